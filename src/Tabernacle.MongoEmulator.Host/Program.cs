@@ -1,1 +1,70 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Tabernacle.MongoEmulator;
+using Tabernacle.MongoEmulator.Host;
+
+HostOptions options;
+try
+{
+    options = HostOptions.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
+
+if (options.ShowHelp)
+{
+    Console.WriteLine(HostOptions.Usage);
+    return 0;
+}
+
+// Logs go to stderr so that stdout carries only the connection string.
+using var loggerFactory = LoggerFactory.Create(logging => logging
+    .SetMinimumLevel(LogLevel.Information)
+    .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
+    .AddSimpleConsole(console => console.SingleLine = true));
+
+var emulatorOptions = new ReplicaSetEmulatorOptions
+{
+    Members = options.Members,
+    BasePort = options.Port,
+    ReplicaSetName = options.ReplicaSetName,
+    BindAddress = options.Bind,
+    ElectionTimeout = options.ElectionTimeout,
+    DefaultReplicationDelay = options.ReplicationDelay,
+    LoggerFactory = loggerFactory,
+};
+
+MongoReplicaSetEmulator emulator;
+try
+{
+    emulator = await MongoReplicaSetEmulator.StartAsync(emulatorOptions);
+}
+catch (EmulatorPortInUseException ex)
+{
+    Console.Error.WriteLine($"error: port {ex.Port} is already in use");
+    return 1;
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
+
+await using (emulator)
+{
+    Console.Out.WriteLine(emulator.ConnectionString);
+    Console.Out.Flush();
+    var logger = loggerFactory.CreateLogger("Tabernacle.MongoEmulator.Host");
+    logger.LogInformation("Replica set {Name} is up with {Members} members; primary {Primary}", emulator.ReplicaSetName, emulator.Members.Count, emulator.Primary?.Host);
+
+    var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.TrySetResult(); });
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.TrySetResult(); });
+    await stop.Task;
+    logger.LogInformation("Stopping the replica set");
+}
+
 return 0;

@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace Tabernacle.MongoEmulator.Host;
+
+/// <summary>The host's command line, parsed.</summary>
+internal sealed record HostOptions(int Members, int Port, string ReplicaSetName, string Bind, TimeSpan ElectionTimeout, TimeSpan ReplicationDelay, bool ShowHelp)
+{
+    public const string Usage = """
+        Tabernacle MongoDB replica-set emulator: an in-process MongoDB 7.0 replica set on loopback, for tests and demos.
+
+        Usage: dotnet run --project src/Tabernacle.MongoEmulator.Host -- [options]
+
+        Options:
+          --members <n>              Number of members, 1 to 7 (default 3).
+          --port <port>              Port of the first member; the others take the following ports (default 27017).
+                                     0 picks free ephemeral ports.
+          --replSet <name>           Replica set name (default rs0).
+          --bind <address>           Address to listen on (default 127.0.0.1).
+          --election-timeout-ms <n>  Time without a primary before an election (default 1000).
+          --delay-ms <n>             Replication delay of every secondary in milliseconds (default 5).
+          -h, --help                 Show this help.
+
+        The first line on stdout is the connection string; logs go to stderr. Ctrl+C or SIGTERM stops the set.
+        """;
+
+    public static HostOptions Parse(string[] args)
+    {
+        var options = new HostOptions(3, 27017, "rs0", "127.0.0.1", TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(5), false);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            switch (arg)
+            {
+                case "-h" or "--help" or "-?":
+                    return options with { ShowHelp = true };
+                case "--members":
+                    options = options with { Members = Int(arg, Next(args, ref i), 1, 7) };
+                    break;
+                case "--port":
+                    options = options with { Port = Int(arg, Next(args, ref i), 0, 65535) };
+                    break;
+                case "--replSet":
+                    options = options with { ReplicaSetName = Next(args, ref i) };
+                    break;
+                case "--bind":
+                    options = options with { Bind = Next(args, ref i) };
+                    break;
+                case "--election-timeout-ms":
+                    options = options with { ElectionTimeout = TimeSpan.FromMilliseconds(Int(arg, Next(args, ref i), 1, 600_000)) };
+                    break;
+                case "--delay-ms":
+                    options = options with { ReplicationDelay = TimeSpan.FromMilliseconds(Int(arg, Next(args, ref i), 0, 3_600_000)) };
+                    break;
+                default:
+                    throw new ArgumentException($"unknown option '{arg}'; run with --help to list the options");
+            }
+        }
+
+        return options;
+    }
+
+    private static string Next(string[] args, ref int i)
+    {
+        if (i + 1 >= args.Length)
+        {
+            throw new ArgumentException($"option '{args[i]}' needs a value");
+        }
+
+        return args[++i];
+    }
+
+    private static int Int(string option, string value, int min, int max)
+    {
+        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) || number < min || number > max)
+        {
+            throw new ArgumentException($"option '{option}' needs a whole number from {min} to {max}, not '{value}'");
+        }
+
+        return number;
+    }
+}

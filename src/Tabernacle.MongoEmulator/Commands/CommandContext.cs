@@ -1,0 +1,152 @@
+using MongoDB.Bson;
+using Tabernacle.MongoEmulator.Commands.Cursors;
+using Tabernacle.MongoEmulator.Errors;
+using Tabernacle.MongoEmulator.Query;
+using Tabernacle.MongoEmulator.Replication;
+using Tabernacle.MongoEmulator.Wire;
+
+namespace Tabernacle.MongoEmulator.Commands;
+
+/// <summary>Everything a handler needs to run one command on one member.</summary>
+internal sealed class CommandContext
+{
+    public CommandContext(ReplicaMember member, CursorManager cursors, ClientConnection connection, WireRequest request, string database, CancellationToken cancellationToken)
+    {
+        Member = member;
+        Cursors = cursors;
+        Connection = connection;
+        Request = request;
+        Database = database;
+        Command = request.Command;
+        CommandName = request.Command.ElementCount > 0 ? request.Command.GetElement(0).Name : "";
+        Session = SessionInfo.From(request.Command);
+        CancellationToken = cancellationToken;
+    }
+
+    public ReplicaMember Member { get; }
+
+    public ReplicaSetCoordinator Set => Member.Set;
+
+    public CursorManager Cursors { get; }
+
+    public ClientConnection Connection { get; }
+
+    public WireRequest Request { get; }
+
+    public string Database { get; }
+
+    public BsonDocument Command { get; }
+
+    public string CommandName { get; }
+
+    public SessionInfo? Session { get; }
+
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>The <c>operationTime</c> of the reply: the optime of the write, or the member's last applied optime for reads.</summary>
+    public OpTime? OperationTime { get; set; }
+
+    /// <summary>A write concern error that the <c>failCommand</c> fail point asks to attach after the command ran.</summary>
+    public BsonDocument? FailPointWriteConcernError { get; set; }
+
+    /// <summary>The value of the command's first field (the collection name for most commands).</summary>
+    public BsonValue Target => Command.GetElement(0).Value;
+
+    /// <summary>The collection the command names in its first field; a missing or non-string name is error 73 or 2.</summary>
+    public string CollectionName
+    {
+        get
+        {
+            var value = Target;
+            if (!value.IsString)
+            {
+                throw new MongoErrorException(ErrorCodes.InvalidNamespace, $"collection name has invalid type {BsonTypeName(value)}");
+            }
+
+            var name = value.AsString;
+            if (name.Length == 0 || name.Contains('\0') || name.StartsWith('$'))
+            {
+                throw new MongoErrorException(ErrorCodes.InvalidNamespace, $"Invalid collection name: '{name}'");
+            }
+
+            return name;
+        }
+    }
+
+    public string Namespace => $"{Database}.{CollectionName}";
+
+    public Collation? Collation => Collation.Parse(Command.GetValue("collation", BsonNull.Value));
+
+    public BsonDocument? Variables => Command.TryGetValue("let", out var let) && let is BsonDocument document ? document : null;
+
+    /// <summary>A document-valued argument, or <c>null</c> when absent; any other type is TypeMismatch naming the field.</summary>
+    public BsonDocument? OptionalDocument(string field)
+    {
+        if (!Command.TryGetValue(field, out var value) || value.IsBsonNull)
+        {
+            return null;
+        }
+
+        return value as BsonDocument
+            ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, $"BSON field '{CommandName}.{field}' is the wrong type '{BsonTypeName(value)}', expected type 'object'");
+    }
+
+    public BsonArray RequiredArray(string field)
+    {
+        if (!Command.TryGetValue(field, out var value))
+        {
+            throw new MongoErrorException(40414, $"BSON field '{CommandName}.{field}' is missing but a required field");
+        }
+
+        return value as BsonArray
+            ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, $"BSON field '{CommandName}.{field}' is the wrong type '{BsonTypeName(value)}', expected type 'array'");
+    }
+
+    /// <summary>A non-negative integer argument, or <paramref name="defaultValue"/> when absent.</summary>
+    public long OptionalNonNegative(string field, long defaultValue)
+    {
+        if (!Command.TryGetValue(field, out var value) || value.IsBsonNull)
+        {
+            return defaultValue;
+        }
+
+        if (!value.IsNumeric)
+        {
+            throw new MongoErrorException(ErrorCodes.TypeMismatch, $"BSON field '{CommandName}.{field}' is the wrong type '{BsonTypeName(value)}', expected types '[long, int, decimal, double]'");
+        }
+
+        var number = value.ToInt64();
+        if (number < 0)
+        {
+            throw new MongoErrorException(ErrorCodes.BadValue, $"BSON field '{field}' value must be >= 0, actual value '{number}'");
+        }
+
+        return number;
+    }
+
+    public bool OptionalBool(string field, bool defaultValue) =>
+        Command.TryGetValue(field, out var value) && !value.IsBsonNull ? value.ToBoolean() : defaultValue;
+
+    public TimeSpan? MaxTime => Command.TryGetValue("maxTimeMS", out var value) && value.IsNumeric && value.ToInt64() > 0
+        ? TimeSpan.FromMilliseconds(value.ToInt64())
+        : null;
+
+    public static string BsonTypeName(BsonValue value) => value.BsonType switch
+    {
+        BsonType.Double => "double",
+        BsonType.String => "string",
+        BsonType.Document => "object",
+        BsonType.Array => "array",
+        BsonType.Binary => "binData",
+        BsonType.ObjectId => "objectId",
+        BsonType.Boolean => "bool",
+        BsonType.DateTime => "date",
+        BsonType.Null => "null",
+        BsonType.RegularExpression => "regex",
+        BsonType.Int32 => "int",
+        BsonType.Timestamp => "timestamp",
+        BsonType.Int64 => "long",
+        BsonType.Decimal128 => "decimal",
+        _ => value.BsonType.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,258 @@
+using MongoDB.Bson;
+using Microsoft.Extensions.Logging;
+using Tabernacle.MongoEmulator.Commands.Cursors;
+using Tabernacle.MongoEmulator.Errors;
+using Tabernacle.MongoEmulator.Replication;
+using Tabernacle.MongoEmulator.Wire;
+
+namespace Tabernacle.MongoEmulator.Commands;
+
+/// <summary>
+/// Routes each request of one member to its handler: checks the member's role against the command's access and the
+/// request's read preference, applies the <c>failCommand</c> fail point and <c>readConcern.afterClusterTime</c>, and
+/// shapes every reply (errors included) with <c>ok</c>, <c>$clusterTime</c>, <c>operationTime</c> and error labels.
+/// </summary>
+internal sealed class CommandDispatcher : IRequestHandler
+{
+    // Errors after which a retryable write may be retried (the retryable writes specification's list).
+    private static readonly HashSet<int> RetryableCodes = [6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 50];
+
+    // Errors that report a change of the member's state, which carry its topologyVersion.
+    private static readonly HashSet<int> StateChangeCodes = [91, 189, 10107, 11600, 11602, 13435, 13436];
+
+    private static readonly HashSet<string> NeverFailed = new(StringComparer.Ordinal) { "configureFailPoint" };
+
+    private readonly ReplicaMember _member;
+    private readonly CommandRegistry _registry;
+    private readonly ILogger _logger;
+
+    public CommandDispatcher(ReplicaMember member, CommandRegistry registry, ILogger logger)
+    {
+        _member = member;
+        _registry = registry;
+        _logger = logger;
+    }
+
+    public CursorManager Cursors { get; } = new();
+
+    public async Task<BsonDocument> HandleAsync(WireRequest request, ClientConnection connection, CancellationToken cancellationToken)
+    {
+        var database = request.LegacyDatabase
+            ?? (request.Command.TryGetValue("$db", out var db) && db.IsString ? db.AsString : null);
+        var context = new CommandContext(_member, Cursors, connection, request, database ?? "", cancellationToken);
+        BsonDocument reply;
+        try
+        {
+            if (database is null)
+            {
+                throw new MongoErrorException(40571, "OP_MSG requests require a $db argument");
+            }
+
+            reply = await RunAsync(context).ConfigureAwait(false);
+            if (!reply.Contains("ok"))
+            {
+                reply["ok"] = 1.0;
+            }
+        }
+        catch (MongoErrorException ex)
+        {
+            reply = ErrorReply(context, ex.Code, ex.Message, ex.ErrorLabels, ex.ExtraInfo);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            reply = ErrorReply(context, ErrorCodes.InterruptedAtShutdown, "interrupted at shutdown", [], null);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Command {Command} failed on {Host}", context.CommandName, _member.Host);
+            reply = ErrorReply(context, ErrorCodes.InternalError, $"{context.CommandName} failed inside the emulator: {ex.Message}", [], null);
+        }
+
+        AddClusterTime(context, reply);
+        return reply;
+    }
+
+    private async Task<BsonDocument> RunAsync(CommandContext context)
+    {
+        var handler = _registry.Find(context.CommandName)
+            ?? throw new MongoErrorException(ErrorCodes.CommandNotFound, $"no such command: '{context.CommandName}'");
+
+        CountOperation(context.CommandName);
+        if (!NeverFailed.Contains(context.CommandName) && await ApplyFailCommandAsync(context).ConfigureAwait(false) is { } failure)
+        {
+            return failure;
+        }
+
+        CheckAccess(context, handler.Access);
+        await WaitForReadConcernAsync(context).ConfigureAwait(false);
+        var reply = await handler.ExecuteAsync(context).ConfigureAwait(false);
+        if (context.FailPointWriteConcernError is { } wce)
+        {
+            reply["writeConcernError"] = wce;
+        }
+
+        return reply;
+    }
+
+    private void CountOperation(string name)
+    {
+        var counters = _member.OpCounters;
+        switch (name)
+        {
+            case "find":
+                counters.AddQuery();
+                break;
+            case "getMore":
+                counters.AddGetMore();
+                break;
+            case "insert":
+            case "update":
+            case "delete":
+                // Counted per document or statement by the handlers, as mongod does.
+                break;
+            default:
+                counters.AddCommand();
+                break;
+        }
+    }
+
+    private void CheckAccess(CommandContext context, CommandAccess access)
+    {
+        if (access == CommandAccess.Write && !_member.IsPrimary)
+        {
+            throw new MongoErrorException(ErrorCodes.NotWritablePrimary, "not primary");
+        }
+
+        if (access == CommandAccess.Read && !_member.IsPrimary && !AllowsSecondaryReads(context))
+        {
+            throw new MongoErrorException(ErrorCodes.NotPrimaryNoSecondaryOk, "not primary and secondaryOk=false");
+        }
+    }
+
+    private static bool AllowsSecondaryReads(CommandContext context)
+    {
+        if (context.Request.LegacySecondaryOk)
+        {
+            return true;
+        }
+
+        return context.Command.TryGetValue("$readPreference", out var readPreference)
+            && readPreference is BsonDocument document
+            && document.TryGetValue("mode", out var mode)
+            && mode.IsString
+            && mode.AsString != "primary";
+    }
+
+    private async Task WaitForReadConcernAsync(CommandContext context)
+    {
+        if (context.OptionalDocument("readConcern") is not { } readConcern)
+        {
+            return;
+        }
+
+        if (readConcern.TryGetValue("level", out var level) && level.IsString
+            && level.AsString is not ("local" or "majority" or "available" or "linearizable" or "snapshot"))
+        {
+            throw new MongoErrorException(ErrorCodes.FailedToParse, $"readConcern level must be one of local, majority, available, linearizable or snapshot, not '{level.AsString}'");
+        }
+
+        if (readConcern.TryGetValue("afterClusterTime", out var after) && after is BsonTimestamp clusterTime)
+        {
+            await _member.Set.WaitForAppliedAsync(_member, clusterTime, context.MaxTime, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// MongoDB's <c>failCommand</c> fail point: block, close the connection, fail with an error, or let the command run
+    /// and attach a write concern error, for the commands (and application name) it names.
+    /// </summary>
+    private async Task<BsonDocument?> ApplyFailCommandAsync(CommandContext context)
+    {
+        var data = _member.FailPoints.Get(FailPointRegistry.FailCommand).TryTrigger(d => Applies(d, context));
+        if (data is null)
+        {
+            return null;
+        }
+
+        if (data.TryGetValue("blockConnection", out var block) && block.ToBoolean())
+        {
+            var ms = data.TryGetValue("blockTimeMS", out var time) && time.IsNumeric ? time.ToInt32() : 0;
+            await Task.Delay(ms, context.CancellationToken).ConfigureAwait(false);
+        }
+
+        if (data.TryGetValue("closeConnection", out var close) && close.ToBoolean())
+        {
+            context.Connection.CloseRequested = true;
+            return [];
+        }
+
+        if (data.TryGetValue("errorCode", out var code) && code.IsNumeric)
+        {
+            var labels = data.TryGetValue("errorLabels", out var l) && l is BsonArray array ? array.Select(v => v.AsString).ToArray() : null;
+            var reply = ErrorReply(context, code.ToInt32(), "Failing command via 'failCommand' failpoint", labels ?? [], null, explicitLabels: labels is not null);
+            return reply;
+        }
+
+        if (data.TryGetValue("writeConcernError", out var wce) && wce is BsonDocument error)
+        {
+            context.FailPointWriteConcernError = error;
+        }
+
+        return null;
+    }
+
+    private static bool Applies(BsonDocument data, CommandContext context)
+    {
+        if (!data.TryGetValue("failCommands", out var commands) || commands is not BsonArray names || !names.Any(n => n.IsString && n.AsString == context.CommandName))
+        {
+            return false;
+        }
+
+        return !data.TryGetValue("appName", out var appName) || (appName.IsString && appName.AsString == context.Connection.AppName);
+    }
+
+    private BsonDocument ErrorReply(CommandContext context, int code, string message, IReadOnlyList<string> labels, BsonDocument? extra, bool explicitLabels = false)
+    {
+        var reply = new BsonDocument { { "ok", 0.0 }, { "errmsg", message }, { "code", code }, { "codeName", ErrorCodes.NameOf(code) } };
+        if (extra is not null)
+        {
+            reply.AddRange(extra);
+        }
+
+        var allLabels = new List<string>(labels);
+        if (!explicitLabels && context.Session is { IsRetryableWrite: true } && RetryableCodes.Contains(code) && !allLabels.Contains("RetryableWriteError"))
+        {
+            allLabels.Add("RetryableWriteError");
+        }
+
+        if (allLabels.Count > 0)
+        {
+            reply["errorLabels"] = new BsonArray(allLabels);
+        }
+
+        if (StateChangeCodes.Contains(code))
+        {
+            reply["topologyVersion"] = _member.TopologyVersion;
+        }
+
+        return reply;
+    }
+
+    private void AddClusterTime(CommandContext context, BsonDocument reply)
+    {
+        // A write concern error on a retryable write carries the RetryableWriteError label when its code is retryable.
+        if (reply.TryGetValue("writeConcernError", out var wce) && wce is BsonDocument error && context.Session is { IsRetryableWrite: true }
+            && error.TryGetValue("code", out var code) && code.IsNumeric && RetryableCodes.Contains(code.ToInt32()) && !reply.Contains("errorLabels"))
+        {
+            reply["errorLabels"] = new BsonArray { "RetryableWriteError" };
+        }
+
+        var operationTime = context.OperationTime ?? _member.LastApplied;
+        reply["$clusterTime"] = new BsonDocument
+        {
+            { "clusterTime", _member.Set.Clock.Current },
+            { "signature", new BsonDocument { { "hash", new BsonBinaryData(new byte[20]) }, { "keyId", 0L } } },
+        };
+        reply["operationTime"] = operationTime.Timestamp;
+    }
+}

@@ -1,0 +1,127 @@
+using MongoDB.Bson;
+using Tabernacle.MongoEmulator.Errors;
+using Tabernacle.MongoEmulator.Query.Aggregation;
+using Tabernacle.MongoEmulator.Storage;
+
+namespace Tabernacle.MongoEmulator.Commands.Handlers;
+
+/// <summary><c>aggregate</c>: a pipeline over a collection (or <c>{aggregate: 1}</c> with <c>$documents</c>), returned as a cursor.</summary>
+internal sealed class AggregateCommand : ICommandHandler
+{
+    public IReadOnlyList<string> Names { get; } = ["aggregate"];
+
+    public CommandAccess Access => CommandAccess.Read;
+
+    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    {
+        var collectionless = context.Target.IsNumeric && context.Target.ToInt32() == 1;
+        var name = collectionless ? null : context.CollectionName;
+        var stages = context.RequiredArray("pipeline").Select(s => s as BsonDocument
+            ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, "Each element of the 'pipeline' array must be an object")).ToList();
+        if (context.OptionalDocument("cursor") is null && !context.OptionalBool("explain", false))
+        {
+            throw new MongoErrorException(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
+        }
+
+        int? batchSize = context.OptionalDocument("cursor") is { } cursor && cursor.TryGetValue("batchSize", out var bs) && bs.IsNumeric ? bs.ToInt32() : null;
+        List<BsonDocument> results;
+        var storage = context.Member.Storage;
+        lock (storage.SyncRoot)
+        {
+            var source = new StorageCollectionSource(storage, context.Database);
+            var pipeline = AggregationPipeline.Compile(stages, new PipelineContext(source, context.Collation, context.Variables));
+            var collection = name is null ? null : storage.GetCollection(context.Database, name);
+            _ = ReadSupport.ResolveHint(collection, context.Command.GetValue("hint", BsonNull.Value));
+            var input = collection?.Documents ?? [];
+            results = pipeline.Execute(input).ToList();
+        }
+
+        context.OperationTime = context.Member.LastApplied;
+        var ns = name is null ? $"{context.Database}.$cmd.aggregate" : context.Namespace;
+        return Task.FromResult(context.Cursors.FirstBatch(ns, results, batchSize, singleBatch: false));
+    }
+}
+
+/// <summary>Lets <c>$lookup</c> and <c>$unionWith</c> read other collections of the same database on the same member.</summary>
+internal sealed class StorageCollectionSource(StorageEngine storage, string database) : IPipelineCollectionSource
+{
+    public IEnumerable<BsonDocument> ReadCollection(string collectionName) =>
+        storage.GetCollection(database, collectionName)?.Documents ?? [];
+}
+
+/// <summary><c>count</c>: the number of matching documents, with skip, limit, hint and collation.</summary>
+internal sealed class CountCommand : ICommandHandler
+{
+    public IReadOnlyList<string> Names { get; } = ["count"];
+
+    public CommandAccess Access => CommandAccess.Read;
+
+    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    {
+        var name = context.CollectionName;
+        var filter = ReadSupport.CompileFilter(context.OptionalDocument("query"), context.Collation, null);
+        var skip = context.OptionalNonNegative("skip", 0);
+        var limit = context.Command.TryGetValue("limit", out var l) && l.IsNumeric ? Math.Abs(l.ToInt64()) : 0;
+        long n;
+        lock (context.Member.Storage.SyncRoot)
+        {
+            var collection = context.Member.Storage.GetCollection(context.Database, name);
+            var hint = ReadSupport.ResolveHint(collection, context.Command.GetValue("hint", BsonNull.Value));
+            n = Math.Max(0, ReadSupport.Match(collection, filter, hint, context.CancellationToken).Count - skip);
+        }
+
+        if (limit > 0)
+        {
+            n = Math.Min(n, limit);
+        }
+
+        context.OperationTime = context.Member.LastApplied;
+        return Task.FromResult(new BsonDocument("n", n));
+    }
+}
+
+/// <summary><c>distinct</c>: the distinct values of a field among matching documents, arrays unwound.</summary>
+internal sealed class DistinctCommand : ICommandHandler
+{
+    public IReadOnlyList<string> Names { get; } = ["distinct"];
+
+    public CommandAccess Access => CommandAccess.Read;
+
+    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    {
+        var name = context.CollectionName;
+        if (!context.Command.TryGetValue("key", out var keyValue) || !keyValue.IsString)
+        {
+            throw new MongoErrorException(40414, "BSON field 'distinct.key' is missing but a required field");
+        }
+
+        var collation = context.Collation;
+        var filter = ReadSupport.CompileFilter(context.OptionalDocument("query"), collation, null);
+        var values = new List<BsonValue>();
+        var seen = new HashSet<BsonValue>(Query.BsonValueComparer.For(collation));
+        lock (context.Member.Storage.SyncRoot)
+        {
+            var collection = context.Member.Storage.GetCollection(context.Database, name);
+            foreach (var (document, _) in ReadSupport.Match(collection, filter, null, context.CancellationToken))
+            {
+                var found = DocumentPath.IndexKeyValues(document, keyValue.AsString, out var present);
+                if (!present)
+                {
+                    continue;
+                }
+
+                foreach (var value in found)
+                {
+                    if (value.BsonType != BsonType.Undefined && seen.Add(value))
+                    {
+                        values.Add(value);
+                    }
+                }
+            }
+        }
+
+        values.Sort(Query.BsonValueComparer.For(collation));
+        context.OperationTime = context.Member.LastApplied;
+        return Task.FromResult(new BsonDocument("values", new BsonArray(values)));
+    }
+}

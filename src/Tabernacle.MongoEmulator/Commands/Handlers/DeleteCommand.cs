@@ -1,0 +1,87 @@
+using MongoDB.Bson;
+using Tabernacle.MongoEmulator.Errors;
+
+namespace Tabernacle.MongoEmulator.Commands.Handlers;
+
+/// <summary><c>delete</c>: statements with <c>limit</c> 0 (all) or 1, collation, hint and retryable statements.</summary>
+internal sealed class DeleteCommand : ICommandHandler
+{
+    public IReadOnlyList<string> Names { get; } = ["delete"];
+
+    public CommandAccess Access => CommandAccess.Write;
+
+    public async Task<BsonDocument> ExecuteAsync(CommandContext context)
+    {
+        var name = context.CollectionName;
+        var statements = context.RequiredArray("deletes");
+        var ordered = context.OptionalBool("ordered", true);
+        var variables = context.Variables;
+        long deleted = 0;
+        var writeErrors = new BsonArray();
+        var opTime = context.Member.Write(unit =>
+        {
+            for (var i = 0; i < statements.Count; i++)
+            {
+                if (WriteSupport.ExecutedResult(context, i) is { } previous)
+                {
+                    deleted += previous.GetValue("n", 0).ToInt64();
+                    continue;
+                }
+
+                try
+                {
+                    if (statements[i] is not BsonDocument statement || !statement.TryGetValue("q", out var q) || q is not BsonDocument query)
+                    {
+                        throw new MongoErrorException(40414, "BSON field 'delete.deletes.q' is missing but a required field");
+                    }
+
+                    if (!statement.TryGetValue("limit", out var limitValue) || !limitValue.IsNumeric || limitValue.ToInt32() is not (0 or 1))
+                    {
+                        throw new MongoErrorException(ErrorCodes.FailedToParse, "The limit field in delete objects must be 0 or 1.");
+                    }
+
+                    var collation = Query.Collation.Parse(statement.GetValue("collation", BsonNull.Value));
+                    var filter = ReadSupport.CompileFilter(query, collation, variables);
+                    var collection = unit.Storage.GetCollection(context.Database, name);
+                    var hint = ReadSupport.ResolveHint(collection, statement.GetValue("hint", BsonNull.Value));
+                    var matches = ReadSupport.Match(collection, filter, hint, context.CancellationToken);
+                    var targets = limitValue.ToInt32() == 1 ? matches.Take(1).ToList() : matches;
+                    var result = new BsonDocument("n", targets.Count);
+                    var remaining = targets.Count;
+                    foreach (var (document, _) in targets)
+                    {
+                        // The statement is recorded with its last change, so a retry after it replicated is answered, not repeated.
+                        unit.Delete(collection!, document["_id"], --remaining == 0 ? WriteSupport.Statement(context, i, result) : null);
+                    }
+
+                    if (targets.Count == 0 && WriteSupport.Statement(context, i, result) is { } statementRecord)
+                    {
+                        unit.RecordStatement(context.Database, statementRecord);
+                    }
+
+                    deleted += targets.Count;
+                }
+                catch (MongoErrorException ex)
+                {
+                    writeErrors.Add(WriteSupport.WriteError(i, ex));
+                    if (ordered)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            return unit.LastOpTime;
+        });
+
+        context.Member.OpCounters.AddDelete(statements.Count);
+        var reply = new BsonDocument("n", deleted);
+        if (writeErrors.Count > 0)
+        {
+            reply["writeErrors"] = writeErrors;
+        }
+
+        await WriteSupport.CompleteAsync(context, opTime, reply).ConfigureAwait(false);
+        return reply;
+    }
+}

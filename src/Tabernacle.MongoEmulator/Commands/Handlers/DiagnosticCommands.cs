@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using MongoDB.Bson;
+using Tabernacle.MongoEmulator.Errors;
+
+namespace Tabernacle.MongoEmulator.Commands.Handlers;
+
+/// <summary><c>ping</c>: answers ok on any running member.</summary>
+internal sealed class PingCommand : ICommandHandler
+{
+    public IReadOnlyList<string> Names { get; } = ["ping"];
+
+    public CommandAccess Access => CommandAccess.Any;
+
+    public Task<BsonDocument> ExecuteAsync(CommandContext context) => Task.FromResult(new BsonDocument());
+}
+
+/// <summary><c>buildInfo</c>: the emulator reports itself as MongoDB 7.0.</summary>
+internal sealed class BuildInfoCommand : ICommandHandler
+{
+    public const string Version = "7.0.14";
+
+    public IReadOnlyList<string> Names { get; } = ["buildInfo", "buildinfo"];
+
+    public CommandAccess Access => CommandAccess.Any;
+
+    public Task<BsonDocument> ExecuteAsync(CommandContext context) => Task.FromResult(new BsonDocument
+    {
+        { "version", Version },
+        { "gitVersion", "tabernacle-emulator" },
+        { "modules", new BsonArray() },
+        { "allocator", "system" },
+        { "javascriptEngine", "none" },
+        { "sysInfo", "deprecated" },
+        { "versionArray", new BsonArray { 7, 0, 14, 0 } },
+        { "bits", 64 },
+        { "debug", false },
+        { "maxBsonObjectSize", HelloCommand.MaxBsonObjectSize },
+        { "storageEngines", new BsonArray { "inMemory" } },
+    });
+}
+
+/// <summary><c>getParameter</c>: the few server parameters drivers and tools ask for.</summary>
+internal sealed class GetParameterCommand : ICommandHandler
+{
+    public IReadOnlyList<string> Names { get; } = ["getParameter"];
+
+    public CommandAccess Access => CommandAccess.Any;
+
+    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    {
+        var parameters = new BsonDocument
+        {
+            { "featureCompatibilityVersion", new BsonDocument("version", "7.0") },
+            { "transactionLifetimeLimitSeconds", 60 },
+            { "maxTransactionLockRequestTimeoutMillis", 5 },
+            { "enableTestCommands", true },
+            { "logLevel", 0 },
+        };
+        var all = context.Target is BsonString { Value: "*" } || (context.Target is BsonDocument options && options.GetValue("allParameters", false).ToBoolean());
+        if (all)
+        {
+            return Task.FromResult(parameters);
+        }
+
+        var reply = new BsonDocument();
+        foreach (var element in context.Command.Skip(1).Where(e => !e.Name.StartsWith('$') && e.Name is not ("lsid" or "comment")))
+        {
+            if (!parameters.TryGetValue(element.Name, out var value))
+            {
+                throw new MongoErrorException(ErrorCodes.InvalidOptions, $"no option found to get: {element.Name}");
+            }
+
+            reply[element.Name] = value;
+        }
+
+        if (reply.ElementCount == 0)
+        {
+            throw new MongoErrorException(ErrorCodes.InvalidOptions, "no option found to get");
+        }
+
+        return Task.FromResult(reply);
+    }
+}
+
+/// <summary><c>serverStatus</c>: host, uptime, connections, <c>opcounters</c> and the <c>repl</c> section.</summary>
+internal sealed class ServerStatusCommand : ICommandHandler
+{
+    private static readonly DateTime Started = DateTime.UtcNow;
+
+    public IReadOnlyList<string> Names { get; } = ["serverStatus"];
+
+    public CommandAccess Access => CommandAccess.Any;
+
+    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    {
+        var member = context.Member;
+        var counters = member.OpCounters;
+        var hello = HelloCommand.Build(context, legacy: false);
+        var repl = new BsonDocument
+        {
+            { "topologyVersion", hello["topologyVersion"] },
+            { "hosts", hello["hosts"] },
+            { "setName", hello["setName"] },
+            { "setVersion", hello["setVersion"] },
+            { "isWritablePrimary", hello["isWritablePrimary"] },
+            { "secondary", hello["secondary"] },
+            { "me", hello["me"] },
+            { "lastWrite", hello["lastWrite"] },
+            { "rbid", 1 },
+        };
+        if (hello.TryGetValue("primary", out var primary))
+        {
+            repl["primary"] = primary;
+        }
+
+        if (hello.TryGetValue("electionId", out var electionId))
+        {
+            repl["electionId"] = electionId;
+        }
+
+        return Task.FromResult(new BsonDocument
+        {
+            { "host", member.Host },
+            { "version", BuildInfoCommand.Version },
+            { "process", "mongod" },
+            { "pid", (long)Environment.ProcessId },
+            { "uptime", (DateTime.UtcNow - Started).TotalSeconds },
+            { "uptimeMillis", (long)(DateTime.UtcNow - Started).TotalMilliseconds },
+            { "localTime", DateTime.UtcNow },
+            {
+                "opcounters", new BsonDocument
+                {
+                    { "insert", counters.Insert },
+                    { "query", counters.Query },
+                    { "update", counters.Update },
+                    { "delete", counters.Delete },
+                    { "getmore", counters.GetMore },
+                    { "command", counters.Command },
+                }
+            },
+            { "repl", repl },
+            { "mem", new BsonDocument { { "bits", 64 }, { "resident", Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024) } } },
+        });
+    }
+}
+
+/// <summary><c>endSessions</c>, <c>refreshSessions</c> and <c>startSession</c>: sessions are implicit in the emulator, so these only acknowledge.</summary>
+internal sealed class SessionCommands : ICommandHandler
+{
+    public IReadOnlyList<string> Names { get; } = ["endSessions", "refreshSessions", "killSessions", "killAllSessions", "startSession"];
+
+    public CommandAccess Access => CommandAccess.Any;
+
+    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    {
+        if (context.CommandName == "startSession")
+        {
+            return Task.FromResult(new BsonDocument
+            {
+                { "id", new BsonDocument("id", new BsonBinaryData(Guid.NewGuid().ToByteArray(bigEndian: true), BsonBinarySubType.UuidStandard)) },
+                { "timeoutMinutes", 30 },
+            });
+        }
+
+        return Task.FromResult(new BsonDocument());
+    }
+}

@@ -1,0 +1,121 @@
+using MongoDB.Bson;
+using Tabernacle.MongoEmulator.Errors;
+using Tabernacle.MongoEmulator.Query.Projection;
+
+namespace Tabernacle.MongoEmulator.Commands.Handlers;
+
+/// <summary><c>find</c>: filter, sort, skip, limit, projection, hint, collation and a cursor for what does not fit the first batch.</summary>
+internal sealed class FindCommand : ICommandHandler
+{
+    public IReadOnlyList<string> Names { get; } = ["find"];
+
+    public CommandAccess Access => CommandAccess.Read;
+
+    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    {
+        var name = context.CollectionName;
+        var collation = context.Collation;
+        var variables = context.Variables;
+        var filter = ReadSupport.CompileFilter(context.OptionalDocument("filter"), collation, variables);
+        var projectionSpec = context.OptionalDocument("projection");
+        var projection = projectionSpec is { ElementCount: > 0 } ? QueryProjection.Compile(projectionSpec, collation, variables) : null;
+        var sort = context.OptionalDocument("sort");
+        var skip = context.OptionalNonNegative("skip", 0);
+        var limitValue = context.Command.GetValue("limit", 0);
+        if (!limitValue.IsNumeric && !limitValue.IsBsonNull)
+        {
+            throw new MongoErrorException(ErrorCodes.TypeMismatch, "BSON field 'find.limit' is the wrong type, expected a number");
+        }
+
+        var limit = limitValue.IsNumeric ? limitValue.ToInt64() : 0;
+        var singleBatch = context.OptionalBool("singleBatch", false);
+        if (limit < 0)
+        {
+            // The legacy negative limit means "this many, in one batch".
+            limit = -limit;
+            singleBatch = true;
+        }
+
+        int? batchSize = context.Command.TryGetValue("batchSize", out var bs) && bs.IsNumeric ? (int)context.OptionalNonNegative("batchSize", 101) : null;
+        List<BsonDocument> results;
+        var storage = context.Member.Storage;
+        lock (storage.SyncRoot)
+        {
+            var collection = storage.GetCollection(context.Database, name);
+            var hint = ReadSupport.ResolveHint(collection, context.Command.GetValue("hint", BsonNull.Value));
+            var matches = ReadSupport.Match(collection, filter, hint, context.CancellationToken);
+            ReadSupport.Sort(matches, sort, collation);
+            var page = matches.Skip((int)Math.Min(skip, int.MaxValue));
+            if (limit > 0)
+            {
+                page = page.Take((int)Math.Min(limit, int.MaxValue));
+            }
+
+            results = projection is null
+                ? page.Select(m => m.Document).ToList()
+                : page.Select(m => projection.Apply(m.Document, m.Details)).ToList();
+        }
+
+        context.OperationTime = context.Member.LastApplied;
+        return Task.FromResult(context.Cursors.FirstBatch(context.Namespace, results, batchSize, singleBatch));
+    }
+}
+
+/// <summary><c>getMore</c>: the next batch of an open cursor.</summary>
+internal sealed class GetMoreCommand : ICommandHandler
+{
+    public IReadOnlyList<string> Names { get; } = ["getMore"];
+
+    public CommandAccess Access => CommandAccess.Any;
+
+    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    {
+        if (context.Target.BsonType is not (BsonType.Int64 or BsonType.Int32))
+        {
+            throw new MongoErrorException(ErrorCodes.TypeMismatch, "BSON field 'getMore.getMore' is the wrong type, expected type 'long'");
+        }
+
+        var id = context.Target.ToInt64();
+        var cursor = context.Cursors.Find(id)
+            ?? throw new MongoErrorException(ErrorCodes.CursorNotFound, $"cursor id {id} not found");
+        int? batchSize = context.Command.TryGetValue("batchSize", out var bs) && bs.IsNumeric ? bs.ToInt32() : null;
+        var (batch, exhausted) = cursor.Next(batchSize);
+        if (exhausted)
+        {
+            context.Cursors.Remove(id);
+        }
+
+        return Task.FromResult(new BsonDocument("cursor", new BsonDocument
+        {
+            { "nextBatch", batch },
+            { "id", exhausted ? 0L : id },
+            { "ns", cursor.Namespace },
+        }));
+    }
+}
+
+/// <summary><c>killCursors</c>: closes cursors and reports which existed.</summary>
+internal sealed class KillCursorsCommand : ICommandHandler
+{
+    public IReadOnlyList<string> Names { get; } = ["killCursors"];
+
+    public CommandAccess Access => CommandAccess.Any;
+
+    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    {
+        var killed = new BsonArray();
+        var notFound = new BsonArray();
+        foreach (var value in context.RequiredArray("cursors"))
+        {
+            (context.Cursors.Kill(value.ToInt64()) ? killed : notFound).Add(value);
+        }
+
+        return Task.FromResult(new BsonDocument
+        {
+            { "cursorsKilled", killed },
+            { "cursorsNotFound", notFound },
+            { "cursorsAlive", new BsonArray() },
+            { "cursorsUnknown", new BsonArray() },
+        });
+    }
+}

@@ -1,0 +1,105 @@
+using MongoDB.Bson;
+using Tabernacle.MongoEmulator.Errors;
+using Tabernacle.MongoEmulator.Replication;
+
+namespace Tabernacle.MongoEmulator.Commands;
+
+/// <summary>What every write command shares: retryable statements, document checks, and waiting for the write concern.</summary>
+internal static class WriteSupport
+{
+    /// <summary>The result a retried statement already produced on this member, or <c>null</c> when it must run.</summary>
+    public static BsonDocument? ExecutedResult(CommandContext context, int statementId) =>
+        context.Session is { IsRetryableWrite: true } session
+            ? context.Member.RetryableWrites.Find(session.Id, session.TxnNumber!.Value, statementId)
+            : null;
+
+    /// <summary>The statement record to log with a write, so that every member can answer its retry; <c>null</c> for non-retryable writes.</summary>
+    public static RetryableStatement? Statement(CommandContext context, int statementId, BsonDocument result) =>
+        context.Session is { IsRetryableWrite: true } session
+            ? new RetryableStatement(session.Id, session.TxnNumber!.Value, statementId, result)
+            : null;
+
+    public static WriteConcernSpec WriteConcern(CommandContext context) => WriteConcernSpec.Parse(context.Command.GetValue("writeConcern", BsonNull.Value));
+
+    /// <summary>
+    /// Waits for the command's write concern on <paramref name="opTime"/> (or on the member's last optime when a retry
+    /// found every statement already executed), then sets the reply's operationTime and any <c>writeConcernError</c>.
+    /// </summary>
+    public static async Task CompleteAsync(CommandContext context, OpTime? opTime, BsonDocument reply)
+    {
+        var concern = WriteConcern(context);
+        var target = opTime ?? context.Member.LastApplied;
+        context.OperationTime = target;
+        if (concern.IsUnacknowledged)
+        {
+            return;
+        }
+
+        var error = await context.Set.WaitForWriteConcernAsync(context.Member, target, concern, context.CancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            reply["writeConcernError"] = error;
+        }
+    }
+
+    /// <summary>Adds a generated ObjectId <c>_id</c> when missing, moves <c>_id</c> first, and enforces MongoDB's document rules.</summary>
+    public static BsonDocument PrepareForInsert(BsonDocument document)
+    {
+        BsonDocument prepared;
+        if (!document.TryGetValue("_id", out var id))
+        {
+            prepared = new BsonDocument("_id", ObjectId.GenerateNewId()).AddRange(document);
+        }
+        else if (document.GetElement(0).Name != "_id")
+        {
+            prepared = new BsonDocument("_id", id).AddRange(document.Where(e => e.Name != "_id"));
+        }
+        else
+        {
+            prepared = document;
+        }
+
+        CheckId(prepared["_id"]);
+        CheckSize(prepared);
+        return prepared;
+    }
+
+    public static void CheckId(BsonValue id)
+    {
+        switch (id.BsonType)
+        {
+            case BsonType.Array:
+                throw new MongoErrorException(ErrorCodes.InvalidIdField, $"The '_id' value cannot be of type array");
+            case BsonType.RegularExpression:
+                throw new MongoErrorException(ErrorCodes.InvalidIdField, "can't use a regex for _id");
+            case BsonType.Undefined:
+                throw new MongoErrorException(ErrorCodes.InvalidIdField, "can't use a undefined for _id");
+        }
+    }
+
+    public static void CheckSize(BsonDocument document)
+    {
+        var size = document.ToBson().Length;
+        if (size > HandlersLimits.MaxDocumentSize)
+        {
+            throw new MongoErrorException(ErrorCodes.BSONObjectTooLarge, $"object to insert too large. size in bytes: {size}, max size: {HandlersLimits.MaxDocumentSize}");
+        }
+    }
+
+    /// <summary>A <c>writeErrors</c> entry for statement <paramref name="index"/>.</summary>
+    public static BsonDocument WriteError(int index, MongoErrorException error)
+    {
+        var document = new BsonDocument { { "index", index }, { "code", error.Code }, { "codeName", error.CodeName }, { "errmsg", error.Message } };
+        if (error.ExtraInfo is not null)
+        {
+            document.AddRange(error.ExtraInfo);
+        }
+
+        return document;
+    }
+}
+
+internal static class HandlersLimits
+{
+    public const int MaxDocumentSize = 16 * 1024 * 1024;
+}

@@ -1,0 +1,263 @@
+using System.Net;
+using MongoDB.Bson;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Tabernacle.MongoEmulator.Commands;
+using Tabernacle.MongoEmulator.Commands.Handlers;
+using Tabernacle.MongoEmulator.Replication;
+using Tabernacle.MongoEmulator.Wire;
+
+namespace Tabernacle.MongoEmulator;
+
+/// <summary>
+/// An in-process MongoDB 7.0 replica set: 1 to 7 members, each listening on its own port and speaking the wire protocol,
+/// with real asynchronous replication, elections and failover. Start one with <see cref="StartAsync"/> and connect any
+/// MongoDB driver to <see cref="ConnectionString"/>.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var rs = await MongoReplicaSetEmulator.StartAsync(new() { Members = 3 });
+/// var client = new MongoClient(rs.ConnectionString);
+/// </code>
+/// </example>
+public sealed class MongoReplicaSetEmulator : IAsyncDisposable
+{
+    private readonly ReplicaSetCoordinator _set;
+    private readonly List<EmulatorMember> _members;
+    private readonly TtlMonitor _ttl;
+    private bool _disposed;
+
+    private MongoReplicaSetEmulator(ReplicaSetCoordinator set, List<EmulatorMember> members, TtlMonitor ttl)
+    {
+        _set = set;
+        _members = members;
+        _ttl = ttl;
+    }
+
+    /// <summary>The connection string of the whole set: <c>mongodb://127.0.0.1:p1,127.0.0.1:p2,.../?replicaSet=rs0</c>.</summary>
+    public string ConnectionString => $"mongodb://{string.Join(",", _members.Select(m => m.Host))}/?replicaSet={_set.Name}";
+
+    /// <summary>The replica set name.</summary>
+    public string ReplicaSetName => _set.Name;
+
+    /// <summary>The members, in configuration order.</summary>
+    public IReadOnlyList<EmulatorMember> Members => _members;
+
+    /// <summary>The current primary, or <c>null</c> during an election.</summary>
+    public EmulatorMember? Primary => _members.FirstOrDefault(m => m.Role == EmulatorMemberRole.Primary);
+
+    /// <summary>The current election term.</summary>
+    public long Term => _set.Term;
+
+    /// <summary>Starts a replica set and returns once it has a primary.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The options ask for fewer than 1 or more than 7 members, or an invalid port.</exception>
+    /// <exception cref="EmulatorPortInUseException">A member's port is taken.</exception>
+    public static async Task<MongoReplicaSetEmulator> StartAsync(ReplicaSetEmulatorOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new ReplicaSetEmulatorOptions();
+        Validate(options);
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var address = IPAddress.Parse(options.BindAddress);
+        var set = new ReplicaSetCoordinator(options.ReplicaSetName, options.ElectionTimeout, loggerFactory.CreateLogger<ReplicaSetCoordinator>());
+        var registry = CreateRegistry();
+        var members = new List<EmulatorMember>();
+        var servers = new List<WireServer>();
+        try
+        {
+            for (var i = 0; i < options.Members; i++)
+            {
+                var memberOptions = i < options.MemberOptions.Count ? options.MemberOptions[i] : new EmulatorMemberOptions();
+                var deferred = new DeferredRequestHandler();
+                var server = EmulatorMember.Bind(address, options.BasePort == 0 ? 0 : options.BasePort + i, deferred, loggerFactory.CreateLogger<WireServer>());
+                servers.Add(server);
+                var host = $"{options.BindAddress}:{server.Port}";
+                var replica = new ReplicaMember(
+                    i,
+                    host,
+                    server.Port,
+                    memberOptions.Priority,
+                    memberOptions.Votes,
+                    new Dictionary<string, string>(memberOptions.Tags, StringComparer.Ordinal),
+                    memberOptions.ReplicationDelay ?? options.DefaultReplicationDelay,
+                    set,
+                    loggerFactory.CreateLogger<ReplicaMember>());
+                set.Add(replica);
+                var dispatcher = new CommandDispatcher(replica, registry, loggerFactory.CreateLogger<CommandDispatcher>());
+                deferred.Target = dispatcher;
+                var member = new EmulatorMember(replica, registry, address, loggerFactory);
+                member.Attach(server, dispatcher);
+                members.Add(member);
+            }
+        }
+        catch
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        set.Start();
+        var ttl = new TtlMonitor(set, loggerFactory.CreateLogger<TtlMonitor>());
+        ttl.Start();
+        var emulator = new MongoReplicaSetEmulator(set, members, ttl);
+        await emulator.WaitForPrimaryAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        return emulator;
+    }
+
+    /// <summary>Waits until the set has a primary (after a failover, for example) and returns it.</summary>
+    /// <exception cref="TimeoutException">No primary was elected within <paramref name="timeout"/>.</exception>
+    public async Task<EmulatorMember> WaitForPrimaryAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var signal = _set.ReplicationProgress.WaitTask;
+            if (Primary is { } primary)
+            {
+                return primary;
+            }
+
+            var remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"No primary was elected within {timeout ?? TimeSpan.FromSeconds(30)}; a majority of voting members may be down.");
+            }
+
+            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(100) ? remaining : TimeSpan.FromMilliseconds(100), cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>Steps the current primary down (it may not stand again for <paramref name="stepDownPeriod"/>, 10 s by default) and returns the newly elected primary.</summary>
+    public async Task<EmulatorMember> StepDownAsync(TimeSpan? stepDownPeriod = null, CancellationToken cancellationToken = default)
+    {
+        var primary = await WaitForPrimaryAsync(null, cancellationToken).ConfigureAwait(false);
+        await primary.StepDownAsync(stepDownPeriod, cancellationToken).ConfigureAwait(false);
+        return await WaitForPrimaryAsync(null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until every running member has applied everything the primary has written.</summary>
+    public async Task WaitForReplicationAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var signal = _set.ReplicationProgress.WaitTask;
+            var primary = _set.Primary;
+            if (primary is not null && _set.Members.Where(m => m.IsRunning && !m.IsReplicationPaused).All(m => m.LastApplied >= primary.LastApplied))
+            {
+                return;
+            }
+
+            var remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new TimeoutException("The members did not catch up with the primary in time.");
+            }
+
+            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(100) ? remaining : TimeSpan.FromMilliseconds(100), cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>Stops every member and frees their ports.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await _ttl.DisposeAsync().ConfigureAwait(false);
+        foreach (var member in _members)
+        {
+            await member.ShutdownAsync().ConfigureAwait(false);
+        }
+
+        await _set.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static void Validate(ReplicaSetEmulatorOptions options)
+    {
+        if (options.Members is < 1 or > 7)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Members, "A replica set emulator has 1 to 7 members (MongoDB allows at most 7 voting members).");
+        }
+
+        if (options.BasePort is < 0 or > 65535 || (options.BasePort > 0 && options.BasePort + options.Members - 1 > 65535))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.BasePort, "BasePort must be 0 (ephemeral ports) or a port such that every member's port is at most 65535.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ReplicaSetName))
+        {
+            throw new ArgumentException("ReplicaSetName must not be empty.", nameof(options));
+        }
+
+        if (!IPAddress.TryParse(options.BindAddress, out _))
+        {
+            throw new ArgumentException($"BindAddress '{options.BindAddress}' is not an IP address.", nameof(options));
+        }
+
+        if (options.ElectionTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ElectionTimeout, "ElectionTimeout must be positive.");
+        }
+
+        if (options.MemberOptions.Count > options.Members)
+        {
+            throw new ArgumentException($"MemberOptions has {options.MemberOptions.Count} entries but the set has only {options.Members} members.", nameof(options));
+        }
+
+        if (!options.MemberOptions.Any(m => m.Priority > 0) && options.MemberOptions.Count == options.Members)
+        {
+            throw new ArgumentException("At least one member needs a priority above 0, or no primary can ever be elected.", nameof(options));
+        }
+    }
+
+    private static CommandRegistry CreateRegistry() => new(
+    [
+        new HelloCommand(),
+        new PingCommand(),
+        new BuildInfoCommand(),
+        new GetParameterCommand(),
+        new ServerStatusCommand(),
+        new SessionCommands(),
+        new ReplSetGetStatusCommand(),
+        new ReplSetGetConfigCommand(),
+        new ReplSetStepDownCommand(),
+        new ReplSetFreezeCommand(),
+        new ConfigureFailPointCommand(),
+        new FindCommand(),
+        new GetMoreCommand(),
+        new KillCursorsCommand(),
+        new InsertCommand(),
+        new UpdateCommand(),
+        new DeleteCommand(),
+        new FindAndModifyCommand(),
+        new AggregateCommand(),
+        new CountCommand(),
+        new DistinctCommand(),
+        new ListDatabasesCommand(),
+        new ListCollectionsCommand(),
+        new CreateCommand(),
+        new DropCommand(),
+        new DropDatabaseCommand(),
+        new CreateIndexesCommand(),
+        new ListIndexesCommand(),
+        new DropIndexesCommand(),
+    ]);
+
+    /// <summary>Lets a listener be bound (to learn its port) before the member that will answer on it exists.</summary>
+    private sealed class DeferredRequestHandler : IRequestHandler
+    {
+        public IRequestHandler? Target { get; set; }
+
+        public Task<BsonDocument> HandleAsync(WireRequest request, ClientConnection connection, CancellationToken cancellationToken) =>
+            (Target ?? throw new InvalidOperationException("member is not initialised yet")).HandleAsync(request, connection, cancellationToken);
+    }
+}

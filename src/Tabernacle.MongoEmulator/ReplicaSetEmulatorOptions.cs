@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tabernacle.MongoEmulator;
+
+/// <summary>How to start a <see cref="MongoReplicaSetEmulator"/>.</summary>
+public sealed class ReplicaSetEmulatorOptions
+{
+    /// <summary>Number of members, 1 to 7. Default 3.</summary>
+    public int Members { get; set; } = 3;
+
+    /// <summary>The replica set name (<c>replicaSet=</c> in the connection string). Default <c>rs0</c>.</summary>
+    public string ReplicaSetName { get; set; } = "rs0";
+
+    /// <summary>Port of the first member; the others take the following ports. 0 (the default) picks free ephemeral ports.</summary>
+    public int BasePort { get; set; }
+
+    /// <summary>The address members listen on. Default 127.0.0.1 (loopback only).</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>How long the set waits without a primary before electing a new one. Default 1 second (MongoDB's default is 10).</summary>
+    public TimeSpan ElectionTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Replication delay of every member that does not set its own. Default 5 ms: small, but enough that reads on secondaries can be stale.</summary>
+    public TimeSpan DefaultReplicationDelay { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Per-member settings by position (member 0 first); members without an entry use the defaults.</summary>
+    public IList<EmulatorMemberOptions> MemberOptions { get; } = new List<EmulatorMemberOptions>();
+
+    /// <summary>Where the emulator logs (connections closed for malformed input, elections, rollbacks). Default: nowhere.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+}
+
+/// <summary>Settings of one member.</summary>
+public sealed class EmulatorMemberOptions
+{
+    /// <summary>Election priority; 0 means the member never becomes primary. Default 1.</summary>
+    public int Priority { get; set; } = 1;
+
+    /// <summary>Votes in elections, 0 or 1. Default 1.</summary>
+    public int Votes { get; set; } = 1;
+
+    /// <summary>Replica set tags (for read preference tag sets), such as <c>dc=reports</c>.</summary>
+    public IDictionary<string, string> Tags { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>This member's replication delay; <c>null</c> uses <see cref="ReplicaSetEmulatorOptions.DefaultReplicationDelay"/>.</summary>
+    public TimeSpan? ReplicationDelay { get; set; }
+}

@@ -1,0 +1,120 @@
+namespace Tabernacle.MongoEmulator.Replication;
+
+/// <summary>One member's oplog: its replicated changes in optime order.</summary>
+internal sealed class Oplog
+{
+    private readonly List<OplogEntry> _entries = [];
+    private readonly object _gate = new();
+
+    public OpTime LastOpTime
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _entries.Count == 0 ? OpTime.Null : _entries[^1].OpTime;
+            }
+        }
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    public OplogEntry? Last
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _entries.Count == 0 ? null : _entries[^1];
+            }
+        }
+    }
+
+    public void Append(OplogEntry entry)
+    {
+        lock (_gate)
+        {
+            _entries.Add(entry);
+        }
+    }
+
+    /// <summary>Whether this oplog holds an entry with exactly <paramref name="opTime"/> (timestamp and term).</summary>
+    public bool Contains(OpTime opTime)
+    {
+        if (opTime.IsNull)
+        {
+            return true;
+        }
+
+        lock (_gate)
+        {
+            var index = IndexAfter(opTime) - 1;
+            return index >= 0 && _entries[index].OpTime == opTime;
+        }
+    }
+
+    /// <summary>Up to <paramref name="max"/> entries after <paramref name="opTime"/>.</summary>
+    public List<OplogEntry> After(OpTime opTime, int max)
+    {
+        lock (_gate)
+        {
+            var start = IndexAfter(opTime);
+            var count = Math.Min(max, _entries.Count - start);
+            return count <= 0 ? [] : _entries.GetRange(start, count);
+        }
+    }
+
+    /// <summary>The wall time of the entry at <paramref name="opTime"/>, or <c>null</c>.</summary>
+    public DateTime? WallTimeOf(OpTime opTime)
+    {
+        lock (_gate)
+        {
+            var index = IndexAfter(opTime) - 1;
+            return index >= 0 && _entries[index].OpTime == opTime ? _entries[index].WallTime : null;
+        }
+    }
+
+    public void CopyFrom(Oplog source)
+    {
+        List<OplogEntry> copy;
+        lock (source._gate)
+        {
+            copy = [.. source._entries];
+        }
+
+        lock (_gate)
+        {
+            _entries.Clear();
+            _entries.AddRange(copy);
+        }
+    }
+
+    // The first index whose entry is after opTime (binary search; entries are in optime order).
+    private int IndexAfter(OpTime opTime)
+    {
+        int lo = 0, hi = _entries.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_entries[mid].OpTime <= opTime)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+}

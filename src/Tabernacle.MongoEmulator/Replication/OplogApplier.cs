@@ -1,0 +1,31 @@
+using Tabernacle.MongoEmulator.Storage;
+
+namespace Tabernacle.MongoEmulator.Replication;
+
+/// <summary>How a secondary applies an oplog entry to its own data: idempotently, by <c>_id</c>.</summary>
+internal static class OplogApplier
+{
+    public static void Apply(StorageEngine storage, RetryableWriteTable retryableWrites, OplogEntry entry)
+    {
+        switch (entry.Operation)
+        {
+            case OplogOperation.Insert:
+            case OplogOperation.Update:
+                storage.GetOrCreateDatabase(entry.Database).GetOrCreateCollection(entry.Collection!).Upsert(entry.Document!);
+                break;
+            case OplogOperation.Delete:
+                storage.GetCollection(entry.Database, entry.Collection!)?.Delete(entry.DocumentId!);
+                break;
+            case OplogOperation.Command:
+                CatalogOperations.Apply(storage, entry.Database, entry.Document!);
+                break;
+            case OplogOperation.Noop:
+                break;
+        }
+
+        if (entry.Statement is not null)
+        {
+            retryableWrites.Record(entry.Statement);
+        }
+    }
+}

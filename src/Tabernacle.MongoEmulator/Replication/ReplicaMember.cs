@@ -1,0 +1,307 @@
+using MongoDB.Bson;
+using Microsoft.Extensions.Logging;
+using Tabernacle.MongoEmulator.Errors;
+using Tabernacle.MongoEmulator.Storage;
+
+namespace Tabernacle.MongoEmulator.Replication;
+
+/// <summary>
+/// One replica-set member: its own data, oplog and retryable-write table, its role, and (as a secondary) the loop
+/// that copies the primary's oplog after the member's replication delay and applies it.
+/// </summary>
+internal sealed class ReplicaMember
+{
+    private readonly ReplicaSetCoordinator _set;
+    private readonly ILogger _logger;
+    private readonly object _stateGate = new();
+    private CancellationTokenSource? _running;
+    private Task? _replicationLoop;
+    private TimeSpan _replicationDelay;
+    private bool _pausedByApi;
+
+    public ReplicaMember(int id, string host, int port, int priority, int votes, IReadOnlyDictionary<string, string> tags, TimeSpan replicationDelay, ReplicaSetCoordinator set, ILogger logger)
+    {
+        Id = id;
+        Host = host;
+        Port = port;
+        Priority = priority;
+        Votes = votes;
+        Tags = tags;
+        _replicationDelay = replicationDelay;
+        _set = set;
+        _logger = logger;
+    }
+
+    public int Id { get; }
+
+    /// <summary>The member's address exactly as it appears in the connection string and in <c>hello.hosts</c>.</summary>
+    public string Host { get; }
+
+    public int Port { get; }
+
+    public int Priority { get; }
+
+    public int Votes { get; }
+
+    public IReadOnlyDictionary<string, string> Tags { get; }
+
+    public ReplicaSetCoordinator Set => _set;
+
+    public StorageEngine Storage { get; } = new();
+
+    public Oplog Oplog { get; } = new();
+
+    public RetryableWriteTable RetryableWrites { get; } = new();
+
+    public FailPointRegistry FailPoints { get; } = new();
+
+    public OpCounters OpCounters { get; } = new();
+
+    public MemberState State { get; private set; } = MemberState.Down;
+
+    public bool IsRunning => State != MemberState.Down;
+
+    public bool IsPrimary => State == MemberState.Primary;
+
+    /// <summary>Pulsed whenever this member's oplog grows (secondaries syncing from it wait on it).</summary>
+    public AsyncSignal OplogAppended { get; } = new();
+
+    /// <summary>Pulsed whenever this member's <c>hello</c> answer changes (awaitable hello waits on it).</summary>
+    public AsyncSignal TopologyChanged { get; } = new();
+
+    /// <summary><c>topologyVersion.processId</c>: new every time the member starts.</summary>
+    public ObjectId ProcessId { get; private set; } = ObjectId.GenerateNewId();
+
+    /// <summary><c>topologyVersion.counter</c>: bumped on every change of the member's role or view of the set.</summary>
+    public long TopologyCounter { get; private set; }
+
+    public BsonDocument TopologyVersion
+    {
+        get
+        {
+            lock (_stateGate)
+            {
+                return new BsonDocument { { "processId", ProcessId }, { "counter", TopologyCounter } };
+            }
+        }
+    }
+
+    /// <summary>The optime of the last oplog entry this member has applied.</summary>
+    public OpTime LastApplied => Oplog.LastOpTime;
+
+    public DateTime LastAppliedWallTime => Oplog.Last?.WallTime ?? DateTime.UnixEpoch;
+
+    public DateTime FrozenUntil { get; set; }
+
+    public DateTime SteppedDownUntil { get; set; }
+
+    public DateTime? LastHeartbeat { get; set; }
+
+    /// <summary>Whether elections may choose this member now.</summary>
+    public bool IsElectable => IsRunning && Priority > 0 && Votes >= 0 && DateTime.UtcNow >= FrozenUntil && DateTime.UtcNow >= SteppedDownUntil;
+
+    public TimeSpan ReplicationDelay
+    {
+        get => _replicationDelay;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            _replicationDelay = value;
+            OplogAppended.Pulse();
+        }
+    }
+
+    /// <summary>Whether replication to this member is stopped, by the library API or by the <c>stopReplProducer</c> fail point.</summary>
+    public bool IsReplicationPaused => _pausedByApi || FailPoints.Get(FailPointRegistry.StopReplProducer).IsActive;
+
+    public void SetReplicationPaused(bool paused)
+    {
+        _pausedByApi = paused;
+        _set.PulseReplication();
+    }
+
+    public void BumpTopologyVersion()
+    {
+        lock (_stateGate)
+        {
+            TopologyCounter++;
+        }
+
+        TopologyChanged.Pulse();
+    }
+
+    public void ChangeState(MemberState state)
+    {
+        lock (_stateGate)
+        {
+            if (State == state)
+            {
+                return;
+            }
+
+            State = state;
+        }
+
+        BumpTopologyVersion();
+    }
+
+    /// <summary>Brings the member up (as a secondary) and starts its replication loop.</summary>
+    public void Start()
+    {
+        _running = new CancellationTokenSource();
+        lock (_stateGate)
+        {
+            ProcessId = ObjectId.GenerateNewId();
+            TopologyCounter = 0;
+            State = MemberState.Secondary;
+        }
+
+        var token = _running.Token;
+        _replicationLoop = Task.Run(() => ReplicationLoopAsync(token));
+    }
+
+    /// <summary>Takes the member down as a crash would: its data and oplog stay, its in-memory state goes.</summary>
+    public async Task StopAsync()
+    {
+        if (_running is null)
+        {
+            return;
+        }
+
+        ChangeState(MemberState.Down);
+        await _running.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            if (_replicationLoop is not null)
+            {
+                await _replicationLoop.ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _running.Dispose();
+        _running = null;
+    }
+
+    /// <summary>Runs <paramref name="action"/> as one write on the primary under the storage lock, checking the role inside it.</summary>
+    public T Write<T>(Func<WriteUnit, T> action)
+    {
+        lock (Storage.SyncRoot)
+        {
+            EnsureWritablePrimary();
+            return action(new WriteUnit(this));
+        }
+    }
+
+    public void EnsureWritablePrimary()
+    {
+        if (!IsPrimary)
+        {
+            throw new MongoErrorException(ErrorCodes.NotWritablePrimary, "not primary");
+        }
+    }
+
+    /// <summary>Appends an entry to this (primary) member's oplog with a fresh optime; callers hold the storage lock.</summary>
+    public OplogEntry AppendToOplog(OplogOperation operation, string database, string? collection, BsonDocument? document, BsonValue? id, RetryableStatement? statement)
+    {
+        var entry = new OplogEntry(new OpTime(_set.Clock.Next(), _set.Term), DateTime.UtcNow, operation, database, collection, document, id) { Statement = statement };
+        Oplog.Append(entry);
+        if (statement is not null)
+        {
+            RetryableWrites.Record(statement);
+        }
+
+        OplogAppended.Pulse();
+        _set.PulseReplication();
+        return entry;
+    }
+
+    private async Task ReplicationLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var source = _set.Primary;
+            if (source is null || source == this || IsReplicationPaused || !IsRunning || IsPrimary)
+            {
+                await _set.ReplicationProgress.WaitAsync(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            var appendedSignal = source.OplogAppended.WaitTask;
+            if (!source.Oplog.Contains(LastApplied))
+            {
+                Resync(source);
+                continue;
+            }
+
+            var batch = source.Oplog.After(LastApplied, 1000);
+            if (batch.Count == 0)
+            {
+                await Task.WhenAny(appendedSignal, _set.ReplicationProgress.WaitTask, Task.Delay(200, cancellationToken)).ConfigureAwait(false);
+                continue;
+            }
+
+            // Entries become visible here only after the member's replication delay, measured from the primary's wall time.
+            var delay = ReplicationDelay;
+            var due = batch[0].WallTime + delay;
+            var wait = due - DateTime.UtcNow;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.WhenAny(Task.Delay(wait, cancellationToken), _set.ReplicationProgress.WaitTask).ConfigureAwait(false);
+                continue;
+            }
+
+            var now = DateTime.UtcNow;
+            var applied = 0;
+            lock (Storage.SyncRoot)
+            {
+                if (IsPrimary || IsReplicationPaused || cancellationToken.IsCancellationRequested)
+                {
+                    continue;
+                }
+
+                foreach (var entry in batch)
+                {
+                    if (entry.WallTime + delay > now)
+                    {
+                        break;
+                    }
+
+                    OplogApplier.Apply(Storage, RetryableWrites, entry);
+                    Oplog.Append(entry);
+                    applied++;
+                }
+            }
+
+            if (applied > 0)
+            {
+                LastHeartbeat = DateTime.UtcNow;
+                OplogAppended.Pulse();
+                _set.PulseReplication();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies the sync source's data and oplog: the initial sync of a member that diverged (it had writes the new primary
+    /// never received). This is how the emulator performs MongoDB's rollback of unreplicated writes.
+    /// </summary>
+    private void Resync(ReplicaMember source)
+    {
+        lock (source.Storage.SyncRoot)
+        {
+            lock (Storage.SyncRoot)
+            {
+                _logger.LogWarning("Member {Host} diverged from primary {Primary} at {OpTime}; rolling back by resyncing", Host, source.Host, LastApplied.Timestamp);
+                Storage.CopyFrom(source.Storage);
+                Oplog.CopyFrom(source.Oplog);
+                RetryableWrites.CopyFrom(source.RetryableWrites);
+            }
+        }
+
+        OplogAppended.Pulse();
+        _set.PulseReplication();
+    }
+}

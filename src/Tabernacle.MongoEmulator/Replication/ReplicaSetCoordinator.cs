@@ -1,0 +1,409 @@
+using MongoDB.Bson;
+using Microsoft.Extensions.Logging;
+using Tabernacle.MongoEmulator.Errors;
+
+namespace Tabernacle.MongoEmulator.Replication;
+
+/// <summary>
+/// What the members of one in-process replica set share: the configuration, the cluster clock, the election term,
+/// and the elections themselves (the heartbeats and votes that real members exchange, decided here in one place with
+/// the same rules: a candidate needs the votes of a majority of the voting members that are no further ahead than it).
+/// </summary>
+internal sealed class ReplicaSetCoordinator : IAsyncDisposable
+{
+    private readonly List<ReplicaMember> _members = [];
+    private readonly ILogger _logger;
+    private readonly object _electionGate = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _monitor;
+    private DateTime _primaryLostAt = DateTime.UtcNow;
+    private DateTime _primarySince = DateTime.UtcNow;
+    private ReplicaMember? _primary;
+
+    public ReplicaSetCoordinator(string name, TimeSpan electionTimeout, ILogger logger)
+    {
+        Name = name;
+        ElectionTimeout = electionTimeout;
+        _logger = logger;
+    }
+
+    public string Name { get; }
+
+    public int ConfigVersion => 1;
+
+    public TimeSpan ElectionTimeout { get; }
+
+    public LogicalClock Clock { get; } = new();
+
+    public long Term { get; private set; }
+
+    /// <summary><c>electionId</c>: MongoDB derives it from the term, so it strictly increases with each election.</summary>
+    public ObjectId ElectionId
+    {
+        get
+        {
+            var bytes = new byte[12];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes, int.MaxValue);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(4), Term);
+            return new ObjectId(bytes);
+        }
+    }
+
+    public IReadOnlyList<ReplicaMember> Members => _members;
+
+    public ReplicaMember? Primary => Volatile.Read(ref _primary);
+
+    /// <summary>Pulsed whenever any member applies or writes, or the set's shape changes.</summary>
+    public AsyncSignal ReplicationProgress { get; } = new();
+
+    public int VotingMemberCount => _members.Count(m => m.Votes > 0);
+
+    public int MajorityCount => (VotingMemberCount / 2) + 1;
+
+    public void Add(ReplicaMember member) => _members.Add(member);
+
+    public void PulseReplication() => ReplicationProgress.Pulse();
+
+    /// <summary>Starts every member, elects the first primary at once, and starts watching for failures.</summary>
+    public void Start()
+    {
+        foreach (var member in _members)
+        {
+            member.Start();
+        }
+
+        TryElect(immediate: true);
+        _monitor = Task.Run(() => MonitorAsync(_stopping.Token));
+    }
+
+    /// <summary>The newest optime that a majority of voting members have applied: MongoDB's majority commit point.</summary>
+    public OpTime MajorityCommitPoint
+    {
+        get
+        {
+            var applied = _members.Where(m => m.Votes > 0 && m.IsRunning).Select(m => m.LastApplied).OrderDescending().ToList();
+            return applied.Count >= MajorityCount ? applied[MajorityCount - 1] : OpTime.Null;
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="concern"/> is satisfied for a write at <paramref name="opTime"/> made by <paramref name="primary"/>.
+    /// Returns <c>null</c> when it is, or the <c>writeConcernError</c> document MongoDB would attach.
+    /// </summary>
+    public async Task<BsonDocument?> WaitForWriteConcernAsync(ReplicaMember primary, OpTime opTime, WriteConcernSpec concern, CancellationToken cancellationToken)
+    {
+        var needed = concern.Majority ? MajorityCount : Math.Max(concern.W ?? 1, 1);
+        if (needed > _members.Count)
+        {
+            return WriteConcernError(ErrorCodes.UnsatisfiableWriteConcern, "Not enough data-bearing nodes", null);
+        }
+
+        var deadline = concern.WTimeout is { } timeout ? DateTime.UtcNow + timeout : DateTime.MaxValue;
+        while (true)
+        {
+            var signal = ReplicationProgress.WaitTask;
+            if (primary.State != MemberState.Primary || primary.LastApplied.Term != opTime.Term && !primary.Oplog.Contains(opTime))
+            {
+                return WriteConcernError(ErrorCodes.InterruptedDueToReplStateChange, "operation was interrupted because the node stepped down while waiting for replication", null);
+            }
+
+            var acknowledged = _members.Count(m => m.IsRunning && m.LastApplied >= opTime && (m.Votes > 0 || !concern.Majority));
+            if (acknowledged >= needed)
+            {
+                return null;
+            }
+
+            var remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero)
+            {
+                return WriteConcernError(ErrorCodes.WriteConcernFailed, "waiting for replication timed out", new BsonDocument("wtimeout", true));
+            }
+
+            var wait = remaining < TimeSpan.FromMilliseconds(250) ? remaining : TimeSpan.FromMilliseconds(250);
+            await Task.WhenAny(signal, Task.Delay(wait, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private static BsonDocument WriteConcernError(int code, string message, BsonDocument? info)
+    {
+        var error = new BsonDocument { { "code", code }, { "codeName", ErrorCodes.NameOf(code) }, { "errmsg", message } };
+        if (info is not null)
+        {
+            error["errInfo"] = info;
+        }
+
+        return error;
+    }
+
+    /// <summary>Waits until <paramref name="member"/> has applied <paramref name="clusterTime"/> (readConcern afterClusterTime).</summary>
+    public async Task WaitForAppliedAsync(ReplicaMember member, BsonTimestamp clusterTime, TimeSpan? maxTime, CancellationToken cancellationToken)
+    {
+        var deadline = maxTime is { } limit ? DateTime.UtcNow + limit : DateTime.MaxValue;
+        while ((ulong)member.LastApplied.Timestamp.Value < (ulong)clusterTime.Value)
+        {
+            var signal = ReplicationProgress.WaitTask;
+            if (member.IsPrimary)
+            {
+                // A primary asked for a time past its last write makes a no-op write to reach it, as mongod does.
+                Clock.Advance(clusterTime);
+                member.Write(unit =>
+                {
+                    member.AppendToOplog(OplogOperation.Noop, "admin", null, null, null, null);
+                    return 0;
+                });
+                continue;
+            }
+
+            var primary = Primary;
+            if (primary is not null && (ulong)primary.LastApplied.Timestamp.Value < (ulong)clusterTime.Value)
+            {
+                Clock.Advance(clusterTime);
+                try
+                {
+                    primary.Write(_ => primary.AppendToOplog(OplogOperation.Noop, "admin", null, null, null, null));
+                }
+                catch (MongoErrorException)
+                {
+                    // The primary stepped down meanwhile; keep waiting for the next one.
+                }
+            }
+
+            var remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new MongoErrorException(ErrorCodes.MaxTimeMSExpired, "operation exceeded time limit");
+            }
+
+            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(250) ? remaining : TimeSpan.FromMilliseconds(250), cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// <c>replSetStepDown</c>: waits up to <paramref name="catchUp"/> for an electable secondary to catch up (unless
+    /// <paramref name="force"/>), steps down, keeps the member from standing for <paramref name="stepDownPeriod"/>,
+    /// and lets the caught-up secondary run for election at once, as MongoDB's stepdown does.
+    /// </summary>
+    public async Task StepDownAsync(ReplicaMember member, TimeSpan stepDownPeriod, TimeSpan catchUp, bool force, CancellationToken cancellationToken)
+    {
+        if (!member.IsPrimary)
+        {
+            throw new MongoErrorException(ErrorCodes.NotWritablePrimary, "not primary so can't step down");
+        }
+
+        var deadline = DateTime.UtcNow + catchUp;
+        while (!force)
+        {
+            var signal = ReplicationProgress.WaitTask;
+            var target = member.LastApplied;
+            if (_members.Any(m => m != member && m.IsElectable && m.LastApplied >= target))
+            {
+                break;
+            }
+
+            var remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new MongoErrorException(ErrorCodes.ExceededTimeLimit, $"No electable secondaries caught up as of {DateTime.UtcNow:O}. Please use the replSetStepDown command with the argument {{force: true}} to force node to step down.");
+            }
+
+            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(100) ? remaining : TimeSpan.FromMilliseconds(100), cancellationToken)).ConfigureAwait(false);
+        }
+
+        lock (_electionGate)
+        {
+            if (!member.IsPrimary)
+            {
+                throw new MongoErrorException(ErrorCodes.NotWritablePrimary, "not primary so can't step down");
+            }
+
+            member.SteppedDownUntil = DateTime.UtcNow + stepDownPeriod;
+            LosePrimary(member, MemberState.Secondary);
+            _logger.LogInformation("Member {Host} stepped down for {Seconds}s", member.Host, stepDownPeriod.TotalSeconds);
+        }
+
+        TryElect(immediate: true);
+    }
+
+    /// <summary><c>replSetFreeze</c>: keeps a secondary from standing for election for <paramref name="period"/> (zero unfreezes).</summary>
+    public void Freeze(ReplicaMember member, TimeSpan period)
+    {
+        if (member.IsPrimary)
+        {
+            throw new MongoErrorException(95, "cannot freeze node when primary or running for election. state: Primary");
+        }
+
+        member.FrozenUntil = period <= TimeSpan.Zero ? DateTime.MinValue : DateTime.UtcNow + period;
+        PulseReplication();
+    }
+
+    /// <summary>Takes a member down (a crash); when it was the primary, an election follows after the election timeout.</summary>
+    public async Task StopMemberAsync(ReplicaMember member)
+    {
+        lock (_electionGate)
+        {
+            if (member == _primary)
+            {
+                LosePrimary(member, MemberState.Down);
+            }
+        }
+
+        await member.StopAsync().ConfigureAwait(false);
+        BumpAll();
+    }
+
+    public void StartMember(ReplicaMember member)
+    {
+        member.Start();
+        BumpAll();
+    }
+
+    private void LosePrimary(ReplicaMember member, MemberState newState)
+    {
+        Volatile.Write(ref _primary, null);
+        _primaryLostAt = DateTime.UtcNow;
+        member.ChangeState(newState);
+        BumpAll();
+    }
+
+    private void BumpAll()
+    {
+        foreach (var m in _members.Where(m => m.IsRunning))
+        {
+            m.BumpTopologyVersion();
+        }
+
+        PulseReplication();
+    }
+
+    private async Task MonitorAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ReplicationProgress.WaitAsync(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+                if (Primary is null)
+                {
+                    if (DateTime.UtcNow - _primaryLostAt >= ElectionTimeout)
+                    {
+                        TryElect(immediate: false);
+                    }
+                }
+                else
+                {
+                    ConsiderPriorityTakeover();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "Replica set monitor failed");
+            }
+        }
+    }
+
+    // A caught-up member with a higher priority than the primary's takes over, as MongoDB's priority takeover does.
+    private void ConsiderPriorityTakeover()
+    {
+        var primary = Primary;
+        if (primary is null || DateTime.UtcNow - _primarySince < ElectionTimeout)
+        {
+            return;
+        }
+
+        var challenger = _members
+            .Where(m => m != primary && m.IsElectable && m.Priority > primary.Priority && m.LastApplied >= primary.LastApplied)
+            .OrderByDescending(m => m.Priority)
+            .FirstOrDefault();
+        if (challenger is null)
+        {
+            return;
+        }
+
+        lock (_electionGate)
+        {
+            if (primary != _primary)
+            {
+                return;
+            }
+
+            _logger.LogInformation("Member {Host} (priority {Priority}) takes over from {Primary}", challenger.Host, challenger.Priority, primary.Host);
+            LosePrimary(primary, MemberState.Secondary);
+            BecomePrimary(challenger);
+        }
+    }
+
+    /// <summary>Runs an election if there is no primary; returns the winner or <c>null</c> when no candidate can get a majority.</summary>
+    public ReplicaMember? TryElect(bool immediate)
+    {
+        lock (_electionGate)
+        {
+            if (_primary is not null)
+            {
+                return _primary;
+            }
+
+            if (!immediate && DateTime.UtcNow - _primaryLostAt < ElectionTimeout)
+            {
+                return null;
+            }
+
+            var voters = _members.Where(m => m.IsRunning && m.Votes > 0).ToList();
+            var candidates = _members
+                .Where(m => m.IsElectable)
+                .OrderByDescending(m => m.LastApplied)
+                .ThenByDescending(m => m.Priority)
+                .ThenBy(m => m.Id);
+            foreach (var candidate in candidates)
+            {
+                // A voter grants its vote only to a candidate whose oplog is at least as new as its own.
+                var votes = voters.Where(v => v.LastApplied <= candidate.LastApplied).Sum(v => v.Votes);
+                if (votes >= MajorityCount)
+                {
+                    BecomePrimary(candidate);
+                    return candidate;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    private void BecomePrimary(ReplicaMember winner)
+    {
+        Term++;
+        _primarySince = DateTime.UtcNow;
+        lock (winner.Storage.SyncRoot)
+        {
+            winner.ChangeState(MemberState.Primary);
+            Volatile.Write(ref _primary, winner);
+
+            // A new primary writes a no-op so that its term has an optime (MongoDB's "new primary" oplog entry).
+            winner.AppendToOplog(OplogOperation.Noop, "admin", null, new BsonDocument("msg", "new primary"), null, null);
+        }
+
+        _logger.LogInformation("Member {Host} elected primary for term {Term}", winner.Host, Term);
+        BumpAll();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_monitor is not null)
+        {
+            await _monitor.ConfigureAwait(false);
+        }
+
+        foreach (var member in _members)
+        {
+            await member.StopAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+}

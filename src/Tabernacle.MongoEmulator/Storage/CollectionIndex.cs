@@ -1,0 +1,198 @@
+using MongoDB.Bson;
+using Tabernacle.MongoEmulator.Errors;
+using Tabernacle.MongoEmulator.Query;
+using Tabernacle.MongoEmulator.Query.Filters;
+
+namespace Tabernacle.MongoEmulator.Storage;
+
+/// <summary>
+/// A B-tree-like index over one collection: sorted entries of (key values, record id). Enforces unique constraints
+/// (respecting sparse and partial options) and serves equality and range seeks on its first field.
+/// </summary>
+internal sealed class CollectionIndex
+{
+    private readonly string[] _fields;
+    private readonly int[] _directions;
+    private readonly SortedSet<IndexEntry> _entries;
+    private readonly QueryFilter? _partialFilter;
+
+    public CollectionIndex(BsonDocument spec)
+    {
+        Spec = spec;
+        Name = spec["name"].AsString;
+        KeyPattern = spec["key"].AsBsonDocument;
+        Unique = spec.TryGetValue("unique", out var unique) && unique.ToBoolean();
+        Sparse = spec.TryGetValue("sparse", out var sparse) && sparse.ToBoolean();
+        ExpireAfterSeconds = spec.TryGetValue("expireAfterSeconds", out var ttl) && ttl.IsNumeric ? ttl.ToDouble() : null;
+        if (spec.TryGetValue("partialFilterExpression", out var partial) && partial is BsonDocument partialDocument)
+        {
+            _partialFilter = QueryFilter.Compile(partialDocument);
+        }
+
+        _fields = KeyPattern.Names.ToArray();
+        _directions = KeyPattern.Values.Select(v => v.IsNumeric && v.ToDouble() < 0 ? -1 : 1).ToArray();
+        _entries = new SortedSet<IndexEntry>(new IndexEntryComparer(_directions));
+    }
+
+    public string Name { get; }
+
+    /// <summary>The index document as <c>listIndexes</c> returns it (<c>v</c>, <c>key</c>, <c>name</c> and options).</summary>
+    public BsonDocument Spec { get; }
+
+    public BsonDocument KeyPattern { get; }
+
+    public bool Unique { get; }
+
+    public bool Sparse { get; }
+
+    public double? ExpireAfterSeconds { get; }
+
+    public bool IsIdIndex => Name == "_id_";
+
+    /// <summary>The first key field, the one seeks can use.</summary>
+    public string LeadingField => _fields[0];
+
+    /// <summary>Whether this index can answer seeks for any query (sparse and partial indexes hold only some documents).</summary>
+    public bool CanSeek => !Sparse && _partialFilter is null;
+
+    public IndexEntry[] KeysFor(BsonDocument document, long recordId)
+    {
+        if (_partialFilter is not null && !_partialFilter.Matches(document))
+        {
+            return [];
+        }
+
+        var values = new List<BsonValue>[_fields.Length];
+        var anyPresent = false;
+        for (var i = 0; i < _fields.Length; i++)
+        {
+            values[i] = DocumentPath.IndexKeyValues(document, _fields[i], out var present);
+            anyPresent |= present;
+        }
+
+        if (Sparse && !anyPresent)
+        {
+            return [];
+        }
+
+        var arrayFields = values.Count(v => v.Count > 1);
+        if (arrayFields > 1)
+        {
+            throw new MongoErrorException(171, $"cannot index parallel arrays [{string.Join("] [", _fields)}] in index {Name}");
+        }
+
+        // At most one field fans out into several keys (a multikey index), so the product is a simple expansion.
+        var result = new List<IndexEntry>();
+        var fanOut = Array.FindIndex(values, v => v.Count > 1);
+        var count = fanOut < 0 ? 1 : values[fanOut].Count;
+        var seen = new HashSet<BsonValue>(BsonValueComparer.Default);
+        for (var k = 0; k < count; k++)
+        {
+            var key = new BsonValue[_fields.Length];
+            for (var i = 0; i < _fields.Length; i++)
+            {
+                key[i] = i == fanOut ? values[i][k] : values[i][0];
+            }
+
+            if (fanOut < 0 || seen.Add(key[fanOut]))
+            {
+                result.Add(new IndexEntry(key, recordId));
+            }
+        }
+
+        return result.ToArray();
+    }
+
+    /// <summary>Throws DuplicateKey (11000) when a unique index already holds one of <paramref name="keys"/> for another record.</summary>
+    public void CheckUnique(IndexEntry[] keys, long recordId, string ns)
+    {
+        if (!Unique)
+        {
+            return;
+        }
+
+        foreach (var key in keys)
+        {
+            var view = _entries.GetViewBetween(new IndexEntry(key.Key, long.MinValue), new IndexEntry(key.Key, long.MaxValue));
+            foreach (var existing in view)
+            {
+                if (existing.RecordId != recordId)
+                {
+                    throw DuplicateKey(ns, key.Key);
+                }
+            }
+        }
+    }
+
+    private MongoErrorException DuplicateKey(string ns, BsonValue[] key)
+    {
+        var keyValue = new BsonDocument();
+        for (var i = 0; i < _fields.Length; i++)
+        {
+            keyValue[_fields[i]] = key[i];
+        }
+
+        var shown = string.Join(", ", keyValue.Select(e => $"{e.Name}: {e.Value.ToJson()}"));
+        return new MongoErrorException(ErrorCodes.DuplicateKey, $"E11000 duplicate key error collection: {ns} index: {Name} dup key: {{ {shown} }}")
+        {
+            ExtraInfo = new BsonDocument { { "keyPattern", KeyPattern.DeepClone() }, { "keyValue", keyValue } },
+        };
+    }
+
+    public void Add(IndexEntry[] keys)
+    {
+        foreach (var key in keys)
+        {
+            _entries.Add(key);
+        }
+    }
+
+    public void Remove(IndexEntry[] keys)
+    {
+        foreach (var key in keys)
+        {
+            _entries.Remove(key);
+        }
+    }
+
+    /// <summary>The record ids whose leading key lies within <paramref name="bounds"/> (a superset of the matches; callers re-check the filter).</summary>
+    public IEnumerable<long> Seek(IndexBounds bounds)
+    {
+        if (bounds.Points is { } points)
+        {
+            foreach (var point in points)
+            {
+                foreach (var entry in Range(point, point))
+                {
+                    yield return entry.RecordId;
+                }
+            }
+
+            yield break;
+        }
+
+        foreach (var entry in Range(bounds.Lower ?? BsonMinKey.Value, bounds.Upper ?? BsonMaxKey.Value))
+        {
+            yield return entry.RecordId;
+        }
+    }
+
+    private SortedSet<IndexEntry> Range(BsonValue low, BsonValue high)
+    {
+        var first = _directions[0] > 0 ? low : high;
+        var last = _directions[0] > 0 ? high : low;
+        var lower = new BsonValue[_fields.Length];
+        var upper = new BsonValue[_fields.Length];
+        lower[0] = first;
+        upper[0] = last;
+        for (var i = 1; i < _fields.Length; i++)
+        {
+            lower[i] = _directions[i] > 0 ? BsonMinKey.Value : BsonMaxKey.Value;
+            upper[i] = _directions[i] > 0 ? BsonMaxKey.Value : BsonMinKey.Value;
+        }
+
+        return _entries.GetViewBetween(new IndexEntry(lower, long.MinValue), new IndexEntry(upper, long.MaxValue));
+    }
+
+    public int EntryCount => _entries.Count;
+}

@@ -1,0 +1,226 @@
+using MongoDB.Bson;
+using Tabernacle.MongoEmulator.Errors;
+using Tabernacle.MongoEmulator.Query;
+using Tabernacle.MongoEmulator.Query.Filters;
+
+namespace Tabernacle.MongoEmulator.Storage;
+
+/// <summary>
+/// One collection on one member: documents in natural (insertion) order, the <c>_id</c> index and secondary indexes.
+/// Stored documents are never mutated; an update stores a new instance, so readers can hold on to what they saw.
+/// Callers hold the owning <see cref="StorageEngine"/>'s lock.
+/// </summary>
+internal sealed class CollectionStore
+{
+    private readonly SortedDictionary<long, BsonDocument> _records = [];
+    private readonly Dictionary<BsonValue, long> _idToRecord = new(BsonValueComparer.Default);
+    private readonly List<CollectionIndex> _indexes = [];
+    private long _nextRecordId;
+
+    public CollectionStore(string database, string name, BsonDocument? options = null, Guid? uuid = null)
+    {
+        Database = database;
+        Name = name;
+        Options = options ?? [];
+        Uuid = uuid ?? Guid.NewGuid();
+        _indexes.Add(new CollectionIndex(new BsonDocument { { "v", 2 }, { "key", new BsonDocument("_id", 1) }, { "name", "_id_" } }));
+    }
+
+    public string Database { get; }
+
+    public string Name { get; }
+
+    public string Namespace => $"{Database}.{Name}";
+
+    public BsonDocument Options { get; }
+
+    public Guid Uuid { get; }
+
+    public int Count => _records.Count;
+
+    public IReadOnlyList<CollectionIndex> Indexes => _indexes;
+
+    /// <summary>All documents in natural order.</summary>
+    public IEnumerable<BsonDocument> Documents => _records.Values;
+
+    public BsonDocument? FindById(BsonValue id) => _idToRecord.TryGetValue(id, out var recordId) ? _records[recordId] : null;
+
+    /// <summary>Inserts a document that has an <c>_id</c>; throws DuplicateKey when a unique index objects.</summary>
+    public void Insert(BsonDocument document)
+    {
+        var recordId = ++_nextRecordId;
+        var keys = KeysFor(document, recordId);
+        for (var i = 0; i < _indexes.Count; i++)
+        {
+            _indexes[i].CheckUnique(keys[i], recordId, Namespace);
+        }
+
+        for (var i = 0; i < _indexes.Count; i++)
+        {
+            _indexes[i].Add(keys[i]);
+        }
+
+        _records[recordId] = document;
+        _idToRecord[document["_id"]] = recordId;
+    }
+
+    /// <summary>Replaces the document with <paramref name="id"/> by <paramref name="replacement"/> (same <c>_id</c>); throws DuplicateKey when a unique index objects.</summary>
+    public void Replace(BsonValue id, BsonDocument replacement)
+    {
+        var recordId = _idToRecord[id];
+        var old = _records[recordId];
+        var oldKeys = KeysFor(old, recordId);
+        var newKeys = KeysFor(replacement, recordId);
+        for (var i = 0; i < _indexes.Count; i++)
+        {
+            _indexes[i].CheckUnique(newKeys[i], recordId, Namespace);
+        }
+
+        for (var i = 0; i < _indexes.Count; i++)
+        {
+            _indexes[i].Remove(oldKeys[i]);
+            _indexes[i].Add(newKeys[i]);
+        }
+
+        _records[recordId] = replacement;
+    }
+
+    /// <summary>Inserts or replaces by <c>_id</c>: how a secondary applies an oplog entry idempotently.</summary>
+    public void Upsert(BsonDocument document)
+    {
+        if (_idToRecord.ContainsKey(document["_id"]))
+        {
+            Replace(document["_id"], document);
+        }
+        else
+        {
+            Insert(document);
+        }
+    }
+
+    public bool Delete(BsonValue id)
+    {
+        if (!_idToRecord.Remove(id, out var recordId))
+        {
+            return false;
+        }
+
+        var old = _records[recordId];
+        var keys = KeysFor(old, recordId);
+        for (var i = 0; i < _indexes.Count; i++)
+        {
+            _indexes[i].Remove(keys[i]);
+        }
+
+        _records.Remove(recordId);
+        return true;
+    }
+
+    /// <summary>
+    /// The documents that may match <paramref name="filter"/>, in natural order: through an index when the filter
+    /// constrains an indexed leading field (or <paramref name="hint"/> names one), otherwise every document.
+    /// Callers still test each candidate against the filter.
+    /// </summary>
+    public IEnumerable<BsonDocument> Candidates(QueryFilter filter, CollectionIndex? hint = null)
+    {
+        var (index, bounds) = ChooseIndex(filter, hint);
+        if (index is null || bounds is null)
+        {
+            return _records.Values;
+        }
+
+        var recordIds = index.Seek(bounds).Distinct().Order().ToList();
+        return recordIds.Select(id => _records[id]);
+    }
+
+    private (CollectionIndex? Index, IndexBounds? Bounds) ChooseIndex(QueryFilter filter, CollectionIndex? hint)
+    {
+        var conditions = filter.IndexableConditions;
+        if (hint is not null)
+        {
+            return conditions.TryGetValue(hint.LeadingField, out var hinted) && hint.CanSeek ? (hint, hinted) : (null, null);
+        }
+
+        if (conditions.Count == 0)
+        {
+            return (null, null);
+        }
+
+        (CollectionIndex? Index, IndexBounds? Bounds) best = (null, null);
+        foreach (var index in _indexes)
+        {
+            if (!index.CanSeek || !conditions.TryGetValue(index.LeadingField, out var bounds))
+            {
+                continue;
+            }
+
+            // Prefer point lookups (equality, $in) over ranges, and the _id index among equals.
+            if (best.Index is null || (bounds.Points is not null && best.Bounds!.Points is null))
+            {
+                best = (index, bounds);
+            }
+        }
+
+        return best;
+    }
+
+    public CollectionIndex? FindIndex(string name) => _indexes.FirstOrDefault(i => i.Name == name);
+
+    public CollectionIndex? FindIndexByKey(BsonDocument keyPattern) => _indexes.FirstOrDefault(i => i.KeyPattern.Equals(keyPattern));
+
+    /// <summary>Builds an index over the existing documents; fails with DuplicateKey, leaving nothing behind, when a unique index cannot hold them.</summary>
+    public void CreateIndex(BsonDocument spec)
+    {
+        var index = new CollectionIndex(spec);
+        var all = new List<IndexEntry[]>();
+        foreach (var (recordId, document) in _records)
+        {
+            var keys = index.KeysFor(document, recordId);
+            index.CheckUnique(keys, recordId, Namespace);
+            index.Add(keys);
+            all.Add(keys);
+        }
+
+        _indexes.Add(index);
+    }
+
+    public bool DropIndex(string name)
+    {
+        if (name == "_id_")
+        {
+            throw new MongoErrorException(ErrorCodes.InvalidOptions, "cannot drop _id index");
+        }
+
+        return _indexes.RemoveAll(i => i.Name == name) > 0;
+    }
+
+    public void DropAllIndexesButId() => _indexes.RemoveAll(i => !i.IsIdIndex);
+
+    private IndexEntry[][] KeysFor(BsonDocument document, long recordId)
+    {
+        var keys = new IndexEntry[_indexes.Count][];
+        for (var i = 0; i < _indexes.Count; i++)
+        {
+            keys[i] = _indexes[i].KeysFor(document, recordId);
+        }
+
+        return keys;
+    }
+
+    /// <summary>A deep copy for an initial sync of another member.</summary>
+    public CollectionStore Clone()
+    {
+        var copy = new CollectionStore(Database, Name, Options, Uuid);
+        foreach (var index in _indexes.Where(i => !i.IsIdIndex))
+        {
+            copy._indexes.Add(new CollectionIndex(index.Spec));
+        }
+
+        foreach (var document in _records.Values)
+        {
+            copy.Insert(document);
+        }
+
+        return copy;
+    }
+}

@@ -1,0 +1,47 @@
+namespace Tabernacle.MongoEmulator.Storage;
+
+/// <summary>
+/// All data of one member. Every read and write takes <see cref="SyncRoot"/>: the emulator serialises operations on a
+/// member (as a single-threaded storage engine would) so that commands see consistent indexes and documents.
+/// </summary>
+internal sealed class StorageEngine
+{
+    private readonly Dictionary<string, DatabaseStore> _databases = new(StringComparer.Ordinal);
+
+    public object SyncRoot { get; } = new();
+
+    public IEnumerable<DatabaseStore> Databases => _databases.Values;
+
+    public DatabaseStore? GetDatabase(string name) => _databases.GetValueOrDefault(name);
+
+    public DatabaseStore GetOrCreateDatabase(string name)
+    {
+        if (!_databases.TryGetValue(name, out var database))
+        {
+            database = new DatabaseStore(name);
+            _databases[name] = database;
+        }
+
+        return database;
+    }
+
+    public CollectionStore? GetCollection(string database, string collection) => GetDatabase(database)?.GetCollection(collection);
+
+    public bool DropDatabase(string name) => _databases.Remove(name);
+
+    /// <summary>Replaces this member's data with a deep copy of <paramref name="source"/>'s (an initial sync or rollback recovery).</summary>
+    public void CopyFrom(StorageEngine source)
+    {
+        _databases.Clear();
+        foreach (var database in source._databases.Values)
+        {
+            var copy = new DatabaseStore(database.Name);
+            foreach (var collection in database.Collections)
+            {
+                copy.Add(collection.Clone());
+            }
+
+            _databases[database.Name] = copy;
+        }
+    }
+}

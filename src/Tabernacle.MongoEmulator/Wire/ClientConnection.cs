@@ -1,0 +1,16 @@
+namespace Tabernacle.MongoEmulator.Wire;
+
+/// <summary>What the command layer knows about the client connection a request came on.</summary>
+internal sealed class ClientConnection(long id, string remoteEndPoint)
+{
+    /// <summary>The server-assigned connection id reported by <c>hello</c> as <c>connectionId</c>.</summary>
+    public long Id { get; } = id;
+
+    public string RemoteEndPoint { get; } = remoteEndPoint;
+
+    /// <summary>The application name from the handshake's <c>client.application.name</c>, used by <c>failCommand</c>'s <c>appName</c>.</summary>
+    public string? AppName { get; set; }
+
+    /// <summary>Set by the command layer to make the connection close after the current request, without a reply.</summary>
+    public bool CloseRequested { get; set; }
+}

@@ -1,0 +1,55 @@
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace Tabernacle.MongoEmulator.Tests;
+
+/// <summary>Starts a fresh 3-member emulator per test, with a driver client connected to it.</summary>
+public abstract class EmulatorTestBase : IAsyncLifetime
+{
+    protected MongoReplicaSetEmulator Emulator { get; private set; } = null!;
+
+    protected MongoClient Client { get; private set; } = null!;
+
+    protected virtual ReplicaSetEmulatorOptions Options => new() { Members = 3 };
+
+    public async Task InitializeAsync()
+    {
+        Emulator = await MongoReplicaSetEmulator.StartAsync(Options);
+        Client = CreateClient();
+    }
+
+    protected MongoClient CreateClient(Action<MongoClientSettings>? configure = null)
+    {
+        var settings = MongoClientSettings.FromConnectionString(Emulator.ConnectionString);
+        settings.ServerSelectionTimeout = TimeSpan.FromSeconds(15);
+        settings.ConnectTimeout = TimeSpan.FromSeconds(5);
+        configure?.Invoke(settings);
+        return new MongoClient(settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Emulator.DisposeAsync();
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes (then fails the test).</summary>
+    protected static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null, string? because = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Condition not met within {timeout ?? TimeSpan.FromSeconds(15)}: {because}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    protected static Task WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null, string? because = null) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), timeout, because);
+
+    protected static BsonDocument Doc(string json) => BsonDocument.Parse(json);
+}
