@@ -82,50 +82,44 @@ internal sealed class SizeMatcher(int size) : ValueMatcher
 /// <c>$elemMatch</c> with a query document (<c>{$elemMatch: {b: 1, c: {$gt: 2}}}</c>): some element is a document
 /// matching the whole query.
 /// </summary>
-internal sealed class ElemMatchObjectMatcher(FilterNode query) : ValueMatcher
+internal sealed class ElemMatchObjectMatcher(FilterNode query) : ValueMatcher, IArrayPositionMatcher
 {
     public override bool ExpandsArrays => false;
 
-    public override bool Matches(BsonValue? value)
-    {
-        if (value is not BsonArray array)
-        {
-            return false;
-        }
+    public override bool Matches(BsonValue? value) => value is BsonArray array && IndexOfMatch(array) >= 0;
 
-        foreach (var element in array)
+    public int IndexOfMatch(BsonArray array)
+    {
+        for (var i = 0; i < array.Count; i++)
         {
-            if (element is BsonDocument document && query.Matches(document, null))
+            if (array[i] is BsonDocument document && query.Matches(document, null))
             {
-                return true;
+                return i;
             }
         }
 
-        return false;
+        return -1;
     }
 }
 
 /// <summary><c>$elemMatch</c> with operators (<c>{$elemMatch: {$gte: 80, $lt: 85}}</c>): one element satisfies them all.</summary>
-internal sealed class ElemMatchValueMatcher(ValueMatcher[] conditions) : ValueMatcher
+internal sealed class ElemMatchValueMatcher(ValueMatcher[] conditions) : ValueMatcher, IArrayPositionMatcher
 {
     public override bool ExpandsArrays => false;
 
-    public override bool Matches(BsonValue? value)
-    {
-        if (value is not BsonArray array)
-        {
-            return false;
-        }
+    public override bool Matches(BsonValue? value) => value is BsonArray array && IndexOfMatch(array) >= 0;
 
-        foreach (var element in array)
+    public int IndexOfMatch(BsonArray array)
+    {
+        for (var i = 0; i < array.Count; i++)
         {
-            if (AllMatch(element))
+            if (AllMatch(array[i]))
             {
-                return true;
+                return i;
             }
         }
 
-        return false;
+        return -1;
     }
 
     private bool AllMatch(BsonValue element)

@@ -24,3 +24,10 @@ internal abstract class ValueMatcher
     /// <summary>Whether <paramref name="value"/> satisfies the predicate; <c>null</c> means the field is missing.</summary>
     public abstract bool Matches(BsonValue? value);
 }
+
+/// <summary>A matcher that tests an array as a whole but can say which element satisfied it (<c>$elemMatch</c>).</summary>
+internal interface IArrayPositionMatcher
+{
+    /// <summary>The index of the first element that satisfies the matcher, or -1.</summary>
+    int IndexOfMatch(BsonArray array);
+}

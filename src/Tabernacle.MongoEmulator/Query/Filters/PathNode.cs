@@ -85,6 +85,18 @@ internal sealed class PathNode(FieldPath path, ValueMatcher matcher) : FilterNod
             }
         }
 
+        if (details is not null && value is BsonArray whole && Matcher is IArrayPositionMatcher positional)
+        {
+            var index = positional.IndexOfMatch(whole);
+            if (index >= 0)
+            {
+                details.ElemMatchIndex = index;
+                return true;
+            }
+
+            return false;
+        }
+
         return Matcher.Matches(value);
     }
 }

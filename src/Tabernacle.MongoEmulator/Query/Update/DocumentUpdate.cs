@@ -87,7 +87,8 @@ internal sealed class DocumentUpdate
             result = ApplyOperators(original, match, isUpsertInsert, now);
         }
 
-        return KeepIdFirstAndUnchanged(original, result);
+        // Replacements and pipelines may leave _id out and keep the original; operators that remove it modify it.
+        return KeepIdFirstAndUnchanged(original, result, restoreMissingId: _operators is null);
     }
 
     /// <summary>
@@ -168,12 +169,17 @@ internal sealed class DocumentUpdate
     }
 
     /// <summary>The <c>_id</c> cannot change; a result without one keeps the original's; it always comes first.</summary>
-    private static BsonDocument KeepIdFirstAndUnchanged(BsonDocument original, BsonDocument result)
+    private static BsonDocument KeepIdFirstAndUnchanged(BsonDocument original, BsonDocument result, bool restoreMissingId)
     {
         if (original.TryGetValue("_id", out var originalId))
         {
             if (!result.TryGetValue("_id", out var newId))
             {
+                if (!restoreMissingId)
+                {
+                    throw new MongoErrorException(ErrorCodes.ImmutableField, ImmutableIdMessage);
+                }
+
                 result.InsertAt(0, new BsonElement("_id", originalId.DeepClone()));
                 return result;
             }

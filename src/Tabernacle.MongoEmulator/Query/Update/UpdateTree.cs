@@ -160,6 +160,11 @@ internal sealed class UpdateObjectNode : UpdateNode
                     return;
                 }
 
+                if (node.StartsWithArrayUpdate)
+                {
+                    throw new MongoErrorException(ErrorCodes.BadValue, $"Cannot apply array updates to non-array element {name}: {ShellFormat.Format(current)}");
+                }
+
                 throw new MongoErrorException(ErrorCodes.PathNotViable, $"Cannot create field '{node.FirstComponent}' in element {{{name}: {ShellFormat.Format(current)}}}");
         }
     }

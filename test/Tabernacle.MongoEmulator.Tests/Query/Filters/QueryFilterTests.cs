@@ -374,7 +374,7 @@ public class QueryFilterTests
     [Theory]
     [InlineData("{a: [1, 2, 3]}", "{a: 2}", 1)]
     [InlineData("{a: [{b: 1}, {b: 2}]}", "{'a.b': 2}", 1)]
-    [InlineData("{a: [{b: 1}, {b: 2}]}", "{a: {$elemMatch: {b: 2}}}", null)]
+    [InlineData("{a: [{b: 1}, {b: 2}]}", "{a: {$elemMatch: {b: 2}}}", 1)]
     [InlineData("{a: [{b: [5, 6]}, {b: [7, 8]}]}", "{'a.b': 8}", 1)]
     [InlineData("{a: [5, 15, 25]}", "{a: {$gt: 10}}", 1)]
     [InlineData("{a: 5}", "{a: 5}", null)]
