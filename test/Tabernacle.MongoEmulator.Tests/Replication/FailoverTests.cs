@@ -66,7 +66,7 @@ public sealed class FailoverTests : EmulatorTestBase
     public async Task A_retryable_write_concern_error_after_the_write_applied_is_retried_without_a_duplicate()
     {
         using var raw = await RawCommandClient.ConnectAsync(Emulator.Primary!.Port);
-        await raw.RunAsync(Doc("{ configureFailPoint: 'failCommand', mode: { times: 1 }, data: { failCommands: ['insert'], writeConcernError: { code: 91, errmsg: 'Replication is being shut down' } } }"));
+        await raw.RunAsync(Doc("{ configureFailPoint: 'failCommand', mode: { times: 1 }, data: { failCommands: ['insert'], writeConcernError: { code: 262, errmsg: 'exceeded time limit' } } }"));
 
         // The first attempt inserts and reports a retryable write concern error; the retry must be answered from the
         // retryable-write table instead of inserting again (which would fail with a duplicate key).
