@@ -140,9 +140,12 @@ internal sealed class ElemMatchValueMatcher(ValueMatcher[] conditions) : ValueMa
 /// Several operators on one value. On a path each operator traverses the path independently
 /// (<c>{a: {$gt: 1, $lt: 5}}</c> matches <c>[0, 10]</c>); applied to a single element they must all hold.
 /// </summary>
-internal sealed class AllOfMatcher(ValueMatcher[] conditions) : ValueMatcher
+internal sealed class AllOfMatcher(ValueMatcher[] conditions, bool isArrayContainment = false) : ValueMatcher
 {
     public ValueMatcher[] Conditions { get; } = conditions;
+
+    /// <summary>Whether this is <c>$all</c>, whose values are not equality conditions an upsert could seed.</summary>
+    public bool IsArrayContainment { get; } = isArrayContainment;
 
     public override bool Matches(BsonValue? value)
     {

@@ -37,7 +37,7 @@ internal sealed class FilterConditionsCollector
             case InMatcher @in:
                 AddPoints(path, @in);
                 break;
-            case AllOfMatcher all:
+            case AllOfMatcher { IsArrayContainment: false } all:
                 foreach (var condition in all.Conditions)
                 {
                     Collect(path, condition);

@@ -262,7 +262,7 @@ internal static class FilterOperatorRegistry
             throw new MongoErrorException(ErrorCodes.BadValue, "$all/$elemMatch has to be consistent");
         }
 
-        return conditions.Length == 1 ? conditions[0] : new AllOfMatcher(conditions);
+        return new AllOfMatcher(conditions, isArrayContainment: true);
     }
 
     private static ValueMatcher ParseElemMatch(BsonValue arg, FilterCompiler compiler)

@@ -398,7 +398,7 @@ public class QueryFilterTests
     [Fact]
     public void Regex_and_negations_are_not_equality_conditions()
     {
-        var filter = QueryFilter.Compile(BsonDocument.Parse("{a: /x/, b: {$ne: 1}, c: {$not: {$eq: 1}}, d: {$elemMatch: {e: 1}}}"));
+        var filter = QueryFilter.Compile(BsonDocument.Parse("{a: /x/, b: {$ne: 1}, c: {$not: {$eq: 1}}, d: {$elemMatch: {e: 1}}, f: {$all: [1]}}"));
         Assert.Empty(filter.EqualityConditions);
     }
 
