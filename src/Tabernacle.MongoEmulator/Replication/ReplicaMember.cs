@@ -107,7 +107,7 @@ internal sealed class ReplicaMember
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
             _replicationDelay = value;
-            OplogAppended.Pulse();
+            _set.PulseReplication();
         }
     }
 
