@@ -23,6 +23,9 @@ public abstract class EmulatorTestBase : IAsyncLifetime
         var settings = MongoClientSettings.FromConnectionString(Emulator.ConnectionString);
         settings.ServerSelectionTimeout = TimeSpan.FromSeconds(15);
         settings.ConnectTimeout = TimeSpan.FromSeconds(5);
+
+        // Faster heartbeats let the driver notice elections quickly when a test causes them.
+        settings.HeartbeatInterval = TimeSpan.FromMilliseconds(500);
         configure?.Invoke(settings);
         return new MongoClient(settings);
     }

@@ -247,6 +247,13 @@ internal sealed class CommandDispatcher : IRequestHandler
             reply["errorLabels"] = new BsonArray { "RetryableWriteError" };
         }
 
+        // mongod attaches its topologyVersion to state-change write concern errors too, so drivers can tell stale errors apart.
+        if (reply.TryGetValue("writeConcernError", out var stateError) && stateError is BsonDocument wceDocument
+            && wceDocument.TryGetValue("code", out var wceCode) && wceCode.IsNumeric && StateChangeCodes.Contains(wceCode.ToInt32()) && !reply.Contains("topologyVersion"))
+        {
+            reply["topologyVersion"] = _member.TopologyVersion;
+        }
+
         var operationTime = context.OperationTime ?? _member.LastApplied;
         reply["$clusterTime"] = new BsonDocument
         {

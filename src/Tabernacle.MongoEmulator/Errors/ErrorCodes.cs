@@ -78,6 +78,9 @@ internal static class ErrorCodes
     public const int DuplicateKey = 11000;
     public const int BSONObjectTooLarge = 10334;
     public const int NotSupportedInEmulator = 115;
+    public const int InvalidPipelineOperator = 168;
+    public const int ConversionFailure = 241;
+    public const int UnrecognizedPipelineStage = 40324;
 
     private static readonly Dictionary<int, string> Names = new()
     {
@@ -155,6 +158,8 @@ internal static class ErrorCodes
         [StaleTerm] = "StaleTerm",
         [DuplicateKey] = "DuplicateKey",
         [BSONObjectTooLarge] = "BSONObjectTooLarge",
+        [InvalidPipelineOperator] = "InvalidPipelineOperator",
+        [ConversionFailure] = "ConversionFailure",
     };
 
     /// <summary>The codeName MongoDB reports for <paramref name="code"/>; location codes have none and report "Location&lt;code&gt;".</summary>

@@ -12,7 +12,7 @@ internal abstract class AggregationExpression
     public static AggregationExpression Compile(BsonValue expression, ExpressionCompileContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(expression);
-        throw new NotImplementedException("AggregationExpression.Compile");
+        return ExpressionParser.Parse(expression, context ?? ExpressionCompileContext.Default);
     }
 
     /// <summary>Evaluates against <paramref name="root"/> (<c>$$ROOT</c> and <c>$$CURRENT</c>); returns <c>null</c> for missing.</summary>
@@ -30,7 +30,14 @@ internal abstract class AggregationExpression
 }
 
 /// <summary>Compile-time settings of an expression: collation for string comparisons.</summary>
-internal sealed record ExpressionCompileContext(Collation? Collation = null);
+internal sealed record ExpressionCompileContext(Collation? Collation = null)
+{
+    /// <summary>Binary string comparison, no collation.</summary>
+    public static ExpressionCompileContext Default { get; } = new();
+
+    /// <summary>The comparer every comparing operator uses, so <c>$eq</c>, <c>$in</c> and set operators honour the collation.</summary>
+    public BsonValueComparer Comparer { get; } = BsonValueComparer.For(Collation);
+}
 
 /// <summary>
 /// Run-time variables of an evaluation: user <c>let</c> variables, <c>$$NOW</c>, <c>$$CLUSTER_TIME</c>.
@@ -43,6 +50,10 @@ internal sealed class ExpressionScope
     public ExpressionScope(ExpressionScope? parent = null) => Parent = parent;
 
     public ExpressionScope? Parent { get; }
+
+    /// <summary>A scope for variables bound inside an expression (<c>$let</c>, <c>$map</c>, ...) that keeps the run's <c>$$NOW</c>.</summary>
+    public static ExpressionScope ChildOf(ExpressionScope? parent) =>
+        parent is null ? new ExpressionScope() : new ExpressionScope(parent) { Now = parent.Now, ClusterTime = parent.ClusterTime };
 
     public DateTime Now { get; init; } = DateTime.UtcNow;
 
