@@ -149,13 +149,8 @@ internal static class ObjectOperators
     {
         if (argument is not BsonDocument document || !document.Contains("field"))
         {
-            // Shorthand: {$getField: "fieldName"} reads from $$CURRENT.
-            if (argument.BsonType != BsonType.String)
-            {
-                throw new MongoErrorException(5654602, "$getField requires 'field' to evaluate to type String");
-            }
-
-            return new GetFieldExpression(argument.AsString, null);
+            // Shorthand: {$getField: "name"} or {$getField: {$literal: "$name"}} reads from $$CURRENT.
+            return new GetFieldExpression(ConstantFieldName(name, argument), null);
         }
 
         var args = NamedArguments.Parse(name, argument, context, ["field", "input"], ["field"], 3041701, 3041701, 3041702);
