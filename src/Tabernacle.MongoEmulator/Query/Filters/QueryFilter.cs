@@ -8,8 +8,19 @@ namespace Tabernacle.MongoEmulator.Query.Filters;
 /// </summary>
 internal sealed class QueryFilter
 {
+    private readonly FilterNode _root;
+
     private QueryFilter()
     {
+        _root = ConstantNode.True;
+    }
+
+    private QueryFilter(FilterNode root, FilterConditionsCollector conditions)
+    {
+        _root = root;
+        EqualityConditions = conditions.Equalities;
+        IndexableConditions = conditions.Bounds;
+        AmbiguousEqualityPaths = conditions.AmbiguousEqualityPaths;
     }
 
     /// <summary>A filter that matches every document (the empty filter <c>{}</c>).</summary>
@@ -22,7 +33,9 @@ internal sealed class QueryFilter
     public static QueryFilter Compile(BsonDocument filter, Collation? collation = null, BsonDocument? variables = null)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        throw new NotImplementedException("QueryFilter.Compile");
+        var conditions = new FilterConditionsCollector(collation);
+        var root = new FilterCompiler(collation, variables).ParseFilter(filter, conditions);
+        return new QueryFilter(root, conditions);
     }
 
     /// <summary>Whether <paramref name="document"/> matches.</summary>
@@ -35,7 +48,7 @@ internal sealed class QueryFilter
     public bool Matches(BsonDocument document, MatchDetails? details)
     {
         ArgumentNullException.ThrowIfNull(document);
-        return ReferenceEquals(this, MatchAll);
+        return _root.Matches(document, details);
     }
 
     /// <summary>
@@ -49,6 +62,9 @@ internal sealed class QueryFilter
     /// selection. A document that matches the filter always satisfies these bounds.
     /// </summary>
     public IReadOnlyDictionary<string, IndexBounds> IndexableConditions { get; } = new Dictionary<string, IndexBounds>();
+
+    /// <summary>Paths the filter constrains to two different values by equality (an upsert cannot seed them).</summary>
+    public IReadOnlyCollection<string> AmbiguousEqualityPaths { get; } = [];
 }
 
 /// <summary>What a successful match found, for the positional <c>$</c> operator.</summary>
