@@ -123,9 +123,34 @@ internal sealed class LookupStage : IPipelineStage
         // The foreign collection is read once per run; equality lookups index it by foreign key.
         List<BsonDocument>? foreign = null;
         Dictionary<BsonValue, List<int>>? index = null;
+        // Without 'from', the foreign documents come from the pipeline's leading $documents stage; the equality
+        // match then applies to them, before the rest of the pipeline.
+        var documentsSource = _from is null && _pipeline is { Length: > 0 } && _pipeline[0] is DocumentsStage;
+        var remaining = documentsSource ? _pipeline![1..] : _pipeline;
         foreach (var document in input)
         {
-            foreign ??= _from is null ? [] : [.. run.Collections.ReadCollection(_from)];
+            var subRun = run;
+            if (_let.Length > 0)
+            {
+                var values = new List<(string, BsonValue?)>(_let.Length);
+                foreach (var (name, expression) in _let)
+                {
+                    values.Add((name, expression.Evaluate(document, run.Scope)));
+                }
+
+                subRun = run.WithVariables(values);
+            }
+
+            if (documentsSource)
+            {
+                foreign = [.. _pipeline![0].Execute([], subRun)];
+                index = null;
+            }
+            else
+            {
+                foreign ??= _from is null ? [] : [.. run.Collections.ReadCollection(_from)];
+            }
+
             IEnumerable<BsonDocument> candidates = foreign;
             if (_localField is not null)
             {
@@ -133,21 +158,9 @@ internal sealed class LookupStage : IPipelineStage
                 candidates = Match(document, foreign, index);
             }
 
-            if (_pipeline is not null)
+            if (remaining is not null)
             {
-                var subRun = run;
-                if (_let.Length > 0)
-                {
-                    var values = new List<(string, BsonValue?)>(_let.Length);
-                    foreach (var (name, expression) in _let)
-                    {
-                        values.Add((name, expression.Evaluate(document, run.Scope)));
-                    }
-
-                    subRun = run.WithVariables(values);
-                }
-
-                candidates = AggregationPipeline.Run(_pipeline, candidates, subRun);
+                candidates = AggregationPipeline.Run(remaining, candidates, subRun);
             }
 
             var matches = new BsonArray();
