@@ -27,7 +27,11 @@ public class ObjectExpressionTests
     public void Object_operators(string expected, string expression, string document) => AssertEvaluates(expected, expression, document);
 
     [Fact]
-    public void Get_field_of_an_absent_field_is_missing() => AssertMissing("{$getField: 'nope'}", "{a: 1}");
+    public void Get_field_of_an_absent_field_or_a_non_object_is_missing()
+    {
+        AssertMissing("{$getField: 'nope'}", "{a: 1}");
+        AssertMissing("{$getField: {field: 'a', input: 5}}");
+    }
 
     [Theory]
     [InlineData(40400, "{$mergeObjects: [{a: 1}, 5]}")]
@@ -37,6 +41,5 @@ public class ObjectExpressionTests
     [InlineData(40395, "{$arrayToObject: [[[1, 1]]]}")]
     [InlineData(40391, "{$arrayToObject: [[['a', 1], {k: 'b', v: 2}]]}")]
     [InlineData(4161105, "{$setField: {field: 'a', input: 5, value: 1}}")]
-    [InlineData(3041705, "{$getField: {field: 'a', input: 5}}")]
     public void Object_errors(int code, string expression) => AssertError(code, expression);
 }

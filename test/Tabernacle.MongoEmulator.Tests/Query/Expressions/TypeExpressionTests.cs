@@ -69,6 +69,13 @@ public class TypeExpressionTests
     [InlineData(241, "{$toObjectId: 'abc'}")]
     [InlineData(241, "{$toDouble: 'x1'}")]
     [InlineData(241, "{$toInt: ' 5'}")]
+    [InlineData(241, "{$convert: {input: 1.9, to: 'objectId'}}")]
+    [InlineData(241, "{$convert: {input: 1.9, to: 'minKey'}}")]
+    [InlineData(241, "{$convert: {input: 1.9, to: 'missing'}}")]
+    [InlineData(241, "{$convert: {input: 1.9, to: 'timestamp'}}")]
+    [InlineData(241, "{$convert: {input: false, to: 'date'}}")]
+    [InlineData(241, "{$convert: {input: ISODate('1970-01-01T00:00:00.123Z'), to: 'int'}}")]
+    [InlineData(241, "{$convert: {input: ObjectId('0123456789abcdef01234567'), to: 'double'}}")]
     public void Conversion_failures(int code, string expression) => AssertError(code, expression);
 
     [Theory]
@@ -78,6 +85,12 @@ public class TypeExpressionTests
     [InlineData("5", "{$convert: {input: '$qty', to: 16}}", "{qty: '5'}")]
     [InlineData("null", "{$convert: {input: '$qty', to: 'int'}}", "{}")]
     [InlineData("'5'", "{$convert: {input: 5, to: 'string'}}", "{}")]
+    [InlineData("ISODate('1970-01-01T00:00:00.001Z')", "{$convert: {input: 1.9, to: 'date'}}", "{}")]
+    [InlineData("NumberDecimal('1.90000000000000')", "{$convert: {input: 1.9, to: 'decimal'}}", "{}")]
+    [InlineData("NumberDecimal('1.9')", "{$convert: {input: '1.9', to: 'decimal'}}", "{}")]
+    [InlineData("ISODate('1970-08-09T22:25:43Z')", "{$convert: {input: ObjectId('0123456789abcdef01234567'), to: 'date'}}", "{}")]
+    [InlineData("ISODate('1970-01-01T00:00:01Z')", "{$convert: {input: Timestamp(1, 1), to: 'date'}}", "{}")]
+    [InlineData("'unconvertible'", "{$convert: {input: 1.9, to: 'objectId', onError: 'unconvertible'}}", "{}")]
     public void Convert(string expected, string expression, string document) => AssertEvaluates(expected, expression, document);
 
     [Fact]

@@ -53,6 +53,16 @@ internal static class TypeConversion
                 "binData" => BsonType.Binary,
                 "regex" => BsonType.RegularExpression,
                 "timestamp" => BsonType.Timestamp,
+                "minKey" => BsonType.MinKey,
+                "maxKey" => BsonType.MaxKey,
+                "undefined" => BsonType.Undefined,
+                "javascript" => BsonType.JavaScript,
+                "javascriptWithScope" => BsonType.JavaScriptWithScope,
+                "symbol" => BsonType.Symbol,
+                "dbPointer" => BsonType.Undefined,
+
+                // A valid type alias that no value converts to.
+                "missing" => BsonType.EndOfDocument,
                 _ => throw new MongoErrorException(ErrorCodes.BadValue, $"Unknown type name: {to.AsString}"),
             };
         }
