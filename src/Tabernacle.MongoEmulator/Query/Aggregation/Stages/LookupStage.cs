@@ -182,10 +182,6 @@ internal sealed class LookupStage : IPipelineStage
         {
             keys.Clear();
             CollectKeys(foreign[i], _foreignField!, 0, keys);
-            if (keys.Count == 0)
-            {
-                keys.Add(BsonNull.Value);
-            }
 
             foreach (var key in keys)
             {
@@ -204,7 +200,11 @@ internal sealed class LookupStage : IPipelineStage
         return index;
     }
 
-    /// <summary>Query-style path values: arrays are traversed, and a terminal array yields both its elements and itself.</summary>
+    /// <summary>
+    /// The foreign side matches like the query <c>{foreignField: value}</c>: arrays of documents on the way are traversed,
+    /// a terminal array yields both its elements and itself, and a path that ends early (missing field, or a scalar
+    /// where a document was needed) yields null. Scalars inside an array on the way yield nothing.
+    /// </summary>
     private static void CollectKeys(BsonValue value, string[] path, int depth, List<BsonValue> keys)
     {
         if (depth == path.Length)
@@ -241,21 +241,73 @@ internal sealed class LookupStage : IPipelineStage
                 }
 
                 break;
+            default:
+                keys.Add(BsonNull.Value);
+                break;
         }
     }
 
+    /// <summary>
+    /// The local side is a set of values: arrays of documents on the way are traversed (a numeric path part indexes
+    /// the array), a terminal array contributes its elements (not itself), missing contributes nothing, and an empty
+    /// set means null, so a missing field or an empty array matches foreign null and missing.
+    /// </summary>
+    private static void CollectLocalValues(BsonValue value, string[] path, int depth, List<BsonValue> values)
+    {
+        if (depth == path.Length)
+        {
+            if (value is BsonArray leaf)
+            {
+                values.AddRange(leaf);
+            }
+            else
+            {
+                values.Add(value);
+            }
+
+            return;
+        }
+
+        switch (value)
+        {
+            case BsonDocument document:
+                if (document.TryGetValue(path[depth], out var next))
+                {
+                    CollectLocalValues(next, path, depth + 1, values);
+                }
+
+                break;
+            case BsonArray array when IsArrayIndex(path[depth]):
+                var index = int.Parse(path[depth], System.Globalization.CultureInfo.InvariantCulture);
+                if (index < array.Count)
+                {
+                    CollectLocalValues(array[index], path, depth + 1, values);
+                }
+
+                break;
+            case BsonArray array:
+                foreach (var item in array)
+                {
+                    if (item is BsonDocument)
+                    {
+                        CollectLocalValues(item, path, depth, values);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private static bool IsArrayIndex(string part) => part.Length is > 0 and < 10 && part.All(char.IsAsciiDigit);
+
     private IEnumerable<BsonDocument> Match(BsonDocument document, List<BsonDocument> foreign, Dictionary<BsonValue, List<int>> index)
     {
-        // The local value works like {foreignField: {$in: localValues}}; a missing or null local value matches null.
+        // The local values work like {foreignField: {$in: localValues}}.
         var localValues = new List<BsonValue>();
-        var resolved = FieldPathResolver.Resolve(document, _localField!, 0);
-        if (resolved is BsonArray array)
+        CollectLocalValues(document, _localField!, 0, localValues);
+        if (localValues.Count == 0)
         {
-            localValues.AddRange(array);
-        }
-        else
-        {
-            localValues.Add(resolved ?? BsonNull.Value);
+            localValues.Add(BsonNull.Value);
         }
 
         var positions = new SortedSet<int>();
