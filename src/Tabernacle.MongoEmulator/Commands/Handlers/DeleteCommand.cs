@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using Tabernacle.MongoEmulator.Errors;
+using Tabernacle.MongoEmulator.Replication;
 
 namespace Tabernacle.MongoEmulator.Commands.Handlers;
 
@@ -37,7 +38,7 @@ internal sealed class DeleteCommand : ICommandHandler
 
         long deleted = 0;
         var writeErrors = new BsonArray();
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.Write(unit =>
         {
             for (var i = 0; i < statements.Count; i++)
             {
@@ -54,16 +55,15 @@ internal sealed class DeleteCommand : ICommandHandler
                     var limitValue = statement["limit"];
                     var collation = Query.Collation.Parse(statement.GetValue("collation", BsonNull.Value));
                     var filter = ReadSupport.CompileFilter(query, collation, variables);
-                    var collection = unit.Storage.GetCollection(context.Database, name);
-                    var hint = ReadSupport.ResolveHint(collection, statement.GetValue("hint", BsonNull.Value));
-                    var matches = ReadSupport.Match(collection, filter, hint, context.CancellationToken);
+                    var hint = ReadSupport.ResolveHint(unit.Collection(context.Database, name), statement.GetValue("hint", BsonNull.Value));
+                    var matches = ReadSupport.Match(unit, context.Database, name, filter, hint, context.CancellationToken);
                     var targets = limitValue.ToInt32() == 1 ? matches.Take(1).ToList() : matches;
                     var result = new BsonDocument("n", targets.Count);
                     var remaining = targets.Count;
                     foreach (var (document, _) in targets)
                     {
                         // The statement is recorded with its last change, so a retry after it replicated is answered, not repeated.
-                        unit.Delete(collection!, document["_id"], --remaining == 0 ? WriteSupport.Statement(context, i, result) : null);
+                        unit.Delete(context.Database, name, document["_id"], --remaining == 0 ? WriteSupport.Statement(context, i, result) : null);
                     }
 
                     if (targets.Count == 0 && WriteSupport.Statement(context, i, result) is { } statementRecord)
@@ -73,7 +73,7 @@ internal sealed class DeleteCommand : ICommandHandler
 
                     deleted += targets.Count;
                 }
-                catch (MongoErrorException ex)
+                catch (MongoErrorException ex) when (WriteSupport.IsStatementError(ex))
                 {
                     writeErrors.Add(WriteSupport.WriteError(i, ex));
                     if (ordered)
@@ -93,6 +93,7 @@ internal sealed class DeleteCommand : ICommandHandler
             reply["writeErrors"] = writeErrors;
         }
 
+        WriteSupport.AbortTransactionOnError(context, writeErrors);
         await WriteSupport.CompleteAsync(context, opTime, reply).ConfigureAwait(false);
         return reply;
     }

@@ -25,13 +25,10 @@ internal sealed class FindCommand : ICommandHandler
         var limit = context.OptionalNonNegative("limit", 0);
         var singleBatch = context.OptionalBool("singleBatch", false);
         int? batchSize = context.Command.Contains("batchSize") ? (int)context.OptionalNonNegative("batchSize", 101) : null;
-        List<BsonDocument> results;
-        var storage = context.Member.Storage;
-        lock (storage.SyncRoot)
+        var results = context.Read(reader =>
         {
-            var collection = storage.GetCollection(context.Database, name);
-            var hint = ReadSupport.ResolveHint(collection, context.Command.GetValue("hint", BsonNull.Value));
-            var matches = ReadSupport.Match(collection, filter, hint, context.CancellationToken);
+            var hint = ReadSupport.ResolveHint(reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
+            var matches = ReadSupport.Match(reader, context.Database, name, filter, hint, context.CancellationToken);
             ReadSupport.Sort(matches, sort, collation);
             var page = matches.Skip((int)Math.Min(skip, int.MaxValue));
             if (limit > 0)
@@ -39,10 +36,10 @@ internal sealed class FindCommand : ICommandHandler
                 page = page.Take((int)Math.Min(limit, int.MaxValue));
             }
 
-            results = projection is null
+            return projection is null
                 ? page.Select(m => m.Document).ToList()
                 : page.Select(m => projection.Apply(m.Document, m.Details)).ToList();
-        }
+        });
 
         context.OperationTime = context.Member.LastApplied;
         return Task.FromResult(context.Cursors.FirstBatch(context.Namespace, results, batchSize, singleBatch));
