@@ -60,10 +60,11 @@ internal sealed class GetMoreCommand : ICommandHandler
             throw new MongoErrorException(ErrorCodes.TypeMismatch, "BSON field 'getMore.getMore' is the wrong type, expected type 'long'");
         }
 
+        // Like find's, getMore's batchSize is validated (>= 0, else 51024) before the cursor is looked up.
+        int? batchSize = context.Command.Contains("batchSize") ? (int)context.OptionalNonNegative("batchSize", 0) : null;
         var id = context.Target.ToInt64();
         var cursor = context.Cursors.Find(id)
             ?? throw new MongoErrorException(ErrorCodes.CursorNotFound, $"cursor id {id} not found");
-        int? batchSize = context.Command.TryGetValue("batchSize", out var bs) && bs.IsNumeric ? bs.ToInt32() : null;
         var (batch, exhausted) = cursor.Next(batchSize);
         if (exhausted)
         {
