@@ -196,6 +196,24 @@ public sealed class CrudCommandTests : CommandTestBase
     }
 
     [Fact]
+    public async Task GetMore_rejects_a_negative_batchSize_and_keeps_the_cursor()
+    {
+        await SeedAsync("[ { _id: 1 }, { _id: 2 }, { _id: 3 } ]");
+        var primary = await Emulator.WaitForPrimaryAsync();
+        using var raw = await TestSupport.RawCommandClient.ConnectAsync(primary.Port);
+        var first = await raw.RunAsync(Doc("{ find: 'c', sort: { _id: 1 }, batchSize: 1 }"), Db);
+        var id = first["cursor"]["id"].ToInt64();
+
+        var negative = await raw.RunAsync(new BsonDocument { { "getMore", id }, { "collection", "c" }, { "batchSize", -1 } }, Db);
+        AssertError(negative, 51024, "Location51024");
+
+        var rest = await raw.RunAsync(new BsonDocument { { "getMore", id }, { "collection", "c" } }, Db);
+        AssertOk(rest);
+        Assert.Equal([2, 3], rest["cursor"]["nextBatch"].AsBsonArray.Select(d => d["_id"].ToInt32()));
+        Assert.Equal(0L, rest["cursor"]["id"].ToInt64());
+    }
+
+    [Fact]
     public async Task Find_with_singleBatch_closes_the_cursor_after_the_first_batch()
     {
         await SeedAsync("[ { _id: 1 }, { _id: 2 }, { _id: 3 } ]");
