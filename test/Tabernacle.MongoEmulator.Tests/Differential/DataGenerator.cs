@@ -28,6 +28,12 @@ public static class DataGenerator
 
     private static readonly string[] Statuses = ["pending", "paid", "shipped", "cancelled", "Paid"];
 
+    private static readonly string?[] Nicknames = ["\U0001F600 smile", "\uFF71ki", "zz", "Zz", "\u00E9t\u00E9", "\U0001F34E", "\uFFFDx", "a", "", null];
+
+    private static readonly double[] Measures = [double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0.0, 0.0, 5e-324, 1e300, -1e300, 1.5, -2.25];
+
+    private static readonly decimal[] Fees = [1.5m, 1.50m, 1.500m, 0m, 0.00m, 2m, 2.0m, 10.25m, -1.5m];
+
     private static readonly DateTime Epoch = new(2019, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     public static List<Customer> Customers()
@@ -59,6 +65,10 @@ public static class DataGenerator
                     Geo = random.Next(3) == 0 ? null : new GeoPoint { Lat = Math.Round(random.NextDouble() * 180 - 90, 4), Lng = Math.Round(random.NextDouble() * 360 - 180, 4) },
                 },
             };
+
+            customer.Nickname = Nicknames[random.Next(Nicknames.Length)];
+            customer.BirthDate = new DateTime(1940, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMilliseconds((long)(random.NextDouble() * 65 * 365 * 86_400_000d));
+            customer.Measure = random.Next(3) == 0 ? Measures[random.Next(Measures.Length)] : Math.Round(random.NextDouble() * 200 - 100, 3);
 
             var tagCount = random.Next(5) == 0 ? 0 : random.Next(1, 5);
             for (var t = 0; t < tagCount; t++)
@@ -106,6 +116,7 @@ public static class DataGenerator
                 Discount = random.Next(3) == 0 ? 0 : Math.Round(random.NextDouble() * 0.5, 3),
                 PlacedAt = MillisecondTime(random, 5 * 365),
                 Note = random.Next(3) == 0 ? null : "note " + random.Next(100),
+                Fee = Fees[random.Next(Fees.Length)],
             });
         }
 

@@ -173,6 +173,94 @@ public static class DifferentialQueries
         // LINQ to Objects returns null for a nullable Max; that is MongoDB's and the driver's behaviour.
         Seq("max_nullable_after_filter", (c, _) => c.Where(x => x.Age > 80).Max(x => x.Score));
 
+        // ---- Harder corners: regex escaping, string functions, math, mixed numeric types, dates, arrays in expressions ----
+        Set("where_string_contains_regex_metacharacters", (c, _) => c.Where(x => x.Name != null && (x.Name.Contains("o'b") || x.Name.StartsWith("Ann-") || x.Name.Contains("."))));
+        Set("where_string_to_upper_equals", (c, _) => c.Where(x => x.Name != null && x.Name.ToUpper() == "EVE"));
+        Set("where_string_is_null_or_whitespace", (c, _) => c.Where(x => string.IsNullOrWhiteSpace(x.Name)));
+        Set("where_string_substring", (c, _) => c.Where(x => x.Name != null && x.Name.Length >= 2 && x.Name.Substring(0, 2) == "Al"));
+        Set("where_string_index_of", (c, _) => c.Where(x => x.Name != null && x.Name.IndexOf("e") == 2));
+        Set("where_string_field_equals_field", (c, _) => c.Where(x => x.Address != null && x.Address.City == x.City));
+        Set("where_string_compare_to_lower", (c, _) => c.Where(x => x.City.ToLower() == "new york"));
+        Set("where_math_abs_decimal", (c, _) => c.Where(x => Math.Abs(x.Balance) > 15000m));
+        Set("where_math_round_half_even", (c, _) => c.Where(x => Math.Round(x.Rating) == 2));
+        Set("where_long_modulo_negative", (c, _) => c.Where(x => x.Points % 3 == -1));
+        Set("where_long_equals_int_field", (c, _) => c.Where(x => x.Points < x.Age * 10));
+        Set("where_decimal_in_list", (c, _) => c.Where(x => x.Age > 60 || new[] { 0m, 100m }.Contains(x.Balance)));
+        Set("where_coalesce", (c, _) => c.Where(x => (x.Score ?? -1) < 5));
+        Set("where_nullable_arithmetic", (c, _) => c.Where(x => x.Score + 10 > 100));
+        Set("where_array_contains_field", (c, _) => c.Where(x => x.Tags.Contains(x.City.ToLower())));
+        Set("where_subdocument_any_outer_reference", (c, _) => c.Where(x => x.Contacts.Any(k => k.Priority == x.Age % 3)));
+        Set("where_array_contains_case_sensitive", (c, _) => c.Where(x => x.Tags.Contains("VIP") && !x.Tags.Contains("vip")));
+        Set("where_subdocuments_any_nested_or", (c, _) => c.Where(x => x.Contacts.Any(k => k.Kind == "fax" || (k.Kind == "Email" && k.Priority >= 2))));
+        Set("where_date_day_of_year_and_hour", (c, _) => c.Where(x => x.JoinedAt.DayOfYear < 40 && x.JoinedAt.Hour >= 12));
+        Set("select_math_functions", (c, _) => c.Select(x => new { x.Id, Rounded = Math.Round(x.Rating), Floor = Math.Floor(x.Rating), Ceiling = Math.Ceiling(x.Rating), Abs = Math.Abs(x.Points) }));
+        Set("select_double_division", (c, _) => c.Select(x => new { x.Id, Ratio = (double)x.Age / 3, Share = x.Rating / 4 }));
+        Set("select_coalesce_and_nullable_arithmetic", (c, _) => c.Select(x => new { x.Id, Score = x.Score ?? -1, Plus = x.Score + 1 }));
+        Set("select_string_functions", (c, _) => c.Select(x => new { x.Id, Length = x.City.Length, Prefix = x.City.Substring(0, 3), Index = x.City.IndexOf("r") }));
+        Set("select_date_components", (c, _) => c.Select(x => new { x.Id, x.JoinedAt.DayOfYear, x.JoinedAt.DayOfWeek, x.JoinedAt.Minute, x.JoinedAt.Second, x.JoinedAt.Millisecond }));
+        Set("select_date_add", (c, _) => c.Select(x => new { x.Id, Later = x.JoinedAt.AddDays(10), Earlier = x.JoinedAt.AddHours(-5) }));
+        Set("select_array_slices", (c, _) => c.Select(x => new { x.Id, Two = x.Tags.Take(2).ToList(), Rest = x.Tags.Skip(1).ToList() }));
+        Set("select_array_sorted", (c, _) => c.Select(x => new { x.Id, Sorted = x.Tags.OrderBy(t => t).ToList() }));
+        Set("select_array_aggregates", (c, _) => c.Where(x => x.Contacts.Any()).Select(x => new { x.Id, MaxPriority = x.Contacts.Max(k => k.Priority), Total = x.Contacts.Sum(k => k.Priority), Letters = x.Tags.Sum(t => t.Length) }));
+        Set("select_array_where_count", (c, _) => c.Select(x => new { x.Id, Long = x.Tags.Count(t => t.Length > 3), AnyVerified = x.Contacts.Any(k => k.Verified), AllPhones = x.Contacts.All(k => k.Kind == "phone") }));
+        Set("select_nested_object", (c, _) => c.Where(x => x.Address != null).Select(x => new { x.Id, x.Address!.Geo, Where = new { x.Address.City, x.Address.Zip } }));
+        Set("select_nullable_nested_documents", (c, _) => c.Select(x => x.Address));
+        Set("distinct_nested_documents", (c, _) => c.Where(x => x.Address != null).Select(x => x.Address!.Geo).Distinct());
+        Seq("order_by_computed_key", (c, _) => c.OrderBy(x => x.Age % 10).ThenBy(x => x.Id).Select(x => new { x.Id, x.Age }));
+        Seq("order_by_coalesce", (c, _) => c.OrderBy(x => x.Score ?? 1000).ThenBy(x => x.Id).Select(x => new { x.Id, x.Score }));
+        Seq("order_by_bool_then_decimal", (c, _) => c.OrderBy(x => x.Active).ThenBy(x => x.Balance).ThenBy(x => x.Id).Select(x => new { x.Id, x.Active, x.Balance }));
+        Seq("take_then_reorder", (c, _) => c.OrderBy(x => x.Id).Take(50).OrderByDescending(x => x.Age).ThenBy(x => x.Id).Select(x => new { x.Id, x.Age }));
+        Seq("order_by_string_case_variants", (c, _) => c.Where(x => x.Name != null && x.Name.ToLower().StartsWith("a")).OrderByDescending(x => x.Name).ThenBy(x => x.Id).Select(x => new { x.Id, x.Name }));
+        Seq("group_first_last_after_sort", (c, _) => c.OrderBy(x => x.Id).GroupBy(x => x.Tier).Select(g => new { Tier = g.Key, First = g.First().Id, Last = g.Last().Id }).OrderBy(r => r.Tier));
+        Set("group_by_date_year", (c, _) => c.GroupBy(x => x.JoinedAt.Year).Select(g => new { Year = g.Key, Count = g.Count(), Rating = g.Sum(x => x.Rating), AverageBalance = g.Average(x => x.Balance) }));
+        Set("group_by_distinct_count", (c, _) => c.GroupBy(x => x.City).Select(g => new { City = g.Key, Names = g.Select(x => x.Name).Distinct().Count(), Verified = g.Count(x => x.Contacts.Any(k => k.Verified)) }));
+        Set("group_by_nullable_key", (c, _) => c.GroupBy(x => x.Score).Select(g => new { Score = g.Key, Count = g.Count() }));
+        Set("group_by_computed_key", (c, _) => c.GroupBy(x => x.Age % 5).Select(g => new { Bucket = g.Key, Count = g.Count(), Youngest = g.Min(x => x.Age) }));
+        Set("group_join_filtered_count", (c, o) => c.GroupJoin(o, x => x.Id, y => y.CustomerId, (x, ys) => new { x.Id, Paid = ys.Count(y => y.Status == "paid"), Quantity = ys.Sum(y => y.Quantity) }).Where(r => r.Paid > 0));
+        // The inner side is the bare collection: the driver only joins "a MongoDB IQueryable against a collection".
+        Set("join_with_where_before", (c, o) => c.Where(x => x.Tier == Tier.Gold).Join(o, x => x.Id, y => y.CustomerId, (x, y) => new { x.Id, y.Amount, y.PlacedAt }).Where(r => r.Amount > 2000m));
+        Seq("scalar_sum_double", (c, _) => c.Sum(x => x.Rating));
+        Seq("scalar_average_decimal", (_, o) => o.Average(y => y.Amount));
+        Seq("scalar_max_decimal", (c, _) => c.Max(x => x.Balance));
+        // Filtered first: the driver renders Min(x => x.Score) as {$min: {_v: "$Score"}}, a minimum over documents,
+        // and {_v: null} is a document (not a null $min skips) that sorts below {_v: 0}; MongoDB returns null there
+        // where LINQ to Objects skips nulls. The emulator agrees with MongoDB, so the difference is not tested.
+        Seq("scalar_min_nullable", (c, _) => c.Where(x => x.Score != null).Min(x => x.Score));
+        Seq("scalar_sum_of_array_counts", (c, _) => c.Select(x => x.Contacts.Count).Sum());
+        Seq("scalar_any_on_array_field", (c, _) => c.Any(x => x.Tags.Contains("b2b") && x.Tags.Count == 1));
+        Seq("scalar_count_distinct_nested", (c, _) => c.Where(x => x.Address != null).Select(x => x.Address!.City).Distinct().Count());
+
+        // ---- Code-point string order (supplementary characters), pre-1970 dates, special doubles, decimal scales ----
+        Seq("order_by_code_point_strings", (c, _) => c.OrderBy(x => x.Nickname).ThenBy(x => x.Id).Select(x => new { x.Id, x.Nickname }));
+        Seq("order_by_code_point_strings_descending", (c, _) => c.OrderByDescending(x => x.Nickname).ThenByDescending(x => x.Id).Select(x => new { x.Id, x.Nickname }));
+        // Guarded against null: string.Compare(null, s) < 0 in .NET, but {$lt: s} never matches null in MongoDB
+        // (comparison operators only compare within one type bracket).
+        Set("where_code_point_greater", (c, _) => c.Where(x => string.Compare(x.Nickname, "\uFF71") > 0));
+        Set("where_code_point_less", (c, _) => c.Where(x => x.Nickname != null && string.Compare(x.Nickname, "\U0001F34F") < 0));
+        Seq("max_code_point_string", (c, _) => c.Max(x => x.Nickname));
+        Set("group_by_code_point_min_max", (c, _) => c.GroupBy(x => x.Active).Select(g => new { g.Key, Min = g.Min(x => x.Nickname), Max = g.Max(x => x.Nickname) }));
+        Set("where_date_before_epoch", (c, _) => c.Where(x => x.BirthDate < new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
+        Set("where_date_year_before_epoch", (c, _) => c.Where(x => x.BirthDate.Year == 1955 || x.BirthDate.Year == 1969));
+        Set("select_date_parts_before_epoch", (c, _) => c.Select(x => new { x.Id, x.BirthDate.Year, x.BirthDate.Month, x.BirthDate.Day, x.BirthDate.DayOfWeek, x.BirthDate.DayOfYear, x.BirthDate.Hour, x.BirthDate.Millisecond }));
+        Seq("order_by_date_before_epoch", (c, _) => c.OrderByDescending(x => x.BirthDate).Select(x => new { x.Id, x.BirthDate }));
+        Set("group_by_month_before_epoch", (c, _) => c.Where(x => x.BirthDate.Year < 1970).GroupBy(x => x.BirthDate.Month).Select(g => new { Month = g.Key, Count = g.Count(), Oldest = g.Min(x => x.BirthDate), Youngest = g.Max(x => x.BirthDate) }));
+        Seq("min_max_date_before_epoch", (c, _) => new[] { c.Min(x => x.BirthDate), c.Max(x => x.BirthDate) });
+        Seq("order_by_special_doubles", (c, _) => c.OrderBy(x => x.Measure).ThenBy(x => x.Id).Select(x => new { x.Id, x.Measure }));
+        Seq("order_by_special_doubles_descending", (c, _) => c.OrderByDescending(x => x.Measure).ThenBy(x => x.Id).Select(x => new { x.Id, x.Measure }));
+        Set("where_special_doubles_greater", (c, _) => c.Where(x => x.Measure > 0));
+        Set("where_special_doubles_less_or_equal_zero", (c, _) => c.Where(x => x.Measure <= 0));
+        Set("where_special_doubles_equal_zero", (c, _) => c.Where(x => x.Measure == 0));
+        Set("where_special_doubles_not_equal", (c, _) => c.Where(x => x.Measure != 1.5));
+        Set("where_special_doubles_infinite", (c, _) => c.Where(x => x.Measure == double.PositiveInfinity || x.Measure == double.NegativeInfinity));
+        Seq("min_max_special_doubles", (c, _) => new[] { c.Min(x => x.Measure), c.Max(x => x.Measure) });
+        Seq("max_finite_doubles", (c, _) => c.Where(x => x.Measure > -1e308 && x.Measure < 1e308).Max(x => x.Measure));
+        Seq("sum_finite_doubles", (c, _) => c.Where(x => x.Measure > -1e200 && x.Measure < 1e200).Sum(x => x.Measure));
+        Set("group_by_special_doubles_average", (c, _) => c.GroupBy(x => x.Tier).Select(g => new { g.Key, Average = g.Average(x => x.Measure), Min = g.Min(x => x.Measure), Max = g.Max(x => x.Measure) }));
+        Set("distinct_decimal_scales", (_, o) => o.Select(y => y.Fee).Distinct());
+        Set("group_by_decimal_scales", (_, o) => o.GroupBy(y => y.Fee).Select(g => new { Fee = g.Key, Count = g.Count(), Total = g.Sum(y => y.Fee) }));
+        Set("where_decimal_equals_other_scale", (_, o) => o.Where(y => y.Fee == 1.5000m || y.Fee == 0.0m));
+        Seq("order_by_decimal_scales", (_, o) => o.OrderBy(y => y.Fee).ThenBy(y => y.Id).Select(y => new { y.Id, y.Fee }));
+
         return q;
     }
 }

@@ -66,6 +66,10 @@ public sealed class LinqDifferentialTests(DifferentialFixture fixture, ITestOutp
         Assert.Contains(fixture.Customers, c => c.Tags.Count == 0);
         Assert.Contains(fixture.Customers, c => c.Score is null);
         Assert.Contains(fixture.Orders, o => o.CustomerId > DataGenerator.CustomerCount);
+        Assert.Contains(fixture.Customers, c => double.IsNaN(c.Measure));
+        Assert.Contains(fixture.Customers, c => double.IsNegativeInfinity(c.Measure));
+        Assert.Contains(fixture.Customers, c => c.BirthDate.Year < 1970);
+        Assert.Contains(fixture.Customers, c => c.Nickname is not null && char.IsSurrogate(c.Nickname, 0));
         Assert.True(DifferentialQueries.All.Count >= 60);
         Assert.Equal(DifferentialQueries.All.Count, DifferentialQueries.All.Select(q => q.Name).Distinct(StringComparer.Ordinal).Count());
     }
@@ -77,6 +81,21 @@ public sealed class LinqDifferentialTests(DifferentialFixture fixture, ITestOutp
         Assert.True(ResultComparer.AreEqual(fixture.Customers, customers, out var difference), difference);
         var orders = fixture.OrderCollection.AsQueryable().OrderBy(o => o.Id).ToList();
         Assert.True(ResultComparer.AreEqual(fixture.Orders, orders, out difference), difference);
+    }
+
+    /// <summary>
+    /// mongod stores a double's bits as sent, so -0.0 comes back as -0.0. The emulator reads commands into
+    /// MongoDB.Bson's BsonDocument, whose BsonDouble.Create (used by the BSON deserializer and the implicit
+    /// double conversion) hands back its cached +0.0 for -0.0, so the sign is lost on insert, in Wire/Storage, before
+    /// any query runs. ResultComparer compares doubles by value (-0.0 == 0.0) so the rest of the suite is not affected.
+    /// </summary>
+    [Fact(Skip = "Emulator bug outside Query/: -0.0 is stored as +0.0 (BsonDouble.Create caches 0.0); unskip when Wire/Storage keep the sign")]
+    public void Negative_zero_survives_a_round_trip()
+    {
+        var stored = fixture.CustomerCollection.AsQueryable().Where(c => c.Measure == 0).Select(c => new { c.Id, c.Measure }).ToList();
+        var expected = fixture.Customers.Where(c => c.Measure == 0).ToDictionary(c => c.Id, c => double.IsNegative(c.Measure));
+        Assert.NotEmpty(stored);
+        Assert.All(stored, s => Assert.Equal(expected[s.Id], double.IsNegative(s.Measure)));
     }
 
     // Enumerated without Cast<object>(), which the driver's LINQ provider would try (and fail) to translate.

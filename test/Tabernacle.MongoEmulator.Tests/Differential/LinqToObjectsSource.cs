@@ -52,11 +52,12 @@ public static class LinqToObjectsSource
     /// <summary>
     /// Deliberate adjustments of LINQ to Objects towards MongoDB's semantics:
     /// <list type="bullet">
-    /// <item>Strings order by code point in MongoDB (no collation): OrderBy/ThenBy/Min/Max over strings and
-    /// string.Compare/CompareTo use <see cref="StringComparer.Ordinal"/> instead of .NET's culture-aware default.
-    /// UTF-16 ordinal order equals UTF-8 byte order for the BMP characters below the surrogates the generator uses.</item>
+    /// <item>Strings order by their UTF-8 bytes in MongoDB (no collation), that is by code point:
+    /// OrderBy/ThenBy/Min/Max over strings and string.Compare/CompareTo use <see cref="CodePointComparer"/> instead
+    /// of .NET's culture-aware default. (<see cref="StringComparer.Ordinal"/> would not do: UTF-16 code units put
+    /// U+1F600 before U+FF71, code points the other way round; the Nickname field holds such strings.)</item>
     /// <item>null sorts before every string and number in MongoDB's ascending order (and after them descending).
-    /// <see cref="StringComparer.Ordinal"/> and <see cref="Comparer{T}.Default"/> for nullable values put null first
+    /// <see cref="CodePointComparer"/> and <see cref="Comparer{T}.Default"/> for nullable values put null first
     /// too, so the rewrite keeps that order explicitly rather than by accident of a culture comparer.</item>
     /// <item>MongoDB's $toLower/$toUpper change ASCII letters only; the rewrite uses the invariant culture so that no
     /// culture rule (Turkish dotless i) enters, and the generator keeps non-ASCII letters already lower case.</item>
@@ -65,7 +66,9 @@ public static class LinqToObjectsSource
     /// </summary>
     private sealed class MongoSemanticsRewriter : ExpressionVisitor
     {
-        private static readonly Expression Ordinal = Expression.Constant(StringComparer.Ordinal, typeof(IComparer<string>));
+        private static readonly Expression Ordinal = Expression.Constant(CodePointComparer.Instance, typeof(IComparer<string>));
+
+        private static readonly System.Reflection.MethodInfo CompareMethod = typeof(IComparer<string>).GetMethod(nameof(IComparer<string>.Compare))!;
 
         private static readonly HashSet<string> Orderings = new(StringComparer.Ordinal) { "OrderBy", "OrderByDescending", "ThenBy", "ThenByDescending" };
 
@@ -108,9 +111,9 @@ public static class LinqToObjectsSource
                 switch (method.Name)
                 {
                     case "Compare" when arguments.Length == 2:
-                        return Expression.Call(typeof(string).GetMethod(nameof(string.CompareOrdinal), [typeof(string), typeof(string)])!, arguments[0]!, arguments[1]!);
+                        return Expression.Call(Ordinal, CompareMethod, arguments[0]!, arguments[1]!);
                     case "CompareTo" when arguments.Length == 1 && arguments[0]!.Type == typeof(string):
-                        return Expression.Call(typeof(string).GetMethod(nameof(string.CompareOrdinal), [typeof(string), typeof(string)])!, Visit(node.Object)!, arguments[0]!);
+                        return Expression.Call(Ordinal, CompareMethod, Visit(node.Object)!, arguments[0]!);
                     case "ToLower" when arguments.Length == 0:
                         return Expression.Call(Visit(node.Object)!, typeof(string).GetMethod(nameof(string.ToLowerInvariant), Type.EmptyTypes)!);
                     case "ToUpper" when arguments.Length == 0:
@@ -119,6 +122,40 @@ public static class LinqToObjectsSource
             }
 
             return node.Update(Visit(node.Object), arguments!);
+        }
+    }
+
+    private static int CodePoint(string s, int index) =>
+        char.IsHighSurrogate(s[index]) && index + 1 < s.Length && char.IsLowSurrogate(s[index + 1]) ? char.ConvertToUtf32(s[index], s[index + 1]) : s[index];
+
+    /// <summary>MongoDB's binary string order: by Unicode code point (= UTF-8 byte order), null first.</summary>
+    public sealed class CodePointComparer : IComparer<string?>
+    {
+        public static CodePointComparer Instance { get; } = new();
+
+        public int Compare(string? x, string? y)
+        {
+            if (x is null || y is null)
+            {
+                return x is null ? (y is null ? 0 : -1) : 1;
+            }
+
+            var i = 0;
+            var j = 0;
+            while (i < x.Length && j < y.Length)
+            {
+                var a = CodePoint(x, i);
+                var b = CodePoint(y, j);
+                if (a != b)
+                {
+                    return a < b ? -1 : 1;
+                }
+
+                i += a > 0xFFFF ? 2 : 1;
+                j += b > 0xFFFF ? 2 : 1;
+            }
+
+            return (x.Length - i).CompareTo(y.Length - j) switch { < 0 => -1, > 0 => 1, _ => 0 };
         }
     }
 }

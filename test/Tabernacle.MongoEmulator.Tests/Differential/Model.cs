@@ -38,6 +38,15 @@ public sealed class Customer
 
     public Address? Address { get; set; }
 
+    /// <summary>Supplementary-plane and halfwidth characters, where UTF-8 byte order (MongoDB) and UTF-16 ordinal order (.NET) differ.</summary>
+    public string? Nickname { get; set; }
+
+    /// <summary>Before and after 1970, so negative epoch milliseconds meet date operators and sorting.</summary>
+    public DateTime BirthDate { get; set; }
+
+    /// <summary>Doubles with NaN, infinities, negative zero, subnormal and huge values.</summary>
+    public double Measure { get; set; }
+
     public List<string> Tags { get; set; } = [];
 
     public List<Contact> Contacts { get; set; } = [];
@@ -89,4 +98,7 @@ public sealed class Order
     public DateTime PlacedAt { get; set; }
 
     public string? Note { get; set; }
+
+    /// <summary>Decimals of equal value and different scale (1.5, 1.50, 1.500), which MongoDB and .NET both treat as equal.</summary>
+    public decimal Fee { get; set; }
 }

@@ -67,7 +67,7 @@ public static class ResultComparer
             var right = ((IEnumerable)actual).Cast<object?>().ToList();
             if (left.Count != right.Count)
             {
-                difference = $"{path}: expected {left.Count} elements but got {right.Count}\n  expected: {Render(expected)}\n  actual:   {Render(actual)}";
+                difference = $"{path}: expected {left.Count} elements but got {right.Count}\n{MultisetDifference(left, right)}";
                 return false;
             }
 
@@ -91,6 +91,27 @@ public static class ResultComparer
         }
 
         return true;
+    }
+
+    /// <summary>The elements only one side has (by rendering), the quickest way to read a wrong filter.</summary>
+    private static string MultisetDifference(List<object?> expected, List<object?> actual)
+    {
+        var remaining = actual.Select(Render).GroupBy(r => r, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var missing = new List<string>();
+        foreach (var rendered in expected.Select(Render))
+        {
+            if (remaining.TryGetValue(rendered, out var count) && count > 0)
+            {
+                remaining[rendered] = count - 1;
+            }
+            else
+            {
+                missing.Add(rendered);
+            }
+        }
+
+        var extra = remaining.Where(p => p.Value > 0).SelectMany(p => Enumerable.Repeat(p.Key, p.Value)).ToList();
+        return $"  only in LINQ to Objects ({missing.Count}): {string.Join("\n    ", missing.Take(20))}\n  only in the emulator ({extra.Count}): {string.Join("\n    ", extra.Take(20))}";
     }
 
     private static bool Check(bool equal, object expected, object actual, string path, out string difference)
@@ -128,14 +149,16 @@ public static class ResultComparer
                 builder.Append('"').Append(s).Append('"');
                 return;
             // Sort keys round floating values so that two results within tolerance sort alike.
+            // -0.0 and 0.0 are equal values; the sort key must not split them (see the skipped negative-zero test).
             case double d:
-                builder.Append(d.ToString(sortKey ? "G8" : "R", CultureInfo.InvariantCulture));
+                builder.Append((sortKey && d == 0 ? 0.0 : d).ToString(sortKey ? "G8" : "R", CultureInfo.InvariantCulture));
                 return;
             case float f:
                 builder.Append(f.ToString(sortKey ? "G6" : "R", CultureInfo.InvariantCulture));
                 return;
             case decimal m:
-                builder.Append((sortKey ? decimal.Round(m, 10) : m).ToString(CultureInfo.InvariantCulture)).Append('m');
+                // Sort keys drop trailing zeros: 1.5 and 1.50 are equal in MongoDB and .NET alike, whichever scale a group keeps.
+                builder.Append((sortKey ? decimal.Round(m, 10) / 1.000000000000000000000000000000000m : m).ToString(CultureInfo.InvariantCulture)).Append('m');
                 return;
             case DateTime t:
                 builder.Append(t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));

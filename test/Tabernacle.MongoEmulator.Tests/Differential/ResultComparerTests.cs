@@ -38,5 +38,9 @@ public sealed class ResultComparerTests
         var names = LinqToObjectsSource.Create(new[] { "b", null, "B", "é", "a", "" }).OrderBy(s => s).ToList();
         Assert.Equal(new string?[] { null, "", "B", "a", "b", "é" }, names);
         Assert.Equal("é", LinqToObjectsSource.Create(new[] { "b", null, "Z", "é" }).Max());
+
+        // U+FF71 is one UTF-16 unit above the surrogates; U+1F600 is a surrogate pair: code point order puts U+FF71 first.
+        var symbols = LinqToObjectsSource.Create(new[] { "\U0001F600", "\uFF71", "\uFFFD", "z" }).OrderBy(s => s).ToList();
+        Assert.Equal(new[] { "z", "\uFF71", "\uFFFD", "\U0001F600" }, symbols);
     }
 }
