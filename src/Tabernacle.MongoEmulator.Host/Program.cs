@@ -55,14 +55,15 @@ catch (ArgumentException ex)
 
 await using (emulator)
 {
+    // Handlers go in before the connection string is printed: a script may signal as soon as it reads that line.
+    var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.TrySetResult(); });
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.TrySetResult(); });
+
     Console.Out.WriteLine(emulator.ConnectionString);
     Console.Out.Flush();
     var logger = loggerFactory.CreateLogger("Tabernacle.MongoEmulator.Host");
     logger.LogInformation("Replica set {Name} is up with {Members} members; primary {Primary}", emulator.ReplicaSetName, emulator.Members.Count, emulator.Primary?.Host);
-
-    var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.TrySetResult(); });
-    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.TrySetResult(); });
     await stop.Task;
     logger.LogInformation("Stopping the replica set");
 }

@@ -225,6 +225,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         new PingCommand(),
         new BuildInfoCommand(),
         new GetParameterCommand(),
+        new SetParameterCommand(),
         new ServerStatusCommand(),
         new SessionCommands(),
         new ReplSetGetStatusCommand(),
@@ -250,6 +251,8 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         new CreateIndexesCommand(),
         new ListIndexesCommand(),
         new DropIndexesCommand(),
+        new CommitTransactionCommand(),
+        new AbortTransactionCommand(),
     ]);
 
     /// <summary>Lets a listener be bound (to learn its port) before the member that will answer on it exists.</summary>

@@ -46,6 +46,25 @@ internal sealed class CommandContext
     /// <summary>The <c>operationTime</c> of the reply: the optime of the write, or the member's last applied optime for reads.</summary>
     public OpTime? OperationTime { get; set; }
 
+    /// <summary>The transaction this command runs in, resolved by the dispatcher; <c>null</c> outside transactions.</summary>
+    public Transaction? Transaction { get; set; }
+
+    /// <summary>Runs a read against the member's current data, or the transaction's snapshot, under the storage lock.</summary>
+    public T Read<T>(Func<IDocumentReader, T> read)
+    {
+        var storage = Member.Storage;
+        lock (storage.SyncRoot)
+        {
+            return Transaction is { } transaction
+                ? Member.WriteInTransaction(transaction, read)
+                : read(new CurrentDataReader(storage));
+        }
+    }
+
+    /// <summary>Runs a write: applied and logged at once, or buffered in the command's transaction.</summary>
+    public T Write<T>(Func<IDocumentWriter, T> write) =>
+        Transaction is { } transaction ? Member.WriteInTransaction(transaction, write) : Member.Write(write);
+
     /// <summary>A write concern error that the <c>failCommand</c> fail point asks to attach after the command ran.</summary>
     public BsonDocument? FailPointWriteConcernError { get; set; }
 
@@ -102,7 +121,10 @@ internal sealed class CommandContext
             ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, $"BSON field '{CommandName}.{field}' is the wrong type '{BsonTypeName(value)}', expected type 'array'");
     }
 
-    /// <summary>A non-negative integer argument, or <paramref name="defaultValue"/> when absent.</summary>
+    // mongod's IDL reports a value outside a field's declared range (validator: { gte: 0 }) with this location code.
+    private const int IdlValueOutOfRange = 51024;
+
+    /// <summary>A non-negative integer argument, or <paramref name="defaultValue"/> when absent; a negative one is error 51024, as mongod's IDL validators answer.</summary>
     public long OptionalNonNegative(string field, long defaultValue)
     {
         if (!Command.TryGetValue(field, out var value) || value.IsBsonNull)
@@ -118,7 +140,7 @@ internal sealed class CommandContext
         var number = value.ToInt64();
         if (number < 0)
         {
-            throw new MongoErrorException(ErrorCodes.BadValue, $"BSON field '{field}' value must be >= 0, actual value '{number}'");
+            throw new MongoErrorException(IdlValueOutOfRange, $"BSON field '{field}' value must be >= 0, actual value '{number}'");
         }
 
         return number;

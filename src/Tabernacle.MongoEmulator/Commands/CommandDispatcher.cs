@@ -22,6 +22,13 @@ internal sealed class CommandDispatcher : IRequestHandler
 
     private static readonly HashSet<string> NeverFailed = new(StringComparer.Ordinal) { "configureFailPoint" };
 
+    // The commands MongoDB allows inside a multi-document transaction.
+    private static readonly HashSet<string> TransactionCommands = new(StringComparer.Ordinal)
+    {
+        "find", "getMore", "killCursors", "insert", "update", "delete", "findAndModify", "findandmodify", "aggregate", "distinct",
+        "commitTransaction", "abortTransaction", "create", "createIndexes", "hello", "isMaster", "ping", "buildInfo", "endSessions",
+    };
+
     private readonly ReplicaMember _member;
     private readonly CommandRegistry _registry;
     private readonly ILogger _logger;
@@ -84,6 +91,7 @@ internal sealed class CommandDispatcher : IRequestHandler
         }
 
         CheckAccess(context, handler.Access);
+        ResolveTransaction(context);
         await WaitForReadConcernAsync(context).ConfigureAwait(false);
         var reply = await handler.ExecuteAsync(context).ConfigureAwait(false);
         if (context.FailPointWriteConcernError is { } wce)
@@ -126,6 +134,42 @@ internal sealed class CommandDispatcher : IRequestHandler
         if (access == CommandAccess.Read && !_member.IsPrimary && !AllowsSecondaryReads(context))
         {
             throw new MongoErrorException(ErrorCodes.NotPrimaryNoSecondaryOk, "not primary and secondaryOk=false");
+        }
+    }
+
+    /// <summary>Starts or finds the command's transaction (<c>autocommit: false</c>) and checks the command may run in one.</summary>
+    private void ResolveTransaction(CommandContext context)
+    {
+        if (context.Session is not { InTransaction: true } session)
+        {
+            return;
+        }
+
+        if (!TransactionCommands.Contains(context.CommandName))
+        {
+            throw new MongoErrorException(ErrorCodes.OperationNotSupportedInTransaction, $"Cannot run '{context.CommandName}' in a multi-document transaction.");
+        }
+
+        if (context.CommandName is "commitTransaction" or "abortTransaction")
+        {
+            return;
+        }
+
+        if (!_member.IsPrimary)
+        {
+            throw new MongoErrorException(ErrorCodes.NotWritablePrimary, "Transactions run only on the primary: not primary");
+        }
+
+        if (context.Command.TryGetValue("readConcern", out var readConcern) && !session.StartTransaction)
+        {
+            throw new MongoErrorException(ErrorCodes.InvalidOptions, $"Only the first command in a transaction may specify a readConcern ({readConcern.ToJson()} was given later)");
+        }
+
+        lock (_member.Storage.SyncRoot)
+        {
+            context.Transaction = session.StartTransaction
+                ? _member.Transactions.Begin(session.Id, session.TxnNumber!.Value, context.OptionalDocument("writeConcern"))
+                : _member.Transactions.Get(session.Id, session.TxnNumber!.Value);
         }
     }
 
@@ -225,6 +269,11 @@ internal sealed class CommandDispatcher : IRequestHandler
             allLabels.Add("RetryableWriteError");
         }
 
+        if (!explicitLabels && context.Session is { InTransaction: true })
+        {
+            AddTransactionLabel(context.CommandName, code, allLabels);
+        }
+
         if (allLabels.Count > 0)
         {
             reply["errorLabels"] = new BsonArray(allLabels);
@@ -238,8 +287,34 @@ internal sealed class CommandDispatcher : IRequestHandler
         return reply;
     }
 
+    // The transactions specification: before commit, errors that make a retry of the whole transaction safe are
+    // TransientTransactionError; a commit whose outcome the client cannot know is UnknownTransactionCommitResult.
+    private static void AddTransactionLabel(string commandName, int code, List<string> labels)
+    {
+        if (commandName == "commitTransaction")
+        {
+            if ((RetryableCodes.Contains(code) || code == ErrorCodes.MaxTimeMSExpired || code == ErrorCodes.WriteConcernFailed) && !labels.Contains("UnknownTransactionCommitResult"))
+            {
+                labels.Add("UnknownTransactionCommitResult");
+            }
+
+            return;
+        }
+
+        if ((code is ErrorCodes.WriteConflict or ErrorCodes.NoSuchTransaction || StateChangeCodes.Contains(code)) && !labels.Contains("TransientTransactionError"))
+        {
+            labels.Add("TransientTransactionError");
+        }
+    }
+
     private void AddClusterTime(CommandContext context, BsonDocument reply)
     {
+        // A commit whose write concern failed has an unknown outcome for the client.
+        if (context.CommandName == "commitTransaction" && reply.Contains("writeConcernError") && !reply.Contains("errorLabels"))
+        {
+            reply["errorLabels"] = new BsonArray { "UnknownTransactionCommitResult" };
+        }
+
         // A write concern error on a retryable write carries the RetryableWriteError label when its code is retryable.
         if (reply.TryGetValue("writeConcernError", out var wce) && wce is BsonDocument error && context.Session is { IsRetryableWrite: true }
             && error.TryGetValue("code", out var code) && code.IsNumeric && RetryableCodes.Contains(code.ToInt32()) && !reply.Contains("errorLabels"))

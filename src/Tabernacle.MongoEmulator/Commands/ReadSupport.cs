@@ -3,6 +3,7 @@ using Tabernacle.MongoEmulator.Errors;
 using Tabernacle.MongoEmulator.Query;
 using Tabernacle.MongoEmulator.Query.Filters;
 using Tabernacle.MongoEmulator.Query.Sorting;
+using Tabernacle.MongoEmulator.Replication;
 using Tabernacle.MongoEmulator.Storage;
 
 namespace Tabernacle.MongoEmulator.Commands;
@@ -37,16 +38,11 @@ internal static class ReadSupport
     }
 
     /// <summary>The matching documents (with their match details), in natural order; callers hold the storage lock.</summary>
-    public static List<(BsonDocument Document, MatchDetails Details)> Match(CollectionStore? collection, QueryFilter filter, CollectionIndex? hint, CancellationToken cancellationToken)
+    public static List<(BsonDocument Document, MatchDetails Details)> Match(IDocumentReader reader, string database, string collection, QueryFilter filter, CollectionIndex? hint, CancellationToken cancellationToken)
     {
         var results = new List<(BsonDocument, MatchDetails)>();
-        if (collection is null)
-        {
-            return results;
-        }
-
         var examined = 0;
-        foreach (var document in collection.Candidates(filter, hint))
+        foreach (var document in reader.Candidates(database, collection, filter, hint))
         {
             if ((++examined & 0x3FF) == 0)
             {

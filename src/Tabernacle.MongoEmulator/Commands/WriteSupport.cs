@@ -30,8 +30,9 @@ internal static class WriteSupport
         var concern = WriteConcern(context);
         var target = opTime ?? context.Member.LastApplied;
         context.OperationTime = target;
-        if (concern.IsUnacknowledged)
+        if (concern.IsUnacknowledged || context.Transaction is not null)
         {
+            // Statements inside a transaction are acknowledged at once; the commit waits for the write concern.
             return;
         }
 
@@ -83,6 +84,25 @@ internal static class WriteSupport
         if (size > HandlersLimits.MaxDocumentSize)
         {
             throw new MongoErrorException(ErrorCodes.BSONObjectTooLarge, $"object to insert too large. size in bytes: {size}, max size: {HandlersLimits.MaxDocumentSize}");
+        }
+    }
+
+    /// <summary>
+    /// Whether an error belongs in <c>writeErrors</c> (duplicate key, type errors...) rather than failing the whole
+    /// command: write conflicts and lost transactions are command errors, so drivers see their labels.
+    /// </summary>
+    public static bool IsStatementError(MongoErrorException error) =>
+        error.Code is not (ErrorCodes.WriteConflict or ErrorCodes.NoSuchTransaction or ErrorCodes.NotWritablePrimary or ErrorCodes.InterruptedDueToReplStateChange);
+
+    /// <summary>A statement that failed inside a transaction aborts it, as on mongod.</summary>
+    public static void AbortTransactionOnError(CommandContext context, BsonArray writeErrors)
+    {
+        if (writeErrors.Count > 0 && context.Transaction is { } transaction)
+        {
+            lock (context.Member.Storage.SyncRoot)
+            {
+                context.Member.Transactions.End(transaction, TransactionState.Aborted, "a statement in it failed");
+            }
         }
     }
 

@@ -19,6 +19,13 @@ internal static class OplogApplier
             case OplogOperation.Command:
                 CatalogOperations.Apply(storage, entry.Database, entry.Document!);
                 break;
+            case OplogOperation.ApplyOps:
+                foreach (var change in TransactionChange.FromApplyOps(entry.Document!))
+                {
+                    TransactionChange.Apply(storage, change);
+                }
+
+                break;
             case OplogOperation.Noop:
                 break;
         }

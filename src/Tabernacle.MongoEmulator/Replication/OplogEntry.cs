@@ -17,6 +17,9 @@ internal enum OplogOperation
     /// <summary>A catalog command (create, drop, dropDatabase, createIndexes, dropIndexes) in <see cref="OplogEntry.Document"/>.</summary>
     Command,
 
+    /// <summary>A committed transaction: every change in <see cref="OplogEntry.Document"/>'s <c>applyOps</c>, applied atomically.</summary>
+    ApplyOps,
+
     /// <summary>A no-op, such as the entry a new primary writes when it takes office.</summary>
     Noop,
 }

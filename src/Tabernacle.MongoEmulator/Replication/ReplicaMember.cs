@@ -30,6 +30,7 @@ internal sealed class ReplicaMember
         _replicationDelay = replicationDelay;
         _set = set;
         _logger = logger;
+        Transactions = new TransactionManager(Storage);
     }
 
     public int Id { get; }
@@ -54,6 +55,9 @@ internal sealed class ReplicaMember
     public RetryableWriteTable RetryableWrites { get; } = new();
 
     public FailPointRegistry FailPoints { get; } = new();
+
+    /// <summary>Open multi-document transactions (a primary's only).</summary>
+    public TransactionManager Transactions { get; }
 
     public OpCounters OpCounters { get; } = new();
 
@@ -142,6 +146,14 @@ internal sealed class ReplicaMember
             State = state;
         }
 
+        if (state != MemberState.Primary)
+        {
+            lock (Storage.SyncRoot)
+            {
+                Transactions.AbortAll("the primary stepped down");
+            }
+        }
+
         BumpTopologyVersion();
     }
 
@@ -192,6 +204,21 @@ internal sealed class ReplicaMember
         {
             EnsureWritablePrimary();
             return action(new WriteUnit(this));
+        }
+    }
+
+    /// <summary>Runs a write of a transaction under the storage lock, against the transaction's view.</summary>
+    public T WriteInTransaction<T>(Transaction transaction, Func<TransactionWriter, T> action)
+    {
+        lock (Storage.SyncRoot)
+        {
+            EnsureWritablePrimary();
+            if (transaction.State != TransactionState.InProgress)
+            {
+                throw TransactionManager.NoSuchTransaction(transaction.TxnNumber, transaction.AbortReason);
+            }
+
+            return action(new TransactionWriter(this, transaction));
         }
     }
 

@@ -28,6 +28,10 @@ internal sealed class TtlMonitor(ReplicaSetCoordinator set, ILogger logger) : IA
                     try
                     {
                         Sweep(primary);
+                        lock (primary.Storage.SyncRoot)
+                        {
+                            primary.Transactions.AbortExpired();
+                        }
                     }
                     catch (Errors.MongoErrorException)
                     {

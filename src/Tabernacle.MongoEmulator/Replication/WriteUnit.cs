@@ -7,8 +7,10 @@ namespace Tabernacle.MongoEmulator.Replication;
 /// The primary's side of a write: each change is applied to the primary's storage and, only if that succeeded,
 /// appended to its oplog with a fresh optime. Used while holding the member's storage lock.
 /// </summary>
-internal sealed class WriteUnit(ReplicaMember member)
+internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
 {
+    private readonly CurrentDataReader _reader = new(member.Storage);
+
     /// <summary>The optime of the last entry this unit logged, or <c>null</c> when it changed nothing.</summary>
     public OpTime? LastOpTime { get; private set; }
 
@@ -26,20 +28,44 @@ internal sealed class WriteUnit(ReplicaMember member)
         return member.Storage.GetCollection(database, collection)!;
     }
 
+    public CollectionStore? Collection(string database, string collection) => _reader.Collection(database, collection);
+
+    public IEnumerable<BsonDocument> Candidates(string database, string collection, Query.Filters.QueryFilter filter, CollectionIndex? hint) =>
+        _reader.Candidates(database, collection, filter, hint);
+
+    public IEnumerable<BsonDocument> Documents(string database, string collection) => _reader.Documents(database, collection);
+
+    public void Insert(string database, string collection, BsonDocument document, RetryableStatement? statement) =>
+        Insert(GetOrCreateCollection(database, collection), document, statement);
+
+    public void Replace(string database, string collection, BsonDocument replacement, RetryableStatement? statement) =>
+        Replace(member.Storage.GetCollection(database, collection)!, replacement, statement);
+
+    public void Delete(string database, string collection, BsonValue id, RetryableStatement? statement)
+    {
+        if (member.Storage.GetCollection(database, collection) is { } store)
+        {
+            Delete(store, id, statement);
+        }
+    }
+
     public void Insert(CollectionStore collection, BsonDocument document, RetryableStatement? statement = null)
     {
+        member.Transactions.AbortConflicting(collection.Namespace, document["_id"]);
         collection.Insert(document);
         Log(OplogOperation.Insert, collection.Database, collection.Name, document, document["_id"], statement);
     }
 
     public void Replace(CollectionStore collection, BsonDocument replacement, RetryableStatement? statement = null)
     {
+        member.Transactions.AbortConflicting(collection.Namespace, replacement["_id"]);
         collection.Replace(replacement["_id"], replacement);
         Log(OplogOperation.Update, collection.Database, collection.Name, replacement, replacement["_id"], statement);
     }
 
     public void Delete(CollectionStore collection, BsonValue id, RetryableStatement? statement = null)
     {
+        member.Transactions.AbortConflicting(collection.Namespace, id);
         if (collection.Delete(id))
         {
             Log(OplogOperation.Delete, collection.Database, collection.Name, null, id, statement);
@@ -55,6 +81,18 @@ internal sealed class WriteUnit(ReplicaMember member)
     /// <summary>Records a retryable statement that changed nothing, so that its retry is answered from the table too.</summary>
     public void RecordStatement(string database, RetryableStatement statement) =>
         Log(OplogOperation.Noop, database, null, null, null, statement);
+
+    /// <summary>Applies a committed transaction's final document states and logs them as one atomic entry.</summary>
+    public void CommitTransaction(IReadOnlyList<TransactionChange> changes, RetryableStatement statement)
+    {
+        foreach (var change in changes)
+        {
+            TransactionChange.Apply(member.Storage, change);
+        }
+
+        var entry = member.AppendToOplog(OplogOperation.ApplyOps, "admin", null, TransactionChange.ToApplyOps(changes), null, statement);
+        LastOpTime = entry.OpTime;
+    }
 
     private void Log(OplogOperation operation, string database, string? collection, BsonDocument? document, BsonValue? id, RetryableStatement? statement)
     {

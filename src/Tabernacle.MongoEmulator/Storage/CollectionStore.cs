@@ -17,8 +17,11 @@ internal sealed class CollectionStore
     private readonly List<CollectionIndex> _indexes = [];
     private long _nextRecordId;
 
-    public CollectionStore(string database, string name, BsonDocument? options = null, Guid? uuid = null)
+    private readonly VersionHistory _history;
+
+    public CollectionStore(VersionHistory history, string database, string name, BsonDocument? options = null, Guid? uuid = null)
     {
+        _history = history;
         Database = database;
         Name = name;
         Options = options ?? [];
@@ -62,6 +65,7 @@ internal sealed class CollectionStore
 
         _records[recordId] = document;
         _idToRecord[document["_id"]] = recordId;
+        _history.Record(Namespace, document["_id"], null);
     }
 
     /// <summary>Replaces the document with <paramref name="id"/> by <paramref name="replacement"/> (same <c>_id</c>); throws DuplicateKey when a unique index objects.</summary>
@@ -83,6 +87,7 @@ internal sealed class CollectionStore
         }
 
         _records[recordId] = replacement;
+        _history.Record(Namespace, id, old);
     }
 
     /// <summary>Inserts or replaces by <c>_id</c>: how a secondary applies an oplog entry idempotently.</summary>
@@ -113,6 +118,7 @@ internal sealed class CollectionStore
         }
 
         _records.Remove(recordId);
+        _history.Record(Namespace, id, old);
         return true;
     }
 
@@ -196,6 +202,43 @@ internal sealed class CollectionStore
 
     public void DropAllIndexesButId() => _indexes.RemoveAll(i => !i.IsIdIndex);
 
+    /// <summary>
+    /// Throws DuplicateKey when storing <paramref name="document"/> (a new document or a new version of an existing one)
+    /// would break a unique index; changes nothing. Transactions check their writes with it before committing.
+    /// </summary>
+    public void CheckUnique(BsonDocument document)
+    {
+        var recordId = _idToRecord.TryGetValue(document["_id"], out var existing) ? existing : long.MaxValue;
+        var keys = KeysFor(document, recordId);
+        for (var i = 0; i < _indexes.Count; i++)
+        {
+            _indexes[i].CheckUnique(keys[i], recordId, Namespace);
+        }
+    }
+
+    public bool Contains(BsonValue id) => _idToRecord.ContainsKey(id);
+
+    /// <summary>The documents as they were at <paramref name="snapshot"/> (a transaction's view), in natural order.</summary>
+    public IEnumerable<BsonDocument> DocumentsAt(long snapshot)
+    {
+        foreach (var document in _records.Values)
+        {
+            if (!_history.TryGetVersionAt(Namespace, document["_id"], snapshot, out var version))
+            {
+                yield return document;
+            }
+            else if (version is not null)
+            {
+                yield return version;
+            }
+        }
+
+        foreach (var deleted in _history.DeletedSince(Namespace, snapshot, Contains))
+        {
+            yield return deleted;
+        }
+    }
+
     private IndexEntry[][] KeysFor(BsonDocument document, long recordId)
     {
         var keys = new IndexEntry[_indexes.Count][];
@@ -208,9 +251,9 @@ internal sealed class CollectionStore
     }
 
     /// <summary>A deep copy for an initial sync of another member.</summary>
-    public CollectionStore Clone()
+    public CollectionStore Clone(VersionHistory history)
     {
-        var copy = new CollectionStore(Database, Name, Options, Uuid);
+        var copy = new CollectionStore(history, Database, Name, Options, Uuid);
         foreach (var index in _indexes.Where(i => !i.IsIdIndex))
         {
             copy._indexes.Add(new CollectionIndex(index.Spec));

@@ -1,7 +1,7 @@
 namespace Tabernacle.MongoEmulator.Storage;
 
 /// <summary>One database on one member: its collections by name.</summary>
-internal sealed class DatabaseStore(string name)
+internal sealed class DatabaseStore(VersionHistory history, string name)
 {
     private readonly Dictionary<string, CollectionStore> _collections = new(StringComparer.Ordinal);
 
@@ -15,7 +15,7 @@ internal sealed class DatabaseStore(string name)
     {
         if (!_collections.TryGetValue(name, out var collection))
         {
-            collection = new CollectionStore(Name, name, options, uuid);
+            collection = new CollectionStore(history, Name, name, options, uuid);
             _collections[name] = collection;
         }
 

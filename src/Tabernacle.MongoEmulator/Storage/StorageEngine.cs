@@ -10,6 +10,9 @@ internal sealed class StorageEngine
 
     public object SyncRoot { get; } = new();
 
+    /// <summary>The write sequence and the pre-images open transactions need.</summary>
+    public VersionHistory History { get; } = new();
+
     public IEnumerable<DatabaseStore> Databases => _databases.Values;
 
     public DatabaseStore? GetDatabase(string name) => _databases.GetValueOrDefault(name);
@@ -18,7 +21,7 @@ internal sealed class StorageEngine
     {
         if (!_databases.TryGetValue(name, out var database))
         {
-            database = new DatabaseStore(name);
+            database = new DatabaseStore(History, name);
             _databases[name] = database;
         }
 
@@ -35,10 +38,10 @@ internal sealed class StorageEngine
         _databases.Clear();
         foreach (var database in source._databases.Values)
         {
-            var copy = new DatabaseStore(database.Name);
+            var copy = new DatabaseStore(History, database.Name);
             foreach (var collection in database.Collections)
             {
-                copy.Add(collection.Clone());
+                copy.Add(collection.Clone(History));
             }
 
             _databases[database.Name] = copy;

@@ -1,6 +1,7 @@
 using MongoDB.Bson;
 using Tabernacle.MongoEmulator.Errors;
 using Tabernacle.MongoEmulator.Query.Aggregation;
+using Tabernacle.MongoEmulator.Replication;
 using Tabernacle.MongoEmulator.Storage;
 
 namespace Tabernacle.MongoEmulator.Commands.Handlers;
@@ -24,17 +25,14 @@ internal sealed class AggregateCommand : ICommandHandler
         }
 
         int? batchSize = context.OptionalDocument("cursor") is { } cursor && cursor.TryGetValue("batchSize", out var bs) && bs.IsNumeric ? bs.ToInt32() : null;
-        List<BsonDocument> results;
-        var storage = context.Member.Storage;
-        lock (storage.SyncRoot)
+        var results = context.Read(reader =>
         {
-            var source = new StorageCollectionSource(storage, context.Database);
+            var source = new ReaderCollectionSource(reader, context.Database);
             var pipeline = AggregationPipeline.Compile(stages, new PipelineContext(source, context.Collation, context.Variables));
-            var collection = name is null ? null : storage.GetCollection(context.Database, name);
-            _ = ReadSupport.ResolveHint(collection, context.Command.GetValue("hint", BsonNull.Value));
-            var input = collection?.Documents ?? [];
-            results = pipeline.Execute(input).ToList();
-        }
+            _ = ReadSupport.ResolveHint(name is null ? null : reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
+            var input = name is null ? [] : reader.Documents(context.Database, name);
+            return pipeline.Execute(input).ToList();
+        });
 
         context.OperationTime = context.Member.LastApplied;
         var ns = name is null ? $"{context.Database}.$cmd.aggregate" : context.Namespace;
@@ -43,10 +41,9 @@ internal sealed class AggregateCommand : ICommandHandler
 }
 
 /// <summary>Lets <c>$lookup</c> and <c>$unionWith</c> read other collections of the same database on the same member.</summary>
-internal sealed class StorageCollectionSource(StorageEngine storage, string database) : IPipelineCollectionSource
+internal sealed class ReaderCollectionSource(IDocumentReader reader, string database) : IPipelineCollectionSource
 {
-    public IEnumerable<BsonDocument> ReadCollection(string collectionName) =>
-        storage.GetCollection(database, collectionName)?.Documents ?? [];
+    public IEnumerable<BsonDocument> ReadCollection(string collectionName) => reader.Documents(database, collectionName);
 }
 
 /// <summary><c>count</c>: the number of matching documents, with skip, limit, hint and collation.</summary>
@@ -62,13 +59,11 @@ internal sealed class CountCommand : ICommandHandler
         var filter = ReadSupport.CompileFilter(context.OptionalDocument("query"), context.Collation, null);
         var skip = context.OptionalNonNegative("skip", 0);
         var limit = context.Command.TryGetValue("limit", out var l) && l.IsNumeric ? Math.Abs(l.ToInt64()) : 0;
-        long n;
-        lock (context.Member.Storage.SyncRoot)
+        var n = context.Read(reader =>
         {
-            var collection = context.Member.Storage.GetCollection(context.Database, name);
-            var hint = ReadSupport.ResolveHint(collection, context.Command.GetValue("hint", BsonNull.Value));
-            n = Math.Max(0, ReadSupport.Match(collection, filter, hint, context.CancellationToken).Count - skip);
-        }
+            var hint = ReadSupport.ResolveHint(reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
+            return Math.Max(0, ReadSupport.Match(reader, context.Database, name, filter, hint, context.CancellationToken).Count - skip);
+        });
 
         if (limit > 0)
         {
@@ -99,10 +94,9 @@ internal sealed class DistinctCommand : ICommandHandler
         var filter = ReadSupport.CompileFilter(context.OptionalDocument("query"), collation, null);
         var values = new List<BsonValue>();
         var seen = new HashSet<BsonValue>(Query.BsonValueComparer.For(collation));
-        lock (context.Member.Storage.SyncRoot)
+        context.Read(reader =>
         {
-            var collection = context.Member.Storage.GetCollection(context.Database, name);
-            foreach (var (document, _) in ReadSupport.Match(collection, filter, null, context.CancellationToken))
+            foreach (var (document, _) in ReadSupport.Match(reader, context.Database, name, filter, null, context.CancellationToken))
             {
                 var found = DocumentPath.IndexKeyValues(document, keyValue.AsString, out var present);
                 if (!present)
@@ -118,7 +112,9 @@ internal sealed class DistinctCommand : ICommandHandler
                     }
                 }
             }
-        }
+
+            return values.Count;
+        });
 
         values.Sort(Query.BsonValueComparer.For(collation));
         context.OperationTime = context.Member.LastApplied;

@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using Tabernacle.MongoEmulator.Errors;
+using Tabernacle.MongoEmulator.Replication;
 
 namespace Tabernacle.MongoEmulator.Commands.Handlers;
 
@@ -16,9 +17,28 @@ internal sealed class DeleteCommand : ICommandHandler
         var statements = context.RequiredArray("deletes");
         var ordered = context.OptionalBool("ordered", true);
         var variables = context.Variables;
+        // mongod parses every statement before it deletes anything: a malformed one fails the whole command.
+        foreach (var value in statements)
+        {
+            if (value is not BsonDocument statement || !statement.TryGetValue("q", out var q) || q is not BsonDocument)
+            {
+                throw new MongoErrorException(40414, "BSON field 'delete.deletes.q' is missing but a required field");
+            }
+
+            if (!statement.TryGetValue("limit", out var limitValue))
+            {
+                throw new MongoErrorException(40414, "BSON field 'delete.deletes.limit' is missing but a required field");
+            }
+
+            if (!limitValue.IsNumeric || limitValue.ToDouble() is not (0 or 1))
+            {
+                throw new MongoErrorException(ErrorCodes.FailedToParse, $"The limit field in delete objects must be 0 or 1. Got {limitValue}");
+            }
+        }
+
         long deleted = 0;
         var writeErrors = new BsonArray();
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.Write(unit =>
         {
             for (var i = 0; i < statements.Count; i++)
             {
@@ -30,28 +50,20 @@ internal sealed class DeleteCommand : ICommandHandler
 
                 try
                 {
-                    if (statements[i] is not BsonDocument statement || !statement.TryGetValue("q", out var q) || q is not BsonDocument query)
-                    {
-                        throw new MongoErrorException(40414, "BSON field 'delete.deletes.q' is missing but a required field");
-                    }
-
-                    if (!statement.TryGetValue("limit", out var limitValue) || !limitValue.IsNumeric || limitValue.ToInt32() is not (0 or 1))
-                    {
-                        throw new MongoErrorException(ErrorCodes.FailedToParse, "The limit field in delete objects must be 0 or 1.");
-                    }
-
+                    var statement = statements[i].AsBsonDocument;
+                    var query = statement["q"].AsBsonDocument;
+                    var limitValue = statement["limit"];
                     var collation = Query.Collation.Parse(statement.GetValue("collation", BsonNull.Value));
                     var filter = ReadSupport.CompileFilter(query, collation, variables);
-                    var collection = unit.Storage.GetCollection(context.Database, name);
-                    var hint = ReadSupport.ResolveHint(collection, statement.GetValue("hint", BsonNull.Value));
-                    var matches = ReadSupport.Match(collection, filter, hint, context.CancellationToken);
+                    var hint = ReadSupport.ResolveHint(unit.Collection(context.Database, name), statement.GetValue("hint", BsonNull.Value));
+                    var matches = ReadSupport.Match(unit, context.Database, name, filter, hint, context.CancellationToken);
                     var targets = limitValue.ToInt32() == 1 ? matches.Take(1).ToList() : matches;
                     var result = new BsonDocument("n", targets.Count);
                     var remaining = targets.Count;
                     foreach (var (document, _) in targets)
                     {
                         // The statement is recorded with its last change, so a retry after it replicated is answered, not repeated.
-                        unit.Delete(collection!, document["_id"], --remaining == 0 ? WriteSupport.Statement(context, i, result) : null);
+                        unit.Delete(context.Database, name, document["_id"], --remaining == 0 ? WriteSupport.Statement(context, i, result) : null);
                     }
 
                     if (targets.Count == 0 && WriteSupport.Statement(context, i, result) is { } statementRecord)
@@ -61,7 +73,7 @@ internal sealed class DeleteCommand : ICommandHandler
 
                     deleted += targets.Count;
                 }
-                catch (MongoErrorException ex)
+                catch (MongoErrorException ex) when (WriteSupport.IsStatementError(ex))
                 {
                     writeErrors.Add(WriteSupport.WriteError(i, ex));
                     if (ordered)
@@ -81,6 +93,7 @@ internal sealed class DeleteCommand : ICommandHandler
             reply["writeErrors"] = writeErrors;
         }
 
+        WriteSupport.AbortTransactionOnError(context, writeErrors);
         await WriteSupport.CompleteAsync(context, opTime, reply).ConfigureAwait(false);
         return reply;
     }

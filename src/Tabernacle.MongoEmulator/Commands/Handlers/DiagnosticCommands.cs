@@ -51,7 +51,7 @@ internal sealed class GetParameterCommand : ICommandHandler
         var parameters = new BsonDocument
         {
             { "featureCompatibilityVersion", new BsonDocument("version", "7.0") },
-            { "transactionLifetimeLimitSeconds", 60 },
+            { "transactionLifetimeLimitSeconds", (int)context.Member.Transactions.Lifetime.TotalSeconds },
             { "maxTransactionLockRequestTimeoutMillis", 5 },
             { "enableTestCommands", true },
             { "logLevel", 0 },
@@ -76,6 +76,45 @@ internal sealed class GetParameterCommand : ICommandHandler
         if (reply.ElementCount == 0)
         {
             throw new MongoErrorException(ErrorCodes.InvalidOptions, "no option found to get");
+        }
+
+        return Task.FromResult(reply);
+    }
+}
+
+/// <summary><c>setParameter</c>: the parameters the emulator honours (<c>transactionLifetimeLimitSeconds</c>); others are refused by name.</summary>
+internal sealed class SetParameterCommand : ICommandHandler
+{
+    public IReadOnlyList<string> Names { get; } = ["setParameter"];
+
+    public CommandAccess Access => CommandAccess.Any;
+
+    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    {
+        AdminOnly.Require(context);
+        var reply = new BsonDocument();
+        foreach (var element in context.Command.Skip(1).Where(e => !e.Name.StartsWith('$') && e.Name is not ("lsid" or "comment")))
+        {
+            switch (element.Name)
+            {
+                case "transactionLifetimeLimitSeconds" when element.Value.IsNumeric && element.Value.ToDouble() >= 1:
+                    reply["was"] = (int)context.Member.Transactions.Lifetime.TotalSeconds;
+                    lock (context.Member.Storage.SyncRoot)
+                    {
+                        context.Member.Transactions.Lifetime = TimeSpan.FromSeconds(element.Value.ToDouble());
+                    }
+
+                    break;
+                case "transactionLifetimeLimitSeconds":
+                    throw new MongoErrorException(ErrorCodes.BadValue, "transactionLifetimeLimitSeconds must be a number of at least 1");
+                default:
+                    throw new MongoErrorException(ErrorCodes.InvalidOptions, $"attempted to set unrecognized parameter [{element.Name}]; the emulator supports transactionLifetimeLimitSeconds");
+            }
+        }
+
+        if (!reply.Contains("was"))
+        {
+            throw new MongoErrorException(ErrorCodes.InvalidOptions, "no option found to set, use help:true to see options");
         }
 
         return Task.FromResult(reply);

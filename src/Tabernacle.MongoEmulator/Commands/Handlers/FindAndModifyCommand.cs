@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using Tabernacle.MongoEmulator.Errors;
+using Tabernacle.MongoEmulator.Replication;
 using Tabernacle.MongoEmulator.Query.Projection;
 using Tabernacle.MongoEmulator.Query.Update;
 
@@ -42,16 +43,15 @@ internal sealed class FindAndModifyCommand : ICommandHandler
 
         var arrayFilters = context.Command.TryGetValue("arrayFilters", out var af) && af is BsonArray filters ? filters : null;
         var update = updateValue is null ? null : DocumentUpdate.Compile(updateValue, arrayFilters, collation, variables);
-        var reply = context.Member.Write<(BsonDocument Reply, Replication.OpTime? OpTime)>(unit =>
+        var reply = context.Write<(BsonDocument Reply, Replication.OpTime? OpTime)>(unit =>
         {
             if (WriteSupport.ExecutedResult(context, 0) is { } previous)
             {
                 return (Reply: previous, OpTime: (Replication.OpTime?)null);
             }
 
-            var collection = unit.Storage.GetCollection(context.Database, name);
-            var hint = ReadSupport.ResolveHint(collection, context.Command.GetValue("hint", BsonNull.Value));
-            var matches = ReadSupport.Match(collection, filter, hint, context.CancellationToken);
+            var hint = ReadSupport.ResolveHint(unit.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
+            var matches = ReadSupport.Match(unit, context.Database, name, filter, hint, context.CancellationToken);
             ReadSupport.Sort(matches, sort, collation);
             var result = new BsonDocument();
             var lastError = new BsonDocument();
@@ -67,7 +67,7 @@ internal sealed class FindAndModifyCommand : ICommandHandler
                     lastError["upserted"] = created["_id"];
                     value = returnNew ? Project(projection, created) : BsonNull.Value;
                     result = Reply(lastError, value);
-                    unit.Insert(unit.GetOrCreateCollection(context.Database, name), created, WriteSupport.Statement(context, 0, result));
+                    unit.Insert(context.Database, name, created, WriteSupport.Statement(context, 0, result));
                     return (result, unit.LastOpTime);
                 }
 
@@ -90,7 +90,7 @@ internal sealed class FindAndModifyCommand : ICommandHandler
             if (remove)
             {
                 result = Reply(lastError, Project(projection, document));
-                unit.Delete(collection!, document["_id"], WriteSupport.Statement(context, 0, result));
+                unit.Delete(context.Database, name, document["_id"], WriteSupport.Statement(context, 0, result));
                 return (result, unit.LastOpTime);
             }
 
@@ -112,7 +112,7 @@ internal sealed class FindAndModifyCommand : ICommandHandler
             else
             {
                 WriteSupport.CheckSize(updated);
-                unit.Replace(collection!, updated, WriteSupport.Statement(context, 0, result));
+                unit.Replace(context.Database, name, updated, WriteSupport.Statement(context, 0, result));
             }
 
             return (result, unit.LastOpTime);

@@ -23,9 +23,8 @@ internal sealed class InsertCommand : ICommandHandler
         var ordered = context.OptionalBool("ordered", true);
         var n = 0;
         var writeErrors = new BsonArray();
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.Write(unit =>
         {
-            var collection = unit.GetOrCreateCollection(context.Database, name);
             for (var i = 0; i < documents.Count; i++)
             {
                 if (WriteSupport.ExecutedResult(context, i) is { } previous)
@@ -42,10 +41,10 @@ internal sealed class InsertCommand : ICommandHandler
                     }
 
                     var document = WriteSupport.PrepareForInsert(raw);
-                    unit.Insert(collection, document, WriteSupport.Statement(context, i, new BsonDocument("n", 1)));
+                    unit.Insert(context.Database, name, document, WriteSupport.Statement(context, i, new BsonDocument("n", 1)));
                     n++;
                 }
-                catch (MongoErrorException ex)
+                catch (MongoErrorException ex) when (WriteSupport.IsStatementError(ex))
                 {
                     writeErrors.Add(WriteSupport.WriteError(i, ex));
                     if (ordered)
@@ -65,6 +64,7 @@ internal sealed class InsertCommand : ICommandHandler
             reply["writeErrors"] = writeErrors;
         }
 
+        WriteSupport.AbortTransactionOnError(context, writeErrors);
         await WriteSupport.CompleteAsync(context, opTime, reply).ConfigureAwait(false);
         return reply;
     }

@@ -21,7 +21,7 @@ internal sealed class UpdateCommand : ICommandHandler
         long matched = 0, modified = 0;
         var upserted = new BsonArray();
         var writeErrors = new BsonArray();
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.Write(unit =>
         {
             for (var i = 0; i < statements.Count; i++)
             {
@@ -52,7 +52,7 @@ internal sealed class UpdateCommand : ICommandHandler
                         upserted.Add(new BsonDocument { { "index", i }, { "_id", id } });
                     }
                 }
-                catch (MongoErrorException ex)
+                catch (MongoErrorException ex) when (WriteSupport.IsStatementError(ex))
                 {
                     writeErrors.Add(WriteSupport.WriteError(i, ex));
                     if (ordered)
@@ -77,11 +77,12 @@ internal sealed class UpdateCommand : ICommandHandler
             reply["writeErrors"] = writeErrors;
         }
 
+        WriteSupport.AbortTransactionOnError(context, writeErrors);
         await WriteSupport.CompleteAsync(context, opTime, reply).ConfigureAwait(false);
         return reply;
     }
 
-    private static BsonDocument ExecuteStatement(CommandContext context, WriteUnit unit, string name, BsonDocument statement, int index, BsonDocument? variables)
+    private static BsonDocument ExecuteStatement(CommandContext context, IDocumentWriter unit, string name, BsonDocument statement, int index, BsonDocument? variables)
     {
         if (!statement.TryGetValue("q", out var q) || q is not BsonDocument query)
         {
@@ -105,9 +106,8 @@ internal sealed class UpdateCommand : ICommandHandler
         }
 
         var now = DateTime.UtcNow;
-        var collection = unit.Storage.GetCollection(context.Database, name);
-        var hint = ReadSupport.ResolveHint(collection, statement.GetValue("hint", BsonNull.Value));
-        var matches = ReadSupport.Match(collection, filter, hint, context.CancellationToken);
+        var hint = ReadSupport.ResolveHint(unit.Collection(context.Database, name), statement.GetValue("hint", BsonNull.Value));
+        var matches = ReadSupport.Match(unit, context.Database, name, filter, hint, context.CancellationToken);
         if (matches.Count == 0)
         {
             if (!upsert)
@@ -117,7 +117,7 @@ internal sealed class UpdateCommand : ICommandHandler
 
             var created = WriteSupport.PrepareForInsert(update.CreateUpsertDocument(filter, now));
             var result = new BsonDocument { { "n", 0 }, { "nModified", 0 }, { "upserted", created["_id"] } };
-            unit.Insert(unit.GetOrCreateCollection(context.Database, name), created, WriteSupport.Statement(context, index, result));
+            unit.Insert(context.Database, name, created, WriteSupport.Statement(context, index, result));
             return result;
         }
 
@@ -142,7 +142,7 @@ internal sealed class UpdateCommand : ICommandHandler
             WriteSupport.CheckSize(updated);
             modified++;
             statementResult["nModified"] = modified;
-            unit.Replace(collection!, updated, count == matches.Count || !multi ? WriteSupport.Statement(context, index, statementResult) : null);
+            unit.Replace(context.Database, name, updated, count == matches.Count || !multi ? WriteSupport.Statement(context, index, statementResult) : null);
         }
 
         statementResult["nModified"] = modified;
@@ -154,7 +154,7 @@ internal sealed class UpdateCommand : ICommandHandler
         return statementResult;
     }
 
-    private static BsonDocument Record(CommandContext context, WriteUnit unit, int index, BsonDocument result)
+    private static BsonDocument Record(CommandContext context, IDocumentWriter unit, int index, BsonDocument result)
     {
         if (WriteSupport.Statement(context, index, result) is { } statement)
         {

@@ -36,7 +36,8 @@ internal sealed record ExpressionCompileContext(Collation? Collation = null)
     public static ExpressionCompileContext Default { get; } = new();
 
     /// <summary>The comparer every comparing operator uses, so <c>$eq</c>, <c>$in</c> and set operators honour the collation.</summary>
-    public BsonValueComparer Comparer { get; } = BsonValueComparer.For(Collation);
+    /// <remarks>Computed (not stored) so a <c>with</c> copy that changes the collation never keeps a stale comparer; operators read it once, at compile time.</remarks>
+    public BsonValueComparer Comparer => BsonValueComparer.For(Collation);
 }
 
 /// <summary>

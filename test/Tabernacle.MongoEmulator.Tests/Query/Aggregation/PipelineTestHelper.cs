@@ -1,4 +1,5 @@
 using MongoDB.Bson;
+using MongoDB.Bson.IO;
 using MongoDB.Bson.Serialization;
 using Tabernacle.MongoEmulator.Errors;
 using Tabernacle.MongoEmulator.Query;
@@ -23,6 +24,8 @@ internal sealed class InMemoryCollections : IPipelineCollectionSource
 
 internal static class PipelineTestHelper
 {
+    private static readonly JsonWriterSettings Shell = new() { OutputMode = JsonOutputMode.Shell };
+
     public static readonly DateTime FixedNow = new(2024, 5, 6, 7, 8, 9, 123, DateTimeKind.Utc);
 
     public static List<BsonDocument> Stages(string pipelineJson) =>
@@ -41,13 +44,14 @@ internal static class PipelineTestHelper
     /// <summary>Asserts the output equals the expected documents, in order, type-strictly.</summary>
     public static void AssertOutput(IReadOnlyList<BsonDocument> actual, params string[] expected)
     {
-        Assert.Equal(expected.Select(BsonDocument.Parse).ToList(), actual);
+        // Shell-mode JSON keeps BSON types visible (1 vs 1.0 vs NumberLong(1)) and makes failures readable.
+        Assert.Equal(expected.Select(e => BsonDocument.Parse(e).ToJson(Shell)).ToList(), actual.Select(d => d.ToJson(Shell)).ToList());
     }
 
     public static void AssertOutputUnordered(IReadOnlyList<BsonDocument> actual, params string[] expected)
     {
-        var expectedSet = expected.Select(e => BsonDocument.Parse(e).ToJson()).OrderBy(s => s, StringComparer.Ordinal).ToList();
-        var actualSet = actual.Select(d => d.ToJson()).OrderBy(s => s, StringComparer.Ordinal).ToList();
+        var expectedSet = expected.Select(e => BsonDocument.Parse(e).ToJson(Shell)).OrderBy(s => s, StringComparer.Ordinal).ToList();
+        var actualSet = actual.Select(d => d.ToJson(Shell)).OrderBy(s => s, StringComparer.Ordinal).ToList();
         Assert.Equal(expectedSet, actualSet);
     }
 

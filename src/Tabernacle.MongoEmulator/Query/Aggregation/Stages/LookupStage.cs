@@ -123,9 +123,34 @@ internal sealed class LookupStage : IPipelineStage
         // The foreign collection is read once per run; equality lookups index it by foreign key.
         List<BsonDocument>? foreign = null;
         Dictionary<BsonValue, List<int>>? index = null;
+        // Without 'from', the foreign documents come from the pipeline's leading $documents stage; the equality
+        // match then applies to them, before the rest of the pipeline.
+        var documentsSource = _from is null && _pipeline is { Length: > 0 } && _pipeline[0] is DocumentsStage;
+        var remaining = documentsSource ? _pipeline![1..] : _pipeline;
         foreach (var document in input)
         {
-            foreign ??= _from is null ? [] : [.. run.Collections.ReadCollection(_from)];
+            var subRun = run;
+            if (_let.Length > 0)
+            {
+                var values = new List<(string, BsonValue?)>(_let.Length);
+                foreach (var (name, expression) in _let)
+                {
+                    values.Add((name, expression.Evaluate(document, run.Scope)));
+                }
+
+                subRun = run.WithVariables(values);
+            }
+
+            if (documentsSource)
+            {
+                foreign = [.. _pipeline![0].Execute([], subRun)];
+                index = null;
+            }
+            else
+            {
+                foreign ??= _from is null ? [] : [.. run.Collections.ReadCollection(_from)];
+            }
+
             IEnumerable<BsonDocument> candidates = foreign;
             if (_localField is not null)
             {
@@ -133,21 +158,9 @@ internal sealed class LookupStage : IPipelineStage
                 candidates = Match(document, foreign, index);
             }
 
-            if (_pipeline is not null)
+            if (remaining is not null)
             {
-                var subRun = run;
-                if (_let.Length > 0)
-                {
-                    var values = new List<(string, BsonValue?)>(_let.Length);
-                    foreach (var (name, expression) in _let)
-                    {
-                        values.Add((name, expression.Evaluate(document, run.Scope)));
-                    }
-
-                    subRun = run.WithVariables(values);
-                }
-
-                candidates = AggregationPipeline.Run(_pipeline, candidates, subRun);
+                candidates = AggregationPipeline.Run(remaining, candidates, subRun);
             }
 
             var matches = new BsonArray();
@@ -169,10 +182,6 @@ internal sealed class LookupStage : IPipelineStage
         {
             keys.Clear();
             CollectKeys(foreign[i], _foreignField!, 0, keys);
-            if (keys.Count == 0)
-            {
-                keys.Add(BsonNull.Value);
-            }
 
             foreach (var key in keys)
             {
@@ -191,7 +200,11 @@ internal sealed class LookupStage : IPipelineStage
         return index;
     }
 
-    /// <summary>Query-style path values: arrays are traversed, and a terminal array yields both its elements and itself.</summary>
+    /// <summary>
+    /// The foreign side matches like the query <c>{foreignField: value}</c>: arrays of documents on the way are traversed,
+    /// a terminal array yields both its elements and itself, and a path that ends early (missing field, or a scalar
+    /// where a document was needed) yields null. Scalars inside an array on the way yield nothing.
+    /// </summary>
     private static void CollectKeys(BsonValue value, string[] path, int depth, List<BsonValue> keys)
     {
         if (depth == path.Length)
@@ -228,21 +241,73 @@ internal sealed class LookupStage : IPipelineStage
                 }
 
                 break;
+            default:
+                keys.Add(BsonNull.Value);
+                break;
         }
     }
 
+    /// <summary>
+    /// The local side is a set of values: arrays of documents on the way are traversed (a numeric path part indexes
+    /// the array), a terminal array contributes its elements (not itself), missing contributes nothing, and an empty
+    /// set means null, so a missing field or an empty array matches foreign null and missing.
+    /// </summary>
+    private static void CollectLocalValues(BsonValue value, string[] path, int depth, List<BsonValue> values)
+    {
+        if (depth == path.Length)
+        {
+            if (value is BsonArray leaf)
+            {
+                values.AddRange(leaf);
+            }
+            else
+            {
+                values.Add(value);
+            }
+
+            return;
+        }
+
+        switch (value)
+        {
+            case BsonDocument document:
+                if (document.TryGetValue(path[depth], out var next))
+                {
+                    CollectLocalValues(next, path, depth + 1, values);
+                }
+
+                break;
+            case BsonArray array when IsArrayIndex(path[depth]):
+                var index = int.Parse(path[depth], System.Globalization.CultureInfo.InvariantCulture);
+                if (index < array.Count)
+                {
+                    CollectLocalValues(array[index], path, depth + 1, values);
+                }
+
+                break;
+            case BsonArray array:
+                foreach (var item in array)
+                {
+                    if (item is BsonDocument)
+                    {
+                        CollectLocalValues(item, path, depth, values);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private static bool IsArrayIndex(string part) => part.Length is > 0 and < 10 && part.All(char.IsAsciiDigit);
+
     private IEnumerable<BsonDocument> Match(BsonDocument document, List<BsonDocument> foreign, Dictionary<BsonValue, List<int>> index)
     {
-        // The local value works like {foreignField: {$in: localValues}}; a missing or null local value matches null.
+        // The local values work like {foreignField: {$in: localValues}}.
         var localValues = new List<BsonValue>();
-        var resolved = FieldPathResolver.Resolve(document, _localField!, 0);
-        if (resolved is BsonArray array)
+        CollectLocalValues(document, _localField!, 0, localValues);
+        if (localValues.Count == 0)
         {
-            localValues.AddRange(array);
-        }
-        else
-        {
-            localValues.Add(resolved ?? BsonNull.Value);
+            localValues.Add(BsonNull.Value);
         }
 
         var positions = new SortedSet<int>();

@@ -13,19 +13,20 @@ internal static class AccumulatorExpressionOperators
     {
         registry["$sum"] = Compile(_ => new SumAccumulator());
         registry["$avg"] = Compile(_ => new AvgAccumulator());
-        registry["$min"] = Compile(c => new ExtremeAccumulator(c.Comparer, max: false));
-        registry["$max"] = Compile(c => new ExtremeAccumulator(c.Comparer, max: true));
+        registry["$min"] = Compile(c => new ExtremeAccumulator(c, max: false));
+        registry["$max"] = Compile(c => new ExtremeAccumulator(c, max: true));
         registry["$stdDevPop"] = Compile(_ => new StdDevAccumulator(sample: false));
         registry["$stdDevSamp"] = Compile(_ => new StdDevAccumulator(sample: true));
     }
 
-    private static OperatorCompiler Compile(Func<ExpressionCompileContext, Accumulator> create) =>
+    private static OperatorCompiler Compile(Func<BsonValueComparer, Accumulator> create) =>
         (name, argument, context) =>
         {
             var arguments = ExpressionParser.ParseArguments(argument, context);
+            var comparer = context.Comparer;
             return new NaryOperatorExpression(arguments, values =>
             {
-                var accumulator = create(context);
+                var accumulator = create(comparer);
                 if (values.Length == 1 && values[0] is BsonArray array)
                 {
                     foreach (var item in array)

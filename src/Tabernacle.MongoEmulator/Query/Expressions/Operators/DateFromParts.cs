@@ -26,13 +26,13 @@ internal static class DateFromParts
             throw new MongoErrorException(40489, "$dateFromParts does not allow mixing natural dates with ISO dates");
         }
 
+        if (!iso && (args.Has("isoWeek") || args.Has("isoDayOfWeek")))
+        {
+            throw new MongoErrorException(40489, "$dateFromParts does not allow mixing natural dates with ISO dates");
+        }
+
         if (!iso && !args.Has("year"))
         {
-            if (args.Has("isoWeek") || args.Has("isoDayOfWeek"))
-            {
-                throw new MongoErrorException(40489, "$dateFromParts does not allow mixing natural dates with ISO dates");
-            }
-
             throw new MongoErrorException(40516, "$dateFromParts requires either 'year' or 'isoWeekYear' to be present");
         }
 

@@ -149,13 +149,8 @@ internal static class ObjectOperators
     {
         if (argument is not BsonDocument document || !document.Contains("field"))
         {
-            // Shorthand: {$getField: "fieldName"} reads from $$CURRENT.
-            if (argument.BsonType != BsonType.String)
-            {
-                throw new MongoErrorException(5654602, "$getField requires 'field' to evaluate to type String");
-            }
-
-            return new GetFieldExpression(argument.AsString, null);
+            // Shorthand: {$getField: "name"} or {$getField: {$literal: "$name"}} reads from $$CURRENT.
+            return new GetFieldExpression(ConstantFieldName(name, argument), null);
         }
 
         var args = NamedArguments.Parse(name, argument, context, ["field", "input"], ["field"], 3041701, 3041701, 3041702);
@@ -183,7 +178,8 @@ internal static class ObjectOperators
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {
             var value = input is null ? root : input.Evaluate(root, scope);
-            // The manual: null, undefined or missing input gives null; any other non-object is an error.
+            // Null, undefined or missing input gives null (the manual); the server answers missing for any other
+            // non-object rather than the error the manual describes (SERVER-94854), and the emulator follows the server.
             if (Operator.IsNullish(value))
             {
                 return BsonNull.Value;
@@ -191,7 +187,7 @@ internal static class ObjectOperators
 
             if (value is not BsonDocument document)
             {
-                throw new MongoErrorException(3041705, $"$getField requires 'input' to evaluate to type Object, but got {TypeNames.Of(value)}");
+                return null;
             }
 
             return document.TryGetValue(field, out var result) ? result : null;

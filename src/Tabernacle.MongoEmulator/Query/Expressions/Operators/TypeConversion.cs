@@ -53,6 +53,16 @@ internal static class TypeConversion
                 "binData" => BsonType.Binary,
                 "regex" => BsonType.RegularExpression,
                 "timestamp" => BsonType.Timestamp,
+                "minKey" => BsonType.MinKey,
+                "maxKey" => BsonType.MaxKey,
+                "undefined" => BsonType.Undefined,
+                "javascript" => BsonType.JavaScript,
+                "javascriptWithScope" => BsonType.JavaScriptWithScope,
+                "symbol" => BsonType.Symbol,
+                "dbPointer" => BsonType.Undefined,
+
+                // A valid type alias that no value converts to.
+                "missing" => BsonType.EndOfDocument,
                 _ => throw new MongoErrorException(ErrorCodes.BadValue, $"Unknown type name: {to.AsString}"),
             };
         }
@@ -267,7 +277,11 @@ internal static class TypeConversion
             case BsonType.Int64:
                 return new BsonDecimal128(new Decimal128(value.ToInt64()));
             case BsonType.Double:
-                return new BsonDecimal128(new Decimal128(value.AsDouble));
+                // MongoDB converts a double to decimal with 15 significant digits: 2.5 becomes 2.50000000000000.
+                var d = value.AsDouble;
+                return double.IsFinite(d)
+                    ? new BsonDecimal128(Decimal128.Parse(d.ToString("E14", CultureInfo.InvariantCulture)))
+                    : new BsonDecimal128(new Decimal128(d));
             case BsonType.Boolean:
                 return new BsonDecimal128(new Decimal128(value.AsBoolean ? 1 : 0));
             case BsonType.DateTime:

@@ -1,0 +1,92 @@
+using MongoDB.Bson;
+using Tabernacle.MongoEmulator.Errors;
+using Tabernacle.MongoEmulator.Replication;
+
+namespace Tabernacle.MongoEmulator.Commands.Handlers;
+
+/// <summary>
+/// <c>commitTransaction</c>: applies the transaction's writes atomically (one oplog entry) and waits for its write
+/// concern. A retried commit of a committed transaction answers ok again, on any member that replicated it.
+/// </summary>
+internal sealed class CommitTransactionCommand : ICommandHandler
+{
+    /// <summary>The statement id under which a committed transaction is recorded in the retryable-write table.</summary>
+    public const int CommitStatementId = -1;
+
+    public IReadOnlyList<string> Names { get; } = ["commitTransaction"];
+
+    public CommandAccess Access => CommandAccess.Write;
+
+    public async Task<BsonDocument> ExecuteAsync(CommandContext context)
+    {
+        AdminOnly.Require(context);
+        var session = context.Session ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "commitTransaction must be run within a session");
+        var txnNumber = session.TxnNumber ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "commitTransaction must be run within a transaction (txnNumber is missing)");
+        var member = context.Member;
+        var opTime = member.Write<OpTime?>(unit =>
+        {
+            if (member.RetryableWrites.Find(session.Id, txnNumber, CommitStatementId) is not null)
+            {
+                return null;
+            }
+
+            var transaction = member.Transactions.Find(session.Id, txnNumber);
+            if (transaction is null || transaction.State == TransactionState.Aborted)
+            {
+                throw TransactionManager.NoSuchTransaction(txnNumber, transaction?.AbortReason);
+            }
+
+            if (transaction.State == TransactionState.Committed)
+            {
+                return null;
+            }
+
+            var changes = transaction.Changes();
+            var statement = new RetryableStatement(session.Id, txnNumber, CommitStatementId, new BsonDocument("ok", 1));
+            if (changes.Count > 0)
+            {
+                foreach (var change in changes.Where(c => c.Document is not null))
+                {
+                    unit.Storage.GetCollection(change.Database, change.Collection)?.CheckUnique(change.Document!);
+                }
+
+                member.Transactions.End(transaction, TransactionState.Committed);
+                unit.CommitTransaction(changes, statement);
+            }
+            else
+            {
+                member.Transactions.End(transaction, TransactionState.Committed);
+                unit.RecordStatement("admin", statement);
+            }
+
+            return unit.LastOpTime;
+        });
+
+        var reply = new BsonDocument();
+        await WriteSupport.CompleteAsync(context, opTime, reply).ConfigureAwait(false);
+        return reply;
+    }
+}
+
+/// <summary><c>abortTransaction</c>: discards the transaction's writes.</summary>
+internal sealed class AbortTransactionCommand : ICommandHandler
+{
+    public IReadOnlyList<string> Names { get; } = ["abortTransaction"];
+
+    public CommandAccess Access => CommandAccess.Write;
+
+    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    {
+        AdminOnly.Require(context);
+        var session = context.Session ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "abortTransaction must be run within a session");
+        var txnNumber = session.TxnNumber ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "abortTransaction must be run within a transaction (txnNumber is missing)");
+        var member = context.Member;
+        member.Write(_ =>
+        {
+            var transaction = member.Transactions.Get(session.Id, txnNumber);
+            member.Transactions.End(transaction, TransactionState.Aborted, "it was aborted by the client");
+            return 0;
+        });
+        return Task.FromResult(new BsonDocument());
+    }
+}

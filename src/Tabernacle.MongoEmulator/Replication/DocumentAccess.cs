@@ -1,0 +1,53 @@
+using MongoDB.Bson;
+using Tabernacle.MongoEmulator.Query.Filters;
+using Tabernacle.MongoEmulator.Storage;
+
+namespace Tabernacle.MongoEmulator.Replication;
+
+/// <summary>
+/// How a command sees documents: the member's current data, or a transaction's snapshot with its own writes.
+/// Commands read and write through this so that the same handler serves both.
+/// </summary>
+internal interface IDocumentReader
+{
+    StorageEngine Storage { get; }
+
+    /// <summary>The collection's catalog entry (indexes, options), or <c>null</c> when it does not exist.</summary>
+    CollectionStore? Collection(string database, string collection);
+
+    /// <summary>Documents that may match <paramref name="filter"/> (callers re-check), in natural order.</summary>
+    IEnumerable<BsonDocument> Candidates(string database, string collection, QueryFilter filter, CollectionIndex? hint);
+
+    /// <summary>Every document of the collection, in natural order.</summary>
+    IEnumerable<BsonDocument> Documents(string database, string collection);
+}
+
+/// <summary>Writes of one command: applied and logged at once, or buffered in a transaction until it commits.</summary>
+internal interface IDocumentWriter : IDocumentReader
+{
+    /// <summary>The optime of the last change logged, or <c>null</c> when nothing was logged (yet).</summary>
+    OpTime? LastOpTime { get; }
+
+    void Insert(string database, string collection, BsonDocument document, RetryableStatement? statement);
+
+    void Replace(string database, string collection, BsonDocument replacement, RetryableStatement? statement);
+
+    void Delete(string database, string collection, BsonValue id, RetryableStatement? statement);
+
+    /// <summary>Records a retryable statement that changed nothing.</summary>
+    void RecordStatement(string database, RetryableStatement statement);
+}
+
+/// <summary>Reads the member's current data (outside transactions). Callers hold the storage lock.</summary>
+internal sealed class CurrentDataReader(StorageEngine storage) : IDocumentReader
+{
+    public StorageEngine Storage => storage;
+
+    public CollectionStore? Collection(string database, string collection) => storage.GetCollection(database, collection);
+
+    public IEnumerable<BsonDocument> Candidates(string database, string collection, QueryFilter filter, CollectionIndex? hint) =>
+        storage.GetCollection(database, collection)?.Candidates(filter, hint) ?? [];
+
+    public IEnumerable<BsonDocument> Documents(string database, string collection) =>
+        storage.GetCollection(database, collection)?.Documents ?? [];
+}
