@@ -261,6 +261,23 @@ public static class DifferentialQueries
         Set("where_decimal_equals_other_scale", (_, o) => o.Where(y => y.Fee == 1.5000m || y.Fee == 0.0m));
         Seq("order_by_decimal_scales", (_, o) => o.OrderBy(y => y.Fee).ThenBy(y => y.Id).Select(y => new { y.Id, y.Fee }));
 
+        // ---- Array and conversion expressions ----
+        Set("where_subdocuments_any_regex", (c, _) => c.Where(x => x.Contacts.Any(k => k.Value.Contains("@") && k.Priority == 2)));
+        Set("where_array_any_length", (c, _) => c.Where(x => x.Tags.Any(t => t.Length > 4)));
+        Set("where_array_count_range", (c, _) => c.Where(x => x.Tags.Count >= 1 && x.Tags.Count <= 2));
+        Set("where_subdocuments_empty", (c, _) => c.Where(x => x.Contacts.Count == 0));
+        Set("where_long_beyond_int", (c, _) => c.Where(x => x.Points > int.MaxValue || x.Points < -100_000));
+        // No List.IndexOf here: the driver cannot translate it in a projection ("unable to determine which serializer").
+        Set("select_array_contains", (c, _) => c.Select(x => new { x.Id, IsVip = x.Tags.Contains("vip"), HasFax = x.Contacts.Any(k => k.Kind == "fax") }));
+        Set("select_array_distinct_count", (c, _) => c.Select(x => new { x.Id, Priorities = x.Contacts.Select(k => k.Priority).Distinct().Count() }));
+        Set("select_subdocuments_sorted_first", (c, _) => c.Select(x => new { x.Id, Top = x.Contacts.OrderByDescending(k => k.Priority).ThenBy(k => k.Value).Select(k => k.Value).FirstOrDefault() }));
+        Set("select_conversions", (c, _) => c.Select(x => new { x.Id, Truncated = (int)x.Rating, AsLong = (long)x.Age, AsDouble = (double)x.Points }));
+        Set("select_math_pow_sqrt", (c, _) => c.Where(x => x.Rating >= 0).Select(x => new { x.Id, Root = Math.Sqrt(x.Rating), Square = Math.Pow(x.Rating, 2), Log = Math.Log10(x.Age) }));
+        Set("select_string_trim_and_concat_fields", (c, _) => c.Where(x => x.Address != null).Select(x => new { x.Id, Label = x.City.Trim() + " " + x.Address!.Street }));
+        Seq("group_order_by_count_then_key", (c, _) => c.GroupBy(x => x.City).Select(g => new { City = g.Key, Count = g.Count() }).OrderByDescending(r => r.Count).ThenBy(r => r.City).Take(5));
+        Seq("group_then_skip_take", (_, o) => o.GroupBy(y => y.CustomerId).Select(g => new { CustomerId = g.Key, Quantity = g.Sum(y => y.Quantity) }).OrderBy(r => r.CustomerId).Skip(10).Take(10));
+        Set("group_by_array_size", (c, _) => c.GroupBy(x => x.Tags.Count).Select(g => new { Tags = g.Key, Count = g.Count(), Contacts = g.Sum(x => x.Contacts.Count) }));
+
         return q;
     }
 }
