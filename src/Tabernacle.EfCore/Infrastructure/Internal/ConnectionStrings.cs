@@ -1,0 +1,68 @@
+using MongoDB.Driver;
+
+namespace Tabernacle.EfCore.Infrastructure.Internal;
+
+/// <summary>Parsing and describing connection strings without ever echoing their credentials.</summary>
+internal static class ConnectionStrings
+{
+    /// <summary>Parses <paramref name="connectionString"/> with the driver; a parse failure says what is wrong without repeating the string (it may hold a password).</summary>
+    public static MongoUrl Parse(string connectionString)
+    {
+        try
+        {
+            return new MongoUrl(connectionString);
+        }
+        catch (Exception ex) when (ex is MongoConfigurationException or ArgumentException or FormatException)
+        {
+            throw new ArgumentException(
+                $"The MongoDB connection string could not be parsed: {Redact(ex.Message, connectionString)} It must look like 'mongodb://host1:27017,host2:27017/database?replicaSet=rs0'.",
+                nameof(connectionString));
+        }
+    }
+
+    /// <summary>The hosts of a connection string, for logs: never the user name or password.</summary>
+    public static string RedactedServers(string connectionString)
+    {
+        try
+        {
+            return string.Join(",", new MongoUrl(connectionString).Servers.Select(s => $"{s.Host}:{s.Port}"));
+        }
+        catch (Exception ex) when (ex is MongoConfigurationException or ArgumentException or FormatException)
+        {
+            return "(unparsable)";
+        }
+    }
+
+    /// <summary>Removes the connection string's password (and the whole string) from a message.</summary>
+    public static string Redact(string message, string? connectionString)
+    {
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            return message;
+        }
+
+        var redacted = message.Replace(connectionString, "<connection string>", StringComparison.Ordinal);
+        var password = PasswordOf(connectionString);
+        return string.IsNullOrEmpty(password) ? redacted : redacted.Replace(password, "*****", StringComparison.Ordinal);
+    }
+
+    private static string? PasswordOf(string connectionString)
+    {
+        var scheme = connectionString.IndexOf("://", StringComparison.Ordinal);
+        var at = connectionString.LastIndexOf('@');
+        if (scheme < 0 || at < scheme)
+        {
+            return null;
+        }
+
+        var userInfo = connectionString[(scheme + 3)..at];
+        var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return null;
+        }
+
+        var raw = userInfo[(colon + 1)..];
+        return raw.Length == 0 ? null : Uri.UnescapeDataString(raw);
+    }
+}

@@ -1,0 +1,10 @@
+namespace Tabernacle.EfCore.Metadata.Internal;
+
+/// <summary>The names of the model annotations the provider reads and writes.</summary>
+internal static class TabernacleAnnotationNames
+{
+    public const string Prefix = "Tabernacle:";
+    public const string CollectionName = Prefix + "CollectionName";
+    public const string ElementName = Prefix + "ElementName";
+    public const string WriteConcern = Prefix + "WriteConcern";
+}

@@ -1,0 +1,211 @@
+using System.Collections;
+using Microsoft.EntityFrameworkCore.Query;
+using MongoDB.Bson;
+using MongoDB.Driver;
+using Tabernacle.EfCore.Query.Internal.Expressions;
+using Tabernacle.EfCore.Storage.Internal;
+
+namespace Tabernacle.EfCore.Query.Internal;
+
+/// <summary>
+/// A query rendered to MQL once, with placeholders for its parameters: each execution binds the values and sends
+/// a <c>find</c> or an <c>aggregate</c>. This is what makes a cached query shape cost no translation.
+/// </summary>
+internal sealed class CompiledMongoQuery
+{
+    private readonly BsonDocument _filter;
+    private readonly BsonDocument? _sort;
+    private readonly BsonValue? _skip;
+    private readonly BsonValue? _limit;
+    private readonly BsonDocument? _projection;
+    private readonly List<BsonDocument>? _pipeline;
+    private readonly IReadOnlyList<ParameterSlot> _slots;
+
+    private CompiledMongoQuery(string collectionName, ResultOperator resultOperator, BsonDocument filter, BsonDocument? sort, BsonValue? skip, BsonValue? limit, BsonDocument? projection, List<BsonDocument>? pipeline, IReadOnlyList<ParameterSlot> slots)
+    {
+        CollectionName = collectionName;
+        ResultOperator = resultOperator;
+        _filter = filter;
+        _sort = sort;
+        _skip = skip;
+        _limit = limit;
+        _projection = projection;
+        _pipeline = pipeline;
+        _slots = slots;
+    }
+
+    public string CollectionName { get; }
+
+    public ResultOperator ResultOperator { get; }
+
+    /// <summary>Renders <paramref name="query"/>; returns <c>null</c> (with a reason) when part of it has no MQL form yet.</summary>
+    public static CompiledMongoQuery Compile(MongoQueryExpression query)
+    {
+        var renderer = new MqlRenderer();
+        var stages = query.Stages;
+        if (IsFindShaped(stages) && query.ResultOperator is ResultOperator.None or ResultOperator.Any)
+        {
+            var filter = stages.OfType<MatchStage>().Select(m => renderer.RenderFilter(m.Predicate)).FirstOrDefault() ?? [];
+            var sort = stages.OfType<SortStage>().Select(s => MqlRenderer.RenderSort(s.Keys) ?? throw Untranslatable(s)).FirstOrDefault();
+            var skip = stages.OfType<SkipStage>().Select(s => renderer.RenderValue(s.Count, null)).FirstOrDefault();
+            var limit = stages.OfType<LimitStage>().Select(s => renderer.RenderValue(s.Count, null)).FirstOrDefault();
+            BsonDocument? projection = null;
+            if (query.ResultOperator == ResultOperator.Any)
+            {
+                projection = new BsonDocument("_id", 1);
+                limit ??= 1;
+            }
+
+            return new CompiledMongoQuery(query.CollectionName, query.ResultOperator, filter, sort, skip, limit, projection, null, renderer.Slots);
+        }
+
+        var pipeline = new List<BsonDocument>();
+        foreach (var stage in stages)
+        {
+            pipeline.Add(stage switch
+            {
+                MatchStage match => new BsonDocument("$match", renderer.RenderFilter(match.Predicate)),
+                SortStage sort => new BsonDocument("$sort", MqlRenderer.RenderSort(sort.Keys) ?? throw Untranslatable(sort)),
+                SkipStage skip => new BsonDocument("$skip", renderer.RenderValue(skip.Count, null)),
+                LimitStage limit => new BsonDocument("$limit", renderer.RenderValue(limit.Count, null)),
+                _ => throw new InvalidOperationException($"Unknown stage {stage}"),
+            });
+        }
+
+        switch (query.ResultOperator)
+        {
+            case ResultOperator.Any:
+                pipeline.Add(new BsonDocument("$limit", 1));
+                pipeline.Add(new BsonDocument("$project", new BsonDocument("_id", 1)));
+                break;
+            case ResultOperator.Count or ResultOperator.LongCount:
+                pipeline.Add(new BsonDocument("$count", MongoQueryExpression.ResultElement));
+                break;
+            case ResultOperator.Sum or ResultOperator.Average or ResultOperator.Min or ResultOperator.Max:
+                var accumulator = query.ResultOperator switch
+                {
+                    ResultOperator.Sum => "$sum",
+                    ResultOperator.Average => "$avg",
+                    ResultOperator.Min => "$min",
+                    _ => "$max",
+                };
+                pipeline.Add(new BsonDocument("$group", new BsonDocument
+                {
+                    { "_id", BsonNull.Value },
+                    { MongoQueryExpression.ResultElement, new BsonDocument(accumulator, renderer.RenderExpression(query.ResultSelector!)) },
+                }));
+                break;
+        }
+
+        return new CompiledMongoQuery(query.CollectionName, query.ResultOperator, [], null, null, null, null, pipeline, renderer.Slots);
+    }
+
+    private static InvalidOperationException Untranslatable(object part) =>
+        new($"The ordering '{part}' could not be translated: only orderings by stored properties are supported.");
+
+    private static bool IsFindShaped(IReadOnlyList<QueryStage> stages)
+    {
+        var order = 0;
+        foreach (var stage in stages)
+        {
+            var rank = stage switch
+            {
+                MatchStage => 1,
+                SortStage => 2,
+                SkipStage => 3,
+                LimitStage => 4,
+                _ => 99,
+            };
+            if (rank <= order)
+            {
+                return false;
+            }
+
+            order = rank;
+        }
+
+        return true;
+    }
+
+    /// <summary>Binds this execution's parameter values and builds the request.</summary>
+    public MongoReadRequest Bind(QueryContext queryContext, ReadPreference? readPreference, ReadConcern? readConcern)
+    {
+        var values = _slots.Count == 0 ? [] : _slots.Select(s => BindValue(s, queryContext)).ToArray();
+        return _pipeline is null
+            ? new MongoReadRequest(CollectionName)
+            {
+                Filter = values.Length == 0 ? _filter : (BsonDocument)Substitute(_filter, values),
+                Sort = _sort,
+                Skip = ToInt(_skip, values),
+                Limit = ToInt(_limit, values),
+                Projection = _projection,
+                ReadPreference = readPreference,
+                ReadConcern = readConcern,
+            }
+            : new MongoReadRequest(CollectionName)
+            {
+                Pipeline = values.Length == 0 ? _pipeline : _pipeline.Select(s => (BsonDocument)Substitute(s, values)).ToList(),
+                ReadPreference = readPreference,
+                ReadConcern = readConcern,
+            };
+    }
+
+    private static int? ToInt(BsonValue? value, BsonValue[] values) => value switch
+    {
+        null => null,
+        _ => Substitute(value, values).ToInt32(),
+    };
+
+    private static BsonValue BindValue(ParameterSlot slot, QueryContext queryContext)
+    {
+        var value = queryContext.Parameters[slot.Name];
+        if (slot.Transform != ParameterTransform.None)
+        {
+            return value is string s ? new BsonString(MqlRenderer.Pattern(s, slot.Transform)) : BsonNull.Value;
+        }
+
+        if (slot.IsList)
+        {
+            var array = new BsonArray();
+            foreach (var item in (IEnumerable?)value ?? Array.Empty<object>())
+            {
+                array.Add(PropertyBson.ToBson(slot.Mapping, item));
+            }
+
+            return array;
+        }
+
+        return PropertyBson.ToBson(slot.Mapping, value);
+    }
+
+    // Copies the template where it holds placeholders; shares everything else (templates are never mutated).
+    private static BsonValue Substitute(BsonValue template, BsonValue[] values)
+    {
+        switch (template)
+        {
+            case BsonDocument document when document.ElementCount == 1 && document.GetElement(0).Name == MqlRenderer.PlaceholderKey:
+                return values[document[0].AsInt32];
+            case BsonDocument document:
+                var copy = new BsonDocument();
+                foreach (var element in document)
+                {
+                    copy.Add(element.Name, Substitute(element.Value, values));
+                }
+
+                return copy;
+            case BsonArray array:
+                var items = new BsonArray(array.Count);
+                foreach (var item in array)
+                {
+                    items.Add(Substitute(item, values));
+                }
+
+                return items;
+            default:
+                return template;
+        }
+    }
+
+    /// <summary>The query as shell syntax with this execution's values.</summary>
+    public string ToMql(QueryContext queryContext) => Bind(queryContext, null, null).ToMql();
+}

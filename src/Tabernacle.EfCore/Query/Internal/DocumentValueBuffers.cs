@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using MongoDB.Bson;
+using Tabernacle.EfCore.Metadata.Internal;
+using Tabernacle.EfCore.Storage.Internal;
+
+namespace Tabernacle.EfCore.Query.Internal;
+
+/// <summary>
+/// Builds EF Core's value buffer for an entity from its document: each property's value at the property's index,
+/// converted from BSON through its type mapping. EF Core's own materializer then creates (or finds the tracked)
+/// entity from it, exactly as it does for other providers.
+/// </summary>
+internal static class DocumentValueBuffers
+{
+    private static readonly ConcurrentDictionary<IEntityType, Slot[]> Layouts = new();
+
+    private sealed record Slot(int Index, IProperty Property, string[] Path, CoreTypeMapping? Mapping, bool IsOwnerKey, int PrincipalIndex, bool IsOrdinal);
+
+    /// <summary>The value buffer of a document's root entity.</summary>
+    public static ValueBuffer Create(BsonDocument document, IEntityType entityType) => Fill(document, entityType, ValueBuffer.Empty, 0);
+
+    /// <summary>The value buffer of an embedded entity: its key repeats its owner's (and its position, in a collection).</summary>
+    public static ValueBuffer CreateEmbedded(BsonDocument document, IEntityType entityType, ValueBuffer ownerBuffer, int ordinal) =>
+        Fill(document, entityType, ownerBuffer, ordinal);
+
+    private static ValueBuffer Fill(BsonDocument document, IEntityType entityType, ValueBuffer ownerBuffer, int ordinal)
+    {
+        var slots = Layouts.GetOrAdd(entityType, BuildLayout);
+        var size = slots.Length == 0 ? 0 : slots.Max(s => s.Index) + 1;
+        var values = new object?[size];
+        foreach (var slot in slots)
+        {
+            if (slot.IsOwnerKey)
+            {
+                values[slot.Index] = ownerBuffer.IsEmpty ? null : ownerBuffer[slot.PrincipalIndex];
+                continue;
+            }
+
+            if (slot.IsOrdinal)
+            {
+                values[slot.Index] = ordinal;
+                continue;
+            }
+
+            var raw = Lookup(document, slot.Path);
+            var value = PropertyBson.FromBson(slot.Mapping, raw, slot.Property.ClrType);
+            // Only properties every type of the hierarchy has are required; a derived type's are absent from its siblings' documents.
+            if (value is null && slot.Property.ClrType.IsValueType && Nullable.GetUnderlyingType(slot.Property.ClrType) is null
+                && slot.Property.DeclaringType == entityType.GetRootType())
+            {
+                value = MissingValue(document, entityType, slot, raw);
+            }
+
+            values[slot.Index] = value;
+        }
+
+        return new ValueBuffer(values);
+    }
+
+    // A document without a value for a non-nullable property: its default if one is configured, otherwise an error that names it.
+    private static object? MissingValue(BsonDocument document, IEntityType entityType, Slot slot, BsonValue? raw)
+    {
+        if (slot.Property.FindAnnotation(DefaultValueAnnotation)?.Value is { } configuredDefault)
+        {
+            return configuredDefault;
+        }
+
+        var id = document.GetValue("_id", BsonNull.Value);
+        var what = raw is null ? "has no element" : "has null in element";
+        throw new InvalidOperationException(
+            $"The document with _id {id.ToJson()} in collection '{entityType.GetCollectionName()}' {what} '{string.Join('.', slot.Path)}', but '{slot.Property.DeclaringType.DisplayName()}.{slot.Property.Name}' ({slot.Property.ClrType.Name}) cannot be null. Make the property nullable, give it a default value ([Default(...)]), or fix the document.");
+    }
+
+    /// <summary>The annotation a default value for missing elements is stored under (set by the conventions).</summary>
+    public const string DefaultValueAnnotation = TabernacleAnnotationNames.Prefix + "DefaultValue";
+
+    private static Slot[] BuildLayout(IEntityType entityType)
+    {
+        var ownership = entityType.FindOwnership();
+        var slots = new List<Slot>();
+        foreach (var property in entityType.GetRootType().GetDerivedTypesInclusive().SelectMany(t => t.GetDeclaredProperties()).Distinct())
+        {
+            var isOwnerKey = ownership is not null && ownership.Properties.Contains(property);
+            var principalIndex = isOwnerKey ? ownership!.PrincipalKey.Properties[ownership.Properties.ToList().IndexOf(property)].GetIndex() : -1;
+            var isOrdinal = StoredValues.IsOrdinalKey(property);
+            var path = MemberBinder.RelativePath(property).Split('.');
+            slots.Add(new Slot(property.GetIndex(), property, path, property.GetTypeMapping(), isOwnerKey, principalIndex, isOrdinal));
+        }
+
+        return slots.ToArray();
+    }
+
+    /// <summary>The value at a dotted path, or <c>null</c> when any part is missing.</summary>
+    public static BsonValue? Lookup(BsonDocument document, string[] path)
+    {
+        BsonValue current = document;
+        foreach (var part in path)
+        {
+            if (current is not BsonDocument doc || !doc.TryGetValue(part, out current!))
+            {
+                return null;
+            }
+        }
+
+        return current;
+    }
+}

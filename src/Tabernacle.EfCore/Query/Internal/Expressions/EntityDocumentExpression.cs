@@ -1,0 +1,79 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Query;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Tabernacle.EfCore.Query.Internal.Expressions;
+
+/// <summary>
+/// Where an entity's values are in the result: the row document itself (<see cref="Path"/> empty), or a document
+/// embedded in it (an owned navigation). It stands in an entity shaper's value buffer slot until the shaper is
+/// compiled, when it becomes real code that reads the document.
+/// </summary>
+internal sealed class EntityDocumentExpression(IEntityType entityType, string path, EntityDocumentExpression? owner = null, INavigation? navigation = null)
+    : Expression, IPrintableExpression
+{
+    public IEntityType EntityType { get; } = entityType;
+
+    /// <summary>The dotted path of this document from the row root, with a trailing dot ("" for the row itself).</summary>
+    public string Path { get; } = path;
+
+    /// <summary>The document this one is embedded in, for owned entity types.</summary>
+    public EntityDocumentExpression? Owner { get; } = owner;
+
+    /// <summary>The owned navigation this document is the value of.</summary>
+    public INavigation? Navigation { get; } = navigation;
+
+    public override ExpressionType NodeType => ExpressionType.Extension;
+
+    public override Type Type => typeof(ValueBuffer);
+
+    protected override Expression VisitChildren(ExpressionVisitor visitor) => this;
+
+    /// <summary>The document of the owned navigation <paramref name="ownedNavigation"/> of this entity.</summary>
+    public EntityDocumentExpression Embedded(INavigation ownedNavigation) =>
+        new(ownedNavigation.TargetEntityType, Path + Tabernacle.EfCore.TabernacleModelExtensions.GetElementName(ownedNavigation) + ".", this, ownedNavigation);
+
+    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append($"DOCUMENT({EntityType.DisplayName()} at '{Path}')");
+}
+
+/// <summary>A scalar read from the row document (a projected property, or an aggregate's result), typed as the CLR value.</summary>
+internal sealed class DocumentValueExpression(string path, Type type, IReadOnlyProperty? property, CoreTypeMapping? mapping)
+    : Expression, IPrintableExpression
+{
+    public string Path { get; } = path;
+
+    public new IReadOnlyProperty? Property { get; } = property;
+
+    public CoreTypeMapping? TypeMapping { get; } = mapping;
+
+    public override ExpressionType NodeType => ExpressionType.Extension;
+
+    public override Type Type { get; } = type;
+
+    protected override Expression VisitChildren(ExpressionVisitor visitor) => this;
+
+    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append($"VALUE('{Path}')");
+}
+
+/// <summary>The items of an owned collection, each shaped by <see cref="InnerShaper"/>.</summary>
+internal sealed class EmbeddedCollectionExpression(EntityDocumentExpression owner, INavigation navigation, Expression innerShaper, Type type)
+    : Expression, IPrintableExpression
+{
+    public EntityDocumentExpression Owner { get; } = owner;
+
+    public INavigation Navigation { get; } = navigation;
+
+    /// <summary>A shaper whose value buffer is <see cref="ItemDocument"/>.</summary>
+    public Expression InnerShaper { get; } = innerShaper;
+
+    public EntityDocumentExpression ItemDocument => (EntityDocumentExpression)((StructuralTypeShaperExpression)InnerShaper).ValueBufferExpression;
+
+    public override ExpressionType NodeType => ExpressionType.Extension;
+
+    public override Type Type { get; } = type;
+
+    protected override Expression VisitChildren(ExpressionVisitor visitor) => this;
+
+    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append($"EMBEDDED_COLLECTION({Navigation.Name})");
+}

@@ -1,0 +1,386 @@
+using System.Collections;
+using System.Linq.Expressions;
+using System.Reflection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Query;
+using Tabernacle.EfCore.Query.Internal.Expressions;
+
+namespace Tabernacle.EfCore.Query.Internal;
+
+/// <summary>
+/// Translates the body of a LINQ lambda (with its parameter already replaced by the source's shaper) into the query
+/// model. Returns <c>null</c> with <see cref="TranslationErrorDetails"/> when something has no MQL form: nothing is
+/// ever evaluated on the client instead.
+/// </summary>
+internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
+{
+    private static readonly MethodInfo StringStartsWith = typeof(string).GetMethod(nameof(string.StartsWith), [typeof(string)])!;
+    private static readonly MethodInfo StringEndsWith = typeof(string).GetMethod(nameof(string.EndsWith), [typeof(string)])!;
+    private static readonly MethodInfo StringContains = typeof(string).GetMethod(nameof(string.Contains), [typeof(string)])!;
+
+    public string? TranslationErrorDetails { get; private set; }
+
+    public MqlExpression? Translate(Expression expression)
+    {
+        TranslationErrorDetails = null;
+        var result = Visit(expression);
+        if (result is MqlExpression mql)
+        {
+            return mql;
+        }
+
+        TranslationErrorDetails ??= result is StructuralTypeShaperExpression
+            ? "Comparing whole entities is not supported; compare their keys or properties instead."
+            : null;
+        return null;
+    }
+
+    private Expression? Fail(string details)
+    {
+        TranslationErrorDetails ??= details;
+        return null;
+    }
+
+    public override Expression? Visit(Expression? node) => node is null ? null : base.Visit(node);
+
+    protected override Expression VisitExtension(Expression node) => node switch
+    {
+        MqlExpression => node,
+        StructuralTypeShaperExpression => node,
+        IncludeExpression include => Visit(include.EntityExpression)!,
+        DocumentValueExpression value => new MqlFieldExpression(value.Path, value.Type, value.Property, value.TypeMapping),
+        QueryParameterExpression parameter => new MqlParameterExpression(parameter.Name, parameter.Type),
+        _ => null!,
+    };
+
+    protected override Expression VisitConstant(ConstantExpression node) => new MqlConstantExpression(node.Value, node.Type);
+
+    protected override Expression VisitParameter(ParameterExpression node) => null!;
+
+    protected override Expression VisitMember(MemberExpression node)
+    {
+        if (node.Expression is null)
+        {
+            return Fail($"The static member '{node.Member.DeclaringType?.Name}.{node.Member.Name}' is not a value of the document.")!;
+        }
+
+        // Members of anonymous types and DTOs built by an earlier Select resolve to what was assigned to them.
+        if (ResolveProjectedMember(node.Expression, node.Member) is { } assigned)
+        {
+            return Visit(assigned)!;
+        }
+
+        var source = MemberBinder.UnwrapShaper(node.Expression) is not null ? node.Expression : Visit(node.Expression);
+        if (source is not null && MemberBinder.Bind(source, MemberIdentity.Create(node.Member), node.Type) is { } bound)
+        {
+            return bound;
+        }
+
+        if (source is not null && MemberBinder.UnwrapShaper(source) is { } shaper)
+        {
+            var found = MemberBinder.FindMember(shaper, MemberIdentity.Create(node.Member));
+            return found is INavigation navigation && !navigation.ForeignKey.IsOwnership
+                ? Fail($"The navigation '{navigation.DeclaringEntityType.DisplayName()}.{navigation.Name}' leads to another collection; navigations between collections cannot be used in queries yet.")!
+                : Fail($"'{node.Member.Name}' is not a mapped property of '{shaper.StructuralType.DisplayName()}'.")!;
+        }
+
+        if (source is MqlExpression mql)
+        {
+            if (node.Member.Name == nameof(Nullable<int>.HasValue) && Nullable.GetUnderlyingType(node.Expression.Type) is not null)
+            {
+                return new MqlBinaryExpression(MqlOperator.NotEqual, mql, new MqlConstantExpression(null, node.Expression.Type), typeof(bool));
+            }
+
+            if (node.Member.Name == nameof(Nullable<int>.Value) && Nullable.GetUnderlyingType(node.Expression.Type) is not null)
+            {
+                return mql;
+            }
+
+            if (node.Member.Name == nameof(string.Length) && node.Expression.Type == typeof(string))
+            {
+                return new MqlFunctionExpression("$strLenCP", [mql], typeof(int), argumentsAsArray: false);
+            }
+        }
+
+        return Fail($"The member '{node.Member.DeclaringType?.Name}.{node.Member.Name}' could not be translated to MQL.")!;
+    }
+
+    private static Expression? ResolveProjectedMember(Expression? source, MemberInfo member)
+    {
+        switch (source)
+        {
+            case NewExpression { Members: not null } newExpression:
+                for (var i = 0; i < newExpression.Members.Count; i++)
+                {
+                    if (SameMember(newExpression.Members[i], member))
+                    {
+                        return newExpression.Arguments[i];
+                    }
+                }
+
+                return null;
+            case MemberInitExpression init:
+                return init.Bindings.OfType<MemberAssignment>().FirstOrDefault(b => SameMember(b.Member, member))?.Expression;
+            default:
+                return null;
+        }
+    }
+
+    private static bool SameMember(MemberInfo a, MemberInfo b) =>
+        a == b || (a.Name == b.Name && a.DeclaringType == b.DeclaringType) || (a is MethodInfo getter && getter.Name == "get_" + b.Name);
+
+    protected override Expression VisitUnary(UnaryExpression node)
+    {
+        switch (node.NodeType)
+        {
+            case ExpressionType.Not when node.Type == typeof(bool) || node.Type == typeof(bool?):
+                return Visit(node.Operand) is MqlExpression operand ? new MqlNotExpression(operand) : null!;
+            case ExpressionType.Convert or ExpressionType.ConvertChecked or ExpressionType.TypeAs:
+                var inner = Visit(node.Operand);
+                if (inner is StructuralTypeShaperExpression)
+                {
+                    return inner;
+                }
+
+                return inner is MqlExpression converted ? Retype(converted, node.Type) : null!;
+            case ExpressionType.Negate or ExpressionType.NegateChecked:
+                return Visit(node.Operand) is MqlExpression negated
+                    ? new MqlBinaryExpression(MqlOperator.Multiply, negated, new MqlConstantExpression(-1, typeof(int)), node.Type)
+                    : null!;
+            default:
+                return Fail($"The operator '{node.NodeType}' could not be translated to MQL.")!;
+        }
+    }
+
+    // A cast keeps the value; for enums cast to numbers (as C# compiles enum comparisons) it keeps the enum's mapping.
+    private static MqlExpression Retype(MqlExpression expression, Type type) => expression switch
+    {
+        MqlConstantExpression { Value: not null } constant when (Nullable.GetUnderlyingType(type) ?? type).IsEnum && constant.Value.GetType() != type
+            => new MqlConstantExpression(Enum.ToObject(Nullable.GetUnderlyingType(type) ?? type, constant.Value), type, constant.TypeMapping),
+        _ => expression,
+    };
+
+    protected override Expression VisitBinary(BinaryExpression node)
+    {
+        var left = StripEnumConvert(node.Left, node.Right, out var right);
+        var l = Visit(left);
+        var r = Visit(right);
+
+        if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && TryTranslateNullComparison(l, r, node.NodeType) is { } nullComparison)
+        {
+            return nullComparison;
+        }
+
+        if (l is not MqlExpression lm || r is not MqlExpression rm)
+        {
+            return Fail($"The operands of '{node.NodeType}' could not both be translated to MQL.")!;
+        }
+
+        (lm, rm) = InferMappings(lm, rm);
+        var op = node.NodeType switch
+        {
+            ExpressionType.Equal => MqlOperator.Equal,
+            ExpressionType.NotEqual => MqlOperator.NotEqual,
+            ExpressionType.GreaterThan => MqlOperator.GreaterThan,
+            ExpressionType.GreaterThanOrEqual => MqlOperator.GreaterThanOrEqual,
+            ExpressionType.LessThan => MqlOperator.LessThan,
+            ExpressionType.LessThanOrEqual => MqlOperator.LessThanOrEqual,
+            ExpressionType.AndAlso or ExpressionType.And when node.Type == typeof(bool) => MqlOperator.And,
+            ExpressionType.OrElse or ExpressionType.Or when node.Type == typeof(bool) => MqlOperator.Or,
+            ExpressionType.Add or ExpressionType.AddChecked => MqlOperator.Add,
+            ExpressionType.Subtract or ExpressionType.SubtractChecked => MqlOperator.Subtract,
+            ExpressionType.Multiply or ExpressionType.MultiplyChecked => MqlOperator.Multiply,
+            ExpressionType.Divide => MqlOperator.Divide,
+            ExpressionType.Modulo => MqlOperator.Modulo,
+            ExpressionType.Coalesce => MqlOperator.Coalesce,
+            _ => (MqlOperator?)null,
+        };
+        if (op is null)
+        {
+            return Fail($"The operator '{node.NodeType}' could not be translated to MQL.")!;
+        }
+
+        return new MqlBinaryExpression(op.Value, lm, rm, node.Type);
+    }
+
+    // x.Owned == null tests whether the embedded document is there.
+    private static MqlExpression? TryTranslateNullComparison(Expression? left, Expression? right, ExpressionType nodeType)
+    {
+        var (shaper, other) = left is StructuralTypeShaperExpression s1 ? (s1, right) : right is StructuralTypeShaperExpression s2 ? (s2, left) : (null, null);
+        if (shaper is null || other is not MqlConstantExpression { Value: null })
+        {
+            return null;
+        }
+
+        var document = (EntityDocumentExpression)shaper.ValueBufferExpression;
+        if (document.Path.Length == 0)
+        {
+            return new MqlConstantExpression(nodeType == ExpressionType.NotEqual, typeof(bool));
+        }
+
+        var field = new MqlFieldExpression(document.Path.TrimEnd('.'), typeof(object), null, null);
+        return new MqlBinaryExpression(nodeType == ExpressionType.Equal ? MqlOperator.Equal : MqlOperator.NotEqual, field, new MqlConstantExpression(null, typeof(object)), typeof(bool));
+    }
+
+    // C# compiles enum comparisons as Convert(x.Status, int) == 1: compare the enum values themselves so the enum's converter applies.
+    private static Expression StripEnumConvert(Expression left, Expression right, out Expression strippedRight)
+    {
+        static Expression? EnumOperand(Expression e) =>
+            e is UnaryExpression { NodeType: ExpressionType.Convert } u && (Nullable.GetUnderlyingType(u.Operand.Type) ?? u.Operand.Type).IsEnum ? u.Operand : null;
+
+        strippedRight = right;
+        if (EnumOperand(left) is { } leftEnum)
+        {
+            var enumType = leftEnum.Type;
+            strippedRight = EnumOperand(right) ?? (right is ConstantExpression { Value: not null } c
+                ? Expression.Constant(Enum.ToObject(Nullable.GetUnderlyingType(enumType) ?? enumType, c.Value), enumType)
+                : right);
+            return leftEnum;
+        }
+
+        if (EnumOperand(right) is { } rightEnum)
+        {
+            strippedRight = rightEnum;
+            return left is ConstantExpression { Value: not null } c
+                ? Expression.Constant(Enum.ToObject(Nullable.GetUnderlyingType(rightEnum.Type) ?? rightEnum.Type, c.Value), rightEnum.Type)
+                : left;
+        }
+
+        return left;
+    }
+
+    /// <summary>A constant or parameter compared with a field is written the way the field is stored (its converter).</summary>
+    private static (MqlExpression Left, MqlExpression Right) InferMappings(MqlExpression left, MqlExpression right)
+    {
+        var mapping = left.TypeMapping ?? right.TypeMapping;
+        return (WithMapping(left, mapping), WithMapping(right, mapping));
+    }
+
+    private static MqlExpression WithMapping(MqlExpression expression, Microsoft.EntityFrameworkCore.Storage.CoreTypeMapping? mapping) => expression switch
+    {
+        MqlConstantExpression constant when constant.TypeMapping is null && mapping is not null => constant.WithMapping(mapping),
+        MqlParameterExpression parameter when parameter.TypeMapping is null && mapping is not null => parameter.WithMapping(mapping),
+        _ => expression,
+    };
+
+    protected override Expression VisitConditional(ConditionalExpression node)
+    {
+        if (Visit(node.Test) is MqlExpression test && Visit(node.IfTrue) is MqlExpression ifTrue && Visit(node.IfFalse) is MqlExpression ifFalse)
+        {
+            return new MqlConditionalExpression(test, ifTrue, ifFalse, node.Type);
+        }
+
+        return Fail("A conditional expression could not be translated to MQL.")!;
+    }
+
+    protected override Expression VisitMethodCall(MethodCallExpression node)
+    {
+        if (MemberBinder.IsEfPropertyCall(node, out var source, out var name))
+        {
+            return MemberBinder.Bind(source, MemberIdentity.Create(name), node.Type)
+                ?? Fail($"EF.Property(..., \"{name}\") does not name a mapped property.")!;
+        }
+
+        var method = node.Method;
+        if (method == StringStartsWith || method == StringEndsWith || method == StringContains)
+        {
+            var transform = method == StringStartsWith ? ParameterTransform.StartsWithPattern
+                : method == StringEndsWith ? ParameterTransform.EndsWithPattern
+                : ParameterTransform.ContainsPattern;
+            return TranslateStringMatch(node.Object!, node.Arguments[0], transform, ignoreCase: false);
+        }
+
+        if (TryTranslateContains(node) is { } contains)
+        {
+            return contains;
+        }
+
+        if (method.Name == nameof(object.Equals) && node.Arguments.Count == 1 && node.Object is not null && node.Arguments[0].Type == node.Object.Type)
+        {
+            return VisitBinary(Expression.Equal(node.Object, node.Arguments[0]));
+        }
+
+        if (method.Name == nameof(object.Equals) && method.IsStatic && node.Arguments.Count == 2 && method.DeclaringType == typeof(object))
+        {
+            return VisitBinary(Expression.Equal(node.Arguments[0], Expression.Convert(node.Arguments[1], node.Arguments[0].Type)));
+        }
+
+        if (method.DeclaringType == typeof(string) && method.Name == nameof(string.IsNullOrEmpty) && Visit(node.Arguments[0]) is MqlExpression value)
+        {
+            return new MqlBinaryExpression(
+                MqlOperator.Or,
+                new MqlBinaryExpression(MqlOperator.Equal, value, new MqlConstantExpression(null, typeof(string)), typeof(bool)),
+                new MqlBinaryExpression(MqlOperator.Equal, value, new MqlConstantExpression("", typeof(string)), typeof(bool)),
+                typeof(bool));
+        }
+
+        return Fail($"The method '{method.DeclaringType?.Name}.{method.Name}' could not be translated to MQL.")!;
+    }
+
+    private Expression TranslateStringMatch(Expression instance, Expression argument, ParameterTransform transform, bool ignoreCase)
+    {
+        if (Visit(instance) is not MqlExpression field)
+        {
+            return Fail("The string searched could not be translated to MQL.")!;
+        }
+
+        var options = ignoreCase ? "i" : "";
+        return Visit(argument) switch
+        {
+            MqlConstantExpression { Value: string text } => new MqlRegexExpression(field, new MqlConstantExpression(MqlRenderer.Pattern(text, transform), typeof(string)), options),
+            MqlParameterExpression parameter => new MqlRegexExpression(field, parameter.WithTransform(transform), options),
+            _ => Fail("StartsWith/EndsWith/Contains need a constant or a parameter argument for now.")!,
+        };
+    }
+
+    private Expression? TryTranslateContains(MethodCallExpression node)
+    {
+        Expression? values = null;
+        Expression? item = null;
+        var method = node.Method;
+        if (method.IsStatic && method.Name == nameof(Enumerable.Contains) && node.Arguments.Count == 2
+            && (method.DeclaringType == typeof(Enumerable) || method.DeclaringType == typeof(Queryable) || method.DeclaringType == typeof(MemoryExtensions)))
+        {
+            values = node.Arguments[0];
+            item = node.Arguments[1];
+        }
+        else if (!method.IsStatic && method.Name == nameof(List<int>.Contains) && node.Arguments.Count == 1 && node.Object is not null
+            && node.Object.Type != typeof(string) && typeof(IEnumerable).IsAssignableFrom(node.Object.Type))
+        {
+            values = node.Object;
+            item = node.Arguments[0];
+        }
+
+        if (values is null || item is null)
+        {
+            return null;
+        }
+
+        values = UnwrapCollection(values);
+        if (Visit(item) is not MqlExpression translatedItem)
+        {
+            return Fail("The value looked up with Contains could not be translated to MQL.");
+        }
+
+        return values switch
+        {
+            ParameterQueryRootExpression root => new MqlInExpression(translatedItem, new MqlParameterExpression(root.QueryParameterExpression.Name, root.QueryParameterExpression.Type)),
+            QueryParameterExpression parameter => new MqlInExpression(translatedItem, new MqlParameterExpression(parameter.Name, parameter.Type)),
+            InlineQueryRootExpression inline when inline.Values.All(v => v is ConstantExpression) =>
+                new MqlInExpression(translatedItem, new MqlConstantExpression(inline.Values.Select(v => ((ConstantExpression)v).Value).ToList(), typeof(List<object>))),
+            ConstantExpression { Value: IEnumerable } constant => new MqlInExpression(translatedItem, new MqlConstantExpression(constant.Value, constant.Type)),
+            _ => Fail("Contains needs a list given as a parameter or a constant; a list stored in the document is not searched this way yet."),
+        };
+    }
+
+    private static Expression UnwrapCollection(Expression values)
+    {
+        while (values is MethodCallExpression { Method.Name: nameof(Queryable.AsQueryable) or "op_Implicit" } call)
+        {
+            values = call.Arguments[0];
+        }
+
+        return values is UnaryExpression { NodeType: ExpressionType.Convert } convert ? convert.Operand : values;
+    }
+}

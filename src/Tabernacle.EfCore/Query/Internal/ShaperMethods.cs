@@ -1,0 +1,111 @@
+using System.Collections;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Metadata.Internal;
+using Microsoft.EntityFrameworkCore.Query;
+using Microsoft.EntityFrameworkCore.Storage;
+using MongoDB.Bson;
+using Tabernacle.EfCore.Storage.Internal;
+
+namespace Tabernacle.EfCore.Query.Internal;
+
+/// <summary>The methods compiled shapers call at run time to read documents and attach embedded entities.</summary>
+internal static class ShaperMethods
+{
+    public static T ReadValue<T>(BsonDocument document, string[] path, CoreTypeMapping? mapping)
+    {
+        var value = DocumentValueBuffers.Lookup(document, path);
+        var converted = PropertyBson.FromBson(mapping, value, typeof(T));
+        return converted is null ? default! : (T)converted;
+    }
+
+    /// <summary>The embedded document at <paramref name="element"/>, or <c>null</c> when it is missing or not a document.</summary>
+    public static BsonDocument? Embedded(BsonDocument? owner, string element) =>
+        owner is not null && owner.TryGetValue(element, out var value) && value is BsonDocument document ? document : null;
+
+    /// <summary>Shapes each document of the array at <paramref name="element"/> (with its 1-based position).</summary>
+    public static List<TElement> MaterializeItems<TElement>(BsonDocument? owner, string element, Func<BsonDocument, int, TElement> shaper)
+    {
+        var items = new List<TElement>();
+        if (owner is not null && owner.TryGetValue(element, out var value) && value is BsonArray array)
+        {
+            var position = 1;
+            foreach (var item in array)
+            {
+                if (item is BsonDocument document)
+                {
+                    items.Add(shaper(document, position));
+                }
+
+                position++;
+            }
+        }
+
+        return items;
+    }
+
+    public static TCollection ToCollection<TElement, TCollection>(List<TElement> items)
+    {
+        if (items is TCollection same)
+        {
+            return same;
+        }
+
+        if (typeof(TCollection).IsArray)
+        {
+            return (TCollection)(object)items.ToArray();
+        }
+
+        return (TCollection)Activator.CreateInstance(typeof(TCollection), items)!;
+    }
+
+    /// <summary>Attaches an embedded entity to its owner (tracking queries are fixed up by the change tracker as well).</summary>
+    public static TEntity IncludeOwnedReference<TEntity, TRelated>(TEntity entity, TRelated? related, INavigation navigation)
+        where TEntity : class
+        where TRelated : class
+    {
+        if (entity is null || !navigation.DeclaringEntityType.ClrType.IsInstanceOfType(entity))
+        {
+            return entity!;
+        }
+
+        if (!ReferenceEquals(navigation.GetGetter().GetClrValueUsingContainingEntity(entity), related))
+        {
+            ((IRuntimePropertyBase)navigation).GetSetter().SetClrValueUsingContainingEntity(entity, related);
+        }
+
+        if (related is not null && navigation.Inverse is { } inverse && !inverse.IsCollection)
+        {
+            ((IRuntimePropertyBase)inverse).GetSetter().SetClrValueUsingContainingEntity(related, entity);
+        }
+
+        return entity;
+    }
+
+    /// <summary>Fills an owned collection navigation with its items, without duplicating those the change tracker already added.</summary>
+    public static TEntity IncludeOwnedCollection<TEntity, TElement>(TEntity entity, List<TElement> items, INavigation navigation)
+        where TEntity : class
+        where TElement : class
+    {
+        if (entity is null || !navigation.DeclaringEntityType.ClrType.IsInstanceOfType(entity))
+        {
+            return entity!;
+        }
+
+        var accessor = navigation.GetCollectionAccessor()!;
+        accessor.GetOrCreate(entity, forMaterialization: true);
+        foreach (var item in items)
+        {
+            if (!accessor.Contains(entity, item))
+            {
+                accessor.Add(entity, item, forMaterialization: true);
+            }
+
+            if (navigation.Inverse is { } inverse && !inverse.IsCollection)
+            {
+                ((IRuntimePropertyBase)inverse).GetSetter().SetClrValueUsingContainingEntity(item, entity);
+            }
+        }
+
+        return entity;
+    }
+}

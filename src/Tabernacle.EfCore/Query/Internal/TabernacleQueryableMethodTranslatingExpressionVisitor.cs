@@ -1,0 +1,362 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Query;
+using Tabernacle.EfCore.Query.Internal.Expressions;
+
+namespace Tabernacle.EfCore.Query.Internal;
+
+/// <summary>
+/// Translates LINQ operators into the provider's query model (<see cref="MongoQueryExpression"/>). Operators it cannot
+/// serve return <c>null</c>, and EF Core reports the query as not translatable, with the reason added here.
+/// </summary>
+internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : QueryableMethodTranslatingExpressionVisitor
+{
+    private readonly MqlTranslatingExpressionVisitor _translator = new();
+    private readonly ProjectionBinder _projectionBinder = new();
+
+    public TabernacleQueryableMethodTranslatingExpressionVisitor(QueryableMethodTranslatingExpressionVisitorDependencies dependencies, QueryCompilationContext queryCompilationContext)
+        : base(dependencies, queryCompilationContext, subquery: false)
+    {
+    }
+
+    private TabernacleQueryableMethodTranslatingExpressionVisitor(TabernacleQueryableMethodTranslatingExpressionVisitor parent)
+        : base(parent.Dependencies, parent.QueryCompilationContext, subquery: true)
+    {
+    }
+
+    protected override QueryableMethodTranslatingExpressionVisitor CreateSubqueryVisitor() => new TabernacleQueryableMethodTranslatingExpressionVisitor(this);
+
+    protected override ShapedQueryExpression? CreateShapedQueryExpression(IEntityType entityType)
+    {
+        var query = new MongoQueryExpression(entityType);
+        var concreteTypes = entityType.GetConcreteDerivedTypesInclusive().ToList();
+        if (entityType.FindDiscriminatorProperty() is { } discriminator
+            && (entityType.BaseType is not null || concreteTypes.Count < entityType.GetRootType().GetConcreteDerivedTypesInclusive().Count()))
+        {
+            // A query on a derived type of a hierarchy stored in one collection reads only documents of that type or below.
+            var field = new MqlFieldExpression(discriminator.GetElementName(), discriminator.ClrType, discriminator, discriminator.GetTypeMapping());
+            var values = concreteTypes.Select(t => t.GetDiscriminatorValue()).ToList();
+            query.ApplyPredicate(new MqlInExpression(field, new MqlConstantExpression(values, typeof(List<object>))));
+        }
+
+        return new ShapedQueryExpression(query, new StructuralTypeShaperExpression(entityType, new EntityDocumentExpression(entityType, ""), nullable: false));
+    }
+
+    private MqlExpression? TranslateLambda(ShapedQueryExpression source, LambdaExpression lambda)
+    {
+        var body = ReplacingExpressionVisitor.Replace(lambda.Parameters[0], source.ShaperExpression, lambda.Body);
+        var translation = _translator.Translate(body);
+        if (translation is null)
+        {
+            AddTranslationErrorDetails(_translator.TranslationErrorDetails ?? $"'{lambda.Print()}' has no MQL form.");
+        }
+
+        return translation;
+    }
+
+    private MqlExpression? TranslateValue(Expression expression)
+    {
+        var translation = _translator.Translate(expression);
+        if (translation is null)
+        {
+            AddTranslationErrorDetails(_translator.TranslationErrorDetails ?? $"'{expression.Print()}' has no MQL form.");
+        }
+
+        return translation;
+    }
+
+    private static MongoQueryExpression Query(ShapedQueryExpression source) => (MongoQueryExpression)source.QueryExpression;
+
+    protected override ShapedQueryExpression? TranslateWhere(ShapedQueryExpression source, LambdaExpression predicate)
+    {
+        if (Query(source).ResultOperator != ResultOperator.None || TranslateLambda(source, predicate) is not { } translation)
+        {
+            return null;
+        }
+
+        Query(source).ApplyPredicate(translation);
+        return source;
+    }
+
+    protected override ShapedQueryExpression? TranslateOrderBy(ShapedQueryExpression source, LambdaExpression keySelector, bool ascending) =>
+        ApplyOrdering(source, keySelector, ascending, thenBy: false);
+
+    protected override ShapedQueryExpression? TranslateThenBy(ShapedQueryExpression source, LambdaExpression keySelector, bool ascending) =>
+        ApplyOrdering(source, keySelector, ascending, thenBy: true);
+
+    private ShapedQueryExpression? ApplyOrdering(ShapedQueryExpression source, LambdaExpression keySelector, bool ascending, bool thenBy)
+    {
+        if (TranslateLambda(source, keySelector) is not { } key)
+        {
+            return null;
+        }
+
+        if (key is not MqlFieldExpression)
+        {
+            AddTranslationErrorDetails("Ordering by a computed value is not supported yet; order by a stored property.");
+            return null;
+        }
+
+        Query(source).ApplyOrdering(key, ascending, thenBy);
+        return source;
+    }
+
+    protected override ShapedQueryExpression? TranslateSkip(ShapedQueryExpression source, Expression count)
+    {
+        if (TranslateValue(count) is not { } translation)
+        {
+            return null;
+        }
+
+        Query(source).ApplySkip(translation);
+        return source;
+    }
+
+    protected override ShapedQueryExpression? TranslateTake(ShapedQueryExpression source, Expression count)
+    {
+        if (TranslateValue(count) is not { } translation)
+        {
+            return null;
+        }
+
+        Query(source).ApplyLimit(translation);
+        return source;
+    }
+
+    protected override ShapedQueryExpression? TranslateFirstOrDefault(ShapedQueryExpression source, LambdaExpression? predicate, Type returnType, bool returnDefault)
+    {
+        if (predicate is not null && TranslateWhere(source, predicate) is null)
+        {
+            return null;
+        }
+
+        Query(source).ApplyLimit(new MqlConstantExpression(1, typeof(int)));
+        return source.ShaperExpression.Type != returnType
+            ? source.UpdateShaperExpression(Expression.Convert(source.ShaperExpression, returnType))
+            : source;
+    }
+
+    protected override ShapedQueryExpression? TranslateSingleOrDefault(ShapedQueryExpression source, LambdaExpression? predicate, Type returnType, bool returnDefault)
+    {
+        if (predicate is not null && TranslateWhere(source, predicate) is null)
+        {
+            return null;
+        }
+
+        // Two documents are enough to tell "exactly one" from "more than one".
+        Query(source).ApplyLimit(new MqlConstantExpression(2, typeof(int)));
+        return source.ShaperExpression.Type != returnType
+            ? source.UpdateShaperExpression(Expression.Convert(source.ShaperExpression, returnType))
+            : source;
+    }
+
+    protected override ShapedQueryExpression? TranslateLastOrDefault(ShapedQueryExpression source, LambdaExpression? predicate, Type returnType, bool returnDefault)
+    {
+        if (predicate is not null && TranslateWhere(source, predicate) is null)
+        {
+            return null;
+        }
+
+        if (!Query(source).ReverseOrdering())
+        {
+            AddTranslationErrorDetails("Last/LastOrDefault needs an OrderBy before it (MongoDB documents have no inherent order).");
+            return null;
+        }
+
+        Query(source).ApplyLimit(new MqlConstantExpression(1, typeof(int)));
+        return source;
+    }
+
+    protected override ShapedQueryExpression? TranslateCount(ShapedQueryExpression source, LambdaExpression? predicate) =>
+        TranslateCountLike(source, predicate, ResultOperator.Count, typeof(int));
+
+    protected override ShapedQueryExpression? TranslateLongCount(ShapedQueryExpression source, LambdaExpression? predicate) =>
+        TranslateCountLike(source, predicate, ResultOperator.LongCount, typeof(long));
+
+    private ShapedQueryExpression? TranslateCountLike(ShapedQueryExpression source, LambdaExpression? predicate, ResultOperator resultOperator, Type type)
+    {
+        if (predicate is not null && TranslateWhere(source, predicate) is null)
+        {
+            return null;
+        }
+
+        Query(source).ApplyResultOperator(resultOperator);
+        return source.UpdateShaperExpression(new DocumentValueExpression(MongoQueryExpression.ResultElement, type, null, null));
+    }
+
+    protected override ShapedQueryExpression? TranslateAny(ShapedQueryExpression source, LambdaExpression? predicate)
+    {
+        if (predicate is not null && TranslateWhere(source, predicate) is null)
+        {
+            return null;
+        }
+
+        Query(source).ApplyResultOperator(ResultOperator.Any);
+        return source.UpdateShaperExpression(new DocumentValueExpression(MongoQueryExpression.ResultElement, typeof(bool), null, null))
+            .UpdateResultCardinality(ResultCardinality.Single);
+    }
+
+    protected override ShapedQueryExpression? TranslateAll(ShapedQueryExpression source, LambdaExpression predicate)
+    {
+        if (TranslateLambda(source, predicate) is not { } translation)
+        {
+            return null;
+        }
+
+        // All(p) is "no document fails p".
+        Query(source).ApplyPredicate(new MqlNotExpression(translation));
+        Query(source).ApplyResultOperator(ResultOperator.Any);
+        return source.UpdateShaperExpression(Expression.Not(new DocumentValueExpression(MongoQueryExpression.ResultElement, typeof(bool), null, null)))
+            .UpdateResultCardinality(ResultCardinality.Single);
+    }
+
+    protected override ShapedQueryExpression? TranslateSum(ShapedQueryExpression source, LambdaExpression? selector, Type resultType) =>
+        TranslateAggregate(source, selector, resultType, ResultOperator.Sum);
+
+    protected override ShapedQueryExpression? TranslateAverage(ShapedQueryExpression source, LambdaExpression? selector, Type resultType) =>
+        TranslateAggregate(source, selector, resultType, ResultOperator.Average);
+
+    protected override ShapedQueryExpression? TranslateMin(ShapedQueryExpression source, LambdaExpression? selector, Type resultType) =>
+        TranslateAggregate(source, selector, resultType, ResultOperator.Min);
+
+    protected override ShapedQueryExpression? TranslateMax(ShapedQueryExpression source, LambdaExpression? selector, Type resultType) =>
+        TranslateAggregate(source, selector, resultType, ResultOperator.Max);
+
+    private ShapedQueryExpression? TranslateAggregate(ShapedQueryExpression source, LambdaExpression? selector, Type resultType, ResultOperator resultOperator)
+    {
+        var value = selector is null ? TranslateValue(source.ShaperExpression) : TranslateLambda(source, selector);
+        if (value is null)
+        {
+            return null;
+        }
+
+        Query(source).ApplyResultOperator(resultOperator, value);
+        var shaper = new DocumentValueExpression(MongoQueryExpression.ResultElement, resultType, null, null);
+
+        // Sum of nothing is 0 (the enumerable supplies it); Min/Max/Average of nothing is an error for values and null for nullables.
+        var cardinality = resultOperator != ResultOperator.Sum && Nullable.GetUnderlyingType(resultType) is not null
+            ? ResultCardinality.SingleOrDefault
+            : ResultCardinality.Single;
+        return source.UpdateShaperExpression(shaper).UpdateResultCardinality(cardinality);
+    }
+
+    protected override ShapedQueryExpression TranslateSelect(ShapedQueryExpression source, LambdaExpression selector)
+    {
+        if (selector.Body == selector.Parameters[0])
+        {
+            return source;
+        }
+
+        var body = ReplacingExpressionVisitor.Replace(selector.Parameters[0], source.ShaperExpression, selector.Body);
+        var shaper = _projectionBinder.Bind(body);
+        if (shaper is null)
+        {
+            AddTranslationErrorDetails(_projectionBinder.TranslationErrorDetails!);
+            throw new InvalidOperationException(CoreStrings.TranslationFailedWithDetails(selector.Print(), _projectionBinder.TranslationErrorDetails!));
+        }
+
+        return source.UpdateShaperExpression(shaper);
+    }
+
+    protected override ShapedQueryExpression? TranslateCast(ShapedQueryExpression source, Type castType) =>
+        source.ShaperExpression.Type == castType ? source : source.UpdateShaperExpression(Expression.Convert(source.ShaperExpression, castType));
+
+    protected override ShapedQueryExpression? TranslateOfType(ShapedQueryExpression source, Type resultType)
+    {
+        if (source.ShaperExpression is not StructuralTypeShaperExpression { StructuralType: IEntityType entityType } shaper)
+        {
+            return null;
+        }
+
+        if (resultType == entityType.ClrType)
+        {
+            return source;
+        }
+
+        var derived = entityType.GetDerivedTypes().FirstOrDefault(t => t.ClrType == resultType);
+        if (derived is null || derived.FindDiscriminatorProperty() is not { } discriminator)
+        {
+            AddTranslationErrorDetails($"'{resultType.Name}' is not a mapped type derived from '{entityType.DisplayName()}'.");
+            return null;
+        }
+
+        var field = new MqlFieldExpression(discriminator.GetElementName(), discriminator.ClrType, discriminator, discriminator.GetTypeMapping());
+        var values = derived.GetConcreteDerivedTypesInclusive().Select(t => t.GetDiscriminatorValue()).ToList();
+        Query(source).ApplyPredicate(new MqlInExpression(field, new MqlConstantExpression(values, typeof(List<object>))));
+        return source.UpdateShaperExpression(new StructuralTypeShaperExpression(derived, shaper.ValueBufferExpression, shaper.IsNullable));
+    }
+
+    protected override ShapedQueryExpression? TranslateContains(ShapedQueryExpression source, Expression item)
+    {
+        if (TranslateValue(source.ShaperExpression) is not { } value || TranslateValue(item) is not { } translatedItem)
+        {
+            return null;
+        }
+
+        Query(source).ApplyPredicate(new MqlBinaryExpression(MqlOperator.Equal, value, WithMapping(translatedItem, value.TypeMapping), typeof(bool)));
+        Query(source).ApplyResultOperator(ResultOperator.Any);
+        return source.UpdateShaperExpression(new DocumentValueExpression(MongoQueryExpression.ResultElement, typeof(bool), null, null))
+            .UpdateResultCardinality(ResultCardinality.Single);
+    }
+
+    private static MqlExpression WithMapping(MqlExpression expression, Microsoft.EntityFrameworkCore.Storage.CoreTypeMapping? mapping) => expression switch
+    {
+        MqlConstantExpression constant when mapping is not null => constant.WithMapping(mapping),
+        MqlParameterExpression parameter when mapping is not null => parameter.WithMapping(mapping),
+        _ => expression,
+    };
+
+    private ShapedQueryExpression? NotYet(string what)
+    {
+        AddTranslationErrorDetails($"{what} is not supported by Tabernacle yet.");
+        return null;
+    }
+
+    protected override ShapedQueryExpression? TranslateConcat(ShapedQueryExpression source1, ShapedQueryExpression source2) => NotYet("Concat");
+
+    protected override ShapedQueryExpression? TranslateDefaultIfEmpty(ShapedQueryExpression source, Expression? defaultValue) => NotYet("DefaultIfEmpty");
+
+    protected override ShapedQueryExpression? TranslateDistinct(ShapedQueryExpression source) => NotYet("Distinct");
+
+    protected override ShapedQueryExpression? TranslateElementAtOrDefault(ShapedQueryExpression source, Expression index, bool returnDefault)
+    {
+        if (TranslateValue(index) is not { } translation)
+        {
+            return null;
+        }
+
+        Query(source).ApplySkip(translation);
+        Query(source).ApplyLimit(new MqlConstantExpression(1, typeof(int)));
+        return source;
+    }
+
+    protected override ShapedQueryExpression? TranslateExcept(ShapedQueryExpression source1, ShapedQueryExpression source2) => NotYet("Except");
+
+    protected override ShapedQueryExpression? TranslateGroupBy(ShapedQueryExpression source, LambdaExpression keySelector, LambdaExpression? elementSelector, LambdaExpression? resultSelector) => NotYet("GroupBy");
+
+    protected override ShapedQueryExpression? TranslateGroupJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) => NotYet("GroupJoin");
+
+    protected override ShapedQueryExpression? TranslateIntersect(ShapedQueryExpression source1, ShapedQueryExpression source2) => NotYet("Intersect");
+
+    protected override ShapedQueryExpression? TranslateJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) => NotYet("Join (and navigations between collections)");
+
+    protected override ShapedQueryExpression? TranslateLeftJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) => NotYet("LeftJoin (and navigations between collections)");
+
+    protected override ShapedQueryExpression? TranslateRightJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) => NotYet("RightJoin");
+
+    protected override ShapedQueryExpression? TranslateReverse(ShapedQueryExpression source) =>
+        Query(source).ReverseOrdering() ? source : NotYet("Reverse without an ordering");
+
+    protected override ShapedQueryExpression? TranslateSelectMany(ShapedQueryExpression source, LambdaExpression collectionSelector, LambdaExpression resultSelector) => NotYet("SelectMany");
+
+    protected override ShapedQueryExpression? TranslateSelectMany(ShapedQueryExpression source, LambdaExpression selector) => NotYet("SelectMany");
+
+    protected override ShapedQueryExpression? TranslateSkipWhile(ShapedQueryExpression source, LambdaExpression predicate) => NotYet("SkipWhile");
+
+    protected override ShapedQueryExpression? TranslateTakeWhile(ShapedQueryExpression source, LambdaExpression predicate) => NotYet("TakeWhile");
+
+    protected override ShapedQueryExpression? TranslateUnion(ShapedQueryExpression source1, ShapedQueryExpression source2) => NotYet("Union");
+}

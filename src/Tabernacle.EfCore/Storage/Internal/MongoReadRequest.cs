@@ -1,0 +1,54 @@
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace Tabernacle.EfCore.Storage.Internal;
+
+/// <summary>A read, bound and ready to send: a <c>find</c> (filter, sort, skip, limit, projection) or an <c>aggregate</c> pipeline.</summary>
+internal sealed record MongoReadRequest(string CollectionName)
+{
+    public BsonDocument Filter { get; init; } = [];
+
+    public BsonDocument? Sort { get; init; }
+
+    public BsonDocument? Projection { get; init; }
+
+    public int? Skip { get; init; }
+
+    public int? Limit { get; init; }
+
+    /// <summary>When set, the read runs as <c>aggregate</c> with these stages instead of <c>find</c>.</summary>
+    public IReadOnlyList<BsonDocument>? Pipeline { get; init; }
+
+    public ReadPreference? ReadPreference { get; init; }
+
+    public ReadConcern? ReadConcern { get; init; }
+
+    public string OperationName => Pipeline is null ? "find" : "aggregate";
+
+    /// <summary>The MQL as shell syntax, for logs and <c>ToQueryString()</c>.</summary>
+    public string ToMql()
+    {
+        if (Pipeline is not null)
+        {
+            return $"db.{CollectionName}.aggregate([{string.Join(", ", Pipeline.Select(s => s.ToJson()))}])";
+        }
+
+        var text = $"db.{CollectionName}.find({Filter.ToJson()}{(Projection is null ? "" : ", " + Projection.ToJson())})";
+        if (Sort is not null)
+        {
+            text += $".sort({Sort.ToJson()})";
+        }
+
+        if (Skip is not null)
+        {
+            text += $".skip({Skip})";
+        }
+
+        if (Limit is not null)
+        {
+            text += $".limit({Limit})";
+        }
+
+        return text;
+    }
+}

@@ -1,0 +1,362 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
+using MongoDB.Bson;
+using MongoDB.Driver;
+using Tabernacle.EfCore.Diagnostics;
+using Tabernacle.EfCore.Diagnostics.Internal;
+using Tabernacle.EfCore.Infrastructure.Internal;
+
+namespace Tabernacle.EfCore.Storage.Internal;
+
+/// <summary>
+/// The one seam through which every MongoDB operation of a context goes. It owns the context's view of the shared
+/// client (database, causally consistent session, transaction), applies the effective read preference and read/write
+/// concern (operation &gt; entity &gt; context &gt; connection string), and logs and traces each command.
+/// </summary>
+internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
+{
+    private readonly TabernacleOptionsExtension _options;
+    private readonly IDiagnosticsLogger<DbLoggerCategory.Database.Command> _logger;
+    private readonly Lazy<IMongoClient> _client;
+    private IMongoDatabase? _database;
+    private IClientSessionHandle? _session;
+
+    public TabernacleClientWrapper(IDbContextOptions options, IDiagnosticsLogger<DbLoggerCategory.Database.Command> logger)
+    {
+        _options = options.FindExtension<TabernacleOptionsExtension>()
+            ?? throw new InvalidOperationException("Tabernacle is not configured: call UseTabernacle(...) on the DbContextOptionsBuilder.");
+        _logger = logger;
+        _client = new Lazy<IMongoClient>(CreateClient);
+    }
+
+    public IMongoClient Client => _client.Value;
+
+    public string DatabaseName => _options.DatabaseName ?? throw new InvalidOperationException("No database name is configured.");
+
+    public IMongoDatabase Database => _database ??= Client.GetDatabase(DatabaseName);
+
+    public TabernacleOptionsExtension Options => _options;
+
+    /// <summary>The session of the explicit transaction in progress, if any.</summary>
+    public IClientSessionHandle? TransactionSession => _session is { IsInTransaction: true } ? _session : null;
+
+    /// <summary>
+    /// The context's session: one causally consistent session per context, so reads after writes see them even on
+    /// secondaries. <c>null</c> when causal consistency is off (the driver then uses implicit sessions).
+    /// </summary>
+    public IClientSessionHandle? Session
+    {
+        get
+        {
+            if (_session is null && _options.CausalConsistency)
+            {
+                _session = Client.StartSession(new ClientSessionOptions { CausalConsistency = true });
+            }
+
+            return _session;
+        }
+    }
+
+    /// <summary>A session that can run a transaction (started even when causal consistency is off).</summary>
+    public IClientSessionHandle SessionForTransaction() =>
+        _session ??= Client.StartSession(new ClientSessionOptions { CausalConsistency = _options.CausalConsistency });
+
+    private IMongoClient CreateClient()
+    {
+        if (_options.MongoClient is { } provided)
+        {
+            return provided;
+        }
+
+        var connectionString = _options.ConnectionString!;
+        var settings = MongoClientSettings.FromUrl(ConnectionStrings.Parse(connectionString));
+        foreach (var configure in _options.ClientSettingsConfigurators)
+        {
+            configure(settings);
+        }
+
+        var userConfigurator = settings.ClusterConfigurator;
+        settings.ClusterConfigurator = builder =>
+        {
+            userConfigurator?.Invoke(builder);
+            ServerTracker.Subscribe(builder);
+        };
+        return MongoClientCache.Get(settings);
+    }
+
+    /// <summary>The collection with the effective options applied: null arguments leave the context's or the client's defaults.</summary>
+    public IMongoCollection<BsonDocument> Collection(string name, ReadPreference? readPreference = null, ReadConcern? readConcern = null, WriteConcern? writeConcern = null)
+    {
+        var collection = Database.GetCollection<BsonDocument>(name);
+        if ((readPreference ?? _options.DefaultReadPreference) is { } rp)
+        {
+            collection = collection.WithReadPreference(rp);
+        }
+
+        if ((readConcern ?? _options.DefaultReadConcern) is { } rc)
+        {
+            collection = collection.WithReadConcern(rc);
+        }
+
+        if ((writeConcern ?? _options.DefaultWriteConcern) is { } wc)
+        {
+            collection = collection.WithWriteConcern(wc);
+        }
+
+        return collection;
+    }
+
+    /// <summary>The read preference a read will use: the operation's, else the context's, else the client's (connection string).</summary>
+    public ReadPreference EffectiveReadPreference(ReadPreference? requested) =>
+        requested ?? _options.DefaultReadPreference ?? Database.Settings.ReadPreference;
+
+    public WriteConcern EffectiveWriteConcern(WriteConcern? requested) =>
+        requested ?? _options.DefaultWriteConcern ?? Database.Settings.WriteConcern;
+
+    public IAsyncCursor<BsonDocument> Read(MongoReadRequest request) =>
+        Run(request.OperationName, request.CollectionName, request.ToMql(), request.ReadPreference, () =>
+        {
+            var (collection, session) = PrepareRead(request);
+            return request.Pipeline is { } pipeline
+                ? (session is null ? collection.Aggregate(Pipeline(pipeline)) : collection.Aggregate(session, Pipeline(pipeline)))
+                : (session is null ? collection.FindSync(request.Filter, FindOptions(request)) : collection.FindSync(session, request.Filter, FindOptions(request)));
+        });
+
+    public Task<IAsyncCursor<BsonDocument>> ReadAsync(MongoReadRequest request, CancellationToken cancellationToken) =>
+        RunAsync(request.OperationName, request.CollectionName, request.ToMql(), request.ReadPreference, () =>
+        {
+            var (collection, session) = PrepareRead(request);
+            return request.Pipeline is { } pipeline
+                ? (session is null ? collection.AggregateAsync(Pipeline(pipeline), cancellationToken: cancellationToken) : collection.AggregateAsync(session, Pipeline(pipeline), cancellationToken: cancellationToken))
+                : (session is null ? collection.FindAsync(request.Filter, FindOptions(request), cancellationToken) : collection.FindAsync(session, request.Filter, FindOptions(request), cancellationToken));
+        });
+
+    private (IMongoCollection<BsonDocument> Collection, IClientSessionHandle? Session) PrepareRead(MongoReadRequest request)
+    {
+        var session = Session;
+        if (session is { IsInTransaction: true })
+        {
+            if (request.ReadPreference is { ReadPreferenceMode: not ReadPreferenceMode.Primary } rp)
+            {
+                throw new InvalidOperationException($"A query inside a transaction must read from the primary, but it asks for '{rp.ReadPreferenceMode}'. MongoDB runs every operation of a transaction on the primary; remove WithReadPreference or run the query outside the transaction.");
+            }
+
+            // Inside a transaction the transaction's own read preference and concern apply.
+            return (Database.GetCollection<BsonDocument>(request.CollectionName), session);
+        }
+
+        return (Collection(request.CollectionName, request.ReadPreference, request.ReadConcern), session);
+    }
+
+    private static PipelineDefinition<BsonDocument, BsonDocument> Pipeline(IReadOnlyList<BsonDocument> stages) =>
+        PipelineDefinition<BsonDocument, BsonDocument>.Create(stages);
+
+    private static FindOptions<BsonDocument> FindOptions(MongoReadRequest request) => new()
+    {
+        Sort = request.Sort,
+        Skip = request.Skip,
+        Limit = request.Limit,
+        Projection = request.Projection,
+    };
+
+    public BulkWriteResult<BsonDocument> BulkWrite(string collectionName, IReadOnlyList<WriteModel<BsonDocument>> models, WriteConcern? writeConcern, string description) =>
+        Run("bulkWrite", collectionName, description, null, () =>
+        {
+            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var options = new BulkWriteOptions { IsOrdered = true };
+            return session is null ? collection.BulkWrite(models, options) : collection.BulkWrite(session, models, options);
+        });
+
+    public Task<BulkWriteResult<BsonDocument>> BulkWriteAsync(string collectionName, IReadOnlyList<WriteModel<BsonDocument>> models, WriteConcern? writeConcern, string description, CancellationToken cancellationToken) =>
+        RunAsync("bulkWrite", collectionName, description, null, () =>
+        {
+            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var options = new BulkWriteOptions { IsOrdered = true };
+            return session is null
+                ? collection.BulkWriteAsync(models, options, cancellationToken)
+                : collection.BulkWriteAsync(session, models, options, cancellationToken);
+        });
+
+    private (IMongoCollection<BsonDocument> Collection, IClientSessionHandle? Session) PrepareWrite(string collectionName, WriteConcern? writeConcern)
+    {
+        var session = Session;
+        if (session is { IsInTransaction: true })
+        {
+            // Operations inside a transaction may not carry their own write concern; the commit applies the transaction's.
+            return (Database.GetCollection<BsonDocument>(collectionName), session);
+        }
+
+        return (Collection(collectionName, writeConcern: writeConcern), session);
+    }
+
+    public Task<long> UpdateManyAsync(string collectionName, BsonDocument filter, BsonDocument update, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
+        RunAsync("update", collectionName, $"db.{collectionName}.updateMany({filter.ToJson()}, {update.ToJson()})", null, async () =>
+        {
+            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var result = session is null
+                ? await collection.UpdateManyAsync(filter, update, cancellationToken: cancellationToken).ConfigureAwait(false)
+                : await collection.UpdateManyAsync(session, filter, update, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return result.IsAcknowledged ? result.ModifiedCount : -1;
+        });
+
+    public Task<long> DeleteManyAsync(string collectionName, BsonDocument filter, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
+        RunAsync("delete", collectionName, $"db.{collectionName}.deleteMany({filter.ToJson()})", null, async () =>
+        {
+            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var result = session is null
+                ? await collection.DeleteManyAsync(filter, cancellationToken).ConfigureAwait(false)
+                : await collection.DeleteManyAsync(session, filter, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return result.IsAcknowledged ? result.DeletedCount : -1;
+        });
+
+    /// <summary>Runs a database-level command (catalog operations of the database creator).</summary>
+    public Task<T> RunDatabaseOperationAsync<T>(string operation, string? collection, string description, Func<IMongoDatabase, Task<T>> action) =>
+        RunAsync(operation, collection ?? "", description, null, () => action(Database));
+
+    public T RunDatabaseOperation<T>(string operation, string? collection, string description, Func<IMongoDatabase, T> action) =>
+        Run(operation, collection ?? "", description, null, () => action(Database));
+
+    private T Run<T>(string operation, string collection, string mql, ReadPreference? readPreference, Func<T> action)
+    {
+        using var activity = StartActivity(operation, collection, readPreference);
+        var trace = ServerTracker.Begin();
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            var result = action();
+            Executed(operation, collection, mql, readPreference, trace, stopwatch, activity);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            Failed(operation, collection, mql, trace, stopwatch, activity, ex);
+            throw;
+        }
+        finally
+        {
+            ServerTracker.End();
+        }
+    }
+
+    private async Task<T> RunAsync<T>(string operation, string collection, string mql, ReadPreference? readPreference, Func<Task<T>> action)
+    {
+        using var activity = StartActivity(operation, collection, readPreference);
+        var trace = ServerTracker.Begin();
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            var result = await action().ConfigureAwait(false);
+            Executed(operation, collection, mql, readPreference, trace, stopwatch, activity);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            Failed(operation, collection, mql, trace, stopwatch, activity, ex);
+            throw;
+        }
+        finally
+        {
+            ServerTracker.End();
+        }
+    }
+
+    private Activity? StartActivity(string operation, string collection, ReadPreference? readPreference)
+    {
+        var activity = TabernacleDiagnostics.ActivitySource.StartActivity($"{operation} {collection}", ActivityKind.Client);
+        if (activity is not null)
+        {
+            activity.SetTag("db.system.name", "mongodb");
+            activity.SetTag("db.namespace", DatabaseName);
+            activity.SetTag("db.collection.name", collection);
+            activity.SetTag("db.operation.name", operation);
+            activity.SetTag("tabernacle.read_preference", EffectiveReadPreference(readPreference).ReadPreferenceMode.ToString());
+            activity.SetTag("tabernacle.write_concern", EffectiveWriteConcern(null).ToString());
+        }
+
+        return activity;
+    }
+
+    private void Executed(string operation, string collection, string mql, ReadPreference? readPreference, OperationTrace trace, Stopwatch stopwatch, Activity? activity)
+    {
+        SetServer(activity, trace);
+        var logger = _logger.Logger;
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var shown = _logger.ShouldLogSensitiveData() ? mql : MqlRedaction.Redact(mql);
+            logger.Log(
+                LogLevel.Information,
+                TabernacleEventId.CommandExecuted,
+                "Executed {Operation} on {Database}.{Collection} ({ElapsedMilliseconds} ms) read preference {ReadPreference}, read concern {ReadConcern}, server {Server}: {Mql}",
+                operation,
+                DatabaseName,
+                collection,
+                stopwatch.ElapsedMilliseconds,
+                EffectiveReadPreference(readPreference).ReadPreferenceMode,
+                (_options.DefaultReadConcern ?? Database.Settings.ReadConcern).Level?.ToString() ?? "default",
+                trace.ServerText,
+                shown);
+        }
+    }
+
+    private void Failed(string operation, string collection, string mql, OperationTrace trace, Stopwatch stopwatch, Activity? activity, Exception exception)
+    {
+        SetServer(activity, trace);
+        activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
+        var logger = _logger.Logger;
+        if (logger.IsEnabled(LogLevel.Error))
+        {
+            var shown = _logger.ShouldLogSensitiveData() ? mql : MqlRedaction.Redact(mql);
+            logger.Log(
+                LogLevel.Error,
+                TabernacleEventId.CommandFailed,
+                "Failed {Operation} on {Database}.{Collection} ({ElapsedMilliseconds} ms) server {Server}: {Mql}: {Error}",
+                operation,
+                DatabaseName,
+                collection,
+                stopwatch.ElapsedMilliseconds,
+                trace.ServerText,
+                shown,
+                ConnectionStrings.Redact(exception.Message, _options.ConnectionString));
+        }
+    }
+
+    private static void SetServer(Activity? activity, OperationTrace trace)
+    {
+        if (activity is null || trace.Server is null)
+        {
+            return;
+        }
+
+        switch (trace.Server)
+        {
+            case System.Net.DnsEndPoint dns:
+                activity.SetTag("server.address", dns.Host);
+                activity.SetTag("server.port", dns.Port);
+                break;
+            case System.Net.IPEndPoint ip:
+                activity.SetTag("server.address", ip.Address.ToString());
+                activity.SetTag("server.port", ip.Port);
+                break;
+        }
+    }
+
+    public void ResetState() => EndSession();
+
+    public Task ResetStateAsync(CancellationToken cancellationToken = default)
+    {
+        EndSession();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => EndSession();
+
+    private void EndSession()
+    {
+        _session?.Dispose();
+        _session = null;
+    }
+}

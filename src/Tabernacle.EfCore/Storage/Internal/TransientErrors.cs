@@ -1,0 +1,37 @@
+using Microsoft.EntityFrameworkCore;
+using MongoDB.Driver;
+
+namespace Tabernacle.EfCore.Storage.Internal;
+
+/// <summary>Which MongoDB errors are worth replaying a unit of work for.</summary>
+internal static class TransientErrors
+{
+    // State-change and network error codes from the retryable writes and SDAM specifications.
+    private static readonly HashSet<int> Codes = [6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 112, 251];
+
+    public static bool IsTransient(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case MongoException mongo when mongo.HasErrorLabel("TransientTransactionError") || mongo.HasErrorLabel("UnknownTransactionCommitResult") || mongo.HasErrorLabel("RetryableWriteError"):
+                    return true;
+                case MongoConnectionException or MongoConnectionPoolPausedException or MongoNotPrimaryException or MongoNodeIsRecoveringException:
+                    return true;
+                case TimeoutException when e.Message.Contains("selecting a server", StringComparison.OrdinalIgnoreCase):
+                    return true;
+                case MongoCommandException command when Codes.Contains(command.Code):
+                    return true;
+                case MongoWriteConcernException concern when concern.WriteConcernResult?.Response?.GetValue("writeConcernError", null)?.AsBsonDocument?.GetValue("code", 0).ToInt32() is { } code && Codes.Contains(code):
+                    return true;
+                case MongoBulkWriteException bulk when bulk.WriteConcernError is { } wce && Codes.Contains(wce.Code):
+                    return true;
+                case DbUpdateConcurrencyException:
+                    return false;
+            }
+        }
+
+        return false;
+    }
+}

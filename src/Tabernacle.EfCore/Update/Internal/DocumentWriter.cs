@@ -1,0 +1,116 @@
+using System.Collections;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Update;
+using MongoDB.Bson;
+using Tabernacle.EfCore.Metadata.Internal;
+using Tabernacle.EfCore.Storage.Internal;
+
+namespace Tabernacle.EfCore.Update.Internal;
+
+/// <summary>
+/// Builds the BSON of tracked entities: whole documents for inserts (owned entities embedded as sub-documents and
+/// arrays), and the <c>_id</c> of a document from its key values.
+/// </summary>
+internal static class DocumentWriter
+{
+    /// <summary>The whole document of a root entity, or of an embedded one (<paramref name="ordinal"/> is its position in an owned collection).</summary>
+    public static BsonDocument CreateDocument(IUpdateEntry entry, int? ordinal = null)
+    {
+        var document = new BsonDocument();
+        var entityType = entry.EntityType;
+        if (entityType.FindOwnership() is null)
+        {
+            document[TabernacleModelExtensions.IdElementName] = IdOf(entry, original: false);
+        }
+
+        foreach (var property in entityType.GetProperties())
+        {
+            var name = property.GetElementName();
+            if (name.Length == 0)
+            {
+                if (ordinal is not null && StoredValues.IsOrdinalKey(property) && entry.HasTemporaryValue(property))
+                {
+                    entry.SetStoreGeneratedValue(property, ordinal.Value);
+                }
+
+                continue;
+            }
+
+            if (name == TabernacleModelExtensions.IdElementName || IsCompositeKeyPart(property))
+            {
+                continue;
+            }
+
+            document[name] = PropertyBson.ToBson(property, entry.GetCurrentValue(property));
+        }
+
+        foreach (var navigation in EmbeddedNavigations(entityType))
+        {
+            document[navigation.GetElementName()] = EmbeddedValue(entry, navigation);
+        }
+
+        return document;
+    }
+
+    /// <summary>The BSON of an owned navigation's current value: a sub-document, an array of them, or null.</summary>
+    public static BsonValue EmbeddedValue(IUpdateEntry entry, INavigation navigation)
+    {
+        var value = entry.GetCurrentValue(navigation);
+        if (value is null)
+        {
+            return BsonNull.Value;
+        }
+
+        var stateManager = ((InternalEntityEntry)entry).StateManager;
+        var ownedType = navigation.TargetEntityType;
+        if (!navigation.IsCollection)
+        {
+            var dependent = stateManager.TryGetEntry(value, ownedType)
+                ?? throw new InvalidOperationException($"The owned '{ownedType.DisplayName()}' of '{entry.EntityType.DisplayName()}.{navigation.Name}' is not tracked.");
+            return CreateDocument(dependent);
+        }
+
+        var array = new BsonArray();
+        var position = 1;
+        foreach (var item in (IEnumerable)value)
+        {
+            var dependent = stateManager.TryGetEntry(item, ownedType)
+                ?? throw new InvalidOperationException($"An item of the owned collection '{entry.EntityType.DisplayName()}.{navigation.Name}' is not tracked.");
+            array.Add(CreateDocument(dependent, position++));
+        }
+
+        return array;
+    }
+
+    /// <summary>The navigations of <paramref name="entityType"/> whose targets are embedded in its document.</summary>
+    public static IEnumerable<INavigation> EmbeddedNavigations(IEntityType entityType) =>
+        entityType.GetNavigations().Where(n => !n.IsOnDependent && n.ForeignKey.IsOwnership);
+
+    /// <summary>The <c>_id</c> value: the single key value, or a sub-document of the key properties for a composite key.</summary>
+    public static BsonValue IdOf(IUpdateEntry entry, bool original)
+    {
+        var key = entry.EntityType.FindPrimaryKey()!;
+        if (key.Properties.Count == 1)
+        {
+            var property = key.Properties[0];
+            return PropertyBson.ToBson(property, original ? entry.GetOriginalValue(property) : entry.GetCurrentValue(property));
+        }
+
+        var id = new BsonDocument();
+        foreach (var property in key.Properties)
+        {
+            id[property.Name] = PropertyBson.ToBson(property, original ? entry.GetOriginalValue(property) : entry.GetCurrentValue(property));
+        }
+
+        return id;
+    }
+
+    /// <summary>Whether the property is one of several key properties stored together inside <c>_id</c>.</summary>
+    public static bool IsCompositeKeyPart(IReadOnlyProperty property) =>
+        property.DeclaringType is IReadOnlyEntityType entityType
+        && entityType.FindOwnership() is null
+        && entityType.FindPrimaryKey() is { Properties.Count: > 1 } key
+        && key.Properties.Contains(property);
+}

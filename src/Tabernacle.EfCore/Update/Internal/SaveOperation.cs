@@ -1,0 +1,158 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Update;
+using MongoDB.Bson;
+using MongoDB.Driver;
+using Tabernacle.EfCore.Metadata.Internal;
+using Tabernacle.EfCore.Storage.Internal;
+
+namespace Tabernacle.EfCore.Update.Internal;
+
+/// <summary>
+/// The write for one root document of a SaveChanges: an insert, an update of only the changed elements (owned
+/// documents rewritten whole), or a delete; filtered by <c>_id</c> and the original values of concurrency tokens.
+/// </summary>
+internal sealed class SaveOperation
+{
+    private readonly Dictionary<IProperty, object?> _newTokenValues = [];
+
+    private SaveOperation(IUpdateEntry entry, string collectionName, WriteModel<BsonDocument> model, BsonDocument? filter)
+    {
+        Entry = entry;
+        CollectionName = collectionName;
+        Model = model;
+        Filter = filter;
+    }
+
+    public IUpdateEntry Entry { get; }
+
+    public string CollectionName { get; }
+
+    public WriteModel<BsonDocument> Model { get; }
+
+    /// <summary>The filter of an update or delete (used to tell which entries a concurrency conflict hit).</summary>
+    public BsonDocument? Filter { get; }
+
+    public EntityState State => Entry.EntityState;
+
+    /// <summary>The elements an update sets (to recognise, after a conflict, which updates did land).</summary>
+    public BsonDocument? Written { get; private init; }
+
+    /// <summary>Row-version values this save writes; set on the entry once the write succeeded.</summary>
+    public IReadOnlyDictionary<IProperty, object?> NewTokenValues => _newTokenValues;
+
+    public static SaveOperation? Create(IUpdateEntry entry)
+    {
+        var collection = entry.EntityType.GetCollectionName();
+        switch (entry.EntityState)
+        {
+            case EntityState.Added:
+            {
+                var operation = new SaveOperation(entry, collection, null!, null);
+                operation.InitializeRowVersions();
+                return new SaveOperation(entry, collection, new InsertOneModel<BsonDocument>(DocumentWriter.CreateDocument(entry)), null).With(operation._newTokenValues);
+            }
+
+            case EntityState.Modified:
+            {
+                var filter = FilterFor(entry);
+                var set = new BsonDocument();
+                var operation = new SaveOperation(entry, collection, null!, filter);
+                foreach (var property in entry.EntityType.GetProperties())
+                {
+                    var name = property.GetElementName();
+                    if (name.Length == 0 || property.IsPrimaryKey())
+                    {
+                        continue;
+                    }
+
+                    if (IsRowVersion(property))
+                    {
+                        var next = NextRowVersion(property, entry.GetOriginalValue(property));
+                        operation._newTokenValues[property] = next;
+                        set[name] = PropertyBson.ToBson(property, next);
+                    }
+                    else if (entry.IsModified(property))
+                    {
+                        set[name] = PropertyBson.ToBson(property, entry.GetCurrentValue(property));
+                    }
+                }
+
+                // Owned documents are rewritten whole: a change anywhere below replaces the sub-document or array.
+                foreach (var navigation in DocumentWriter.EmbeddedNavigations(entry.EntityType))
+                {
+                    set[navigation.GetElementName()] = DocumentWriter.EmbeddedValue(entry, navigation);
+                }
+
+                if (set.ElementCount == 0)
+                {
+                    return null;
+                }
+
+                return new SaveOperation(entry, collection, new UpdateOneModel<BsonDocument>(filter, new BsonDocument("$set", set)), filter) { Written = set }.With(operation._newTokenValues);
+            }
+
+            case EntityState.Deleted:
+            {
+                var filter = FilterFor(entry);
+                return new SaveOperation(entry, collection, new DeleteOneModel<BsonDocument>(filter), filter);
+            }
+
+            default:
+                return null;
+        }
+    }
+
+    private SaveOperation With(Dictionary<IProperty, object?> tokens)
+    {
+        foreach (var (property, value) in tokens)
+        {
+            _newTokenValues[property] = value;
+        }
+
+        return this;
+    }
+
+    private void InitializeRowVersions()
+    {
+        foreach (var property in Entry.EntityType.GetProperties().Where(IsRowVersion))
+        {
+            var current = Entry.GetCurrentValue(property);
+            if (current is null || Convert.ToInt64(current, System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                var first = Convert.ChangeType(1, Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType, System.Globalization.CultureInfo.InvariantCulture);
+                Entry.SetStoreGeneratedValue(property, first);
+            }
+        }
+    }
+
+    /// <summary><c>{_id: ..., token: original}</c>: the document as this context last saw it.</summary>
+    private static BsonDocument FilterFor(IUpdateEntry entry)
+    {
+        var filter = new BsonDocument(TabernacleModelExtensions.IdElementName, DocumentWriter.IdOf(entry, original: true));
+        foreach (var property in entry.EntityType.GetProperties().Where(p => p.IsConcurrencyToken && !p.IsPrimaryKey()))
+        {
+            var name = property.GetElementName();
+            if (name.Length > 0)
+            {
+                filter[name] = PropertyBson.ToBson(property, entry.GetOriginalValue(property));
+            }
+        }
+
+        return filter;
+    }
+
+    /// <summary>A numeric concurrency token the provider maintains (<c>[Timestamp]</c> or <c>IsRowVersion()</c> on an integer).</summary>
+    public static bool IsRowVersion(IReadOnlyProperty property) =>
+        property.IsConcurrencyToken
+        && property.ValueGenerated == ValueGenerated.OnAddOrUpdate
+        && (Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType) is var type
+        && (type == typeof(int) || type == typeof(long) || type == typeof(uint) || type == typeof(ulong) || type == typeof(short));
+
+    private static object NextRowVersion(IReadOnlyProperty property, object? original)
+    {
+        var type = Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType;
+        var next = (original is null ? 0L : Convert.ToInt64(original, System.Globalization.CultureInfo.InvariantCulture)) + 1;
+        return Convert.ChangeType(next, type, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,262 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Update;
+using MongoDB.Bson;
+using MongoDB.Driver;
+using MongoDB.Driver.Core.Clusters;
+using Tabernacle.EfCore.Infrastructure.Internal;
+using Tabernacle.EfCore.Storage.Internal;
+
+namespace Tabernacle.EfCore.Update.Internal;
+
+/// <summary>
+/// SaveChanges for MongoDB: one ordered bulk write per collection (so a thousand inserts take a handful of round
+/// trips), inside a transaction when more than one document is written and the server supports transactions.
+/// </summary>
+internal sealed class TabernacleDatabase(
+    DatabaseDependencies dependencies,
+    TabernacleClientWrapper client,
+    ICurrentDbContext currentContext,
+    SaveChangesOptions saveOptions) : Database(dependencies)
+{
+    public override int SaveChanges(IList<IUpdateEntry> entries)
+    {
+        var plan = Plan(entries);
+        if (plan.Count == 0)
+        {
+            return 0;
+        }
+
+        var writeConcern = saveOptions.Consume(plan);
+        var session = BeginTransactionIfNeeded(plan, writeConcern);
+        try
+        {
+            foreach (var group in plan.GroupBy(o => o.CollectionName))
+            {
+                var operations = group.ToList();
+                try
+                {
+                    var result = client.BulkWrite(group.Key, operations.Select(o => o.Model).ToList(), session is null ? writeConcern : null, Describe(group.Key, operations));
+                    Verify(result, operations);
+                }
+                catch (MongoException ex)
+                {
+                    throw SaveErrors.Translate(ex, operations, client.Options.ConnectionString);
+                }
+            }
+
+            if (session is not null)
+            {
+                try
+                {
+                    session.CommitTransaction();
+                }
+                catch (MongoException ex)
+                {
+                    throw SaveErrors.Translate(ex, plan, client.Options.ConnectionString);
+                }
+            }
+        }
+        catch
+        {
+            AbortQuietly(session);
+            throw;
+        }
+
+        Complete(plan);
+        return plan.Count;
+    }
+
+    public override async Task<int> SaveChangesAsync(IList<IUpdateEntry> entries, CancellationToken cancellationToken = default)
+    {
+        var plan = Plan(entries);
+        if (plan.Count == 0)
+        {
+            return 0;
+        }
+
+        var writeConcern = saveOptions.Consume(plan);
+        var session = BeginTransactionIfNeeded(plan, writeConcern);
+        try
+        {
+            foreach (var group in plan.GroupBy(o => o.CollectionName))
+            {
+                var operations = group.ToList();
+                try
+                {
+                    var result = await client.BulkWriteAsync(group.Key, operations.Select(o => o.Model).ToList(), session is null ? writeConcern : null, Describe(group.Key, operations), cancellationToken).ConfigureAwait(false);
+                    await VerifyAsync(result, operations, cancellationToken).ConfigureAwait(false);
+                }
+                catch (MongoException ex)
+                {
+                    throw SaveErrors.Translate(ex, operations, client.Options.ConnectionString);
+                }
+            }
+
+            if (session is not null)
+            {
+                try
+                {
+                    await session.CommitTransactionAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (MongoException ex)
+                {
+                    throw SaveErrors.Translate(ex, plan, client.Options.ConnectionString);
+                }
+            }
+        }
+        catch
+        {
+            await AbortQuietlyAsync(session).ConfigureAwait(false);
+            throw;
+        }
+
+        Complete(plan);
+        return plan.Count;
+    }
+
+    /// <summary>One operation per root document to write; a changed owned entity makes its root document's update.</summary>
+    private static List<SaveOperation> Plan(IList<IUpdateEntry> entries)
+    {
+        var roots = new List<IUpdateEntry>();
+        var seen = new HashSet<IUpdateEntry>();
+        foreach (var entry in entries)
+        {
+            var root = RootOf(entry);
+            if (root != entry && root.EntityState == EntityState.Unchanged)
+            {
+                ((InternalEntityEntry)root).SetEntityState(EntityState.Modified);
+            }
+
+            if (seen.Add(root))
+            {
+                roots.Add(root);
+            }
+        }
+
+        return roots.Select(SaveOperation.Create).OfType<SaveOperation>().ToList();
+    }
+
+    private static IUpdateEntry RootOf(IUpdateEntry entry)
+    {
+        var current = (InternalEntityEntry)entry;
+        while (current.EntityType.FindOwnership() is { } ownership)
+        {
+            current = current.StateManager.FindPrincipal(current, ownership)
+                ?? throw new InvalidOperationException($"The owned '{current.EntityType.DisplayName()}' is not attached to an owner '{ownership.PrincipalEntityType.DisplayName()}'; add it to its owner's navigation before saving.");
+        }
+
+        return current;
+    }
+
+    private IClientSessionHandle? BeginTransactionIfNeeded(List<SaveOperation> plan, WriteConcern? writeConcern)
+    {
+        var context = currentContext.Context;
+        if (client.TransactionSession is not null)
+        {
+            if (writeConcern is { IsAcknowledged: false })
+            {
+                throw new InvalidOperationException("An unacknowledged write concern (w:0) cannot be used inside a transaction: a transaction's writes are acknowledged when it commits. Remove the w:0 write concern or the transaction.");
+            }
+
+            return null;
+        }
+
+        var wanted = context.Database.AutoTransactionBehavior switch
+        {
+            AutoTransactionBehavior.Always => true,
+            AutoTransactionBehavior.Never => false,
+            _ => plan.Count > 1,
+        };
+        if (!wanted || writeConcern is { IsAcknowledged: false } || !SupportsTransactions())
+        {
+            return null;
+        }
+
+        var session = client.SessionForTransaction();
+        session.StartTransaction(new TransactionOptions(writeConcern: client.EffectiveWriteConcern(writeConcern)));
+        return session;
+    }
+
+    private bool SupportsTransactions()
+    {
+        var type = client.Client.Cluster.Description.Type;
+        return type is ClusterType.ReplicaSet or ClusterType.Sharded or ClusterType.LoadBalanced;
+    }
+
+    private static void AbortQuietly(IClientSessionHandle? session)
+    {
+        if (session is { IsInTransaction: true })
+        {
+            try
+            {
+                session.AbortTransaction();
+            }
+            catch (MongoException)
+            {
+                // The transaction is gone already (step-down, expiry); nothing was committed.
+            }
+        }
+    }
+
+    private static async Task AbortQuietlyAsync(IClientSessionHandle? session)
+    {
+        if (session is { IsInTransaction: true })
+        {
+            try
+            {
+                await session.AbortTransactionAsync().ConfigureAwait(false);
+            }
+            catch (MongoException)
+            {
+                // The transaction is gone already; nothing was committed.
+            }
+        }
+    }
+
+    private void Verify(BulkWriteResult<BsonDocument> result, List<SaveOperation> operations)
+    {
+        if (!result.IsAcknowledged || Matched(result) >= Expected(operations))
+        {
+            return;
+        }
+
+        var stored = client.Read(new MongoReadRequest(operations[0].CollectionName) { Filter = IdsFilter(operations) }).ToList();
+        throw SaveErrors.Concurrency(operations, stored);
+    }
+
+    private async Task VerifyAsync(BulkWriteResult<BsonDocument> result, List<SaveOperation> operations, CancellationToken cancellationToken)
+    {
+        if (!result.IsAcknowledged || Matched(result) >= Expected(operations))
+        {
+            return;
+        }
+
+        var cursor = await client.ReadAsync(new MongoReadRequest(operations[0].CollectionName) { Filter = IdsFilter(operations) }, cancellationToken).ConfigureAwait(false);
+        var stored = await cursor.ToListAsync(cancellationToken).ConfigureAwait(false);
+        throw SaveErrors.Concurrency(operations, stored);
+    }
+
+    private static long Matched(BulkWriteResult<BsonDocument> result) => result.MatchedCount + result.DeletedCount;
+
+    private static long Expected(List<SaveOperation> operations) => operations.Count(o => o.State is EntityState.Modified or EntityState.Deleted);
+
+    private static BsonDocument IdsFilter(List<SaveOperation> operations) =>
+        new("_id", new BsonDocument("$in", new BsonArray(operations.Where(o => o.Filter is not null).Select(o => o.Filter!["_id"]))));
+
+    private static void Complete(List<SaveOperation> plan)
+    {
+        foreach (var operation in plan)
+        {
+            foreach (var (property, value) in operation.NewTokenValues)
+            {
+                operation.Entry.SetStoreGeneratedValue(property, value);
+            }
+        }
+    }
+
+    private static string Describe(string collection, List<SaveOperation> operations) =>
+        $"db.{collection}.bulkWrite([{operations.Count(o => o.State == EntityState.Added)} inserts, {operations.Count(o => o.State == EntityState.Modified)} updates, {operations.Count(o => o.State == EntityState.Deleted)} deletes])";
+}
