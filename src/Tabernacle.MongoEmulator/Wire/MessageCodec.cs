@@ -66,7 +66,7 @@ internal static class MessageCodec
                     }
 
                     var size = BinaryPrimitives.ReadInt32LittleEndian(body[position..]);
-                    if (size < 5 || position + size > end)
+                    if (size < 5 || size > end - position)
                     {
                         throw new WireProtocolException($"OP_MSG kind-1 section size {size} is out of range");
                     }
@@ -182,6 +182,12 @@ internal static class MessageCodec
             throw new WireProtocolException("BSON document does not end with a zero byte");
         }
 
+        // Checked before the (recursive) deserializer runs, so no nesting can exhaust the stack.
+        if (!BsonDepthScanner.IsWithinDepth(bytes[..length]))
+        {
+            throw new WireErrorReplyException(Errors.ErrorCodes.Overflow, $"BSONObj exceeded maximum nested object depth: {BsonDepthScanner.MaxAllowableDepth}");
+        }
+
         try
         {
             var buffer = new ByteArrayBuffer(bytes[..length].ToArray(), isReadOnly: true);
@@ -195,7 +201,7 @@ internal static class MessageCodec
 
             return document;
         }
-        catch (Exception ex) when (ex is FormatException or EndOfStreamException or BsonSerializationException or ArgumentException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is not WireProtocolException)
         {
             throw new WireProtocolException($"invalid BSON: {ex.Message}", ex);
         }
