@@ -207,10 +207,14 @@ internal static class MessageCodec
         }
     }
 
+    // Replies wrap stored documents (up to 100 levels) in cursors and envelopes, deeper than the writer's default limit of
+    // 100; they can never be deeper than a request the wire accepted (200) plus that wrapping.
+    private static readonly BsonBinaryWriterSettings ReplyWriterSettings = new() { MaxSerializationDepth = BsonDepthScanner.MaxAllowableDepth + 100 };
+
     /// <summary>Encodes an OP_MSG reply with a single kind-0 section (never with a checksum).</summary>
     public static byte[] EncodeMsgReply(int requestId, int responseTo, BsonDocument reply, bool moreToCome = false)
     {
-        var document = reply.ToBson();
+        var document = reply.ToBson(writerSettings: ReplyWriterSettings);
         var length = MessageHeader.Size + 4 + 1 + document.Length;
         var bytes = new byte[length];
         new MessageHeader(length, requestId, responseTo, (int)OpCode.Msg).Write(bytes);
@@ -223,7 +227,7 @@ internal static class MessageCodec
     /// <summary>Encodes an OP_REPLY holding one document, the answer to a legacy OP_QUERY command.</summary>
     public static byte[] EncodeLegacyReply(int requestId, int responseTo, BsonDocument reply)
     {
-        var document = reply.ToBson();
+        var document = reply.ToBson(writerSettings: ReplyWriterSettings);
         var length = MessageHeader.Size + 20 + document.Length;
         var bytes = new byte[length];
         new MessageHeader(length, requestId, responseTo, (int)OpCode.Reply).Write(bytes);
