@@ -121,7 +121,10 @@ internal sealed class CommandContext
             ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, $"BSON field '{CommandName}.{field}' is the wrong type '{BsonTypeName(value)}', expected type 'array'");
     }
 
-    /// <summary>A non-negative integer argument, or <paramref name="defaultValue"/> when absent.</summary>
+    // mongod's IDL reports a value outside a field's declared range (validator: { gte: 0 }) with this location code.
+    private const int IdlValueOutOfRange = 51024;
+
+    /// <summary>A non-negative integer argument, or <paramref name="defaultValue"/> when absent; a negative one is error 51024, as mongod's IDL validators answer.</summary>
     public long OptionalNonNegative(string field, long defaultValue)
     {
         if (!Command.TryGetValue(field, out var value) || value.IsBsonNull)
@@ -137,7 +140,7 @@ internal sealed class CommandContext
         var number = value.ToInt64();
         if (number < 0)
         {
-            throw new MongoErrorException(ErrorCodes.BadValue, $"BSON field '{field}' value must be >= 0, actual value '{number}'");
+            throw new MongoErrorException(IdlValueOutOfRange, $"BSON field '{field}' value must be >= 0, actual value '{number}'");
         }
 
         return number;

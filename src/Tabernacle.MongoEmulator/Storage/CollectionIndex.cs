@@ -21,7 +21,8 @@ internal sealed class CollectionIndex
         Spec = spec;
         Name = spec["name"].AsString;
         KeyPattern = spec["key"].AsBsonDocument;
-        Unique = spec.TryGetValue("unique", out var unique) && unique.ToBoolean();
+        // The _id index is always unique, although its spec (as listIndexes shows it) carries no "unique" field.
+        Unique = Name == "_id_" || (spec.TryGetValue("unique", out var unique) && unique.ToBoolean());
         Sparse = spec.TryGetValue("sparse", out var sparse) && sparse.ToBoolean();
         ExpireAfterSeconds = spec.TryGetValue("expireAfterSeconds", out var ttl) && ttl.IsNumeric ? ttl.ToDouble() : null;
         if (spec.TryGetValue("partialFilterExpression", out var partial) && partial is BsonDocument partialDocument)

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Text;
 using MongoDB.Bson;
 using MongoDB.Bson.IO;
-using MongoDB.Bson.Serialization;
 
 namespace Tabernacle.MongoEmulator.Wire;
 
@@ -193,7 +192,7 @@ internal static class MessageCodec
             var buffer = new ByteArrayBuffer(bytes[..length].ToArray(), isReadOnly: true);
             using var stream = new ByteBufferStream(buffer);
             using var reader = new BsonBinaryReader(stream, new BsonBinaryReaderSettings { MaxDocumentSize = MaxCommandDocumentSize });
-            var document = BsonSerializer.Deserialize<BsonDocument>(reader);
+            var document = BsonDocumentDecoder.ReadDocument(reader);
             if (stream.Position != length)
             {
                 throw new WireProtocolException("BSON document length does not match its contents");

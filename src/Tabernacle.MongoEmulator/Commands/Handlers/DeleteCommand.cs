@@ -17,6 +17,25 @@ internal sealed class DeleteCommand : ICommandHandler
         var statements = context.RequiredArray("deletes");
         var ordered = context.OptionalBool("ordered", true);
         var variables = context.Variables;
+        // mongod parses every statement before it deletes anything: a malformed one fails the whole command.
+        foreach (var value in statements)
+        {
+            if (value is not BsonDocument statement || !statement.TryGetValue("q", out var q) || q is not BsonDocument)
+            {
+                throw new MongoErrorException(40414, "BSON field 'delete.deletes.q' is missing but a required field");
+            }
+
+            if (!statement.TryGetValue("limit", out var limitValue))
+            {
+                throw new MongoErrorException(40414, "BSON field 'delete.deletes.limit' is missing but a required field");
+            }
+
+            if (!limitValue.IsNumeric || limitValue.ToDouble() is not (0 or 1))
+            {
+                throw new MongoErrorException(ErrorCodes.FailedToParse, $"The limit field in delete objects must be 0 or 1. Got {limitValue}");
+            }
+        }
+
         long deleted = 0;
         var writeErrors = new BsonArray();
         var opTime = context.Write(unit =>
@@ -31,16 +50,9 @@ internal sealed class DeleteCommand : ICommandHandler
 
                 try
                 {
-                    if (statements[i] is not BsonDocument statement || !statement.TryGetValue("q", out var q) || q is not BsonDocument query)
-                    {
-                        throw new MongoErrorException(40414, "BSON field 'delete.deletes.q' is missing but a required field");
-                    }
-
-                    if (!statement.TryGetValue("limit", out var limitValue) || !limitValue.IsNumeric || limitValue.ToInt32() is not (0 or 1))
-                    {
-                        throw new MongoErrorException(ErrorCodes.FailedToParse, "The limit field in delete objects must be 0 or 1.");
-                    }
-
+                    var statement = statements[i].AsBsonDocument;
+                    var query = statement["q"].AsBsonDocument;
+                    var limitValue = statement["limit"];
                     var collation = Query.Collation.Parse(statement.GetValue("collation", BsonNull.Value));
                     var filter = ReadSupport.CompileFilter(query, collation, variables);
                     var hint = ReadSupport.ResolveHint(unit.Collection(context.Database, name), statement.GetValue("hint", BsonNull.Value));

@@ -21,22 +21,10 @@ internal sealed class FindCommand : ICommandHandler
         var projection = projectionSpec is { ElementCount: > 0 } ? QueryProjection.Compile(projectionSpec, collation, variables) : null;
         var sort = context.OptionalDocument("sort");
         var skip = context.OptionalNonNegative("skip", 0);
-        var limitValue = context.Command.GetValue("limit", 0);
-        if (!limitValue.IsNumeric && !limitValue.IsBsonNull)
-        {
-            throw new MongoErrorException(ErrorCodes.TypeMismatch, "BSON field 'find.limit' is the wrong type, expected a number");
-        }
-
-        var limit = limitValue.IsNumeric ? limitValue.ToInt64() : 0;
+        // The find command takes no negative limit (drivers turn the legacy "-n" into limit n with singleBatch).
+        var limit = context.OptionalNonNegative("limit", 0);
         var singleBatch = context.OptionalBool("singleBatch", false);
-        if (limit < 0)
-        {
-            // The legacy negative limit means "this many, in one batch".
-            limit = -limit;
-            singleBatch = true;
-        }
-
-        int? batchSize = context.Command.TryGetValue("batchSize", out var bs) && bs.IsNumeric ? (int)context.OptionalNonNegative("batchSize", 101) : null;
+        int? batchSize = context.Command.Contains("batchSize") ? (int)context.OptionalNonNegative("batchSize", 101) : null;
         var results = context.Read(reader =>
         {
             var hint = ReadSupport.ResolveHint(reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
@@ -72,10 +60,11 @@ internal sealed class GetMoreCommand : ICommandHandler
             throw new MongoErrorException(ErrorCodes.TypeMismatch, "BSON field 'getMore.getMore' is the wrong type, expected type 'long'");
         }
 
+        // Like find's, getMore's batchSize is validated (>= 0, else 51024) before the cursor is looked up.
+        int? batchSize = context.Command.Contains("batchSize") ? (int)context.OptionalNonNegative("batchSize", 0) : null;
         var id = context.Target.ToInt64();
         var cursor = context.Cursors.Find(id)
             ?? throw new MongoErrorException(ErrorCodes.CursorNotFound, $"cursor id {id} not found");
-        int? batchSize = context.Command.TryGetValue("batchSize", out var bs) && bs.IsNumeric ? bs.ToInt32() : null;
         var (batch, exhausted) = cursor.Next(batchSize);
         if (exhausted)
         {

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Tabernacle.MongoEmulator.Tests.Commands;
+
+/// <summary>
+/// The Node.js <c>mongodb</c> driver (pinned in <c>test/NodeDriver/package.json</c>) accepts the emulator's handshake:
+/// it discovers the replica set, writes to the primary and reads from a secondary.
+/// </summary>
+public sealed class NodeDriverAcceptanceTests : EmulatorTestBase
+{
+    private static readonly TimeSpan NpmTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan SmokeTimeout = TimeSpan.FromMinutes(2);
+    private static readonly SemaphoreSlim InstallGate = new(1, 1);
+
+    [Fact]
+    public async Task The_Node_driver_discovers_the_set_writes_and_reads_from_a_secondary()
+    {
+        var folder = NodeDriverFolder();
+        await EnsureNodeModulesAsync(folder);
+
+        var (exitCode, stdout, stderr) = await RunAsync("node", ["smoke.mjs", Emulator.ConnectionString], folder, SmokeTimeout);
+
+        var summaryLine = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        Assert.True(exitCode == 0, $"node smoke.mjs exited {exitCode}.\nstdout: {stdout}\nstderr: {stderr}");
+        Assert.NotNull(summaryLine);
+        using var summary = JsonDocument.Parse(summaryLine);
+        var root = summary.RootElement;
+        Assert.True(root.GetProperty("ok").GetBoolean());
+        Assert.StartsWith("6.", root.GetProperty("driverVersion").GetString(), StringComparison.Ordinal);
+        Assert.Equal("ReplicaSetWithPrimary", root.GetProperty("topologyType").GetString());
+        Assert.Equal(Emulator.ReplicaSetName, root.GetProperty("setName").GetString());
+
+        var primary = await Emulator.WaitForPrimaryAsync();
+        Assert.Equal(primary.Host, root.GetProperty("primary").GetString());
+        var secondaries = root.GetProperty("secondaries").EnumerateArray().Select(s => s.GetString()).ToList();
+        Assert.NotEmpty(secondaries);
+        Assert.DoesNotContain(primary.Host, secondaries);
+        var readFrom = root.GetProperty("readFrom").GetString();
+        Assert.Contains(readFrom, Emulator.Members.Where(m => m != primary).Select(m => m.Host));
+        Assert.Matches("^[0-9a-f]{24}$", root.GetProperty("insertedId").GetString()!);
+        Assert.True(root.GetProperty("readAttempts").GetInt32() >= 1);
+
+        // The document the script wrote really is in the set, on the primary.
+        await Emulator.WaitForReplicationAsync();
+        Assert.Single(primary.GetDocuments("nodeDriverSmoke", "items"));
+    }
+
+    /// <summary>test/NodeDriver, found by walking up from the test assembly to the folder that holds Tabernacle.EfCore.sln.</summary>
+    private static string NodeDriverFolder()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Tabernacle.EfCore.sln")))
+            {
+                var folder = Path.Combine(directory.FullName, "test", "NodeDriver");
+                Assert.True(File.Exists(Path.Combine(folder, "smoke.mjs")), $"{folder} has no smoke.mjs");
+                return folder;
+            }
+        }
+
+        Assert.Fail($"No folder above {AppContext.BaseDirectory} contains Tabernacle.EfCore.sln");
+        return "";
+    }
+
+    /// <summary>Installs the pinned driver from package-lock.json (npm ci) when node_modules is missing, so a clean clone runs as is.</summary>
+    private static async Task EnsureNodeModulesAsync(string folder)
+    {
+        await InstallGate.WaitAsync();
+        try
+        {
+            if (Directory.Exists(Path.Combine(folder, "node_modules", "mongodb")))
+            {
+                return;
+            }
+
+            var (exitCode, stdout, stderr) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], folder, NpmTimeout);
+            Assert.True(exitCode == 0, $"npm ci failed with exit code {exitCode} in {folder}.\nstdout: {stdout}\nstderr: {stderr}");
+        }
+        finally
+        {
+            InstallGate.Release();
+        }
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string fileName, string[] arguments, string workingDirectory, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            Assert.Fail($"Could not run '{fileName}': {ex.Message}. Node.js (node and npm) must be on PATH for the Node.js driver acceptance test; it is part of this project's machine image.");
+            throw;
+        }
+
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                await process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"'{fileName} {string.Join(' ', arguments)}' did not finish within {timeout}.\nstdout: {await stdout}\nstderr: {await stderr}");
+            }
+
+            return (process.ExitCode, await stdout, await stderr);
+        }
+    }
+}
