@@ -284,6 +284,61 @@ public sealed class AuthenticationTests : EmulatorTestBase
     }
 
     [Fact]
+    public async Task Mutated_sasl_messages_never_authenticate_and_never_break_the_member()
+    {
+        const int seed = 4242;
+        var random = new Random(seed);
+        using var raw = await RawCommandClient.ConnectAsync(Emulator.Primary!.Port);
+        var codes = new Dictionary<int, int>();
+        for (var i = 0; i < 300; i++)
+        {
+            var scram = new ScramTestClient("app", Password, random.Next(2) == 0 ? "SCRAM-SHA-256" : "SCRAM-SHA-1");
+            var mutateFirst = random.Next(2) == 0;
+            var first = scram.ClientFirst();
+            var start = await raw.RunAsync(new BsonDocument { { "saslStart", 1 }, { "mechanism", scram.Mechanism }, { "payload", new BsonBinaryData(mutateFirst ? Mutate(random, first) : first) }, { "options", new BsonDocument("skipEmptyExchange", true) } });
+            var reply = start;
+            if (start["ok"].ToDouble() == 1.0 && !mutateFirst)
+            {
+                reply = await raw.RunAsync(ScramTestClient.Continue(start, Mutate(random, scram.ClientFinal(start["payload"].AsByteArray))));
+            }
+
+            if (reply["ok"].ToDouble() == 0.0)
+            {
+                var code = reply["code"].ToInt32();
+                codes[code] = codes.GetValueOrDefault(code) + 1;
+                Assert.Equal(18, code);
+                Assert.Equal("Authentication failed.", reply["errmsg"].AsString);
+            }
+
+            // A mutated first message may still be well formed (a changed nonce, for example): it is answered, but nothing
+            // is continued, so no attempt here may ever end authenticated.
+            var status = await raw.RunAsync(Doc("{ connectionStatus: 1 }"));
+            Assert.Empty(status["authInfo"]["authenticatedUsers"].AsBsonArray);
+        }
+
+        Assert.True(codes.GetValueOrDefault(18) > 150, $"seed {seed}: expected most mutated conversations to fail, got {string.Join(", ", codes)}");
+        Assert.Equal(13, (await raw.RunAsync(Doc("{ find: 'c' }"), "shop"))["code"].ToInt32());
+        Assert.Equal(1.0, (await raw.RunAsync(Doc("{ ping: 1 }")))["ok"].ToDouble());
+
+        static byte[] Mutate(Random random, byte[] message)
+        {
+            var copy = (byte[])message.Clone();
+            switch (random.Next(3))
+            {
+                case 0:
+                    copy[random.Next(copy.Length)] ^= (byte)(1 << random.Next(8));
+                    return copy;
+                case 1:
+                    return copy[..random.Next(copy.Length)];
+                default:
+                    var extra = new byte[random.Next(1, 8)];
+                    random.NextBytes(extra);
+                    return [.. copy, .. extra];
+            }
+        }
+    }
+
+    [Fact]
     public async Task Restarted_member_still_requires_authentication()
     {
         var secondary = Emulator.Members.First(m => m.Role == EmulatorMemberRole.Secondary);
