@@ -5,6 +5,12 @@ namespace Tabernacle.MongoEmulator.Host;
 /// <summary>The host's command line, parsed.</summary>
 internal sealed record HostOptions(int Members, int Port, string ReplicaSetName, string Bind, TimeSpan ElectionTimeout, TimeSpan ReplicationDelay, bool ShowHelp)
 {
+    /// <summary>Whether <c>--auth</c> was given: clients must authenticate as one of <see cref="Users"/>.</summary>
+    public bool Auth { get; init; }
+
+    /// <summary>The <c>--user</c> options, in order.</summary>
+    public IReadOnlyList<HostUser> Users { get; init; } = [];
+
     public const string Usage = """
         Tabernacle MongoDB replica-set emulator: an in-process MongoDB 7.0 replica set on loopback, for tests and demos.
 
@@ -18,9 +24,17 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
           --bind <address>           Address to listen on (default 127.0.0.1).
           --election-timeout-ms <n>  Time without a primary before an election (default 1000).
           --delay-ms <n>             Replication delay of every secondary in milliseconds (default 5).
+          --auth                     Require authentication (SCRAM-SHA-256 or SCRAM-SHA-1), as mongod --auth does.
+                                     Needs at least one --user.
+          --user <name:password[@db]>
+                                     A user clients may authenticate as (repeatable), in database db (default
+                                     admin; clients pass it as authSource). If the password contains '@', always
+                                     give the database: app:p@ss@admin. Only SCRAM keys are kept; the password is
+                                     never logged, but the command line is visible to other local processes.
           -h, --help                 Show this help.
 
-        The first line on stdout is the connection string; logs go to stderr. Ctrl+C or SIGTERM stops the set.
+        The first line on stdout is the connection string (without credentials: add user:password@ and
+        &authSource=<db> when --auth is on); logs go to stderr. Ctrl+C or SIGTERM stops the set.
         """;
 
     public static HostOptions Parse(string[] args)
@@ -48,12 +62,28 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
                 case "--election-timeout-ms":
                     options = options with { ElectionTimeout = TimeSpan.FromMilliseconds(Int(arg, Next(args, ref i), 1, 600_000)) };
                     break;
+                case "--auth":
+                    options = options with { Auth = true };
+                    break;
+                case "--user":
+                    options = options with { Users = [.. options.Users, HostUser.Parse(Next(args, ref i))] };
+                    break;
                 case "--delay-ms":
                     options = options with { ReplicationDelay = TimeSpan.FromMilliseconds(Int(arg, Next(args, ref i), 0, 3_600_000)) };
                     break;
                 default:
                     throw new ArgumentException($"unknown option '{arg}'; run with --help to list the options");
             }
+        }
+
+        if (options.Auth && options.Users.Count == 0)
+        {
+            throw new ArgumentException("option '--auth' needs at least one user: add --user <name:password[@db]>, for example --user app:secret@admin");
+        }
+
+        if (!options.Auth && options.Users.Count > 0)
+        {
+            throw new ArgumentException("option '--user' only applies with --auth: add --auth to require authentication");
         }
 
         return options;
@@ -78,4 +108,31 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
 
         return number;
     }
+}
+
+/// <summary>One <c>--user name:password[@db]</c>. <see cref="ToString"/> leaves the password out.</summary>
+internal sealed record HostUser(string Name, string Password, string Database)
+{
+    public static HostUser Parse(string value)
+    {
+        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || colon == value.Length - 1)
+        {
+            throw new ArgumentException("option '--user' needs name:password or name:password@db");
+        }
+
+        var name = value[..colon];
+        var rest = value[(colon + 1)..];
+        var at = rest.LastIndexOf('@');
+        var password = at < 0 ? rest : rest[..at];
+        var database = at < 0 ? "admin" : rest[(at + 1)..];
+        if (password.Length == 0 || database.Length == 0)
+        {
+            throw new ArgumentException("option '--user' needs a non-empty password and database: name:password[@db]");
+        }
+
+        return new HostUser(name, password, database);
+    }
+
+    public override string ToString() => $"{Name}@{Database}";
 }

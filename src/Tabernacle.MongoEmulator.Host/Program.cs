@@ -36,6 +36,24 @@ var emulatorOptions = new ReplicaSetEmulatorOptions
     DefaultReplicationDelay = options.ReplicationDelay,
     LoggerFactory = loggerFactory,
 };
+if (options.Auth)
+{
+    var authentication = new EmulatorAuthenticationOptions();
+    try
+    {
+        foreach (var user in options.Users)
+        {
+            authentication.Users.Add(new EmulatorUser(user.Name, user.Password, user.Database));
+        }
+    }
+    catch (ArgumentException ex)
+    {
+        Console.Error.WriteLine($"error: option '--user': {ex.Message}");
+        return 2;
+    }
+
+    emulatorOptions.Authentication = authentication;
+}
 
 MongoReplicaSetEmulator emulator;
 try
@@ -64,6 +82,10 @@ await using (emulator)
     Console.Out.Flush();
     var logger = loggerFactory.CreateLogger("Tabernacle.MongoEmulator.Host");
     logger.LogInformation("Replica set {Name} is up with {Members} members; primary {Primary}", emulator.ReplicaSetName, emulator.Members.Count, emulator.Primary?.Host);
+    if (options.Auth)
+    {
+        logger.LogInformation("Authentication is on; users: {Users}", string.Join(", ", options.Users));
+    }
     await stop.Task;
     logger.LogInformation("Stopping the replica set");
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Tabernacle.MongoEmulator.Commands;
 using Tabernacle.MongoEmulator.Commands.Handlers;
 using Tabernacle.MongoEmulator.Replication;
+using Tabernacle.MongoEmulator.Security;
 using Tabernacle.MongoEmulator.Wire;
 
 namespace Tabernacle.MongoEmulator;
@@ -37,6 +38,24 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
     /// <summary>The connection string of the whole set: <c>mongodb://127.0.0.1:p1,127.0.0.1:p2,.../?replicaSet=rs0</c>.</summary>
     public string ConnectionString => $"mongodb://{string.Join(",", _members.Select(m => m.Host))}/?replicaSet={_set.Name}";
 
+    /// <summary>
+    /// The connection string of the whole set with credentials, for a set started with
+    /// <see cref="ReplicaSetEmulatorOptions.Authentication"/>: <c>mongodb://user:password@hosts/?replicaSet=rs0&amp;authSource=admin</c>.
+    /// The emulator does not keep the password; this only formats what the caller passes (user and password are URI-escaped).
+    /// </summary>
+    /// <param name="userName">The user name.</param>
+    /// <param name="password">The user's password.</param>
+    /// <param name="authSource">The database that holds the user. Default <c>admin</c>.</param>
+    /// <param name="authMechanism">A mechanism to force (<c>SCRAM-SHA-1</c> or <c>SCRAM-SHA-256</c>); <c>null</c> lets the driver negotiate.</param>
+    public string GetConnectionString(string userName, string password, string authSource = "admin", string? authMechanism = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userName);
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        ArgumentException.ThrowIfNullOrEmpty(authSource);
+        var mechanism = authMechanism is null ? "" : $"&authMechanism={Uri.EscapeDataString(authMechanism)}";
+        return $"mongodb://{Uri.EscapeDataString(userName)}:{Uri.EscapeDataString(password)}@{string.Join(",", _members.Select(m => m.Host))}/?replicaSet={_set.Name}&authSource={Uri.EscapeDataString(authSource)}{mechanism}";
+    }
+
     /// <summary>The replica set name.</summary>
     public string ReplicaSetName => _set.Name;
 
@@ -51,6 +70,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
 
     /// <summary>Starts a replica set and returns once it has a primary.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The options ask for fewer than 1 or more than 7 members, or an invalid port.</exception>
+    /// <exception cref="ArgumentException">Authentication is on without users, or a user is defined twice in one database.</exception>
     /// <exception cref="EmulatorPortInUseException">A member's port is taken.</exception>
     public static async Task<MongoReplicaSetEmulator> StartAsync(ReplicaSetEmulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -59,7 +79,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var address = IPAddress.Parse(options.BindAddress);
         var set = new ReplicaSetCoordinator(options.ReplicaSetName, options.ElectionTimeout, loggerFactory.CreateLogger<ReplicaSetCoordinator>());
-        var registry = CreateRegistry();
+        var registry = CreateRegistry(options.Authentication is { } authentication ? new CredentialStore(authentication.Users) : null);
         var members = new List<EmulatorMember>();
         var servers = new List<WireServer>();
         try
@@ -219,9 +239,14 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         }
     }
 
-    private static CommandRegistry CreateRegistry() => new(
+    private static CommandRegistry CreateRegistry(CredentialStore? credentials) => new(
     [
-        new HelloCommand(),
+        new HelloCommand(credentials),
+        new SaslStartCommand(credentials),
+        new SaslContinueCommand(credentials),
+        new AuthenticateCommand(),
+        new LogoutCommand(),
+        new ConnectionStatusCommand(),
         new PingCommand(),
         new BuildInfoCommand(),
         new GetParameterCommand(),
@@ -253,7 +278,10 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         new DropIndexesCommand(),
         new CommitTransactionCommand(),
         new AbortTransactionCommand(),
-    ]);
+    ])
+    {
+        Credentials = credentials,
+    };
 
     /// <summary>Lets a listener be bound (to learn its port) before the member that will answer on it exists.</summary>
     private sealed class DeferredRequestHandler : IRequestHandler

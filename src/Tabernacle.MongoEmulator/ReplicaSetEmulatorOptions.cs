@@ -28,6 +28,13 @@ public sealed class ReplicaSetEmulatorOptions
 
     /// <summary>Where the emulator logs (connections closed for malformed input, elections, rollbacks). Default: nowhere.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Authentication: when set, clients must authenticate as one of its users (SCRAM-SHA-256 or SCRAM-SHA-1) before
+    /// running any command but the handshake, <c>ping</c>, <c>buildInfo</c> and the authentication commands. Default
+    /// <c>null</c>: authentication is off and every client may run every command.
+    /// </summary>
+    public EmulatorAuthenticationOptions? Authentication { get; set; }
 }
 
 /// <summary>Settings of one member.</summary>

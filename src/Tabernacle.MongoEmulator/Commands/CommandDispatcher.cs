@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Tabernacle.MongoEmulator.Commands.Cursors;
 using Tabernacle.MongoEmulator.Errors;
 using Tabernacle.MongoEmulator.Replication;
+using Tabernacle.MongoEmulator.Security;
 using Tabernacle.MongoEmulator.Wire;
 
 namespace Tabernacle.MongoEmulator.Commands;
@@ -83,6 +84,12 @@ internal sealed class CommandDispatcher : IRequestHandler
     {
         var handler = _registry.Find(context.CommandName)
             ?? throw new MongoErrorException(ErrorCodes.CommandNotFound, $"no such command: '{context.CommandName}'");
+
+        if (_registry.Credentials is not null && !context.Connection.Authentication.IsAuthenticated
+            && !AuthenticationPolicy.AllowsUnauthenticated(handler, context.CommandName))
+        {
+            throw new MongoErrorException(ErrorCodes.Unauthorized, $"Command {context.CommandName} requires authentication");
+        }
 
         CountOperation(context.CommandName);
         if (!NeverFailed.Contains(context.CommandName) && await ApplyFailCommandAsync(context).ConfigureAwait(false) is { } failure)

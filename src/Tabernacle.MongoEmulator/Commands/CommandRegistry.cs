@@ -1,3 +1,5 @@
+using Tabernacle.MongoEmulator.Security;
+
 namespace Tabernacle.MongoEmulator.Commands;
 
 /// <summary>The command handlers by name; shared by every member of a set (handlers are stateless).</summary>
@@ -17,6 +19,9 @@ internal sealed class CommandRegistry
     }
 
     public IEnumerable<string> Names => _handlers.Keys;
+
+    /// <summary>The set's users when authentication is on; <c>null</c> when it is off. The dispatcher's auth gate reads it.</summary>
+    public CredentialStore? Credentials { get; init; }
 
     public ICommandHandler? Find(string name) =>
         _handlers.TryGetValue(name, out var handler) ? handler

@@ -61,6 +61,11 @@ internal static class WriteSupport
         }
 
         CheckId(prepared["_id"]);
+        if (!IsWithinStorageDepth(prepared))
+        {
+            throw new MongoErrorException(ErrorCodes.Overflow, $"cannot insert document because it exceeds {MaxStorageDepth} levels of nesting");
+        }
+
         CheckSize(prepared);
         return prepared;
     }
@@ -78,8 +83,51 @@ internal static class WriteSupport
         }
     }
 
+    /// <summary>mongod's <c>BSONDepth::getMaxDepthForUserStorage()</c>: stored documents nest at most 100 levels.</summary>
+    public const int MaxStorageDepth = 100;
+
+    /// <summary>
+    /// Whether <paramref name="document"/> nests at most <see cref="MaxStorageDepth"/> levels, the top level counting
+    /// as 1 and empty sub-documents and arrays not counting, as mongod checks before it stores a document.
+    /// </summary>
+    public static bool IsWithinStorageDepth(BsonDocument document)
+    {
+        var pending = new Stack<(BsonValue Value, int Depth)>();
+        pending.Push((document, 1));
+        while (pending.Count > 0)
+        {
+            var (value, depth) = pending.Pop();
+            IEnumerable<BsonValue> children = value switch
+            {
+                BsonDocument d => d.Values,
+                BsonArray a => a,
+                _ => [],
+            };
+            foreach (var child in children)
+            {
+                if (child is BsonDocument { ElementCount: > 0 } or BsonArray { Count: > 0 })
+                {
+                    if (depth + 1 > MaxStorageDepth)
+                    {
+                        return false;
+                    }
+
+                    pending.Push((child, depth + 1));
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Enforces the stored-document limits on an updated or replacing document: nesting depth, then size.</summary>
     public static void CheckSize(BsonDocument document)
     {
+        if (!IsWithinStorageDepth(document))
+        {
+            throw new MongoErrorException(ErrorCodes.Overflow, $"Document exceeds maximum nesting depth of {MaxStorageDepth}");
+        }
+
         var size = document.ToBson().Length;
         if (size > HandlersLimits.MaxDocumentSize)
         {

@@ -66,6 +66,7 @@ internal static class ErrorCodes
     public const int OperationNotSupportedInTransaction = 263;
     public const int TooManyLogicalSessions = 261;
     public const int PreparedTransactionInProgress = 267;
+    public const int MechanismUnavailable = 334;
     public const int NotPrimaryNoSecondaryOk = 13435;
     public const int NotPrimaryOrSecondary = 13436;
     public const int NotWritablePrimary = 10107;
@@ -147,6 +148,7 @@ internal static class ErrorCodes
         [OperationNotSupportedInTransaction] = "OperationNotSupportedInTransaction",
         [TooManyLogicalSessions] = "TooManyLogicalSessions",
         [PreparedTransactionInProgress] = "PreparedTransactionInProgress",
+        [MechanismUnavailable] = "MechanismUnavailable",
         [NotPrimaryNoSecondaryOk] = "NotPrimaryNoSecondaryOk",
         [NotPrimaryOrSecondary] = "NotPrimaryOrSecondary",
         [NotWritablePrimary] = "NotWritablePrimary",

@@ -1,3 +1,5 @@
+using Tabernacle.MongoEmulator.Security;
+
 namespace Tabernacle.MongoEmulator.Wire;
 
 /// <summary>What the command layer knows about the client connection a request came on.</summary>
@@ -13,4 +15,7 @@ internal sealed class ClientConnection(long id, string remoteEndPoint)
 
     /// <summary>Set by the command layer to make the connection close after the current request, without a reply.</summary>
     public bool CloseRequested { get; set; }
+
+    /// <summary>Who the connection authenticated as, and its SASL conversation under way (used when authentication is on).</summary>
+    public ConnectionAuthentication Authentication { get; } = new();
 }

@@ -65,7 +65,7 @@ internal static class MessageCodec
                     }
 
                     var size = BinaryPrimitives.ReadInt32LittleEndian(body[position..]);
-                    if (size < 5 || position + size > end)
+                    if (size < 5 || size > end - position)
                     {
                         throw new WireProtocolException($"OP_MSG kind-1 section size {size} is out of range");
                     }
@@ -181,6 +181,12 @@ internal static class MessageCodec
             throw new WireProtocolException("BSON document does not end with a zero byte");
         }
 
+        // Checked before the (recursive) deserializer runs, so no nesting can exhaust the stack.
+        if (!BsonDepthScanner.IsWithinDepth(bytes[..length]))
+        {
+            throw new WireErrorReplyException(Errors.ErrorCodes.Overflow, $"BSONObj exceeded maximum nested object depth: {BsonDepthScanner.MaxAllowableDepth}");
+        }
+
         try
         {
             var buffer = new ByteArrayBuffer(bytes[..length].ToArray(), isReadOnly: true);
@@ -194,16 +200,20 @@ internal static class MessageCodec
 
             return document;
         }
-        catch (Exception ex) when (ex is FormatException or EndOfStreamException or BsonSerializationException or ArgumentException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is not WireProtocolException)
         {
             throw new WireProtocolException($"invalid BSON: {ex.Message}", ex);
         }
     }
 
+    // Replies wrap stored documents (up to 100 levels) in cursors and envelopes, deeper than the writer's default limit of
+    // 100; they can never be deeper than a request the wire accepted (200) plus that wrapping.
+    private static readonly BsonBinaryWriterSettings ReplyWriterSettings = new() { MaxSerializationDepth = BsonDepthScanner.MaxAllowableDepth + 100 };
+
     /// <summary>Encodes an OP_MSG reply with a single kind-0 section (never with a checksum).</summary>
     public static byte[] EncodeMsgReply(int requestId, int responseTo, BsonDocument reply, bool moreToCome = false)
     {
-        var document = reply.ToBson();
+        var document = reply.ToBson(writerSettings: ReplyWriterSettings);
         var length = MessageHeader.Size + 4 + 1 + document.Length;
         var bytes = new byte[length];
         new MessageHeader(length, requestId, responseTo, (int)OpCode.Msg).Write(bytes);
@@ -216,7 +226,7 @@ internal static class MessageCodec
     /// <summary>Encodes an OP_REPLY holding one document, the answer to a legacy OP_QUERY command.</summary>
     public static byte[] EncodeLegacyReply(int requestId, int responseTo, BsonDocument reply)
     {
-        var document = reply.ToBson();
+        var document = reply.ToBson(writerSettings: ReplyWriterSettings);
         var length = MessageHeader.Size + 20 + document.Length;
         var bytes = new byte[length];
         new MessageHeader(length, requestId, responseTo, (int)OpCode.Reply).Write(bytes);

@@ -107,6 +107,15 @@ internal sealed class WireServer : IAsyncDisposable
 
                     request = MessageCodec.Decode(header, body.AsSpan(0, bodyLength));
                 }
+                catch (WireErrorReplyException ex)
+                {
+                    // Read whole but not runnable: answer with the error and keep the connection, as mongod does.
+                    var rejection = header.OpCode == (int)OpCode.Query
+                        ? MessageCodec.EncodeLegacyReply(Interlocked.Increment(ref s_nextReplyId), header.RequestId, ex.ToReply())
+                        : MessageCodec.EncodeMsgReply(Interlocked.Increment(ref s_nextReplyId), header.RequestId, ex.ToReply());
+                    await stream.WriteAsync(rejection, _stopping.Token).ConfigureAwait(false);
+                    continue;
+                }
                 finally
                 {
                     ArrayPool<byte>.Shared.Return(body);

@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using Tabernacle.MongoEmulator.Replication;
+using Tabernacle.MongoEmulator.Security;
 
 namespace Tabernacle.MongoEmulator.Commands.Handlers;
 
@@ -7,7 +8,7 @@ namespace Tabernacle.MongoEmulator.Commands.Handlers;
 /// <c>hello</c> and its legacy name <c>isMaster</c>: the handshake and the heartbeat of server discovery. With
 /// <c>topologyVersion</c> and <c>maxAwaitTimeMS</c> it is awaitable: it answers when the member's view changes or the wait ends.
 /// </summary>
-internal sealed class HelloCommand : ICommandHandler
+internal sealed class HelloCommand(CredentialStore? credentials = null) : ICommandHandler
 {
     public const int MaxWireVersion = 21;
     public const int MaxBsonObjectSize = 16 * 1024 * 1024;
@@ -42,7 +43,9 @@ internal sealed class HelloCommand : ICommandHandler
         }
 
         var legacy = context.CommandName != "hello";
-        return Build(context, legacy);
+        var reply = Build(context, legacy);
+        SaslSupport.AddToHello(context, reply, credentials);
+        return reply;
     }
 
     public static BsonDocument Build(CommandContext context, bool legacy)
