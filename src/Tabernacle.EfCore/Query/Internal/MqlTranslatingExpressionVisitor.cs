@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Query;
 using Tabernacle.EfCore.Query.Internal.Expressions;
+using Tabernacle.EfCore.Query.Internal.Translators;
 
 namespace Tabernacle.EfCore.Query.Internal;
 
@@ -62,7 +63,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
     {
         if (node.Expression is null)
         {
-            return Fail($"The static member '{node.Member.DeclaringType?.Name}.{node.Member.Name}' is not a value of the document.")!;
+            return MqlTranslators.TranslateMember(null, node.Member, node.Type)
+                ?? Fail($"The static member '{node.Member.DeclaringType?.Name}.{node.Member.Name}' could not be translated to MQL.")!;
         }
 
         // Members of anonymous types and DTOs built by an earlier Select resolve to what was assigned to them.
@@ -97,9 +99,9 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
                 return mql;
             }
 
-            if (node.Member.Name == nameof(string.Length) && node.Expression.Type == typeof(string))
+            if (MqlTranslators.TranslateMember(mql, node.Member, node.Type) is { } translated)
             {
-                return new MqlFunctionExpression("$strLenCP", [mql], typeof(int), argumentsAsArray: false);
+                return translated;
             }
         }
 
@@ -315,7 +317,26 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
                 typeof(bool));
         }
 
-        return Fail($"The method '{method.DeclaringType?.Name}.{method.Name}' could not be translated to MQL.")!;
+        // Everything else goes to the method translators, with the instance and arguments translated first.
+        MqlExpression? instance = null;
+        if (node.Object is not null && (instance = Visit(node.Object) as MqlExpression) is null)
+        {
+            return Fail($"The object of '{method.DeclaringType?.Name}.{method.Name}' could not be translated to MQL.")!;
+        }
+
+        var arguments = new List<MqlExpression>(node.Arguments.Count);
+        foreach (var argument in node.Arguments)
+        {
+            if (Visit(argument) is not MqlExpression translatedArgument)
+            {
+                return Fail($"An argument of '{method.DeclaringType?.Name}.{method.Name}' could not be translated to MQL.")!;
+            }
+
+            arguments.Add(translatedArgument);
+        }
+
+        return MqlTranslators.TranslateMethod(instance, method, arguments)
+            ?? Fail($"The method '{method.DeclaringType?.Name}.{method.Name}' could not be translated to MQL.")!;
     }
 
     private Expression TranslateStringMatch(Expression instance, Expression argument, ParameterTransform transform, bool ignoreCase)

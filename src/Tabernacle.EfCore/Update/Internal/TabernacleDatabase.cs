@@ -19,9 +19,41 @@ internal sealed class TabernacleDatabase(
     DatabaseDependencies dependencies,
     TabernacleClientWrapper client,
     ICurrentDbContext currentContext,
-    SaveChangesOptions saveOptions) : Database(dependencies)
+    SaveChangesOptions saveOptions,
+    IEnumerable<ISaveStage> stages) : Database(dependencies)
 {
+    private readonly ISaveStage[] _stages = stages.ToArray();
+
     public override int SaveChanges(IList<IUpdateEntry> entries)
+    {
+        foreach (var stage in _stages)
+        {
+            // Stages are written to complete synchronously when async is false; no sync-over-async here.
+            var pending = stage.BeforeSaveAsync(entries, async: false, CancellationToken.None);
+            if (!pending.IsCompleted)
+            {
+                throw new InvalidOperationException($"The save stage {stage.GetType().Name} did not complete synchronously in SaveChanges.");
+            }
+
+            pending.GetAwaiter().GetResult();
+        }
+
+        var saved = SaveCore(entries);
+        foreach (var stage in _stages)
+        {
+            var pending = stage.AfterSaveAsync(entries, async: false, CancellationToken.None);
+            if (!pending.IsCompleted)
+            {
+                throw new InvalidOperationException($"The save stage {stage.GetType().Name} did not complete synchronously in SaveChanges.");
+            }
+
+            pending.GetAwaiter().GetResult();
+        }
+
+        return saved;
+    }
+
+    private int SaveCore(IList<IUpdateEntry> entries)
     {
         var plan = Plan(entries);
         if (plan.Count == 0)
@@ -70,6 +102,22 @@ internal sealed class TabernacleDatabase(
     }
 
     public override async Task<int> SaveChangesAsync(IList<IUpdateEntry> entries, CancellationToken cancellationToken = default)
+    {
+        foreach (var stage in _stages)
+        {
+            await stage.BeforeSaveAsync(entries, async: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        var saved = await SaveCoreAsync(entries, cancellationToken).ConfigureAwait(false);
+        foreach (var stage in _stages)
+        {
+            await stage.AfterSaveAsync(entries, async: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        return saved;
+    }
+
+    private async Task<int> SaveCoreAsync(IList<IUpdateEntry> entries, CancellationToken cancellationToken)
     {
         var plan = Plan(entries);
         if (plan.Count == 0)

@@ -192,3 +192,14 @@ internal sealed class MqlConditionalExpression(MqlExpression test, MqlExpression
         expressionPrinter.Visit(IfFalse);
     }
 }
+
+/// <summary>
+/// An aggregation expression given directly as BSON (a system variable such as <c>"$$NOW"</c>, or an operator
+/// document built by a translator). Only valid where aggregation expressions are.
+/// </summary>
+internal sealed class MqlRawExpression(MongoDB.Bson.BsonValue expression, Type type) : MqlExpression(type), IPrintableExpression
+{
+    public MongoDB.Bson.BsonValue Expression { get; } = expression;
+
+    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append(Expression.ToString());
+}

@@ -215,6 +215,8 @@ internal sealed class MqlRenderer
                 });
             case MqlInExpression @in:
                 return new BsonDocument("$in", new BsonArray { RenderExpression(@in.Item), RenderList(@in.Values, @in.Item.TypeMapping) });
+            case MqlRawExpression raw:
+                return raw.Expression;
             case MqlConditionalExpression conditional:
                 return new BsonDocument("$cond", new BsonArray { RenderExpression(conditional.Test), RenderExpression(conditional.IfTrue), RenderExpression(conditional.IfFalse) });
             default:
