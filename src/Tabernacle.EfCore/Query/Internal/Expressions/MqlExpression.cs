@@ -201,5 +201,5 @@ internal sealed class MqlRawExpression(MongoDB.Bson.BsonValue expression, Type t
 {
     public MongoDB.Bson.BsonValue Expression { get; } = expression;
 
-    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append(Expression.ToString());
+    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append(Expression.ToString() ?? "");
 }
