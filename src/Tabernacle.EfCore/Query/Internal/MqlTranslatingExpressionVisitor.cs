@@ -145,7 +145,9 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
                     return inner;
                 }
 
-                return inner is MqlExpression converted ? Retype(converted, node.Type) : null!;
+                // Numeric casts that change the value (double → int truncates, decimal ↔ double) become $toInt/$toDouble...;
+                // widening ones keep the operand so field comparisons stay in the query language.
+                return inner is MqlExpression converted ? Retype(NumericConversions.Translate(converted, node.Operand.Type, node.Type), node.Type) : null!;
             case ExpressionType.Negate or ExpressionType.NegateChecked:
                 return Visit(node.Operand) is MqlExpression negated
                     ? new MqlBinaryExpression(MqlOperator.Multiply, negated, new MqlConstantExpression(-1, typeof(int)), node.Type)
@@ -180,6 +182,14 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         }
 
         (lm, rm) = InferMappings(lm, rm);
+
+        // Operators implemented by a method (string + as string.Concat, DateTime - DateTime, DateTime + TimeSpan)
+        // go to the method translators first: their MQL differs from the numeric operator's (nulls in $concat, dates).
+        if (node.Method is not null && MqlTranslators.TranslateMethod(null, node.Method, [lm, rm]) is { } byMethod)
+        {
+            return byMethod;
+        }
+
         var op = node.NodeType switch
         {
             ExpressionType.Equal => MqlOperator.Equal,
@@ -285,7 +295,10 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         }
 
         var method = node.Method;
-        if (method == StringStartsWith || method == StringEndsWith || method == StringContains)
+        // A constant or parameter argument becomes a regex (the query language, indexes apply); any other argument
+        // goes to the method translators below, which compare code points in $expr.
+        if ((method == StringStartsWith || method == StringEndsWith || method == StringContains)
+            && node.Arguments[0] is ConstantExpression or QueryParameterExpression)
         {
             var transform = method == StringStartsWith ? ParameterTransform.StartsWithPattern
                 : method == StringEndsWith ? ParameterTransform.EndsWithPattern

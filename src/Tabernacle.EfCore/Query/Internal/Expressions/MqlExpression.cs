@@ -62,6 +62,9 @@ internal enum ParameterTransform
     EndsWithPattern,
     ContainsPattern,
     EqualsIgnoreCasePattern,
+
+    /// <summary>An <c>EF.Functions.Like</c> pattern (<c>%</c>, <c>_</c>) turned into an anchored regular expression.</summary>
+    LikePattern,
 }
 
 /// <summary>A query parameter, bound to its value at each execution: one compiled query serves every value.</summary>

@@ -167,6 +167,7 @@ internal sealed class MqlRenderer
             ParameterTransform.EndsWithPattern => escaped + "$",
             ParameterTransform.ContainsPattern => escaped,
             ParameterTransform.EqualsIgnoreCasePattern => "^" + escaped + "$",
+            ParameterTransform.LikePattern => Translators.LikePatterns.ToRegex(value, escapeCharacter: null),
             _ => value,
         };
     }
@@ -217,6 +218,8 @@ internal sealed class MqlRenderer
                 return new BsonDocument("$in", new BsonArray { RenderExpression(@in.Item), RenderList(@in.Values, @in.Item.TypeMapping) });
             case MqlRawExpression raw:
                 return raw.Expression;
+            case MqlNamedArgumentsExpression named:
+                return new BsonDocument(named.Name, new BsonDocument(named.Arguments.Select(a => new BsonElement(a.Key, RenderExpression(a.Value)))));
             case MqlConditionalExpression conditional:
                 return new BsonDocument("$cond", new BsonArray { RenderExpression(conditional.Test), RenderExpression(conditional.IfTrue), RenderExpression(conditional.IfFalse) });
             default:
