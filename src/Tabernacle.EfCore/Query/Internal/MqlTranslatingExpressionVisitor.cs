@@ -57,6 +57,13 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
     protected override Expression VisitConstant(ConstantExpression node) => new MqlConstantExpression(node.Value, node.Type);
 
+    // EF's funcletizer leaves `new DateTime(2024, 7, 4)` (constant arguments) in the tree for providers to inline;
+    // such a value is a constant here too. Other constructions keep the default behaviour.
+    protected override Expression VisitNew(NewExpression node) =>
+        node.Constructor is not null && node.Members is null && node.Arguments.Count > 0 && node.Arguments.All(a => a is ConstantExpression)
+            ? new MqlConstantExpression(node.Constructor.Invoke(node.Arguments.Select(a => ((ConstantExpression)a).Value).ToArray()), node.Type)
+            : base.VisitNew(node);
+
     protected override Expression VisitParameter(ParameterExpression node) => null!;
 
     protected override Expression VisitMember(MemberExpression node)
