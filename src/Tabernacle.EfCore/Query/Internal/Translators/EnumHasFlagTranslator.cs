@@ -7,7 +7,7 @@ namespace Tabernacle.EfCore.Query.Internal.Translators;
 /// <c>Enum.HasFlag</c> on an enum stored as a number. <c>$bitAnd</c> exists only from MongoDB 6.3 and the in-process
 /// emulator does not implement it, so a bit is read arithmetically, which every server evaluates:
 /// bit b of x is |floor(x / 2^b) mod 2| (also right for negative values in two's complement). A constant flag tests
-/// only its set bits; a parameter tests every bit of the enum's width (<c>$range</c>/<c>$map</c>).
+/// only its set bits; a parameter or a field tests every bit of the enum's width (<c>$range</c>/<c>$map</c>).
 /// </summary>
 internal sealed class EnumHasFlagTranslator : IMqlMethodCallTranslator
 {
@@ -43,7 +43,7 @@ internal sealed class EnumHasFlagTranslator : IMqlMethodCallTranslator
             return test ?? Mql.Constant(true);
         }
 
-        if (flag is MqlParameterExpression)
+        if (flag is not MqlConstantExpression)
         {
             var width = Type.GetTypeCode(Enum.GetUnderlyingType(Mql.Unwrap(instance.Type))) is TypeCode.Int64 or TypeCode.UInt64 ? 64 : 32;
             var power = Mql.Call("$pow", typeof(double), Mql.Constant(2), Mql.Variable("b", typeof(int)));

@@ -9,7 +9,8 @@ namespace Tabernacle.EfCore.Query.Internal.Translators;
 /// Where the two differ, the MQL compensates: <c>$round</c> rounds half to even like <c>Math.Round</c>'s default;
 /// <see cref="MidpointRounding.AwayFromZero"/> is computed as .NET does (truncate, then step away from zero when the
 /// fraction is at least one half). <c>$sqrt</c>, <c>$ln</c>, <c>$log10</c> and <c>$log</c> fail the whole query on
-/// arguments outside their domain where .NET returns NaN or -∞, so those cases are answered by a <c>$cond</c>.
+/// arguments outside their domain where .NET returns NaN or -∞, so those cases are answered by a <c>$cond</c>
+/// (NaN as null, see <see cref="Guarded"/>).
 /// <c>Math.Sign</c> is a <c>$cond</c> (MongoDB has no sign operator).
 /// </para>
 /// </summary>
@@ -67,14 +68,19 @@ internal sealed class MathTranslator : IMqlMethodCallTranslator
         Mql.Conditional(Mql.Binary(MqlOperator.LessThan, value, Mql.Constant(0), typeof(bool)), Mql.Constant(-1), Mql.Constant(0), typeof(int)),
         typeof(int));
 
-    /// <summary>.NET: a negative argument gives NaN, zero gives <paramref name="zero"/>; MongoDB would fail the query.</summary>
+    /// <summary>
+    /// .NET: a negative argument gives NaN, zero gives <paramref name="zero"/>; MongoDB would fail the query. NaN is
+    /// written as null: C# compares NaN as false with everything, MQL orders NaN below every number (NaN &lt; 1 would
+    /// be true), while a null operand makes the renderer's lifted-comparison guard answer false, as C# does.
+    /// (<c>double.IsNaN</c> counts that null as NaN.)
+    /// </summary>
     private static MqlExpression Guarded(MqlExpression argument, MqlExpression function, double? zero)
     {
         var lowest = zero is not null ? MqlOperator.LessThanOrEqual : MqlOperator.LessThan;
-        MqlExpression outOfDomain = Mql.Constant(double.NaN);
+        MqlExpression outOfDomain = new MqlConstantExpression(null, typeof(double?));
         if (zero is not null)
         {
-            outOfDomain = Mql.Conditional(Mql.Equal(argument, Mql.Constant(0)), Mql.Constant(zero.Value), outOfDomain, typeof(double));
+            outOfDomain = Mql.Conditional(Mql.Equal(argument, Mql.Constant(0)), Mql.Constant(zero.Value), outOfDomain, typeof(double?));
         }
 
         // A null argument (nullable types) flows to the operator, which returns null for it; MQL orders null below 0.
@@ -84,7 +90,7 @@ internal sealed class MathTranslator : IMqlMethodCallTranslator
             inDomain = Mql.Or(Mql.Equal(argument, new MqlConstantExpression(null, typeof(double?))), inDomain);
         }
 
-        return Mql.Conditional(inDomain, function, outOfDomain, function.Type);
+        return Mql.Conditional(inDomain, function, outOfDomain, typeof(double?));
     }
 
     private static MqlExpression? Round(IReadOnlyList<MqlExpression> arguments, ParameterInfo[] parameters, Type type)

@@ -49,10 +49,17 @@ internal sealed class ToStringTranslator : IMqlMethodCallTranslator
 
     private static MqlExpression? EnumName(MqlExpression value, Type enumType)
     {
-        if (value.TypeMapping?.Converter is { } converter)
+        if (value.TypeMapping?.Converter is { } converter && converter.ProviderClrType == typeof(string))
         {
-            // Stored as its name already (HasConversion<string>()); any other conversion is not known to print the same.
-            return converter.ProviderClrType == typeof(string) ? value : null;
+            // Stored as its name already (HasConversion<string>()). Drop the enum's mapping so that strings compared
+            // with the result are not run through the enum converter.
+            return value is MqlFieldExpression field ? new MqlFieldExpression(field.Path, typeof(string), null, null) : Mql.IfNull(value, Mql.Constant(""));
+        }
+
+        // Numbers (the default mapping converts enums to their numbers); any other conversion is not known to print the same.
+        if (value.TypeMapping?.Converter is { } other && !Mql.IsIntegral(other.ProviderClrType))
+        {
+            return null;
         }
 
         // Flags combinations print as "A, B" in C#: not reproduced.
