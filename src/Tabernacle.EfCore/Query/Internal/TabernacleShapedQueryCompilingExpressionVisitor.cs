@@ -47,6 +47,24 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             Constant(Dependencies.CoreSingletonOptions.AreThreadSafetyChecksEnabled));
     }
 
+    private static readonly MethodInfo ExecuteNonQueryMethod = typeof(NonQueryExecutor).GetMethod(nameof(NonQueryExecutor.Execute))!;
+    private static readonly MethodInfo ExecuteNonQueryAsyncMethod = typeof(NonQueryExecutor).GetMethod(nameof(NonQueryExecutor.ExecuteAsync))!;
+
+    protected override Expression VisitExtension(Expression extensionExpression)
+    {
+        if (extensionExpression is MongoNonQueryExpression nonQuery)
+        {
+            var compiled = CompiledNonQuery.Compile(nonQuery);
+            return Call(
+                QueryCompilationContext.IsAsync ? ExecuteNonQueryAsyncMethod : ExecuteNonQueryMethod,
+                Convert(QueryCompilationContext.QueryContextParameter, typeof(TabernacleQueryContext)),
+                Constant(compiled),
+                Constant(queryCompilationContext.QueryOptions));
+        }
+
+        return base.VisitExtension(extensionExpression);
+    }
+
     protected override void VerifyNoClientConstant(Expression expression)
     {
         // Done on the user's shaper in VisitShapedQuery, before the provider's own constants are added.
@@ -122,9 +140,23 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             }
         }
 
+        private static readonly MethodInfo DetachedMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.Detached))!;
+
         private Expression MaterializeItems(EmbeddedCollectionExpression collection)
         {
             var (ownerDocument, ownerBuffer) = Bind(collection.Owner);
+            if (collection.Detached)
+            {
+                var item = Parameter(typeof(BsonDocument), "item");
+                var position = Parameter(typeof(int), "ordinal");
+                var type = collection.Navigation.TargetEntityType.ClrType;
+                return Call(
+                    MaterializeItemsMethod.MakeGenericMethod(type),
+                    ownerDocument,
+                    Constant(collection.Navigation.GetElementName()),
+                    Lambda(typeof(Func<,,>).MakeGenericType(typeof(BsonDocument), typeof(int), type), Convert(Call(DetachedMethod, item, Constant(collection.Navigation.TargetEntityType)), type), item, position));
+            }
+
             var itemDocument = Parameter(typeof(BsonDocument), "item");
             var ordinal = Parameter(typeof(int), "ordinal");
             var inner = Child();
