@@ -40,8 +40,9 @@ internal static class LikePatterns
 
     private static void AppendLiteral(StringBuilder builder, char c)
     {
-        // In PCRE a backslash before any non-alphanumeric character makes it literal; letters and digits must not be escaped.
-        if (!char.IsLetterOrDigit(c) && c != ' ' && c < 0x80)
+        // Only PCRE's metacharacters are escaped: escaping other punctuation is legal in PCRE but not in every
+        // regex engine that reads MongoDB patterns (.NET rejects "\_").
+        if (c is '\\' or '^' or '$' or '.' or '|' or '?' or '*' or '+' or '(' or ')' or '[' or ']' or '{' or '}')
         {
             builder.Append('\\');
         }
