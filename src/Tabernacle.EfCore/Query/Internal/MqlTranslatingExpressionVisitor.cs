@@ -214,7 +214,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
         // Operators implemented by a method (string + as string.Concat, DateTime - DateTime, DateTime + TimeSpan)
         // go to the method translators first: their MQL differs from the numeric operator's (nulls in $concat, dates).
-        if (node.Method is not null && MqlTranslators.TranslateMethod(null, node.Method, [lm, rm]) is { } byMethod)
+        // Comparisons are left alone even when EF gave them a method (string comparisons rewritten to string.Compare).
+        if (node.Method is not null && node.Type != typeof(bool) && MqlTranslators.TranslateMethod(null, node.Method, [lm, rm]) is { } byMethod)
         {
             return byMethod;
         }
