@@ -44,4 +44,17 @@ public sealed class ConditionalAndFlagTests : FunctionsTestBase
         Assert.Equal(all.Sum(i => i.Rating ?? 0), await db.Items.SumAsync(i => i.Rating ?? 0));
         Assert.Equal(all.Count(i => i.Perks.HasFlag(Perks.GiftWrap)), await db.Items.CountAsync(i => i.Perks.HasFlag(Perks.GiftWrap)));
     }
+
+    [Fact]
+    public async Task Filters_on_projected_function_results_run_on_the_server()
+    {
+        var all = await AllAsync();
+        await using var db = CreateContext();
+        var expected = all.Select(i => new { i.Id, Upper = i.Name.ToUpper(), Year = i.CreatedAt.Year })
+            .Where(x => x.Upper.StartsWith("S") || x.Year == 2099).Select(x => x.Id).Order().ToList();
+        var actual = await db.Items.Select(i => new { i.Id, Upper = i.Name.ToUpper(), Year = i.CreatedAt.Year })
+            .Where(x => x.Upper.StartsWith("S") || x.Year == 2099).Select(x => x.Id).ToListAsync();
+        Assert.Equal([2, 6, 12], expected);
+        Assert.Equal(expected, actual.Order().ToList());
+    }
 }
