@@ -64,19 +64,7 @@ internal sealed class CompiledMongoQuery
             return new CompiledMongoQuery(query.CollectionName, query.ResultOperator, filter, sort, skip, limit, projection, null, renderer);
         }
 
-        var pipeline = new List<BsonDocument>();
-        foreach (var stage in stages)
-        {
-            pipeline.Add(stage switch
-            {
-                MatchStage match => new BsonDocument("$match", renderer.RenderFilter(match.Predicate)),
-                SortStage sort => new BsonDocument("$sort", MqlRenderer.RenderSort(sort.Keys) ?? throw Untranslatable(sort)),
-                SkipStage skip => new BsonDocument("$skip", renderer.RenderValue(skip.Count, null)),
-                LimitStage limit => new BsonDocument("$limit", renderer.RenderValue(limit.Count, null)),
-                GroupStage group => new BsonDocument("$group", renderer.RenderGroup(group)),
-                _ => throw new InvalidOperationException($"Unknown stage {stage}"),
-            });
-        }
+        var pipeline = renderer.RenderStages(stages);
 
         switch (query.ResultOperator)
         {

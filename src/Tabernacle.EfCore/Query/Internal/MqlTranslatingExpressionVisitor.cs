@@ -24,8 +24,9 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
     private readonly GroupingTranslator _groupings;
 
-    public MqlTranslatingExpressionVisitor()
+    public MqlTranslatingExpressionVisitor(ISubqueryHost? host = null)
     {
+        Host = host;
         _arrays = new ArrayOperatorTranslator(this);
         _groupings = new GroupingTranslator(this);
     }
@@ -34,6 +35,9 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
     public (string Field, Type Type)? TranslateGroupAggregate(MethodCallExpression call) => _groupings.TryTranslate(call);
 
     public string? TranslationErrorDetails { get; private set; }
+
+    /// <summary>Joins subqueries over other collections into the query being translated.</summary>
+    public ISubqueryHost? Host { get; }
 
     /// <summary>Translates a sub-expression without resetting the error details (for the array translator's sources).</summary>
     public Expression? TranslateOperand(Expression expression) => Visit(expression);
