@@ -56,6 +56,18 @@ internal static class SaveStageEntries
         return current.EntityState == EntityState.Unchanged ? current : null;
     }
 
+    /// <summary>
+    /// Adds an entry a stage modified while it was unchanged (the owner of a changed owned entity) to the save's entries, so that EF
+    /// Core accepts its changes once the save succeeded instead of leaving it modified for the next save.
+    /// </summary>
+    public static void Include(IList<IUpdateEntry> entries, IUpdateEntry entry)
+    {
+        if (!entries.IsReadOnly)
+        {
+            entries.Add(entry);
+        }
+    }
+
     /// <summary>Sets a property's current value through the change tracker, so an update writes it.</summary>
     public static void SetValue(IUpdateEntry entry, IProperty property, object? value) => ((InternalEntityEntry)entry)[property] = value;
 

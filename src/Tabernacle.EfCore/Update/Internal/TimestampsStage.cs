@@ -32,7 +32,12 @@ internal sealed class TimestampsStage(ICurrentDbContext currentContext) : ISaveS
                 if (set)
                 {
                     now ??= AutoTimestamps.UtcNow(currentContext.Context);
+                    var wasUnchanged = entry.EntityState == EntityState.Unchanged;
                     SaveStageEntries.SetValue(entry, property, AutoTimestamps.ValueFor(property, now.Value));
+                    if (wasUnchanged)
+                    {
+                        SaveStageEntries.Include(entries, entry);
+                    }
                 }
             }
         }
@@ -84,7 +89,7 @@ internal static class AutoTimestamps
 
     /// <summary>The value to store in <paramref name="property"/>: a UTC <see cref="DateTime"/> or a <see cref="DateTimeOffset"/> at offset zero.</summary>
     public static object ValueFor(IReadOnlyProperty property, DateTimeOffset utcNow) =>
-        (Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType) == typeof(DateTimeOffset) ? utcNow : utcNow.UtcDateTime;
+        (Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType) == typeof(DateTimeOffset) ? (object)utcNow : utcNow.UtcDateTime;
 
     /// <summary>
     /// The <c>$set</c> elements an <c>ExecuteUpdate</c> of <paramref name="entityType"/> adds: every <c>[AutoNow]</c>
