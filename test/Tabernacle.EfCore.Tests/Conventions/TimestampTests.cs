@@ -180,6 +180,35 @@ public sealed class TimestampTests : ProviderTestBase<TimestampContext>
     }
 
     [Fact]
+    public async Task ExecuteUpdate_sets_auto_now_unless_it_sets_the_property_itself()
+    {
+        var article = new Article { Title = "a" };
+        await using (var db = Context())
+        {
+            db.Articles.Add(article);
+            await db.SaveChangesAsync();
+        }
+
+        _clock.Advance(TimeSpan.FromDays(1));
+        await using (var db = Context())
+        {
+            Assert.Equal(1, await db.Articles.Where(a => a.Title == "a").ExecuteUpdateAsync(s => s.SetProperty(a => a.Title, "b")));
+        }
+
+        var raw = await RawAsync(article.Id);
+        Assert.Equal(("b", StartMs.AddDays(1), StartMs), (raw["Title"].AsString, raw["UpdatedAt"].ToUniversalTime(), raw["CreatedAt"].ToUniversalTime()));
+
+        var chosen = new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        await using (var db = Context())
+        {
+            await db.Articles.ExecuteUpdateAsync(s => s.SetProperty(a => a.UpdatedAt, chosen));
+            var read = await db.Articles.SingleAsync();
+            Assert.Equal(chosen, read.UpdatedAt);
+            Assert.Equal(StartMs.AddDays(1), read.LastTouched.UtcDateTime);
+        }
+    }
+
+    [Fact]
     public void The_ExecuteUpdate_helper_sets_every_auto_now_property_at_the_clock_time()
     {
         using var db = Context();
