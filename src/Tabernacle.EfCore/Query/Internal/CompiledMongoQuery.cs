@@ -73,6 +73,7 @@ internal sealed class CompiledMongoQuery
                 SortStage sort => new BsonDocument("$sort", MqlRenderer.RenderSort(sort.Keys) ?? throw Untranslatable(sort)),
                 SkipStage skip => new BsonDocument("$skip", renderer.RenderValue(skip.Count, null)),
                 LimitStage limit => new BsonDocument("$limit", renderer.RenderValue(limit.Count, null)),
+                GroupStage group => new BsonDocument("$group", renderer.RenderGroup(group)),
                 _ => throw new InvalidOperationException($"Unknown stage {stage}"),
             });
         }
@@ -119,9 +120,9 @@ internal sealed class CompiledMongoQuery
                 SortStage => 2,
                 SkipStage => 3,
                 LimitStage => 4,
-                _ => 99,
+                _ => int.MaxValue,
             };
-            if (rank <= order)
+            if (rank == int.MaxValue || rank <= order)
             {
                 return false;
             }

@@ -11,7 +11,7 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// embedded entity shapers, and everything else stays as client code that runs on those values (the final
 /// projection may run on the client; filters never do).
 /// </summary>
-internal sealed class ProjectionBinder : ExpressionVisitor
+internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translator) : ExpressionVisitor
 {
     public string? TranslationErrorDetails { get; private set; }
 
@@ -26,7 +26,7 @@ internal sealed class ProjectionBinder : ExpressionVisitor
     {
         switch (node)
         {
-            case StructuralTypeShaperExpression or DocumentValueExpression or EmbeddedCollectionExpression:
+            case StructuralTypeShaperExpression or DocumentValueExpression or EmbeddedCollectionExpression or GroupingShaperExpression:
                 return node;
             case IncludeExpression include:
                 if (include.Navigation is not INavigation { ForeignKey.IsOwnership: true } navigation)
@@ -59,6 +59,11 @@ internal sealed class ProjectionBinder : ExpressionVisitor
 
         // Bind on what the inner expression becomes, so chains through owned navigations (x.Size.Width) stay reads of the row.
         var inner = Visit(node.Expression);
+        if (inner is GroupingShaperExpression grouping && node.Member.Name == nameof(IGrouping<int, int>.Key))
+        {
+            return grouping.KeyShaper;
+        }
+
         if (MemberBinder.Bind(inner, MemberIdentity.Create(node.Member), node.Type) is { } bound)
         {
             return ToShaper(bound);
@@ -74,6 +79,11 @@ internal sealed class ProjectionBinder : ExpressionVisitor
             return ToShaper(bound);
         }
 
+        if (translator.TranslateGroupAggregate(node) is { } aggregate)
+        {
+            return new DocumentValueExpression(aggregate.Field, aggregate.Type, null, null);
+        }
+
         // AsQueryable()/ToList() over an owned collection is the collection itself.
         if (node.Method.Name is nameof(Queryable.AsQueryable) or nameof(Enumerable.ToList) or nameof(Enumerable.AsEnumerable) or nameof(Enumerable.ToArray)
             && node.Arguments.Count == 1 && Visit(node.Arguments[0]) is EmbeddedCollectionExpression collection)
@@ -83,7 +93,44 @@ internal sealed class ProjectionBinder : ExpressionVisitor
                 : collection;
         }
 
+        // Queryable operators over a materialized embedded collection run on the client, as LINQ to Objects.
+        if (node.Method.IsStatic && node.Method.DeclaringType == typeof(Queryable) && node.Arguments.Count > 0)
+        {
+            var arguments = node.Arguments.Select(Visit).ToList();
+            if (arguments[0] is EmbeddedCollectionExpression embedded)
+            {
+                arguments[0] = embedded.AsDetached();
+            }
+
+            if (arguments[0] is { } clientSource && !typeof(IQueryable).IsAssignableFrom(clientSource.Type) && ToEnumerableCall(node, arguments!) is { } clientCall)
+            {
+                return clientCall;
+            }
+        }
+
         return base.VisitMethodCall(node);
+    }
+
+    private static Expression? ToEnumerableCall(MethodCallExpression node, List<Expression> arguments)
+    {
+        var unquoted = arguments.Select(a => a is UnaryExpression { NodeType: ExpressionType.Quote } quote ? quote.Operand : a).ToList();
+        var genericArguments = node.Method.IsGenericMethod ? node.Method.GetGenericArguments() : [];
+        foreach (var candidate in typeof(Enumerable).GetMethods().Where(m => m.Name == node.Method.Name && m.GetParameters().Length == unquoted.Count))
+        {
+            if (candidate.IsGenericMethodDefinition != node.Method.IsGenericMethod || candidate.GetGenericArguments().Length != genericArguments.Length)
+            {
+                continue;
+            }
+
+            var method = candidate.IsGenericMethodDefinition ? candidate.MakeGenericMethod(genericArguments) : candidate;
+            var parameters = method.GetParameters();
+            if (parameters.Select((p, i) => p.ParameterType.IsAssignableFrom(unquoted[i].Type)).All(ok => ok))
+            {
+                return Expression.Call(method, unquoted);
+            }
+        }
+
+        return null;
     }
 
     private static Expression ToShaper(Expression bound) => bound switch

@@ -15,16 +15,18 @@ namespace Tabernacle.EfCore.Query.Internal;
 internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : QueryableMethodTranslatingExpressionVisitor
 {
     private readonly MqlTranslatingExpressionVisitor _translator = new();
-    private readonly ProjectionBinder _projectionBinder = new();
+    private readonly ProjectionBinder _projectionBinder;
 
     public TabernacleQueryableMethodTranslatingExpressionVisitor(QueryableMethodTranslatingExpressionVisitorDependencies dependencies, QueryCompilationContext queryCompilationContext)
         : base(dependencies, queryCompilationContext, subquery: false)
     {
+        _projectionBinder = new ProjectionBinder(_translator);
     }
 
     private TabernacleQueryableMethodTranslatingExpressionVisitor(TabernacleQueryableMethodTranslatingExpressionVisitor parent)
         : base(parent.Dependencies, parent.QueryCompilationContext, subquery: true)
     {
+        _projectionBinder = new ProjectionBinder(_translator);
     }
 
     protected override QueryableMethodTranslatingExpressionVisitor CreateSubqueryVisitor() => new TabernacleQueryableMethodTranslatingExpressionVisitor(this);
@@ -359,7 +361,23 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
 
     protected override ShapedQueryExpression? TranslateDefaultIfEmpty(ShapedQueryExpression source, Expression? defaultValue) => NotYet("DefaultIfEmpty");
 
-    protected override ShapedQueryExpression? TranslateDistinct(ShapedQueryExpression source) => NotYet("Distinct");
+    protected override ShapedQueryExpression? TranslateDistinct(ShapedQueryExpression source)
+    {
+        if (source.ShaperExpression is StructuralTypeShaperExpression)
+        {
+            // Documents are distinct by _id already.
+            return source;
+        }
+
+        if (GroupKey(source.ShaperExpression) is not { } key)
+        {
+            AddTranslationErrorDetails("Distinct needs values read from the documents (properties, or a new { ... } of them).");
+            return null;
+        }
+
+        Query(source).ApplyGroup(key.Key);
+        return source.UpdateShaperExpression(key.Shaper);
+    }
 
     protected override ShapedQueryExpression? TranslateElementAtOrDefault(ShapedQueryExpression source, Expression index, bool returnDefault)
     {
@@ -375,7 +393,94 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
 
     protected override ShapedQueryExpression? TranslateExcept(ShapedQueryExpression source1, ShapedQueryExpression source2) => NotYet("Except");
 
-    protected override ShapedQueryExpression? TranslateGroupBy(ShapedQueryExpression source, LambdaExpression keySelector, LambdaExpression? elementSelector, LambdaExpression? resultSelector) => NotYet("GroupBy");
+    protected override ShapedQueryExpression? TranslateGroupBy(ShapedQueryExpression source, LambdaExpression keySelector, LambdaExpression? elementSelector, LambdaExpression? resultSelector)
+    {
+        if (Query(source).ResultOperator != ResultOperator.None)
+        {
+            return null;
+        }
+
+        var keyBody = ReplacingExpressionVisitor.Replace(keySelector.Parameters[0], source.ShaperExpression, keySelector.Body);
+        if (GroupKey(keyBody) is not { } key)
+        {
+            AddTranslationErrorDetails($"The GroupBy key '{keySelector.Print()}' must be built from values read from the documents.");
+            return null;
+        }
+
+        var stage = Query(source).ApplyGroup(key.Key);
+        var elementShaper = elementSelector is null
+            ? source.ShaperExpression
+            : ReplacingExpressionVisitor.Replace(elementSelector.Parameters[0], source.ShaperExpression, elementSelector.Body);
+        var groupingType = typeof(IGrouping<,>).MakeGenericType(keySelector.ReturnType, elementShaper.Type);
+        var grouping = new GroupingShaperExpression(key.Shaper, elementShaper, stage, groupingType);
+        if (resultSelector is null)
+        {
+            return source.UpdateShaperExpression(grouping);
+        }
+
+        var body = new ReplacingExpressionVisitor(
+            [resultSelector.Parameters[0], resultSelector.Parameters[1]],
+            [key.Shaper, grouping]).Visit(resultSelector.Body);
+        return source.UpdateShaperExpression(_projectionBinder.Bind(body) ?? throw new InvalidOperationException(
+            CoreStrings.TranslationFailedWithDetails(resultSelector.Print(), _projectionBinder.TranslationErrorDetails!)));
+    }
+
+    /// <summary>
+    /// A group key (or Distinct's value) from a scalar or a <c>new { ... }</c> of scalars, and the shaper that reads it
+    /// back from the group document's <c>_id</c>.
+    /// </summary>
+    private (MqlExpression Key, Expression Shaper)? GroupKey(Expression body)
+    {
+        switch (body)
+        {
+            case NewExpression { Members: not null } newExpression:
+            {
+                var members = new List<(string, MqlExpression)>();
+                var arguments = new List<Expression>();
+                for (var i = 0; i < newExpression.Arguments.Count; i++)
+                {
+                    var name = newExpression.Members[i].Name;
+                    if (TranslateValue(newExpression.Arguments[i]) is not { } value)
+                    {
+                        return null;
+                    }
+
+                    members.Add((name, value));
+                    arguments.Add(new DocumentValueExpression("_id." + name, newExpression.Arguments[i].Type, (value as MqlFieldExpression)?.Property, value.TypeMapping));
+                }
+
+                return (new MqlDocumentExpression(members, body.Type), newExpression.Update(arguments));
+            }
+
+            case MemberInitExpression init when init.NewExpression.Arguments.Count == 0 && init.Bindings.All(b => b is MemberAssignment):
+            {
+                var members = new List<(string, MqlExpression)>();
+                var bindings = new List<MemberBinding>();
+                foreach (var binding in init.Bindings.Cast<MemberAssignment>())
+                {
+                    if (TranslateValue(binding.Expression) is not { } value)
+                    {
+                        return null;
+                    }
+
+                    members.Add((binding.Member.Name, value));
+                    bindings.Add(binding.Update(new DocumentValueExpression("_id." + binding.Member.Name, binding.Expression.Type, (value as MqlFieldExpression)?.Property, value.TypeMapping)));
+                }
+
+                return (new MqlDocumentExpression(members, body.Type), init.Update(init.NewExpression, bindings));
+            }
+
+            default:
+            {
+                if (TranslateValue(body) is not { } value)
+                {
+                    return null;
+                }
+
+                return (value, new DocumentValueExpression("_id", body.Type, (value as MqlFieldExpression)?.Property, value.TypeMapping));
+            }
+        }
+    }
 
     protected override ShapedQueryExpression? TranslateGroupJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) => NotYet("GroupJoin");
 

@@ -140,9 +140,23 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             }
         }
 
+        private static readonly MethodInfo DetachedMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.Detached))!;
+
         private Expression MaterializeItems(EmbeddedCollectionExpression collection)
         {
             var (ownerDocument, ownerBuffer) = Bind(collection.Owner);
+            if (collection.Detached)
+            {
+                var item = Parameter(typeof(BsonDocument), "item");
+                var position = Parameter(typeof(int), "ordinal");
+                var type = collection.Navigation.TargetEntityType.ClrType;
+                return Call(
+                    MaterializeItemsMethod.MakeGenericMethod(type),
+                    ownerDocument,
+                    Constant(collection.Navigation.GetElementName()),
+                    Lambda(typeof(Func<,,>).MakeGenericType(typeof(BsonDocument), typeof(int), type), Convert(Call(DetachedMethod, item, Constant(collection.Navigation.TargetEntityType)), type), item, position));
+            }
+
             var itemDocument = Parameter(typeof(BsonDocument), "item");
             var ordinal = Parameter(typeof(int), "ordinal");
             var inner = Child();

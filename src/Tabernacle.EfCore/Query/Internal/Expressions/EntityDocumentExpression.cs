@@ -57,9 +57,17 @@ internal sealed class DocumentValueExpression(string path, Type type, IReadOnlyP
 }
 
 /// <summary>The items of an owned collection, each shaped by <see cref="InnerShaper"/>.</summary>
-internal sealed class EmbeddedCollectionExpression(EntityDocumentExpression owner, INavigation navigation, Expression innerShaper, Type type)
+internal sealed class EmbeddedCollectionExpression(EntityDocumentExpression owner, INavigation navigation, Expression innerShaper, Type type, bool detached = false)
     : Expression, IPrintableExpression
 {
+    /// <summary>
+    /// Whether the items are plain objects for client code in a projection (<c>x.Reviews.Where(...).Select(...)</c>)
+    /// rather than entities: owned entities cannot be tracked without their owner.
+    /// </summary>
+    public bool Detached { get; } = detached;
+
+    public EmbeddedCollectionExpression AsDetached() => new(Owner, Navigation, InnerShaper, Type, detached: true);
+
     public EntityDocumentExpression Owner { get; } = owner;
 
     public INavigation Navigation { get; } = navigation;

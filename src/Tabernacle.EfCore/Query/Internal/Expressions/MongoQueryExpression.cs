@@ -120,6 +120,14 @@ internal sealed class MongoQueryExpression(IEntityType entityType) : Expression,
 
     public void ApplySkip(MqlExpression count) => _stages.Add(new SkipStage(count));
 
+    /// <summary>Groups the documents by <paramref name="key"/>: from here on, documents are the groups.</summary>
+    public GroupStage ApplyGroup(MqlExpression key)
+    {
+        var stage = new GroupStage(key);
+        _stages.Add(stage);
+        return stage;
+    }
+
     public void ApplyLimit(MqlExpression count) => _stages.Add(new LimitStage(count));
 
     public void ApplyResultOperator(ResultOperator resultOperator, MqlExpression? selector = null)
