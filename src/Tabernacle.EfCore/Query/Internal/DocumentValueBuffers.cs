@@ -28,6 +28,8 @@ internal static class DocumentValueBuffers
 
     private static ValueBuffer Fill(BsonDocument document, IEntityType entityType, ValueBuffer ownerBuffer, int ordinal)
     {
+        // Sibling types of a hierarchy reuse property indexes, so the buffer is laid out for the document's own type.
+        entityType = ConcreteType(document, entityType);
         var slots = Layouts.GetOrAdd(entityType, BuildLayout);
         var size = slots.Length == 0 ? 0 : slots.Max(s => s.Index) + 1;
         var values = new object?[size];
@@ -81,11 +83,23 @@ internal static class DocumentValueBuffers
     /// <summary>The annotation a default value for missing elements is stored under (set by the conventions).</summary>
     public const string DefaultValueAnnotation = TabernacleAnnotationNames.Prefix + "DefaultValue";
 
+    /// <summary>The type a document holds, by its discriminator; the queried type when there is none or it is unknown.</summary>
+    private static IEntityType ConcreteType(BsonDocument document, IEntityType entityType)
+    {
+        if (entityType.FindDiscriminatorProperty() is not { } discriminator || !entityType.GetDerivedTypes().Any())
+        {
+            return entityType;
+        }
+
+        var stored = PropertyBson.FromBson(discriminator.GetTypeMapping(), Lookup(document, MemberBinder.RelativePath(discriminator).Split('.')), discriminator.ClrType);
+        return entityType.GetDerivedTypesInclusive().FirstOrDefault(t => Equals(t.GetDiscriminatorValue(), stored)) ?? entityType;
+    }
+
     private static Slot[] BuildLayout(IEntityType entityType)
     {
         var ownership = entityType.FindOwnership();
         var slots = new List<Slot>();
-        foreach (var property in entityType.GetRootType().GetDerivedTypesInclusive().SelectMany(t => t.GetDeclaredProperties()).Distinct())
+        foreach (var property in entityType.GetProperties())
         {
             var isOwnerKey = ownership is not null && ownership.Properties.Contains(property);
             var principalIndex = isOwnerKey ? ownership!.PrincipalKey.Properties[ownership.Properties.ToList().IndexOf(property)].GetIndex() : -1;

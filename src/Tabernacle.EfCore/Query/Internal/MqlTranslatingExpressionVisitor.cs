@@ -292,6 +292,28 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         _ => expression,
     };
 
+    /// <summary><c>x is Dog</c>: the discriminator is one of Dog's (and its derived types') values.</summary>
+    protected override Expression VisitTypeBinary(TypeBinaryExpression node)
+    {
+        if (node.NodeType == ExpressionType.TypeIs && Visit(node.Expression) is StructuralTypeShaperExpression { StructuralType: IEntityType entityType, ValueBufferExpression: EntityDocumentExpression document })
+        {
+            var target = entityType.GetDerivedTypesInclusive().FirstOrDefault(t => t.ClrType == node.TypeOperand);
+            if (target is null)
+            {
+                return new MqlConstantExpression(node.TypeOperand.IsAssignableFrom(entityType.ClrType), typeof(bool));
+            }
+
+            if (target.FindDiscriminatorProperty() is { } discriminator)
+            {
+                var field = new MqlFieldExpression(document.Path + discriminator.GetElementName(), discriminator.ClrType, discriminator, discriminator.GetTypeMapping(), document.Root);
+                var values = target.GetConcreteDerivedTypesInclusive().Select(t => t.GetDiscriminatorValue()).ToList();
+                return new MqlInExpression(field, new MqlConstantExpression(values, typeof(List<object>)));
+            }
+        }
+
+        return Fail($"The type test '{node}' could not be translated: it needs an entity type of a mapped hierarchy.")!;
+    }
+
     protected override Expression VisitConditional(ConditionalExpression node)
     {
         if (Visit(node.Test) is MqlExpression test && Visit(node.IfTrue) is MqlExpression ifTrue && Visit(node.IfFalse) is MqlExpression ifFalse)

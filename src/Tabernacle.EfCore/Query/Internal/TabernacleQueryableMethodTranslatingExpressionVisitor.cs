@@ -66,6 +66,31 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
 
     protected override QueryableMethodTranslatingExpressionVisitor CreateSubqueryVisitor() => new TabernacleQueryableMethodTranslatingExpressionVisitor(this);
 
+    protected override Expression VisitExtension(Expression extensionExpression)
+    {
+        if (extensionExpression is FromMqlQueryRootExpression root)
+        {
+            if (root.Argument is not QueryParameterExpression parameter || CreateShapedQueryExpression(root.EntityType) is not { } shaped)
+            {
+                throw new InvalidOperationException("FromMql/FromPipeline need their MQL as a value; build the query with the extension methods.");
+            }
+
+            var mql = new MqlParameterExpression(parameter.Name, parameter.Type);
+            if (root.IsPipeline)
+            {
+                Query(shaped).AddStage(new RawPipelineStage(mql));
+            }
+            else
+            {
+                Query(shaped).ApplyPredicate(new MqlRawFilterExpression(mql));
+            }
+
+            return shaped;
+        }
+
+        return base.VisitExtension(extensionExpression);
+    }
+
     protected override ShapedQueryExpression? CreateShapedQueryExpression(IEntityType entityType)
     {
         var query = new MongoQueryExpression(entityType);
@@ -394,7 +419,45 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return null;
     }
 
-    protected override ShapedQueryExpression? TranslateConcat(ShapedQueryExpression source1, ShapedQueryExpression source2) => NotYet("Concat");
+    protected override ShapedQueryExpression? TranslateConcat(ShapedQueryExpression source1, ShapedQueryExpression source2) => TranslateUnionWith(source1, source2, distinct: false);
+
+    /// <summary>
+    /// Concat/Union of two queries over the same entity type (or reading the same field): <c>$unionWith</c>, and for
+    /// Union a de-duplication by <c>_id</c> (entities) or by value (a projected field).
+    /// </summary>
+    private ShapedQueryExpression? TranslateUnionWith(ShapedQueryExpression source1, ShapedQueryExpression source2, bool distinct)
+    {
+        var first = Query(source1);
+        var second = Query(source2);
+        if (first.ResultOperator != ResultOperator.None || second.ResultOperator != ResultOperator.None)
+        {
+            return null;
+        }
+
+        switch (source1.ShaperExpression, source2.ShaperExpression)
+        {
+            case (StructuralTypeShaperExpression { StructuralType: IEntityType a }, StructuralTypeShaperExpression { StructuralType: IEntityType b }) when a.GetRootType() == b.GetRootType():
+                first.AddStage(new UnionWithStage(second));
+                if (distinct)
+                {
+                    first.AddStage(new BsonStage(new MongoDB.Bson.BsonDocument("$group", new MongoDB.Bson.BsonDocument { { "_id", "$_id" }, { "d", new MongoDB.Bson.BsonDocument("$first", "$$ROOT") } })));
+                    first.AddStage(new BsonStage(new MongoDB.Bson.BsonDocument("$replaceRoot", new MongoDB.Bson.BsonDocument("newRoot", "$d"))));
+                }
+
+                return a == b ? source1 : source1.UpdateShaperExpression(((StructuralTypeShaperExpression)source1.ShaperExpression).MakeNullable(false));
+            case (DocumentValueExpression x, DocumentValueExpression y) when x.Path == y.Path && x.Type == y.Type:
+                first.AddStage(new UnionWithStage(second));
+                if (!distinct)
+                {
+                    return source1;
+                }
+
+                first.ApplyGroup(new MqlFieldExpression(x.Path, x.Type, x.Property, x.TypeMapping));
+                return source1.UpdateShaperExpression(new DocumentValueExpression("_id", x.Type, x.Property, x.TypeMapping));
+            default:
+                return NotYet($"{(distinct ? "Union" : "Concat")} of queries with different shapes (MongoDB's $unionWith needs both sides to produce the same documents; select the same entity type or the same property on both sides)");
+        }
+    }
 
     protected override ShapedQueryExpression? TranslateDefaultIfEmpty(ShapedQueryExpression source, Expression? defaultValue) => NotYet("DefaultIfEmpty");
 
@@ -601,5 +664,5 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
 
     protected override ShapedQueryExpression? TranslateTakeWhile(ShapedQueryExpression source, LambdaExpression predicate) => NotYet("TakeWhile");
 
-    protected override ShapedQueryExpression? TranslateUnion(ShapedQueryExpression source1, ShapedQueryExpression source2) => NotYet("Union");
+    protected override ShapedQueryExpression? TranslateUnion(ShapedQueryExpression source1, ShapedQueryExpression source2) => TranslateUnionWith(source1, source2, distinct: true);
 }

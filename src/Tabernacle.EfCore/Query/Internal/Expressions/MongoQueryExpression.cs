@@ -33,6 +33,15 @@ internal sealed record LookupStage(string As, MongoQueryExpression Inner, string
 /// <summary><c>$unwind</c> of a joined array: one row per joined document (kept with none for a left join).</summary>
 internal sealed record UnwindStage(string Path, bool PreserveNullAndEmptyArrays) : QueryStage;
 
+/// <summary>Stages the application wrote (<c>FromPipeline</c>), bound from a query parameter at execution.</summary>
+internal sealed record RawPipelineStage(MqlParameterExpression Stages) : QueryStage;
+
+/// <summary><c>$unionWith</c>: the documents of <see cref="Other"/> (its collection and stages) appended to these.</summary>
+internal sealed record UnionWithStage(MongoQueryExpression Other) : QueryStage;
+
+/// <summary>A stage given as BSON (the de-duplication of Union).</summary>
+internal sealed record BsonStage(MongoDB.Bson.BsonDocument Stage) : QueryStage;
+
 /// <summary>What the query computes from the documents its stages select.</summary>
 internal enum ResultOperator
 {

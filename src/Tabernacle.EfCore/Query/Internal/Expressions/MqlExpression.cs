@@ -241,3 +241,11 @@ internal sealed class MqlIfNullArrayExpression(MqlExpression array) : MqlExpress
 
     public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Visit(Array);
 }
+
+/// <summary>A filter the application wrote (<c>FromMql</c>), bound from a query parameter at execution; valid only as a predicate.</summary>
+internal sealed class MqlRawFilterExpression(MqlParameterExpression filter) : MqlExpression(typeof(bool)), IPrintableExpression
+{
+    public MqlParameterExpression Filter { get; } = filter;
+
+    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append("FromMql(@" + Filter.Name + ")");
+}

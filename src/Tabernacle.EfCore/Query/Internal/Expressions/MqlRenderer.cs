@@ -17,6 +17,9 @@ internal sealed class MqlRenderer
 {
     public const string PlaceholderKey = "$$tabernacle_parameter";
 
+    /// <summary>A stage that stands for a list of stages bound at execution (spliced into the pipeline then).</summary>
+    public const string SpliceKey = "$$tabernacle_stages";
+
     private readonly List<ParameterSlot> _slots = [];
 
     public IReadOnlyList<ParameterSlot> Slots => _slots;
@@ -37,6 +40,8 @@ internal sealed class MqlRenderer
                 return Combine("$or", Flatten(or, MqlOperator.Or).Select(RenderFilter));
             case MqlNotExpression not:
                 return RenderNegatedFilter(not.Operand);
+            case MqlRawFilterExpression raw:
+                return Placeholder(new ParameterSlot(raw.Filter.Name, null, ParameterTransform.None, IsList: false));
             case MqlFieldExpression field when field.Type == typeof(bool) || field.Type == typeof(bool?):
                 return new BsonDocument(field.Path, true);
             case MqlBinaryExpression { IsComparison: true } comparison when TryFieldAndValue(comparison, out var field, out var value, out var op):
@@ -375,6 +380,9 @@ internal sealed class MqlRenderer
                 GroupStage group => new BsonDocument("$group", RenderGroup(group)),
                 LookupStage lookup => new BsonDocument("$lookup", RenderLookup(lookup)),
                 UnwindStage unwind => new BsonDocument("$unwind", new BsonDocument { { "path", "$" + unwind.Path }, { "preserveNullAndEmptyArrays", unwind.PreserveNullAndEmptyArrays } }),
+                RawPipelineStage raw => new BsonDocument(SpliceKey, Placeholder(new ParameterSlot(raw.Stages.Name, null, ParameterTransform.None, IsList: true))),
+                UnionWithStage union => new BsonDocument("$unionWith", new BsonDocument { { "coll", union.Other.CollectionName }, { "pipeline", new BsonArray(RenderStages(union.Other.Stages)) } }),
+                BsonStage bson => bson.Stage,
                 _ => throw new InvalidOperationException($"Unknown stage {stage}"),
             });
         }
