@@ -29,6 +29,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     {
         _options = options.FindExtension<TabernacleOptionsExtension>()
             ?? throw new InvalidOperationException("Tabernacle is not configured: call UseTabernacle(...) on the DbContextOptionsBuilder.");
+        // EF Core validates options only when it builds a service provider, which a cached one skips: check here too.
+        _options.Validate(options);
         _logger = logger;
         _client = new Lazy<IMongoClient>(CreateClient);
     }
@@ -79,12 +81,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
             configure(settings);
         }
 
-        var userConfigurator = settings.ClusterConfigurator;
-        settings.ClusterConfigurator = builder =>
-        {
-            userConfigurator?.Invoke(builder);
-            ServerTracker.Subscribe(builder);
-        };
+        settings.ClusterConfigurator = ServerTracker.Wrap(settings.ClusterConfigurator);
         return MongoClientCache.Get(settings);
     }
 
