@@ -78,6 +78,15 @@ internal sealed class SaveOperation
                     }
                 }
 
+                // Complex properties are rewritten whole when any value in them changed.
+                foreach (var complexProperty in entry.EntityType.GetComplexProperties())
+                {
+                    if (DocumentWriter.IsModified(entry, complexProperty))
+                    {
+                        set[complexProperty.GetElementName()] = DocumentWriter.ComplexValue(entry, complexProperty);
+                    }
+                }
+
                 // Owned documents are rewritten whole: a change anywhere below replaces the sub-document or array.
                 foreach (var navigation in DocumentWriter.EmbeddedNavigations(entry.EntityType))
                 {
