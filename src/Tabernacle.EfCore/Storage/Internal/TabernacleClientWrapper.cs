@@ -191,7 +191,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     }
 
     public Task<long> UpdateManyAsync(string collectionName, BsonDocument filter, BsonDocument update, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
-        RunAsync("update", collectionName, $"db.{collectionName}.updateMany({filter.ToJson()}, {update.ToJson()})", null, async () =>
+        RunAsync("update", collectionName, $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", null, async () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var result = session is null
@@ -201,7 +201,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         });
 
     public Task<long> DeleteManyAsync(string collectionName, BsonDocument filter, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
-        RunAsync("delete", collectionName, $"db.{collectionName}.deleteMany({filter.ToJson()})", null, async () =>
+        RunAsync("delete", collectionName, $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", null, async () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var result = session is null
