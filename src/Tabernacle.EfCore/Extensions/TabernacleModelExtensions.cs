@@ -39,6 +39,30 @@ public static class TabernacleModelExtensions
         return root[TabernacleAnnotationNames.CollectionName] as string ?? CollectionNames.Default(root.ClrType, CollectionNaming.PluralizedLowerCase, null);
     }
 
+    /// <summary>
+    /// The write concern saves of this entity type use unless the save chooses one; when a save writes several types,
+    /// the strongest applies. Overrides <c>[WriteConcern]</c>.
+    /// </summary>
+    public static EntityTypeBuilder HasWriteConcern(this EntityTypeBuilder entityTypeBuilder, MongoDB.Driver.WriteConcern writeConcern)
+    {
+        ArgumentNullException.ThrowIfNull(entityTypeBuilder);
+        ArgumentNullException.ThrowIfNull(writeConcern);
+        entityTypeBuilder.Metadata.SetAnnotation(TabernacleAnnotationNames.WriteConcern, writeConcern);
+        return entityTypeBuilder;
+    }
+
+    /// <summary>The write concern saves of this entity type use unless the save chooses one.</summary>
+    public static EntityTypeBuilder<TEntity> HasWriteConcern<TEntity>(this EntityTypeBuilder<TEntity> entityTypeBuilder, MongoDB.Driver.WriteConcern writeConcern)
+        where TEntity : class
+        => (EntityTypeBuilder<TEntity>)HasWriteConcern((EntityTypeBuilder)entityTypeBuilder, writeConcern);
+
+    /// <summary>The entity type's own write concern (from <c>HasWriteConcern</c> or <c>[WriteConcern]</c>), or <c>null</c>.</summary>
+    public static MongoDB.Driver.WriteConcern? GetWriteConcern(this IReadOnlyEntityType entityType)
+    {
+        ArgumentNullException.ThrowIfNull(entityType);
+        return Update.Internal.SaveChangesOptions.EntityWriteConcern(entityType);
+    }
+
     /// <summary>Stores the property under the element name <paramref name="name"/>.</summary>
     public static PropertyBuilder HasElementName(this PropertyBuilder propertyBuilder, string name)
     {

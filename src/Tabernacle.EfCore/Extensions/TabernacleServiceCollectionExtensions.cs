@@ -40,6 +40,7 @@ public static class TabernacleServiceCollectionExtensions
             .TryAdd<IQueryableMethodTranslatingExpressionVisitorFactory, TabernacleQueryableMethodTranslatingExpressionVisitorFactory>()
             .TryAdd<IShapedQueryCompilingExpressionVisitorFactory, TabernacleShapedQueryCompilingExpressionVisitorFactory>()
             .TryAdd<IQueryCompilationContextFactory, TabernacleQueryCompilationContextFactory>()
+            .TryAdd<IQueryTranslationPreprocessorFactory, TabernacleQueryTranslationPreprocessorFactory>()
             .TryAddProviderSpecificServices(b => b
                 .TryAddScoped<TabernacleClientWrapper, TabernacleClientWrapper>()
                 .TryAddScoped<SaveChangesOptions, SaveChangesOptions>());

@@ -20,6 +20,7 @@ internal sealed class TabernacleConventionSetBuilder(ProviderConventionSetBuilde
         conventionSet.Add(new ElementNameAttributeConvention(Dependencies));
         conventionSet.Add(new ColumnAttributeElementNameConvention(Dependencies));
         conventionSet.Add(new BsonRepresentationAttributeConvention(Dependencies));
+        conventionSet.Add(new WriteConcernAttributeConvention(Dependencies));
         conventionSet.Add(new DocumentNamingConvention(extension.CollectionNaming, extension.ElementNaming, Dependencies));
         return conventionSet;
     }

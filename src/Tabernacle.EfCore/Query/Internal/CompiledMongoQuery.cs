@@ -21,8 +21,10 @@ internal sealed class CompiledMongoQuery
     private readonly List<BsonDocument>? _pipeline;
     private readonly IReadOnlyList<ParameterSlot> _slots;
 
-    private CompiledMongoQuery(string collectionName, ResultOperator resultOperator, BsonDocument filter, BsonDocument? sort, BsonValue? skip, BsonValue? limit, BsonDocument? projection, List<BsonDocument>? pipeline, IReadOnlyList<ParameterSlot> slots)
+    private CompiledMongoQuery(string collectionName, ResultOperator resultOperator, BsonDocument filter, BsonDocument? sort, BsonValue? skip, BsonValue? limit, BsonDocument? projection, List<BsonDocument>? pipeline, MqlRenderer renderer)
     {
+        Renderer = renderer;
+        var slots = renderer.Slots;
         CollectionName = collectionName;
         ResultOperator = resultOperator;
         _filter = filter;
@@ -35,6 +37,9 @@ internal sealed class CompiledMongoQuery
     }
 
     public string CollectionName { get; }
+
+    /// <summary>The renderer that produced this query; renders more parts that share its parameter slots (ExecuteUpdate's values).</summary>
+    public MqlRenderer Renderer { get; }
 
     public ResultOperator ResultOperator { get; }
 
@@ -56,7 +61,7 @@ internal sealed class CompiledMongoQuery
                 limit ??= 1;
             }
 
-            return new CompiledMongoQuery(query.CollectionName, query.ResultOperator, filter, sort, skip, limit, projection, null, renderer.Slots);
+            return new CompiledMongoQuery(query.CollectionName, query.ResultOperator, filter, sort, skip, limit, projection, null, renderer);
         }
 
         var pipeline = new List<BsonDocument>();
@@ -97,7 +102,7 @@ internal sealed class CompiledMongoQuery
                 break;
         }
 
-        return new CompiledMongoQuery(query.CollectionName, query.ResultOperator, [], null, null, null, null, pipeline, renderer.Slots);
+        return new CompiledMongoQuery(query.CollectionName, query.ResultOperator, [], null, null, null, null, pipeline, renderer);
     }
 
     private static InvalidOperationException Untranslatable(object part) =>
@@ -150,6 +155,12 @@ internal sealed class CompiledMongoQuery
             };
     }
 
+    /// <summary>This execution's values for every parameter slot (including slots added after compilation by the renderer).</summary>
+    public BsonValue[] BindValues(QueryContext queryContext) => Renderer.Slots.Select(s => BindValue(s, queryContext)).ToArray();
+
+    /// <summary>The find filter with <paramref name="values"/> substituted.</summary>
+    public BsonDocument BindFilter(BsonValue[] values) => values.Length == 0 ? _filter : (BsonDocument)Substitute(_filter, values);
+
     private static int? ToInt(BsonValue? value, BsonValue[] values) => value switch
     {
         null => null,
@@ -179,7 +190,7 @@ internal sealed class CompiledMongoQuery
     }
 
     // Copies the template where it holds placeholders; shares everything else (templates are never mutated).
-    private static BsonValue Substitute(BsonValue template, BsonValue[] values)
+    public static BsonValue Substitute(BsonValue template, BsonValue[] values)
     {
         switch (template)
         {

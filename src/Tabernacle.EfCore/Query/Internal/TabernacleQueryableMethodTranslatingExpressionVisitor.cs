@@ -309,6 +309,46 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         _ => expression,
     };
 
+    protected override Expression? TranslateExecuteDelete(ShapedQueryExpression source)
+    {
+        if (source.ShaperExpression is not StructuralTypeShaperExpression { StructuralType: IEntityType { } entityType } || entityType.FindOwnership() is not null)
+        {
+            AddTranslationErrorDetails("ExecuteDelete works on the documents of a collection: apply it to a DbSet query, without a projection.");
+            return null;
+        }
+
+        return new MongoNonQueryExpression(Query(source), null);
+    }
+
+    protected override Expression? TranslateExecuteUpdate(ShapedQueryExpression source, IReadOnlyList<ExecuteUpdateSetter> setters)
+    {
+        if (source.ShaperExpression is not StructuralTypeShaperExpression { StructuralType: IEntityType { } entityType } || entityType.FindOwnership() is not null)
+        {
+            AddTranslationErrorDetails("ExecuteUpdate works on the documents of a collection: apply it to a DbSet query, without a projection.");
+            return null;
+        }
+
+        var translated = new List<UpdateSetter>();
+        foreach (var setter in setters)
+        {
+            if (TranslateLambda(source, setter.PropertySelector) is not MqlFieldExpression { Property: IProperty property } field)
+            {
+                AddTranslationErrorDetails($"'{setter.PropertySelector.Print()}' is not a stored property that ExecuteUpdate can set.");
+                return null;
+            }
+
+            var value = setter.ValueExpression is LambdaExpression lambda ? TranslateLambda(source, lambda) : TranslateValue(setter.ValueExpression);
+            if (value is null)
+            {
+                return null;
+            }
+
+            translated.Add(new UpdateSetter(field.Path, property, WithMapping(value, property.GetTypeMapping())));
+        }
+
+        return new MongoNonQueryExpression(Query(source), translated);
+    }
+
     private ShapedQueryExpression? NotYet(string what)
     {
         AddTranslationErrorDetails($"{what} is not supported by Tabernacle yet.");

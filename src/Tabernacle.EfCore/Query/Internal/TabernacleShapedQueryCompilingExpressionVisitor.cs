@@ -47,6 +47,24 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             Constant(Dependencies.CoreSingletonOptions.AreThreadSafetyChecksEnabled));
     }
 
+    private static readonly MethodInfo ExecuteNonQueryMethod = typeof(NonQueryExecutor).GetMethod(nameof(NonQueryExecutor.Execute))!;
+    private static readonly MethodInfo ExecuteNonQueryAsyncMethod = typeof(NonQueryExecutor).GetMethod(nameof(NonQueryExecutor.ExecuteAsync))!;
+
+    protected override Expression VisitExtension(Expression extensionExpression)
+    {
+        if (extensionExpression is MongoNonQueryExpression nonQuery)
+        {
+            var compiled = CompiledNonQuery.Compile(nonQuery);
+            return Call(
+                QueryCompilationContext.IsAsync ? ExecuteNonQueryAsyncMethod : ExecuteNonQueryMethod,
+                Convert(QueryCompilationContext.QueryContextParameter, typeof(TabernacleQueryContext)),
+                Constant(compiled),
+                Constant(queryCompilationContext.QueryOptions));
+        }
+
+        return base.VisitExtension(extensionExpression);
+    }
+
     protected override void VerifyNoClientConstant(Expression expression)
     {
         // Done on the user's shaper in VisitShapedQuery, before the provider's own constants are added.

@@ -187,18 +187,42 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
             return (Database.GetCollection<BsonDocument>(collectionName), session);
         }
 
-        return (Collection(collectionName, writeConcern: writeConcern), session);
+        // The driver refuses explicit sessions for unacknowledged writes: a w:0 write goes without the session.
+        return (Collection(collectionName, writeConcern: writeConcern), EffectiveWriteConcern(writeConcern).IsAcknowledged ? session : null);
     }
 
-    public Task<long> UpdateManyAsync(string collectionName, BsonDocument filter, BsonDocument update, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
+    public Task<long> UpdateManyAsync(string collectionName, BsonDocument filter, BsonValue update, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
         RunAsync("update", collectionName, $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", null, async () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var definition = UpdateDefinition(update);
             var result = session is null
-                ? await collection.UpdateManyAsync(filter, update, cancellationToken: cancellationToken).ConfigureAwait(false)
-                : await collection.UpdateManyAsync(session, filter, update, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return result.IsAcknowledged ? result.ModifiedCount : -1;
+                ? await collection.UpdateManyAsync(filter, definition, cancellationToken: cancellationToken).ConfigureAwait(false)
+                : await collection.UpdateManyAsync(session, filter, definition, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return result.IsAcknowledged ? result.MatchedCount : -1;
         });
+
+    public long UpdateMany(string collectionName, BsonDocument filter, BsonValue update, WriteConcern? writeConcern) =>
+        Run("update", collectionName, $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", null, () =>
+        {
+            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var definition = UpdateDefinition(update);
+            var result = session is null ? collection.UpdateMany(filter, definition) : collection.UpdateMany(session, filter, definition);
+            return result.IsAcknowledged ? result.MatchedCount : -1;
+        });
+
+    public long DeleteMany(string collectionName, BsonDocument filter, WriteConcern? writeConcern) =>
+        Run("delete", collectionName, $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", null, () =>
+        {
+            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var result = session is null ? collection.DeleteMany(filter) : collection.DeleteMany(session, filter);
+            return result.IsAcknowledged ? result.DeletedCount : -1;
+        });
+
+    // An update document, or an update pipeline (an array of stages) for values computed from the document.
+    private static UpdateDefinition<BsonDocument> UpdateDefinition(BsonValue update) => update is BsonArray stages
+        ? new PipelineUpdateDefinition<BsonDocument>(PipelineDefinition<BsonDocument, BsonDocument>.Create(stages.Select(s => s.AsBsonDocument)))
+        : new BsonDocumentUpdateDefinition<BsonDocument>(update.AsBsonDocument);
 
     public Task<long> DeleteManyAsync(string collectionName, BsonDocument filter, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
         RunAsync("delete", collectionName, $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", null, async () =>

@@ -10,4 +10,16 @@ internal sealed class TabernacleRetryingExecutionStrategy(ExecutionStrategyDepen
     : ExecutionStrategy(dependencies, maxRetryCount, maxRetryDelay)
 {
     protected override bool ShouldRetryOn(Exception exception) => TransientErrors.IsTransient(exception);
+
+    // EF Core's check looks for System.Transactions, which MongoDB has no part in; only the context's own transaction matters.
+    protected override void OnFirstExecution()
+    {
+        if (Dependencies.CurrentContext.Context.Database.CurrentTransaction is not null)
+        {
+            throw new InvalidOperationException(
+                "A retrying execution strategy cannot replay work inside a transaction the application started. Run the whole unit through the strategy: context.Database.CreateExecutionStrategy().ExecuteAsync(async () => { await using var t = await context.Database.BeginTransactionAsync(); ...; await t.CommitAsync(); }).");
+        }
+
+        ExceptionsEncountered.Clear();
+    }
 }

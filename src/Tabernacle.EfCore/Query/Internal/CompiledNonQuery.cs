@@ -1,0 +1,92 @@
+using Microsoft.EntityFrameworkCore.Query;
+using MongoDB.Bson;
+using Tabernacle.EfCore.Query.Internal.Expressions;
+
+namespace Tabernacle.EfCore.Query.Internal;
+
+/// <summary>An <c>updateMany</c>/<c>deleteMany</c> rendered once; parameters bound per execution.</summary>
+internal sealed class CompiledNonQuery
+{
+    private readonly CompiledMongoQuery _filter;
+    private readonly BsonValue? _update;
+    private readonly IReadOnlyList<string> _autoNowPaths;
+
+    private CompiledNonQuery(string collectionName, CompiledMongoQuery filter, BsonValue? update, IReadOnlyList<string> autoNowPaths)
+    {
+        CollectionName = collectionName;
+        _filter = filter;
+        _update = update;
+        _autoNowPaths = autoNowPaths;
+    }
+
+    public string CollectionName { get; }
+
+    public bool IsDelete => _update is null;
+
+    public static CompiledNonQuery Compile(MongoNonQueryExpression nonQuery)
+    {
+        if (nonQuery.Query.Stages.Any(s => s is not MatchStage))
+        {
+            throw new InvalidOperationException("ExecuteUpdate and ExecuteDelete are translated to updateMany/deleteMany, which take a filter only; remove OrderBy/Skip/Take (or select the documents first and update them by key).");
+        }
+
+        var filterQuery = CompiledMongoQuery.Compile(nonQuery.Query);
+        if (nonQuery.Setters is null)
+        {
+            return new CompiledNonQuery(nonQuery.Query.CollectionName, filterQuery, null, []);
+        }
+
+        var setters = nonQuery.Setters;
+
+        // [AutoNow] timestamps are set by every update, ExecuteUpdate included, unless the update sets them itself.
+        var autoNow = Update.Internal.UpdateClock.AutoNowProperties(nonQuery.Query.EntityType)
+            .Select(Metadata.Internal.FieldPaths.Of)
+            .Where(path => setters.All(s => s.Path != path))
+            .ToList();
+        var renderer = filterQuery.Renderer;
+        BsonValue update;
+        if (setters.All(s => s.Value is MqlConstantExpression or MqlParameterExpression))
+        {
+            var set = new BsonDocument();
+            foreach (var setter in setters)
+            {
+                set[setter.Path] = renderer.RenderValue(setter.Value, setter.Property.GetTypeMapping());
+            }
+
+            update = new BsonDocument("$set", set);
+        }
+        else
+        {
+            // A value computed from the document (x.Stock - 1) needs an update pipeline, where $set takes expressions.
+            var set = new BsonDocument();
+            foreach (var setter in setters)
+            {
+                set[setter.Path] = setter.Value is MqlConstantExpression or MqlParameterExpression
+                    ? new BsonDocument("$literal", renderer.RenderValue(setter.Value, setter.Property.GetTypeMapping()))
+                    : renderer.RenderExpression(setter.Value);
+            }
+
+            update = new BsonArray { new BsonDocument("$set", set) };
+        }
+
+        return new CompiledNonQuery(nonQuery.Query.CollectionName, filterQuery, update, autoNow);
+    }
+
+    /// <summary>The filter and update with this execution's values.</summary>
+    public (BsonDocument Filter, BsonValue? Update) Bind(QueryContext queryContext)
+    {
+        var values = _filter.BindValues(queryContext);
+        var update = _update is null ? null : CompiledMongoQuery.Substitute(_update, values);
+        if (update is not null && _autoNowPaths.Count > 0)
+        {
+            var now = new BsonDateTime(Update.Internal.UpdateClock.Now(queryContext.Context));
+            var set = update is BsonArray pipeline ? pipeline[0]["$set"].AsBsonDocument : update["$set"].AsBsonDocument;
+            foreach (var path in _autoNowPaths)
+            {
+                set[path] = update is BsonArray ? new BsonDocument("$literal", now) : now;
+            }
+        }
+
+        return (_filter.BindFilter(values), update);
+    }
+}
