@@ -154,9 +154,23 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
     /// <summary>Steps the current primary down (it may not stand again for <paramref name="stepDownPeriod"/>, 10 s by default) and returns the newly elected primary.</summary>
     public async Task<EmulatorMember> StepDownAsync(TimeSpan? stepDownPeriod = null, CancellationToken cancellationToken = default)
     {
-        var primary = await WaitForPrimaryAsync(null, cancellationToken).ConfigureAwait(false);
-        await primary.StepDownAsync(stepDownPeriod, cancellationToken).ConfigureAwait(false);
-        return await WaitForPrimaryAsync(null, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var primary = await WaitForPrimaryAsync(null, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await primary.StepDownAsync(stepDownPeriod, cancellationToken).ConfigureAwait(false);
+                return await WaitForPrimaryAsync(null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Errors.MongoErrorException ex) when (ex.Code == Errors.ErrorCodes.NotWritablePrimary)
+            {
+                // Another election (a priority takeover, say) replaced the primary in between: step down the new one.
+            }
+            catch (InvalidOperationException) when (primary.Role != EmulatorMemberRole.Primary)
+            {
+                // Same race, seen before the step-down started.
+            }
+        }
     }
 
     /// <summary>Waits until every running member has applied everything the primary has written.</summary>

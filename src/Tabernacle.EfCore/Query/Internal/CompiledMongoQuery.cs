@@ -64,18 +64,7 @@ internal sealed class CompiledMongoQuery
             return new CompiledMongoQuery(query.CollectionName, query.ResultOperator, filter, sort, skip, limit, projection, null, renderer);
         }
 
-        var pipeline = new List<BsonDocument>();
-        foreach (var stage in stages)
-        {
-            pipeline.Add(stage switch
-            {
-                MatchStage match => new BsonDocument("$match", renderer.RenderFilter(match.Predicate)),
-                SortStage sort => new BsonDocument("$sort", MqlRenderer.RenderSort(sort.Keys) ?? throw Untranslatable(sort)),
-                SkipStage skip => new BsonDocument("$skip", renderer.RenderValue(skip.Count, null)),
-                LimitStage limit => new BsonDocument("$limit", renderer.RenderValue(limit.Count, null)),
-                _ => throw new InvalidOperationException($"Unknown stage {stage}"),
-            });
-        }
+        var pipeline = renderer.RenderStages(stages);
 
         switch (query.ResultOperator)
         {
@@ -119,9 +108,9 @@ internal sealed class CompiledMongoQuery
                 SortStage => 2,
                 SkipStage => 3,
                 LimitStage => 4,
-                _ => 99,
+                _ => int.MaxValue,
             };
-            if (rank <= order)
+            if (rank == int.MaxValue || rank <= order)
             {
                 return false;
             }

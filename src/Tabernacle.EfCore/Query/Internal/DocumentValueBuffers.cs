@@ -47,31 +47,36 @@ internal static class DocumentValueBuffers
 
             var raw = Lookup(document, slot.Path);
             var value = PropertyBson.FromBson(slot.Mapping, raw, slot.Property.ClrType);
-            // Only properties every type of the hierarchy has are required; a derived type's are absent from its siblings' documents.
-            if (value is null && slot.Property.ClrType.IsValueType && Nullable.GetUnderlyingType(slot.Property.ClrType) is null
-                && (slot.Property.DeclaringType == entityType.GetRootType() || slot.Required))
-            {
-                value = MissingValue(document, entityType, slot, raw);
-            }
-
-            values[slot.Index] = value;
+            values[slot.Index] = value ?? MissingValue(document, entityType, slot, raw);
         }
 
         return new ValueBuffer(values);
     }
 
-    // A document without a value for a non-nullable property: its default if one is configured, otherwise an error that names it.
+    // A document without a value for a property: its default ([Default]/HasDefault) when the element is missing (or null
+    // while the property cannot hold null); null when the property may be null; otherwise an error that names the
+    // collection, the document and the element. Only properties every type of the hierarchy has are required: a derived
+    // type's are absent from its siblings' documents.
     private static object? MissingValue(BsonDocument document, IEntityType entityType, Slot slot, BsonValue? raw)
     {
-        if (slot.Property.FindAnnotation(DefaultValueAnnotation)?.Value is { } configuredDefault)
+        var property = slot.Property;
+        var isNonNullableValueType = property.ClrType.IsValueType && Nullable.GetUnderlyingType(property.ClrType) is null;
+        if ((raw is null || isNonNullableValueType) && property.FindAnnotation(DefaultValueAnnotation)?.Value is { } configuredDefault)
         {
             return configuredDefault;
+        }
+
+        var required = isNonNullableValueType || (raw is null && !property.ClrType.IsValueType && !property.IsNullable);
+        // A required complex property's values are required too (slot.Required).
+        if (!required || (property.DeclaringType != entityType.GetRootType() && !slot.Required))
+        {
+            return null;
         }
 
         var id = document.GetValue("_id", BsonNull.Value);
         var what = raw is null ? "has no element" : "has null in element";
         throw new InvalidOperationException(
-            $"The document with _id {id.ToJson()} in collection '{entityType.GetCollectionName()}' {what} '{string.Join('.', slot.Path)}', but '{slot.Property.DeclaringType.DisplayName()}.{slot.Property.Name}' ({slot.Property.ClrType.Name}) cannot be null. Make the property nullable, give it a default value ([Default(...)]), or fix the document.");
+            $"The document with _id {id.ToJson()} in collection '{entityType.GetCollectionName()}' {what} '{string.Join('.', slot.Path)}', but '{property.DeclaringType.DisplayName()}.{property.Name}' ({property.ClrType.Name}) cannot be null. Make the property nullable, give it a default value ([Default(...)] or HasDefault(...)), or fix the document.");
     }
 
     /// <summary>The annotation a default value for missing elements is stored under (set by the conventions).</summary>

@@ -82,7 +82,7 @@ internal static class MemberBinder
         switch (FindMember(shaper, member))
         {
             case IProperty property:
-                return new MqlFieldExpression(document.Path + RelativePath(property), resultType, property, property.GetTypeMapping());
+                return new MqlFieldExpression(document.Path + RelativePath(property), resultType, property, property.GetTypeMapping(), document.Root);
             case INavigation { ForeignKey.IsOwnership: true, IsOnDependent: false } navigation when !navigation.IsCollection:
                 return new StructuralTypeShaperExpression(navigation.TargetEntityType, document.Embedded(navigation), nullable: true);
             case INavigation { ForeignKey.IsOwnership: true, IsOnDependent: false } navigation:

@@ -20,7 +20,27 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
     private static readonly MethodInfo StringEndsWith = typeof(string).GetMethod(nameof(string.EndsWith), [typeof(string)])!;
     private static readonly MethodInfo StringContains = typeof(string).GetMethod(nameof(string.Contains), [typeof(string)])!;
 
+    private readonly ArrayOperatorTranslator _arrays;
+
+    private readonly GroupingTranslator _groupings;
+
+    public MqlTranslatingExpressionVisitor(ISubqueryHost? host = null)
+    {
+        Host = host;
+        _arrays = new ArrayOperatorTranslator(this);
+        _groupings = new GroupingTranslator(this);
+    }
+
+    /// <summary>Aggregates over a group, as a field of the group document; <c>null</c> when the call is not one.</summary>
+    public (string Field, Type Type)? TranslateGroupAggregate(MethodCallExpression call) => _groupings.TryTranslate(call);
+
     public string? TranslationErrorDetails { get; private set; }
+
+    /// <summary>Joins subqueries over other collections into the query being translated.</summary>
+    public ISubqueryHost? Host { get; }
+
+    /// <summary>Translates a sub-expression without resetting the error details (for the array translator's sources).</summary>
+    public Expression? TranslateOperand(Expression expression) => Visit(expression);
 
     public MqlExpression? Translate(Expression expression)
     {
@@ -49,6 +69,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
     {
         MqlExpression => node,
         StructuralTypeShaperExpression => node,
+        GroupingShaperExpression => node,
         IncludeExpression include => Visit(include.EntityExpression)!,
         DocumentValueExpression value => new MqlFieldExpression(value.Path, value.Type, value.Property, value.TypeMapping),
         QueryParameterExpression parameter => new MqlParameterExpression(parameter.Name, parameter.Type),
@@ -86,6 +107,11 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         }
 
         var source = MemberBinder.UnwrapShaper(node.Expression) is not null ? node.Expression : Visit(node.Expression);
+        if (source is GroupingShaperExpression grouping && node.Member.Name == nameof(IGrouping<int, int>.Key))
+        {
+            return Visit(grouping.KeyShaper)!;
+        }
+
         if (source is not null && MemberBinder.Bind(source, MemberIdentity.Create(node.Member), node.Type) is { } bound)
         {
             return bound;
@@ -303,6 +329,16 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
                 : method == StringEndsWith ? ParameterTransform.EndsWithPattern
                 : ParameterTransform.ContainsPattern;
             return TranslateStringMatch(node.Object!, node.Arguments[0], transform, ignoreCase: false);
+        }
+
+        if (_groupings.TryTranslate(node) is { } aggregate)
+        {
+            return new MqlFieldExpression(aggregate.Field, aggregate.Type, null, null);
+        }
+
+        if (_arrays.TryTranslate(node) is { } arrayOperation)
+        {
+            return arrayOperation;
         }
 
         if (TryTranslateContains(node) is { } contains)

@@ -58,6 +58,58 @@ internal static class ShaperMethods
         return (TCollection)Activator.CreateInstance(typeof(TCollection), items)!;
     }
 
+    /// <summary>
+    /// A plain instance of an embedded type, filled from its document, for client code in a projection: it is not an
+    /// entity the change tracker knows (owned entities cannot be tracked without their owner).
+    /// </summary>
+    public static object Detached(BsonDocument document, IEntityType entityType)
+    {
+        var instance = Activator.CreateInstance(entityType.ClrType, nonPublic: true)!;
+        foreach (var property in entityType.GetProperties().Where(p => !p.IsShadowProperty()))
+        {
+            var path = MemberBinder.RelativePath(property);
+            if (path.Length == 0)
+            {
+                continue;
+            }
+
+            var value = PropertyBson.FromBson(property.GetTypeMapping(), DocumentValueBuffers.Lookup(document, path.Split('.')), property.ClrType);
+            if (value is not null || !property.ClrType.IsValueType)
+            {
+                ((IRuntimePropertyBase)property).GetSetter().SetClrValueUsingContainingEntity(instance, value);
+            }
+        }
+
+        foreach (var navigation in entityType.GetNavigations().Where(n => n.ForeignKey.IsOwnership && !n.IsOnDependent))
+        {
+            if (!document.TryGetValue(navigation.GetElementName(), out var nested) || nested.IsBsonNull)
+            {
+                continue;
+            }
+
+            object? value = navigation.IsCollection
+                ? nested is BsonArray array ? ToList(array.OfType<BsonDocument>().Select(d => Detached(d, navigation.TargetEntityType)), navigation.TargetEntityType.ClrType) : null
+                : nested is BsonDocument child ? Detached(child, navigation.TargetEntityType) : null;
+            if (value is not null)
+            {
+                ((IRuntimePropertyBase)navigation).GetSetter().SetClrValueUsingContainingEntity(instance, value);
+            }
+        }
+
+        return instance;
+    }
+
+    private static IList ToList(IEnumerable<object> items, Type elementType)
+    {
+        var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(elementType))!;
+        foreach (var item in items)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+
     /// <summary>Attaches an embedded entity to its owner (tracking queries are fixed up by the change tracker as well).</summary>
     public static TEntity IncludeOwnedReference<TEntity, TRelated>(TEntity entity, TRelated? related, INavigation navigation)
         where TEntity : class

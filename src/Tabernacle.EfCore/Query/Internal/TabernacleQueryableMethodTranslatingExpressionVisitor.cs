@@ -12,19 +12,56 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// Translates LINQ operators into the provider's query model (<see cref="MongoQueryExpression"/>). Operators it cannot
 /// serve return <c>null</c>, and EF Core reports the query as not translatable, with the reason added here.
 /// </summary>
-internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : QueryableMethodTranslatingExpressionVisitor
+internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : QueryableMethodTranslatingExpressionVisitor, ISubqueryHost
 {
-    private readonly MqlTranslatingExpressionVisitor _translator = new();
-    private readonly ProjectionBinder _projectionBinder = new();
+    private readonly MqlTranslatingExpressionVisitor _translator;
+    private readonly ProjectionBinder _projectionBinder;
+
+    // The query whose lambdas are being translated: correlated subqueries in them join into it.
+    private MongoQueryExpression? _current;
 
     public TabernacleQueryableMethodTranslatingExpressionVisitor(QueryableMethodTranslatingExpressionVisitorDependencies dependencies, QueryCompilationContext queryCompilationContext)
         : base(dependencies, queryCompilationContext, subquery: false)
     {
+        _translator = new MqlTranslatingExpressionVisitor(this);
+        _projectionBinder = new ProjectionBinder(_translator, this);
     }
 
     private TabernacleQueryableMethodTranslatingExpressionVisitor(TabernacleQueryableMethodTranslatingExpressionVisitor parent)
         : base(parent.Dependencies, parent.QueryCompilationContext, subquery: true)
     {
+        _translator = new MqlTranslatingExpressionVisitor(this);
+        _projectionBinder = new ProjectionBinder(_translator, this);
+    }
+
+    /// <summary>
+    /// Translates a subquery over another collection (a collection navigation, a correlated DbSet query) and joins it
+    /// into the current query as an array (<c>$lookup</c>); fields of the current row used inside become let variables.
+    /// </summary>
+    public JoinedCollectionExpression? JoinSubquery(Expression subquery)
+    {
+        if (_current is not { } outer)
+        {
+            return null;
+        }
+
+        var translated = CreateSubqueryVisitor().Translate(subquery);
+        if (translated is not ShapedQueryExpression shaped || Query(shaped).ResultOperator != ResultOperator.None)
+        {
+            if (translated is ShapedQueryExpression)
+            {
+                AddTranslationErrorDetails("A subquery over another collection can be joined only when it returns documents.");
+            }
+
+            return null;
+        }
+
+        var inner = Query(shaped);
+        var element = outer.NewTemporaryField("l");
+        outer.AddStage(new LookupStage(element, inner, null, null, null, null));
+        var item = new EntityDocumentExpression(inner.EntityType, "");
+        var itemShaper = DocumentRebaser.Rebase(shaped.ShaperExpression, inner.RootDocument, item, "");
+        return new JoinedCollectionExpression(outer.RootDocument, element, itemShaper, typeof(IEnumerable<>).MakeGenericType(itemShaper.Type));
     }
 
     protected override QueryableMethodTranslatingExpressionVisitor CreateSubqueryVisitor() => new TabernacleQueryableMethodTranslatingExpressionVisitor(this);
@@ -42,11 +79,12 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             query.ApplyPredicate(new MqlInExpression(field, new MqlConstantExpression(values, typeof(List<object>))));
         }
 
-        return new ShapedQueryExpression(query, new StructuralTypeShaperExpression(entityType, new EntityDocumentExpression(entityType, ""), nullable: false));
+        return new ShapedQueryExpression(query, new StructuralTypeShaperExpression(entityType, query.RootDocument, nullable: false));
     }
 
     private MqlExpression? TranslateLambda(ShapedQueryExpression source, LambdaExpression lambda)
     {
+        _current = Query(source);
         var body = ReplacingExpressionVisitor.Replace(lambda.Parameters[0], source.ShaperExpression, lambda.Body);
         var translation = _translator.Translate(body);
         if (translation is null)
@@ -251,6 +289,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         }
 
         var body = ReplacingExpressionVisitor.Replace(selector.Parameters[0], source.ShaperExpression, selector.Body);
+        _current = Query(source);
         var shaper = _projectionBinder.Bind(body);
         if (shaper is null)
         {
@@ -359,7 +398,23 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
 
     protected override ShapedQueryExpression? TranslateDefaultIfEmpty(ShapedQueryExpression source, Expression? defaultValue) => NotYet("DefaultIfEmpty");
 
-    protected override ShapedQueryExpression? TranslateDistinct(ShapedQueryExpression source) => NotYet("Distinct");
+    protected override ShapedQueryExpression? TranslateDistinct(ShapedQueryExpression source)
+    {
+        if (source.ShaperExpression is StructuralTypeShaperExpression)
+        {
+            // Documents are distinct by _id already.
+            return source;
+        }
+
+        if (GroupKey(source.ShaperExpression) is not { } key)
+        {
+            AddTranslationErrorDetails("Distinct needs values read from the documents (properties, or a new { ... } of them).");
+            return null;
+        }
+
+        Query(source).ApplyGroup(key.Key);
+        return source.UpdateShaperExpression(key.Shaper);
+    }
 
     protected override ShapedQueryExpression? TranslateElementAtOrDefault(ShapedQueryExpression source, Expression index, bool returnDefault)
     {
@@ -375,15 +430,163 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
 
     protected override ShapedQueryExpression? TranslateExcept(ShapedQueryExpression source1, ShapedQueryExpression source2) => NotYet("Except");
 
-    protected override ShapedQueryExpression? TranslateGroupBy(ShapedQueryExpression source, LambdaExpression keySelector, LambdaExpression? elementSelector, LambdaExpression? resultSelector) => NotYet("GroupBy");
+    protected override ShapedQueryExpression? TranslateGroupBy(ShapedQueryExpression source, LambdaExpression keySelector, LambdaExpression? elementSelector, LambdaExpression? resultSelector)
+    {
+        if (Query(source).ResultOperator != ResultOperator.None)
+        {
+            return null;
+        }
 
-    protected override ShapedQueryExpression? TranslateGroupJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) => NotYet("GroupJoin");
+        var keyBody = ReplacingExpressionVisitor.Replace(keySelector.Parameters[0], source.ShaperExpression, keySelector.Body);
+        if (GroupKey(keyBody) is not { } key)
+        {
+            AddTranslationErrorDetails($"The GroupBy key '{keySelector.Print()}' must be built from values read from the documents.");
+            return null;
+        }
+
+        var stage = Query(source).ApplyGroup(key.Key);
+        var elementShaper = elementSelector is null
+            ? source.ShaperExpression
+            : ReplacingExpressionVisitor.Replace(elementSelector.Parameters[0], source.ShaperExpression, elementSelector.Body);
+        var groupingType = typeof(IGrouping<,>).MakeGenericType(keySelector.ReturnType, elementShaper.Type);
+        var grouping = new GroupingShaperExpression(key.Shaper, elementShaper, stage, groupingType);
+        if (resultSelector is null)
+        {
+            return source.UpdateShaperExpression(grouping);
+        }
+
+        var body = new ReplacingExpressionVisitor(
+            [resultSelector.Parameters[0], resultSelector.Parameters[1]],
+            [key.Shaper, grouping]).Visit(resultSelector.Body);
+        _current = Query(source);
+        return source.UpdateShaperExpression(_projectionBinder.Bind(body) ?? throw new InvalidOperationException(
+            CoreStrings.TranslationFailedWithDetails(resultSelector.Print(), _projectionBinder.TranslationErrorDetails!)));
+    }
+
+    /// <summary>
+    /// A group key (or Distinct's value) from a scalar or a <c>new { ... }</c> of scalars, and the shaper that reads it
+    /// back from the group document's <c>_id</c>.
+    /// </summary>
+    private (MqlExpression Key, Expression Shaper)? GroupKey(Expression body)
+    {
+        switch (body)
+        {
+            case NewExpression { Members: not null } newExpression:
+            {
+                var members = new List<(string, MqlExpression)>();
+                var arguments = new List<Expression>();
+                for (var i = 0; i < newExpression.Arguments.Count; i++)
+                {
+                    var name = newExpression.Members[i].Name;
+                    if (TranslateValue(newExpression.Arguments[i]) is not { } value)
+                    {
+                        return null;
+                    }
+
+                    members.Add((name, value));
+                    arguments.Add(new DocumentValueExpression("_id." + name, newExpression.Arguments[i].Type, (value as MqlFieldExpression)?.Property, value.TypeMapping));
+                }
+
+                return (new MqlDocumentExpression(members, body.Type), newExpression.Update(arguments));
+            }
+
+            case MemberInitExpression init when init.NewExpression.Arguments.Count == 0 && init.Bindings.All(b => b is MemberAssignment):
+            {
+                var members = new List<(string, MqlExpression)>();
+                var bindings = new List<MemberBinding>();
+                foreach (var binding in init.Bindings.Cast<MemberAssignment>())
+                {
+                    if (TranslateValue(binding.Expression) is not { } value)
+                    {
+                        return null;
+                    }
+
+                    members.Add((binding.Member.Name, value));
+                    bindings.Add(binding.Update(new DocumentValueExpression("_id." + binding.Member.Name, binding.Expression.Type, (value as MqlFieldExpression)?.Property, value.TypeMapping)));
+                }
+
+                return (new MqlDocumentExpression(members, body.Type), init.Update(init.NewExpression, bindings));
+            }
+
+            default:
+            {
+                if (TranslateValue(body) is not { } value)
+                {
+                    return null;
+                }
+
+                return (value, new DocumentValueExpression("_id", body.Type, (value as MqlFieldExpression)?.Property, value.TypeMapping));
+            }
+        }
+    }
+
+    protected override ShapedQueryExpression? TranslateGroupJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector)
+    {
+        if (JoinKeys(outer, inner, outerKeySelector, innerKeySelector) is not { } keys)
+        {
+            return null;
+        }
+
+        var outerQuery = Query(outer);
+        var innerQuery = Query(inner);
+        var element = outerQuery.NewTemporaryField("g");
+        outerQuery.AddStage(Lookup(element, innerQuery, keys.Outer, keys.Inner));
+        var item = new EntityDocumentExpression(innerQuery.EntityType, "");
+        var itemShaper = DocumentRebaser.Rebase(inner.ShaperExpression, innerQuery.RootDocument, item, "");
+        var collection = new JoinedCollectionExpression(outerQuery.RootDocument, element, itemShaper, resultSelector.Parameters[1].Type);
+        var body = new ReplacingExpressionVisitor([resultSelector.Parameters[0], resultSelector.Parameters[1]], [outer.ShaperExpression, collection]).Visit(resultSelector.Body);
+        return outer.UpdateShaperExpression(body);
+    }
 
     protected override ShapedQueryExpression? TranslateIntersect(ShapedQueryExpression source1, ShapedQueryExpression source2) => NotYet("Intersect");
 
-    protected override ShapedQueryExpression? TranslateJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) => NotYet("Join (and navigations between collections)");
+    protected override ShapedQueryExpression? TranslateJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) =>
+        TranslateJoin(outer, inner, outerKeySelector, innerKeySelector, resultSelector, left: false);
 
-    protected override ShapedQueryExpression? TranslateLeftJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) => NotYet("LeftJoin (and navigations between collections)");
+    protected override ShapedQueryExpression? TranslateLeftJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) =>
+        TranslateJoin(outer, inner, outerKeySelector, innerKeySelector, resultSelector, left: true);
+
+    /// <summary>Join/LeftJoin (and reference navigations, which EF Core expands into them): <c>$lookup</c> then <c>$unwind</c>.</summary>
+    private ShapedQueryExpression? TranslateJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector, bool left)
+    {
+        if (JoinKeys(outer, inner, outerKeySelector, innerKeySelector) is not { } keys)
+        {
+            return null;
+        }
+
+        var outerQuery = Query(outer);
+        var innerQuery = Query(inner);
+        var element = outerQuery.NewTemporaryField("j");
+        outerQuery.AddStage(Lookup(element, innerQuery, keys.Outer, keys.Inner));
+        outerQuery.AddStage(new UnwindStage(element, left));
+        var joined = outerQuery.RootDocument.Joined(innerQuery.EntityType, element);
+        var innerShaper = DocumentRebaser.Rebase(inner.ShaperExpression, innerQuery.RootDocument, joined, element + ".");
+        if (left && innerShaper is StructuralTypeShaperExpression structural)
+        {
+            innerShaper = structural.MakeNullable();
+        }
+
+        var body = new ReplacingExpressionVisitor([resultSelector.Parameters[0], resultSelector.Parameters[1]], [outer.ShaperExpression, innerShaper]).Visit(resultSelector.Body);
+        return outer.UpdateShaperExpression(body);
+    }
+
+    private (MqlExpression Outer, MqlExpression Inner)? JoinKeys(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector)
+    {
+        if (Query(outer).ResultOperator != ResultOperator.None || Query(inner).ResultOperator != ResultOperator.None)
+        {
+            return null;
+        }
+
+        var outerKey = TranslateLambda(outer, outerKeySelector);
+        var innerKey = TranslateLambda(inner, innerKeySelector);
+        return outerKey is null || innerKey is null ? null : (outerKey, innerKey);
+    }
+
+    // Equal fields join with localField/foreignField (MongoDB can use an index on the foreign field); anything else correlates with let.
+    private static LookupStage Lookup(string element, MongoQueryExpression inner, MqlExpression outerKey, MqlExpression innerKey) =>
+        outerKey is MqlFieldExpression outerField && innerKey is MqlFieldExpression innerField && inner.Stages.Count == 0
+            ? new LookupStage(element, inner, outerField.Path, innerField.Path, null, null)
+            : new LookupStage(element, inner, null, null, outerKey, innerKey);
 
     protected override ShapedQueryExpression? TranslateRightJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) => NotYet("RightJoin");
 

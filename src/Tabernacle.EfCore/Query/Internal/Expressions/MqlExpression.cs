@@ -31,9 +31,12 @@ internal abstract class MqlExpression(Type type) : Expression
 }
 
 /// <summary>A field of the current document, by dotted path.</summary>
-internal sealed class MqlFieldExpression(string path, Type type, IReadOnlyProperty? property, CoreTypeMapping? mapping) : MqlExpression(type), IPrintableExpression
+internal sealed class MqlFieldExpression(string path, Type type, IReadOnlyProperty? property, CoreTypeMapping? mapping, EntityDocumentExpression? root = null) : MqlExpression(type), IPrintableExpression
 {
     public string Path { get; } = path;
+
+    /// <summary>The row document the field belongs to, when known: a correlated subquery tells its outer row's fields by it.</summary>
+    public EntityDocumentExpression? Root { get; } = root;
 
     public new IReadOnlyProperty? Property { get; } = property;
 
@@ -202,4 +205,39 @@ internal sealed class MqlRawExpression(MongoDB.Bson.BsonValue expression, Type t
     public MongoDB.Bson.BsonValue Expression { get; } = expression;
 
     public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append(Expression.ToString() ?? "");
+}
+
+/// <summary>Whether an array holds an item: a query-language match on the field in filters, <c>$in</c> in expressions.</summary>
+internal sealed class MqlArrayContainsExpression(MqlExpression array, MqlExpression item) : MqlExpression(typeof(bool)), IPrintableExpression
+{
+    public MqlExpression Array { get; } = array;
+
+    public MqlExpression Item { get; } = item;
+
+    public void Print(ExpressionPrinter expressionPrinter) => PrintBinary(expressionPrinter, "CONTAINS", Array, Item);
+}
+
+/// <summary>
+/// An operator whose argument is a document with named parts (<c>{$filter: {input, as, cond}}</c>): the template holds
+/// <see cref="ArgumentMarker"/> where each translated argument goes, in order.
+/// </summary>
+internal sealed class MqlStructuredExpression(string name, MongoDB.Bson.BsonDocument template, IReadOnlyList<MqlExpression> arguments, Type type) : MqlExpression(type), IPrintableExpression
+{
+    public static readonly MongoDB.Bson.BsonValue ArgumentMarker = new MongoDB.Bson.BsonDocument("$$tabernacle_argument", true);
+
+    public string Name { get; } = name;
+
+    public MongoDB.Bson.BsonDocument Template { get; } = template;
+
+    public IReadOnlyList<MqlExpression> Arguments { get; } = arguments;
+
+    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append(Name + Template.ToString());
+}
+
+/// <summary>An array, or an empty array when it is missing or null.</summary>
+internal sealed class MqlIfNullArrayExpression(MqlExpression array) : MqlExpression(array.Type), IPrintableExpression
+{
+    public MqlExpression Array { get; } = array;
+
+    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Visit(Array);
 }

@@ -43,6 +43,9 @@ internal sealed class MqlRenderer
                 return RenderFieldComparison(field, value, op);
             case MqlRegexExpression { Field: MqlFieldExpression field, Pattern: MqlConstantExpression or MqlParameterExpression } regex:
                 return new BsonDocument(field.Path, new BsonDocument { { "$regex", RenderValue(regex.Pattern, null) }, { "$options", regex.Options } });
+            case MqlArrayContainsExpression { Array: MqlFieldExpression array, Item: MqlConstantExpression or MqlParameterExpression } contains when !array.Path.StartsWith('$'):
+                // The query language matches an array field against any of its elements (and uses a multikey index).
+                return new BsonDocument(array.Path, new BsonDocument("$eq", RenderValue(contains.Item, ElementMapping(array))));
             case MqlInExpression { Item: MqlFieldExpression field, Values: MqlConstantExpression or MqlParameterExpression } @in:
                 return new BsonDocument(field.Path, new BsonDocument("$in", RenderList(@in.Values, field.TypeMapping)));
             default:
@@ -215,6 +218,24 @@ internal sealed class MqlRenderer
                 });
             case MqlInExpression @in:
                 return new BsonDocument("$in", new BsonArray { RenderExpression(@in.Item), RenderList(@in.Values, @in.Item.TypeMapping) });
+            case MqlArrayContainsExpression contains:
+                var item = contains.Item is MqlConstantExpression or MqlParameterExpression
+                    ? new BsonDocument("$literal", RenderValue(contains.Item, ElementMapping(contains.Array)))
+                    : RenderExpression(contains.Item);
+                return new BsonDocument("$in", new BsonArray { item, IfNullEmptyArray(RenderExpression(contains.Array)) });
+            case MqlStructuredExpression structured:
+                var arguments = new Queue<MqlExpression>(structured.Arguments);
+                return new BsonDocument(structured.Name, FillArguments(structured.Template, arguments));
+            case MqlIfNullArrayExpression ifNull:
+                return IfNullEmptyArray(RenderExpression(ifNull.Array));
+            case MqlDocumentExpression document:
+                var rendered = new BsonDocument();
+                foreach (var (name, value) in document.Members)
+                {
+                    rendered[name] = RenderExpression(value);
+                }
+
+                return rendered;
             case MqlRawExpression raw:
                 return raw.Expression;
             case MqlConditionalExpression conditional:
@@ -223,6 +244,39 @@ internal sealed class MqlRenderer
                 throw new InvalidOperationException($"Cannot render '{expression}' as MQL.");
         }
     }
+
+    private BsonValue FillArguments(BsonValue template, Queue<MqlExpression> arguments)
+    {
+        switch (template)
+        {
+            case BsonDocument marker when ReferenceEquals(marker, MqlStructuredExpression.ArgumentMarker):
+                var argument = arguments.Dequeue();
+                return argument is MqlFieldExpression or MqlStructuredExpression && argument.Type != typeof(bool) && marker == MqlStructuredExpression.ArgumentMarker
+                    ? IfNullEmptyArrayWhenArray(argument)
+                    : RenderExpression(argument);
+            case BsonDocument document:
+                var copy = new BsonDocument();
+                foreach (var element in document)
+                {
+                    copy[element.Name] = FillArguments(element.Value, arguments);
+                }
+
+                return copy;
+            default:
+                return template;
+        }
+    }
+
+    // $filter/$map inputs must be arrays: a missing array field reads as empty.
+    private BsonValue IfNullEmptyArrayWhenArray(MqlExpression argument) =>
+        argument.Type != typeof(string) && Storage.Internal.BsonValueMapper.ElementTypeOf(argument.Type) is not null
+            ? IfNullEmptyArray(RenderExpression(argument))
+            : RenderExpression(argument);
+
+    /// <summary>An array expression, or an empty array when the field is missing or null (array operators reject both).</summary>
+    public static BsonValue IfNullEmptyArray(BsonValue array) => new BsonDocument("$ifNull", new BsonArray { array, new BsonArray() });
+
+    private static CoreTypeMapping? ElementMapping(MqlExpression array) => array.TypeMapping?.ElementTypeMapping ?? array.TypeMapping;
 
     private static bool NeedsLiteral(BsonValue value) =>
         value is BsonString { Value: var s } && s.StartsWith('$') || value is BsonDocument or BsonArray;
@@ -302,6 +356,85 @@ internal sealed class MqlRenderer
     {
         var t = Nullable.GetUnderlyingType(type) ?? type;
         return t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte) || t == typeof(uint) || t == typeof(ulong) || t == typeof(ushort) || t == typeof(sbyte);
+    }
+
+    // ---- Stages ----
+
+    /// <summary>The aggregation stages of <paramref name="stages"/>.</summary>
+    public List<BsonDocument> RenderStages(IEnumerable<QueryStage> stages)
+    {
+        var pipeline = new List<BsonDocument>();
+        foreach (var stage in stages)
+        {
+            pipeline.Add(stage switch
+            {
+                MatchStage match => new BsonDocument("$match", RenderFilter(match.Predicate)),
+                SortStage sort => new BsonDocument("$sort", RenderSort(sort.Keys) ?? throw new InvalidOperationException("The ordering could not be translated: only orderings by stored properties are supported.")),
+                SkipStage skip => new BsonDocument("$skip", RenderValue(skip.Count, null)),
+                LimitStage limit => new BsonDocument("$limit", RenderValue(limit.Count, null)),
+                GroupStage group => new BsonDocument("$group", RenderGroup(group)),
+                LookupStage lookup => new BsonDocument("$lookup", RenderLookup(lookup)),
+                UnwindStage unwind => new BsonDocument("$unwind", new BsonDocument { { "path", "$" + unwind.Path }, { "preserveNullAndEmptyArrays", unwind.PreserveNullAndEmptyArrays } }),
+                _ => throw new InvalidOperationException($"Unknown stage {stage}"),
+            });
+        }
+
+        return pipeline;
+    }
+
+    private BsonDocument RenderLookup(LookupStage lookup)
+    {
+        var inner = lookup.Inner;
+        if (lookup.LocalField is not null && lookup.ForeignField is not null && inner.Stages.Count == 0)
+        {
+            return new BsonDocument { { "from", inner.CollectionName }, { "localField", lookup.LocalField }, { "foreignField", lookup.ForeignField }, { "as", lookup.As } };
+        }
+
+        // Fields of the outer row inside the inner query become let variables of the lookup.
+        var let = new BsonDocument();
+        MqlExpression? Outer(MqlFieldExpression field)
+        {
+            if (field.Root is null || field.Path.StartsWith('$') || ReferenceEquals(field.Root, inner.RootDocument))
+            {
+                return null;
+            }
+
+            var existing = let.FirstOrDefault(e => e.Value == "$" + field.Path);
+            var name = existing.Name ?? $"{lookup.As.TrimStart('_')}_v{let.ElementCount}";
+            let[name] = "$" + field.Path;
+            return new MqlRawExpression("$$" + name, field.Type);
+        }
+
+        var pipeline = RenderStages(inner.Stages.Select(s => MqlRewriter.Replace(s, Outer)));
+        if (lookup.OuterKey is not null && lookup.InnerKey is not null)
+        {
+            var key = $"{lookup.As.TrimStart('_')}_key";
+            let[key] = RenderExpression(lookup.OuterKey);
+            pipeline.Add(new BsonDocument("$match", new BsonDocument("$expr", new BsonDocument("$eq", new BsonArray { RenderExpression(lookup.InnerKey), "$$" + key }))));
+        }
+
+        var document = new BsonDocument { { "from", inner.CollectionName } };
+        if (let.ElementCount > 0)
+        {
+            document["let"] = let;
+        }
+
+        document["pipeline"] = new BsonArray(pipeline);
+        document["as"] = lookup.As;
+        return document;
+    }
+
+    // ---- Grouping ----
+
+    public BsonDocument RenderGroup(GroupStage group)
+    {
+        var document = new BsonDocument("_id", group.Key is MqlConstantExpression { Value: null } ? BsonNull.Value : RenderExpression(group.Key));
+        foreach (var accumulator in group.Accumulators)
+        {
+            document[accumulator.Field] = new BsonDocument(accumulator.Operator, accumulator.Argument is null ? 1 : RenderExpression(accumulator.Argument));
+        }
+
+        return document;
     }
 
     // ---- Sorting ----

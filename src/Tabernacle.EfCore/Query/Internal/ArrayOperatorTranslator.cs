@@ -1,0 +1,213 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Query;
+using MongoDB.Bson;
+using Tabernacle.EfCore.Query.Internal.Expressions;
+
+namespace Tabernacle.EfCore.Query.Internal;
+
+/// <summary>
+/// LINQ operators over arrays stored in a document — primitive collections (<c>x.Tags</c>) and owned collections
+/// (<c>x.Reviews</c>) — as aggregation expressions: <c>$filter</c>, <c>$map</c>, <c>$size</c>, <c>$in</c>,
+/// <c>$sum</c>... Each lambda's element is an aggregation variable (<c>$$e0</c>).
+/// </summary>
+internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor translator)
+{
+    private int _variables;
+
+    /// <summary>Translates <paramref name="call"/> when its source is a stored array; <c>null</c> otherwise.</summary>
+    public MqlExpression? TryTranslate(MethodCallExpression call)
+    {
+        var method = call.Method;
+        if (!method.IsStatic || (method.DeclaringType != typeof(Queryable) && method.DeclaringType != typeof(Enumerable)) || call.Arguments.Count == 0)
+        {
+            return null;
+        }
+
+        if (TranslateSource(call.Arguments[0]) is not { } source)
+        {
+            return null;
+        }
+
+        var (array, element) = source;
+        var lambda = call.Arguments.Count > 1 ? Lambda(call.Arguments[1]) : null;
+        switch (method.Name)
+        {
+            case nameof(Queryable.Any) when lambda is null:
+                return new MqlBinaryExpression(MqlOperator.GreaterThan, Size(array), Int(0), typeof(bool));
+            case nameof(Queryable.Any):
+                return Filter(array, element, lambda!) is { } matching ? new MqlBinaryExpression(MqlOperator.GreaterThan, Size(matching), Int(0), typeof(bool)) : null;
+            case nameof(Queryable.All) when lambda is not null:
+                return Filter(array, element, lambda, negate: true) is { } failing ? new MqlBinaryExpression(MqlOperator.Equal, Size(failing), Int(0), typeof(bool)) : null;
+            case nameof(Queryable.Count) or nameof(Queryable.LongCount) when lambda is null:
+                return Retype(Size(array), call.Type);
+            case nameof(Queryable.Count) or nameof(Queryable.LongCount):
+                return Filter(array, element, lambda!) is { } counted ? Retype(Size(counted), call.Type) : null;
+            case nameof(Queryable.Contains) when call.Arguments.Count == 2:
+                return translator.Translate(call.Arguments[1]) is { } item ? new MqlArrayContainsExpression(array, item) : null;
+            case nameof(Queryable.Sum) or nameof(Queryable.Min) or nameof(Queryable.Max) or nameof(Queryable.Average):
+                var values = lambda is null ? array : Map(array, element, lambda);
+                if (values is null)
+                {
+                    return null;
+                }
+
+                var name = method.Name switch
+                {
+                    nameof(Queryable.Sum) => "$sum",
+                    nameof(Queryable.Min) => "$min",
+                    nameof(Queryable.Max) => "$max",
+                    _ => "$avg",
+                };
+                return new MqlFunctionExpression(name, [values], call.Type, argumentsAsArray: false);
+            case nameof(Queryable.First) or nameof(Queryable.FirstOrDefault) when lambda is null:
+                return new MqlFunctionExpression("$first", [array], call.Type, argumentsAsArray: false);
+            case nameof(Queryable.Last) or nameof(Queryable.LastOrDefault) when lambda is null:
+                return new MqlFunctionExpression("$last", [array], call.Type, argumentsAsArray: false);
+            case nameof(Queryable.ElementAt) or nameof(Queryable.ElementAtOrDefault):
+                return translator.Translate(call.Arguments[1]) is { } index ? new MqlFunctionExpression("$arrayElemAt", [array, index], call.Type) : null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The array a LINQ source stands for, and how to bind its element; <c>null</c> when it is not a stored array.</summary>
+    public (MqlExpression Array, Func<string, Expression> Element)? TranslateSource(Expression source)
+    {
+        source = Unwrap(source);
+        // A subquery over another collection (a collection navigation, a correlated query) is joined in as an array.
+        if (ContainsQueryRoot(source) && translator.Host?.JoinSubquery(source) is { } joined)
+        {
+            var joinedArray = new MqlFieldExpression(joined.Owner.Path + joined.Element, joined.Type, null, null);
+            return (joinedArray, name => joined.ItemDocument is { } item
+                ? DocumentRebaser.Rebase(joined.InnerShaper, item, new EntityDocumentExpression(item.EntityType, "$" + name + "."), "$" + name + ".")
+                : joined.InnerShaper);
+        }
+
+        if (source is MethodCallExpression { Method: { IsStatic: true } method } chained
+            && (method.DeclaringType == typeof(Queryable) || method.DeclaringType == typeof(Enumerable))
+            && chained.Arguments.Count == 2
+            && method.Name is nameof(Queryable.Where) or nameof(Queryable.Select)
+            && TranslateSource(chained.Arguments[0]) is { } inner
+            && Lambda(chained.Arguments[1]) is { } lambda)
+        {
+            if (method.Name == nameof(Queryable.Where))
+            {
+                return Filter(inner.Array, inner.Element, lambda) is { } filtered ? (filtered, inner.Element) : null;
+            }
+
+            var mapped = Map(inner.Array, inner.Element, lambda);
+            return mapped is null ? null : (mapped, name => new MqlFieldExpression("$" + name, lambda.ReturnType, null, mapped.TypeMapping?.ElementTypeMapping));
+        }
+
+        switch (translator.TranslateOperand(source))
+        {
+            case MqlFieldExpression { Property: IProperty { IsPrimitiveCollection: true } property } field:
+                var elementType = property.GetElementType()!.ClrType;
+                var elementMapping = property.GetTypeMapping().ElementTypeMapping;
+                return (field, name => new MqlFieldExpression("$" + name, elementType, null, elementMapping));
+            case EmbeddedCollectionExpression collection:
+                var array = new MqlFieldExpression(collection.Owner.Path + collection.Navigation.GetElementName(), collection.Type, null, null);
+                var itemType = collection.Navigation.TargetEntityType;
+                return (array, name => new StructuralTypeShaperExpression(itemType, new EntityDocumentExpression(itemType, "$" + name + "."), nullable: false));
+            default:
+                return null;
+        }
+    }
+
+    private static bool ContainsQueryRoot(Expression expression)
+    {
+        var finder = new QueryRootFinder();
+        finder.Visit(expression);
+        return finder.Found;
+    }
+
+    private sealed class QueryRootFinder : ExpressionVisitor
+    {
+        public bool Found { get; private set; }
+
+        protected override Expression VisitExtension(Expression node)
+        {
+            if (node is EntityQueryRootExpression)
+            {
+                Found = true;
+                return node;
+            }
+
+            return node is StructuralTypeShaperExpression or MqlExpression or EntityDocumentExpression or DocumentValueExpression
+                ? node
+                : base.VisitExtension(node);
+        }
+    }
+
+    private static Expression Unwrap(Expression expression)
+    {
+        while (true)
+        {
+            switch (expression)
+            {
+                case MethodCallExpression { Method.Name: nameof(Queryable.AsQueryable) or nameof(Enumerable.AsEnumerable) or nameof(Enumerable.ToList) } call when call.Arguments.Count == 1:
+                    expression = call.Arguments[0];
+                    continue;
+                case MaterializeCollectionNavigationExpression materialize:
+                    expression = materialize.Subquery;
+                    continue;
+                case UnaryExpression { NodeType: ExpressionType.Convert } convert:
+                    expression = convert.Operand;
+                    continue;
+                default:
+                    return expression;
+            }
+        }
+    }
+
+    private static LambdaExpression? Lambda(Expression argument) => argument switch
+    {
+        UnaryExpression { NodeType: ExpressionType.Quote, Operand: LambdaExpression quoted } => quoted,
+        LambdaExpression lambda => lambda,
+        _ => null,
+    };
+
+    private MqlExpression? Filter(MqlExpression array, Func<string, Expression> element, LambdaExpression predicate, bool negate = false)
+    {
+        var name = "e" + _variables++;
+        var body = ReplacingExpressionVisitor.Replace(predicate.Parameters[0], element(name), predicate.Body);
+        if (translator.Translate(body) is not { } condition)
+        {
+            return null;
+        }
+
+        var filter = new BsonDocument
+        {
+            { "input", Placeholder(array) },
+            { "as", name },
+            { "cond", Placeholder(negate ? new MqlNotExpression(condition) : condition) },
+        };
+        return new MqlStructuredExpression("$filter", filter, [array, negate ? new MqlNotExpression(condition) : condition], array.Type);
+    }
+
+    private MqlExpression? Map(MqlExpression array, Func<string, Expression> element, LambdaExpression selector)
+    {
+        var name = "e" + _variables++;
+        var body = ReplacingExpressionVisitor.Replace(selector.Parameters[0], element(name), selector.Body);
+        if (translator.Translate(body) is not { } value)
+        {
+            return null;
+        }
+
+        var map = new BsonDocument { { "input", Placeholder(array) }, { "as", name }, { "in", Placeholder(value) } };
+        return new MqlStructuredExpression("$map", map, [array, value], typeof(IEnumerable<>).MakeGenericType(selector.ReturnType));
+    }
+
+    // Marks where a translated argument goes inside a structured operator document; the renderer fills them in order.
+    private static BsonValue Placeholder(MqlExpression _) => MqlStructuredExpression.ArgumentMarker;
+
+    private static MqlExpression Size(MqlExpression array) => new MqlFunctionExpression("$size", [new MqlIfNullArrayExpression(array)], typeof(int), argumentsAsArray: false);
+
+    private static MqlExpression Int(int value) => new MqlConstantExpression(value, typeof(int));
+
+    private static MqlExpression Retype(MqlExpression expression, Type type) =>
+        expression.Type == type ? expression : new MqlFunctionExpression(type == typeof(long) ? "$toLong" : "$toInt", [expression], type, argumentsAsArray: false);
+}
