@@ -17,7 +17,7 @@ internal static class DocumentValueBuffers
 {
     private static readonly ConcurrentDictionary<IEntityType, Slot[]> Layouts = new();
 
-    private sealed record Slot(int Index, IProperty Property, string[] Path, CoreTypeMapping? Mapping, bool IsOwnerKey, int PrincipalIndex, bool IsOrdinal);
+    private sealed record Slot(int Index, IProperty Property, string[] Path, CoreTypeMapping? Mapping, bool IsOwnerKey, int PrincipalIndex, bool IsOrdinal, bool Required = false);
 
     /// <summary>The value buffer of a document's root entity.</summary>
     public static ValueBuffer Create(BsonDocument document, IEntityType entityType) => Fill(document, entityType, ValueBuffer.Empty, 0);
@@ -69,7 +69,8 @@ internal static class DocumentValueBuffers
         }
 
         var required = isNonNullableValueType || (raw is null && !property.ClrType.IsValueType && !property.IsNullable);
-        if (!required || property.DeclaringType != entityType.GetRootType())
+        // A required complex property's values are required too (slot.Required).
+        if (!required || (property.DeclaringType != entityType.GetRootType() && !slot.Required))
         {
             return null;
         }
@@ -108,7 +109,33 @@ internal static class DocumentValueBuffers
             slots.Add(new Slot(property.GetIndex(), property, path, property.GetTypeMapping(), isOwnerKey, principalIndex, isOrdinal));
         }
 
+        // Complex properties: EF Core flattens their values into the entity's value buffer, at each property's index.
+        foreach (var complexProperty in entityType.GetRootType().GetDerivedTypesInclusive().SelectMany(t => t.GetDeclaredComplexProperties()).Distinct())
+        {
+            AddComplexSlots(slots, complexProperty, required: complexProperty.DeclaringType == entityType.GetRootType());
+        }
+
         return slots.ToArray();
+    }
+
+    private static void AddComplexSlots(List<Slot> slots, IComplexProperty complexProperty, bool required)
+    {
+        if (complexProperty.IsCollection)
+        {
+            throw new InvalidOperationException(
+                $"The complex collection '{complexProperty.DeclaringType.DisplayName()}.{complexProperty.Name}' is not supported by Tabernacle yet; map the items as an owned collection (OwnsMany) instead.");
+        }
+
+        required &= !complexProperty.IsNullable;
+        foreach (var property in complexProperty.ComplexType.GetProperties())
+        {
+            slots.Add(new Slot(property.GetIndex(), property, MemberBinder.RelativePath(property).Split('.'), property.GetTypeMapping(), false, -1, false, required));
+        }
+
+        foreach (var nested in complexProperty.ComplexType.GetComplexProperties())
+        {
+            AddComplexSlots(slots, nested, required);
+        }
     }
 
     /// <summary>The value at a dotted path, or <c>null</c> when any part is missing.</summary>

@@ -80,6 +80,18 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
     protected override Expression VisitParameter(ParameterExpression node) => null!;
 
+    // new DateOnly(2026, 2, 28), new DateTime(...), new Guid("..."): built from constants, so a constant.
+    protected override Expression VisitNew(NewExpression node)
+    {
+        if (node.Constructor is not null && node.Members is null && node.Arguments.All(a => a is ConstantExpression))
+        {
+            var value = node.Constructor.Invoke(node.Arguments.Select(a => ((ConstantExpression)a).Value).ToArray());
+            return new MqlConstantExpression(value, node.Type);
+        }
+
+        return base.VisitNew(node);
+    }
+
     protected override Expression VisitMember(MemberExpression node)
     {
         if (node.Expression is null)
