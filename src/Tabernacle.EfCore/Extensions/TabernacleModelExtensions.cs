@@ -76,6 +76,33 @@ public static class TabernacleModelExtensions
     public static PropertyBuilder<TProperty> HasElementName<TProperty>(this PropertyBuilder<TProperty> propertyBuilder, string name)
         => (PropertyBuilder<TProperty>)HasElementName((PropertyBuilder)propertyBuilder, name);
 
+    /// <summary>Stores the property of a complex type under the element name <paramref name="name"/>.</summary>
+    public static ComplexTypePropertyBuilder HasElementName(this ComplexTypePropertyBuilder propertyBuilder, string name)
+    {
+        ArgumentNullException.ThrowIfNull(propertyBuilder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        propertyBuilder.Metadata.SetAnnotation(TabernacleAnnotationNames.ElementName, name);
+        return propertyBuilder;
+    }
+
+    /// <summary>Stores the property of a complex type under the element name <paramref name="name"/>.</summary>
+    public static ComplexTypePropertyBuilder<TProperty> HasElementName<TProperty>(this ComplexTypePropertyBuilder<TProperty> propertyBuilder, string name)
+        => (ComplexTypePropertyBuilder<TProperty>)HasElementName((ComplexTypePropertyBuilder)propertyBuilder, name);
+
+    /// <summary>Embeds the complex property's sub-document under the element name <paramref name="name"/>.</summary>
+    public static ComplexPropertyBuilder HasElementName(this ComplexPropertyBuilder complexPropertyBuilder, string name)
+    {
+        ArgumentNullException.ThrowIfNull(complexPropertyBuilder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        complexPropertyBuilder.Metadata.SetAnnotation(TabernacleAnnotationNames.ElementName, name);
+        return complexPropertyBuilder;
+    }
+
+    /// <summary>Embeds the complex property's sub-document under the element name <paramref name="name"/>.</summary>
+    public static ComplexPropertyBuilder<TComplex> HasElementName<TComplex>(this ComplexPropertyBuilder<TComplex> complexPropertyBuilder, string name)
+        where TComplex : notnull
+        => (ComplexPropertyBuilder<TComplex>)HasElementName((ComplexPropertyBuilder)complexPropertyBuilder, name);
+
     /// <summary>Embeds the owned type under the element name <paramref name="name"/>.</summary>
     public static OwnedNavigationBuilder HasElementName(this OwnedNavigationBuilder ownedNavigationBuilder, string name)
     {

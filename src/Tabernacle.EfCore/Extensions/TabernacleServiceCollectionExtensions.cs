@@ -43,7 +43,13 @@ public static class TabernacleServiceCollectionExtensions
             .TryAdd<IQueryTranslationPreprocessorFactory, TabernacleQueryTranslationPreprocessorFactory>()
             .TryAddProviderSpecificServices(b => b
                 .TryAddScoped<TabernacleClientWrapper, TabernacleClientWrapper>()
-                .TryAddScoped<SaveChangesOptions, SaveChangesOptions>());
+                .TryAddScoped<SaveChangesOptions, SaveChangesOptions>()
+                // The convention stages, in this order: defaults, then timestamps, then before-save hooks (which see
+                // both), then validation (of exactly what will be written). After-save hooks run once the writes succeeded.
+                .TryAddScopedEnumerable<ISaveStage, DefaultValuesStage>()
+                .TryAddScopedEnumerable<ISaveStage, TimestampsStage>()
+                .TryAddScopedEnumerable<ISaveStage, HooksStage>()
+                .TryAddScopedEnumerable<ISaveStage, ValidationStage>());
         builder.TryAddCoreServices();
         return serviceCollection;
     }

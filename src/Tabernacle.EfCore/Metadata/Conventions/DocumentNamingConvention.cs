@@ -9,9 +9,11 @@ using Tabernacle.EfCore.Metadata.Internal;
 namespace Tabernacle.EfCore.Metadata.Conventions;
 
 /// <summary>
-/// Names what nothing more specific named, when the model is finalized: each root entity type's collection (from the
-/// context's collection naming option) and each property's element (from the element naming option). Names configured
-/// fluently or by attributes win because they carry a higher configuration source.
+/// Names what nothing more specific named, when the model is finalized: each root entity type's collection (from its
+/// nested <c>Meta</c> class's <c>Collection</c> constant, else the context's collection naming option) and each
+/// property's element (from the element naming option). Names configured fluently (<c>ToCollection</c>,
+/// <c>HasElementName</c>) or by attributes (<c>[Collection]</c>, <c>[BsonElement]</c>, <c>[Column]</c>) win because they
+/// carry a higher configuration source than this convention's.
 /// </summary>
 internal sealed class DocumentNamingConvention(CollectionNaming collectionNaming, ElementNaming elementNaming, ProviderConventionSetBuilderDependencies dependencies) : IModelFinalizingConvention
 {
@@ -22,7 +24,7 @@ internal sealed class DocumentNamingConvention(CollectionNaming collectionNaming
         {
             if (entityType.FindOwnership() is null && entityType.BaseType is null)
             {
-                var name = CollectionNames.Default(entityType.ClrType, collectionNaming, dbSetNames.GetValueOrDefault(entityType.ClrType));
+                var name = CollectionNames.ForConvention(entityType.ClrType, collectionNaming, dbSetNames.GetValueOrDefault(entityType.ClrType));
                 entityType.Builder.HasAnnotation(TabernacleAnnotationNames.CollectionName, name);
             }
 

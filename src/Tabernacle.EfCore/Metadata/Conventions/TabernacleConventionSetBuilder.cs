@@ -21,6 +21,11 @@ internal sealed class TabernacleConventionSetBuilder(ProviderConventionSetBuilde
         conventionSet.Add(new ColumnAttributeElementNameConvention(Dependencies));
         conventionSet.Add(new BsonRepresentationAttributeConvention(Dependencies));
         conventionSet.Add(new WriteConcernAttributeConvention(Dependencies));
+        conventionSet.Add(new CollectionAttributeConvention(Dependencies));
+        conventionSet.Add(new AutoNowAddAttributeConvention(Dependencies));
+        conventionSet.Add(new AutoNowAttributeConvention(Dependencies));
+        conventionSet.Add(new DefaultAttributeConvention(Dependencies));
+        conventionSet.Add(new TimestampPropertyValidationConvention());
         conventionSet.Add(new DocumentNamingConvention(extension.CollectionNaming, extension.ElementNaming, Dependencies));
         return conventionSet;
     }

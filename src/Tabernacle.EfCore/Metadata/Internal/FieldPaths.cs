@@ -4,13 +4,34 @@ using Tabernacle.EfCore.Update.Internal;
 
 namespace Tabernacle.EfCore.Metadata.Internal;
 
-/// <summary>The dotted path of a property from its document's root: through owned navigations, and into <c>_id</c> for composite keys.</summary>
+/// <summary>
+/// The dotted path of a property from its document's root: through owned navigations, through complex properties
+/// (embedded sub-documents), and into <c>_id</c> for composite keys.
+/// </summary>
 internal static class FieldPaths
 {
-    public static string Of(IReadOnlyProperty property)
+    public static string Of(IReadOnlyProperty property) => Prefix(ContainingEntityType(property)) + InEntity(property);
+
+    /// <summary>
+    /// The path of a property within the document of the entity type that contains it: its element name, prefixed by
+    /// the complex properties it is nested in (<c>Address.City</c>), or <c>_id.Name</c> for part of a composite key.
+    /// </summary>
+    public static string InEntity(IReadOnlyProperty property)
     {
-        var element = DocumentWriter.IsCompositeKeyPart(property) ? $"_id.{property.Name}" : property.GetElementName();
-        return property.DeclaringType is IReadOnlyEntityType entityType ? Prefix(entityType) + element : element;
+        if (DocumentWriter.IsCompositeKeyPart(property))
+        {
+            return $"_id.{property.Name}";
+        }
+
+        var element = property.GetElementName();
+        return property.DeclaringType is IReadOnlyComplexType complexType ? InEntity(complexType.ComplexProperty) + "." + element : element;
+    }
+
+    /// <summary>The path of a complex property's sub-document within the document of the entity type that contains it.</summary>
+    public static string InEntity(IReadOnlyComplexProperty complexProperty)
+    {
+        var element = complexProperty.GetElementName();
+        return complexProperty.DeclaringType is IReadOnlyComplexType outer ? InEntity(outer.ComplexProperty) + "." + element : element;
     }
 
     /// <summary>The path of an owned entity type's document ("" for a root).</summary>
@@ -24,5 +45,17 @@ internal static class FieldPaths
 
         parts.Reverse();
         return parts.Count == 0 ? "" : string.Join('.', parts) + ".";
+    }
+
+    /// <summary>The entity type a property is stored in: its declaring entity type, or the one its complex type is nested in.</summary>
+    public static IReadOnlyEntityType ContainingEntityType(IReadOnlyProperty property)
+    {
+        var type = property.DeclaringType;
+        while (type is IReadOnlyComplexType complexType)
+        {
+            type = complexType.ComplexProperty.DeclaringType;
+        }
+
+        return (IReadOnlyEntityType)type;
     }
 }

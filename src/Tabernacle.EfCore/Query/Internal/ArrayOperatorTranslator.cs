@@ -77,6 +77,15 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
     public (MqlExpression Array, Func<string, Expression> Element)? TranslateSource(Expression source)
     {
         source = Unwrap(source);
+        // A subquery over another collection (a collection navigation, a correlated query) is joined in as an array.
+        if (ContainsQueryRoot(source) && translator.Host?.JoinSubquery(source) is { } joined)
+        {
+            var joinedArray = new MqlFieldExpression(joined.Owner.Path + joined.Element, joined.Type, null, null);
+            return (joinedArray, name => joined.ItemDocument is { } item
+                ? DocumentRebaser.Rebase(joined.InnerShaper, item, new EntityDocumentExpression(item.EntityType, "$" + name + "."), "$" + name + ".")
+                : joined.InnerShaper);
+        }
+
         if (source is MethodCallExpression { Method: { IsStatic: true } method } chained
             && (method.DeclaringType == typeof(Queryable) || method.DeclaringType == typeof(Enumerable))
             && chained.Arguments.Count == 2
@@ -105,6 +114,31 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
                 return (array, name => new StructuralTypeShaperExpression(itemType, new EntityDocumentExpression(itemType, "$" + name + "."), nullable: false));
             default:
                 return null;
+        }
+    }
+
+    private static bool ContainsQueryRoot(Expression expression)
+    {
+        var finder = new QueryRootFinder();
+        finder.Visit(expression);
+        return finder.Found;
+    }
+
+    private sealed class QueryRootFinder : ExpressionVisitor
+    {
+        public bool Found { get; private set; }
+
+        protected override Expression VisitExtension(Expression node)
+        {
+            if (node is EntityQueryRootExpression)
+            {
+                Found = true;
+                return node;
+            }
+
+            return node is StructuralTypeShaperExpression or MqlExpression or EntityDocumentExpression or DocumentValueExpression
+                ? node
+                : base.VisitExtension(node);
         }
     }
 

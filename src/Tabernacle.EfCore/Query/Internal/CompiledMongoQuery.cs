@@ -64,19 +64,7 @@ internal sealed class CompiledMongoQuery
             return new CompiledMongoQuery(query.CollectionName, query.ResultOperator, filter, sort, skip, limit, projection, null, renderer);
         }
 
-        var pipeline = new List<BsonDocument>();
-        foreach (var stage in stages)
-        {
-            pipeline.Add(stage switch
-            {
-                MatchStage match => new BsonDocument("$match", renderer.RenderFilter(match.Predicate)),
-                SortStage sort => new BsonDocument("$sort", MqlRenderer.RenderSort(sort.Keys) ?? throw Untranslatable(sort)),
-                SkipStage skip => new BsonDocument("$skip", renderer.RenderValue(skip.Count, null)),
-                LimitStage limit => new BsonDocument("$limit", renderer.RenderValue(limit.Count, null)),
-                GroupStage group => new BsonDocument("$group", renderer.RenderGroup(group)),
-                _ => throw new InvalidOperationException($"Unknown stage {stage}"),
-            });
-        }
+        var pipeline = renderer.RenderStages(stages);
 
         switch (query.ResultOperator)
         {
@@ -150,7 +138,7 @@ internal sealed class CompiledMongoQuery
             }
             : new MongoReadRequest(CollectionName)
             {
-                Pipeline = values.Length == 0 ? _pipeline : _pipeline.Select(s => (BsonDocument)Substitute(s, values)).ToList(),
+                Pipeline = values.Length == 0 ? _pipeline : Splice(_pipeline.Select(s => (BsonDocument)Substitute(s, values))),
                 ReadPreference = readPreference,
                 ReadConcern = readConcern,
             };
@@ -161,6 +149,25 @@ internal sealed class CompiledMongoQuery
 
     /// <summary>The find filter with <paramref name="values"/> substituted.</summary>
     public BsonDocument BindFilter(BsonValue[] values) => values.Length == 0 ? _filter : (BsonDocument)Substitute(_filter, values);
+
+    // FromPipeline's stages arrive as one placeholder stage holding the application's list: splice them in.
+    private static List<BsonDocument> Splice(IEnumerable<BsonDocument> stages)
+    {
+        var result = new List<BsonDocument>();
+        foreach (var stage in stages)
+        {
+            if (stage.ElementCount == 1 && stage.GetElement(0).Name == MqlRenderer.SpliceKey)
+            {
+                result.AddRange(stage[0].AsBsonArray.Select(s => s.AsBsonDocument));
+            }
+            else
+            {
+                result.Add(stage);
+            }
+        }
+
+        return result;
+    }
 
     private static int? ToInt(BsonValue? value, BsonValue[] values) => value switch
     {

@@ -9,14 +9,14 @@ internal sealed class CompiledNonQuery
 {
     private readonly CompiledMongoQuery _filter;
     private readonly BsonValue? _update;
-    private readonly IReadOnlyList<string> _autoNowPaths;
+    private readonly IReadOnlyList<Microsoft.EntityFrameworkCore.Metadata.IProperty> _autoNow;
 
-    private CompiledNonQuery(string collectionName, CompiledMongoQuery filter, BsonValue? update, IReadOnlyList<string> autoNowPaths)
+    private CompiledNonQuery(string collectionName, CompiledMongoQuery filter, BsonValue? update, IReadOnlyList<Microsoft.EntityFrameworkCore.Metadata.IProperty> autoNow)
     {
         CollectionName = collectionName;
         _filter = filter;
         _update = update;
-        _autoNowPaths = autoNowPaths;
+        _autoNow = autoNow;
     }
 
     public string CollectionName { get; }
@@ -39,9 +39,8 @@ internal sealed class CompiledNonQuery
         var setters = nonQuery.Setters;
 
         // [AutoNow] timestamps are set by every update, ExecuteUpdate included, unless the update sets them itself.
-        var autoNow = Update.Internal.UpdateClock.AutoNowProperties(nonQuery.Query.EntityType)
-            .Select(Metadata.Internal.FieldPaths.Of)
-            .Where(path => setters.All(s => s.Path != path))
+        var autoNow = Update.Internal.AutoTimestamps.AutoNowProperties(nonQuery.Query.EntityType)
+            .Where(property => setters.All(s => s.Property != property))
             .ToList();
         var renderer = filterQuery.Renderer;
         BsonValue update;
@@ -77,13 +76,15 @@ internal sealed class CompiledNonQuery
     {
         var values = _filter.BindValues(queryContext);
         var update = _update is null ? null : CompiledMongoQuery.Substitute(_update, values);
-        if (update is not null && _autoNowPaths.Count > 0)
+        if (update is not null && _autoNow.Count > 0)
         {
-            var now = new BsonDateTime(Update.Internal.UpdateClock.Now(queryContext.Context));
+            // The same clock and storage format as SaveChanges' timestamps (a DateTimeOffset is a sub-document, not a date).
+            var now = Update.Internal.AutoTimestamps.UtcNow(queryContext.Context);
             var set = update is BsonArray pipeline ? pipeline[0]["$set"].AsBsonDocument : update["$set"].AsBsonDocument;
-            foreach (var path in _autoNowPaths)
+            foreach (var property in _autoNow)
             {
-                set[path] = update is BsonArray ? new BsonDocument("$literal", now) : now;
+                var value = Storage.Internal.PropertyBson.ToBson(property, Update.Internal.AutoTimestamps.ValueFor(property, now));
+                set[Metadata.Internal.FieldPaths.Of(property)] = update is BsonArray ? new BsonDocument("$literal", value) : value;
             }
         }
 

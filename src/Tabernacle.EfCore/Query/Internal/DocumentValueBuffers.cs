@@ -17,7 +17,7 @@ internal static class DocumentValueBuffers
 {
     private static readonly ConcurrentDictionary<IEntityType, Slot[]> Layouts = new();
 
-    private sealed record Slot(int Index, IProperty Property, string[] Path, CoreTypeMapping? Mapping, bool IsOwnerKey, int PrincipalIndex, bool IsOrdinal);
+    private sealed record Slot(int Index, IProperty Property, string[] Path, CoreTypeMapping? Mapping, bool IsOwnerKey, int PrincipalIndex, bool IsOrdinal, bool Required = false);
 
     /// <summary>The value buffer of a document's root entity.</summary>
     public static ValueBuffer Create(BsonDocument document, IEntityType entityType) => Fill(document, entityType, ValueBuffer.Empty, 0);
@@ -28,6 +28,8 @@ internal static class DocumentValueBuffers
 
     private static ValueBuffer Fill(BsonDocument document, IEntityType entityType, ValueBuffer ownerBuffer, int ordinal)
     {
+        // Sibling types of a hierarchy reuse property indexes, so the buffer is laid out for the document's own type.
+        entityType = ConcreteType(document, entityType);
         var slots = Layouts.GetOrAdd(entityType, BuildLayout);
         var size = slots.Length == 0 ? 0 : slots.Max(s => s.Index) + 1;
         var values = new object?[size];
@@ -47,41 +49,58 @@ internal static class DocumentValueBuffers
 
             var raw = Lookup(document, slot.Path);
             var value = PropertyBson.FromBson(slot.Mapping, raw, slot.Property.ClrType);
-            // Only properties every type of the hierarchy has are required; a derived type's are absent from its siblings' documents.
-            if (value is null && slot.Property.ClrType.IsValueType && Nullable.GetUnderlyingType(slot.Property.ClrType) is null
-                && slot.Property.DeclaringType == entityType.GetRootType())
-            {
-                value = MissingValue(document, entityType, slot, raw);
-            }
-
-            values[slot.Index] = value;
+            values[slot.Index] = value ?? MissingValue(document, entityType, slot, raw);
         }
 
         return new ValueBuffer(values);
     }
 
-    // A document without a value for a non-nullable property: its default if one is configured, otherwise an error that names it.
+    // A document without a value for a property: its default ([Default]/HasDefault) when the element is missing (or null
+    // while the property cannot hold null); null when the property may be null; otherwise an error that names the
+    // collection, the document and the element. Only properties every type of the hierarchy has are required: a derived
+    // type's are absent from its siblings' documents.
     private static object? MissingValue(BsonDocument document, IEntityType entityType, Slot slot, BsonValue? raw)
     {
-        if (slot.Property.FindAnnotation(DefaultValueAnnotation)?.Value is { } configuredDefault)
+        var property = slot.Property;
+        var isNonNullableValueType = property.ClrType.IsValueType && Nullable.GetUnderlyingType(property.ClrType) is null;
+        if ((raw is null || isNonNullableValueType) && property.FindAnnotation(DefaultValueAnnotation)?.Value is { } configuredDefault)
         {
             return configuredDefault;
+        }
+
+        var required = isNonNullableValueType || (raw is null && !property.ClrType.IsValueType && !property.IsNullable);
+        // A required complex property's values are required too (slot.Required).
+        if (!required || (property.DeclaringType != entityType.GetRootType() && !slot.Required))
+        {
+            return null;
         }
 
         var id = document.GetValue("_id", BsonNull.Value);
         var what = raw is null ? "has no element" : "has null in element";
         throw new InvalidOperationException(
-            $"The document with _id {id.ToJson()} in collection '{entityType.GetCollectionName()}' {what} '{string.Join('.', slot.Path)}', but '{slot.Property.DeclaringType.DisplayName()}.{slot.Property.Name}' ({slot.Property.ClrType.Name}) cannot be null. Make the property nullable, give it a default value ([Default(...)]), or fix the document.");
+            $"The document with _id {id.ToJson()} in collection '{entityType.GetCollectionName()}' {what} '{string.Join('.', slot.Path)}', but '{property.DeclaringType.DisplayName()}.{property.Name}' ({property.ClrType.Name}) cannot be null. Make the property nullable, give it a default value ([Default(...)] or HasDefault(...)), or fix the document.");
     }
 
     /// <summary>The annotation a default value for missing elements is stored under (set by the conventions).</summary>
     public const string DefaultValueAnnotation = TabernacleAnnotationNames.Prefix + "DefaultValue";
 
+    /// <summary>The type a document holds, by its discriminator; the queried type when there is none or it is unknown.</summary>
+    private static IEntityType ConcreteType(BsonDocument document, IEntityType entityType)
+    {
+        if (entityType.FindDiscriminatorProperty() is not { } discriminator || !entityType.GetDerivedTypes().Any())
+        {
+            return entityType;
+        }
+
+        var stored = PropertyBson.FromBson(discriminator.GetTypeMapping(), Lookup(document, MemberBinder.RelativePath(discriminator).Split('.')), discriminator.ClrType);
+        return entityType.GetDerivedTypesInclusive().FirstOrDefault(t => Equals(t.GetDiscriminatorValue(), stored)) ?? entityType;
+    }
+
     private static Slot[] BuildLayout(IEntityType entityType)
     {
         var ownership = entityType.FindOwnership();
         var slots = new List<Slot>();
-        foreach (var property in entityType.GetRootType().GetDerivedTypesInclusive().SelectMany(t => t.GetDeclaredProperties()).Distinct())
+        foreach (var property in entityType.GetProperties())
         {
             var isOwnerKey = ownership is not null && ownership.Properties.Contains(property);
             var principalIndex = isOwnerKey ? ownership!.PrincipalKey.Properties[ownership.Properties.ToList().IndexOf(property)].GetIndex() : -1;
@@ -90,7 +109,33 @@ internal static class DocumentValueBuffers
             slots.Add(new Slot(property.GetIndex(), property, path, property.GetTypeMapping(), isOwnerKey, principalIndex, isOrdinal));
         }
 
+        // Complex properties: EF Core flattens their values into the entity's value buffer, at each property's index.
+        foreach (var complexProperty in entityType.GetRootType().GetDerivedTypesInclusive().SelectMany(t => t.GetDeclaredComplexProperties()).Distinct())
+        {
+            AddComplexSlots(slots, complexProperty, required: complexProperty.DeclaringType == entityType.GetRootType());
+        }
+
         return slots.ToArray();
+    }
+
+    private static void AddComplexSlots(List<Slot> slots, IComplexProperty complexProperty, bool required)
+    {
+        if (complexProperty.IsCollection)
+        {
+            throw new InvalidOperationException(
+                $"The complex collection '{complexProperty.DeclaringType.DisplayName()}.{complexProperty.Name}' is not supported by Tabernacle yet; map the items as an owned collection (OwnsMany) instead.");
+        }
+
+        required &= !complexProperty.IsNullable;
+        foreach (var property in complexProperty.ComplexType.GetProperties())
+        {
+            slots.Add(new Slot(property.GetIndex(), property, MemberBinder.RelativePath(property).Split('.'), property.GetTypeMapping(), false, -1, false, required));
+        }
+
+        foreach (var nested in complexProperty.ComplexType.GetComplexProperties())
+        {
+            AddComplexSlots(slots, nested, required);
+        }
     }
 
     /// <summary>The value at a dotted path, or <c>null</c> when any part is missing.</summary>

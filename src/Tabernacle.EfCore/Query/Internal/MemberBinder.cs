@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Query;
 using Tabernacle.EfCore.Query.Internal.Expressions;
-using Tabernacle.EfCore.Update.Internal;
+using Tabernacle.EfCore.Metadata.Internal;
 
 namespace Tabernacle.EfCore.Query.Internal;
 
@@ -28,6 +28,7 @@ internal static class MemberBinder
                     expression = include.EntityExpression;
                     continue;
                 case StructuralTypeShaperExpression { ValueBufferExpression: EntityDocumentExpression } shaper:
+                    // An entity, or a complex property of one (whose values are part of the containing entity's value buffer).
                     return shaper;
                 default:
                     return null;
@@ -38,6 +39,13 @@ internal static class MemberBinder
     /// <summary>The property or navigation <paramref name="member"/> names on the entity behind <paramref name="shaper"/>.</summary>
     public static IPropertyBase? FindMember(StructuralTypeShaperExpression shaper, MemberIdentity member)
     {
+        if (shaper.StructuralType is IComplexType complexType)
+        {
+            return member.MemberInfo is { } complexMember
+                ? complexType.FindProperty(complexMember) ?? (IPropertyBase?)complexType.FindComplexProperty(complexMember)
+                : complexType.FindProperty(member.Name!) ?? (IPropertyBase?)complexType.FindComplexProperty(member.Name!);
+        }
+
         if (shaper.StructuralType is not IEntityType entityType)
         {
             return null;
@@ -47,8 +55,8 @@ internal static class MemberBinder
         foreach (var type in entityType.GetDerivedTypesInclusive())
         {
             IPropertyBase? found = member.MemberInfo is { } info
-                ? type.FindProperty(info) ?? (IPropertyBase?)type.FindNavigation(info)
-                : type.FindProperty(member.Name!) ?? (IPropertyBase?)type.FindNavigation(member.Name!);
+                ? type.FindProperty(info) ?? (IPropertyBase?)type.FindNavigation(info) ?? type.FindComplexProperty(info)
+                : type.FindProperty(member.Name!) ?? (IPropertyBase?)type.FindNavigation(member.Name!) ?? type.FindComplexProperty(member.Name!);
             if (found is not null)
             {
                 return found;
@@ -59,8 +67,9 @@ internal static class MemberBinder
     }
 
     /// <summary>
-    /// Binds a member of an entity: a field for a stored property, an embedded entity shaper for an owned reference,
-    /// an embedded collection for an owned collection; <c>null</c> when it is none of these.
+    /// Binds a member of an entity (or of a complex property): a field for a stored property, an embedded entity shaper
+    /// for an owned reference, an embedded collection for an owned collection, a complex-type shaper over the same
+    /// document for a complex property; <c>null</c> when it is none of these.
     /// </summary>
     public static Expression? Bind(Expression source, MemberIdentity member, Type resultType)
     {
@@ -73,20 +82,23 @@ internal static class MemberBinder
         switch (FindMember(shaper, member))
         {
             case IProperty property:
-                return new MqlFieldExpression(document.Path + RelativePath(property), resultType, property, property.GetTypeMapping());
+                return new MqlFieldExpression(document.Path + RelativePath(property), resultType, property, property.GetTypeMapping(), document.Root);
             case INavigation { ForeignKey.IsOwnership: true, IsOnDependent: false } navigation when !navigation.IsCollection:
                 return new StructuralTypeShaperExpression(navigation.TargetEntityType, document.Embedded(navigation), nullable: true);
             case INavigation { ForeignKey.IsOwnership: true, IsOnDependent: false } navigation:
                 var item = new EntityDocumentExpression(navigation.TargetEntityType, "", document, navigation);
                 return new EmbeddedCollectionExpression(document, navigation, new StructuralTypeShaperExpression(navigation.TargetEntityType, item, nullable: true), resultType);
+            case IComplexProperty { IsCollection: false } complexProperty:
+                // EF Core flattens a complex property's values into its entity's value buffer, so the complex object is
+                // materialized from the same document (and buffer) as the entity that contains it.
+                return new StructuralTypeShaperExpression(complexProperty.ComplexType, document, complexProperty.IsNullable);
             default:
                 return null;
         }
     }
 
-    /// <summary>The path of a property within its own document.</summary>
-    public static string RelativePath(IReadOnlyProperty property) =>
-        DocumentWriter.IsCompositeKeyPart(property) ? $"_id.{property.Name}" : property.GetElementName();
+    /// <summary>The path of a property within the document of its entity (through complex properties, into a composite <c>_id</c>).</summary>
+    public static string RelativePath(IReadOnlyProperty property) => FieldPaths.InEntity(property);
 
     public static bool IsEfPropertyCall(MethodCallExpression call, out Expression source, out string name)
     {

@@ -24,8 +24,9 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
     private readonly GroupingTranslator _groupings;
 
-    public MqlTranslatingExpressionVisitor()
+    public MqlTranslatingExpressionVisitor(ISubqueryHost? host = null)
     {
+        Host = host;
         _arrays = new ArrayOperatorTranslator(this);
         _groupings = new GroupingTranslator(this);
     }
@@ -34,6 +35,9 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
     public (string Field, Type Type)? TranslateGroupAggregate(MethodCallExpression call) => _groupings.TryTranslate(call);
 
     public string? TranslationErrorDetails { get; private set; }
+
+    /// <summary>Joins subqueries over other collections into the query being translated.</summary>
+    public ISubqueryHost? Host { get; }
 
     /// <summary>Translates a sub-expression without resetting the error details (for the array translator's sources).</summary>
     public Expression? TranslateOperand(Expression expression) => Visit(expression);
@@ -74,14 +78,19 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
     protected override Expression VisitConstant(ConstantExpression node) => new MqlConstantExpression(node.Value, node.Type);
 
-    // EF's funcletizer leaves `new DateTime(2024, 7, 4)` (constant arguments) in the tree for providers to inline;
-    // such a value is a constant here too. Other constructions keep the default behaviour.
-    protected override Expression VisitNew(NewExpression node) =>
-        node.Constructor is not null && node.Members is null && node.Arguments.Count > 0 && node.Arguments.All(a => a is ConstantExpression)
-            ? new MqlConstantExpression(node.Constructor.Invoke(node.Arguments.Select(a => ((ConstantExpression)a).Value).ToArray()), node.Type)
-            : base.VisitNew(node);
-
     protected override Expression VisitParameter(ParameterExpression node) => null!;
+
+    // new DateOnly(2026, 2, 28), new DateTime(...), new Guid("..."): built from constants, so a constant.
+    protected override Expression VisitNew(NewExpression node)
+    {
+        if (node.Constructor is not null && node.Members is null && node.Arguments.All(a => a is ConstantExpression))
+        {
+            var value = node.Constructor.Invoke(node.Arguments.Select(a => ((ConstantExpression)a).Value).ToArray());
+            return new MqlConstantExpression(value, node.Type);
+        }
+
+        return base.VisitNew(node);
+    }
 
     protected override Expression VisitMember(MemberExpression node)
     {
@@ -305,6 +314,28 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         MqlParameterExpression parameter when parameter.TypeMapping is null && mapping is not null => parameter.WithMapping(mapping),
         _ => expression,
     };
+
+    /// <summary><c>x is Dog</c>: the discriminator is one of Dog's (and its derived types') values.</summary>
+    protected override Expression VisitTypeBinary(TypeBinaryExpression node)
+    {
+        if (node.NodeType == ExpressionType.TypeIs && Visit(node.Expression) is StructuralTypeShaperExpression { StructuralType: IEntityType entityType, ValueBufferExpression: EntityDocumentExpression document })
+        {
+            var target = entityType.GetDerivedTypesInclusive().FirstOrDefault(t => t.ClrType == node.TypeOperand);
+            if (target is null)
+            {
+                return new MqlConstantExpression(node.TypeOperand.IsAssignableFrom(entityType.ClrType), typeof(bool));
+            }
+
+            if (target.FindDiscriminatorProperty() is { } discriminator)
+            {
+                var field = new MqlFieldExpression(document.Path + discriminator.GetElementName(), discriminator.ClrType, discriminator, discriminator.GetTypeMapping(), document.Root);
+                var values = target.GetConcreteDerivedTypesInclusive().Select(t => t.GetDiscriminatorValue()).ToList();
+                return new MqlInExpression(field, new MqlConstantExpression(values, typeof(List<object>)));
+            }
+        }
+
+        return Fail($"The type test '{node}' could not be translated: it needs an entity type of a mapped hierarchy.")!;
+    }
 
     protected override Expression VisitConditional(ConditionalExpression node)
     {

@@ -11,7 +11,7 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// embedded entity shapers, and everything else stays as client code that runs on those values (the final
 /// projection may run on the client; filters never do).
 /// </summary>
-internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translator) : ExpressionVisitor
+internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translator, ISubqueryHost host) : ExpressionVisitor
 {
     public string? TranslationErrorDetails { get; private set; }
 
@@ -26,18 +26,22 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
     {
         switch (node)
         {
-            case StructuralTypeShaperExpression or DocumentValueExpression or EmbeddedCollectionExpression or GroupingShaperExpression:
+            case StructuralTypeShaperExpression or DocumentValueExpression or EmbeddedCollectionExpression or GroupingShaperExpression or JoinedCollectionExpression:
                 return node;
             case IncludeExpression include:
-                if (include.Navigation is not INavigation { ForeignKey.IsOwnership: true } navigation)
-                {
-                    TranslationErrorDetails ??= $"Including '{include.Navigation.DeclaringEntityType.DisplayName()}.{include.Navigation.Name}' needs a join between collections, which is not supported yet.";
-                    return node;
-                }
-
                 return include.Update(Visit(include.EntityExpression), Visit(include.NavigationExpression));
             case MaterializeCollectionNavigationExpression materialize when materialize.Navigation is INavigation { ForeignKey.IsOwnership: true }:
                 return Visit(materialize.Subquery);
+            case MaterializeCollectionNavigationExpression materialize:
+                // A collection navigation to another collection: its (possibly filtered) subquery joined in with $lookup.
+                var joined = host.JoinSubquery(materialize.Subquery);
+                if (joined is null)
+                {
+                    TranslationErrorDetails ??= $"The collection navigation '{materialize.Navigation.Name}' could not be joined: {translator.TranslationErrorDetails}";
+                    return node;
+                }
+
+                return new JoinedCollectionExpression(joined.Owner, joined.Element, joined.InnerShaper, materialize.Type);
             case QueryParameterExpression parameter:
                 return Expression.Call(GetParameterValueMethod.MakeGenericMethod(parameter.Type), QueryCompilationContext.QueryContextParameter, Expression.Constant(parameter.Name));
             default:
@@ -96,7 +100,25 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
         // Queryable operators over a materialized embedded collection run on the client, as LINQ to Objects.
         if (node.Method.IsStatic && node.Method.DeclaringType == typeof(Queryable) && node.Arguments.Count > 0)
         {
+            // A subquery over another collection in a projection is joined in whole ($lookup with its filters, order
+            // and limits); only a final aggregate (Count, Any, Sum...) is then finished on the client.
+            if (ContainsQueryRoot(node))
+            {
+                var sequence = typeof(IQueryable).IsAssignableFrom(node.Type);
+                if (host.JoinSubquery(sequence ? node : node.Arguments[0]) is { } joinedSubquery)
+                {
+                    if (sequence)
+                    {
+                        return new JoinedCollectionExpression(joinedSubquery.Owner, joinedSubquery.Element, joinedSubquery.InnerShaper, typeof(IEnumerable<>).MakeGenericType(joinedSubquery.ElementType));
+                    }
+
+                    var clientArguments = node.Arguments.Select((a, i) => i == 0 ? joinedSubquery : Visit(a)).ToList();
+                    return ToEnumerableCall(node, clientArguments!) ?? base.VisitMethodCall(node);
+                }
+            }
+
             var arguments = node.Arguments.Select(Visit).ToList();
+
             if (arguments[0] is EmbeddedCollectionExpression embedded)
             {
                 arguments[0] = embedded.AsDetached();
@@ -110,6 +132,9 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
 
         return base.VisitMethodCall(node);
     }
+
+    private static bool ContainsQueryRoot(Expression expression) =>
+        expression is MethodCallExpression call ? call.Arguments.Count > 0 && ContainsQueryRoot(call.Arguments[0]) : expression is EntityQueryRootExpression;
 
     private static Expression? ToEnumerableCall(MethodCallExpression node, List<Expression> arguments)
     {

@@ -120,6 +120,8 @@ internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T
         {
             try
             {
+                // Honour cancellation on every item, not only when the next batch is fetched.
+                cancellationToken.ThrowIfCancellationRequested();
                 using var _ = _concurrencyDetector?.EnterCriticalSection();
                 if (_cursor is null && _synthetic is null)
                 {

@@ -12,24 +12,84 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// Translates LINQ operators into the provider's query model (<see cref="MongoQueryExpression"/>). Operators it cannot
 /// serve return <c>null</c>, and EF Core reports the query as not translatable, with the reason added here.
 /// </summary>
-internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : QueryableMethodTranslatingExpressionVisitor
+internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : QueryableMethodTranslatingExpressionVisitor, ISubqueryHost
 {
-    private readonly MqlTranslatingExpressionVisitor _translator = new();
+    private readonly MqlTranslatingExpressionVisitor _translator;
     private readonly ProjectionBinder _projectionBinder;
+
+    // The query whose lambdas are being translated: correlated subqueries in them join into it.
+    private MongoQueryExpression? _current;
 
     public TabernacleQueryableMethodTranslatingExpressionVisitor(QueryableMethodTranslatingExpressionVisitorDependencies dependencies, QueryCompilationContext queryCompilationContext)
         : base(dependencies, queryCompilationContext, subquery: false)
     {
-        _projectionBinder = new ProjectionBinder(_translator);
+        _translator = new MqlTranslatingExpressionVisitor(this);
+        _projectionBinder = new ProjectionBinder(_translator, this);
     }
 
     private TabernacleQueryableMethodTranslatingExpressionVisitor(TabernacleQueryableMethodTranslatingExpressionVisitor parent)
         : base(parent.Dependencies, parent.QueryCompilationContext, subquery: true)
     {
-        _projectionBinder = new ProjectionBinder(_translator);
+        _translator = new MqlTranslatingExpressionVisitor(this);
+        _projectionBinder = new ProjectionBinder(_translator, this);
+    }
+
+    /// <summary>
+    /// Translates a subquery over another collection (a collection navigation, a correlated DbSet query) and joins it
+    /// into the current query as an array (<c>$lookup</c>); fields of the current row used inside become let variables.
+    /// </summary>
+    public JoinedCollectionExpression? JoinSubquery(Expression subquery)
+    {
+        if (_current is not { } outer)
+        {
+            return null;
+        }
+
+        var translated = CreateSubqueryVisitor().Translate(subquery);
+        if (translated is not ShapedQueryExpression shaped || Query(shaped).ResultOperator != ResultOperator.None)
+        {
+            if (translated is ShapedQueryExpression)
+            {
+                AddTranslationErrorDetails("A subquery over another collection can be joined only when it returns documents.");
+            }
+
+            return null;
+        }
+
+        var inner = Query(shaped);
+        var element = outer.NewTemporaryField("l");
+        outer.AddStage(new LookupStage(element, inner, null, null, null, null));
+        var item = new EntityDocumentExpression(inner.EntityType, "");
+        var itemShaper = DocumentRebaser.Rebase(shaped.ShaperExpression, inner.RootDocument, item, "");
+        return new JoinedCollectionExpression(outer.RootDocument, element, itemShaper, typeof(IEnumerable<>).MakeGenericType(itemShaper.Type));
     }
 
     protected override QueryableMethodTranslatingExpressionVisitor CreateSubqueryVisitor() => new TabernacleQueryableMethodTranslatingExpressionVisitor(this);
+
+    protected override Expression VisitExtension(Expression extensionExpression)
+    {
+        if (extensionExpression is FromMqlQueryRootExpression root)
+        {
+            if (root.Argument is not QueryParameterExpression parameter || CreateShapedQueryExpression(root.EntityType) is not { } shaped)
+            {
+                throw new InvalidOperationException("FromMql/FromPipeline need their MQL as a value; build the query with the extension methods.");
+            }
+
+            var mql = new MqlParameterExpression(parameter.Name, parameter.Type);
+            if (root.IsPipeline)
+            {
+                Query(shaped).AddStage(new RawPipelineStage(mql));
+            }
+            else
+            {
+                Query(shaped).ApplyPredicate(new MqlRawFilterExpression(mql));
+            }
+
+            return shaped;
+        }
+
+        return base.VisitExtension(extensionExpression);
+    }
 
     protected override ShapedQueryExpression? CreateShapedQueryExpression(IEntityType entityType)
     {
@@ -44,11 +104,12 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             query.ApplyPredicate(new MqlInExpression(field, new MqlConstantExpression(values, typeof(List<object>))));
         }
 
-        return new ShapedQueryExpression(query, new StructuralTypeShaperExpression(entityType, new EntityDocumentExpression(entityType, ""), nullable: false));
+        return new ShapedQueryExpression(query, new StructuralTypeShaperExpression(entityType, query.RootDocument, nullable: false));
     }
 
     private MqlExpression? TranslateLambda(ShapedQueryExpression source, LambdaExpression lambda)
     {
+        _current = Query(source);
         var body = ReplacingExpressionVisitor.Replace(lambda.Parameters[0], source.ShaperExpression, lambda.Body);
         var translation = _translator.Translate(body);
         if (translation is null)
@@ -253,6 +314,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         }
 
         var body = ReplacingExpressionVisitor.Replace(selector.Parameters[0], source.ShaperExpression, selector.Body);
+        _current = Query(source);
         var shaper = _projectionBinder.Bind(body);
         if (shaper is null)
         {
@@ -357,7 +419,45 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return null;
     }
 
-    protected override ShapedQueryExpression? TranslateConcat(ShapedQueryExpression source1, ShapedQueryExpression source2) => NotYet("Concat");
+    protected override ShapedQueryExpression? TranslateConcat(ShapedQueryExpression source1, ShapedQueryExpression source2) => TranslateUnionWith(source1, source2, distinct: false);
+
+    /// <summary>
+    /// Concat/Union of two queries over the same entity type (or reading the same field): <c>$unionWith</c>, and for
+    /// Union a de-duplication by <c>_id</c> (entities) or by value (a projected field).
+    /// </summary>
+    private ShapedQueryExpression? TranslateUnionWith(ShapedQueryExpression source1, ShapedQueryExpression source2, bool distinct)
+    {
+        var first = Query(source1);
+        var second = Query(source2);
+        if (first.ResultOperator != ResultOperator.None || second.ResultOperator != ResultOperator.None)
+        {
+            return null;
+        }
+
+        switch (source1.ShaperExpression, source2.ShaperExpression)
+        {
+            case (StructuralTypeShaperExpression { StructuralType: IEntityType a }, StructuralTypeShaperExpression { StructuralType: IEntityType b }) when a.GetRootType() == b.GetRootType():
+                first.AddStage(new UnionWithStage(second));
+                if (distinct)
+                {
+                    first.AddStage(new BsonStage(new MongoDB.Bson.BsonDocument("$group", new MongoDB.Bson.BsonDocument { { "_id", "$_id" }, { "d", new MongoDB.Bson.BsonDocument("$first", "$$ROOT") } })));
+                    first.AddStage(new BsonStage(new MongoDB.Bson.BsonDocument("$replaceRoot", new MongoDB.Bson.BsonDocument("newRoot", "$d"))));
+                }
+
+                return a == b ? source1 : source1.UpdateShaperExpression(((StructuralTypeShaperExpression)source1.ShaperExpression).MakeNullable(false));
+            case (DocumentValueExpression x, DocumentValueExpression y) when x.Path == y.Path && x.Type == y.Type:
+                first.AddStage(new UnionWithStage(second));
+                if (!distinct)
+                {
+                    return source1;
+                }
+
+                first.ApplyGroup(new MqlFieldExpression(x.Path, x.Type, x.Property, x.TypeMapping));
+                return source1.UpdateShaperExpression(new DocumentValueExpression("_id", x.Type, x.Property, x.TypeMapping));
+            default:
+                return NotYet($"{(distinct ? "Union" : "Concat")} of queries with different shapes (MongoDB's $unionWith needs both sides to produce the same documents; select the same entity type or the same property on both sides)");
+        }
+    }
 
     protected override ShapedQueryExpression? TranslateDefaultIfEmpty(ShapedQueryExpression source, Expression? defaultValue) => NotYet("DefaultIfEmpty");
 
@@ -421,6 +521,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         var body = new ReplacingExpressionVisitor(
             [resultSelector.Parameters[0], resultSelector.Parameters[1]],
             [key.Shaper, grouping]).Visit(resultSelector.Body);
+        _current = Query(source);
         return source.UpdateShaperExpression(_projectionBinder.Bind(body) ?? throw new InvalidOperationException(
             CoreStrings.TranslationFailedWithDetails(resultSelector.Print(), _projectionBinder.TranslationErrorDetails!)));
     }
@@ -482,13 +583,73 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         }
     }
 
-    protected override ShapedQueryExpression? TranslateGroupJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) => NotYet("GroupJoin");
+    protected override ShapedQueryExpression? TranslateGroupJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector)
+    {
+        if (JoinKeys(outer, inner, outerKeySelector, innerKeySelector) is not { } keys)
+        {
+            return null;
+        }
+
+        var outerQuery = Query(outer);
+        var innerQuery = Query(inner);
+        var element = outerQuery.NewTemporaryField("g");
+        outerQuery.AddStage(Lookup(element, innerQuery, keys.Outer, keys.Inner));
+        var item = new EntityDocumentExpression(innerQuery.EntityType, "");
+        var itemShaper = DocumentRebaser.Rebase(inner.ShaperExpression, innerQuery.RootDocument, item, "");
+        var collection = new JoinedCollectionExpression(outerQuery.RootDocument, element, itemShaper, resultSelector.Parameters[1].Type);
+        var body = new ReplacingExpressionVisitor([resultSelector.Parameters[0], resultSelector.Parameters[1]], [outer.ShaperExpression, collection]).Visit(resultSelector.Body);
+        return outer.UpdateShaperExpression(body);
+    }
 
     protected override ShapedQueryExpression? TranslateIntersect(ShapedQueryExpression source1, ShapedQueryExpression source2) => NotYet("Intersect");
 
-    protected override ShapedQueryExpression? TranslateJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) => NotYet("Join (and navigations between collections)");
+    protected override ShapedQueryExpression? TranslateJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) =>
+        TranslateJoin(outer, inner, outerKeySelector, innerKeySelector, resultSelector, left: false);
 
-    protected override ShapedQueryExpression? TranslateLeftJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) => NotYet("LeftJoin (and navigations between collections)");
+    protected override ShapedQueryExpression? TranslateLeftJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) =>
+        TranslateJoin(outer, inner, outerKeySelector, innerKeySelector, resultSelector, left: true);
+
+    /// <summary>Join/LeftJoin (and reference navigations, which EF Core expands into them): <c>$lookup</c> then <c>$unwind</c>.</summary>
+    private ShapedQueryExpression? TranslateJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector, bool left)
+    {
+        if (JoinKeys(outer, inner, outerKeySelector, innerKeySelector) is not { } keys)
+        {
+            return null;
+        }
+
+        var outerQuery = Query(outer);
+        var innerQuery = Query(inner);
+        var element = outerQuery.NewTemporaryField("j");
+        outerQuery.AddStage(Lookup(element, innerQuery, keys.Outer, keys.Inner));
+        outerQuery.AddStage(new UnwindStage(element, left));
+        var joined = outerQuery.RootDocument.Joined(innerQuery.EntityType, element);
+        var innerShaper = DocumentRebaser.Rebase(inner.ShaperExpression, innerQuery.RootDocument, joined, element + ".");
+        if (left && innerShaper is StructuralTypeShaperExpression structural)
+        {
+            innerShaper = structural.MakeNullable();
+        }
+
+        var body = new ReplacingExpressionVisitor([resultSelector.Parameters[0], resultSelector.Parameters[1]], [outer.ShaperExpression, innerShaper]).Visit(resultSelector.Body);
+        return outer.UpdateShaperExpression(body);
+    }
+
+    private (MqlExpression Outer, MqlExpression Inner)? JoinKeys(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector)
+    {
+        if (Query(outer).ResultOperator != ResultOperator.None || Query(inner).ResultOperator != ResultOperator.None)
+        {
+            return null;
+        }
+
+        var outerKey = TranslateLambda(outer, outerKeySelector);
+        var innerKey = TranslateLambda(inner, innerKeySelector);
+        return outerKey is null || innerKey is null ? null : (outerKey, innerKey);
+    }
+
+    // Equal fields join with localField/foreignField (MongoDB can use an index on the foreign field); anything else correlates with let.
+    private static LookupStage Lookup(string element, MongoQueryExpression inner, MqlExpression outerKey, MqlExpression innerKey) =>
+        outerKey is MqlFieldExpression outerField && innerKey is MqlFieldExpression innerField && inner.Stages.Count == 0
+            ? new LookupStage(element, inner, outerField.Path, innerField.Path, null, null)
+            : new LookupStage(element, inner, null, null, outerKey, innerKey);
 
     protected override ShapedQueryExpression? TranslateRightJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) => NotYet("RightJoin");
 
@@ -503,5 +664,5 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
 
     protected override ShapedQueryExpression? TranslateTakeWhile(ShapedQueryExpression source, LambdaExpression predicate) => NotYet("TakeWhile");
 
-    protected override ShapedQueryExpression? TranslateUnion(ShapedQueryExpression source1, ShapedQueryExpression source2) => NotYet("Union");
+    protected override ShapedQueryExpression? TranslateUnion(ShapedQueryExpression source1, ShapedQueryExpression source2) => TranslateUnionWith(source1, source2, distinct: true);
 }

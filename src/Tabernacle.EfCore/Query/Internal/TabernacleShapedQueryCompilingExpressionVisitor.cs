@@ -110,7 +110,7 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                 }
 
                 case DocumentValueExpression value:
-                    return Call(ReadValueMethod.MakeGenericMethod(value.Type), row, Constant(value.Path.Split('.')), Constant(value.TypeMapping, typeof(CoreTypeMapping)));
+                    return Call(ReadValueMethod.MakeGenericMethod(value.Type), _rowOverride ?? row, Constant(value.Path.Split('.')), Constant(value.TypeMapping, typeof(CoreTypeMapping)));
 
                 case EmbeddedCollectionExpression collection:
                 {
@@ -120,14 +120,25 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                         : Call(ToCollectionMethod.MakeGenericMethod(collection.Navigation.TargetEntityType.ClrType, collection.Type), items);
                 }
 
+                case JoinedCollectionExpression joinedCollection:
+                {
+                    var items = MaterializeJoined(joinedCollection);
+                    return joinedCollection.Type.IsAssignableFrom(items.Type)
+                        ? items
+                        : Call(ToCollectionMethod.MakeGenericMethod(joinedCollection.ElementType, joinedCollection.Type), items);
+                }
+
                 case IncludeExpression include when include.Navigation is INavigation navigation:
                 {
                     var entity = Visit(include.EntityExpression);
                     if (navigation.IsCollection)
                     {
-                        var items = include.NavigationExpression is EmbeddedCollectionExpression embedded
-                            ? MaterializeItems(embedded)
-                            : throw new InvalidOperationException($"The included collection '{navigation.Name}' is not embedded.");
+                        var items = include.NavigationExpression switch
+                        {
+                            EmbeddedCollectionExpression embedded => MaterializeItems(embedded),
+                            JoinedCollectionExpression joined => MaterializeJoined(joined),
+                            _ => throw new InvalidOperationException($"The included collection '{navigation.Name}' could not be materialized."),
+                        };
                         return Call(IncludeCollectionMethod.MakeGenericMethod(entity.Type, navigation.TargetEntityType.ClrType), entity, items, Constant(navigation));
                     }
 
@@ -174,6 +185,31 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                 Lambda(typeof(Func<,,>).MakeGenericType(typeof(BsonDocument), typeof(int), elementType), Convert(lambda.Body, elementType), lambda.Parameters));
         }
 
+        /// <summary>The entities of a joined array, each materialized as a root entity of its own collection.</summary>
+        private Expression MaterializeJoined(JoinedCollectionExpression collection)
+        {
+            var (ownerDocument, _) = Bind(collection.Owner);
+            var itemDocument = Parameter(typeof(BsonDocument), "joined");
+            var ordinal = Parameter(typeof(int), "ordinal");
+            var inner = Child();
+            if (collection.ItemDocument is { } item)
+            {
+                var itemBuffer = Variable(typeof(ValueBuffer), "joinedBuffer");
+                inner._scoped[item] = (itemDocument, itemBuffer);
+                inner.Variables.Add(itemBuffer);
+                inner.Assignments.Add(Assign(itemBuffer, Call(CreateMethod, itemDocument, Constant(item.EntityType))));
+            }
+
+            inner._rowOverride = itemDocument;
+            var body = inner.Visit(collection.InnerShaper);
+            var elementType = collection.ElementType;
+            var lambda = Lambda(typeof(Func<,,>).MakeGenericType(typeof(BsonDocument), typeof(int), elementType), Convert(Block(body.Type, inner.Variables, [.. inner.Assignments, body]), elementType), itemDocument, ordinal);
+            return Call(MaterializeItemsMethod.MakeGenericMethod(elementType), ownerDocument, Constant(collection.Element), lambda);
+        }
+
+        // Inside a joined array's item shaper, document values are read from the item, not from the row.
+        private ParameterExpression? _rowOverride;
+
         private (ParameterExpression Document, ParameterExpression Buffer) Bind(EntityDocumentExpression document)
         {
             if (_scoped.TryGetValue(document, out var scoped))
@@ -196,6 +232,16 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                 Assignments.Add(Assign(documentVariable, row));
                 Assignments.Add(Assign(buffer, Call(CreateMethod, documentVariable, Constant(document.EntityType))));
             }
+            else if (document.JoinedElement is { } element)
+            {
+                // An entity of another collection joined into this document: a root entity of its own.
+                var (ownerDocument, _) = Bind(document.Owner);
+                Assignments.Add(Assign(documentVariable, Call(EmbeddedMethod, ownerDocument, Constant(element))));
+                Assignments.Add(Assign(buffer, Condition(
+                    Equal(documentVariable, Constant(null, typeof(BsonDocument))),
+                    Constant(ValueBuffer.Empty),
+                    Call(CreateMethod, documentVariable, Constant(document.EntityType)))));
+            }
             else
             {
                 var (ownerDocument, ownerBuffer) = Bind(document.Owner);
@@ -211,6 +257,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
         }
 
         private string Key(EntityDocumentExpression document) =>
-            document.Owner is null ? "/" + document.Path : Key(document.Owner) + "/" + document.Navigation!.Name;
+            document.Owner is null ? "/" + document.Path
+            : document.JoinedElement is { } element ? Key(document.Owner) + "/joined:" + element
+            : Key(document.Owner) + "/" + document.Navigation!.Name;
     }
 }

@@ -30,13 +30,13 @@ internal sealed record MongoReadRequest(string CollectionName)
     {
         if (Pipeline is not null)
         {
-            return $"db.{CollectionName}.aggregate([{string.Join(", ", Pipeline.Select(s => s.ToJson()))}])";
+            return $"db.{CollectionName}.aggregate([{string.Join(", ", Pipeline.Select(ShellSyntax.Of))}])";
         }
 
-        var text = $"db.{CollectionName}.find({Filter.ToJson()}{(Projection is null ? "" : ", " + Projection.ToJson())})";
+        var text = $"db.{CollectionName}.find({ShellSyntax.Of(Filter)}{(Projection is null ? "" : ", " + ShellSyntax.Of(Projection))})";
         if (Sort is not null)
         {
-            text += $".sort({Sort.ToJson()})";
+            text += $".sort({ShellSyntax.Of(Sort)})";
         }
 
         if (Skip is not null)

@@ -29,6 +29,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     {
         _options = options.FindExtension<TabernacleOptionsExtension>()
             ?? throw new InvalidOperationException("Tabernacle is not configured: call UseTabernacle(...) on the DbContextOptionsBuilder.");
+        // EF Core validates options only when it builds a service provider, which a cached one skips: check here too.
+        _options.Validate(options);
         _logger = logger;
         _client = new Lazy<IMongoClient>(CreateClient);
     }
@@ -79,12 +81,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
             configure(settings);
         }
 
-        var userConfigurator = settings.ClusterConfigurator;
-        settings.ClusterConfigurator = builder =>
-        {
-            userConfigurator?.Invoke(builder);
-            ServerTracker.Subscribe(builder);
-        };
+        settings.ClusterConfigurator = ServerTracker.Wrap(settings.ClusterConfigurator);
         return MongoClientCache.Get(settings);
     }
 
@@ -195,7 +192,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     }
 
     public Task<long> UpdateManyAsync(string collectionName, BsonDocument filter, BsonValue update, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
-        RunAsync("update", collectionName, $"db.{collectionName}.updateMany({filter.ToJson()}, {update.ToJson()})", null, async () =>
+        RunAsync("update", collectionName, $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", null, async () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var definition = UpdateDefinition(update);
@@ -206,7 +203,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         });
 
     public long UpdateMany(string collectionName, BsonDocument filter, BsonValue update, WriteConcern? writeConcern) =>
-        Run("update", collectionName, $"db.{collectionName}.updateMany({filter.ToJson()}, {update.ToJson()})", null, () =>
+        Run("update", collectionName, $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", null, () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var definition = UpdateDefinition(update);
@@ -215,7 +212,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         });
 
     public long DeleteMany(string collectionName, BsonDocument filter, WriteConcern? writeConcern) =>
-        Run("delete", collectionName, $"db.{collectionName}.deleteMany({filter.ToJson()})", null, () =>
+        Run("delete", collectionName, $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", null, () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var result = session is null ? collection.DeleteMany(filter) : collection.DeleteMany(session, filter);
@@ -228,7 +225,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         : new BsonDocumentUpdateDefinition<BsonDocument>(update.AsBsonDocument);
 
     public Task<long> DeleteManyAsync(string collectionName, BsonDocument filter, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
-        RunAsync("delete", collectionName, $"db.{collectionName}.deleteMany({filter.ToJson()})", null, async () =>
+        RunAsync("delete", collectionName, $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", null, async () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var result = session is null

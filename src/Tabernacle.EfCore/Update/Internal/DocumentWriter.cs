@@ -46,6 +46,11 @@ internal static class DocumentWriter
             document[name] = PropertyBson.ToBson(property, entry.GetCurrentValue(property));
         }
 
+        foreach (var complexProperty in entityType.GetComplexProperties())
+        {
+            document[complexProperty.GetElementName()] = ComplexValue(entry, complexProperty);
+        }
+
         foreach (var navigation in EmbeddedNavigations(entityType))
         {
             document[navigation.GetElementName()] = EmbeddedValue(entry, navigation);
@@ -53,6 +58,64 @@ internal static class DocumentWriter
 
         return document;
     }
+
+    /// <summary>
+    /// The sub-document of a complex property, from the entry's current values (EF Core tracks the values of complex
+    /// properties as part of their entity's entry), or null when an optional complex property has no value.
+    /// </summary>
+    public static BsonValue ComplexValue(IUpdateEntry entry, IComplexProperty complexProperty)
+    {
+        if (complexProperty.IsCollection)
+        {
+            throw new InvalidOperationException(
+                $"The complex collection '{complexProperty.DeclaringType.DisplayName()}.{complexProperty.Name}' is not supported by Tabernacle yet; map the items as an owned collection (OwnsMany) instead.");
+        }
+
+        if (complexProperty.IsNullable && !HasValue(entry, complexProperty))
+        {
+            return BsonNull.Value;
+        }
+
+        var document = new BsonDocument();
+        foreach (var property in complexProperty.ComplexType.GetProperties())
+        {
+            document[property.GetElementName()] = PropertyBson.ToBson(property, entry.GetCurrentValue(property));
+        }
+
+        foreach (var nested in complexProperty.ComplexType.GetComplexProperties())
+        {
+            document[nested.GetElementName()] = ComplexValue(entry, nested);
+        }
+
+        return document;
+    }
+
+    // Whether an optional complex property (and every one it is nested in) holds an object.
+    private static bool HasValue(IUpdateEntry entry, IComplexProperty complexProperty)
+    {
+        var chain = new List<IComplexProperty>();
+        for (var current = complexProperty; ; current = ((IComplexType)current.DeclaringType).ComplexProperty)
+        {
+            chain.Add(current);
+            if (current.DeclaringType is not IComplexType)
+            {
+                break;
+            }
+        }
+
+        object? value = ((InternalEntityEntry)entry).Entity;
+        for (var i = chain.Count - 1; i >= 0 && value is not null; i--)
+        {
+            value = chain[i].GetGetter().GetClrValue(value);
+        }
+
+        return value is not null;
+    }
+
+    /// <summary>Whether any value stored in the complex property's sub-document changed since the entity was loaded or saved.</summary>
+    public static bool IsModified(IUpdateEntry entry, IComplexProperty complexProperty) =>
+        complexProperty.ComplexType.GetProperties().Any(entry.IsModified)
+        || complexProperty.ComplexType.GetComplexProperties().Any(nested => IsModified(entry, nested));
 
     /// <summary>The BSON of an owned navigation's current value: a sub-document, an array of them, or null.</summary>
     public static BsonValue EmbeddedValue(IUpdateEntry entry, INavigation navigation)

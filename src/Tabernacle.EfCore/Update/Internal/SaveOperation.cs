@@ -19,6 +19,7 @@ internal sealed class SaveOperation
     private SaveOperation(IUpdateEntry entry, string collectionName, WriteModel<BsonDocument> model, BsonDocument? filter)
     {
         Entry = entry;
+        State = entry.EntityState == EntityState.Unchanged ? EntityState.Modified : entry.EntityState;
         CollectionName = collectionName;
         Model = model;
         Filter = filter;
@@ -33,7 +34,8 @@ internal sealed class SaveOperation
     /// <summary>The filter of an update or delete (used to tell which entries a concurrency conflict hit).</summary>
     public BsonDocument? Filter { get; }
 
-    public EntityState State => Entry.EntityState;
+    /// <summary>What the write does to the document: an unchanged root with changed owned entities is an update.</summary>
+    public EntityState State { get; }
 
     /// <summary>The elements an update sets (to recognise, after a conflict, which updates did land).</summary>
     public BsonDocument? Written { get; private init; }
@@ -41,7 +43,8 @@ internal sealed class SaveOperation
     /// <summary>Row-version values this save writes; set on the entry once the write succeeded.</summary>
     public IReadOnlyDictionary<IProperty, object?> NewTokenValues => _newTokenValues;
 
-    public static SaveOperation? Create(IUpdateEntry entry)
+    /// <summary>The write for a root entry; <paramref name="changedEmbeddings"/> are its owned navigations below which something changed.</summary>
+    public static SaveOperation? Create(IUpdateEntry entry, IReadOnlySet<INavigation> changedEmbeddings)
     {
         var collection = entry.EntityType.GetCollectionName();
         switch (entry.EntityState)
@@ -54,6 +57,7 @@ internal sealed class SaveOperation
             }
 
             case EntityState.Modified:
+            case EntityState.Unchanged when changedEmbeddings.Count > 0:
             {
                 var filter = FilterFor(entry);
                 var set = new BsonDocument();
@@ -78,8 +82,17 @@ internal sealed class SaveOperation
                     }
                 }
 
+                // Complex properties are rewritten whole when any value in them changed.
+                foreach (var complexProperty in entry.EntityType.GetComplexProperties())
+                {
+                    if (DocumentWriter.IsModified(entry, complexProperty))
+                    {
+                        set[complexProperty.GetElementName()] = DocumentWriter.ComplexValue(entry, complexProperty);
+                    }
+                }
+
                 // Owned documents are rewritten whole: a change anywhere below replaces the sub-document or array.
-                foreach (var navigation in DocumentWriter.EmbeddedNavigations(entry.EntityType))
+                foreach (var navigation in DocumentWriter.EmbeddedNavigations(entry.EntityType).Where(changedEmbeddings.Contains))
                 {
                     set[navigation.GetElementName()] = DocumentWriter.EmbeddedValue(entry, navigation);
                 }

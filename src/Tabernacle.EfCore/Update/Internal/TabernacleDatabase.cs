@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking.Internal;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Update;
 using MongoDB.Bson;
@@ -165,38 +166,47 @@ internal sealed class TabernacleDatabase(
         return plan.Count;
     }
 
-    /// <summary>One operation per root document to write; a changed owned entity makes its root document's update.</summary>
+    /// <summary>
+    /// One operation per root document to write; a changed owned entity makes its root document's update, which
+    /// rewrites the owned document or array it is in (and only those: unchanged owned elements are left alone).
+    /// </summary>
     private static List<SaveOperation> Plan(IList<IUpdateEntry> entries)
     {
         var roots = new List<IUpdateEntry>();
-        var seen = new HashSet<IUpdateEntry>();
+        var changedEmbeddings = new Dictionary<IUpdateEntry, HashSet<INavigation>>();
         foreach (var entry in entries)
         {
-            var root = RootOf(entry);
-            if (root != entry && root.EntityState == EntityState.Unchanged)
+            // An unchanged root whose owned entities changed is updated (see SaveOperation) without marking its own
+            // properties modified, so only the changed owned documents are written.
+            var (root, embedding) = RootOf(entry);
+            if (!changedEmbeddings.TryGetValue(root, out var navigations))
             {
-                ((InternalEntityEntry)root).SetEntityState(EntityState.Modified);
+                changedEmbeddings[root] = navigations = [];
+                roots.Add(root);
             }
 
-            if (seen.Add(root))
+            if (embedding is not null)
             {
-                roots.Add(root);
+                navigations.Add(embedding);
             }
         }
 
-        return roots.Select(SaveOperation.Create).OfType<SaveOperation>().ToList();
+        return roots.Select(r => SaveOperation.Create(r, changedEmbeddings[r])).OfType<SaveOperation>().ToList();
     }
 
-    private static IUpdateEntry RootOf(IUpdateEntry entry)
+    // The root document's entry and the root's owned navigation that the entry is embedded under (null for the root).
+    private static (IUpdateEntry Root, INavigation? Embedding) RootOf(IUpdateEntry entry)
     {
+        INavigation? embedding = null;
         var current = (InternalEntityEntry)entry;
         while (current.EntityType.FindOwnership() is { } ownership)
         {
+            embedding = ownership.PrincipalToDependent;
             current = current.StateManager.FindPrincipal(current, ownership)
                 ?? throw new InvalidOperationException($"The owned '{current.EntityType.DisplayName()}' is not attached to an owner '{ownership.PrincipalEntityType.DisplayName()}'; add it to its owner's navigation before saving.");
         }
 
-        return current;
+        return (current, embedding);
     }
 
     private IClientSessionHandle? BeginTransactionIfNeeded(List<SaveOperation> plan, WriteConcern? writeConcern)
@@ -305,6 +315,29 @@ internal sealed class TabernacleDatabase(
         }
     }
 
-    private static string Describe(string collection, List<SaveOperation> operations) =>
-        $"db.{collection}.bulkWrite([{operations.Count(o => o.State == EntityState.Added)} inserts, {operations.Count(o => o.State == EntityState.Modified)} updates, {operations.Count(o => o.State == EntityState.Deleted)} deletes])";
+    // The bulk write as shell syntax, for the command log (values are hidden there unless sensitive data logging is on).
+    // A large batch shows its first operations and how many more there are.
+    private const int DescribedOperations = 20;
+
+    private static string Describe(string collection, List<SaveOperation> operations)
+    {
+        var shown = operations.Take(DescribedOperations).Select(o => Describe(o.Model));
+        var more = operations.Count > DescribedOperations ? $", /* and {operations.Count - DescribedOperations} more */" : "";
+        return $"db.{collection}.bulkWrite([{string.Join(", ", shown)}{more}])";
+    }
+
+    private static string Describe(WriteModel<BsonDocument> model) => model switch
+    {
+        InsertOneModel<BsonDocument> insert => ShellSyntax.Of(new BsonDocument("insertOne", new BsonDocument("document", insert.Document))),
+        UpdateOneModel<BsonDocument> update => ShellSyntax.Of(new BsonDocument("updateOne", new BsonDocument
+        {
+            { "filter", update.Filter.Render(Render()) },
+            { "update", ((BsonDocumentUpdateDefinition<BsonDocument>)update.Update).Document },
+        })),
+        DeleteOneModel<BsonDocument> delete => ShellSyntax.Of(new BsonDocument("deleteOne", new BsonDocument("filter", delete.Filter.Render(Render())))),
+        _ => model.ModelType.ToString(),
+    };
+
+    private static RenderArgs<BsonDocument> Render() =>
+        new(MongoDB.Bson.Serialization.BsonSerializer.SerializerRegistry.GetSerializer<BsonDocument>(), MongoDB.Bson.Serialization.BsonSerializer.SerializerRegistry);
 }

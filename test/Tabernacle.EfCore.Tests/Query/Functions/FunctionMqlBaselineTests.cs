@@ -65,14 +65,14 @@ public sealed class FunctionMqlBaselineTests : FunctionsTestBase
             Mql(i => i.CreatedAt.AddMonths(1).Day == 29));
         Assert.Equal("""db.items.find({ "$expr" : { "$lt" : ["$CreatedAt", "$$NOW"] } })""", Mql(i => i.CreatedAt < DateTime.UtcNow));
         Assert.Equal(
-            """db.items.find({ "$and" : [{ "ShippedAt" : { "$ne" : null } }, { "$expr" : { "$gt" : [{ "$divide" : [{ "$multiply" : [{ "$subtract" : ["$ShippedAt", "$CreatedAt"] }, 10000] }, 864000000000] }, 3.0] } }] })""",
+            """db.items.find({ "$and" : [{ "ShippedAt" : { "$ne" : null } }, { "$expr" : { "$gt" : [{ "$divide" : [{ "$multiply" : [{ "$subtract" : ["$ShippedAt", "$CreatedAt"] }, NumberLong(10000)] }, NumberLong("864000000000")] }, 3.0] } }] })""",
             Mql(i => i.ShippedAt != null && (i.ShippedAt.Value - i.CreatedAt).TotalDays > 3));
     }
 
     [Fact]
     public void Math_and_casts()
     {
-        Assert.Equal("""db.items.find({ "$expr" : { "$eq" : [{ "$round" : ["$Price", 1] }, { "$numberDecimal" : "1.2" }] } })""", Mql(i => Math.Round(i.Price, 1) == 1.2m));
+        Assert.Equal("""db.items.find({ "$expr" : { "$eq" : [{ "$round" : ["$Price", 1] }, NumberDecimal("1.2")] } })""", Mql(i => Math.Round(i.Price, 1) == 1.2m));
         Assert.Equal("""db.items.find({ "$expr" : { "$eq" : [{ "$toInt" : { "$trunc" : ["$Weight"] } }, 0] } })""", Mql(i => (int)i.Weight == 0));
         Assert.Equal("""db.items.find({ "$expr" : { "$gt" : [{ "$ifNull" : ["$Rating", 0] }, 3] } })""", Mql(i => (i.Rating ?? 0) > 3));
     }

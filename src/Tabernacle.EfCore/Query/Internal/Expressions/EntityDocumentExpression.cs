@@ -10,9 +10,21 @@ namespace Tabernacle.EfCore.Query.Internal.Expressions;
 /// embedded in it (an owned navigation). It stands in an entity shaper's value buffer slot until the shaper is
 /// compiled, when it becomes real code that reads the document.
 /// </summary>
-internal sealed class EntityDocumentExpression(IEntityType entityType, string path, EntityDocumentExpression? owner = null, INavigation? navigation = null)
+internal sealed class EntityDocumentExpression(IEntityType entityType, string path, EntityDocumentExpression? owner = null, INavigation? navigation = null, string? joinedElement = null)
     : Expression, IPrintableExpression
 {
+    /// <summary>
+    /// For an entity of another collection joined into the row (<c>$lookup</c>): the element of the owner document that
+    /// holds it. Its values do not repeat an owner's key, unlike an owned entity's.
+    /// </summary>
+    public string? JoinedElement { get; } = joinedElement;
+
+    /// <summary>The row-level document this one is part of (itself for a row).</summary>
+    public EntityDocumentExpression Root => Owner?.Root ?? this;
+
+    /// <summary>A document of another collection joined at <paramref name="element"/> of this one.</summary>
+    public EntityDocumentExpression Joined(IEntityType joinedType, string element) => new(joinedType, Path + element + ".", this, null, element);
+
     public IEntityType EntityType { get; } = entityType;
 
     /// <summary>The dotted path of this document from the row root, with a trailing dot ("" for the row itself).</summary>
@@ -84,4 +96,28 @@ internal sealed class EmbeddedCollectionExpression(EntityDocumentExpression owne
     protected override Expression VisitChildren(ExpressionVisitor visitor) => this;
 
     public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append($"EMBEDDED_COLLECTION({Navigation.Name})");
+}
+
+/// <summary>The documents of another collection joined into the row as an array (<c>$lookup</c>), each shaped by <see cref="InnerShaper"/>.</summary>
+internal sealed class JoinedCollectionExpression(EntityDocumentExpression owner, string element, Expression innerShaper, Type type)
+    : Expression, IPrintableExpression
+{
+    public EntityDocumentExpression Owner { get; } = owner;
+
+    public string Element { get; } = element;
+
+    /// <summary>A shaper over one item, whose documents are rooted at <see cref="ItemDocument"/>.</summary>
+    public Expression InnerShaper { get; } = innerShaper;
+
+    public EntityDocumentExpression? ItemDocument => (InnerShaper as StructuralTypeShaperExpression)?.ValueBufferExpression as EntityDocumentExpression;
+
+    public Type ElementType => InnerShaper.Type;
+
+    public override ExpressionType NodeType => ExpressionType.Extension;
+
+    public override Type Type { get; } = type;
+
+    protected override Expression VisitChildren(ExpressionVisitor visitor) => this;
+
+    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append($"JOINED_COLLECTION({Element})");
 }

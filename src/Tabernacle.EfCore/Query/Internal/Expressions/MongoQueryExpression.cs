@@ -23,6 +23,25 @@ internal sealed record SkipStage(MqlExpression Count) : QueryStage;
 /// <summary><c>$limit</c>.</summary>
 internal sealed record LimitStage(MqlExpression Count) : QueryStage;
 
+/// <summary>
+/// <c>$lookup</c>: documents of <see cref="Inner"/>'s collection joined into an array field <see cref="As"/>, matched by
+/// equal keys (<see cref="LocalField"/>/<see cref="ForeignField"/>) or by the inner query's own stages, which may refer
+/// to the outer row's fields (a correlated subquery).
+/// </summary>
+internal sealed record LookupStage(string As, MongoQueryExpression Inner, string? LocalField, string? ForeignField, MqlExpression? OuterKey, MqlExpression? InnerKey) : QueryStage;
+
+/// <summary><c>$unwind</c> of a joined array: one row per joined document (kept with none for a left join).</summary>
+internal sealed record UnwindStage(string Path, bool PreserveNullAndEmptyArrays) : QueryStage;
+
+/// <summary>Stages the application wrote (<c>FromPipeline</c>), bound from a query parameter at execution.</summary>
+internal sealed record RawPipelineStage(MqlParameterExpression Stages) : QueryStage;
+
+/// <summary><c>$unionWith</c>: the documents of <see cref="Other"/> (its collection and stages) appended to these.</summary>
+internal sealed record UnionWithStage(MongoQueryExpression Other) : QueryStage;
+
+/// <summary>A stage given as BSON (the de-duplication of Union).</summary>
+internal sealed record BsonStage(MongoDB.Bson.BsonDocument Stage) : QueryStage;
+
 /// <summary>What the query computes from the documents its stages select.</summary>
 internal enum ResultOperator
 {
@@ -45,6 +64,16 @@ internal enum ResultOperator
 internal sealed class MongoQueryExpression(IEntityType entityType) : Expression, IPrintableExpression
 {
     private readonly List<QueryStage> _stages = [];
+    private int _temporaryFields;
+
+    /// <summary>The document of the collection's entity in each row, before any projection.</summary>
+    public EntityDocumentExpression RootDocument { get; } = new(entityType, "");
+
+    /// <summary>A name for a field the query adds to its rows (joined documents), unique within the query.</summary>
+    public string NewTemporaryField(string prefix) => $"__{prefix}{_temporaryFields++}";
+
+    /// <summary>Appends a stage the query model builds elsewhere (lookups, unwinds).</summary>
+    public void AddStage(QueryStage stage) => _stages.Add(stage);
 
     public IEntityType EntityType { get; } = entityType;
 

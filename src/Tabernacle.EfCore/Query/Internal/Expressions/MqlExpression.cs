@@ -31,9 +31,12 @@ internal abstract class MqlExpression(Type type) : Expression
 }
 
 /// <summary>A field of the current document, by dotted path.</summary>
-internal sealed class MqlFieldExpression(string path, Type type, IReadOnlyProperty? property, CoreTypeMapping? mapping) : MqlExpression(type), IPrintableExpression
+internal sealed class MqlFieldExpression(string path, Type type, IReadOnlyProperty? property, CoreTypeMapping? mapping, EntityDocumentExpression? root = null) : MqlExpression(type), IPrintableExpression
 {
     public string Path { get; } = path;
+
+    /// <summary>The row document the field belongs to, when known: a correlated subquery tells its outer row's fields by it.</summary>
+    public EntityDocumentExpression? Root { get; } = root;
 
     public new IReadOnlyProperty? Property { get; } = property;
 
@@ -240,4 +243,12 @@ internal sealed class MqlIfNullArrayExpression(MqlExpression array) : MqlExpress
     public MqlExpression Array { get; } = array;
 
     public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Visit(Array);
+}
+
+/// <summary>A filter the application wrote (<c>FromMql</c>), bound from a query parameter at execution; valid only as a predicate.</summary>
+internal sealed class MqlRawFilterExpression(MqlParameterExpression filter) : MqlExpression(typeof(bool)), IPrintableExpression
+{
+    public MqlParameterExpression Filter { get; } = filter;
+
+    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append("FromMql(@" + Filter.Name + ")");
 }

@@ -17,6 +17,9 @@ internal sealed class MqlRenderer
 {
     public const string PlaceholderKey = "$$tabernacle_parameter";
 
+    /// <summary>A stage that stands for a list of stages bound at execution (spliced into the pipeline then).</summary>
+    public const string SpliceKey = "$$tabernacle_stages";
+
     private readonly List<ParameterSlot> _slots = [];
 
     public IReadOnlyList<ParameterSlot> Slots => _slots;
@@ -37,6 +40,8 @@ internal sealed class MqlRenderer
                 return Combine("$or", Flatten(or, MqlOperator.Or).Select(RenderFilter));
             case MqlNotExpression not:
                 return RenderNegatedFilter(not.Operand);
+            case MqlRawFilterExpression raw:
+                return Placeholder(new ParameterSlot(raw.Filter.Name, null, ParameterTransform.None, IsList: false));
             case MqlFieldExpression field when field.Type == typeof(bool) || field.Type == typeof(bool?):
                 return new BsonDocument(field.Path, true);
             case MqlBinaryExpression { IsComparison: true } comparison when TryFieldAndValue(comparison, out var field, out var value, out var op):
@@ -359,6 +364,75 @@ internal sealed class MqlRenderer
     {
         var t = Nullable.GetUnderlyingType(type) ?? type;
         return t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte) || t == typeof(uint) || t == typeof(ulong) || t == typeof(ushort) || t == typeof(sbyte);
+    }
+
+    // ---- Stages ----
+
+    /// <summary>The aggregation stages of <paramref name="stages"/>.</summary>
+    public List<BsonDocument> RenderStages(IEnumerable<QueryStage> stages)
+    {
+        var pipeline = new List<BsonDocument>();
+        foreach (var stage in stages)
+        {
+            pipeline.Add(stage switch
+            {
+                MatchStage match => new BsonDocument("$match", RenderFilter(match.Predicate)),
+                SortStage sort => new BsonDocument("$sort", RenderSort(sort.Keys) ?? throw new InvalidOperationException("The ordering could not be translated: only orderings by stored properties are supported.")),
+                SkipStage skip => new BsonDocument("$skip", RenderValue(skip.Count, null)),
+                LimitStage limit => new BsonDocument("$limit", RenderValue(limit.Count, null)),
+                GroupStage group => new BsonDocument("$group", RenderGroup(group)),
+                LookupStage lookup => new BsonDocument("$lookup", RenderLookup(lookup)),
+                UnwindStage unwind => new BsonDocument("$unwind", new BsonDocument { { "path", "$" + unwind.Path }, { "preserveNullAndEmptyArrays", unwind.PreserveNullAndEmptyArrays } }),
+                RawPipelineStage raw => new BsonDocument(SpliceKey, Placeholder(new ParameterSlot(raw.Stages.Name, null, ParameterTransform.None, IsList: true))),
+                UnionWithStage union => new BsonDocument("$unionWith", new BsonDocument { { "coll", union.Other.CollectionName }, { "pipeline", new BsonArray(RenderStages(union.Other.Stages)) } }),
+                BsonStage bson => bson.Stage,
+                _ => throw new InvalidOperationException($"Unknown stage {stage}"),
+            });
+        }
+
+        return pipeline;
+    }
+
+    private BsonDocument RenderLookup(LookupStage lookup)
+    {
+        var inner = lookup.Inner;
+        if (lookup.LocalField is not null && lookup.ForeignField is not null && inner.Stages.Count == 0)
+        {
+            return new BsonDocument { { "from", inner.CollectionName }, { "localField", lookup.LocalField }, { "foreignField", lookup.ForeignField }, { "as", lookup.As } };
+        }
+
+        // Fields of the outer row inside the inner query become let variables of the lookup.
+        var let = new BsonDocument();
+        MqlExpression? Outer(MqlFieldExpression field)
+        {
+            if (field.Root is null || field.Path.StartsWith('$') || ReferenceEquals(field.Root, inner.RootDocument))
+            {
+                return null;
+            }
+
+            var existing = let.FirstOrDefault(e => e.Value == "$" + field.Path);
+            var name = existing.Name ?? $"{lookup.As.TrimStart('_')}_v{let.ElementCount}";
+            let[name] = "$" + field.Path;
+            return new MqlRawExpression("$$" + name, field.Type);
+        }
+
+        var pipeline = RenderStages(inner.Stages.Select(s => MqlRewriter.Replace(s, Outer)));
+        if (lookup.OuterKey is not null && lookup.InnerKey is not null)
+        {
+            var key = $"{lookup.As.TrimStart('_')}_key";
+            let[key] = RenderExpression(lookup.OuterKey);
+            pipeline.Add(new BsonDocument("$match", new BsonDocument("$expr", new BsonDocument("$eq", new BsonArray { RenderExpression(lookup.InnerKey), "$$" + key }))));
+        }
+
+        var document = new BsonDocument { { "from", inner.CollectionName } };
+        if (let.ElementCount > 0)
+        {
+            document["let"] = let;
+        }
+
+        document["pipeline"] = new BsonArray(pipeline);
+        document["as"] = lookup.As;
+        return document;
     }
 
     // ---- Grouping ----

@@ -1,0 +1,11 @@
+using System.Linq.Expressions;
+using Tabernacle.EfCore.Query.Internal.Expressions;
+
+namespace Tabernacle.EfCore.Query.Internal;
+
+/// <summary>What lambda translation needs from the query translator: joining a subquery over another collection into the current query.</summary>
+internal interface ISubqueryHost
+{
+    /// <summary>Joins <paramref name="subquery"/> into the current query as an array; <c>null</c> when it cannot.</summary>
+    JoinedCollectionExpression? JoinSubquery(Expression subquery);
+}

@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Update;
+using Tabernacle.EfCore.Infrastructure.Internal;
+
+namespace Tabernacle.EfCore.Update.Internal;
+
+/// <summary>
+/// DataAnnotations validation of the added and modified entities and owned entities, the last stage before the writes
+/// (so it checks exactly what will be written, defaults, timestamps and hook changes included). Every failure of every
+/// entity is collected; any failure aborts the save with a <see cref="TabernacleValidationException"/>.
+/// </summary>
+internal sealed class ValidationStage(IDbContextOptions options) : ISaveStage
+{
+    private readonly bool _enabled = options.FindExtension<TabernacleOptionsExtension>()?.ValidateOnSave ?? true;
+    private readonly IServiceProvider? _applicationServices = options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider;
+
+    public ValueTask BeforeSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken)
+    {
+        if (!_enabled)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        List<TabernacleValidationFailure>? failures = null;
+        var results = new List<ValidationResult>();
+        foreach (var (entry, state) in SaveStageEntries.Ordered(entries))
+        {
+            if (state is not (EntityState.Added or EntityState.Modified) || entry.EntityState == EntityState.Unchanged)
+            {
+                continue;
+            }
+
+            var entity = SaveStageEntries.EntityOf(entry);
+            results.Clear();
+            if (Validator.TryValidateObject(entity, new ValidationContext(entity, _applicationServices, items: null), results, validateAllProperties: true))
+            {
+                continue;
+            }
+
+            var key = KeyOf(entry);
+            foreach (var result in results)
+            {
+                (failures ??= []).Add(new TabernacleValidationFailure(entity, entry.EntityType.DisplayName(), key, result.MemberNames.ToArray(), result.ErrorMessage ?? ""));
+            }
+        }
+
+        return failures is null ? ValueTask.CompletedTask : throw new TabernacleValidationException(failures);
+    }
+
+    public ValueTask AfterSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    private static Dictionary<string, object?> KeyOf(IUpdateEntry entry)
+    {
+        var key = new Dictionary<string, object?>();
+        foreach (var property in entry.EntityType.FindPrimaryKey()?.Properties ?? [])
+        {
+            key[property.Name] = entry.GetCurrentValue(property);
+        }
+
+        return key;
+    }
+}
