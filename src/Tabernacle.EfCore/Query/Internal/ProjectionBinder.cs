@@ -76,6 +76,19 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
         return node.Update(inner);
     }
 
+    protected override Expression VisitUnary(UnaryExpression node)
+    {
+        // EF Core's preprocessing turns `o.Nav == null ? null : o.Nav.Value` into `(T?)o.Nav.Value`, relying on a member
+        // of a missing entity reading as null (as in SQL): read the value as the nullable type, not as default(T).
+        if (node.NodeType == ExpressionType.Convert && Nullable.GetUnderlyingType(node.Type) == node.Operand.Type
+            && Visit(node.Operand) is DocumentValueExpression value && value.Type == node.Operand.Type)
+        {
+            return new DocumentValueExpression(value.Path, node.Type, value.Property, value.TypeMapping);
+        }
+
+        return base.VisitUnary(node);
+    }
+
     protected override Expression VisitMethodCall(MethodCallExpression node)
     {
         if (MemberBinder.IsEfPropertyCall(node, out var source, out var name) && MemberBinder.Bind(source, MemberIdentity.Create(name), node.Type) is { } bound)
