@@ -19,6 +19,12 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
     {
         TranslationErrorDetails = null;
         var result = Visit(selector);
+        if (TranslationErrorDetails is null && result is not GroupingShaperExpression && GroupingFinder.Contains(result))
+        {
+            // What is left of a group after its aggregates were taken would run on the client, which has no groups.
+            TranslationErrorDetails = GroupingFinder.Details;
+        }
+
         return TranslationErrorDetails is null ? result : null;
     }
 
@@ -176,4 +182,30 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
         MqlFieldExpression field => new DocumentValueExpression(field.Path, field.Type, field.Property, field.TypeMapping),
         _ => bound,
     };
+
+    /// <summary>Finds a group used other than through the aggregates that become accumulators of <c>$group</c>.</summary>
+    internal sealed class GroupingFinder : ExpressionVisitor
+    {
+        public const string Details = "A group can be used only through its Key and aggregates (Count, LongCount, Sum, Min, Max, Average, First, optionally after Where/Select); ordering, filtering into a list or navigating inside a group is not supported.";
+
+        private bool _found;
+
+        public static bool Contains(Expression? expression)
+        {
+            var finder = new GroupingFinder();
+            finder.Visit(expression);
+            return finder._found;
+        }
+
+        public override Expression? Visit(Expression? node)
+        {
+            if (node is GroupingShaperExpression)
+            {
+                _found = true;
+                return node;
+            }
+
+            return node is StructuralTypeShaperExpression or DocumentValueExpression or EmbeddedCollectionExpression or JoinedCollectionExpression ? node : base.Visit(node);
+        }
+    }
 }
