@@ -14,6 +14,7 @@ public static partial class BreadthCases
         AddConditionals(cases);
         AddNavigations(cases);
         AddInheritanceAndRaw(cases);
+        AddCompositions(cases);
         return cases;
     }
 

@@ -39,6 +39,35 @@ public sealed class BreadthDifferentialTests : ProviderTestBase<BreadthContext>
         Assert.Equal(Normalizer.Normalize(expected), Normalizer.Normalize(actual));
     }
 
+    /// <summary>Item 6: what has no MQL form fails with EF Core's standard error, naming the reason; nothing runs on the client.</summary>
+    public static TheoryData<string> UntranslatableNames => new(Untranslatable.Keys);
+
+    private static readonly Dictionary<string, (Func<BreadthSets, object?> Query, string Reason)> Untranslatable = new()
+    {
+        ["order_by_computed"] = (s => s.Orders.OrderBy(o => o.Weight * 2).ToList(), "Ordering by a computed value"),
+        ["last_without_order"] = (s => s.Orders.Last(), "Last/LastOrDefault needs an OrderBy"),
+        ["select_many"] = (s => s.Customers.SelectMany(x => x.Orders).ToList(), "SelectMany"),
+        ["group_to_list"] = (s => s.Orders.GroupBy(o => o.Status).ToList(), "A group can be used only through its Key and aggregates"),
+        ["group_ordered_first"] = (s => s.Orders.GroupBy(o => o.Status).Select(g => g.OrderBy(o => o.Total).First().Id).ToList(), "A group can be used only through its Key and aggregates"),
+        ["group_distinct_count"] = (s => s.Orders.GroupBy(o => o.Status).Select(g => g.Select(o => o.CustomerId).Distinct().Count()).ToList(), "A group can be used only through its Key and aggregates"),
+        ["concat_different_shapes"] = (s => s.Customers.Select(x => x.Name).Concat(s.Customers.Select(x => x.Name + "!")).ToList(), "$unionWith"),
+        ["except"] = (s => s.Orders.Except(s.Orders.Where(o => o.Weight > 1)).ToList(), "Except"),
+        ["string_format"] = (s => s.Customers.Where(x => $"{x.Name}-{x.Id}".EndsWith("-7")).ToList(), "String.Format"),
+        ["array_order_inside"] = (s => s.Customers.Where(x => x.Scores.OrderBy(v => v).First() < 10).ToList(), "could not be translated to MQL"),
+        ["bitwise_and"] = (s => s.Customers.Where(x => (x.Perks & Perks.Insured) != 0).ToList(), "The operator 'And'"),
+    };
+
+    [Theory]
+    [MemberData(nameof(UntranslatableNames))]
+    public void Untranslatable_queries_throw_EFs_standard_error(string name)
+    {
+        using var db = CreateContext();
+        var (query, reason) = Untranslatable[name];
+        var error = Assert.Throws<InvalidOperationException>(() => query(BreadthSets.Server(db)));
+        Assert.Contains("could not be translated", error.Message);
+        Assert.Contains(reason, error.Message);
+    }
+
     [Fact]
     public void The_suite_is_as_broad_as_issue_5_asks()
     {
