@@ -125,6 +125,25 @@ public sealed class AuthenticationSmokeTests(AuthenticatedReplicaSet replicaSet,
         }
     }
 
+    [Fact]
+    public async Task A_wrong_password_is_not_retried_as_a_transient_failure()
+    {
+        var connectionString = Emulator.GetConnectionString(AuthenticatedReplicaSet.User, AuthenticatedReplicaSet.WrongPassword);
+        await using var db = CreateContext(Backend.UniqueDatabaseName("wrong"), connectionString: connectionString, configure: o => o.EnableRetryOnFailure());
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        db.Accounts.Add(new Account { Number = 1, Owner = "mallory" });
+        var saveError = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+        var queryError = await Assert.ThrowsAsync<MongoAuthenticationException>(() => db.Accounts.Where(a => a.Balance > 1).ToListAsync());
+
+        // Retrying cannot fix a password: six retries with back-off would hide the cause behind RetryLimitExceededException for a minute.
+        output.WriteLine($"both failed in {clock.ElapsedMilliseconds} ms: {saveError.Message}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the wrong password took {clock.Elapsed} to fail: it was retried");
+        Assert.Contains("AuthenticationFailed", saveError.Message, StringComparison.Ordinal);
+        AssertNoPassword(saveError.ToString());
+        AssertNoPassword(queryError.ToString());
+    }
+
     private static void AssertNoPassword(string text)
     {
         foreach (var password in new[] { AuthenticatedReplicaSet.Password, AuthenticatedReplicaSet.WrongPassword })
@@ -159,13 +178,17 @@ public sealed class AuthenticationSmokeTests(AuthenticatedReplicaSet replicaSet,
         settings.ServerSelectionTimeout = TimeSpan.FromSeconds(10);
     }
 
-    private SecurityContext CreateContext(string database, CredentialSource source = CredentialSource.ConnectionString, IMongoClient? client = null, string? connectionString = null)
+    private SecurityContext CreateContext(string database, CredentialSource source = CredentialSource.ConnectionString, IMongoClient? client = null, string? connectionString = null, Action<TabernacleDbContextOptionsBuilder>? configure = null)
     {
         var builder = new DbContextOptionsBuilder<SecurityContext>();
         switch (source)
         {
             case CredentialSource.ConnectionString:
-                builder.UseTabernacle(connectionString ?? replicaSet.ConnectionString, database, o => o.ConfigureClientSettings(Tune));
+                builder.UseTabernacle(connectionString ?? replicaSet.ConnectionString, database, o =>
+                {
+                    o.ConfigureClientSettings(Tune);
+                    configure?.Invoke(o);
+                });
                 break;
             case CredentialSource.ClientSettings:
                 // The connection string names no user: the credential comes from the settings alone.
