@@ -36,9 +36,9 @@ public sealed class WireFuzzTests : EmulatorTestBase
     public async Task Hostile_input_never_crashes_or_hangs_a_member_and_leaves_the_data_intact()
     {
         var seed = EnvInt("TABERNACLE_FUZZ_SEED", DefaultSeed);
-        var maxInputs = EnvInt("TABERNACLE_FUZZ_INPUTS", 1500);
-        var budget = TimeSpan.FromSeconds(EnvInt("TABERNACLE_FUZZ_SECONDS", 6));
-        _output.WriteLine($"fuzz seed {seed} (set TABERNACLE_FUZZ_SEED={seed} to replay), at most {maxInputs} random inputs or {budget.TotalSeconds} s");
+        // A fixed number of inputs, not a time budget: the same seed tries the same inputs on a fast or a loaded machine.
+        var randomInputs = EnvInt("TABERNACLE_FUZZ_INPUTS", 400);
+        _output.WriteLine($"fuzz seed {seed} (set TABERNACLE_FUZZ_SEED={seed} to replay), {randomInputs} random inputs");
 
         var baseline = Client.GetDatabase("baseline").GetCollection<BsonDocument>("items").WithWriteConcern(WriteConcern.WMajority);
         var expected = Enumerable.Range(1, 50).Select(i => new BsonDocument { { "_id", i }, { "name", $"item {i}" }, { "tags", new BsonArray { i % 3, "t" } } }).ToList();
@@ -60,7 +60,7 @@ public sealed class WireFuzzTests : EmulatorTestBase
             throw;
         }
 
-        while (_figures.Inputs < maxInputs && clock.Elapsed < budget)
+        for (var input = 0; input < randomInputs; input++)
         {
             var kind = random.Next(8);
             var bytes = kind switch
@@ -97,7 +97,7 @@ public sealed class WireFuzzTests : EmulatorTestBase
         _output.WriteLine(
             $"inputs tried {_figures.Inputs} in {clock.Elapsed.TotalSeconds:F1} s: {_figures.OkReplies} answered ok, {_figures.ErrorReplies} answered with an error, " +
             $"{_figures.Closed} connections closed by the member without a reply; error codes seen: {string.Join(", ", _figures.Codes.OrderBy(c => c.Key).Select(c => $"{c.Key}×{c.Value}"))}");
-        Assert.True(_figures.Inputs >= 100, $"only {_figures.Inputs} inputs were tried");
+        Assert.True(_figures.OkReplies + _figures.ErrorReplies > randomInputs / 4, "most inputs were closed without a reply: the generator no longer reaches the command layer");
         Assert.True(_errors.Messages.IsEmpty, "the members logged unexpected errors:\n" + string.Join("\n", _errors.Messages));
         Assert.True(_figures.Closed > 0 && _figures.ErrorReplies > 0, "the mix should include both inputs that close the connection and inputs answered with errors");
     }
