@@ -245,6 +245,9 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             ExpressionType.Divide => MqlOperator.Divide,
             ExpressionType.Modulo => MqlOperator.Modulo,
             ExpressionType.Coalesce => MqlOperator.Coalesce,
+            ExpressionType.And when IsBitwiseOperand(node.Type) => MqlOperator.BitwiseAnd,
+            ExpressionType.Or when IsBitwiseOperand(node.Type) => MqlOperator.BitwiseOr,
+            ExpressionType.ExclusiveOr when IsBitwiseOperand(node.Type) => MqlOperator.ExclusiveOr,
             _ => (MqlOperator?)null,
         };
         if (op is null)
@@ -252,8 +255,25 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             return Fail($"The operator '{node.NodeType}' could not be translated to MQL.")!;
         }
 
+        // $bitAnd/$bitOr/$bitXor take int and long only: an enum stored as a string has no bits on the server.
+        if (op is MqlOperator.BitwiseAnd or MqlOperator.BitwiseOr or MqlOperator.ExclusiveOr
+            && (StoredAsString(lm) || StoredAsString(rm)))
+        {
+            return Fail($"The operator '{node.NodeType}' could not be translated to MQL: its operand is stored as a string. Use HasFlag, or store the enum as a number.")!;
+        }
+
         return new MqlBinaryExpression(op.Value, lm, rm, node.Type);
     }
+
+    private static bool IsBitwiseOperand(Type type)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        t = t.IsEnum ? Enum.GetUnderlyingType(t) : t;
+        return t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte) || t == typeof(sbyte) || t == typeof(ushort);
+    }
+
+    private static bool StoredAsString(MqlExpression expression) =>
+        expression.TypeMapping?.Converter?.ProviderClrType == typeof(string);
 
     // x.Owned == null tests whether the embedded document is there.
     private static MqlExpression? TryTranslateNullComparison(Expression? left, Expression? right, ExpressionType nodeType)

@@ -28,6 +28,7 @@ internal static class ExpressionOperatorRegistry
     {
         var registry = new Dictionary<string, OperatorCompiler>(StringComparer.Ordinal);
         ArithmeticOperators.Register(registry);
+        BitwiseOperators.Register(registry);
         ComparisonOperators.Register(registry);
         BooleanOperators.Register(registry);
         ConditionalOperators.Register(registry);

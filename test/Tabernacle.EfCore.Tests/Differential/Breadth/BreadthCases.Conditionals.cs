@@ -20,6 +20,11 @@ public static partial class BreadthCases
         c["flags_not_has_flag"] = new(s => s.Customers.Where(x => !x.Perks.HasFlag(Perks.Insured) && x.Perks != Perks.None).Select(x => x.Id).AsBag());
         var wanted = Perks.FreeShipping;
         c["flags_has_flag_parameter"] = new(s => s.Customers.Where(x => x.Perks.HasFlag(wanted)).Select(x => x.Id).AsBag());
+        c["bitwise_and_flag"] = new(s => s.Customers.Where(x => (x.Perks & Perks.Insured) != 0).Select(x => x.Id).AsBag());
+        c["bitwise_and_mask_equals"] = new(s => s.Customers.Where(x => (x.Perks & (Perks.Express | Perks.GiftWrap)) == Perks.Express).Select(x => x.Id).AsBag());
+        c["bitwise_or_int"] = new(s => s.Orders.Where(o => (o.Id | 1) == o.Id).Select(o => o.Id).AsBag());
+        c["bitwise_xor_int"] = new(s => s.Orders.Where(o => (o.Id ^ 3) % 7 == 0).Select(o => o.Id).AsBag());
+        c["bitwise_and_projection"] = new(s => s.Customers.Select(x => x.Perks & Perks.FreeShipping).Distinct().AsBag());
         c["flags_in_list"] = new(s => s.Customers.Where(x => new[] { Perks.None, Perks.FreeShipping | Perks.Insured }.Contains(x.Perks)).Select(x => x.Id).AsBag());
     }
 }

@@ -103,6 +103,9 @@ internal enum MqlOperator
     Divide,
     Modulo,
     Coalesce,
+    BitwiseAnd,
+    BitwiseOr,
+    ExclusiveOr,
 }
 
 /// <summary>A comparison, logical, arithmetic or null-coalescing operation.</summary>

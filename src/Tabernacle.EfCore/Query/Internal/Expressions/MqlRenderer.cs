@@ -337,6 +337,12 @@ internal sealed class MqlRenderer
                 return new BsonDocument("$mod", new BsonArray { left, right });
             case MqlOperator.Coalesce:
                 return new BsonDocument("$ifNull", new BsonArray { left, right });
+            case MqlOperator.BitwiseAnd:
+                return new BsonDocument("$bitAnd", new BsonArray { left, right });
+            case MqlOperator.BitwiseOr:
+                return new BsonDocument("$bitOr", new BsonArray { left, right });
+            case MqlOperator.ExclusiveOr:
+                return new BsonDocument("$bitXor", new BsonArray { left, right });
             default:
                 throw new InvalidOperationException($"Unknown operator {binary.Operator}");
         }
