@@ -43,6 +43,30 @@ internal static class ShaperMethods
         return items;
     }
 
+    /// <summary>
+    /// A complex collection from its stored array: each element document materialized by <paramref name="materialize"/>.
+    /// A missing or null array is null when the collection may be null, otherwise empty.
+    /// </summary>
+    public static TCollection ComplexCollection<TElement, TCollection>(
+        object? stored, MaterializationContext context, IComplexType elementType, bool nullable, Func<MaterializationContext, object> materialize)
+    {
+        if (stored is not BsonArray array)
+        {
+            return nullable ? default! : ToCollection<TElement, TCollection>([]);
+        }
+
+        var items = new List<TElement>(array.Count);
+        foreach (var item in array)
+        {
+            if (item is BsonDocument document)
+            {
+                items.Add((TElement)materialize(new MaterializationContext(DocumentValueBuffers.CreateElement(document, elementType), context.Context)));
+            }
+        }
+
+        return ToCollection<TElement, TCollection>(items);
+    }
+
     public static TCollection ToCollection<TElement, TCollection>(List<TElement> items)
     {
         if (items is TCollection same)

@@ -1,0 +1,220 @@
+using Microsoft.EntityFrameworkCore;
+using MongoDB.Bson;
+using MongoDB.Driver;
+using Tabernacle.EfCore.Tests.Infrastructure;
+
+namespace Tabernacle.EfCore.Tests.Mapping;
+
+public class Basket
+{
+    public int Id { get; set; }
+
+    public string Name { get; set; } = "";
+
+    /// <summary>A complex collection (ComplexCollection), stored as an array of documents.</summary>
+    public List<BasketItem> Items { get; set; } = [];
+
+    /// <summary>An optional complex collection: null is stored as null.</summary>
+    public List<BasketItem>? Extras { get; set; }
+}
+
+public class BasketItem
+{
+    public string Sku { get; set; } = "";
+
+    public int Qty { get; set; }
+
+    /// <summary>A complex property inside each element: an embedded document inside the element's document.</summary>
+    public Dimensions Size { get; set; } = new();
+}
+
+public class Dimensions
+{
+    public int Width { get; set; }
+
+    public int Height { get; set; }
+}
+
+public sealed class ComplexCollectionContext(DbContextOptions<ComplexCollectionContext> options) : DbContext(options)
+{
+    public DbSet<Basket> Baskets => Set<Basket>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Basket>(basket =>
+        {
+            basket.Property(b => b.Id).ValueGeneratedNever();
+            basket.ComplexCollection(b => b.Items, items =>
+            {
+                items.Property(i => i.Sku).HasElementName("sku");
+                items.ComplexProperty(i => i.Size);
+            });
+            basket.ComplexCollection(b => b.Extras, extras =>
+            {
+                extras.HasElementName("extra_items");
+                extras.ComplexProperty(i => i.Size);
+            });
+        });
+    }
+}
+
+public sealed class ComplexCollectionTests : ProviderTestBase<ComplexCollectionContext>
+{
+    private static BasketItem Item(string sku, int qty, int width = 1, int height = 2) => new() { Sku = sku, Qty = qty, Size = new Dimensions { Width = width, Height = height } };
+
+    private async Task<BsonDocument> StoredAsync(int id) =>
+        await RawCollection("baskets").Find(new BsonDocument("_id", id)).SingleAsync();
+
+    private async Task AddAsync(params Basket[] baskets)
+    {
+        await using var db = CreateContext();
+        db.AddRange(baskets);
+        await db.SaveChangesAsync();
+    }
+
+    // Only Items renames Sku: each complex collection has a complex type (and configuration) of its own.
+    private static BsonDocument ItemDocument(string sku, int qty, int width = 1, int height = 2, string skuElement = "sku") => new()
+    {
+        { skuElement, sku },
+        { "Qty", qty },
+        { "Size", new BsonDocument { { "Width", width }, { "Height", height } } },
+    };
+
+    private static void AssertItems(BsonValue actual, params BsonDocument[] expected)
+    {
+        var array = Assert.IsType<BsonArray>(actual);
+        Assert.Equal(expected.Length, array.Count);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Documents.AssertElements(expected[i], array[i]);
+        }
+    }
+
+    [Fact]
+    public async Task A_complex_collection_is_stored_as_an_array_of_documents()
+    {
+        await AddAsync(new Basket { Id = 1, Name = "a", Items = [Item("x", 1, 3, 4), Item("y", 2)], Extras = [Item("z", 5)] });
+
+        var stored = await StoredAsync(1);
+        AssertItems(stored["Items"], ItemDocument("x", 1, 3, 4), ItemDocument("y", 2));
+        AssertItems(stored["extra_items"], ItemDocument("z", 5, skuElement: "Sku"));
+        Assert.False(stored.Contains("Extras"));
+    }
+
+    [Fact]
+    public async Task Null_and_empty_collections_are_stored_and_read_back()
+    {
+        await AddAsync(new Basket { Id = 1, Name = "empty", Items = [], Extras = null });
+
+        var stored = await StoredAsync(1);
+        Assert.Equal(new BsonArray(), stored["Items"]);
+        Assert.Equal(BsonNull.Value, stored["extra_items"]);
+
+        await using var read = CreateContext();
+        var basket = await read.Baskets.SingleAsync();
+        Assert.Empty(basket.Items);
+        Assert.Null(basket.Extras);
+    }
+
+    [Fact]
+    public async Task A_missing_array_reads_as_empty_when_required_and_null_when_optional()
+    {
+        await RawCollection("baskets").InsertOneAsync(new BsonDocument { { "_id", 1 }, { "Name", "raw" } });
+
+        await using var read = CreateContext();
+        var basket = await read.Baskets.AsNoTracking().SingleAsync();
+        Assert.Empty(basket.Items);
+        Assert.Null(basket.Extras);
+    }
+
+    [Fact]
+    public async Task Elements_round_trip_with_their_nested_complex_properties_tracked_and_not()
+    {
+        await AddAsync(new Basket { Id = 1, Name = "a", Items = [Item("x", 1, 3, 4), Item("y", 2)], Extras = [Item("z", 5, 6, 7)] });
+
+        await using var read = CreateContext();
+        foreach (var basket in new[] { await read.Baskets.SingleAsync(), await read.Baskets.AsNoTracking().SingleAsync() })
+        {
+            Assert.Equal(["x", "y"], basket.Items.Select(i => i.Sku));
+            Assert.Equal([1, 2], basket.Items.Select(i => i.Qty));
+            Assert.Equal(3, basket.Items[0].Size.Width);
+            Assert.Equal(4, basket.Items[0].Size.Height);
+            Assert.Equal(7, Assert.Single(basket.Extras!).Size.Height);
+        }
+    }
+
+    [Fact]
+    public async Task Modifying_an_element_rewrites_the_array()
+    {
+        await AddAsync(new Basket { Id = 1, Name = "a", Items = [Item("x", 1), Item("y", 2)] });
+
+        await using (var db = CreateContext())
+        {
+            var basket = await db.Baskets.SingleAsync();
+            basket.Items[1].Qty = 20;
+            basket.Items[0].Size.Width = 9;
+            db.ChangeTracker.DetectChanges();
+            Assert.Equal(EntityState.Modified, db.Entry(basket).State);
+            await db.SaveChangesAsync();
+            Assert.Equal(EntityState.Unchanged, db.Entry(basket).State);
+        }
+
+        AssertItems((await StoredAsync(1))["Items"], ItemDocument("x", 1, 9, 2), ItemDocument("y", 20));
+    }
+
+    [Fact]
+    public async Task Adding_and_removing_elements_is_persisted()
+    {
+        await AddAsync(new Basket { Id = 1, Name = "a", Items = [Item("x", 1), Item("y", 2), Item("z", 3)] });
+
+        await using (var db = CreateContext())
+        {
+            var basket = await db.Baskets.SingleAsync();
+            basket.Items.RemoveAt(0);
+            basket.Items.Add(Item("w", 4));
+            await db.SaveChangesAsync();
+        }
+
+        AssertItems((await StoredAsync(1))["Items"], ItemDocument("y", 2), ItemDocument("z", 3), ItemDocument("w", 4));
+
+        await using (var db = CreateContext())
+        {
+            var basket = await db.Baskets.SingleAsync();
+            basket.Items.Clear();
+            basket.Extras = [Item("e", 1)];
+            await db.SaveChangesAsync();
+        }
+
+        var stored = await StoredAsync(1);
+        Assert.Equal(new BsonArray(), stored["Items"]);
+        AssertItems(stored["extra_items"], ItemDocument("e", 1, skuElement: "Sku"));
+
+        await using (var db = CreateContext())
+        {
+            var basket = await db.Baskets.SingleAsync();
+            Assert.Equal("e", Assert.Single(basket.Extras!).Sku);
+            basket.Extras = null;
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(BsonNull.Value, (await StoredAsync(1))["extra_items"]);
+    }
+
+    [Fact]
+    public async Task Changing_another_property_does_not_rewrite_the_array()
+    {
+        await AddAsync(new Basket { Id = 1, Name = "a", Items = [Item("x", 1)] });
+
+        await using (var db = CreateContext())
+        {
+            var basket = await db.Baskets.SingleAsync();
+            basket.Name = "b";
+            Logs.Clear();
+            await db.SaveChangesAsync();
+        }
+
+        var update = Assert.Single(Logs.Entries, e => e.Message.Contains("$set", StringComparison.Ordinal)).Message;
+        Assert.DoesNotContain("Items", update, StringComparison.Ordinal);
+        Assert.Equal("b", (await StoredAsync(1))["Name"]);
+    }
+}
