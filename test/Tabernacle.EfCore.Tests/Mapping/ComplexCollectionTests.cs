@@ -217,4 +217,58 @@ public sealed class ComplexCollectionTests : ProviderTestBase<ComplexCollectionC
         Assert.DoesNotContain("Items", update, StringComparison.Ordinal);
         Assert.Equal("b", (await StoredAsync(1))["Name"]);
     }
+
+    private Task SeedThreeAsync() => AddAsync(
+        new Basket { Id = 1, Name = "small", Items = [Item("x", 1), Item("y", 2)] },
+        new Basket { Id = 2, Name = "big", Items = [Item("x", 3, width: 10), Item("z", 5)], Extras = [Item("e", 1)] },
+        new Basket { Id = 3, Name = "empty", Items = [] });
+
+    [Fact]
+    public async Task Filters_over_the_collection_run_on_the_server()
+    {
+        await SeedThreeAsync();
+
+        await using var read = CreateContext();
+        var anyBig = read.Baskets.Where(b => b.Items.Any(i => i.Qty > 2));
+        Assert.Contains("\"$Items\"", anyBig.ToQueryString());
+        Assert.Equal(["big"], await anyBig.Select(b => b.Name).ToListAsync());
+        Assert.Equal(["small", "big"], await read.Baskets.Where(b => b.Items.Any()).OrderBy(b => b.Id).Select(b => b.Name).ToListAsync());
+        Assert.Equal(["small", "big"], await read.Baskets.Where(b => b.Items.Count() == 2).OrderBy(b => b.Id).Select(b => b.Name).ToListAsync());
+        Assert.Equal(["small", "big"], await read.Baskets.Where(b => b.Items.Count == 2).OrderBy(b => b.Id).Select(b => b.Name).ToListAsync());
+        Assert.Equal(["big"], await read.Baskets.Where(b => b.Items.Any(i => i.Size.Width == 10)).Select(b => b.Name).ToListAsync());
+        Assert.Equal(["small", "empty"], await read.Baskets.Where(b => b.Items.All(i => i.Qty < 3)).OrderBy(b => b.Id).Select(b => b.Name).ToListAsync());
+        Assert.Equal(["big"], await read.Baskets.Where(b => b.Items.Sum(i => i.Qty) > 5).Select(b => b.Name).ToListAsync());
+        Assert.Equal(["big"], await read.Baskets.Where(b => b.Extras!.Any(i => i.Sku == "e")).Select(b => b.Name).ToListAsync());
+
+        var tracked = await read.Baskets.Where(b => b.Items.Any(i => i.Sku == "z")).SingleAsync();
+        Assert.Equal(["x", "z"], tracked.Items.Select(i => i.Sku));
+    }
+
+    [Fact]
+    public async Task The_collection_can_be_projected()
+    {
+        await SeedThreeAsync();
+
+        await using var read = CreateContext();
+        var items = await read.Baskets.OrderBy(b => b.Id).Select(b => b.Items).ToListAsync();
+        Assert.Equal([["x", "y"], ["x", "z"], []], items.Select(list => list.Select(i => i.Sku)));
+        Assert.Equal(10, items[1][0].Size.Width);
+
+        var shaped = await read.Baskets.OrderBy(b => b.Id).Select(b => new { b.Name, b.Extras, Skus = b.Items.Select(i => i.Sku).ToList() }).ToListAsync();
+        Assert.Null(shaped[0].Extras);
+        Assert.Equal("e", Assert.Single(shaped[1].Extras!).Sku);
+        Assert.Equal(["x", "z"], shaped[1].Skus);
+        Assert.Equal([2, 2, 0], await read.Baskets.OrderBy(b => b.Id).Select(b => b.Items.Count).ToListAsync());
+    }
+
+    [Fact]
+    public async Task A_filter_over_the_collection_that_cannot_be_translated_fails_instead_of_running_on_the_client()
+    {
+        await SeedThreeAsync();
+
+        await using var read = CreateContext();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            read.Baskets.Where(b => b.Items.Any(i => i.Sku.GetHashCode() == 7)).ToListAsync());
+        Assert.Contains("could not be translated", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -67,6 +67,17 @@ internal static class ShaperMethods
         return ToCollection<TElement, TCollection>(items);
     }
 
+    /// <summary>A projected complex collection: the array at <paramref name="path"/> in <paramref name="owner"/>, each element shaped.</summary>
+    public static TCollection ProjectComplexCollection<TElement, TCollection>(BsonDocument? owner, string[] path, bool nullable, Func<BsonDocument, TElement> shaper)
+    {
+        if ((owner is null ? null : DocumentValueBuffers.Lookup(owner, path)) is not BsonArray array)
+        {
+            return nullable ? default! : ToCollection<TElement, TCollection>([]);
+        }
+
+        return ToCollection<TElement, TCollection>(array.OfType<BsonDocument>().Select(shaper).ToList());
+    }
+
     public static TCollection ToCollection<TElement, TCollection>(List<TElement> items)
     {
         if (items is TCollection same)
