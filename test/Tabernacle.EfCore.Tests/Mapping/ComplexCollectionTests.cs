@@ -35,9 +35,41 @@ public class Dimensions
     public int Height { get; set; }
 }
 
+public class Shelf
+{
+    public int Id { get; set; }
+
+    /// <summary>A complex property holding a complex collection: an array inside the embedded document.</summary>
+    public Location Location { get; set; } = new();
+
+    /// <summary>Elements that hold complex collections of their own: arrays inside the array's documents.</summary>
+    public List<Box> Boxes { get; set; } = [];
+}
+
+public class Location
+{
+    public string Room { get; set; } = "";
+
+    public List<Label> Labels { get; set; } = [];
+}
+
+public class Box
+{
+    public string Code { get; set; } = "";
+
+    public List<Label> Labels { get; set; } = [];
+}
+
+public class Label
+{
+    public string Text { get; set; } = "";
+}
+
 public sealed class ComplexCollectionContext(DbContextOptions<ComplexCollectionContext> options) : DbContext(options)
 {
     public DbSet<Basket> Baskets => Set<Basket>();
+
+    public DbSet<Shelf> Shelves => Set<Shelf>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -54,6 +86,12 @@ public sealed class ComplexCollectionContext(DbContextOptions<ComplexCollectionC
                 extras.HasElementName("extra_items");
                 extras.ComplexProperty(i => i.Size);
             });
+        });
+        modelBuilder.Entity<Shelf>(shelf =>
+        {
+            shelf.Property(s => s.Id).ValueGeneratedNever();
+            shelf.ComplexProperty(s => s.Location, location => location.ComplexCollection(l => l.Labels));
+            shelf.ComplexCollection(s => s.Boxes, boxes => boxes.ComplexCollection(b => b.Labels, labels => labels.Property(l => l.Text).HasElementName("t")));
         });
     }
 }
@@ -270,5 +308,56 @@ public sealed class ComplexCollectionTests : ProviderTestBase<ComplexCollectionC
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             read.Baskets.Where(b => b.Items.Any(i => i.Sku.GetHashCode() == 7)).ToListAsync());
         Assert.Contains("could not be translated", error.Message, StringComparison.Ordinal);
+    }
+
+    private static Shelf NewShelf(int id) => new()
+    {
+        Id = id,
+        Location = new Location { Room = "r" + id, Labels = [new Label { Text = "fragile" }] },
+        Boxes =
+        [
+            new Box { Code = "a", Labels = [new Label { Text = "one" }, new Label { Text = "two" }] },
+            new Box { Code = "b", Labels = [] },
+        ],
+    };
+
+    [Fact]
+    public async Task Collections_inside_complex_properties_and_inside_elements_round_trip()
+    {
+        await using (var db = CreateContext())
+        {
+            db.Add(NewShelf(1));
+            await db.SaveChangesAsync();
+        }
+
+        var stored = await RawCollection("shelves").Find(FilterDefinition<BsonDocument>.Empty).SingleAsync();
+        Assert.Equal(new BsonArray { new BsonDocument("Text", "fragile") }, stored["Location"]["Labels"]);
+        Assert.Equal(
+            new BsonArray
+            {
+                new BsonDocument { { "Code", "a" }, { "Labels", new BsonArray { new BsonDocument("t", "one"), new BsonDocument("t", "two") } } },
+                new BsonDocument { { "Code", "b" }, { "Labels", new BsonArray() } },
+            },
+            stored["Boxes"]);
+
+        await using (var db = CreateContext())
+        {
+            var shelf = await db.Shelves.SingleAsync();
+            Assert.Equal("fragile", Assert.Single(shelf.Location.Labels).Text);
+            Assert.Equal(["one", "two"], shelf.Boxes[0].Labels.Select(l => l.Text));
+            Assert.Empty(shelf.Boxes[1].Labels);
+
+            shelf.Boxes[1].Labels.Add(new Label { Text = "three" });
+            shelf.Location.Labels[0].Text = "heavy";
+            await db.SaveChangesAsync();
+        }
+
+        await using var read = CreateContext();
+        var reread = await read.Shelves.AsNoTracking().SingleAsync();
+        Assert.Equal("heavy", Assert.Single(reread.Location.Labels).Text);
+        Assert.Equal("three", Assert.Single(reread.Boxes[1].Labels).Text);
+        Assert.Equal(1, await read.Shelves.CountAsync(s => s.Boxes.Any(b => b.Labels.Any(l => l.Text == "two"))));
+        Assert.Equal(1, await read.Shelves.CountAsync(s => s.Location.Labels.Any(l => l.Text == "heavy")));
+        Assert.Equal(["heavy"], (await read.Shelves.Select(s => s.Location.Labels).SingleAsync()).Select(l => l.Text));
     }
 }
