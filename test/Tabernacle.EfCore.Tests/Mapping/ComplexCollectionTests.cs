@@ -65,11 +65,31 @@ public class Label
     public string Text { get; set; } = "";
 }
 
+public class Pet
+{
+    public int Id { get; set; }
+
+    public string Name { get; set; } = "";
+}
+
+public class Dog : Pet
+{
+    /// <summary>A complex collection declared on a derived type: only its documents have the array.</summary>
+    public List<Label> Tricks { get; set; } = [];
+}
+
+public class Cat : Pet
+{
+    public int Lives { get; set; }
+}
+
 public sealed class ComplexCollectionContext(DbContextOptions<ComplexCollectionContext> options) : DbContext(options)
 {
     public DbSet<Basket> Baskets => Set<Basket>();
 
     public DbSet<Shelf> Shelves => Set<Shelf>();
+
+    public DbSet<Pet> Pets => Set<Pet>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -87,6 +107,9 @@ public sealed class ComplexCollectionContext(DbContextOptions<ComplexCollectionC
                 extras.ComplexProperty(i => i.Size);
             });
         });
+        modelBuilder.Entity<Pet>().Property(p => p.Id).ValueGeneratedNever();
+        modelBuilder.Entity<Cat>();
+        modelBuilder.Entity<Dog>().ComplexCollection(d => d.Tricks);
         modelBuilder.Entity<Shelf>(shelf =>
         {
             shelf.Property(s => s.Id).ValueGeneratedNever();
@@ -359,5 +382,32 @@ public sealed class ComplexCollectionTests : ProviderTestBase<ComplexCollectionC
         Assert.Equal(1, await read.Shelves.CountAsync(s => s.Boxes.Any(b => b.Labels.Any(l => l.Text == "two"))));
         Assert.Equal(1, await read.Shelves.CountAsync(s => s.Location.Labels.Any(l => l.Text == "heavy")));
         Assert.Equal(["heavy"], (await read.Shelves.Select(s => s.Location.Labels).SingleAsync()).Select(l => l.Text));
+    }
+
+    [Fact]
+    public async Task A_collection_on_a_derived_type_is_read_for_its_documents_only()
+    {
+        await using (var db = CreateContext())
+        {
+            db.AddRange(new Dog { Id = 1, Name = "rex", Tricks = [new Label { Text = "sit" }] }, new Cat { Id = 2, Name = "tom", Lives = 9 });
+            await db.SaveChangesAsync();
+        }
+
+        await using var read = CreateContext();
+        var pets = await read.Pets.OrderBy(p => p.Id).ToListAsync();
+        Assert.Equal("sit", Assert.Single(Assert.IsType<Dog>(pets[0]).Tricks).Text);
+        Assert.Equal(9, Assert.IsType<Cat>(pets[1]).Lives);
+        Assert.Equal(["rex"], await read.Pets.OfType<Dog>().Where(d => d.Tricks.Any(t => t.Text == "sit")).Select(d => d.Name).ToListAsync());
+    }
+
+    [Fact]
+    public async Task Copying_tracked_values_to_a_new_object_does_not_fail()
+    {
+        await AddAsync(new Basket { Id = 1, Name = "a", Items = [Item("x", 1)] });
+
+        await using var db = CreateContext();
+        var basket = await db.Baskets.SingleAsync();
+        var copy = (Basket)db.Entry(basket).CurrentValues.ToObject();
+        Assert.Equal("a", copy.Name);
     }
 }

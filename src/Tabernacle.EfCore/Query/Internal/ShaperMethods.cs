@@ -45,12 +45,13 @@ internal static class ShaperMethods
 
     /// <summary>
     /// A complex collection from its stored array: each element document materialized by <paramref name="materialize"/>.
-    /// A missing or null array is null when the collection may be null, otherwise empty.
+    /// A missing or null array is null when the collection may be null, otherwise empty. A value buffer EF Core built
+    /// itself (from property values, for <c>ToObject()</c>) has no slot for the array: the collection is then unset too.
     /// </summary>
     public static TCollection ComplexCollection<TElement, TCollection>(
-        object? stored, MaterializationContext context, IComplexType elementType, bool nullable, Func<MaterializationContext, object> materialize)
+        ValueBuffer buffer, int slot, MaterializationContext context, IComplexType elementType, bool nullable, Func<MaterializationContext, object> materialize)
     {
-        if (stored is not BsonArray array)
+        if (slot >= buffer.Count || buffer[slot] is not BsonArray array)
         {
             return nullable ? default! : ToCollection<TElement, TCollection>([]);
         }

@@ -18,7 +18,6 @@ internal sealed class TabernacleStructuralTypeMaterializerSource(StructuralTypeM
     : StructuralTypeMaterializerSource(dependencies)
 {
     private static readonly MethodInfo ComplexCollectionMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.ComplexCollection))!;
-    private static readonly PropertyInfo ValueBufferIndexer = typeof(ValueBuffer).GetProperty("Item")!;
 
     protected override void AddInitializeExpression(
         IPropertyBase property,
@@ -41,7 +40,8 @@ internal sealed class TabernacleStructuralTypeMaterializerSource(StructuralTypeM
             new StructuralTypeMaterializerSourceParameters(elementType, "element", elementType.ClrType, false, null), elementContext);
         var value = Call(
             ComplexCollectionMethod.MakeGenericMethod(elementType.ClrType, collection.ClrType),
-            MakeIndex(getValueBufferExpression, ValueBufferIndexer, [Constant(DocumentValueBuffers.CollectionSlot(collection))]),
+            getValueBufferExpression,
+            Constant(DocumentValueBuffers.CollectionSlot(collection)),
             bindingInfo.MaterializationContextExpression,
             Constant(elementType),
             Constant(collection.IsNullable),
