@@ -103,6 +103,33 @@ public static class TabernacleModelExtensions
         where TComplex : notnull
         => (ComplexPropertyBuilder<TComplex>)HasElementName((ComplexPropertyBuilder)complexPropertyBuilder, name);
 
+    /// <summary>Embeds the complex collection's array of documents under the element name <paramref name="name"/>.</summary>
+    public static ComplexCollectionBuilder HasElementName(this ComplexCollectionBuilder complexCollectionBuilder, string name)
+    {
+        ArgumentNullException.ThrowIfNull(complexCollectionBuilder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        complexCollectionBuilder.Metadata.SetAnnotation(TabernacleAnnotationNames.ElementName, name);
+        return complexCollectionBuilder;
+    }
+
+    /// <summary>Embeds the complex collection's array of documents under the element name <paramref name="name"/>.</summary>
+    public static ComplexCollectionBuilder<TComplex> HasElementName<TComplex>(this ComplexCollectionBuilder<TComplex> complexCollectionBuilder, string name)
+        where TComplex : notnull
+        => (ComplexCollectionBuilder<TComplex>)HasElementName((ComplexCollectionBuilder)complexCollectionBuilder, name);
+
+    /// <summary>Stores the property of a complex collection's elements under the element name <paramref name="name"/>.</summary>
+    public static ComplexCollectionTypePropertyBuilder HasElementName(this ComplexCollectionTypePropertyBuilder propertyBuilder, string name)
+    {
+        ArgumentNullException.ThrowIfNull(propertyBuilder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        propertyBuilder.Metadata.SetAnnotation(TabernacleAnnotationNames.ElementName, name);
+        return propertyBuilder;
+    }
+
+    /// <summary>Stores the property of a complex collection's elements under the element name <paramref name="name"/>.</summary>
+    public static ComplexCollectionTypePropertyBuilder<TProperty> HasElementName<TProperty>(this ComplexCollectionTypePropertyBuilder<TProperty> propertyBuilder, string name)
+        => (ComplexCollectionTypePropertyBuilder<TProperty>)HasElementName((ComplexCollectionTypePropertyBuilder)propertyBuilder, name);
+
     /// <summary>Embeds the owned type under the element name <paramref name="name"/>.</summary>
     public static OwnedNavigationBuilder HasElementName(this OwnedNavigationBuilder ownedNavigationBuilder, string name)
     {

@@ -41,6 +41,7 @@ public static class TabernacleServiceCollectionExtensions
             .TryAdd<IShapedQueryCompilingExpressionVisitorFactory, TabernacleShapedQueryCompilingExpressionVisitorFactory>()
             .TryAdd<IQueryCompilationContextFactory, TabernacleQueryCompilationContextFactory>()
             .TryAdd<IQueryTranslationPreprocessorFactory, TabernacleQueryTranslationPreprocessorFactory>()
+            .TryAdd<IStructuralTypeMaterializerSource, TabernacleStructuralTypeMaterializerSource>()
             .TryAddProviderSpecificServices(b => b
                 .TryAddScoped<TabernacleClientWrapper, TabernacleClientWrapper>()
                 .TryAddScoped<SaveChangesOptions, SaveChangesOptions>()

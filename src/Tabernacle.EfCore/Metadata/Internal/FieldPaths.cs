@@ -10,13 +10,23 @@ namespace Tabernacle.EfCore.Metadata.Internal;
 /// </summary>
 internal static class FieldPaths
 {
-    public static string Of(IReadOnlyProperty property) => Prefix(ContainingEntityType(property)) + InEntity(property);
+    /// <summary>
+    /// The full dotted path from the root document; through a complex collection it names the field of every element
+    /// (<c>Items.Qty</c>), which is what an index key on it means to MongoDB.
+    /// </summary>
+    public static string Of(IReadOnlyProperty property) => Prefix(ContainingEntityType(property)) + InEntity(property, throughCollections: true);
 
     /// <summary>
     /// The path of a property within the document of the entity type that contains it: its element name, prefixed by
     /// the complex properties it is nested in (<c>Address.City</c>), or <c>_id.Name</c> for part of a composite key.
+    /// A property of a complex collection's element is relative to that element's document, which is read on its own.
     /// </summary>
-    public static string InEntity(IReadOnlyProperty property)
+    public static string InEntity(IReadOnlyProperty property) => InEntity(property, throughCollections: false);
+
+    /// <summary>The path of a complex property's value within the document that contains it (an entity's, or a complex collection element's).</summary>
+    public static string InEntity(IReadOnlyComplexProperty complexProperty) => InEntity(complexProperty, throughCollections: false);
+
+    private static string InEntity(IReadOnlyProperty property, bool throughCollections)
     {
         if (DocumentWriter.IsCompositeKeyPart(property))
         {
@@ -24,14 +34,17 @@ internal static class FieldPaths
         }
 
         var element = property.GetElementName();
-        return property.DeclaringType is IReadOnlyComplexType complexType ? InEntity(complexType.ComplexProperty) + "." + element : element;
+        return property.DeclaringType is IReadOnlyComplexType complexType && (throughCollections || !complexType.ComplexProperty.IsCollection)
+            ? InEntity(complexType.ComplexProperty, throughCollections) + "." + element
+            : element;
     }
 
-    /// <summary>The path of a complex property's sub-document within the document of the entity type that contains it.</summary>
-    public static string InEntity(IReadOnlyComplexProperty complexProperty)
+    private static string InEntity(IReadOnlyComplexProperty complexProperty, bool throughCollections)
     {
         var element = complexProperty.GetElementName();
-        return complexProperty.DeclaringType is IReadOnlyComplexType outer ? InEntity(outer.ComplexProperty) + "." + element : element;
+        return complexProperty.DeclaringType is IReadOnlyComplexType outer && (throughCollections || !outer.ComplexProperty.IsCollection)
+            ? InEntity(outer.ComplexProperty, throughCollections) + "." + element
+            : element;
     }
 
     /// <summary>The path of an owned entity type's document ("" for a root).</summary>

@@ -9,8 +9,8 @@ using Tabernacle.EfCore.Query.Internal.Expressions;
 namespace Tabernacle.EfCore.Query.Internal;
 
 /// <summary>
-/// LINQ operators over arrays stored in a document — primitive collections (<c>x.Tags</c>) and owned collections
-/// (<c>x.Reviews</c>) — as aggregation expressions: <c>$filter</c>, <c>$map</c>, <c>$size</c>, <c>$in</c>,
+/// LINQ operators over arrays stored in a document — primitive collections (<c>x.Tags</c>), owned collections
+/// (<c>x.Reviews</c>) and complex collections (<c>x.Items</c>) — as aggregation expressions: <c>$filter</c>, <c>$map</c>, <c>$size</c>, <c>$in</c>,
 /// <c>$sum</c>... Each lambda's element is an aggregation variable (<c>$$e0</c>).
 /// </summary>
 internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor translator)
@@ -125,6 +125,12 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
                 var array = new MqlFieldExpression(collection.Owner.Path + collection.Navigation.GetElementName(), collection.Type, null, null);
                 var itemType = collection.Navigation.TargetEntityType;
                 return (array, name => new StructuralTypeShaperExpression(itemType, new EntityDocumentExpression(itemType, "$" + name + "."), nullable: false));
+            case ComplexCollectionExpression complex:
+                // Each element is a complex object whose members are read from the aggregation variable's document.
+                var complexArray = new MqlFieldExpression(complex.Path, complex.Type, null, null);
+                var complexElementType = complex.ComplexProperty.ComplexType;
+                var ownerType = complex.Owner.EntityType;
+                return (complexArray, name => new StructuralTypeShaperExpression(complexElementType, new EntityDocumentExpression(ownerType, "$" + name + "."), nullable: false));
             default:
                 return null;
         }

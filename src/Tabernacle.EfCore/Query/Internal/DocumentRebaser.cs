@@ -20,6 +20,7 @@ internal sealed class DocumentRebaser(EntityDocumentExpression from, EntityDocum
         EntityDocumentExpression document => RebaseDocument(document),
         DocumentValueExpression value => new DocumentValueExpression(prefix + value.Path, value.Type, value.Property, value.TypeMapping),
         EmbeddedCollectionExpression collection => new EmbeddedCollectionExpression(RebaseDocument(collection.Owner), collection.Navigation, collection.InnerShaper, collection.Type, collection.Detached),
+        ComplexCollectionExpression complex => new ComplexCollectionExpression(RebaseDocument(complex.Owner), complex.ComplexProperty, complex.Type),
         JoinedCollectionExpression joined => new JoinedCollectionExpression(RebaseDocument(joined.Owner), prefix + joined.Element, joined.InnerShaper, joined.Type),
         IncludeExpression include => include.Update(Visit(include.EntityExpression), Visit(include.NavigationExpression)),
         _ => base.VisitExtension(node),

@@ -15,9 +15,12 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// </summary>
 internal static class DocumentValueBuffers
 {
-    private static readonly ConcurrentDictionary<IEntityType, Slot[]> Layouts = new();
+    private static readonly ConcurrentDictionary<ITypeBase, Slot[]> Layouts = new();
+    private static readonly ConcurrentDictionary<IComplexProperty, int> CollectionSlots = new();
 
-    private sealed record Slot(int Index, IProperty Property, string[] Path, CoreTypeMapping? Mapping, bool IsOwnerKey, int PrincipalIndex, bool IsOrdinal, bool Required = false);
+    // A slot holds a property's converted value or, for a complex collection (Collection set), the raw BSON of its
+    // array: EF Core leaves complex collections to the provider, whose materializer reads that slot.
+    private sealed record Slot(int Index, IProperty? Property, string[] Path, CoreTypeMapping? Mapping, bool IsOwnerKey, int PrincipalIndex, bool IsOrdinal, bool Required = false, IComplexProperty? Collection = null);
 
     /// <summary>The value buffer of a document's root entity.</summary>
     public static ValueBuffer Create(BsonDocument document, IEntityType entityType) => Fill(document, entityType, ValueBuffer.Empty, 0);
@@ -26,13 +29,78 @@ internal static class DocumentValueBuffers
     public static ValueBuffer CreateEmbedded(BsonDocument document, IEntityType entityType, ValueBuffer ownerBuffer, int ordinal) =>
         Fill(document, entityType, ownerBuffer, ordinal);
 
+    /// <summary>The value buffer of one element of a complex collection, laid out by the element type's own property indexes.</summary>
+    public static ValueBuffer CreateElement(BsonDocument document, IComplexType elementType)
+    {
+        var slots = Layouts.GetOrAdd(elementType, static type => BuildElementLayout((IComplexType)type));
+        var values = new object?[Size(slots)];
+        foreach (var slot in slots)
+        {
+            values[slot.Index] = ReadSlot(document, slot, null);
+        }
+
+        return new ValueBuffer(values);
+    }
+
+    /// <summary>
+    /// The value-buffer index that carries a complex collection's raw array. It follows every property index of the
+    /// document it is stored in (the whole hierarchy's, as sibling types reuse indexes), so it never hides a value.
+    /// </summary>
+    public static int CollectionSlot(IComplexProperty complexCollection) => CollectionSlots.GetOrAdd(complexCollection, static collection =>
+    {
+        var container = collection.DeclaringType;
+        while (container is IComplexType { ComplexProperty: { IsCollection: false } inline })
+        {
+            container = inline.DeclaringType;
+        }
+
+        var types = container is IEntityType entityType ? entityType.GetRootType().GetDerivedTypesInclusive().Cast<ITypeBase>().ToList() : [container];
+        var properties = types.SelectMany(InlineProperties).ToList();
+        var first = properties.Count == 0 ? 0 : properties.Max(p => p.GetIndex()) + 1;
+        var collections = types.SelectMany(InlineCollections).Distinct().ToList();
+        return first + collections.IndexOf(collection);
+    });
+
+    // The properties stored in a type's own document: its properties and those of its (non-collection) complex properties.
+    private static IEnumerable<IProperty> InlineProperties(ITypeBase type) =>
+        type.GetProperties().Concat(type.GetComplexProperties().Where(c => !c.IsCollection).SelectMany(c => InlineProperties(c.ComplexType)));
+
+    // The complex collections stored in a type's own document, directly or inside its (non-collection) complex properties.
+    private static IEnumerable<IComplexProperty> InlineCollections(ITypeBase type) =>
+        type.GetComplexProperties().SelectMany(c => c.IsCollection ? [c] : InlineCollections(c.ComplexType));
+
+    private static int Size(Slot[] slots) => slots.Length == 0 ? 0 : slots.Max(s => s.Index) + 1;
+
+    private static object? ReadSlot(BsonDocument document, Slot slot, IEntityType? entityType)
+    {
+        var raw = Lookup(document, slot.Path);
+        if (slot.Collection is not null)
+        {
+            return raw;
+        }
+
+        var value = PropertyBson.FromBson(slot.Mapping, raw, slot.Property!.ClrType);
+        return value ?? (entityType is null ? ElementDefault(slot.Property) : MissingValue(document, entityType, slot, raw));
+    }
+
+    // An element of a complex collection missing a value: its configured default, else the CLR default of a value type
+    // (an element has no _id to name in an error, and one odd element should not make its whole entity unreadable).
+    private static object? ElementDefault(IProperty property)
+    {
+        if (property.FindAnnotation(DefaultValueAnnotation)?.Value is { } configuredDefault)
+        {
+            return configuredDefault;
+        }
+
+        return property.ClrType.IsValueType && Nullable.GetUnderlyingType(property.ClrType) is null ? Activator.CreateInstance(property.ClrType) : null;
+    }
+
     private static ValueBuffer Fill(BsonDocument document, IEntityType entityType, ValueBuffer ownerBuffer, int ordinal)
     {
         // Sibling types of a hierarchy reuse property indexes, so the buffer is laid out for the document's own type.
         entityType = ConcreteType(document, entityType);
-        var slots = Layouts.GetOrAdd(entityType, BuildLayout);
-        var size = slots.Length == 0 ? 0 : slots.Max(s => s.Index) + 1;
-        var values = new object?[size];
+        var slots = Layouts.GetOrAdd(entityType, static type => BuildLayout((IEntityType)type));
+        var values = new object?[Size(slots)];
         foreach (var slot in slots)
         {
             if (slot.IsOwnerKey)
@@ -47,9 +115,7 @@ internal static class DocumentValueBuffers
                 continue;
             }
 
-            var raw = Lookup(document, slot.Path);
-            var value = PropertyBson.FromBson(slot.Mapping, raw, slot.Property.ClrType);
-            values[slot.Index] = value ?? MissingValue(document, entityType, slot, raw);
+            values[slot.Index] = ReadSlot(document, slot, entityType);
         }
 
         return new ValueBuffer(values);
@@ -61,7 +127,7 @@ internal static class DocumentValueBuffers
     // type's are absent from its siblings' documents.
     private static object? MissingValue(BsonDocument document, IEntityType entityType, Slot slot, BsonValue? raw)
     {
-        var property = slot.Property;
+        var property = slot.Property!;
         var isNonNullableValueType = property.ClrType.IsValueType && Nullable.GetUnderlyingType(property.ClrType) is null;
         if ((raw is null || isNonNullableValueType) && property.FindAnnotation(DefaultValueAnnotation)?.Value is { } configuredDefault)
         {
@@ -118,12 +184,29 @@ internal static class DocumentValueBuffers
         return slots.ToArray();
     }
 
+    private static Slot[] BuildElementLayout(IComplexType elementType)
+    {
+        var slots = new List<Slot>();
+        foreach (var property in elementType.GetProperties())
+        {
+            slots.Add(new Slot(property.GetIndex(), property, MemberBinder.RelativePath(property).Split('.'), property.GetTypeMapping(), false, -1, false));
+        }
+
+        foreach (var complexProperty in elementType.GetComplexProperties())
+        {
+            AddComplexSlots(slots, complexProperty, required: false);
+        }
+
+        return slots.ToArray();
+    }
+
     private static void AddComplexSlots(List<Slot> slots, IComplexProperty complexProperty, bool required)
     {
         if (complexProperty.IsCollection)
         {
-            throw new InvalidOperationException(
-                $"The complex collection '{complexProperty.DeclaringType.DisplayName()}.{complexProperty.Name}' is not supported by Tabernacle yet; map the items as an owned collection (OwnsMany) instead.");
+            // The elements are materialized from the raw array when the owning object is (see TabernacleStructuralTypeMaterializerSource).
+            slots.Add(new Slot(CollectionSlot(complexProperty), null, FieldPaths.InEntity(complexProperty).Split('.'), null, false, -1, false, Collection: complexProperty));
+            return;
         }
 
         required &= !complexProperty.IsNullable;

@@ -69,7 +69,7 @@ internal static class MemberBinder
     /// <summary>
     /// Binds a member of an entity (or of a complex property): a field for a stored property, an embedded entity shaper
     /// for an owned reference, an embedded collection for an owned collection, a complex-type shaper over the same
-    /// document for a complex property; <c>null</c> when it is none of these.
+    /// document for a complex property, the array of a complex collection; <c>null</c> when it is none of these.
     /// </summary>
     public static Expression? Bind(Expression source, MemberIdentity member, Type resultType)
     {
@@ -92,6 +92,8 @@ internal static class MemberBinder
                 // EF Core flattens a complex property's values into its entity's value buffer, so the complex object is
                 // materialized from the same document (and buffer) as the entity that contains it.
                 return new StructuralTypeShaperExpression(complexProperty.ComplexType, document, complexProperty.IsNullable);
+            case IComplexProperty complexCollection:
+                return new ComplexCollectionExpression(document, complexCollection, resultType);
             default:
                 return null;
         }

@@ -32,7 +32,7 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
     {
         switch (node)
         {
-            case StructuralTypeShaperExpression or DocumentValueExpression or EmbeddedCollectionExpression or GroupingShaperExpression or JoinedCollectionExpression:
+            case StructuralTypeShaperExpression or DocumentValueExpression or EmbeddedCollectionExpression or ComplexCollectionExpression or GroupingShaperExpression or JoinedCollectionExpression:
                 return node;
             case IncludeExpression include:
                 return include.Update(Visit(include.EntityExpression), Visit(include.NavigationExpression));

@@ -43,6 +43,42 @@ internal static class ShaperMethods
         return items;
     }
 
+    /// <summary>
+    /// A complex collection from its stored array: each element document materialized by <paramref name="materialize"/>.
+    /// A missing or null array is null when the collection may be null, otherwise empty. A value buffer EF Core built
+    /// itself (from property values, for <c>ToObject()</c>) has no slot for the array: the collection is then unset too.
+    /// </summary>
+    public static TCollection ComplexCollection<TElement, TCollection>(
+        ValueBuffer buffer, int slot, MaterializationContext context, IComplexType elementType, bool nullable, Func<MaterializationContext, object> materialize)
+    {
+        if (slot >= buffer.Count || buffer[slot] is not BsonArray array)
+        {
+            return nullable ? default! : ToCollection<TElement, TCollection>([]);
+        }
+
+        var items = new List<TElement>(array.Count);
+        foreach (var item in array)
+        {
+            if (item is BsonDocument document)
+            {
+                items.Add((TElement)materialize(new MaterializationContext(DocumentValueBuffers.CreateElement(document, elementType), context.Context)));
+            }
+        }
+
+        return ToCollection<TElement, TCollection>(items);
+    }
+
+    /// <summary>A projected complex collection: the array at <paramref name="path"/> in <paramref name="owner"/>, each element shaped.</summary>
+    public static TCollection ProjectComplexCollection<TElement, TCollection>(BsonDocument? owner, string[] path, bool nullable, Func<BsonDocument, TElement> shaper)
+    {
+        if ((owner is null ? null : DocumentValueBuffers.Lookup(owner, path)) is not BsonArray array)
+        {
+            return nullable ? default! : ToCollection<TElement, TCollection>([]);
+        }
+
+        return ToCollection<TElement, TCollection>(array.OfType<BsonDocument>().Select(shaper).ToList());
+    }
+
     public static TCollection ToCollection<TElement, TCollection>(List<TElement> items)
     {
         if (items is TCollection same)

@@ -128,6 +128,9 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                         : Call(ToCollectionMethod.MakeGenericMethod(collection.Navigation.TargetEntityType.ClrType, collection.Type), items);
                 }
 
+                case ComplexCollectionExpression complexCollection:
+                    return MaterializeComplex(complexCollection);
+
                 case JoinedCollectionExpression joinedCollection:
                 {
                     var items = MaterializeJoined(joinedCollection);
@@ -191,6 +194,33 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                 ownerDocument,
                 Constant(collection.Navigation.GetElementName()),
                 Lambda(typeof(Func<,,>).MakeGenericType(typeof(BsonDocument), typeof(int), elementType), Convert(lambda.Body, elementType), lambda.Parameters));
+        }
+
+        private static readonly MethodInfo ProjectComplexCollectionMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.ProjectComplexCollection))!;
+        private static readonly MethodInfo CreateElementMethod = typeof(DocumentValueBuffers).GetMethod(nameof(DocumentValueBuffers.CreateElement))!;
+
+        /// <summary>
+        /// A projected complex collection: each element document becomes a value buffer that a complex-type shaper
+        /// reads, so EF Core's materializer builds the elements as it does inside entities.
+        /// </summary>
+        private Expression MaterializeComplex(ComplexCollectionExpression collection)
+        {
+            var (ownerDocument, _) = Bind(collection.Owner);
+            var elementType = collection.ComplexProperty.ComplexType;
+            var itemDocument = Parameter(typeof(BsonDocument), "element");
+            var itemBuffer = Variable(typeof(ValueBuffer), "elementBuffer");
+            var shaper = new StructuralTypeShaperExpression(elementType, itemBuffer, nullable: false);
+            var body = Block(
+                elementType.ClrType,
+                [itemBuffer],
+                Assign(itemBuffer, Call(CreateElementMethod, itemDocument, Constant(elementType))),
+                shaper);
+            return Call(
+                ProjectComplexCollectionMethod.MakeGenericMethod(elementType.ClrType, collection.Type),
+                ownerDocument,
+                Constant(Metadata.Internal.FieldPaths.InEntity(collection.ComplexProperty).Split('.')),
+                Constant(collection.ComplexProperty.IsNullable),
+                Lambda(typeof(Func<,>).MakeGenericType(typeof(BsonDocument), elementType.ClrType), body, itemDocument));
         }
 
         /// <summary>The entities of a joined array, each materialized as a root entity of its own collection.</summary>

@@ -61,17 +61,17 @@ internal static class DocumentWriter
 
     /// <summary>
     /// The sub-document of a complex property, from the entry's current values (EF Core tracks the values of complex
-    /// properties as part of their entity's entry), or null when an optional complex property has no value.
+    /// properties as part of their entity's entry), or null when an optional complex property has no value; for a
+    /// complex collection, the array of its elements' documents.
     /// </summary>
     public static BsonValue ComplexValue(IUpdateEntry entry, IComplexProperty complexProperty)
     {
         if (complexProperty.IsCollection)
         {
-            throw new InvalidOperationException(
-                $"The complex collection '{complexProperty.DeclaringType.DisplayName()}.{complexProperty.Name}' is not supported by Tabernacle yet; map the items as an owned collection (OwnsMany) instead.");
+            return ElementsValue(complexProperty, CurrentObject(entry, complexProperty));
         }
 
-        if (complexProperty.IsNullable && !HasValue(entry, complexProperty))
+        if (complexProperty.IsNullable && CurrentObject(entry, complexProperty) is null)
         {
             return BsonNull.Value;
         }
@@ -90,8 +90,46 @@ internal static class DocumentWriter
         return document;
     }
 
-    // Whether an optional complex property (and every one it is nested in) holds an object.
-    private static bool HasValue(IUpdateEntry entry, IComplexProperty complexProperty)
+    // A complex collection's elements are read from the objects themselves: their values are not flattened into the
+    // entity's entry the way a single complex property's are.
+    private static BsonValue ElementsValue(IComplexProperty collection, object? value)
+    {
+        if (value is null)
+        {
+            return collection.IsNullable ? BsonNull.Value : new BsonArray();
+        }
+
+        var array = new BsonArray();
+        foreach (var element in (IEnumerable)value)
+        {
+            array.Add(element is null ? BsonNull.Value : ElementDocument(collection.ComplexType, element));
+        }
+
+        return array;
+    }
+
+    private static BsonDocument ElementDocument(IComplexType complexType, object instance)
+    {
+        var document = new BsonDocument();
+        foreach (var property in complexType.GetProperties())
+        {
+            document[property.GetElementName()] = PropertyBson.ToBson(property, property.GetGetter().GetClrValue(instance));
+        }
+
+        foreach (var nested in complexType.GetComplexProperties())
+        {
+            var value = nested.GetGetter().GetClrValue(instance);
+            document[nested.GetElementName()] = nested.IsCollection ? ElementsValue(nested, value)
+                : value is null ? BsonNull.Value
+                : ElementDocument(nested.ComplexType, value);
+        }
+
+        return document;
+    }
+
+    // The current object of a complex property of the entry's entity (through the complex properties it is nested in),
+    // or null when it or one it is nested in has no value.
+    private static object? CurrentObject(IUpdateEntry entry, IComplexProperty complexProperty)
     {
         var chain = new List<IComplexProperty>();
         for (var current = complexProperty; ; current = ((IComplexType)current.DeclaringType).ComplexProperty)
@@ -109,13 +147,14 @@ internal static class DocumentWriter
             value = chain[i].GetGetter().GetClrValue(value);
         }
 
-        return value is not null;
+        return value;
     }
 
-    /// <summary>Whether any value stored in the complex property's sub-document changed since the entity was loaded or saved.</summary>
-    public static bool IsModified(IUpdateEntry entry, IComplexProperty complexProperty) =>
-        complexProperty.ComplexType.GetProperties().Any(entry.IsModified)
-        || complexProperty.ComplexType.GetComplexProperties().Any(nested => IsModified(entry, nested));
+    /// <summary>
+    /// Whether any value stored in the complex property's sub-document (or array) changed since the entity was loaded
+    /// or saved. EF Core's own check covers complex collections: an element added, removed, moved or modified.
+    /// </summary>
+    public static bool IsModified(IUpdateEntry entry, IComplexProperty complexProperty) => entry.IsModified(complexProperty);
 
     /// <summary>The BSON of an owned navigation's current value: a sub-document, an array of them, or null.</summary>
     public static BsonValue EmbeddedValue(IUpdateEntry entry, INavigation navigation)

@@ -124,3 +124,26 @@ internal sealed class JoinedCollectionExpression(EntityDocumentExpression owner,
 
     public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append($"JOINED_COLLECTION({Element})");
 }
+
+/// <summary>
+/// A complex collection of the entity (or complex object) stored in <see cref="Owner"/>: an array of documents at
+/// <see cref="Path"/> within it, whose elements are plain objects (neither entities nor tracked on their own).
+/// </summary>
+internal sealed class ComplexCollectionExpression(EntityDocumentExpression owner, IComplexProperty complexProperty, Type type)
+    : Expression, IPrintableExpression
+{
+    public EntityDocumentExpression Owner { get; } = owner;
+
+    public IComplexProperty ComplexProperty { get; } = complexProperty;
+
+    /// <summary>The array's dotted path from the row root.</summary>
+    public string Path => Owner.Path + Tabernacle.EfCore.Metadata.Internal.FieldPaths.InEntity(ComplexProperty);
+
+    public override ExpressionType NodeType => ExpressionType.Extension;
+
+    public override Type Type { get; } = type;
+
+    protected override Expression VisitChildren(ExpressionVisitor visitor) => this;
+
+    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append($"COMPLEX_COLLECTION({ComplexProperty.Name} at '{Path}')");
+}
