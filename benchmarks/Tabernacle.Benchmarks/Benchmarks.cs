@@ -113,7 +113,7 @@ public class SaveBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _fixture.Dispose();
 
-    [IterationSetup(Targets = [nameof(Raw_InsertMany1000), nameof(Ef_SaveChanges_Add1000)])]
+    [IterationSetup(Targets = [nameof(Raw_InsertMany1000), nameof(Ef_SaveChanges_Add1000), nameof(Ef_SaveChanges_Add1000_NoTransaction)])]
     public void PrepareAdd() => _saves.PrepareAdd();
 
     [IterationSetup(Target = nameof(Raw_BulkUpdate100))]
@@ -121,6 +121,12 @@ public class SaveBenchmarks
 
     [IterationSetup(Target = nameof(Ef_SaveChanges_Modify100))]
     public void PrepareModifyEf() => _saves.PrepareModifyEf();
+
+    [IterationSetup(Target = nameof(Ef_SaveChanges_Modify100_NoTransaction))]
+    public void PrepareModifyEfNoTransaction() => _saves.PrepareModifyEfNoTransaction();
+
+    [IterationSetup(Target = nameof(Ef_SaveChanges_Delete100_NoTransaction))]
+    public void PrepareDeleteEfNoTransaction() => _saves.PrepareDeleteEfNoTransaction();
 
     [IterationSetup(Target = nameof(Raw_BulkDelete100))]
     public void PrepareDeleteRaw() => _saves.PrepareDeleteRaw();
@@ -137,15 +143,24 @@ public class SaveBenchmarks
     [Benchmark, BenchmarkCategory("Save 1,000 added")]
     public Task<int> Ef_SaveChanges_Add1000() => _saves.EfAdd();
 
+    [Benchmark, BenchmarkCategory("Save 1,000 added")]
+    public Task<int> Ef_SaveChanges_Add1000_NoTransaction() => _saves.EfAddNoTransaction();
+
     [Benchmark(Baseline = true), BenchmarkCategory("Save 100 modified")]
     public Task<int> Raw_BulkUpdate100() => _saves.RawModify();
 
     [Benchmark, BenchmarkCategory("Save 100 modified")]
     public Task<int> Ef_SaveChanges_Modify100() => _saves.EfModify();
 
+    [Benchmark, BenchmarkCategory("Save 100 modified")]
+    public Task<int> Ef_SaveChanges_Modify100_NoTransaction() => _saves.EfModify();
+
     [Benchmark(Baseline = true), BenchmarkCategory("Save 100 deleted")]
     public Task<int> Raw_BulkDelete100() => _saves.RawDelete();
 
     [Benchmark, BenchmarkCategory("Save 100 deleted")]
     public Task<int> Ef_SaveChanges_Delete100() => _saves.EfDelete();
+
+    [Benchmark, BenchmarkCategory("Save 100 deleted")]
+    public Task<int> Ef_SaveChanges_Delete100_NoTransaction() => _saves.EfDelete();
 }

@@ -39,8 +39,11 @@ internal static class QuickMode
 
             var saves = new SaveScenarios(fixture);
             rows.Add(await SavePairAsync("Save 1,000 added", saves.PrepareAdd, saves.RawAdd, saves.PrepareAdd, saves.EfAdd, saves.Clean, 6));
+            rows.Add(await SavePairAsync("Save 1,000 added, no transaction", saves.PrepareAdd, saves.RawAdd, saves.PrepareAdd, saves.EfAddNoTransaction, saves.Clean, 6));
             rows.Add(await SavePairAsync("Save 100 modified", saves.PrepareModifyRaw, saves.RawModify, saves.PrepareModifyEf, saves.EfModify, saves.Clean, 12));
+            rows.Add(await SavePairAsync("Save 100 modified, no transaction", saves.PrepareModifyRaw, saves.RawModify, saves.PrepareModifyEfNoTransaction, saves.EfModify, saves.Clean, 12));
             rows.Add(await SavePairAsync("Save 100 deleted", saves.PrepareDeleteRaw, saves.RawDelete, saves.PrepareDeleteEf, saves.EfDelete, saves.Clean, 12));
+            rows.Add(await SavePairAsync("Save 100 deleted, no transaction", saves.PrepareDeleteRaw, saves.RawDelete, saves.PrepareDeleteEfNoTransaction, saves.EfDelete, saves.Clean, 12));
 
             output.WriteLine();
             output.WriteLine($"| {"Category",-36} | {"raw µs",9} | {"provider µs",11} | {"time ratio",10} | {"raw B",10} | {"provider B",10} | {"alloc ratio",11} | target");

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using MongoDB.Bson;
 using MongoDB.Driver;
 
@@ -6,6 +7,8 @@ namespace Tabernacle.Benchmarks;
 /// <summary>
 /// SaveChanges against its bulk equivalent. Preparation (entities created, loaded and changed, or documents to delete
 /// inserted) is outside the measured part; each side writes to its own database so neither sees the other's data.
+/// SaveChanges of more than one document runs in a transaction by default (it is atomic, a bulk write is not); the
+/// <c>NoTransaction</c> variants turn that off (<see cref="AutoTransactionBehavior.Never"/>) to do exactly the raw work.
 /// </summary>
 internal sealed class SaveScenarios(Fixture fixture)
 {
@@ -19,9 +22,14 @@ internal sealed class SaveScenarios(Fixture fixture)
     // 1,000 added.
     public void PrepareAdd() => _customers = Fixture.NewCustomers(Interlocked.Add(ref _nextId, Added), Added);
 
-    public async Task<int> EfAdd()
+    public Task<int> EfAdd() => EfAdd(AutoTransactionBehavior.WhenNeeded);
+
+    public Task<int> EfAddNoTransaction() => EfAdd(AutoTransactionBehavior.Never);
+
+    private async Task<int> EfAdd(AutoTransactionBehavior transactions)
     {
         await using var context = fixture.Writes.CreateDbContext();
+        context.Database.AutoTransactionBehavior = transactions;
         context.Customers.AddRange(_customers);
         return await context.SaveChangesAsync();
     }
@@ -33,10 +41,15 @@ internal sealed class SaveScenarios(Fixture fixture)
     }
 
     // 100 modified: the provider's context has them tracked and changed; the raw side has the same objects.
-    public void PrepareModifyEf()
+    public void PrepareModifyEf() => PrepareModifyEf(AutoTransactionBehavior.WhenNeeded);
+
+    public void PrepareModifyEfNoTransaction() => PrepareModifyEf(AutoTransactionBehavior.Never);
+
+    private void PrepareModifyEf(AutoTransactionBehavior transactions)
     {
         SeedRaw(Fixture.EfWriteDatabase, Changed);
         _context = fixture.Writes.CreateDbContext();
+        _context.Database.AutoTransactionBehavior = transactions;
         _customers = _context.Customers.ToList();
         Change(_customers);
     }
@@ -59,10 +72,15 @@ internal sealed class SaveScenarios(Fixture fixture)
     }
 
     // 100 deleted.
-    public void PrepareDeleteEf()
+    public void PrepareDeleteEf() => PrepareDeleteEf(AutoTransactionBehavior.WhenNeeded);
+
+    public void PrepareDeleteEfNoTransaction() => PrepareDeleteEf(AutoTransactionBehavior.Never);
+
+    private void PrepareDeleteEf(AutoTransactionBehavior transactions)
     {
         SeedRaw(Fixture.EfWriteDatabase, Changed);
         _context = fixture.Writes.CreateDbContext();
+        _context.Database.AutoTransactionBehavior = transactions;
         _context.Customers.RemoveRange(_context.Customers.ToList());
     }
 
