@@ -15,7 +15,12 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// </summary>
 internal static class DocumentValueBuffers
 {
-    private static readonly ConcurrentDictionary<IEntityType, Slot[]> Layouts = new();
+    private static readonly ConcurrentDictionary<IEntityType, Layout> Layouts = new();
+
+    // Everything about an entity type that does not depend on the document, worked out once per type: the slots, the
+    // buffer size and the discriminator (only when the type has derived types), so filling a buffer allocates only the
+    // buffer and its values.
+    private sealed record Layout(Slot[] Slots, int Size, IProperty? Discriminator, string[]? DiscriminatorPath);
 
     private sealed record Slot(int Index, IProperty Property, string[] Path, CoreTypeMapping? Mapping, bool IsOwnerKey, int PrincipalIndex, bool IsOrdinal, bool Required = false);
 
@@ -29,11 +34,19 @@ internal static class DocumentValueBuffers
     private static ValueBuffer Fill(BsonDocument document, IEntityType entityType, ValueBuffer ownerBuffer, int ordinal)
     {
         // Sibling types of a hierarchy reuse property indexes, so the buffer is laid out for the document's own type.
-        entityType = ConcreteType(document, entityType);
-        var slots = Layouts.GetOrAdd(entityType, BuildLayout);
-        var size = slots.Length == 0 ? 0 : slots.Max(s => s.Index) + 1;
-        var values = new object?[size];
-        foreach (var slot in slots)
+        var layout = Layouts.GetOrAdd(entityType, BuildLayout);
+        if (layout.Discriminator is not null)
+        {
+            var concrete = ConcreteType(document, entityType, layout);
+            if (!ReferenceEquals(concrete, entityType))
+            {
+                entityType = concrete;
+                layout = Layouts.GetOrAdd(entityType, BuildLayout);
+            }
+        }
+
+        var values = new object?[layout.Size];
+        foreach (var slot in layout.Slots)
         {
             if (slot.IsOwnerKey)
             {
@@ -85,18 +98,25 @@ internal static class DocumentValueBuffers
     public const string DefaultValueAnnotation = TabernacleAnnotationNames.Prefix + "DefaultValue";
 
     /// <summary>The type a document holds, by its discriminator; the queried type when there is none or it is unknown.</summary>
-    private static IEntityType ConcreteType(BsonDocument document, IEntityType entityType)
+    private static IEntityType ConcreteType(BsonDocument document, IEntityType entityType, Layout layout)
     {
-        if (entityType.FindDiscriminatorProperty() is not { } discriminator || !entityType.GetDerivedTypes().Any())
-        {
-            return entityType;
-        }
-
-        var stored = PropertyBson.FromBson(discriminator.GetTypeMapping(), Lookup(document, MemberBinder.RelativePath(discriminator).Split('.')), discriminator.ClrType);
+        var discriminator = layout.Discriminator!;
+        var stored = PropertyBson.FromBson(discriminator.GetTypeMapping(), Lookup(document, layout.DiscriminatorPath!), discriminator.ClrType);
         return entityType.GetDerivedTypesInclusive().FirstOrDefault(t => Equals(t.GetDiscriminatorValue(), stored)) ?? entityType;
     }
 
-    private static Slot[] BuildLayout(IEntityType entityType)
+    private static Layout BuildLayout(IEntityType entityType)
+    {
+        var slots = BuildSlots(entityType);
+        var discriminator = entityType.FindDiscriminatorProperty() is { } property && entityType.GetDerivedTypes().Any() ? property : null;
+        return new Layout(
+            slots,
+            slots.Length == 0 ? 0 : slots.Max(s => s.Index) + 1,
+            discriminator,
+            discriminator is null ? null : MemberBinder.RelativePath(discriminator).Split('.'));
+    }
+
+    private static Slot[] BuildSlots(IEntityType entityType)
     {
         var ownership = entityType.FindOwnership();
         var slots = new List<Slot>();
