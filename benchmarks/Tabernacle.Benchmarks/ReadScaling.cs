@@ -36,6 +36,10 @@ internal static class ReadScaling
         var counts = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var settings = MongoClientSettings.FromConnectionString(host.ConnectionString);
         settings.MaxConnectionPoolSize = Workers * 2;
+        // All members are on loopback, so differences in their heartbeat round trips come from this machine's CPU load,
+        // not distance; under heavy load they exceed the default 15 ms latency window and the driver drops a member from
+        // selection. A wide window keeps every member eligible, as equally distant servers would be.
+        settings.LocalThreshold = TimeSpan.FromMilliseconds(250);
         settings.ClusterConfigurator = cluster => cluster.Subscribe<CommandSucceededEvent>(e =>
         {
             if (e.CommandName is "find" or "aggregate")
