@@ -8,6 +8,12 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
     /// <summary>Whether <c>--auth</c> was given: clients must authenticate as one of <see cref="Users"/>.</summary>
     public bool Auth { get; init; }
 
+    /// <summary><c>--read-service-ms</c>: simulated service time of every read command on every member.</summary>
+    public TimeSpan ReadServiceTime { get; init; }
+
+    /// <summary><c>--read-concurrency</c>: reads each member serves at once (0 = unlimited).</summary>
+    public int MaxConcurrentReads { get; init; }
+
     /// <summary>The <c>--user</c> options, in order.</summary>
     public IReadOnlyList<HostUser> Users { get; init; } = [];
 
@@ -24,6 +30,10 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
           --bind <address>           Address to listen on (default 127.0.0.1).
           --election-timeout-ms <n>  Time without a primary before an election (default 1000).
           --delay-ms <n>             Replication delay of every secondary in milliseconds (default 5).
+          --read-service-ms <n>      Simulated capacity: every read command (find, aggregate, count, getMore, ...)
+                                     occupies a read slot of its member for n more milliseconds (default 0).
+          --read-concurrency <n>     Simulated capacity: reads each member serves at once; the rest queue, so a
+                                     member saturates as a real server does (default 0 = unlimited).
           --auth                     Require authentication (SCRAM-SHA-256 or SCRAM-SHA-1), as mongod --auth does.
                                      Needs at least one --user.
           --user <name:password[@db]>
@@ -61,6 +71,12 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
                     break;
                 case "--election-timeout-ms":
                     options = options with { ElectionTimeout = TimeSpan.FromMilliseconds(Int(arg, Next(args, ref i), 1, 600_000)) };
+                    break;
+                case "--read-service-ms":
+                    options = options with { ReadServiceTime = TimeSpan.FromMilliseconds(Int(arg, Next(args, ref i), 0, 600_000)) };
+                    break;
+                case "--read-concurrency":
+                    options = options with { MaxConcurrentReads = Int(arg, Next(args, ref i), 0, 100_000) };
                     break;
                 case "--auth":
                     options = options with { Auth = true };

@@ -34,6 +34,8 @@ var emulatorOptions = new ReplicaSetEmulatorOptions
     BindAddress = options.Bind,
     ElectionTimeout = options.ElectionTimeout,
     DefaultReplicationDelay = options.ReplicationDelay,
+    DefaultReadServiceTime = options.ReadServiceTime,
+    DefaultMaxConcurrentReads = options.MaxConcurrentReads,
     LoggerFactory = loggerFactory,
 };
 if (options.Auth)

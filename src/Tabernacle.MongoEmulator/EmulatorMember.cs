@@ -80,6 +80,15 @@ public sealed class EmulatorMember
         }
     }
 
+    /// <summary>
+    /// The member's simulated read load: reads in service and waiting now, the peaks of both, and reads served, as
+    /// configured by <see cref="EmulatorMemberOptions.ReadServiceTime"/> and <see cref="EmulatorMemberOptions.MaxConcurrentReads"/>.
+    /// </summary>
+    public EmulatorReadLoad ReadLoad => _member.ReadCapacity.Snapshot();
+
+    /// <summary>Resets the peaks and the served count of <see cref="ReadLoad"/> (between phases of a test or benchmark).</summary>
+    public void ResetReadLoadPeaks() => _member.ReadCapacity.ResetPeaks();
+
     /// <summary>How long after the primary wrote an entry this member applies it; settable while running.</summary>
     public TimeSpan ReplicationDelay
     {

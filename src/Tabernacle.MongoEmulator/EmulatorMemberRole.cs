@@ -26,6 +26,14 @@ public sealed record EmulatorOpCounters(long Insert, long Query, long Update, lo
     public long Reads => Query + GetMore;
 }
 
+/// <summary>A snapshot of a member's simulated read load (see <see cref="EmulatorMember.ReadLoad"/>).</summary>
+/// <param name="InService">Read commands holding a slot now.</param>
+/// <param name="Waiting">Read commands queued for a slot now.</param>
+/// <param name="PeakInService">The most read commands that held a slot at once since the start or the last reset.</param>
+/// <param name="PeakWaiting">The most read commands that waited at once since the start or the last reset.</param>
+/// <param name="Served">Read commands that completed their service since the start or the last reset.</param>
+public sealed record EmulatorReadLoad(int InService, int Waiting, int PeakInService, int PeakWaiting, long Served);
+
 /// <summary>Starting the emulator failed because a port it needs is taken.</summary>
 public sealed class EmulatorPortInUseException(int port, Exception inner)
     : IOException($"port {port} is already in use; choose another base port or stop the process using it", inner)

@@ -101,6 +101,9 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
                     memberOptions.ReplicationDelay ?? options.DefaultReplicationDelay,
                     set,
                     loggerFactory.CreateLogger<ReplicaMember>());
+                replica.ReadCapacity = new ReadCapacity(
+                    memberOptions.ReadServiceTime ?? options.DefaultReadServiceTime,
+                    memberOptions.MaxConcurrentReads ?? options.DefaultMaxConcurrentReads);
                 set.Add(replica);
                 var dispatcher = new CommandDispatcher(replica, registry, loggerFactory.CreateLogger<CommandDispatcher>());
                 deferred.Target = dispatcher;
@@ -240,6 +243,16 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         if (options.ElectionTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.ElectionTimeout, "ElectionTimeout must be positive.");
+        }
+
+        if (options.DefaultReadServiceTime < TimeSpan.Zero || options.MemberOptions.Any(m => m.ReadServiceTime < TimeSpan.Zero))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Read service times must not be negative.");
+        }
+
+        if (options.DefaultMaxConcurrentReads < 0 || options.MemberOptions.Any(m => m.MaxConcurrentReads < 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Read concurrency limits must be 0 (unlimited) or positive.");
         }
 
         if (options.MemberOptions.Count > options.Members)

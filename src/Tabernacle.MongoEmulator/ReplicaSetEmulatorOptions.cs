@@ -23,6 +23,22 @@ public sealed class ReplicaSetEmulatorOptions
     /// <summary>Replication delay of every member that does not set its own. Default 5 ms: small, but enough that reads on secondaries can be stale.</summary>
     public TimeSpan DefaultReplicationDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// Simulated read capacity: how long every read command (<c>find</c>, <c>aggregate</c>, <c>count</c>,
+    /// <c>distinct</c>, <c>getMore</c>, the catalog listings) occupies one of the member's read slots, on top of the
+    /// time the emulator really spends on it. Members that do not set <see cref="EmulatorMemberOptions.ReadServiceTime"/>
+    /// use this. Default <see cref="TimeSpan.Zero"/>: no added time. The wait is a timer, not CPU work, so members on one
+    /// machine saturate independently, as separate servers would.
+    /// </summary>
+    public TimeSpan DefaultReadServiceTime { get; set; }
+
+    /// <summary>
+    /// Simulated read capacity: how many read commands a member serves at once; further reads queue until a slot frees,
+    /// as they would on a saturated server. Members that do not set <see cref="EmulatorMemberOptions.MaxConcurrentReads"/>
+    /// use this. Default 0: unlimited.
+    /// </summary>
+    public int DefaultMaxConcurrentReads { get; set; }
+
     /// <summary>Per-member settings by position (member 0 first); members without an entry use the defaults.</summary>
     public IList<EmulatorMemberOptions> MemberOptions { get; } = new List<EmulatorMemberOptions>();
 
@@ -51,4 +67,10 @@ public sealed class EmulatorMemberOptions
 
     /// <summary>This member's replication delay; <c>null</c> uses <see cref="ReplicaSetEmulatorOptions.DefaultReplicationDelay"/>.</summary>
     public TimeSpan? ReplicationDelay { get; set; }
+
+    /// <summary>This member's simulated service time per read command; <c>null</c> uses <see cref="ReplicaSetEmulatorOptions.DefaultReadServiceTime"/>.</summary>
+    public TimeSpan? ReadServiceTime { get; set; }
+
+    /// <summary>How many read commands this member serves at once (0 = unlimited); <c>null</c> uses <see cref="ReplicaSetEmulatorOptions.DefaultMaxConcurrentReads"/>.</summary>
+    public int? MaxConcurrentReads { get; set; }
 }

@@ -100,7 +100,11 @@ internal sealed class CommandDispatcher : IRequestHandler
         CheckAccess(context, handler.Access);
         ResolveTransaction(context);
         await WaitForReadConcernAsync(context).ConfigureAwait(false);
-        var reply = await handler.ExecuteAsync(context).ConfigureAwait(false);
+
+        // Reads take a slot of the member's simulated read capacity (no-op unless configured), so a member saturates.
+        var reply = handler.Access == CommandAccess.Read || context.CommandName == "getMore"
+            ? await _member.ReadCapacity.RunAsync(() => handler.ExecuteAsync(context), context.CancellationToken).ConfigureAwait(false)
+            : await handler.ExecuteAsync(context).ConfigureAwait(false);
         if (context.FailPointWriteConcernError is { } wce)
         {
             reply["writeConcernError"] = wce;

@@ -61,6 +61,9 @@ internal sealed class ReplicaMember
 
     public OpCounters OpCounters { get; } = new();
 
+    /// <summary>The simulated read capacity (service time and concurrency limit); unlimited unless configured.</summary>
+    public ReadCapacity ReadCapacity { get; set; } = ReadCapacity.Unlimited;
+
     public MemberState State { get; private set; } = MemberState.Down;
 
     public bool IsRunning => State != MemberState.Down;

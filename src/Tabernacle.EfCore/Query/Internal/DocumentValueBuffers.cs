@@ -15,11 +15,16 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// </summary>
 internal static class DocumentValueBuffers
 {
-    private static readonly ConcurrentDictionary<ITypeBase, Slot[]> Layouts = new();
+    private static readonly ConcurrentDictionary<ITypeBase, Layout> Layouts = new();
     private static readonly ConcurrentDictionary<IComplexProperty, int> CollectionSlots = new();
 
     // A slot holds a property's converted value or, for a complex collection (Collection set), the raw BSON of its
     // array: EF Core leaves complex collections to the provider, whose materializer reads that slot.
+    // Everything about a type that does not depend on the document, worked out once per type: the slots, the buffer
+    // size and the discriminator (only when the type has derived types), so filling a buffer allocates only the
+    // buffer and its values.
+    private sealed record Layout(Slot[] Slots, int Size, IProperty? Discriminator = null, string[]? DiscriminatorPath = null);
+
     private sealed record Slot(int Index, IProperty? Property, string[] Path, CoreTypeMapping? Mapping, bool IsOwnerKey, int PrincipalIndex, bool IsOrdinal, bool Required = false, IComplexProperty? Collection = null);
 
     /// <summary>The value buffer of a document's root entity.</summary>
@@ -32,9 +37,9 @@ internal static class DocumentValueBuffers
     /// <summary>The value buffer of one element of a complex collection, laid out by the element type's own property indexes.</summary>
     public static ValueBuffer CreateElement(BsonDocument document, IComplexType elementType)
     {
-        var slots = Layouts.GetOrAdd(elementType, static type => BuildElementLayout((IComplexType)type));
-        var values = new object?[Size(slots)];
-        foreach (var slot in slots)
+        var layout = Layouts.GetOrAdd(elementType, static type => ElementLayout((IComplexType)type));
+        var values = new object?[layout.Size];
+        foreach (var slot in layout.Slots)
         {
             values[slot.Index] = ReadSlot(document, slot, null);
         }
@@ -98,10 +103,19 @@ internal static class DocumentValueBuffers
     private static ValueBuffer Fill(BsonDocument document, IEntityType entityType, ValueBuffer ownerBuffer, int ordinal)
     {
         // Sibling types of a hierarchy reuse property indexes, so the buffer is laid out for the document's own type.
-        entityType = ConcreteType(document, entityType);
-        var slots = Layouts.GetOrAdd(entityType, static type => BuildLayout((IEntityType)type));
-        var values = new object?[Size(slots)];
-        foreach (var slot in slots)
+        var layout = Layouts.GetOrAdd(entityType, static type => EntityLayout((IEntityType)type));
+        if (layout.Discriminator is not null)
+        {
+            var concrete = ConcreteType(document, entityType, layout);
+            if (!ReferenceEquals(concrete, entityType))
+            {
+                entityType = concrete;
+                layout = Layouts.GetOrAdd(entityType, static type => EntityLayout((IEntityType)type));
+            }
+        }
+
+        var values = new object?[layout.Size];
+        foreach (var slot in layout.Slots)
         {
             if (slot.IsOwnerKey)
             {
@@ -151,15 +165,24 @@ internal static class DocumentValueBuffers
     public const string DefaultValueAnnotation = TabernacleAnnotationNames.Prefix + "DefaultValue";
 
     /// <summary>The type a document holds, by its discriminator; the queried type when there is none or it is unknown.</summary>
-    private static IEntityType ConcreteType(BsonDocument document, IEntityType entityType)
+    private static IEntityType ConcreteType(BsonDocument document, IEntityType entityType, Layout layout)
     {
-        if (entityType.FindDiscriminatorProperty() is not { } discriminator || !entityType.GetDerivedTypes().Any())
-        {
-            return entityType;
-        }
-
-        var stored = PropertyBson.FromBson(discriminator.GetTypeMapping(), Lookup(document, MemberBinder.RelativePath(discriminator).Split('.')), discriminator.ClrType);
+        var discriminator = layout.Discriminator!;
+        var stored = PropertyBson.FromBson(discriminator.GetTypeMapping(), Lookup(document, layout.DiscriminatorPath!), discriminator.ClrType);
         return entityType.GetDerivedTypesInclusive().FirstOrDefault(t => Equals(t.GetDiscriminatorValue(), stored)) ?? entityType;
+    }
+
+    private static Layout ElementLayout(IComplexType elementType)
+    {
+        var slots = BuildElementLayout(elementType);
+        return new Layout(slots, Size(slots));
+    }
+
+    private static Layout EntityLayout(IEntityType entityType)
+    {
+        var slots = BuildLayout(entityType);
+        var discriminator = entityType.FindDiscriminatorProperty() is { } property && entityType.GetDerivedTypes().Any() ? property : null;
+        return new Layout(slots, Size(slots), discriminator, discriminator is null ? null : MemberBinder.RelativePath(discriminator).Split('.'));
     }
 
     private static Slot[] BuildLayout(IEntityType entityType)

@@ -115,7 +115,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         requested ?? _options.DefaultWriteConcern ?? Database.Settings.WriteConcern;
 
     public IAsyncCursor<BsonDocument> Read(MongoReadRequest request) =>
-        Run(request.OperationName, request.CollectionName, request.ToMql(), request.ReadPreference, () =>
+        Run(request.OperationName, request.CollectionName, request.ToMql, request.ReadPreference, () =>
         {
             var (collection, session) = PrepareRead(request);
             return request.Pipeline is { } pipeline
@@ -124,7 +124,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         });
 
     public Task<IAsyncCursor<BsonDocument>> ReadAsync(MongoReadRequest request, CancellationToken cancellationToken) =>
-        RunAsync(request.OperationName, request.CollectionName, request.ToMql(), request.ReadPreference, () =>
+        RunAsync(request.OperationName, request.CollectionName, request.ToMql, request.ReadPreference, () =>
         {
             var (collection, session) = PrepareRead(request);
             return request.Pipeline is { } pipeline
@@ -160,7 +160,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         Projection = request.Projection,
     };
 
-    public BulkWriteResult<BsonDocument> BulkWrite(string collectionName, IReadOnlyList<WriteModel<BsonDocument>> models, WriteConcern? writeConcern, string description) =>
+    public BulkWriteResult<BsonDocument> BulkWrite(string collectionName, IReadOnlyList<WriteModel<BsonDocument>> models, WriteConcern? writeConcern, Func<string> description) =>
         Run("bulkWrite", collectionName, description, null, () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
@@ -168,7 +168,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
             return session is null ? collection.BulkWrite(models, options) : collection.BulkWrite(session, models, options);
         });
 
-    public Task<BulkWriteResult<BsonDocument>> BulkWriteAsync(string collectionName, IReadOnlyList<WriteModel<BsonDocument>> models, WriteConcern? writeConcern, string description, CancellationToken cancellationToken) =>
+    public Task<BulkWriteResult<BsonDocument>> BulkWriteAsync(string collectionName, IReadOnlyList<WriteModel<BsonDocument>> models, WriteConcern? writeConcern, Func<string> description, CancellationToken cancellationToken) =>
         RunAsync("bulkWrite", collectionName, description, null, () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
@@ -192,7 +192,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     }
 
     public Task<long> UpdateManyAsync(string collectionName, BsonDocument filter, BsonValue update, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
-        RunAsync("update", collectionName, $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", null, async () =>
+        RunAsync("update", collectionName, () => $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", null, async () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var definition = UpdateDefinition(update);
@@ -203,7 +203,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         });
 
     public long UpdateMany(string collectionName, BsonDocument filter, BsonValue update, WriteConcern? writeConcern) =>
-        Run("update", collectionName, $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", null, () =>
+        Run("update", collectionName, () => $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", null, () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var definition = UpdateDefinition(update);
@@ -212,7 +212,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         });
 
     public long DeleteMany(string collectionName, BsonDocument filter, WriteConcern? writeConcern) =>
-        Run("delete", collectionName, $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", null, () =>
+        Run("delete", collectionName, () => $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", null, () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var result = session is null ? collection.DeleteMany(filter) : collection.DeleteMany(session, filter);
@@ -225,7 +225,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         : new BsonDocumentUpdateDefinition<BsonDocument>(update.AsBsonDocument);
 
     public Task<long> DeleteManyAsync(string collectionName, BsonDocument filter, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
-        RunAsync("delete", collectionName, $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", null, async () =>
+        RunAsync("delete", collectionName, () => $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", null, async () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var result = session is null
@@ -236,12 +236,12 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
 
     /// <summary>Runs a database-level command (catalog operations of the database creator).</summary>
     public Task<T> RunDatabaseOperationAsync<T>(string operation, string? collection, string description, Func<IMongoDatabase, Task<T>> action) =>
-        RunAsync(operation, collection ?? "", description, null, () => action(Database));
+        RunAsync(operation, collection ?? "", () => description, null, () => action(Database));
 
     public T RunDatabaseOperation<T>(string operation, string? collection, string description, Func<IMongoDatabase, T> action) =>
-        Run(operation, collection ?? "", description, null, () => action(Database));
+        Run(operation, collection ?? "", () => description, null, () => action(Database));
 
-    private T Run<T>(string operation, string collection, string mql, ReadPreference? readPreference, Func<T> action)
+    private T Run<T>(string operation, string collection, Func<string> mql, ReadPreference? readPreference, Func<T> action)
     {
         using var activity = StartActivity(operation, collection, readPreference);
         var trace = ServerTracker.Begin();
@@ -263,7 +263,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         }
     }
 
-    private async Task<T> RunAsync<T>(string operation, string collection, string mql, ReadPreference? readPreference, Func<Task<T>> action)
+    private async Task<T> RunAsync<T>(string operation, string collection, Func<string> mql, ReadPreference? readPreference, Func<Task<T>> action)
     {
         using var activity = StartActivity(operation, collection, readPreference);
         var trace = ServerTracker.Begin();
@@ -301,13 +301,14 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         return activity;
     }
 
-    private void Executed(string operation, string collection, string mql, ReadPreference? readPreference, OperationTrace trace, Stopwatch stopwatch, Activity? activity)
+    private void Executed(string operation, string collection, Func<string> mql, ReadPreference? readPreference, OperationTrace trace, Stopwatch stopwatch, Activity? activity)
     {
         SetServer(activity, trace);
         var logger = _logger.Logger;
         if (logger.IsEnabled(LogLevel.Information))
         {
-            var shown = _logger.ShouldLogSensitiveData() ? mql : MqlRedaction.Redact(mql);
+            var text = mql();
+            var shown = _logger.ShouldLogSensitiveData() ? text : MqlRedaction.Redact(text);
             logger.Log(
                 LogLevel.Information,
                 TabernacleEventId.CommandExecuted,
@@ -323,14 +324,15 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         }
     }
 
-    private void Failed(string operation, string collection, string mql, OperationTrace trace, Stopwatch stopwatch, Activity? activity, Exception exception)
+    private void Failed(string operation, string collection, Func<string> mql, OperationTrace trace, Stopwatch stopwatch, Activity? activity, Exception exception)
     {
         SetServer(activity, trace);
         activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
         var logger = _logger.Logger;
         if (logger.IsEnabled(LogLevel.Error))
         {
-            var shown = _logger.ShouldLogSensitiveData() ? mql : MqlRedaction.Redact(mql);
+            var text = mql();
+            var shown = _logger.ShouldLogSensitiveData() ? text : MqlRedaction.Redact(text);
             logger.Log(
                 LogLevel.Error,
                 TabernacleEventId.CommandFailed,

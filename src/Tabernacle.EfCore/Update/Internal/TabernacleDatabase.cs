@@ -90,7 +90,7 @@ internal sealed class TabernacleDatabase(
                 var operations = group.ToList();
                 try
                 {
-                    var result = client.BulkWrite(group.Key, operations.Select(o => o.Model).ToList(), session is null ? writeConcern : null, Describe(group.Key, operations));
+                    var result = client.BulkWrite(group.Key, operations.Select(o => o.Model).ToList(), session is null ? writeConcern : null, () => Describe(group.Key, operations));
                     Verify(result, operations);
                 }
                 catch (MongoException ex)
@@ -179,7 +179,7 @@ internal sealed class TabernacleDatabase(
                 var operations = group.ToList();
                 try
                 {
-                    var result = await client.BulkWriteAsync(group.Key, operations.Select(o => o.Model).ToList(), session is null ? writeConcern : null, Describe(group.Key, operations), cancellationToken).ConfigureAwait(false);
+                    var result = await client.BulkWriteAsync(group.Key, operations.Select(o => o.Model).ToList(), session is null ? writeConcern : null, () => Describe(group.Key, operations), cancellationToken).ConfigureAwait(false);
                     await VerifyAsync(result, operations, cancellationToken).ConfigureAwait(false);
                 }
                 catch (MongoException ex)

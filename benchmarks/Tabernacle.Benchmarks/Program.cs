@@ -1,0 +1,32 @@
+using BenchmarkDotNet.Running;
+using Tabernacle.Benchmarks;
+
+// --quick: Stopwatch loops and a short read-scaling run, under 3 minutes.
+// --scaling: the read-scaling simulation only (10 s per read preference).
+// no arguments: the full BenchmarkDotNet suite (reads, then saves), then the read-scaling simulation.
+// anything else: passed to BenchmarkDotNet (for example --filter *Include*).
+if (args.Contains("--quick"))
+{
+    return await QuickMode.RunAsync(Console.Out);
+}
+
+if (args.Contains("--scaling") || args.Length == 0)
+{
+    if (args.Length == 0)
+    {
+        BenchmarkRunner.Run<ReadBenchmarks>();
+        BenchmarkRunner.Run<SaveBenchmarks>();
+    }
+
+    Console.WriteLine($"Read scaling (SIMULATION: each member serves {ReadScaling.ConcurrencyPerMember} reads at once, {ReadScaling.ServiceTimeMs} ms each; {ReadScaling.Workers} concurrent readers):");
+    var results = await ReadScaling.RunAsync(TimeSpan.FromSeconds(10), Console.Out);
+    foreach (var result in results.Skip(1))
+    {
+        Console.WriteLine(FormattableString.Invariant($"  {result.Mode} / primary throughput: {result.ReadsPerSecond / results[0].ReadsPerSecond:F2}x"));
+    }
+
+    return 0;
+}
+
+BenchmarkSwitcher.FromTypes([typeof(ReadBenchmarks), typeof(SaveBenchmarks)]).Run(args);
+return 0;
