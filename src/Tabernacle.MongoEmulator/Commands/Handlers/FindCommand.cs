@@ -41,7 +41,7 @@ internal sealed class FindCommand : ICommandHandler
                 : page.Select(m => projection.Apply(m.Document, m.Details)).ToList();
         });
 
-        context.OperationTime = context.Member.LastApplied;
+        context.OperationTime = context.ReadOperationTime;
         return Task.FromResult(context.Cursors.FirstBatch(context.Namespace, results, batchSize, singleBatch));
     }
 }
