@@ -88,6 +88,21 @@ internal sealed class CommandContext
         }
     }
 
+    /// <summary>
+    /// Adds <c>atClusterTime</c> to a snapshot read's reply (in its cursor, or at the top for distinct), as mongod does,
+    /// so that a snapshot session's later reads ask for the same time.
+    /// </summary>
+    public BsonDocument WithSnapshotTime(BsonDocument reply)
+    {
+        if (Transaction is null && ReadConcernLevel == "snapshot" && ReadOpTime is { } readTime)
+        {
+            var target = reply.TryGetValue("cursor", out var cursor) && cursor is BsonDocument cursorDocument ? cursorDocument : reply;
+            target["atClusterTime"] = readTime.Timestamp;
+        }
+
+        return reply;
+    }
+
     // Callers hold the storage lock.
     private IDocumentReader ReaderForReadConcern()
     {

@@ -217,6 +217,28 @@ public sealed class ReadConcernMajorityTests : EmulatorTestBase
     }
 
     [Fact]
+    public async Task Snapshot_reads_outside_transactions_read_the_majority_snapshot_and_report_its_time()
+    {
+        await Local.WithWriteConcern(WriteConcern.WMajority).InsertOneAsync(Doc("{ _id: 1 }"));
+        PauseSecondaries();
+        await Local.WithWriteConcern(WriteConcern.W1).InsertOneAsync(Doc("{ _id: 2 }"));
+
+        var reply = await Client.GetDatabase(Database).RunCommandAsync<BsonDocument>(
+            Doc($"{{ find: '{CollectionName}', readConcern: {{ level: 'snapshot' }} }}"));
+        Assert.Equal([1], reply["cursor"]["firstBatch"].AsBsonArray.Select(d => d["_id"]).ToList());
+        Assert.IsType<BsonTimestamp>(reply["cursor"]["atClusterTime"]);
+
+        // A snapshot session sends the first read's atClusterTime with its later reads.
+        using var session = await Client.StartSessionAsync(new ClientSessionOptions { Snapshot = true });
+        var collection = Client.GetDatabase(Database).GetCollection<BsonDocument>(CollectionName);
+        Assert.Single(await collection.Find(session, FilterDefinition<BsonDocument>.Empty).ToListAsync());
+        await Local.WithWriteConcern(WriteConcern.W1).InsertOneAsync(Doc("{ _id: 3 }"));
+        Assert.Single(await collection.Find(session, FilterDefinition<BsonDocument>.Empty).ToListAsync());
+        Assert.Equal([1], await (await collection.DistinctAsync<int>(session, "_id", FilterDefinition<BsonDocument>.Empty)).ToListAsync());
+        ResumeAll();
+    }
+
+    [Fact]
     public async Task Linearizable_reads_on_the_primary_see_its_latest_data()
     {
         await Local.WithWriteConcern(WriteConcern.WMajority).InsertOneAsync(Doc("{ _id: 1 }"));

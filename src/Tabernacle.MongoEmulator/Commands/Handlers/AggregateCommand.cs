@@ -47,7 +47,7 @@ internal sealed class AggregateCommand : ICommandHandler
 
         context.OperationTime = context.ReadOperationTime;
         var ns = name is null ? $"{context.Database}.$cmd.aggregate" : context.Namespace;
-        return Task.FromResult(context.Cursors.FirstBatch(ns, results, batchSize, singleBatch: false));
+        return Task.FromResult(context.WithSnapshotTime(context.Cursors.FirstBatch(ns, results, batchSize, singleBatch: false)));
     }
 
     // $$variables in a $match ($expr over let) are resolved by the pipeline engine, which knows them.
@@ -138,6 +138,6 @@ internal sealed class DistinctCommand : ICommandHandler
 
         values.Sort(Query.BsonValueComparer.For(collation));
         context.OperationTime = context.ReadOperationTime;
-        return Task.FromResult(new BsonDocument("values", new BsonArray(values)));
+        return Task.FromResult(context.WithSnapshotTime(new BsonDocument("values", new BsonArray(values))));
     }
 }

@@ -42,7 +42,7 @@ internal sealed class FindCommand : ICommandHandler
         });
 
         context.OperationTime = context.ReadOperationTime;
-        return Task.FromResult(context.Cursors.FirstBatch(context.Namespace, results, batchSize, singleBatch));
+        return Task.FromResult(context.WithSnapshotTime(context.Cursors.FirstBatch(context.Namespace, results, batchSize, singleBatch)));
     }
 }
 
