@@ -76,6 +76,8 @@ internal sealed class SnapshotDataReader(StorageEngine storage, long sequence) :
     public IEnumerable<BsonDocument> Candidates(string database, string collection, QueryFilter filter, CollectionIndex? hint) =>
         Documents(database, collection);
 
+    // A collection dropped after the snapshot is read from the pre-images its drop recorded.
     public IEnumerable<BsonDocument> Documents(string database, string collection) =>
-        storage.GetCollection(database, collection)?.DocumentsAt(sequence) ?? [];
+        storage.GetCollection(database, collection)?.DocumentsAt(sequence)
+        ?? storage.History.DeletedSince($"{database}.{collection}", sequence, _ => false);
 }

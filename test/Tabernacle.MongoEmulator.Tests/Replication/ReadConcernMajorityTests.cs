@@ -239,6 +239,20 @@ public sealed class ReadConcernMajorityTests : EmulatorTestBase
     }
 
     [Fact]
+    public async Task A_drop_not_yet_on_a_majority_leaves_the_collection_to_majority_reads()
+    {
+        await Local.WithWriteConcern(WriteConcern.WMajority).InsertManyAsync([Doc("{ _id: 1 }"), Doc("{ _id: 2 }")]);
+        PauseSecondaries();
+        await Client.GetDatabase(Database).WithWriteConcern(WriteConcern.W1).DropCollectionAsync(CollectionName);
+
+        Assert.Empty(await IdsAsync(Local));
+        Assert.Equal([1, 2], await IdsAsync(Majority));
+
+        ResumeAll();
+        await WaitUntilAsync(async () => (await IdsAsync(Majority)).Count == 0, because: "the drop becomes majority-committed");
+    }
+
+    [Fact]
     public async Task Linearizable_reads_on_the_primary_see_its_latest_data()
     {
         await Local.WithWriteConcern(WriteConcern.WMajority).InsertOneAsync(Doc("{ _id: 1 }"));
