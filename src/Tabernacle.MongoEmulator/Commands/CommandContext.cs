@@ -49,16 +49,82 @@ internal sealed class CommandContext
     /// <summary>The transaction this command runs in, resolved by the dispatcher; <c>null</c> outside transactions.</summary>
     public Transaction? Transaction { get; set; }
 
-    /// <summary>Runs a read against the member's current data, or the transaction's snapshot, under the storage lock.</summary>
+    /// <summary>
+    /// The optime a read outside a transaction read at, when it was not the member's latest data (majority and
+    /// snapshot read concerns): the reply's <c>operationTime</c>, and a snapshot read's <c>atClusterTime</c>.
+    /// </summary>
+    public OpTime? ReadOpTime { get; private set; }
+
+    /// <summary>The <c>operationTime</c> of a read's reply: the time of the snapshot it read, or the member's last applied optime.</summary>
+    public OpTime ReadOperationTime => ReadOpTime ?? Member.LastApplied;
+
+    /// <summary>The command's <c>readConcern.level</c>, or <c>null</c> when it gives none (local).</summary>
+    public string? ReadConcernLevel =>
+        Command.TryGetValue("readConcern", out var rc) && rc is BsonDocument readConcern
+        && readConcern.TryGetValue("level", out var level) && level.IsString ? level.AsString : null;
+
+    /// <summary>The command's <c>readConcern.atClusterTime</c> (snapshot reads), or <c>null</c>.</summary>
+    public BsonTimestamp? AtClusterTime =>
+        Command.TryGetValue("readConcern", out var rc) && rc is BsonDocument readConcern
+        && readConcern.TryGetValue("atClusterTime", out var at) && at is BsonTimestamp timestamp ? timestamp : null;
+
+    /// <summary>
+    /// Runs a read under the storage lock: against the transaction's snapshot in a transaction; otherwise against the
+    /// member's majority-committed snapshot for readConcern majority or snapshot (or the snapshot at atClusterTime),
+    /// and against its latest data for local, available and linearizable (on the primary, the latest data is what a
+    /// linearizable read returns once it confirmed it is still primary, which the emulator's single process always is).
+    /// </summary>
     public T Read<T>(Func<IDocumentReader, T> read)
     {
         var storage = Member.Storage;
         lock (storage.SyncRoot)
         {
-            return Transaction is { } transaction
-                ? Member.WriteInTransaction(transaction, read)
-                : read(new CurrentDataReader(storage));
+            if (Transaction is { } transaction)
+            {
+                return Member.WriteInTransaction(transaction, read);
+            }
+
+            return read(ReaderForReadConcern());
         }
+    }
+
+    /// <summary>
+    /// Adds <c>atClusterTime</c> to a snapshot read's reply (in its cursor, or at the top for distinct), as mongod does,
+    /// so that a snapshot session's later reads ask for the same time.
+    /// </summary>
+    public BsonDocument WithSnapshotTime(BsonDocument reply)
+    {
+        if (Transaction is null && ReadConcernLevel == "snapshot" && ReadOpTime is { } readTime)
+        {
+            var target = reply.TryGetValue("cursor", out var cursor) && cursor is BsonDocument cursorDocument ? cursorDocument : reply;
+            target["atClusterTime"] = readTime.Timestamp;
+        }
+
+        return reply;
+    }
+
+    // Callers hold the storage lock.
+    private IDocumentReader ReaderForReadConcern()
+    {
+        var storage = Member.Storage;
+        long sequence;
+        switch (ReadConcernLevel)
+        {
+            case "snapshot" when AtClusterTime is { } atClusterTime:
+                sequence = Member.SequenceAt(atClusterTime)
+                    ?? throw new MongoErrorException(ErrorCodes.SnapshotTooOld, $"Read timestamp {atClusterTime} is older than the oldest available timestamp.");
+                ReadOpTime = new OpTime(atClusterTime, Member.LastApplied.Term);
+                break;
+            case "majority" or "snapshot":
+                (var opTime, sequence) = Member.MajorityReadPoint();
+                ReadOpTime = opTime;
+                break;
+            default:
+                return new CurrentDataReader(storage);
+        }
+
+        // Nothing changed since the snapshot: the current data is it, and its indexes can serve the read.
+        return sequence >= storage.History.Sequence ? new CurrentDataReader(storage) : new SnapshotDataReader(storage, sequence);
     }
 
     /// <summary>Runs a write: applied and logged at once, or buffered in the command's transaction.</summary>

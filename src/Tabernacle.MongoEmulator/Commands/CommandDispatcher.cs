@@ -214,6 +214,19 @@ internal sealed class CommandDispatcher : IRequestHandler
         if (readConcern.TryGetValue("afterClusterTime", out var after) && after is BsonTimestamp clusterTime)
         {
             await _member.Set.WaitForAppliedAsync(_member, clusterTime, context.MaxTime, context.CancellationToken).ConfigureAwait(false);
+
+            // A majority or snapshot read must see its afterClusterTime, so it waits until that time is majority-committed.
+            if (context.Transaction is null && context.ReadConcernLevel is "majority" or "snapshot")
+            {
+                await _member.Set.WaitForMajorityCommittedAsync(_member, clusterTime, context.MaxTime, context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // A snapshot read at a given time waits until that time is majority-committed, as mongod does.
+        if (context.Transaction is null && context.ReadConcernLevel == "snapshot" && context.AtClusterTime is { } atClusterTime)
+        {
+            await _member.Set.WaitForAppliedAsync(_member, atClusterTime, context.MaxTime, context.CancellationToken).ConfigureAwait(false);
+            await _member.Set.WaitForMajorityCommittedAsync(_member, atClusterTime, context.MaxTime, context.CancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -57,6 +57,7 @@ internal static class ErrorCodes
     public const int ConflictingOperationInProgress = 117;
     public const int DocumentValidationFailure = 121;
     public const int NotImplemented = 238;
+    public const int SnapshotTooOld = 239;
     public const int NoSuchSession = 206;
     public const int TransactionTooOld = 225;
     public const int NoSuchTransaction = 251;
@@ -115,6 +116,7 @@ internal static class ErrorCodes
         [CursorNotFound] = "CursorNotFound",
         [NamespaceExists] = "NamespaceExists",
         [MaxTimeMSExpired] = "MaxTimeMSExpired",
+        [SnapshotTooOld] = "SnapshotTooOld",
         [DollarPrefixedFieldName] = "DollarPrefixedFieldName",
         [InvalidIdField] = "InvalidIdField",
         [NotSingleValueField] = "NotSingleValueField",

@@ -58,3 +58,26 @@ internal sealed class CurrentDataReader(StorageEngine storage) : IDocumentReader
     public IEnumerable<BsonDocument> Documents(string database, string collection) =>
         storage.GetCollection(database, collection)?.Documents ?? [];
 }
+
+/// <summary>
+/// Reads the member's data as it was at storage sequence <paramref name="sequence"/> (a majority-committed snapshot),
+/// the way a transaction's snapshot view does. The catalog (collections, indexes) is the current one. Callers hold the
+/// storage lock, and materialise what they read before releasing it.
+/// </summary>
+internal sealed class SnapshotDataReader(StorageEngine storage, long sequence) : IDocumentReader
+{
+    public StorageEngine Storage => storage;
+
+    public long Sequence => sequence;
+
+    public CollectionStore? Collection(string database, string collection) => storage.GetCollection(database, collection);
+
+    // Indexes hold the current keys only, so a snapshot read scans the collection's versions (callers re-check the filter).
+    public IEnumerable<BsonDocument> Candidates(string database, string collection, QueryFilter filter, CollectionIndex? hint) =>
+        Documents(database, collection);
+
+    // A collection dropped after the snapshot is read from the pre-images its drop recorded.
+    public IEnumerable<BsonDocument> Documents(string database, string collection) =>
+        storage.GetCollection(database, collection)?.DocumentsAt(sequence)
+        ?? storage.History.DeletedSince($"{database}.{collection}", sequence, _ => false);
+}

@@ -238,6 +238,7 @@ internal sealed class ReplicaMember
     {
         var entry = new OplogEntry(new OpTime(_set.Clock.Next(), _set.Term), DateTime.UtcNow, operation, database, collection, document, id) { Statement = statement };
         Oplog.Append(entry);
+        RecordApplied(entry.OpTime);
         if (statement is not null)
         {
             RetryableWrites.Record(statement);
@@ -246,6 +247,108 @@ internal sealed class ReplicaMember
         OplogAppended.Pulse();
         _set.PulseReplication();
         return entry;
+    }
+
+    /// <summary>
+    /// The storage sequence after each oplog entry this member applied, oldest first, from the last entry at or before
+    /// its majority commit point on: a majority read at commit point C reads the storage as of the sequence of the last
+    /// entry at or before C. Guarded by the storage lock.
+    /// </summary>
+    private readonly List<(OpTime OpTime, long Sequence)> _appliedSequences = [(OpTime.Null, 0)];
+
+    /// <summary>
+    /// The majority commit point as this member knows it: the set's, bounded by what this member applied, and never
+    /// moving back (a majority-committed write is never rolled back). Guarded by the storage lock.
+    /// </summary>
+    public OpTime KnownCommitPoint { get; private set; } = OpTime.Null;
+
+    /// <summary>How many applied optimes this member maps to storage sequences now (what pruning bounds).</summary>
+    internal int RetainedOpTimes
+    {
+        get
+        {
+            lock (Storage.SyncRoot)
+            {
+                return _appliedSequences.Count;
+            }
+        }
+    }
+
+    // Callers hold the storage lock, right after applying the entry's changes.
+    private void RecordApplied(OpTime opTime)
+    {
+        _appliedSequences.Add((opTime, Storage.History.Sequence));
+        AdvanceCommitPointLocked();
+    }
+
+    /// <summary>Learns the set's majority commit point and forgets the history older than its snapshot.</summary>
+    public OpTime AdvanceCommitPoint()
+    {
+        lock (Storage.SyncRoot)
+        {
+            return AdvanceCommitPointLocked();
+        }
+    }
+
+    /// <summary>
+    /// The member's majority-committed snapshot, for readConcern majority (and snapshot): the commit point it knows
+    /// and the storage sequence to read at. Callers hold the storage lock.
+    /// </summary>
+    public (OpTime OpTime, long Sequence) MajorityReadPoint()
+    {
+        var point = AdvanceCommitPointLocked();
+        return (point, _appliedSequences[0].Sequence);
+    }
+
+    /// <summary>
+    /// The storage sequence as of <paramref name="clusterTime"/> (readConcern snapshot with atClusterTime), or
+    /// <c>null</c> when that time is older than the history this member keeps. Callers hold the storage lock.
+    /// </summary>
+    public long? SequenceAt(BsonTimestamp clusterTime)
+    {
+        AdvanceCommitPointLocked();
+        long? found = null;
+        foreach (var (opTime, sequence) in _appliedSequences)
+        {
+            if ((ulong)opTime.Timestamp.Value > (ulong)clusterTime.Value)
+            {
+                break;
+            }
+
+            found = sequence;
+        }
+
+        return found;
+    }
+
+    private OpTime AdvanceCommitPointLocked()
+    {
+        var point = _set.MajorityCommitPoint;
+        var last = LastApplied;
+        if (point > last)
+        {
+            point = last;
+        }
+
+        if (point > KnownCommitPoint)
+        {
+            KnownCommitPoint = point;
+        }
+
+        // Keep the last entry at or before the commit point (the snapshot majority reads use) and everything after.
+        var keep = 0;
+        while (keep + 1 < _appliedSequences.Count && _appliedSequences[keep + 1].OpTime <= KnownCommitPoint)
+        {
+            keep++;
+        }
+
+        if (keep > 0)
+        {
+            _appliedSequences.RemoveRange(0, keep);
+        }
+
+        Storage.History.AdvanceRetentionFloor(_appliedSequences[0].Sequence);
+        return KnownCommitPoint;
     }
 
     private async Task ReplicationLoopAsync(CancellationToken cancellationToken)
@@ -301,6 +404,7 @@ internal sealed class ReplicaMember
 
                     OplogApplier.Apply(Storage, RetryableWrites, entry);
                     Oplog.Append(entry);
+                    RecordApplied(entry.OpTime);
                     applied++;
                 }
             }
@@ -308,6 +412,10 @@ internal sealed class ReplicaMember
             if (applied > 0)
             {
                 LastHeartbeat = DateTime.UtcNow;
+
+                // This member's progress may move the majority commit point: every member learns it (as through
+                // MongoDB's replication metadata) and forgets the history its majority snapshot no longer needs.
+                _set.AdvanceCommitPoints();
                 OplogAppended.Pulse();
                 _set.PulseReplication();
             }
@@ -328,6 +436,11 @@ internal sealed class ReplicaMember
                 Storage.CopyFrom(source.Storage);
                 Oplog.CopyFrom(source.Oplog);
                 RetryableWrites.CopyFrom(source.RetryableWrites);
+
+                // The copied data is the oldest state this member can read now: earlier snapshots are gone.
+                Storage.History.Reset();
+                _appliedSequences.Clear();
+                _appliedSequences.Add((LastApplied, Storage.History.Sequence));
             }
         }
 

@@ -86,6 +86,41 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
         }
     }
 
+    /// <summary>Lets every running member learn the current majority commit point (and prune its history). Callers hold no storage lock.</summary>
+    public void AdvanceCommitPoints()
+    {
+        foreach (var member in _members.Where(m => m.IsRunning))
+        {
+            member.AdvanceCommitPoint();
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="member"/>'s majority commit point reaches <paramref name="clusterTime"/>: a majority
+    /// (or snapshot) read with <c>afterClusterTime</c> must see that time, so it waits for it to be majority-committed.
+    /// </summary>
+    public async Task WaitForMajorityCommittedAsync(ReplicaMember member, BsonTimestamp clusterTime, TimeSpan? maxTime, CancellationToken cancellationToken)
+    {
+        var deadline = maxTime is { } limit ? DateTime.UtcNow + limit : DateTime.MaxValue;
+        while (true)
+        {
+            var signal = ReplicationProgress.WaitTask;
+            if ((ulong)member.AdvanceCommitPoint().Timestamp.Value >= (ulong)clusterTime.Value)
+            {
+                return;
+            }
+
+            var remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new MongoErrorException(ErrorCodes.MaxTimeMSExpired, "operation exceeded time limit while waiting for the read's cluster time to be majority-committed");
+            }
+
+            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(250) ? remaining : TimeSpan.FromMilliseconds(250), cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
     /// <summary>
     /// Waits until <paramref name="concern"/> is satisfied for a write at <paramref name="opTime"/> made by <paramref name="primary"/>.
     /// Returns <c>null</c> when it is, or the <c>writeConcernError</c> document MongoDB would attach.

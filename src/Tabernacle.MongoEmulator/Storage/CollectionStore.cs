@@ -224,6 +224,15 @@ internal sealed class CollectionStore
 
     public bool Contains(BsonValue id) => _idToRecord.ContainsKey(id);
 
+    /// <summary>Records the deletion of every document: the collection is being dropped, and snapshots from before it still read them.</summary>
+    public void RecordDrop()
+    {
+        foreach (var document in _records.Values)
+        {
+            _history.Record(Namespace, document["_id"], document);
+        }
+    }
+
     /// <summary>The documents as they were at <paramref name="snapshot"/> (a transaction's view), in natural order.</summary>
     public IEnumerable<BsonDocument> DocumentsAt(long snapshot)
     {

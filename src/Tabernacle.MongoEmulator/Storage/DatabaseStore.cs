@@ -22,7 +22,29 @@ internal sealed class DatabaseStore(VersionHistory history, string name)
         return collection;
     }
 
-    public bool DropCollection(string name) => _collections.Remove(name);
+    /// <summary>
+    /// Drops a collection. Its documents are recorded as deleted so that snapshots taken before the drop (a majority
+    /// read while the drop is not yet majority-committed) still see them.
+    /// </summary>
+    public bool DropCollection(string name)
+    {
+        if (!_collections.Remove(name, out var collection))
+        {
+            return false;
+        }
+
+        collection.RecordDrop();
+        return true;
+    }
+
+    /// <summary>Records every collection's documents as deleted (the database is being dropped).</summary>
+    public void RecordDrop()
+    {
+        foreach (var collection in _collections.Values)
+        {
+            collection.RecordDrop();
+        }
+    }
 
     public void Add(CollectionStore collection) => _collections[collection.Name] = collection;
 }

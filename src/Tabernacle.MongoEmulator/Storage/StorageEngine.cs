@@ -37,7 +37,16 @@ internal sealed class StorageEngine
 
     public CollectionStore? GetCollection(string database, string collection) => GetDatabase(database)?.GetCollection(collection);
 
-    public bool DropDatabase(string name) => _databases.Remove(name);
+    public bool DropDatabase(string name)
+    {
+        if (!_databases.Remove(name, out var database))
+        {
+            return false;
+        }
+
+        database.RecordDrop();
+        return true;
+    }
 
     /// <summary>Replaces this member's data with a deep copy of <paramref name="source"/>'s (an initial sync or rollback recovery).</summary>
     public void CopyFrom(StorageEngine source)

@@ -4,46 +4,85 @@ using Tabernacle.MongoEmulator.Query;
 namespace Tabernacle.MongoEmulator.Storage;
 
 /// <summary>
-/// The write sequence of one member's storage and, while any transaction is open, the pre-images of every change
-/// made since the oldest open snapshot. This is what gives transactions snapshot reads and write-conflict detection
-/// without copying collections: a snapshot at sequence S sees, for each document changed after S, the pre-image
-/// of its first change after S.
+/// The write sequence of one member's storage and the pre-images of every change made after the oldest snapshot
+/// anyone may still read: the oldest open transaction's snapshot, and the member's majority-committed snapshot
+/// (<see cref="RetentionFloor"/>), which majority reads use. This gives transactions snapshot reads and write-conflict
+/// detection, and majority reads their committed view, without copying collections: a snapshot at sequence S sees,
+/// for each document changed after S, the pre-image of its first change after S.
 /// </summary>
 internal sealed class VersionHistory
 {
     private readonly Dictionary<(string Namespace, BsonValue Id), List<(long Sequence, BsonDocument? Before)>> _changes = new(new KeyComparer());
 
+    // Every retained change in sequence order, so that pruning removes the oldest ones without scanning.
+    private readonly Queue<(long Sequence, (string Namespace, BsonValue Id) Key)> _order = new();
+
+    // Open transaction snapshots, by sequence, with how many transactions hold each.
+    private readonly SortedDictionary<long, int> _openSnapshots = [];
+
     /// <summary>The sequence number of the latest change.</summary>
     public long Sequence { get; private set; }
 
-    /// <summary>Open snapshots (transactions); history is kept only while there is at least one.</summary>
+    /// <summary>Open snapshots (transactions).</summary>
     public int OpenSnapshots { get; private set; }
+
+    /// <summary>
+    /// The oldest sequence that reads outside transactions may ask for (the member's majority-committed snapshot).
+    /// Changes at or before both it and every open snapshot are forgotten.
+    /// </summary>
+    public long RetentionFloor { get; private set; }
+
+    /// <summary>How many pre-images are kept now (what pruning bounds).</summary>
+    public int RetainedChanges => _order.Count;
 
     public long OpenSnapshot()
     {
         OpenSnapshots++;
+        _openSnapshots[Sequence] = _openSnapshots.GetValueOrDefault(Sequence) + 1;
         return Sequence;
     }
 
-    public void CloseSnapshot()
+    public void CloseSnapshot(long snapshot)
     {
-        OpenSnapshots--;
-        if (OpenSnapshots <= 0)
+        if (_openSnapshots.TryGetValue(snapshot, out var count))
         {
-            OpenSnapshots = 0;
-            _changes.Clear();
+            OpenSnapshots--;
+            if (count <= 1)
+            {
+                _openSnapshots.Remove(snapshot);
+            }
+            else
+            {
+                _openSnapshots[snapshot] = count - 1;
+            }
         }
+
+        Prune();
+    }
+
+    /// <summary>Moves the retention floor forward (never back) and forgets what no snapshot can read any more.</summary>
+    public void AdvanceRetentionFloor(long sequence)
+    {
+        if (sequence > RetentionFloor)
+        {
+            RetentionFloor = Math.Min(sequence, Sequence);
+        }
+
+        Prune();
+    }
+
+    /// <summary>Forgets every pre-image and makes the current data the oldest readable state (after an initial sync replaced the data).</summary>
+    public void Reset()
+    {
+        _changes.Clear();
+        _order.Clear();
+        RetentionFloor = Sequence;
     }
 
     /// <summary>Records one change of a document; <paramref name="before"/> is <c>null</c> for an insert.</summary>
     public void Record(string ns, BsonValue id, BsonDocument? before)
     {
         Sequence++;
-        if (OpenSnapshots == 0)
-        {
-            return;
-        }
-
         if (!_changes.TryGetValue((ns, id), out var list))
         {
             list = [];
@@ -51,11 +90,12 @@ internal sealed class VersionHistory
         }
 
         list.Add((Sequence, before));
+        _order.Enqueue((Sequence, (ns, id)));
     }
 
     /// <summary>Whether the document changed after <paramref name="snapshot"/>.</summary>
     public bool ChangedSince(string ns, BsonValue id, long snapshot) =>
-        _changes.TryGetValue((ns, id), out var list) && list[^1].Sequence > snapshot;
+        _changes.TryGetValue((ns, id), out var list) && list.Count > 0 && list[^1].Sequence > snapshot;
 
     /// <summary>
     /// The version of a document as of <paramref name="snapshot"/>: the result is false when it did not
@@ -89,6 +129,36 @@ internal sealed class VersionHistory
             if (changeNs == ns && !existsNow(id) && TryGetVersionAt(ns, id, snapshot, out var version) && version is not null)
             {
                 yield return version;
+            }
+        }
+    }
+
+    // A change at or before every readable snapshot is never read again: a snapshot at S only looks at changes after S.
+    private void Prune()
+    {
+        var oldest = RetentionFloor;
+        if (_openSnapshots.Count > 0)
+        {
+            oldest = Math.Min(oldest, _openSnapshots.Keys.First());
+        }
+
+        while (_order.Count > 0 && _order.Peek().Sequence <= oldest)
+        {
+            var (sequence, key) = _order.Dequeue();
+            if (_changes.TryGetValue(key, out var list))
+            {
+                var stale = 0;
+                while (stale < list.Count && list[stale].Sequence <= sequence)
+                {
+                    stale++;
+                }
+
+                list.RemoveRange(0, stale);
+
+                if (list.Count == 0)
+                {
+                    _changes.Remove(key);
+                }
             }
         }
     }

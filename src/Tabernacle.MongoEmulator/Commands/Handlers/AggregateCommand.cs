@@ -45,9 +45,9 @@ internal sealed class AggregateCommand : ICommandHandler
             return pipeline.Execute(input).ToList();
         });
 
-        context.OperationTime = context.Member.LastApplied;
+        context.OperationTime = context.ReadOperationTime;
         var ns = name is null ? $"{context.Database}.$cmd.aggregate" : context.Namespace;
-        return Task.FromResult(context.Cursors.FirstBatch(ns, results, batchSize, singleBatch: false));
+        return Task.FromResult(context.WithSnapshotTime(context.Cursors.FirstBatch(ns, results, batchSize, singleBatch: false)));
     }
 
     // $$variables in a $match ($expr over let) are resolved by the pipeline engine, which knows them.
@@ -90,7 +90,7 @@ internal sealed class CountCommand : ICommandHandler
             n = Math.Min(n, limit);
         }
 
-        context.OperationTime = context.Member.LastApplied;
+        context.OperationTime = context.ReadOperationTime;
         return Task.FromResult(new BsonDocument("n", n));
     }
 }
@@ -137,7 +137,7 @@ internal sealed class DistinctCommand : ICommandHandler
         });
 
         values.Sort(Query.BsonValueComparer.For(collation));
-        context.OperationTime = context.Member.LastApplied;
-        return Task.FromResult(new BsonDocument("values", new BsonArray(values)));
+        context.OperationTime = context.ReadOperationTime;
+        return Task.FromResult(context.WithSnapshotTime(new BsonDocument("values", new BsonArray(values))));
     }
 }

@@ -41,8 +41,8 @@ internal sealed class FindCommand : ICommandHandler
                 : page.Select(m => projection.Apply(m.Document, m.Details)).ToList();
         });
 
-        context.OperationTime = context.Member.LastApplied;
-        return Task.FromResult(context.Cursors.FirstBatch(context.Namespace, results, batchSize, singleBatch));
+        context.OperationTime = context.ReadOperationTime;
+        return Task.FromResult(context.WithSnapshotTime(context.Cursors.FirstBatch(context.Namespace, results, batchSize, singleBatch)));
     }
 }
 

@@ -155,7 +155,7 @@ internal sealed class TransactionManager(StorageEngine storage)
             }
         }
 
-        storage.History.CloseSnapshot();
+        storage.History.CloseSnapshot(transaction.Snapshot);
 
         // Writes outside transactions may be waiting for these documents (WriteUnit.WaitForTransactions).
         if (Monitor.IsEntered(storage.SyncRoot))
