@@ -41,6 +41,8 @@ public static class TabernacleServiceCollectionExtensions
             .TryAdd<IShapedQueryCompilingExpressionVisitorFactory, TabernacleShapedQueryCompilingExpressionVisitorFactory>()
             .TryAdd<IQueryCompilationContextFactory, TabernacleQueryCompilationContextFactory>()
             .TryAdd<IQueryTranslationPreprocessorFactory, TabernacleQueryTranslationPreprocessorFactory>()
+            // So that returning a pooled context ends its session and any per-request read preference override.
+            .TryAdd<IResettableService, TabernacleClientWrapper>(p => p.GetRequiredService<TabernacleClientWrapper>())
             .TryAddProviderSpecificServices(b => b
                 .TryAddScoped<TabernacleClientWrapper, TabernacleClientWrapper>()
                 .TryAddScoped<SaveChangesOptions, SaveChangesOptions>()
