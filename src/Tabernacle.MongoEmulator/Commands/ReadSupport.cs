@@ -56,6 +56,7 @@ internal static class ReadSupport
             }
         }
 
+        reader.Storage.CountExamined(examined);
         return results;
     }
 

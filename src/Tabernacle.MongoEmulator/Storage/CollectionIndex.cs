@@ -140,8 +140,16 @@ internal sealed class CollectionIndex
         };
     }
 
+    /// <summary>Whether some document had several keys here (an array value): range intersection is then unsafe.</summary>
+    public bool IsMultikey { get; private set; }
+
     public void Add(IndexEntry[] keys)
     {
+        if (keys.Length > 1)
+        {
+            IsMultikey = true;
+        }
+
         foreach (var key in keys)
         {
             _entries.Add(key);

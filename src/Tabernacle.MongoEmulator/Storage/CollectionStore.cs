@@ -160,6 +160,12 @@ internal sealed class CollectionStore
                 continue;
             }
 
+            // A single-valued index can take both sides of a range at once.
+            if (bounds.Points is null && !index.IsMultikey && filter.IntersectedRangeConditions.TryGetValue(index.LeadingField, out var both))
+            {
+                bounds = both;
+            }
+
             // Prefer point lookups (equality, $in) over ranges, and the _id index among equals.
             if (best.Index is null || (bounds.Points is not null && best.Bounds!.Points is null))
             {

@@ -15,6 +15,13 @@ internal sealed class StorageEngine
 
     public IEnumerable<DatabaseStore> Databases => _databases.Values;
 
+    private long _documentsExamined;
+
+    /// <summary>Documents read to answer queries (serverStatus <c>metrics.queryExecutor.scannedObjects</c>): shows whether an index served a query.</summary>
+    public long DocumentsExamined => Interlocked.Read(ref _documentsExamined);
+
+    public void CountExamined(long documents) => Interlocked.Add(ref _documentsExamined, documents);
+
     public DatabaseStore? GetDatabase(string name) => _databases.GetValueOrDefault(name);
 
     public DatabaseStore GetOrCreateDatabase(string name)

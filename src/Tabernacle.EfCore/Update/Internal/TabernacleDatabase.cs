@@ -29,29 +29,28 @@ internal sealed class TabernacleDatabase(
     {
         foreach (var stage in _stages)
         {
-            // Stages are written to complete synchronously when async is false; no sync-over-async here.
-            var pending = stage.BeforeSaveAsync(entries, async: false, CancellationToken.None);
-            if (!pending.IsCompleted)
-            {
-                throw new InvalidOperationException($"The save stage {stage.GetType().Name} did not complete synchronously in SaveChanges.");
-            }
-
-            pending.GetAwaiter().GetResult();
+            CompletedSynchronously(stage, stage.BeforeSaveAsync(entries, async: false, CancellationToken.None));
         }
 
         var saved = SaveCore(entries);
         foreach (var stage in _stages)
         {
-            var pending = stage.AfterSaveAsync(entries, async: false, CancellationToken.None);
-            if (!pending.IsCompleted)
-            {
-                throw new InvalidOperationException($"The save stage {stage.GetType().Name} did not complete synchronously in SaveChanges.");
-            }
-
-            pending.GetAwaiter().GetResult();
+            CompletedSynchronously(stage, stage.AfterSaveAsync(entries, async: false, CancellationToken.None));
         }
 
         return saved;
+    }
+
+    // Stages are written to complete synchronously when async is false, so this observes a finished task (and its
+    // exception) rather than blocking on one: no sync-over-async.
+    private static void CompletedSynchronously(object stage, ValueTask pending)
+    {
+        if (!pending.IsCompleted)
+        {
+            throw new InvalidOperationException($"The save stage {stage.GetType().Name} did not complete synchronously in SaveChanges.");
+        }
+
+        pending.GetAwaiter().GetResult();
     }
 
     private int SaveCore(IList<IUpdateEntry> entries)

@@ -28,9 +28,20 @@ internal sealed class AggregateCommand : ICommandHandler
         var results = context.Read(reader =>
         {
             var source = new ReaderCollectionSource(reader, context.Database);
-            var pipeline = AggregationPipeline.Compile(stages, new PipelineContext(source, context.Collation, context.Variables));
-            _ = ReadSupport.ResolveHint(name is null ? null : reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
-            var input = name is null ? [] : reader.Documents(context.Database, name);
+            var hint = ReadSupport.ResolveHint(name is null ? null : reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
+
+            // A leading $match is answered like a find, through an index when one fits (as mongod does), and leaves the pipeline.
+            var remaining = (IReadOnlyList<BsonDocument>)stages;
+            IEnumerable<BsonDocument> input = name is null ? [] : reader.Documents(context.Database, name);
+            if (name is not null && stages.Count > 0 && stages[0].ElementCount == 1 && stages[0].GetElement(0).Name == "$match"
+                && stages[0][0] is BsonDocument match && !UsesVariables(match))
+            {
+                var filter = ReadSupport.CompileFilter(match, context.Collation, context.Variables);
+                input = ReadSupport.Match(reader, context.Database, name, filter, hint, context.CancellationToken).Select(m => m.Document);
+                remaining = stages.Skip(1).ToList();
+            }
+
+            var pipeline = AggregationPipeline.Compile(remaining, new PipelineContext(source, context.Collation, context.Variables));
             return pipeline.Execute(input).ToList();
         });
 
@@ -38,6 +49,15 @@ internal sealed class AggregateCommand : ICommandHandler
         var ns = name is null ? $"{context.Database}.$cmd.aggregate" : context.Namespace;
         return Task.FromResult(context.Cursors.FirstBatch(ns, results, batchSize, singleBatch: false));
     }
+
+    // $$variables in a $match ($expr over let) are resolved by the pipeline engine, which knows them.
+    private static bool UsesVariables(BsonValue value) => value switch
+    {
+        BsonString s => s.Value.StartsWith("$$", StringComparison.Ordinal),
+        BsonDocument d => d.Values.Any(UsesVariables),
+        BsonArray a => a.Any(UsesVariables),
+        _ => false,
+    };
 }
 
 /// <summary>Lets <c>$lookup</c> and <c>$unionWith</c> read other collections of the same database on the same member.</summary>

@@ -178,6 +178,7 @@ internal sealed class ServerStatusCommand : ICommandHandler
                 }
             },
             { "repl", repl },
+            { "metrics", new BsonDocument("queryExecutor", new BsonDocument("scannedObjects", member.Storage.DocumentsExamined)) },
             { "mem", new BsonDocument { { "bits", 64 }, { "resident", Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024) } } },
         });
     }

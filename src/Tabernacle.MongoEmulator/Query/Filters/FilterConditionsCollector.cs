@@ -19,6 +19,9 @@ internal sealed class FilterConditionsCollector
 
     public Dictionary<string, IndexBounds> Bounds { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Both sides of the range conditions on a path, intersected: valid for indexes that hold no arrays.</summary>
+    public Dictionary<string, IndexBounds> IntersectedBounds { get; } = new(StringComparer.Ordinal);
+
     public void Collect(string path, ValueMatcher matcher)
     {
         switch (matcher)
@@ -82,6 +85,8 @@ internal sealed class FilterConditionsCollector
 
     private void AddRange(string path, ComparisonMatcher comparison)
     {
+        AddIntersected(path, comparison);
+
         // Only the first range condition on a path becomes a bound: a document whose array holds 0 and 10 matches
         // {$gt: 1, $lt: 5} through two different elements, so intersecting both sides would lose it.
         if (Bounds.ContainsKey(path) || !IsIndexablePoint(comparison.Target))
@@ -95,6 +100,26 @@ internal sealed class FilterConditionsCollector
             "$gte" => new IndexBounds(null, comparison.Target, true, null, false),
             "$lt" => new IndexBounds(null, null, false, comparison.Target, false),
             _ => new IndexBounds(null, null, false, comparison.Target, true),
+        };
+    }
+
+    private void AddIntersected(string path, ComparisonMatcher comparison)
+    {
+        if (!IsIndexablePoint(comparison.Target))
+        {
+            return;
+        }
+
+        IntersectedBounds.TryGetValue(path, out var current);
+        current ??= new IndexBounds(null, null, false, null, false);
+        var comparer = BsonValueComparer.Default;
+        IntersectedBounds[path] = comparison.Operator switch
+        {
+            "$gt" or "$gte" when current.Lower is null || comparer.Compare(comparison.Target, current.Lower) > 0
+                => current with { Lower = comparison.Target, LowerInclusive = comparison.Operator == "$gte" },
+            "$lt" or "$lte" when current.Upper is null || comparer.Compare(comparison.Target, current.Upper) < 0
+                => current with { Upper = comparison.Target, UpperInclusive = comparison.Operator == "$lte" },
+            _ => current,
         };
     }
 

@@ -20,6 +20,7 @@ internal sealed class QueryFilter
         _root = root;
         EqualityConditions = conditions.Equalities;
         IndexableConditions = conditions.Bounds;
+        IntersectedRangeConditions = conditions.IntersectedBounds;
         AmbiguousEqualityPaths = conditions.AmbiguousEqualityPaths;
     }
 
@@ -62,6 +63,12 @@ internal sealed class QueryFilter
     /// selection. A document that matches the filter always satisfies these bounds.
     /// </summary>
     public IReadOnlyDictionary<string, IndexBounds> IndexableConditions { get; } = new Dictionary<string, IndexBounds>();
+
+    /// <summary>
+    /// Every range condition on a path intersected into one interval. Only an index whose keys never came from an array
+    /// (not multikey) may use it: an array can satisfy <c>{$gt: 1, $lt: 5}</c> through two different elements.
+    /// </summary>
+    public IReadOnlyDictionary<string, IndexBounds> IntersectedRangeConditions { get; } = new Dictionary<string, IndexBounds>();
 
     /// <summary>Paths the filter constrains to two different values by equality (an upsert cannot seed them).</summary>
     public IReadOnlyCollection<string> AmbiguousEqualityPaths { get; } = [];

@@ -45,7 +45,10 @@ internal static class BsonTypeNames
     };
 
     /// <summary>MongoDB's type name of a value ("int", "string", "array", ...).</summary>
-    public static string NameOf(BsonValue value) => value.BsonType switch
+    public static string NameOf(BsonValue value) => NameOf(value.BsonType);
+
+    /// <summary>MongoDB's name of a BSON type ("int", "string", "array", ...).</summary>
+    public static string NameOf(BsonType type) => type switch
     {
         BsonType.Double => "double",
         BsonType.String => "string",
@@ -67,7 +70,7 @@ internal static class BsonTypeNames
         BsonType.Decimal128 => "decimal",
         BsonType.MinKey => "minKey",
         BsonType.MaxKey => "maxKey",
-        _ => value.BsonType.ToString(),
+        _ => type.ToString(),
     };
 
     /// <summary>Whether the value is one of the four numeric BSON types.</summary>
