@@ -1,12 +1,35 @@
 using MongoDB.Bson;
 using Tabernacle.MongoEmulator.Errors;
+using Tabernacle.MongoEmulator.Query.Filters;
 using Tabernacle.MongoEmulator.Replication;
+using Tabernacle.MongoEmulator.Storage;
 
 namespace Tabernacle.MongoEmulator.Commands;
 
 /// <summary>What every write command shares: retryable statements, document checks, and waiting for the write concern.</summary>
 internal static class WriteSupport
 {
+    /// <summary>When the command's maxTimeMS runs out, or <c>null</c> without one.</summary>
+    public static DateTime? Deadline(CommandContext context) => context.MaxTime is { } maxTime ? DateTime.UtcNow + maxTime : null;
+
+    /// <summary>
+    /// The documents a write statement changes, once no open transaction holds any of them: a write outside a
+    /// transaction waits for the transaction (bounded by maxTimeMS), then matches again against what it left.
+    /// </summary>
+
+    public static List<(BsonDocument Document, MatchDetails Details)> MatchForWrite(CommandContext context, IDocumentWriter unit, string collection, QueryFilter filter, CollectionIndex? hint)
+    {
+        var deadline = Deadline(context);
+        while (true)
+        {
+            var matches = ReadSupport.Match(unit, context.Database, collection, filter, hint, context.CancellationToken);
+            if (!unit.WaitForTransactions(context.Database, collection, matches.Select(m => m.Document["_id"]), deadline, context.CancellationToken))
+            {
+                return matches;
+            }
+        }
+    }
+
     /// <summary>The result a retried statement already produced on this member, or <c>null</c> when it must run.</summary>
     public static BsonDocument? ExecutedResult(CommandContext context, int statementId) =>
         context.Session is { IsRetryableWrite: true } session

@@ -36,6 +36,13 @@ internal interface IDocumentWriter : IDocumentReader
 
     /// <summary>Records a retryable statement that changed nothing.</summary>
     void RecordStatement(string database, RetryableStatement statement);
+
+    /// <summary>
+    /// Waits while an open transaction holds any of <paramref name="ids"/>, as MongoDB makes a write outside a
+    /// transaction wait for the transaction that locked its document. Returns whether it waited: the storage lock was
+    /// released meanwhile, so the caller must read the documents again.
+    /// </summary>
+    bool WaitForTransactions(string database, string collection, IEnumerable<BsonValue> ids, DateTime? deadline, CancellationToken cancellationToken);
 }
 
 /// <summary>Reads the member's current data (outside transactions). Callers hold the storage lock.</summary>

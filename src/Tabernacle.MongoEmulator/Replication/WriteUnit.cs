@@ -1,4 +1,5 @@
 using MongoDB.Bson;
+using Tabernacle.MongoEmulator.Errors;
 using Tabernacle.MongoEmulator.Storage;
 
 namespace Tabernacle.MongoEmulator.Replication;
@@ -34,6 +35,37 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
         _reader.Candidates(database, collection, filter, hint);
 
     public IEnumerable<BsonDocument> Documents(string database, string collection) => _reader.Documents(database, collection);
+
+    public bool WaitForTransactions(string database, string collection, IEnumerable<BsonValue> ids, DateTime? deadline, CancellationToken cancellationToken)
+    {
+        var ns = $"{database}.{collection}";
+        var keys = ids.ToList();
+        if (member.Transactions.HolderOf(ns, keys) is null)
+        {
+            return false;
+        }
+
+        using var tracking = member.Transactions.TrackWaitingWrite();
+        while (member.Transactions.HolderOf(ns, keys) is not null)
+        {
+            var remaining = deadline is { } limit ? limit - DateTime.UtcNow : TransactionWaitSlice;
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new MongoErrorException(ErrorCodes.MaxTimeMSExpired, "operation exceeded time limit while waiting for a transaction that holds the document");
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // Releases the storage lock so the transaction can commit or abort (TransactionManager.End pulses);
+            // the slice bounds each wait so cancellation and the deadline are noticed.
+            Monitor.Wait(member.Storage.SyncRoot, remaining < TransactionWaitSlice ? remaining : TransactionWaitSlice);
+            member.EnsureWritablePrimary();
+        }
+
+        return true;
+    }
+
+    private static readonly TimeSpan TransactionWaitSlice = TimeSpan.FromMilliseconds(100);
 
     public void Insert(string database, string collection, BsonDocument document, RetryableStatement? statement) =>
         Insert(GetOrCreateCollection(database, collection), document, statement);

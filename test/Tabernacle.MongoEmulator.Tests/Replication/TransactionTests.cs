@@ -94,6 +94,61 @@ public sealed class TransactionTests : EmulatorTestBase
     }
 
     [Fact]
+    public async Task A_write_outside_a_transaction_waits_for_the_transaction_that_holds_its_document()
+    {
+        await SeedAsync();
+        using var session = await Client.StartSessionAsync();
+        session.StartTransaction();
+        await Accounts.UpdateOneAsync(session, Id("a"), Builders<BsonDocument>.Update.Inc("balance", -30));
+
+        // As in MongoDB: the outside write neither aborts the transaction nor overwrites it; it waits for the commit,
+        // then applies to the committed document.
+        var outside = Accounts.UpdateOneAsync(Id("a"), Builders<BsonDocument>.Update.Inc("balance", 1));
+        await WaitUntilAsync(() => Emulator.Primary!.Member.Transactions.WaitingWrites > 0 || outside.IsCompleted, because: "the outside write reaches the server");
+        Assert.False(outside.IsCompleted);
+
+        await session.CommitTransactionAsync();
+        Assert.Equal(1, (await outside).ModifiedCount);
+        Assert.Equal(71, (await Accounts.Find(Id("a")).SingleAsync())["balance"].AsInt32);
+    }
+
+    [Fact]
+    public async Task A_waiting_outside_write_gives_up_at_its_maxTimeMS_and_the_transaction_still_commits()
+    {
+        await SeedAsync();
+        using var session = await Client.StartSessionAsync();
+        session.StartTransaction();
+        await Accounts.DeleteOneAsync(session, Id("b"));
+
+        var command = Doc("{ update: 'accounts', updates: [ { q: { _id: 'b' }, u: { $set: { balance: 0 } } } ], maxTimeMS: 200 }");
+        // Like MongoDB, the expiry of a statement is a write error of the batch (MaxTimeMSExpired, 50).
+        var reply = await Client.GetDatabase("bank").RunCommandAsync<BsonDocument>(command);
+        Assert.Equal(50, reply["writeErrors"][0]["code"].AsInt32);
+        Assert.Equal(0, reply["nModified"].AsInt32);
+
+        await session.CommitTransactionAsync();
+        Assert.Equal(["a"], (await Accounts.Find(FilterDefinition<BsonDocument>.Empty).ToListAsync()).Select(d => d["_id"].AsString));
+    }
+
+    [Fact]
+    public async Task An_outside_insert_of_an_id_a_transaction_inserted_waits_then_fails_as_a_duplicate()
+    {
+        await SeedAsync();
+        using var session = await Client.StartSessionAsync();
+        session.StartTransaction();
+        await Accounts.InsertOneAsync(session, Doc("{ _id: 'c', balance: 1 }"));
+
+        var outside = Accounts.InsertOneAsync(Doc("{ _id: 'c', balance: 2 }"));
+        await WaitUntilAsync(() => Emulator.Primary!.Member.Transactions.WaitingWrites > 0 || outside.IsCompleted, because: "the outside write reaches the server");
+        Assert.False(outside.IsCompleted);
+
+        await session.CommitTransactionAsync();
+        var duplicate = await Assert.ThrowsAsync<MongoWriteException>(() => outside);
+        Assert.Equal(ServerErrorCategory.DuplicateKey, duplicate.WriteError.Category);
+        Assert.Equal(1, (await Accounts.Find(Id("c")).SingleAsync())["balance"].AsInt32);
+    }
+
+    [Fact]
     public async Task A_document_changed_outside_after_the_snapshot_conflicts_when_the_transaction_writes_it()
     {
         await SeedAsync();

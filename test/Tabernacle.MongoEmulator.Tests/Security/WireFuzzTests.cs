@@ -36,9 +36,11 @@ public sealed class WireFuzzTests : EmulatorTestBase
     public async Task Hostile_input_never_crashes_or_hangs_a_member_and_leaves_the_data_intact()
     {
         var seed = EnvInt("TABERNACLE_FUZZ_SEED", DefaultSeed);
-        var maxInputs = EnvInt("TABERNACLE_FUZZ_INPUTS", 1500);
-        var budget = TimeSpan.FromSeconds(EnvInt("TABERNACLE_FUZZ_SECONDS", 6));
-        _output.WriteLine($"fuzz seed {seed} (set TABERNACLE_FUZZ_SEED={seed} to replay), at most {maxInputs} random inputs or {budget.TotalSeconds} s");
+        // A fixed number of inputs, so the same seed tries the same inputs on a fast or a loaded machine; the time
+        // cap only bounds a pathological run (it stops the loop, it does not fail the test).
+        var randomInputs = EnvInt("TABERNACLE_FUZZ_INPUTS", 400);
+        var cap = TimeSpan.FromSeconds(EnvInt("TABERNACLE_FUZZ_SECONDS", 60));
+        _output.WriteLine($"fuzz seed {seed} (set TABERNACLE_FUZZ_SEED={seed} to replay), {randomInputs} random inputs, stopping early after {cap.TotalSeconds} s");
 
         var baseline = Client.GetDatabase("baseline").GetCollection<BsonDocument>("items").WithWriteConcern(WriteConcern.WMajority);
         var expected = Enumerable.Range(1, 50).Select(i => new BsonDocument { { "_id", i }, { "name", $"item {i}" }, { "tags", new BsonArray { i % 3, "t" } } }).ToList();
@@ -60,7 +62,8 @@ public sealed class WireFuzzTests : EmulatorTestBase
             throw;
         }
 
-        while (_figures.Inputs < maxInputs && clock.Elapsed < budget)
+        var tried = 0;
+        for (; tried < randomInputs && clock.Elapsed < cap; tried++)
         {
             var kind = random.Next(8);
             var bytes = kind switch
@@ -97,7 +100,7 @@ public sealed class WireFuzzTests : EmulatorTestBase
         _output.WriteLine(
             $"inputs tried {_figures.Inputs} in {clock.Elapsed.TotalSeconds:F1} s: {_figures.OkReplies} answered ok, {_figures.ErrorReplies} answered with an error, " +
             $"{_figures.Closed} connections closed by the member without a reply; error codes seen: {string.Join(", ", _figures.Codes.OrderBy(c => c.Key).Select(c => $"{c.Key}×{c.Value}"))}");
-        Assert.True(_figures.Inputs >= 100, $"only {_figures.Inputs} inputs were tried");
+        Assert.True(_figures.OkReplies + _figures.ErrorReplies > tried / 4, "most inputs were closed without a reply: the generator no longer reaches the command layer");
         Assert.True(_errors.Messages.IsEmpty, "the members logged unexpected errors:\n" + string.Join("\n", _errors.Messages));
         Assert.True(_figures.Closed > 0 && _figures.ErrorReplies > 0, "the mix should include both inputs that close the connection and inputs answered with errors");
     }

@@ -46,6 +46,42 @@ internal static class ConnectionStrings
         return string.IsNullOrEmpty(password) ? redacted : redacted.Replace(password, "*****", StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A one-line description of a failed operation for logs and exception messages, with the connection string and its
+    /// password removed. An authentication failure says so plainly, with the server's code name (<c>AuthenticationFailed</c>),
+    /// instead of the driver's "Unable to authenticate using sasl protocol mechanism ..." with the reason hidden in an inner exception.
+    /// </summary>
+    public static string DescribeFailure(Exception exception, string? connectionString)
+    {
+        var authentication = Find<MongoAuthenticationException>(exception);
+        if (authentication is null)
+        {
+            return Redact(exception.Message, connectionString);
+        }
+
+        var server = Find<MongoCommandException>(authentication);
+        var reason = server is null
+            ? ""
+            : $" The server answered {server.CodeName} ({server.Code}): {server.ErrorMessage.TrimEnd('.')}.";
+        return Redact(
+            $"Authentication failed: {authentication.Message}{reason} Check the user name, password and authSource of the connection string (or MongoClientSettings.Credential).",
+            connectionString);
+    }
+
+    private static T? Find<T>(Exception exception)
+        where T : Exception
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
     private static string? PasswordOf(string connectionString)
     {
         var scheme = connectionString.IndexOf("://", StringComparison.Ordinal);

@@ -81,6 +81,19 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
         if (ContainsQueryRoot(source) && translator.Host?.JoinSubquery(source) is { } joined)
         {
             var joinedArray = new MqlFieldExpression(joined.Owner.Path + joined.Element, joined.Type, null, null);
+            if (joined.ItemDocument is null && SelectedValue(joined.InnerShaper) is { } selected)
+            {
+                // A subquery that selects one value (Select(c => c.Id)): the joined documents mapped to that value.
+                var name = "e" + _variables++;
+                var value = new MqlFieldExpression("$" + name + "." + selected.Path, joined.InnerShaper.Type, selected.Property, selected.TypeMapping);
+                var values = new MqlStructuredExpression(
+                    "$map",
+                    new BsonDocument { { "input", Placeholder(joinedArray) }, { "as", name }, { "in", Placeholder(value) } },
+                    [joinedArray, value],
+                    typeof(IEnumerable<>).MakeGenericType(joined.InnerShaper.Type));
+                return (values, n => new MqlFieldExpression("$" + n, joined.InnerShaper.Type, selected.Property, selected.TypeMapping));
+            }
+
             return (joinedArray, name => joined.ItemDocument is { } item
                 ? DocumentRebaser.Rebase(joined.InnerShaper, item, new EntityDocumentExpression(item.EntityType, "$" + name + "."), "$" + name + ".")
                 : joined.InnerShaper);
@@ -116,6 +129,13 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
                 return null;
         }
     }
+
+    private static DocumentValueExpression? SelectedValue(Expression shaper) => shaper switch
+    {
+        DocumentValueExpression value => value,
+        UnaryExpression { NodeType: ExpressionType.Convert, Operand: DocumentValueExpression value } => value,
+        _ => null,
+    };
 
     private static bool ContainsQueryRoot(Expression expression)
     {

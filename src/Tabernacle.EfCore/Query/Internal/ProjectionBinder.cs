@@ -19,6 +19,12 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
     {
         TranslationErrorDetails = null;
         var result = Visit(selector);
+        if (TranslationErrorDetails is null && result is not GroupingShaperExpression && GroupingFinder.Contains(result))
+        {
+            // What is left of a group after its aggregates were taken would run on the client, which has no groups.
+            TranslationErrorDetails = GroupingFinder.Details;
+        }
+
         return TranslationErrorDetails is null ? result : null;
     }
 
@@ -74,6 +80,19 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
         }
 
         return node.Update(inner);
+    }
+
+    protected override Expression VisitUnary(UnaryExpression node)
+    {
+        // EF Core's preprocessing turns `o.Nav == null ? null : o.Nav.Value` into `(T?)o.Nav.Value`, relying on a member
+        // of a missing entity reading as null (as in SQL): read the value as the nullable type, not as default(T).
+        if (node.NodeType == ExpressionType.Convert && Nullable.GetUnderlyingType(node.Type) == node.Operand.Type
+            && Visit(node.Operand) is DocumentValueExpression value && value.Type == node.Operand.Type)
+        {
+            return new DocumentValueExpression(value.Path, node.Type, value.Property, value.TypeMapping);
+        }
+
+        return base.VisitUnary(node);
     }
 
     protected override Expression VisitMethodCall(MethodCallExpression node)
@@ -163,4 +182,30 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
         MqlFieldExpression field => new DocumentValueExpression(field.Path, field.Type, field.Property, field.TypeMapping),
         _ => bound,
     };
+
+    /// <summary>Finds a group used other than through the aggregates that become accumulators of <c>$group</c>.</summary>
+    internal sealed class GroupingFinder : ExpressionVisitor
+    {
+        public const string Details = "A group can be used only through its Key and aggregates (Count, LongCount, Sum, Min, Max, Average, First, optionally after Where/Select); ordering, filtering into a list or navigating inside a group is not supported.";
+
+        private bool _found;
+
+        public static bool Contains(Expression? expression)
+        {
+            var finder = new GroupingFinder();
+            finder.Visit(expression);
+            return finder._found;
+        }
+
+        public override Expression? Visit(Expression? node)
+        {
+            if (node is GroupingShaperExpression)
+            {
+                _found = true;
+                return node;
+            }
+
+            return node is StructuralTypeShaperExpression or DocumentValueExpression or EmbeddedCollectionExpression or JoinedCollectionExpression ? node : base.Visit(node);
+        }
+    }
 }

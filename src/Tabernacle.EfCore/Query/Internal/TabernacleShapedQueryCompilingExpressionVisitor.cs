@@ -1,6 +1,8 @@
 using System.Linq.Expressions;
 using System.Reflection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -22,6 +24,12 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
     protected override Expression VisitShapedQuery(ShapedQueryExpression shapedQueryExpression)
     {
         var query = (MongoQueryExpression)shapedQueryExpression.QueryExpression;
+        if (ProjectionBinder.GroupingFinder.Contains(shapedQueryExpression.ShaperExpression))
+        {
+            // GroupBy(...).ToList() and the like: groups exist only inside $group, never as results.
+            throw new InvalidOperationException(CoreStrings.TranslationFailedWithDetails(shapedQueryExpression.ShaperExpression.Print(), ProjectionBinder.GroupingFinder.Details));
+        }
+
         var compiled = CompiledMongoQuery.Compile(query);
         var row = Parameter(typeof(BsonDocument), "document");
         var tracking = QueryCompilationContext.QueryTrackingBehavior == QueryTrackingBehavior.TrackAll;

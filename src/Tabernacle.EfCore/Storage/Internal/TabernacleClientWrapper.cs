@@ -384,7 +384,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
                 stopwatch.ElapsedMilliseconds,
                 trace.ServerText,
                 shown,
-                ConnectionStrings.Redact(exception.Message, _options.ConnectionString));
+                ConnectionStrings.DescribeFailure(exception, _options.ConnectionString));
         }
     }
 

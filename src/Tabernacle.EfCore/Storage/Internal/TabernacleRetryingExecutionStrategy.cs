@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
+using Tabernacle.EfCore.Update.Internal;
 
 namespace Tabernacle.EfCore.Storage.Internal;
 
@@ -21,5 +23,9 @@ internal sealed class TabernacleRetryingExecutionStrategy(ExecutionStrategyDepen
         }
 
         ExceptionsEncountered.Clear();
+        Dependencies.CurrentContext.Context.GetService<SaveChangesOptions>().Replaying = false;
     }
+
+    // The attempt that failed may have been applied: the saves of the replay check for their own writes (TabernacleDatabase).
+    protected override void OnRetry() => Dependencies.CurrentContext.Context.GetService<SaveChangesOptions>().Replaying = true;
 }

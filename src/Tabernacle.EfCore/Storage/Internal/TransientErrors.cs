@@ -15,6 +15,13 @@ internal static class TransientErrors
         {
             switch (e)
             {
+                // The server answered the authentication (AuthenticationFailed, say): retrying cannot fix credentials. The driver's
+                // MongoAuthenticationException is a MongoConnectionException, so it must be ruled out before that case below.
+                // One without a server answer inside (the network failed mid-handshake) falls through to the inner exception.
+                case MongoAuthenticationException { InnerException: MongoCommandException }:
+                    return false;
+                case MongoAuthenticationException:
+                    continue;
                 case MongoException mongo when mongo.HasErrorLabel("TransientTransactionError") || mongo.HasErrorLabel("UnknownTransactionCommitResult") || mongo.HasErrorLabel("RetryableWriteError"):
                     return true;
                 case MongoConnectionException or MongoConnectionPoolPausedException or MongoNotPrimaryException or MongoNodeIsRecoveringException:

@@ -14,6 +14,13 @@ internal sealed class SaveChangesOptions
     /// <summary>The write concern the caller passed for the save in progress (cleared when the save ends).</summary>
     public WriteConcern? Requested { get; set; }
 
+    /// <summary>
+    /// Set by <c>EnableRetryOnFailure</c>'s strategy while it replays a unit whose previous attempt failed with a transient
+    /// error: that attempt's writes may have landed (the server applied them, the answer was lost), so a replayed insert may
+    /// find its own document. Cleared when the strategy starts a new unit.
+    /// </summary>
+    public bool Replaying { get; set; }
+
     /// <summary>Takes the effective save-or-entity write concern for <paramref name="plan"/>, checking the rules of unacknowledged writes.</summary>
     public WriteConcern? Consume(IReadOnlyList<SaveOperation> plan)
     {

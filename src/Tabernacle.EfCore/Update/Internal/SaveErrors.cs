@@ -34,7 +34,7 @@ internal static class SaveErrors
                 return new DbUpdateException($"The save's write concern failed: {Redact(concern.Message, connectionString)}", exception, entries);
 
             default:
-                return new DbUpdateException($"An error occurred while saving to MongoDB: {Redact(exception.Message, connectionString)} See the inner exception for details.", exception, entries);
+                return new DbUpdateException($"An error occurred while saving to MongoDB: {ConnectionStrings.DescribeFailure(exception, connectionString)} See the inner exception for details.", exception, entries);
         }
     }
 

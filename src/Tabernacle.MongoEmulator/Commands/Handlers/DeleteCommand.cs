@@ -56,7 +56,7 @@ internal sealed class DeleteCommand : ICommandHandler
                     var collation = Query.Collation.Parse(statement.GetValue("collation", BsonNull.Value));
                     var filter = ReadSupport.CompileFilter(query, collation, variables);
                     var hint = ReadSupport.ResolveHint(unit.Collection(context.Database, name), statement.GetValue("hint", BsonNull.Value));
-                    var matches = ReadSupport.Match(unit, context.Database, name, filter, hint, context.CancellationToken);
+                    var matches = WriteSupport.MatchForWrite(context, unit, name, filter, hint);
                     var targets = limitValue.ToInt32() == 1 ? matches.Take(1).ToList() : matches;
                     var result = new BsonDocument("n", targets.Count);
                     var remaining = targets.Count;
@@ -87,7 +87,7 @@ internal sealed class DeleteCommand : ICommandHandler
         });
 
         context.Member.OpCounters.AddDelete(statements.Count);
-        var reply = new BsonDocument("n", deleted);
+        var reply = new BsonDocument("n", (int)deleted);
         if (writeErrors.Count > 0)
         {
             reply["writeErrors"] = writeErrors;

@@ -51,7 +51,7 @@ internal sealed class FindAndModifyCommand : ICommandHandler
             }
 
             var hint = ReadSupport.ResolveHint(unit.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
-            var matches = ReadSupport.Match(unit, context.Database, name, filter, hint, context.CancellationToken);
+            var matches = WriteSupport.MatchForWrite(context, unit, name, filter, hint);
             ReadSupport.Sort(matches, sort, collation);
             var result = new BsonDocument();
             var lastError = new BsonDocument();

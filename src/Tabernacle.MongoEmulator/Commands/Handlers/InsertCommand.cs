@@ -41,6 +41,7 @@ internal sealed class InsertCommand : ICommandHandler
                     }
 
                     var document = WriteSupport.PrepareForInsert(raw);
+                    unit.WaitForTransactions(context.Database, name, [document["_id"]], WriteSupport.Deadline(context), context.CancellationToken);
                     unit.Insert(context.Database, name, document, WriteSupport.Statement(context, i, new BsonDocument("n", 1)));
                     n++;
                 }

@@ -66,7 +66,7 @@ internal sealed class UpdateCommand : ICommandHandler
         });
 
         context.Member.OpCounters.AddUpdate(statements.Count);
-        var reply = new BsonDocument { { "n", matched + upserted.Count }, { "nModified", modified } };
+        var reply = new BsonDocument { { "n", (int)(matched + upserted.Count) }, { "nModified", (int)modified } };
         if (upserted.Count > 0)
         {
             reply["upserted"] = upserted;
@@ -107,7 +107,7 @@ internal sealed class UpdateCommand : ICommandHandler
 
         var now = DateTime.UtcNow;
         var hint = ReadSupport.ResolveHint(unit.Collection(context.Database, name), statement.GetValue("hint", BsonNull.Value));
-        var matches = ReadSupport.Match(unit, context.Database, name, filter, hint, context.CancellationToken);
+        var matches = WriteSupport.MatchForWrite(context, unit, name, filter, hint);
         if (matches.Count == 0)
         {
             if (!upsert)

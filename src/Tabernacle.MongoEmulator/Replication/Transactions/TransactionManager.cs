@@ -17,6 +17,23 @@ internal sealed class TransactionManager(StorageEngine storage)
     private readonly Dictionary<string, Transaction> _bySession = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Namespace, BsonValue Id), Transaction> _locks = new(new LockKeyComparer());
 
+    private int _waitingWrites;
+
+    /// <summary>Writes outside transactions that are waiting, right now, for a transaction to release a document.</summary>
+    public int WaitingWrites => Volatile.Read(ref _waitingWrites);
+
+    /// <summary>Counts a waiting write for <see cref="WaitingWrites"/> until the returned scope is disposed.</summary>
+    public IDisposable TrackWaitingWrite()
+    {
+        Interlocked.Increment(ref _waitingWrites);
+        return new WaitingWriteScope(this);
+    }
+
+    private sealed class WaitingWriteScope(TransactionManager owner) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref owner._waitingWrites);
+    }
+
     public int OpenCount => _bySession.Values.Count(t => t.State == TransactionState.InProgress);
 
     /// <summary>Starts transaction <paramref name="txnNumber"/> of a session; a smaller number than the session's last is TransactionTooOld.</summary>
@@ -94,9 +111,24 @@ internal sealed class TransactionManager(StorageEngine storage)
         throw new MongoErrorException(ErrorCodes.WriteConflict, $"Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document transaction. ({why})", "TransientTransactionError");
     }
 
+    /// <summary>The open transaction that holds one of the documents, or <c>null</c>.</summary>
+    public Transaction? HolderOf(string ns, IEnumerable<BsonValue> ids)
+    {
+        foreach (var id in ids)
+        {
+            if (_locks.TryGetValue((ns, id), out var holder) && holder.State == TransactionState.InProgress)
+            {
+                return holder;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>
-    /// A write outside any transaction touches a document an open transaction holds: MongoDB would make the outside
-    /// write wait; the emulator aborts the transaction instead, so neither blocks and the transaction's retry sees the write.
+    /// A write outside any transaction reached a document an open transaction holds without waiting first (the write
+    /// commands wait, see <see cref="IDocumentWriter.WaitForTransactions"/>; this covers any other path): the
+    /// transaction is aborted so that neither side loses its change.
     /// </summary>
     public void AbortConflicting(string ns, BsonValue id)
     {
@@ -124,6 +156,12 @@ internal sealed class TransactionManager(StorageEngine storage)
         }
 
         storage.History.CloseSnapshot();
+
+        // Writes outside transactions may be waiting for these documents (WriteUnit.WaitForTransactions).
+        if (Monitor.IsEntered(storage.SyncRoot))
+        {
+            Monitor.PulseAll(storage.SyncRoot);
+        }
     }
 
     /// <summary>Aborts every open transaction (on step-down or shutdown).</summary>

@@ -15,6 +15,9 @@ internal sealed class TransactionWriter(ReplicaMember member, Transaction transa
 
     public OpTime? LastOpTime => null;
 
+    /// <summary>A transaction's own writes take document locks instead (a conflict aborts it with WriteConflict).</summary>
+    public bool WaitForTransactions(string database, string collection, IEnumerable<BsonValue> ids, DateTime? deadline, CancellationToken cancellationToken) => false;
+
     public CollectionStore? Collection(string database, string collection) => member.Storage.GetCollection(database, collection);
 
     public IEnumerable<BsonDocument> Candidates(string database, string collection, QueryFilter filter, CollectionIndex? hint) =>

@@ -109,7 +109,10 @@ internal sealed class JoinedCollectionExpression(EntityDocumentExpression owner,
     /// <summary>A shaper over one item, whose documents are rooted at <see cref="ItemDocument"/>.</summary>
     public Expression InnerShaper { get; } = innerShaper;
 
-    public EntityDocumentExpression? ItemDocument => (InnerShaper as StructuralTypeShaperExpression)?.ValueBufferExpression as EntityDocumentExpression;
+    public EntityDocumentExpression? ItemDocument => (Entity(InnerShaper) as StructuralTypeShaperExpression)?.ValueBufferExpression as EntityDocumentExpression;
+
+    // An entity with owned navigations arrives wrapped in EF Core's includes of them (Order.Lines): its document is the entity's.
+    private static Expression Entity(Expression shaper) => shaper is IncludeExpression include ? Entity(include.EntityExpression) : shaper;
 
     public Type ElementType => InnerShaper.Type;
 

@@ -1,0 +1,93 @@
+using Microsoft.EntityFrameworkCore;
+using Tabernacle.EfCore.Tests.Infrastructure;
+
+namespace Tabernacle.EfCore.Tests.Differential.Breadth;
+
+/// <summary>
+/// Issue 5's query breadth, differentially: every case in <see cref="BreadthCases"/> runs through the provider against
+/// 330 stored entities in two collections (customers with a business-customer subtype, orders referencing them) and
+/// with LINQ to Objects over the same entities connected in memory; the printed results must be equal.
+/// MongoDB's deliberate differences are modelled, not hidden: strings order by code point (<see cref="OrdinalQuery{T}"/>),
+/// decimals compare by value and doubles to 12 digits (<see cref="Normalizer"/>), nulls sort first in both.
+/// </summary>
+public sealed class BreadthDifferentialTests : ProviderTestBase<BreadthContext>
+{
+    private static readonly (List<Customer> Customers, List<Order> Orders) Memory = BreadthData.CreateConnected();
+
+    protected override async Task SeedAsync()
+    {
+        var (customers, orders) = BreadthData.Create();
+        await using var db = CreateContext();
+        db.Customers.AddRange(customers);
+        db.Orders.AddRange(orders);
+        await db.SaveChangesAsync();
+    }
+
+    public static TheoryData<string> CaseNames => new(BreadthCases.All.Keys);
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public void Query_matches_LINQ_to_Objects(string name)
+    {
+        var @case = BreadthCases.All[name];
+        var inMemory = BreadthSets.InMemory(Memory.Customers, Memory.Orders);
+        var expected = (@case.Expected ?? @case.Query)(inMemory);
+        Assert.True(@case.MayBeEmpty || !Normalizer.IsEmpty(expected), $"Case '{name}' selects nothing in memory: it would pass without testing anything.");
+
+        using var db = CreateContext();
+        var actual = @case.Query(BreadthSets.Server(db));
+        Assert.Equal(Normalizer.Normalize(expected), Normalizer.Normalize(actual));
+    }
+
+    /// <summary>Item 6: what has no MQL form fails with EF Core's standard error, naming the reason; nothing runs on the client.</summary>
+    public static TheoryData<string> UntranslatableNames => new(Untranslatable.Keys);
+
+    private static readonly Dictionary<string, (Func<BreadthSets, object?> Query, string Reason)> Untranslatable = new()
+    {
+        ["order_by_computed"] = (s => s.Orders.OrderBy(o => o.Weight * 2).ToList(), "Ordering by a computed value"),
+        ["last_without_order"] = (s => s.Orders.Last(), "Last/LastOrDefault needs an OrderBy"),
+        ["select_many"] = (s => s.Customers.SelectMany(x => x.Orders).ToList(), "SelectMany"),
+        ["group_to_list"] = (s => s.Orders.GroupBy(o => o.Status).ToList(), "A group can be used only through its Key and aggregates"),
+        ["group_ordered_first"] = (s => s.Orders.GroupBy(o => o.Status).Select(g => g.OrderBy(o => o.Total).First().Id).ToList(), "A group can be used only through its Key and aggregates"),
+        ["group_distinct_count"] = (s => s.Orders.GroupBy(o => o.Status).Select(g => g.Select(o => o.CustomerId).Distinct().Count()).ToList(), "A group can be used only through its Key and aggregates"),
+        ["concat_different_shapes"] = (s => s.Customers.Select(x => x.Name).Concat(s.Customers.Select(x => x.Name + "!")).ToList(), "$unionWith"),
+        ["except"] = (s => s.Orders.Except(s.Orders.Where(o => o.Weight > 1)).ToList(), "Except"),
+        ["string_format"] = (s => s.Customers.Where(x => $"{x.Name}-{x.Id}".EndsWith("-7")).ToList(), "String.Format"),
+        ["array_order_inside"] = (s => s.Customers.Where(x => x.Scores.OrderBy(v => v).First() < 10).ToList(), "could not be translated to MQL"),
+        ["bitwise_and"] = (s => s.Customers.Where(x => (x.Perks & Perks.Insured) != 0).ToList(), "The operator 'And'"),
+    };
+
+    [Theory]
+    [MemberData(nameof(UntranslatableNames))]
+    public void Untranslatable_queries_throw_EFs_standard_error(string name)
+    {
+        using var db = CreateContext();
+        var (query, reason) = Untranslatable[name];
+        var error = Assert.Throws<InvalidOperationException>(() => query(BreadthSets.Server(db)));
+        Assert.Contains("could not be translated", error.Message);
+        Assert.Contains(reason, error.Message);
+    }
+
+    [Fact]
+    public void The_suite_is_as_broad_as_issue_5_asks()
+    {
+        Assert.True(BreadthCases.All.Count >= 120, $"{BreadthCases.All.Count} cases");
+        Assert.Equal(330, Memory.Customers.Count + Memory.Orders.Count);
+        Assert.Contains(Memory.Orders, o => o.Customer is null);
+        Assert.Contains(Memory.Customers, c => c.Orders.Count == 0);
+        Assert.Contains(Memory.Customers, c => c is BusinessCustomer);
+    }
+
+    [Fact]
+    public async Task Stored_entities_round_trip_with_their_references()
+    {
+        await using var db = CreateContext();
+        Assert.Equal(BreadthData.CustomerCount, await db.Customers.CountAsync());
+        Assert.Equal(BreadthData.OrderCount, await db.Orders.CountAsync());
+        Assert.Equal(Memory.Customers.OfType<BusinessCustomer>().Count(), await db.BusinessCustomers.CountAsync());
+        var stored = await db.Customers.Include(c => c.Orders).OrderBy(c => c.Id).ToListAsync();
+        Assert.Equal(
+            Memory.Customers.Select(c => Normalizer.Normalize((c, c.Name, c.Email, c.Tier, c.Perks, c.Since, c.Birthday, c.Age, c.CreditLimit, c.Address?.City, c.Address?.Zip, c.Scores, c.Labels, c.ReferredById, c.Orders.Select(o => o.Id).Order().ToList()))),
+            stored.Select(c => Normalizer.Normalize((c, c.Name, c.Email, c.Tier, c.Perks, c.Since, c.Birthday, c.Age, c.CreditLimit, c.Address?.City, c.Address?.Zip, c.Scores, c.Labels, c.ReferredById, c.Orders.Select(o => o.Id).Order().ToList()))));
+    }
+}
