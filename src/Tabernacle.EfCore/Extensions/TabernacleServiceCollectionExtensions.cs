@@ -42,6 +42,8 @@ public static class TabernacleServiceCollectionExtensions
             .TryAdd<IQueryCompilationContextFactory, TabernacleQueryCompilationContextFactory>()
             .TryAdd<IQueryTranslationPreprocessorFactory, TabernacleQueryTranslationPreprocessorFactory>()
             .TryAdd<IStructuralTypeMaterializerSource, TabernacleStructuralTypeMaterializerSource>()
+            // So that returning a pooled context ends its session and any per-request read preference override.
+            .TryAdd<IResettableService, TabernacleClientWrapper>(p => p.GetRequiredService<TabernacleClientWrapper>())
             .TryAddProviderSpecificServices(b => b
                 .TryAddScoped<TabernacleClientWrapper, TabernacleClientWrapper>()
                 .TryAddScoped<SaveChangesOptions, SaveChangesOptions>()

@@ -43,6 +43,14 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
 
     public TabernacleOptionsExtension Options => _options;
 
+    /// <summary>
+    /// A read preference that replaces the context's configured default for this context instance only (the ASP.NET
+    /// Core extensions set it per request). Queries that choose their own still win; cleared when a pooled context is reset.
+    /// </summary>
+    public ReadPreference? DefaultReadPreferenceOverride { get; set; }
+
+    private ReadPreference? ContextReadPreference => DefaultReadPreferenceOverride ?? _options.DefaultReadPreference;
+
     /// <summary>The session of the explicit transaction in progress, if any.</summary>
     public IClientSessionHandle? TransactionSession => _session is { IsInTransaction: true } ? _session : null;
 
@@ -89,7 +97,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     public IMongoCollection<BsonDocument> Collection(string name, ReadPreference? readPreference = null, ReadConcern? readConcern = null, WriteConcern? writeConcern = null)
     {
         var collection = Database.GetCollection<BsonDocument>(name);
-        if ((readPreference ?? _options.DefaultReadPreference) is { } rp)
+        if ((readPreference ?? ContextReadPreference) is { } rp)
         {
             collection = collection.WithReadPreference(rp);
         }
@@ -109,13 +117,13 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
 
     /// <summary>The read preference a read will use: the operation's, else the context's, else the client's (connection string).</summary>
     public ReadPreference EffectiveReadPreference(ReadPreference? requested) =>
-        requested ?? _options.DefaultReadPreference ?? Database.Settings.ReadPreference;
+        requested ?? ContextReadPreference ?? Database.Settings.ReadPreference;
 
     public WriteConcern EffectiveWriteConcern(WriteConcern? requested) =>
         requested ?? _options.DefaultWriteConcern ?? Database.Settings.WriteConcern;
 
     public IAsyncCursor<BsonDocument> Read(MongoReadRequest request) =>
-        Run(request.OperationName, request.CollectionName, request.ToMql, request.ReadPreference, () =>
+        Run(request.OperationName, request.CollectionName, request.ToMql, request.ReadPreference, isRead: true, () =>
         {
             var (collection, session) = PrepareRead(request);
             return request.Pipeline is { } pipeline
@@ -124,7 +132,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         });
 
     public Task<IAsyncCursor<BsonDocument>> ReadAsync(MongoReadRequest request, CancellationToken cancellationToken) =>
-        RunAsync(request.OperationName, request.CollectionName, request.ToMql, request.ReadPreference, () =>
+        RunAsync(request.OperationName, request.CollectionName, request.ToMql, request.ReadPreference, isRead: true, () =>
         {
             var (collection, session) = PrepareRead(request);
             return request.Pipeline is { } pipeline
@@ -241,7 +249,10 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     public T RunDatabaseOperation<T>(string operation, string? collection, string description, Func<IMongoDatabase, T> action) =>
         Run(operation, collection ?? "", () => description, null, () => action(Database));
 
-    private T Run<T>(string operation, string collection, Func<string> mql, ReadPreference? readPreference, Func<T> action)
+    private T Run<T>(string operation, string collection, Func<string> mql, ReadPreference? readPreference, Func<T> action) =>
+        Run(operation, collection, mql, readPreference, isRead: false, action);
+
+    private T Run<T>(string operation, string collection, Func<string> mql, ReadPreference? readPreference, bool isRead, Func<T> action)
     {
         using var activity = StartActivity(operation, collection, readPreference);
         var trace = ServerTracker.Begin();
@@ -250,6 +261,11 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         {
             var result = action();
             Executed(operation, collection, mql, readPreference, trace, stopwatch, activity);
+            if (isRead)
+            {
+                CountRead(readPreference, trace);
+            }
+
             return result;
         }
         catch (Exception ex)
@@ -263,7 +279,10 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         }
     }
 
-    private async Task<T> RunAsync<T>(string operation, string collection, Func<string> mql, ReadPreference? readPreference, Func<Task<T>> action)
+    private Task<T> RunAsync<T>(string operation, string collection, Func<string> mql, ReadPreference? readPreference, Func<Task<T>> action) =>
+        RunAsync(operation, collection, mql, readPreference, isRead: false, action);
+
+    private async Task<T> RunAsync<T>(string operation, string collection, Func<string> mql, ReadPreference? readPreference, bool isRead, Func<Task<T>> action)
     {
         using var activity = StartActivity(operation, collection, readPreference);
         var trace = ServerTracker.Begin();
@@ -272,6 +291,11 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         {
             var result = await action().ConfigureAwait(false);
             Executed(operation, collection, mql, readPreference, trace, stopwatch, activity);
+            if (isRead)
+            {
+                CountRead(readPreference, trace);
+            }
+
             return result;
         }
         catch (Exception ex)
@@ -324,6 +348,25 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         }
     }
 
+    // The reads-per-member and per-read-preference counter: which member served the read, and under which preference.
+    private void CountRead(ReadPreference? readPreference, OperationTrace trace)
+    {
+        if (!TabernacleDiagnostics.Reads.Enabled)
+        {
+            return;
+        }
+
+        var mode = ReadPreferenceModeOf(readPreference);
+        TabernacleDiagnostics.Reads.Add(
+            1,
+            new KeyValuePair<string, object?>(TabernacleDiagnostics.ServerTag, trace.ServerText),
+            new KeyValuePair<string, object?>(TabernacleDiagnostics.ReadPreferenceTag, mode));
+    }
+
+    // A read inside a transaction runs on the primary whatever the defaults say.
+    private string ReadPreferenceModeOf(ReadPreference? readPreference) =>
+        TransactionSession is not null ? "Primary" : EffectiveReadPreference(readPreference).ReadPreferenceMode.ToString();
+
     private void Failed(string operation, string collection, Func<string> mql, OperationTrace trace, Stopwatch stopwatch, Activity? activity, Exception exception)
     {
         SetServer(activity, trace);
@@ -367,11 +410,15 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         }
     }
 
-    public void ResetState() => EndSession();
+    public void ResetState()
+    {
+        DefaultReadPreferenceOverride = null;
+        EndSession();
+    }
 
     public Task ResetStateAsync(CancellationToken cancellationToken = default)
     {
-        EndSession();
+        ResetState();
         return Task.CompletedTask;
     }
 

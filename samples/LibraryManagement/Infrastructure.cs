@@ -1,0 +1,86 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using MongoDB.Bson;
+using MongoDB.Driver;
+using Tabernacle.MongoEmulator;
+
+namespace LibraryManagement;
+
+/// <summary>Whether the app runs on its embedded emulator (the dashboard's failover buttons need it).</summary>
+public sealed record LibraryMode(MongoReplicaSetEmulator? Emulator)
+{
+    public bool IsEmbedded => Emulator is not null;
+}
+
+public sealed record JwtSettings(string Issuer, string Audience, SymmetricSecurityKey Key);
+
+public sealed class TokenService(JwtSettings settings)
+{
+    public string Issue(User user) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Issuer = settings.Issuer,
+        Audience = settings.Audience,
+        Expires = DateTime.UtcNow.AddHours(8),
+        Claims = new Dictionary<string, object>
+        {
+            ["sub"] = user.Id.ToString(),
+            ["name"] = user.Username,
+            ["role"] = user.Role,
+        },
+        SigningCredentials = new SigningCredentials(settings.Key, SecurityAlgorithms.HmacSha256),
+    });
+}
+
+public static class ClaimsPrincipalExtensions
+{
+    public static ObjectId Id(this ClaimsPrincipal user) => ObjectId.Parse(user.FindFirstValue("sub"));
+
+    public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole(Roles.Admin);
+
+    public static bool IsLibrarian(this ClaimsPrincipal user) => user.IsInRole(Roles.Librarian) || user.IsInRole(Roles.Admin);
+}
+
+/// <summary>ObjectIds travel as their 24-character hex strings in JSON.</summary>
+public sealed class ObjectIdJsonConverter : JsonConverter<ObjectId>
+{
+    public override ObjectId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        ObjectId.TryParse(reader.GetString(), out var id) ? id : throw new JsonException("Expected a 24-character hexadecimal id.");
+
+    public override void Write(Utf8JsonWriter writer, ObjectId value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+}
+
+public static class Ids
+{
+    public static bool TryParse(string? text, out ObjectId id) => ObjectId.TryParse(text, out id);
+}
+
+public static class Errors
+{
+    public static bool IsDuplicateKey(DbUpdateException ex) =>
+        ex.InnerException is MongoBulkWriteException bulk && bulk.WriteErrors.Any(e => e.Code == 11000)
+        || ex.InnerException is MongoWriteException { WriteError.Code: 11000 };
+
+    public static IResult Validation(string field, string message) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+}
+
+public static class HealthResponse
+{
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = false };
+
+    public static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }),
+        }, Options));
+    }
+}

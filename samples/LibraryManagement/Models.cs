@@ -1,0 +1,155 @@
+using System.ComponentModel.DataAnnotations;
+using MongoDB.Bson;
+using Tabernacle.EfCore;
+
+namespace LibraryManagement;
+
+public static class Roles
+{
+    public const string Member = "member";
+    public const string Librarian = "librarian";
+    public const string Admin = "admin";
+
+    public static readonly string[] All = [Member, Librarian, Admin];
+}
+
+/// <summary>A library user. Username and email are unique (indexes); the password is kept as an ASP.NET Core Identity hash.</summary>
+public class User
+{
+    public ObjectId Id { get; set; }
+
+    [Required, StringLength(40, MinimumLength = 3)]
+    public string Username { get; set; } = "";
+
+    [Required, EmailAddress]
+    public string Email { get; set; } = "";
+
+    [Required]
+    public string PasswordHash { get; set; } = "";
+
+    [Default(Roles.Member)]
+    public string Role { get; set; } = "";
+
+    [AutoNowAdd]
+    public DateTime CreatedAt { get; set; }
+}
+
+public class Author
+{
+    public ObjectId Id { get; set; }
+
+    [Required]
+    public string Name { get; set; } = "";
+
+    public string? Biography { get; set; }
+
+    [AutoNowAdd]
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A category; its name is unique.</summary>
+public class Category
+{
+    public ObjectId Id { get; set; }
+
+    [Required]
+    public string Name { get; set; } = "";
+
+    public string? Description { get; set; }
+}
+
+/// <summary>A book; its ISBN is unique. Available copies never go below zero: borrowing decrements them conditionally.</summary>
+public class Book
+{
+    public ObjectId Id { get; set; }
+
+    [Required]
+    public string Title { get; set; } = "";
+
+    public string? Description { get; set; }
+
+    [Required]
+    public string Isbn { get; set; } = "";
+
+    public ObjectId AuthorId { get; set; }
+
+    public ObjectId CategoryId { get; set; }
+
+    public int PublishedYear { get; set; }
+
+    [Range(0, 10_000)]
+    public int TotalCopies { get; set; }
+
+    [Range(0, 10_000)]
+    public int AvailableCopies { get; set; }
+
+    [Default(0)]
+    public int TimesBorrowed { get; set; }
+
+    [AutoNowAdd]
+    public DateTime CreatedAt { get; set; }
+
+    [AutoNow]
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>A loan: due 14 days after borrowing; 0.50 per day overdue once returned (or as of now while out).</summary>
+public class Loan
+{
+    public const int LoanDays = 14;
+    public const int MaxActiveLoans = 5;
+    public const decimal FinePerDay = 0.50m;
+
+    public ObjectId Id { get; set; }
+
+    public ObjectId BookId { get; set; }
+
+    public ObjectId UserId { get; set; }
+
+    [AutoNowAdd]
+    public DateTime BorrowedAt { get; set; }
+
+    public DateTime DueAt { get; set; }
+
+    public DateTime? ReturnedAt { get; set; }
+
+    [Default(0)]
+    public decimal Fine { get; set; }
+
+    public static decimal FineFor(DateTime dueAt, DateTime asOf)
+    {
+        var days = (int)Math.Floor((asOf - dueAt).TotalDays);
+        return days > 0 ? days * FinePerDay : 0m;
+    }
+}
+
+public class Reservation
+{
+    public ObjectId Id { get; set; }
+
+    public ObjectId BookId { get; set; }
+
+    public ObjectId UserId { get; set; }
+
+    [Default("active")]
+    public string Status { get; set; } = "";
+
+    [AutoNowAdd]
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>An audit log entry: written with w:1 (fast, acknowledged by the primary alone).</summary>
+[WriteConcern(1)]
+public class AuditEntry
+{
+    public ObjectId Id { get; set; }
+
+    public string Action { get; set; } = "";
+
+    public ObjectId? UserId { get; set; }
+
+    public string Details { get; set; } = "";
+
+    [AutoNowAdd]
+    public DateTime At { get; set; }
+}

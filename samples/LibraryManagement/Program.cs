@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using LibraryManagement;
+using LibraryManagement.Endpoints;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.IdentityModel.Tokens;
+using MongoDB.Driver;
+using Tabernacle.EfCore;
+using Tabernacle.EfCore.Extensions;
+using Tabernacle.MongoEmulator;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// The replica set: ConnectionStrings:Library when configured, else an embedded 3-member emulator on loopback.
+var connectionString = builder.Configuration.GetConnectionString("Library");
+MongoReplicaSetEmulator? emulator = null;
+if (string.IsNullOrWhiteSpace(connectionString))
+{
+    emulator = await MongoReplicaSetEmulator.StartAsync(new ReplicaSetEmulatorOptions { Members = 3, ElectionTimeout = TimeSpan.FromMilliseconds(500) });
+    connectionString = emulator.ConnectionString.Replace("/?", "/library?", StringComparison.Ordinal);
+    builder.Services.AddSingleton(_ => emulator);   // created by a factory, so the container disposes it (stops the members)
+}
+
+builder.Services.AddSingleton(new LibraryMode(emulator));
+builder.Services.AddTabernacle<LibraryContext>(connectionString, o => o
+    .DefaultReadPreference(ReadPreference.SecondaryPreferred)
+    .EnableRetryOnFailure(maxRetryCount: 5, maxRetryDelay: TimeSpan.FromSeconds(2)));
+builder.Services.AddHealthChecks().AddTabernacle(maxLag: TimeSpan.FromSeconds(10));
+
+// JWT: the signing key comes from Jwt:Key, or is made up per run (tokens then die with the process).
+var jwt = new JwtSettings(
+    builder.Configuration["Jwt:Issuer"] ?? "LibraryManagement",
+    builder.Configuration["Jwt:Audience"] ?? "LibraryManagement",
+    new SymmetricSecurityKey(builder.Configuration["Jwt:Key"] is { Length: >= 32 } key ? Encoding.UTF8.GetBytes(key) : RandomNumberGenerator.GetBytes(32)));
+builder.Services.AddSingleton(jwt);
+builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+builder.Services.AddSingleton<TokenService>();
+builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+{
+    o.MapInboundClaims = false;
+    o.TokenValidationParameters = new TokenValidationParameters
+    {
+        ValidIssuer = jwt.Issuer,
+        ValidAudience = jwt.Audience,
+        IssuerSigningKey = jwt.Key,
+        NameClaimType = "sub",
+        RoleClaimType = "role",
+    };
+});
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy("librarian", p => p.RequireRole(Roles.Librarian, Roles.Admin))
+    .AddPolicy("admin", p => p.RequireRole(Roles.Admin));
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new ObjectIdJsonConverter()));
+
+var app = builder.Build();
+
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseTabernacleReadYourWrites<LibraryContext>();
+
+app.MapOpenApi();
+app.UseSwaggerUI(o =>
+{
+    o.SwaggerEndpoint("/openapi/v1.json", "Library API");
+    o.RoutePrefix = "swagger";
+});
+app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
+
+app.MapAuthEndpoints();
+app.MapBookEndpoints();
+app.MapLoanEndpoints();
+app.MapReservationEndpoints();
+app.MapStatsEndpoints();
+app.MapClusterEndpoints();
+
+await Seed.RunAsync(app.Services, app.Configuration.GetValue("Library:Seed", true));
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var mode = emulator is null ? "the configured replica set (ConnectionStrings:Library)" : $"an embedded 3-member emulator ({emulator.ConnectionString})";
+    foreach (var url in app.Urls)
+    {
+        Console.WriteLine($"Library is running at {url} on {mode}: dashboard {url}/, API page {url}/swagger, health {url}/health");
+    }
+});
+
+await app.RunAsync();
+
+/// <summary>The entry point; public so that WebApplicationFactory can host it in tests.</summary>
+public partial class Program;

@@ -1,0 +1,25 @@
+using Tabernacle.EfCore.Diagnostics.Internal;
+
+namespace Tabernacle.EfCore.Extensions;
+
+/// <summary>
+/// The names to register with OpenTelemetry: <c>tracing.AddSource(TabernacleInstrumentation.ActivitySourceName)</c> and
+/// <c>metrics.AddMeter(TabernacleInstrumentation.MeterName)</c>.
+/// </summary>
+public static class TabernacleInstrumentation
+{
+    /// <summary>The <see cref="System.Diagnostics.ActivitySource"/> with one client activity per MongoDB command.</summary>
+    public const string ActivitySourceName = TabernacleDiagnostics.ActivitySourceName;
+
+    /// <summary>The <see cref="System.Diagnostics.Metrics.Meter"/> of the provider.</summary>
+    public const string MeterName = TabernacleDiagnostics.MeterName;
+
+    /// <summary>The counter of reads served, tagged with <see cref="ServerTagName"/> and <see cref="ReadPreferenceTagName"/>.</summary>
+    public const string ReadsInstrumentName = TabernacleDiagnostics.ReadsInstrumentName;
+
+    /// <summary>The tag naming the member that served a read (<c>host:port</c>).</summary>
+    public const string ServerTagName = TabernacleDiagnostics.ServerTag;
+
+    /// <summary>The tag naming the effective read preference mode of a read (<c>Primary</c>, <c>Secondary</c>...).</summary>
+    public const string ReadPreferenceTagName = TabernacleDiagnostics.ReadPreferenceTag;
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace LibraryManagement.Tests;
+
+/// <summary>
+/// The dashboard in a real browser: Debian's Chromium (<c>apt-get install -y chromium</c>; <c>.ci/run</c> installs it)
+/// driven by Playwright, against the app on Kestrel with its embedded emulator.
+/// </summary>
+public sealed class DashboardBrowserTests : IAsyncLifetime
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private LibraryFactory _factory = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private string _baseUrl = "";
+
+    public async Task InitializeAsync()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's Chromium with `apt-get install -y chromium` (.ci/run does).");
+        _factory = new LibraryFactory();
+        _factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        _factory.StartServer();
+        _baseUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_dashboard_shows_three_members_and_a_new_primary_after_step_down()
+    {
+        var page = await _browser.NewPageAsync();
+        await page.GotoAsync(_baseUrl + "/");
+        var rows = page.Locator("#members tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(3, new() { Timeout = 20_000 });
+        var primaryRow = page.Locator("#members tr[data-role=Primary]");
+        await Assertions.Expect(primaryRow).ToHaveCountAsync(1, new() { Timeout = 20_000 });
+        await Assertions.Expect(page.Locator("#members tr[data-role=Secondary]")).ToHaveCountAsync(2);
+        var oldPrimary = await primaryRow.GetAttributeAsync("data-member");
+        Assert.False(string.IsNullOrEmpty(oldPrimary));
+
+        var stepDown = page.Locator("#step-down");
+        await Assertions.Expect(stepDown).ToBeEnabledAsync(new() { Timeout = 10_000 });
+        await stepDown.ClickAsync();
+
+        await page.WaitForFunctionAsync(
+            "old => { const r = document.querySelector('#members tr[data-role=Primary]'); return r !== null && r.dataset.member !== old; }",
+            oldPrimary,
+            new() { Timeout = 20_000 });
+        var newPrimary = await page.Locator("#members tr[data-role=Primary]").GetAttributeAsync("data-member");
+        Assert.NotEqual(oldPrimary, newPrimary);
+        await Assertions.Expect(page.Locator("#primary")).ToHaveTextAsync(newPrimary!);
+        await Assertions.Expect(rows).ToHaveCountAsync(3);
+    }
+}

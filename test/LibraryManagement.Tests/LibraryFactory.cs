@@ -1,0 +1,103 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using LibraryManagement.Endpoints;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MongoDB.Driver;
+using Tabernacle.EfCore;
+
+namespace LibraryManagement.Tests;
+
+/// <summary>The sample hosted in-process; with no connection string it starts its own embedded emulator (disposed with the factory).</summary>
+public class LibraryFactory : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.ConfigureLogging(l => l.ClearProviders());
+    }
+
+    public async Task<string> TokenAsync(string user, string password)
+    {
+        using var client = CreateClient();
+        var response = await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(user, password));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<AuthResponse>(Json.Options))!.Token;
+    }
+
+    public async Task<HttpClient> ClientAsAsync(string user, string password)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(user, password));
+        return client;
+    }
+
+    public Task<HttpClient> AdminAsync() => ClientAsAsync(Seed.AdminUser, Seed.AdminPassword);
+
+    public Task<HttpClient> LibrarianAsync() => ClientAsAsync(Seed.LibrarianUser, Seed.LibrarianPassword);
+
+    public Task<HttpClient> MemberAsync() => ClientAsAsync(Seed.MemberUser, Seed.MemberPassword);
+
+    /// <summary>Registers a new member and returns a client signed in as them.</summary>
+    public async Task<HttpClient> NewMemberAsync(string? name = null)
+    {
+        name ??= $"m{Guid.NewGuid():N}"[..12];
+        var client = CreateClient();
+        var response = await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest(name, $"{name}@example.org", "long-enough-password"));
+        response.EnsureSuccessStatusCode();
+        var auth = (await response.Content.ReadFromJsonAsync<AuthResponse>(Json.Options))!;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", auth.Token);
+        return client;
+    }
+
+    /// <summary>Runs <paramref name="action"/> with a context of the app (reads on the primary).</summary>
+    public async Task<T> WithDbAsync<T>(Func<LibraryContext, Task<T>> action)
+    {
+        using var scope = Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<LibraryContext>();
+        using var primary = Tabernacle.EfCore.Extensions.TabernacleReadPolicyExtensions.UseDefaultReadPreference(db.Database, ReadPreference.Primary);
+        return await action(db);
+    }
+
+    public Task<Book> BookAsync(string title) => WithDbAsync(db => db.Books.FirstAsync(b => b.Title == title));
+
+    /// <summary>A new book (and nothing else) with <paramref name="copies"/> copies.</summary>
+    public Task<Book> NewBookAsync(int copies) => WithDbAsync(async db =>
+    {
+        var author = await db.Authors.FirstAsync();
+        var category = await db.Categories.FirstAsync();
+        var isbn = string.Concat(Enumerable.Range(0, 13).Select(_ => (char)('0' + Random.Shared.Next(10))));
+        var book = new Book { Title = $"Test book {isbn}", Isbn = isbn, AuthorId = author.Id, CategoryId = category.Id, TotalCopies = copies, AvailableCopies = copies };
+        db.Books.Add(book);
+        await db.SaveChangesAsync(WriteConcern.WMajority);
+        return book;
+    });
+}
+
+public static class Wait
+{
+    /// <summary>Polls <paramref name="condition"/> until it holds, failing after <paramref name="timeout"/> (15 s by default).</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string because, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + limit;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Not within {limit}: {because}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
+
+public static class Json
+{
+    /// <summary>The app's JSON options: web defaults with ObjectIds as hex strings.</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions Options = new(System.Text.Json.JsonSerializerDefaults.Web) { Converters = { new ObjectIdJsonConverter() } };
+}

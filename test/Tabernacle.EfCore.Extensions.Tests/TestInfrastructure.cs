@@ -1,0 +1,96 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using MongoDB.Bson;
+using Tabernacle.MongoEmulator;
+
+namespace Tabernacle.EfCore.Extensions.Tests;
+
+public sealed class Note
+{
+    public ObjectId Id { get; set; }
+
+    public string Text { get; set; } = "";
+}
+
+/// <summary>A context with only the options constructor: AddTabernacle pools it.</summary>
+public sealed class NotesContext(DbContextOptions<NotesContext> options) : DbContext(options)
+{
+    public DbSet<Note> Notes => Set<Note>();
+}
+
+/// <summary>A context that takes another service: AddTabernacle registers it as an ordinary scoped context.</summary>
+public sealed class ScopedNotesContext(DbContextOptions<ScopedNotesContext> options, ILogger<ScopedNotesContext> logger) : DbContext(options)
+{
+    public ILogger Logger { get; } = logger;
+
+    public DbSet<Note> Notes => Set<Note>();
+}
+
+/// <summary>A 3-member emulator per test class (tests step members down, stop them and pause replication).</summary>
+public sealed class ReplicaSetFixture : IAsyncLifetime
+{
+    public MongoReplicaSetEmulator Emulator { get; private set; } = null!;
+
+    public string ConnectionString(string database) => Emulator.ConnectionString.Replace("/?", $"/{database}?", StringComparison.Ordinal);
+
+    public async Task InitializeAsync() =>
+        Emulator = await MongoReplicaSetEmulator.StartAsync(new ReplicaSetEmulatorOptions { Members = 3, ElectionTimeout = TimeSpan.FromMilliseconds(500) });
+
+    public async Task DisposeAsync() => await Emulator.DisposeAsync();
+
+    /// <summary>Brings every member back to running, unpaused and undelayed, with a primary.</summary>
+    public async Task RestoreAsync()
+    {
+        foreach (var member in Emulator.Members)
+        {
+            if (!member.IsRunning)
+            {
+                await member.StartAsync();
+            }
+
+            member.ResumeReplication();
+            member.ReplicationDelay = TimeSpan.FromMilliseconds(5);
+        }
+
+        await Emulator.WaitForPrimaryAsync(TimeSpan.FromSeconds(15));
+        await Emulator.WaitForReplicationAsync(TimeSpan.FromSeconds(15));
+    }
+}
+
+public static class TestApps
+{
+    /// <summary>Starts an app on the in-memory test server.</summary>
+    public static async Task<WebApplication> StartAsync(Action<WebApplicationBuilder> configure, Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        configure(builder);
+        var app = builder.Build();
+        map(app);
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds, failing after <paramref name="timeout"/> (15 s by default).</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string because, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + limit;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Not within {limit}: {because}");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
+    public static Task WaitUntilAsync(Func<bool> condition, string because, TimeSpan? timeout = null) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), because, timeout);
+}
