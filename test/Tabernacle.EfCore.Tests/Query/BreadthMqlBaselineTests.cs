@@ -46,7 +46,7 @@ public sealed class BreadthMqlBaselineTests : ProviderTestBase<BreadthContext>
     public void Join_and_a_navigation_in_a_predicate()
     {
         using var db = CreateContext();
-        AssertMql("""db.orders.aggregate([{ "$lookup" : { "from" : "customers", "localField" : "CustomerId", "foreignField" : "_id", "as" : "__j0" } }, { "$unwind" : { "path" : "$__j0", "preserveNullAndEmptyArrays" : false } }])""", db.Orders.Join(db.Customers, o => o.CustomerId, c => (int?)c.Id, (o, c) => new { o.Id, c.Name }));
+        AssertMql("""db.orders.aggregate([{ "$lookup" : { "from" : "customers", "localField" : "CustomerId", "foreignField" : "_id", "as" : "__j0" } }, { "$unwind" : { "path" : "$__j0", "preserveNullAndEmptyArrays" : false } }, { "$project" : { "__j0.Name" : 1, "_id" : 1 } }])""", db.Orders.Join(db.Customers, o => o.CustomerId, c => (int?)c.Id, (o, c) => new { o.Id, c.Name }));
         AssertMql("""db.customers.aggregate([{ "$lookup" : { "from" : "orders", "let" : { "l0_v0" : "$_id" }, "pipeline" : [{ "$match" : { "$and" : [{ "$expr" : { "$ne" : ["$$l0_v0", null] } }, { "$expr" : { "$eq" : ["$$l0_v0", { "$ifNull" : ["$CustomerId", null] }] } }] } }], "as" : "__l0" } }, { "$match" : { "$expr" : { "$gt" : [{ "$size" : { "$ifNull" : [{ "$filter" : { "input" : { "$ifNull" : ["$__l0", []] }, "as" : "e0", "cond" : { "$eq" : [{ "$ifNull" : ["$$e0.Status", null] }, 4] } } }, []] } }, 0] } } }])""", db.Customers.Where(c => c.Orders.Any(o => o.Status == OrderStatus.Cancelled)));
     }
 

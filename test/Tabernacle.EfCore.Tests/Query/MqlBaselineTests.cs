@@ -24,6 +24,18 @@ public sealed class MqlBaselineTests : ProviderTestBase<ShopContext>
     }
 
     [Fact]
+    public void A_projection_to_a_DTO_fetches_only_its_fields()
+    {
+        using var db = CreateContext();
+        AssertMql(
+            """db.products.find({ "Stock" : { "$gt" : 0 } }, { "Name" : 1, "Price" : 1, "_id" : 0 })""",
+            db.Products.Where(p => p.Stock > 0).Select(p => new { p.Name, p.Price }));
+        AssertMql(
+            """db.products.find({ }, { "Size.Height" : 1, "Size.Width" : 1, "_id" : 1 })""",
+            db.Products.Select(p => new { p.Id, W = p.Size!.Width, p.Size.Height }));
+    }
+
+    [Fact]
     public void Conjunctions_enums_and_dates_use_the_query_language()
     {
         using var db = CreateContext();

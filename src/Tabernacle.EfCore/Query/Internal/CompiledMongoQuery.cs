@@ -44,7 +44,9 @@ internal sealed class CompiledMongoQuery
     public ResultOperator ResultOperator { get; }
 
     /// <summary>Renders <paramref name="query"/>; returns <c>null</c> (with a reason) when part of it has no MQL form yet.</summary>
-    public static CompiledMongoQuery Compile(MongoQueryExpression query)
+    /// <param name="query">The translated query.</param>
+    /// <param name="projectedFields">The only fields the results are read for, or <c>null</c> for whole documents.</param>
+    public static CompiledMongoQuery Compile(MongoQueryExpression query, IReadOnlyCollection<string>? projectedFields = null)
     {
         var renderer = new MqlRenderer();
         var stages = query.Stages;
@@ -59,6 +61,10 @@ internal sealed class CompiledMongoQuery
             {
                 projection = new BsonDocument("_id", 1);
                 limit ??= 1;
+            }
+            else if (projectedFields is not null)
+            {
+                projection = Projection(projectedFields);
             }
 
             return new CompiledMongoQuery(query.CollectionName, query.ResultOperator, filter, sort, skip, limit, projection, null, renderer);
@@ -89,9 +95,33 @@ internal sealed class CompiledMongoQuery
                     { MongoQueryExpression.ResultElement, new BsonDocument(accumulator, renderer.RenderExpression(query.ResultSelector!)) },
                 }));
                 break;
+            // After a stage that shapes small rows ($group, $project, ...) a projection would only add work.
+            case ResultOperator.None when projectedFields is not null && !EndsShaped(pipeline):
+                pipeline.Add(new BsonDocument("$project", Projection(projectedFields)));
+                break;
         }
 
         return new CompiledMongoQuery(query.CollectionName, query.ResultOperator, [], null, null, null, null, pipeline, renderer);
+    }
+
+    private static bool EndsShaped(List<BsonDocument> pipeline) =>
+        pipeline.Any(stage => stage.GetElement(0).Name is "$group" or "$project" or "$replaceRoot" or "$replaceWith" or "$count" or "$bucket" or "$bucketAuto" or "$sortByCount");
+
+    // Only the fields the shaper reads; _id is left out unless read (MongoDB includes it by default).
+    private static BsonDocument Projection(IReadOnlyCollection<string> fields)
+    {
+        var projection = new BsonDocument();
+        foreach (var field in fields)
+        {
+            projection[field] = 1;
+        }
+
+        if (!projection.Contains("_id"))
+        {
+            projection["_id"] = 0;
+        }
+
+        return projection;
     }
 
     private static InvalidOperationException Untranslatable(object part) =>

@@ -30,7 +30,7 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             throw new InvalidOperationException(CoreStrings.TranslationFailedWithDetails(shapedQueryExpression.ShaperExpression.Print(), ProjectionBinder.GroupingFinder.Details));
         }
 
-        var compiled = CompiledMongoQuery.Compile(query);
+        var compiled = CompiledMongoQuery.Compile(query, ProjectedFields.Of(shapedQueryExpression.ShaperExpression));
         var row = Parameter(typeof(BsonDocument), "document");
         var tracking = QueryCompilationContext.QueryTrackingBehavior == QueryTrackingBehavior.TrackAll;
 
