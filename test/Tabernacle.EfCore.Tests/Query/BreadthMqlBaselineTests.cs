@@ -87,4 +87,12 @@ public sealed class BreadthMqlBaselineTests : ProviderTestBase<BreadthContext>
         AssertMql("""db.customers.find({ "$and" : [{ "Tier" : 2 }, { "Age" : { "$gt" : 40 } }] }).sort({ "Name" : 1 })""", db.Customers.FromMql(new BsonDocument("Tier", 2)).Where(c => c.Age > 40).OrderBy(c => c.Name));
         AssertMql("""db.orders.aggregate([{ "$match" : { "Status" : 4 } }, { "$limit" : 3 }])""", db.Orders.FromPipeline(new BsonDocument("$match", new BsonDocument("Status", 4))).Take(3));
     }
+
+    [Fact]
+    public void Ordering_by_a_computed_value_sorts_on_a_temporary_field()
+    {
+        using var db = CreateContext();
+        AssertMql("""db.orders.aggregate([{ "$addFields" : { "__s0" : { "$multiply" : ["$Weight", 2.0] } } }, { "$sort" : { "__s0" : 1, "_id" : 1 } }, { "$unset" : ["__s0"] }])""", db.Orders.OrderBy(o => o.Weight * 2).ThenBy(o => o.Id));
+        AssertMql("""db.customers.aggregate([{ "$addFields" : { "__s0" : { "$size" : { "$ifNull" : ["$Scores", []] } }, "__s1" : { "$toLower" : "$Name" } } }, { "$sort" : { "__s0" : -1, "__s1" : 1 } }, { "$unset" : ["__s0", "__s1"] }])""", db.Customers.OrderByDescending(c => c.Scores.Count).ThenBy(c => c.Name.ToLower()));
+    }
 }

@@ -157,12 +157,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return null;
         }
 
-        if (key is not MqlFieldExpression)
-        {
-            AddTranslationErrorDetails("Ordering by a computed value is not supported yet; order by a stored property.");
-            return null;
-        }
-
+        // A computed key (o.Weight * 2, c.Orders.Count, c.Name.ToLower()) is sorted through a temporary field in the pipeline.
         Query(source).ApplyOrdering(key, ascending, thenBy);
         return source;
     }

@@ -15,6 +15,7 @@ public static partial class BreadthCases
         AddNavigations(cases);
         AddInheritanceAndRaw(cases);
         AddCompositions(cases);
+        AddComputedOrderings(cases);
         return cases;
     }
 
