@@ -143,7 +143,7 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
         _ => null,
     };
 
-    private static bool ContainsQueryRoot(Expression expression)
+    internal static bool ContainsQueryRoot(Expression expression)
     {
         var finder = new QueryRootFinder();
         finder.Visit(expression);
@@ -168,7 +168,7 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
         }
     }
 
-    private static Expression Unwrap(Expression expression)
+    internal static Expression Unwrap(Expression expression)
     {
         while (true)
         {

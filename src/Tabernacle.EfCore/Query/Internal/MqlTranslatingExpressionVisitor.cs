@@ -36,6 +36,13 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
     public string? TranslationErrorDetails { get; private set; }
 
+    /// <summary>The stored array (primitive, owned or complex collection, after Where/Select) a SelectMany unwinds.</summary>
+    public (MqlExpression Array, Func<string, Expression> Element)? TranslateArraySource(Expression source)
+    {
+        TranslationErrorDetails = null;
+        return _arrays.TranslateSource(source);
+    }
+
     /// <summary>Joins subqueries over other collections into the query being translated.</summary>
     public ISubqueryHost? Host { get; }
 

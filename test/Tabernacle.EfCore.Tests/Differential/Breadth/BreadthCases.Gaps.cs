@@ -23,4 +23,28 @@ public static partial class BreadthCases
         c["order_computed_skip_take_entities"] = new(s => s.Orders.OrderBy(o => o.PlacedAt.Month).ThenBy(o => o.Id).Skip(5).Take(10).ToList());
         c["order_computed_nav_reference_member"] = new(s => s.Orders.Where(o => o.Customer != null).OrderBy(o => o.Customer!.Name.Length).ThenBy(o => o.Id).Select(o => o.Id).ToList());
     }
+
+    /// <summary>
+    /// SelectMany: over a collection navigation (<c>$lookup</c> + <c>$unwind</c>), over owned and primitive collections
+    /// (<c>$addFields</c> + <c>$unwind</c>), with and without a result selector, and operators after it on the server.
+    /// </summary>
+    private static void AddSelectMany(Dictionary<string, BreadthCase> c)
+    {
+        c["select_many_nav"] = new(s => s.Customers.SelectMany(x => x.Orders).Select(o => o.Id).AsBag());
+        c["select_many_nav_entities"] = new(s => s.Customers.Where(x => x.Tier == Tier.Gold).SelectMany(x => x.Orders).ToList().AsBag());
+        c["select_many_nav_result_selector"] = new(s => s.Customers.SelectMany(x => x.Orders, (x, o) => new { x.Name, o.Id, o.Total }).AsBag());
+        c["select_many_nav_filtered"] = new(s => s.Customers.SelectMany(x => x.Orders.Where(o => o.Total > 500)).Select(o => o.Id).AsBag());
+        c["select_many_nav_then_where"] = new(s => s.Customers.SelectMany(x => x.Orders, (x, o) => new { x.Id, o.Weight }).Where(r => r.Weight > 30).Select(r => r.Id).AsBag());
+        c["select_many_query_syntax"] = new(s => (from x in s.Customers from o in x.Orders where o.Total > x.CreditLimit / 10 select new { C = x.Id, O = o.Id }).AsBag());
+        c["select_many_nav_count"] = new(s => s.Customers.Where(x => x.Age > 40).SelectMany(x => x.Orders).Count());
+        c["select_many_prim"] = new(s => s.Customers.SelectMany(x => x.Scores).AsBag());
+        c["select_many_prim_result_selector"] = new(s => s.Customers.SelectMany(x => x.Labels, (x, l) => new { x.Id, Label = l }).AsBag());
+        c["select_many_prim_filtered_distinct"] = new(s => s.Orders.SelectMany(o => o.Tags.Where(t => t != "gift")).Distinct().AsBag());
+        c["select_many_prim_order_take"] = new(s => s.Customers.SelectMany(x => x.Scores).OrderByDescending(v => v).Take(10).ToList());
+        c["select_many_owned_members"] = new(s => s.Orders.SelectMany(o => o.Lines, (o, l) => new { o.Id, l.Sku, l.Quantity }).AsBag());
+        c["select_many_owned_select_sum"] = new(s => s.Orders.SelectMany(o => o.Lines.Select(l => l.Quantity * l.UnitPrice)).Sum());
+        c["select_many_owned_count_predicate"] = new(s => s.Orders.SelectMany(o => o.Lines).Count(l => l.Quantity > 5));
+        c["select_many_owned_group"] = new(s => s.Orders.SelectMany(o => o.Lines).GroupBy(l => l.Sku).Select(g => new { g.Key, Q = g.Sum(l => l.Quantity) }).AsBag());
+        c["select_many_owned_where_member"] = new(s => s.Orders.SelectMany(o => o.Lines, (o, l) => new { o.Status, l.UnitPrice }).Where(r => r.UnitPrice > 150).Select(r => r.Status).AsBag());
+    }
 }

@@ -16,6 +16,7 @@ public static partial class BreadthCases
         AddInheritanceAndRaw(cases);
         AddCompositions(cases);
         AddComputedOrderings(cases);
+        AddSelectMany(cases);
         return cases;
     }
 

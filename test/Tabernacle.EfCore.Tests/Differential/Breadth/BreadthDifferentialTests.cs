@@ -45,7 +45,7 @@ public sealed class BreadthDifferentialTests : ProviderTestBase<BreadthContext>
     private static readonly Dictionary<string, (Func<BreadthSets, object?> Query, string Reason)> Untranslatable = new()
     {
         ["last_without_order"] = (s => s.Orders.Last(), "Last/LastOrDefault needs an OrderBy"),
-        ["select_many"] = (s => s.Customers.SelectMany(x => x.Orders).ToList(), "SelectMany"),
+        ["select_many_default_if_empty"] = (s => s.Customers.SelectMany(x => x.Scores.DefaultIfEmpty()).ToList(), "SelectMany over DefaultIfEmpty()"),
         ["group_to_list"] = (s => s.Orders.GroupBy(o => o.Status).ToList(), "A group can be used only through its Key and aggregates"),
         ["group_ordered_first"] = (s => s.Orders.GroupBy(o => o.Status).Select(g => g.OrderBy(o => o.Total).First().Id).ToList(), "A group can be used only through its Key and aggregates"),
         ["group_distinct_count"] = (s => s.Orders.GroupBy(o => o.Status).Select(g => g.Select(o => o.CustomerId).Distinct().Count()).ToList(), "A group can be used only through its Key and aggregates"),

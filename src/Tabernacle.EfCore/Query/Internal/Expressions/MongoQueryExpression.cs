@@ -40,6 +40,9 @@ internal sealed record LookupStage(string As, MongoQueryExpression Inner, string
 /// <summary><c>$unwind</c> of a joined array: one row per joined document (kept with none for a left join).</summary>
 internal sealed record UnwindStage(string Path, bool PreserveNullAndEmptyArrays) : QueryStage;
 
+/// <summary><c>$addFields</c> of one computed field (the array SelectMany unwinds, copied so the row keeps its own).</summary>
+internal sealed record AddFieldsStage(string Field, MqlExpression Value) : QueryStage;
+
 /// <summary>Stages the application wrote (<c>FromPipeline</c>), bound from a query parameter at execution.</summary>
 internal sealed record RawPipelineStage(MqlParameterExpression Stages) : QueryStage;
 

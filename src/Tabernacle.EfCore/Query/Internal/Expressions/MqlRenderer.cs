@@ -394,6 +394,7 @@ internal sealed class MqlRenderer
                 LimitStage limit => new BsonDocument("$limit", RenderValue(limit.Count, null)),
                 GroupStage group => new BsonDocument("$group", RenderGroup(group)),
                 LookupStage lookup => new BsonDocument("$lookup", RenderLookup(lookup)),
+                AddFieldsStage addFields => new BsonDocument("$addFields", new BsonDocument(addFields.Field, RenderExpression(addFields.Value))),
                 UnwindStage unwind => new BsonDocument("$unwind", new BsonDocument { { "path", "$" + unwind.Path }, { "preserveNullAndEmptyArrays", unwind.PreserveNullAndEmptyArrays } }),
                 RawPipelineStage raw => new BsonDocument(SpliceKey, Placeholder(new ParameterSlot(raw.Stages.Name, null, ParameterTransform.None, IsList: true))),
                 UnionWithStage union => new BsonDocument("$unionWith", new BsonDocument { { "coll", union.Other.CollectionName }, { "pipeline", new BsonArray(RenderStages(union.Other.Stages)) } }),
