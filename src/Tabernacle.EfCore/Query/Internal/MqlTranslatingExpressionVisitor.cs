@@ -64,6 +64,13 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         return null;
     }
 
+    /// <summary>Records why an array operator has no MQL form; returns <c>null</c> for the caller to pass on.</summary>
+    public (MqlExpression Array, Func<string, Expression> Element)? FailArray(string details)
+    {
+        TranslationErrorDetails ??= details;
+        return null;
+    }
+
     private Expression? Fail(string details)
     {
         TranslationErrorDetails ??= details;

@@ -47,4 +47,29 @@ public static partial class BreadthCases
         c["select_many_owned_group"] = new(s => s.Orders.SelectMany(o => o.Lines).GroupBy(l => l.Sku).Select(g => new { g.Key, Q = g.Sum(l => l.Quantity) }).AsBag());
         c["select_many_owned_where_member"] = new(s => s.Orders.SelectMany(o => o.Lines, (o, l) => new { o.Status, l.UnitPrice }).Where(r => r.UnitPrice > 150).Select(r => r.Status).AsBag());
     }
+
+    /// <summary>
+    /// Distinct (<c>$setUnion</c>) and OrderBy/ThenBy (<c>$sortArray</c>) inside array expressions. Distinct is
+    /// followed by order-insensitive operators or an OrderBy: <c>$setUnion</c> does not keep the elements' order.
+    /// Strings inside arrays order by code point on the server; the LINQ side says so with an ordinal comparer.
+    /// </summary>
+    private static void AddArrayDistinctAndOrder(Dictionary<string, BreadthCase> c)
+    {
+        c["array_distinct_count"] = new(s => s.Customers.Where(x => x.Scores.Distinct().Count() >= 3).Select(x => x.Id).AsBag());
+        c["array_distinct_after_select"] = new(s => s.Orders.Where(o => o.Tags.Select(t => t.ToLower()).Distinct().Count() < o.Tags.Count).Select(o => o.Id).AsBag());
+        c["array_distinct_sum"] = new(s => s.Customers.Where(x => x.Scores.Distinct().Sum() > 150).Select(x => x.Id).AsBag());
+        c["array_distinct_owned_member"] = new(s => s.Orders.Where(o => o.Lines.Select(l => l.Sku).Distinct().Count() == 3).Select(o => o.Id).AsBag());
+        c["array_distinct_then_order_last"] = new(s => s.Customers.Where(x => x.Scores.Any() && x.Scores.Distinct().OrderBy(v => v).Last() > 90).Select(x => x.Id).AsBag());
+        c["array_order_first"] = new(s => s.Customers.Where(x => x.Scores.Any() && x.Scores.OrderBy(v => v).First() < 10).Select(x => x.Id).AsBag());
+        c["array_order_descending_first"] = new(s => s.Customers.Where(x => x.Scores.Any() && x.Scores.OrderByDescending(v => v).First() > 95).Select(x => x.Id).AsBag());
+        c["array_order_element_at"] = new(s => s.Customers.Where(x => x.Scores.Count > 1 && x.Scores.OrderBy(v => v).ElementAt(1) > 60).Select(x => x.Id).AsBag());
+        c["array_order_owned_member"] = new(s => s.Orders.Where(o => o.Lines.Any() && o.Lines.OrderBy(l => l.UnitPrice).First().Sku == "SKU-1").Select(o => o.Id).AsBag());
+        c["array_order_owned_then_by"] = new(
+            s => s.Orders.Where(o => o.Lines.Any() && o.Lines.OrderBy(l => l.Sku).ThenByDescending(l => l.Quantity).First().Quantity > 5).Select(o => o.Id).AsBag(),
+            Expected: s => s.Orders.Where(o => o.Lines.Any() && o.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal).ThenByDescending(l => l.Quantity).First().Quantity > 5).Select(o => o.Id).AsBag());
+        c["array_order_strings_ordinal"] = new(
+            s => s.Customers.Where(x => x.Labels.Any() && x.Labels.OrderBy(l => l).First() == "Newsletter").Select(x => x.Id).AsBag(),
+            Expected: s => s.Customers.Where(x => x.Labels.Any() && x.Labels.OrderBy(l => l, StringComparer.Ordinal).First() == "Newsletter").Select(x => x.Id).AsBag());
+        c["array_order_where_last"] = new(s => s.Orders.Where(o => o.Lines.Any(l => l.Quantity > 2) && o.Lines.Where(l => l.Quantity > 2).OrderBy(l => l.Quantity).Last().UnitPrice > 100).Select(o => o.Id).AsBag());
+    }
 }

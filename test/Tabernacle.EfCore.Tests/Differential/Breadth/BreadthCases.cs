@@ -17,6 +17,7 @@ public static partial class BreadthCases
         AddCompositions(cases);
         AddComputedOrderings(cases);
         AddSelectMany(cases);
+        AddArrayDistinctAndOrder(cases);
         return cases;
     }
 

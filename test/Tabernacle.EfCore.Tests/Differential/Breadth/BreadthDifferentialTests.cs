@@ -52,7 +52,8 @@ public sealed class BreadthDifferentialTests : ProviderTestBase<BreadthContext>
         ["concat_different_shapes"] = (s => s.Customers.Select(x => x.Name).Concat(s.Customers.Select(x => x.Name + "!")).ToList(), "$unionWith"),
         ["except"] = (s => s.Orders.Except(s.Orders.Where(o => o.Weight > 1)).ToList(), "Except"),
         ["string_format"] = (s => s.Customers.Where(x => $"{x.Name}-{x.Id}".EndsWith("-7")).ToList(), "String.Format"),
-        ["array_order_inside"] = (s => s.Customers.Where(x => x.Scores.OrderBy(v => v).First() < 10).ToList(), "could not be translated to MQL"),
+        ["array_distinct_first"] = (s => s.Customers.Where(x => x.Scores.Distinct().First() < 10).ToList(), "$setUnion does not keep the elements' order"),
+        ["array_order_computed_key"] = (s => s.Customers.Where(x => x.Scores.OrderBy(v => -v).First() < 10).ToList(), "a computed key is not supported"),
     };
 
     [Theory]
