@@ -95,4 +95,21 @@ public sealed class BreadthMqlBaselineTests : ProviderTestBase<BreadthContext>
         AssertMql("""db.orders.aggregate([{ "$addFields" : { "__s0" : { "$multiply" : ["$Weight", 2.0] } } }, { "$sort" : { "__s0" : 1, "_id" : 1 } }, { "$unset" : ["__s0"] }])""", db.Orders.OrderBy(o => o.Weight * 2).ThenBy(o => o.Id));
         AssertMql("""db.customers.aggregate([{ "$addFields" : { "__s0" : { "$size" : { "$ifNull" : ["$Scores", []] } }, "__s1" : { "$toLower" : "$Name" } } }, { "$sort" : { "__s0" : -1, "__s1" : 1 } }, { "$unset" : ["__s0", "__s1"] }])""", db.Customers.OrderByDescending(c => c.Scores.Count).ThenBy(c => c.Name.ToLower()));
     }
+
+    [Fact]
+    public void SelectMany_unwinds_a_joined_or_copied_array()
+    {
+        using var db = CreateContext();
+        AssertMql("""db.customers.aggregate([{ "$lookup" : { "from" : "orders", "let" : { "l0_v0" : "$_id" }, "pipeline" : [{ "$match" : { "$and" : [{ "$expr" : { "$ne" : ["$$l0_v0", null] } }, { "$expr" : { "$eq" : ["$$l0_v0", { "$ifNull" : ["$CustomerId", null] }] } }] } }], "as" : "__l0" } }, { "$unwind" : { "path" : "$__l0", "preserveNullAndEmptyArrays" : false } }])""", db.Customers.SelectMany(c => c.Orders).Select(o => o.Id));
+        AssertMql("""db.orders.aggregate([{ "$addFields" : { "__u0" : "$Lines" } }, { "$unwind" : { "path" : "$__u0", "preserveNullAndEmptyArrays" : false } }])""", db.Orders.SelectMany(o => o.Lines, (o, l) => new { o.Id, l.Sku }));
+        AssertMql("""db.customers.aggregate([{ "$addFields" : { "__u0" : { "$filter" : { "input" : { "$ifNull" : ["$Scores", []] }, "as" : "e0", "cond" : { "$gt" : ["$$e0", 50] } } } } }, { "$unwind" : { "path" : "$__u0", "preserveNullAndEmptyArrays" : false } }])""", db.Customers.SelectMany(c => c.Scores.Where(v => v > 50)));
+    }
+
+    [Fact]
+    public void Distinct_and_OrderBy_inside_an_array_are_setUnion_and_sortArray()
+    {
+        using var db = CreateContext();
+        AssertMql("""db.customers.find({ "$expr" : { "$gte" : [{ "$size" : { "$ifNull" : [{ "$setUnion" : [{ "$ifNull" : ["$Scores", []] }] }, []] } }, 3] } })""", db.Customers.Where(c => c.Scores.Distinct().Count() >= 3));
+        AssertMql("""db.orders.find({ "$expr" : { "$eq" : [{ "$first" : { "$map" : { "input" : { "$ifNull" : [{ "$sortArray" : { "input" : { "$ifNull" : ["$Lines", []] }, "sortBy" : { "UnitPrice" : 1, "Quantity" : -1 } } }, []] }, "as" : "e2", "in" : "$$e2.Sku" } } }, "SKU-1"] } })""", db.Orders.Where(o => o.Lines.OrderBy(l => l.UnitPrice).ThenByDescending(l => l.Quantity).First().Sku == "SKU-1"));
+    }
 }
