@@ -112,4 +112,12 @@ public sealed class BreadthMqlBaselineTests : ProviderTestBase<BreadthContext>
         AssertMql("""db.customers.find({ "$expr" : { "$gte" : [{ "$size" : { "$ifNull" : [{ "$setUnion" : [{ "$ifNull" : ["$Scores", []] }] }, []] } }, 3] } })""", db.Customers.Where(c => c.Scores.Distinct().Count() >= 3));
         AssertMql("""db.orders.find({ "$expr" : { "$eq" : [{ "$first" : { "$map" : { "input" : { "$ifNull" : [{ "$sortArray" : { "input" : { "$ifNull" : ["$Lines", []] }, "sortBy" : { "UnitPrice" : 1, "Quantity" : -1 } } }, []] }, "as" : "e2", "in" : "$$e2.Sku" } } }, "SKU-1"] } })""", db.Orders.Where(o => o.Lines.OrderBy(l => l.UnitPrice).ThenByDescending(l => l.Quantity).First().Sku == "SKU-1"));
     }
+
+    [Fact]
+    public void Formatted_text_is_a_concat_of_toString_and_a_char_a_substring()
+    {
+        using var db = CreateContext();
+        AssertMql("""db.customers.find({ "$expr" : { "$eq" : [{ "$concat" : [{ "$ifNull" : ["$Name", ""] }, "-", { "$ifNull" : [{ "$toString" : "$Age" }, ""] }] }, "Bob A.-42"] } })""", db.Customers.Where(c => $"{c.Name}-{c.Age}" == "Bob A.-42"));
+        AssertMql("""db.customers.find({ "$expr" : { "$eq" : [{ "$substrCP" : [{ "$ifNull" : ["$Name", ""] }, 0, 1] }, "B"] } })""", db.Customers.Where(c => c.Name[0] == 'B'));
+    }
 }

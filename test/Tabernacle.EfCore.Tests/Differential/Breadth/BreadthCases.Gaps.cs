@@ -72,4 +72,24 @@ public static partial class BreadthCases
             Expected: s => s.Customers.Where(x => x.Labels.Any() && x.Labels.OrderBy(l => l, StringComparer.Ordinal).First() == "Newsletter").Select(x => x.Id).AsBag());
         c["array_order_where_last"] = new(s => s.Orders.Where(o => o.Lines.Any(l => l.Quantity > 2) && o.Lines.Where(l => l.Quantity > 2).OrderBy(l => l.Quantity).Last().UnitPrice > 100).Select(o => o.Id).AsBag());
     }
+
+    /// <summary>
+    /// Text built on the server: string.Format and interpolation (<c>$concat</c> of <c>$toString</c>, enum names,
+    /// "" for nulls as .NET prints them), <c>s[i]</c> (<c>$substrCP</c>, compared as one-character strings) and
+    /// <c>Convert.ToString(object)</c> of a nullable int.
+    /// </summary>
+    private static void AddStringFormatting(Dictionary<string, BreadthCase> c)
+    {
+        c["str_interpolation"] = new(s => s.Customers.Where(x => $"{x.Name}-{x.Id}".EndsWith("-7")).Select(x => x.Id).AsBag());
+        c["str_format_enum_and_nulls"] = new(s => s.Customers.Where(x => string.Format("{0}/{1}/{2}", x.Tier, x.Age, x.Email).Contains("//")).Select(x => x.Id).AsBag());
+        c["str_interpolation_many_arguments"] = new(s => s.Customers.Where(x => $"{x.Id}:{x.Tier}:{x.Age}:{x.Name}".StartsWith("1") && $"{x.Id}:{x.Tier}:{x.Age}:{x.Name}".Contains(":Gold:")).Select(x => x.Id).AsBag());
+        c["str_format_escaped_braces"] = new(s => s.Customers.Where(x => string.Format("{{{0}}}", x.Id) == "{5}" || string.Format("{0}{0}", x.Id) == "1212").Select(x => x.Id).AsBag());
+        c["str_interpolation_projected_filtered"] = new(s => s.Customers.Select(x => new { x.Id, Label = $"{x.Name} ({x.Tier})" }).Where(r => r.Label.EndsWith("(Gold)")).Select(r => r.Id).AsBag());
+        c["str_interpolation_order_by"] = new(s => s.Customers.OrderBy(x => $"{x.Tier}#{x.Id}").Select(x => x.Id).ToList());
+        c["str_char_index"] = new(s => s.Customers.Where(x => x.Name[0] == 'B').Select(x => x.Id).AsBag());
+        c["str_char_index_range"] = new(s => s.Customers.Where(x => x.Name[0] >= 'a' && x.Name[0] <= 'm').Select(x => x.Id).AsBag());
+        c["str_char_index_computed"] = new(s => s.Customers.Where(x => x.Name[x.Name.Length - 2] == 'A' || x.Name[1] == x.Name[4]).Select(x => x.Id).AsBag());
+        c["str_char_in_interpolation"] = new(s => s.Customers.Where(x => $"{x.Name[0]}{x.Id}" == "B" + x.Id.ToString()).Select(x => x.Id).AsBag());
+        c["convert_to_string_nullable_int"] = new(s => s.Customers.Where(x => Convert.ToString(x.Age) == "" || Convert.ToString(x.Age)!.StartsWith("4")).Select(x => new { x.Id, x.Age }).AsBag());
+    }
 }

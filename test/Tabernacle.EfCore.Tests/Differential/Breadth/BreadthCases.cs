@@ -18,6 +18,7 @@ public static partial class BreadthCases
         AddComputedOrderings(cases);
         AddSelectMany(cases);
         AddArrayDistinctAndOrder(cases);
+        AddStringFormatting(cases);
         return cases;
     }
 

@@ -51,7 +51,9 @@ public sealed class BreadthDifferentialTests : ProviderTestBase<BreadthContext>
         ["group_distinct_count"] = (s => s.Orders.GroupBy(o => o.Status).Select(g => g.Select(o => o.CustomerId).Distinct().Count()).ToList(), "A group can be used only through its Key and aggregates"),
         ["concat_different_shapes"] = (s => s.Customers.Select(x => x.Name).Concat(s.Customers.Select(x => x.Name + "!")).ToList(), "$unionWith"),
         ["except"] = (s => s.Orders.Except(s.Orders.Where(o => o.Weight > 1)).ToList(), "Except"),
-        ["string_format"] = (s => s.Customers.Where(x => $"{x.Name}-{x.Id}".EndsWith("-7")).ToList(), "String.Format"),
+        ["string_format_with_format_item"] = (s => s.Customers.Where(x => $"{x.Id:D4}".EndsWith("7")).ToList(), "only '{n}' items are translated"),
+        ["string_format_double"] = (s => s.Orders.Where(o => $"{o.Weight}".EndsWith("5")).ToList(), "depends on .NET's formatting rules"),
+        ["char_code_arithmetic"] = (s => s.Customers.Where(x => x.Name[0] + 1 > 70).ToList(), "The conversion of a char"),
         ["array_distinct_first"] = (s => s.Customers.Where(x => x.Scores.Distinct().First() < 10).ToList(), "$setUnion does not keep the elements' order"),
         ["array_order_computed_key"] = (s => s.Customers.Where(x => x.Scores.OrderBy(v => -v).First() < 10).ToList(), "a computed key is not supported"),
     };
