@@ -64,6 +64,45 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return new JoinedCollectionExpression(outer.RootDocument, element, itemShaper, typeof(IEnumerable<>).MakeGenericType(itemShaper.Type));
     }
 
+    public override Expression Translate(Expression expression)
+    {
+        var translated = base.Translate(expression);
+        if (translated is ShapedQueryExpression shaped && UnwoundOwnedEntityFinder.Find(shaped.ShaperExpression))
+        {
+            // The unwound element is a copy without its owner: EF Core cannot materialize an owned entity on its own.
+            throw new InvalidOperationException(CoreStrings.TranslationFailedWithDetails(
+                expression.Print(),
+                "SelectMany over an owned collection can return the elements' members (SelectMany(o => o.Lines, (o, l) => new { l.Sku })), not the owned entities themselves."));
+        }
+
+        return translated;
+    }
+
+    /// <summary>Finds an owned entity shaped from a SelectMany's unwound copy (<c>__u0.</c>, no owner document).</summary>
+    private sealed class UnwoundOwnedEntityFinder : ExpressionVisitor
+    {
+        private bool _found;
+
+        public static bool Find(Expression shaper)
+        {
+            var finder = new UnwoundOwnedEntityFinder();
+            finder.Visit(shaper);
+            return finder._found;
+        }
+
+        protected override Expression VisitExtension(Expression node)
+        {
+            if (node is StructuralTypeShaperExpression { StructuralType: IEntityType entityType, ValueBufferExpression: EntityDocumentExpression { Owner: null } document }
+                && entityType.IsOwned() && document.Path.StartsWith("__u", StringComparison.Ordinal))
+            {
+                _found = true;
+                return node;
+            }
+
+            return node is StructuralTypeShaperExpression or EntityDocumentExpression or DocumentValueExpression ? node : base.VisitExtension(node);
+        }
+    }
+
     protected override QueryableMethodTranslatingExpressionVisitor CreateSubqueryVisitor() => new TabernacleQueryableMethodTranslatingExpressionVisitor(this);
 
     protected override Expression VisitExtension(Expression extensionExpression)

@@ -54,6 +54,7 @@ public sealed class BreadthDifferentialTests : ProviderTestBase<BreadthContext>
         ["string_format_with_format_item"] = (s => s.Customers.Where(x => $"{x.Id:D4}".EndsWith("7")).ToList(), "only '{n}' items are translated"),
         ["string_format_double"] = (s => s.Orders.Where(o => $"{o.Weight}".EndsWith("5")).ToList(), "depends on .NET's formatting rules"),
         ["char_code_arithmetic"] = (s => s.Customers.Where(x => x.Name[0] + 1 > 70).ToList(), "The conversion of a char"),
+        ["select_many_owned_entities"] = (s => s.Orders.SelectMany(o => o.Lines).ToList(), "not the owned entities themselves"),
         ["array_distinct_first"] = (s => s.Customers.Where(x => x.Scores.Distinct().First() < 10).ToList(), "$setUnion does not keep the elements' order"),
         ["array_order_computed_key"] = (s => s.Customers.Where(x => x.Scores.OrderBy(v => -v).First() < 10).ToList(), "a computed key is not supported"),
     };
