@@ -87,4 +87,37 @@ public sealed class BreadthMqlBaselineTests : ProviderTestBase<BreadthContext>
         AssertMql("""db.customers.find({ "$and" : [{ "Tier" : 2 }, { "Age" : { "$gt" : 40 } }] }).sort({ "Name" : 1 })""", db.Customers.FromMql(new BsonDocument("Tier", 2)).Where(c => c.Age > 40).OrderBy(c => c.Name));
         AssertMql("""db.orders.aggregate([{ "$match" : { "Status" : 4 } }, { "$limit" : 3 }])""", db.Orders.FromPipeline(new BsonDocument("$match", new BsonDocument("Status", 4))).Take(3));
     }
+
+    [Fact]
+    public void Ordering_by_a_computed_value_sorts_on_a_temporary_field()
+    {
+        using var db = CreateContext();
+        AssertMql("""db.orders.aggregate([{ "$addFields" : { "__s0" : { "$multiply" : ["$Weight", 2.0] } } }, { "$sort" : { "__s0" : 1, "_id" : 1 } }, { "$unset" : ["__s0"] }])""", db.Orders.OrderBy(o => o.Weight * 2).ThenBy(o => o.Id));
+        AssertMql("""db.customers.aggregate([{ "$addFields" : { "__s0" : { "$size" : { "$ifNull" : ["$Scores", []] } }, "__s1" : { "$toLower" : "$Name" } } }, { "$sort" : { "__s0" : -1, "__s1" : 1 } }, { "$unset" : ["__s0", "__s1"] }])""", db.Customers.OrderByDescending(c => c.Scores.Count).ThenBy(c => c.Name.ToLower()));
+    }
+
+    [Fact]
+    public void SelectMany_unwinds_a_joined_or_copied_array()
+    {
+        using var db = CreateContext();
+        AssertMql("""db.customers.aggregate([{ "$lookup" : { "from" : "orders", "let" : { "l0_v0" : "$_id" }, "pipeline" : [{ "$match" : { "$and" : [{ "$expr" : { "$ne" : ["$$l0_v0", null] } }, { "$expr" : { "$eq" : ["$$l0_v0", { "$ifNull" : ["$CustomerId", null] }] } }] } }], "as" : "__l0" } }, { "$unwind" : { "path" : "$__l0", "preserveNullAndEmptyArrays" : false } }, { "$project" : { "__l0._id" : 1, "_id" : 0 } }])""", db.Customers.SelectMany(c => c.Orders).Select(o => o.Id));
+        AssertMql("""db.orders.aggregate([{ "$addFields" : { "__u0" : "$Lines" } }, { "$unwind" : { "path" : "$__u0", "preserveNullAndEmptyArrays" : false } }, { "$project" : { "__u0.Sku" : 1, "_id" : 1 } }])""", db.Orders.SelectMany(o => o.Lines, (o, l) => new { o.Id, l.Sku }));
+        AssertMql("""db.customers.aggregate([{ "$addFields" : { "__u0" : { "$filter" : { "input" : { "$ifNull" : ["$Scores", []] }, "as" : "e0", "cond" : { "$gt" : ["$$e0", 50] } } } } }, { "$unwind" : { "path" : "$__u0", "preserveNullAndEmptyArrays" : false } }, { "$project" : { "__u0" : 1, "_id" : 0 } }])""", db.Customers.SelectMany(c => c.Scores.Where(v => v > 50)));
+    }
+
+    [Fact]
+    public void Distinct_and_OrderBy_inside_an_array_are_setUnion_and_sortArray()
+    {
+        using var db = CreateContext();
+        AssertMql("""db.customers.find({ "$expr" : { "$gte" : [{ "$size" : { "$ifNull" : [{ "$setUnion" : [{ "$ifNull" : ["$Scores", []] }] }, []] } }, 3] } })""", db.Customers.Where(c => c.Scores.Distinct().Count() >= 3));
+        AssertMql("""db.orders.find({ "$expr" : { "$eq" : [{ "$first" : { "$map" : { "input" : { "$ifNull" : [{ "$sortArray" : { "input" : { "$ifNull" : ["$Lines", []] }, "sortBy" : { "UnitPrice" : 1, "Quantity" : -1 } } }, []] }, "as" : "e2", "in" : "$$e2.Sku" } } }, "SKU-1"] } })""", db.Orders.Where(o => o.Lines.OrderBy(l => l.UnitPrice).ThenByDescending(l => l.Quantity).First().Sku == "SKU-1"));
+    }
+
+    [Fact]
+    public void Formatted_text_is_a_concat_of_toString_and_a_char_a_substring()
+    {
+        using var db = CreateContext();
+        AssertMql("""db.customers.find({ "$expr" : { "$eq" : [{ "$concat" : [{ "$ifNull" : ["$Name", ""] }, "-", { "$ifNull" : [{ "$toString" : "$Age" }, ""] }] }, "Bob A.-42"] } })""", db.Customers.Where(c => $"{c.Name}-{c.Age}" == "Bob A.-42"));
+        AssertMql("""db.customers.find({ "$expr" : { "$eq" : [{ "$substrCP" : [{ "$ifNull" : ["$Name", ""] }, 0, 1] }, "B"] } })""", db.Customers.Where(c => c.Name[0] == 'B'));
+    }
 }

@@ -62,6 +62,10 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
                     _ => "$avg",
                 };
                 return new MqlFunctionExpression(name, [values], call.Type, argumentsAsArray: false);
+            case nameof(Queryable.First) or nameof(Queryable.FirstOrDefault) or nameof(Queryable.Last) or nameof(Queryable.LastOrDefault) or nameof(Queryable.ElementAt) or nameof(Queryable.ElementAtOrDefault)
+                when IsUnordered(array):
+                translator.FailArray($"{method.Name} after Distinct inside an array is not supported: MongoDB's $setUnion does not keep the elements' order (add an OrderBy after Distinct).");
+                return null;
             case nameof(Queryable.First) or nameof(Queryable.FirstOrDefault) when lambda is null:
                 return new MqlFunctionExpression("$first", [array], call.Type, argumentsAsArray: false);
             case nameof(Queryable.Last) or nameof(Queryable.LastOrDefault) when lambda is null:
@@ -97,6 +101,24 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
             return (joinedArray, name => joined.ItemDocument is { } item
                 ? DocumentRebaser.Rebase(joined.InnerShaper, item, new EntityDocumentExpression(item.EntityType, "$" + name + "."), "$" + name + ".")
                 : joined.InnerShaper);
+        }
+
+        if (source is MethodCallExpression { Method: { IsStatic: true, Name: nameof(Queryable.Distinct) } distinctMethod } distinct
+            && (distinctMethod.DeclaringType == typeof(Queryable) || distinctMethod.DeclaringType == typeof(Enumerable))
+            && distinct.Arguments.Count == 1
+            && TranslateSource(distinct.Arguments[0]) is { } undistinct)
+        {
+            // $setUnion removes duplicates (by BSON equality: ordinal for strings, as EqualityComparer.Default) but
+            // leaves the order unspecified, where LINQ keeps first occurrences in order: see IsUnordered.
+            return (new MqlFunctionExpression("$setUnion", [new MqlIfNullArrayExpression(undistinct.Array)], undistinct.Array.Type), undistinct.Element);
+        }
+
+        if (source is MethodCallExpression { Method: { IsStatic: true, Name: nameof(Queryable.OrderBy) or nameof(Queryable.OrderByDescending) or nameof(Queryable.ThenBy) or nameof(Queryable.ThenByDescending) } orderMethod } ordered
+            && (orderMethod.DeclaringType == typeof(Queryable) || orderMethod.DeclaringType == typeof(Enumerable))
+            && ordered.Arguments.Count == 2
+            && Lambda(ordered.Arguments[1]) is { } keySelector)
+        {
+            return SortArray(ordered, orderMethod.Name, keySelector);
         }
 
         if (source is MethodCallExpression { Method: { IsStatic: true } method } chained
@@ -136,6 +158,68 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
         }
     }
 
+    /// <summary>
+    /// OrderBy/ThenBy(Descending) of a stored array: <c>$sortArray</c> (MongoDB 5.2+), by the element itself
+    /// (<c>sortBy: 1</c>) or by stored members of document elements (<c>sortBy: { Quantity: 1 }</c>). Values order
+    /// as MongoDB orders them (strings by code point, null first), which is what the provider promises elsewhere.
+    /// </summary>
+    private (MqlExpression Array, Func<string, Expression> Element)? SortArray(MethodCallExpression call, string methodName, LambdaExpression keySelector)
+    {
+        var thenBy = methodName is nameof(Queryable.ThenBy) or nameof(Queryable.ThenByDescending);
+        var direction = methodName is nameof(Queryable.OrderByDescending) or nameof(Queryable.ThenByDescending) ? -1 : 1;
+        var source = Unwrap(call.Arguments[0]);
+
+        // ThenBy adds a key to the $sortArray its source built; OrderBy sorts whatever array it is given.
+        MqlStructuredExpression? previous = null;
+        (MqlExpression Array, Func<string, Expression> Element)? inner;
+        if (thenBy)
+        {
+            inner = TranslateSource(source);
+            previous = inner?.Array as MqlStructuredExpression;
+            if (previous is not { Name: "$sortArray" } || previous.Template["sortBy"] is not BsonDocument)
+            {
+                return translator.FailArray("ThenBy inside an array needs an OrderBy by a member before it.");
+            }
+        }
+        else
+        {
+            inner = TranslateSource(source);
+        }
+
+        if (inner is not { } unsorted)
+        {
+            return null;
+        }
+
+        var name = "k" + _variables++;
+        var body = ReplacingExpressionVisitor.Replace(keySelector.Parameters[0], unsorted.Element(name), keySelector.Body);
+        BsonValue sortBy;
+        switch (translator.Translate(body))
+        {
+            case MqlFieldExpression field when field.Path == "$" + name && !thenBy:
+                sortBy = direction;
+                break;
+            case MqlFieldExpression field when field.Path.StartsWith("$" + name + ".", StringComparison.Ordinal):
+                var path = field.Path[(name.Length + 2)..];
+                sortBy = previous is null ? new BsonDocument(path, direction) : ((BsonDocument)previous.Template["sortBy"].DeepClone()).Add(path, direction);
+                break;
+            default:
+                return translator.FailArray("OrderBy inside an array sorts by the element itself or by a stored member of it ($sortArray); a computed key is not supported.");
+        }
+
+        var input = previous is null ? unsorted.Array : previous.Arguments[0];
+        var template = new BsonDocument { { "input", Placeholder(input) }, { "sortBy", sortBy } };
+        return (new MqlStructuredExpression("$sortArray", template, [input], input.Type), unsorted.Element);
+    }
+
+    /// <summary>Whether an array's order is unspecified (after Distinct's <c>$setUnion</c>), so First/Last/ElementAt cannot be answered as LINQ would.</summary>
+    private static bool IsUnordered(MqlExpression array) => array switch
+    {
+        MqlFunctionExpression { Name: "$setUnion" } => true,
+        MqlStructuredExpression { Name: "$filter" or "$map" } structured => IsUnordered(structured.Arguments[0]),
+        _ => false,
+    };
+
     private static DocumentValueExpression? SelectedValue(Expression shaper) => shaper switch
     {
         DocumentValueExpression value => value,
@@ -143,7 +227,7 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
         _ => null,
     };
 
-    private static bool ContainsQueryRoot(Expression expression)
+    internal static bool ContainsQueryRoot(Expression expression)
     {
         var finder = new QueryRootFinder();
         finder.Visit(expression);
@@ -168,7 +252,7 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
         }
     }
 
-    private static Expression Unwrap(Expression expression)
+    internal static Expression Unwrap(Expression expression)
     {
         while (true)
         {

@@ -53,7 +53,7 @@ internal sealed class CompiledMongoQuery
         if (IsFindShaped(stages) && query.ResultOperator is ResultOperator.None or ResultOperator.Any)
         {
             var filter = stages.OfType<MatchStage>().Select(m => renderer.RenderFilter(m.Predicate)).FirstOrDefault() ?? [];
-            var sort = stages.OfType<SortStage>().Select(s => MqlRenderer.RenderSort(s.Keys) ?? throw Untranslatable(s)).FirstOrDefault();
+            var sort = stages.OfType<SortStage>().Select(s => MqlRenderer.RenderSort(s.Keys) ?? throw new InvalidOperationException($"The ordering '{s}' has computed keys, which find cannot sort by.")).FirstOrDefault();
             var skip = stages.OfType<SkipStage>().Select(s => renderer.RenderValue(s.Count, null)).FirstOrDefault();
             var limit = stages.OfType<LimitStage>().Select(s => renderer.RenderValue(s.Count, null)).FirstOrDefault();
             BsonDocument? projection = null;
@@ -124,9 +124,6 @@ internal sealed class CompiledMongoQuery
         return projection;
     }
 
-    private static InvalidOperationException Untranslatable(object part) =>
-        new($"The ordering '{part}' could not be translated: only orderings by stored properties are supported.");
-
     private static bool IsFindShaped(IReadOnlyList<QueryStage> stages)
     {
         var order = 0;
@@ -135,7 +132,8 @@ internal sealed class CompiledMongoQuery
             var rank = stage switch
             {
                 MatchStage => 1,
-                SortStage => 2,
+                // find sorts by stored fields only; a computed key needs the pipeline's $addFields.
+                SortStage { HasComputedKeys: false } => 2,
                 SkipStage => 3,
                 LimitStage => 4,
                 _ => int.MaxValue,

@@ -36,6 +36,13 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
     public string? TranslationErrorDetails { get; private set; }
 
+    /// <summary>The stored array (primitive, owned or complex collection, after Where/Select) a SelectMany unwinds.</summary>
+    public (MqlExpression Array, Func<string, Expression> Element)? TranslateArraySource(Expression source)
+    {
+        TranslationErrorDetails = null;
+        return _arrays.TranslateSource(source);
+    }
+
     /// <summary>Joins subqueries over other collections into the query being translated.</summary>
     public ISubqueryHost? Host { get; }
 
@@ -54,6 +61,13 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         TranslationErrorDetails ??= result is StructuralTypeShaperExpression
             ? "Comparing whole entities is not supported; compare their keys or properties instead."
             : null;
+        return null;
+    }
+
+    /// <summary>Records why an array operator has no MQL form; returns <c>null</c> for the caller to pass on.</summary>
+    public (MqlExpression Array, Func<string, Expression> Element)? FailArray(string details)
+    {
+        TranslationErrorDetails ??= details;
         return null;
     }
 
@@ -178,6 +192,12 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
                 return Visit(node.Operand) is MqlExpression operand ? new MqlNotExpression(operand) : null!;
             case ExpressionType.Convert or ExpressionType.ConvertChecked or ExpressionType.TypeAs:
                 var inner = Visit(node.Operand);
+                if (node.Operand.Type == typeof(char) && node.Type != typeof(object) && inner is MqlExpression and not (MqlConstantExpression or MqlParameterExpression))
+                {
+                    // A char read from the server is a one-character string there: it has no number to convert to.
+                    return Fail($"The conversion of a char to '{node.Type.Name}' could not be translated to MQL: compare characters with characters instead.")!;
+                }
+
                 if (inner is StructuralTypeShaperExpression)
                 {
                     return inner;
@@ -206,6 +226,12 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
     protected override Expression VisitBinary(BinaryExpression node)
     {
         var left = StripEnumConvert(node.Left, node.Right, out var right);
+        if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual or ExpressionType.LessThan or ExpressionType.LessThanOrEqual
+            && StripCharConvert(left, right) is { } chars)
+        {
+            (left, right) = chars;
+        }
+
         var l = Visit(left);
         var r = Visit(right);
 
@@ -292,6 +318,32 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
         var field = new MqlFieldExpression(document.Path.TrimEnd('.'), typeof(object), null, null);
         return new MqlBinaryExpression(nodeType == ExpressionType.Equal ? MqlOperator.Equal : MqlOperator.NotEqual, field, new MqlConstantExpression(null, typeof(object)), typeof(bool));
+    }
+
+    /// <summary>
+    /// C# compiles <c>s[0] == 'B'</c> as <c>(int)s[0] == 66</c>. MongoDB has no code point of a one-character string,
+    /// but comparing the one-character strings orders them as their code points (strings compare by UTF-8 bytes).
+    /// </summary>
+    private static (Expression Left, Expression Right)? StripCharConvert(Expression left, Expression right)
+    {
+        static Expression? CharOperand(Expression e) => e switch
+        {
+            UnaryExpression { NodeType: ExpressionType.Convert, Operand: var operand } when operand.Type == typeof(char) => operand,
+            _ => null,
+        };
+
+        static Expression? AsText(Expression e) => e switch
+        {
+            ConstantExpression { Value: int code } when code is >= 0 and <= char.MaxValue => Expression.Constant(((char)code).ToString(), typeof(string)),
+            _ => CharOperand(e),
+        };
+
+        if (CharOperand(left) is { } leftChar && AsText(right) is { } rightText)
+        {
+            return (leftChar, rightText);
+        }
+
+        return CharOperand(right) is { } rightChar && AsText(left) is { } leftText ? (leftText, rightChar) : null;
     }
 
     // C# compiles enum comparisons as Convert(x.Status, int) == 1: compare the enum values themselves so the enum's converter applies.
@@ -385,6 +437,12 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
                 : method == StringEndsWith ? ParameterTransform.EndsWithPattern
                 : ParameterTransform.ContainsPattern;
             return TranslateStringMatch(node.Object!, node.Arguments[0], transform, ignoreCase: false);
+        }
+
+        if (StringFormatTranslator.IsFormat(node))
+        {
+            var (formatted, failure) = StringFormatTranslator.Translate(node, argument => Visit(argument) as MqlExpression);
+            return formatted ?? Fail(failure ?? "An argument of 'String.Format' could not be translated to MQL.")!;
         }
 
         if (_groupings.TryTranslate(node) is { } aggregate)

@@ -64,6 +64,45 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return new JoinedCollectionExpression(outer.RootDocument, element, itemShaper, typeof(IEnumerable<>).MakeGenericType(itemShaper.Type));
     }
 
+    public override Expression Translate(Expression expression)
+    {
+        var translated = base.Translate(expression);
+        if (translated is ShapedQueryExpression shaped && UnwoundOwnedEntityFinder.Find(shaped.ShaperExpression))
+        {
+            // The unwound element is a copy without its owner: EF Core cannot materialize an owned entity on its own.
+            throw new InvalidOperationException(CoreStrings.TranslationFailedWithDetails(
+                expression.Print(),
+                "SelectMany over an owned collection can return the elements' members (SelectMany(o => o.Lines, (o, l) => new { l.Sku })), not the owned entities themselves."));
+        }
+
+        return translated;
+    }
+
+    /// <summary>Finds an owned entity shaped from a SelectMany's unwound copy (<c>__u0.</c>, no owner document).</summary>
+    private sealed class UnwoundOwnedEntityFinder : ExpressionVisitor
+    {
+        private bool _found;
+
+        public static bool Find(Expression shaper)
+        {
+            var finder = new UnwoundOwnedEntityFinder();
+            finder.Visit(shaper);
+            return finder._found;
+        }
+
+        protected override Expression VisitExtension(Expression node)
+        {
+            if (node is StructuralTypeShaperExpression { StructuralType: IEntityType entityType, ValueBufferExpression: EntityDocumentExpression { Owner: null } document }
+                && entityType.IsOwned() && document.Path.StartsWith("__u", StringComparison.Ordinal))
+            {
+                _found = true;
+                return node;
+            }
+
+            return node is StructuralTypeShaperExpression or EntityDocumentExpression or DocumentValueExpression ? node : base.VisitExtension(node);
+        }
+    }
+
     protected override QueryableMethodTranslatingExpressionVisitor CreateSubqueryVisitor() => new TabernacleQueryableMethodTranslatingExpressionVisitor(this);
 
     protected override Expression VisitExtension(Expression extensionExpression)
@@ -157,12 +196,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return null;
         }
 
-        if (key is not MqlFieldExpression)
-        {
-            AddTranslationErrorDetails("Ordering by a computed value is not supported yet; order by a stored property.");
-            return null;
-        }
-
+        // A computed key (o.Weight * 2, c.Orders.Count, c.Name.ToLower()) is sorted through a temporary field in the pipeline.
         Query(source).ApplyOrdering(key, ascending, thenBy);
         return source;
     }
@@ -656,9 +690,99 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     protected override ShapedQueryExpression? TranslateReverse(ShapedQueryExpression source) =>
         Query(source).ReverseOrdering() ? source : NotYet("Reverse without an ordering");
 
-    protected override ShapedQueryExpression? TranslateSelectMany(ShapedQueryExpression source, LambdaExpression collectionSelector, LambdaExpression resultSelector) => NotYet("SelectMany");
+    protected override ShapedQueryExpression? TranslateSelectMany(ShapedQueryExpression source, LambdaExpression collectionSelector, LambdaExpression resultSelector)
+    {
+        var query = Query(source);
+        if (query.ResultOperator != ResultOperator.None)
+        {
+            return null;
+        }
 
-    protected override ShapedQueryExpression? TranslateSelectMany(ShapedQueryExpression source, LambdaExpression selector) => NotYet("SelectMany");
+        _current = query;
+        var collection = ReplacingExpressionVisitor.Replace(collectionSelector.Parameters[0], source.ShaperExpression, collectionSelector.Body);
+        if (Unwind(query, collection) is not { } element)
+        {
+            return null;
+        }
+
+        var body = new ReplacingExpressionVisitor([resultSelector.Parameters[0], resultSelector.Parameters[1]], [source.ShaperExpression, element]).Visit(resultSelector.Body);
+        _current = query;
+        var shaper = _projectionBinder.Bind(body);
+        if (shaper is null)
+        {
+            AddTranslationErrorDetails(_projectionBinder.TranslationErrorDetails!);
+            return null;
+        }
+
+        return source.UpdateShaperExpression(shaper);
+    }
+
+    protected override ShapedQueryExpression? TranslateSelectMany(ShapedQueryExpression source, LambdaExpression selector)
+    {
+        var elementType = selector.ReturnType.IsGenericType && selector.ReturnType.GetGenericTypeDefinition() == typeof(IEnumerable<>)
+            ? selector.ReturnType.GetGenericArguments()[0]
+            : selector.ReturnType.GetInterfaces().First(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>)).GetGenericArguments()[0];
+        var outer = Expression.Parameter(selector.Parameters[0].Type, "outer");
+        var item = Expression.Parameter(elementType, "item");
+        return TranslateSelectMany(source, selector, Expression.Lambda(item, outer, item));
+    }
+
+    /// <summary>
+    /// One row per element of <paramref name="collection"/>, and the shaper of that element. Another collection
+    /// (a collection navigation, a correlated query) is joined with <c>$lookup</c> and the joined array unwound; a
+    /// stored array (after Where/Select) is copied to a temporary field first, so the row keeps its own array for the
+    /// result selector, and that field unwound. Rows whose collection is empty, null or missing produce none, as in LINQ.
+    /// </summary>
+    private Expression? Unwind(MongoQueryExpression query, Expression collection)
+    {
+        var unwrapped = ArrayOperatorTranslator.Unwrap(collection);
+        if (unwrapped is MethodCallExpression { Method.Name: nameof(Queryable.DefaultIfEmpty) })
+        {
+            // A left SelectMany would yield default(T) for an empty array; $unwind's preserveNullAndEmptyArrays yields a missing value.
+            AddTranslationErrorDetails("SelectMany over DefaultIfEmpty() is supported only as a left join (GroupJoin + SelectMany); over a stored array or navigation it is not supported yet.");
+            return null;
+        }
+
+        if (ArrayOperatorTranslator.ContainsQueryRoot(unwrapped))
+        {
+            if (JoinSubquery(unwrapped) is not { } joined)
+            {
+                AddTranslationErrorDetails(_translator.TranslationErrorDetails ?? "SelectMany over this subquery could not be joined ($lookup).");
+                return null;
+            }
+
+            query.AddStage(new UnwindStage(joined.Element, PreserveNullAndEmptyArrays: false));
+            var itemDocument = joined.ItemDocument ?? new EntityDocumentExpression(query.EntityType, "");
+            var at = query.RootDocument.Joined(itemDocument.EntityType, joined.Element);
+            return DocumentRebaser.Rebase(joined.InnerShaper, itemDocument, at, joined.Element + ".");
+        }
+
+        if (_translator.TranslateArraySource(collection) is not { } array)
+        {
+            AddTranslationErrorDetails(_translator.TranslationErrorDetails
+                ?? "SelectMany needs a collection navigation, an owned collection or a primitive collection (optionally after Where/Select).");
+            return null;
+        }
+
+        var field = query.NewTemporaryField("u");
+        const string variable = "\u0001";
+        Expression? element = array.Element(variable) switch
+        {
+            MqlFieldExpression { Path: "$" + variable } value => new DocumentValueExpression(field, value.Type, value.Property, value.TypeMapping),
+            StructuralTypeShaperExpression { ValueBufferExpression: EntityDocumentExpression { Path: "$" + variable + "." } document } shaper
+                => shaper.Update(new EntityDocumentExpression(document.EntityType, field + ".", document.Owner, document.Navigation)),
+            _ => null,
+        };
+        if (element is null)
+        {
+            AddTranslationErrorDetails("SelectMany over this collection's elements is not supported: select values or owned entities.");
+            return null;
+        }
+
+        query.AddStage(new AddFieldsStage(field, array.Array));
+        query.AddStage(new UnwindStage(field, PreserveNullAndEmptyArrays: false));
+        return element;
+    }
 
     protected override ShapedQueryExpression? TranslateSkipWhile(ShapedQueryExpression source, LambdaExpression predicate) => NotYet("SkipWhile");
 

@@ -15,6 +15,10 @@ public static partial class BreadthCases
         AddNavigations(cases);
         AddInheritanceAndRaw(cases);
         AddCompositions(cases);
+        AddComputedOrderings(cases);
+        AddSelectMany(cases);
+        AddArrayDistinctAndOrder(cases);
+        AddStringFormatting(cases);
         return cases;
     }
 

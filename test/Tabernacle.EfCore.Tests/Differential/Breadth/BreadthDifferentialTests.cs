@@ -44,16 +44,19 @@ public sealed class BreadthDifferentialTests : ProviderTestBase<BreadthContext>
 
     private static readonly Dictionary<string, (Func<BreadthSets, object?> Query, string Reason)> Untranslatable = new()
     {
-        ["order_by_computed"] = (s => s.Orders.OrderBy(o => o.Weight * 2).ToList(), "Ordering by a computed value"),
         ["last_without_order"] = (s => s.Orders.Last(), "Last/LastOrDefault needs an OrderBy"),
-        ["select_many"] = (s => s.Customers.SelectMany(x => x.Orders).ToList(), "SelectMany"),
+        ["select_many_default_if_empty"] = (s => s.Customers.SelectMany(x => x.Scores.DefaultIfEmpty()).ToList(), "SelectMany over DefaultIfEmpty()"),
         ["group_to_list"] = (s => s.Orders.GroupBy(o => o.Status).ToList(), "A group can be used only through its Key and aggregates"),
         ["group_ordered_first"] = (s => s.Orders.GroupBy(o => o.Status).Select(g => g.OrderBy(o => o.Total).First().Id).ToList(), "A group can be used only through its Key and aggregates"),
         ["group_distinct_count"] = (s => s.Orders.GroupBy(o => o.Status).Select(g => g.Select(o => o.CustomerId).Distinct().Count()).ToList(), "A group can be used only through its Key and aggregates"),
         ["concat_different_shapes"] = (s => s.Customers.Select(x => x.Name).Concat(s.Customers.Select(x => x.Name + "!")).ToList(), "$unionWith"),
         ["except"] = (s => s.Orders.Except(s.Orders.Where(o => o.Weight > 1)).ToList(), "Except"),
-        ["string_format"] = (s => s.Customers.Where(x => $"{x.Name}-{x.Id}".EndsWith("-7")).ToList(), "String.Format"),
-        ["array_order_inside"] = (s => s.Customers.Where(x => x.Scores.OrderBy(v => v).First() < 10).ToList(), "could not be translated to MQL"),
+        ["string_format_with_format_item"] = (s => s.Customers.Where(x => $"{x.Id:D4}".EndsWith("7")).ToList(), "only '{n}' items are translated"),
+        ["string_format_double"] = (s => s.Orders.Where(o => $"{o.Weight}".EndsWith("5")).ToList(), "depends on .NET's formatting rules"),
+        ["char_code_arithmetic"] = (s => s.Customers.Where(x => x.Name[0] + 1 > 70).ToList(), "The conversion of a char"),
+        ["select_many_owned_entities"] = (s => s.Orders.SelectMany(o => o.Lines).ToList(), "not the owned entities themselves"),
+        ["array_distinct_first"] = (s => s.Customers.Where(x => x.Scores.Distinct().First() < 10).ToList(), "$setUnion does not keep the elements' order"),
+        ["array_order_computed_key"] = (s => s.Customers.Where(x => x.Scores.OrderBy(v => -v).First() < 10).ToList(), "a computed key is not supported"),
     };
 
     [Theory]

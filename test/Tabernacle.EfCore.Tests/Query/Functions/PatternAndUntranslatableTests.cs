@@ -61,7 +61,7 @@ public sealed class PatternAndUntranslatableTests : FunctionsTestBase
         ["flags enum ToString"] = (i => i.Perks.ToString() == "Express", "ToString"),
         ["DateTimeOffset arithmetic"] = (i => i.ListedAt.AddDays(1).Day == 2, "AddDays"),
         ["Regex with RightToLeft"] = (i => System.Text.RegularExpressions.Regex.IsMatch(i.Name, "a", System.Text.RegularExpressions.RegexOptions.RightToLeft), "IsMatch"),
-        ["string.Format"] = (i => string.Format("{0}!", i.Name) == "saw!", "Format"),
+        ["string.Format with a format item"] = (i => string.Format("{0:F2}!", i.Weight) == "1.50!", "has an alignment or a format"),
         ["HasFlag on a string-stored enum"] = (i => i.NamedTier.HasFlag(Tier.Gold), "HasFlag"),
     };
 

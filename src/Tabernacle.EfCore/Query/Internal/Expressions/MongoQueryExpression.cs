@@ -11,8 +11,15 @@ internal abstract record QueryStage;
 /// <summary><c>$match</c>: keep documents satisfying the predicate.</summary>
 internal sealed record MatchStage(MqlExpression Predicate) : QueryStage;
 
-/// <summary><c>$sort</c>: by these keys, the first the most significant.</summary>
-internal sealed record SortStage(IReadOnlyList<SortKey> Keys) : QueryStage;
+/// <summary>
+/// <c>$sort</c>: by these keys, the first the most significant. A key that is not a stored field (a computed value)
+/// makes it render as <c>$addFields</c> of temporary fields, <c>$sort</c> on them, <c>$unset</c> of them, since
+/// MongoDB's <c>$sort</c> takes field paths only.
+/// </summary>
+internal sealed record SortStage(IReadOnlyList<SortKey> Keys) : QueryStage
+{
+    public bool HasComputedKeys => Keys.Any(k => k.Key is not MqlFieldExpression);
+}
 
 /// <summary>One key of a sort.</summary>
 internal sealed record SortKey(MqlExpression Key, bool Ascending);
@@ -32,6 +39,9 @@ internal sealed record LookupStage(string As, MongoQueryExpression Inner, string
 
 /// <summary><c>$unwind</c> of a joined array: one row per joined document (kept with none for a left join).</summary>
 internal sealed record UnwindStage(string Path, bool PreserveNullAndEmptyArrays) : QueryStage;
+
+/// <summary><c>$addFields</c> of one computed field (the array SelectMany unwinds, copied so the row keeps its own).</summary>
+internal sealed record AddFieldsStage(string Field, MqlExpression Value) : QueryStage;
 
 /// <summary>Stages the application wrote (<c>FromPipeline</c>), bound from a query parameter at execution.</summary>
 internal sealed record RawPipelineStage(MqlParameterExpression Stages) : QueryStage;

@@ -380,14 +380,21 @@ internal sealed class MqlRenderer
         var pipeline = new List<BsonDocument>();
         foreach (var stage in stages)
         {
+            if (stage is SortStage { HasComputedKeys: true } computed)
+            {
+                pipeline.AddRange(RenderComputedSort(computed));
+                continue;
+            }
+
             pipeline.Add(stage switch
             {
                 MatchStage match => new BsonDocument("$match", RenderFilter(match.Predicate)),
-                SortStage sort => new BsonDocument("$sort", RenderSort(sort.Keys) ?? throw new InvalidOperationException("The ordering could not be translated: only orderings by stored properties are supported.")),
+                SortStage sort => new BsonDocument("$sort", RenderSort(sort.Keys)!),
                 SkipStage skip => new BsonDocument("$skip", RenderValue(skip.Count, null)),
                 LimitStage limit => new BsonDocument("$limit", RenderValue(limit.Count, null)),
                 GroupStage group => new BsonDocument("$group", RenderGroup(group)),
                 LookupStage lookup => new BsonDocument("$lookup", RenderLookup(lookup)),
+                AddFieldsStage addFields => new BsonDocument("$addFields", new BsonDocument(addFields.Field, RenderExpression(addFields.Value))),
                 UnwindStage unwind => new BsonDocument("$unwind", new BsonDocument { { "path", "$" + unwind.Path }, { "preserveNullAndEmptyArrays", unwind.PreserveNullAndEmptyArrays } }),
                 RawPipelineStage raw => new BsonDocument(SpliceKey, Placeholder(new ParameterSlot(raw.Stages.Name, null, ParameterTransform.None, IsList: true))),
                 UnionWithStage union => new BsonDocument("$unionWith", new BsonDocument { { "coll", union.Other.CollectionName }, { "pipeline", new BsonArray(RenderStages(union.Other.Stages)) } }),
@@ -456,7 +463,42 @@ internal sealed class MqlRenderer
 
     // ---- Sorting ----
 
-    /// <summary>A <c>$sort</c> document; keys must be fields (computed keys are not translated yet).</summary>
+    private int _sortFields;
+
+    /// <summary>
+    /// A sort with computed keys: MongoDB's <c>$sort</c> takes field paths, so each computed key is added to the rows as
+    /// a temporary field first and removed after, leaving the documents as they were for the stages and the shaper.
+    /// A computed value that is missing (a missing field inside it) is not added, and sorts as null, as a null does.
+    /// </summary>
+    private IEnumerable<BsonDocument> RenderComputedSort(SortStage stage)
+    {
+        var added = new BsonDocument();
+        var sort = new BsonDocument();
+        foreach (var key in stage.Keys)
+        {
+            string path;
+            if (key.Key is MqlFieldExpression field)
+            {
+                path = field.Path;
+            }
+            else
+            {
+                path = $"__s{_sortFields++}";
+                added[path] = RenderExpression(key.Key);
+            }
+
+            if (!sort.Contains(path))
+            {
+                sort[path] = key.Ascending ? 1 : -1;
+            }
+        }
+
+        yield return new BsonDocument("$addFields", added);
+        yield return new BsonDocument("$sort", sort);
+        yield return new BsonDocument("$unset", new BsonArray(added.Names));
+    }
+
+    /// <summary>A <c>$sort</c> document of stored fields; <c>null</c> when a key is computed (see <see cref="RenderComputedSort"/>).</summary>
     public static BsonDocument? RenderSort(IReadOnlyList<SortKey> keys)
     {
         var sort = new BsonDocument();

@@ -31,6 +31,7 @@ internal static class MqlRewriter
         SortStage sort => new SortStage(sort.Keys.Select(k => k with { Key = Replace(k.Key, replace) }).ToList()),
         SkipStage skip => new SkipStage(Replace(skip.Count, replace)),
         LimitStage limit => new LimitStage(Replace(limit.Count, replace)),
+        AddFieldsStage addFields => new AddFieldsStage(addFields.Field, Replace(addFields.Value, replace)),
         _ => stage,
     };
 }

@@ -23,6 +23,12 @@ internal sealed class ConvertTranslator : IMqlMethodCallTranslator
 
         var argument = arguments[0];
         var from = method.GetParameters()[0].ParameterType;
+        if (from == typeof(object) && method.Name == nameof(Convert.ToString) && argument.Type != typeof(object))
+        {
+            // Convert.ToString(object) of a boxed value (an int? passed as object): the value's own text, "" for null as in .NET.
+            return ToStringTranslator.Format(argument, argument.Type);
+        }
+
         if (from != typeof(string) && from != typeof(bool) && !Mql.IsNumeric(from))
         {
             return null;

@@ -37,6 +37,9 @@ internal sealed class StringMethodTranslator : IMqlMethodCallTranslator
 
         switch (method.Name)
         {
+            case "get_Chars" when arguments.Count == 1:
+                // s[i]: the code point at i as a one-character string. Out of range (or a null string) it is "" where C# throws.
+                return Mql.Call("$substrCP", typeof(char), Mql.IfNull(instance, Mql.Constant("")), arguments[0], Mql.Constant(1));
             case nameof(string.ToLower) or nameof(string.ToLowerInvariant) when arguments.Count == 0:
                 return Mql.Unary("$toLower", instance, typeof(string));
             case nameof(string.ToUpper) or nameof(string.ToUpperInvariant) when arguments.Count == 0:
