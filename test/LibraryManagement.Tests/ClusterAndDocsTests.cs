@@ -2,15 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LibraryManagement.Endpoints;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using MongoDB.Bson;
 using MongoDB.Driver;
-using Tabernacle.MongoEmulator;
 
 namespace LibraryManagement.Tests;
 
-public sealed class ClusterEndpointTests(LibraryFactory factory) : IClassFixture<LibraryFactory>
+/// <summary>The dashboard's failover buttons steer the members, so these run on the sample's embedded emulator whatever the backend.</summary>
+public sealed class ClusterEndpointTests(EmbeddedEmulatorLibraryFactory factory) : IClassFixture<EmbeddedEmulatorLibraryFactory>
 {
     private async Task<ClusterView> ClusterAsync(HttpClient client) => (await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!;
 
@@ -42,7 +40,11 @@ public sealed class ClusterEndpointTests(LibraryFactory factory) : IClassFixture
         var book = await factory.NewBookAsync(1);
         Assert.Equal(HttpStatusCode.Created, (await member.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()))).StatusCode);
     }
+}
 
+/// <summary>The pages and documents the app serves, on the shared backend.</summary>
+public sealed class HealthAndDocsTests(LibraryFactory factory) : IClassFixture<LibraryFactory>
+{
     [Fact]
     public async Task Health_openapi_swagger_and_the_dashboard_page_are_served()
     {
@@ -50,7 +52,7 @@ public sealed class ClusterEndpointTests(LibraryFactory factory) : IClassFixture
         await Wait.UntilAsync(async () => (await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK, "healthy");
         var health = await client.GetFromJsonAsync<JsonElement>("/health");
         Assert.Equal("Healthy", health.GetProperty("status").GetString());
-        Assert.Equal(3, health.GetProperty("checks")[0].GetProperty("data").GetProperty("members").GetArrayLength());
+        Assert.NotEqual(0, health.GetProperty("checks")[0].GetProperty("data").GetProperty("members").GetArrayLength());
 
         var openApi = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var paths = openApi.GetProperty("paths");
@@ -66,24 +68,17 @@ public sealed class ClusterEndpointTests(LibraryFactory factory) : IClassFixture
     }
 }
 
-/// <summary>With ConnectionStrings:Library set, the app uses that replica set and starts no emulator of its own.</summary>
+/// <summary>
+/// With ConnectionStrings:Library set, the app uses that replica set (the shared backend, in a database of the
+/// factory's own) and starts no emulator of its own.
+/// </summary>
 public sealed class ConfiguredConnectionTests : IAsyncLifetime
 {
-    private MongoReplicaSetEmulator _external = null!;
-    private WebApplicationFactory<Program> _factory = null!;
+    private readonly LibraryFactory _factory = new();
 
-    public async Task InitializeAsync()
-    {
-        _external = await MongoReplicaSetEmulator.StartAsync(new ReplicaSetEmulatorOptions { Members = 3 });
-        var connectionString = _external.ConnectionString.Replace("/?", "/configured_library?", StringComparison.Ordinal);
-        _factory = new LibraryFactory().WithWebHostBuilder(b => b.UseSetting("ConnectionStrings:Library", connectionString));
-    }
+    public Task InitializeAsync() => _factory.InitializeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _factory.DisposeAsync();
-        await _external.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await ((IAsyncLifetime)_factory).DisposeAsync();
 
     [Fact]
     public async Task Uses_the_configured_replica_set_and_hides_the_failover_buttons()
@@ -92,9 +87,11 @@ public sealed class ConfiguredConnectionTests : IAsyncLifetime
         var cluster = await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options);
         Assert.False(cluster!.Embedded);
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/cluster/step-down", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync($"/api/cluster/members/{_external.Members[1].Host}/pause", null)).StatusCode);
-        using var direct = new MongoClient(_external.ConnectionString);
-        var users = await direct.GetDatabase("configured_library").GetCollection<BsonDocument>("users").CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty);
+        await Wait.UntilAsync(async () => (await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members.Count > 0, "the members are known");
+        var member = (await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members[0].Name;
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync($"/api/cluster/members/{member}/pause", null)).StatusCode);
+        using var direct = _factory.SharedBackend.CreateClient();
+        var users = await direct.GetDatabase(_factory.DatabaseName).GetCollection<BsonDocument>("users").CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty);
         Assert.Equal(3, users);   // the demo data landed in the configured set
     }
 }

@@ -8,12 +8,13 @@ namespace LibraryManagement.Tests;
 
 /// <summary>
 /// The dashboard in a real browser: Debian's Chromium (<c>apt-get install -y chromium</c>; <c>.ci/run</c> installs it)
-/// driven by Playwright, against the app on Kestrel with its embedded emulator.
+/// driven by Playwright, against the app on Kestrel with its embedded emulator. The test presses the step-down button,
+/// which steers the members, so it runs on the embedded emulator whatever the backend.
 /// </summary>
 public sealed class DashboardBrowserTests : IAsyncLifetime
 {
     private const string Chromium = "/usr/bin/chromium";
-    private LibraryFactory _factory = null!;
+    private EmbeddedEmulatorLibraryFactory _factory = null!;
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
     private string _baseUrl = "";
@@ -21,7 +22,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's Chromium with `apt-get install -y chromium` (.ci/run does).");
-        _factory = new LibraryFactory();
+        _factory = new EmbeddedEmulatorLibraryFactory();
         _factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();
         _baseUrl = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -11,13 +11,50 @@ using Tabernacle.EfCore;
 
 namespace LibraryManagement.Tests;
 
-/// <summary>The sample hosted in-process; with no connection string it starts its own embedded emulator (disposed with the factory).</summary>
-public class LibraryFactory : WebApplicationFactory<Program>
+/// <summary>
+/// The sample hosted in-process on the shared backend (<see cref="TestBackend"/>: the in-process emulator, or the replica
+/// set of TABERNACLE_TEST_MONGODB / TABERNACLE_TEST_DOCKER): <c>ConnectionStrings:Library</c> names it, with a database
+/// of this factory's own that is dropped with the factory. Call <see cref="InitializeAsync"/> first (xunit does for a
+/// class fixture).
+/// </summary>
+public class LibraryFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
+    private Backend? _backend;
+
+    /// <summary>The database the app works in.</summary>
+    public string DatabaseName { get; } = Backend.UniqueDatabaseName("library");
+
+    /// <summary>Whether the app starts its own embedded emulator instead of using the shared backend.</summary>
+    protected virtual bool UsesEmbeddedEmulator => false;
+
+    /// <summary>The shared backend (not for <see cref="EmbeddedEmulatorLibraryFactory"/>).</summary>
+    public Backend SharedBackend => _backend ?? throw new InvalidOperationException("This factory is not on the shared backend, or InitializeAsync was not called.");
+
+    public async Task InitializeAsync()
+    {
+        if (!UsesEmbeddedEmulator)
+        {
+            _backend = await TestBackend.GetAsync();
+        }
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        if (_backend is not null)
+        {
+            await _backend.DropDatabaseAsync(DatabaseName);
+        }
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
         builder.ConfigureLogging(l => l.ClearProviders());
+        if (!UsesEmbeddedEmulator)
+        {
+            builder.UseSetting("ConnectionStrings:Library", SharedBackend.ConnectionStringFor(DatabaseName));
+        }
     }
 
     public async Task<string> TokenAsync(string user, string password)
@@ -75,6 +112,16 @@ public class LibraryFactory : WebApplicationFactory<Program>
         await db.SaveChangesAsync(WriteConcern.WMajority);
         return book;
     });
+}
+
+/// <summary>
+/// The sample with no connection string, so that it starts its own embedded 3-member emulator (disposed with the
+/// factory) whatever the backend: for the tests that steer the members through the dashboard's step-down and pause
+/// buttons, which work only on the embedded emulator and would disturb every other test on a shared replica set.
+/// </summary>
+public sealed class EmbeddedEmulatorLibraryFactory : LibraryFactory
+{
+    protected override bool UsesEmbeddedEmulator => true;
 }
 
 public static class Wait

@@ -9,7 +9,8 @@ using Tabernacle.EfCore.Extensions.Internal;
 
 namespace Tabernacle.EfCore.Extensions.Tests;
 
-public sealed class AddTabernacleTests(ReplicaSetFixture rs) : IClassFixture<ReplicaSetFixture>
+/// <summary>Registration through AddTabernacle, on the shared backend.</summary>
+public sealed class AddTabernacleTests : SharedBackendTests
 {
     private ServiceProvider Build(Action<IServiceCollection> configure)
     {
@@ -22,7 +23,7 @@ public sealed class AddTabernacleTests(ReplicaSetFixture rs) : IClassFixture<Rep
     [Fact]
     public async Task Registers_a_pooled_context_that_reads_and_writes_through_one_shared_client()
     {
-        await using var sp = Build(s => s.AddTabernacle<NotesContext>(rs.ConnectionString("add_pooled"), o => o.DefaultReadPreference(ReadPreference.SecondaryPreferred)));
+        await using var sp = Build(s => s.AddTabernacle<NotesContext>(ConnectionString("add_pooled"), o => o.DefaultReadPreference(ReadPreference.SecondaryPreferred)));
         Assert.Contains(sp.GetServices<IHostedService>(), h => h.GetType().Name.StartsWith("ReplicaSetMonitorService", StringComparison.Ordinal));
         var shared = sp.GetRequiredService<IMongoClient>();
         NotesContext first;
@@ -47,7 +48,7 @@ public sealed class AddTabernacleTests(ReplicaSetFixture rs) : IClassFixture<Rep
     [Fact]
     public async Task A_context_that_takes_other_services_is_registered_scoped_and_still_shares_the_client()
     {
-        await using var sp = Build(s => s.AddTabernacle<ScopedNotesContext>(rs.ConnectionString("add_scoped")));
+        await using var sp = Build(s => s.AddTabernacle<ScopedNotesContext>(ConnectionString("add_scoped")));
         ScopedNotesContext a, b;
         using (var scope = sp.CreateScope())
         {
@@ -76,13 +77,14 @@ public sealed class AddTabernacleTests(ReplicaSetFixture rs) : IClassFixture<Rep
     [Fact]
     public async Task The_configuration_overload_reads_ConnectionStrings_name()
     {
+        var database = NewDatabase("add_config");
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Notes"] = rs.ConnectionString("add_config") })
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Notes"] = Backend.ConnectionStringFor(database) })
             .Build();
         await using var sp = Build(s => s.AddTabernacle<NotesContext>(configuration, "Notes"));
         using var scope = sp.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<NotesContext>();
-        Assert.Equal("add_config", ContextAccess.DatabaseNameOf(db));
+        Assert.Equal(database, ContextAccess.DatabaseNameOf(db));
         Assert.False(await db.Notes.AnyAsync());
     }
 
@@ -105,14 +107,14 @@ public sealed class AddTabernacleTests(ReplicaSetFixture rs) : IClassFixture<Rep
     [Fact]
     public async Task Client_settings_configured_through_the_provider_options_apply_to_the_shared_client()
     {
-        await using var sp = Build(s => s.AddTabernacle<NotesContext>(rs.ConnectionString("add_settings"), o => o.ConfigureClientSettings(c => c.ApplicationName = "library-tests")));
+        await using var sp = Build(s => s.AddTabernacle<NotesContext>(ConnectionString("add_settings"), o => o.ConfigureClientSettings(c => c.ApplicationName = "library-tests")));
         Assert.Equal("library-tests", sp.GetRequiredService<IMongoClient>().Settings.ApplicationName);
     }
 
     [Fact]
     public async Task A_pooled_context_returned_with_a_read_preference_scope_still_open_is_reset()
     {
-        await using var sp = Build(s => s.AddTabernacle<NotesContext>(rs.ConnectionString("add_reset")));
+        await using var sp = Build(s => s.AddTabernacle<NotesContext>(ConnectionString("add_reset")));
         using (var scope = sp.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<NotesContext>();

@@ -4,17 +4,16 @@ using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MongoDB.Driver;
-using Tabernacle.MongoEmulator;
 
 namespace Tabernacle.EfCore.Extensions.Tests;
 
-public sealed class InstrumentationTests(ReplicaSetFixture rs) : IClassFixture<ReplicaSetFixture>
+/// <summary>Traces and metrics, on the shared backend (the members are read from the monitor, not from an emulator).</summary>
+public sealed class InstrumentationTests : SharedBackendTests
 {
     [Fact]
     public async Task The_activity_source_and_the_reads_meter_carry_the_member_and_the_read_preference()
     {
-        await rs.RestoreAsync();
-        var database = $"otel_{Guid.NewGuid():N}";
+        var database = NewDatabase("otel");
         var activities = new ConcurrentBag<Activity>();
         using var activityListener = new ActivityListener
         {
@@ -47,7 +46,7 @@ public sealed class InstrumentationTests(ReplicaSetFixture rs) : IClassFixture<R
         });
         meterListener.Start();
 
-        var services = new ServiceCollection().AddLogging().AddTabernacle<NotesContext>(rs.ConnectionString(database));
+        var services = new ServiceCollection().AddLogging().AddTabernacle<NotesContext>(Backend.ConnectionStringFor(database));
         await using var sp = services.BuildServiceProvider();
         using var scope = sp.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<NotesContext>();
@@ -58,13 +57,12 @@ public sealed class InstrumentationTests(ReplicaSetFixture rs) : IClassFixture<R
             Assert.Equal(1, await db.Notes.CountAsync());
         }
 
-        var secondaries = rs.Emulator.Members.Where(m => m.Role == EmulatorMemberRole.Secondary).Select(m => m.Host).ToList();
-        Assert.Contains(reads, r => r.Mode == "Secondary" && secondaries.Contains(r.Server));
-        Assert.Contains(activities, a => a.GetTagItem("db.namespace") as string == database && a.GetTagItem("tabernacle.read_preference") as string == "Secondary");
-
-        // The monitor shows the reads served per member.
+        // The monitor shows the members and the reads served per member.
         var monitor = sp.GetRequiredService<IReplicaSetMonitor>();
         var status = await monitor.RefreshAsync();
+        var secondaries = status.Members.Where(m => m.Role == ReplicaSetMemberRole.Secondary).Select(m => m.Name).ToList();
+        Assert.Contains(reads, r => r.Mode == "Secondary" && secondaries.Contains(r.Server));
+        Assert.Contains(activities, a => a.GetTagItem("db.namespace") as string == database && a.GetTagItem("tabernacle.read_preference") as string == "Secondary");
         Assert.True(status.Members.Where(m => secondaries.Contains(m.Name)).Sum(m => m.ReadsServed) >= 1);
         Assert.True(status.ReadsByReadPreference.GetValueOrDefault("Secondary") >= 1);
     }

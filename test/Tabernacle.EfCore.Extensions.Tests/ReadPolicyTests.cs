@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -6,8 +8,8 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MongoDB.Driver;
-using Tabernacle.EfCore.Extensions.Internal;
-using Tabernacle.MongoEmulator;
+using MongoDB.Driver.Core.Events;
+using MongoDB.Driver.Core.Servers;
 
 namespace Tabernacle.EfCore.Extensions.Tests;
 
@@ -28,20 +30,32 @@ public sealed class PolicyController(NotesContext db) : ControllerBase
     public Task<int> Count() => db.Notes.CountAsync();
 }
 
-public sealed class ReadPolicyTests(ReplicaSetFixture rs) : IClassFixture<ReplicaSetFixture>, IAsyncLifetime
+/// <summary>
+/// Endpoint read policies, on the shared backend. Where the reads went is seen through the app's own client (its
+/// command events and its view of the members), so other tests on the same replica set do not blur the counts.
+/// </summary>
+public sealed class ReadPolicyTests : SharedBackendTests
 {
+    private readonly ConcurrentQueue<(string Command, EndPoint Server)> _commands = new();
     private WebApplication _app = null!;
     private HttpClient _client = null!;
     private string? _after;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        ReadCounter.EnsureStarted();
-        await rs.RestoreAsync();
+        await base.InitializeAsync();
+        var database = NewDatabase("policy");
         _app = await TestApps.StartAsync(
             b =>
             {
-                b.Services.AddTabernacle<NotesContext>(rs.ConnectionString("policy"));
+                b.Services.AddTabernacle<NotesContext>(Backend.ConnectionStringFor(database), o => o.ConfigureClientSettings(c =>
+                    c.ClusterConfigurator = cb => cb.Subscribe<CommandStartedEvent>(e =>
+                    {
+                        if (e.DatabaseNamespace?.DatabaseName == database)
+                        {
+                            _commands.Enqueue((e.CommandName, e.ConnectionId.ServerId.EndPoint));
+                        }
+                    })));
                 b.Services.AddControllers().AddApplicationPart(typeof(PolicyController).Assembly);
             },
             app =>
@@ -93,10 +107,11 @@ public sealed class ReadPolicyTests(ReplicaSetFixture rs) : IClassFixture<Replic
         _client = _app.GetTestClient();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _client.Dispose();
         await _app.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Theory]
@@ -119,30 +134,38 @@ public sealed class ReadPolicyTests(ReplicaSetFixture rs) : IClassFixture<Replic
         Assert.Equal(["Secondary", "Primary", "Nearest", "Primary", "Secondary"], seen!);
     }
 
-    // Reads served per member, from the provider's reads counter (member addresses are unique to this class's emulator).
-    private long QueriesOn(Func<EmulatorMember, bool> which) => rs.Emulator.Members.Where(which).Sum(m => ReadCounter.ReadsServedBy(m.Host));
+    private static readonly string[] ReadCommands = ["aggregate", "find", "count", "distinct"];
+
+    /// <summary>The kind of member that served each of the app's commands named <paramref name="names"/> sent after the first <paramref name="mark"/>.</summary>
+    private List<ServerType> ServedBy(int mark, params string[] names)
+    {
+        var servers = _app.Services.GetRequiredService<IMongoClient>().Cluster.Description.Servers;
+        return _commands.Skip(mark).Where(c => names.Contains(c.Command))
+            .Select(c => servers.SingleOrDefault(s => s.EndPoint.Equals(c.Server))?.Type ?? ServerType.Unknown)
+            .ToList();
+    }
 
     [Fact]
     public async Task Reads_go_to_a_secondary_writes_to_the_primary_and_the_previous_default_comes_back()
     {
-        var primary = rs.Emulator.Primary!;
-        var secondaryQueries = QueriesOn(m => m.Role == EmulatorMemberRole.Secondary);
-        var primaryInserts = primary.OpCounters.Insert;
+        var mark = _commands.Count;
         var response = await _client.PostAsync("/read-then-write", null);
         response.EnsureSuccessStatusCode();
-        Assert.True(QueriesOn(m => m.Role == EmulatorMemberRole.Secondary) > secondaryQueries, "the count ran on a secondary");
-        Assert.Equal(primaryInserts + 1, primary.OpCounters.Insert);
+        var reads = ServedBy(mark, ReadCommands);
+        Assert.NotEmpty(reads);
+        Assert.All(reads, t => Assert.Equal(ServerType.ReplicaSetSecondary, t));   // the count ran on a secondary
+        Assert.Equal(ServerType.ReplicaSetPrimary, Assert.Single(ServedBy(mark, "insert")));
         Assert.Equal("Primary", _after);
     }
 
     [Fact]
     public async Task A_controller_action_reads_from_a_secondary()
     {
-        var secondaryQueries = QueriesOn(m => m.Role == EmulatorMemberRole.Secondary);
-        var primaryQueries = QueriesOn(m => m.Role == EmulatorMemberRole.Primary);
+        var mark = _commands.Count;
         (await _client.GetAsync("/mvc/count")).EnsureSuccessStatusCode();
-        Assert.True(QueriesOn(m => m.Role == EmulatorMemberRole.Secondary) > secondaryQueries);
-        Assert.Equal(primaryQueries, QueriesOn(m => m.Role == EmulatorMemberRole.Primary));
+        var reads = ServedBy(mark, ReadCommands);
+        Assert.NotEmpty(reads);
+        Assert.All(reads, t => Assert.Equal(ServerType.ReplicaSetSecondary, t));   // and none on the primary
     }
 
     [Fact]

@@ -10,8 +10,11 @@ using Tabernacle.MongoEmulator;
 
 namespace Tabernacle.EfCore.Extensions.Tests;
 
-/// <summary>POST-redirect-GET against secondaries that replicate 3 seconds late.</summary>
-public sealed class ReadYourWritesTests(ReplicaSetFixture rs) : IClassFixture<ReplicaSetFixture>, IAsyncLifetime
+/// <summary>
+/// POST-redirect-GET against secondaries that replicate 3 seconds late. Delaying replication steers the members, so this
+/// class runs on a <see cref="DedicatedReplicaSet"/> whatever the backend.
+/// </summary>
+public sealed class ReadYourWritesTests(DedicatedReplicaSet rs) : IClassFixture<DedicatedReplicaSet>, IAsyncLifetime
 {
     private const string Header = "Tabernacle-Session-Time";
     private WebApplication _app = null!;

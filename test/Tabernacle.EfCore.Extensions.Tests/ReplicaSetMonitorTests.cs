@@ -11,7 +11,11 @@ using Tabernacle.MongoEmulator;
 
 namespace Tabernacle.EfCore.Extensions.Tests;
 
-public sealed class ReplicaSetMonitorTests(ReplicaSetFixture rs) : IClassFixture<ReplicaSetFixture>, IAsyncLifetime
+/// <summary>
+/// The monitor and health check watching the members change: these tests step the primary down, stop a member, pause
+/// replication and set fail points, so the class runs on a <see cref="DedicatedReplicaSet"/> whatever the backend.
+/// </summary>
+public sealed class ReplicaSetMonitorTests(DedicatedReplicaSet rs) : IClassFixture<DedicatedReplicaSet>, IAsyncLifetime
 {
     private IHost _host = null!;
 

@@ -29,8 +29,48 @@ public sealed class ScopedNotesContext(DbContextOptions<ScopedNotesContext> opti
     public DbSet<Note> Notes => Set<Note>();
 }
 
-/// <summary>A 3-member emulator per test class (tests step members down, stop them and pause replication).</summary>
-public sealed class ReplicaSetFixture : IAsyncLifetime
+/// <summary>
+/// A test class on the shared backend (<see cref="TestBackend"/>: the in-process emulator, or the replica set of
+/// TABERNACLE_TEST_MONGODB / TABERNACLE_TEST_DOCKER). Each database it hands out is unique to the test and dropped after it.
+/// </summary>
+public abstract class SharedBackendTests : IAsyncLifetime
+{
+    private readonly List<string> _databases = [];
+
+    protected Backend Backend { get; private set; } = null!;
+
+    /// <summary>A database name no other test uses, dropped when the test ends.</summary>
+    protected string NewDatabase(string prefix)
+    {
+        var name = Backend.UniqueDatabaseName(prefix);
+        lock (_databases)
+        {
+            _databases.Add(name);
+        }
+
+        return name;
+    }
+
+    /// <summary>The backend's connection string naming a new database of its own (see <see cref="NewDatabase"/>).</summary>
+    protected string ConnectionString(string prefix) => Backend.ConnectionStringFor(NewDatabase(prefix));
+
+    public virtual async Task InitializeAsync() => Backend = await TestBackend.GetAsync();
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var database in _databases)
+        {
+            await Backend.DropDatabaseAsync(database);
+        }
+    }
+}
+
+/// <summary>
+/// A 3-member emulator owned by one test class, whatever the backend, for tests that steer the replica set (step the
+/// primary down, stop a member, pause or delay replication, set fail points on members): doing that to the shared
+/// backend would disturb every other test running in parallel, and a real replica set cannot be steered from a test.
+/// </summary>
+public sealed class DedicatedReplicaSet : IAsyncLifetime
 {
     public MongoReplicaSetEmulator Emulator { get; private set; } = null!;
 
