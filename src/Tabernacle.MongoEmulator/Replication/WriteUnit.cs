@@ -46,7 +46,7 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
         }
 
         using var tracking = member.Transactions.TrackWaitingWrite();
-        while (member.Transactions.HolderOf(ns, keys) is not null)
+        do
         {
             var remaining = deadline is { } limit ? limit - DateTime.UtcNow : TransactionWaitSlice;
             if (remaining <= TimeSpan.Zero)
@@ -61,6 +61,7 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
             Monitor.Wait(member.Storage.SyncRoot, remaining < TransactionWaitSlice ? remaining : TransactionWaitSlice);
             member.EnsureWritablePrimary();
         }
+        while (member.Transactions.HolderOf(ns, keys) is not null);
 
         return true;
     }

@@ -260,12 +260,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         try
         {
             var result = action();
-            Executed(operation, collection, mql, readPreference, trace, stopwatch, activity);
-            if (isRead)
-            {
-                CountRead(readPreference, trace);
-            }
-
+            Executed(operation, collection, mql, readPreference, isRead, trace, stopwatch, activity);
             return result;
         }
         catch (Exception ex)
@@ -290,12 +285,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         try
         {
             var result = await action().ConfigureAwait(false);
-            Executed(operation, collection, mql, readPreference, trace, stopwatch, activity);
-            if (isRead)
-            {
-                CountRead(readPreference, trace);
-            }
-
+            Executed(operation, collection, mql, readPreference, isRead, trace, stopwatch, activity);
             return result;
         }
         catch (Exception ex)
@@ -325,9 +315,14 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         return activity;
     }
 
-    private void Executed(string operation, string collection, Func<string> mql, ReadPreference? readPreference, OperationTrace trace, Stopwatch stopwatch, Activity? activity)
+    private void Executed(string operation, string collection, Func<string> mql, ReadPreference? readPreference, bool isRead, OperationTrace trace, Stopwatch stopwatch, Activity? activity)
     {
         SetServer(activity, trace);
+        if (isRead)
+        {
+            CountRead(readPreference, trace);
+        }
+
         var logger = _logger.Logger;
         if (logger.IsEnabled(LogLevel.Information))
         {

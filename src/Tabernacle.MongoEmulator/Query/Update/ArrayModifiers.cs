@@ -5,26 +5,25 @@ using Tabernacle.MongoEmulator.Query.Paths;
 
 namespace Tabernacle.MongoEmulator.Query.Update;
 
+/// <summary>The array a $push or $addToSet appends to: the field's array, or a new one when the field is missing.</summary>
+internal static class ArrayTarget
+{
+    /// <summary>Anything other than an array or a missing field is BadValue, with the operator's own message.</summary>
+    public static BsonArray ExistingOrNew(BsonValue? current, Func<string> notAnArray) => current switch
+    {
+        null => [],
+        BsonArray array => array,
+        _ => throw new MongoErrorException(ErrorCodes.BadValue, notAnArray()),
+    };
+}
+
 /// <summary><c>$push</c> with its <c>$each</c>, <c>$position</c>, <c>$sort</c> and <c>$slice</c> clauses (applied in that order).</summary>
 internal sealed class PushModifier(BsonArray values, int? position, int? slice, PushSort? sort) : ModifierNode
 {
     public override ModifierOutcome Apply(BsonValue? current, ModifierSite site, UpdateContext context)
     {
-        BsonArray result;
-        if (current is null)
-        {
-            result = [];
-        }
-        else if (current is BsonArray array)
-        {
-            result = array;
-        }
-        else
-        {
-            throw new MongoErrorException(
-                ErrorCodes.BadValue,
-                $"The field '{site.FieldName}' must be an array but is of type {BsonTypeNames.NameOf(current)} in document {context.DescribeDocument()}");
-        }
+        var result = ArrayTarget.ExistingOrNew(current, () =>
+            $"The field '{site.FieldName}' must be an array but is of type {BsonTypeNames.NameOf(current!)} in document {context.DescribeDocument()}");
 
         var insertAt = result.Count;
         if (position is { } p)
@@ -106,21 +105,8 @@ internal sealed class AddToSetModifier(BsonArray values) : ModifierNode
 {
     public override ModifierOutcome Apply(BsonValue? current, ModifierSite site, UpdateContext context)
     {
-        BsonArray result;
-        if (current is null)
-        {
-            result = [];
-        }
-        else if (current is BsonArray array)
-        {
-            result = array;
-        }
-        else
-        {
-            throw new MongoErrorException(
-                ErrorCodes.BadValue,
-                $"Cannot apply $addToSet to non-array field. Field named '{site.FieldName}' has non-array type {BsonTypeNames.NameOf(current)}");
-        }
+        var result = ArrayTarget.ExistingOrNew(current, () =>
+            $"Cannot apply $addToSet to non-array field. Field named '{site.FieldName}' has non-array type {BsonTypeNames.NameOf(current!)}");
 
         var changed = current is null;
         foreach (var value in values)
