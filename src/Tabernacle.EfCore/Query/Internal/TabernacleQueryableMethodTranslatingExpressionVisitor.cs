@@ -223,28 +223,21 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return source;
     }
 
-    protected override ShapedQueryExpression? TranslateFirstOrDefault(ShapedQueryExpression source, LambdaExpression? predicate, Type returnType, bool returnDefault)
+    protected override ShapedQueryExpression? TranslateFirstOrDefault(ShapedQueryExpression source, LambdaExpression? predicate, Type returnType, bool returnDefault) =>
+        TranslateLimited(source, predicate, returnType, limit: 1);
+
+    // Two documents are enough to tell "exactly one" from "more than one".
+    protected override ShapedQueryExpression? TranslateSingleOrDefault(ShapedQueryExpression source, LambdaExpression? predicate, Type returnType, bool returnDefault) =>
+        TranslateLimited(source, predicate, returnType, limit: 2);
+
+    private ShapedQueryExpression? TranslateLimited(ShapedQueryExpression source, LambdaExpression? predicate, Type returnType, int limit)
     {
         if (predicate is not null && TranslateWhere(source, predicate) is null)
         {
             return null;
         }
 
-        Query(source).ApplyLimit(new MqlConstantExpression(1, typeof(int)));
-        return source.ShaperExpression.Type != returnType
-            ? source.UpdateShaperExpression(Expression.Convert(source.ShaperExpression, returnType))
-            : source;
-    }
-
-    protected override ShapedQueryExpression? TranslateSingleOrDefault(ShapedQueryExpression source, LambdaExpression? predicate, Type returnType, bool returnDefault)
-    {
-        if (predicate is not null && TranslateWhere(source, predicate) is null)
-        {
-            return null;
-        }
-
-        // Two documents are enough to tell "exactly one" from "more than one".
-        Query(source).ApplyLimit(new MqlConstantExpression(2, typeof(int)));
+        Query(source).ApplyLimit(new MqlConstantExpression(limit, typeof(int)));
         return source.ShaperExpression.Type != returnType
             ? source.UpdateShaperExpression(Expression.Convert(source.ShaperExpression, returnType))
             : source;
