@@ -13,6 +13,7 @@ internal sealed record ChaosResult(
     IReadOnlyList<Operation> History,
     IReadOnlyList<FaultRecord> Faults,
     IReadOnlyList<Anomaly> Anomalies,
+    IReadOnlyList<MemberSnapshot> Snapshots,
     TimeSpan Elapsed,
     TimeSpan HealTime)
 {
@@ -66,7 +67,7 @@ internal static class ChaosRun
             await cleanup.DropDatabaseAsync(database);
         }
 
-        return new ChaosResult(options, target.Description, operations, faults, anomalies, total.Elapsed, healTime);
+        return new ChaosResult(options, target.Description, operations, faults, anomalies, snapshots, total.Elapsed, healTime);
     }
 
     /// <summary>

@@ -51,7 +51,7 @@ internal static class FaultSchedule
         // A different stream from the clients' (they use HashCode.Combine(seed, index)).
         var random = new Random(unchecked(seed * 31 + 7));
         var steps = new List<FaultStep>();
-        var at = TimeSpan.FromMilliseconds(random.Next(300, 1500));
+        var at = TimeSpan.FromMilliseconds(random.Next(200, 1000));
         while (at < length - TimeSpan.FromSeconds(1))
         {
             var kind = random.Next(100) switch
@@ -63,9 +63,9 @@ internal static class FaultSchedule
                 < 90 => FaultKind.HostileAfterClusterTime,
                 _ => FaultKind.HostileGossip,
             };
-            var duration = TimeSpan.FromMilliseconds(random.Next(500, 3000));
+            var duration = TimeSpan.FromMilliseconds(random.Next(300, 2500));
             steps.Add(new FaultStep(at, kind, random.Next(1000), duration));
-            at += duration + TimeSpan.FromMilliseconds(random.Next(500, 2500));
+            at += duration + TimeSpan.FromMilliseconds(random.Next(200, 1200));
         }
 
         return steps;

@@ -55,11 +55,14 @@ internal static class Outcomes
 
     public static string Describe(Exception exception) => exception switch
     {
-        MongoCommandException e => $"{e.CodeName} {e.Code}{Labels(e)}",
+        MongoCommandException e when !string.IsNullOrEmpty(e.CodeName) => $"{e.CodeName} {e.Code}{Labels(e)}",
+        MongoCommandException e => $"{e.GetType().Name} {e.Code}{Labels(e)}: {Short(e.Message)}",
         MongoWriteException e => $"{e.WriteError?.Category} {e.WriteError?.Code}{e.WriteConcernError?.Code}{Labels(e)}",
         MongoException e => $"{e.GetType().Name}{Labels(e)}",
         _ => exception.GetType().Name,
     };
+
+    private static string Short(string message) => message.Length <= 80 ? message : message[..80] + "...";
 
     private static string Labels(MongoException e) => e.ErrorLabels.Count == 0 ? "" : $" [{string.Join(",", e.ErrorLabels)}]";
 }
