@@ -5,7 +5,12 @@ using MongoDB.Driver;
 namespace Tabernacle.Chaos;
 
 /// <summary>What to run: the seed decides the workload's choices and the fault schedule.</summary>
-internal sealed record ChaosOptions(int Seed, TimeSpan Duration, int Members = 3, int Clients = 4, string? Connection = null);
+/// <remarks>
+/// <see cref="Faults"/> narrows the fault kinds (null = all) without moving the remaining steps, so a replay with fewer
+/// kinds keeps the seed's timing for the rest: the way to tell which fault an anomaly needs.
+/// </remarks>
+internal sealed record ChaosOptions(
+    int Seed, TimeSpan Duration, int Members = 3, int Clients = 4, string? Connection = null, IReadOnlySet<FaultKind>? Faults = null);
 
 internal sealed record ChaosResult(
     ChaosOptions Options,
@@ -46,7 +51,9 @@ internal static class ChaosRun
         using (var stop = new CancellationTokenSource(options.Duration))
         {
             var workload = new Workload(target.ConnectionString, database, options.Clients, options.Seed, history, clock).RunAsync(stop.Token);
-            var schedule = FaultRunner.RunAsync(FaultSchedule.Generate(options.Seed, options.Duration), target, clock, stop.Token);
+            var schedule = FaultRunner.RunAsync(
+                [.. FaultSchedule.Generate(options.Seed, options.Duration).Where(s => options.Faults?.Contains(s.Kind) != false)],
+                target, clock, stop.Token);
             await Task.WhenAll(workload, schedule);
             faults = await schedule;
         }

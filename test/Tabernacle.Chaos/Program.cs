@@ -2,13 +2,14 @@ using System.Globalization;
 using Tabernacle.Chaos;
 using Tabernacle.Testing;
 
-// dotnet run --project test/Tabernacle.Chaos -- --seconds 60 --seed 12345 [--members 3] [--clients 4] [--connection <uri>] [--history <file>]
+// dotnet run --project test/Tabernacle.Chaos -- --seconds 60 --seed 12345 [--members 3] [--clients 4] [--connection <uri>] [--history <file>] [--faults k1,k2]
 // Exit code: 0 no anomaly, 1 anomalies, 2 bad arguments.
 var seconds = 60;
 var seed = Random.Shared.Next();
 var members = 3;
 var clients = 4;
 string? historyFile = null;
+HashSet<FaultKind>? faults = null;
 var connection = Environment.GetEnvironmentVariable(TestBackend.ConnectionStringVariable);
 for (var i = 0; i < args.Length; i++)
 {
@@ -24,8 +25,10 @@ for (var i = 0; i < args.Length; i++)
             case "--clients": clients = NextInt(); break;
             case "--connection": connection = Next(); break;
             case "--history": historyFile = Next(); break;
+            case "--faults": faults = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<FaultKind>)]; break;
             case "-h" or "--help":
                 Console.WriteLine("usage: Tabernacle.Chaos [--seconds 60] [--seed N] [--members 3] [--clients 4] [--connection <mongodb uri>] [--history <file>]");
+                Console.WriteLine($"  --faults k1,k2 injects only those kinds of {string.Join(",", Enum.GetNames<FaultKind>())}");
                 Console.WriteLine($"  without --connection (or {TestBackend.ConnectionStringVariable}) it starts its own emulator");
                 return 0;
             default: throw new ArgumentException($"unknown option {args[i]}");
@@ -38,7 +41,7 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-var options = new ChaosOptions(seed, TimeSpan.FromSeconds(seconds), members, clients, string.IsNullOrWhiteSpace(connection) ? null : connection);
+var options = new ChaosOptions(seed, TimeSpan.FromSeconds(seconds), members, clients, string.IsNullOrWhiteSpace(connection) ? null : connection, faults);
 var result = await ChaosRun.RunAsync(options, Console.WriteLine);
 Console.WriteLine(result.Summary);
 if (historyFile is not null)

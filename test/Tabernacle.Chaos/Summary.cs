@@ -13,7 +13,8 @@ internal static class Summary
         var o = result.Options;
         var text = new StringBuilder();
         Line(text, $"seed {o.Seed} · {o.Duration.TotalSeconds:F0} s on {result.Target} · {o.Clients} clients · "
-            + $"took {result.Elapsed.TotalSeconds:F1} s (heal {result.HealTime.TotalSeconds:F1} s)");
+            + $"took {result.Elapsed.TotalSeconds:F1} s (heal {result.HealTime.TotalSeconds:F1} s)"
+            + (o.Faults is null ? "" : $" · faults limited to {string.Join(",", o.Faults)}"));
 
         Line(text, "");
         Line(text, $"{"operations",-16}{"ok",8}{"fail",8}{"unknown",8}");
