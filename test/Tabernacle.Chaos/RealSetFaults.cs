@@ -90,14 +90,25 @@ internal sealed class RealSetFaults : ITargetSet
             return (FaultStatus.Skipped, "configureFailPoint needs enableTestCommands=1");
         }
 
-        var host = Hosts[step.Pick % Hosts.Count];
-        using var direct = Direct(host);
-        var hello = await Admin(direct).RunCommandAsync<BsonDocument>(new BsonDocument("hello", 1), cancellationToken: stop);
-        if (!hello.GetValue("secondary", false).ToBoolean())
+        // The pick maps onto the members that are secondaries right now, as on the emulator.
+        var secondaries = new List<string>();
+        foreach (var candidate in Hosts)
         {
-            return (FaultStatus.Skipped, $"{host} is not a secondary at that moment");
+            using var probe = Direct(candidate);
+            var hello = await Admin(probe).RunCommandAsync<BsonDocument>(new BsonDocument("hello", 1), cancellationToken: stop);
+            if (hello.GetValue("secondary", false).ToBoolean())
+            {
+                secondaries.Add(candidate);
+            }
         }
 
+        if (secondaries.Count == 0)
+        {
+            return (FaultStatus.Skipped, "no secondary at that moment");
+        }
+
+        var host = secondaries[step.Pick % secondaries.Count];
+        using var direct = Direct(host);
         try
         {
             await SetStopReplProducerAsync(direct, "alwaysOn", stop);
