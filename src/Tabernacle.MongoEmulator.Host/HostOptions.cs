@@ -14,6 +14,9 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
     /// <summary><c>--read-concurrency</c>: reads each member serves at once (0 = unlimited).</summary>
     public int MaxConcurrentReads { get; init; }
 
+    /// <summary><c>--setParameter maxAcceptableLogicalClockDriftSecs=n</c>: how far ahead of the wall clock a gossiped cluster time may be.</summary>
+    public TimeSpan MaxClockDrift { get; init; } = TimeSpan.FromDays(365);
+
     /// <summary>The <c>--user</c> options, in order.</summary>
     public IReadOnlyList<HostUser> Users { get; init; } = [];
 
@@ -41,6 +44,9 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
                                      admin; clients pass it as authSource). If the password contains '@', always
                                      give the database: app:p@ss@admin. Only SCRAM keys are kept; the password is
                                      never logged, but the command line is visible to other local processes.
+          --setParameter maxAcceptableLogicalClockDriftSecs=<n>
+                                     As mongod's parameter: a $clusterTime gossiped by a client more than n seconds
+                                     ahead of the wall clock is refused (default 31536000, one year).
           -h, --help                 Show this help.
 
         The first line on stdout is the connection string (without credentials: add user:password@ and
@@ -84,6 +90,9 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
                 case "--user":
                     options = options with { Users = [.. options.Users, HostUser.Parse(Next(args, ref i))] };
                     break;
+                case "--setParameter":
+                    options = SetParameter(options, Next(args, ref i));
+                    break;
                 case "--delay-ms":
                     options = options with { ReplicationDelay = TimeSpan.FromMilliseconds(Int(arg, Next(args, ref i), 0, 3_600_000)) };
                     break;
@@ -103,6 +112,26 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
         }
 
         return options;
+    }
+
+    // mongod's own syntax, so a command line written for mongod's test setups reads the same here.
+    private static HostOptions SetParameter(HostOptions options, string assignment)
+    {
+        var equals = assignment.IndexOf('=', StringComparison.Ordinal);
+        var name = equals < 0 ? assignment : assignment[..equals];
+        if (equals < 0)
+        {
+            throw new ArgumentException($"option '--setParameter' needs name=value, not '{assignment}'");
+        }
+
+        return name switch
+        {
+            "maxAcceptableLogicalClockDriftSecs" => options with
+            {
+                MaxClockDrift = TimeSpan.FromSeconds(Int("--setParameter " + name, assignment[(equals + 1)..], 1, int.MaxValue)),
+            },
+            _ => throw new ArgumentException($"unknown parameter '{name}' for '--setParameter'; the emulator supports maxAcceptableLogicalClockDriftSecs"),
+        };
     }
 
     private static string Next(string[] args, ref int i)

@@ -36,6 +36,7 @@ var emulatorOptions = new ReplicaSetEmulatorOptions
     DefaultReplicationDelay = options.ReplicationDelay,
     DefaultReadServiceTime = options.ReadServiceTime,
     DefaultMaxConcurrentReads = options.MaxConcurrentReads,
+    MaxAcceptableLogicalClockDrift = options.MaxClockDrift,
     LoggerFactory = loggerFactory,
 };
 if (options.Auth)

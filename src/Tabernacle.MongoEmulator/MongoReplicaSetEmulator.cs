@@ -78,7 +78,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         Validate(options);
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var address = IPAddress.Parse(options.BindAddress);
-        var set = new ReplicaSetCoordinator(options.ReplicaSetName, options.ElectionTimeout, loggerFactory.CreateLogger<ReplicaSetCoordinator>());
+        var set = new ReplicaSetCoordinator(options.ReplicaSetName, options.ElectionTimeout, options.MaxAcceptableLogicalClockDrift, loggerFactory.CreateLogger<ReplicaSetCoordinator>());
         var registry = CreateRegistry(options.Authentication is { } authentication ? new CredentialStore(authentication.Users) : null);
         var members = new List<EmulatorMember>();
         var servers = new List<WireServer>();
@@ -243,6 +243,11 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         if (options.ElectionTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.ElectionTimeout, "ElectionTimeout must be positive.");
+        }
+
+        if (options.MaxAcceptableLogicalClockDrift < TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxAcceptableLogicalClockDrift, "MaxAcceptableLogicalClockDrift must be at least one second (mongod refuses a zero or negative maxAcceptableLogicalClockDriftSecs).");
         }
 
         if (options.DefaultReadServiceTime < TimeSpan.Zero || options.MemberOptions.Any(m => m.ReadServiceTime < TimeSpan.Zero))

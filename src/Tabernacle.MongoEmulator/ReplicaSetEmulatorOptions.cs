@@ -39,6 +39,13 @@ public sealed class ReplicaSetEmulatorOptions
     /// </summary>
     public int DefaultMaxConcurrentReads { get; set; }
 
+    /// <summary>
+    /// mongod's <c>maxAcceptableLogicalClockDriftSecs</c>: how far ahead of the wall clock a <c>$clusterTime</c> gossiped
+    /// by a client may be. A later one is refused with ClusterTimeFailsRateLimiter (205) and the set's clock does not move.
+    /// Default 365 days, MongoDB's default; must be positive (whole seconds are used).
+    /// </summary>
+    public TimeSpan MaxAcceptableLogicalClockDrift { get; set; } = TimeSpan.FromDays(365);
+
     /// <summary>Per-member settings by position (member 0 first); members without an entry use the defaults.</summary>
     public IList<EmulatorMemberOptions> MemberOptions { get; } = new List<EmulatorMemberOptions>();
 

@@ -91,6 +91,8 @@ internal sealed class CommandDispatcher : IRequestHandler
             throw new MongoErrorException(ErrorCodes.Unauthorized, $"Command {context.CommandName} requires authentication");
         }
 
+        ClusterTimeGossip.In(context, _registry.Credentials);
+
         CountOperation(context.CommandName);
         if (!NeverFailed.Contains(context.CommandName) && await ApplyFailCommandAsync(context).ConfigureAwait(false) is { } failure)
         {
@@ -211,7 +213,14 @@ internal sealed class CommandDispatcher : IRequestHandler
             throw new MongoErrorException(ErrorCodes.FailedToParse, $"readConcern level must be one of local, majority, available, linearizable or snapshot, not '{level.AsString}'");
         }
 
-        if (readConcern.TryGetValue("afterClusterTime", out var after) && after is BsonTimestamp clusterTime)
+        var afterClusterTime = ReadConcernTime(readConcern, "afterClusterTime");
+        var atClusterTime = ReadConcernTime(readConcern, "atClusterTime");
+        if (atClusterTime is not null)
+        {
+            _member.Set.EnsureNotAfterClusterTime(atClusterTime, "atClusterTime");
+        }
+
+        if (afterClusterTime is { } clusterTime)
         {
             await _member.Set.WaitForAppliedAsync(_member, clusterTime, context.MaxTime, context.CancellationToken).ConfigureAwait(false);
 
@@ -223,11 +232,24 @@ internal sealed class CommandDispatcher : IRequestHandler
         }
 
         // A snapshot read at a given time waits until that time is majority-committed, as mongod does.
-        if (context.Transaction is null && context.ReadConcernLevel == "snapshot" && context.AtClusterTime is { } atClusterTime)
+        if (context.Transaction is null && context.ReadConcernLevel == "snapshot" && atClusterTime is not null)
         {
             await _member.Set.WaitForAppliedAsync(_member, atClusterTime, context.MaxTime, context.CancellationToken).ConfigureAwait(false);
             await _member.Set.WaitForMajorityCommittedAsync(_member, atClusterTime, context.MaxTime, context.CancellationToken).ConfigureAwait(false);
         }
+    }
+
+    // A read concern time that is not a timestamp is refused as mongod's IDL parser refuses it, rather than ignored.
+    private static BsonTimestamp? ReadConcernTime(BsonDocument readConcern, string field)
+    {
+        if (!readConcern.TryGetValue(field, out var value))
+        {
+            return null;
+        }
+
+        return value as BsonTimestamp ?? throw new MongoErrorException(
+            ErrorCodes.TypeMismatch,
+            $"BSON field 'readConcern.{field}' is the wrong type '{CommandContext.BsonTypeName(value)}', expected type 'timestamp'");
     }
 
     /// <summary>
@@ -354,11 +376,7 @@ internal sealed class CommandDispatcher : IRequestHandler
         }
 
         var operationTime = context.OperationTime ?? _member.LastApplied;
-        reply["$clusterTime"] = new BsonDocument
-        {
-            { "clusterTime", _member.Set.Clock.Current },
-            { "signature", new BsonDocument { { "hash", new BsonBinaryData(new byte[20]) }, { "keyId", 0L } } },
-        };
+        reply["$clusterTime"] = ClusterTimeGossip.Out(_member.Set);
         reply["operationTime"] = operationTime.Timestamp;
     }
 }

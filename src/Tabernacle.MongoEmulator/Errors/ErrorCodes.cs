@@ -56,6 +56,9 @@ internal static class ErrorCodes
     public const int CommandNotSupported = 115;
     public const int ConflictingOperationInProgress = 117;
     public const int DocumentValidationFailure = 121;
+    public const int TimeProofMismatch = 204;
+    public const int ClusterTimeFailsRateLimiter = 205;
+    public const int KeyNotFound = 211;
     public const int NotImplemented = 238;
     public const int SnapshotTooOld = 239;
     public const int NoSuchSession = 206;
@@ -140,6 +143,9 @@ internal static class ErrorCodes
         [CommandNotSupported] = "CommandNotSupported",
         [ConflictingOperationInProgress] = "ConflictingOperationInProgress",
         [DocumentValidationFailure] = "DocumentValidationFailure",
+        [TimeProofMismatch] = "TimeProofMismatch",
+        [ClusterTimeFailsRateLimiter] = "ClusterTimeFailsRateLimiter",
+        [KeyNotFound] = "KeyNotFound",
         [NotImplemented] = "NotImplemented",
         [NoSuchSession] = "NoSuchSession",
         [TransactionTooOld] = "TransactionTooOld",

@@ -21,10 +21,17 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     private ReplicaMember? _primary;
 
     public ReplicaSetCoordinator(string name, TimeSpan electionTimeout, ILogger logger)
+        : this(name, electionTimeout, LogicalClock.DefaultMaxAcceptableDrift, logger)
+    {
+    }
+
+    public ReplicaSetCoordinator(string name, TimeSpan electionTimeout, TimeSpan maxAcceptableClockDrift, ILogger logger)
     {
         Name = name;
         ElectionTimeout = electionTimeout;
         _logger = logger;
+        Clock = new LogicalClock(maxAcceptableClockDrift, TimeProvider.System);
+        ClusterTimeKeys = new ClusterTimeKeys(TimeProvider.System);
     }
 
     public string Name { get; }
@@ -33,7 +40,10 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
 
     public TimeSpan ElectionTimeout { get; }
 
-    public LogicalClock Clock { get; } = new();
+    public LogicalClock Clock { get; }
+
+    /// <summary>The key the set signs the cluster times it hands out with (mongod's <c>admin.system.keys</c>).</summary>
+    public ClusterTimeKeys ClusterTimeKeys { get; }
 
     public long Term { get; private set; }
 
@@ -171,37 +181,52 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
         return error;
     }
 
-    /// <summary>Waits until <paramref name="member"/> has applied <paramref name="clusterTime"/> (readConcern afterClusterTime).</summary>
+    /// <summary>
+    /// Refuses a read concern time (<paramref name="name"/> is <c>afterClusterTime</c> or <c>atClusterTime</c>) later than the
+    /// set's cluster time, as mongod does (InvalidOptions, 72): no member could ever reach it without making the clock jump.
+    /// </summary>
+    public void EnsureNotAfterClusterTime(BsonTimestamp requested, string name)
+    {
+        var current = Clock.Current;
+        if ((ulong)requested.Value > (ulong)current.Value)
+        {
+            throw new MongoErrorException(
+                ErrorCodes.InvalidOptions,
+                $"readConcern {name} value must not be greater than the current clusterTime. Requested clusterTime: {Format(requested)}; current clusterTime: {Format(current)}");
+        }
+    }
+
+    private static string Format(BsonTimestamp timestamp) => $"Timestamp({(uint)timestamp.Timestamp}, {(uint)timestamp.Increment})";
+
+    /// <summary>
+    /// Waits until <paramref name="member"/> has applied <paramref name="clusterTime"/> (readConcern afterClusterTime), which
+    /// must not be later than the set's cluster time. When the primary's last write is older than that time, the primary
+    /// writes one no-op (its optime then passes every cluster time handed out so far), as mongod's makeNoopWriteIfNeeded
+    /// does; then only this read waits, for replication, bounded by <paramref name="maxTime"/>.
+    /// </summary>
     public async Task WaitForAppliedAsync(ReplicaMember member, BsonTimestamp clusterTime, TimeSpan? maxTime, CancellationToken cancellationToken)
     {
+        EnsureNotAfterClusterTime(clusterTime, "afterClusterTime");
         var deadline = maxTime is { } limit ? DateTime.UtcNow + limit : DateTime.MaxValue;
+        var noopWritten = false;
         while ((ulong)member.LastApplied.Timestamp.Value < (ulong)clusterTime.Value)
         {
             var signal = ReplicationProgress.WaitTask;
-            if (member.IsPrimary)
-            {
-                // A primary asked for a time past its last write makes a no-op write to reach it, as mongod does.
-                Clock.Advance(clusterTime);
-                member.Write(unit =>
-                {
-                    member.AppendToOplog(OplogOperation.Noop, "admin", null, null, null, null);
-                    return 0;
-                });
-                continue;
-            }
-
             var primary = Primary;
-            if (primary is not null && (ulong)primary.LastApplied.Timestamp.Value < (ulong)clusterTime.Value)
+            if (!noopWritten && primary is not null && (ulong)primary.LastApplied.Timestamp.Value < (ulong)clusterTime.Value)
             {
-                Clock.Advance(clusterTime);
+                // One no-op is enough: Clock.Next() is later than any cluster time the set handed out, clusterTime included.
+                noopWritten = true;
                 try
                 {
                     primary.Write(_ => primary.AppendToOplog(OplogOperation.Noop, "admin", null, null, null, null));
                 }
                 catch (MongoErrorException)
                 {
-                    // The primary stepped down meanwhile; keep waiting for the next one.
+                    // The primary stepped down meanwhile; the next one's "new primary" entry is later still.
                 }
+
+                continue;
             }
 
             var remaining = deadline - DateTime.UtcNow;

@@ -76,6 +76,14 @@ public sealed class EmulatorUser
     /// <summary>The mechanisms the user may authenticate with.</summary>
     public IReadOnlyList<EmulatorAuthenticationMechanism> Mechanisms { get; }
 
+    /// <summary>
+    /// Whether the user holds MongoDB's <c>advanceClusterTime</c> privilege: its connections may gossip a <c>$clusterTime</c>
+    /// that the set did not sign (still within <c>maxAcceptableLogicalClockDriftSecs</c> of the wall clock). MongoDB grants
+    /// it to cluster members and administrators, not to application users. Default <c>false</c>: a time later than the
+    /// set's own must carry the set's signature, or the command fails with KeyNotFound (211) or TimeProofMismatch (204).
+    /// </summary>
+    public bool MayAdvanceClusterTime { get; init; }
+
     internal ScramCredential? GetCredential(EmulatorAuthenticationMechanism mechanism) => _credentials.GetValueOrDefault(mechanism);
 
     /// <summary>Returns <c>name@database</c>; never the password or keys.</summary>

@@ -46,6 +46,30 @@ public sealed class NodeDriverAcceptanceTests : EmulatorTestBase
         Assert.Single(primary.GetDocuments("nodeDriverSmoke", "items"));
     }
 
+    [Fact]
+    public async Task Forged_cluster_times_from_the_Node_driver_are_refused_and_majority_writes_survive_a_step_down()
+    {
+        var folder = NodeDriverFolder();
+        await EnsureNodeModulesAsync(folder);
+
+        var (exitCode, stdout, stderr) = await RunAsync("node", ["forged-cluster-time.mjs", Emulator.ConnectionString], folder, SmokeTimeout);
+
+        var summaryLine = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        Assert.True(exitCode == 0, $"node forged-cluster-time.mjs exited {exitCode}.\nstdout: {stdout}\nstderr: {stderr}");
+        using var summary = JsonDocument.Parse(summaryLine!);
+        var root = summary.RootElement;
+        Assert.Equal(72, root.GetProperty("afterClusterTimeCode").GetInt32());
+        Assert.Equal(205, root.GetProperty("gossipedClusterTimeCode").GetInt32());
+        Assert.Equal(205, root.GetProperty("secondaryGossipCode").GetInt32());
+
+        // The majority write made after the attempts is on every member, and still there after a failover.
+        var id = MongoDB.Bson.ObjectId.Parse(root.GetProperty("insertedId").GetString());
+        await Emulator.WaitForReplicationAsync();
+        Assert.All(Emulator.Members, m => Assert.Contains(m.GetDocuments("nodeForged", "items"), d => d["_id"] == id));
+        var newPrimary = await Emulator.StepDownAsync(TimeSpan.FromSeconds(1));
+        Assert.Contains(newPrimary.GetDocuments("nodeForged", "items"), d => d["_id"] == id);
+    }
+
     /// <summary>test/NodeDriver, found by walking up from the test assembly to the folder that holds Tabernacle.EfCore.sln.</summary>
     private static string NodeDriverFolder()
     {

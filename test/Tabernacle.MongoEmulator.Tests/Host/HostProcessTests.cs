@@ -102,6 +102,9 @@ public sealed partial class HostProcessTests
     [InlineData("--bogus", "--bogus")]
     [InlineData("--members 9", "--members")]
     [InlineData("--port", "--port")]
+    [InlineData("--setParameter maxAcceptableLogicalClockDriftSecs=0", "maxAcceptableLogicalClockDriftSecs")]
+    [InlineData("--setParameter bogusParameter=1", "bogusParameter")]
+    [InlineData("--setParameter maxAcceptableLogicalClockDriftSecs", "name=value")]
     public async Task Invalid_command_line_exits_non_zero_with_a_clear_message(string arguments, string named)
     {
         using var host = HostProcess.Start(arguments.Split(' '));
@@ -113,6 +116,31 @@ public sealed partial class HostProcessTests
         Assert.StartsWith("error:", stderr, StringComparison.Ordinal);
         Assert.Contains(named, stderr, StringComparison.Ordinal);
         Assert.Empty(await host.ReadStdoutToEndAsync(s_exitTimeout));
+    }
+
+    [Fact]
+    public async Task SetParameter_maxAcceptableLogicalClockDriftSecs_bounds_gossiped_cluster_times()
+    {
+        using var host = HostProcess.Start("--members", "1", "--port", "0", "--setParameter", "maxAcceptableLogicalClockDriftSecs=5");
+        var connectionString = await host.ReadStdoutLineAsync(s_startTimeout);
+        var port = int.Parse(connectionString.Split(':')[2].Split('/')[0], System.Globalization.CultureInfo.InvariantCulture);
+        using var raw = await TestSupport.RawCommandClient.ConnectAsync(port);
+
+        var reply = await raw.RunAsync(new BsonDocument
+        {
+            { "ping", 1 },
+            {
+                "$clusterTime", new BsonDocument
+                {
+                    { "clusterTime", new BsonTimestamp((int)DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds(), 1) },
+                    { "signature", new BsonDocument { { "hash", new BsonBinaryData(new byte[20]) }, { "keyId", 0L } } },
+                }
+            },
+        });
+
+        Assert.Equal(205, reply["code"].ToInt32());
+        host.Signal(HostProcess.SigTerm);
+        Assert.Equal(0, await host.WaitForExitAsync(s_exitTimeout));
     }
 
     [GeneratedRegex(@"^mongodb://127\.0\.0\.1:(\d+),127\.0\.0\.1:(\d+),127\.0\.0\.1:(\d+)/\?replicaSet=rs0$")]
