@@ -93,6 +93,37 @@ public sealed class CheckerTests
         Assert.Equal(AnomalyKind.BrokenInvariant, Assert.Single(anomalies).Kind);
     }
 
+    [Fact]
+    public void Loans_follow_borrows_and_returns()
+    {
+        var kept = Loan(OpKind.Borrow, "l0-1", Outcome.Ok);
+        var returned = Loan(OpKind.Borrow, "l0-2", Outcome.Ok);
+        var giveBack = Loan(OpKind.Return, "l0-2", Outcome.Ok);
+        var refused = Loan(OpKind.Borrow, "l0-3", Outcome.Fail);
+        var ops = new List<Operation> { kept, returned, giveBack, refused };
+
+        Assert.Empty(Checker.Check(ops, [Member("m0", loans: [("l0-1", "b0", true), ("l0-2", "b0", false)])]));
+
+        // The orphaned loan: a borrow reported failed left its loan and took a copy; an acknowledged return
+        // did not happen; and b0's 2 copies now have 3 active loans.
+        var anomalies = Checker.Check(ops, [Member("m0", loans: [("l0-1", "b0", true), ("l0-2", "b0", true), ("l0-3", "b0", true)])]);
+        Assert.Contains(anomalies, a => a.Kind == AnomalyKind.FailedButPresent && a.Ops!.Contains(refused.Id));
+        Assert.Contains(anomalies, a => a.Kind == AnomalyKind.LostWrite && a.Ops!.Contains(giveBack.Id));
+        Assert.Contains(anomalies, a => a.Kind == AnomalyKind.BrokenInvariant && a.Detail.Contains("available -1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_copy_lent_without_a_loan_breaks_the_copy_count()
+    {
+        var anomalies = Checker.Check([], [Member("m0", lentWithoutLoan: 1)]);
+
+        var anomaly = Assert.Single(anomalies);
+        Assert.Equal(AnomalyKind.BrokenInvariant, anomaly.Kind);
+        Assert.Contains("book b0", anomaly.Detail, StringComparison.Ordinal);
+    }
+
+    private Operation Loan(OpKind kind, string loan, Outcome outcome) => Start(kind) with { Value = loan, Target = "b0", Outcome = outcome };
+
     private Operation Start(OpKind kind) => new() { Id = ++_nextId, Client = 0, Kind = kind, Invoked = TimeSpan.FromSeconds(_nextId) };
 
     private Operation Write(OpKind kind, string value, Outcome outcome) => Start(kind) with { Value = value, Outcome = outcome };
@@ -116,8 +147,11 @@ public sealed class CheckerTests
         string[]? r0 = null,
         (string Txn, string From, string To, int Amount)[]? transfers = null,
         (string Txn, string From, string To, int Amount)[]? moved = null,
-        int extraOnA3 = 0)
+        int extraOnA3 = 0,
+        (string Loan, string Book, bool Active)[]? loans = null,
+        int lentWithoutLoan = 0)
     {
+        loans ??= [];
         transfers ??= [];
         moved ??= transfers;
         var accounts = Schema.AccountIds.ToDictionary(
@@ -143,6 +177,13 @@ public sealed class CheckerTests
             [Schema.Registers] = [.. registers],
             [Schema.Accounts] = [.. accounts.Values],
             [Schema.Transfers] = [.. transfers.Select(t => new BsonDocument { { "_id", t.Txn }, { "from", t.From }, { "to", t.To }, { "amount", t.Amount } })],
+            [Schema.Books] = [.. Schema.Copies.Select(b => new BsonDocument
+            {
+                { "_id", b.Key },
+                { "copies", b.Value },
+                { "available", b.Value - loans.Count(l => l.Book == b.Key && l.Active) - (b.Key == "b0" ? lentWithoutLoan : 0) },
+            })],
+            [Schema.Loans] = [.. loans.Select(l => new BsonDocument { { "_id", l.Loan }, { "book", l.Book }, { "c", 0 }, { "active", l.Active } })],
         });
     }
 }

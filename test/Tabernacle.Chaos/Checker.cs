@@ -58,6 +58,7 @@ internal static class Checker
             CheckInserts(history, member, anomalies);
             CheckRegisters(history, member, anomalies);
             CheckTransfers(history, member, anomalies);
+            CheckLoans(history, member, anomalies);
         }
 
         CheckReads(history, anomalies);
@@ -193,6 +194,62 @@ internal static class Checker
         {
             var present = records.ContainsKey(op.Value!) || applied.Contains(op.Value!);
             CheckPresence(op, present ? 1 : 0, durable: true, member.Member, $"transfer {op.Value}", anomalies);
+        }
+    }
+
+    /// <summary>
+    /// Loans against copies: on every member each book's available count is its copies minus its active loans and never
+    /// negative (the sample's orphaned loan breaks exactly this), every borrow is present as its outcome allows, and a
+    /// loan is inactive if a return of it was acknowledged and still active if every return of it failed.
+    /// </summary>
+    private static void CheckLoans(IReadOnlyList<Operation> history, MemberSnapshot member, List<Anomaly> anomalies)
+    {
+        var loans = member[Schema.Loans].ToDictionary(d => d["_id"].AsString);
+        foreach (var book in member[Schema.Books])
+        {
+            var id = book["_id"].AsString;
+            var copies = book["copies"].ToInt32();
+            var available = book["available"].ToInt32();
+            var active = loans.Values.Count(l => l["book"].AsString == id && l["active"].ToBoolean());
+            if (available < 0 || available != copies - active)
+            {
+                anomalies.Add(new Anomaly(
+                    AnomalyKind.BrokenInvariant,
+                    $"book {id}: available {available}, copies {copies}, active loans {active} (available must be copies - active loans)",
+                    member.Member));
+            }
+        }
+
+        var borrows = history.Where(o => o.Kind == OpKind.Borrow).ToDictionary(o => o.Value!);
+        foreach (var op in borrows.Values)
+        {
+            CheckPresence(op, loans.ContainsKey(op.Value!) ? 1 : 0, durable: true, member.Member, $"loan {op.Value}", anomalies);
+        }
+
+        foreach (var loan in loans.Keys.Where(l => !borrows.ContainsKey(l)))
+        {
+            anomalies.Add(new Anomaly(AnomalyKind.UnexpectedValue, $"loan {loan} is present but no borrow wrote it", member.Member));
+        }
+
+        foreach (var returns in history.Where(o => o.Kind == OpKind.Return).GroupBy(o => o.Value!))
+        {
+            if (!loans.TryGetValue(returns.Key, out var loan))
+            {
+                continue; // A missing loan is the borrow's anomaly, reported above.
+            }
+
+            var isActive = loan["active"].ToBoolean();
+            var ids = returns.Select(r => r.Id).ToList();
+            if (isActive && returns.FirstOrDefault(r => r.Outcome == Outcome.Ok) is { } acknowledged)
+            {
+                anomalies.Add(new Anomaly(
+                    AnomalyKind.LostWrite, $"loan {returns.Key} is still active after an acknowledged return; {acknowledged}", member.Member, ids));
+            }
+            else if (!isActive && returns.All(r => r.Outcome == Outcome.Fail))
+            {
+                anomalies.Add(new Anomaly(
+                    AnomalyKind.FailedButPresent, $"loan {returns.Key} was returned though every return of it failed", member.Member, ids));
+            }
         }
     }
 

@@ -17,6 +17,12 @@ internal enum OpKind
     /// <summary>Multi-document transaction moving money between two accounts and recording the transfer.</summary>
     Transfer,
 
+    /// <summary>Transaction lending a copy of a book: available − 1 (only if above 0) and an active loan.</summary>
+    Borrow,
+
+    /// <summary>Transaction returning a loan the client holds: the loan inactive and available + 1.</summary>
+    Return,
+
     /// <summary>Causally consistent read of the client's own values.</summary>
     Read,
 }
@@ -80,6 +86,7 @@ internal sealed record Operation
             OpKind.InsertW1 or OpKind.InsertMajority => $"value={Value}",
             OpKind.RegisterPush => $"register={Target} value={Value}",
             OpKind.Transfer => $"txn={Value} {From}->{To} amount={Amount}",
+            OpKind.Borrow or OpKind.Return => $"loan={Value} book={Target}",
             _ => $"target={Target} {ReadPreference}/{ReadConcern} saw {Seen?.Count ?? 0}",
         };
         var error = Error is null ? "" : $" ({Error})";

@@ -63,6 +63,7 @@ internal sealed class ChaosClient : IAsyncDisposable
     private readonly IClientSessionHandle _retry;
     private readonly IMongoDatabase _plainDb;
     private readonly IMongoDatabase _retryDb;
+    private readonly List<(string Loan, string Book)> _loans = [];
     private int _sequence;
 
     private ChaosClient(
@@ -109,9 +110,10 @@ internal sealed class ChaosClient : IAsyncDisposable
         var op = roll switch
         {
             < 15 => await InsertAsync(OpKind.InsertW1),
-            < 35 => await InsertAsync(OpKind.InsertMajority),
-            < 55 => await PushAsync(),
-            < 75 => await TransferAsync(),
+            < 32 => await InsertAsync(OpKind.InsertMajority),
+            < 48 => await PushAsync(),
+            < 62 => await TransferAsync(),
+            < 76 => _loans.Count > 0 && _random.Next(3) > 0 ? await ReturnAsync() : await BorrowAsync(),
             _ => await ReadAsync(),
         };
         _history.Add(op);
@@ -187,7 +189,8 @@ internal sealed class ChaosClient : IAsyncDisposable
 
     /// <summary>
     /// Moves money between two accounts, pushes the transfer's id on both and records it, all in one transaction.
-    /// Explicit start/commit rather than WithTransactionAsync, so each attempt is one operation with its own outcome.
+    /// Explicit start/commit rather than WithTransactionAsync, so each attempt is one operation with its own outcome
+    /// (WithTransactionAsync retries inside, which would hide attempts that failed or whose outcome is unknown).
     /// </summary>
     private async Task<Operation> TransferAsync()
     {
@@ -199,16 +202,12 @@ internal sealed class ChaosClient : IAsyncDisposable
         var op = Start(OpKind.Transfer) with { Value = $"t{_index}-{++_sequence}", From = from, To = to, Amount = amount };
         var accounts = _retryDb.GetCollection<BsonDocument>(Schema.Accounts);
         var transfers = _retryDb.GetCollection<BsonDocument>(Schema.Transfers);
-        using var timeout = new CancellationTokenSource(Workload.OperationTimeout);
-        var token = timeout.Token;
-        _retry.StartTransaction(new TransactionOptions(ReadConcern.Snapshot, ReadPreference.Primary, Majority));
-        try
+        var (outcome, error) = await RunTransactionAsync(async token =>
         {
             var source = await accounts.Find(_retry, Builders<BsonDocument>.Filter.Eq("_id", from)).FirstOrDefaultAsync(token);
             if (source is null || source["balance"].ToInt32() < amount)
             {
-                await AbortQuietlyAsync();
-                return Done(op, Outcome.Fail, source is null ? "account missing" : "insufficient funds");
+                return source is null ? "account missing" : "insufficient funds";
             }
 
             await accounts.UpdateOneAsync(
@@ -219,23 +218,103 @@ internal sealed class ChaosClient : IAsyncDisposable
                 Builders<BsonDocument>.Update.Inc("balance", amount).Push("applied", op.Value), cancellationToken: token);
             await transfers.InsertOneAsync(
                 _retry, new BsonDocument { { "_id", op.Value }, { "from", from }, { "to", to }, { "amount", amount } }, cancellationToken: token);
+            return null;
+        });
+        return Done(op, outcome, error);
+    }
+
+    /// <summary>The sample's borrow: a conditional decrement of the available copies and a loan, in one transaction.</summary>
+    private async Task<Operation> BorrowAsync()
+    {
+        var book = Schema.Copies.Keys.ElementAt(_random.Next(Schema.Copies.Count));
+        var op = Start(OpKind.Borrow) with { Value = $"l{_index}-{++_sequence}", Target = book };
+        var outcome = await RunTransactionAsync(async token =>
+        {
+            var taken = await _retryDb.GetCollection<BsonDocument>(Schema.Books).UpdateOneAsync(
+                _retry,
+                Builders<BsonDocument>.Filter.Eq("_id", book) & Builders<BsonDocument>.Filter.Gt("available", 0),
+                Builders<BsonDocument>.Update.Inc("available", -1),
+                cancellationToken: token);
+            if (taken.ModifiedCount == 0)
+            {
+                return "no copy available";
+            }
+
+            await _retryDb.GetCollection<BsonDocument>(Schema.Loans).InsertOneAsync(
+                _retry, new BsonDocument { { "_id", op.Value }, { "book", book }, { "c", _index }, { "active", true } }, cancellationToken: token);
+            return null;
+        });
+        if (outcome.Outcome == Outcome.Ok)
+        {
+            _loans.Add((op.Value!, book));
+        }
+
+        return Done(op, outcome.Outcome, outcome.Error);
+    }
+
+    /// <summary>Returns one of the client's acknowledged loans: inactive (only if still active) and a copy back.</summary>
+    private async Task<Operation> ReturnAsync()
+    {
+        var index = _random.Next(_loans.Count);
+        var (loan, book) = _loans[index];
+        var op = Start(OpKind.Return) with { Value = loan, Target = book };
+        var outcome = await RunTransactionAsync(async token =>
+        {
+            var ended = await _retryDb.GetCollection<BsonDocument>(Schema.Loans).UpdateOneAsync(
+                _retry,
+                Builders<BsonDocument>.Filter.Eq("_id", loan) & Builders<BsonDocument>.Filter.Eq("active", true),
+                Builders<BsonDocument>.Update.Set("active", false),
+                cancellationToken: token);
+            if (ended.ModifiedCount == 0)
+            {
+                return "loan not active";
+            }
+
+            await _retryDb.GetCollection<BsonDocument>(Schema.Books).UpdateOneAsync(
+                _retry, Builders<BsonDocument>.Filter.Eq("_id", book), Builders<BsonDocument>.Update.Inc("available", 1), cancellationToken: token);
+            return null;
+        });
+
+        // Returned, or perhaps returned: either way the client stops treating it as its own active loan.
+        if (outcome.Outcome != Outcome.Fail)
+        {
+            _loans.RemoveAt(index);
+        }
+
+        return Done(op, outcome.Outcome, outcome.Error);
+    }
+
+    /// <summary>
+    /// One transaction attempt: the body returns null to commit or a reason to abort. Errors before the commit mean
+    /// nothing was committed; the commit's own error decides between fail and unknown.
+    /// </summary>
+    private async Task<(Outcome Outcome, string? Error)> RunTransactionAsync(Func<CancellationToken, Task<string?>> body)
+    {
+        using var timeout = new CancellationTokenSource(Workload.OperationTimeout);
+        _retry.StartTransaction(new TransactionOptions(ReadConcern.Snapshot, ReadPreference.Primary, Majority));
+        try
+        {
+            if (await body(timeout.Token) is { } reason)
+            {
+                await AbortQuietlyAsync();
+                return (Outcome.Fail, reason);
+            }
         }
         catch (Exception ex) when (ex is MongoException or TimeoutException or OperationCanceledException)
         {
             // Nothing was committed: the transaction dies with the abort, or with the server's transaction timeout.
             await AbortQuietlyAsync();
-            return Done(op, Outcome.Fail, "before commit: " + Outcomes.Describe(ex));
+            return (Outcome.Fail, "before commit: " + Outcomes.Describe(ex));
         }
 
         try
         {
-            await _retry.CommitTransactionAsync(token);
-            return Done(op, Outcome.Ok, null);
+            await _retry.CommitTransactionAsync(timeout.Token);
+            return (Outcome.Ok, null);
         }
         catch (Exception ex) when (ex is MongoException or TimeoutException or OperationCanceledException)
         {
-            var (outcome, error) = Outcomes.OfCommit(ex);
-            return Done(op, outcome, error);
+            return Outcomes.OfCommit(ex);
         }
     }
 
