@@ -1,4 +1,5 @@
 using System.Reflection;
+using MongoDB.Driver;
 using Tabernacle.MongoEmulator;
 
 namespace Tabernacle.Chaos;
@@ -102,9 +103,23 @@ internal sealed class EmulatorFaults(MongoReplicaSetEmulator emulator, string da
             case FaultKind.HostileGossip:
             {
                 var member = emulator.Members[step.Pick % emulator.Members.Count];
-                var answer = step.Kind == FaultKind.HostileGossip
-                    ? await HostileClusterTime.SendForgedGossipAsync(member.Host, database)
-                    : await HostileClusterTime.SendAfterClusterTimeAsync(member.Host, database);
+                string answer;
+                if (step.Kind == FaultKind.HostileAfterClusterTime)
+                {
+                    answer = await HostileClusterTime.SendAfterClusterTimeAsync(member.Host, database);
+                }
+                else if (step.Pick / 7 % 2 == 0)
+                {
+                    answer = await HostileClusterTime.SendForgedGossipAsync(member.Host, database);
+                }
+                else
+                {
+                    // A fresh appName gives a cluster of its own: a MongoClient with settings seen before shares the
+                    // driver's cluster, and then the driver does not send the forged time again.
+                    using var direct = new MongoClient($"mongodb://{member.Host}/?directConnection=true&appName=hostile-{Guid.NewGuid():N}");
+                    answer = await HostileClusterTime.SendForgedGossipThroughDriverAsync(direct, member.Host, database);
+                }
+
                 return (FaultStatus.Injected, $"to {member.Role}: {answer}");
             }
 

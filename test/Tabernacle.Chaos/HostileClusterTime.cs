@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using MongoDB.Bson;
 using MongoDB.Bson.Serialization;
+using MongoDB.Driver;
 
 namespace Tabernacle.Chaos;
 
@@ -49,6 +50,37 @@ internal static class HostileClusterTime
             { "$readPreference", new BsonDocument("mode", "primaryPreferred") },
             { "$db", database },
         }, forged);
+    }
+
+    /// <summary>
+    /// The same forged $clusterTime through the C# driver: advanced into a session, which gossips it with its next
+    /// command, as an application passing a client's header into its session would.
+    /// </summary>
+    public static async Task<string> SendForgedGossipThroughDriverAsync(IMongoClient direct, string host, string database)
+    {
+        var forged = new BsonTimestamp((int)DateTimeOffset.UtcNow.AddYears(50).ToUnixTimeSeconds(), 1);
+        using var timeout = new CancellationTokenSource(AnswerTimeout);
+        using var session = await direct.StartSessionAsync(cancellationToken: timeout.Token);
+        session.AdvanceClusterTime(new BsonDocument
+        {
+            { "clusterTime", forged },
+            { "signature", new BsonDocument { { "hash", new BsonBinaryData(new byte[20]) }, { "keyId", 0L } } },
+        });
+        try
+        {
+            await direct.GetDatabase(database).GetCollection<BsonDocument>(Schema.Inserts).WithReadPreference(ReadPreference.SecondaryPreferred)
+                .Find(session, FilterDefinition<BsonDocument>.Empty).Limit(1).ToListAsync(timeout.Token);
+            var echoed = session.OperationTime is { } t && unchecked((ulong)t.Value) >= unchecked((ulong)forged.Value);
+            return $"{host} (driver session): answered ok{(echoed ? "; the answer CARRIES THE FORGED TIME" : "")}";
+        }
+        catch (MongoCommandException ex)
+        {
+            return $"{host} (driver session): refused {ex.CodeName} {ex.Code}";
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or MongoException)
+        {
+            return $"{host} (driver session): no answer ({ex.GetType().Name})";
+        }
     }
 
     /// <summary>Sends the command and describes the answer: refused (code), answered, or no answer in time.</summary>

@@ -72,9 +72,22 @@ internal sealed class RealSetFaults : ITargetSet
             case FaultKind.HostileGossip:
             {
                 var host = Hosts[step.Pick % Hosts.Count];
-                var answer = step.Kind == FaultKind.HostileGossip
-                    ? await HostileClusterTime.SendForgedGossipAsync(host, _database)
-                    : await HostileClusterTime.SendAfterClusterTimeAsync(host, _database);
+                string answer;
+                if (step.Kind == FaultKind.HostileAfterClusterTime)
+                {
+                    answer = await HostileClusterTime.SendAfterClusterTimeAsync(host, _database);
+                }
+                else if (step.Pick / 7 % 2 == 0)
+                {
+                    answer = await HostileClusterTime.SendForgedGossipAsync(host, _database);
+                }
+                else
+                {
+                    // A fresh appName gives a cluster of its own (see EmulatorFaults).
+                    using var direct = Direct(host, $"hostile-{Guid.NewGuid():N}");
+                    answer = await HostileClusterTime.SendForgedGossipThroughDriverAsync(direct, host, _database);
+                }
+
                 return (FaultStatus.Injected, answer);
             }
 
@@ -170,12 +183,13 @@ internal sealed class RealSetFaults : ITargetSet
         return snapshots;
     }
 
-    private MongoClient Direct(string host)
+    private MongoClient Direct(string host, string? applicationName = null)
     {
         var url = new MongoUrlBuilder(ConnectionString) { Server = null, Servers = [new MongoServerAddress(HostileClusterTime.Split(host).Host, HostileClusterTime.Split(host).Port)] };
         url.ReplicaSetName = null;
         url.DirectConnection = true;
         url.ReadPreference = ReadPreference.SecondaryPreferred;
+        url.ApplicationName = applicationName ?? url.ApplicationName;
         return new MongoClient(url.ToMongoUrl());
     }
 
