@@ -23,6 +23,7 @@ public sealed class ChaosRunTests(ITestOutputHelper output)
 
         output.WriteLine(result.Summary);
         Assert.True(result.History.Count > 0, "the workload ran no operation");
-        Assert.True(result.Anomalies.Count == 0, $"seed {seed}: {result.Anomalies.Count} anomalies, first: {result.Anomalies.FirstOrDefault()}");
+        Assert.True(
+            result.Anomalies.Count == 0, $"seed {seed}: {result.Anomalies.Count} anomalies, first: {result.Anomalies.FirstOrDefault()}");
     }
 }

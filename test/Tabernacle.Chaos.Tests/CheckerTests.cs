@@ -51,7 +51,8 @@ public sealed class CheckerTests
         Assert.Contains(anomalies, a => a.Kind == AnomalyKind.NonAtomicTransaction && a.Ops!.Contains(partial.Id));
         Assert.Contains(anomalies, a => a.Kind == AnomalyKind.BrokenInvariant && a.Detail.Contains("total", StringComparison.Ordinal));
         Assert.Contains(anomalies, a => a.Kind == AnomalyKind.StaleRead && a.Ops!.SequenceEqual([lost.Id, readAfterWrite.Id]));
-        Assert.Contains(anomalies, a => a.Kind == AnomalyKind.NonMonotonicRead && a.Ops!.SequenceEqual([firstMajority.Id, secondMajority.Id]));
+        Assert.Contains(
+            anomalies, a => a.Kind == AnomalyKind.NonMonotonicRead && a.Ops!.SequenceEqual([firstMajority.Id, secondMajority.Id]));
         Assert.Contains(AnomalyKind.BrokenInvariant, kinds);
     }
 
@@ -109,7 +110,8 @@ public sealed class CheckerTests
         var anomalies = Checker.Check(ops, [Member("m0", loans: [("l0-1", "b0", true), ("l0-2", "b0", true), ("l0-3", "b0", true)])]);
         Assert.Contains(anomalies, a => a.Kind == AnomalyKind.FailedButPresent && a.Ops!.Contains(refused.Id));
         Assert.Contains(anomalies, a => a.Kind == AnomalyKind.LostWrite && a.Ops!.Contains(giveBack.Id));
-        Assert.Contains(anomalies, a => a.Kind == AnomalyKind.BrokenInvariant && a.Detail.Contains("available -1", StringComparison.Ordinal));
+        Assert.Contains(
+            anomalies, a => a.Kind == AnomalyKind.BrokenInvariant && a.Detail.Contains("available -1", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -122,7 +124,8 @@ public sealed class CheckerTests
         Assert.Contains("book b0", anomaly.Detail, StringComparison.Ordinal);
     }
 
-    private Operation Loan(OpKind kind, string loan, Outcome outcome) => Start(kind) with { Value = loan, Target = "b0", Outcome = outcome };
+    private Operation Loan(OpKind kind, string loan, Outcome outcome) =>
+        Start(kind) with { Value = loan, Target = "b0", Outcome = outcome };
 
     private Operation Start(OpKind kind) => new() { Id = ++_nextId, Client = 0, Kind = kind, Invoked = TimeSpan.FromSeconds(_nextId) };
 
@@ -135,7 +138,10 @@ public sealed class CheckerTests
         Start(OpKind.Transfer) with { Value = txn, From = from, To = to, Amount = amount, Outcome = outcome };
 
     private Operation Read(string target, string readConcern, params string[] seen) =>
-        Start(OpKind.Read) with { Target = target, ReadConcern = readConcern, ReadPreference = "Secondary", Outcome = Outcome.Ok, Seen = seen };
+        Start(OpKind.Read) with
+        {
+            Target = target, ReadConcern = readConcern, ReadPreference = "Secondary", Outcome = Outcome.Ok, Seen = seen,
+        };
 
     /// <summary>
     /// A member's data: the inserted values, register r0's values (r1, r2 empty), the transfer records, the transfers
@@ -176,14 +182,21 @@ public sealed class CheckerTests
             [Schema.Inserts] = [.. (inserts ?? []).Select(v => new BsonDocument { { "_id", v }, { "c", 0 }, { "v", v } })],
             [Schema.Registers] = [.. registers],
             [Schema.Accounts] = [.. accounts.Values],
-            [Schema.Transfers] = [.. transfers.Select(t => new BsonDocument { { "_id", t.Txn }, { "from", t.From }, { "to", t.To }, { "amount", t.Amount } })],
+            [Schema.Transfers] =
+            [
+                .. transfers.Select(t =>
+                    new BsonDocument { { "_id", t.Txn }, { "from", t.From }, { "to", t.To }, { "amount", t.Amount } }),
+            ],
             [Schema.Books] = [.. Schema.Copies.Select(b => new BsonDocument
             {
                 { "_id", b.Key },
                 { "copies", b.Value },
                 { "available", b.Value - loans.Count(l => l.Book == b.Key && l.Active) - (b.Key == "b0" ? lentWithoutLoan : 0) },
             })],
-            [Schema.Loans] = [.. loans.Select(l => new BsonDocument { { "_id", l.Loan }, { "book", l.Book }, { "c", 0 }, { "active", l.Active } })],
+            [Schema.Loans] =
+            [
+                .. loans.Select(l => new BsonDocument { { "_id", l.Loan }, { "book", l.Book }, { "c", 0 }, { "active", l.Active } }),
+            ],
         });
     }
 }

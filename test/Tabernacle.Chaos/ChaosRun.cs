@@ -50,7 +50,8 @@ internal static class ChaosRun
         IReadOnlyList<FaultRecord> faults;
         using (var stop = new CancellationTokenSource(options.Duration))
         {
-            var workload = new Workload(target.ConnectionString, database, options.Clients, options.Seed, history, clock).RunAsync(stop.Token);
+            var workload = new Workload(target.ConnectionString, database, options.Clients, options.Seed, history, clock)
+                .RunAsync(stop.Token);
             var schedule = FaultRunner.RunAsync(
                 [.. FaultSchedule.Generate(options.Seed, options.Duration).Where(s => options.Faults?.Contains(s.Kind) != false)],
                 target, clock, stop.Token);
@@ -58,7 +59,8 @@ internal static class ChaosRun
             faults = await schedule;
         }
 
-        log($"workload done after {clock.Elapsed.TotalSeconds:F1} s: {history.Operations.Count} operations, {faults.Count} faults; healing");
+        log($"workload done after {clock.Elapsed.TotalSeconds:F1} s: {history.Operations.Count} operations, "
+            + $"{faults.Count} faults; healing");
         var healClock = Stopwatch.StartNew();
         var anomalies = new List<Anomaly>();
         await HealAsync(target, database, anomalies);

@@ -84,11 +84,14 @@ internal static class Checker
 
     private static void CheckInserts(IReadOnlyList<Operation> history, MemberSnapshot member, List<Anomaly> anomalies)
     {
-        var counts = member[Schema.Inserts].GroupBy(d => d.GetValue("v", BsonNull.Value).ToString()!).ToDictionary(g => g.Key, g => g.Count());
+        var counts = member[Schema.Inserts]
+            .GroupBy(d => d.GetValue("v", BsonNull.Value).ToString()!)
+            .ToDictionary(g => g.Key, g => g.Count());
         var inserts = history.Where(o => o.Kind is OpKind.InsertW1 or OpKind.InsertMajority).ToDictionary(o => o.Value!);
         foreach (var op in inserts.Values)
         {
-            CheckPresence(op, counts.GetValueOrDefault(op.Value!), op.Kind == OpKind.InsertMajority, member.Member, $"insert {op.Value}", anomalies);
+            var durable = op.Kind == OpKind.InsertMajority;
+            CheckPresence(op, counts.GetValueOrDefault(op.Value!), durable, member.Member, $"insert {op.Value}", anomalies);
         }
 
         foreach (var value in counts.Keys.Where(v => !inserts.ContainsKey(v)))
@@ -114,7 +117,8 @@ internal static class Checker
             if (n != values.Count)
             {
                 // $inc and $push are one update: the counter must always equal the number of values.
-                anomalies.Add(new Anomaly(AnomalyKind.BrokenInvariant, $"register {id} has n={n} but {values.Count} values", member.Member));
+                anomalies.Add(new Anomaly(
+                    AnomalyKind.BrokenInvariant, $"register {id} has n={n} but {values.Count} values", member.Member));
             }
 
             var counts = values.GroupBy(v => v).ToDictionary(g => g.Key, g => g.Count());
@@ -125,7 +129,8 @@ internal static class Checker
 
             foreach (var value in counts.Keys.Where(v => !pushes.TryGetValue(v, out var op) || op.Target != id))
             {
-                anomalies.Add(new Anomaly(AnomalyKind.UnexpectedValue, $"register {id} holds {value}, which no push to it wrote", member.Member));
+                anomalies.Add(new Anomaly(
+                    AnomalyKind.UnexpectedValue, $"register {id} holds {value}, which no push to it wrote", member.Member));
             }
         }
     }
@@ -176,7 +181,8 @@ internal static class Checker
             var ids = op is null ? null : new[] { op.Id };
             if (op is null)
             {
-                anomalies.Add(new Anomaly(AnomalyKind.UnexpectedValue, $"transfer {txn} is present but no operation wrote it", member.Member));
+                anomalies.Add(new Anomaly(
+                    AnomalyKind.UnexpectedValue, $"transfer {txn} is present but no operation wrote it", member.Member));
                 continue;
             }
 
@@ -243,7 +249,10 @@ internal static class Checker
             if (isActive && returns.FirstOrDefault(r => r.Outcome == Outcome.Ok) is { } acknowledged)
             {
                 anomalies.Add(new Anomaly(
-                    AnomalyKind.LostWrite, $"loan {returns.Key} is still active after an acknowledged return; {acknowledged}", member.Member, ids));
+                    AnomalyKind.LostWrite,
+                    $"loan {returns.Key} is still active after an acknowledged return; {acknowledged}",
+                    member.Member,
+                    ids));
             }
             else if (!isActive && returns.All(r => r.Outcome == Outcome.Fail))
             {

@@ -116,7 +116,8 @@ internal sealed class EmulatorFaults(MongoReplicaSetEmulator emulator, string da
                 {
                     // A fresh appName gives a cluster of its own: a MongoClient with settings seen before shares the
                     // driver's cluster, and then the driver does not send the forged time again.
-                    using var direct = new MongoClient($"mongodb://{member.Host}/?directConnection=true&appName=hostile-{Guid.NewGuid():N}");
+                    using var direct = new MongoClient(
+                        $"mongodb://{member.Host}/?directConnection=true&appName=hostile-{Guid.NewGuid():N}");
                     answer = await HostileClusterTime.SendForgedGossipThroughDriverAsync(direct, member.Host, database);
                 }
 

@@ -68,7 +68,8 @@ internal static class HostileClusterTime
         });
         try
         {
-            await direct.GetDatabase(database).GetCollection<BsonDocument>(Schema.Inserts).WithReadPreference(ReadPreference.SecondaryPreferred)
+            await direct.GetDatabase(database).GetCollection<BsonDocument>(Schema.Inserts)
+                .WithReadPreference(ReadPreference.SecondaryPreferred)
                 .Find(session, FilterDefinition<BsonDocument>.Empty).Limit(1).ToListAsync(timeout.Token);
             var echoed = session.OperationTime is { } t && unchecked((ulong)t.Value) >= unchecked((ulong)forged.Value);
             return $"{host} (driver session): answered ok{(echoed ? "; the answer CARRIES THE FORGED TIME" : "")}";
@@ -123,7 +124,8 @@ internal static class HostileClusterTime
         // Timestamps compare as unsigned 64-bit numbers (seconds in the high half).
         bool AtLeastForged(BsonValue? value) => value is BsonTimestamp t && unchecked((ulong)t.Value) >= unchecked((ulong)forged.Value);
         var adopted = AtLeastForged(answer.GetValue("operationTime", BsonNull.Value))
-            || answer.GetValue("$clusterTime", BsonNull.Value) is BsonDocument d && AtLeastForged(d.GetValue("clusterTime", BsonNull.Value));
+            || (answer.GetValue("$clusterTime", BsonNull.Value) is BsonDocument d
+                && AtLeastForged(d.GetValue("clusterTime", BsonNull.Value)));
         var echo = adopted ? "; the answer CARRIES THE FORGED TIME" : "";
         return answer.GetValue("ok", 0).ToDouble() == 1
             ? $"{host}: answered ok{echo}"
@@ -133,6 +135,8 @@ internal static class HostileClusterTime
     public static (string Host, int Port) Split(string host)
     {
         var colon = host.LastIndexOf(':');
-        return colon < 0 ? (host, 27017) : (host[..colon], int.Parse(host[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+        return colon < 0
+            ? (host, 27017)
+            : (host[..colon], int.Parse(host[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 }

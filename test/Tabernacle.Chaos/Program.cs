@@ -2,7 +2,8 @@ using System.Globalization;
 using Tabernacle.Chaos;
 using Tabernacle.Testing;
 
-// dotnet run --project test/Tabernacle.Chaos -- --seconds 60 --seed 12345 [--members 3] [--clients 4] [--connection <uri>] [--history <file>] [--faults k1,k2]
+// dotnet run --project test/Tabernacle.Chaos -- --seconds 60 --seed 12345
+//     [--members 3] [--clients 4] [--connection <uri>] [--history <file>] [--faults k1,k2]
 // Exit code: 0 no anomaly, 1 anomalies, 2 bad arguments.
 var seconds = 60;
 var seed = Random.Shared.Next();
@@ -27,7 +28,8 @@ for (var i = 0; i < args.Length; i++)
             case "--history": historyFile = Next(); break;
             case "--faults": faults = [.. Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Enum.Parse<FaultKind>)]; break;
             case "-h" or "--help":
-                Console.WriteLine("usage: Tabernacle.Chaos [--seconds 60] [--seed N] [--members 3] [--clients 4] [--connection <mongodb uri>] [--history <file>]");
+                Console.WriteLine("usage: Tabernacle.Chaos [--seconds 60] [--seed N] [--members 3] [--clients 4]"
+                    + " [--connection <mongodb uri>] [--history <file>] [--faults k1,k2]");
                 Console.WriteLine($"  --faults k1,k2 injects only those kinds of {string.Join(",", Enum.GetNames<FaultKind>())}");
                 Console.WriteLine($"  without --connection (or {TestBackend.ConnectionStringVariable}) it starts its own emulator");
                 return 0;
@@ -41,7 +43,8 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-var options = new ChaosOptions(seed, TimeSpan.FromSeconds(seconds), members, clients, string.IsNullOrWhiteSpace(connection) ? null : connection, faults);
+var options = new ChaosOptions(
+    seed, TimeSpan.FromSeconds(seconds), members, clients, string.IsNullOrWhiteSpace(connection) ? null : connection, faults);
 var result = await ChaosRun.RunAsync(options, Console.WriteLine);
 Console.WriteLine(result.Summary);
 if (historyFile is not null)

@@ -185,7 +185,8 @@ internal sealed class RealSetFaults : ITargetSet
 
     private MongoClient Direct(string host, string? applicationName = null)
     {
-        var url = new MongoUrlBuilder(ConnectionString) { Server = null, Servers = [new MongoServerAddress(HostileClusterTime.Split(host).Host, HostileClusterTime.Split(host).Port)] };
+        var (name, port) = HostileClusterTime.Split(host);
+        var url = new MongoUrlBuilder(ConnectionString) { Servers = [new MongoServerAddress(name, port)] };
         url.ReplicaSetName = null;
         url.DirectConnection = true;
         url.ReadPreference = ReadPreference.SecondaryPreferred;

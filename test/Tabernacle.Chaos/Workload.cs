@@ -82,7 +82,8 @@ internal sealed class ChaosClient : IAsyncDisposable
         _retryDb = retryClient.GetDatabase(database);
     }
 
-    public static async Task<ChaosClient> StartAsync(int index, string connectionString, string database, int seed, History history, Stopwatch clock)
+    public static async Task<ChaosClient> StartAsync(
+        int index, string connectionString, string database, int seed, History history, Stopwatch clock)
     {
         var plainClient = new MongoClient(Settings(connectionString, retryWrites: false));
         var retryClient = new MongoClient(Settings(connectionString, retryWrites: true));
@@ -217,7 +218,9 @@ internal sealed class ChaosClient : IAsyncDisposable
                 _retry, Builders<BsonDocument>.Filter.Eq("_id", to),
                 Builders<BsonDocument>.Update.Inc("balance", amount).Push("applied", op.Value), cancellationToken: token);
             await transfers.InsertOneAsync(
-                _retry, new BsonDocument { { "_id", op.Value }, { "from", from }, { "to", to }, { "amount", amount } }, cancellationToken: token);
+                _retry,
+                new BsonDocument { { "_id", op.Value }, { "from", from }, { "to", to }, { "amount", amount } },
+                cancellationToken: token);
             return null;
         });
         return Done(op, outcome, error);
@@ -241,7 +244,9 @@ internal sealed class ChaosClient : IAsyncDisposable
             }
 
             await _retryDb.GetCollection<BsonDocument>(Schema.Loans).InsertOneAsync(
-                _retry, new BsonDocument { { "_id", op.Value }, { "book", book }, { "c", _index }, { "active", true } }, cancellationToken: token);
+                _retry,
+                new BsonDocument { { "_id", op.Value }, { "book", book }, { "c", _index }, { "active", true } },
+                cancellationToken: token);
             return null;
         });
         if (outcome.Outcome == Outcome.Ok)
@@ -271,7 +276,10 @@ internal sealed class ChaosClient : IAsyncDisposable
             }
 
             await _retryDb.GetCollection<BsonDocument>(Schema.Books).UpdateOneAsync(
-                _retry, Builders<BsonDocument>.Filter.Eq("_id", book), Builders<BsonDocument>.Update.Inc("available", 1), cancellationToken: token);
+                _retry,
+                Builders<BsonDocument>.Filter.Eq("_id", book),
+                Builders<BsonDocument>.Update.Inc("available", 1),
+                cancellationToken: token);
             return null;
         });
 
@@ -367,7 +375,9 @@ internal sealed class ChaosClient : IAsyncDisposable
                 var doc = await db.GetCollection<BsonDocument>(Schema.Registers)
                     .Find(_plain, Builders<BsonDocument>.Filter.Eq("_id", target)).FirstOrDefaultAsync(timeout.Token);
                 var prefix = $"c{_index}-";
-                seen = doc is null ? [] : [.. doc["vals"].AsBsonArray.Select(v => v.AsString).Where(v => v.StartsWith(prefix, StringComparison.Ordinal))];
+                seen = doc is null
+                    ? []
+                    : [.. doc["vals"].AsBsonArray.Select(v => v.AsString).Where(v => v.StartsWith(prefix, StringComparison.Ordinal))];
             }
 
             return Done(op, Outcome.Ok, null) with { Seen = seen };
@@ -379,7 +389,8 @@ internal sealed class ChaosClient : IAsyncDisposable
         }
     }
 
-    private Operation Done(Operation op, Outcome outcome, string? error) => op with { Completed = _clock.Elapsed, Outcome = outcome, Error = error };
+    private Operation Done(Operation op, Outcome outcome, string? error) =>
+        op with { Completed = _clock.Elapsed, Outcome = outcome, Error = error };
 
     public async ValueTask DisposeAsync()
     {
