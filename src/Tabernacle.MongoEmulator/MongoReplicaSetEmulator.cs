@@ -322,5 +322,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
 
         public Task<BsonDocument> HandleAsync(WireRequest request, ClientConnection connection, CancellationToken cancellationToken) =>
             (Target ?? throw new InvalidOperationException("member is not initialised yet")).HandleAsync(request, connection, cancellationToken);
+
+        public WireRequest? NextStreamedRequest(WireRequest request, BsonDocument reply) => Target?.NextStreamedRequest(request, reply);
     }
 }
