@@ -62,8 +62,12 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
     /// <summary>The members, in configuration order.</summary>
     public IReadOnlyList<EmulatorMember> Members => _members;
 
-    /// <summary>The current primary, or <c>null</c> during an election.</summary>
-    public EmulatorMember? Primary => _members.FirstOrDefault(m => m.Role == EmulatorMemberRole.Primary);
+    /// <summary>
+    /// The current primary, or <c>null</c> during an election. During a partition this is the primary of the majority
+    /// side; an old primary cut off by <see cref="EmulatorMember.Disconnect"/> may still report itself primary until it
+    /// steps down.
+    /// </summary>
+    public EmulatorMember? Primary => _set.Primary is { } primary ? _members.First(m => m.Member == primary) : null;
 
     /// <summary>The current election term.</summary>
     public long Term => _set.Term;
@@ -176,7 +180,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until every running member has applied everything the primary has written.</summary>
+    /// <summary>Waits until every running member that is not paused or cut off has applied everything the primary has written.</summary>
     public async Task WaitForReplicationAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
@@ -184,7 +188,12 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         {
             var signal = _set.ReplicationProgress.WaitTask;
             var primary = _set.Primary;
-            if (primary is not null && _set.Members.Where(m => m.IsRunning && !m.IsReplicationPaused).All(m => m.LastApplied >= primary.LastApplied))
+            // Members cut off by a partition cannot catch up, and one that diverged holds a later optime of another
+            // history, so caught up means holding the primary's last entry.
+            var caughtUp = _set.Members
+                .Where(m => m.IsRunning && !m.IsReplicationPaused && !m.IsDisconnected)
+                .All(m => m.Oplog.Contains(primary?.LastApplied ?? OpTime.Null));
+            if (primary is not null && caughtUp)
             {
                 return;
             }

@@ -104,8 +104,36 @@ internal sealed class ReplicaMember
 
     public DateTime? LastHeartbeat { get; set; }
 
-    /// <summary>Whether elections may choose this member now.</summary>
-    public bool IsElectable => IsRunning && Priority > 0 && Votes >= 0 && DateTime.UtcNow >= FrozenUntil && DateTime.UtcNow >= SteppedDownUntil;
+    /// <summary>Whether elections may choose this member now (a member cut off from the others cannot be elected by them).</summary>
+    public bool IsElectable =>
+        IsRunning && !IsDisconnected && Priority > 0 && Votes >= 0 && DateTime.UtcNow >= FrozenUntil && DateTime.UtcNow >= SteppedDownUntil;
+
+    /// <summary>
+    /// Whether a network partition cuts this member off from the other members (not from clients). The coordinator
+    /// sets it; every replication, vote and acknowledgement between members checks it.
+    /// </summary>
+    public bool IsDisconnected { get; set; }
+
+    /// <summary>
+    /// The term this member writes its oplog entries in: the term it was elected in. An old primary cut off from the
+    /// set keeps writing in its old term while the others elect a new one, as a real partitioned primary does.
+    /// </summary>
+    public long Term { get; set; }
+
+    /// <summary>When this member, as primary, last stopped seeing a majority of the voting members; <c>null</c> while it sees one.</summary>
+    public DateTime? MajorityLostAt { get; set; }
+
+    /// <summary><c>electionId</c>: MongoDB derives it from the primary's term, so it strictly increases with each election.</summary>
+    public ObjectId ElectionId
+    {
+        get
+        {
+            var bytes = new byte[12];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes, int.MaxValue);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(4), Term);
+            return new ObjectId(bytes);
+        }
+    }
 
     public TimeSpan ReplicationDelay
     {
@@ -236,7 +264,7 @@ internal sealed class ReplicaMember
     /// <summary>Appends an entry to this (primary) member's oplog with a fresh optime; callers hold the storage lock.</summary>
     public OplogEntry AppendToOplog(OplogOperation operation, string database, string? collection, BsonDocument? document, BsonValue? id, RetryableStatement? statement)
     {
-        var entry = new OplogEntry(new OpTime(_set.Clock.Next(), _set.Term), DateTime.UtcNow, operation, database, collection, document, id) { Statement = statement };
+        var entry = new OplogEntry(new OpTime(_set.Clock.Next(), Term), DateTime.UtcNow, operation, database, collection, document, id) { Statement = statement };
         Oplog.Append(entry);
         RecordApplied(entry.OpTime);
         if (statement is not null)
@@ -323,13 +351,9 @@ internal sealed class ReplicaMember
 
     private OpTime AdvanceCommitPointLocked()
     {
-        var point = _set.MajorityCommitPoint;
-        var last = LastApplied;
-        if (point > last)
-        {
-            point = last;
-        }
-
+        // The coordinator bounds the point by this member's own history, so a diverged member never learns its
+        // divergent entries as committed, and a member cut off from the set learns nothing new.
+        var point = _set.CommitPointFor(this);
         if (point > KnownCommitPoint)
         {
             KnownCommitPoint = point;
@@ -356,7 +380,7 @@ internal sealed class ReplicaMember
         while (!cancellationToken.IsCancellationRequested)
         {
             var source = _set.Primary;
-            if (source is null || source == this || IsReplicationPaused || !IsRunning || IsPrimary)
+            if (source is null || source == this || IsReplicationPaused || !IsRunning || IsPrimary || !_set.Reaches(this, source))
             {
                 await _set.ReplicationProgress.WaitAsync(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
                 continue;
@@ -390,7 +414,7 @@ internal sealed class ReplicaMember
             var applied = 0;
             lock (Storage.SyncRoot)
             {
-                if (IsPrimary || IsReplicationPaused || cancellationToken.IsCancellationRequested)
+                if (IsPrimary || IsReplicationPaused || cancellationToken.IsCancellationRequested || !_set.Reaches(this, source))
                 {
                     continue;
                 }
