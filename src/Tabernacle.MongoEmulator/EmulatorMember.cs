@@ -127,6 +127,19 @@ public sealed class EmulatorMember
     /// </summary>
     public void Reconnect() => _member.Set.Reconnect(_member);
 
+    /// <summary>
+    /// How many times this member rolled back writes the set never received (as an old primary that rejoined after
+    /// a partition, a stop, or a forced step-down).
+    /// </summary>
+    public int RollbackCount => _member.RolledBack.Count;
+
+    /// <summary>
+    /// The documents of a collection that this member's rollbacks undid, in the versions it held just before each
+    /// rollback (what mongod writes to its <c>rollback</c> directory), oldest rollback first. Documents deleted by the
+    /// undone writes are not there, as with mongod.
+    /// </summary>
+    public IReadOnlyList<BsonDocument> GetRolledBackDocuments(string database, string collection) => _member.RolledBack.Get(database, collection);
+
     /// <summary>The documents of a collection as this member holds them now (its own, possibly stale, copy), in natural order.</summary>
     public IReadOnlyList<BsonDocument> GetDocuments(string database, string collection)
     {

@@ -56,6 +56,9 @@ internal sealed class ReplicaMember
 
     public FailPointRegistry FailPoints { get; } = new();
 
+    /// <summary>The documents this member's rollbacks undid, and how many rollbacks it went through.</summary>
+    public RollbackArchive RolledBack { get; } = new();
+
     /// <summary>Open multi-document transactions (a primary's only).</summary>
     public TransactionManager Transactions { get; }
 
@@ -389,7 +392,7 @@ internal sealed class ReplicaMember
             var appendedSignal = source.OplogAppended.WaitTask;
             if (!source.Oplog.Contains(LastApplied))
             {
-                Resync(source);
+                RollBack(source);
                 continue;
             }
 
@@ -447,16 +450,26 @@ internal sealed class ReplicaMember
     }
 
     /// <summary>
-    /// Copies the sync source's data and oplog: the initial sync of a member that diverged (it had writes the new primary
-    /// never received). This is how the emulator performs MongoDB's rollback of unreplicated writes.
+    /// MongoDB's rollback of a member that diverged (it wrote entries, as a primary cut off from the set, that the new
+    /// primary never received): finds the common point, keeps the pre-rollback versions of the documents its divergent
+    /// entries wrote (mongod's rollback files), then takes the sync source's data and oplog, which restores or removes
+    /// those documents. Copying everything instead of undoing entry by entry keeps this simple and obviously correct.
     /// </summary>
-    private void Resync(ReplicaMember source)
+    private void RollBack(ReplicaMember source)
     {
         lock (source.Storage.SyncRoot)
         {
             lock (Storage.SyncRoot)
             {
-                _logger.LogWarning("Member {Host} diverged from primary {Primary} at {OpTime}; rolling back by resyncing", Host, source.Host, LastApplied.Timestamp);
+                var common = Oplog.CommonPointWith(source.Oplog);
+                var divergent = Oplog.After(common, int.MaxValue);
+                GuardCommitted(common, divergent);
+                ArchiveDocuments(divergent);
+                RolledBack.RecordRollback();
+                _logger.LogWarning(
+                    "Member {Host} rolls back {Count} oplog entries after common point {CommonPoint} (term {Term}) to follow primary {Primary}",
+                    Host, divergent.Count, common.Timestamp, common.Term, source.Host);
+
                 Storage.CopyFrom(source.Storage);
                 Oplog.CopyFrom(source.Oplog);
                 RetryableWrites.CopyFrom(source.RetryableWrites);
@@ -471,4 +484,38 @@ internal sealed class ReplicaMember
         OplogAppended.Pulse();
         _set.PulseReplication();
     }
+
+    // A majority-committed write is never rolled back: a divergent entry the member knew as committed is a bug in the
+    // emulator's elections or commit point, never something to tolerate quietly.
+    private void GuardCommitted(OpTime common, List<OplogEntry> divergent)
+    {
+        if (divergent.Count > 0 && divergent[0].OpTime <= KnownCommitPoint)
+        {
+            var message = $"Member {Host} rolls back entry {divergent[0].OpTime.Timestamp} (term {divergent[0].OpTime.Term}) after common point "
+                + $"{common.Timestamp}, but knew {KnownCommitPoint.Timestamp} (term {KnownCommitPoint.Term}) as majority-committed";
+            _logger.LogError("Invariant violated: {Message}", message);
+            _set.ReportInvariantViolation(message);
+        }
+    }
+
+    // Callers hold the storage lock; the member's documents are still the pre-rollback versions.
+    private void ArchiveDocuments(List<OplogEntry> divergent)
+    {
+        var seen = new HashSet<(string, string, BsonValue)>();
+        foreach (var (database, collection, id) in divergent.SelectMany(WrittenDocuments))
+        {
+            if (seen.Add((database, collection, id)) && Storage.GetCollection(database, collection)?.FindById(id) is { } document)
+            {
+                RolledBack.Add(database, collection, document.DeepClone().AsBsonDocument);
+            }
+        }
+    }
+
+    private static IEnumerable<(string Database, string Collection, BsonValue Id)> WrittenDocuments(OplogEntry entry) => entry.Operation switch
+    {
+        OplogOperation.Insert or OplogOperation.Update when entry.Collection is { } c =>
+            [(entry.Database, c, entry.DocumentId ?? entry.Document!["_id"])],
+        OplogOperation.ApplyOps => TransactionChange.FromApplyOps(entry.Document!).Select(t => (t.Database, t.Collection, t.Id)),
+        _ => [],
+    };
 }

@@ -54,6 +54,13 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
 
     public void Add(ReplicaMember member) => _members.Add(member);
 
+    /// <summary>Broken replication invariants (a majority-committed write rolled back); tests assert there are none.</summary>
+    public IReadOnlyCollection<string> InvariantViolations => _violations;
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _violations = new();
+
+    public void ReportInvariantViolation(string message) => _violations.Enqueue(message);
+
     public void PulseReplication() => ReplicationProgress.Pulse();
 
     /// <summary>Starts every member, elects the first primary at once, and starts watching for failures.</summary>

@@ -45,6 +45,14 @@ public sealed class PartitionTests : EmulatorTestBase
             "the old primary takes the new primary's data");
         Assert.Equal(["after", "before"], Ids(old));
         Assert.Equal(EmulatorMemberRole.Secondary, old.Role);
+
+        // The writes only the old primary had were rolled back, and kept where mongod keeps them.
+        Assert.Equal(1, old.RollbackCount);
+        var rolledBack = old.GetRolledBackDocuments("partition", "items").Select(d => d["_id"].AsString).ToList();
+        Assert.Contains("lost", rolledBack);
+        Assert.Contains("never", rolledBack);
+        Assert.DoesNotContain("before", rolledBack);
+        Assert.Empty(old.Member.Set.InvariantViolations);
     }
 
     [Fact]
