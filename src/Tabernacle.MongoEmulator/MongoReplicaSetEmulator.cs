@@ -82,7 +82,8 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         Validate(options);
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var address = IPAddress.Parse(options.BindAddress);
-        var set = new ReplicaSetCoordinator(options.ReplicaSetName, options.ElectionTimeout, loggerFactory.CreateLogger<ReplicaSetCoordinator>());
+        var modes = new WriteConcernModes(options.WriteConcernModes.Select(m => new WriteConcernMode(m.Key, new Dictionary<string, int>(m.Value, StringComparer.Ordinal))));
+        var set = new ReplicaSetCoordinator(options.ReplicaSetName, options.ElectionTimeout, loggerFactory.CreateLogger<ReplicaSetCoordinator>(), modes);
         var registry = CreateRegistry(options.Authentication is { } authentication ? new CredentialStore(authentication.Users) : null);
         var members = new List<EmulatorMember>();
         var servers = new List<WireServer>();
@@ -269,9 +270,36 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
             throw new ArgumentException($"MemberOptions has {options.MemberOptions.Count} entries but the set has only {options.Members} members.", nameof(options));
         }
 
+        ValidateWriteConcernModes(options);
         if (!options.MemberOptions.Any(m => m.Priority > 0) && options.MemberOptions.Count == options.Members)
         {
             throw new ArgumentException("At least one member needs a priority above 0, or no primary can ever be elected.", nameof(options));
+        }
+    }
+
+    // As mongod's replica-set configuration check: modes name tags some member has, with positive counts, and
+    // "majority" stays the built-in mode.
+    private static void ValidateWriteConcernModes(ReplicaSetEmulatorOptions options)
+    {
+        foreach (var (name, constraints) in options.WriteConcernModes)
+        {
+            if (string.IsNullOrEmpty(name) || name == "majority" || constraints is null || constraints.Count == 0)
+            {
+                throw new ArgumentException($"Write concern mode '{name}' needs a name other than 'majority' and at least one tag.", nameof(options));
+            }
+
+            foreach (var (tag, count) in constraints)
+            {
+                if (count < 1)
+                {
+                    throw new ArgumentException($"Write concern mode '{name}' must ask for at least 1 value of tag '{tag}', not {count}.", nameof(options));
+                }
+
+                if (!options.MemberOptions.Any(m => m.Tags.ContainsKey(tag)))
+                {
+                    throw new ArgumentException($"Write concern mode '{name}' names tag '{tag}', which no member has (mongod: NoSuchKey).", nameof(options));
+                }
+            }
         }
     }
 

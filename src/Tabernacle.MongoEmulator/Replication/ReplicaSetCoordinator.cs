@@ -20,9 +20,10 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     private DateTime _primarySince = DateTime.UtcNow;
     private ReplicaMember? _primary;
 
-    public ReplicaSetCoordinator(string name, TimeSpan electionTimeout, ILogger logger)
+    public ReplicaSetCoordinator(string name, TimeSpan electionTimeout, ILogger logger, WriteConcernModes? writeConcernModes = null)
     {
         Name = name;
+        WriteConcernModes = writeConcernModes ?? WriteConcernModes.None;
         ElectionTimeout = electionTimeout;
         _logger = logger;
     }
@@ -32,6 +33,9 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     public int ConfigVersion => 1;
 
     public TimeSpan ElectionTimeout { get; }
+
+    /// <summary>The custom write concern modes of the configuration (<c>settings.getLastErrorModes</c>).</summary>
+    public WriteConcernModes WriteConcernModes { get; }
 
     public LogicalClock Clock { get; } = new();
 
@@ -251,7 +255,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     public async Task<BsonDocument?> WaitForWriteConcernAsync(ReplicaMember primary, OpTime opTime, WriteConcernSpec concern, CancellationToken cancellationToken)
     {
         var needed = concern.Majority ? MajorityCount : Math.Max(concern.W ?? 1, 1);
-        if (needed > _members.Count)
+        if (concern.Mode is null && needed > _members.Count)
         {
             return WriteConcernError(ErrorCodes.UnsatisfiableWriteConcern, "Not enough data-bearing nodes", null);
         }
@@ -267,9 +271,10 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
 
             // A member acknowledges only an entry it holds (not merely a later optime of another history), and only if
             // the primary can hear it.
-            var acknowledged = _members.Count(m =>
-                m.IsRunning && Reaches(primary, m) && (m.Votes > 0 || !concern.Majority) && m.Oplog.Contains(opTime));
-            if (acknowledged >= needed)
+            var acknowledging = _members
+                .Where(m => m.IsRunning && Reaches(primary, m) && (m.Votes > 0 || !concern.Majority) && m.Oplog.Contains(opTime))
+                .ToList();
+            if (concern.Mode is { } mode ? mode.IsSatisfiedBy(acknowledging) : acknowledging.Count >= needed)
             {
                 return null;
             }

@@ -114,6 +114,7 @@ internal sealed class ReplSetGetConfigCommand : ICommandHandler
                     { "heartbeatIntervalMillis", 2000 },
                     { "electionTimeoutMillis", (long)set.ElectionTimeout.TotalMilliseconds },
                     { "catchUpTimeoutMillis", -1 },
+                    { "getLastErrorModes", set.WriteConcernModes.ToBsonDocument() },
                 }
             },
         }));
