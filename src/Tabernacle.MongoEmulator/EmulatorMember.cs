@@ -105,6 +105,41 @@ public sealed class EmulatorMember
     /// <summary>Resumes replication; the member catches up.</summary>
     public void ResumeReplication() => _member.SetReplicationPaused(false);
 
+    /// <summary>
+    /// Whether a network partition cuts this member off from the other members (see <see cref="Disconnect"/>).
+    /// </summary>
+    public bool IsDisconnected => _member.IsDisconnected;
+
+    /// <summary>
+    /// Cuts this member off from the other members, as a network partition would, but not from clients: its port stays
+    /// open and clients can still run commands on it. While cut off it neither replicates from nor to anyone, does not
+    /// vote, cannot be elected by the others, and does not count towards their write concerns or majority commit point.
+    /// If it is the primary it stays primary until it has not seen a majority for the election timeout, then steps
+    /// down; meanwhile it accepts <c>w:1</c> writes (rolled back when it rejoins) and its <c>w:"majority"</c> writes wait
+    /// and fail. The other members elect a new primary after the election timeout. Calling it again does nothing.
+    /// </summary>
+    public void Disconnect() => _member.Set.Disconnect(_member);
+
+    /// <summary>
+    /// Heals the partition made by <see cref="Disconnect"/>: the member rejoins the set, as a secondary if another
+    /// member was elected meanwhile, and rolls back any writes the set never received before it catches up.
+    /// Calling it on a connected member does nothing.
+    /// </summary>
+    public void Reconnect() => _member.Set.Reconnect(_member);
+
+    /// <summary>
+    /// How many times this member rolled back writes the set never received (as an old primary that rejoined after
+    /// a partition, a stop, or a forced step-down).
+    /// </summary>
+    public int RollbackCount => _member.RolledBack.Count;
+
+    /// <summary>
+    /// The documents of a collection that this member's rollbacks undid, in the versions it held just before each
+    /// rollback (what mongod writes to its <c>rollback</c> directory), oldest rollback first. Documents deleted by the
+    /// undone writes are not there, as with mongod.
+    /// </summary>
+    public IReadOnlyList<BsonDocument> GetRolledBackDocuments(string database, string collection) => _member.RolledBack.Get(database, collection);
+
     /// <summary>The documents of a collection as this member holds them now (its own, possibly stale, copy), in natural order.</summary>
     public IReadOnlyList<BsonDocument> GetDocuments(string database, string collection)
     {

@@ -62,8 +62,12 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
     /// <summary>The members, in configuration order.</summary>
     public IReadOnlyList<EmulatorMember> Members => _members;
 
-    /// <summary>The current primary, or <c>null</c> during an election.</summary>
-    public EmulatorMember? Primary => _members.FirstOrDefault(m => m.Role == EmulatorMemberRole.Primary);
+    /// <summary>
+    /// The current primary, or <c>null</c> during an election. During a partition this is the primary of the majority
+    /// side; an old primary cut off by <see cref="EmulatorMember.Disconnect"/> may still report itself primary until it
+    /// steps down.
+    /// </summary>
+    public EmulatorMember? Primary => _set.Primary is { } primary ? _members.First(m => m.Member == primary) : null;
 
     /// <summary>The current election term.</summary>
     public long Term => _set.Term;
@@ -78,7 +82,8 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         Validate(options);
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var address = IPAddress.Parse(options.BindAddress);
-        var set = new ReplicaSetCoordinator(options.ReplicaSetName, options.ElectionTimeout, options.MaxAcceptableLogicalClockDrift, loggerFactory.CreateLogger<ReplicaSetCoordinator>());
+        var modes = new WriteConcernModes(options.WriteConcernModes.Select(m => new WriteConcernMode(m.Key, new Dictionary<string, int>(m.Value, StringComparer.Ordinal))));
+        var set = new ReplicaSetCoordinator(options.ReplicaSetName, options.ElectionTimeout, options.MaxAcceptableLogicalClockDrift, loggerFactory.CreateLogger<ReplicaSetCoordinator>(), modes);
         var registry = CreateRegistry(options.Authentication is { } authentication ? new CredentialStore(authentication.Users) : null);
         var members = new List<EmulatorMember>();
         var servers = new List<WireServer>();
@@ -176,7 +181,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until every running member has applied everything the primary has written.</summary>
+    /// <summary>Waits until every running member that is not paused or cut off has applied everything the primary has written.</summary>
     public async Task WaitForReplicationAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
@@ -184,7 +189,12 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         {
             var signal = _set.ReplicationProgress.WaitTask;
             var primary = _set.Primary;
-            if (primary is not null && _set.Members.Where(m => m.IsRunning && !m.IsReplicationPaused).All(m => m.LastApplied >= primary.LastApplied))
+            // Members cut off by a partition cannot catch up, and one that diverged holds a later optime of another
+            // history, so caught up means holding the primary's last entry.
+            var caughtUp = _set.Members
+                .Where(m => m.IsRunning && !m.IsReplicationPaused && !m.IsDisconnected)
+                .All(m => m.Oplog.Contains(primary?.LastApplied ?? OpTime.Null));
+            if (primary is not null && caughtUp)
             {
                 return;
             }
@@ -265,9 +275,36 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
             throw new ArgumentException($"MemberOptions has {options.MemberOptions.Count} entries but the set has only {options.Members} members.", nameof(options));
         }
 
+        ValidateWriteConcernModes(options);
         if (!options.MemberOptions.Any(m => m.Priority > 0) && options.MemberOptions.Count == options.Members)
         {
             throw new ArgumentException("At least one member needs a priority above 0, or no primary can ever be elected.", nameof(options));
+        }
+    }
+
+    // As mongod's replica-set configuration check: modes name tags some member has, with positive counts, and
+    // "majority" stays the built-in mode.
+    private static void ValidateWriteConcernModes(ReplicaSetEmulatorOptions options)
+    {
+        foreach (var (name, constraints) in options.WriteConcernModes)
+        {
+            if (string.IsNullOrEmpty(name) || name == "majority" || constraints is null || constraints.Count == 0)
+            {
+                throw new ArgumentException($"Write concern mode '{name}' needs a name other than 'majority' and at least one tag.", nameof(options));
+            }
+
+            foreach (var (tag, count) in constraints)
+            {
+                if (count < 1)
+                {
+                    throw new ArgumentException($"Write concern mode '{name}' must ask for at least 1 value of tag '{tag}', not {count}.", nameof(options));
+                }
+
+                if (!options.MemberOptions.Any(m => m.Tags.ContainsKey(tag)))
+                {
+                    throw new ArgumentException($"Write concern mode '{name}' names tag '{tag}', which no member has (mongod: NoSuchKey).", nameof(options));
+                }
+            }
         }
     }
 
@@ -322,5 +359,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
 
         public Task<BsonDocument> HandleAsync(WireRequest request, ClientConnection connection, CancellationToken cancellationToken) =>
             (Target ?? throw new InvalidOperationException("member is not initialised yet")).HandleAsync(request, connection, cancellationToken);
+
+        public WireRequest? NextStreamedRequest(WireRequest request, BsonDocument reply) => Target?.NextStreamedRequest(request, reply);
     }
 }

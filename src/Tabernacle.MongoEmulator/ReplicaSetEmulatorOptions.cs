@@ -42,9 +42,19 @@ public sealed class ReplicaSetEmulatorOptions
     /// <summary>
     /// mongod's <c>maxAcceptableLogicalClockDriftSecs</c>: how far ahead of the wall clock a <c>$clusterTime</c> gossiped
     /// by a client may be. A later one is refused with ClusterTimeFailsRateLimiter (205) and the set's clock does not move.
-    /// Default 365 days, MongoDB's default; must be positive (whole seconds are used).
+    /// Default 365 days, MongoDB's default; must be at least one second (whole seconds are used).
     /// </summary>
     public TimeSpan MaxAcceptableLogicalClockDrift { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>
+    /// Custom write concern modes, as the replica set configuration's <c>settings.getLastErrorModes</c>: mode name →
+    /// tag name → count. A write with <c>writeConcern: { w: "&lt;mode&gt;" }</c> is acknowledged once the members that
+    /// applied it carry at least that many distinct values of each named tag (see <see cref="EmulatorMemberOptions.Tags"/>).
+    /// For example <c>["multiDC"] = { ["dc"] = 2 }</c> waits for members in two data centres. <c>replSetGetConfig</c>
+    /// reports them; an unknown mode is refused with <c>UnknownReplWriteConcern</c> (79). Default: none.
+    /// </summary>
+    public IDictionary<string, IDictionary<string, int>> WriteConcernModes { get; } =
+        new Dictionary<string, IDictionary<string, int>>(StringComparer.Ordinal);
 
     /// <summary>Per-member settings by position (member 0 first); members without an entry use the defaults.</summary>
     public IList<EmulatorMemberOptions> MemberOptions { get; } = new List<EmulatorMemberOptions>();

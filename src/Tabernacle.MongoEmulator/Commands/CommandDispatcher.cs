@@ -80,6 +80,26 @@ internal sealed class CommandDispatcher : IRequestHandler
         return reply;
     }
 
+    /// <summary>
+    /// The streaming protocol of server monitoring: an awaitable <c>hello</c> sent with <c>exhaustAllowed</c> is answered
+    /// again and again on the same connection, each time with the topology version of the previous answer, so the client
+    /// never re-sends a stale version. Without this, a driver that streams (the C# and Node.js drivers do) repeated its
+    /// first hello after every topology change, each got an immediate answer, and monitors spun at full CPU forever.
+    /// </summary>
+    public WireRequest? NextStreamedRequest(WireRequest request, BsonDocument reply)
+    {
+        var command = request.Command;
+        var name = command.ElementCount > 0 ? command.GetElement(0).Name : "";
+        if (name is not ("hello" or "isMaster" or "ismaster") || !command.Contains("topologyVersion") || !command.Contains("maxAwaitTimeMS")
+            || !reply.TryGetValue("ok", out var ok) || ok.ToDouble() != 1.0 || !reply.TryGetValue("topologyVersion", out var version))
+        {
+            return null;
+        }
+
+        var next = new BsonDocument(command) { ["topologyVersion"] = version };
+        return request with { Command = next, MoreToCome = false };
+    }
+
     private async Task<BsonDocument> RunAsync(CommandContext context)
     {
         var handler = _registry.Find(context.CommandName)

@@ -42,7 +42,8 @@ internal static class WriteSupport
             ? new RetryableStatement(session.Id, session.TxnNumber!.Value, statementId, result)
             : null;
 
-    public static WriteConcernSpec WriteConcern(CommandContext context) => WriteConcernSpec.Parse(context.Command.GetValue("writeConcern", BsonNull.Value));
+    public static WriteConcernSpec WriteConcern(CommandContext context) =>
+        WriteConcernSpec.Parse(context.Command.GetValue("writeConcern", BsonNull.Value), context.Set.WriteConcernModes);
 
     /// <summary>
     /// Waits for the command's write concern on <paramref name="opTime"/> (or on the member's last optime when a retry

@@ -83,6 +83,36 @@ internal sealed class Oplog
         }
     }
 
+    /// <summary>
+    /// The newest optime this oplog shares with <paramref name="other"/>: the common point of a rollback. It is this
+    /// oplog's last optime unless this member diverged (wrote entries the other never received).
+    /// </summary>
+    public OpTime CommonPointWith(Oplog other)
+    {
+        var last = LastOpTime;
+        if (other.Contains(last))
+        {
+            return last;
+        }
+
+        // Diverged (rare): walk back over a copy, so that the two oplogs' locks are never held together.
+        List<OplogEntry> copy;
+        lock (_gate)
+        {
+            copy = [.. _entries];
+        }
+
+        for (var i = copy.Count - 1; i >= 0; i--)
+        {
+            if (other.Contains(copy[i].OpTime))
+            {
+                return copy[i].OpTime;
+            }
+        }
+
+        return OpTime.Null;
+    }
+
     public void CopyFrom(Oplog source)
     {
         List<OplogEntry> copy;

@@ -56,6 +56,9 @@ internal sealed class ReplicaMember
 
     public FailPointRegistry FailPoints { get; } = new();
 
+    /// <summary>The documents this member's rollbacks undid, and how many rollbacks it went through.</summary>
+    public RollbackArchive RolledBack { get; } = new();
+
     /// <summary>Open multi-document transactions (a primary's only).</summary>
     public TransactionManager Transactions { get; }
 
@@ -104,8 +107,36 @@ internal sealed class ReplicaMember
 
     public DateTime? LastHeartbeat { get; set; }
 
-    /// <summary>Whether elections may choose this member now.</summary>
-    public bool IsElectable => IsRunning && Priority > 0 && Votes >= 0 && DateTime.UtcNow >= FrozenUntil && DateTime.UtcNow >= SteppedDownUntil;
+    /// <summary>Whether elections may choose this member now (a member cut off from the others cannot be elected by them).</summary>
+    public bool IsElectable =>
+        IsRunning && !IsDisconnected && Priority > 0 && Votes >= 0 && DateTime.UtcNow >= FrozenUntil && DateTime.UtcNow >= SteppedDownUntil;
+
+    /// <summary>
+    /// Whether a network partition cuts this member off from the other members (not from clients). The coordinator
+    /// sets it; every replication, vote and acknowledgement between members checks it.
+    /// </summary>
+    public bool IsDisconnected { get; set; }
+
+    /// <summary>
+    /// The term this member writes its oplog entries in: the term it was elected in. An old primary cut off from the
+    /// set keeps writing in its old term while the others elect a new one, as a real partitioned primary does.
+    /// </summary>
+    public long Term { get; set; }
+
+    /// <summary>When this member, as primary, last stopped seeing a majority of the voting members; <c>null</c> while it sees one.</summary>
+    public DateTime? MajorityLostAt { get; set; }
+
+    /// <summary><c>electionId</c>: MongoDB derives it from the primary's term, so it strictly increases with each election.</summary>
+    public ObjectId ElectionId
+    {
+        get
+        {
+            var bytes = new byte[12];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes, int.MaxValue);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(4), Term);
+            return new ObjectId(bytes);
+        }
+    }
 
     public TimeSpan ReplicationDelay
     {
@@ -236,7 +267,7 @@ internal sealed class ReplicaMember
     /// <summary>Appends an entry to this (primary) member's oplog with a fresh optime; callers hold the storage lock.</summary>
     public OplogEntry AppendToOplog(OplogOperation operation, string database, string? collection, BsonDocument? document, BsonValue? id, RetryableStatement? statement)
     {
-        var entry = new OplogEntry(new OpTime(_set.Clock.Next(), _set.Term), DateTime.UtcNow, operation, database, collection, document, id) { Statement = statement };
+        var entry = new OplogEntry(new OpTime(_set.Clock.Next(), Term), DateTime.UtcNow, operation, database, collection, document, id) { Statement = statement };
         Oplog.Append(entry);
         RecordApplied(entry.OpTime);
         if (statement is not null)
@@ -323,13 +354,9 @@ internal sealed class ReplicaMember
 
     private OpTime AdvanceCommitPointLocked()
     {
-        var point = _set.MajorityCommitPoint;
-        var last = LastApplied;
-        if (point > last)
-        {
-            point = last;
-        }
-
+        // The coordinator bounds the point by this member's own history, so a diverged member never learns its
+        // divergent entries as committed, and a member cut off from the set learns nothing new.
+        var point = _set.CommitPointFor(this);
         if (point > KnownCommitPoint)
         {
             KnownCommitPoint = point;
@@ -356,7 +383,7 @@ internal sealed class ReplicaMember
         while (!cancellationToken.IsCancellationRequested)
         {
             var source = _set.Primary;
-            if (source is null || source == this || IsReplicationPaused || !IsRunning || IsPrimary)
+            if (source is null || source == this || IsReplicationPaused || !IsRunning || IsPrimary || !_set.Reaches(this, source))
             {
                 await _set.ReplicationProgress.WaitAsync(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
                 continue;
@@ -365,7 +392,7 @@ internal sealed class ReplicaMember
             var appendedSignal = source.OplogAppended.WaitTask;
             if (!source.Oplog.Contains(LastApplied))
             {
-                Resync(source);
+                RollBack(source);
                 continue;
             }
 
@@ -390,7 +417,7 @@ internal sealed class ReplicaMember
             var applied = 0;
             lock (Storage.SyncRoot)
             {
-                if (IsPrimary || IsReplicationPaused || cancellationToken.IsCancellationRequested)
+                if (IsPrimary || IsReplicationPaused || cancellationToken.IsCancellationRequested || !_set.Reaches(this, source))
                 {
                     continue;
                 }
@@ -423,16 +450,26 @@ internal sealed class ReplicaMember
     }
 
     /// <summary>
-    /// Copies the sync source's data and oplog: the initial sync of a member that diverged (it had writes the new primary
-    /// never received). This is how the emulator performs MongoDB's rollback of unreplicated writes.
+    /// MongoDB's rollback of a member that diverged (it wrote entries, as a primary cut off from the set, that the new
+    /// primary never received): finds the common point, keeps the pre-rollback versions of the documents its divergent
+    /// entries wrote (mongod's rollback files), then takes the sync source's data and oplog, which restores or removes
+    /// those documents. Copying everything instead of undoing entry by entry keeps this simple and obviously correct.
     /// </summary>
-    private void Resync(ReplicaMember source)
+    private void RollBack(ReplicaMember source)
     {
         lock (source.Storage.SyncRoot)
         {
             lock (Storage.SyncRoot)
             {
-                _logger.LogWarning("Member {Host} diverged from primary {Primary} at {OpTime}; rolling back by resyncing", Host, source.Host, LastApplied.Timestamp);
+                var common = Oplog.CommonPointWith(source.Oplog);
+                var divergent = Oplog.After(common, int.MaxValue);
+                GuardCommitted(common, divergent);
+                ArchiveDocuments(divergent);
+                RolledBack.RecordRollback();
+                _logger.LogWarning(
+                    "Member {Host} rolls back {Count} oplog entries after common point {CommonPoint} (term {Term}) to follow primary {Primary}",
+                    Host, divergent.Count, common.Timestamp, common.Term, source.Host);
+
                 Storage.CopyFrom(source.Storage);
                 Oplog.CopyFrom(source.Oplog);
                 RetryableWrites.CopyFrom(source.RetryableWrites);
@@ -447,4 +484,38 @@ internal sealed class ReplicaMember
         OplogAppended.Pulse();
         _set.PulseReplication();
     }
+
+    // A majority-committed write is never rolled back: a divergent entry the member knew as committed is a bug in the
+    // emulator's elections or commit point, never something to tolerate quietly.
+    private void GuardCommitted(OpTime common, List<OplogEntry> divergent)
+    {
+        if (divergent.Count > 0 && divergent[0].OpTime <= KnownCommitPoint)
+        {
+            var message = $"Member {Host} rolls back entry {divergent[0].OpTime.Timestamp} (term {divergent[0].OpTime.Term}) after common point "
+                + $"{common.Timestamp}, but knew {KnownCommitPoint.Timestamp} (term {KnownCommitPoint.Term}) as majority-committed";
+            _logger.LogError("Invariant violated: {Message}", message);
+            _set.ReportInvariantViolation(message);
+        }
+    }
+
+    // Callers hold the storage lock; the member's documents are still the pre-rollback versions.
+    private void ArchiveDocuments(List<OplogEntry> divergent)
+    {
+        var seen = new HashSet<(string, string, BsonValue)>();
+        foreach (var (database, collection, id) in divergent.SelectMany(WrittenDocuments))
+        {
+            if (seen.Add((database, collection, id)) && Storage.GetCollection(database, collection)?.FindById(id) is { } document)
+            {
+                RolledBack.Add(database, collection, document.DeepClone().AsBsonDocument);
+            }
+        }
+    }
+
+    private static IEnumerable<(string Database, string Collection, BsonValue Id)> WrittenDocuments(OplogEntry entry) => entry.Operation switch
+    {
+        OplogOperation.Insert or OplogOperation.Update when entry.Collection is { } c =>
+            [(entry.Database, c, entry.DocumentId ?? entry.Document!["_id"])],
+        OplogOperation.ApplyOps => TransactionChange.FromApplyOps(entry.Document!).Select(t => (t.Database, t.Collection, t.Id)),
+        _ => [],
+    };
 }

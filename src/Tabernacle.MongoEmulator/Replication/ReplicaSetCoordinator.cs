@@ -20,14 +20,16 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     private DateTime _primarySince = DateTime.UtcNow;
     private ReplicaMember? _primary;
 
-    public ReplicaSetCoordinator(string name, TimeSpan electionTimeout, ILogger logger)
-        : this(name, electionTimeout, LogicalClock.DefaultMaxAcceptableDrift, logger)
+    public ReplicaSetCoordinator(string name, TimeSpan electionTimeout, ILogger logger, WriteConcernModes? writeConcernModes = null)
+        : this(name, electionTimeout, LogicalClock.DefaultMaxAcceptableDrift, logger, writeConcernModes)
     {
     }
 
-    public ReplicaSetCoordinator(string name, TimeSpan electionTimeout, TimeSpan maxAcceptableClockDrift, ILogger logger)
+    public ReplicaSetCoordinator(
+        string name, TimeSpan electionTimeout, TimeSpan maxAcceptableClockDrift, ILogger logger, WriteConcernModes? writeConcernModes = null)
     {
         Name = name;
+        WriteConcernModes = writeConcernModes ?? WriteConcernModes.None;
         ElectionTimeout = electionTimeout;
         _logger = logger;
         Clock = new LogicalClock(maxAcceptableClockDrift, TimeProvider.System);
@@ -40,6 +42,9 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
 
     public TimeSpan ElectionTimeout { get; }
 
+    /// <summary>The custom write concern modes of the configuration (<c>settings.getLastErrorModes</c>).</summary>
+    public WriteConcernModes WriteConcernModes { get; }
+
     public LogicalClock Clock { get; }
 
     /// <summary>The key the set signs the cluster times it hands out with (mongod's <c>admin.system.keys</c>).</summary>
@@ -47,20 +52,12 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
 
     public long Term { get; private set; }
 
-    /// <summary><c>electionId</c>: MongoDB derives it from the term, so it strictly increases with each election.</summary>
-    public ObjectId ElectionId
-    {
-        get
-        {
-            var bytes = new byte[12];
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes, int.MaxValue);
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(4), Term);
-            return new ObjectId(bytes);
-        }
-    }
-
     public IReadOnlyList<ReplicaMember> Members => _members;
 
+    /// <summary>
+    /// The primary as the members that are not cut off see it (the majority side of a partition). An old primary cut
+    /// off from them may still think it is primary until it notices; it is not this one.
+    /// </summary>
     public ReplicaMember? Primary => Volatile.Read(ref _primary);
 
     /// <summary>Pulsed whenever any member applies or writes, or the set's shape changes.</summary>
@@ -71,6 +68,13 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     public int MajorityCount => (VotingMemberCount / 2) + 1;
 
     public void Add(ReplicaMember member) => _members.Add(member);
+
+    /// <summary>Broken replication invariants (a majority-committed write rolled back); tests assert there are none.</summary>
+    public IReadOnlyCollection<string> InvariantViolations => _violations;
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _violations = new();
+
+    public void ReportInvariantViolation(string message) => _violations.Enqueue(message);
 
     public void PulseReplication() => ReplicationProgress.Pulse();
 
@@ -86,13 +90,137 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
         _monitor = Task.Run(() => MonitorAsync(_stopping.Token));
     }
 
-    /// <summary>The newest optime that a majority of voting members have applied: MongoDB's majority commit point.</summary>
-    public OpTime MajorityCommitPoint
+    /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> can talk to each other (no partition between them).</summary>
+    public bool Reaches(ReplicaMember a, ReplicaMember b) => a == b || (!IsCutOff(a) && !IsCutOff(b));
+
+    // A member alone in its set has nobody to be cut off from.
+    private bool IsCutOff(ReplicaMember member) => member.IsDisconnected && _members.Count > 1;
+
+    /// <summary>
+    /// The newest optime that a majority of voting members on the primary's side of any partition have applied on
+    /// the primary's history: MongoDB's majority commit point. A member counts with its common point with that
+    /// history, so divergent entries (an old primary's unreplicated writes) never count.
+    /// </summary>
+    public OpTime MajorityCommitPoint => ComputeCommitPoint().Point;
+
+    /// <summary>
+    /// The majority commit point as <paramref name="member"/> can learn it: nothing while it is cut off from the set,
+    /// and otherwise the set's commit point bounded by the part of its oplog the set's history shares.
+    /// </summary>
+    public OpTime CommitPointFor(ReplicaMember member)
     {
-        get
+        if (IsCutOff(member))
         {
-            var applied = _members.Where(m => m.Votes > 0 && m.IsRunning).Select(m => m.LastApplied).OrderDescending().ToList();
-            return applied.Count >= MajorityCount ? applied[MajorityCount - 1] : OpTime.Null;
+            return OpTime.Null;
+        }
+
+        var (point, reference) = ComputeCommitPoint();
+        if (reference is null)
+        {
+            return OpTime.Null;
+        }
+
+        var common = member == reference ? member.LastApplied : member.Oplog.CommonPointWith(reference.Oplog);
+        return point < common ? point : common;
+    }
+
+    // The history the commit point is measured on is the connected primary's, or during an election the newest
+    // oplog among the connected running members (the one an election would choose).
+    private (OpTime Point, ReplicaMember? Reference) ComputeCommitPoint()
+    {
+        var connected = _members.Where(m => m.IsRunning && !IsCutOff(m)).ToList();
+        var reference = Primary is { } p && !IsCutOff(p) ? p : connected.MaxBy(m => m.LastApplied);
+        if (reference is null)
+        {
+            return (OpTime.Null, null);
+        }
+
+        var applied = connected
+            .Where(m => m.Votes > 0)
+            .Select(m => m == reference ? m.LastApplied : m.Oplog.CommonPointWith(reference.Oplog))
+            .OrderDescending()
+            .ToList();
+        return (applied.Count >= MajorityCount ? applied[MajorityCount - 1] : OpTime.Null, reference);
+    }
+
+    /// <summary>
+    /// Cuts <paramref name="member"/> off from the other members: it stops replicating and voting, and the others stop
+    /// hearing from it. A primary cut off keeps its role until it notices it has lost the majority (see the monitor).
+    /// </summary>
+    public void Disconnect(ReplicaMember member)
+    {
+        lock (_electionGate)
+        {
+            member.IsDisconnected = true;
+            if (member == _primary && IsCutOff(member))
+            {
+                // The majority side no longer hears the primary: it elects another after the election timeout.
+                Volatile.Write(ref _primary, null);
+                _primaryLostAt = DateTime.UtcNow;
+            }
+
+            _logger.LogWarning("Member {Host} is cut off from the other members", member.Host);
+        }
+
+        BumpAll();
+    }
+
+    /// <summary>Heals <paramref name="member"/>'s partition: it rejoins, as a secondary if the set moved on without it.</summary>
+    public void Reconnect(ReplicaMember member)
+    {
+        lock (_electionGate)
+        {
+            member.IsDisconnected = false;
+            if (member.IsPrimary && member != _primary)
+            {
+                if (_primary is null && member.Term == Term)
+                {
+                    // Nobody replaced it while it was away: it is still the primary of the current term.
+                    Volatile.Write(ref _primary, member);
+                }
+                else
+                {
+                    // It learns of a newer term from the others' heartbeats and steps down, as mongod does.
+                    _logger.LogInformation("Member {Host} rejoins and steps down: term {Term} has another primary", member.Host, Term);
+                    member.ChangeState(MemberState.Secondary);
+                }
+            }
+
+            _logger.LogInformation("Member {Host} is reconnected to the other members", member.Host);
+        }
+
+        BumpAll();
+    }
+
+    // A primary that has not seen a majority of the voting members for the election timeout steps down, as mongod's
+    // does; its w:1 writes meanwhile are rolled back when it rejoins.
+    private void StepDownPrimariesWithoutMajority()
+    {
+        foreach (var member in _members.Where(m => m.IsPrimary))
+        {
+            var reachableVotes = _members.Where(m => Reaches(member, m)).Sum(m => m.Votes);
+            if (reachableVotes >= MajorityCount)
+            {
+                member.MajorityLostAt = null;
+                continue;
+            }
+
+            member.MajorityLostAt ??= DateTime.UtcNow;
+            if (DateTime.UtcNow - member.MajorityLostAt.Value < ElectionTimeout)
+            {
+                continue;
+            }
+
+            lock (_electionGate)
+            {
+                if (!member.IsPrimary)
+                {
+                    continue;
+                }
+
+                _logger.LogWarning("Member {Host} steps down: it has not seen a majority of the set for {Timeout}", member.Host, ElectionTimeout);
+                LosePrimary(member, MemberState.Secondary);
+            }
         }
     }
 
@@ -138,7 +266,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     public async Task<BsonDocument?> WaitForWriteConcernAsync(ReplicaMember primary, OpTime opTime, WriteConcernSpec concern, CancellationToken cancellationToken)
     {
         var needed = concern.Majority ? MajorityCount : Math.Max(concern.W ?? 1, 1);
-        if (needed > _members.Count)
+        if (concern.Mode is null && needed > _members.Count)
         {
             return WriteConcernError(ErrorCodes.UnsatisfiableWriteConcern, "Not enough data-bearing nodes", null);
         }
@@ -147,13 +275,17 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
         while (true)
         {
             var signal = ReplicationProgress.WaitTask;
-            if (primary.State != MemberState.Primary || primary.LastApplied.Term != opTime.Term && !primary.Oplog.Contains(opTime))
+            if (primary.State != MemberState.Primary || primary.Term != opTime.Term && !primary.Oplog.Contains(opTime))
             {
                 return WriteConcernError(ErrorCodes.InterruptedDueToReplStateChange, "operation was interrupted because the node stepped down while waiting for replication", null);
             }
 
-            var acknowledged = _members.Count(m => m.IsRunning && m.LastApplied >= opTime && (m.Votes > 0 || !concern.Majority));
-            if (acknowledged >= needed)
+            // A member acknowledges only an entry it holds (not merely a later optime of another history), and only if
+            // the primary can hear it.
+            var acknowledging = _members
+                .Where(m => m.IsRunning && Reaches(primary, m) && (m.Votes > 0 || !concern.Majority) && m.Oplog.Contains(opTime))
+                .ToList();
+            if (concern.Mode is { } mode ? mode.IsSatisfiedBy(acknowledging) : acknowledging.Count >= needed)
             {
                 return null;
             }
@@ -257,7 +389,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
         {
             var signal = ReplicationProgress.WaitTask;
             var target = member.LastApplied;
-            if (_members.Any(m => m != member && m.IsElectable && m.LastApplied >= target))
+            if (_members.Any(m => m != member && m.IsElectable && Reaches(member, m) && m.Oplog.Contains(target)))
             {
                 break;
             }
@@ -303,7 +435,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     {
         lock (_electionGate)
         {
-            if (member == _primary)
+            if (member.IsPrimary)
             {
                 LosePrimary(member, MemberState.Down);
             }
@@ -321,8 +453,13 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
 
     private void LosePrimary(ReplicaMember member, MemberState newState)
     {
-        Volatile.Write(ref _primary, null);
-        _primaryLostAt = DateTime.UtcNow;
+        // An old primary cut off from the set is not the set's primary any more: losing it changes nothing there.
+        if (member == _primary)
+        {
+            Volatile.Write(ref _primary, null);
+            _primaryLostAt = DateTime.UtcNow;
+        }
+
         member.ChangeState(newState);
         BumpAll();
     }
@@ -344,6 +481,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
             try
             {
                 await ReplicationProgress.WaitAsync(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+                StepDownPrimariesWithoutMajority();
                 if (Primary is null)
                 {
                     if (DateTime.UtcNow - _primaryLostAt >= ElectionTimeout)
@@ -377,7 +515,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
         }
 
         var challenger = _members
-            .Where(m => m != primary && m.IsElectable && m.Priority > primary.Priority && m.LastApplied >= primary.LastApplied)
+            .Where(m => m != primary && m.IsElectable && m.Priority > primary.Priority && m.Oplog.Contains(primary.LastApplied))
             .OrderByDescending(m => m.Priority)
             .FirstOrDefault();
         if (challenger is null)
@@ -413,7 +551,8 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
                 return null;
             }
 
-            var voters = _members.Where(m => m.IsRunning && m.Votes > 0).ToList();
+            // Only the members on this side of any partition vote; the candidates (electable) are never cut off.
+            var voters = _members.Where(m => m.IsRunning && m.Votes > 0 && !IsCutOff(m)).ToList();
             var candidates = _members
                 .Where(m => m.IsElectable)
                 .OrderByDescending(m => m.LastApplied)
@@ -437,6 +576,8 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     private void BecomePrimary(ReplicaMember winner)
     {
         Term++;
+        winner.Term = Term;
+        winner.MajorityLostAt = null;
         _primarySince = DateTime.UtcNow;
         lock (winner.Storage.SyncRoot)
         {

@@ -3,15 +3,24 @@ using Tabernacle.MongoEmulator.Errors;
 
 namespace Tabernacle.MongoEmulator.Replication;
 
-/// <summary>A parsed <c>writeConcern</c>: how many members (or a majority) must have applied a write, and how long to wait.</summary>
+/// <summary>
+/// A parsed <c>writeConcern</c>: how many members (or a majority, or the members a custom mode's tags name) must
+/// have applied a write, and how long to wait.
+/// </summary>
 internal sealed record WriteConcernSpec(int? W, bool Majority, TimeSpan? WTimeout)
 {
+    /// <summary>The custom mode (<c>settings.getLastErrorModes</c>) named by <c>w</c>, or <c>null</c>.</summary>
+    public WriteConcernMode? Mode { get; init; }
+
     /// <summary>MongoDB 5.0+'s implicit default: <c>{w: "majority"}</c> without a timeout.</summary>
     public static WriteConcernSpec Default { get; } = new(null, true, null);
 
     public bool IsUnacknowledged => W == 0 && !Majority;
 
-    public static WriteConcernSpec Parse(BsonValue? value)
+    public static WriteConcernSpec Parse(BsonValue? value) => Parse(value, WriteConcernModes.None);
+
+    /// <summary>Parses <paramref name="value"/>; a string <c>w</c> other than <c>majority</c> names one of <paramref name="modes"/>.</summary>
+    public static WriteConcernSpec Parse(BsonValue? value, WriteConcernModes modes)
     {
         if (value is null || value.IsBsonNull)
         {
@@ -37,6 +46,7 @@ internal sealed record WriteConcernSpec(int? W, bool Majority, TimeSpan? WTimeou
         return w switch
         {
             BsonString { Value: "majority" } => new WriteConcernSpec(null, true, timeout),
+            BsonString s when modes.Find(s.Value) is { } mode => new WriteConcernSpec(null, false, timeout) { Mode = mode },
             BsonString s => throw new MongoErrorException(79, $"Unrecognized write concern mode: {s.Value}"),
             _ when w.IsNumeric && w.ToInt64() >= 0 => new WriteConcernSpec((int)w.ToInt64(), false, timeout),
             _ => throw new MongoErrorException(ErrorCodes.FailedToParse, $"w has to be a non-negative number or \"majority\", not {w.ToJson()}"),
@@ -45,7 +55,7 @@ internal sealed record WriteConcernSpec(int? W, bool Majority, TimeSpan? WTimeou
 
     public BsonDocument ToBsonDocument()
     {
-        var document = new BsonDocument("w", Majority ? "majority" : (BsonValue)(W ?? 1));
+        var document = new BsonDocument("w", Mode is { } mode ? mode.Name : Majority ? "majority" : (BsonValue)(W ?? 1));
         if (WTimeout is { } timeout)
         {
             document["wtimeout"] = (int)timeout.TotalMilliseconds;

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using MongoDB.Bson;
 
 namespace Tabernacle.MongoEmulator.Wire;
 
@@ -132,11 +133,17 @@ internal sealed class WireServer : IAsyncDisposable
                     continue;
                 }
 
-                var replyId = Interlocked.Increment(ref s_nextReplyId);
-                var bytes = request.OpCode == OpCode.Query
-                    ? MessageCodec.EncodeLegacyReply(replyId, request.RequestId, reply)
-                    : MessageCodec.EncodeMsgReply(replyId, request.RequestId, reply);
-                await stream.WriteAsync(bytes, _stopping.Token).ConfigureAwait(false);
+                if (request.OpCode == OpCode.Query)
+                {
+                    var legacy = MessageCodec.EncodeLegacyReply(Interlocked.Increment(ref s_nextReplyId), request.RequestId, reply);
+                    await stream.WriteAsync(legacy, _stopping.Token).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (!await StreamRepliesAsync(stream, connection, request, reply).ConfigureAwait(false))
+                {
+                    return;
+                }
             }
         }
         catch (WireProtocolException ex)
@@ -155,6 +162,36 @@ internal sealed class WireServer : IAsyncDisposable
         {
             _connections.TryRemove(id, out _);
             client.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="reply"/> and, while the handler continues an exhaust stream (the streaming <c>hello</c> of
+    /// server monitoring), every following reply with <c>moreToCome</c> set, each answering the previous one as OP_MSG
+    /// requires. A client that cannot stream gets one reply, as before. Returns <c>false</c> when the connection must close.
+    /// </summary>
+    private async Task<bool> StreamRepliesAsync(NetworkStream stream, ClientConnection connection, WireRequest request, BsonDocument reply)
+    {
+        var responseTo = request.RequestId;
+        while (true)
+        {
+            var next = request.ExhaustAllowed ? _handler.NextStreamedRequest(request, reply) : null;
+            var replyId = Interlocked.Increment(ref s_nextReplyId);
+            var bytes = MessageCodec.EncodeMsgReply(replyId, responseTo, reply, moreToCome: next is not null);
+            await stream.WriteAsync(bytes, _stopping.Token).ConfigureAwait(false);
+            if (next is null)
+            {
+                return true;
+            }
+
+            reply = await _handler.HandleAsync(next, connection, _stopping.Token).ConfigureAwait(false);
+            if (connection.CloseRequested)
+            {
+                return false;
+            }
+
+            request = next;
+            responseTo = replyId;
         }
     }
 

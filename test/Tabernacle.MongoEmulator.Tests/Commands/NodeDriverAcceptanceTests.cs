@@ -16,15 +16,7 @@ public sealed class NodeDriverAcceptanceTests : EmulatorTestBase
     [Fact]
     public async Task The_Node_driver_discovers_the_set_writes_and_reads_from_a_secondary()
     {
-        var folder = NodeDriverFolder();
-        await EnsureNodeModulesAsync(folder);
-
-        var (exitCode, stdout, stderr) = await RunAsync("node", ["smoke.mjs", Emulator.ConnectionString], folder, SmokeTimeout);
-
-        var summaryLine = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-        Assert.True(exitCode == 0, $"node smoke.mjs exited {exitCode}.\nstdout: {stdout}\nstderr: {stderr}");
-        Assert.NotNull(summaryLine);
-        using var summary = JsonDocument.Parse(summaryLine);
+        using var summary = await RunScriptAsync("smoke.mjs");
         var root = summary.RootElement;
         Assert.True(root.GetProperty("ok").GetBoolean());
         Assert.StartsWith("6.", root.GetProperty("driverVersion").GetString(), StringComparison.Ordinal);
@@ -49,14 +41,7 @@ public sealed class NodeDriverAcceptanceTests : EmulatorTestBase
     [Fact]
     public async Task Forged_cluster_times_from_the_Node_driver_are_refused_and_majority_writes_survive_a_step_down()
     {
-        var folder = NodeDriverFolder();
-        await EnsureNodeModulesAsync(folder);
-
-        var (exitCode, stdout, stderr) = await RunAsync("node", ["forged-cluster-time.mjs", Emulator.ConnectionString], folder, SmokeTimeout);
-
-        var summaryLine = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-        Assert.True(exitCode == 0, $"node forged-cluster-time.mjs exited {exitCode}.\nstdout: {stdout}\nstderr: {stderr}");
-        using var summary = JsonDocument.Parse(summaryLine!);
+        using var summary = await RunScriptAsync("forged-cluster-time.mjs");
         var root = summary.RootElement;
         Assert.Equal(72, root.GetProperty("afterClusterTimeCode").GetInt32());
         Assert.Equal(205, root.GetProperty("gossipedClusterTimeCode").GetInt32());
@@ -68,6 +53,20 @@ public sealed class NodeDriverAcceptanceTests : EmulatorTestBase
         Assert.All(Emulator.Members, m => Assert.Contains(m.GetDocuments("nodeForged", "items"), d => d["_id"] == id));
         var newPrimary = await Emulator.StepDownAsync(TimeSpan.FromSeconds(1));
         Assert.Contains(newPrimary.GetDocuments("nodeForged", "items"), d => d["_id"] == id);
+    }
+
+    /// <summary>Runs a script of test/NodeDriver against the emulator; it must exit 0 and end with one JSON summary line.</summary>
+    private async Task<JsonDocument> RunScriptAsync(string script)
+    {
+        var folder = NodeDriverFolder();
+        await EnsureNodeModulesAsync(folder);
+
+        var (exitCode, stdout, stderr) = await RunAsync("node", [script, Emulator.ConnectionString], folder, SmokeTimeout);
+
+        var summaryLine = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        Assert.True(exitCode == 0, $"node {script} exited {exitCode}.\nstdout: {stdout}\nstderr: {stderr}");
+        Assert.NotNull(summaryLine);
+        return JsonDocument.Parse(summaryLine);
     }
 
     /// <summary>test/NodeDriver, found by walking up from the test assembly to the folder that holds Tabernacle.EfCore.sln.</summary>

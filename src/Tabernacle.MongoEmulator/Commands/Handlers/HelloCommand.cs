@@ -65,23 +65,21 @@ internal sealed class HelloCommand(CredentialStore? credentials = null) : IComma
         reply["setName"] = set.Name;
         reply["setVersion"] = set.ConfigVersion;
         reply["secondary"] = member.State == MemberState.Secondary;
-        if (set.Primary is { } primary)
+        // A member cut off from the set knows no primary but itself (an old primary that has not noticed yet).
+        var knownPrimary = isPrimary ? member : set.Primary;
+        if (knownPrimary is not null && set.Reaches(member, knownPrimary))
         {
-            reply["primary"] = primary.Host;
+            reply["primary"] = knownPrimary.Host;
         }
 
         reply["me"] = member.Host;
         if (isPrimary)
         {
-            reply["electionId"] = set.ElectionId;
+            reply["electionId"] = member.ElectionId;
         }
 
         var lastApplied = member.LastApplied;
-        var majority = set.MajorityCommitPoint;
-        if (majority > lastApplied)
-        {
-            majority = lastApplied;
-        }
+        var majority = set.CommitPointFor(member);
 
         reply["lastWrite"] = new BsonDocument
         {

@@ -24,7 +24,7 @@ internal sealed class ReplSetGetStatusCommand : ICommandHandler
             {
                 { "_id", m.Id },
                 { "name", m.Host },
-                { "health", m.IsRunning ? 1.0 : 0.0 },
+                { "health", m.IsRunning && set.Reaches(self, m) ? 1.0 : 0.0 },
                 { "state", (int)m.State },
                 { "stateStr", StateName(m.State) },
                 { "uptime", m.IsRunning ? 1 : 0 },
@@ -47,7 +47,7 @@ internal sealed class ReplSetGetStatusCommand : ICommandHandler
 
             if (m.IsPrimary)
             {
-                entry["electionId"] = set.ElectionId;
+                entry["electionId"] = m.ElectionId;
             }
 
             members.Add(entry);
@@ -63,7 +63,7 @@ internal sealed class ReplSetGetStatusCommand : ICommandHandler
             { "majorityVoteCount", set.MajorityCount },
             { "writeMajorityCount", set.MajorityCount },
             { "votingMembersCount", set.VotingMemberCount },
-            { "optimes", new BsonDocument { { "lastCommittedOpTime", set.MajorityCommitPoint.ToBsonDocument() }, { "appliedOpTime", self.LastApplied.ToBsonDocument() } } },
+            { "optimes", new BsonDocument { { "lastCommittedOpTime", set.CommitPointFor(self).ToBsonDocument() }, { "appliedOpTime", self.LastApplied.ToBsonDocument() } } },
             { "members", members },
         });
     }
@@ -114,6 +114,7 @@ internal sealed class ReplSetGetConfigCommand : ICommandHandler
                     { "heartbeatIntervalMillis", 2000 },
                     { "electionTimeoutMillis", (long)set.ElectionTimeout.TotalMilliseconds },
                     { "catchUpTimeoutMillis", -1 },
+                    { "getLastErrorModes", set.WriteConcernModes.ToBsonDocument() },
                 }
             },
         }));
