@@ -19,6 +19,7 @@ internal sealed record ChaosResult(
     IReadOnlyList<FaultRecord> Faults,
     IReadOnlyList<Anomaly> Anomalies,
     IReadOnlyList<MemberSnapshot> Snapshots,
+    IReadOnlyList<string> Notes,
     TimeSpan Elapsed,
     TimeSpan HealTime)
 {
@@ -76,7 +77,7 @@ internal static class ChaosRun
             await cleanup.DropDatabaseAsync(database);
         }
 
-        return new ChaosResult(options, target.Description, operations, faults, anomalies, snapshots, total.Elapsed, healTime);
+        return new ChaosResult(options, target.Description, operations, faults, anomalies, snapshots, target.Notes, total.Elapsed, healTime);
     }
 
     /// <summary>

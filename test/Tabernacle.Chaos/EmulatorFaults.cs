@@ -1,4 +1,3 @@
-using System.Reflection;
 using MongoDB.Driver;
 using Tabernacle.MongoEmulator;
 
@@ -82,18 +81,16 @@ internal sealed class EmulatorFaults(MongoReplicaSetEmulator emulator, string da
                 var running = emulator.Members.Where(m => m.IsRunning).ToList();
                 var member = running[step.Pick % running.Count];
                 var role = member.Role;
-                if (!await Isolation.TryDisconnectAsync(member))
-                {
-                    return (FaultStatus.Skipped, Isolation.Missing);
-                }
-
+                // A partition from the other members only: clients still reach it, so an isolated primary takes w:1
+                // writes that its rejoining rolls back, and its w:majority writes time out.
+                member.Disconnect();
                 try
                 {
                     await Task.Delay(step.Duration, stop);
                 }
                 finally
                 {
-                    await Isolation.ReconnectAsync(member);
+                    member.Reconnect();
                 }
 
                 return (FaultStatus.Injected, $"{member.Host} ({role}) cut off for {step.Duration.TotalMilliseconds:F0} ms");
@@ -143,7 +140,7 @@ internal sealed class EmulatorFaults(MongoReplicaSetEmulator emulator, string da
                 member.ResumeReplication();
             }
 
-            await Isolation.ReconnectAsync(member);
+            member.Reconnect();
         }
 
         await emulator.WaitForPrimaryAsync(deadline);
@@ -160,43 +157,9 @@ internal sealed class EmulatorFaults(MongoReplicaSetEmulator emulator, string da
         ];
     }
 
+    /// <summary>What the members rolled back: w:1 writes a rejoining member never got to the others.</summary>
+    public IReadOnlyList<string> Notes =>
+        [.. emulator.Members.Where(m => m.RollbackCount > 0).Select(m => $"{m.Host} rolled back {m.RollbackCount} time(s)")];
+
     public ValueTask DisposeAsync() => emulator.DisposeAsync();
-
-    /// <summary>
-    /// The one adapter for cutting a member off: <c>EmulatorMember.Disconnect()</c> / <c>Reconnect()</c> are being added
-    /// on another branch. Until they are on main this finds them by name, so the fault switches itself on once the
-    /// merge lands; after that, replace the reflection with direct calls.
-    /// </summary>
-    private static class Isolation
-    {
-        public const string Missing = "EmulatorMember.Disconnect() is not on this branch yet (branch rollback adds it)";
-
-        private static readonly MethodInfo? DisconnectMethod = typeof(EmulatorMember).GetMethod("Disconnect", Type.EmptyTypes);
-        private static readonly MethodInfo? ReconnectMethod = typeof(EmulatorMember).GetMethod("Reconnect", Type.EmptyTypes);
-        private static readonly PropertyInfo? IsDisconnected = typeof(EmulatorMember).GetProperty("IsDisconnected");
-
-        public static async Task<bool> TryDisconnectAsync(EmulatorMember member)
-        {
-            if (DisconnectMethod is null || ReconnectMethod is null)
-            {
-                return false;
-            }
-
-            if (DisconnectMethod.Invoke(member, null) is Task task)
-            {
-                await task;
-            }
-
-            return true;
-        }
-
-        public static async Task ReconnectAsync(EmulatorMember member)
-        {
-            if (ReconnectMethod is not null && IsDisconnected?.GetValue(member) is not false
-                && ReconnectMethod.Invoke(member, null) is Task task)
-            {
-                await task;
-            }
-        }
-    }
 }

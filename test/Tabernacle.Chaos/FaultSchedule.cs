@@ -90,6 +90,9 @@ internal interface ITargetSet : IAsyncDisposable
     /// <summary>Undoes every fault still in place and waits (polling, with a deadline) for a primary.</summary>
     Task HealAsync(TimeSpan deadline);
 
+    /// <summary>What the target noticed on its own, for the summary (e.g. rollbacks).</summary>
+    IReadOnlyList<string> Notes { get; }
+
     /// <summary>Every member's copy of the workload's collections, once the set has healed.</summary>
     Task<IReadOnlyList<MemberSnapshot>> SnapshotAsync(string database);
 }

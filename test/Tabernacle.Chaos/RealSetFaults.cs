@@ -183,6 +183,8 @@ internal sealed class RealSetFaults : ITargetSet
         return snapshots;
     }
 
+    public IReadOnlyList<string> Notes => [];
+
     private MongoClient Direct(string host, string? applicationName = null)
     {
         var (name, port) = HostileClusterTime.Split(host);

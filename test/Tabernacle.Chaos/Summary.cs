@@ -59,6 +59,11 @@ internal static class Summary
             Line(text, $"  {record}");
         }
 
+        foreach (var note in result.Notes)
+        {
+            Line(text, $"  note: {note}");
+        }
+
         Line(text, "");
         Line(text, $"anomalies: {result.Anomalies.Count}");
         foreach (var group in result.Anomalies.GroupBy(a => a.Kind))
