@@ -77,7 +77,8 @@ internal static class ChaosRun
             await cleanup.DropDatabaseAsync(database);
         }
 
-        return new ChaosResult(options, target.Description, operations, faults, anomalies, snapshots, target.Notes, total.Elapsed, healTime);
+        IReadOnlyList<string> notes = [.. target.Notes, .. Checker.Observations(operations, snapshots)];
+        return new ChaosResult(options, target.Description, operations, faults, anomalies, snapshots, notes, total.Elapsed, healTime);
     }
 
     /// <summary>

@@ -65,6 +65,39 @@ internal static class Checker
         return anomalies;
     }
 
+    /// <summary>
+    /// What the history and data show that is allowed but worth knowing: acknowledged w:1 inserts that are gone (rolled
+    /// back), and how the writes with an unknown outcome ended.
+    /// </summary>
+    public static IReadOnlyList<string> Observations(IReadOnlyList<Operation> history, IReadOnlyList<MemberSnapshot> members)
+    {
+        if (members.Count == 0)
+        {
+            return [];
+        }
+
+        var notes = new List<string>();
+        var first = members[0];
+        var inserted = first[Schema.Inserts].Select(d => d.GetValue("v", BsonNull.Value).ToString()).ToHashSet();
+        var lostW1 = history.Where(o => o.Kind == OpKind.InsertW1 && o.Outcome == Outcome.Ok && !inserted.Contains(o.Value!)).ToList();
+        notes.Add($"acknowledged w:1 inserts missing on {first.Member} (rolled back, allowed): {lostW1.Count}"
+            + (lostW1.Count == 0 ? "" : $" (e.g. op {lostW1[0].Id}, {lostW1[0].Value})"));
+
+        var pushed = first[Schema.Registers].SelectMany(r => r["vals"].AsBsonArray.Select(v => v.AsString)).ToHashSet();
+        var transferred = first[Schema.Transfers].Select(d => d["_id"].AsString).ToHashSet();
+        var lent = first[Schema.Loans].Select(d => d["_id"].AsString).ToHashSet();
+        var unknown = history.Where(o => o.Outcome == Outcome.Unknown && o.Kind is not OpKind.Read and not OpKind.Return).ToList();
+        var present = unknown.Count(o => o.Kind switch
+        {
+            OpKind.InsertW1 or OpKind.InsertMajority => inserted.Contains(o.Value!),
+            OpKind.RegisterPush => pushed.Contains(o.Value!),
+            OpKind.Transfer => transferred.Contains(o.Value!),
+            _ => lent.Contains(o.Value!),
+        });
+        notes.Add($"writes with an unknown outcome: {unknown.Count}, of which present on {first.Member}: {present}");
+        return notes;
+    }
+
     /// <summary>The presence rule shared by every kind of write: how many copies an outcome allows.</summary>
     private static void CheckPresence(Operation op, int copies, bool durable, string member, string what, List<Anomaly> anomalies)
     {
