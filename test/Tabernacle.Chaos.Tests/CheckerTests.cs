@@ -32,7 +32,7 @@ public sealed class CheckerTests
         var failed = Write(OpKind.InsertW1, "c0-2", Outcome.Fail);
         var duplicated = Push("r0", "c0-3", Outcome.Ok);
         var partial = Transfer("t0-4", "a0", "a1", 10, Outcome.Ok);
-        var readAfterWrite = Read(Schema.Inserts, "local");
+        var readAfterWrite = Read(Schema.Inserts, "majority");
         var firstMajority = Read("r0", "majority", "c0-3");
         var secondMajority = Read("r0", "majority");
         var ops = new List<Operation> { lost, failed, duplicated, partial, readAfterWrite, firstMajority, secondMajority };
@@ -54,6 +54,18 @@ public sealed class CheckerTests
         Assert.Contains(
             anomalies, a => a.Kind == AnomalyKind.NonMonotonicRead && a.Ops!.SequenceEqual([firstMajority.Id, secondMajority.Id]));
         Assert.Contains(AnomalyKind.BrokenInvariant, kinds);
+    }
+
+    [Fact]
+    public void A_local_read_may_miss_its_own_majority_write_but_it_is_counted()
+    {
+        var write = Write(OpKind.InsertMajority, "c0-1", Outcome.Ok);
+        var local = Read(Schema.Inserts, "local");
+        var member = Member("m0", inserts: ["c0-1"]);
+
+        Assert.Empty(Checker.Check([write, local], [member]));
+        Assert.Contains(
+            Checker.Observations([write, local], [member]), n => n.Contains($"read op {local.Id} missed op {write.Id}", StringComparison.Ordinal));
     }
 
     [Fact]

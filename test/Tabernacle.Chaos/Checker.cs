@@ -95,6 +95,9 @@ internal static class Checker
             _ => lent.Contains(o.Value!),
         });
         notes.Add($"writes with an unknown outcome: {unknown.Count}, of which present on {first.Member}: {present}");
+        var localMisses = MissedOwnWrites(history).Where(m => m.Read.ReadConcern != "majority").ToList();
+        notes.Add($"local reads that missed an acknowledged w:majority write of their session (allowed): {localMisses.Count}"
+            + (localMisses.Count == 0 ? "" : $" (e.g. read op {localMisses[0].Read.Id} missed op {localMisses[0].Write.Id})"));
         return notes;
     }
 
@@ -296,45 +299,28 @@ internal static class Checker
     }
 
     /// <summary>
-    /// Per client, in order: a read must see every value the client's earlier w:majority writes to that target were
-    /// acknowledged for, and a majority read must see every value an earlier majority read saw.
+    /// Read-your-writes: a majority read must see every value its client's earlier w:majority writes to that target
+    /// were acknowledged for. A local read is not held to it: under a partition a stale primary may answer it (the
+    /// manual gives local reads no read-your-writes guarantee), so its misses are only counted in the observations.
+    /// Monotonic reads: a majority read must see every value an earlier majority read of its session saw.
     /// </summary>
     private static void CheckReads(IReadOnlyList<Operation> history, List<Anomaly> anomalies)
     {
+        foreach (var (read, write) in MissedOwnWrites(history).Where(m => m.Read.ReadConcern == "majority"))
+        {
+            anomalies.Add(new Anomaly(
+                AnomalyKind.StaleRead,
+                $"read missed {write.Value}, acknowledged earlier in its session; read: {read}; write: {write}",
+                null,
+                [write.Id, read.Id]));
+        }
+
         foreach (var client in history.GroupBy(o => o.Client))
         {
-            var acknowledged = new Dictionary<string, List<Operation>>();
             var majoritySeen = new Dictionary<string, (HashSet<string> Values, Dictionary<string, long> By)>();
-            foreach (var op in client.OrderBy(o => o.Invoked).ThenBy(o => o.Id))
+            foreach (var op in Reads(client).Where(r => r.ReadConcern == "majority"))
             {
-                if (op.Outcome == Outcome.Ok && op.Kind is OpKind.InsertMajority or OpKind.RegisterPush)
-                {
-                    var target = op.Kind == OpKind.InsertMajority ? Schema.Inserts : op.Target!;
-                    Add(acknowledged, target, op);
-                }
-
-                if (op.Kind != OpKind.Read || op.Outcome != Outcome.Ok)
-                {
-                    continue;
-                }
-
                 var seen = op.Seen!.ToHashSet();
-                foreach (var write in acknowledged.GetValueOrDefault(op.Target!) ?? [])
-                {
-                    if (!seen.Contains(write.Value!))
-                    {
-                        anomalies.Add(new Anomaly(
-                            AnomalyKind.StaleRead,
-                            $"read missed {write.Value}, acknowledged earlier in its session; read: {op}; write: {write}",
-                            null, [write.Id, op.Id]));
-                    }
-                }
-
-                if (op.ReadConcern != "majority")
-                {
-                    continue;
-                }
-
                 if (!majoritySeen.TryGetValue(op.Target!, out var earlier))
                 {
                     earlier = ([], []);
@@ -347,12 +333,43 @@ internal static class Checker
                     anomalies.Add(new Anomaly(
                         AnomalyKind.NonMonotonicRead,
                         $"read no longer sees {value}, which the session's majority read {before} saw; read: {op}",
-                        null, [before, op.Id]));
+                        null,
+                        [before, op.Id]));
                 }
 
                 foreach (var value in seen.Where(earlier.Values.Add))
                 {
                     earlier.By[value] = op.Id;
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<Operation> Reads(IEnumerable<Operation> ops) =>
+        ops.Where(o => o.Kind == OpKind.Read && o.Outcome == Outcome.Ok).OrderBy(o => o.Invoked).ThenBy(o => o.Id);
+
+    /// <summary>Each successful read paired with each acknowledged w:majority write of its client it did not see.</summary>
+    private static IEnumerable<(Operation Read, Operation Write)> MissedOwnWrites(IReadOnlyList<Operation> history)
+    {
+        foreach (var client in history.GroupBy(o => o.Client))
+        {
+            var acknowledged = new Dictionary<string, List<Operation>>();
+            foreach (var op in client.OrderBy(o => o.Invoked).ThenBy(o => o.Id))
+            {
+                if (op.Outcome == Outcome.Ok && op.Kind is OpKind.InsertMajority or OpKind.RegisterPush)
+                {
+                    Add(acknowledged, op.Kind == OpKind.InsertMajority ? Schema.Inserts : op.Target!, op);
+                }
+
+                if (op.Kind != OpKind.Read || op.Outcome != Outcome.Ok)
+                {
+                    continue;
+                }
+
+                var seen = op.Seen!.ToHashSet();
+                foreach (var write in (acknowledged.GetValueOrDefault(op.Target!) ?? []).Where(w => !seen.Contains(w.Value!)))
+                {
+                    yield return (op, write);
                 }
             }
         }
