@@ -96,6 +96,16 @@ public sealed class CheckerTests
     }
 
     [Fact]
+    public void The_fault_schedule_depends_only_on_the_seed()
+    {
+        var length = TimeSpan.FromSeconds(60);
+
+        Assert.Equal(FaultSchedule.Generate(42, length), FaultSchedule.Generate(42, length));
+        Assert.NotEqual(FaultSchedule.Generate(42, length), FaultSchedule.Generate(43, length));
+        Assert.All(FaultSchedule.Generate(42, length), step => Assert.True(step.At < length));
+    }
+
+    [Fact]
     public void A_broken_register_counter_is_reported()
     {
         var member = Member("m0", r0: ["c0-1"]);
