@@ -134,6 +134,9 @@ internal sealed class CommandContext
     /// <summary>A write concern error that the <c>failCommand</c> fail point asks to attach after the command ran.</summary>
     public BsonDocument? FailPointWriteConcernError { get; set; }
 
+    /// <summary>The <c>errorLabels</c> the <c>failCommand</c> fail point gave, which replace the computed ones; <c>null</c> without.</summary>
+    public BsonArray? ErrorLabelsOverride { get; set; }
+
     /// <summary>The value of the command's first field (the collection name for most commands).</summary>
     public BsonValue Target => Command.GetElement(0).Value;
 

@@ -53,6 +53,13 @@ internal static class WriteSupport
         var concern = WriteConcern(context);
         var target = opTime ?? context.Member.LastApplied;
         context.OperationTime = target;
+
+        // As mongod's client lastOp: a write, or a write that changed nothing, moves it to the time it waits for.
+        // Statements inside a transaction write nothing to the oplog until the commit.
+        if (context.Transaction is null)
+        {
+            context.Connection.LastOpTime = target.Timestamp;
+        }
         if (concern.IsUnacknowledged || context.Transaction is not null)
         {
             // Statements inside a transaction are acknowledged at once; the commit waits for the write concern.

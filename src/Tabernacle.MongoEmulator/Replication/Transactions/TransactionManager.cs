@@ -108,7 +108,7 @@ internal sealed class TransactionManager(StorageEngine storage)
     private void Conflict(Transaction transaction, string why)
     {
         End(transaction, TransactionState.Aborted, $"of a write conflict ({why})");
-        throw new MongoErrorException(ErrorCodes.WriteConflict, $"Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document transaction. ({why})", "TransientTransactionError");
+        throw new MongoErrorException(ErrorCodes.WriteConflict, $"Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document transaction. ({why})");
     }
 
     /// <summary>The open transaction that holds one of the documents, or <c>null</c>.</summary>
@@ -189,8 +189,7 @@ internal sealed class TransactionManager(StorageEngine storage)
         ErrorCodes.NoSuchTransaction,
         reason is null
             ? $"Given transaction number {txnNumber} does not match any in-progress transactions."
-            : $"Transaction with {{ txnNumber: {txnNumber} }} has been aborted because {reason}.",
-        "TransientTransactionError");
+            : $"Transaction with {{ txnNumber: {txnNumber} }} has been aborted because {reason}.");
 
     private sealed class LockKeyComparer : IEqualityComparer<(string Namespace, BsonValue Id)>
     {
