@@ -41,6 +41,9 @@ internal sealed class CommandContext
 
     public SessionInfo? Session { get; }
 
+    /// <summary>Who owns the sessions this connection uses (<c>user@db</c>), or <c>null</c> without authentication.</summary>
+    public string? SessionOwner => Connection.Authentication.User is { } user ? $"{user.Name}@{user.Database}" : null;
+
     public CancellationToken CancellationToken { get; }
 
     /// <summary>The <c>operationTime</c> of the reply: the optime of the write, or the member's last applied optime for reads.</summary>

@@ -178,7 +178,7 @@ internal sealed class CommandDispatcher : IRequestHandler
         lock (_member.Storage.SyncRoot)
         {
             context.Transaction = session.StartTransaction
-                ? _member.Transactions.Begin(session.Id, session.TxnNumber!.Value, context.OptionalDocument("writeConcern"))
+                ? _member.Transactions.Begin(session.Id, session.TxnNumber!.Value, context.OptionalDocument("writeConcern"), context.SessionOwner)
                 : _member.Transactions.Get(session.Id, session.TxnNumber!.Value);
         }
     }

@@ -52,6 +52,8 @@ internal static class ErrorCodes
     public const int WriteConcernFailed = 64;
     public const int NotYetInitialized = 94;
     public const int UnsatisfiableWriteConcern = 100;
+    public const int UnknownReplWriteConcern = 79;
+    public const int LockTimeout = 24;
     public const int WriteConflict = 112;
     public const int CommandNotSupported = 115;
     public const int ConflictingOperationInProgress = 117;
@@ -136,6 +138,8 @@ internal static class ErrorCodes
         [WriteConcernFailed] = "WriteConcernFailed",
         [NotYetInitialized] = "NotYetInitialized",
         [UnsatisfiableWriteConcern] = "UnsatisfiableWriteConcern",
+        [UnknownReplWriteConcern] = "UnknownReplWriteConcern",
+        [LockTimeout] = "LockTimeout",
         [WriteConflict] = "WriteConflict",
         [CommandNotSupported] = "CommandNotSupported",
         [ConflictingOperationInProgress] = "ConflictingOperationInProgress",
