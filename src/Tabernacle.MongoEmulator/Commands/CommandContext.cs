@@ -137,7 +137,7 @@ internal sealed class CommandContext
     /// <summary>A write concern error that the <c>failCommand</c> fail point asks to attach after the command ran.</summary>
     public BsonDocument? FailPointWriteConcernError { get; set; }
 
-    /// <summary>The <c>errorLabels</c> the <c>failCommand</c> fail point gave, which replace the computed ones; <c>null</c> without.</summary>
+    /// <summary>The <c>errorLabels</c> the <c>failCommand</c> fail point gave, which replace the computed ones, or <c>null</c>.</summary>
     public BsonArray? ErrorLabelsOverride { get; set; }
 
     /// <summary>The value of the command's first field (the collection name for most commands).</summary>

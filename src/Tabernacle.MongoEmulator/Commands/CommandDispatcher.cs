@@ -178,7 +178,8 @@ internal sealed class CommandDispatcher : IRequestHandler
         lock (_member.Storage.SyncRoot)
         {
             context.Transaction = session.StartTransaction
-                ? _member.Transactions.Begin(session.Id, session.TxnNumber!.Value, context.OptionalDocument("writeConcern"), context.SessionOwner)
+                ? _member.Transactions.Begin(
+                    session.Id, session.TxnNumber!.Value, context.OptionalDocument("writeConcern"), context.SessionOwner)
                 : _member.Transactions.Get(session.Id, session.TxnNumber!.Value);
         }
     }
@@ -305,7 +306,9 @@ internal sealed class CommandDispatcher : IRequestHandler
     /// </summary>
     private static void AddErrorLabels(CommandContext context, BsonDocument reply, BsonTimestamp? lastOpBeforeRun)
     {
-        int? code = reply.TryGetValue("ok", out var ok) && !ok.ToBoolean() && reply.TryGetValue("code", out var c) && c.IsNumeric ? c.ToInt32() : null;
+        int? code = reply.TryGetValue("ok", out var ok) && !ok.ToBoolean() && reply.TryGetValue("code", out var c) && c.IsNumeric
+            ? c.ToInt32()
+            : null;
         int? wceCode = reply.TryGetValue("writeConcernError", out var wce) && wce is BsonDocument error
             && error.TryGetValue("code", out var w) && w.IsNumeric ? w.ToInt32() : null;
         if (code is null && wceCode is null)

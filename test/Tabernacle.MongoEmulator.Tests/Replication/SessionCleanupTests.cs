@@ -21,7 +21,8 @@ public sealed class SessionCleanupTests : EmulatorTestBase
         await Accounts.InsertOneAsync(Doc("{ _id: 'a', balance: 100 }"));
         var session = await Client.StartSessionAsync();
         session.StartTransaction();
-        await Accounts.UpdateOneAsync(session, Builders<BsonDocument>.Filter.Eq("_id", "a"), Builders<BsonDocument>.Update.Inc("balance", -30));
+        var filter = Builders<BsonDocument>.Filter.Eq("_id", "a");
+        await Accounts.UpdateOneAsync(session, filter, Builders<BsonDocument>.Update.Inc("balance", -30));
         Assert.Equal(1, Emulator.Primary!.Member.Transactions.OpenCount);
         return session;
     }

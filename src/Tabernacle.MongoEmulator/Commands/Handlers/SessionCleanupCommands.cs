@@ -16,8 +16,9 @@ internal sealed class SessionCleanupCommands : ICommandHandler
 
     public Task<BsonDocument> ExecuteAsync(CommandContext context)
     {
-        var entries = context.Target as BsonArray
-            ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, $"BSON field '{context.CommandName}' is the wrong type '{CommandContext.BsonTypeName(context.Target)}', expected type 'array'");
+        var entries = context.Target as BsonArray ?? throw new MongoErrorException(
+            ErrorCodes.TypeMismatch,
+            $"BSON field '{context.CommandName}' is the wrong type '{CommandContext.BsonTypeName(context.Target)}', expected type 'array'");
         var matches = Selector(context, entries);
         var reason = context.CommandName == "endSessions" ? "its session was ended" : "its session was killed";
         var member = context.Member;
@@ -49,7 +50,7 @@ internal sealed class SessionCleanupCommands : ICommandHandler
         }
 
         var ids = entries.Select(e => e as BsonDocument
-                ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, $"{context.CommandName} takes session ids of the form {{ id: UUID }}"))
+                ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, $"{context.CommandName} takes session ids as {{ id: UUID }}"))
             .Select(SessionInfo.IdOf)
             .ToHashSet(StringComparer.Ordinal);
         return t => ids.Contains(t.SessionId);

@@ -116,7 +116,8 @@ internal static class TransactionOutcome
         catch (MongoErrorException ex) when (ex.Code == ErrorCodes.NoSuchTransaction && context.Command.Contains("writeConcern"))
         {
             var member = context.Member;
-            var opTime = member.Write(_ => member.AppendToOplog(OplogOperation.Noop, "admin", null, new BsonDocument("msg", "NoSuchTransaction error"), null, null).OpTime);
+            var noop = new BsonDocument("msg", "NoSuchTransaction error");
+            var opTime = member.Write(_ => member.AppendToOplog(OplogOperation.Noop, "admin", null, noop, null, null).OpTime);
             var reply = new BsonDocument();
             await WriteSupport.CompleteAsync(context, opTime, reply).ConfigureAwait(false);
             if (reply.TryGetValue("writeConcernError", out var error))

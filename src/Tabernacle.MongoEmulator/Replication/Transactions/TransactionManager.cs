@@ -27,7 +27,7 @@ internal sealed class TransactionManager(StorageEngine storage)
         }
     }
 
-    /// <summary>Pulsed when <see cref="Lifetime"/> changes, so the reaper can adopt its new period at once (mongod's parameter observer).</summary>
+    /// <summary>Pulsed when <see cref="Lifetime"/> changes, so the reaper adopts its new period at once (mongod's observer).</summary>
     public AsyncSignal LifetimeChanged { get; } = new();
 
     /// <summary>How many transactions the reaper has aborted for exceeding their lifetime.</summary>
@@ -127,7 +127,10 @@ internal sealed class TransactionManager(StorageEngine storage)
     private void Conflict(Transaction transaction, string why)
     {
         End(transaction, TransactionState.Aborted, $"of a write conflict ({why})");
-        throw new MongoErrorException(ErrorCodes.WriteConflict, $"Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document transaction. ({why})");
+        throw new MongoErrorException(
+            ErrorCodes.WriteConflict,
+            "Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document "
+            + $"transaction. ({why})");
     }
 
     /// <summary>The open transaction that holds one of the documents, or <c>null</c>.</summary>

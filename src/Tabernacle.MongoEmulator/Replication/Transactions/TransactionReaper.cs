@@ -62,7 +62,8 @@ internal sealed class TransactionReaper(ReplicaSetCoordinator set, ILogger logge
                     var aborted = member.Transactions.AbortExpired();
                     if (aborted > 0)
                     {
-                        logger.LogInformation("Aborted {Count} transaction(s) past transactionLifetimeLimitSeconds on {Host}", aborted, member.Host);
+                        logger.LogInformation(
+                            "Aborted {Count} transaction(s) past transactionLifetimeLimitSeconds on {Host}", aborted, member.Host);
                     }
                 }
             }
