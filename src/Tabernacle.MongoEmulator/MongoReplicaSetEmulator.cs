@@ -58,6 +58,9 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         return $"mongodb://{Uri.EscapeDataString(userName)}:{Uri.EscapeDataString(password)}@{string.Join(",", _members.Select(m => m.Host))}/?replicaSet={_set.Name}&authSource={Uri.EscapeDataString(authSource)}{mechanism}";
     }
 
+    /// <summary>The job that aborts transactions past their lifetime; internal, for tests.</summary>
+    internal TransactionReaper TransactionReaper => _reaper;
+
     /// <summary>The replica set name.</summary>
     public string ReplicaSetName => _set.Name;
 

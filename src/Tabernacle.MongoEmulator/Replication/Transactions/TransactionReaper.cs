@@ -16,6 +16,10 @@ internal sealed class TransactionReaper(ReplicaSetCoordinator set, ILogger logge
 
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
+    private long _wakeups;
+
+    /// <summary>How often the job woke up (a pass or a new limit); tests use it to check that an idle set stays asleep.</summary>
+    public long Wakeups => Interlocked.Read(ref _wakeups);
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stopping.Token));
 
@@ -40,6 +44,7 @@ internal sealed class TransactionReaper(ReplicaSetCoordinator set, ILogger logge
                 var first = await Task.WhenAny(changed.Append(tick)).ConfigureAwait(false);
                 await wake.CancelAsync().ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
+                Interlocked.Increment(ref _wakeups);
                 if (first == tick)
                 {
                     Pass();
