@@ -304,7 +304,7 @@ internal sealed class CommandDispatcher : IRequestHandler
     /// Labels the reply as mongod does: from its top-level error and write concern error, or exactly the labels the
     /// <c>failCommand</c> fail point gave. Without an error or a write concern error there are none.
     /// </summary>
-    private static void AddErrorLabels(CommandContext context, BsonDocument reply, BsonTimestamp? lastOpBeforeRun)
+    private static void AddErrorLabels(CommandContext context, BsonDocument reply, (BsonTimestamp, long)? lastOpBeforeRun)
     {
         int? code = reply.TryGetValue("ok", out var ok) && !ok.ToBoolean() && reply.TryGetValue("code", out var c) && c.IsNumeric
             ? c.ToInt32()

@@ -58,7 +58,7 @@ internal static class WriteSupport
         // Statements inside a transaction write nothing to the oplog until the commit.
         if (context.Transaction is null)
         {
-            context.Connection.LastOpTime = target.Timestamp;
+            context.Connection.LastOpTime = (target.Timestamp, target.Term);
         }
         if (concern.IsUnacknowledged || context.Transaction is not null)
         {

@@ -24,5 +24,5 @@ internal sealed class ClientConnection(long id, string remoteEndPoint)
     /// The time of the last write this client made or waited for (mongod's per-client lastOp); a command that fails
     /// without moving it performed no writes. <c>null</c> until the client's first write.
     /// </summary>
-    public BsonTimestamp? LastOpTime { get; set; }
+    public (BsonTimestamp Timestamp, long Term)? LastOpTime { get; set; }
 }

@@ -58,6 +58,12 @@ public sealed class TransactionErrorLabelTests : EmulatorTestBase
         Assert.Equal(1.0, (await raw.RunAsync(insert, Db))["ok"].ToDouble());
     }
 
+    private static async Task InsertAtW1Async(RawCommandClient raw, string id)
+    {
+        var insert = Doc($"{{ insert: 'c', documents: [ {{ _id: '{id}' }} ], writeConcern: {{ w: 1 }} }}");
+        Assert.Equal(1.0, (await raw.RunAsync(insert, Db))["ok"].ToDouble());
+    }
+
     private void PauseSecondaries()
     {
         foreach (var secondary in Emulator.Members.Where(m => m.Role == EmulatorMemberRole.Secondary))
@@ -265,6 +271,33 @@ public sealed class TransactionErrorLabelTests : EmulatorTestBase
 
         // The driver adds UnknownTransactionCommitResult itself; mongod never does.
         Assert.False(reply.Contains("errorLabels"), reply.ToJson());
+    }
+
+    [Fact]
+    public async Task An_abort_waits_for_the_write_concern_of_the_clients_own_writes_only()
+    {
+        using var raw = await PrimaryAsync();
+        await StartWithInsertAsync(raw, 1);
+        PauseSecondaries();
+
+        // Another client's write that cannot replicate does not concern this abort (mongod waits on the client's lastOp).
+        using (var other = await PrimaryAsync())
+        {
+            await InsertAtW1Async(other, "other");
+        }
+
+        var abort = await raw.RunAsync(InTransaction("{ abortTransaction: 1, writeConcern: { w: 'majority', wtimeout: 100 } }"));
+        Assert.Equal(1.0, abort["ok"].ToDouble());
+        Assert.False(abort.Contains("writeConcernError"), abort.ToJson());
+
+        // Its own earlier write does: the abort reports that it is not majority-committed, without a label (64 is not retriable).
+        await InsertAtW1Async(raw, "own");
+        var second = InTransaction("{ insert: 'c', documents: [ { _id: 2 } ] }", txnNumber: 2, start: true);
+        Assert.Equal(1.0, (await raw.RunAsync(second, Db))["ok"].ToDouble());
+        var unsure = await raw.RunAsync(InTransaction("{ abortTransaction: 1, writeConcern: { w: 'majority', wtimeout: 100 } }", 2));
+        Assert.Equal(1.0, unsure["ok"].ToDouble());
+        Assert.Equal(64, unsure["writeConcernError"]["code"].AsInt32);
+        Assert.False(unsure.Contains("errorLabels"), unsure.ToJson());
     }
 
     [Fact]

@@ -92,9 +92,14 @@ internal sealed class AbortTransactionCommand : ICommandHandler
             return 0;
         })).ConfigureAwait(false);
 
-        // An abort writes nothing to the oplog, so it waits for its write concern on the member's last optime, as mongod does.
+        // An abort writes nothing to the oplog. mongod then waits for the write concern only on the client's own earlier
+        // writes, never on what the transaction read (speculative majority), and not at all for a client that wrote nothing.
         var reply = new BsonDocument();
-        await WriteSupport.CompleteAsync(context, null, reply).ConfigureAwait(false);
+        if (context.Connection.LastOpTime is { } lastOp)
+        {
+            await WriteSupport.CompleteAsync(context, new OpTime(lastOp.Timestamp, lastOp.Term), reply).ConfigureAwait(false);
+        }
+
         return reply;
     }
 }
