@@ -403,4 +403,27 @@ public sealed class TransactionErrorLabelTests : EmulatorTestBase
         await session.CommitTransactionAsync();
         Assert.Equal(2, await collection.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty));
     }
+
+    [Fact]
+    public async Task A_commit_the_application_retries_after_an_unknown_result_commits_once()
+    {
+        var collection = Client.GetDatabase(Db).GetCollection<BsonDocument>("c");
+        await collection.InsertOneAsync(Doc("{ _id: 'seed' }"));
+        using var raw = await PrimaryAsync();
+        await FailAsync(raw, "{ failCommands: ['commitTransaction'], writeConcernError: { code: 64, errmsg: 'injected' } }");
+
+        using var session = await Client.StartSessionAsync();
+        session.StartTransaction();
+        await collection.InsertOneAsync(session, Doc("{ _id: 'once' }"));
+
+        // The server gives no label for 64; the driver adds UnknownTransactionCommitResult itself.
+        var unknown = await Assert.ThrowsAnyAsync<MongoException>(() => session.CommitTransactionAsync());
+        Assert.True(unknown.HasErrorLabel("UnknownTransactionCommitResult"), unknown.ToString());
+        Assert.False(unknown.HasErrorLabel("RetryableWriteError"), unknown.ToString());
+
+        // The commit had applied; committing again answers ok and applies nothing twice.
+        await session.CommitTransactionAsync();
+        Assert.Equal(1, await collection.CountDocumentsAsync(Builders<BsonDocument>.Filter.Eq("_id", "once")));
+        Assert.Equal(2, await collection.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty));
+    }
 }
