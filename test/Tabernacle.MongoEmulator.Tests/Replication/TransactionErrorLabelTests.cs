@@ -229,6 +229,15 @@ public sealed class TransactionErrorLabelTests : EmulatorTestBase
         var error = await Assert.ThrowsAsync<MongoWriteException>(() => collection.InsertOneAsync(session, Doc("{ _id: 1 }")));
         Assert.Equal(ServerErrorCategory.DuplicateKey, error.WriteError.Category);
         Assert.False(error.HasErrorLabel("TransientTransactionError"));
+
+        // The drivers' unified test: a duplicate within one insertMany of a transaction.
+        using var another = await Client.StartSessionAsync();
+        another.StartTransaction();
+        var bulk = await Assert.ThrowsAsync<MongoBulkWriteException<BsonDocument>>(
+            () => collection.InsertManyAsync(another, [Doc("{ _id: 2 }"), Doc("{ _id: 2 }")]));
+        Assert.Contains("E11000", bulk.Message + bulk.WriteErrors[0].Message);
+        Assert.False(bulk.HasErrorLabel("TransientTransactionError"));
+        Assert.False(bulk.HasErrorLabel("UnknownTransactionCommitResult"));
     }
 
     [Fact]
