@@ -1,4 +1,5 @@
 using MongoDB.Bson;
+using static Tabernacle.MongoEmulator.Errors.ErrorCodes;
 
 namespace Tabernacle.MongoEmulator.Commands;
 
@@ -13,19 +14,28 @@ internal static class ErrorLabels
     public const string RetryableWriteError = "RetryableWriteError";
     public const string NoWritesPerformed = "NoWritesPerformed";
 
-    // error_codes.yml, category RetriableError, as of 7.0 (ConnectionPoolExpired and ConnectionError are internal-only
-    // but listed, so an injected one is labelled the same way).
+    // ConnectionPoolExpired and ConnectionError: internal-only codes of the category, listed so an injected one is labelled alike.
+    private const int ConnectionPoolExpired = 317;
+    private const int ConnectionError = 384;
+
+    // error_codes.yml, category RetriableError, as of 7.0.
     private static readonly HashSet<int> Retriable =
-        [6, 7, 89, 91, 134, 189, 262, 317, 358, 384, 9001, 10107, 11600, 11602, 13435, 13436, 50915];
+    [
+        HostUnreachable, HostNotFound, NetworkTimeout, ShutdownInProgress, ReadConcernMajorityNotAvailableYet, PrimarySteppedDown,
+        ExceededTimeLimit, ConnectionPoolExpired, InternalTransactionNotSupported, ConnectionError, SocketException,
+        NotWritablePrimary, InterruptedAtShutdown, InterruptedDueToReplStateChange, NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary,
+        BackupCursorOpenConflictWithCheckpoint,
+    ];
 
     // error_labels.cpp isTransientTransactionError: always transient, whatever the command (WriteConflict, LockTimeout,
     // PreparedTransactionInProgress, ShardCannotRefreshDueToLocksHeld, StaleDbVersion), plus the SnapshotError category
     // (SnapshotTooOld, SnapshotUnavailable, StaleChunkHistory, MigrationConflict) and NeedRetargettingError (StaleEpoch,
     // StaleConfig).
-    private static readonly HashSet<int> AlwaysTransient = [112, 24, 267, 343, 249, 239, 246, 250, 272, 150, 13388];
-
-    private const int NoSuchTransaction = 251;
-    private const int InternalTransactionNotSupported = 358;
+    private static readonly HashSet<int> AlwaysTransient =
+    [
+        WriteConflict, LockTimeout, PreparedTransactionInProgress, ShardCannotRefreshDueToLocksHeld, StaleDbVersion,
+        SnapshotTooOld, SnapshotUnavailable, StaleChunkHistory, MigrationConflict, StaleEpoch, StaleConfig,
+    ];
 
     /// <summary>Whether <paramref name="code"/> is in error_codes.yml's RetriableError category.</summary>
     public static bool IsRetriable(int code) => Retriable.Contains(code);

@@ -140,6 +140,7 @@ public sealed class TransactionErrorLabelTests : EmulatorTestBase
         await FailAsync(raw, $"{{ failCommands: ['insert'], errorCode: {code} }}");
         var reply = await raw.RunAsync(InTransaction("{ insert: 'c', documents: [ { _id: 1 } ] }", start: true), Db);
         Assert.Equal(code, reply["code"].AsInt32);
+        Assert.DoesNotContain("Location", reply["codeName"].AsString);
         Assert.Equal(["TransientTransactionError"], Labels(reply));
     }
 
