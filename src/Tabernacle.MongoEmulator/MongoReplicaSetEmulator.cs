@@ -26,13 +26,15 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
     private readonly ReplicaSetCoordinator _set;
     private readonly List<EmulatorMember> _members;
     private readonly TtlMonitor _ttl;
+    private readonly TransactionReaper _reaper;
     private bool _disposed;
 
-    private MongoReplicaSetEmulator(ReplicaSetCoordinator set, List<EmulatorMember> members, TtlMonitor ttl)
+    private MongoReplicaSetEmulator(ReplicaSetCoordinator set, List<EmulatorMember> members, TtlMonitor ttl, TransactionReaper reaper)
     {
         _set = set;
         _members = members;
         _ttl = ttl;
+        _reaper = reaper;
     }
 
     /// <summary>The connection string of the whole set: <c>mongodb://127.0.0.1:p1,127.0.0.1:p2,.../?replicaSet=rs0</c>.</summary>
@@ -55,6 +57,9 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         var mechanism = authMechanism is null ? "" : $"&authMechanism={Uri.EscapeDataString(authMechanism)}";
         return $"mongodb://{Uri.EscapeDataString(userName)}:{Uri.EscapeDataString(password)}@{string.Join(",", _members.Select(m => m.Host))}/?replicaSet={_set.Name}&authSource={Uri.EscapeDataString(authSource)}{mechanism}";
     }
+
+    /// <summary>The job that aborts transactions past their lifetime; internal, for tests.</summary>
+    internal TransactionReaper TransactionReaper => _reaper;
 
     /// <summary>The replica set name.</summary>
     public string ReplicaSetName => _set.Name;
@@ -130,7 +135,9 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         set.Start();
         var ttl = new TtlMonitor(set, loggerFactory.CreateLogger<TtlMonitor>());
         ttl.Start();
-        var emulator = new MongoReplicaSetEmulator(set, members, ttl);
+        var reaper = new TransactionReaper(set, loggerFactory.CreateLogger<TransactionReaper>());
+        reaper.Start();
+        var emulator = new MongoReplicaSetEmulator(set, members, ttl, reaper);
         await emulator.WaitForPrimaryAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         return emulator;
     }
@@ -220,6 +227,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
 
         _disposed = true;
         await _ttl.DisposeAsync().ConfigureAwait(false);
+        await _reaper.DisposeAsync().ConfigureAwait(false);
         foreach (var member in _members)
         {
             await member.ShutdownAsync().ConfigureAwait(false);
@@ -322,6 +330,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         new SetParameterCommand(),
         new ServerStatusCommand(),
         new SessionCommands(),
+        new SessionCleanupCommands(),
         new ReplSetGetStatusCommand(),
         new ReplSetGetConfigCommand(),
         new ReplSetStepDownCommand(),

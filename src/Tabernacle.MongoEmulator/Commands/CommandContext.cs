@@ -41,6 +41,9 @@ internal sealed class CommandContext
 
     public SessionInfo? Session { get; }
 
+    /// <summary>Who owns the sessions this connection uses (<c>user@db</c>), or <c>null</c> without authentication.</summary>
+    public string? SessionOwner => Connection.Authentication.User is { } user ? $"{user.Name}@{user.Database}" : null;
+
     public CancellationToken CancellationToken { get; }
 
     /// <summary>The <c>operationTime</c> of the reply: the optime of the write, or the member's last applied optime for reads.</summary>
@@ -133,6 +136,9 @@ internal sealed class CommandContext
 
     /// <summary>A write concern error that the <c>failCommand</c> fail point asks to attach after the command ran.</summary>
     public BsonDocument? FailPointWriteConcernError { get; set; }
+
+    /// <summary>The <c>errorLabels</c> the <c>failCommand</c> fail point gave, which replace the computed ones, or <c>null</c>.</summary>
+    public BsonArray? ErrorLabelsOverride { get; set; }
 
     /// <summary>The value of the command's first field (the collection name for most commands).</summary>
     public BsonValue Target => Command.GetElement(0).Value;

@@ -15,9 +15,6 @@ namespace Tabernacle.MongoEmulator.Commands;
 /// </summary>
 internal sealed class CommandDispatcher : IRequestHandler
 {
-    // Errors after which a retryable write may be retried (the retryable writes specification's list).
-    private static readonly HashSet<int> RetryableCodes = [6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 50];
-
     // Errors that report a change of the member's state, which carry its topologyVersion.
     private static readonly HashSet<int> StateChangeCodes = [91, 189, 10107, 11600, 11602, 13435, 13436];
 
@@ -48,6 +45,7 @@ internal sealed class CommandDispatcher : IRequestHandler
         var database = request.LegacyDatabase
             ?? (request.Command.TryGetValue("$db", out var db) && db.IsString ? db.AsString : null);
         var context = new CommandContext(_member, Cursors, connection, request, database ?? "", cancellationToken);
+        var lastOpBeforeRun = connection.LastOpTime;
         BsonDocument reply;
         try
         {
@@ -64,18 +62,19 @@ internal sealed class CommandDispatcher : IRequestHandler
         }
         catch (MongoErrorException ex)
         {
-            reply = ErrorReply(context, ex.Code, ex.Message, ex.ErrorLabels, ex.ExtraInfo);
+            reply = ErrorReply(ex.Code, ex.Message, ex.ExtraInfo);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            reply = ErrorReply(context, ErrorCodes.InterruptedAtShutdown, "interrupted at shutdown", [], null);
+            reply = ErrorReply(ErrorCodes.InterruptedAtShutdown, "interrupted at shutdown", null);
         }
         catch (Exception ex)
         {
             _logger.LogError(ex, "Command {Command} failed on {Host}", context.CommandName, _member.Host);
-            reply = ErrorReply(context, ErrorCodes.InternalError, $"{context.CommandName} failed inside the emulator: {ex.Message}", [], null);
+            reply = ErrorReply(ErrorCodes.InternalError, $"{context.CommandName} failed inside the emulator: {ex.Message}", null);
         }
 
+        AddErrorLabels(context, reply, lastOpBeforeRun);
         AddClusterTime(context, reply);
         return reply;
     }
@@ -201,7 +200,8 @@ internal sealed class CommandDispatcher : IRequestHandler
         lock (_member.Storage.SyncRoot)
         {
             context.Transaction = session.StartTransaction
-                ? _member.Transactions.Begin(session.Id, session.TxnNumber!.Value, context.OptionalDocument("writeConcern"))
+                ? _member.Transactions.Begin(
+                    session.Id, session.TxnNumber!.Value, context.OptionalDocument("writeConcern"), context.SessionOwner)
                 : _member.Transactions.Get(session.Id, session.TxnNumber!.Value);
         }
     }
@@ -296,11 +296,16 @@ internal sealed class CommandDispatcher : IRequestHandler
             return [];
         }
 
+        // mongod: labels given to the fail point replace every label it would compute, for an injected error code
+        // and for an injected write concern error alike (an empty array means no labels).
+        if (data.TryGetValue("errorLabels", out var labels) && labels is BsonArray array)
+        {
+            context.ErrorLabelsOverride = array;
+        }
+
         if (data.TryGetValue("errorCode", out var code) && code.IsNumeric)
         {
-            var labels = data.TryGetValue("errorLabels", out var l) && l is BsonArray array ? array.Select(v => v.AsString).ToArray() : null;
-            var reply = ErrorReply(context, code.ToInt32(), "Failing command via 'failCommand' failpoint", labels ?? [], null, explicitLabels: labels is not null);
-            return reply;
+            return ErrorReply(code.ToInt32(), "Failing command via 'failCommand' failpoint", null);
         }
 
         if (data.TryGetValue("writeConcernError", out var wce) && wce is BsonDocument error)
@@ -321,28 +326,12 @@ internal sealed class CommandDispatcher : IRequestHandler
         return !data.TryGetValue("appName", out var appName) || (appName.IsString && appName.AsString == context.Connection.AppName);
     }
 
-    private BsonDocument ErrorReply(CommandContext context, int code, string message, IReadOnlyList<string> labels, BsonDocument? extra, bool explicitLabels = false)
+    private BsonDocument ErrorReply(int code, string message, BsonDocument? extra)
     {
         var reply = new BsonDocument { { "ok", 0.0 }, { "errmsg", message }, { "code", code }, { "codeName", ErrorCodes.NameOf(code) } };
         if (extra is not null)
         {
             reply.AddRange(extra);
-        }
-
-        var allLabels = new List<string>(labels);
-        if (!explicitLabels && context.Session is { IsRetryableWrite: true } && RetryableCodes.Contains(code) && !allLabels.Contains("RetryableWriteError"))
-        {
-            allLabels.Add("RetryableWriteError");
-        }
-
-        if (!explicitLabels && context.Session is { InTransaction: true })
-        {
-            AddTransactionLabel(context.CommandName, code, allLabels);
-        }
-
-        if (allLabels.Count > 0)
-        {
-            reply["errorLabels"] = new BsonArray(allLabels);
         }
 
         if (StateChangeCodes.Contains(code))
@@ -353,41 +342,35 @@ internal sealed class CommandDispatcher : IRequestHandler
         return reply;
     }
 
-    // The transactions specification: before commit, errors that make a retry of the whole transaction safe are
-    // TransientTransactionError; a commit whose outcome the client cannot know is UnknownTransactionCommitResult.
-    private static void AddTransactionLabel(string commandName, int code, List<string> labels)
+    /// <summary>
+    /// Labels the reply as mongod does: from its top-level error and write concern error, or exactly the labels the
+    /// <c>failCommand</c> fail point gave. Without an error or a write concern error there are none.
+    /// </summary>
+    private static void AddErrorLabels(CommandContext context, BsonDocument reply, (BsonTimestamp, long)? lastOpBeforeRun)
     {
-        if (commandName == "commitTransaction")
+        int? code = reply.TryGetValue("ok", out var ok) && !ok.ToBoolean() && reply.TryGetValue("code", out var c) && c.IsNumeric
+            ? c.ToInt32()
+            : null;
+        int? wceCode = reply.TryGetValue("writeConcernError", out var wce) && wce is BsonDocument error
+            && error.TryGetValue("code", out var w) && w.IsNumeric ? w.ToInt32() : null;
+        if (code is null && wceCode is null)
         {
-            if ((RetryableCodes.Contains(code) || code == ErrorCodes.MaxTimeMSExpired || code == ErrorCodes.WriteConcernFailed) && !labels.Contains("UnknownTransactionCommitResult"))
-            {
-                labels.Add("UnknownTransactionCommitResult");
-            }
-
             return;
         }
 
-        if ((code is ErrorCodes.WriteConflict or ErrorCodes.NoSuchTransaction || StateChangeCodes.Contains(code)) && !labels.Contains("TransientTransactionError"))
+        if (context.ErrorLabelsOverride is { } injected)
         {
-            labels.Add("TransientTransactionError");
+            ErrorLabels.Apply(reply, (BsonArray)injected.DeepClone());
+            return;
         }
+
+        var lastOpAfterRun = context.Connection.LastOpTime;
+        var noWrites = lastOpBeforeRun is not null && lastOpAfterRun is not null && lastOpBeforeRun.Equals(lastOpAfterRun);
+        ErrorLabels.Apply(reply, new BsonArray(ErrorLabels.Compute(context.Session, context.CommandName, code, wceCode, noWrites)));
     }
 
     private void AddClusterTime(CommandContext context, BsonDocument reply)
     {
-        // A commit whose write concern failed has an unknown outcome for the client.
-        if (context.CommandName == "commitTransaction" && reply.Contains("writeConcernError") && !reply.Contains("errorLabels"))
-        {
-            reply["errorLabels"] = new BsonArray { "UnknownTransactionCommitResult" };
-        }
-
-        // A write concern error on a retryable write carries the RetryableWriteError label when its code is retryable.
-        if (reply.TryGetValue("writeConcernError", out var wce) && wce is BsonDocument error && context.Session is { IsRetryableWrite: true }
-            && error.TryGetValue("code", out var code) && code.IsNumeric && RetryableCodes.Contains(code.ToInt32()) && !reply.Contains("errorLabels"))
-        {
-            reply["errorLabels"] = new BsonArray { "RetryableWriteError" };
-        }
-
         // mongod attaches its topologyVersion to state-change write concern errors too, so drivers can tell stale errors apart.
         if (reply.TryGetValue("writeConcernError", out var stateError) && stateError is BsonDocument wceDocument
             && wceDocument.TryGetValue("code", out var wceCode) && wceCode.IsNumeric && StateChangeCodes.Contains(wceCode.ToInt32()) && !reply.Contains("topologyVersion"))

@@ -12,14 +12,16 @@ internal sealed record SessionInfo(BsonDocument Lsid, string Id, long? TxnNumber
             return null;
         }
 
-        var id = lsid.TryGetValue("id", out var idValue) && idValue is BsonBinaryData binary
-            ? Convert.ToHexString(binary.Bytes)
-            : lsid.ToJson();
+        var id = IdOf(lsid);
         long? txnNumber = command.TryGetValue("txnNumber", out var txn) && txn.IsNumeric ? txn.ToInt64() : null;
         bool? autocommit = command.TryGetValue("autocommit", out var auto) && auto.IsBoolean ? auto.AsBoolean : null;
         var start = command.TryGetValue("startTransaction", out var startValue) && startValue.ToBoolean();
         return new SessionInfo(lsid, id, txnNumber, autocommit, start);
     }
+
+    /// <summary>The key the emulator files a session under, from its <c>lsid</c> document (<c>{ id: UUID }</c>).</summary>
+    public static string IdOf(BsonDocument lsid) =>
+        lsid.TryGetValue("id", out var idValue) && idValue is BsonBinaryData binary ? Convert.ToHexString(binary.Bytes) : lsid.ToJson();
 
     /// <summary>Whether the command belongs to a multi-document transaction (<c>autocommit: false</c>).</summary>
     public bool InTransaction => Autocommit == false && TxnNumber is not null;

@@ -54,6 +54,13 @@ internal static class WriteSupport
         var concern = WriteConcern(context);
         var target = opTime ?? context.Member.LastApplied;
         context.OperationTime = target;
+
+        // As mongod's client lastOp: a write, or a write that changed nothing, moves it to the time it waits for.
+        // Statements inside a transaction write nothing to the oplog until the commit.
+        if (context.Transaction is null)
+        {
+            context.Connection.LastOpTime = (target.Timestamp, target.Term);
+        }
         if (concern.IsUnacknowledged || context.Transaction is not null)
         {
             // Statements inside a transaction are acknowledged at once; the commit waits for the write concern.
@@ -63,8 +70,26 @@ internal static class WriteSupport
         var error = await context.Set.WaitForWriteConcernAsync(context.Member, target, concern, context.CancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
-            reply["writeConcernError"] = error;
+            reply["writeConcernError"] = WithConcernUsed(error, concern, context.Command.Contains("writeConcern"));
         }
+    }
+
+    /// <summary>
+    /// mongod (CommandHelpers::appendCommandWCStatus) reports in <c>errInfo.writeConcern</c> the write concern it
+    /// waited for, with its <c>wtimeout</c> (0 when none) and where it came from.
+    /// </summary>
+    private static BsonDocument WithConcernUsed(BsonDocument error, WriteConcernSpec concern, bool clientSupplied)
+    {
+        var used = new BsonDocument
+        {
+            { "w", concern.Majority ? "majority" : (BsonValue)(concern.W ?? 1) },
+            { "wtimeout", concern.WTimeout is { } timeout ? (int)timeout.TotalMilliseconds : 0 },
+            { "provenance", clientSupplied ? "clientSupplied" : "implicitDefault" },
+        };
+        var info = error.TryGetValue("errInfo", out var existing) && existing is BsonDocument document ? document : [];
+        info["writeConcern"] = used;
+        error["errInfo"] = info;
+        return error;
     }
 
     /// <summary>Adds a generated ObjectId <c>_id</c> when missing, moves <c>_id</c> first, and enforces MongoDB's document rules.</summary>

@@ -28,10 +28,6 @@ internal sealed class TtlMonitor(ReplicaSetCoordinator set, ILogger logger) : IA
                     try
                     {
                         Sweep(primary);
-                        lock (primary.Storage.SyncRoot)
-                        {
-                            primary.Transactions.AbortExpired();
-                        }
                     }
                     catch (Errors.MongoErrorException)
                     {

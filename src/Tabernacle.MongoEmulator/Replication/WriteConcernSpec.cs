@@ -47,7 +47,8 @@ internal sealed record WriteConcernSpec(int? W, bool Majority, TimeSpan? WTimeou
         {
             BsonString { Value: "majority" } => new WriteConcernSpec(null, true, timeout),
             BsonString s when modes.Find(s.Value) is { } mode => new WriteConcernSpec(null, false, timeout) { Mode = mode },
-            BsonString s => throw new MongoErrorException(79, $"Unrecognized write concern mode: {s.Value}"),
+            BsonString s => throw new MongoErrorException(
+                ErrorCodes.UnknownReplWriteConcern, $"Unrecognized write concern mode: {s.Value}"),
             _ when w.IsNumeric && w.ToInt64() >= 0 => new WriteConcernSpec((int)w.ToInt64(), false, timeout),
             _ => throw new MongoErrorException(ErrorCodes.FailedToParse, $"w has to be a non-negative number or \"majority\", not {w.ToJson()}"),
         };

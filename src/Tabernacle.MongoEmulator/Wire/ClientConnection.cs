@@ -1,3 +1,4 @@
+using MongoDB.Bson;
 using Tabernacle.MongoEmulator.Security;
 
 namespace Tabernacle.MongoEmulator.Wire;
@@ -18,4 +19,10 @@ internal sealed class ClientConnection(long id, string remoteEndPoint)
 
     /// <summary>Who the connection authenticated as, and its SASL conversation under way (used when authentication is on).</summary>
     public ConnectionAuthentication Authentication { get; } = new();
+
+    /// <summary>
+    /// The time of the last write this client made or waited for (mongod's per-client lastOp); a command that fails
+    /// without moving it performed no writes. <c>null</c> until the client's first write.
+    /// </summary>
+    public (BsonTimestamp Timestamp, long Term)? LastOpTime { get; set; }
 }

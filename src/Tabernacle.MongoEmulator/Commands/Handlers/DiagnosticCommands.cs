@@ -184,10 +184,13 @@ internal sealed class ServerStatusCommand : ICommandHandler
     }
 }
 
-/// <summary><c>endSessions</c>, <c>refreshSessions</c> and <c>startSession</c>: sessions are implicit in the emulator, so these only acknowledge.</summary>
+/// <summary>
+/// <c>refreshSessions</c> and <c>startSession</c>: sessions are implicit in the emulator, so these only acknowledge
+/// (ending and killing sessions is <see cref="SessionCleanupCommands"/>).
+/// </summary>
 internal sealed class SessionCommands : ICommandHandler
 {
-    public IReadOnlyList<string> Names { get; } = ["endSessions", "refreshSessions", "killSessions", "killAllSessions", "startSession"];
+    public IReadOnlyList<string> Names { get; } = ["refreshSessions", "startSession"];
 
     public CommandAccess Access => CommandAccess.Any;
 

@@ -23,7 +23,10 @@ internal sealed class CommitTransactionCommand : ICommandHandler
         var session = context.Session ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "commitTransaction must be run within a session");
         var txnNumber = session.TxnNumber ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "commitTransaction must be run within a transaction (txnNumber is missing)");
         var member = context.Member;
-        var opTime = member.Write<OpTime?>(unit =>
+
+        // mongod validates the write concern before it runs the command: a bad one leaves the transaction open.
+        WriteSupport.WriteConcern(context);
+        var opTime = await TransactionOutcome.RunAsync(context, () => member.Write<OpTime?>(unit =>
         {
             if (member.RetryableWrites.Find(session.Id, txnNumber, CommitStatementId) is not null)
             {
@@ -60,7 +63,7 @@ internal sealed class CommitTransactionCommand : ICommandHandler
             }
 
             return unit.LastOpTime;
-        });
+        })).ConfigureAwait(false);
 
         var reply = new BsonDocument();
         await WriteSupport.CompleteAsync(context, opTime, reply).ConfigureAwait(false);
@@ -75,18 +78,59 @@ internal sealed class AbortTransactionCommand : ICommandHandler
 
     public CommandAccess Access => CommandAccess.Write;
 
-    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    public async Task<BsonDocument> ExecuteAsync(CommandContext context)
     {
         AdminOnly.Require(context);
         var session = context.Session ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "abortTransaction must be run within a session");
         var txnNumber = session.TxnNumber ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "abortTransaction must be run within a transaction (txnNumber is missing)");
         var member = context.Member;
-        member.Write(_ =>
+        WriteSupport.WriteConcern(context);
+        await TransactionOutcome.RunAsync(context, () => member.Write(_ =>
         {
             var transaction = member.Transactions.Get(session.Id, txnNumber);
             member.Transactions.End(transaction, TransactionState.Aborted, "it was aborted by the client");
             return 0;
-        });
-        return Task.FromResult(new BsonDocument());
+        })).ConfigureAwait(false);
+
+        // An abort writes nothing to the oplog. mongod then waits for the write concern only on the client's own earlier
+        // writes, never on what the transaction read (speculative majority), and not at all for a client that wrote nothing.
+        var reply = new BsonDocument();
+        if (context.Connection.LastOpTime is { } lastOp)
+        {
+            await WriteSupport.CompleteAsync(context, new OpTime(lastOp.Timestamp, lastOp.Term), reply).ConfigureAwait(false);
+        }
+
+        return reply;
+    }
+}
+
+/// <summary>
+/// mongod's answer when commit or abort finds no such transaction: with an explicit write concern it first writes a
+/// no-op and waits for that write concern, so the client learns whether the state it saw (the transaction gone, for
+/// instance after its commit rolled back) is durable. A write concern error then rides on the NoSuchTransaction error,
+/// which takes away its TransientTransactionError label (see <see cref="ErrorLabels"/>).
+/// </summary>
+internal static class TransactionOutcome
+{
+    public static async Task<T> RunAsync<T>(CommandContext context, Func<T> decide)
+    {
+        try
+        {
+            return decide();
+        }
+        catch (MongoErrorException ex) when (ex.Code == ErrorCodes.NoSuchTransaction && context.Command.Contains("writeConcern"))
+        {
+            var member = context.Member;
+            var noop = new BsonDocument("msg", "NoSuchTransaction error");
+            var opTime = member.Write(_ => member.AppendToOplog(OplogOperation.Noop, "admin", null, noop, null, null).OpTime);
+            var reply = new BsonDocument();
+            await WriteSupport.CompleteAsync(context, opTime, reply).ConfigureAwait(false);
+            if (reply.TryGetValue("writeConcernError", out var error))
+            {
+                throw new MongoErrorException(ex.Code, ex.Message) { ExtraInfo = new BsonDocument("writeConcernError", error) };
+            }
+
+            throw;
+        }
     }
 }

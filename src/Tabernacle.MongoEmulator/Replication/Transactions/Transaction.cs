@@ -31,6 +31,12 @@ internal sealed class Transaction(string sessionId, long txnNumber, long snapsho
 
     public BsonDocument? WriteConcern { get; } = writeConcern;
 
+    /// <summary>When the reaper aborts it: its start plus the lifetime limit in force then (mongod's transactionExpireDate).</summary>
+    public DateTime ExpiresAt { get; init; } = DateTime.MaxValue;
+
+    /// <summary>The user that started it (<c>user@db</c>), or <c>null</c> without authentication; killAllSessions matches on it.</summary>
+    public string? Owner { get; init; }
+
     public TransactionState State { get; set; } = TransactionState.InProgress;
 
     /// <summary>Why the transaction was aborted by the server (write conflict, step-down, expiry), for NoSuchTransaction messages.</summary>

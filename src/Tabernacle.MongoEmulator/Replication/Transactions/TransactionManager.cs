@@ -11,8 +11,27 @@ namespace Tabernacle.MongoEmulator.Replication;
 /// </summary>
 internal sealed class TransactionManager(StorageEngine storage)
 {
-    /// <summary>MongoDB's <c>transactionLifetimeLimitSeconds</c> (60 s by default; <c>setParameter</c> changes it).</summary>
-    public TimeSpan Lifetime { get; set; } = TimeSpan.FromSeconds(60);
+    private TimeSpan _lifetime = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// MongoDB's <c>transactionLifetimeLimitSeconds</c> (60 s by default; <c>setParameter</c> changes it). As in mongod,
+    /// a transaction's expiry is fixed when it starts, so a change applies to transactions started afterwards.
+    /// </summary>
+    public TimeSpan Lifetime
+    {
+        get => _lifetime;
+        set
+        {
+            _lifetime = value;
+            LifetimeChanged.Pulse();
+        }
+    }
+
+    /// <summary>Pulsed when <see cref="Lifetime"/> changes, so the reaper adopts its new period at once (mongod's observer).</summary>
+    public AsyncSignal LifetimeChanged { get; } = new();
+
+    /// <summary>How many transactions the reaper has aborted for exceeding their lifetime.</summary>
+    public long ExpiredAborts { get; private set; }
 
     private readonly Dictionary<string, Transaction> _bySession = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Namespace, BsonValue Id), Transaction> _locks = new(new LockKeyComparer());
@@ -37,7 +56,7 @@ internal sealed class TransactionManager(StorageEngine storage)
     public int OpenCount => _bySession.Values.Count(t => t.State == TransactionState.InProgress);
 
     /// <summary>Starts transaction <paramref name="txnNumber"/> of a session; a smaller number than the session's last is TransactionTooOld.</summary>
-    public Transaction Begin(string sessionId, long txnNumber, BsonDocument? writeConcern)
+    public Transaction Begin(string sessionId, long txnNumber, BsonDocument? writeConcern, string? owner = null)
     {
         if (_bySession.TryGetValue(sessionId, out var existing))
         {
@@ -54,7 +73,12 @@ internal sealed class TransactionManager(StorageEngine storage)
             End(existing, TransactionState.Aborted, "a newer transaction started on the session");
         }
 
-        var transaction = new Transaction(sessionId, txnNumber, storage.History.OpenSnapshot(), DateTime.UtcNow, writeConcern);
+        var now = DateTime.UtcNow;
+        var transaction = new Transaction(sessionId, txnNumber, storage.History.OpenSnapshot(), now, writeConcern)
+        {
+            ExpiresAt = now + Lifetime,
+            Owner = owner,
+        };
         _bySession[sessionId] = transaction;
         return transaction;
     }
@@ -64,11 +88,6 @@ internal sealed class TransactionManager(StorageEngine storage)
     {
         if (_bySession.TryGetValue(sessionId, out var transaction) && transaction.TxnNumber == txnNumber)
         {
-            if (transaction.State == TransactionState.InProgress && DateTime.UtcNow - transaction.StartedAt > Lifetime)
-            {
-                End(transaction, TransactionState.Aborted, $"it exceeded transactionLifetimeLimitSeconds ({Lifetime.TotalSeconds} s)");
-            }
-
             if (transaction.State == TransactionState.InProgress)
             {
                 return transaction;
@@ -108,7 +127,10 @@ internal sealed class TransactionManager(StorageEngine storage)
     private void Conflict(Transaction transaction, string why)
     {
         End(transaction, TransactionState.Aborted, $"of a write conflict ({why})");
-        throw new MongoErrorException(ErrorCodes.WriteConflict, $"Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document transaction. ({why})", "TransientTransactionError");
+        throw new MongoErrorException(
+            ErrorCodes.WriteConflict,
+            "Write conflict during plan execution and yielding is disabled. :: Please retry your operation or multi-document "
+            + $"transaction. ({why})");
     }
 
     /// <summary>The open transaction that holds one of the documents, or <c>null</c>.</summary>
@@ -173,24 +195,35 @@ internal sealed class TransactionManager(StorageEngine storage)
         }
     }
 
-    /// <summary>Aborts transactions older than the lifetime limit, releasing their locks.</summary>
-    public int AbortExpired()
+    /// <summary>
+    /// Aborts the in-progress transactions that <paramref name="matches"/> selects (killSessions, killAllSessions,
+    /// endSessions), releasing their locks; returns how many.
+    /// </summary>
+    public int AbortWhere(Func<Transaction, bool> matches, string reason)
     {
-        var expired = _bySession.Values.Where(t => t.State == TransactionState.InProgress && DateTime.UtcNow - t.StartedAt > Lifetime).ToList();
-        foreach (var transaction in expired)
+        var chosen = _bySession.Values.Where(t => t.State == TransactionState.InProgress && matches(t)).ToList();
+        foreach (var transaction in chosen)
         {
-            End(transaction, TransactionState.Aborted, $"it exceeded transactionLifetimeLimitSeconds ({Lifetime.TotalSeconds} s)");
+            End(transaction, TransactionState.Aborted, reason);
         }
 
-        return expired.Count;
+        return chosen.Count;
+    }
+
+    /// <summary>Aborts transactions past their expiry (mongod's periodic abortExpiredTransactions job), releasing their locks.</summary>
+    public int AbortExpired()
+    {
+        var now = DateTime.UtcNow;
+        var count = AbortWhere(t => now >= t.ExpiresAt, "it exceeded transactionLifetimeLimitSeconds");
+        ExpiredAborts += count;
+        return count;
     }
 
     public static MongoErrorException NoSuchTransaction(long txnNumber, string? reason) => new(
         ErrorCodes.NoSuchTransaction,
         reason is null
             ? $"Given transaction number {txnNumber} does not match any in-progress transactions."
-            : $"Transaction with {{ txnNumber: {txnNumber} }} has been aborted because {reason}.",
-        "TransientTransactionError");
+            : $"Transaction with {{ txnNumber: {txnNumber} }} has been aborted because {reason}.");
 
     private sealed class LockKeyComparer : IEqualityComparer<(string Namespace, BsonValue Id)>
     {
