@@ -96,6 +96,17 @@ internal sealed class EmulatorFaults(MongoReplicaSetEmulator emulator, string da
                 return (FaultStatus.Injected, $"{member.Host} ({role}) cut off for {step.Duration.TotalMilliseconds:F0} ms");
             }
 
+            case FaultKind.FailCommand:
+            {
+                if (emulator.Primary is not { } primary)
+                {
+                    return (FaultStatus.Skipped, "no primary at that moment");
+                }
+
+                using var direct = Direct(primary.Host);
+                return await FailCommandFault.RunAsync(direct, primary.Host, step, stop);
+            }
+
             case FaultKind.HostileAfterClusterTime:
             case FaultKind.HostileGossip:
             {
@@ -113,8 +124,7 @@ internal sealed class EmulatorFaults(MongoReplicaSetEmulator emulator, string da
                 {
                     // A fresh appName gives a cluster of its own: a MongoClient with settings seen before shares the
                     // driver's cluster, and then the driver does not send the forged time again.
-                    using var direct = new MongoClient(
-                        $"mongodb://{member.Host}/?directConnection=true&appName=hostile-{Guid.NewGuid():N}");
+                    using var direct = Direct(member.Host, $"hostile-{Guid.NewGuid():N}");
                     answer = await HostileClusterTime.SendForgedGossipThroughDriverAsync(direct, member.Host, database);
                 }
 
@@ -141,6 +151,8 @@ internal sealed class EmulatorFaults(MongoReplicaSetEmulator emulator, string da
             }
 
             member.Reconnect();
+            using var direct = Direct(member.Host);
+            await FailCommandFault.DisarmAsync(direct);
         }
 
         await emulator.WaitForPrimaryAsync(deadline);
@@ -160,6 +172,10 @@ internal sealed class EmulatorFaults(MongoReplicaSetEmulator emulator, string da
     /// <summary>What the members rolled back: w:1 writes a rejoining member never got to the others.</summary>
     public IReadOnlyList<string> Notes =>
         [.. emulator.Members.Where(m => m.RollbackCount > 0).Select(m => $"{m.Host} rolled back {m.RollbackCount} time(s)")];
+
+    private static MongoClient Direct(string host, string? applicationName = null) =>
+        new($"mongodb://{host}/?directConnection=true&serverSelectionTimeoutMS=5000"
+            + (applicationName is null ? "" : $"&appName={applicationName}"));
 
     public ValueTask DisposeAsync() => emulator.DisposeAsync();
 }

@@ -21,6 +21,9 @@ internal enum FaultKind
 
     /// <summary>A raw find gossiping a forged, unsigned $clusterTime far in the future.</summary>
     HostileGossip,
+
+    /// <summary>failCommand on the primary: closed connections, write-concern errors, retryable error codes.</summary>
+    FailCommand,
 }
 
 /// <summary>
@@ -56,11 +59,12 @@ internal static class FaultSchedule
         {
             var kind = random.Next(100) switch
             {
-                < 25 => FaultKind.StepDown,
-                < 45 => FaultKind.PauseReplication,
-                < 65 => FaultKind.StopRestart,
-                < 80 => FaultKind.Isolate,
-                < 90 => FaultKind.HostileAfterClusterTime,
+                < 22 => FaultKind.StepDown,
+                < 38 => FaultKind.PauseReplication,
+                < 55 => FaultKind.StopRestart,
+                < 70 => FaultKind.Isolate,
+                < 82 => FaultKind.FailCommand,
+                < 91 => FaultKind.HostileAfterClusterTime,
                 _ => FaultKind.HostileGossip,
             };
             var duration = TimeSpan.FromMilliseconds(random.Next(300, 2500));

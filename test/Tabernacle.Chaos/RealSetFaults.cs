@@ -68,6 +68,18 @@ internal sealed class RealSetFaults : ITargetSet
             case FaultKind.Isolate:
                 return (FaultStatus.Skipped, "a real set's members cannot be cut off from a client");
 
+            case FaultKind.FailCommand:
+            {
+                if (_testCommands == false)
+                {
+                    return (FaultStatus.Skipped, "configureFailPoint needs enableTestCommands=1");
+                }
+
+                var result = await FailCommandFault.RunAsync(_client, "the primary", step, stop);
+                _testCommands = result.Status != FaultStatus.Skipped;
+                return result;
+            }
+
             case FaultKind.HostileAfterClusterTime:
             case FaultKind.HostileGossip:
             {
@@ -157,6 +169,15 @@ internal sealed class RealSetFaults : ITargetSet
         {
             using var direct = Direct(host);
             await SetStopReplProducerAsync(direct, "off", CancellationToken.None);
+        }
+
+        if (_testCommands == true)
+        {
+            foreach (var host in Hosts)
+            {
+                using var direct = Direct(host);
+                await FailCommandFault.DisarmAsync(direct);
+            }
         }
 
         using var timeout = new CancellationTokenSource(deadline);
