@@ -26,6 +26,8 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
     private readonly CapturingLoggerProvider _logs = new();
     private readonly ConcurrentQueue<string> _commands = new();
     private readonly ConcurrentQueue<string> _wire = new();
+    private readonly ConcurrentQueue<string> _outside = new();
+    private bool _borrowing;
     private ObjectId _bookId;
 
     private MongoReplicaSetEmulator Emulator => replicaSet.Emulator;
@@ -89,6 +91,13 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
 
         /// <summary>A real step-down after SaveChanges, before the commit.</summary>
         StepDownBeforeCommit,
+
+        /// <summary>
+        /// The commit is applied on the primary while both secondaries have stopped replicating, so it waits for a majority;
+        /// then the primary is forced to step down (<c>replSetStepDown</c> with <c>force: true</c>) and a secondary without
+        /// the commit is elected. mongod rolls the old primary's unreplicated commit back when it rejoins.
+        /// </summary>
+        ForcedStepDownWhileCommitWaits,
     }
 
     [Theory]
@@ -113,6 +122,13 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
         await AssertAllOrNothingAsync(outcomes);
     }
 
+    [Fact]
+    public async Task A_commit_cut_off_by_a_forced_step_down_is_stored_once_on_every_member()
+    {
+        var outcome = await BorrowWithFaultAsync("forced-0", Fault.ForcedStepDownWhileCommitWaits);
+        await AssertAllOrNothingAsync([outcome]);
+    }
+
     /// <summary>
     /// Random faults at random points, one borrow after another: the seed is printed, and <c>TABERNACLE_TXFAIL_SEED</c>
     /// replays it.
@@ -123,7 +139,7 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
         var seed = int.TryParse(Environment.GetEnvironmentVariable("TABERNACLE_TXFAIL_SEED"), out var s) ? s : Environment.TickCount & 0xFFFF;
         output.WriteLine($"seed {seed} (TABERNACLE_TXFAIL_SEED={seed} replays it)");
         var random = new Random(seed);
-        var faults = Enum.GetValues<Fault>();
+        var faults = Enum.GetValues<Fault>().Where(f => f != Fault.ForcedStepDownWhileCommitWaits).ToArray();
         var outcomes = new List<(string Borrow, bool Acknowledged, string? Error)>();
         for (var i = 0; i < 12; i++)
         {
@@ -159,6 +175,7 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
         }
 
         var stepDownDone = false;
+        Task? forced = null;
         async Task StepDownOnceAsync(Fault at)
         {
             if (fault == at && !stepDownDone)
@@ -168,6 +185,7 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
             }
         }
 
+        Volatile.Write(ref _borrowing, true);
         try
         {
             var strategy = db.Database.CreateExecutionStrategy();
@@ -183,9 +201,20 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
                 db.Loans.Add(new ShelfLoan { BookId = _bookId, Borrow = borrow });
                 await db.SaveChangesAsync(ct);
                 await StepDownOnceAsync(Fault.StepDownBeforeCommit);
+                if (fault == Fault.ForcedStepDownWhileCommitWaits && !stepDownDone)
+                {
+                    stepDownDone = true;
+                    forced = await CutOffTheCommitAsync(borrow);
+                }
+
                 await transaction.CommitAsync(ct);
                 return updated;
             }, CancellationToken.None);
+            if (forced is not null)
+            {
+                await forced;
+            }
+
             return (borrow, taken == 1, null);
         }
         catch (Exception ex) when (ex is DbUpdateException or MongoException or InvalidOperationException)
@@ -195,6 +224,7 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
         }
         finally
         {
+            Volatile.Write(ref _borrowing, false);
             foreach (var member in Emulator.Members.Where(m => m.IsRunning))
             {
                 await ConfigureFailPointAsync(member, "{ configureFailPoint: 'failCommand', mode: 'off' }");
@@ -230,6 +260,7 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
             }
         }
 
+        anomalies.AddRange(_outside.Select(c => $"a borrow's {c} ran outside its transaction"));
         anomalies.AddRange(perBorrow.Keys.Where(k => outcomes.All(o => o.Borrow != k)).Select(k => $"{k}: stored, never attempted"));
         if (Copies - book["AvailableCopies"].AsInt32 != loans.Count || book["TimesBorrowed"].AsInt32 != loans.Count)
         {
@@ -249,6 +280,40 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
         {
             Assert.Equal(loans.Count, member.GetDocuments(_databaseName, "shelfloans").Count);
         }
+    }
+
+    /// <summary>
+    /// Stops replication to both secondaries, and returns the task that, once the primary has applied the borrow's commit
+    /// (which then waits for a majority), forces the primary down, waits for another to be elected and resumes replication.
+    /// </summary>
+    private async Task<Task> CutOffTheCommitAsync(string borrow)
+    {
+        var primary = await Emulator.WaitForPrimaryAsync(TimeSpan.FromSeconds(30));
+        foreach (var secondary in Emulator.Members.Where(m => m != primary))
+        {
+            await ConfigureFailPointAsync(secondary, "{ configureFailPoint: 'stopReplProducer', mode: 'alwaysOn' }");
+        }
+
+        return Task.Run(async () =>
+        {
+            await DedicatedReplicaSet.WaitUntilAsync(
+                () => Task.FromResult(primary.GetDocuments(_databaseName, "shelfloans").Any(l => l["Borrow"] == borrow)),
+                TimeSpan.FromSeconds(20),
+                "the primary applies the commit");
+            using (var direct = new MongoClient($"mongodb://{primary.Host}/?directConnection=true"))
+            {
+                await direct.GetDatabase("admin").RunCommandAsync<BsonDocument>(BsonDocument.Parse("{ replSetStepDown: 5, force: true }"));
+            }
+
+            await DedicatedReplicaSet.WaitUntilAsync(
+                () => Task.FromResult(Emulator.Primary is { } p && p != primary),
+                TimeSpan.FromSeconds(20),
+                "a secondary without the commit is elected");
+            foreach (var member in Emulator.Members)
+            {
+                await ConfigureFailPointAsync(member, "{ configureFailPoint: 'stopReplProducer', mode: 'off' }");
+            }
+        });
     }
 
     private static string FailCommand(string command, string data, int times) =>
@@ -273,6 +338,12 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
                         .Subscribe<MongoDB.Driver.Core.Events.CommandStartedEvent>(e =>
                         {
                             _commands.Enqueue(e.CommandName);
+                            if (Volatile.Read(ref _borrowing) && e.CommandName is "insert" or "update" or "delete" && !e.Command.Contains("autocommit"))
+                            {
+                                // Every write of a borrow belongs to its transaction: one without autocommit: false ran outside it.
+                                _outside.Enqueue($"{e.CommandName} {e.Command.GetValue("txnNumber", BsonNull.Value)}");
+                            }
+
                             if (e.Command.Contains("txnNumber") || e.CommandName is "insert" or "update")
                             {
                                 _wire.Enqueue($"{e.RequestId} -> {e.CommandName} txn {e.Command.GetValue("txnNumber", BsonNull.Value)} start {e.Command.GetValue("startTransaction", false)} port {(e.ConnectionId.ServerId.EndPoint as System.Net.DnsEndPoint)?.Port}");
