@@ -20,10 +20,24 @@ internal static class TransactionCommit
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
 
+    private enum Next
+    {
+        /// <summary>The outcome is unknown: send the commit again.</summary>
+        Retry,
+
+        /// <summary>The failure says what happened (not committed, or refused for good): the caller gets it as it is.</summary>
+        Throw,
+
+        /// <summary>The outcome stays unknown (time is up, or a later attempt failed in a way that says nothing about it).</summary>
+        ThrowUnknown,
+    }
+
     public static async Task CommitAsync(IClientSessionHandle session, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var delay = FirstDelay;
+        var unknown = false;
+        var next = Next.Throw;
         while (true)
         {
             try
@@ -31,11 +45,18 @@ internal static class TransactionCommit
                 await session.CommitTransactionAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (MongoException ex) when (TransientErrors.MayRetryCommit(ex) && Stopwatch.GetElapsedTime(started) < RetryLimit)
+            catch (Exception ex) when ((next = Decide(ex, unknown, started)) != Next.Throw)
             {
+                if (next == Next.ThrowUnknown)
+                {
+                    throw OutcomeUnknown(ex);
+                }
+
+                unknown = true;
+
                 // A pause lets an election finish; the driver's server selection then finds the new primary.
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                delay = Next(delay);
+                delay = Longer(delay);
             }
         }
     }
@@ -44,6 +65,8 @@ internal static class TransactionCommit
     {
         var started = Stopwatch.GetTimestamp();
         var delay = FirstDelay;
+        var unknown = false;
+        var next = Next.Throw;
         while (true)
         {
             try
@@ -51,14 +74,65 @@ internal static class TransactionCommit
                 session.CommitTransaction();
                 return;
             }
-            catch (MongoException ex) when (TransientErrors.MayRetryCommit(ex) && Stopwatch.GetElapsedTime(started) < RetryLimit)
+            catch (Exception ex) when ((next = Decide(ex, unknown, started)) != Next.Throw)
             {
+                if (next == Next.ThrowUnknown)
+                {
+                    throw OutcomeUnknown(ex);
+                }
+
+                unknown = true;
+
                 // The synchronous API blocks anyway; EF Core's own retrying strategies sleep the same way between attempts.
                 Thread.Sleep(delay);
-                delay = Next(delay);
+                delay = Longer(delay);
             }
         }
     }
 
-    private static TimeSpan Next(TimeSpan delay) => delay * 2 < MaxDelay ? delay * 2 : MaxDelay;
+    private static Next Decide(Exception exception, bool earlierUnknown, long started)
+    {
+        var retry = exception switch
+        {
+            OperationCanceledException => false,
+
+            // Definitely not committed (NoSuchTransaction, an aborted transaction): replaying the unit is safe.
+            MongoException mongo when mongo.HasErrorLabel(TransientErrors.TransientTransactionErrorLabel) => false,
+            MongoException mongo when mongo.HasErrorLabel(TransientErrors.UnknownTransactionCommitResultLabel) => TransientErrors.MayRetryCommit(mongo),
+
+            // No server was reached (server selection timed out, the pool was paused), perhaps on the driver's own second
+            // attempt after a first that was sent: nothing here says the commit did not happen, so ask again.
+            TimeoutException or MongoConnectionException or MongoConnectionPoolPausedException => true,
+
+            // A server's definite refusal. After an earlier unknown attempt it says nothing about that attempt, though.
+            _ => earlierUnknown ? null : (bool?)false,
+        };
+        return retry switch
+        {
+            false => earlierUnknown && !IsNotCommitted(exception) && exception is not OperationCanceledException ? Next.ThrowUnknown : Next.Throw,
+            null => Next.ThrowUnknown,
+            true => Stopwatch.GetElapsedTime(started) < RetryLimit ? Next.Retry : Next.ThrowUnknown,
+        };
+    }
+
+    private static bool IsNotCommitted(Exception exception) =>
+        exception is MongoException mongo && mongo.HasErrorLabel(TransientErrors.TransientTransactionErrorLabel);
+
+    // The strategy must not replay a unit whose commit may have landed: the error it sees carries the label that says so.
+    private static Exception OutcomeUnknown(Exception exception)
+    {
+        if (exception is MongoException mongo && mongo.HasErrorLabel(TransientErrors.UnknownTransactionCommitResultLabel))
+        {
+            return mongo;
+        }
+
+        var unknown = new MongoClientException(
+            "The transaction's commit failed and its outcome is unknown: it may have been committed. It was not run again, which could " +
+            "store it twice; check whether its writes are there before repeating it.",
+            exception);
+        unknown.AddErrorLabel(TransientErrors.UnknownTransactionCommitResultLabel);
+        return unknown;
+    }
+
+    private static TimeSpan Longer(TimeSpan delay) => delay * 2 < MaxDelay ? delay * 2 : MaxDelay;
 }
