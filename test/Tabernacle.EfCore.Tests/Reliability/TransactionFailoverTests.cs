@@ -45,8 +45,9 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
             member.ResumeReplication();
         }
 
-        await using var db = CreateContext();
-        await db.Database.EnsureCreatedAsync();
+        // The previous test's step-downs may still end in member 0's priority takeover: the setup retries through it.
+        await using var db = CreateContext(o => o.EnableRetryOnFailure(maxRetryCount: 6, maxRetryDelay: TimeSpan.FromMilliseconds(200)));
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(ct => db.Database.EnsureCreatedAsync(ct), CancellationToken.None);
         var book = new ShelfBook { Title = "Dune", AvailableCopies = Copies };
         db.Books.Add(book);
         await db.SaveChangesAsync(WriteConcern.WMajority);
