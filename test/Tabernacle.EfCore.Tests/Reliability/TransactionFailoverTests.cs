@@ -27,7 +27,7 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
     private readonly ConcurrentQueue<string> _commands = new();
     private readonly ConcurrentQueue<string> _wire = new();
     private readonly ConcurrentQueue<string> _outside = new();
-    private bool _borrowing;
+    private int _borrowing;
     private ObjectId _bookId;
 
     private MongoReplicaSetEmulator Emulator => replicaSet.Emulator;
@@ -151,6 +151,63 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
         await AssertAllOrNothingAsync(outcomes);
     }
 
+    /// <summary>
+    /// Concurrent borrowers while the primary steps down again and again, so failovers land wherever they happen to: in a
+    /// statement, between statements, during a commit's wait for a majority. The seed (printed; <c>TABERNACLE_TXFAIL_SEED</c>
+    /// replays it) decides how many borrows complete between step-downs.
+    /// </summary>
+    [Fact]
+    public async Task Concurrent_borrows_through_repeated_step_downs_are_all_or_nothing()
+    {
+        const int borrowers = 3;
+        const int borrowsEach = 20;
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("TABERNACLE_TXFAIL_SEED"), out var s) ? s : Environment.TickCount & 0xFFFF;
+        output.WriteLine($"seed {seed} (TABERNACLE_TXFAIL_SEED={seed} replays the step-down schedule; thread timing still varies)");
+        var random = new Random(seed);
+        var outcomes = new ConcurrentQueue<(string Borrow, bool Acknowledged, string? Error)>();
+        var borrowing = Task.WhenAll(Enumerable.Range(0, borrowers).Select(b => Task.Run(async () =>
+        {
+            for (var i = 0; i < borrowsEach; i++)
+            {
+                outcomes.Enqueue(await BorrowWithFaultAsync($"concurrent-{b}-{i}", fault: null));
+            }
+        })));
+
+        var stepDowns = 0;
+        while (!borrowing.IsCompleted)
+        {
+            // Progress, not time, paces the faults: a step-down after every few finished borrows.
+            var target = outcomes.Count + random.Next(2, 6);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (outcomes.Count < target && !borrowing.IsCompleted)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the borrowers made no progress for 60 s ({outcomes.Count} done)");
+                await Task.WhenAny(borrowing, Task.Delay(10));
+            }
+
+            if (borrowing.IsCompleted)
+            {
+                break;
+            }
+
+            var primary = await Emulator.WaitForPrimaryAsync(TimeSpan.FromSeconds(30));
+            try
+            {
+                await primary.StepDownAsync(TimeSpan.FromSeconds(1));
+                stepDowns++;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException || ex.Message.Contains("not primary", StringComparison.Ordinal))
+            {
+                // An election (member 0's priority takeover) got there first; the next round steps the new primary down.
+            }
+        }
+
+        await borrowing;
+        output.WriteLine($"{stepDowns} step-downs");
+        Assert.True(stepDowns >= 3, $"only {stepDowns} step-downs happened");
+        await AssertAllOrNothingAsync(outcomes.ToList());
+    }
+
     private async Task<(string Borrow, bool Acknowledged, string? Error)> BorrowWithFaultAsync(string borrow, Fault? fault)
     {
         var primary = await Emulator.WaitForPrimaryAsync(TimeSpan.FromSeconds(30));
@@ -186,7 +243,7 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
             }
         }
 
-        Volatile.Write(ref _borrowing, true);
+        Interlocked.Increment(ref _borrowing);
         try
         {
             var strategy = db.Database.CreateExecutionStrategy();
@@ -225,10 +282,13 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
         }
         finally
         {
-            Volatile.Write(ref _borrowing, false);
-            foreach (var member in Emulator.Members.Where(m => m.IsRunning))
+            Interlocked.Decrement(ref _borrowing);
+            if (armed is not null)
             {
-                await ConfigureFailPointAsync(member, "{ configureFailPoint: 'failCommand', mode: 'off' }");
+                foreach (var member in Emulator.Members.Where(m => m.IsRunning))
+                {
+                    await ConfigureFailPointAsync(member, "{ configureFailPoint: 'failCommand', mode: 'off' }");
+                }
             }
         }
     }
@@ -339,7 +399,7 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
                         .Subscribe<MongoDB.Driver.Core.Events.CommandStartedEvent>(e =>
                         {
                             _commands.Enqueue(e.CommandName);
-                            if (Volatile.Read(ref _borrowing) && e.CommandName is "insert" or "update" or "delete" && !e.Command.Contains("autocommit"))
+                            if (Volatile.Read(ref _borrowing) > 0 && e.CommandName is "insert" or "update" or "delete" && !e.Command.Contains("autocommit"))
                             {
                                 // Every write of a borrow belongs to its transaction: one without autocommit: false ran outside it.
                                 _outside.Enqueue($"{e.CommandName} {e.Command.GetValue("txnNumber", BsonNull.Value)}");
