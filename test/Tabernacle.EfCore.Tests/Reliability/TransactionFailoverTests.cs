@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using MongoDB.Bson;
 using MongoDB.Driver;
@@ -275,7 +276,7 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
 
             return (borrow, taken == 1, null);
         }
-        catch (Exception ex) when (ex is DbUpdateException or MongoException or InvalidOperationException)
+        catch (Exception ex) when (ex is DbUpdateException or MongoException or InvalidOperationException or RetryLimitExceededException or TimeoutException)
         {
             output.WriteLine($"{borrow}: failed: {ex.GetType().Name}: {ex.Message}");
             return (borrow, false, ex.GetType().Name);
