@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using MongoDB.Bson;
 using MongoDB.Driver;
+using MongoDB.Driver.Core.Events;
 using Tabernacle.EfCore.Tests.Infrastructure;
 using Tabernacle.MongoEmulator;
 using Xunit.Abstractions;
@@ -17,7 +18,8 @@ namespace Tabernacle.EfCore.Tests.Reliability;
 /// succeed must be stored exactly once, every one that failed not at all, and the copies taken must match the loans.
 /// Issue 15 found one loan more than acknowledged borrows after a failover run; these pin where it came from.
 /// </summary>
-public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITestOutputHelper output) : IClassFixture<DedicatedReplicaSet>, IAsyncLifetime
+public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITestOutputHelper output)
+    : IClassFixture<DedicatedReplicaSet>, IAsyncLifetime
 {
     private const int Copies = 1000;
 
@@ -138,7 +140,7 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
     [Fact]
     public async Task Seeded_borrows_through_random_failovers_are_all_or_nothing()
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("TABERNACLE_TXFAIL_SEED"), out var s) ? s : Environment.TickCount & 0xFFFF;
+        var seed = Seed();
         output.WriteLine($"seed {seed} (TABERNACLE_TXFAIL_SEED={seed} replays it)");
         var random = new Random(seed);
         var faults = Enum.GetValues<Fault>().Where(f => f != Fault.ForcedStepDownWhileCommitWaits).ToArray();
@@ -162,7 +164,7 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
     {
         const int borrowers = 3;
         const int borrowsEach = 20;
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("TABERNACLE_TXFAIL_SEED"), out var s) ? s : Environment.TickCount & 0xFFFF;
+        var seed = Seed();
         output.WriteLine($"seed {seed} (TABERNACLE_TXFAIL_SEED={seed} replays the step-down schedule; thread timing still varies)");
         var random = new Random(seed);
         var outcomes = new ConcurrentQueue<(string Borrow, bool Acknowledged, string? Error)>();
@@ -222,10 +224,13 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
             Fault.UpdateConnectionClosed => FailCommand("update", "closeConnection: true", times: 1),
             Fault.InsertShutdown => FailCommand("insert", "errorCode: 91, closeConnection: true", times: 1),
             Fault.InsertNotPrimary => FailCommand("insert", "errorCode: 10107", times: 1),
-            Fault.CommitSteppedDownTwice => FailCommand("commitTransaction", "errorCode: 189, errorLabels: ['RetryableWriteError']", times: 2),
+            Fault.CommitSteppedDownTwice =>
+                FailCommand("commitTransaction", "errorCode: 189, errorLabels: ['RetryableWriteError']", times: 2),
             Fault.CommitConnectionClosedTwice => FailCommand("commitTransaction", "closeConnection: true", times: 2),
             Fault.CommitAppliedAnswerLostTwice => FailCommand(
-                "commitTransaction", "writeConcernError: { code: 91, codeName: 'ShutdownInProgress', errmsg: 'replication interrupted' }", times: 2),
+                "commitTransaction",
+                "writeConcernError: { code: 91, codeName: 'ShutdownInProgress', errmsg: 'replication interrupted' }",
+                times: 2),
             _ => null,
         };
         if (armed is not null)
@@ -254,7 +259,11 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
                 await using var transaction = await db.Database.BeginTransactionAsync(Majority, ct);
                 var updated = await db.Books
                     .Where(b => b.Id == _bookId && b.AvailableCopies > 0)
-                    .ExecuteUpdateAsync(u => u.SetProperty(b => b.AvailableCopies, b => b.AvailableCopies - 1).SetProperty(b => b.TimesBorrowed, b => b.TimesBorrowed + 1), ct);
+                    .ExecuteUpdateAsync(
+                        u => u
+                            .SetProperty(b => b.AvailableCopies, b => b.AvailableCopies - 1)
+                            .SetProperty(b => b.TimesBorrowed, b => b.TimesBorrowed + 1),
+                        ct);
                 Assert.Equal(1, updated);
                 await StepDownOnceAsync(Fault.StepDownBeforeSave);
                 db.Loans.Add(new ShelfLoan { BookId = _bookId, Borrow = borrow });
@@ -276,7 +285,8 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
 
             return (borrow, taken == 1, null);
         }
-        catch (Exception ex) when (ex is DbUpdateException or MongoException or InvalidOperationException or RetryLimitExceededException or TimeoutException)
+        catch (Exception ex) when (ex is DbUpdateException or MongoException or InvalidOperationException or RetryLimitExceededException
+                                       or TimeoutException)
         {
             output.WriteLine($"{borrow}: failed: {ex.GetType().Name}: {ex.Message}");
             return (borrow, false, ex.GetType().Name);
@@ -326,7 +336,8 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
         anomalies.AddRange(perBorrow.Keys.Where(k => outcomes.All(o => o.Borrow != k)).Select(k => $"{k}: stored, never attempted"));
         if (Copies - book["AvailableCopies"].AsInt32 != loans.Count || book["TimesBorrowed"].AsInt32 != loans.Count)
         {
-            anomalies.Add($"{Copies - book["AvailableCopies"].AsInt32} copies taken for {loans.Count} loans: a statement ran outside its transaction");
+            var taken = Copies - book["AvailableCopies"].AsInt32;
+            anomalies.Add($"{taken} copies taken for {loans.Count} loans: a statement ran outside its transaction");
         }
 
         if (anomalies.Count > 0)
@@ -378,6 +389,31 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
         });
     }
 
+    // The wire, printed when a test finds an anomaly: which statements each attempt sent, in which transaction, and their answers.
+    private void Started(CommandStartedEvent e)
+    {
+        _commands.Enqueue(e.CommandName);
+        var write = e.CommandName is "insert" or "update" or "delete";
+        if (Volatile.Read(ref _borrowing) > 0 && write && !e.Command.Contains("autocommit"))
+        {
+            // Every write of a borrow belongs to its transaction: one without autocommit: false ran outside it.
+            _outside.Enqueue($"{e.CommandName} {e.Command.GetValue("txnNumber", BsonNull.Value)}");
+        }
+
+        if (e.Command.Contains("txnNumber") || write)
+        {
+            var port = (e.ConnectionId.ServerId.EndPoint as System.Net.DnsEndPoint)?.Port;
+            _wire.Enqueue($"{e.RequestId} -> {e.CommandName} txn {e.Command.GetValue("txnNumber", BsonNull.Value)} port {port}");
+        }
+    }
+
+    private static string Failed(CommandFailedEvent e) => $"{e.RequestId} <- failed {e.Failure.GetType().Name}: {e.Failure.Message}";
+
+    private static string Shorten(string json) => json.Length <= 200 ? json : json[..200];
+
+    private static int Seed() =>
+        int.TryParse(Environment.GetEnvironmentVariable("TABERNACLE_TXFAIL_SEED"), out var seed) ? seed : Environment.TickCount & 0xFFFF;
+
     private static string FailCommand(string command, string data, int times) =>
         $"{{ configureFailPoint: 'failCommand', mode: {{ times: {times} }}, data: {{ failCommands: ['{command}'], {data} }} }}";
 
@@ -397,22 +433,9 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
                     s.HeartbeatInterval = TimeSpan.FromMilliseconds(500);
                     s.ServerSelectionTimeout = TimeSpan.FromSeconds(20);
                     s.ClusterConfigurator = cb => cb
-                        .Subscribe<MongoDB.Driver.Core.Events.CommandStartedEvent>(e =>
-                        {
-                            _commands.Enqueue(e.CommandName);
-                            if (Volatile.Read(ref _borrowing) > 0 && e.CommandName is "insert" or "update" or "delete" && !e.Command.Contains("autocommit"))
-                            {
-                                // Every write of a borrow belongs to its transaction: one without autocommit: false ran outside it.
-                                _outside.Enqueue($"{e.CommandName} {e.Command.GetValue("txnNumber", BsonNull.Value)}");
-                            }
-
-                            if (e.Command.Contains("txnNumber") || e.CommandName is "insert" or "update")
-                            {
-                                _wire.Enqueue($"{e.RequestId} -> {e.CommandName} txn {e.Command.GetValue("txnNumber", BsonNull.Value)} start {e.Command.GetValue("startTransaction", false)} port {(e.ConnectionId.ServerId.EndPoint as System.Net.DnsEndPoint)?.Port}");
-                            }
-                        })
-                        .Subscribe<MongoDB.Driver.Core.Events.CommandSucceededEvent>(e => _wire.Enqueue($"{e.RequestId} <- ok {e.Reply.ToJson().Replace("\n", " ", StringComparison.Ordinal)[..Math.Min(200, e.Reply.ToJson().Length)]}"))
-                        .Subscribe<MongoDB.Driver.Core.Events.CommandFailedEvent>(e => _wire.Enqueue($"{e.RequestId} <- failed {e.Failure.GetType().Name} {e.Failure.Message}"));
+                        .Subscribe<CommandStartedEvent>(Started)
+                        .Subscribe<CommandSucceededEvent>(e => _wire.Enqueue($"{e.RequestId} <- ok {Shorten(e.Reply.ToJson())}"))
+                        .Subscribe<CommandFailedEvent>(e => _wire.Enqueue(Failed(e)));
                 });
                 configure?.Invoke(o);
             })

@@ -42,43 +42,59 @@ public sealed class TransientErrorsTests
     }
 
     // The kind travels by name: the enum is internal to the provider, and xUnit's theory methods are public.
-    public static TheoryData<string, Exception, string> Cases() => new()
+    public static TheoryData<string, Exception, string> Cases()
     {
-        { "NoSuchTransaction at commit", Command(251, "TransientTransactionError"), nameof(TransientErrorKind.TransientTransaction) },
-        { "WriteConflict in a transaction", Command(112, "TransientTransactionError"), nameof(TransientErrorKind.TransientTransaction) },
-        { "network error inside a transaction", Labelled(new MongoConnectionException(Connection, "reset"), "TransientTransactionError"), nameof(TransientErrorKind.TransientTransaction) },
-        { "commit: connection dropped", Labelled(new MongoConnectionException(Connection, "reset"), "UnknownTransactionCommitResult"), nameof(TransientErrorKind.UnknownCommitResult) },
-        { "commit: stepped down", Command(189, "RetryableWriteError", "UnknownTransactionCommitResult"), nameof(TransientErrorKind.UnknownCommitResult) },
-        { "commit: write concern timeout", Command(64, "UnknownTransactionCommitResult"), nameof(TransientErrorKind.UnknownCommitResult) },
-        { "retryable write: shutdown", Command(91, "RetryableWriteError"), nameof(TransientErrorKind.Retryable) },
-        { "not primary without labels", new MongoNotPrimaryException(Connection, new BsonDocument("insert", "items"), new BsonDocument { { "ok", 0 }, { "code", 10107 } }), nameof(TransientErrorKind.Retryable) },
-        { "network error", new MongoConnectionException(Connection, "reset"), nameof(TransientErrorKind.Retryable) },
-        { "server selection timeout", new TimeoutException("A timeout occurred after 30000ms selecting a server"), nameof(TransientErrorKind.Retryable) },
-        { "state change code without labels", Command(11602), nameof(TransientErrorKind.Retryable) },
-        { "wrapped in DbUpdateException", new DbUpdateException("save failed", Command(251, "TransientTransactionError")), nameof(TransientErrorKind.TransientTransaction) },
-        { "duplicate key", Command(11000), nameof(TransientErrorKind.None) },
-        { "duplicate key labelled transient by a server", Command(11000, "TransientTransactionError"), nameof(TransientErrorKind.None) },
-        { "validation failure", Command(121), nameof(TransientErrorKind.None) },
-        { "bad value", Command(2), nameof(TransientErrorKind.None) },
-        { "concurrency conflict", new DbUpdateConcurrencyException("conflict"), nameof(TransientErrorKind.None) },
-        { "not a MongoDB error", new InvalidOperationException("no"), nameof(TransientErrorKind.None) },
-    };
+        var transient = nameof(TransientErrorKind.TransientTransaction);
+        var unknown = nameof(TransientErrorKind.UnknownCommitResult);
+        var retryable = nameof(TransientErrorKind.Retryable);
+        var none = nameof(TransientErrorKind.None);
+        var command = new BsonDocument("insert", "items");
+        MongoConnectionException Reset() => new(Connection, "reset");
+        return new()
+        {
+            { "NoSuchTransaction at commit", Command(251, "TransientTransactionError"), transient },
+            { "WriteConflict in a transaction", Command(112, "TransientTransactionError"), transient },
+            { "network error inside a transaction", Labelled(Reset(), "TransientTransactionError"), transient },
+            { "commit: connection dropped", Labelled(Reset(), "UnknownTransactionCommitResult"), unknown },
+            { "commit: stepped down", Command(189, "RetryableWriteError", "UnknownTransactionCommitResult"), unknown },
+            { "commit: write concern timeout", Command(64, "UnknownTransactionCommitResult"), unknown },
+            { "retryable write: shutdown", Command(91, "RetryableWriteError"), retryable },
+            {
+                "not primary without labels",
+                new MongoNotPrimaryException(Connection, command, BsonDocument.Parse("{ ok: 0, code: 10107 }")),
+                retryable
+            },
+            { "network error", Reset(), retryable },
+            { "server selection timeout", new TimeoutException("A timeout occurred after 30000ms selecting a server"), retryable },
+            { "state change code without labels", Command(11602), retryable },
+            { "wrapped in DbUpdateException", new DbUpdateException("save failed", Command(251, "TransientTransactionError")), transient },
+            { "duplicate key", Command(11000), none },
+            { "duplicate key labelled transient by a server", Command(11000, "TransientTransactionError"), none },
+            { "validation failure", Command(121), none },
+            { "bad value", Command(2), none },
+            { "concurrency conflict", new DbUpdateConcurrencyException("conflict"), none },
+            { "not a MongoDB error", new InvalidOperationException("no"), none },
+        };
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void Classifies_per_the_transactions_specification(string because, Exception exception, string kind)
     {
         var expected = Enum.Parse<TransientErrorKind>(kind);
-        Assert.True(expected == TransientErrors.Classify(exception), $"{because}: expected {expected}, got {TransientErrors.Classify(exception)}");
+        var actual = TransientErrors.Classify(exception);
+        Assert.True(expected == actual, $"{because}: expected {expected}, got {actual}");
 
         // The strategy replays the unit for exactly these two; an unknown commit outcome is the commit's to resolve.
-        Assert.Equal(expected is TransientErrorKind.TransientTransaction or TransientErrorKind.Retryable, TransientErrors.IsTransient(exception));
+        var replayed = expected is TransientErrorKind.TransientTransaction or TransientErrorKind.Retryable;
+        Assert.Equal(replayed, TransientErrors.IsTransient(exception));
     }
 
     [Fact]
     public void A_commit_is_retried_when_its_outcome_is_unknown_unless_it_ran_out_of_its_own_time()
     {
-        Assert.True(TransientErrors.MayRetryCommit(Labelled(new MongoConnectionException(Connection, "reset"), "UnknownTransactionCommitResult")));
+        var dropped = Labelled(new MongoConnectionException(Connection, "reset"), "UnknownTransactionCommitResult");
+        Assert.True(TransientErrors.MayRetryCommit(dropped));
         Assert.True(TransientErrors.MayRetryCommit(Command(189, "RetryableWriteError", "UnknownTransactionCommitResult")));
         Assert.False(TransientErrors.MayRetryCommit(Command(50, "UnknownTransactionCommitResult")));
         Assert.False(TransientErrors.MayRetryCommit(Command(251, "TransientTransactionError")));

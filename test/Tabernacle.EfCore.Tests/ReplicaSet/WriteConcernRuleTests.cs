@@ -96,7 +96,11 @@ public sealed class WriteConcernRuleTests(DedicatedReplicaSet replicaSet) : Repl
 
         // The driver sends wtimeout as a double.
         Assert.Equal(
-            [("insert", "{ \"w\" : 1 }"), ("insert", "{ \"w\" : \"majority\" }"), ("insert", "{ \"w\" : \"majority\", \"wtimeout\" : 400.0 }")],
+            [
+                ("insert", "{ \"w\" : 1 }"),
+                ("insert", "{ \"w\" : \"majority\" }"),
+                ("insert", "{ \"w\" : \"majority\", \"wtimeout\" : 400.0 }"),
+            ],
             _wire.ToList());
     }
 

@@ -98,7 +98,8 @@ internal static class TransactionCommit
 
             // Definitely not committed (NoSuchTransaction, an aborted transaction): replaying the unit is safe.
             MongoException mongo when mongo.HasErrorLabel(TransientErrors.TransientTransactionErrorLabel) => false,
-            MongoException mongo when mongo.HasErrorLabel(TransientErrors.UnknownTransactionCommitResultLabel) => TransientErrors.MayRetryCommit(mongo),
+            MongoException mongo when mongo.HasErrorLabel(TransientErrors.UnknownTransactionCommitResultLabel) =>
+                TransientErrors.MayRetryCommit(mongo),
 
             // No server was reached (server selection timed out, the pool was paused), perhaps on the driver's own second
             // attempt after a first that was sent: nothing here says the commit did not happen, so ask again.
@@ -109,7 +110,8 @@ internal static class TransactionCommit
         };
         return retry switch
         {
-            false => earlierUnknown && !IsNotCommitted(exception) && exception is not OperationCanceledException ? Next.ThrowUnknown : Next.Throw,
+            false when earlierUnknown && !IsNotCommitted(exception) && exception is not OperationCanceledException => Next.ThrowUnknown,
+            false => Next.Throw,
             null => Next.ThrowUnknown,
             true => Stopwatch.GetElapsedTime(started) < RetryLimit ? Next.Retry : Next.ThrowUnknown,
         };

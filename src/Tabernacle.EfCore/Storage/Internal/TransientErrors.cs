@@ -51,7 +51,8 @@ internal static class TransientErrors
     public const int MaxTimeMSExpired = 50;
 
     /// <summary>Whether <c>EnableRetryOnFailure</c>'s strategy replays the unit that failed with <paramref name="exception"/>.</summary>
-    public static bool IsTransient(Exception? exception) => Classify(exception) is TransientErrorKind.TransientTransaction or TransientErrorKind.Retryable;
+    public static bool IsTransient(Exception? exception) =>
+        Classify(exception) is TransientErrorKind.TransientTransaction or TransientErrorKind.Retryable;
 
     public static TransientErrorKind Classify(Exception? exception)
     {
@@ -79,7 +80,8 @@ internal static class TransientErrors
                     return TransientErrorKind.TransientTransaction;
                 case MongoException mongo when mongo.HasErrorLabel(RetryableWriteErrorLabel):
                     return TransientErrorKind.Retryable;
-                case MongoConnectionException or MongoConnectionPoolPausedException or MongoNotPrimaryException or MongoNodeIsRecoveringException:
+                case MongoConnectionException or MongoConnectionPoolPausedException:
+                case MongoNotPrimaryException or MongoNodeIsRecoveringException:
                     return TransientErrorKind.Retryable;
                 case TimeoutException when e.Message.Contains("selecting a server", StringComparison.OrdinalIgnoreCase):
                     return TransientErrorKind.Retryable;

@@ -30,7 +30,8 @@ internal sealed class SaveChangesOptions
     /// </summary>
     public WriteConcern Consume(IReadOnlyList<SaveOperation> plan, WriteConcern contextDefault)
     {
-        var concern = Requested ?? Strongest(plan.Select(o => o.Entry.EntityType).Distinct().Select(t => EntityWriteConcern(t) ?? contextDefault));
+        var concern = Requested
+            ?? Strongest(plan.Select(o => o.Entry.EntityType).Distinct().Select(t => EntityWriteConcern(t) ?? contextDefault));
         if (!concern.IsAcknowledged)
         {
             foreach (var operation in plan)
@@ -95,9 +96,8 @@ internal sealed class SaveChangesOptions
 
     private static WriteConcern Stronger(WriteConcern a, WriteConcern b)
     {
-        var w = Rank(b.W) > Rank(a.W) || (Rank(b.W) == Rank(a.W) && b.W is WriteConcern.WCount cb && a.W is WriteConcern.WCount ca && cb.Value > ca.Value)
-            ? b.W
-            : a.W;
+        var moreMembers = b.W is WriteConcern.WCount cb && a.W is WriteConcern.WCount ca && cb.Value > ca.Value;
+        var w = Rank(b.W) > Rank(a.W) || moreMembers ? b.W : a.W;
         var timeout = a.WTimeout is { } ta && b.WTimeout is { } tb ? (ta >= tb ? ta : tb) : (TimeSpan?)null;
         var journal = a.Journal == true || b.Journal == true ? true : a.Journal ?? b.Journal;
         var fsync = a.FSync == true || b.FSync == true ? true : a.FSync ?? b.FSync;
