@@ -4,7 +4,8 @@ namespace Tabernacle.EfCore;
 
 /// <summary>
 /// The write concern saves of this entity type use unless the save chooses one (<c>SaveChangesAsync(writeConcern)</c>).
-/// When one save writes several types, the strongest of their write concerns applies.
+/// When one save writes several types, the strongest of their effective write concerns applies (a type without its own
+/// counts with the context's default), so a weaker one here never weakens the others.
 /// </summary>
 /// <example><code>[WriteConcern("majority", WTimeoutMs = 5000)] public class Order { ... }</code></example>
 [AttributeUsage(AttributeTargets.Class, Inherited = true, AllowMultiple = false)]

@@ -41,7 +41,8 @@ public static class TabernacleModelExtensions
 
     /// <summary>
     /// The write concern saves of this entity type use unless the save chooses one; when a save writes several types,
-    /// the strongest applies. Overrides <c>[WriteConcern]</c>.
+    /// the strongest of their effective write concerns applies (a type without its own counts with the context's default),
+    /// so a weaker one here never weakens the others. Overrides <c>[WriteConcern]</c>.
     /// </summary>
     public static EntityTypeBuilder HasWriteConcern(this EntityTypeBuilder entityTypeBuilder, MongoDB.Driver.WriteConcern writeConcern)
     {

@@ -60,7 +60,9 @@ public class TabernacleDbContextOptionsBuilder
 
     /// <summary>
     /// Retries a whole <c>SaveChanges</c> (or a user's <c>strategy.ExecuteAsync</c> block) on transient errors: failovers,
-    /// <c>TransientTransactionError</c>, <c>UnknownTransactionCommitResult</c>, network errors.
+    /// <c>TransientTransactionError</c>, <c>RetryableWriteError</c>, network errors. A commit whose outcome is unknown
+    /// (<c>UnknownTransactionCommitResult</c>) is not replayed, which could store the unit twice: the commit itself is sent
+    /// again until the server says whether it happened.
     /// </summary>
     /// <param name="maxRetryCount">The maximum number of retries (default 6).</param>
     /// <param name="maxRetryDelay">The longest delay between retries (default 30 seconds).</param>

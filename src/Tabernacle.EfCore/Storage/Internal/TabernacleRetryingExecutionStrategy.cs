@@ -11,6 +11,9 @@ namespace Tabernacle.EfCore.Storage.Internal;
 internal sealed class TabernacleRetryingExecutionStrategy(ExecutionStrategyDependencies dependencies, int maxRetryCount, TimeSpan maxRetryDelay)
     : ExecutionStrategy(dependencies, maxRetryCount, maxRetryDelay)
 {
+    // TransientTransactionError and retryable errors replay the unit. UnknownTransactionCommitResult does not: the provider's
+    // commit (TransactionCommit) already retried it until the outcome was known, so one that still escapes may have committed,
+    // and running the unit again as a new transaction could store it twice. The caller learns that the outcome is unknown.
     protected override bool ShouldRetryOn(Exception exception) => TransientErrors.IsTransient(exception);
 
     // EF Core's check looks for System.Transactions, which MongoDB has no part in; only the context's own transaction matters.

@@ -79,16 +79,18 @@ internal sealed class TabernacleTransaction(IClientSessionHandle session, Tabern
 
     public Guid TransactionId { get; } = Guid.NewGuid();
 
+    // Retries a commit whose outcome is unknown until the server says which it was (TransactionCommit): a retrying strategy
+    // must not replay a unit whose commit may have landed.
     public void Commit()
     {
         Complete();
-        session.CommitTransaction();
+        TransactionCommit.Commit(session);
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         Complete();
-        await session.CommitTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await TransactionCommit.CommitAsync(session, cancellationToken).ConfigureAwait(false);
     }
 
     public void Rollback()

@@ -21,11 +21,18 @@ internal sealed class SaveChangesOptions
     /// </summary>
     public bool Replaying { get; set; }
 
-    /// <summary>Takes the effective save-or-entity write concern for <paramref name="plan"/>, checking the rules of unacknowledged writes.</summary>
-    public WriteConcern? Consume(IReadOnlyList<SaveOperation> plan)
+    /// <summary>
+    /// Takes the effective write concern of a save of <paramref name="plan"/>, checking the rules of unacknowledged writes.
+    /// The save's own (<c>SaveChangesAsync(writeConcern)</c>) wins outright. Otherwise each written entity type's effective
+    /// concern is its own (<c>[WriteConcern]</c>/<c>HasWriteConcern</c>), else <paramref name="contextDefault"/> (the options
+    /// builder's default, else the connection string's), and the save uses the strongest of them (<see cref="Strongest"/>):
+    /// one weak entity type, an audit entry at w:1 say, must not weaken the others silently.
+    /// </summary>
+    public WriteConcern Consume(IReadOnlyList<SaveOperation> plan, WriteConcern contextDefault)
     {
-        var concern = Requested ?? Strongest(plan.Select(o => o.Entry.EntityType).Distinct().Select(EntityWriteConcern).OfType<WriteConcern>());
-        if (concern is { IsAcknowledged: false })
+        var concern = Requested
+            ?? Strongest(plan.Select(o => o.Entry.EntityType).Distinct().Select(t => EntityWriteConcern(t) ?? contextDefault));
+        if (!concern.IsAcknowledged)
         {
             foreach (var operation in plan)
             {
@@ -45,6 +52,11 @@ internal sealed class SaveChangesOptions
         return concern;
     }
 
+    /// <summary>Whether the save itself or one of the written entity types asks for w:0 (rather than a context default).</summary>
+    public bool ExplicitlyUnacknowledged(IReadOnlyList<SaveOperation> plan) =>
+        Requested is { IsAcknowledged: false }
+        || (Requested is null && plan.Any(o => EntityWriteConcern(o.Entry.EntityType) is { IsAcknowledged: false }));
+
     public static WriteConcern? EntityWriteConcern(IReadOnlyEntityType entityType)
     {
         for (var type = entityType; type is not null; type = type.BaseType)
@@ -58,25 +70,46 @@ internal sealed class SaveChangesOptions
         return null;
     }
 
-    private static WriteConcern? Strongest(IEnumerable<WriteConcern> concerns)
+    /// <summary>
+    /// The strongest of <paramref name="concerns"/>, one setting at a time, so that the result asks for at least as much as
+    /// each of them:
+    /// <list type="bullet">
+    /// <item><c>w</c>: <c>majority</c> beats everything; a tag-set mode (a custom <c>getLastErrorModes</c> name) cannot be
+    /// compared with a number, so it beats numbers and an unset <c>w</c>, and of two different tag modes the first one met
+    /// is kept (MongoDB cannot ask for both); an unset <c>w</c> (the server's default write concern, majority since
+    /// MongoDB 5.0) beats any number, since the provider cannot know that default is weaker; a larger number beats a smaller.</item>
+    /// <item><c>j</c> and <c>fsync</c>: true if any asks for it.</item>
+    /// <item><c>wtimeout</c>: the longest, and no limit if any has none, so that no concern is given up on sooner than it
+    /// asked for.</item>
+    /// </list>
+    /// </summary>
+    internal static WriteConcern Strongest(IEnumerable<WriteConcern> concerns)
     {
         WriteConcern? best = null;
         foreach (var concern in concerns)
         {
-            if (best is null || Rank(concern) > Rank(best))
-            {
-                best = concern;
-            }
+            best = best is null ? concern : Stronger(best, concern);
         }
 
-        return best;
+        return best ?? WriteConcern.Acknowledged;
     }
 
-    private static int Rank(WriteConcern concern) => concern.W switch
+    private static WriteConcern Stronger(WriteConcern a, WriteConcern b)
     {
-        WriteConcern.WMode { Value: "majority" } => int.MaxValue,
-        WriteConcern.WCount count => count.Value,
+        var moreMembers = b.W is WriteConcern.WCount cb && a.W is WriteConcern.WCount ca && cb.Value > ca.Value;
+        var w = Rank(b.W) > Rank(a.W) || moreMembers ? b.W : a.W;
+        var timeout = a.WTimeout is { } ta && b.WTimeout is { } tb ? (ta >= tb ? ta : tb) : (TimeSpan?)null;
+        var journal = a.Journal == true || b.Journal == true ? true : a.Journal ?? b.Journal;
+        var fsync = a.FSync == true || b.FSync == true ? true : a.FSync ?? b.FSync;
+        return new WriteConcern(w, timeout, fsync, journal);
+    }
+
+    // The classes of w, weakest first; numbers are then compared by value.
+    private static int Rank(WriteConcern.WValue? w) => w switch
+    {
+        WriteConcern.WCount => 0,
         null => 1,
-        _ => 1,
+        WriteConcern.WMode { Value: "majority" } => 3,
+        _ => 2,
     };
 }

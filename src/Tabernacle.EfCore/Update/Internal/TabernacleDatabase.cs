@@ -61,7 +61,7 @@ internal sealed class TabernacleDatabase(
             return 0;
         }
 
-        var writeConcern = saveOptions.Consume(plan);
+        var writeConcern = saveOptions.Consume(plan, client.EffectiveWriteConcern(null));
         var checkReplay = ChecksReplay(writeConcern);
         if (checkReplay && AlreadyApplied(plan))
         {
@@ -80,7 +80,7 @@ internal sealed class TabernacleDatabase(
         }
     }
 
-    private int Write(List<SaveOperation> plan, WriteConcern? writeConcern)
+    private int Write(List<SaveOperation> plan, WriteConcern writeConcern)
     {
         var session = BeginTransactionIfNeeded(plan, writeConcern);
         try
@@ -103,7 +103,7 @@ internal sealed class TabernacleDatabase(
             {
                 try
                 {
-                    session.CommitTransaction();
+                    TransactionCommit.Commit(session);
                 }
                 catch (MongoException ex)
                 {
@@ -145,7 +145,7 @@ internal sealed class TabernacleDatabase(
             return 0;
         }
 
-        var writeConcern = saveOptions.Consume(plan);
+        var writeConcern = saveOptions.Consume(plan, client.EffectiveWriteConcern(null));
         var checkReplay = ChecksReplay(writeConcern);
         if (checkReplay && await AlreadyAppliedAsync(plan, cancellationToken).ConfigureAwait(false))
         {
@@ -169,7 +169,7 @@ internal sealed class TabernacleDatabase(
         }
     }
 
-    private async Task<int> WriteAsync(List<SaveOperation> plan, WriteConcern? writeConcern, CancellationToken cancellationToken)
+    private async Task<int> WriteAsync(List<SaveOperation> plan, WriteConcern writeConcern, CancellationToken cancellationToken)
     {
         var session = BeginTransactionIfNeeded(plan, writeConcern);
         try
@@ -192,7 +192,7 @@ internal sealed class TabernacleDatabase(
             {
                 try
                 {
-                    await session.CommitTransactionAsync(cancellationToken).ConfigureAwait(false);
+                    await TransactionCommit.CommitAsync(session, cancellationToken).ConfigureAwait(false);
                 }
                 catch (MongoException ex)
                 {
@@ -316,12 +316,14 @@ internal sealed class TabernacleDatabase(
         return (current, embedding);
     }
 
-    private IClientSessionHandle? BeginTransactionIfNeeded(List<SaveOperation> plan, WriteConcern? writeConcern)
+    private IClientSessionHandle? BeginTransactionIfNeeded(List<SaveOperation> plan, WriteConcern writeConcern)
     {
         var context = currentContext.Context;
         if (client.TransactionSession is not null)
         {
-            if (writeConcern is { IsAcknowledged: false })
+            // The transaction's own write concern applies at commit; only a w:0 that the save or an entity type asks for
+            // explicitly is a contradiction (a context default of w:0 is simply not used inside the transaction).
+            if (!writeConcern.IsAcknowledged && saveOptions.ExplicitlyUnacknowledged(plan))
             {
                 throw new InvalidOperationException("An unacknowledged write concern (w:0) cannot be used inside a transaction: a transaction's writes are acknowledged when it commits. Remove the w:0 write concern or the transaction.");
             }
@@ -335,13 +337,13 @@ internal sealed class TabernacleDatabase(
             AutoTransactionBehavior.Never => false,
             _ => plan.Count > 1,
         };
-        if (!wanted || writeConcern is { IsAcknowledged: false } || !SupportsTransactions())
+        if (!wanted || !writeConcern.IsAcknowledged || !SupportsTransactions())
         {
             return null;
         }
 
         var session = client.SessionForTransaction();
-        session.StartTransaction(new TransactionOptions(writeConcern: client.EffectiveWriteConcern(writeConcern)));
+        session.StartTransaction(new TransactionOptions(writeConcern: writeConcern));
         return session;
     }
 
