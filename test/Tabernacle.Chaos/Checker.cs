@@ -86,7 +86,7 @@ internal static class Checker
         var pushed = first[Schema.Registers].SelectMany(r => r["vals"].AsBsonArray.Select(v => v.AsString)).ToHashSet();
         var transferred = first[Schema.Transfers].Select(d => d["_id"].AsString).ToHashSet();
         var lent = first[Schema.Loans].Select(d => d["_id"].AsString).ToHashSet();
-        var unknown = history.Where(o => o.Outcome == Outcome.Unknown && o.Kind is not OpKind.Read and not OpKind.Return).ToList();
+        var unknown = history.Where(o => o.Outcome == Outcome.Unknown && o.Kind is not (OpKind.Read or OpKind.Return)).ToList();
         var present = unknown.Count(o => o.Kind switch
         {
             OpKind.InsertW1 or OpKind.InsertMajority => inserted.Contains(o.Value!),
@@ -262,7 +262,7 @@ internal static class Checker
             }
         }
 
-        var borrows = history.Where(o => o.Kind == OpKind.Borrow).ToDictionary(o => o.Value!);
+        var borrows = history.Where(o => o.Kind is OpKind.Borrow or OpKind.ProviderBorrow).ToDictionary(o => o.Value!);
         foreach (var op in borrows.Values)
         {
             CheckPresence(op, loans.ContainsKey(op.Value!) ? 1 : 0, durable: true, member.Member, $"loan {op.Value}", anomalies);

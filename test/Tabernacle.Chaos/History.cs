@@ -20,6 +20,9 @@ internal enum OpKind
     /// <summary>Transaction lending a copy of a book: available − 1 (only if above 0) and an active loan.</summary>
     Borrow,
 
+    /// <summary>The same borrow through the provider: execution strategy, transaction, ExecuteUpdate, SaveChanges.</summary>
+    ProviderBorrow,
+
     /// <summary>Transaction returning a loan the client holds: the loan inactive and available + 1.</summary>
     Return,
 
@@ -86,7 +89,7 @@ internal sealed record Operation
             OpKind.InsertW1 or OpKind.InsertMajority => $"value={Value}",
             OpKind.RegisterPush => $"register={Target} value={Value}",
             OpKind.Transfer => $"txn={Value} {From}->{To} amount={Amount}",
-            OpKind.Borrow or OpKind.Return => $"loan={Value} book={Target}",
+            OpKind.Borrow or OpKind.ProviderBorrow or OpKind.Return => $"loan={Value} book={Target}",
             _ => $"target={Target} {ReadPreference}/{ReadConcern} saw {Seen?.Count ?? 0}",
         };
         var error = Error is null ? "" : $" ({Error})";

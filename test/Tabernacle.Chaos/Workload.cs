@@ -63,6 +63,7 @@ internal sealed class ChaosClient : IAsyncDisposable
     private readonly IClientSessionHandle _retry;
     private readonly IMongoDatabase _plainDb;
     private readonly IMongoDatabase _retryDb;
+    private readonly Microsoft.EntityFrameworkCore.DbContextOptions<ChaosContext> _providerOptions;
     private readonly List<(string Loan, string Book)> _loans = [];
     private int _sequence;
 
@@ -80,6 +81,7 @@ internal sealed class ChaosClient : IAsyncDisposable
         _retry = retry;
         _plainDb = plainClient.GetDatabase(database);
         _retryDb = retryClient.GetDatabase(database);
+        _providerOptions = ProviderBorrow.Options(retryClient, database);
     }
 
     public static async Task<ChaosClient> StartAsync(
@@ -114,7 +116,8 @@ internal sealed class ChaosClient : IAsyncDisposable
             < 32 => await InsertAsync(OpKind.InsertMajority),
             < 48 => await PushAsync(),
             < 62 => await TransferAsync(),
-            < 76 => _loans.Count > 0 && _random.Next(3) > 0 ? await ReturnAsync() : await BorrowAsync(),
+            < 76 => _loans.Count > 0 && _random.Next(3) > 0 ? await ReturnAsync()
+                : _random.Next(2) == 0 ? await BorrowAsync() : await ProviderBorrowAsync(),
             _ => await ReadAsync(),
         };
         _history.Add(op);
@@ -255,6 +258,30 @@ internal sealed class ChaosClient : IAsyncDisposable
         }
 
         return Done(op, outcome.Outcome, outcome.Error);
+    }
+
+    private async Task<Operation> ProviderBorrowAsync()
+    {
+        var book = Schema.Copies.Keys.ElementAt(_random.Next(Schema.Copies.Count));
+        var op = Start(OpKind.ProviderBorrow) with { Value = $"l{_index}-{++_sequence}", Target = book };
+        using var timeout = new CancellationTokenSource(Workload.OperationTimeout);
+        try
+        {
+            if (await ProviderBorrow.RunAsync(_providerOptions, op.Value!, book, _index, timeout.Token) is { } reason)
+            {
+                return Done(op, Outcome.Fail, reason);
+            }
+
+            _loans.Add((op.Value!, book));
+            return Done(op, Outcome.Ok, null);
+        }
+#pragma warning disable CA1031 // EF wraps driver errors (RetryLimitExceededException, DbUpdateException): Classify unwraps them.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            var (outcome, error) = ProviderBorrow.Classify(ex);
+            return Done(op, outcome, error);
+        }
     }
 
     /// <summary>Returns one of the client's acknowledged loans: inactive (only if still active) and a copy back.</summary>
