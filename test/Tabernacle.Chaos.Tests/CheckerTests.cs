@@ -106,6 +106,14 @@ public sealed class CheckerTests
     }
 
     [Fact]
+    public void Client_seeds_are_the_same_in_every_process_and_differ_between_clients()
+    {
+        // Pinned values: a change here means old seeds no longer replay.
+        Assert.Equal(1_000_003 + 7_919, ChaosClient.ClientSeed(1, 0));
+        Assert.NotEqual(ChaosClient.ClientSeed(12345, 0), ChaosClient.ClientSeed(12345, 1));
+    }
+
+    [Fact]
     public void A_broken_register_counter_is_reported()
     {
         var member = Member("m0", r0: ["c0-1"]);

@@ -51,7 +51,7 @@ internal static class FaultSchedule
 {
     public static IReadOnlyList<FaultStep> Generate(int seed, TimeSpan length)
     {
-        // A different stream from the clients' (they use HashCode.Combine(seed, index)).
+        // A different stream from the clients' (ChaosClient.ClientSeed).
         var random = new Random(unchecked(seed * 31 + 7));
         var steps = new List<FaultStep>();
         var at = TimeSpan.FromMilliseconds(random.Next(200, 1000));

@@ -72,7 +72,8 @@ internal sealed class ChaosClient : IAsyncDisposable
         IClientSessionHandle plain, IClientSessionHandle retry, string database)
     {
         _index = index;
-        _random = new Random(HashCode.Combine(seed, index));
+        // Not HashCode.Combine: its hashes are randomised per process, and a seed must replay in another process.
+        _random = new Random(ClientSeed(seed, index));
         _history = history;
         _clock = clock;
         _plainClient = plainClient;
@@ -94,6 +95,9 @@ internal sealed class ChaosClient : IAsyncDisposable
         var retry = await retryClient.StartSessionAsync(options);
         return new ChaosClient(index, seed, history, clock, plainClient, retryClient, plain, retry, database);
     }
+
+    /// <summary>The seed of one client's choices, derived from the run's seed the same way in every process.</summary>
+    public static int ClientSeed(int seed, int index) => unchecked((seed * 1_000_003) + ((index + 1) * 7_919));
 
     public static MongoClientSettings Settings(string connectionString, bool retryWrites)
     {
