@@ -113,15 +113,19 @@ internal sealed class ChaosClient : IAsyncDisposable
 
     public async Task RunOneAsync()
     {
+        // Every operation draws the same numbers, whatever the client's state, so that a replay whose outcomes differ
+        // (a borrow that found no copy this time) keeps the rest of the client's choices in step.
         var roll = _random.Next(100);
+        var returnIfAny = _random.Next(3) > 0;
+        var viaProvider = _random.Next(2) == 0;
         var op = roll switch
         {
             < 15 => await InsertAsync(OpKind.InsertW1),
             < 32 => await InsertAsync(OpKind.InsertMajority),
             < 48 => await PushAsync(),
             < 62 => await TransferAsync(),
-            < 76 => _loans.Count > 0 && _random.Next(3) > 0 ? await ReturnAsync()
-                : _random.Next(2) == 0 ? await BorrowAsync() : await ProviderBorrowAsync(),
+            < 76 => _loans.Count > 0 && returnIfAny ? await ReturnAsync()
+                : viaProvider ? await ProviderBorrowAsync() : await BorrowAsync(),
             _ => await ReadAsync(),
         };
         _history.Add(op);
