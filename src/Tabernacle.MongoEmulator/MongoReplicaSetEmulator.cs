@@ -192,7 +192,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
             // Members cut off by a partition cannot catch up, and one that diverged holds a later optime of another
             // history, so caught up means holding the primary's last entry.
             var caughtUp = _set.Members
-                .Where(m => m.IsRunning && !m.IsReplicationPaused && !m.IsDisconnected)
+                .Where(m => m.IsRunning && !m.IsReplicationPaused && !_set.IsCutOff(m))
                 .All(m => m.Oplog.Contains(primary?.LastApplied ?? OpTime.Null));
             if (primary is not null && caughtUp)
             {

@@ -18,6 +18,7 @@ internal sealed class ReplicaMember
     private Task? _replicationLoop;
     private TimeSpan _replicationDelay;
     private bool _pausedByApi;
+    private bool _disconnected;
 
     public ReplicaMember(int id, string host, int port, int priority, int votes, IReadOnlyDictionary<string, string> tags, TimeSpan replicationDelay, ReplicaSetCoordinator set, ILogger logger)
     {
@@ -109,13 +110,18 @@ internal sealed class ReplicaMember
 
     /// <summary>Whether elections may choose this member now (a member cut off from the others cannot be elected by them).</summary>
     public bool IsElectable =>
-        IsRunning && !IsDisconnected && Priority > 0 && Votes >= 0 && DateTime.UtcNow >= FrozenUntil && DateTime.UtcNow >= SteppedDownUntil;
+        IsRunning && !_set.IsCutOff(this) && Priority > 0 && Votes >= 0 && DateTime.UtcNow >= FrozenUntil && DateTime.UtcNow >= SteppedDownUntil;
 
     /// <summary>
     /// Whether a network partition cuts this member off from the other members (not from clients). The coordinator
     /// sets it; every replication, vote and acknowledgement between members checks it.
     /// </summary>
-    public bool IsDisconnected { get; set; }
+    public bool IsDisconnected
+    {
+        get => Volatile.Read(ref _disconnected);
+        set => Volatile.Write(ref _disconnected, value);
+    }
+
 
     /// <summary>
     /// The term this member writes its oplog entries in: the term it was elected in. An old primary cut off from the
