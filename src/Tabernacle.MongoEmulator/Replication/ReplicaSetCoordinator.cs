@@ -207,7 +207,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
                     continue;
                 }
 
-                _logger.LogWarning("Member {Host} steps down: it has not seen a majority of the set for {Timeout}", member.Host, ElectionTimeout);
+                _logger.LogWarning("Member {Host} steps down: no majority seen for {Timeout}", member.Host, ElectionTimeout);
                 LosePrimary(member, MemberState.Secondary);
             }
         }

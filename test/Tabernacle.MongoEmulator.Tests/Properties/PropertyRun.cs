@@ -41,9 +41,11 @@ internal static class PropertyRun
             iter: iterations,
             threads: 1,
             print: ScheduleGen.Print);
-        output.WriteLine($"{iterations} schedule(s) in {(DateTime.UtcNow - started).TotalSeconds:F1} s{(seed is null ? "" : $" (replayed seed {seed})")}");
+        var replayed = seed is null ? "" : $" (replayed seed {seed})";
+        output.WriteLine($"{iterations} schedule(s) in {(DateTime.UtcNow - started).TotalSeconds:F1} s{replayed}");
 
         // Shows that the schedules exercise what the properties are about (acknowledged writes, rollbacks).
-        output.WriteLine($"writes: {string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))}; rolled-back documents: {lostToRollback}");
+        var byOutcome = string.Join(", ", outcomes.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"));
+        output.WriteLine($"writes: {byOutcome}; rolled-back documents: {lostToRollback}");
     }
 }

@@ -19,16 +19,23 @@ public enum WriteOutcome
     Unknown,
 }
 
-/// <summary>One scheduled write: its number (the document's <c>op</c> field), concern, outcome, and who held it when acknowledged.</summary>
-internal sealed record WriteRecord(int Op, WriteKind Kind, int SentTo, WriteOutcome Outcome, IReadOnlyList<int> HoldersAtAck, IReadOnlyList<string> DcsAtAck);
+/// <summary>One scheduled write: its number (the document's <c>op</c>), concern, outcome, and who held it when acknowledged.</summary>
+internal sealed record WriteRecord(
+    int Op, WriteKind Kind, int SentTo, WriteOutcome Outcome, IReadOnlyList<int> HoldersAtAck, IReadOnlyList<string> DcsAtAck);
 
 /// <summary>A member's state after the schedule healed: the <c>op</c>s it holds (with repeats) and those its rollbacks kept.</summary>
 internal sealed record MemberFinalState(int Id, bool IsPrimary, IReadOnlyList<int> Ops, IReadOnlyList<int> RolledBackOps);
 
 /// <summary>What a schedule run produced, for the properties to check.</summary>
-internal sealed record ScheduleHistory(IReadOnlyList<WriteRecord> Writes, IReadOnlyList<MemberFinalState> Members, IReadOnlyList<string> InvariantViolations)
+internal sealed record ScheduleHistory(
+    IReadOnlyList<WriteRecord> Writes, IReadOnlyList<MemberFinalState> Members, IReadOnlyList<string> InvariantViolations)
 {
     public override string ToString() =>
-        $"writes: [{string.Join(", ", Writes.Select(w => $"#{w.Op} {w.Kind}@m{w.SentTo} {w.Outcome} held by [{string.Join(",", w.HoldersAtAck)}]"))}]; "
-        + $"members: [{string.Join("; ", Members.Select(m => $"m{m.Id}{(m.IsPrimary ? "*" : "")} ops {string.Join(",", m.Ops.Order())} rolled back {string.Join(",", m.RolledBackOps.Order())}"))}]";
+        $"writes: [{string.Join(", ", Writes.Select(Describe))}]; members: [{string.Join("; ", Members.Select(Describe))}]";
+
+    private static string Describe(WriteRecord w) =>
+        $"#{w.Op} {w.Kind}@m{w.SentTo} {w.Outcome} held by [{string.Join(",", w.HoldersAtAck)}]";
+
+    private static string Describe(MemberFinalState m) =>
+        $"m{m.Id}{(m.IsPrimary ? "*" : "")} ops {string.Join(",", m.Ops.Order())} rolled back {string.Join(",", m.RolledBackOps.Order())}";
 }

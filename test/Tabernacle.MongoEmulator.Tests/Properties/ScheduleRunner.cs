@@ -193,7 +193,8 @@ internal static class ScheduleRunner
 
         try
         {
-            await primary.Member.Set.StepDownAsync(primary.Member, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(100), force, CancellationToken.None);
+            var period = TimeSpan.FromMilliseconds(200);
+            await primary.Member.Set.StepDownAsync(primary.Member, period, TimeSpan.FromMilliseconds(100), force, CancellationToken.None);
         }
         catch (MongoErrorException)
         {

@@ -39,7 +39,8 @@ public sealed record WriteStep(WriteKind Kind, int Target) : ScheduleStep
 {
     public const int StalePrimary = -2;
 
-    public override string ToString() => $"Write({Kind}→{Target switch { StalePrimary => "stale primary", < 0 => "primary", _ => $"m{Target}" }})";
+    public override string ToString() =>
+        $"Write({Kind}→{Target switch { StalePrimary => "stale primary", < 0 => "primary", _ => $"m{Target}" }})";
 }
 
 /// <summary>

@@ -13,7 +13,8 @@ public sealed class WriteConcernProperties(ITestOutputHelper output)
     public Task Writes_acknowledged_by_a_majority_are_on_every_member_exactly_once_after_healing() =>
         PropertyRun.CheckAsync(output, history =>
         {
-            foreach (var write in history.Writes.Where(w => w.Outcome == WriteOutcome.Acknowledged && ScheduleRunner.ImpliesMajority(w.Kind)))
+            var durable = history.Writes.Where(w => w.Outcome == WriteOutcome.Acknowledged && ScheduleRunner.ImpliesMajority(w.Kind));
+            foreach (var write in durable)
             {
                 foreach (var member in history.Members)
                 {
@@ -22,7 +23,8 @@ public sealed class WriteConcernProperties(ITestOutputHelper output)
                 }
             }
 
-            Check(history.InvariantViolations.Count == 0, $"invariant violations: {string.Join("; ", history.InvariantViolations)}", history);
+            var violations = string.Join("; ", history.InvariantViolations);
+            Check(history.InvariantViolations.Count == 0, $"invariant violations: {violations}", history);
         });
 
     [Fact]
@@ -32,7 +34,8 @@ public sealed class WriteConcernProperties(ITestOutputHelper output)
             foreach (var write in history.Writes.Where(w => w.Outcome == WriteOutcome.Acknowledged))
             {
                 var required = ScheduleRunner.RequiredHolders(write.Kind);
-                Check(write.HoldersAtAck.Count >= required, $"{write.Kind} write #{write.Op} acknowledged with {write.HoldersAtAck.Count} holders", history);
+                var holders = write.HoldersAtAck.Count;
+                Check(holders >= required, $"{write.Kind} write #{write.Op} acknowledged with {holders} holders", history);
                 if (write.Kind == WriteKind.TwoDCs)
                 {
                     var dcs = write.DcsAtAck.Distinct(StringComparer.Ordinal).Count();
@@ -57,7 +60,8 @@ public sealed class WriteConcernProperties(ITestOutputHelper output)
 
             foreach (var member in history.Members)
             {
-                Check(member.Ops.Order().SequenceEqual(primary.Ops.Order()), $"m{member.Id} differs from the primary m{primary.Id}", history);
+                var same = member.Ops.Order().SequenceEqual(primary.Ops.Order());
+                Check(same, $"m{member.Id} differs from the primary m{primary.Id}", history);
             }
         });
 
