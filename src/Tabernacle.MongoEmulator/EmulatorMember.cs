@@ -138,7 +138,8 @@ public sealed class EmulatorMember
     /// rollback (what mongod writes to its <c>rollback</c> directory), oldest rollback first. Documents deleted by the
     /// undone writes are not there, as with mongod.
     /// </summary>
-    public IReadOnlyList<BsonDocument> GetRolledBackDocuments(string database, string collection) => _member.RolledBack.Get(database, collection);
+    public IReadOnlyList<BsonDocument> GetRolledBackDocuments(string database, string collection) =>
+        _member.RolledBack.Get(database, collection);
 
     /// <summary>The documents of a collection as this member holds them now (its own, possibly stale, copy), in natural order.</summary>
     public IReadOnlyList<BsonDocument> GetDocuments(string database, string collection)

@@ -87,8 +87,14 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         Validate(options);
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var address = IPAddress.Parse(options.BindAddress);
-        var modes = new WriteConcernModes(options.WriteConcernModes.Select(m => new WriteConcernMode(m.Key, new Dictionary<string, int>(m.Value, StringComparer.Ordinal))));
-        var set = new ReplicaSetCoordinator(options.ReplicaSetName, options.ElectionTimeout, options.MaxAcceptableLogicalClockDrift, loggerFactory.CreateLogger<ReplicaSetCoordinator>(), modes);
+        var modes = new WriteConcernModes(options.WriteConcernModes.Select(
+            m => new WriteConcernMode(m.Key, new Dictionary<string, int>(m.Value, StringComparer.Ordinal))));
+        var set = new ReplicaSetCoordinator(
+            options.ReplicaSetName,
+            options.ElectionTimeout,
+            options.MaxAcceptableLogicalClockDrift,
+            loggerFactory.CreateLogger<ReplicaSetCoordinator>(),
+            modes);
         var registry = CreateRegistry(options.Authentication is { } authentication ? new CredentialStore(authentication.Users) : null);
         var members = new List<EmulatorMember>();
         var servers = new List<WireServer>();
@@ -199,7 +205,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
             // Members cut off by a partition cannot catch up, and one that diverged holds a later optime of another
             // history, so caught up means holding the primary's last entry.
             var caughtUp = _set.Members
-                .Where(m => m.IsRunning && !m.IsReplicationPaused && !m.IsDisconnected)
+                .Where(m => m.IsRunning && !m.IsReplicationPaused && !_set.IsCutOff(m))
                 .All(m => m.Oplog.Contains(primary?.LastApplied ?? OpTime.Null));
             if (primary is not null && caughtUp)
             {
@@ -298,19 +304,22 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         {
             if (string.IsNullOrEmpty(name) || name == "majority" || constraints is null || constraints.Count == 0)
             {
-                throw new ArgumentException($"Write concern mode '{name}' needs a name other than 'majority' and at least one tag.", nameof(options));
+                throw new ArgumentException(
+                    $"Write concern mode '{name}' needs a name other than 'majority' and at least one tag.", nameof(options));
             }
 
             foreach (var (tag, count) in constraints)
             {
                 if (count < 1)
                 {
-                    throw new ArgumentException($"Write concern mode '{name}' must ask for at least 1 value of tag '{tag}', not {count}.", nameof(options));
+                    throw new ArgumentException(
+                        $"Write concern mode '{name}' must ask for at least 1 value of tag '{tag}', not {count}.", nameof(options));
                 }
 
                 if (!options.MemberOptions.Any(m => m.Tags.ContainsKey(tag)))
                 {
-                    throw new ArgumentException($"Write concern mode '{name}' names tag '{tag}', which no member has (mongod: NoSuchKey).", nameof(options));
+                    throw new ArgumentException(
+                        $"Write concern mode '{name}' names tag '{tag}', which no member has (mongod: NoSuchKey).", nameof(options));
                 }
             }
         }

@@ -33,7 +33,11 @@ public abstract class EmulatorTestBase : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Client.Dispose();
+        var violations = Emulator.Members[0].Member.Set.InvariantViolations.ToList();
         await Emulator.DisposeAsync();
+
+        // A majority-committed write rolled back is an emulator bug whatever the test was about: fail loudly.
+        Assert.Empty(violations);
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes (then fails the test).</summary>

@@ -95,22 +95,26 @@ internal sealed class Oplog
             return last;
         }
 
-        // Diverged (rare): walk back over a copy, so that the two oplogs' locks are never held together.
-        List<OplogEntry> copy;
-        lock (_gate)
+        // Diverged: walk back over the divergent suffix (usually short), one entry per lock, so that the two oplogs'
+        // locks are never held together and a long oplog is not copied on every commit-point update.
+        for (var back = 2; ; back++)
         {
-            copy = [.. _entries];
-        }
-
-        for (var i = copy.Count - 1; i >= 0; i--)
-        {
-            if (other.Contains(copy[i].OpTime))
+            OpTime candidate;
+            lock (_gate)
             {
-                return copy[i].OpTime;
+                if (back > _entries.Count)
+                {
+                    return OpTime.Null;
+                }
+
+                candidate = _entries[^back].OpTime;
+            }
+
+            if (other.Contains(candidate))
+            {
+                return candidate;
             }
         }
-
-        return OpTime.Null;
     }
 
     public void CopyFrom(Oplog source)

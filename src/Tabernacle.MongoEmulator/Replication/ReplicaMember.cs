@@ -18,6 +18,7 @@ internal sealed class ReplicaMember
     private Task? _replicationLoop;
     private TimeSpan _replicationDelay;
     private bool _pausedByApi;
+    private bool _disconnected;
 
     public ReplicaMember(int id, string host, int port, int priority, int votes, IReadOnlyDictionary<string, string> tags, TimeSpan replicationDelay, ReplicaSetCoordinator set, ILogger logger)
     {
@@ -109,13 +110,19 @@ internal sealed class ReplicaMember
 
     /// <summary>Whether elections may choose this member now (a member cut off from the others cannot be elected by them).</summary>
     public bool IsElectable =>
-        IsRunning && !IsDisconnected && Priority > 0 && Votes >= 0 && DateTime.UtcNow >= FrozenUntil && DateTime.UtcNow >= SteppedDownUntil;
+        IsRunning && !_set.IsCutOff(this) && Priority > 0 && Votes >= 0
+        && DateTime.UtcNow >= FrozenUntil && DateTime.UtcNow >= SteppedDownUntil;
 
     /// <summary>
     /// Whether a network partition cuts this member off from the other members (not from clients). The coordinator
     /// sets it; every replication, vote and acknowledgement between members checks it.
     /// </summary>
-    public bool IsDisconnected { get; set; }
+    public bool IsDisconnected
+    {
+        get => Volatile.Read(ref _disconnected);
+        set => Volatile.Write(ref _disconnected, value);
+    }
+
 
     /// <summary>
     /// The term this member writes its oplog entries in: the term it was elected in. An old primary cut off from the
@@ -123,7 +130,7 @@ internal sealed class ReplicaMember
     /// </summary>
     public long Term { get; set; }
 
-    /// <summary>When this member, as primary, last stopped seeing a majority of the voting members; <c>null</c> while it sees one.</summary>
+    /// <summary>When this member, as primary, stopped seeing a majority of the voting members; <c>null</c> while it sees one.</summary>
     public DateTime? MajorityLostAt { get; set; }
 
     /// <summary><c>electionId</c>: MongoDB derives it from the primary's term, so it strictly increases with each election.</summary>
@@ -267,7 +274,8 @@ internal sealed class ReplicaMember
     /// <summary>Appends an entry to this (primary) member's oplog with a fresh optime; callers hold the storage lock.</summary>
     public OplogEntry AppendToOplog(OplogOperation operation, string database, string? collection, BsonDocument? document, BsonValue? id, RetryableStatement? statement)
     {
-        var entry = new OplogEntry(new OpTime(_set.Clock.Next(), Term), DateTime.UtcNow, operation, database, collection, document, id) { Statement = statement };
+        var opTime = new OpTime(_set.Clock.Next(), Term);
+        var entry = new OplogEntry(opTime, DateTime.UtcNow, operation, database, collection, document, id) { Statement = statement };
         Oplog.Append(entry);
         RecordApplied(entry.OpTime);
         if (statement is not null)
@@ -467,7 +475,7 @@ internal sealed class ReplicaMember
                 ArchiveDocuments(divergent);
                 RolledBack.RecordRollback();
                 _logger.LogWarning(
-                    "Member {Host} rolls back {Count} oplog entries after common point {CommonPoint} (term {Term}) to follow primary {Primary}",
+                    "Member {Host} rolls back {Count} oplog entries after common point {CommonPoint} (term {Term}) to follow {Primary}",
                     Host, divergent.Count, common.Timestamp, common.Term, source.Host);
 
                 Storage.CopyFrom(source.Storage);
@@ -491,8 +499,9 @@ internal sealed class ReplicaMember
     {
         if (divergent.Count > 0 && divergent[0].OpTime <= KnownCommitPoint)
         {
-            var message = $"Member {Host} rolls back entry {divergent[0].OpTime.Timestamp} (term {divergent[0].OpTime.Term}) after common point "
-                + $"{common.Timestamp}, but knew {KnownCommitPoint.Timestamp} (term {KnownCommitPoint.Term}) as majority-committed";
+            var first = divergent[0].OpTime;
+            var message = $"Member {Host} rolls back entry {first.Timestamp} (term {first.Term}) after common point {common.Timestamp}, "
+                + $"but knew {KnownCommitPoint.Timestamp} (term {KnownCommitPoint.Term}) as majority-committed";
             _logger.LogError("Invariant violated: {Message}", message);
             _set.ReportInvariantViolation(message);
         }
@@ -511,11 +520,12 @@ internal sealed class ReplicaMember
         }
     }
 
-    private static IEnumerable<(string Database, string Collection, BsonValue Id)> WrittenDocuments(OplogEntry entry) => entry.Operation switch
-    {
-        OplogOperation.Insert or OplogOperation.Update when entry.Collection is { } c =>
-            [(entry.Database, c, entry.DocumentId ?? entry.Document!["_id"])],
-        OplogOperation.ApplyOps => TransactionChange.FromApplyOps(entry.Document!).Select(t => (t.Database, t.Collection, t.Id)),
-        _ => [],
-    };
+    private static IEnumerable<(string Database, string Collection, BsonValue Id)> WrittenDocuments(OplogEntry entry) =>
+        entry.Operation switch
+        {
+            OplogOperation.Insert or OplogOperation.Update when entry.Collection is { } c =>
+                [(entry.Database, c, entry.DocumentId ?? entry.Document!["_id"])],
+            OplogOperation.ApplyOps => TransactionChange.FromApplyOps(entry.Document!).Select(t => (t.Database, t.Collection, t.Id)),
+            _ => [],
+        };
 }

@@ -93,8 +93,8 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> can talk to each other (no partition between them).</summary>
     public bool Reaches(ReplicaMember a, ReplicaMember b) => a == b || (!IsCutOff(a) && !IsCutOff(b));
 
-    // A member alone in its set has nobody to be cut off from.
-    private bool IsCutOff(ReplicaMember member) => member.IsDisconnected && _members.Count > 1;
+    /// <summary>Whether a partition cuts <paramref name="member"/> off (a member alone in its set has nobody to be cut off from).</summary>
+    public bool IsCutOff(ReplicaMember member) => member.IsDisconnected && _members.Count > 1;
 
     /// <summary>
     /// The newest optime that a majority of voting members on the primary's side of any partition have applied on
@@ -218,7 +218,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
                     continue;
                 }
 
-                _logger.LogWarning("Member {Host} steps down: it has not seen a majority of the set for {Timeout}", member.Host, ElectionTimeout);
+                _logger.LogWarning("Member {Host} steps down: no majority seen for {Timeout}", member.Host, ElectionTimeout);
                 LosePrimary(member, MemberState.Secondary);
             }
         }

@@ -19,7 +19,7 @@ internal sealed record WriteConcernSpec(int? W, bool Majority, TimeSpan? WTimeou
 
     public static WriteConcernSpec Parse(BsonValue? value) => Parse(value, WriteConcernModes.None);
 
-    /// <summary>Parses <paramref name="value"/>; a string <c>w</c> other than <c>majority</c> names one of <paramref name="modes"/>.</summary>
+    /// <summary>Parses <paramref name="value"/>; a string <c>w</c> (not <c>majority</c>) names one of <paramref name="modes"/>.</summary>
     public static WriteConcernSpec Parse(BsonValue? value, WriteConcernModes modes)
     {
         if (value is null || value.IsBsonNull)

@@ -160,12 +160,11 @@ public sealed class UseTabernacleTests : IAsyncLifetime
         var first = ClientOf(plain);
         Assert.Same(first, ClientOf(plain));
         Assert.Same(first, ClientOf(again));
-        var before = MongoClientCache.Count;
         var withName = ClientOf(named);
         Assert.NotSame(first, withName);
         Assert.Same(withName, ClientOf(named));
         Assert.Equal("shared-client-test", withName.Settings.ApplicationName);
-        Assert.True(MongoClientCache.Count <= before + 1);
+        // Other test classes create clients in parallel, so the cache's size says nothing here; the sharing is asserted above.
 
         // A hundred contexts on the same options still use that one client.
         for (var i = 0; i < 100; i++)

@@ -1,5 +1,6 @@
 using MongoDB.Bson;
 using MongoDB.Driver;
+using Tabernacle.MongoEmulator.Tests.TestSupport;
 
 namespace Tabernacle.MongoEmulator.Tests.Replication;
 
@@ -72,6 +73,27 @@ public sealed class PartitionTests : EmulatorTestBase
         cut.Reconnect();
         await Emulator.WaitForReplicationAsync(Patience);
         Assert.Equal(["majority", "three"], Ids(cut));
+    }
+
+    [Fact]
+    public async Task A_majority_write_without_wtimeout_on_a_cut_off_primary_fails_when_it_steps_down()
+    {
+        var old = Emulator.Primary!;
+        old.Disconnect();
+        using var raw = await RawCommandClient.ConnectAsync(old.Port);
+        var reply = await raw.RunAsync(
+            Doc("{ insert: 'items', documents: [{ _id: 'waits' }], writeConcern: { w: 'majority' } }"), "partition", Patience);
+
+        // Applied locally (so it is rolled back later), then interrupted by the step-down: never acknowledged.
+        Assert.Equal(11602, reply["writeConcernError"]["code"].AsInt32);
+        Assert.Equal(EmulatorMemberRole.Secondary, old.Role);
+
+        // Reconnecting before the others elect would let the old member stand again with its write; wait for them.
+        Assert.NotEqual(old.Id, (await Emulator.WaitForPrimaryAsync(Patience)).Id);
+        old.Reconnect();
+        await Emulator.WaitForReplicationAsync(Patience);
+        Assert.Empty(old.GetDocuments("partition", "items"));
+        Assert.Equal(["waits"], old.GetRolledBackDocuments("partition", "items").Select(d => d["_id"].AsString));
     }
 
     private static List<string> Ids(EmulatorMember member) =>

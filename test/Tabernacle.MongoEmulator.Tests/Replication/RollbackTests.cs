@@ -40,7 +40,8 @@ public sealed class RollbackTests : EmulatorTestBase
         Assert.Equal([Doc("{ _id: 1, v: 'changed only on the old primary' }"), Doc("{ _id: 2, v: 'unreplicated' }")], kept);
         Assert.Equal([Doc("{ _id: 1, v: 'committed' }")], old.GetDocuments("rollback", "items"));
         Assert.Equal(replacement.GetDocuments("rollback", "items"), old.GetDocuments("rollback", "items"));
-        Assert.Contains(_logs.Messages, m => m.Level == LogLevel.Warning && m.Text.Contains("rolls back 2 oplog entries", StringComparison.Ordinal));
+        Assert.Contains(
+            _logs.Messages, m => m.Level == LogLevel.Warning && m.Text.Contains("rolls back 2 oplog entries", StringComparison.Ordinal));
         Assert.Empty(old.Member.Set.InvariantViolations);
     }
 
@@ -61,7 +62,8 @@ public sealed class RollbackTests : EmulatorTestBase
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(
+            LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             Messages.Enqueue(new LogMessage(logLevel, formatter(state, exception)));
 
         public void Dispose()

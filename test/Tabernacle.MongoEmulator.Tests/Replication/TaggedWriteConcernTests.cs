@@ -34,7 +34,8 @@ public sealed class TaggedWriteConcernTests : EmulatorTestBase
         // Two east members acknowledge w:2 but carry one value of dc, so multiDC times out.
         await Items.WithWriteConcern(new WriteConcern(2)).InsertOneAsync(Doc("{ _id: 'two' }"));
         var multiDc = new WriteConcern("multiDC", wTimeout: TimeSpan.FromMilliseconds(200));
-        var error = await Assert.ThrowsAsync<MongoWriteException>(() => Items.WithWriteConcern(multiDc).InsertOneAsync(Doc("{ _id: 'waits' }")));
+        var error = await Assert.ThrowsAsync<MongoWriteException>(
+            () => Items.WithWriteConcern(multiDc).InsertOneAsync(Doc("{ _id: 'waits' }")));
         Assert.Equal(64, error.WriteConcernError.Code);
 
         west.ResumeReplication();

@@ -63,7 +63,13 @@ internal sealed class ReplSetGetStatusCommand : ICommandHandler
             { "majorityVoteCount", set.MajorityCount },
             { "writeMajorityCount", set.MajorityCount },
             { "votingMembersCount", set.VotingMemberCount },
-            { "optimes", new BsonDocument { { "lastCommittedOpTime", set.CommitPointFor(self).ToBsonDocument() }, { "appliedOpTime", self.LastApplied.ToBsonDocument() } } },
+            {
+                "optimes", new BsonDocument
+                {
+                    { "lastCommittedOpTime", set.CommitPointFor(self).ToBsonDocument() },
+                    { "appliedOpTime", self.LastApplied.ToBsonDocument() },
+                }
+            },
             { "members", members },
         });
     }
