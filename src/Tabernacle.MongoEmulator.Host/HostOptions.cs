@@ -23,7 +23,8 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
     public const string Usage = """
         Tabernacle MongoDB replica-set emulator: an in-process MongoDB 7.0 replica set on loopback, for tests and demos.
 
-        Usage: dotnet run --project src/Tabernacle.MongoEmulator.Host -- [options]
+        Usage: tabernacle-mongo [options]
+           (from a clone of the repository: dotnet run --project src/Tabernacle.MongoEmulator.Host -- [options])
 
         Options:
           --members <n>              Number of members, 1 to 7 (default 3).

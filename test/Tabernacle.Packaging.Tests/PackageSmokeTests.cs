@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Xml.Linq;
+using Xunit.Abstractions;
+
+namespace Tabernacle.Packaging.Tests;
+
+/// <summary>
+/// The packages work without the repository: the four projects are packed into a local folder, then a console app and a
+/// web app that reference only those packages (through a NuGet.config that adds the folder beside the machine's
+/// configured source) are built and run, and the tool is installed from the folder and asked for its help.
+/// </summary>
+public sealed class PackageSmokeTests(PackageFeed feed, ITestOutputHelper output) : IClassFixture<PackageFeed>
+{
+    [Fact]
+    public void Every_package_has_its_metadata_readme_and_symbols()
+    {
+        foreach (var id in PackageFeed.LibraryIds.Append(PackageFeed.ToolId))
+        {
+            var package = Path.Combine(feed.Folder, $"{id}.{feed.Version}.nupkg");
+            Assert.True(File.Exists(package), $"{package} was not packed");
+            Assert.True(File.Exists(Path.ChangeExtension(package, ".snupkg")), $"{id} has no symbols package");
+
+            using var archive = System.IO.Compression.ZipFile.OpenRead(package);
+            Assert.Contains(archive.Entries, e => e.FullName == "README.md");
+            var nuspecEntry = Assert.Single(archive.Entries, e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+            using var nuspecStream = nuspecEntry.Open();
+            var metadata = XDocument.Load(nuspecStream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+            string Field(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value ?? "";
+            Assert.Equal(id, Field("id"));
+            Assert.False(string.IsNullOrWhiteSpace(Field("description")), $"{id} has no description");
+            Assert.Contains("mongodb", Field("tags"), StringComparison.Ordinal);
+            Assert.Equal("MIT", Field("license"));
+            Assert.Equal("README.md", Field("readme"));
+            if (id != PackageFeed.ToolId)
+            {
+                Assert.Contains(archive.Entries, e => e.FullName == $"lib/net10.0/{id}.xml");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_console_app_on_the_packages_saves_and_reads_with_a_read_preference()
+    {
+        var app = feed.CreateApp("Console", "Microsoft.NET.Sdk", ["Tabernacle.EfCore", "Tabernacle.MongoEmulator"]);
+
+        var (exitCode, stdout, stderr) = await Processes.RunAsync("dotnet", ["run", "--project", app], app, TimeSpan.FromMinutes(6));
+
+        output.WriteLine(stdout);
+        Assert.True(exitCode == 0, $"the console app exited {exitCode}\nstdout: {stdout}\nstderr: {stderr}");
+        Assert.Contains("saved and read back through the packages", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_web_app_on_the_packages_uses_AddTabernacle_the_health_check_and_a_read_policy()
+    {
+        var app = feed.CreateApp("Web", "Microsoft.NET.Sdk.Web", ["Tabernacle.EfCore.Extensions", "Tabernacle.MongoEmulator"]);
+
+        var (exitCode, stdout, stderr) = await Processes.RunAsync("dotnet", ["run", "--project", app], app, TimeSpan.FromMinutes(6));
+
+        output.WriteLine(stdout);
+        Assert.True(exitCode == 0, $"the web app exited {exitCode}\nstdout: {stdout}\nstderr: {stderr}");
+        Assert.Contains("worked through the packages", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_tool_installs_from_the_feed_and_prints_its_help()
+    {
+        var tools = Path.Combine(feed.Root, "tools");
+        var (installCode, installOut, installErr) = await Processes.RunAsync(
+            "dotnet",
+            ["tool", "install", "--tool-path", tools, "--add-source", feed.Folder, PackageFeed.ToolId, "--version", feed.Version],
+            feed.Root,
+            TimeSpan.FromMinutes(3));
+        Assert.True(installCode == 0, $"tool install exited {installCode}\n{installOut}\n{installErr}");
+
+        var (exitCode, stdout, stderr) = await Processes.RunAsync(Path.Combine(tools, "tabernacle-mongo"), ["--help"], feed.Root, TimeSpan.FromMinutes(1));
+
+        Assert.True(exitCode == 0, $"tabernacle-mongo --help exited {exitCode}\n{stderr}");
+        Assert.Contains("Usage: tabernacle-mongo", stdout, StringComparison.Ordinal);
+        foreach (var option in new[] { "--members", "--port", "--replSet", "--setParameter" })
+        {
+            Assert.Contains(option, stdout, StringComparison.Ordinal);
+        }
+    }
+}
+
+/// <summary>
+/// Packs the libraries and the tool once for the class, with a version of its own (so the machine's package cache never
+/// serves an older build under the same number), into a temporary folder that is deleted afterwards.
+/// </summary>
+public sealed class PackageFeed : IAsyncLifetime
+{
+    public static readonly string[] LibraryIds = ["Tabernacle.EfCore", "Tabernacle.EfCore.Extensions", "Tabernacle.MongoEmulator"];
+
+    public const string ToolId = "Tabernacle.MongoEmulator.Tool";
+
+    private static readonly string[] Projects =
+    [
+        "src/Tabernacle.EfCore/Tabernacle.EfCore.csproj",
+        "src/Tabernacle.EfCore.Extensions/Tabernacle.EfCore.Extensions.csproj",
+        "src/Tabernacle.MongoEmulator/Tabernacle.MongoEmulator.csproj",
+        "src/Tabernacle.MongoEmulator.Host/Tabernacle.MongoEmulator.Host.csproj",
+    ];
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "tabernacle-packages-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public string Folder => Path.Combine(Root, "feed");
+
+    public string Version { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Folder);
+        var repository = RepositoryRoot();
+        var suffix = "smoke." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        Version = VersionPrefix(repository) + "-" + suffix;
+        foreach (var project in Projects)
+        {
+            // Release and --no-restore: the solution's restore already wrote the assets file, and the Debug outputs the
+            // other test projects run from stay untouched.
+            var (exitCode, stdout, stderr) = await Processes.RunAsync(
+                "dotnet",
+                ["pack", Path.Combine(repository, project), "-c", "Release", "--no-restore", "-o", Folder, $"-p:VersionSuffix={suffix}", "-nologo"],
+                repository,
+                TimeSpan.FromMinutes(6));
+            Assert.True(exitCode == 0, $"dotnet pack {project} exited {exitCode}\n{stdout}\n{stderr}");
+        }
+
+        // The apps find the packages in the folder and everything else where the machine's NuGet settings say.
+        File.WriteAllText(Path.Combine(Root, "NuGet.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="tabernacle-local" value="{Folder}" />
+              </packageSources>
+            </configuration>
+            """);
+    }
+
+    /// <summary>A project in the feed's folder that references <paramref name="packages"/> at the packed version, with the app's source.</summary>
+    public string CreateApp(string name, string sdk, IEnumerable<string> packages)
+    {
+        var folder = Path.Combine(Root, name);
+        Directory.CreateDirectory(folder);
+        var references = string.Join("\n", packages.Select(p => $"""    <PackageReference Include="{p}" Version="{Version}" />"""));
+        File.WriteAllText(Path.Combine(folder, name + ".csproj"), $"""
+            <Project Sdk="{sdk}">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+            {references}
+              </ItemGroup>
+            </Project>
+            """);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Apps", name, "Program.cs"), Path.Combine(folder, "Program.cs"), overwrite: true);
+        return folder;
+    }
+
+    public Task DisposeAsync()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process may still hold a file for a moment; the temporary folder is the system's to clean then.
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Tabernacle.EfCore.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} contains Tabernacle.EfCore.sln");
+    }
+
+    private static string VersionPrefix(string repository) =>
+        XDocument.Load(Path.Combine(repository, "Directory.Build.props")).Descendants("VersionPrefix").Single().Value;
+}
+
+/// <summary>Runs a process to completion with a bound, collecting its output.</summary>
+internal static class Processes
+{
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string fileName, string[] arguments, string workingDirectory, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {timeout}");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
