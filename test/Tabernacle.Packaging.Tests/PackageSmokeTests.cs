@@ -82,6 +82,32 @@ public sealed class PackageSmokeTests(PackageFeed feed, ITestOutputHelper output
             Assert.Contains(option, stdout, StringComparison.Ordinal);
         }
     }
+    [Fact]
+    public async Task The_template_makes_an_api_whose_own_tests_pass_on_the_emulator()
+    {
+        // A hive of its own, so the machine's installed templates are neither used nor changed.
+        var hive = Path.Combine(feed.Root, "template-hive");
+        var package = Path.Combine(feed.Folder, $"{PackageFeed.TemplatesId}.{feed.Version}.nupkg");
+        var (installCode, installOut, installErr) = await Processes.RunAsync(
+            "dotnet", ["new", "install", package, "--debug:custom-hive", hive], feed.Root, TimeSpan.FromMinutes(2));
+        Assert.True(installCode == 0, $"dotnet new install exited {installCode}\n{installOut}\n{installErr}");
+
+        var project = Path.Combine(feed.Root, "MyTasks");
+        var (newCode, newOut, newErr) = await Processes.RunAsync(
+            "dotnet",
+            ["new", "tabernacle-webapi", "-n", "MyTasks", "-o", project, "--tabernacleVersion", feed.Version, "--debug:custom-hive", hive],
+            feed.Root,
+            TimeSpan.FromMinutes(2));
+        Assert.True(newCode == 0, $"dotnet new tabernacle-webapi exited {newCode}\n{newOut}\n{newErr}");
+        Assert.True(File.Exists(Path.Combine(project, "src", "MyTasks", "MyTasks.csproj")), "the template did not name the project after -n");
+
+        var (testCode, testOut, testErr) = await Processes.RunAsync(
+            "dotnet", ["test", Path.Combine(project, "test", "MyTasks.Tests", "MyTasks.Tests.csproj")], project, TimeSpan.FromMinutes(8));
+
+        output.WriteLine(testOut);
+        Assert.True(testCode == 0, $"the generated project's tests exited {testCode}\nstdout: {testOut}\nstderr: {testErr}");
+        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0, Passed:\s+3", testOut);
+    }
 }
 
 /// <summary>
@@ -94,12 +120,15 @@ public sealed class PackageFeed : IAsyncLifetime
 
     public const string ToolId = "Tabernacle.MongoEmulator.Tool";
 
+    public const string TemplatesId = "Tabernacle.Templates";
+
     private static readonly string[] Projects =
     [
         "src/Tabernacle.EfCore/Tabernacle.EfCore.csproj",
         "src/Tabernacle.EfCore.Extensions/Tabernacle.EfCore.Extensions.csproj",
         "src/Tabernacle.MongoEmulator/Tabernacle.MongoEmulator.csproj",
         "src/Tabernacle.MongoEmulator.Host/Tabernacle.MongoEmulator.Host.csproj",
+        "templates/Tabernacle.Templates/Tabernacle.Templates.csproj",
     ];
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "tabernacle-packages-" + Guid.NewGuid().ToString("N")[..12]);
