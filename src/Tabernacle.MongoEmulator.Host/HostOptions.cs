@@ -17,6 +17,13 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
     /// <summary><c>--setParameter maxAcceptableLogicalClockDriftSecs=n</c>: how far ahead of the wall clock a gossiped cluster time may be.</summary>
     public TimeSpan MaxClockDrift { get; init; } = TimeSpan.FromDays(365);
 
+    /// <summary><c>--database</c>: the database named in the printed connection string (none by default).</summary>
+    public string? Database { get; init; }
+
+    /// <summary>The connection string to print: the set's, with <see cref="Database"/> as its path when given.</summary>
+    public string ConnectionStringFor(string setConnectionString) =>
+        Database is null ? setConnectionString : setConnectionString.Replace("/?", $"/{Database}?", StringComparison.Ordinal);
+
     /// <summary>The <c>--user</c> options, in order.</summary>
     public IReadOnlyList<HostUser> Users { get; init; } = [];
 
@@ -45,6 +52,8 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
                                      admin; clients pass it as authSource). If the password contains '@', always
                                      give the database: app:p@ss@admin. Only SCRAM keys are kept; the password is
                                      never logged, but the command line is visible to other local processes.
+          --database <name>          Put this database in the printed connection string (its path, as UseTabernacle
+                                     and AddTabernacle expect it); default: none.
           --setParameter maxAcceptableLogicalClockDriftSecs=<n>
                                      As mongod's parameter: a $clusterTime gossiped by a client more than n seconds
                                      ahead of the wall clock is refused (default 31536000, one year).
@@ -91,6 +100,9 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
                 case "--user":
                     options = options with { Users = [.. options.Users, HostUser.Parse(Next(args, ref i))] };
                     break;
+                case "--database":
+                    options = options with { Database = DatabaseName(Next(args, ref i)) };
+                    break;
                 case "--setParameter":
                     options = SetParameter(options, Next(args, ref i));
                     break;
@@ -133,6 +145,17 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
             },
             _ => throw new ArgumentException($"unknown parameter '{name}' for '--setParameter'; the emulator supports maxAcceptableLogicalClockDriftSecs"),
         };
+    }
+
+    // MongoDB's rules for a database name; one that breaks them would make the printed connection string unusable.
+    private static string DatabaseName(string name)
+    {
+        if (name.Length is 0 or > 63 || name.IndexOfAny(['/', '\\', '.', ' ', '"', '$', '\0', '?', '#', ':']) >= 0)
+        {
+            throw new ArgumentException($"option '--database' needs a MongoDB database name (1 to 63 characters, none of /\\. \"$?#:), not '{name}'");
+        }
+
+        return name;
     }
 
     private static string Next(string[] args, ref int i)

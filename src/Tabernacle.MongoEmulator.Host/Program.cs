@@ -81,7 +81,7 @@ await using (emulator)
     using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.TrySetResult(); });
     using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.TrySetResult(); });
 
-    Console.Out.WriteLine(emulator.ConnectionString);
+    Console.Out.WriteLine(options.ConnectionStringFor(emulator.ConnectionString));
     Console.Out.Flush();
     var logger = loggerFactory.CreateLogger("Tabernacle.MongoEmulator.Host");
     logger.LogInformation("Replica set {Name} is up with {Members} members; primary {Primary}", emulator.ReplicaSetName, emulator.Members.Count, emulator.Primary?.Host);

@@ -104,6 +104,7 @@ public sealed partial class HostProcessTests
     [InlineData("--port", "--port")]
     [InlineData("--setParameter maxAcceptableLogicalClockDriftSecs=0", "maxAcceptableLogicalClockDriftSecs")]
     [InlineData("--setParameter bogusParameter=1", "bogusParameter")]
+    [InlineData("--database a.b", "--database")]
     [InlineData("--setParameter maxAcceptableLogicalClockDriftSecs", "name=value")]
     public async Task Invalid_command_line_exits_non_zero_with_a_clear_message(string arguments, string named)
     {
@@ -116,6 +117,18 @@ public sealed partial class HostProcessTests
         Assert.StartsWith("error:", stderr, StringComparison.Ordinal);
         Assert.Contains(named, stderr, StringComparison.Ordinal);
         Assert.Empty(await host.ReadStdoutToEndAsync(s_exitTimeout));
+    }
+
+    [Fact]
+    public async Task Database_puts_the_database_in_the_printed_connection_string()
+    {
+        using var host = HostProcess.Start("--members", "1", "--port", "0", "--database", "library");
+        var connectionString = await host.ReadStdoutLineAsync(s_startTimeout);
+
+        Assert.Matches(@"^mongodb://127\.0\.0\.1:\d+/library\?replicaSet=rs0$", connectionString);
+        Assert.Equal("library", MongoUrl.Create(connectionString).DatabaseName);
+        host.Signal(HostProcess.SigTerm);
+        Assert.Equal(0, await host.WaitForExitAsync(s_exitTimeout));
     }
 
     [Fact]
