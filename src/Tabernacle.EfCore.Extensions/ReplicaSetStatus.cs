@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using MongoDB.Driver;
 
 namespace Tabernacle.EfCore.Extensions;
 
 /// <summary>What the monitor knows about the deployment as a whole.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ReplicaSetState>))]
 public enum ReplicaSetState
 {
     /// <summary>Nothing has been learned yet (the client is still discovering the servers).</summary>
@@ -19,6 +21,7 @@ public enum ReplicaSetState
 }
 
 /// <summary>The role a member plays, as <c>replSetGetStatus</c> or the driver's monitoring reports it.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ReplicaSetMemberRole>))]
 public enum ReplicaSetMemberRole
 {
     /// <summary>Not known (not contacted yet, or in a transient state such as STARTUP or ROLLBACK).</summary>
@@ -44,6 +47,7 @@ public enum ReplicaSetMemberRole
 }
 
 /// <summary>Where the monitor's latest picture came from.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ReplicaSetStatusSource>))]
 public enum ReplicaSetStatusSource
 {
     /// <summary>No picture yet.</summary>
