@@ -139,6 +139,35 @@ internal sealed class CollectionStore
         return recordIds.Select(id => _records[id]);
     }
 
+    /// <summary>
+    /// The documents as of <paramref name="snapshot"/> that may match <paramref name="filter"/>, through the same index
+    /// choice as <see cref="Candidates"/>: indexes hold current keys, so the index finds the documents unchanged since
+    /// the snapshot, and the version history adds the snapshot's version of each document changed after it (whose
+    /// current keys may no longer match). Without a usable index, every document as of the snapshot. Callers re-check.
+    /// </summary>
+    public IEnumerable<BsonDocument> CandidatesAt(QueryFilter filter, CollectionIndex? hint, long snapshot)
+    {
+        var (index, bounds) = ChooseIndex(filter, hint);
+        return index is null || bounds is null ? DocumentsAt(snapshot) : IndexedAt(index, bounds, snapshot);
+    }
+
+    private IEnumerable<BsonDocument> IndexedAt(CollectionIndex index, IndexBounds bounds, long snapshot)
+    {
+        foreach (var recordId in index.Seek(bounds).Distinct().Order().ToList())
+        {
+            var document = _records[recordId];
+            if (!_history.ChangedSince(Namespace, document["_id"], snapshot))
+            {
+                yield return document;
+            }
+        }
+
+        foreach (var version in _history.VersionsChangedSince(Namespace, snapshot, static _ => true))
+        {
+            yield return version;
+        }
+    }
+
     private (CollectionIndex? Index, IndexBounds? Bounds) ChooseIndex(QueryFilter filter, CollectionIndex? hint)
     {
         var conditions = filter.IndexableConditions;

@@ -28,13 +28,8 @@ internal sealed class FindCommand : ICommandHandler
         var results = context.Read(reader =>
         {
             var hint = ReadSupport.ResolveHint(reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
-            var matches = ReadSupport.Match(reader, context.Database, name, filter, hint, context.CancellationToken);
-            ReadSupport.Sort(matches, sort, collation);
-            var page = matches.Skip((int)Math.Min(skip, int.MaxValue));
-            if (limit > 0)
-            {
-                page = page.Take((int)Math.Min(limit, int.MaxValue));
-            }
+            var matches = ReadSupport.MatchEach(reader, context.Database, name, filter, hint, context.CancellationToken);
+            var page = ReadSupport.Page(matches, sort, collation, skip, limit).ToList();
 
             return projection is null
                 ? page.Select(m => m.Document).ToList()
