@@ -56,6 +56,13 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
         return stopped;
     }
 
+    private static int PortOf(EndPoint endPoint) => endPoint switch
+    {
+        DnsEndPoint dns => dns.Port,
+        IPEndPoint ip => ip.Port,
+        _ => throw new ArgumentException($"unexpected end point {endPoint}", nameof(endPoint)),
+    };
+
     private static void AssertClearedOnlyStoppedMembers(IEnumerable<(string Phase, int Port)> cleared, List<(string Phase, int Port)> stopped)
     {
         foreach (var (phase, port) in cleared)
@@ -65,13 +72,17 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
         }
     }
 
-    private async Task AssertEveryInsertIsThereOnceAsync(string database, IReadOnlyCollection<ObjectId> ids)
+    /// <summary>
+    /// Every acknowledged insert is stored exactly once (a retry never duplicates one); besides them, only inserts
+    /// that reported a failure (at most <paramref name="failed"/>) may have landed.
+    /// </summary>
+    private async Task AssertEveryInsertIsThereOnceAsync(string database, IReadOnlyCollection<ObjectId> ids, int failed = 0)
     {
         await Emulator.WaitForReplicationAsync();
         var stored = (await Emulator.WaitForPrimaryAsync()).GetDocuments(database, "items").Select(d => d["_id"].AsObjectId).ToList();
         Assert.Equal(stored.Count, stored.Distinct().Count());
-        Assert.Equal(ids.Count, stored.Count);
         Assert.Empty(ids.Except(stored));
+        Assert.InRange(stored.Count - ids.Count, 0, failed);
     }
 
     [Fact]
@@ -122,7 +133,16 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
             output.WriteLine($"inserted {root.GetProperty("inserted")}, awaited heartbeats {root.GetProperty("awaitedHeartbeats")}, "
                 + $"failed insert attempts {root.GetProperty("failedInsertAttempts")}, pools cleared {root.GetProperty("poolCleared")}");
             Assert.Equal(JsonValueKind.Null, root.GetProperty("error").ValueKind);
-            Assert.Equal(0, root.GetProperty("failures").GetArrayLength());
+            // The one failure allowed: a crash (stop) of the primary with an insert in flight on it. The Node driver 6.22
+            // does not retry that insert when its streaming monitor saw the crash first and cleared the pool: it treats
+            // the error of a connection from before the clear as stale and gives it no RetryableWriteError label
+            // (Server.decorateCommandError, connectionIsStale). A killed mongod closes every socket at once, so the
+            // same race exists there; the C# driver retries in the same situation (see the test below).
+            var failures = root.GetProperty("failures").EnumerateArray().ToList();
+            static bool CrashInFlight(JsonElement failure) =>
+                failure.GetProperty("phase").GetString() == "stop-primary"
+                && failure.GetProperty("error").GetString()!.StartsWith("MongoNetworkError", StringComparison.Ordinal);
+            Assert.True(failures.Count <= 1 && failures.All(CrashInFlight), $"inserts failed: {root.GetProperty("failures")}");
             Assert.True(root.GetProperty("awaitedHeartbeats").GetInt32() >= 3, "the Node driver's monitors never received a streamed hello");
             var cleared = root.GetProperty("poolCleared").EnumerateArray()
                 .Select(e => (e.GetProperty("phase").GetString()!, int.Parse(e.GetProperty("address").GetString()!.Split(':')[^1], null)))
@@ -132,7 +152,7 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
             var ids = root.GetProperty("ids").EnumerateArray().Select(e => ObjectId.Parse(e.GetString())).ToList();
             Assert.Equal(root.GetProperty("inserted").GetInt32(), ids.Count);
             Assert.True(ids.Count >= 6 * 20, $"only {ids.Count} inserts were acknowledged");
-            await AssertEveryInsertIsThereOnceAsync("nodeStreaming", ids);
+            await AssertEveryInsertIsThereOnceAsync("nodeStreaming", ids, failures.Count);
         }
         finally
         {
@@ -149,6 +169,8 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
         var phase = "start";
         var cleared = new ConcurrentQueue<(string Phase, int Port)>();
         var awaited = new ConcurrentDictionary<EndPoint, int>();
+        // What the driver saw (failed heartbeats and commands, description changes), printed to explain a failure.
+        var diagnostics = new ConcurrentQueue<string>();
         using var client = CreateClient(settings =>
         {
             settings.RetryWrites = true;
@@ -156,7 +178,18 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
             settings.ServerSelectionTimeout = TimeSpan.FromSeconds(20);
             settings.ClusterConfigurator = cluster =>
             {
-                cluster.Subscribe<ConnectionPoolClearedEvent>(e => cleared.Enqueue((Volatile.Read(ref phase), ((DnsEndPoint)e.ServerId.EndPoint).Port)));
+                cluster.Subscribe<ConnectionPoolClearedEvent>(e => cleared.Enqueue((Volatile.Read(ref phase), PortOf(e.ServerId.EndPoint))));
+                cluster.Subscribe<ServerHeartbeatFailedEvent>(e =>
+                    diagnostics.Enqueue($"{Volatile.Read(ref phase)} {PortOf(e.ConnectionId.ServerId.EndPoint)}: {e.Exception.GetType().Name} {e.Exception.Message}"));
+                cluster.Subscribe<ConnectionOpeningFailedEvent>(e =>
+                    diagnostics.Enqueue($"{Volatile.Read(ref phase)} {PortOf(e.ServerId.EndPoint)} opening failed: {e.Exception.Message}"));
+                cluster.Subscribe<ConnectionFailedEvent>(e =>
+                    diagnostics.Enqueue($"{Volatile.Read(ref phase)} {PortOf(e.ServerId.EndPoint)} connection failed: {e.Exception.Message}"));
+                cluster.Subscribe<ServerDescriptionChangedEvent>(e =>
+                    diagnostics.Enqueue($"{Volatile.Read(ref phase)} {PortOf(e.ServerId.EndPoint)} {e.OldDescription.Type}->{e.NewDescription.Type} "
+                        + $"{e.NewDescription.HeartbeatException?.Message} {e.NewDescription.ReasonChanged}"));
+                cluster.Subscribe<CommandFailedEvent>(e =>
+                    diagnostics.Enqueue($"{Volatile.Read(ref phase)} {e.CommandName} failed: {e.Failure.GetType().Name} {e.Failure.Message}"));
                 cluster.Subscribe<ServerHeartbeatSucceededEvent>(e =>
                 {
                     if (e.Awaited)
@@ -180,7 +213,7 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
                     await collection.InsertOneAsync(document);
                     ids.Enqueue(document["_id"].AsObjectId);
                 }
-                catch (MongoException ex)
+                catch (Exception ex)
                 {
                     failures.Enqueue($"{Volatile.Read(ref phase)} #{seq}: {ex.GetType().Name}: {ex.Message}");
                 }
@@ -200,12 +233,17 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
             async p =>
             {
                 var target = ids.Count + 20;
-                await WaitUntilAsync(() => ids.Count >= target || !failures.IsEmpty, StepTimeout, $"20 inserts after {p}");
+                await WaitUntilAsync(() => ids.Count >= target || !failures.IsEmpty, StepTimeout, $"20 inserts after {p} ({ids.Count} so far)");
             });
         await stop.CancelAsync();
         await writer;
 
         output.WriteLine($"inserted {ids.Count}, awaited heartbeats {awaited.Values.Sum()}, pools cleared {string.Join(", ", cleared)}");
+        foreach (var failure in failures.Concat(diagnostics))
+        {
+            output.WriteLine(failure);
+        }
+
         Assert.Empty(failures);
         AssertClearedOnlyStoppedMembers(cleared, stopped);
         await AssertEveryInsertIsThereOnceAsync("csStreaming", ids);
