@@ -17,6 +17,10 @@ internal sealed class CollectionStore
     private readonly List<CollectionIndex> _indexes = [];
     private long _nextRecordId;
 
+    // (max documents, max bytes) of a capped collection, and the BSON bytes it holds now.
+    private readonly (long MaxDocuments, long MaxBytes)? _capped;
+    private long _cappedBytes;
+
     private readonly VersionHistory _history;
 
     public CollectionStore(VersionHistory history, string database, string name, BsonDocument? options = null, Guid? uuid = null)
@@ -26,6 +30,12 @@ internal sealed class CollectionStore
         Name = name;
         Options = options ?? [];
         Uuid = uuid ?? Guid.NewGuid();
+        if (Options.TryGetValue("capped", out var capped) && capped.ToBoolean())
+        {
+            var maxBytes = Options.TryGetValue("size", out var size) && size.IsNumeric && size.ToInt64() > 0 ? size.ToInt64() : long.MaxValue;
+            var maxDocuments = Options.TryGetValue("max", out var max) && max.IsNumeric && max.ToInt64() > 0 ? max.ToInt64() : long.MaxValue;
+            _capped = (maxDocuments, maxBytes);
+        }
         _indexes.Add(new CollectionIndex(new BsonDocument { { "v", 2 }, { "key", new BsonDocument("_id", 1) }, { "name", "_id_" } }));
     }
 
@@ -66,6 +76,24 @@ internal sealed class CollectionStore
         _records[recordId] = document;
         _idToRecord[document["_id"]] = recordId;
         _history.Record(Namespace, document["_id"], null);
+        if (_capped is not null)
+        {
+            KeepCappedBounds(document);
+        }
+    }
+
+    // A capped collection drops its oldest documents (natural order) once it holds more than max documents or size
+    // bytes, as mongod does. Every member applies the same inserts in the same order, so all drop the same ones.
+    private void KeepCappedBounds(BsonDocument inserted)
+    {
+        var (maxDocuments, maxBytes) = _capped!.Value;
+        _cappedBytes += inserted.ToBson().Length;
+        while (_records.Count > 1 && (_records.Count > maxDocuments || _cappedBytes > maxBytes))
+        {
+            var oldest = _records.First().Value;
+            _cappedBytes -= oldest.ToBson().Length;
+            Delete(oldest["_id"]);
+        }
     }
 
     /// <summary>Replaces the document with <paramref name="id"/> by <paramref name="replacement"/> (same <c>_id</c>); throws DuplicateKey when a unique index objects.</summary>

@@ -104,6 +104,7 @@ internal sealed class CreateCommand : ICommandHandler
         }
 
         var options = new BsonDocument(context.Command.Skip(1).Where(e => e.Name is not ("$db" or "lsid" or "$clusterTime" or "writeConcern" or "$readPreference" or "txnNumber" or "comment" or "autocommit" or "startTransaction")));
+        CappedOptions.Normalise(options);
         var opTime = context.Member.Write(unit =>
         {
             if (unit.Storage.GetCollection(context.Database, name) is not null)
