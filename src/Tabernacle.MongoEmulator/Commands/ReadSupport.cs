@@ -45,10 +45,17 @@ internal static class ReadSupport
     public static IEnumerable<(BsonDocument Document, MatchDetails Details)> MatchEach(
         IDocumentReader reader, string database, string collection, QueryFilter filter, CollectionIndex? hint, CancellationToken cancellationToken)
     {
+        return MatchEach(reader.Storage, reader.Candidates(database, collection, filter, hint), filter, cancellationToken);
+    }
+
+    /// <summary>The matches among <paramref name="candidates"/>, streamed in their order.</summary>
+    public static IEnumerable<(BsonDocument Document, MatchDetails Details)> MatchEach(
+        StorageEngine storage, IEnumerable<BsonDocument> candidates, QueryFilter filter, CancellationToken cancellationToken)
+    {
         var examined = 0;
         try
         {
-            foreach (var document in reader.Candidates(database, collection, filter, hint))
+            foreach (var document in candidates)
             {
                 if ((++examined & 0x3FF) == 0)
                 {
@@ -65,8 +72,24 @@ internal static class ReadSupport
         finally
         {
             // A caller that stops early (a limit without a sort) still reports what it examined.
-            reader.Storage.CountExamined(examined);
+            storage.CountExamined(examined);
         }
+    }
+
+    /// <summary>
+    /// The candidates already in the order of <paramref name="sort"/>, from an index (current data only, no collation,
+    /// one sort field), or <c>null</c> when they must be sorted in memory.
+    /// </summary>
+    public static IEnumerable<BsonDocument>? InSortOrder(
+        IDocumentReader reader, string database, string collection, QueryFilter filter, CollectionIndex? hint, BsonDocument? sort, Collation? collation)
+    {
+        if (reader is not CurrentDataReader || collation is not null || sort is not { ElementCount: 1 }
+            || sort.GetElement(0).Value is not { IsNumeric: true } direction || reader.Collection(database, collection) is not { } store)
+        {
+            return null;
+        }
+
+        return store.CandidatesInSortOrder(filter, hint, sort.GetElement(0).Name, direction.ToDouble() < 0 ? -1 : 1);
     }
 
     /// <summary>Sorts stably by <paramref name="sort"/> when given.</summary>

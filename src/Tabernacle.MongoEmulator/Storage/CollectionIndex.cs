@@ -186,6 +186,16 @@ internal sealed class CollectionIndex
         }
     }
 
+    /// <summary>The leading field's direction in the key pattern (1 or -1).</summary>
+    public int LeadingDirection => _directions[0] > 0 ? 1 : -1;
+
+    /// <summary>The entries within <paramref name="bounds"/> (all when null), in index order or reversed; the caller must not change the index meanwhile.</summary>
+    public IEnumerable<IndexEntry> Scan(IndexBounds? bounds, bool forward)
+    {
+        var range = Range(bounds?.Lower ?? BsonMinKey.Value, bounds?.Upper ?? BsonMaxKey.Value);
+        return forward ? range : range.Reverse();
+    }
+
     private SortedSet<IndexEntry> Range(BsonValue low, BsonValue high)
     {
         var first = _directions[0] > 0 ? low : high;

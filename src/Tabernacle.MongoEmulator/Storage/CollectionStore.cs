@@ -196,6 +196,61 @@ internal sealed class CollectionStore
         }
     }
 
+    /// <summary>
+    /// The candidates in the order of a one-field sort, read from an index on that field, or <c>null</c> when no index
+    /// can give that order: as mongod's planner picks an index scan that provides the sort, so that a sort with a
+    /// limit stops after the first matches instead of sorting the collection. The index must hold every document
+    /// once (not sparse, partial or multikey), and must be the one the filter would use, if any. Documents with equal
+    /// keys come in natural order, as the stable in-memory sort gives them. Callers still test the filter.
+    /// </summary>
+    public IEnumerable<BsonDocument>? CandidatesInSortOrder(QueryFilter filter, CollectionIndex? hint, string field, int direction)
+    {
+        var (chosen, bounds) = ChooseIndex(filter, hint);
+        var index = chosen ?? (hint is null ? _indexes.FirstOrDefault(i => i.LeadingField == field && i.CanSeek && !i.IsMultikey) : null);
+        if (index is null || index.LeadingField != field || !index.CanSeek || index.IsMultikey || bounds?.Points is not null)
+        {
+            return null;
+        }
+
+        return InSortOrder(index, bounds, direction);
+    }
+
+    private IEnumerable<BsonDocument> InSortOrder(CollectionIndex index, IndexBounds? bounds, int direction)
+    {
+        var entries = index.Scan(bounds, forward: direction == index.LeadingDirection);
+        if (direction == index.LeadingDirection)
+        {
+            foreach (var entry in entries)
+            {
+                yield return _records[entry.RecordId];
+            }
+
+            yield break;
+        }
+
+        // Backwards, equal keys come newest first: turn each run of equal keys round to keep natural order.
+        var run = new List<IndexEntry>();
+        foreach (var entry in entries)
+        {
+            if (run.Count > 0 && Query.BsonValueComparer.Default.Compare(run[0].Key[0], entry.Key[0]) != 0)
+            {
+                for (var i = run.Count - 1; i >= 0; i--)
+                {
+                    yield return _records[run[i].RecordId];
+                }
+
+                run.Clear();
+            }
+
+            run.Add(entry);
+        }
+
+        for (var i = run.Count - 1; i >= 0; i--)
+        {
+            yield return _records[run[i].RecordId];
+        }
+    }
+
     private (CollectionIndex? Index, IndexBounds? Bounds) ChooseIndex(QueryFilter filter, CollectionIndex? hint)
     {
         var conditions = filter.IndexableConditions;

@@ -89,11 +89,23 @@ public sealed class BoundedCostTests : EmulatorTestBase
         Assert.Equal(-1, (await collection.Find(new BsonDocument("sku", "sku-000008")).SingleAsync())["_id"].ToInt32());
     }
 
-    [Fact]
-    public async Task Find_with_sort_and_limit_gives_the_first_pages_of_a_full_sort_with_ties_in_natural_order()
+    [Theory]
+    [InlineData(false, -1)]
+    [InlineData(false, 1)]
+    [InlineData(true, -1)]
+    [InlineData(true, 1)]
+    public async Task Find_with_sort_and_limit_gives_the_first_pages_of_a_full_sort_with_ties_in_natural_order(bool indexed, int direction)
     {
         var collection = await SeedAsync();
-        var sort = new BsonDocument { { "rank", -1 } };
+        if (indexed)
+        {
+            await collection.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(new BsonDocument("rank", 1)));
+        }
+
+        // Some documents lack the sort field or hold null: they sort first ascending, last descending, in natural order.
+        await collection.UpdateManyAsync(new BsonDocument("_id", new BsonDocument("$in", new BsonArray { 5, 77, 19_000 })), new BsonDocument("$unset", new BsonDocument("rank", "")));
+        await collection.UpdateOneAsync(new BsonDocument("_id", 6), new BsonDocument("$set", new BsonDocument("rank", BsonNull.Value)));
+        var sort = new BsonDocument { { "rank", direction } };
         var full = await collection.Find(FilterDefinition<BsonDocument>.Empty).Sort(sort).ToListAsync();
         Assert.Equal(Count, full.Count);
         foreach (var (skip, limit) in new[] { (0, 1), (0, 10), (3, 10), (0, 400), (395, 10), (19_990, 20) })
@@ -101,5 +113,15 @@ public sealed class BoundedCostTests : EmulatorTestBase
             var page = await collection.Find(FilterDefinition<BsonDocument>.Empty).Sort(sort).Skip(skip).Limit(limit).ToListAsync();
             Assert.Equal(full.Skip(skip).Take(limit).Select(d => d["_id"]), page.Select(d => d["_id"]));
         }
+
+        var filtered = new BsonDocument("rank", new BsonDocument("$gte", 10));
+        var fullFiltered = await collection.Find(filtered).Sort(sort).ToListAsync();
+        Assert.Equal(fullFiltered.Take(15).Select(d => d["_id"]), (await collection.Find(filtered).Sort(sort).Limit(15).ToListAsync()).Select(d => d["_id"]));
+
+        // With the index, the page is read in index order and the scan stops where the page ends.
+        var before = await ScannedAsync();
+        Assert.Equal(10, (await collection.Find(FilterDefinition<BsonDocument>.Empty).Sort(sort).Limit(10).ToListAsync()).Count);
+        var scanned = await ScannedAsync() - before;
+        Assert.True(indexed ? scanned <= 10 : scanned == Count, $"sort + limit 10 examined {scanned} documents of {Count} (indexed: {indexed})");
     }
 }

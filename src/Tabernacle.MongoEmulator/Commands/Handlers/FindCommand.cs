@@ -28,8 +28,12 @@ internal sealed class FindCommand : ICommandHandler
         var results = context.Read(reader =>
         {
             var hint = ReadSupport.ResolveHint(reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
-            var matches = ReadSupport.MatchEach(reader, context.Database, name, filter, hint, context.CancellationToken);
-            var page = ReadSupport.Page(matches, sort, collation, skip, limit).ToList();
+            // A sort with a limit that an index provides reads only as far as the page ends (mongod's IXSCAN without SORT).
+            var ordered = limit > 0 ? ReadSupport.InSortOrder(reader, context.Database, name, filter, hint, sort, collation) : null;
+            var page = ordered is not null
+                ? ReadSupport.Page(ReadSupport.MatchEach(reader.Storage, ordered, filter, context.CancellationToken), null, collation, skip, limit).ToList()
+                : ReadSupport.Page(ReadSupport.MatchEach(reader, context.Database, name, filter, hint, context.CancellationToken), sort, collation, skip, limit)
+                    .ToList();
 
             return projection is null
                 ? page.Select(m => m.Document).ToList()
