@@ -338,6 +338,8 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         new GetParameterCommand(),
         new SetParameterCommand(),
         new ServerStatusCommand(),
+        new CollStatsCommand(),
+        new DbStatsCommand(),
         new SessionCommands(),
         new SessionCleanupCommands(),
         new ReplSetGetStatusCommand(),
