@@ -51,4 +51,28 @@ public sealed class StorageStatsTests : EmulatorTestBase
             new BsonDocument { { "collStats", "items" }, { "scale", 0 } }));
         Assert.Equal(2, bad.Code);
     }
+
+    [Fact]
+    public async Task CollStats_stage_gives_storageStats_and_count_as_mongosh_reads_them()
+    {
+        var database = Client.GetDatabase("stats");
+        var items = database.GetCollection<BsonDocument>("items");
+        await items.InsertManyAsync(Enumerable.Range(0, 10).Select(i => new BsonDocument { { "_id", i }, { "v", i } }));
+
+        var pipeline = new[] { BsonDocument.Parse("{ $collStats: { storageStats: { scale: 1 }, count: {}, latencyStats: { histograms: true } } }") };
+        var result = Assert.Single(await (await items.AggregateAsync<BsonDocument>(pipeline)).ToListAsync());
+        Assert.Equal("stats.items", result["ns"].AsString);
+        Assert.Equal(Emulator.Primary!.Host, result["host"].AsString);
+        Assert.Equal(10, result["count"].AsInt32);
+        var storage = result["storageStats"].AsBsonDocument;
+        Assert.Equal(10, storage["count"].AsInt32);
+        Assert.Equal(1, storage["nindexes"].AsInt32);
+        Assert.False(storage.Contains("ns"));
+        Assert.True(result["latencyStats"].AsBsonDocument.Contains("reads"));
+
+        var missing = await Assert.ThrowsAsync<MongoCommandException>(async () =>
+            await (await database.GetCollection<BsonDocument>("none").AggregateAsync<BsonDocument>(
+                new[] { BsonDocument.Parse("{ $collStats: { storageStats: {} } }") })).ToListAsync());
+        Assert.Equal(26, missing.Code);
+    }
 }

@@ -61,45 +61,108 @@ internal sealed class CollStatsCommand : ICommandHandler
     public Task<BsonDocument> ExecuteAsync(CommandContext context)
     {
         var scale = StorageSizes.Scale(context);
-        var reply = context.Read(reader =>
-        {
-            var collection = reader.Collection(context.Database, context.CollectionName);
-            var (count, dataSize, indexSizes) = collection is null ? (0, 0, []) : StorageSizes.Of(collection);
-            var totalIndexSize = indexSizes.Values.Sum();
-            var stats = new BsonDocument
-            {
-                { "ns", context.Namespace },
-                { "size", StorageSizes.Scaled(dataSize, scale) },
-                { "count", StorageSizes.Number(count) },
-                { "numOrphanDocs", 0 },
-                { "storageSize", StorageSizes.Scaled(dataSize, scale) },
-                { "freeStorageSize", 0 },
-            };
-            if (count > 0)
-            {
-                stats.InsertAt(3, new BsonElement("avgObjSize", StorageSizes.Number(dataSize / count)));
-            }
-
-            if (collection is not null)
-            {
-                var capped = collection.Options.TryGetValue("capped", out var c) && c.ToBoolean();
-                stats["capped"] = capped;
-                if (capped)
-                {
-                    stats["max"] = collection.Options.GetValue("max", 0);
-                    stats["maxSize"] = StorageSizes.Scaled(collection.Options.GetValue("size", 0).ToInt64(), scale);
-                }
-            }
-
-            stats["nindexes"] = indexSizes.Count;
-            stats["indexBuilds"] = new BsonArray();
-            stats["totalIndexSize"] = StorageSizes.Scaled(totalIndexSize, scale);
-            stats["totalSize"] = StorageSizes.Scaled(dataSize + totalIndexSize, scale);
-            stats["indexSizes"] = new BsonDocument(indexSizes.Select(i => new BsonElement(i.Key, StorageSizes.Scaled(i.Value, scale))));
-            stats["scaleFactor"] = StorageSizes.Number(scale);
-            return stats;
-        });
+        var reply = context.Read(reader => Build(reader.Collection(context.Database, context.CollectionName), context.Namespace, scale));
         return Task.FromResult(reply);
+    }
+
+    /// <summary>The collStats reply, also <c>$collStats</c>'s <c>storageStats</c> (without <c>ns</c>); callers hold the storage lock.</summary>
+    public static BsonDocument Build(CollectionStore? collection, string ns, long scale)
+    {
+        var (count, dataSize, indexSizes) = collection is null ? (0, 0, []) : StorageSizes.Of(collection);
+        var totalIndexSize = indexSizes.Values.Sum();
+        var stats = new BsonDocument
+        {
+            { "ns", ns },
+            { "size", StorageSizes.Scaled(dataSize, scale) },
+            { "count", StorageSizes.Number(count) },
+            { "numOrphanDocs", 0 },
+            { "storageSize", StorageSizes.Scaled(dataSize, scale) },
+            { "freeStorageSize", 0 },
+        };
+        if (count > 0)
+        {
+            stats.InsertAt(3, new BsonElement("avgObjSize", StorageSizes.Number(dataSize / count)));
+        }
+
+        if (collection is not null)
+        {
+            var capped = collection.Options.TryGetValue("capped", out var c) && c.ToBoolean();
+            stats["capped"] = capped;
+            if (capped)
+            {
+                stats["max"] = collection.Options.GetValue("max", 0);
+                stats["maxSize"] = StorageSizes.Scaled(collection.Options.GetValue("size", 0).ToInt64(), scale);
+            }
+        }
+
+        stats["nindexes"] = indexSizes.Count;
+        stats["indexBuilds"] = new BsonArray();
+        stats["totalIndexSize"] = StorageSizes.Scaled(totalIndexSize, scale);
+        stats["totalSize"] = StorageSizes.Scaled(dataSize + totalIndexSize, scale);
+        stats["indexSizes"] = new BsonDocument(indexSizes.Select(i => new BsonElement(i.Key, StorageSizes.Scaled(i.Value, scale))));
+        stats["scaleFactor"] = StorageSizes.Number(scale);
+        return stats;
+    }
+}
+
+/// <summary>
+/// <c>$collStats</c> (first stage only): one document with <c>ns</c>, <c>host</c>, <c>localTime</c> and what the spec
+/// asks for: <c>storageStats</c> (the collStats figures, <c>scale</c> honoured), <c>count</c>, and
+/// <c>latencyStats</c>/<c>queryExecStats</c> (zeros: the emulator does not time operations). mongosh's
+/// <c>collection.stats()</c> is built on it.
+/// </summary>
+internal static class CollStatsStage
+{
+    public static bool IsCollStats(BsonDocument stage) => stage.ElementCount == 1 && stage.GetElement(0).Name == "$collStats";
+
+    public static BsonDocument Build(CommandContext context, CollectionStore? collection, BsonDocument stage)
+    {
+        if (stage[0] is not BsonDocument spec)
+        {
+            throw new MongoErrorException(ErrorCodes.TypeMismatch, "$collStats must take a nested object but found: " + stage[0]);
+        }
+
+        var result = new BsonDocument
+        {
+            { "ns", context.Namespace },
+            { "host", context.Member.Host },
+            { "localTime", DateTime.UtcNow },
+        };
+        if (spec.Contains("latencyStats"))
+        {
+            var zero = new BsonDocument { { "latency", 0L }, { "ops", 0L } };
+            result["latencyStats"] = new BsonDocument
+            {
+                { "reads", zero.DeepClone() }, { "writes", zero.DeepClone() }, { "commands", zero.DeepClone() }, { "transactions", zero.DeepClone() },
+            };
+        }
+
+        if (spec.TryGetValue("storageStats", out var storage))
+        {
+            if (collection is null)
+            {
+                throw new MongoErrorException(
+                    ErrorCodes.NamespaceNotFound,
+                    $"Unable to retrieve storageStats in $collStats stage :: caused by :: Collection [{context.Namespace}] not found.");
+            }
+
+            var scale = storage is BsonDocument options && options.TryGetValue("scale", out var s) && s.IsNumeric ? Math.Max(1, s.ToInt64()) : 1;
+            var stats = CollStatsCommand.Build(collection, context.Namespace, scale);
+            stats.Remove("ns");
+            result["storageStats"] = stats;
+        }
+
+        if (spec.Contains("count"))
+        {
+            result["count"] = StorageSizes.Number(collection?.Count ?? 0);
+        }
+
+        if (spec.Contains("queryExecStats"))
+        {
+            result["queryExecStats"] = new BsonDocument("collectionScans", new BsonDocument { { "total", 0L }, { "nonTailable", 0L } });
+        }
+
+        return result;
     }
 }
 
