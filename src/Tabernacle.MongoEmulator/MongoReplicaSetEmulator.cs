@@ -339,6 +339,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         new SetParameterCommand(),
         new ServerStatusCommand(),
         new CollStatsCommand(),
+        new ExplainCommand(),
         new DbStatsCommand(),
         new SessionCommands(),
         new SessionCleanupCommands(),

@@ -205,14 +205,27 @@ internal sealed class CollectionStore
     /// </summary>
     public IEnumerable<BsonDocument>? CandidatesInSortOrder(QueryFilter filter, CollectionIndex? hint, string field, int direction)
     {
+        var plan = Plan(filter, hint, field, direction);
+        return plan.ProvidesSort ? InSortOrder(plan.Index!, plan.Bounds, direction) : null;
+    }
+
+    /// <summary>
+    /// The plan reads use for <paramref name="filter"/> (and a one-field sort, when given): the index and its bounds,
+    /// or none (a collection scan), and whether the index provides the sort. What <c>explain</c> reports.
+    /// </summary>
+    public QueryPlan Plan(QueryFilter filter, CollectionIndex? hint, string? sortField = null, int sortDirection = 1)
+    {
         var (chosen, bounds) = ChooseIndex(filter, hint);
-        var index = chosen ?? (hint is null ? _indexes.FirstOrDefault(i => i.LeadingField == field && i.CanSeek && !i.IsMultikey) : null);
-        if (index is null || index.LeadingField != field || !index.CanSeek || index.IsMultikey || bounds?.Points is not null)
+        if (sortField is not null)
         {
-            return null;
+            var index = chosen ?? (hint is null ? _indexes.FirstOrDefault(i => i.LeadingField == sortField && i.CanSeek && !i.IsMultikey) : null);
+            if (index is not null && index.LeadingField == sortField && index.CanSeek && !index.IsMultikey && bounds?.Points is null)
+            {
+                return new QueryPlan(index, bounds, ProvidesSort: true, Forward: sortDirection == index.LeadingDirection);
+            }
         }
 
-        return InSortOrder(index, bounds, direction);
+        return chosen is null || bounds is null ? new QueryPlan(null, null, false, true) : new QueryPlan(chosen, bounds, false, true);
     }
 
     private IEnumerable<BsonDocument> InSortOrder(CollectionIndex index, IndexBounds? bounds, int direction)
@@ -394,3 +407,6 @@ internal sealed class CollectionStore
         return copy;
     }
 }
+
+/// <summary>How a read finds its documents: an index scan within bounds (in index order when it provides the sort), or a collection scan.</summary>
+internal sealed record QueryPlan(CollectionIndex? Index, IndexBounds? Bounds, bool ProvidesSort, bool Forward);
