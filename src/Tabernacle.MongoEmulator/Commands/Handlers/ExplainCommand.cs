@@ -113,7 +113,8 @@ internal sealed class ExplainCommand : ICommandHandler
                     }
                 },
             };
-            if (filter.ElementCount > 0)
+            // Bounds on the only filtered field are exact, so mongod's FETCH has nothing left to filter.
+            if (filter.Names.Any(n => n != index.LeadingField))
             {
                 stage.InsertAt(1, new BsonElement("filter", filter));
             }
@@ -207,8 +208,8 @@ internal sealed class ExplainCommand : ICommandHandler
             { "executionSuccess", true },
             { "nReturned", returned },
             { "executionTimeMillis", stopwatch.ElapsedMilliseconds },
-            { "totalKeysExamined", plan.Index is null ? 0 : examined },
-            { "totalDocsExamined", examined },
+            { "totalKeysExamined", StorageSizes.Number(plan.Index is null ? 0 : examined) },
+            { "totalDocsExamined", StorageSizes.Number(examined) },
         };
     }
 }
