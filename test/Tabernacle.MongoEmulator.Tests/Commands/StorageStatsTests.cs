@@ -75,4 +75,24 @@ public sealed class StorageStatsTests : EmulatorTestBase
                 new[] { BsonDocument.Parse("{ $collStats: { storageStats: {} } }") })).ToListAsync());
         Assert.Equal(26, missing.Code);
     }
+
+    [Fact]
+    public async Task IndexStats_lists_every_index_with_the_queries_that_used_it()
+    {
+        var items = Client.GetDatabase("stats").GetCollection<BsonDocument>("indexed");
+        await items.InsertManyAsync(Enumerable.Range(0, 10).Select(i => new BsonDocument { { "_id", i }, { "sku", $"s{i}" } }));
+        await items.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(new BsonDocument("sku", 1)));
+        for (var i = 0; i < 3; i++)
+        {
+            await items.Find(new BsonDocument("sku", $"s{i}")).FirstOrDefaultAsync();
+        }
+
+        var stats = await (await items.AggregateAsync<BsonDocument>(new[] { BsonDocument.Parse("{ $indexStats: {} }") })).ToListAsync();
+        Assert.Equal(["_id_", "sku_1"], stats.Select(s => s["name"].AsString).Order());
+        var sku = stats.Single(s => s["name"] == "sku_1");
+        Assert.Equal(3L, sku["accesses"]["ops"].ToInt64());
+        Assert.Equal(new BsonDocument("sku", 1), sku["key"]);
+        Assert.Equal(Emulator.Primary!.Host, sku["host"].AsString);
+        Assert.Equal("sku_1", sku["spec"]["name"].AsString);
+    }
 }

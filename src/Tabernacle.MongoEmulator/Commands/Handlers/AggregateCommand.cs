@@ -38,6 +38,11 @@ internal sealed class AggregateCommand : ICommandHandler
                 input = [CollStatsStage.Build(context, reader.Collection(context.Database, name), stages[0])];
                 remaining = stages.Skip(1).ToList();
             }
+            else if (name is not null && stages.Count > 0 && IndexStatsStage.IsIndexStats(stages[0]))
+            {
+                input = IndexStatsStage.Build(context, reader.Collection(context.Database, name));
+                remaining = stages.Skip(1).ToList();
+            }
             else if (name is not null && stages.Count > 0 && stages[0].ElementCount == 1 && stages[0].GetElement(0).Name == "$match"
                 && stages[0][0] is BsonDocument match && !UsesVariables(match))
             {

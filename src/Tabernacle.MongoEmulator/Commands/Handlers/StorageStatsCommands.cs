@@ -209,3 +209,22 @@ internal sealed class DbStatsCommand : ICommandHandler
         return Task.FromResult(reply);
     }
 }
+
+/// <summary>
+/// <c>$indexStats</c> (first stage only): one document per index with its name, key, host, spec, and how many queries
+/// used it since it was created (<c>accesses.ops</c>, counted on this member only, as mongod's).
+/// </summary>
+internal static class IndexStatsStage
+{
+    public static bool IsIndexStats(BsonDocument stage) => stage.ElementCount == 1 && stage.GetElement(0).Name == "$indexStats";
+
+    public static List<BsonDocument> Build(CommandContext context, CollectionStore? collection) =>
+        collection?.Indexes.Select(index => new BsonDocument
+        {
+            { "name", index.Name },
+            { "key", index.KeyPattern },
+            { "host", context.Member.Host },
+            { "accesses", new BsonDocument { { "ops", index.Accesses }, { "since", index.AccessesSince } } },
+            { "spec", index.Spec },
+        }).ToList() ?? [];
+}
