@@ -18,6 +18,16 @@ internal sealed class EmulatorHost : IDisposable
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>The host process's resident memory (working set) now, in bytes.</summary>
+    public long ResidentBytes
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.WorkingSet64;
+        }
+    }
+
     /// <summary>Starts <c>--members 3 --port 0 --replSet rs0</c> plus <paramref name="extraArguments"/> and waits for the connection string.</summary>
     public static EmulatorHost Start(params string[] extraArguments)
     {

@@ -4,7 +4,13 @@ using Tabernacle.Benchmarks;
 // --quick: Stopwatch loops and a short read-scaling run, under 3 minutes.
 // --scaling: the read-scaling simulation only (10 s per read preference).
 // no arguments: the full BenchmarkDotNet suite (reads, then saves), then the read-scaling simulation.
+// --emulator-scaling [--quick] [--million]: the emulator's time per operation and memory per document at 1k..100k (1M).
 // anything else: passed to BenchmarkDotNet (for example --filter *Include*).
+if (args.Contains("--emulator-scaling"))
+{
+    return await EmulatorScaling.RunAsync(Console.Out, million: args.Contains("--million"), quick: args.Contains("--quick"));
+}
+
 if (args.Contains("--quick"))
 {
     return await QuickMode.RunAsync(Console.Out);
@@ -28,5 +34,5 @@ if (args.Contains("--scaling") || args.Length == 0)
     return 0;
 }
 
-BenchmarkSwitcher.FromTypes([typeof(ReadBenchmarks), typeof(SaveBenchmarks)]).Run(args);
+BenchmarkSwitcher.FromTypes([typeof(ReadBenchmarks), typeof(SaveBenchmarks), typeof(EmulatorScalingBenchmarks)]).Run(args);
 return 0;

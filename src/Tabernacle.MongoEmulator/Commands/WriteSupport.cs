@@ -129,7 +129,37 @@ internal static class WriteSupport
                 throw new MongoErrorException(ErrorCodes.InvalidIdField, "can't use a regex for _id");
             case BsonType.Undefined:
                 throw new MongoErrorException(ErrorCodes.InvalidIdField, "can't use a undefined for _id");
+            case BsonType.Document when DollarPrefixedField(id.AsBsonDocument) is { } field:
+                // mongod 7.0's validIdField: an _id object is checked as stored embedded documents are (5.0 allowed
+                // $-prefixed names elsewhere, never inside _id).
+                throw new MongoErrorException(
+                    ErrorCodes.DollarPrefixedFieldName, $"_id fields may not contain '$'-prefixed fields: {field} is not valid for storage.");
         }
+    }
+
+    // The first $-prefixed field name at any depth of an _id object; DBRef's own fields ($ref, $id, $db) are allowed.
+    private static string? DollarPrefixedField(BsonDocument document)
+    {
+        foreach (var element in document)
+        {
+            if (element.Name.StartsWith('$') && element.Name is not ("$ref" or "$id" or "$db"))
+            {
+                return element.Name;
+            }
+
+            var nested = element.Value switch
+            {
+                BsonDocument inner => DollarPrefixedField(inner),
+                BsonArray array => array.OfType<BsonDocument>().Select(DollarPrefixedField).FirstOrDefault(f => f is not null),
+                _ => null,
+            };
+            if (nested is not null)
+            {
+                return nested;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>mongod's <c>BSONDepth::getMaxDepthForUserStorage()</c>: stored documents nest at most 100 levels.</summary>

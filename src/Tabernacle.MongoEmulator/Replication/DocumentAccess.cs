@@ -72,9 +72,10 @@ internal sealed class SnapshotDataReader(StorageEngine storage, long sequence) :
 
     public CollectionStore? Collection(string database, string collection) => storage.GetCollection(database, collection);
 
-    // Indexes hold the current keys only, so a snapshot read scans the collection's versions (callers re-check the filter).
+    // The same index choice as current reads; the history supplies the snapshot's versions the current keys miss.
     public IEnumerable<BsonDocument> Candidates(string database, string collection, QueryFilter filter, CollectionIndex? hint) =>
-        Documents(database, collection);
+        storage.GetCollection(database, collection)?.CandidatesAt(filter, hint, sequence)
+        ?? storage.History.DeletedSince($"{database}.{collection}", sequence, _ => false);
 
     // A collection dropped after the snapshot is read from the pre-images its drop recorded.
     public IEnumerable<BsonDocument> Documents(string database, string collection) =>

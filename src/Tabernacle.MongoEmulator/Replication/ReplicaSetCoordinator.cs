@@ -415,8 +415,15 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
             _logger.LogInformation("Member {Host} stepped down for {Seconds}s", member.Host, stepDownPeriod.TotalSeconds);
         }
 
+        // mongod's stepUp election takes a dry-run and a real round of votes, so every monitor hears the old primary's
+        // step-down (its streamed hello) before a new primary exists. Electing at once let a driver see the new primary
+        // first; the C# driver then invalidates the old one as "NoLongerPrimary" and clears its connection pool.
+        await Task.Delay(StepUpElectionTime, CancellationToken.None).ConfigureAwait(false);
         TryElect(immediate: true);
     }
+
+    /// <summary>How long the election that follows a step-down takes (the vote rounds mongod's stepUp runs).</summary>
+    internal static readonly TimeSpan StepUpElectionTime = TimeSpan.FromMilliseconds(50);
 
     /// <summary><c>replSetFreeze</c>: keeps a secondary from standing for election for <paramref name="period"/> (zero unfreezes).</summary>
     public void Freeze(ReplicaMember member, TimeSpan period)

@@ -164,8 +164,21 @@ internal sealed class CollectionIndex
         }
     }
 
+    private long _accesses;
+
+    /// <summary>How many times a query used this index since <see cref="AccessesSince"/> ($indexStats' accesses).</summary>
+    public long Accesses => Interlocked.Read(ref _accesses);
+
+    public DateTime AccessesSince { get; } = DateTime.UtcNow;
+
     /// <summary>The record ids whose leading key lies within <paramref name="bounds"/> (a superset of the matches; callers re-check the filter).</summary>
     public IEnumerable<long> Seek(IndexBounds bounds)
+    {
+        Interlocked.Increment(ref _accesses);
+        return SeekEntries(bounds);
+    }
+
+    private IEnumerable<long> SeekEntries(IndexBounds bounds)
     {
         if (bounds.Points is { } points)
         {
@@ -184,6 +197,17 @@ internal sealed class CollectionIndex
         {
             yield return entry.RecordId;
         }
+    }
+
+    /// <summary>The leading field's direction in the key pattern (1 or -1).</summary>
+    public int LeadingDirection => _directions[0] > 0 ? 1 : -1;
+
+    /// <summary>The entries within <paramref name="bounds"/> (all when null), in index order or reversed; the caller must not change the index meanwhile.</summary>
+    public IEnumerable<IndexEntry> Scan(IndexBounds? bounds, bool forward)
+    {
+        Interlocked.Increment(ref _accesses);
+        var range = Range(bounds?.Lower ?? BsonMinKey.Value, bounds?.Upper ?? BsonMaxKey.Value);
+        return forward ? range : range.Reverse();
     }
 
     private SortedSet<IndexEntry> Range(BsonValue low, BsonValue high)

@@ -17,6 +17,10 @@ internal sealed class CollectionStore
     private readonly List<CollectionIndex> _indexes = [];
     private long _nextRecordId;
 
+    // (max documents, max bytes) of a capped collection, and the BSON bytes it holds now.
+    private readonly (long MaxDocuments, long MaxBytes)? _capped;
+    private long _cappedBytes;
+
     private readonly VersionHistory _history;
 
     public CollectionStore(VersionHistory history, string database, string name, BsonDocument? options = null, Guid? uuid = null)
@@ -26,6 +30,12 @@ internal sealed class CollectionStore
         Name = name;
         Options = options ?? [];
         Uuid = uuid ?? Guid.NewGuid();
+        if (Options.TryGetValue("capped", out var capped) && capped.ToBoolean())
+        {
+            var maxBytes = Options.TryGetValue("size", out var size) && size.IsNumeric && size.ToInt64() > 0 ? size.ToInt64() : long.MaxValue;
+            var maxDocuments = Options.TryGetValue("max", out var max) && max.IsNumeric && max.ToInt64() > 0 ? max.ToInt64() : long.MaxValue;
+            _capped = (maxDocuments, maxBytes);
+        }
         _indexes.Add(new CollectionIndex(new BsonDocument { { "v", 2 }, { "key", new BsonDocument("_id", 1) }, { "name", "_id_" } }));
     }
 
@@ -66,6 +76,24 @@ internal sealed class CollectionStore
         _records[recordId] = document;
         _idToRecord[document["_id"]] = recordId;
         _history.Record(Namespace, document["_id"], null);
+        if (_capped is not null)
+        {
+            KeepCappedBounds(document);
+        }
+    }
+
+    // A capped collection drops its oldest documents (natural order) once it holds more than max documents or size
+    // bytes, as mongod does. Every member applies the same inserts in the same order, so all drop the same ones.
+    private void KeepCappedBounds(BsonDocument inserted)
+    {
+        var (maxDocuments, maxBytes) = _capped!.Value;
+        _cappedBytes += inserted.ToBson().Length;
+        while (_records.Count > 1 && (_records.Count > maxDocuments || _cappedBytes > maxBytes))
+        {
+            var oldest = _records.First().Value;
+            _cappedBytes -= oldest.ToBson().Length;
+            Delete(oldest["_id"]);
+        }
     }
 
     /// <summary>Replaces the document with <paramref name="id"/> by <paramref name="replacement"/> (same <c>_id</c>); throws DuplicateKey when a unique index objects.</summary>
@@ -137,6 +165,103 @@ internal sealed class CollectionStore
 
         var recordIds = index.Seek(bounds).Distinct().Order().ToList();
         return recordIds.Select(id => _records[id]);
+    }
+
+    /// <summary>
+    /// The documents as of <paramref name="snapshot"/> that may match <paramref name="filter"/>, through the same index
+    /// choice as <see cref="Candidates"/>: indexes hold current keys, so the index finds the documents unchanged since
+    /// the snapshot, and the version history adds the snapshot's version of each document changed after it (whose
+    /// current keys may no longer match). Without a usable index, every document as of the snapshot. Callers re-check.
+    /// </summary>
+    public IEnumerable<BsonDocument> CandidatesAt(QueryFilter filter, CollectionIndex? hint, long snapshot)
+    {
+        var (index, bounds) = ChooseIndex(filter, hint);
+        return index is null || bounds is null ? DocumentsAt(snapshot) : IndexedAt(index, bounds, snapshot);
+    }
+
+    private IEnumerable<BsonDocument> IndexedAt(CollectionIndex index, IndexBounds bounds, long snapshot)
+    {
+        foreach (var recordId in index.Seek(bounds).Distinct().Order().ToList())
+        {
+            var document = _records[recordId];
+            if (!_history.ChangedSince(Namespace, document["_id"], snapshot))
+            {
+                yield return document;
+            }
+        }
+
+        foreach (var version in _history.VersionsChangedSince(Namespace, snapshot, static _ => true))
+        {
+            yield return version;
+        }
+    }
+
+    /// <summary>
+    /// The candidates in the order of a one-field sort, read from an index on that field, or <c>null</c> when no index
+    /// can give that order: as mongod's planner picks an index scan that provides the sort, so that a sort with a
+    /// limit stops after the first matches instead of sorting the collection. The index must hold every document
+    /// once (not sparse, partial or multikey), and must be the one the filter would use, if any. Documents with equal
+    /// keys come in natural order, as the stable in-memory sort gives them. Callers still test the filter.
+    /// </summary>
+    public IEnumerable<BsonDocument>? CandidatesInSortOrder(QueryFilter filter, CollectionIndex? hint, string field, int direction)
+    {
+        var plan = Plan(filter, hint, field, direction);
+        return plan.ProvidesSort ? InSortOrder(plan.Index!, plan.Bounds, direction) : null;
+    }
+
+    /// <summary>
+    /// The plan reads use for <paramref name="filter"/> (and a one-field sort, when given): the index and its bounds,
+    /// or none (a collection scan), and whether the index provides the sort. What <c>explain</c> reports.
+    /// </summary>
+    public QueryPlan Plan(QueryFilter filter, CollectionIndex? hint, string? sortField = null, int sortDirection = 1)
+    {
+        var (chosen, bounds) = ChooseIndex(filter, hint);
+        if (sortField is not null)
+        {
+            var index = chosen ?? (hint is null ? _indexes.FirstOrDefault(i => i.LeadingField == sortField && i.CanSeek && !i.IsMultikey) : null);
+            if (index is not null && index.LeadingField == sortField && index.CanSeek && !index.IsMultikey && bounds?.Points is null)
+            {
+                return new QueryPlan(index, bounds, ProvidesSort: true, Forward: sortDirection == index.LeadingDirection);
+            }
+        }
+
+        return chosen is null || bounds is null ? new QueryPlan(null, null, false, true) : new QueryPlan(chosen, bounds, false, true);
+    }
+
+    private IEnumerable<BsonDocument> InSortOrder(CollectionIndex index, IndexBounds? bounds, int direction)
+    {
+        var entries = index.Scan(bounds, forward: direction == index.LeadingDirection);
+        if (direction == index.LeadingDirection)
+        {
+            foreach (var entry in entries)
+            {
+                yield return _records[entry.RecordId];
+            }
+
+            yield break;
+        }
+
+        // Backwards, equal keys come newest first: turn each run of equal keys round to keep natural order.
+        var run = new List<IndexEntry>();
+        foreach (var entry in entries)
+        {
+            if (run.Count > 0 && Query.BsonValueComparer.Default.Compare(run[0].Key[0], entry.Key[0]) != 0)
+            {
+                for (var i = run.Count - 1; i >= 0; i--)
+                {
+                    yield return _records[run[i].RecordId];
+                }
+
+                run.Clear();
+            }
+
+            run.Add(entry);
+        }
+
+        for (var i = run.Count - 1; i >= 0; i--)
+        {
+            yield return _records[run[i].RecordId];
+        }
     }
 
     private (CollectionIndex? Index, IndexBounds? Bounds) ChooseIndex(QueryFilter filter, CollectionIndex? hint)
@@ -282,3 +407,6 @@ internal sealed class CollectionStore
         return copy;
     }
 }
+
+/// <summary>How a read finds its documents: an index scan within bounds (in index order when it provides the sort), or a collection scan.</summary>
+internal sealed record QueryPlan(CollectionIndex? Index, IndexBounds? Bounds, bool ProvidesSort, bool Forward);

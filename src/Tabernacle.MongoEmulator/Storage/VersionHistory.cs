@@ -14,6 +14,10 @@ internal sealed class VersionHistory
 {
     private readonly Dictionary<(string Namespace, BsonValue Id), List<(long Sequence, BsonDocument? Before)>> _changes = new(new KeyComparer());
 
+    // The ids with retained changes, per namespace, so that a snapshot finds what changed in one collection without
+    // looking at every other collection's changes.
+    private readonly Dictionary<string, HashSet<BsonValue>> _changedIds = [];
+
     // Every retained change in sequence order, so that pruning removes the oldest ones without scanning.
     private readonly Queue<(long Sequence, (string Namespace, BsonValue Id) Key)> _order = new();
 
@@ -75,6 +79,7 @@ internal sealed class VersionHistory
     public void Reset()
     {
         _changes.Clear();
+        _changedIds.Clear();
         _order.Clear();
         RetentionFloor = Sequence;
     }
@@ -87,6 +92,13 @@ internal sealed class VersionHistory
         {
             list = [];
             _changes[(ns, id)] = list;
+            if (!_changedIds.TryGetValue(ns, out var ids))
+            {
+                ids = new HashSet<BsonValue>(BsonValueComparer.Default);
+                _changedIds[ns] = ids;
+            }
+
+            ids.Add(id);
         }
 
         list.Add((Sequence, before));
@@ -124,9 +136,27 @@ internal sealed class VersionHistory
     /// <summary>Documents of <paramref name="ns"/> that existed at <paramref name="snapshot"/> but were deleted since.</summary>
     public IEnumerable<BsonDocument> DeletedSince(string ns, long snapshot, Func<BsonValue, bool> existsNow)
     {
-        foreach (var ((changeNs, id), _) in _changes)
+        foreach (var version in VersionsChangedSince(ns, snapshot, id => !existsNow(id)))
         {
-            if (changeNs == ns && !existsNow(id) && TryGetVersionAt(ns, id, snapshot, out var version) && version is not null)
+            yield return version;
+        }
+    }
+
+    /// <summary>
+    /// The versions as of <paramref name="snapshot"/> of the documents of <paramref name="ns"/> (those accepted by
+    /// <paramref name="include"/>) that changed after it and existed at it. Costs what the namespace's retained changes
+    /// number, never what the collection holds.
+    /// </summary>
+    public IEnumerable<BsonDocument> VersionsChangedSince(string ns, long snapshot, Func<BsonValue, bool> include)
+    {
+        if (!_changedIds.TryGetValue(ns, out var ids))
+        {
+            yield break;
+        }
+
+        foreach (var id in ids.ToList())
+        {
+            if (include(id) && TryGetVersionAt(ns, id, snapshot, out var version) && version is not null)
             {
                 yield return version;
             }
@@ -158,6 +188,10 @@ internal sealed class VersionHistory
                 if (list.Count == 0)
                 {
                     _changes.Remove(key);
+                    if (_changedIds.TryGetValue(key.Namespace, out var ids) && ids.Remove(key.Id) && ids.Count == 0)
+                    {
+                        _changedIds.Remove(key.Namespace);
+                    }
                 }
             }
         }

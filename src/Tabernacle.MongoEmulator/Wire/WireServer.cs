@@ -40,7 +40,15 @@ internal sealed class WireServer : IAsyncDisposable
     public static WireServer Start(IPAddress address, int port, IRequestHandler handler, ILogger logger)
     {
         var listener = new TcpListener(address, port);
-        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+
+        // Neither ReuseAddress nor ExclusiveAddressUse = false: on Linux .NET turns both into SO_REUSEPORT, which let a
+        // second emulator listen on a port this one holds (clients were split between two sets). A restart still
+        // rebinds over TIME_WAIT, since .NET sets SO_REUSEADDR on Unix listeners itself.
+        if (OperatingSystem.IsWindows())
+        {
+            listener.ExclusiveAddressUse = true;
+        }
+
         listener.Start(backlog: 512);
         var server = new WireServer(listener, handler, logger);
         server._acceptLoop = Task.Run(server.AcceptLoopAsync);

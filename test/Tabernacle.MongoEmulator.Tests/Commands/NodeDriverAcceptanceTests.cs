@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Tabernacle.MongoEmulator.Tests.TestSupport;
 
 namespace Tabernacle.MongoEmulator.Tests.Commands;
 
@@ -9,9 +10,7 @@ namespace Tabernacle.MongoEmulator.Tests.Commands;
 /// </summary>
 public sealed class NodeDriverAcceptanceTests : EmulatorTestBase
 {
-    private static readonly TimeSpan NpmTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan SmokeTimeout = TimeSpan.FromMinutes(2);
-    private static readonly SemaphoreSlim InstallGate = new(1, 1);
 
     [Fact]
     public async Task The_Node_driver_discovers_the_set_writes_and_reads_from_a_secondary()
@@ -58,8 +57,8 @@ public sealed class NodeDriverAcceptanceTests : EmulatorTestBase
     /// <summary>Runs a script of test/NodeDriver against the emulator; it must exit 0 and end with one JSON summary line.</summary>
     private async Task<JsonDocument> RunScriptAsync(string script)
     {
-        var folder = NodeDriverFolder();
-        await EnsureNodeModulesAsync(folder);
+        var folder = NodeDriverScripts.Folder();
+        await NodeDriverScripts.EnsureNodeModulesAsync(folder);
 
         var (exitCode, stdout, stderr) = await RunAsync("node", [script, Emulator.ConnectionString], folder, SmokeTimeout);
 
@@ -69,44 +68,7 @@ public sealed class NodeDriverAcceptanceTests : EmulatorTestBase
         return JsonDocument.Parse(summaryLine);
     }
 
-    /// <summary>test/NodeDriver, found by walking up from the test assembly to the folder that holds Tabernacle.EfCore.sln.</summary>
-    private static string NodeDriverFolder()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Tabernacle.EfCore.sln")))
-            {
-                var folder = Path.Combine(directory.FullName, "test", "NodeDriver");
-                Assert.True(File.Exists(Path.Combine(folder, "smoke.mjs")), $"{folder} has no smoke.mjs");
-                return folder;
-            }
-        }
-
-        Assert.Fail($"No folder above {AppContext.BaseDirectory} contains Tabernacle.EfCore.sln");
-        return "";
-    }
-
-    /// <summary>Installs the pinned driver from package-lock.json (npm ci) when node_modules is missing, so a clean clone runs as is.</summary>
-    private static async Task EnsureNodeModulesAsync(string folder)
-    {
-        await InstallGate.WaitAsync();
-        try
-        {
-            if (Directory.Exists(Path.Combine(folder, "node_modules", "mongodb")))
-            {
-                return;
-            }
-
-            var (exitCode, stdout, stderr) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], folder, NpmTimeout);
-            Assert.True(exitCode == 0, $"npm ci failed with exit code {exitCode} in {folder}.\nstdout: {stdout}\nstderr: {stderr}");
-        }
-        finally
-        {
-            InstallGate.Release();
-        }
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string fileName, string[] arguments, string workingDirectory, TimeSpan timeout)
+    internal static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string fileName, string[] arguments, string workingDirectory, TimeSpan timeout)
     {
         var start = new ProcessStartInfo(fileName)
         {

@@ -33,7 +33,17 @@ internal sealed class AggregateCommand : ICommandHandler
             // A leading $match is answered like a find, through an index when one fits (as mongod does), and leaves the pipeline.
             var remaining = (IReadOnlyList<BsonDocument>)stages;
             IEnumerable<BsonDocument> input = name is null ? [] : reader.Documents(context.Database, name);
-            if (name is not null && stages.Count > 0 && stages[0].ElementCount == 1 && stages[0].GetElement(0).Name == "$match"
+            if (name is not null && stages.Count > 0 && CollStatsStage.IsCollStats(stages[0]))
+            {
+                input = [CollStatsStage.Build(context, reader.Collection(context.Database, name), stages[0])];
+                remaining = stages.Skip(1).ToList();
+            }
+            else if (name is not null && stages.Count > 0 && IndexStatsStage.IsIndexStats(stages[0]))
+            {
+                input = IndexStatsStage.Build(context, reader.Collection(context.Database, name));
+                remaining = stages.Skip(1).ToList();
+            }
+            else if (name is not null && stages.Count > 0 && stages[0].ElementCount == 1 && stages[0].GetElement(0).Name == "$match"
                 && stages[0][0] is BsonDocument match && !UsesVariables(match))
             {
                 var filter = ReadSupport.CompileFilter(match, context.Collation, context.Variables);

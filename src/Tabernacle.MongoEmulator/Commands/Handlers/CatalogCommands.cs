@@ -81,8 +81,8 @@ internal sealed class ListCollectionsCommand : ICommandHandler
             }
         }
 
-        int? batchSize = context.OptionalDocument("cursor") is { } cursor && cursor.TryGetValue("batchSize", out var bs) && bs.IsNumeric ? bs.ToInt32() : null;
-        return Task.FromResult(context.Cursors.FirstBatch($"{context.Database}.$cmd.listCollections", results, batchSize, singleBatch: false));
+        return Task.FromResult(context.Cursors.FirstBatch(
+            $"{context.Database}.$cmd.listCollections", results, CatalogBatch.Size(context), singleBatch: false));
     }
 }
 
@@ -104,6 +104,7 @@ internal sealed class CreateCommand : ICommandHandler
         }
 
         var options = new BsonDocument(context.Command.Skip(1).Where(e => e.Name is not ("$db" or "lsid" or "$clusterTime" or "writeConcern" or "$readPreference" or "txnNumber" or "comment" or "autocommit" or "startTransaction")));
+        CappedOptions.Normalise(options);
         var opTime = context.Member.Write(unit =>
         {
             if (unit.Storage.GetCollection(context.Database, name) is not null)
@@ -307,7 +308,9 @@ internal sealed class ListIndexesCommand : ICommandHandler
             specs = collection.Indexes.Select(i => i.Spec).ToList();
         }
 
-        return Task.FromResult(context.Cursors.FirstBatch(context.Namespace, specs, null, singleBatch: false));
+        // mongod's listIndexes cursors live in the namespace <db>.$cmd.listIndexes.<collection>.
+        return Task.FromResult(context.Cursors.FirstBatch(
+            $"{context.Database}.$cmd.listIndexes.{name}", specs, CatalogBatch.Size(context), singleBatch: false));
     }
 }
 
@@ -362,4 +365,16 @@ internal sealed class DropIndexesCommand : ICommandHandler
     }
 
     private static MongoErrorException NotFound(string name) => new(ErrorCodes.IndexNotFound, $"index not found with name [{name}]");
+}
+
+/// <summary>
+/// The first batch of listCollections and listIndexes: everything (mongod's default batch size there is unbounded,
+/// not find's 101) unless <c>cursor.batchSize</c> says otherwise.
+/// </summary>
+internal static class CatalogBatch
+{
+    public static int Size(CommandContext context) =>
+        context.OptionalDocument("cursor") is { } cursor && cursor.TryGetValue("batchSize", out var size) && size.IsNumeric
+            ? size.ToInt32()
+            : int.MaxValue;
 }

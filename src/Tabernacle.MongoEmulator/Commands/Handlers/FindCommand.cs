@@ -28,13 +28,12 @@ internal sealed class FindCommand : ICommandHandler
         var results = context.Read(reader =>
         {
             var hint = ReadSupport.ResolveHint(reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
-            var matches = ReadSupport.Match(reader, context.Database, name, filter, hint, context.CancellationToken);
-            ReadSupport.Sort(matches, sort, collation);
-            var page = matches.Skip((int)Math.Min(skip, int.MaxValue));
-            if (limit > 0)
-            {
-                page = page.Take((int)Math.Min(limit, int.MaxValue));
-            }
+            // A sort with a limit that an index provides reads only as far as the page ends (mongod's IXSCAN without SORT).
+            var ordered = limit > 0 ? ReadSupport.InSortOrder(reader, context.Database, name, filter, hint, sort, collation) : null;
+            var page = ordered is not null
+                ? ReadSupport.Page(ReadSupport.MatchEach(reader.Storage, ordered, filter, context.CancellationToken), null, collation, skip, limit).ToList()
+                : ReadSupport.Page(ReadSupport.MatchEach(reader, context.Database, name, filter, hint, context.CancellationToken), sort, collation, skip, limit)
+                    .ToList();
 
             return projection is null
                 ? page.Select(m => m.Document).ToList()

@@ -16,6 +16,14 @@ internal sealed class UpdateCommand : ICommandHandler
     {
         var name = context.CollectionName;
         var statements = context.RequiredArray("updates");
+
+        // 7.0's update statement has no sort (8.0 added it for single updates); mongod's IDL parser refuses the whole
+        // command for an unknown field before running any statement.
+        if (statements.OfType<BsonDocument>().Any(s => s.Contains("sort")))
+        {
+            throw new MongoErrorException(40415, "BSON field 'update.updates.sort' is an unknown field.");
+        }
+
         var ordered = context.OptionalBool("ordered", true);
         var variables = context.Variables;
         long matched = 0, modified = 0;

@@ -98,10 +98,13 @@ internal sealed class DocumentSortComparer : IComparer<BsonDocument>
     }
 
     /// <summary>The documents in sort order; documents with equal keys keep their input order.</summary>
-    public List<BsonDocument> Sort(IEnumerable<BsonDocument> documents)
+    public List<BsonDocument> Sort(IEnumerable<BsonDocument> documents) => Sort(documents, static d => d);
+
+    /// <summary>The items in the sort order of their documents; items with equal keys keep their input order.</summary>
+    public List<T> Sort<T>(IEnumerable<T> items, Func<T, BsonDocument> document)
     {
         // Extract every key once (not once per comparison), then sort indexes with the input position as tie-breaker.
-        var list = documents as List<BsonDocument> ?? [.. documents];
+        var list = items as List<T> ?? [.. items];
         if (_keys.Length == 0)
         {
             return list;
@@ -110,9 +113,10 @@ internal sealed class DocumentSortComparer : IComparer<BsonDocument>
         var keys = new BsonValue[list.Count * _keys.Length];
         for (var i = 0; i < list.Count; i++)
         {
+            var current = document(list[i]);
             for (var k = 0; k < _keys.Length; k++)
             {
-                keys[(i * _keys.Length) + k] = ExtractKey(list[i], _keys[k]);
+                keys[(i * _keys.Length) + k] = ExtractKey(current, _keys[k]);
             }
         }
 
@@ -136,7 +140,7 @@ internal sealed class DocumentSortComparer : IComparer<BsonDocument>
             return a.CompareTo(b);
         });
 
-        var result = new List<BsonDocument>(list.Count);
+        var result = new List<T>(list.Count);
         foreach (var index in order)
         {
             result.Add(list[index]);
@@ -146,21 +150,27 @@ internal sealed class DocumentSortComparer : IComparer<BsonDocument>
     }
 
     /// <summary>The first <paramref name="limit"/> documents in sort order, without sorting the rest (for <c>$sort</c> + <c>$limit</c>).</summary>
-    public List<BsonDocument> Top(IEnumerable<BsonDocument> documents, int limit)
+    public List<BsonDocument> Top(IEnumerable<BsonDocument> documents, int limit) => Top(documents, static d => d, limit);
+
+    /// <summary>
+    /// The first <paramref name="limit"/> items in the sort order of their documents, without sorting the rest: memory
+    /// stays O(limit) and time O(n log limit) however many items stream through (find's sort + limit, $sort + $limit).
+    /// </summary>
+    public List<T> Top<T>(IEnumerable<T> items, Func<T, BsonDocument> document, int limit)
     {
-        // A bounded buffer that is re-sorted when it doubles keeps memory at O(limit) for large inputs.
-        var buffer = new List<BsonDocument>();
-        foreach (var document in documents)
+        // A bounded buffer that is re-sorted when it doubles; the sort is stable, so ties keep their input order.
+        var buffer = new List<T>();
+        foreach (var item in items)
         {
-            buffer.Add(document);
+            buffer.Add(item);
             if (buffer.Count >= Math.Max(limit * 2, 64))
             {
-                buffer = Sort(buffer);
+                buffer = Sort(buffer, document);
                 buffer.RemoveRange(limit, buffer.Count - limit);
             }
         }
 
-        buffer = Sort(buffer);
+        buffer = Sort(buffer, document);
         if (buffer.Count > limit)
         {
             buffer.RemoveRange(limit, buffer.Count - limit);

@@ -20,17 +20,28 @@ internal sealed class TransactionWriter(ReplicaMember member, Transaction transa
 
     public CollectionStore? Collection(string database, string collection) => member.Storage.GetCollection(database, collection);
 
+    // Through the planner's index choice, as reads and writes outside transactions: the snapshot's candidates, with
+    // the transaction's own writes in their place, then its other buffered documents (the filter is re-checked).
     public IEnumerable<BsonDocument> Candidates(string database, string collection, QueryFilter filter, CollectionIndex? hint) =>
-        Documents(database, collection);
+        WithOwnWrites(database, collection, Store(database, collection)?.CandidatesAt(filter, hint, transaction.Snapshot), filter);
 
-    public IEnumerable<BsonDocument> Documents(string database, string collection)
+    public IEnumerable<BsonDocument> Documents(string database, string collection) =>
+        WithOwnWrites(database, collection, Store(database, collection)?.DocumentsAt(transaction.Snapshot));
+
+    private CollectionStore? Store(string database, string collection) => member.Storage.GetCollection(database, collection);
+
+    private IEnumerable<BsonDocument> WithOwnWrites(
+        string database, string collection, IEnumerable<BsonDocument>? snapshot, QueryFilter? filter = null)
     {
-        var store = member.Storage.GetCollection(database, collection);
         var seen = new HashSet<BsonValue>(Query.BsonValueComparer.Default);
-        foreach (var document in store?.DocumentsAt(transaction.Snapshot) ?? [])
+        foreach (var document in snapshot ?? [])
         {
             var id = document["_id"];
-            seen.Add(id);
+            if (!seen.Add(id))
+            {
+                continue;
+            }
+
             if (transaction.TryGetWrite(database, collection, id, out var own))
             {
                 if (own is not null)
@@ -44,13 +55,34 @@ internal sealed class TransactionWriter(ReplicaMember member, Transaction transa
             }
         }
 
-        foreach (var inserted in transaction.BufferedDocuments(database, collection))
+        foreach (var inserted in Buffered(database, collection, filter))
         {
-            if (!seen.Contains(inserted["_id"]))
+            if (seen.Add(inserted["_id"]))
             {
                 yield return inserted;
             }
         }
+    }
+
+    // A filter on _id points looks its buffered documents up by id, so that a transaction of n point writes costs
+    // O(n), not O(n²); any other filter looks at every buffered document of the collection.
+    private IEnumerable<BsonDocument> Buffered(string database, string collection, QueryFilter? filter)
+    {
+        if (filter is null || !filter.IndexableConditions.TryGetValue("_id", out var bounds) || bounds.Points is not { } points)
+        {
+            return transaction.BufferedDocuments(database, collection);
+        }
+
+        var found = new List<BsonDocument>();
+        foreach (var point in points)
+        {
+            if (transaction.TryGetWrite(database, collection, point, out var own) && own is not null)
+            {
+                found.Add(own);
+            }
+        }
+
+        return found;
     }
 
     public void Insert(string database, string collection, BsonDocument document, RetryableStatement? statement)
