@@ -227,6 +227,68 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
             return result.IsAcknowledged ? result.DeletedCount : -1;
         });
 
+    /// <summary>The collection of the key counters (one document per collection whose integer keys the provider generates).</summary>
+    public const string CountersCollection = "__tabernacle_counters";
+
+    /// <summary>
+    /// Reserves <paramref name="count"/> consecutive values of the counter <paramref name="counter"/> with one atomic
+    /// findAndModify, and returns the last of them: concurrent saves, from any number of processes, never get the same
+    /// value. Written with w:majority (a counter rolled back by a failover would hand its values out again) and outside
+    /// any transaction (a counter in a transaction would be a write conflict between every two concurrent saves).
+    /// </summary>
+    public long ReserveKeys(string counter, long count) =>
+        Run("findAndModify", CountersCollection, () => DescribeReserve(counter, count), null, () =>
+        {
+            var (collection, filter, update, options, session) = PrepareReserve(counter, count);
+            try
+            {
+                return Reserved(session is null
+                    ? collection.FindOneAndUpdate(filter, update, options)
+                    : collection.FindOneAndUpdate(session, filter, update, options));
+            }
+            catch (MongoCommandException ex) when (ex.Code == 11000)
+            {
+                // Two first upserts of the same counter raced; the document exists now, so the retry increments it.
+                return Reserved(session is null
+                    ? collection.FindOneAndUpdate(filter, update, options)
+                    : collection.FindOneAndUpdate(session, filter, update, options));
+            }
+        });
+
+    /// <inheritdoc cref="ReserveKeys(string, long)"/>
+    public Task<long> ReserveKeysAsync(string counter, long count, CancellationToken cancellationToken) =>
+        RunAsync("findAndModify", CountersCollection, () => DescribeReserve(counter, count), null, async () =>
+        {
+            var (collection, filter, update, options, session) = PrepareReserve(counter, count);
+            try
+            {
+                return Reserved(session is null
+                    ? await collection.FindOneAndUpdateAsync(filter, update, options, cancellationToken).ConfigureAwait(false)
+                    : await collection.FindOneAndUpdateAsync(session, filter, update, options, cancellationToken).ConfigureAwait(false));
+            }
+            catch (MongoCommandException ex) when (ex.Code == 11000)
+            {
+                return Reserved(session is null
+                    ? await collection.FindOneAndUpdateAsync(filter, update, options, cancellationToken).ConfigureAwait(false)
+                    : await collection.FindOneAndUpdateAsync(session, filter, update, options, cancellationToken).ConfigureAwait(false));
+            }
+        });
+
+    private static string DescribeReserve(string counter, long count) =>
+        $"db.{CountersCollection}.findAndModify({{ query: {{ _id: \"{counter}\" }}, update: {{ $inc: {{ next: {count} }} }}, upsert: true, new: true }})";
+
+    private (IMongoCollection<BsonDocument>, BsonDocument, UpdateDefinition<BsonDocument>, FindOneAndUpdateOptions<BsonDocument>, IClientSessionHandle?)
+        PrepareReserve(string counter, long count)
+    {
+        var collection = Database.GetCollection<BsonDocument>(CountersCollection).WithWriteConcern(WriteConcern.WMajority);
+        var update = new BsonDocumentUpdateDefinition<BsonDocument>(new BsonDocument("$inc", new BsonDocument("next", new BsonInt64(count))));
+        var options = new FindOneAndUpdateOptions<BsonDocument> { IsUpsert = true, ReturnDocument = ReturnDocument.After };
+        return (collection, new BsonDocument("_id", counter), update, options, Session is { IsInTransaction: false } session ? session : null);
+    }
+
+    private static long Reserved(BsonDocument? counter) =>
+        counter?["next"].ToInt64() ?? throw new InvalidOperationException("The key counter was not returned by findAndModify.");
+
     // An update document, or an update pipeline (an array of stages) for values computed from the document.
     private static UpdateDefinition<BsonDocument> UpdateDefinition(BsonValue update) => update is BsonArray stages
         ? new PipelineUpdateDefinition<BsonDocument>(PipelineDefinition<BsonDocument, BsonDocument>.Create(stages.Select(s => s.AsBsonDocument)))
