@@ -91,6 +91,9 @@ public sealed class IdentityTests : IAsyncLifetime
         var raw = RawDatabase.GetCollection<BsonDocument>(CollectionOf<IdentityUser>(scope));
         var indexes = await (await raw.Indexes.ListAsync()).ToListAsync();
         Assert.Contains(indexes, i => i.GetValue("unique", false).ToBoolean() && i["key"].AsBsonDocument.Names.Single() == "NormalizedUserName");
+        Assert.Contains(indexes, i => !i.GetValue("unique", false).ToBoolean() && i["key"].AsBsonDocument.Names.Single() == "NormalizedEmail");
+        var roleIndexes = await (await RawDatabase.GetCollection<BsonDocument>(CollectionOf<IdentityRole>(scope)).Indexes.ListAsync()).ToListAsync();
+        Assert.Contains(roleIndexes, i => i.GetValue("unique", false).ToBoolean() && i["key"].AsBsonDocument.Names.Single() == "NormalizedName");
         await using var other = provider.CreateAsyncScope();
         var db = other.ServiceProvider.GetRequiredService<IdentityAppContext>();
         db.Users.Add(new IdentityUser("bob") { NormalizedUserName = "BOB" });
