@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using LibraryManagement;
 using LibraryManagement.Endpoints;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.IdentityModel.Tokens;
@@ -38,18 +37,7 @@ var jwt = new JwtSettings(
 builder.Services.AddSingleton(jwt);
 builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
 builder.Services.AddSingleton<TokenService>();
-builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
-{
-    o.MapInboundClaims = false;
-    o.TokenValidationParameters = new TokenValidationParameters
-    {
-        ValidIssuer = jwt.Issuer,
-        ValidAudience = jwt.Audience,
-        IssuerSigningKey = jwt.Key,
-        NameClaimType = "sub",
-        RoleClaimType = "role",
-    };
-});
+builder.Services.AddLibrarySecurity(jwt);
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy("librarian", p => p.RequireRole(Roles.Librarian, Roles.Admin))
     .AddPolicy("admin", p => p.RequireRole(Roles.Admin));
@@ -62,6 +50,7 @@ var app = builder.Build();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
+app.UseCookieCsrfProtection();   // before authorisation: a forged cross-site request is refused whoever's cookie it rides
 app.UseAuthorization();
 app.UseTabernacleReadYourWrites<LibraryContext>();
 

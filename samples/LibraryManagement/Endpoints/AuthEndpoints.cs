@@ -1,4 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using MongoDB.Driver;
@@ -14,6 +17,8 @@ public sealed record LoginRequest(string? Username, string? Password);
 public sealed record AuthResponse(string Token, UserView User);
 
 public sealed record UserView(string Id, string Username, string Email, string Role);
+
+public sealed record SessionView(UserView? User, string? CsrfToken);
 
 public static class AuthEndpoints
 {
@@ -81,6 +86,44 @@ public static class AuthEndpoints
             }
 
             return Results.Ok(new AuthResponse(tokens.Issue(user), View(user)));
+        }).WithReadPreference(ReadPreferenceMode.Primary);
+
+        // The dashboard's sign-in: an HttpOnly SameSite=Strict cookie, and the antiforgery token its POSTs must carry.
+        auth.MapPost("/session", async (LoginRequest request, LibraryContext db, IPasswordHasher<User> hasher, HttpContext http) =>
+        {
+            if (string.IsNullOrWhiteSpace(request.Username) || string.IsNullOrEmpty(request.Password))
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["credentials"] = ["Username and password are required."] });
+            }
+
+            var user = await db.Users.FirstOrDefaultAsync(u => u.Username == request.Username);
+            if (user is null || hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password) == PasswordVerificationResult.Failed)
+            {
+                return Results.Unauthorized();
+            }
+
+            var csrf = await Security.SignInWithCookieAsync(http, Security.Principal(user.Id.ToString(), user.Username, [user.Role]));
+            return Results.Ok(new SessionView(View(user), csrf));
+        }).WithReadPreference(ReadPreferenceMode.Primary);
+
+        auth.MapPost("/logout", async (HttpContext http) =>
+        {
+            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.NoContent();
+        });
+
+        // Who the dashboard is signed in as (or nobody), and an antiforgery token for its next POST.
+        auth.MapGet("/me", async (HttpContext http, LibraryContext db) =>
+        {
+            UserView? view = null;
+            if (http.User.Identity?.IsAuthenticated == true && Ids.TryParse(http.User.FindFirstValue(Security.IdClaim), out var id)
+                && await db.Users.FirstOrDefaultAsync(u => u.Id == id) is { } user)
+            {
+                view = View(user);
+            }
+
+            http.Response.Headers.CacheControl = "no-store";
+            return new SessionView(view, Security.CsrfToken(http));
         }).WithReadPreference(ReadPreferenceMode.Primary);
     }
 }

@@ -40,10 +40,13 @@ public static class ClusterEndpoints
             var elected = await emulator.StepDownAsync(TimeSpan.FromSeconds(5), ct);
             await monitor.RefreshAsync(ct);
             return Results.Ok(new { previous, primary = elected.Host });
-        });
+        }).RequireAuthorization("admin");
 
-        cluster.MapPost("/members/{name}/pause", (string name, LibraryMode mode) => Toggle(mode, name, pause: true));
-        cluster.MapPost("/members/{name}/resume", (string name, LibraryMode mode) => Toggle(mode, name, pause: false));
+        // Failover controls: admins only (bearer token, or the dashboard's cookie plus its antiforgery token).
+        cluster.MapPost("/members/{name}/pause", (string name, LibraryMode mode) => Toggle(mode, name, pause: true))
+            .RequireAuthorization("admin");
+        cluster.MapPost("/members/{name}/resume", (string name, LibraryMode mode) => Toggle(mode, name, pause: false))
+            .RequireAuthorization("admin");
     }
 
     private static IResult Toggle(LibraryMode mode, string name, bool pause)
