@@ -4,7 +4,7 @@ using System.Text.Json;
 using LibraryManagement;
 using LibraryManagement.Endpoints;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.IdentityModel.Tokens;
 using MongoDB.Driver;
 using Tabernacle.EfCore;
@@ -29,14 +29,32 @@ builder.Services.AddTabernacle<LibraryContext>(connectionString, o => o
     .EnableRetryOnFailure(maxRetryCount: 5, maxRetryDelay: TimeSpan.FromSeconds(2)));
 builder.Services.AddHealthChecks().AddTabernacle(maxLag: TimeSpan.FromSeconds(10));
 
-// JWT: the signing key comes from Jwt:Key, or is made up per run (tokens then die with the process).
+// JWT: the signing key comes from Jwt:Key (at least 32 characters). Development without one makes a key up per run
+// (tokens then die with the process); any other environment refuses to start without one.
+var jwtKey = builder.Configuration["Jwt:Key"];
+if (jwtKey is { Length: > 0 and < 32 })
+{
+    throw new InvalidOperationException("Jwt:Key is too short: the JWT signing key needs at least 32 characters.");
+}
+
+if (string.IsNullOrEmpty(jwtKey) && !builder.Environment.IsDevelopment())
+{
+    throw new InvalidOperationException(
+        $"Jwt:Key is not configured, and the {builder.Environment.EnvironmentName} environment refuses to start without a JWT signing key. "
+        + "Set it (at least 32 random characters) through the Jwt__Key environment variable, user secrets or a key vault; "
+        + "or run with --environment Development, which makes a key up for each run.");
+}
+
 var jwt = new JwtSettings(
     builder.Configuration["Jwt:Issuer"] ?? "LibraryManagement",
     builder.Configuration["Jwt:Audience"] ?? "LibraryManagement",
-    new SymmetricSecurityKey(builder.Configuration["Jwt:Key"] is { Length: >= 32 } key ? Encoding.UTF8.GetBytes(key) : RandomNumberGenerator.GetBytes(32)));
+    new SymmetricSecurityKey(jwtKey is { Length: > 0 } ? Encoding.UTF8.GetBytes(jwtKey) : RandomNumberGenerator.GetBytes(32)));
 builder.Services.AddSingleton(jwt);
-builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
 builder.Services.AddSingleton<TokenService>();
+builder.Services.AddLibraryIdentity();
+builder.Services.AddScoped<CredentialChecker>();
+// Data Protection keys (sign-in cookies, antiforgery and read-your-writes tokens) live in the library's database.
+builder.Services.AddDataProtection().SetApplicationName("LibraryManagement").PersistKeysToDbContext<LibraryContext>();
 builder.Services.AddLibrarySecurity(jwt);
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy("librarian", p => p.RequireRole(Roles.Librarian, Roles.Admin))

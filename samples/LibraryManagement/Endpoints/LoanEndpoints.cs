@@ -155,7 +155,7 @@ public static class LoanEndpoints
     }
 
     /// <summary>Audit entries: w:1, after the transaction (the entity type's [WriteConcern(1)] says so too).</summary>
-    internal static async Task AuditAsync(LibraryContext db, string action, ObjectId userId, string details)
+    internal static async Task AuditAsync(LibraryContext db, string action, string userId, string details)
     {
         db.ChangeTracker.Clear();
         db.AuditLog.Add(new AuditEntry { Action = action, UserId = userId, Details = details });
