@@ -23,6 +23,8 @@ public class LibraryContext(DbContextOptions<LibraryContext> options)
 
     public DbSet<Loan> Loans => Set<Loan>();
 
+    public DbSet<LoanQuota> LoanQuotas => Set<LoanQuota>();
+
     public DbSet<Reservation> Reservations => Set<Reservation>();
 
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
@@ -34,5 +36,6 @@ public class LibraryContext(DbContextOptions<LibraryContext> options)
         modelBuilder.Entity<Book>().HasIndex(b => b.Isbn).IsUnique();
         modelBuilder.Entity<Loan>().HasIndex(l => l.UserId);
         modelBuilder.Entity<AuditEntry>().ToCollection("audit_log");
+        modelBuilder.Entity<LoanQuota>().ToCollection("loan_quotas");
     }
 }

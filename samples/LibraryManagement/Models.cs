@@ -113,6 +113,18 @@ public class Loan
     }
 }
 
+/// <summary>
+/// One per member: how many loans they have out. Every borrow increments it conditionally (below the limit) inside its
+/// transaction, so concurrent borrows by the same member conflict on this document and the limit holds.
+/// </summary>
+public class LoanQuota
+{
+    /// <summary>The member's user id.</summary>
+    public string Id { get; set; } = "";
+
+    public int ActiveLoans { get; set; }
+}
+
 public class Reservation
 {
     public ObjectId Id { get; set; }

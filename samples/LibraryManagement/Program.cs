@@ -53,6 +53,7 @@ builder.Services.AddSingleton(jwt);
 builder.Services.AddSingleton<TokenService>();
 builder.Services.AddLibraryIdentity();
 builder.Services.AddScoped<CredentialChecker>();
+builder.Services.AddLibraryRateLimits(builder.Configuration);
 // Data Protection keys (sign-in cookies, antiforgery and read-your-writes tokens) live in the library's database.
 builder.Services.AddDataProtection().SetApplicationName("LibraryManagement").PersistKeysToDbContext<LibraryContext>();
 builder.Services.AddLibrarySecurity(jwt);
@@ -70,6 +71,7 @@ app.UseStaticFiles();
 app.UseAuthentication();
 app.UseCookieCsrfProtection();   // before authorisation: a forged cross-site request is refused whoever's cookie it rides
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseTabernacleReadYourWrites<LibraryContext>();
 
 app.MapOpenApi();

@@ -24,6 +24,12 @@ public class LibraryFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The database the app works in.</summary>
     public string DatabaseName { get; } = Backend.UniqueDatabaseName("library");
 
+    /// <summary>Sign-in and registration attempts per client address per minute.</summary>
+    public int RateLimitPerClient { get; init; } = 100_000;
+
+    /// <summary>Sign-in and registration attempts per account name per minute.</summary>
+    public int RateLimitPerAccount { get; init; } = 100_000;
+
     /// <summary>Whether the app starts its own embedded emulator instead of using the shared backend.</summary>
     protected virtual bool UsesEmbeddedEmulator => false;
 
@@ -51,6 +57,9 @@ public class LibraryFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         builder.UseEnvironment("Development");
         builder.ConfigureLogging(l => l.ClearProviders());
+        // Every test client comes from one address: the limits have tests of their own (AbuseLimitTests).
+        builder.UseSetting("RateLimits:PerClient", RateLimitPerClient.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("RateLimits:PerAccount", RateLimitPerAccount.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (!UsesEmbeddedEmulator)
         {
             builder.UseSetting("ConnectionStrings:Library", SharedBackend.ConnectionStringFor(DatabaseName));

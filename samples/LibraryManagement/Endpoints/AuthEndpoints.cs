@@ -29,8 +29,9 @@ public static class AuthEndpoints
     {
         // Identity reads users on the primary: a secondary could miss a registration or a lockout made a moment ago.
         var auth = app.MapGroup("/api/auth").WithTags("Auth").WithReadPreference(ReadPreferenceMode.Primary);
+        var limited = auth.MapGroup("").RequireRateLimiting(RateLimits.AuthPolicy);
 
-        auth.MapPost("/register", async (RegisterRequest request, UserManager<User> users, TokenService tokens) =>
+        limited.MapPost("/register", async (RegisterRequest request, UserManager<User> users, TokenService tokens, AccountLimiter limiter) =>
         {
             var errors = new Dictionary<string, string[]>();
             if (request.Username is null)
@@ -51,6 +52,11 @@ public static class AuthEndpoints
             if (errors.Count > 0)
             {
                 return Results.ValidationProblem(errors);
+            }
+
+            if (limiter.TryAcquire("register:" + request.Username) is { } wait)
+            {
+                return TooMany(wait);
             }
 
             var user = new User { UserName = request.Username, Email = request.Email };
@@ -75,16 +81,16 @@ public static class AuthEndpoints
             return Results.Created($"/api/users/{user.Id}", new AuthResponse(tokens.Issue(user, [Roles.Member]), View(user, [Roles.Member])));
         });
 
-        auth.MapPost("/login", async (LoginRequest request, CredentialChecker checker, UserManager<User> users, TokenService tokens, HttpContext http) =>
+        limited.MapPost("/login", async (LoginRequest request, CredentialChecker checker, UserManager<User> users, TokenService tokens, AccountLimiter limiter, HttpContext http) =>
         {
-            var (user, roles, error) = await CheckAsync(request, checker, users, http);
+            var (user, roles, error) = await CheckAsync(request, checker, users, limiter, http);
             return error ?? Results.Ok(new AuthResponse(tokens.Issue(user!, roles!), View(user!, roles!)));
         });
 
         // The dashboard's sign-in: an HttpOnly SameSite=Strict cookie, and the antiforgery token its POSTs must carry.
-        auth.MapPost("/session", async (LoginRequest request, CredentialChecker checker, UserManager<User> users, HttpContext http) =>
+        limited.MapPost("/session", async (LoginRequest request, CredentialChecker checker, UserManager<User> users, AccountLimiter limiter, HttpContext http) =>
         {
-            var (user, roles, error) = await CheckAsync(request, checker, users, http);
+            var (user, roles, error) = await CheckAsync(request, checker, users, limiter, http);
             if (error is not null)
             {
                 return error;
@@ -115,13 +121,20 @@ public static class AuthEndpoints
         });
     }
 
+    private static IResult TooMany(TimeSpan wait) => new TooManyResult(wait);
+
+    private sealed class TooManyResult(TimeSpan wait) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => RateLimits.TooMany(httpContext, wait, "for this account");
+    }
+
     private static string FieldOf(string code) =>
         code.StartsWith("Password", StringComparison.Ordinal) ? "password"
         : code.Contains("Email", StringComparison.Ordinal) ? "email"
         : "username";
 
     private static async Task<(User? User, IList<string>? Roles, IResult? Error)> CheckAsync(
-        LoginRequest request, CredentialChecker checker, UserManager<User> users, HttpContext http)
+        LoginRequest request, CredentialChecker checker, UserManager<User> users, AccountLimiter limiter, HttpContext http)
     {
         // Bounded before any hashing: a huge password must not cost a hash.
         if (request.Username is not { Length: > 0 and <= Accounts.MaxUserNameLength }
@@ -131,6 +144,11 @@ public static class AuthEndpoints
             {
                 ["credentials"] = [$"A user name (at most {Accounts.MaxUserNameLength} characters) and a password (at most {Accounts.MaxPasswordLength}) are required."],
             }));
+        }
+
+        if (limiter.TryAcquire("login:" + request.Username) is { } wait)
+        {
+            return (null, null, TooMany(wait));
         }
 
         var (user, lockedOutUntil) = await checker.CheckAsync(request.Username, request.Password);

@@ -68,6 +68,7 @@ public static class LoanEndpoints
             }
 
             var userId = http.User.Id();
+            await EnsureQuotaAsync(db, userId, cancellationToken);
             var strategy = db.Database.CreateExecutionStrategy();
             var result = await strategy.ExecuteAsync(async ct =>
             {
@@ -78,9 +79,16 @@ public static class LoanEndpoints
                     return Results.NotFound();
                 }
 
-                if (await db.Loans.CountAsync(l => l.UserId == userId && l.ReturnedAt == null, ct) >= Loan.MaxActiveLoans)
+                // The member's quota document goes up only while below the limit. Two concurrent borrows by one member both
+                // write it, so one of them conflicts and is retried against the other's outcome: the limit holds.
+                var slot = await db.LoanQuotas
+                    .Where(q => q.Id == userId && q.ActiveLoans < Loan.MaxActiveLoans)
+                    .ExecuteUpdateAsync(s => s.SetProperty(q => q.ActiveLoans, q => q.ActiveLoans + 1), ct);
+                if (slot == 0)
                 {
-                    return Results.Conflict(new { error = $"At most {Loan.MaxActiveLoans} books may be on loan at once." });
+                    return Results.Problem(
+                        $"At most {Loan.MaxActiveLoans} books may be on loan at once; return one before borrowing another.",
+                        statusCode: StatusCodes.Status409Conflict);
                 }
 
                 // The copy count goes down only while it is positive: concurrent borrowers cannot take more copies than exist.
@@ -141,6 +149,8 @@ public static class LoanEndpoints
                 await db.SaveChangesAsync(ct);
                 await db.Books.Where(b => b.Id == loan.BookId)
                     .ExecuteUpdateAsync(s => s.SetProperty(b => b.AvailableCopies, b => b.AvailableCopies + 1), ct);
+                await db.LoanQuotas.Where(q => q.Id == loan.UserId && q.ActiveLoans > 0)
+                    .ExecuteUpdateAsync(s => s.SetProperty(q => q.ActiveLoans, q => q.ActiveLoans - 1), ct);
                 await transaction.CommitAsync(ct);
                 return Results.Ok(LoanView.Of(loan, now));
             }, cancellationToken);
@@ -152,6 +162,33 @@ public static class LoanEndpoints
 
             return result;
         });
+    }
+
+    /// <summary>
+    /// Creates the member's quota document on their first borrow, from the loans they have out (a concurrent first borrow
+    /// may create it first: its duplicate key is fine).
+    /// </summary>
+    private static async Task EnsureQuotaAsync(LibraryContext db, string userId, CancellationToken cancellationToken)
+    {
+        if (await db.LoanQuotas.AnyAsync(q => q.Id == userId, cancellationToken))
+        {
+            return;
+        }
+
+        var active = await db.Loans.CountAsync(l => l.UserId == userId && l.ReturnedAt == null, cancellationToken);
+        db.LoanQuotas.Add(new LoanQuota { Id = userId, ActiveLoans = active });
+        try
+        {
+            await db.SaveChangesAsync(WriteConcern.WMajority, cancellationToken);
+        }
+        catch (DbUpdateException ex) when (Errors.IsDuplicateKey(ex))
+        {
+            // Another request of the same member created it.
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
     }
 
     /// <summary>Audit entries: w:1, after the transaction (the entity type's [WriteConcern(1)] says so too).</summary>
