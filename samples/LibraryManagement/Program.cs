@@ -66,6 +66,12 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Ad
 
 var app = builder.Build();
 
+// Errors are ProblemDetails: exceptions become a bare 500 (no stack, no headers) outside Development, and empty 4xx
+// answers (404 of routing, 401, 403) get a body too.
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseRequestBodyLimit();
+
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();

@@ -72,7 +72,7 @@ public sealed class BookEndpointTests(LibraryFactory factory) : IClassFixture<Li
     [Fact]
     public async Task Create_is_for_librarians_validates_and_refuses_a_duplicate_isbn()
     {
-        var request = await ValidRequestAsync("9781111111111");
+        var request = await ValidRequestAsync("9781111111113");
         using var anonymous = factory.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("/api/books", request)).StatusCode);
         using var member = await factory.MemberAsync();
@@ -85,15 +85,15 @@ public sealed class BookEndpointTests(LibraryFactory factory) : IClassFixture<Li
         Assert.NotEqual(default, book.CreatedAt);
         Assert.Equal(HttpStatusCode.Conflict, (await librarian.PostAsJsonAsync("/api/books", request)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await librarian.PostAsJsonAsync("/api/books", request with { Title = "", Isbn = "12" })).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await librarian.PostAsJsonAsync("/api/books", request with { Isbn = "9782222222222", AuthorId = ObjectId.GenerateNewId().ToString() })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await librarian.PostAsJsonAsync("/api/books", request with { Isbn = "9782222222224", AuthorId = ObjectId.GenerateNewId().ToString() })).StatusCode);
     }
 
     [Fact]
     public async Task Update_and_delete_are_for_admins()
     {
         using var librarian = await factory.LibrarianAsync();
-        var created = await (await librarian.PostAsJsonAsync("/api/books", await ValidRequestAsync("9783333333333"))).Content.ReadFromJsonAsync<Book>(Json.Options);
-        var update = await ValidRequestAsync("9783333333333") with { Title = "Renamed", TotalCopies = 5 };
+        var created = await (await librarian.PostAsJsonAsync("/api/books", await ValidRequestAsync("9783333333335"))).Content.ReadFromJsonAsync<Book>(Json.Options);
+        var update = await ValidRequestAsync("9783333333335") with { Title = "Renamed", TotalCopies = 5 };
         Assert.Equal(HttpStatusCode.Forbidden, (await librarian.PutAsJsonAsync($"/api/books/{created!.Id}", update)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await librarian.DeleteAsync($"/api/books/{created.Id}")).StatusCode);
 

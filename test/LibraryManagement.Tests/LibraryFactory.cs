@@ -24,6 +24,9 @@ public class LibraryFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The database the app works in.</summary>
     public string DatabaseName { get; } = Backend.UniqueDatabaseName("library");
 
+    /// <summary>The app's environment (Development unless a test checks what Production answers).</summary>
+    public string EnvironmentName { get; init; } = "Development";
+
     /// <summary>Sign-in and registration attempts per client address per minute.</summary>
     public int RateLimitPerClient { get; init; } = 100_000;
 
@@ -55,7 +58,12 @@ public class LibraryFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(EnvironmentName);
+        if (EnvironmentName != "Development")
+        {
+            builder.UseSetting("Jwt:Key", "test-signing-key-of-at-least-32-characters");
+        }
+
         builder.ConfigureLogging(l => l.ClearProviders());
         // Every test client comes from one address: the limits have tests of their own (AbuseLimitTests).
         builder.UseSetting("RateLimits:PerClient", RateLimitPerClient.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -33,7 +33,7 @@ public static class ClusterEndpoints
         {
             if (mode.Emulator is not { } emulator)
             {
-                return Results.NotFound(new { error = "Failover buttons work only on the embedded emulator." });
+                return Results.Problem("Failover buttons work only on the embedded emulator; this app runs on a configured replica set.", statusCode: StatusCodes.Status404NotFound);
             }
 
             var previous = emulator.Primary?.Host;
@@ -53,7 +53,7 @@ public static class ClusterEndpoints
     {
         if (mode.Emulator is not { } emulator)
         {
-            return Results.NotFound(new { error = "Failover buttons work only on the embedded emulator." });
+            return Results.Problem("Failover buttons work only on the embedded emulator; this app runs on a configured replica set.", statusCode: StatusCodes.Status404NotFound);
         }
 
         if (emulator.Members.FirstOrDefault(m => m.Host == name) is not { } member)
@@ -63,7 +63,7 @@ public static class ClusterEndpoints
 
         if (pause && member.Role != EmulatorMemberRole.Secondary)
         {
-            return Results.Conflict(new { error = "Only a secondary's replication can be paused." });
+            return Results.Problem("Only a secondary's replication can be paused.", statusCode: StatusCodes.Status409Conflict);
         }
 
         if (pause)

@@ -97,7 +97,7 @@ public static class LoanEndpoints
                     .ExecuteUpdateAsync(s => s.SetProperty(b => b.AvailableCopies, b => b.AvailableCopies - 1).SetProperty(b => b.TimesBorrowed, b => b.TimesBorrowed + 1), ct);
                 if (taken == 0)
                 {
-                    return Results.Conflict(new { error = "No copy of this book is available; reserve it instead." });
+                    return Results.Problem("No copy of this book is available; reserve it instead.", statusCode: StatusCodes.Status409Conflict);
                 }
 
                 var loan = new Loan { BookId = bookId, UserId = userId, DueAt = DateTime.UtcNow.AddDays(Loan.LoanDays) };
@@ -140,7 +140,7 @@ public static class LoanEndpoints
 
                 if (loan.ReturnedAt is not null)
                 {
-                    return Results.Conflict(new { error = "This loan was already returned." });
+                    return Results.Problem("This loan was already returned.", statusCode: StatusCodes.Status409Conflict);
                 }
 
                 var now = DateTime.UtcNow;
