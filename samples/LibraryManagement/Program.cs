@@ -61,7 +61,7 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy("librarian", p => p.RequireRole(Roles.Librarian, Roles.Admin))
     .AddPolicy("admin", p => p.RequireRole(Roles.Admin));
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
+builder.Services.AddLibraryOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new ObjectIdJsonConverter()));
 
 var app = builder.Build();
