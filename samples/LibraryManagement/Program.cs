@@ -13,6 +13,11 @@ using Tabernacle.MongoEmulator;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// EF Core's "saving failed" event logs the whole exception, whose inner MongoDB message names a duplicate key's value
+// (a user name, an e-mail address): the endpoints answer those failures themselves, and the provider's own command log
+// is redacted, so the event stays out of the logs.
+builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Update", LogLevel.None);
+
 // The replica set: ConnectionStrings:Library when configured, else an embedded 3-member emulator on loopback.
 var connectionString = builder.Configuration.GetConnectionString("Library");
 MongoReplicaSetEmulator? emulator = null;

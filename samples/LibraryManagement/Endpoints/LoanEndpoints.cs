@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using MongoDB.Bson;
 using MongoDB.Driver;
 using Tabernacle.EfCore;
@@ -60,7 +61,7 @@ public static class LoanEndpoints
             return loan.UserId == http.User.Id() || http.User.IsAdmin() ? Results.Ok(LoanView.Of(loan, DateTime.UtcNow)) : Results.Forbid();
         });
 
-        loans.MapPost("/", async (BorrowRequest request, LibraryContext db, HttpContext http, CancellationToken cancellationToken) =>
+        loans.MapPost("/", async (BorrowRequest request, LibraryContext db, HttpContext http, ILogger<Loan> logger, CancellationToken cancellationToken) =>
         {
             if (!Ids.TryParse(request.BookId, out var bookId))
             {
@@ -70,7 +71,7 @@ public static class LoanEndpoints
             var userId = http.User.Id();
             await EnsureQuotaAsync(db, userId, cancellationToken);
             var strategy = db.Database.CreateExecutionStrategy();
-            var result = await strategy.ExecuteAsync(async ct =>
+            var result = await GiveUpAsConflictAsync(logger, "borrow", () => strategy.ExecuteAsync(async ct =>
             {
                 db.ChangeTracker.Clear();
                 await using var transaction = await db.Database.BeginTransactionAsync(Majority, ct);
@@ -105,7 +106,7 @@ public static class LoanEndpoints
                 await db.SaveChangesAsync(ct);
                 await transaction.CommitAsync(ct);
                 return Results.Created($"/api/loans/{loan.Id}", LoanView.Of(loan, DateTime.UtcNow));
-            }, cancellationToken);
+            }, cancellationToken));
 
             if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status201Created })
             {
@@ -115,7 +116,7 @@ public static class LoanEndpoints
             return result;
         });
 
-        loans.MapPost("/{id}/return", async (string id, LibraryContext db, HttpContext http, CancellationToken cancellationToken) =>
+        loans.MapPost("/{id}/return", async (string id, LibraryContext db, HttpContext http, ILogger<Loan> logger, CancellationToken cancellationToken) =>
         {
             if (!Ids.TryParse(id, out var loanId))
             {
@@ -124,7 +125,7 @@ public static class LoanEndpoints
 
             var user = http.User;
             var strategy = db.Database.CreateExecutionStrategy();
-            var result = await strategy.ExecuteAsync(async ct =>
+            var result = await GiveUpAsConflictAsync(logger, "return", () => strategy.ExecuteAsync(async ct =>
             {
                 db.ChangeTracker.Clear();
                 await using var transaction = await db.Database.BeginTransactionAsync(Majority, ct);
@@ -153,7 +154,7 @@ public static class LoanEndpoints
                     .ExecuteUpdateAsync(s => s.SetProperty(q => q.ActiveLoans, q => q.ActiveLoans - 1), ct);
                 await transaction.CommitAsync(ct);
                 return Results.Ok(LoanView.Of(loan, now));
-            }, cancellationToken);
+            }, cancellationToken));
 
             if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })
             {
@@ -162,6 +163,24 @@ public static class LoanEndpoints
 
             return result;
         });
+    }
+
+    /// <summary>
+    /// Write conflicts are retried by the execution strategy (the provider logs them at information level); one that
+    /// outlasts every retry reaches the user as a 409 and is logged here at warning level.
+    /// </summary>
+    private static async Task<IResult> GiveUpAsConflictAsync(ILogger logger, string operation, Func<Task<IResult>> run)
+    {
+        try
+        {
+            return await run();
+        }
+        catch (RetryLimitExceededException ex)
+        {
+            logger.LogWarning("A {Operation} kept conflicting with concurrent ones and gave up after its retries: {Error}", operation, ex.InnerException?.GetType().Name);
+            return Results.Problem(
+                $"This {operation} conflicted with others happening at the same time; try again.", statusCode: StatusCodes.Status409Conflict);
+        }
     }
 
     /// <summary>

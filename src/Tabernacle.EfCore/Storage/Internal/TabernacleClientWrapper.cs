@@ -520,13 +520,16 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     {
         SetServer(activity, trace);
         activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
+        // A write conflict or another transient error is an ordinary outcome that the execution strategy retries; a
+        // read that ran out of its causal wait goes to the primary: information, not errors.
+        var level = TransientErrors.IsTransient(exception) || exception is MongoExecutionTimeoutException ? LogLevel.Information : LogLevel.Error;
         var logger = _logger.Logger;
-        if (logger.IsEnabled(LogLevel.Error))
+        if (logger.IsEnabled(level))
         {
             var text = mql();
             var shown = _logger.ShouldLogSensitiveData() ? text : MqlRedaction.Redact(text);
             logger.Log(
-                LogLevel.Error,
+                level,
                 TabernacleEventId.CommandFailed,
                 "Failed {Operation} on {Database}.{Collection} ({ElapsedMilliseconds} ms) server {Server}: {Mql}: {Error}",
                 operation,
