@@ -23,7 +23,10 @@ public static class TabernacleInstrumentation
     /// </summary>
     public const string CausalReadFallbacksInstrumentName = TabernacleDiagnostics.CausalReadFallbacksInstrumentName;
 
-    /// <summary>The tag saying what became of such a read: <c>primary</c> (it went there) or <c>failed</c> (its read preference forbids it).</summary>
+    /// <summary>
+    /// The tag saying what became of such a read: <c>primary</c> (it went there) or <c>failed</c> (its read preference
+    /// forbids it).
+    /// </summary>
     public const string OutcomeTagName = TabernacleDiagnostics.OutcomeTag;
 
     /// <summary>The tag naming the member that served a read (<c>host:port</c>).</summary>

@@ -131,7 +131,8 @@ internal sealed partial class ReadYourWritesMiddleware<TContext>(
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning,
         Message = "Ignored the read-your-writes token in the {Source} of {Method} {Path}: {Status}")]
-    private static partial void LogTokenRefused(ILogger logger, string source, SessionTimeTokenStatus status, string method, PathString path);
+    private static partial void LogTokenRefused(
+        ILogger logger, string source, SessionTimeTokenStatus status, string method, PathString path);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information,
         Message = "{Count} read(s) of {Method} {Path} found no secondary at the session's time within the bound and went to the primary")]

@@ -170,7 +170,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
                     : collection.FindSync(session, request.Filter, FindOptions(request, maxTime)));
         });
 
-    private Task<IAsyncCursor<BsonDocument>> ReadOnceAsync(MongoReadRequest request, TimeSpan? maxTime, CancellationToken cancellationToken) =>
+    private Task<IAsyncCursor<BsonDocument>> ReadOnceAsync(
+        MongoReadRequest request, TimeSpan? maxTime, CancellationToken cancellationToken) =>
         RunAsync(request.OperationName, request.CollectionName, request.ToMql, request.ReadPreference, isRead: true, () =>
         {
             var (collection, session) = PrepareRead(request);
@@ -217,7 +218,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         _logger.Logger.Log(
             LogLevel.Information,
             TabernacleEventId.CommandExecuted,
-            "A {ReadPreference} read on {Collection} waited {Bound} ms for a member to reach the session's cluster time; it goes to the primary",
+            "A {ReadPreference} read on {Collection} waited {Bound} ms for a member to reach the session's cluster time; "
+            + "it goes to the primary",
             mode,
             request.CollectionName,
             bound.TotalMilliseconds);
@@ -522,7 +524,9 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
         // A write conflict or another transient error is an ordinary outcome that the execution strategy retries; a
         // read that ran out of its causal wait goes to the primary: information, not errors.
-        var level = TransientErrors.IsTransient(exception) || exception is MongoExecutionTimeoutException ? LogLevel.Information : LogLevel.Error;
+        var level = TransientErrors.IsTransient(exception) || exception is MongoExecutionTimeoutException
+            ? LogLevel.Information
+            : LogLevel.Error;
         var logger = _logger.Logger;
         if (logger.IsEnabled(level))
         {
