@@ -59,7 +59,11 @@ internal sealed class UserRules : IUserValidator<User>
         var name = user.UserName ?? "";
         if (name.Length is < Accounts.MinUserNameLength or > Accounts.MaxUserNameLength)
         {
-            errors.Add(new() { Code = "UserNameLength", Description = $"A user name has {Accounts.MinUserNameLength} to {Accounts.MaxUserNameLength} characters." });
+            errors.Add(new()
+            {
+                Code = "UserNameLength",
+                Description = $"A user name has {Accounts.MinUserNameLength} to {Accounts.MaxUserNameLength} characters.",
+            });
         }
 
         if (name.Trim() != name)
@@ -69,13 +73,21 @@ internal sealed class UserRules : IUserValidator<User>
 
         if (Accounts.HasInvisibleCharacters(name))
         {
-            errors.Add(new() { Code = "UserNameInvisible", Description = "A user name cannot contain control, format or bidirectional characters." });
+            errors.Add(new()
+            {
+                Code = "UserNameInvisible",
+                Description = "A user name cannot contain control, format or bidirectional characters.",
+            });
         }
 
         var email = user.Email ?? "";
         if (email.Length > Accounts.MaxEmailLength || email.Trim() != email || Accounts.HasInvisibleCharacters(email))
         {
-            errors.Add(new() { Code = "InvalidEmail", Description = $"An e-mail address has at most {Accounts.MaxEmailLength} visible characters and no surrounding white space." });
+            errors.Add(new()
+            {
+                Code = "InvalidEmail",
+                Description = $"An e-mail address has at most {Accounts.MaxEmailLength} visible characters and no surrounding white space.",
+            });
         }
 
         return Task.FromResult(errors.Count == 0 ? IdentityResult.Success : IdentityResult.Failed([.. errors]));
@@ -87,7 +99,11 @@ internal sealed class PasswordLengthCap : IPasswordValidator<User>
 {
     public Task<IdentityResult> ValidateAsync(UserManager<User> manager, User user, string? password) =>
         Task.FromResult(password is { Length: > Accounts.MaxPasswordLength }
-            ? IdentityResult.Failed(new IdentityError { Code = "PasswordTooLong", Description = $"A password has at most {Accounts.MaxPasswordLength} characters." })
+            ? IdentityResult.Failed(new IdentityError
+            {
+                Code = "PasswordTooLong",
+                Description = $"A password has at most {Accounts.MaxPasswordLength} characters.",
+            })
             : IdentityResult.Success);
 }
 
@@ -95,7 +111,7 @@ internal sealed class PasswordLengthCap : IPasswordValidator<User>
 /// Checks credentials so that an unknown user name costs what a wrong password costs (one hash), and a locked-out
 /// account is refused; counts failures towards Identity's lockout.
 /// </summary>
-public sealed class CredentialChecker(UserManager<User> users, IPasswordHasher<User> hasher)
+internal sealed class CredentialChecker(UserManager<User> users, IPasswordHasher<User> hasher)
 {
     private static readonly User Nobody = new() { UserName = "nobody" };
     private static string? _dummyHash;

@@ -81,7 +81,8 @@ public static class OpenApiSetup
             var metadata = context.Description.ActionDescriptor.EndpointMetadata;
             if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any())
             {
-                operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] }];
+                var bearer = new OpenApiSecuritySchemeReference(BearerScheme, context.Document);
+                operation.Security = [new OpenApiSecurityRequirement { [bearer] = [] }];
             }
 
             if (Responses.TryGetValue($"{context.Description.HttpMethod} /{context.Description.RelativePath?.TrimEnd('/')}", out var codes))
@@ -95,7 +96,9 @@ public static class OpenApiSetup
 
                 foreach (var code in codes)
                 {
-                    operation.Responses.TryAdd(code.ToString(System.Globalization.CultureInfo.InvariantCulture), new OpenApiResponse { Description = Descriptions[code] });
+                    operation.Responses.TryAdd(
+                        code.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        new OpenApiResponse { Description = Descriptions[code] });
                 }
             }
 

@@ -100,7 +100,16 @@ app.MapReservationEndpoints();
 app.MapStatsEndpoints();
 app.MapClusterEndpoints();
 
-await Seed.RunAsync(app.Services, app.Configuration.GetValue("Library:Seed", true));
+var seedDemoData = app.Configuration.GetValue("Library:Seed", true);
+if (seedDemoData && !app.Environment.IsDevelopment())
+{
+    app.Logger.LogWarning(
+        "Library:Seed is on in {Environment}: the demo users' passwords are published in the README. "
+        + "Set Library:Seed=false for a deployment",
+        app.Environment.EnvironmentName);
+}
+
+await Seed.RunAsync(app.Services, seedDemoData);
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace LibraryManagement;
 
 /// <summary>Limits of sign-in and registration attempts (configuration section <c>RateLimits</c>).</summary>
-public sealed class RateLimitSettings
+internal sealed class RateLimitSettings
 {
     /// <summary>Sign-in and registration attempts per client address per window (default 20).</summary>
     public int PerClient { get; set; } = 20;
@@ -58,7 +58,7 @@ public static class RateLimits
 }
 
 /// <summary>Per-account attempts, whatever address they come from (an attacker rotating addresses hits this one).</summary>
-public sealed class AccountLimiter(RateLimitSettings settings) : IDisposable
+internal sealed class AccountLimiter(RateLimitSettings settings) : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(account =>
         RateLimitPartition.GetFixedWindowLimiter(

@@ -91,8 +91,8 @@ public static class Security
             {
                 await Results.Problem(
                     title: "Missing or invalid antiforgery token",
-                    detail: $"This request is authorised by the sign-in cookie, so it must carry the antiforgery token from GET /api/auth/me "
-                        + $"in the {CsrfHeader} header.",
+                    detail: "This request is authorised by the sign-in cookie, so it must carry the antiforgery token from "
+                        + $"GET /api/auth/me in the {CsrfHeader} header.",
                     statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(context);
                 return;
             }

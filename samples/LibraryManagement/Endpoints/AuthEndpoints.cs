@@ -31,22 +31,26 @@ public static class AuthEndpoints
         var auth = app.MapGroup("/api/auth").WithTags("Auth").WithReadPreference(ReadPreferenceMode.Primary);
         var limited = auth.MapGroup("").RequireRateLimiting(RateLimits.AuthPolicy);
 
-        limited.MapPost("/register", async (RegisterRequest request, UserManager<User> users, TokenService tokens, AccountLimiter limiter) =>
+        limited.MapPost("/register", async (
+            RegisterRequest request, UserManager<User> users, TokenService tokens, AccountLimiter limiter) =>
         {
             var errors = new Dictionary<string, string[]>();
             if (request.Username is null)
             {
-                errors["username"] = [$"A user name of {Accounts.MinUserNameLength} to {Accounts.MaxUserNameLength} characters is required."];
+                errors["username"] =
+                    [$"A user name of {Accounts.MinUserNameLength} to {Accounts.MaxUserNameLength} characters is required."];
             }
 
-            if (string.IsNullOrEmpty(request.Email) || request.Email.Length > Accounts.MaxEmailLength || !new EmailAddressAttribute().IsValid(request.Email))
+            if (string.IsNullOrEmpty(request.Email) || request.Email.Length > Accounts.MaxEmailLength
+                || !new EmailAddressAttribute().IsValid(request.Email))
             {
                 errors["email"] = ["A valid e-mail address is required."];
             }
 
             if (request.Password is null)
             {
-                errors["password"] = [$"A password of {Accounts.MinPasswordLength} to {Accounts.MaxPasswordLength} characters is required."];
+                errors["password"] =
+                    [$"A password of {Accounts.MinPasswordLength} to {Accounts.MaxPasswordLength} characters is required."];
             }
 
             if (errors.Count > 0)
@@ -74,21 +78,31 @@ public static class AuthEndpoints
             {
                 return result.Errors.Any(e => e.Code is "DuplicateUserName" or "DuplicateEmail")
                     ? Results.Problem(Taken, statusCode: StatusCodes.Status409Conflict)
-                    : Results.ValidationProblem(result.Errors.GroupBy(e => FieldOf(e.Code)).ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray()));
+                    : Results.ValidationProblem(result.Errors
+                        .GroupBy(e => FieldOf(e.Code))
+                        .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray()));
             }
 
             await users.AddToRoleAsync(user, Roles.Member);
-            return Results.Created($"/api/users/{user.Id}", new AuthResponse(tokens.Issue(user, [Roles.Member]), View(user, [Roles.Member])));
+            var auth = new AuthResponse(tokens.Issue(user, [Roles.Member]), View(user, [Roles.Member]));
+            return Results.Created($"/api/users/{user.Id}", auth);
         });
 
-        limited.MapPost("/login", async (LoginRequest request, CredentialChecker checker, UserManager<User> users, TokenService tokens, AccountLimiter limiter, HttpContext http) =>
+        limited.MapPost("/login", async (
+            LoginRequest request,
+            CredentialChecker checker,
+            UserManager<User> users,
+            TokenService tokens,
+            AccountLimiter limiter,
+            HttpContext http) =>
         {
             var (user, roles, error) = await CheckAsync(request, checker, users, limiter, http);
             return error ?? Results.Ok(new AuthResponse(tokens.Issue(user!, roles!), View(user!, roles!)));
         });
 
         // The dashboard's sign-in: an HttpOnly SameSite=Strict cookie, and the antiforgery token its POSTs must carry.
-        limited.MapPost("/session", async (LoginRequest request, CredentialChecker checker, UserManager<User> users, AccountLimiter limiter, HttpContext http) =>
+        limited.MapPost("/session", async (
+            LoginRequest request, CredentialChecker checker, UserManager<User> users, AccountLimiter limiter, HttpContext http) =>
         {
             var (user, roles, error) = await CheckAsync(request, checker, users, limiter, http);
             if (error is not null)
@@ -142,7 +156,11 @@ public static class AuthEndpoints
         {
             return (null, null, Results.ValidationProblem(new Dictionary<string, string[]>
             {
-                ["credentials"] = [$"A user name (at most {Accounts.MaxUserNameLength} characters) and a password (at most {Accounts.MaxPasswordLength}) are required."],
+                ["credentials"] =
+                [
+                    $"A user name (at most {Accounts.MaxUserNameLength} characters) and a password "
+                    + $"(at most {Accounts.MaxPasswordLength}) are required.",
+                ],
             }));
         }
 

@@ -142,7 +142,9 @@ public static class BookEndpoints
 
             if (await db.Loans.AnyAsync(l => l.BookId == bookId && l.ReturnedAt == null))
             {
-                return Results.Problem("The book has copies on loan; it can be deleted once they are returned.", statusCode: StatusCodes.Status409Conflict);
+                return Results.Problem(
+                    "The book has copies on loan; it can be deleted once they are returned.",
+                    statusCode: StatusCodes.Status409Conflict);
             }
 
             db.Books.Remove(book);
@@ -159,20 +161,26 @@ public static class BookEndpoints
 
     // The value is not repeated: the caller knows it, and messages and logs should not carry keys.
     private static IResult DuplicateIsbn() =>
-        Results.Problem("A book with this ISBN already exists (ISBN-10 and ISBN-13 forms of one ISBN are the same book).", statusCode: StatusCodes.Status409Conflict);
+        Results.Problem(
+            "A book with this ISBN already exists (ISBN-10 and ISBN-13 forms of one ISBN are the same book).",
+            statusCode: StatusCodes.Status409Conflict);
 
     private static async Task<(Book? Book, IResult? Error)> ValidateAsync(BookRequest request, LibraryContext db, Book? existing)
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Length > Limits.MaxTitleLength || Accounts.HasInvisibleCharacters(request.Title))
+        if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Length > Limits.MaxTitleLength
+            || Accounts.HasInvisibleCharacters(request.Title))
         {
             errors["title"] = [$"A title of 1 to {Limits.MaxTitleLength} visible characters is required."];
         }
 
         if (request.Description is { } description
-            && (description.Length > Limits.MaxDescriptionLength || Accounts.HasInvisibleCharacters(description.Replace("\n", "", StringComparison.Ordinal))))
+            && (description.Length > Limits.MaxDescriptionLength
+                || Accounts.HasInvisibleCharacters(description.Replace("\n", "", StringComparison.Ordinal))))
         {
-            errors["description"] = [$"A description has at most {Limits.MaxDescriptionLength} characters and no control or format characters but line breaks."];
+            errors["description"] =
+                [$"A description has at most {Limits.MaxDescriptionLength} characters and no control or format characters but line "
+                    + "breaks."];
         }
 
         if (!Isbn.TryNormalize(request.Isbn, out var isbn))

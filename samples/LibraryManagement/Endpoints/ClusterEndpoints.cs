@@ -33,7 +33,9 @@ public static class ClusterEndpoints
         {
             if (mode.Emulator is not { } emulator)
             {
-                return Results.Problem("Failover buttons work only on the embedded emulator; this app runs on a configured replica set.", statusCode: StatusCodes.Status404NotFound);
+                return Results.Problem(
+                    "Failover buttons work only on the embedded emulator; this app runs on a configured replica set.",
+                    statusCode: StatusCodes.Status404NotFound);
             }
 
             var previous = emulator.Primary?.Host;
@@ -53,7 +55,9 @@ public static class ClusterEndpoints
     {
         if (mode.Emulator is not { } emulator)
         {
-            return Results.Problem("Failover buttons work only on the embedded emulator; this app runs on a configured replica set.", statusCode: StatusCodes.Status404NotFound);
+            return Results.Problem(
+                "Failover buttons work only on the embedded emulator; this app runs on a configured replica set.",
+                statusCode: StatusCodes.Status404NotFound);
         }
 
         if (emulator.Members.FirstOrDefault(m => m.Host == name) is not { } member)

@@ -61,7 +61,8 @@ public static class LoanEndpoints
             return loan.UserId == http.User.Id() || http.User.IsAdmin() ? Results.Ok(LoanView.Of(loan, DateTime.UtcNow)) : Results.Forbid();
         });
 
-        loans.MapPost("/", async (BorrowRequest request, LibraryContext db, HttpContext http, ILogger<Loan> logger, CancellationToken cancellationToken) =>
+        loans.MapPost("/", async (
+            BorrowRequest request, LibraryContext db, HttpContext http, ILogger<Loan> logger, CancellationToken cancellationToken) =>
         {
             if (!Ids.TryParse(request.BookId, out var bookId))
             {
@@ -98,7 +99,9 @@ public static class LoanEndpoints
                     .ExecuteUpdateAsync(s => s.SetProperty(b => b.AvailableCopies, b => b.AvailableCopies - 1).SetProperty(b => b.TimesBorrowed, b => b.TimesBorrowed + 1), ct);
                 if (taken == 0)
                 {
-                    return Results.Problem("No copy of this book is available; reserve it instead.", statusCode: StatusCodes.Status409Conflict);
+                    return Results.Problem(
+                        "No copy of this book is available; reserve it instead.",
+                        statusCode: StatusCodes.Status409Conflict);
                 }
 
                 var loan = new Loan { BookId = bookId, UserId = userId, DueAt = DateTime.UtcNow.AddDays(Loan.LoanDays) };
@@ -116,7 +119,8 @@ public static class LoanEndpoints
             return result;
         });
 
-        loans.MapPost("/{id}/return", async (string id, LibraryContext db, HttpContext http, ILogger<Loan> logger, CancellationToken cancellationToken) =>
+        loans.MapPost("/{id}/return", async (
+            string id, LibraryContext db, HttpContext http, ILogger<Loan> logger, CancellationToken cancellationToken) =>
         {
             if (!Ids.TryParse(id, out var loanId))
             {
@@ -177,9 +181,13 @@ public static class LoanEndpoints
         }
         catch (RetryLimitExceededException ex)
         {
-            logger.LogWarning("A {Operation} kept conflicting with concurrent ones and gave up after its retries: {Error}", operation, ex.InnerException?.GetType().Name);
+            logger.LogWarning(
+                "A {Operation} kept conflicting with concurrent ones and gave up after its retries: {Error}",
+                operation,
+                ex.InnerException?.GetType().Name);
             return Results.Problem(
-                $"This {operation} conflicted with others happening at the same time; try again.", statusCode: StatusCodes.Status409Conflict);
+                $"This {operation} conflicted with others happening at the same time; try again.",
+                statusCode: StatusCodes.Status409Conflict);
         }
     }
 
