@@ -32,13 +32,19 @@ public sealed class AbuseLimitTests
         using var client = factory.CreateClient();
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(Seed.LibrarianUser, $"guess-{i}-password"))).StatusCode);
+            Assert.Equal(
+                HttpStatusCode.Unauthorized,
+                (await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(Seed.LibrarianUser, $"guess-{i}-password"))).StatusCode);
         }
 
         // The right password no longer helps within the window, nor does another spelling of the same name.
-        await AssertTooManyAsync(await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(Seed.LibrarianUser, Seed.LibrarianPassword)));
-        await AssertTooManyAsync(await client.PostAsJsonAsync("/api/auth/session", new LoginRequest(Seed.LibrarianUser.ToUpperInvariant(), Seed.LibrarianPassword)));
-        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(Seed.MemberUser, Seed.MemberPassword))).StatusCode);
+        await AssertTooManyAsync(
+            await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(Seed.LibrarianUser, Seed.LibrarianPassword)));
+        await AssertTooManyAsync(await client.PostAsJsonAsync(
+            "/api/auth/session", new LoginRequest(Seed.LibrarianUser.ToUpperInvariant(), Seed.LibrarianPassword)));
+        Assert.Equal(
+            HttpStatusCode.OK,
+            (await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(Seed.MemberUser, Seed.MemberPassword))).StatusCode);
     }
 
     [Fact]
@@ -49,11 +55,17 @@ public sealed class AbuseLimitTests
         using var client = factory.CreateClient();
         for (var i = 0; i < 4; i++)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/api/auth/login", new LoginRequest($"nobody{i}", "some-password"))).StatusCode);
+            Assert.Equal(
+                HttpStatusCode.Unauthorized,
+                (await client.PostAsJsonAsync("/api/auth/login", new LoginRequest($"nobody{i}", "some-password"))).StatusCode);
         }
 
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("flood0", "flood0@example.org", "long-enough-password"))).StatusCode);
-        await AssertTooManyAsync(await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("flood1", "flood1@example.org", "long-enough-password")));
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("flood0", "flood0@example.org", "long-enough-password")))
+                .StatusCode);
+        await AssertTooManyAsync(
+            await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("flood1", "flood1@example.org", "long-enough-password")));
         await AssertTooManyAsync(await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(Seed.AdminUser, Seed.AdminPassword)));
         Assert.False(await factory.WithDbAsync(db => db.Users.AnyAsync(u => u.NormalizedUserName == "FLOOD1")));
     }
@@ -71,7 +83,10 @@ public sealed class LoginTimingTests(LibraryFactory factory) : IClassFixture<Lib
     {
         using var client = factory.CreateClient();
         var name = $"timing{Guid.NewGuid():N}"[..16];
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest(name, $"{name}@example.org", "the-right-password"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest(name, $"{name}@example.org", "the-right-password")))
+                .StatusCode);
         // Warm both paths up (first hash, first queries).
         await client.PostAsJsonAsync("/api/auth/login", new LoginRequest("warm-unknown", "x-password"));
         await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(name, "wrong-password"));

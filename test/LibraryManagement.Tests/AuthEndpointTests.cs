@@ -21,7 +21,9 @@ public sealed class AuthEndpointTests(LibraryFactory factory) : IClassFixture<Li
         Assert.Equal("member", auth.User.Role);
         var stored = await factory.WithDbAsync(db => db.Users.FirstAsync(u => u.NormalizedUserName == "BOB"));
         Assert.NotEqual("correct horse battery", stored.PasswordHash);
-        Assert.NotEqual(PasswordVerificationResult.Failed, new PasswordHasher<User>().VerifyHashedPassword(stored, stored.PasswordHash!, "correct horse battery"));
+        Assert.NotEqual(
+            PasswordVerificationResult.Failed,
+            new PasswordHasher<User>().VerifyHashedPassword(stored, stored.PasswordHash!, "correct horse battery"));
         Assert.NotEqual(default, stored.CreatedAt);
 
         var mine = new HttpRequestMessage(HttpMethod.Get, "/api/loans/mine");
@@ -45,8 +47,12 @@ public sealed class AuthEndpointTests(LibraryFactory factory) : IClassFixture<Li
     public async Task Register_refuses_a_taken_username_or_email_with_409()
     {
         using var client = factory.CreateClient();
-        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest(Seed.MemberUser, "other@example.org", "long-enough-password"))).StatusCode);
-        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("someone", "alice@library.example", "long-enough-password"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Conflict,
+            (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest(Seed.MemberUser, "other@example.org", "long-enough-password"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Conflict,
+            (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("someone", "alice@library.example", "long-enough-password"))).StatusCode);
     }
 
     [Fact]
@@ -56,8 +62,12 @@ public sealed class AuthEndpointTests(LibraryFactory factory) : IClassFixture<Li
         var ok = await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(Seed.AdminUser, Seed.AdminPassword));
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.Equal("admin", (await ok.Content.ReadFromJsonAsync<AuthResponse>(Json.Options))!.User.Role);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(Seed.LibrarianUser, "wrong"))).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/api/auth/login", new LoginRequest("nobody", "whatever"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Unauthorized,
+            (await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(Seed.LibrarianUser, "wrong"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Unauthorized,
+            (await client.PostAsJsonAsync("/api/auth/login", new LoginRequest("nobody", "whatever"))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsJsonAsync("/api/auth/login", new LoginRequest("", null))).StatusCode);
     }
 
@@ -92,8 +102,12 @@ public sealed class AuthEndpointTests(LibraryFactory factory) : IClassFixture<Li
     public async Task Register_refuses_an_e_mail_that_differs_only_by_case_and_a_user_name_that_differs_only_by_case()
     {
         using var client = factory.CreateClient();
-        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("someone2", "ALICE@Library.Example", "long-enough-password"))).StatusCode);
-        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("ADMIN", "admin2@example.org", "long-enough-password"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Conflict,
+            (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("someone2", "ALICE@Library.Example", "long-enough-password"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Conflict,
+            (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("ADMIN", "admin2@example.org", "long-enough-password"))).StatusCode);
     }
 
     [Fact]
@@ -104,7 +118,9 @@ public sealed class AuthEndpointTests(LibraryFactory factory) : IClassFixture<Li
         var register = await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("hugepass", "hugepass@example.org", huge));
         Assert.Equal(HttpStatusCode.BadRequest, register.StatusCode);
         Assert.Contains("at most", await register.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(Seed.MemberUser, huge))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.BadRequest,
+            (await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(Seed.MemberUser, huge))).StatusCode);
     }
 
     [Fact]
@@ -112,10 +128,14 @@ public sealed class AuthEndpointTests(LibraryFactory factory) : IClassFixture<Li
     {
         using var client = factory.CreateClient();
         var name = $"lock{Guid.NewGuid():N}"[..16];
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest(name, $"{name}@example.org", "the-right-password"))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest(name, $"{name}@example.org", "the-right-password"))).StatusCode);
         for (var i = 0; i < 5; i++)
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(name, $"wrong-{i}-password"))).StatusCode);
+            Assert.Equal(
+                HttpStatusCode.Unauthorized,
+                (await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(name, $"wrong-{i}-password"))).StatusCode);
         }
 
         var locked = await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(name, "the-right-password"));

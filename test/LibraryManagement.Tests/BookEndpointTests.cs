@@ -84,8 +84,12 @@ public sealed class BookEndpointTests(LibraryFactory factory) : IClassFixture<Li
         Assert.Equal(2, book.AvailableCopies);
         Assert.NotEqual(default, book.CreatedAt);
         Assert.Equal(HttpStatusCode.Conflict, (await librarian.PostAsJsonAsync("/api/books", request)).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await librarian.PostAsJsonAsync("/api/books", request with { Title = "", Isbn = "12" })).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await librarian.PostAsJsonAsync("/api/books", request with { Isbn = "9782222222224", AuthorId = ObjectId.GenerateNewId().ToString() })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.BadRequest,
+            (await librarian.PostAsJsonAsync("/api/books", request with { Title = "", Isbn = "12" })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.BadRequest,
+            (await librarian.PostAsJsonAsync("/api/books", request with { Isbn = "9782222222224", AuthorId = ObjectId.GenerateNewId().ToString() })).StatusCode);
     }
 
     [Fact]
@@ -104,7 +108,9 @@ public sealed class BookEndpointTests(LibraryFactory factory) : IClassFixture<Li
         Assert.Equal(("Renamed", 5, 5), (book.Title, book.TotalCopies, book.AvailableCopies));
         Assert.True(book.UpdatedAt >= book.CreatedAt);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PutAsJsonAsync($"/api/books/{ObjectId.GenerateNewId()}", update)).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PutAsJsonAsync($"/api/books/{created.Id}", update with { TotalCopies = -1 })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.BadRequest,
+            (await admin.PutAsJsonAsync($"/api/books/{created.Id}", update with { TotalCopies = -1 })).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/books/{created.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync($"/api/books/{created.Id}")).StatusCode);
@@ -115,7 +121,9 @@ public sealed class BookEndpointTests(LibraryFactory factory) : IClassFixture<Li
     {
         var book = await factory.NewBookAsync(1);
         using var member = await factory.NewMemberAsync();
-        Assert.Equal(HttpStatusCode.Created, (await member.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await member.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()))).StatusCode);
         using var admin = await factory.AdminAsync();
         Assert.Equal(HttpStatusCode.Conflict, (await admin.DeleteAsync($"/api/books/{book.Id}")).StatusCode);
     }

@@ -38,7 +38,9 @@ public sealed class ClusterEndpointTests(EmbeddedEmulatorLibraryFactory factory)
         // The app keeps working on the new primary.
         using var member = await factory.NewMemberAsync();
         var book = await factory.NewBookAsync(1);
-        Assert.Equal(HttpStatusCode.Created, (await member.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await member.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()))).StatusCode);
     }
 }
 

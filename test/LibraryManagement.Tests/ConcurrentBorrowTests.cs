@@ -59,8 +59,12 @@ public sealed class ConcurrentBorrowTests(LibraryFactory factory) : IClassFixtur
         var loans = await factory.WithDbAsync(db => db.Loans.Where(l => ids.Contains(l.BookId) && l.ReturnedAt == null).ToListAsync());
         Assert.Equal(Loan.MaxActiveLoans, loans.Count);
         Assert.Single(loans.Select(l => l.UserId).Distinct());
-        Assert.Equal(Loan.MaxActiveLoans, (await factory.WithDbAsync(db => db.LoanQuotas.FirstAsync(q => q.Id == loans[0].UserId))).ActiveLoans);
+        Assert.Equal(
+            Loan.MaxActiveLoans,
+            (await factory.WithDbAsync(db => db.LoanQuotas.FirstAsync(q => q.Id == loans[0].UserId))).ActiveLoans);
         // Copies of the books that were refused are all still there.
-        Assert.Equal(10 - Loan.MaxActiveLoans, await factory.WithDbAsync(db => db.Books.CountAsync(b => ids.Contains(b.Id) && b.AvailableCopies == 1)));
+        Assert.Equal(
+            10 - Loan.MaxActiveLoans,
+            await factory.WithDbAsync(db => db.Books.CountAsync(b => ids.Contains(b.Id) && b.AvailableCopies == 1)));
     }
 }

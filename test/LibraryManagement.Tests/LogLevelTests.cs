@@ -42,7 +42,8 @@ public sealed class LogLevelTests(LibraryFactory factory) : IClassFixture<Librar
         {
             using var client = factory.CreateClient();
             await start.WaitAsync();
-            return (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest(name, email, "long-enough-password"))).StatusCode;
+            var response = await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest(name, email, "long-enough-password"));
+            return response.StatusCode;
         }).ToList();
         start.Release(6);
         var statuses = await Task.WhenAll(registrations);

@@ -45,7 +45,9 @@ public sealed partial class OpenApiTruthTests(LibraryFactory factory) : IClassFi
         Assert.Equal(OpenApiSetup.Responses.Keys.Order(), operations.Keys.Order());
         foreach (var (key, codes) in OpenApiSetup.Responses)
         {
-            var documented = operations[key].GetProperty("responses").EnumerateObject().Select(r => int.Parse(r.Name, System.Globalization.CultureInfo.InvariantCulture)).Order();
+            var documented = operations[key].GetProperty("responses").EnumerateObject()
+                .Select(r => int.Parse(r.Name, System.Globalization.CultureInfo.InvariantCulture))
+                .Order();
             Assert.True(codes.Order().SequenceEqual(documented), $"{key}: documented {string.Join(", ", documented)}");
         }
 

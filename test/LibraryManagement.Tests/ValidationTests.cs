@@ -55,12 +55,14 @@ public sealed class ValidationTests(ProductionLibraryFactory factory) : IClassFi
     {
         using var librarian = await factory.LibrarianAsync();
         var request = await ValidRequestAsync("9781000000009");
-        var huge = new StringContent(JsonSerializer.Serialize(request with { Title = new string('t', 20 * 1024 * 1024) }), Encoding.UTF8, "application/json");
+        var hugeTitle = request with { Title = new string('t', 20 * 1024 * 1024) };
+        var huge = new StringContent(JsonSerializer.Serialize(hugeTitle), Encoding.UTF8, "application/json");
         var tooLarge = await ProblemAsync(await librarian.PostAsync("/api/books", huge), HttpStatusCode.RequestEntityTooLarge);
         Assert.Contains("at most", tooLarge.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // Under the body limit but over the title's: the title is named. Sent chunked too (no Content-Length).
-        var longTitle = await ProblemAsync(await librarian.PostAsJsonAsync("/api/books", request with { Title = new string('t', 2_000) }), HttpStatusCode.BadRequest);
+        var longTitle = await ProblemAsync(
+            await librarian.PostAsJsonAsync("/api/books", request with { Title = new string('t', 2_000) }), HttpStatusCode.BadRequest);
         Assert.True(longTitle.GetProperty("errors").TryGetProperty("title", out _));
         var chunked = await librarian.PostAsJsonAsync("/api/books", request with { Title = new string('t', 2 * 1024 * 1024) });
         Assert.True(chunked.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode.ToString());
@@ -77,7 +79,8 @@ public sealed class ValidationTests(ProductionLibraryFactory factory) : IClassFi
     public async Task Isbns_with_wrong_check_digits_or_shapes_are_a_400(string isbn)
     {
         using var librarian = await factory.LibrarianAsync();
-        var problem = await ProblemAsync(await librarian.PostAsJsonAsync("/api/books", await ValidRequestAsync(isbn)), HttpStatusCode.BadRequest);
+        var response = await librarian.PostAsJsonAsync("/api/books", await ValidRequestAsync(isbn));
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("isbn", out _));
     }
 
@@ -90,7 +93,8 @@ public sealed class ValidationTests(ProductionLibraryFactory factory) : IClassFi
         Assert.Equal("9780306406157", (await created.Content.ReadFromJsonAsync<Book>(Json.Options))!.Isbn);
         foreach (var spelling in new[] { "0306406152", "978-0-306-40615-7", "9780306406157", "978 0 306 40615 7" })
         {
-            var duplicate = await ProblemAsync(await librarian.PostAsJsonAsync("/api/books", await ValidRequestAsync(spelling)), HttpStatusCode.Conflict);
+            var response = await librarian.PostAsJsonAsync("/api/books", await ValidRequestAsync(spelling));
+            var duplicate = await ProblemAsync(response, HttpStatusCode.Conflict);
             Assert.DoesNotContain("9780306406157", duplicate.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
     }

@@ -231,7 +231,8 @@ public sealed class ReadYourWritesTokenTests(DedicatedReplicaSet rs) : IClassFix
         var farExpiry = SessionTimeToken.Encode(protector, null, new BsonTimestamp(1, 1), "anonymous", DateTimeOffset.UtcNow.AddYears(1));
         var expired = SessionTimeToken.Encode(protector, null, new BsonTimestamp(1, 1), "anonymous", DateTimeOffset.UtcNow.AddMinutes(-1));
         var otherPurpose = WebEncoders.Base64UrlEncode(_app.Services.GetRequiredService<IDataProtectionProvider>()
-            .CreateProtector("another purpose").Protect(new BsonDocument { { "ot", new BsonTimestamp(1, 1) }, { "u", "anonymous" } }.ToBson()));
+            .CreateProtector("another purpose")
+            .Protect(new BsonDocument { { "ot", new BsonTimestamp(1, 1) }, { "u", "anonymous" } }.ToBson()));
         using var client = _app.GetTestClient();
         foreach (var token in new[] { farOperationTime, farExpiry, expired, otherPurpose })
         {
@@ -262,7 +263,8 @@ public sealed class LogSink : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(
+            LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             sink.Entries.Enqueue((category, logLevel, formatter(state, exception)));
     }
 }
