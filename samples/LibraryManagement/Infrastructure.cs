@@ -22,16 +22,16 @@ public sealed record JwtSettings(string Issuer, string Audience, SymmetricSecuri
 
 public sealed class TokenService(JwtSettings settings)
 {
-    public string Issue(User user) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    public string Issue(User user, IList<string> roles) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {
         Issuer = settings.Issuer,
         Audience = settings.Audience,
         Expires = DateTime.UtcNow.AddHours(8),
         Claims = new Dictionary<string, object>
         {
-            ["sub"] = user.Id.ToString(),
-            ["name"] = user.Username,
-            ["role"] = user.Role,
+            [Security.IdClaim] = user.Id,
+            [Security.NameClaim] = user.UserName ?? "",
+            [Security.RoleClaim] = roles.ToArray(),
         },
         SigningCredentials = new SigningCredentials(settings.Key, SecurityAlgorithms.HmacSha256),
     });
@@ -39,7 +39,8 @@ public sealed class TokenService(JwtSettings settings)
 
 public static class ClaimsPrincipalExtensions
 {
-    public static ObjectId Id(this ClaimsPrincipal user) => ObjectId.Parse(user.FindFirstValue("sub"));
+    public static string Id(this ClaimsPrincipal user) =>
+        user.FindFirstValue(Security.IdClaim) ?? throw new InvalidOperationException("The signed-in user has no id claim.");
 
     public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole(Roles.Admin);
 

@@ -1,11 +1,19 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Tabernacle.EfCore;
 
 namespace LibraryManagement;
 
-public class LibraryContext(DbContextOptions<LibraryContext> options) : DbContext(options)
+/// <summary>
+/// The library's data, ASP.NET Core Identity's users and roles (its own EF Core model, unchanged) and the Data Protection
+/// key ring (so sign-in cookies, antiforgery and read-your-writes tokens survive restarts and work across instances).
+/// </summary>
+public class LibraryContext(DbContextOptions<LibraryContext> options)
+    : IdentityDbContext<User, IdentityRole, string>(options), IDataProtectionKeyContext
 {
-    public DbSet<User> Users => Set<User>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public DbSet<Author> Authors => Set<Author>();
 
@@ -15,17 +23,19 @@ public class LibraryContext(DbContextOptions<LibraryContext> options) : DbContex
 
     public DbSet<Loan> Loans => Set<Loan>();
 
+    public DbSet<LoanQuota> LoanQuotas => Set<LoanQuota>();
+
     public DbSet<Reservation> Reservations => Set<Reservation>();
 
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        modelBuilder.Entity<User>().HasIndex(u => u.Username).IsUnique();
-        modelBuilder.Entity<User>().HasIndex(u => u.Email).IsUnique();
+        base.OnModelCreating(modelBuilder);
         modelBuilder.Entity<Category>().HasIndex(c => c.Name).IsUnique();
         modelBuilder.Entity<Book>().HasIndex(b => b.Isbn).IsUnique();
         modelBuilder.Entity<Loan>().HasIndex(l => l.UserId);
         modelBuilder.Entity<AuditEntry>().ToCollection("audit_log");
+        modelBuilder.Entity<LoanQuota>().ToCollection("loan_quotas");
     }
 }

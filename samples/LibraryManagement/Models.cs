@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Identity;
 using MongoDB.Bson;
 using Tabernacle.EfCore;
 
@@ -13,23 +14,12 @@ public static class Roles
     public static readonly string[] All = [Member, Librarian, Admin];
 }
 
-/// <summary>A library user. Username and email are unique (indexes); the password is kept as an ASP.NET Core Identity hash.</summary>
-public class User
+/// <summary>
+/// A library user: an ASP.NET Core Identity user (normalised unique user name, e-mail, password hash, lockout, security
+/// stamp) kept by Identity's own EF Core stores; roles are Identity roles.
+/// </summary>
+public class User : IdentityUser
 {
-    public ObjectId Id { get; set; }
-
-    [Required, StringLength(40, MinimumLength = 3)]
-    public string Username { get; set; } = "";
-
-    [Required, EmailAddress]
-    public string Email { get; set; } = "";
-
-    [Required]
-    public string PasswordHash { get; set; } = "";
-
-    [Default(Roles.Member)]
-    public string Role { get; set; } = "";
-
     [AutoNowAdd]
     public DateTime CreatedAt { get; set; }
 }
@@ -104,7 +94,7 @@ public class Loan
 
     public ObjectId BookId { get; set; }
 
-    public ObjectId UserId { get; set; }
+    public string UserId { get; set; } = "";
 
     [AutoNowAdd]
     public DateTime BorrowedAt { get; set; }
@@ -123,13 +113,25 @@ public class Loan
     }
 }
 
+/// <summary>
+/// One per member: how many loans they have out. Every borrow increments it conditionally (below the limit) inside its
+/// transaction, so concurrent borrows by the same member conflict on this document and the limit holds.
+/// </summary>
+public class LoanQuota
+{
+    /// <summary>The member's user id.</summary>
+    public string Id { get; set; } = "";
+
+    public int ActiveLoans { get; set; }
+}
+
 public class Reservation
 {
     public ObjectId Id { get; set; }
 
     public ObjectId BookId { get; set; }
 
-    public ObjectId UserId { get; set; }
+    public string UserId { get; set; } = "";
 
     [Default("active")]
     public string Status { get; set; } = "";
@@ -146,7 +148,7 @@ public class AuditEntry
 
     public string Action { get; set; } = "";
 
-    public ObjectId? UserId { get; set; }
+    public string? UserId { get; set; }
 
     public string Details { get; set; } = "";
 

@@ -3,9 +3,8 @@ using System.Text;
 using System.Text.Json;
 using LibraryManagement;
 using LibraryManagement.Endpoints;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.IdentityModel.Tokens;
 using MongoDB.Driver;
 using Tabernacle.EfCore;
@@ -13,6 +12,11 @@ using Tabernacle.EfCore.Extensions;
 using Tabernacle.MongoEmulator;
 
 var builder = WebApplication.CreateBuilder(args);
+
+// EF Core's "saving failed" event logs the whole exception, whose inner MongoDB message names a duplicate key's value
+// (a user name, an e-mail address): the endpoints answer those failures themselves, and the provider's own command log
+// is redacted, so the event stays out of the logs.
+builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Update", LogLevel.None);
 
 // The replica set: ConnectionStrings:Library when configured, else an embedded 3-member emulator on loopback.
 var connectionString = builder.Configuration.GetConnectionString("Library");
@@ -30,39 +34,55 @@ builder.Services.AddTabernacle<LibraryContext>(connectionString, o => o
     .EnableRetryOnFailure(maxRetryCount: 5, maxRetryDelay: TimeSpan.FromSeconds(2)));
 builder.Services.AddHealthChecks().AddTabernacle(maxLag: TimeSpan.FromSeconds(10));
 
-// JWT: the signing key comes from Jwt:Key, or is made up per run (tokens then die with the process).
+// JWT: the signing key comes from Jwt:Key (at least 32 characters). Development without one makes a key up per run
+// (tokens then die with the process); any other environment refuses to start without one.
+var jwtKey = builder.Configuration["Jwt:Key"];
+if (jwtKey is { Length: > 0 and < 32 })
+{
+    throw new InvalidOperationException("Jwt:Key is too short: the JWT signing key needs at least 32 characters.");
+}
+
+if (string.IsNullOrEmpty(jwtKey) && !builder.Environment.IsDevelopment())
+{
+    throw new InvalidOperationException(
+        $"Jwt:Key is not configured, and the {builder.Environment.EnvironmentName} environment refuses to start without a JWT signing key. "
+        + "Set it (at least 32 random characters) through the Jwt__Key environment variable, user secrets or a key vault; "
+        + "or run with --environment Development, which makes a key up for each run.");
+}
+
 var jwt = new JwtSettings(
     builder.Configuration["Jwt:Issuer"] ?? "LibraryManagement",
     builder.Configuration["Jwt:Audience"] ?? "LibraryManagement",
-    new SymmetricSecurityKey(builder.Configuration["Jwt:Key"] is { Length: >= 32 } key ? Encoding.UTF8.GetBytes(key) : RandomNumberGenerator.GetBytes(32)));
+    new SymmetricSecurityKey(jwtKey is { Length: > 0 } ? Encoding.UTF8.GetBytes(jwtKey) : RandomNumberGenerator.GetBytes(32)));
 builder.Services.AddSingleton(jwt);
-builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
 builder.Services.AddSingleton<TokenService>();
-builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
-{
-    o.MapInboundClaims = false;
-    o.TokenValidationParameters = new TokenValidationParameters
-    {
-        ValidIssuer = jwt.Issuer,
-        ValidAudience = jwt.Audience,
-        IssuerSigningKey = jwt.Key,
-        NameClaimType = "sub",
-        RoleClaimType = "role",
-    };
-});
+builder.Services.AddLibraryIdentity();
+builder.Services.AddScoped<CredentialChecker>();
+builder.Services.AddLibraryRateLimits(builder.Configuration);
+// Data Protection keys (sign-in cookies, antiforgery and read-your-writes tokens) live in the library's database.
+builder.Services.AddDataProtection().SetApplicationName("LibraryManagement").PersistKeysToDbContext<LibraryContext>();
+builder.Services.AddLibrarySecurity(jwt);
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy("librarian", p => p.RequireRole(Roles.Librarian, Roles.Admin))
     .AddPolicy("admin", p => p.RequireRole(Roles.Admin));
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
+builder.Services.AddLibraryOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new ObjectIdJsonConverter()));
 
 var app = builder.Build();
 
+// Errors are ProblemDetails: exceptions become a bare 500 (no stack, no headers) outside Development, and empty 4xx
+// answers (404 of routing, 401, 403) get a body too.
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseRequestBodyLimit();
+
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
+app.UseCookieCsrfProtection();   // before authorisation: a forged cross-site request is refused whoever's cookie it rides
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseTabernacleReadYourWrites<LibraryContext>();
 
 app.MapOpenApi();
@@ -80,7 +100,16 @@ app.MapReservationEndpoints();
 app.MapStatsEndpoints();
 app.MapClusterEndpoints();
 
-await Seed.RunAsync(app.Services, app.Configuration.GetValue("Library:Seed", true));
+var seedDemoData = app.Configuration.GetValue("Library:Seed", true);
+if (seedDemoData && !app.Environment.IsDevelopment())
+{
+    app.Logger.LogWarning(
+        "Library:Seed is on in {Environment}: the demo users' passwords are published in the README. "
+        + "Set Library:Seed=false for a deployment",
+        app.Environment.EnvironmentName);
+}
+
+await Seed.RunAsync(app.Services, seedDemoData);
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

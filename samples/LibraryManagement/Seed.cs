@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using MongoDB.Driver;
 using Tabernacle.EfCore;
+using Tabernacle.EfCore.Extensions;
 
 namespace LibraryManagement;
 
@@ -19,18 +20,28 @@ public static class Seed
     {
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<LibraryContext>();
+        using var primary = db.Database.UseDefaultReadPreference(ReadPreference.Primary);
         await db.Database.EnsureCreatedAsync(cancellationToken);
-        if (!demoData || await db.Users.WithReadPreference(ReadPreference.Primary).AnyAsync(cancellationToken))
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        foreach (var role in Roles.All)
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                Check(await roles.CreateAsync(new IdentityRole(role)));
+            }
+        }
+
+        if (!demoData || await db.Users.AnyAsync(cancellationToken))
         {
             return;
         }
 
-        var hasher = scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
         foreach (var (name, password, role) in new[] { (AdminUser, AdminPassword, Roles.Admin), (LibrarianUser, LibrarianPassword, Roles.Librarian), (MemberUser, MemberPassword, Roles.Member) })
         {
-            var user = new User { Username = name, Email = $"{name}@library.example", Role = role };
-            user.PasswordHash = hasher.HashPassword(user, password);
-            db.Users.Add(user);
+            var user = new User { UserName = name, Email = $"{name}@library.example" };
+            Check(await users.CreateAsync(user, password));
+            Check(await users.AddToRoleAsync(user, role));
         }
 
         var tolkien = new Author { Name = "J. R. R. Tolkien", Biography = "Philologist and author of The Lord of the Rings." };
@@ -51,6 +62,14 @@ public static class Seed
             Book("The Art of Computer Programming, Volume 1", "Fundamental algorithms.", "9780201896831", knuth, computing, 1968, 2),
             Book("Designing Data-Intensive Applications", "Replication, partitioning, transactions and consensus.", "9781449373320", kleppmann, computing, 2017, 3));
         await db.SaveChangesAsync(WriteConcern.WMajority, cancellationToken);
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("Seeding failed: " + string.Join("; ", result.Errors.Select(e => e.Description)));
+        }
     }
 
     private static Book Book(string title, string description, string isbn, Author author, Category category, int year, int copies) => new()

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using System.Reflection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -52,6 +53,7 @@ public static class TabernacleAspNetCoreServiceCollectionExtensions
         var databaseName = url.DatabaseName;
 
         services.AddOptions<ReplicaSetMonitorOptions>();
+        services.AddDataProtection();   // protects the read-your-writes tokens (idempotent)
         services.TryAddSingleton(sp =>
         {
             var settings = MongoClientSettings.FromUrl(url);

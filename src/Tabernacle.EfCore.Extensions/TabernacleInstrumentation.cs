@@ -17,6 +17,18 @@ public static class TabernacleInstrumentation
     /// <summary>The counter of reads served, tagged with <see cref="ServerTagName"/> and <see cref="ReadPreferenceTagName"/>.</summary>
     public const string ReadsInstrumentName = TabernacleDiagnostics.ReadsInstrumentName;
 
+    /// <summary>
+    /// The counter of reads off the primary that found no member at the session's cluster time within the causal read
+    /// timeout, tagged with <see cref="ReadPreferenceTagName"/> and <see cref="OutcomeTagName"/>.
+    /// </summary>
+    public const string CausalReadFallbacksInstrumentName = TabernacleDiagnostics.CausalReadFallbacksInstrumentName;
+
+    /// <summary>
+    /// The tag saying what became of such a read: <c>primary</c> (it went there) or <c>failed</c> (its read preference
+    /// forbids it).
+    /// </summary>
+    public const string OutcomeTagName = TabernacleDiagnostics.OutcomeTag;
+
     /// <summary>The tag naming the member that served a read (<c>host:port</c>).</summary>
     public const string ServerTagName = TabernacleDiagnostics.ServerTag;
 

@@ -72,7 +72,7 @@ public sealed class BookEndpointTests(LibraryFactory factory) : IClassFixture<Li
     [Fact]
     public async Task Create_is_for_librarians_validates_and_refuses_a_duplicate_isbn()
     {
-        var request = await ValidRequestAsync("9781111111111");
+        var request = await ValidRequestAsync("9781111111113");
         using var anonymous = factory.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("/api/books", request)).StatusCode);
         using var member = await factory.MemberAsync();
@@ -84,16 +84,20 @@ public sealed class BookEndpointTests(LibraryFactory factory) : IClassFixture<Li
         Assert.Equal(2, book.AvailableCopies);
         Assert.NotEqual(default, book.CreatedAt);
         Assert.Equal(HttpStatusCode.Conflict, (await librarian.PostAsJsonAsync("/api/books", request)).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await librarian.PostAsJsonAsync("/api/books", request with { Title = "", Isbn = "12" })).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await librarian.PostAsJsonAsync("/api/books", request with { Isbn = "9782222222222", AuthorId = ObjectId.GenerateNewId().ToString() })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.BadRequest,
+            (await librarian.PostAsJsonAsync("/api/books", request with { Title = "", Isbn = "12" })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.BadRequest,
+            (await librarian.PostAsJsonAsync("/api/books", request with { Isbn = "9782222222224", AuthorId = ObjectId.GenerateNewId().ToString() })).StatusCode);
     }
 
     [Fact]
     public async Task Update_and_delete_are_for_admins()
     {
         using var librarian = await factory.LibrarianAsync();
-        var created = await (await librarian.PostAsJsonAsync("/api/books", await ValidRequestAsync("9783333333333"))).Content.ReadFromJsonAsync<Book>(Json.Options);
-        var update = await ValidRequestAsync("9783333333333") with { Title = "Renamed", TotalCopies = 5 };
+        var created = await (await librarian.PostAsJsonAsync("/api/books", await ValidRequestAsync("9783333333335"))).Content.ReadFromJsonAsync<Book>(Json.Options);
+        var update = await ValidRequestAsync("9783333333335") with { Title = "Renamed", TotalCopies = 5 };
         Assert.Equal(HttpStatusCode.Forbidden, (await librarian.PutAsJsonAsync($"/api/books/{created!.Id}", update)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await librarian.DeleteAsync($"/api/books/{created.Id}")).StatusCode);
 
@@ -104,7 +108,9 @@ public sealed class BookEndpointTests(LibraryFactory factory) : IClassFixture<Li
         Assert.Equal(("Renamed", 5, 5), (book.Title, book.TotalCopies, book.AvailableCopies));
         Assert.True(book.UpdatedAt >= book.CreatedAt);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PutAsJsonAsync($"/api/books/{ObjectId.GenerateNewId()}", update)).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PutAsJsonAsync($"/api/books/{created.Id}", update with { TotalCopies = -1 })).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.BadRequest,
+            (await admin.PutAsJsonAsync($"/api/books/{created.Id}", update with { TotalCopies = -1 })).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/books/{created.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync($"/api/books/{created.Id}")).StatusCode);
@@ -115,7 +121,9 @@ public sealed class BookEndpointTests(LibraryFactory factory) : IClassFixture<Li
     {
         var book = await factory.NewBookAsync(1);
         using var member = await factory.NewMemberAsync();
-        Assert.Equal(HttpStatusCode.Created, (await member.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await member.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()))).StatusCode);
         using var admin = await factory.AdminAsync();
         Assert.Equal(HttpStatusCode.Conflict, (await admin.DeleteAsync($"/api/books/{book.Id}")).StatusCode);
     }

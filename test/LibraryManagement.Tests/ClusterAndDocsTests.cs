@@ -15,7 +15,7 @@ public sealed class ClusterEndpointTests(EmbeddedEmulatorLibraryFactory factory)
     [Fact]
     public async Task The_dashboard_api_shows_three_members_and_its_buttons_step_down_and_pause()
     {
-        using var client = factory.CreateClient();
+        using var client = await factory.AdminAsync();
         await Wait.UntilAsync(async () => (await ClusterAsync(client)) is { Members.Count: 3, Primary: not null }, "three members and a primary");
         var cluster = await ClusterAsync(client);
         Assert.True(cluster.Embedded);
@@ -38,7 +38,82 @@ public sealed class ClusterEndpointTests(EmbeddedEmulatorLibraryFactory factory)
         // The app keeps working on the new primary.
         using var member = await factory.NewMemberAsync();
         var book = await factory.NewBookAsync(1);
-        Assert.Equal(HttpStatusCode.Created, (await member.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()))).StatusCode);
+        Assert.Equal(
+            HttpStatusCode.Created,
+            (await member.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()))).StatusCode);
+    }
+}
+
+/// <summary>
+/// The failover controls under attack: anonymous and non-admin callers, and a cross-site request riding the admin's
+/// sign-in cookie without the antiforgery token. Every refused request would have stepped the primary down.
+/// </summary>
+public sealed class ClusterControlSecurityTests(EmbeddedEmulatorLibraryFactory factory) : IClassFixture<EmbeddedEmulatorLibraryFactory>
+{
+    private async Task<string> PrimaryAsync(HttpClient client)
+    {
+        await Wait.UntilAsync(async () => (await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Primary is not null, "a primary");
+        return (await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Primary!;
+    }
+
+    [Fact]
+    public async Task Anonymous_and_member_and_librarian_callers_cannot_step_down_or_pause()
+    {
+        using var anonymous = factory.CreateClient();
+        var primary = await PrimaryAsync(anonymous);
+        var secondary = (await anonymous.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members.First(m => m.Role == "Secondary").Name;
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/cluster/step-down", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync($"/api/cluster/members/{secondary}/pause", null)).StatusCode);
+        using var member = await factory.MemberAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await member.PostAsync("/api/cluster/step-down", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await member.PostAsync($"/api/cluster/members/{secondary}/resume", null)).StatusCode);
+        using var librarian = await factory.LibrarianAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await librarian.PostAsync("/api/cluster/step-down", null)).StatusCode);
+        Assert.Equal(primary, await PrimaryAsync(anonymous));
+    }
+
+    [Fact]
+    public async Task A_request_riding_the_admins_cookie_needs_the_antiforgery_token()
+    {
+        using var browser = factory.CreateClient();   // keeps cookies, as a browser does
+        var signIn = await browser.PostAsJsonAsync("/api/auth/session", new LoginRequest(Seed.AdminUser, Seed.AdminPassword));
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        Assert.Contains(signIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("library-auth=", StringComparison.Ordinal)
+            && c.Contains("httponly", StringComparison.OrdinalIgnoreCase) && c.Contains("samesite=strict", StringComparison.OrdinalIgnoreCase));
+        var csrf = (await signIn.Content.ReadFromJsonAsync<SessionView>(Json.Options))!.CsrfToken;
+        Assert.False(string.IsNullOrEmpty(csrf));
+        var secondary = (await browser.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members.First(m => m.Role == "Secondary").Name;
+
+        // What a cross-site page can do: send the cookie, without (or with a made-up) token.
+        var forged = await browser.PostAsync($"/api/cluster/members/{secondary}/pause", null);
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Contains("antiforgery", await forged.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        var madeUp = new HttpRequestMessage(HttpMethod.Post, $"/api/cluster/members/{secondary}/pause");
+        madeUp.Headers.Add("X-CSRF-TOKEN", "CfDJ8made-up-token");
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.SendAsync(madeUp)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.PostAsJsonAsync("/api/auth/logout", new { })).StatusCode);
+        Assert.False((await browser.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members.Single(m => m.Name == secondary).ReplicationPaused);
+
+        // The dashboard itself sends the token: accepted.
+        var pause = new HttpRequestMessage(HttpMethod.Post, $"/api/cluster/members/{secondary}/pause");
+        pause.Headers.Add("X-CSRF-TOKEN", csrf);
+        Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(pause)).StatusCode);
+        var resume = new HttpRequestMessage(HttpMethod.Post, $"/api/cluster/members/{secondary}/resume");
+        resume.Headers.Add("X-CSRF-TOKEN", csrf);
+        Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(resume)).StatusCode);
+
+        // A member's cookie with a valid token still is not an admin's.
+        using var memberBrowser = factory.CreateClient();
+        var memberSession = await (await memberBrowser.PostAsJsonAsync("/api/auth/session", new LoginRequest(Seed.MemberUser, Seed.MemberPassword)))
+            .Content.ReadFromJsonAsync<SessionView>(Json.Options);
+        var memberStepDown = new HttpRequestMessage(HttpMethod.Post, "/api/cluster/step-down");
+        memberStepDown.Headers.Add("X-CSRF-TOKEN", memberSession!.CsrfToken);
+        Assert.Equal(HttpStatusCode.Forbidden, (await memberBrowser.SendAsync(memberStepDown)).StatusCode);
+        // The admin's token does not work for the member's cookie either (tokens are bound to the user).
+        Assert.Equal(HttpStatusCode.BadRequest, (await memberBrowser.PostAsync("/api/cluster/step-down", null)).StatusCode);
+        var swapped = new HttpRequestMessage(HttpMethod.Post, "/api/cluster/step-down");
+        swapped.Headers.Add("X-CSRF-TOKEN", csrf);
+        Assert.Equal(HttpStatusCode.BadRequest, (await memberBrowser.SendAsync(swapped)).StatusCode);
     }
 }
 
@@ -86,10 +161,12 @@ public sealed class ConfiguredConnectionTests : IAsyncLifetime
         using var client = _factory.CreateClient();
         var cluster = await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options);
         Assert.False(cluster!.Embedded);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/cluster/step-down", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsync("/api/cluster/step-down", null)).StatusCode);
+        using var admin = await _factory.AdminAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync("/api/cluster/step-down", null)).StatusCode);
         await Wait.UntilAsync(async () => (await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members.Count > 0, "the members are known");
         var member = (await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members[0].Name;
-        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync($"/api/cluster/members/{member}/pause", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync($"/api/cluster/members/{member}/pause", null)).StatusCode);
         using var direct = _factory.SharedBackend.CreateClient();
         var users = await direct.GetDatabase(_factory.DatabaseName).GetCollection<BsonDocument>("users").CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty);
         Assert.Equal(3, users);   // the demo data landed in the configured set

@@ -38,4 +38,33 @@ public sealed class ConcurrentBorrowTests(LibraryFactory factory) : IClassFixtur
             }
         }
     }
+
+    [Fact]
+    public async Task Ten_concurrent_borrows_of_ten_books_by_one_member_stop_at_the_limit_of_five()
+    {
+        var books = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => factory.NewBookAsync(1)));
+        using var member = await factory.NewMemberAsync();
+        using var start = new SemaphoreSlim(0);
+        var borrows = books.Select(async b =>
+        {
+            await start.WaitAsync();
+            return (await member.PostAsJsonAsync("/api/loans", new BorrowRequest(b.Id.ToString()))).StatusCode;
+        }).ToList();
+        start.Release(books.Length);
+        var statuses = await Task.WhenAll(borrows);
+
+        Assert.Equal(Loan.MaxActiveLoans, statuses.Count(s => s == HttpStatusCode.Created));
+        Assert.Equal(10 - Loan.MaxActiveLoans, statuses.Count(s => s == HttpStatusCode.Conflict));
+        var ids = books.Select(b => b.Id).ToList();
+        var loans = await factory.WithDbAsync(db => db.Loans.Where(l => ids.Contains(l.BookId) && l.ReturnedAt == null).ToListAsync());
+        Assert.Equal(Loan.MaxActiveLoans, loans.Count);
+        Assert.Single(loans.Select(l => l.UserId).Distinct());
+        Assert.Equal(
+            Loan.MaxActiveLoans,
+            (await factory.WithDbAsync(db => db.LoanQuotas.FirstAsync(q => q.Id == loans[0].UserId))).ActiveLoans);
+        // Copies of the books that were refused are all still there.
+        Assert.Equal(
+            10 - Loan.MaxActiveLoans,
+            await factory.WithDbAsync(db => db.Books.CountAsync(b => ids.Contains(b.Id) && b.AvailableCopies == 1)));
+    }
 }

@@ -50,6 +50,19 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_member_who_signs_in_sees_no_failover_controls()
+    {
+        var page = await _browser.NewPageAsync();
+        await page.GotoAsync(_baseUrl + "/");
+        await page.Locator("#login-user").FillAsync(Seed.MemberUser);
+        await page.Locator("#login-password").FillAsync(Seed.MemberPassword);
+        await page.Locator("#login-button").ClickAsync();
+        await Assertions.Expect(page.Locator("#whoami")).ToContainTextAsync(Seed.MemberUser, new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#step-down")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#controls-note")).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task The_dashboard_shows_three_members_and_a_new_primary_after_step_down()
     {
         var page = await _browser.NewPageAsync();
@@ -62,7 +75,15 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         var oldPrimary = await primaryRow.GetAttributeAsync("data-member");
         Assert.False(string.IsNullOrEmpty(oldPrimary));
 
+        // Anonymous visitors see no controls; an admin who signs in does.
         var stepDown = page.Locator("#step-down");
+        await Assertions.Expect(page.Locator("#sign-in")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await Assertions.Expect(stepDown).ToBeHiddenAsync();
+        await page.Locator("#login-user").FillAsync(Seed.AdminUser);
+        await page.Locator("#login-password").FillAsync(Seed.AdminPassword);
+        await page.Locator("#login-button").ClickAsync();
+        await Assertions.Expect(page.Locator("#whoami")).ToContainTextAsync("admin", new() { Timeout = 10_000 });
+        await Assertions.Expect(stepDown).ToBeVisibleAsync();
         await Assertions.Expect(stepDown).ToBeEnabledAsync(new() { Timeout = 10_000 });
         await stepDown.ClickAsync();
 

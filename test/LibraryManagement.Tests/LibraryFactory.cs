@@ -24,6 +24,18 @@ public class LibraryFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The database the app works in.</summary>
     public string DatabaseName { get; } = Backend.UniqueDatabaseName("library");
 
+    /// <summary>What the app logged (at the levels its configuration lets through).</summary>
+    public LogCapture Logs { get; } = new();
+
+    /// <summary>The app's environment (Development unless a test checks what Production answers).</summary>
+    public string EnvironmentName { get; init; } = "Development";
+
+    /// <summary>Sign-in and registration attempts per client address per minute.</summary>
+    public int RateLimitPerClient { get; init; } = 100_000;
+
+    /// <summary>Sign-in and registration attempts per account name per minute.</summary>
+    public int RateLimitPerAccount { get; init; } = 100_000;
+
     /// <summary>Whether the app starts its own embedded emulator instead of using the shared backend.</summary>
     protected virtual bool UsesEmbeddedEmulator => false;
 
@@ -49,8 +61,16 @@ public class LibraryFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
-        builder.ConfigureLogging(l => l.ClearProviders());
+        builder.UseEnvironment(EnvironmentName);
+        if (EnvironmentName != "Development")
+        {
+            builder.UseSetting("Jwt:Key", "test-signing-key-of-at-least-32-characters");
+        }
+
+        builder.ConfigureLogging(l => l.ClearProviders().AddProvider(Logs));
+        // Every test client comes from one address: the limits have tests of their own (AbuseLimitTests).
+        builder.UseSetting("RateLimits:PerClient", RateLimitPerClient.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("RateLimits:PerAccount", RateLimitPerAccount.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (!UsesEmbeddedEmulator)
         {
             builder.UseSetting("ConnectionStrings:Library", SharedBackend.ConnectionStringFor(DatabaseName));
@@ -147,4 +167,26 @@ public static class Json
 {
     /// <summary>The app's JSON options: web defaults with ObjectIds as hex strings.</summary>
     public static readonly System.Text.Json.JsonSerializerOptions Options = new(System.Text.Json.JsonSerializerDefaults.Web) { Converters = { new ObjectIdJsonConverter() } };
+}
+
+/// <summary>Keeps every log entry of an app, for tests that check what is logged and at which level.</summary>
+public sealed class LogCapture : ILoggerProvider
+{
+    public System.Collections.Concurrent.ConcurrentQueue<(string Category, LogLevel Level, string Message)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(LogCapture sink, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            sink.Entries.Enqueue((category, logLevel, formatter(state, exception) + (exception is null ? "" : "\n" + exception)));
+    }
 }

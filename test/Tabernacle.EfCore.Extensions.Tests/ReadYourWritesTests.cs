@@ -26,7 +26,8 @@ public sealed class ReadYourWritesTests(DedicatedReplicaSet rs) : IClassFixture<
             b => b.Services.AddTabernacle<NotesContext>(rs.ConnectionString("ryw")),
             app =>
             {
-                app.UseTabernacleReadYourWrites<NotesContext>();
+                // The secondaries lag 3 s here; the bound on the wait is tested in ReadYourWritesTokenTests.
+                app.UseTabernacleReadYourWrites<NotesContext>(o => o.CausalReadTimeout = TimeSpan.FromSeconds(20));
                 app.MapPost("/notes", async (NotesContext db) =>
                 {
                     var note = new Note { Text = "posted" };

@@ -21,9 +21,20 @@ public static class BookEndpoints
         {
             var p = page ?? 1;
             var size = pageSize ?? 20;
-            if (p < 1 || size is < 1 or > 100)
+            var errors = new Dictionary<string, string[]>();
+            if (p is < 1 or > Limits.MaxPage)
             {
-                return Results.ValidationProblem(new Dictionary<string, string[]> { ["page"] = ["page must be at least 1 and pageSize between 1 and 100."] });
+                errors["page"] = [$"page must be between 1 and {Limits.MaxPage}."];
+            }
+
+            if (size is < 1 or > Limits.MaxPageSize)
+            {
+                errors["pageSize"] = [$"pageSize must be between 1 and {Limits.MaxPageSize}."];
+            }
+
+            if (errors.Count > 0)
+            {
+                return Results.ValidationProblem(errors);
             }
 
             var total = await db.Books.LongCountAsync();
@@ -90,7 +101,7 @@ public static class BookEndpoints
             }
             catch (DbUpdateException ex) when (Errors.IsDuplicateKey(ex))
             {
-                return Results.Conflict(new { error = $"A book with ISBN {request.Isbn} already exists." });
+                return DuplicateIsbn();
             }
 
             return Results.Created($"/api/books/{book.Id}", book);
@@ -116,7 +127,7 @@ public static class BookEndpoints
             }
             catch (DbUpdateException ex) when (Errors.IsDuplicateKey(ex))
             {
-                return Results.Conflict(new { error = $"A book with ISBN {request.Isbn} already exists." });
+                return DuplicateIsbn();
             }
 
             return Results.Ok(book);
@@ -131,7 +142,9 @@ public static class BookEndpoints
 
             if (await db.Loans.AnyAsync(l => l.BookId == bookId && l.ReturnedAt == null))
             {
-                return Results.Conflict(new { error = "The book has copies on loan." });
+                return Results.Problem(
+                    "The book has copies on loan; it can be deleted once they are returned.",
+                    statusCode: StatusCodes.Status409Conflict);
             }
 
             db.Books.Remove(book);
@@ -146,22 +159,43 @@ public static class BookEndpoints
             .WithTags("Books").WithReadPreference(ReadPreferenceMode.SecondaryPreferred);
     }
 
+    // The value is not repeated: the caller knows it, and messages and logs should not carry keys.
+    private static IResult DuplicateIsbn() =>
+        Results.Problem(
+            "A book with this ISBN already exists (ISBN-10 and ISBN-13 forms of one ISBN are the same book).",
+            statusCode: StatusCodes.Status409Conflict);
+
     private static async Task<(Book? Book, IResult? Error)> ValidateAsync(BookRequest request, LibraryContext db, Book? existing)
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(request.Title))
+        if (string.IsNullOrWhiteSpace(request.Title) || request.Title.Length > Limits.MaxTitleLength
+            || Accounts.HasInvisibleCharacters(request.Title))
         {
-            errors["title"] = ["A title is required."];
+            errors["title"] = [$"A title of 1 to {Limits.MaxTitleLength} visible characters is required."];
         }
 
-        if (string.IsNullOrWhiteSpace(request.Isbn) || request.Isbn.Replace("-", "", StringComparison.Ordinal).Length is not (10 or 13))
+        if (request.Description is { } description
+            && (description.Length > Limits.MaxDescriptionLength
+                || Accounts.HasInvisibleCharacters(description.Replace("\n", "", StringComparison.Ordinal))))
         {
-            errors["isbn"] = ["An ISBN of 10 or 13 digits is required."];
+            errors["description"] =
+                [$"A description has at most {Limits.MaxDescriptionLength} characters and no control or format characters but line "
+                    + "breaks."];
         }
 
-        if (request.TotalCopies is not (>= 0 and <= 10_000))
+        if (!Isbn.TryNormalize(request.Isbn, out var isbn))
         {
-            errors["totalCopies"] = ["totalCopies must be between 0 and 10000."];
+            errors["isbn"] = ["A valid ISBN-10 or ISBN-13 is required (its check digit must match; hyphens and spaces are ignored)."];
+        }
+
+        if (request.TotalCopies is not (>= 0 and <= Limits.MaxCopies))
+        {
+            errors["totalCopies"] = [$"totalCopies must be between 0 and {Limits.MaxCopies}."];
+        }
+
+        if (request.PublishedYear is { } year && (year < Limits.MinPublishedYear || year > Limits.MaxPublishedYear))
+        {
+            errors["publishedYear"] = [$"publishedYear must be between {Limits.MinPublishedYear} and {Limits.MaxPublishedYear}."];
         }
 
         ObjectId authorId = default, categoryId = default;
@@ -189,7 +223,7 @@ public static class BookEndpoints
         var book = existing ?? new Book();
         book.Title = request.Title!;
         book.Description = request.Description;
-        book.Isbn = request.Isbn!;
+        book.Isbn = isbn!;
         book.AuthorId = authorId;
         book.CategoryId = categoryId;
         book.PublishedYear = request.PublishedYear ?? 0;

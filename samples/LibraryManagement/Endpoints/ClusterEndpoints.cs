@@ -33,24 +33,31 @@ public static class ClusterEndpoints
         {
             if (mode.Emulator is not { } emulator)
             {
-                return Results.NotFound(new { error = "Failover buttons work only on the embedded emulator." });
+                return Results.Problem(
+                    "Failover buttons work only on the embedded emulator; this app runs on a configured replica set.",
+                    statusCode: StatusCodes.Status404NotFound);
             }
 
             var previous = emulator.Primary?.Host;
             var elected = await emulator.StepDownAsync(TimeSpan.FromSeconds(5), ct);
             await monitor.RefreshAsync(ct);
             return Results.Ok(new { previous, primary = elected.Host });
-        });
+        }).RequireAuthorization("admin");
 
-        cluster.MapPost("/members/{name}/pause", (string name, LibraryMode mode) => Toggle(mode, name, pause: true));
-        cluster.MapPost("/members/{name}/resume", (string name, LibraryMode mode) => Toggle(mode, name, pause: false));
+        // Failover controls: admins only (bearer token, or the dashboard's cookie plus its antiforgery token).
+        cluster.MapPost("/members/{name}/pause", (string name, LibraryMode mode) => Toggle(mode, name, pause: true))
+            .RequireAuthorization("admin");
+        cluster.MapPost("/members/{name}/resume", (string name, LibraryMode mode) => Toggle(mode, name, pause: false))
+            .RequireAuthorization("admin");
     }
 
     private static IResult Toggle(LibraryMode mode, string name, bool pause)
     {
         if (mode.Emulator is not { } emulator)
         {
-            return Results.NotFound(new { error = "Failover buttons work only on the embedded emulator." });
+            return Results.Problem(
+                "Failover buttons work only on the embedded emulator; this app runs on a configured replica set.",
+                statusCode: StatusCodes.Status404NotFound);
         }
 
         if (emulator.Members.FirstOrDefault(m => m.Host == name) is not { } member)
@@ -60,7 +67,7 @@ public static class ClusterEndpoints
 
         if (pause && member.Role != EmulatorMemberRole.Secondary)
         {
-            return Results.Conflict(new { error = "Only a secondary's replication can be paused." });
+            return Results.Problem("Only a secondary's replication can be paused.", statusCode: StatusCodes.Status409Conflict);
         }
 
         if (pause)

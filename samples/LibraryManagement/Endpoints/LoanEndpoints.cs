@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using MongoDB.Bson;
 using MongoDB.Driver;
 using Tabernacle.EfCore;
@@ -60,7 +61,8 @@ public static class LoanEndpoints
             return loan.UserId == http.User.Id() || http.User.IsAdmin() ? Results.Ok(LoanView.Of(loan, DateTime.UtcNow)) : Results.Forbid();
         });
 
-        loans.MapPost("/", async (BorrowRequest request, LibraryContext db, HttpContext http, CancellationToken cancellationToken) =>
+        loans.MapPost("/", async (
+            BorrowRequest request, LibraryContext db, HttpContext http, ILogger<Loan> logger, CancellationToken cancellationToken) =>
         {
             if (!Ids.TryParse(request.BookId, out var bookId))
             {
@@ -68,8 +70,9 @@ public static class LoanEndpoints
             }
 
             var userId = http.User.Id();
+            await EnsureQuotaAsync(db, userId, cancellationToken);
             var strategy = db.Database.CreateExecutionStrategy();
-            var result = await strategy.ExecuteAsync(async ct =>
+            var result = await GiveUpAsConflictAsync(logger, "borrow", () => strategy.ExecuteAsync(async ct =>
             {
                 db.ChangeTracker.Clear();
                 await using var transaction = await db.Database.BeginTransactionAsync(Majority, ct);
@@ -78,9 +81,16 @@ public static class LoanEndpoints
                     return Results.NotFound();
                 }
 
-                if (await db.Loans.CountAsync(l => l.UserId == userId && l.ReturnedAt == null, ct) >= Loan.MaxActiveLoans)
+                // The member's quota document goes up only while below the limit. Two concurrent borrows by one member both
+                // write it, so one of them conflicts and is retried against the other's outcome: the limit holds.
+                var slot = await db.LoanQuotas
+                    .Where(q => q.Id == userId && q.ActiveLoans < Loan.MaxActiveLoans)
+                    .ExecuteUpdateAsync(s => s.SetProperty(q => q.ActiveLoans, q => q.ActiveLoans + 1), ct);
+                if (slot == 0)
                 {
-                    return Results.Conflict(new { error = $"At most {Loan.MaxActiveLoans} books may be on loan at once." });
+                    return Results.Problem(
+                        $"At most {Loan.MaxActiveLoans} books may be on loan at once; return one before borrowing another.",
+                        statusCode: StatusCodes.Status409Conflict);
                 }
 
                 // The copy count goes down only while it is positive: concurrent borrowers cannot take more copies than exist.
@@ -89,7 +99,9 @@ public static class LoanEndpoints
                     .ExecuteUpdateAsync(s => s.SetProperty(b => b.AvailableCopies, b => b.AvailableCopies - 1).SetProperty(b => b.TimesBorrowed, b => b.TimesBorrowed + 1), ct);
                 if (taken == 0)
                 {
-                    return Results.Conflict(new { error = "No copy of this book is available; reserve it instead." });
+                    return Results.Problem(
+                        "No copy of this book is available; reserve it instead.",
+                        statusCode: StatusCodes.Status409Conflict);
                 }
 
                 var loan = new Loan { BookId = bookId, UserId = userId, DueAt = DateTime.UtcNow.AddDays(Loan.LoanDays) };
@@ -97,7 +109,7 @@ public static class LoanEndpoints
                 await db.SaveChangesAsync(ct);
                 await transaction.CommitAsync(ct);
                 return Results.Created($"/api/loans/{loan.Id}", LoanView.Of(loan, DateTime.UtcNow));
-            }, cancellationToken);
+            }, cancellationToken));
 
             if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status201Created })
             {
@@ -107,7 +119,8 @@ public static class LoanEndpoints
             return result;
         });
 
-        loans.MapPost("/{id}/return", async (string id, LibraryContext db, HttpContext http, CancellationToken cancellationToken) =>
+        loans.MapPost("/{id}/return", async (
+            string id, LibraryContext db, HttpContext http, ILogger<Loan> logger, CancellationToken cancellationToken) =>
         {
             if (!Ids.TryParse(id, out var loanId))
             {
@@ -116,7 +129,7 @@ public static class LoanEndpoints
 
             var user = http.User;
             var strategy = db.Database.CreateExecutionStrategy();
-            var result = await strategy.ExecuteAsync(async ct =>
+            var result = await GiveUpAsConflictAsync(logger, "return", () => strategy.ExecuteAsync(async ct =>
             {
                 db.ChangeTracker.Clear();
                 await using var transaction = await db.Database.BeginTransactionAsync(Majority, ct);
@@ -132,7 +145,7 @@ public static class LoanEndpoints
 
                 if (loan.ReturnedAt is not null)
                 {
-                    return Results.Conflict(new { error = "This loan was already returned." });
+                    return Results.Problem("This loan was already returned.", statusCode: StatusCodes.Status409Conflict);
                 }
 
                 var now = DateTime.UtcNow;
@@ -141,9 +154,11 @@ public static class LoanEndpoints
                 await db.SaveChangesAsync(ct);
                 await db.Books.Where(b => b.Id == loan.BookId)
                     .ExecuteUpdateAsync(s => s.SetProperty(b => b.AvailableCopies, b => b.AvailableCopies + 1), ct);
+                await db.LoanQuotas.Where(q => q.Id == loan.UserId && q.ActiveLoans > 0)
+                    .ExecuteUpdateAsync(s => s.SetProperty(q => q.ActiveLoans, q => q.ActiveLoans - 1), ct);
                 await transaction.CommitAsync(ct);
                 return Results.Ok(LoanView.Of(loan, now));
-            }, cancellationToken);
+            }, cancellationToken));
 
             if (result is IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })
             {
@@ -154,8 +169,57 @@ public static class LoanEndpoints
         });
     }
 
+    /// <summary>
+    /// Write conflicts are retried by the execution strategy (the provider logs them at information level); one that
+    /// outlasts every retry reaches the user as a 409 and is logged here at warning level.
+    /// </summary>
+    private static async Task<IResult> GiveUpAsConflictAsync(ILogger logger, string operation, Func<Task<IResult>> run)
+    {
+        try
+        {
+            return await run();
+        }
+        catch (RetryLimitExceededException ex)
+        {
+            logger.LogWarning(
+                "A {Operation} kept conflicting with concurrent ones and gave up after its retries: {Error}",
+                operation,
+                ex.InnerException?.GetType().Name);
+            return Results.Problem(
+                $"This {operation} conflicted with others happening at the same time; try again.",
+                statusCode: StatusCodes.Status409Conflict);
+        }
+    }
+
+    /// <summary>
+    /// Creates the member's quota document on their first borrow, from the loans they have out (a concurrent first borrow
+    /// may create it first: its duplicate key is fine).
+    /// </summary>
+    private static async Task EnsureQuotaAsync(LibraryContext db, string userId, CancellationToken cancellationToken)
+    {
+        if (await db.LoanQuotas.AnyAsync(q => q.Id == userId, cancellationToken))
+        {
+            return;
+        }
+
+        var active = await db.Loans.CountAsync(l => l.UserId == userId && l.ReturnedAt == null, cancellationToken);
+        db.LoanQuotas.Add(new LoanQuota { Id = userId, ActiveLoans = active });
+        try
+        {
+            await db.SaveChangesAsync(WriteConcern.WMajority, cancellationToken);
+        }
+        catch (DbUpdateException ex) when (Errors.IsDuplicateKey(ex))
+        {
+            // Another request of the same member created it.
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
     /// <summary>Audit entries: w:1, after the transaction (the entity type's [WriteConcern(1)] says so too).</summary>
-    internal static async Task AuditAsync(LibraryContext db, string action, ObjectId userId, string details)
+    internal static async Task AuditAsync(LibraryContext db, string action, string userId, string details)
     {
         db.ChangeTracker.Clear();
         db.AuditLog.Add(new AuditEntry { Action = action, UserId = userId, Details = details });

@@ -34,7 +34,7 @@ public static class ReservationEndpoints
             var userId = http.User.Id();
             if (await db.Reservations.AnyAsync(r => r.BookId == bookId && r.UserId == userId && r.Status == "active"))
             {
-                return Results.Conflict(new { error = "You already reserved this book." });
+                return Results.Problem("You already reserved this book.", statusCode: StatusCodes.Status409Conflict);
             }
 
             var reservation = new Reservation { BookId = bookId, UserId = userId, Status = "active" };
@@ -58,7 +58,7 @@ public static class ReservationEndpoints
 
             if (reservation.Status != "active")
             {
-                return Results.Conflict(new { error = "This reservation is no longer active." });
+                return Results.Problem("This reservation is no longer active.", statusCode: StatusCodes.Status409Conflict);
             }
 
             reservation.Status = "cancelled";

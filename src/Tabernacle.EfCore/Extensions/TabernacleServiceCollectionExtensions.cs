@@ -47,6 +47,8 @@ public static class TabernacleServiceCollectionExtensions
             .TryAddProviderSpecificServices(b => b
                 .TryAddScoped<TabernacleClientWrapper, TabernacleClientWrapper>()
                 .TryAddScoped<SaveChangesOptions, SaveChangesOptions>()
+                // Counter values for store-generated integer keys first, so every later stage sees the final keys.
+                .TryAddScopedEnumerable<ISaveStage, GeneratedKeysStage>()
                 // The convention stages, in this order: defaults, then timestamps, then before-save hooks (which see
                 // both), then validation (of exactly what will be written). After-save hooks run once the writes succeeded.
                 .TryAddScopedEnumerable<ISaveStage, DefaultValuesStage>()

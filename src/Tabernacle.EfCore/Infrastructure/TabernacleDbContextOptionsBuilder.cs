@@ -59,6 +59,17 @@ public class TabernacleDbContextOptionsBuilder
     public virtual TabernacleDbContextOptionsBuilder CausalConsistency(bool enabled = true) => With(e => e.WithCausalConsistency(enabled));
 
     /// <summary>
+    /// Bounds how long a read off the primary waits for its member to reach the session's cluster time (default 1 s,
+    /// sent as <c>maxTimeMS</c>). When the bound is reached the read goes to the primary; when its read preference is
+    /// <c>Secondary</c>, which forbids the primary, it fails with a <see cref="TimeoutException"/> instead.
+    /// </summary>
+    public virtual TabernacleDbContextOptionsBuilder CausalReadTimeout(TimeSpan timeout)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        return With(e => e.WithCausalReadTimeout(timeout));
+    }
+
+    /// <summary>
     /// Retries a whole <c>SaveChanges</c> (or a user's <c>strategy.ExecuteAsync</c> block) on transient errors: failovers,
     /// <c>TransientTransactionError</c>, <c>RetryableWriteError</c>, network errors. A commit whose outcome is unknown
     /// (<c>UnknownTransactionCommitResult</c>) is not replayed, which could store the unit twice: the commit itself is sent

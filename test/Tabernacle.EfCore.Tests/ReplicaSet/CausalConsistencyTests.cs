@@ -56,4 +56,21 @@ public sealed class CausalConsistencyTests(DedicatedReplicaSet replicaSet) : Rep
         reader.Database.AdvanceOperationTime(writer.Database.GetOperationTime()!);
         Assert.True(await reader.Items.WithReadPreference(ReadPreference.Secondary).AnyAsync(i => i.Name == "handed over"));
     }
+
+    [Fact]
+    public async Task The_wait_for_a_lagging_secondary_is_bounded_by_CausalReadTimeout_then_the_primary_answers_or_Secondary_fails()
+    {
+        await using var db = CreateContext(o => o.CausalReadTimeout(TimeSpan.FromMilliseconds(200)));
+        await WarmUpAsync(db);
+        DelaySecondaries(TimeSpan.FromSeconds(30));
+        db.Items.Add(new Item { Name = "bounded" });
+        await db.SaveChangesAsync(WriteConcern.W1);
+        var started = DateTime.UtcNow;
+        Assert.True(await db.Items.WithReadPreference(ReadPreference.SecondaryPreferred).AnyAsync(i => i.Name == "bounded"));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10), "the read waited for the 30 s secondary");
+        var error = await Assert.ThrowsAsync<TimeoutException>(() =>
+            db.Items.WithReadPreference(ReadPreference.Secondary).AnyAsync(i => i.Name == "bounded"));
+        Assert.Contains("CausalReadTimeout", error.Message, StringComparison.Ordinal);
+        DelaySecondaries(TimeSpan.FromMilliseconds(5));
+    }
 }

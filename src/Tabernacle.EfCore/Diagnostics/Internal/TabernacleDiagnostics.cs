@@ -16,6 +16,9 @@ internal static class TabernacleDiagnostics
     /// <summary>The name of the reads counter.</summary>
     public const string ReadsInstrumentName = "tabernacle.reads";
 
+    /// <summary>The name of the counter of reads that waited too long for a secondary and went to the primary (or failed).</summary>
+    public const string CausalReadFallbacksInstrumentName = "tabernacle.reads.causal_fallbacks";
+
     /// <summary>Tag: the member that answered, <c>host:port</c>.</summary>
     public const string ServerTag = "tabernacle.server";
 
@@ -32,4 +35,12 @@ internal static class TabernacleDiagnostics
         ReadsInstrumentName,
         unit: "{read}",
         description: "Reads (find and aggregate commands) served, by member and by effective read preference.");
+
+    public static readonly Counter<long> CausalReadFallbacks = Meter.CreateCounter<long>(
+        CausalReadFallbacksInstrumentName,
+        unit: "{read}",
+        description: "Reads off the primary that ran out of their wait for the session's cluster time, by outcome (primary or failed).");
+
+    /// <summary>Tag: what became of a read that ran out of its causal wait (<c>primary</c> or <c>failed</c>).</summary>
+    public const string OutcomeTag = "tabernacle.outcome";
 }

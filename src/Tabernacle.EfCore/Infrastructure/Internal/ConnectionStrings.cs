@@ -56,7 +56,7 @@ internal static class ConnectionStrings
         var authentication = Find<MongoAuthenticationException>(exception);
         if (authentication is null)
         {
-            return Redact(exception.Message, connectionString);
+            return Redact(WithoutDuplicateKeyValues(exception.Message), connectionString);
         }
 
         var server = Find<MongoCommandException>(authentication);
@@ -67,6 +67,15 @@ internal static class ConnectionStrings
             $"Authentication failed: {authentication.Message}{reason} Check the user name, password and authSource of the connection string (or MongoClientSettings.Credential).",
             connectionString);
     }
+
+    /// <summary>
+    /// The server's E11000 message without the duplicate value (<c>dup key: { email: "a@b.c" }</c> becomes
+    /// <c>dup key: { … }</c>): unique keys are often user names or e-mail addresses, which logs must not carry.
+    /// </summary>
+    public static string WithoutDuplicateKeyValues(string message) =>
+        message.Contains("dup key", StringComparison.Ordinal)
+            ? System.Text.RegularExpressions.Regex.Replace(message, @"dup key: \{(?:[^{}]|\{[^{}]*\})*\}", "dup key: { … }")
+            : message;
 
     private static T? Find<T>(Exception exception)
         where T : Exception

@@ -5,23 +5,24 @@ using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Tabernacle.EfCore.Infrastructure.Internal;
 
-/// <summary>Checks the model for what documents cannot hold, with messages that say what to change.</summary>
+/// <summary>
+/// Checks the model for what documents cannot hold, with messages that say what to change. Entity types without a key
+/// are keyless ones (EF's own validation refuses the others): read-only, like views, so they may share a collection.
+/// </summary>
 internal sealed class TabernacleModelValidator(ModelValidatorDependencies dependencies) : ModelValidator(dependencies)
 {
     public override void Validate(IModel model, IDiagnosticsLogger<DbLoggerCategory.Model.Validation> logger)
     {
         base.Validate(model, logger);
-        foreach (var entityType in model.GetEntityTypes().Where(e => e.FindOwnership() is null))
+        foreach (var entityType in model.GetEntityTypes().Where(e => e.IsView() && e.FindPrimaryKey() is not null && e.FindOwnership() is null))
         {
-            if (entityType.FindPrimaryKey() is null)
-            {
-                throw new InvalidOperationException(
-                    $"The entity type '{entityType.DisplayName()}' has no key. Every MongoDB document needs an _id: add a property named Id or {entityType.ClrType.Name}Id, or mark one with [Key].");
-            }
+            throw new InvalidOperationException(
+                $"The entity type '{entityType.DisplayName()}' is mapped to the view '{entityType.GetCollectionName()}', which MongoDB cannot write to. Make it keyless with HasNoKey() or [Keyless].");
         }
 
         var collections = model.GetEntityTypes()
-            .Where(e => e.FindOwnership() is null && e.BaseType is null)
+            // Keyless types may read any collection, including one that an entity type owns.
+            .Where(e => e.FindOwnership() is null && e.BaseType is null && e.FindPrimaryKey() is not null)
             .GroupBy(e => e.GetCollectionName(), StringComparer.Ordinal)
             .FirstOrDefault(g => g.Count() > 1);
         if (collections is not null)

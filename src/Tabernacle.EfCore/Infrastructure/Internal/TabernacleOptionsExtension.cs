@@ -32,6 +32,7 @@ public sealed class TabernacleOptionsExtension : IDbContextOptionsExtension
         DefaultReadConcern = copyFrom.DefaultReadConcern;
         DefaultWriteConcern = copyFrom.DefaultWriteConcern;
         CausalConsistency = copyFrom.CausalConsistency;
+        CausalReadTimeout = copyFrom.CausalReadTimeout;
         ExecutionStrategyFactory = copyFrom.ExecutionStrategyFactory;
         CollectionNaming = copyFrom.CollectionNaming;
         ElementNaming = copyFrom.ElementNaming;
@@ -61,6 +62,12 @@ public sealed class TabernacleOptionsExtension : IDbContextOptionsExtension
 
     /// <summary>Whether each context reads through one causally consistent session (read-your-writes). Default on.</summary>
     public bool CausalConsistency { get; private set; } = true;
+
+    /// <summary>
+    /// How long a read off the primary may wait for its member to reach the session's cluster time (sent as
+    /// <c>maxTimeMS</c>) before it goes to the primary instead. Default 1 second.
+    /// </summary>
+    public TimeSpan CausalReadTimeout { get; private set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The execution strategy factory set by <c>EnableRetryOnFailure</c>, or <c>null</c>.</summary>
     public Func<ExecutionStrategyDependencies, IExecutionStrategy>? ExecutionStrategyFactory { get; private set; }
@@ -93,6 +100,8 @@ public sealed class TabernacleOptionsExtension : IDbContextOptionsExtension
     internal TabernacleOptionsExtension WithDefaultWriteConcern(WriteConcern? writeConcern) => new(this) { DefaultWriteConcern = writeConcern };
 
     internal TabernacleOptionsExtension WithCausalConsistency(bool enabled) => new(this) { CausalConsistency = enabled };
+
+    internal TabernacleOptionsExtension WithCausalReadTimeout(TimeSpan timeout) => new(this) { CausalReadTimeout = timeout };
 
     internal TabernacleOptionsExtension WithExecutionStrategyFactory(Func<ExecutionStrategyDependencies, IExecutionStrategy>? factory) =>
         new(this) { ExecutionStrategyFactory = factory };

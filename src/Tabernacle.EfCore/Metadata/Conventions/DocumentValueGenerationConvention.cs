@@ -8,8 +8,10 @@ using Tabernacle.EfCore.Metadata.Internal;
 namespace Tabernacle.EfCore.Metadata.Conventions;
 
 /// <summary>
-/// ObjectId and Guid keys are generated when an entity is added (clients generate them in MongoDB); numeric keys are
-/// the application's to assign, since MongoDB has no auto-increment. The position key of owned collection items is
+/// ObjectId and Guid keys are generated when an entity is added (clients generate them in MongoDB). Integer keys are
+/// store-generated as EF's relational providers make them (the code of ASP.NET Core Identity and others expects it): a
+/// counter per collection gives them their values on save (<see cref="GeneratedIntegerKeys"/>); a non-zero value set by
+/// the application is kept. The position key of owned collection items is
 /// regenerated from the array on every save.
 /// </summary>
 internal sealed class DocumentValueGenerationConvention(ProviderConventionSetBuilderDependencies dependencies) : ValueGenerationConvention(dependencies)
@@ -27,6 +29,11 @@ internal sealed class DocumentValueGenerationConvention(ProviderConventionSetBui
         }
 
         var type = Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType;
+        if (GeneratedIntegerKeys.IsCandidateType(type))
+        {
+            return property.DeclaringType is IConventionEntityType entityType && !entityType.IsOwned() ? ValueGenerated.OnAdd : null;
+        }
+
         return type == typeof(Guid) || type == typeof(ObjectId) || (type == typeof(string) && BsonRepresentationAttributeConvention.IsObjectIdString(property))
             ? ValueGenerated.OnAdd
             : null;

@@ -18,10 +18,15 @@ internal static class CollectionNames
 
     public static string Default(Type clrType, CollectionNaming naming, string? dbSetName) => naming switch
     {
-        CollectionNaming.DbSetName => dbSetName ?? clrType.Name,
-        CollectionNaming.AsDeclared => clrType.Name,
-        _ => clrType.Name.Pluralize(inputIsKnownToBeSingular: false).ToLowerInvariant(),
+        CollectionNaming.DbSetName => dbSetName ?? Name(clrType),
+        CollectionNaming.AsDeclared => Name(clrType),
+        _ => Name(clrType).Pluralize(inputIsKnownToBeSingular: false).ToLowerInvariant(),
     };
+
+    // A generic entity type (Identity's IdentityUserClaim<TKey>) is named without its arity suffix: "identityuserclaims",
+    // not "identityuserclaim`1s".
+    private static string Name(Type clrType) =>
+        clrType.Name.IndexOf('`', StringComparison.Ordinal) is var tick and > 0 ? clrType.Name[..tick] : clrType.Name;
 
     /// <summary>
     /// <c>class Product { public static class Meta { public const string Collection = "products"; } }</c> → <c>products</c>;

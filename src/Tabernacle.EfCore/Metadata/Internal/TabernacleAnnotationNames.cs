@@ -7,4 +7,6 @@ internal static class TabernacleAnnotationNames
     public const string CollectionName = Prefix + "CollectionName";
     public const string ElementName = Prefix + "ElementName";
     public const string WriteConcern = Prefix + "WriteConcern";
+    public const string ViewOn = Prefix + "ViewOn";
+    public const string ViewPipeline = Prefix + "ViewPipeline";
 }

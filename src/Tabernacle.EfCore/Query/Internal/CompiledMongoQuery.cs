@@ -107,13 +107,15 @@ internal sealed class CompiledMongoQuery
     private static bool EndsShaped(List<BsonDocument> pipeline) =>
         pipeline.Any(stage => stage.GetElement(0).Name is "$group" or "$project" or "$replaceRoot" or "$replaceWith" or "$count" or "$bucket" or "$bucketAuto" or "$sortByCount");
 
-    // Only the fields the shaper reads; _id is left out unless read (MongoDB includes it by default).
+    // Only the fields the shaper reads; _id is left out unless read (MongoDB includes it by default). A part of a
+    // composite key ("_id.a") fetches the whole _id instead: next to the default inclusion or an explicit "_id: 0" a
+    // path under _id is a path collision, and a composite key is small.
     private static BsonDocument Projection(IReadOnlyCollection<string> fields)
     {
         var projection = new BsonDocument();
         foreach (var field in fields)
         {
-            projection[field] = 1;
+            projection[field.StartsWith("_id.", StringComparison.Ordinal) ? "_id" : field] = 1;
         }
 
         if (!projection.Contains("_id"))

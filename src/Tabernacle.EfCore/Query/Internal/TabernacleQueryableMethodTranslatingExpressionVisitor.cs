@@ -400,8 +400,22 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         _ => expression,
     };
 
+    // EF adds an Include of every owned navigation to the query it hands ExecuteDelete/ExecuteUpdate; the embedded
+    // documents go with their document, so the Includes are dropped, not mistaken for a projection.
+    private static ShapedQueryExpression WithoutIncludes(ShapedQueryExpression source)
+    {
+        var shaper = source.ShaperExpression;
+        while (shaper is IncludeExpression include)
+        {
+            shaper = include.EntityExpression;
+        }
+
+        return shaper == source.ShaperExpression ? source : source.UpdateShaperExpression(shaper);
+    }
+
     protected override Expression? TranslateExecuteDelete(ShapedQueryExpression source)
     {
+        source = WithoutIncludes(source);
         if (source.ShaperExpression is not StructuralTypeShaperExpression { StructuralType: IEntityType { } entityType } || entityType.FindOwnership() is not null)
         {
             AddTranslationErrorDetails("ExecuteDelete works on the documents of a collection: apply it to a DbSet query, without a projection.");
@@ -413,6 +427,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
 
     protected override Expression? TranslateExecuteUpdate(ShapedQueryExpression source, IReadOnlyList<ExecuteUpdateSetter> setters)
     {
+        source = WithoutIncludes(source);
         if (source.ShaperExpression is not StructuralTypeShaperExpression { StructuralType: IEntityType { } entityType } || entityType.FindOwnership() is not null)
         {
             AddTranslationErrorDetails("ExecuteUpdate works on the documents of a collection: apply it to a DbSet query, without a projection.");

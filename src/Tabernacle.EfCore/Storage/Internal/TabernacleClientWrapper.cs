@@ -122,23 +122,116 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     public WriteConcern EffectiveWriteConcern(WriteConcern? requested) =>
         requested ?? _options.DefaultWriteConcern ?? Database.Settings.WriteConcern;
 
-    public IAsyncCursor<BsonDocument> Read(MongoReadRequest request) =>
+    /// <summary>
+    /// Replaces the context's <c>CausalReadTimeout</c> for this context instance only (the ASP.NET Core extensions set it
+    /// per request); cleared when a pooled context is reset.
+    /// </summary>
+    public TimeSpan? CausalReadTimeoutOverride { get; set; }
+
+    /// <summary>Reads of this context instance that ran out of their causal wait on a secondary (went to the primary or failed).</summary>
+    public int CausalReadFallbacks { get; private set; }
+
+    public IAsyncCursor<BsonDocument> Read(MongoReadRequest request)
+    {
+        var bound = CausalBound(request);
+        try
+        {
+            return ReadOnce(request, bound);
+        }
+        catch (MongoException ex) when (bound is not null && IsMaxTimeExpired(ex))
+        {
+            return ReadOnce(FallBack(request, bound.Value), null);
+        }
+    }
+
+    public async Task<IAsyncCursor<BsonDocument>> ReadAsync(MongoReadRequest request, CancellationToken cancellationToken)
+    {
+        var bound = CausalBound(request);
+        try
+        {
+            return await ReadOnceAsync(request, bound, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MongoException ex) when (bound is not null && IsMaxTimeExpired(ex))
+        {
+            return await ReadOnceAsync(FallBack(request, bound.Value), null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private IAsyncCursor<BsonDocument> ReadOnce(MongoReadRequest request, TimeSpan? maxTime) =>
         Run(request.OperationName, request.CollectionName, request.ToMql, request.ReadPreference, isRead: true, () =>
         {
             var (collection, session) = PrepareRead(request);
             return request.Pipeline is { } pipeline
-                ? (session is null ? collection.Aggregate(Pipeline(pipeline)) : collection.Aggregate(session, Pipeline(pipeline)))
-                : (session is null ? collection.FindSync(request.Filter, FindOptions(request)) : collection.FindSync(session, request.Filter, FindOptions(request)));
+                ? (session is null
+                    ? collection.Aggregate(Pipeline(pipeline), AggregateOptions(maxTime))
+                    : collection.Aggregate(session, Pipeline(pipeline), AggregateOptions(maxTime)))
+                : (session is null
+                    ? collection.FindSync(request.Filter, FindOptions(request, maxTime))
+                    : collection.FindSync(session, request.Filter, FindOptions(request, maxTime)));
         });
 
-    public Task<IAsyncCursor<BsonDocument>> ReadAsync(MongoReadRequest request, CancellationToken cancellationToken) =>
+    private Task<IAsyncCursor<BsonDocument>> ReadOnceAsync(
+        MongoReadRequest request, TimeSpan? maxTime, CancellationToken cancellationToken) =>
         RunAsync(request.OperationName, request.CollectionName, request.ToMql, request.ReadPreference, isRead: true, () =>
         {
             var (collection, session) = PrepareRead(request);
             return request.Pipeline is { } pipeline
-                ? (session is null ? collection.AggregateAsync(Pipeline(pipeline), cancellationToken: cancellationToken) : collection.AggregateAsync(session, Pipeline(pipeline), cancellationToken: cancellationToken))
-                : (session is null ? collection.FindAsync(request.Filter, FindOptions(request), cancellationToken) : collection.FindAsync(session, request.Filter, FindOptions(request), cancellationToken));
+                ? (session is null
+                    ? collection.AggregateAsync(Pipeline(pipeline), AggregateOptions(maxTime), cancellationToken)
+                    : collection.AggregateAsync(session, Pipeline(pipeline), AggregateOptions(maxTime), cancellationToken))
+                : (session is null
+                    ? collection.FindAsync(request.Filter, FindOptions(request, maxTime), cancellationToken)
+                    : collection.FindAsync(session, request.Filter, FindOptions(request, maxTime), cancellationToken));
         });
+
+    // A read that carries the session's cluster time (afterClusterTime) to a member other than the primary may wait for
+    // that member to catch up: bounded, so that a lagging or paused secondary cannot hold a request indefinitely.
+    private TimeSpan? CausalBound(MongoReadRequest request)
+    {
+        if (_session is not { IsInTransaction: false, OperationTime: not null })
+        {
+            return null;
+        }
+
+        return EffectiveReadPreference(request.ReadPreference).ReadPreferenceMode == ReadPreferenceMode.Primary
+            ? null
+            : CausalReadTimeoutOverride ?? _options.CausalReadTimeout;
+    }
+
+    private MongoReadRequest FallBack(MongoReadRequest request, TimeSpan bound)
+    {
+        CausalReadFallbacks++;
+        var mode = EffectiveReadPreference(request.ReadPreference).ReadPreferenceMode;
+        var forbidden = mode == ReadPreferenceMode.Secondary;
+        TabernacleDiagnostics.CausalReadFallbacks.Add(
+            1,
+            new KeyValuePair<string, object?>(TabernacleDiagnostics.ReadPreferenceTag, mode.ToString()),
+            new KeyValuePair<string, object?>(TabernacleDiagnostics.OutcomeTag, forbidden ? "failed" : "primary"));
+        if (forbidden)
+        {
+            throw new TimeoutException(
+                $"No secondary reached this session's cluster time within {bound.TotalMilliseconds} ms (CausalReadTimeout), and the "
+                + $"read preference '{mode}' of this read on '{request.CollectionName}' forbids the primary. Use SecondaryPreferred to "
+                + "let such reads go to the primary, or raise CausalReadTimeout.");
+        }
+
+        _logger.Logger.Log(
+            LogLevel.Information,
+            TabernacleEventId.CommandExecuted,
+            "A {ReadPreference} read on {Collection} waited {Bound} ms for a member to reach the session's cluster time; "
+            + "it goes to the primary",
+            mode,
+            request.CollectionName,
+            bound.TotalMilliseconds);
+        return request with { ReadPreference = ReadPreference.Primary };
+    }
+
+    // The driver answers MaxTimeMSExpired (50) with MongoExecutionTimeoutException, or a command exception with the code.
+    private static bool IsMaxTimeExpired(MongoException exception) =>
+        exception is MongoExecutionTimeoutException
+        || exception is MongoCommandException { Code: TransientErrors.MaxTimeMSExpired };
+
+    private static AggregateOptions AggregateOptions(TimeSpan? maxTime) => new() { MaxTime = maxTime };
 
     private (IMongoCollection<BsonDocument> Collection, IClientSessionHandle? Session) PrepareRead(MongoReadRequest request)
     {
@@ -160,8 +253,9 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     private static PipelineDefinition<BsonDocument, BsonDocument> Pipeline(IReadOnlyList<BsonDocument> stages) =>
         PipelineDefinition<BsonDocument, BsonDocument>.Create(stages);
 
-    private static FindOptions<BsonDocument> FindOptions(MongoReadRequest request) => new()
+    private static FindOptions<BsonDocument> FindOptions(MongoReadRequest request, TimeSpan? maxTime) => new()
     {
+        MaxTime = maxTime,
         Sort = request.Sort,
         Skip = request.Skip,
         Limit = request.Limit,
@@ -226,6 +320,68 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
             var result = session is null ? collection.DeleteMany(filter) : collection.DeleteMany(session, filter);
             return result.IsAcknowledged ? result.DeletedCount : -1;
         });
+
+    /// <summary>The collection of the key counters (one document per collection whose integer keys the provider generates).</summary>
+    public const string CountersCollection = "__tabernacle_counters";
+
+    /// <summary>
+    /// Reserves <paramref name="count"/> consecutive values of the counter <paramref name="counter"/> with one atomic
+    /// findAndModify, and returns the last of them: concurrent saves, from any number of processes, never get the same
+    /// value. Written with w:majority (a counter rolled back by a failover would hand its values out again) and outside
+    /// any transaction (a counter in a transaction would be a write conflict between every two concurrent saves).
+    /// </summary>
+    public long ReserveKeys(string counter, long count) =>
+        Run("findAndModify", CountersCollection, () => DescribeReserve(counter, count), null, () =>
+        {
+            var (collection, filter, update, options, session) = PrepareReserve(counter, count);
+            try
+            {
+                return Reserved(session is null
+                    ? collection.FindOneAndUpdate(filter, update, options)
+                    : collection.FindOneAndUpdate(session, filter, update, options));
+            }
+            catch (MongoCommandException ex) when (ex.Code == 11000)
+            {
+                // Two first upserts of the same counter raced; the document exists now, so the retry increments it.
+                return Reserved(session is null
+                    ? collection.FindOneAndUpdate(filter, update, options)
+                    : collection.FindOneAndUpdate(session, filter, update, options));
+            }
+        });
+
+    /// <inheritdoc cref="ReserveKeys(string, long)"/>
+    public Task<long> ReserveKeysAsync(string counter, long count, CancellationToken cancellationToken) =>
+        RunAsync("findAndModify", CountersCollection, () => DescribeReserve(counter, count), null, async () =>
+        {
+            var (collection, filter, update, options, session) = PrepareReserve(counter, count);
+            try
+            {
+                return Reserved(session is null
+                    ? await collection.FindOneAndUpdateAsync(filter, update, options, cancellationToken).ConfigureAwait(false)
+                    : await collection.FindOneAndUpdateAsync(session, filter, update, options, cancellationToken).ConfigureAwait(false));
+            }
+            catch (MongoCommandException ex) when (ex.Code == 11000)
+            {
+                return Reserved(session is null
+                    ? await collection.FindOneAndUpdateAsync(filter, update, options, cancellationToken).ConfigureAwait(false)
+                    : await collection.FindOneAndUpdateAsync(session, filter, update, options, cancellationToken).ConfigureAwait(false));
+            }
+        });
+
+    private static string DescribeReserve(string counter, long count) =>
+        $"db.{CountersCollection}.findAndModify({{ query: {{ _id: \"{counter}\" }}, update: {{ $inc: {{ next: {count} }} }}, upsert: true, new: true }})";
+
+    private (IMongoCollection<BsonDocument>, BsonDocument, UpdateDefinition<BsonDocument>, FindOneAndUpdateOptions<BsonDocument>, IClientSessionHandle?)
+        PrepareReserve(string counter, long count)
+    {
+        var collection = Database.GetCollection<BsonDocument>(CountersCollection).WithWriteConcern(WriteConcern.WMajority);
+        var update = new BsonDocumentUpdateDefinition<BsonDocument>(new BsonDocument("$inc", new BsonDocument("next", new BsonInt64(count))));
+        var options = new FindOneAndUpdateOptions<BsonDocument> { IsUpsert = true, ReturnDocument = ReturnDocument.After };
+        return (collection, new BsonDocument("_id", counter), update, options, Session is { IsInTransaction: false } session ? session : null);
+    }
+
+    private static long Reserved(BsonDocument? counter) =>
+        counter?["next"].ToInt64() ?? throw new InvalidOperationException("The key counter was not returned by findAndModify.");
 
     // An update document, or an update pipeline (an array of stages) for values computed from the document.
     private static UpdateDefinition<BsonDocument> UpdateDefinition(BsonValue update) => update is BsonArray stages
@@ -366,13 +522,18 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     {
         SetServer(activity, trace);
         activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
+        // A write conflict or another transient error is an ordinary outcome that the execution strategy retries; a
+        // read that ran out of its causal wait goes to the primary: information, not errors.
+        var level = TransientErrors.IsTransient(exception) || exception is MongoExecutionTimeoutException
+            ? LogLevel.Information
+            : LogLevel.Error;
         var logger = _logger.Logger;
-        if (logger.IsEnabled(LogLevel.Error))
+        if (logger.IsEnabled(level))
         {
             var text = mql();
             var shown = _logger.ShouldLogSensitiveData() ? text : MqlRedaction.Redact(text);
             logger.Log(
-                LogLevel.Error,
+                level,
                 TabernacleEventId.CommandFailed,
                 "Failed {Operation} on {Database}.{Collection} ({ElapsedMilliseconds} ms) server {Server}: {Mql}: {Error}",
                 operation,
@@ -408,6 +569,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     public void ResetState()
     {
         DefaultReadPreferenceOverride = null;
+        CausalReadTimeoutOverride = null;
+        CausalReadFallbacks = 0;
         EndSession();
     }
 

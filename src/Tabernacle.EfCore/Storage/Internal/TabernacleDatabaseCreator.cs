@@ -50,6 +50,26 @@ internal sealed class TabernacleDatabaseCreator(TabernacleClientWrapper client, 
         var created = false;
         foreach (var group in Model.GetEntityTypes().Where(e => e.FindOwnership() is null).GroupBy(e => e.GetCollectionName()))
         {
+            if (Skipped(group))
+            {
+                continue;
+            }
+
+            if (group.Select(e => e.GetViewDefinition()).FirstOrDefault(d => d is not null) is { } view)
+            {
+                if (existing.Add(group.Key))
+                {
+                    client.RunDatabaseOperation("create", group.Key, DescribeView(group.Key, view), db =>
+                    {
+                        db.CreateView(group.Key, view.ViewOn, PipelineDefinition<BsonDocument, BsonDocument>.Create(view.Pipeline));
+                        return true;
+                    });
+                    created = true;
+                }
+
+                continue;
+            }
+
             if (existing.Add(group.Key))
             {
                 client.RunDatabaseOperation("create", group.Key, $"db.createCollection(\"{group.Key}\")", db =>
@@ -78,6 +98,27 @@ internal sealed class TabernacleDatabaseCreator(TabernacleClientWrapper client, 
         var created = false;
         foreach (var group in Model.GetEntityTypes().Where(e => e.FindOwnership() is null).GroupBy(e => e.GetCollectionName()))
         {
+            if (Skipped(group))
+            {
+                continue;
+            }
+
+            if (group.Select(e => e.GetViewDefinition()).FirstOrDefault(d => d is not null) is { } view)
+            {
+                if (existing.Add(group.Key))
+                {
+                    await client.RunDatabaseOperationAsync("create", group.Key, DescribeView(group.Key, view), async db =>
+                    {
+                        await db.CreateViewAsync(group.Key, view.ViewOn, PipelineDefinition<BsonDocument, BsonDocument>.Create(view.Pipeline), cancellationToken: cancellationToken)
+                            .ConfigureAwait(false);
+                        return true;
+                    }).ConfigureAwait(false);
+                    created = true;
+                }
+
+                continue;
+            }
+
             if (existing.Add(group.Key))
             {
                 await client.RunDatabaseOperationAsync("create", group.Key, $"db.createCollection(\"{group.Key}\")", async db =>
@@ -101,6 +142,14 @@ internal sealed class TabernacleDatabaseCreator(TabernacleClientWrapper client, 
 
         return created;
     }
+
+    // Keyless types alone on a name read what others write (a collection of an entity type, FromMql results) or a view
+    // the application created (ToView without a definition): nothing to create for them.
+    private static bool Skipped(IGrouping<string, IEntityType> group) =>
+        group.All(e => e.FindPrimaryKey() is null) && group.All(e => e.GetViewDefinition() is null);
+
+    private static string DescribeView(string name, (string ViewOn, IReadOnlyList<BsonDocument> Pipeline) view) =>
+        $"db.createView(\"{name}\", \"{view.ViewOn}\", {ShellSyntax.Of(new BsonArray(view.Pipeline))})";
 
     // Indexes of the entity type and of the types embedded in it, with their paths from the document root.
     private static IEnumerable<IIndex> AllIndexes(IEntityType entityType) =>

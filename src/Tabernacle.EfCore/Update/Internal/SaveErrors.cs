@@ -38,11 +38,12 @@ internal static class SaveErrors
         }
     }
 
-    /// <summary>"index: Sku_1 dup key: { Sku: "A1" }" out of the server's E11000 message.</summary>
+    /// <summary>"index: Sku_1" out of the server's E11000 message, without the duplicate value (logs must not carry it).</summary>
     private static string DuplicateKeyDetails(string serverMessage)
     {
-        var index = serverMessage.IndexOf("index:", StringComparison.Ordinal);
-        return index < 0 ? serverMessage : $"Index and key: {serverMessage[(index + "index:".Length)..].Trim()}.";
+        var message = ConnectionStrings.WithoutDuplicateKeyValues(serverMessage);
+        var index = message.IndexOf("index:", StringComparison.Ordinal);
+        return index < 0 ? message : $"Index: {message[(index + "index:".Length)..].Trim()}.";
     }
 
     private static string Redact(string message, string? connectionString) => ConnectionStrings.Redact(message, connectionString);

@@ -6,7 +6,10 @@ using Tabernacle.EfCore.Metadata.Internal;
 
 namespace Tabernacle.EfCore.ValueGeneration.Internal;
 
-/// <summary>ObjectId generators for ObjectId keys, and temporary numbers for the position key of owned collection items.</summary>
+/// <summary>
+/// ObjectId generators for ObjectId keys; temporary numbers for the position key of owned collection items and for the
+/// integer keys a counter gives their values on save.
+/// </summary>
 internal sealed class TabernacleValueGeneratorSelector(ValueGeneratorSelectorDependencies dependencies) : ValueGeneratorSelector(dependencies)
 {
     protected override ValueGenerator? FindForType(IProperty property, ITypeBase typeBase, Type clrType)
@@ -22,6 +25,12 @@ internal sealed class TabernacleValueGeneratorSelector(ValueGeneratorSelectorDep
         }
 
         if (clrType == typeof(int) && StoredValues.IsOrdinalKey(property))
+        {
+            return new TemporaryNumberValueGeneratorFactory().Create(property, typeBase);
+        }
+
+        // Store-generated integer keys hold temporary values until the save gives them their counter values.
+        if (typeBase is IEntityType entityType && GeneratedIntegerKeys.Of(entityType) == property)
         {
             return new TemporaryNumberValueGeneratorFactory().Create(property, typeBase);
         }

@@ -27,6 +27,11 @@ internal sealed class AggregateCommand : ICommandHandler
         int? batchSize = context.OptionalDocument("cursor") is { } cursor && cursor.TryGetValue("batchSize", out var bs) && bs.IsNumeric ? bs.ToInt32() : null;
         var results = context.Read(reader =>
         {
+            if (name is not null && ViewResolution.Resolve(reader, context.Database, name) is { } view)
+            {
+                return ViewResolution.Read(reader, context.Database, view, stages, context);
+            }
+
             var source = new ReaderCollectionSource(reader, context.Database);
             var hint = ReadSupport.ResolveHint(name is null ? null : reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
 

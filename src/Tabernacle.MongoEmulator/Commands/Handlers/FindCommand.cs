@@ -27,6 +27,11 @@ internal sealed class FindCommand : ICommandHandler
         int? batchSize = context.Command.Contains("batchSize") ? (int)context.OptionalNonNegative("batchSize", 101) : null;
         var results = context.Read(reader =>
         {
+            if (ViewResolution.Resolve(reader, context.Database, name) is { } view)
+            {
+                return ViewResolution.Read(reader, context.Database, view, ViewResolution.FindStages(context.OptionalDocument("filter"), sort, skip, limit, projectionSpec), context);
+            }
+
             var hint = ReadSupport.ResolveHint(reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
             // A sort with a limit that an index provides reads only as far as the page ends (mongod's IXSCAN without SORT).
             var ordered = limit > 0 ? ReadSupport.InSortOrder(reader, context.Database, name, filter, hint, sort, collation) : null;
