@@ -283,8 +283,10 @@ public sealed class SaveChangesTests : ProviderTestBase<UpdateContext>
         db.Items.Add(duplicate);
         var error = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
         Assert.Contains("Sku", error.Message);
-        Assert.Contains("DUP-1", error.Message);
         Assert.Contains("unique index", error.Message);
+
+        // The message names the index, never the value: duplicate values are often user names or e-mail addresses.
+        Assert.DoesNotContain("DUP-1", error.Message);
         var inner = Assert.IsAssignableFrom<MongoException>(error.InnerException);
         Assert.Contains("E11000", inner.Message);
         Assert.Same(duplicate, Assert.Single(error.Entries).Entity);
@@ -309,7 +311,7 @@ public sealed class SaveChangesTests : ProviderTestBase<UpdateContext>
         again.Add(new Account { Email = "dup@x", Name = "two" });
         var error = await Assert.ThrowsAsync<DbUpdateException>(() => again.SaveChangesAsync());
         Assert.Contains("_id_", error.Message);
-        Assert.Contains("dup@x", error.Message);
+        Assert.DoesNotContain("dup@x", error.Message);
     }
 
     [Fact]
