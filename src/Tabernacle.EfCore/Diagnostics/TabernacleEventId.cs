@@ -23,4 +23,10 @@ public static class TabernacleEventId
 
     /// <summary>A transaction started, committed or aborted.</summary>
     public static readonly EventId TransactionEvent = new(Base + 200, DbLoggerCategory.Database.Transaction.Name + ".MongoTransaction");
+
+    /// <summary>
+    /// Model building: an entity type with a key property of its own (Id or TypeId) became owned by convention (embedded
+    /// in its owner's documents) because no <c>DbSet</c> or <c>ToCollection</c> maps it to a collection.
+    /// </summary>
+    public static readonly EventId OwnedByConventionWarning = new(Base + 300, DbLoggerCategory.Model.Validation.Name + ".OwnedByConventionWarning");
 }
