@@ -322,6 +322,12 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
             Executed(operation, collection, mql, carried, trace, stopwatch, activity);
             return result;
         }
+        catch (TimeoutException ex) when (ServerSelectionDiagnosis.IsServerSelectionTimeout(ex))
+        {
+            var explained = ServerSelectionDiagnosis.Explain(Client, carried.IsRead ? EffectiveReadPreference(carried.ReadPreference) : null, ex);
+            Failed(operation, collection, mql, trace, stopwatch, activity, explained);
+            throw explained;
+        }
         catch (Exception ex)
         {
             Failed(operation, collection, mql, trace, stopwatch, activity, ex);
@@ -343,6 +349,13 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
             var result = await action().ConfigureAwait(false);
             Executed(operation, collection, mql, carried, trace, stopwatch, activity);
             return result;
+        }
+        catch (TimeoutException ex) when (ServerSelectionDiagnosis.IsServerSelectionTimeout(ex))
+        {
+            var readPreference = carried.IsRead ? EffectiveReadPreference(carried.ReadPreference) : null;
+            var explained = await ServerSelectionDiagnosis.ExplainAsync(Client, readPreference, ex).ConfigureAwait(false);
+            Failed(operation, collection, mql, trace, stopwatch, activity, explained);
+            throw explained;
         }
         catch (Exception ex)
         {
