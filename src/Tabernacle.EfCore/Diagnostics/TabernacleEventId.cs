@@ -28,5 +28,6 @@ public static class TabernacleEventId
     /// Model building: an entity type with a key property of its own (Id or TypeId) became owned by convention (embedded
     /// in its owner's documents) because no <c>DbSet</c> or <c>ToCollection</c> maps it to a collection.
     /// </summary>
-    public static readonly EventId OwnedByConventionWarning = new(Base + 300, DbLoggerCategory.Model.Validation.Name + ".OwnedByConventionWarning");
+    public static readonly EventId OwnedByConventionWarning =
+        new(Base + 300, DbLoggerCategory.Model.Validation.Name + ".OwnedByConventionWarning");
 }

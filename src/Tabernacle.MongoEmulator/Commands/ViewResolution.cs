@@ -22,11 +22,14 @@ internal static class ViewResolution
     {
         List<BsonDocument>? pipeline = null;
         var current = name;
-        for (var depth = 0; reader.Collection(database, current) is { } entry && entry.Options.TryGetValue("viewOn", out var viewOn); depth++)
+        for (var depth = 0;
+             reader.Collection(database, current) is { } entry && entry.Options.TryGetValue("viewOn", out var viewOn);
+             depth++)
         {
             if (depth >= MaxDepth)
             {
-                throw new MongoErrorException(ViewDepthLimitExceeded, $"View depth too deep or view cycle detected. Maximum depth is {MaxDepth}");
+                throw new MongoErrorException(
+                    ViewDepthLimitExceeded, $"View depth too deep or view cycle detected. Maximum depth is {MaxDepth}");
             }
 
             var stages = entry.Options.GetValue("pipeline", new BsonArray()).AsBsonArray.Select(s => s.AsBsonDocument);
@@ -39,7 +42,11 @@ internal static class ViewResolution
 
     /// <summary>Runs <paramref name="stages"/> over the view: the view's pipeline first, on its backing collection.</summary>
     public static List<BsonDocument> Read(
-        IDocumentReader reader, string database, (string Source, List<BsonDocument> Pipeline) view, IEnumerable<BsonDocument> stages, CommandContext context)
+        IDocumentReader reader,
+        string database,
+        (string Source, List<BsonDocument> Pipeline) view,
+        IEnumerable<BsonDocument> stages,
+        CommandContext context)
     {
         var pipeline = AggregationPipeline.Compile(
             view.Pipeline.Concat(stages).ToList(),
@@ -48,7 +55,8 @@ internal static class ViewResolution
     }
 
     /// <summary>The stages a <c>find</c> on a view stands for.</summary>
-    public static IEnumerable<BsonDocument> FindStages(BsonDocument? filter, BsonDocument? sort, long skip, long limit, BsonDocument? projection)
+    public static IEnumerable<BsonDocument> FindStages(
+        BsonDocument? filter, BsonDocument? sort, long skip, long limit, BsonDocument? projection)
     {
         if (filter is { ElementCount: > 0 })
         {

@@ -14,8 +14,8 @@ internal static class CommandLogEvents
     public static void Log(IDiagnosticsLogger<DbLoggerCategory.Database.Command> logger, EventId eventId, LogLevel level, string message)
     {
         // The definition names the event and its level for LogTo's filters; the text is already formatted (and redacted).
-        var definition = new EventDefinition(
-            logger.Options, eventId, level, eventId.Name ?? eventId.Id.ToString(CultureInfo.InvariantCulture), l => LoggerMessage.Define(l, eventId, "Tabernacle command"));
+        var code = eventId.Name ?? eventId.Id.ToString(CultureInfo.InvariantCulture);
+        var definition = new EventDefinition(logger.Options, eventId, level, code, l => LoggerMessage.Define(l, eventId, "Tabernacle command"));
         logger.DbContextLogger.Log(new EventData(definition, (_, _) => message));
     }
 }

@@ -20,10 +20,11 @@ internal sealed class TabernacleModelValidator(ModelValidatorDependencies depend
             WarnOwnedByConvention(logger, OwnedByConvention.Explain(owned));
         }
 
-        foreach (var entityType in model.GetEntityTypes().Where(e => e.IsView() && e.FindPrimaryKey() is not null && e.FindOwnership() is null))
+        if (model.GetEntityTypes().FirstOrDefault(e => e.IsView() && e.FindPrimaryKey() is not null && e.FindOwnership() is null) is { } keyed)
         {
             throw new InvalidOperationException(
-                $"The entity type '{entityType.DisplayName()}' is mapped to the view '{entityType.GetCollectionName()}', which MongoDB cannot write to. Make it keyless with HasNoKey() or [Keyless].");
+                $"The entity type '{keyed.DisplayName()}' is mapped to the view '{keyed.GetCollectionName()}', which MongoDB cannot "
+                + "write to. Make it keyless with HasNoKey() or [Keyless].");
         }
 
         var collections = model.GetEntityTypes()
@@ -49,7 +50,8 @@ internal sealed class TabernacleModelValidator(ModelValidatorDependencies depend
 
         if (logger.DbContextLogger.ShouldLog(id, LogLevel.Warning))
         {
-            var definition = new EventDefinition(logger.Options, id, LogLevel.Warning, id.Name!, l => LoggerMessage.Define(l, id, "Owned by convention"));
+            var definition = new EventDefinition(
+                logger.Options, id, LogLevel.Warning, id.Name!, l => LoggerMessage.Define(l, id, "Owned by convention"));
             logger.DbContextLogger.Log(new EventData(definition, (_, _) => message));
         }
     }

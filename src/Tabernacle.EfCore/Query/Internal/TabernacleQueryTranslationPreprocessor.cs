@@ -41,7 +41,10 @@ internal sealed class TabernacleQueryTranslationPreprocessor(
         }
 
         protected override Expression VisitBinary(BinaryExpression node) =>
-            node is { NodeType: ExpressionType.ArrayIndex, Left: QueryParameterExpression source, Right: ConstantExpression { Value: int index } }
+            node is
+            {
+                NodeType: ExpressionType.ArrayIndex, Left: QueryParameterExpression source, Right: ConstantExpression { Value: int index },
+            }
                 ? Lift(source, index, array => Expression.ArrayIndex(array, node.Right))
                 : base.VisitBinary(node);
 

@@ -37,7 +37,10 @@ internal static class ServerSelectionDiagnosis
     }
 
     private static TimeoutException Build(
-        IMongoClient client, ReadPreference? readPreference, List<(MongoServerAddress Server, BsonDocument? Hello)> answers, TimeoutException timeout)
+        IMongoClient client,
+        ReadPreference? readPreference,
+        List<(MongoServerAddress Server, BsonDocument? Hello)> answers,
+        TimeoutException timeout)
     {
         var expected = client.Settings.ReplicaSetName;
         var text = new StringBuilder("No member of the replica set could be selected within the server selection timeout (")
@@ -47,7 +50,8 @@ internal static class ServerSelectionDiagnosis
         if (answers.All(a => a.Hello is null))
         {
             text.Append("None of the members in the connection string (")
-                .Append(string.Join(", ", answers.Select(a => a.Server.ToString()))).Append(") answered: check the host names, ports and network.");
+                .Append(string.Join(", ", answers.Select(a => a.Server.ToString())))
+                .Append(") answered: check the host names, ports and network.");
         }
         else if (expected is not null && !names.Contains(expected, StringComparer.Ordinal))
         {
@@ -60,9 +64,10 @@ internal static class ServerSelectionDiagnosis
             var tags = answers.Where(a => a.Hello is not null)
                 .Select(a => $"{a.Server} {a.Hello!.GetValue("tags", new BsonDocument())}");
             text.Append("No ").Append(tagged.ReadPreferenceMode).Append(" member matches the tag sets ")
-                .Append(string.Join(" or ", tagged.TagSets.Select(t => "{ " + string.Join(", ", t.Tags.Select(x => $"{x.Name}: {x.Value}")) + " }")))
+                .Append(string.Join(" or ", tagged.TagSets.Select(Describe)))
                 .Append("; the members carry ").Append(string.Join("; ", tags))
-                .Append(". Change the tag sets of WithReadPreference (or the connection string's readPreferenceTags), or add an empty tag set to fall back to any member.");
+                .Append(". Change the tag sets of WithReadPreference (or the connection string's readPreferenceTags), ")
+                .Append("or add an empty tag set to fall back to any member.");
         }
         else
         {
@@ -71,6 +76,8 @@ internal static class ServerSelectionDiagnosis
 
         return new TimeoutException(text.ToString(), timeout);
     }
+
+    private static string Describe(TagSet tagSet) => "{ " + string.Join(", ", tagSet.Tags.Select(t => $"{t.Name}: {t.Value}")) + " }";
 
     private static string DescribeCluster(ClusterDescription cluster) =>
         $"{cluster.Type} {cluster.State}, " + string.Join(", ", cluster.Servers.Select(s => $"{s.EndPoint} {s.Type} {s.State}"));

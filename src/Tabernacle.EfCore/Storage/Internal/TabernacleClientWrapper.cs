@@ -275,15 +275,22 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         });
 
     private static string DescribeReserve(string counter, long count) =>
-        $"db.{CountersCollection}.findAndModify({{ query: {{ _id: \"{counter}\" }}, update: {{ $inc: {{ next: {count} }} }}, upsert: true, new: true }})";
+        $"db.{CountersCollection}.findAndModify({{ query: {{ _id: \"{counter}\" }}, "
+        + $"update: {{ $inc: {{ next: {count} }} }}, upsert: true, new: true }})";
 
-    private (IMongoCollection<BsonDocument>, BsonDocument, UpdateDefinition<BsonDocument>, FindOneAndUpdateOptions<BsonDocument>, IClientSessionHandle?)
-        PrepareReserve(string counter, long count)
+    private (
+        IMongoCollection<BsonDocument> Collection,
+        BsonDocument Filter,
+        UpdateDefinition<BsonDocument> Update,
+        FindOneAndUpdateOptions<BsonDocument> Options,
+        IClientSessionHandle? Session) PrepareReserve(string counter, long count)
     {
         var collection = Database.GetCollection<BsonDocument>(CountersCollection).WithWriteConcern(WriteConcern.WMajority);
-        var update = new BsonDocumentUpdateDefinition<BsonDocument>(new BsonDocument("$inc", new BsonDocument("next", new BsonInt64(count))));
+        var increment = new BsonDocument("$inc", new BsonDocument("next", new BsonInt64(count)));
+        var update = new BsonDocumentUpdateDefinition<BsonDocument>(increment);
         var options = new FindOneAndUpdateOptions<BsonDocument> { IsUpsert = true, ReturnDocument = ReturnDocument.After };
-        return (collection, new BsonDocument("_id", counter), update, options, Session is { IsInTransaction: false } session ? session : null);
+        var session = Session is { IsInTransaction: false } outside ? outside : null;
+        return (collection, new BsonDocument("_id", counter), update, options, session);
     }
 
     private static long Reserved(BsonDocument? counter) =>
@@ -324,7 +331,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         }
         catch (TimeoutException ex) when (ServerSelectionDiagnosis.IsServerSelectionTimeout(ex))
         {
-            var explained = ServerSelectionDiagnosis.Explain(Client, carried.IsRead ? EffectiveReadPreference(carried.ReadPreference) : null, ex);
+            var readPreference = carried.IsRead ? EffectiveReadPreference(carried.ReadPreference) : null;
+            var explained = ServerSelectionDiagnosis.Explain(Client, readPreference, ex);
             Failed(operation, collection, mql, trace, stopwatch, activity, explained);
             throw explained;
         }
@@ -371,7 +379,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     /// <summary>What a command carried: a read's preference and concern, or a write's concern (null: the defaults).</summary>
     private sealed record Carried(bool IsRead, ReadPreference? ReadPreference, ReadConcern? ReadConcern, WriteConcern? WriteConcern)
     {
-        public static Carried Read(ReadPreference? readPreference, ReadConcern? readConcern) => new(true, readPreference, readConcern, null);
+        public static Carried Read(ReadPreference? readPreference, ReadConcern? readConcern) =>
+            new(true, readPreference, readConcern, null);
 
         public static Carried Write(WriteConcern? writeConcern) => new(false, null, null, writeConcern);
     }
@@ -380,7 +389,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     // transaction's read concern, and its writes carry no write concern of their own (the commit carries it).
     private string ReadConcernText(Carried carried) => TransactionSession is not null
         ? "transaction"
-        : (carried.ReadConcern ?? _options.DefaultReadConcern ?? Database.Settings.ReadConcern).Level?.ToString().ToLowerInvariant() ?? "default";
+        : (carried.ReadConcern ?? _options.DefaultReadConcern ?? Database.Settings.ReadConcern).Level?.ToString().ToLowerInvariant()
+            ?? "default";
 
     private string WriteConcernText(Carried carried) => TransactionSession is not null
         ? "transaction"
@@ -421,7 +431,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         return activity;
     }
 
-    private void Executed(string operation, string collection, Func<string> mql, Carried carried, OperationTrace trace, Stopwatch stopwatch, Activity? activity)
+    private void Executed(
+        string operation, string collection, Func<string> mql, Carried carried, OperationTrace trace, Stopwatch stopwatch, Activity? activity)
     {
         SetServer(activity, trace);
         if (carried.IsRead)
@@ -459,7 +470,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
 
         if (toContext)
         {
-            var message = $"Executed {operation} on {DatabaseName}.{collection} ({stopwatch.ElapsedMilliseconds} ms) {options}, server {trace.ServerText}: {shown}";
+            var message = $"Executed {operation} on {DatabaseName}.{collection} ({stopwatch.ElapsedMilliseconds} ms) {options}, "
+                + $"server {trace.ServerText}: {shown}";
             CommandLogEvents.Log(_logger, TabernacleEventId.CommandExecuted, LogLevel.Information, message);
         }
     }
@@ -492,8 +504,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         {
             var text = mql();
             var shown = _logger.ShouldLogSensitiveData() ? text : MqlRedaction.Redact(text);
-            var message = $"Failed {operation} on {DatabaseName}.{collection} ({stopwatch.ElapsedMilliseconds} ms) server {trace.ServerText}: {shown}: "
-                + ConnectionStrings.DescribeFailure(exception, _options.ConnectionString);
+            var message = $"Failed {operation} on {DatabaseName}.{collection} ({stopwatch.ElapsedMilliseconds} ms) "
+                + $"server {trace.ServerText}: {shown}: {ConnectionStrings.DescribeFailure(exception, _options.ConnectionString)}";
             CommandLogEvents.Log(_logger, TabernacleEventId.CommandFailed, LogLevel.Error, message);
         }
 
