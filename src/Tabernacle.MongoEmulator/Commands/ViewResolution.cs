@@ -40,17 +40,21 @@ internal static class ViewResolution
         return pipeline is null ? null : (current, pipeline);
     }
 
-    /// <summary>Runs <paramref name="stages"/> over the view: the view's pipeline first, on its backing collection.</summary>
+    /// <summary>
+    /// Runs <paramref name="stages"/> over the view: the view's pipeline first, on its backing collection. Also what
+    /// <c>$lookup</c> and <c>$unionWith</c> read when their <c>from</c>/<c>coll</c> is a view, as on mongod.
+    /// </summary>
     public static List<BsonDocument> Read(
         IDocumentReader reader,
         string database,
         (string Source, List<BsonDocument> Pipeline) view,
         IEnumerable<BsonDocument> stages,
-        CommandContext context)
+        CommandContext? context)
     {
+        // A view read by $lookup or $unionWith (no context of its own) runs its pipeline without collation or variables.
         var pipeline = AggregationPipeline.Compile(
             view.Pipeline.Concat(stages).ToList(),
-            new PipelineContext(new ReaderCollectionSource(reader, database), context.Collation, context.Variables));
+            new PipelineContext(new ReaderCollectionSource(reader, database), context?.Collation, context?.Variables));
         return pipeline.Execute(reader.Documents(database, view.Source)).ToList();
     }
 
