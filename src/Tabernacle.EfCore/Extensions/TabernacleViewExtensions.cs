@@ -34,7 +34,8 @@ public static class TabernacleViewExtensions
     /// <c>create</c> command does: the aggregation <paramref name="pipeline"/> over the collection (or view)
     /// <paramref name="viewOn"/>. Views are read-only: an entity type mapped to one should be keyless.
     /// </summary>
-    public static EntityTypeBuilder ToView(this EntityTypeBuilder entityTypeBuilder, string viewName, string viewOn, IEnumerable<BsonDocument> pipeline)
+    public static EntityTypeBuilder ToView(
+        this EntityTypeBuilder entityTypeBuilder, string viewName, string viewOn, IEnumerable<BsonDocument> pipeline)
     {
         ArgumentNullException.ThrowIfNull(entityTypeBuilder);
         ArgumentException.ThrowIfNullOrWhiteSpace(viewName);
@@ -67,7 +68,8 @@ public static class TabernacleViewExtensions
     {
         ArgumentNullException.ThrowIfNull(entityType);
         var root = entityType.GetRootType();
-        return root[TabernacleAnnotationNames.ViewOn] is string { Length: > 0 } viewOn && root[TabernacleAnnotationNames.ViewPipeline] is string json
+        return root[TabernacleAnnotationNames.ViewOn] is string { Length: > 0 } viewOn
+            && root[TabernacleAnnotationNames.ViewPipeline] is string json
             ? (viewOn, MongoDB.Bson.Serialization.BsonSerializer.Deserialize<BsonArray>(json).Select(s => s.AsBsonDocument).ToList())
             : null;
     }

@@ -22,11 +22,14 @@ internal static class ViewResolution
     {
         List<BsonDocument>? pipeline = null;
         var current = name;
-        for (var depth = 0; reader.Collection(database, current) is { } entry && entry.Options.TryGetValue("viewOn", out var viewOn); depth++)
+        for (var depth = 0;
+             reader.Collection(database, current) is { } entry && entry.Options.TryGetValue("viewOn", out var viewOn);
+             depth++)
         {
             if (depth >= MaxDepth)
             {
-                throw new MongoErrorException(ViewDepthLimitExceeded, $"View depth too deep or view cycle detected. Maximum depth is {MaxDepth}");
+                throw new MongoErrorException(
+                    ViewDepthLimitExceeded, $"View depth too deep or view cycle detected. Maximum depth is {MaxDepth}");
             }
 
             var stages = entry.Options.GetValue("pipeline", new BsonArray()).AsBsonArray.Select(s => s.AsBsonDocument);
@@ -37,18 +40,27 @@ internal static class ViewResolution
         return pipeline is null ? null : (current, pipeline);
     }
 
-    /// <summary>Runs <paramref name="stages"/> over the view: the view's pipeline first, on its backing collection.</summary>
+    /// <summary>
+    /// Runs <paramref name="stages"/> over the view: the view's pipeline first, on its backing collection. Also what
+    /// <c>$lookup</c> and <c>$unionWith</c> read when their <c>from</c>/<c>coll</c> is a view, as on mongod.
+    /// </summary>
     public static List<BsonDocument> Read(
-        IDocumentReader reader, string database, (string Source, List<BsonDocument> Pipeline) view, IEnumerable<BsonDocument> stages, CommandContext context)
+        IDocumentReader reader,
+        string database,
+        (string Source, List<BsonDocument> Pipeline) view,
+        IEnumerable<BsonDocument> stages,
+        CommandContext? context)
     {
+        // A view read by $lookup or $unionWith (no context of its own) runs its pipeline without collation or variables.
         var pipeline = AggregationPipeline.Compile(
             view.Pipeline.Concat(stages).ToList(),
-            new PipelineContext(new ReaderCollectionSource(reader, database), context.Collation, context.Variables));
+            new PipelineContext(new ReaderCollectionSource(reader, database), context?.Collation, context?.Variables));
         return pipeline.Execute(reader.Documents(database, view.Source)).ToList();
     }
 
     /// <summary>The stages a <c>find</c> on a view stands for.</summary>
-    public static IEnumerable<BsonDocument> FindStages(BsonDocument? filter, BsonDocument? sort, long skip, long limit, BsonDocument? projection)
+    public static IEnumerable<BsonDocument> FindStages(
+        BsonDocument? filter, BsonDocument? sort, long skip, long limit, BsonDocument? projection)
     {
         if (filter is { ElementCount: > 0 })
         {

@@ -93,6 +93,18 @@ public sealed class KeylessTests : ProviderTestBase<KeylessContext>
     }
 
     [Fact]
+    public async Task Tracked_entities_join_keyless_rows_of_a_view()
+    {
+        await using var db = CreateContext();
+        var joined = await (from s in db.Sales
+                            from t in db.RegionTotals.Where(t => t.Region == s.Region)
+                            select new { s, t }).ToListAsync();
+        Assert.Equal(3, joined.Count);
+        Assert.All(joined, j => Assert.Equal(j.s.Region, j.t.Region));
+        Assert.Equal(3, db.ChangeTracker.Entries<Sale>().Count());
+    }
+
+    [Fact]
     public async Task FromMql_and_FromPipeline_return_keyless_rows()
     {
         await using var db = CreateContext();

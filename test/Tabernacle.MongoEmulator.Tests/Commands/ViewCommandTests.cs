@@ -30,4 +30,16 @@ public sealed class ViewCommandTests : CommandTestBase
         var all = await RunOkAsync("{ find: 'students' }", Db);
         Assert.Equal(3, FirstBatch(all).Count);
     }
+
+    [Fact]
+    public async Task Lookup_from_a_view_joins_the_view_s_output()
+    {
+        await SeedAsync();
+        AssertOk(await RunAsync("{ insert: 'years', documents: [ { _id: 2 }, { _id: 1 } ] }", Db));
+        var reply = await RunOkAsync(
+            "{ aggregate: 'years', pipeline: [ { $lookup: { from: 'seniors', localField: '_id', foreignField: 'year', as: 's' } }, "
+            + "{ $project: { n: { $size: '$s' } } }, { $sort: { _id: 1 } } ], cursor: { } }",
+            Db);
+        Assert.Equal([0, 2], FirstBatch(reply).Select(d => d["n"].ToInt32()));
+    }
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.Extensions.Logging;
 
 namespace Tabernacle.EfCore.Infrastructure.Internal;
 
@@ -14,10 +15,16 @@ internal sealed class TabernacleModelValidator(ModelValidatorDependencies depend
     public override void Validate(IModel model, IDiagnosticsLogger<DbLoggerCategory.Model.Validation> logger)
     {
         base.Validate(model, logger);
-        foreach (var entityType in model.GetEntityTypes().Where(e => e.IsView() && e.FindPrimaryKey() is not null && e.FindOwnership() is null))
+        foreach (var owned in model.GetEntityTypes().Where(OwnedByConvention.LooksUnintended))
+        {
+            WarnOwnedByConvention(logger, OwnedByConvention.Explain(owned));
+        }
+
+        if (model.GetEntityTypes().FirstOrDefault(e => e.IsView() && e.FindPrimaryKey() is not null && e.FindOwnership() is null) is { } keyed)
         {
             throw new InvalidOperationException(
-                $"The entity type '{entityType.DisplayName()}' is mapped to the view '{entityType.GetCollectionName()}', which MongoDB cannot write to. Make it keyless with HasNoKey() or [Keyless].");
+                $"The entity type '{keyed.DisplayName()}' is mapped to the view '{keyed.GetCollectionName()}', which MongoDB cannot "
+                + "write to. Make it keyless with HasNoKey() or [Keyless].");
         }
 
         var collections = model.GetEntityTypes()
@@ -29,6 +36,23 @@ internal sealed class TabernacleModelValidator(ModelValidatorDependencies depend
         {
             throw new InvalidOperationException(
                 $"The entity types {string.Join(", ", collections.Select(e => $"'{e.DisplayName()}'"))} are all mapped to the collection '{collections.Key}'. Give each its own collection with ToCollection(...), or map them as one inheritance hierarchy.");
+        }
+    }
+
+    // Through both sinks EF offers: the logger factory's ILogger and the context's own logger (LogTo).
+    private static void WarnOwnedByConvention(IDiagnosticsLogger<DbLoggerCategory.Model.Validation> logger, string message)
+    {
+        var id = Diagnostics.TabernacleEventId.OwnedByConventionWarning;
+        if (logger.Logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.Logger.Log(LogLevel.Warning, id, "{Message}", message);
+        }
+
+        if (logger.DbContextLogger.ShouldLog(id, LogLevel.Warning))
+        {
+            var definition = new EventDefinition(
+                logger.Options, id, LogLevel.Warning, id.Name!, l => LoggerMessage.Define(l, id, "Owned by convention"));
+            logger.DbContextLogger.Log(new EventData(definition, (_, _) => message));
         }
     }
 }

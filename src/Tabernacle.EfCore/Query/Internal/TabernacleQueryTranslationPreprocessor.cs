@@ -17,7 +17,44 @@ internal sealed class TabernacleQueryTranslationPreprocessor(
         var extractor = new OptionExtractor();
         var stripped = extractor.Visit(query);
         queryCompilationContext.QueryOptions = new TabernacleQueryOptions(extractor.ReadPreference, extractor.ReadConcern, extractor.WriteConcern);
-        return base.Process(stripped);
+        return new ParameterElementLifter(queryCompilationContext).Visit(base.Process(stripped));
+    }
+
+    /// <summary>
+    /// An element of an array or list parameter at a constant position (<c>args[0]</c> in a compiled query, which EF
+    /// turns into <c>ElementAt</c>) becomes a parameter of its own, computed from the array at each execution: MQL then
+    /// compares with a value, exactly as for a captured variable.
+    /// </summary>
+    private sealed class ParameterElementLifter(QueryCompilationContext context) : ExpressionVisitor
+    {
+        protected override Expression VisitMethodCall(MethodCallExpression node)
+        {
+            if (node.Method.IsGenericMethod
+                && node.Method.DeclaringType == typeof(Enumerable)
+                && node.Method.Name is nameof(Enumerable.ElementAt) or nameof(Enumerable.ElementAtOrDefault)
+                && node.Arguments is [QueryParameterExpression source, ConstantExpression { Value: int index }])
+            {
+                return Lift(source, index, array => Expression.Call(node.Method, array, node.Arguments[1]));
+            }
+
+            return base.VisitMethodCall(node);
+        }
+
+        protected override Expression VisitBinary(BinaryExpression node) =>
+            node is
+            {
+                NodeType: ExpressionType.ArrayIndex, Left: QueryParameterExpression source, Right: ConstantExpression { Value: int index },
+            }
+                ? Lift(source, index, array => Expression.ArrayIndex(array, node.Right))
+                : base.VisitBinary(node);
+
+        private QueryParameterExpression Lift(QueryParameterExpression source, int index, Func<Expression, Expression> element)
+        {
+            var queryContext = QueryCompilationContext.QueryContextParameter;
+            var parameters = Expression.Property(queryContext, nameof(QueryContext.Parameters));
+            var value = Expression.Convert(Expression.Property(parameters, "Item", Expression.Constant(source.Name)), source.Type);
+            return context.RegisterRuntimeParameter($"{source.Name}_{index}", Expression.Lambda(element(value), queryContext));
+        }
     }
 
     private sealed class OptionExtractor : ExpressionVisitor

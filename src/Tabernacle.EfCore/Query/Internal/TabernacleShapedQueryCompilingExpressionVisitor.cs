@@ -148,7 +148,11 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                         {
                             EmbeddedCollectionExpression embedded => MaterializeItems(embedded),
                             JoinedCollectionExpression joined => MaterializeJoined(joined),
-                            _ => throw new InvalidOperationException($"The included collection '{navigation.Name}' could not be materialized."),
+                            _ => throw new InvalidOperationException(
+                                $"The included collection '{navigation.Name}' could not be materialized."
+                                + (Infrastructure.Internal.OwnedByConvention.LooksUnintended(navigation.TargetEntityType)
+                                    ? " " + Infrastructure.Internal.OwnedByConvention.Explain(navigation.TargetEntityType)
+                                    : "")),
                         };
                         return Call(IncludeCollectionMethod.MakeGenericMethod(entity.Type, navigation.TargetEntityType.ClrType), entity, items, Constant(navigation));
                     }

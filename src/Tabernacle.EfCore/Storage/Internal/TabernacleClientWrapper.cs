@@ -158,7 +158,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     }
 
     private IAsyncCursor<BsonDocument> ReadOnce(MongoReadRequest request, TimeSpan? maxTime) =>
-        Run(request.OperationName, request.CollectionName, request.ToMql, request.ReadPreference, isRead: true, () =>
+        Run(request.OperationName, request.CollectionName, request.ToMql, Carried.Read(request.ReadPreference, request.ReadConcern), () =>
         {
             var (collection, session) = PrepareRead(request);
             return request.Pipeline is { } pipeline
@@ -172,7 +172,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
 
     private Task<IAsyncCursor<BsonDocument>> ReadOnceAsync(
         MongoReadRequest request, TimeSpan? maxTime, CancellationToken cancellationToken) =>
-        RunAsync(request.OperationName, request.CollectionName, request.ToMql, request.ReadPreference, isRead: true, () =>
+        RunAsync(request.OperationName, request.CollectionName, request.ToMql, Carried.Read(request.ReadPreference, request.ReadConcern), () =>
         {
             var (collection, session) = PrepareRead(request);
             return request.Pipeline is { } pipeline
@@ -263,7 +263,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     };
 
     public BulkWriteResult<BsonDocument> BulkWrite(string collectionName, IReadOnlyList<WriteModel<BsonDocument>> models, WriteConcern? writeConcern, Func<string> description) =>
-        Run("bulkWrite", collectionName, description, null, () =>
+        Run("bulkWrite", collectionName, description, Carried.Write(writeConcern), () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var options = new BulkWriteOptions { IsOrdered = true };
@@ -271,7 +271,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         });
 
     public Task<BulkWriteResult<BsonDocument>> BulkWriteAsync(string collectionName, IReadOnlyList<WriteModel<BsonDocument>> models, WriteConcern? writeConcern, Func<string> description, CancellationToken cancellationToken) =>
-        RunAsync("bulkWrite", collectionName, description, null, () =>
+        RunAsync("bulkWrite", collectionName, description, Carried.Write(writeConcern), () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var options = new BulkWriteOptions { IsOrdered = true };
@@ -294,7 +294,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     }
 
     public Task<long> UpdateManyAsync(string collectionName, BsonDocument filter, BsonValue update, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
-        RunAsync("update", collectionName, () => $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", null, async () =>
+        RunAsync("update", collectionName, () => $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", Carried.Write(writeConcern), async () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var definition = UpdateDefinition(update);
@@ -305,7 +305,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         });
 
     public long UpdateMany(string collectionName, BsonDocument filter, BsonValue update, WriteConcern? writeConcern) =>
-        Run("update", collectionName, () => $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", null, () =>
+        Run("update", collectionName, () => $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", Carried.Write(writeConcern), () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var definition = UpdateDefinition(update);
@@ -314,7 +314,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         });
 
     public long DeleteMany(string collectionName, BsonDocument filter, WriteConcern? writeConcern) =>
-        Run("delete", collectionName, () => $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", null, () =>
+        Run("delete", collectionName, () => $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", Carried.Write(writeConcern), () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var result = session is null ? collection.DeleteMany(filter) : collection.DeleteMany(session, filter);
@@ -331,7 +331,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     /// any transaction (a counter in a transaction would be a write conflict between every two concurrent saves).
     /// </summary>
     public long ReserveKeys(string counter, long count) =>
-        Run("findAndModify", CountersCollection, () => DescribeReserve(counter, count), null, () =>
+        Run("findAndModify", CountersCollection, () => DescribeReserve(counter, count), Carried.Write(WriteConcern.WMajority), () =>
         {
             var (collection, filter, update, options, session) = PrepareReserve(counter, count);
             try
@@ -351,7 +351,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
 
     /// <inheritdoc cref="ReserveKeys(string, long)"/>
     public Task<long> ReserveKeysAsync(string counter, long count, CancellationToken cancellationToken) =>
-        RunAsync("findAndModify", CountersCollection, () => DescribeReserve(counter, count), null, async () =>
+        RunAsync("findAndModify", CountersCollection, () => DescribeReserve(counter, count), Carried.Write(WriteConcern.WMajority), async () =>
         {
             var (collection, filter, update, options, session) = PrepareReserve(counter, count);
             try
@@ -369,15 +369,22 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         });
 
     private static string DescribeReserve(string counter, long count) =>
-        $"db.{CountersCollection}.findAndModify({{ query: {{ _id: \"{counter}\" }}, update: {{ $inc: {{ next: {count} }} }}, upsert: true, new: true }})";
+        $"db.{CountersCollection}.findAndModify({{ query: {{ _id: \"{counter}\" }}, "
+        + $"update: {{ $inc: {{ next: {count} }} }}, upsert: true, new: true }})";
 
-    private (IMongoCollection<BsonDocument>, BsonDocument, UpdateDefinition<BsonDocument>, FindOneAndUpdateOptions<BsonDocument>, IClientSessionHandle?)
-        PrepareReserve(string counter, long count)
+    private (
+        IMongoCollection<BsonDocument> Collection,
+        BsonDocument Filter,
+        UpdateDefinition<BsonDocument> Update,
+        FindOneAndUpdateOptions<BsonDocument> Options,
+        IClientSessionHandle? Session) PrepareReserve(string counter, long count)
     {
         var collection = Database.GetCollection<BsonDocument>(CountersCollection).WithWriteConcern(WriteConcern.WMajority);
-        var update = new BsonDocumentUpdateDefinition<BsonDocument>(new BsonDocument("$inc", new BsonDocument("next", new BsonInt64(count))));
+        var increment = new BsonDocument("$inc", new BsonDocument("next", new BsonInt64(count)));
+        var update = new BsonDocumentUpdateDefinition<BsonDocument>(increment);
         var options = new FindOneAndUpdateOptions<BsonDocument> { IsUpsert = true, ReturnDocument = ReturnDocument.After };
-        return (collection, new BsonDocument("_id", counter), update, options, Session is { IsInTransaction: false } session ? session : null);
+        var session = Session is { IsInTransaction: false } outside ? outside : null;
+        return (collection, new BsonDocument("_id", counter), update, options, session);
     }
 
     private static long Reserved(BsonDocument? counter) =>
@@ -389,7 +396,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         : new BsonDocumentUpdateDefinition<BsonDocument>(update.AsBsonDocument);
 
     public Task<long> DeleteManyAsync(string collectionName, BsonDocument filter, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
-        RunAsync("delete", collectionName, () => $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", null, async () =>
+        RunAsync("delete", collectionName, () => $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", Carried.Write(writeConcern), async () =>
         {
             var (collection, session) = PrepareWrite(collectionName, writeConcern);
             var result = session is null
@@ -400,24 +407,28 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
 
     /// <summary>Runs a database-level command (catalog operations of the database creator).</summary>
     public Task<T> RunDatabaseOperationAsync<T>(string operation, string? collection, string description, Func<IMongoDatabase, Task<T>> action) =>
-        RunAsync(operation, collection ?? "", () => description, null, () => action(Database));
+        RunAsync(operation, collection ?? "", () => description, Carried.Write(null), () => action(Database));
 
     public T RunDatabaseOperation<T>(string operation, string? collection, string description, Func<IMongoDatabase, T> action) =>
-        Run(operation, collection ?? "", () => description, null, () => action(Database));
+        Run(operation, collection ?? "", () => description, Carried.Write(null), () => action(Database));
 
-    private T Run<T>(string operation, string collection, Func<string> mql, ReadPreference? readPreference, Func<T> action) =>
-        Run(operation, collection, mql, readPreference, isRead: false, action);
-
-    private T Run<T>(string operation, string collection, Func<string> mql, ReadPreference? readPreference, bool isRead, Func<T> action)
+    private T Run<T>(string operation, string collection, Func<string> mql, Carried carried, Func<T> action)
     {
-        using var activity = StartActivity(operation, collection, readPreference);
+        using var activity = StartActivity(operation, collection, carried);
         var trace = ServerTracker.Begin();
         var stopwatch = Stopwatch.StartNew();
         try
         {
             var result = action();
-            Executed(operation, collection, mql, readPreference, isRead, trace, stopwatch, activity);
+            Executed(operation, collection, mql, carried, trace, stopwatch, activity);
             return result;
+        }
+        catch (TimeoutException ex) when (ServerSelectionDiagnosis.IsServerSelectionTimeout(ex))
+        {
+            var readPreference = carried.IsRead ? EffectiveReadPreference(carried.ReadPreference) : null;
+            var explained = ServerSelectionDiagnosis.Explain(Client, readPreference, ex);
+            Failed(operation, collection, mql, trace, stopwatch, activity, explained);
+            throw explained;
         }
         catch (Exception ex)
         {
@@ -430,19 +441,23 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         }
     }
 
-    private Task<T> RunAsync<T>(string operation, string collection, Func<string> mql, ReadPreference? readPreference, Func<Task<T>> action) =>
-        RunAsync(operation, collection, mql, readPreference, isRead: false, action);
-
-    private async Task<T> RunAsync<T>(string operation, string collection, Func<string> mql, ReadPreference? readPreference, bool isRead, Func<Task<T>> action)
+    private async Task<T> RunAsync<T>(string operation, string collection, Func<string> mql, Carried carried, Func<Task<T>> action)
     {
-        using var activity = StartActivity(operation, collection, readPreference);
+        using var activity = StartActivity(operation, collection, carried);
         var trace = ServerTracker.Begin();
         var stopwatch = Stopwatch.StartNew();
         try
         {
             var result = await action().ConfigureAwait(false);
-            Executed(operation, collection, mql, readPreference, isRead, trace, stopwatch, activity);
+            Executed(operation, collection, mql, carried, trace, stopwatch, activity);
             return result;
+        }
+        catch (TimeoutException ex) when (ServerSelectionDiagnosis.IsServerSelectionTimeout(ex))
+        {
+            var readPreference = carried.IsRead ? EffectiveReadPreference(carried.ReadPreference) : null;
+            var explained = await ServerSelectionDiagnosis.ExplainAsync(Client, readPreference, ex).ConfigureAwait(false);
+            Failed(operation, collection, mql, trace, stopwatch, activity, explained);
+            throw explained;
         }
         catch (Exception ex)
         {
@@ -455,7 +470,39 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         }
     }
 
-    private Activity? StartActivity(string operation, string collection, ReadPreference? readPreference)
+    /// <summary>What a command carried: a read's preference and concern, or a write's concern (null: the defaults).</summary>
+    private sealed record Carried(bool IsRead, ReadPreference? ReadPreference, ReadConcern? ReadConcern, WriteConcern? WriteConcern)
+    {
+        public static Carried Read(ReadPreference? readPreference, ReadConcern? readConcern) =>
+            new(true, readPreference, readConcern, null);
+
+        public static Carried Write(WriteConcern? writeConcern) => new(false, null, null, writeConcern);
+    }
+
+    // The options the command really went out with: inside a transaction its reads go to the primary under the
+    // transaction's read concern, and its writes carry no write concern of their own (the commit carries it).
+    private string ReadConcernText(Carried carried) => TransactionSession is not null
+        ? "transaction"
+        : (carried.ReadConcern ?? _options.DefaultReadConcern ?? Database.Settings.ReadConcern).Level?.ToString().ToLowerInvariant()
+            ?? "default";
+
+    private string WriteConcernText(Carried carried) => TransactionSession is not null
+        ? "transaction"
+        : ShellSyntax.Of(WriteConcernDocument(EffectiveWriteConcern(carried.WriteConcern)));
+
+    // The driver renders wtimeout as a double; the wire and the shell show whole milliseconds.
+    private static BsonDocument WriteConcernDocument(WriteConcern writeConcern)
+    {
+        var document = writeConcern.ToBsonDocument();
+        if (document.TryGetValue("wtimeout", out var timeout) && timeout.IsNumeric)
+        {
+            document["wtimeout"] = (int)Math.Min(int.MaxValue, timeout.ToDouble());
+        }
+
+        return document;
+    }
+
+    private Activity? StartActivity(string operation, string collection, Carried carried)
     {
         var activity = TabernacleDiagnostics.ActivitySource.StartActivity($"{operation} {collection}", ActivityKind.Client);
         if (activity is not null)
@@ -464,38 +511,62 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
             activity.SetTag("db.namespace", DatabaseName);
             activity.SetTag("db.collection.name", collection);
             activity.SetTag("db.operation.name", operation);
-            activity.SetTag("tabernacle.read_preference", EffectiveReadPreference(readPreference).ReadPreferenceMode.ToString());
-            activity.SetTag("tabernacle.write_concern", EffectiveWriteConcern(null).ToString());
+            if (carried.IsRead)
+            {
+                activity.SetTag("tabernacle.read_preference", ReadPreferenceModeOf(carried.ReadPreference));
+                activity.SetTag("tabernacle.read_concern", ReadConcernText(carried));
+            }
+            else
+            {
+                activity.SetTag("tabernacle.write_concern", WriteConcernText(carried));
+            }
         }
 
         return activity;
     }
 
-    private void Executed(string operation, string collection, Func<string> mql, ReadPreference? readPreference, bool isRead, OperationTrace trace, Stopwatch stopwatch, Activity? activity)
+    private void Executed(
+        string operation, string collection, Func<string> mql, Carried carried, OperationTrace trace, Stopwatch stopwatch, Activity? activity)
     {
         SetServer(activity, trace);
-        if (isRead)
+        if (carried.IsRead)
         {
-            CountRead(readPreference, trace);
+            CountRead(carried.ReadPreference, trace);
         }
 
         var logger = _logger.Logger;
-        if (logger.IsEnabled(LogLevel.Information))
+        var toLogger = logger.IsEnabled(LogLevel.Information);
+        var toContext = _logger.DbContextLogger.ShouldLog(TabernacleEventId.CommandExecuted, LogLevel.Information);
+        if (!toLogger && !toContext)
         {
-            var text = mql();
-            var shown = _logger.ShouldLogSensitiveData() ? text : MqlRedaction.Redact(text);
+            return;
+        }
+
+        var text = mql();
+        var shown = _logger.ShouldLogSensitiveData() ? text : MqlRedaction.Redact(text);
+        var options = carried.IsRead
+            ? $"read preference {ReadPreferenceModeOf(carried.ReadPreference)}, read concern {ReadConcernText(carried)}"
+            : $"write concern {WriteConcernText(carried)}";
+        if (toLogger)
+        {
             logger.Log(
                 LogLevel.Information,
                 TabernacleEventId.CommandExecuted,
-                "Executed {Operation} on {Database}.{Collection} ({ElapsedMilliseconds} ms) read preference {ReadPreference}, read concern {ReadConcern}, server {Server}: {Mql}",
+                "Executed {Operation} on {Database}.{Collection} ({ElapsedMilliseconds} ms) {Options}, server {Server}: {Mql}",
                 operation,
                 DatabaseName,
                 collection,
                 stopwatch.ElapsedMilliseconds,
-                EffectiveReadPreference(readPreference).ReadPreferenceMode,
-                (_options.DefaultReadConcern ?? Database.Settings.ReadConcern).Level?.ToString() ?? "default",
+                options,
                 trace.ServerText,
                 shown);
+        }
+
+        if (toContext)
+        {
+            var message = $"Executed {operation} on {DatabaseName}.{collection} ({stopwatch.ElapsedMilliseconds} ms) {options}, "
+                + $"server {trace.ServerText}: {shown}";
+            CommandLogEvents.Log(_logger, TabernacleEventId.CommandExecuted, LogLevel.Information, message);
         }
     }
 
@@ -528,6 +599,15 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
             ? LogLevel.Information
             : LogLevel.Error;
         var logger = _logger.Logger;
+        if (_logger.DbContextLogger.ShouldLog(TabernacleEventId.CommandFailed, level))
+        {
+            var text = mql();
+            var shown = _logger.ShouldLogSensitiveData() ? text : MqlRedaction.Redact(text);
+            var message = $"Failed {operation} on {DatabaseName}.{collection} ({stopwatch.ElapsedMilliseconds} ms) "
+                + $"server {trace.ServerText}: {shown}: {ConnectionStrings.DescribeFailure(exception, _options.ConnectionString)}";
+            CommandLogEvents.Log(_logger, TabernacleEventId.CommandFailed, level, message);
+        }
+
         if (logger.IsEnabled(level))
         {
             var text = mql();

@@ -109,8 +109,8 @@ internal sealed class TabernacleDatabaseCreator(TabernacleClientWrapper client, 
                 {
                     await client.RunDatabaseOperationAsync("create", group.Key, DescribeView(group.Key, view), async db =>
                     {
-                        await db.CreateViewAsync(group.Key, view.ViewOn, PipelineDefinition<BsonDocument, BsonDocument>.Create(view.Pipeline), cancellationToken: cancellationToken)
-                            .ConfigureAwait(false);
+                        var pipeline = PipelineDefinition<BsonDocument, BsonDocument>.Create(view.Pipeline);
+                        await db.CreateViewAsync(group.Key, view.ViewOn, pipeline, cancellationToken: cancellationToken).ConfigureAwait(false);
                         return true;
                     }).ConfigureAwait(false);
                     created = true;

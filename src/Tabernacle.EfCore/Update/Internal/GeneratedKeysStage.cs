@@ -31,7 +31,8 @@ internal sealed class GeneratedKeysStage(TabernacleClientWrapper client) : ISave
         }
     }
 
-    public ValueTask AfterSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask AfterSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken) =>
+        ValueTask.CompletedTask;
 
     private static IEnumerable<(IUpdateEntry Entry, IProperty Property, string Counter)> Pending(IList<IUpdateEntry> entries)
     {

@@ -78,7 +78,10 @@ internal sealed class AggregateCommand : ICommandHandler
 /// <summary>Lets <c>$lookup</c> and <c>$unionWith</c> read other collections of the same database on the same member.</summary>
 internal sealed class ReaderCollectionSource(IDocumentReader reader, string database) : IPipelineCollectionSource
 {
-    public IEnumerable<BsonDocument> ReadCollection(string collectionName) => reader.Documents(database, collectionName);
+    public IEnumerable<BsonDocument> ReadCollection(string collectionName) =>
+        ViewResolution.Resolve(reader, database, collectionName) is { } view
+            ? ViewResolution.Read(reader, database, view, [], null)
+            : reader.Documents(database, collectionName);
 }
 
 /// <summary><c>count</c>: the number of matching documents, with skip, limit, hint and collation.</summary>

@@ -29,7 +29,8 @@ internal sealed class FindCommand : ICommandHandler
         {
             if (ViewResolution.Resolve(reader, context.Database, name) is { } view)
             {
-                return ViewResolution.Read(reader, context.Database, view, ViewResolution.FindStages(context.OptionalDocument("filter"), sort, skip, limit, projectionSpec), context);
+                var stages = ViewResolution.FindStages(context.OptionalDocument("filter"), sort, skip, limit, projectionSpec);
+                return ViewResolution.Read(reader, context.Database, view, stages, context);
             }
 
             var hint = ReadSupport.ResolveHint(reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
