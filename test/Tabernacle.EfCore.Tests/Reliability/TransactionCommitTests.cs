@@ -16,18 +16,10 @@ namespace Tabernacle.EfCore.Tests.Reliability;
 /// </summary>
 public sealed class TransactionCommitTests
 {
-    private static readonly ConnectionId Connection = new(new ServerId(new ClusterId(), new DnsEndPoint("localhost", 27017)));
+    private static readonly ConnectionId Connection = ServerErrors.Connection;
 
-    private static MongoCommandException Failure(int code, params string[] labels)
-    {
-        var result = new BsonDocument { { "ok", 0 }, { "code", code }, { "errmsg", "failed" } };
-        if (labels.Length > 0)
-        {
-            result["errorLabels"] = new BsonArray(labels);
-        }
-
-        return new MongoCommandException(Connection, "commitTransaction failed", new BsonDocument("commitTransaction", 1), result);
-    }
+    private static MongoCommandException Failure(int code, params string[] labels) =>
+        ServerErrors.Command(new BsonDocument("commitTransaction", 1), code, labels);
 
     private static MongoConnectionException Dropped()
     {

@@ -17,18 +17,10 @@ namespace Tabernacle.EfCore.Tests.Reliability;
 /// </summary>
 public sealed class TransientErrorsTests
 {
-    private static readonly ConnectionId Connection = new(new ServerId(new ClusterId(), new DnsEndPoint("localhost", 27017)));
+    private static readonly ConnectionId Connection = ServerErrors.Connection;
 
-    private static MongoCommandException Command(int code, params string[] labels)
-    {
-        var result = new BsonDocument { { "ok", 0 }, { "code", code }, { "errmsg", "failed" } };
-        if (labels.Length > 0)
-        {
-            result["errorLabels"] = new BsonArray(labels);
-        }
-
-        return new MongoCommandException(Connection, "failed", new BsonDocument("insert", "items"), result);
-    }
+    private static MongoCommandException Command(int code, params string[] labels) =>
+        ServerErrors.Command(new BsonDocument("insert", "items"), code, labels);
 
     private static T Labelled<T>(T exception, params string[] labels)
         where T : MongoException
