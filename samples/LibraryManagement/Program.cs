@@ -91,7 +91,7 @@ app.UseSwaggerUI(o =>
     o.SwaggerEndpoint("/openapi/v1.json", "Library API");
     o.RoutePrefix = "swagger";
 });
-app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
+app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = TabernacleHealthResponseWriter.WriteAsync });
 
 app.MapAuthEndpoints();
 app.MapBookEndpoints();
