@@ -4,15 +4,16 @@ namespace Tabernacle.EfCore.Extensions;
 
 /// <summary>
 /// The names to register with OpenTelemetry: <c>tracing.AddSource(TabernacleInstrumentation.ActivitySourceName)</c> and
-/// <c>metrics.AddMeter(TabernacleInstrumentation.MeterName)</c>.
+/// <c>metrics.AddMeter(TabernacleInstrumentation.MeterName)</c>. The provider itself has the same two names in
+/// <see cref="Tabernacle.EfCore.Diagnostics.TabernacleTelemetry"/>, for apps without ASP.NET Core.
 /// </summary>
 public static class TabernacleInstrumentation
 {
     /// <summary>The <see cref="System.Diagnostics.ActivitySource"/> with one client activity per MongoDB command.</summary>
-    public const string ActivitySourceName = TabernacleDiagnostics.ActivitySourceName;
+    public const string ActivitySourceName = Tabernacle.EfCore.Diagnostics.TabernacleTelemetry.ActivitySourceName;
 
     /// <summary>The <see cref="System.Diagnostics.Metrics.Meter"/> of the provider.</summary>
-    public const string MeterName = TabernacleDiagnostics.MeterName;
+    public const string MeterName = Tabernacle.EfCore.Diagnostics.TabernacleTelemetry.MeterName;
 
     /// <summary>The counter of reads served, tagged with <see cref="ServerTagName"/> and <see cref="ReadPreferenceTagName"/>.</summary>
     public const string ReadsInstrumentName = TabernacleDiagnostics.ReadsInstrumentName;
