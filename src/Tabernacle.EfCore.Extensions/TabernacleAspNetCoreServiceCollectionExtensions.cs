@@ -97,6 +97,31 @@ public static class TabernacleAspNetCoreServiceCollectionExtensions
     }
 
     /// <summary>
+    /// Registers <typeparamref name="TContext"/> on <paramref name="databaseName"/> of the deployment that
+    /// <paramref name="connectionString"/> names, for connection strings without a database in their path (the emulator
+    /// host prints one unless given <c>--database</c>); see
+    /// <see cref="AddTabernacle{TContext}(IServiceCollection, string, Action{TabernacleDbContextOptionsBuilder}?)"/>.
+    /// </summary>
+    /// <param name="services">The application's services.</param>
+    /// <param name="connectionString">A MongoDB connection string; a database in its path is replaced.</param>
+    /// <param name="databaseName">The database the context uses.</param>
+    /// <param name="configure">Provider options: default read preference, read and write concern, retries...</param>
+    /// <exception cref="ArgumentException">The connection string cannot be parsed, or the database name is empty.</exception>
+    public static IServiceCollection AddTabernacle<TContext>(
+        this IServiceCollection services,
+        string connectionString,
+        string databaseName,
+        Action<TabernacleDbContextOptionsBuilder>? configure = null)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentException.ThrowIfNullOrWhiteSpace(databaseName);
+        var withDatabase = new MongoUrlBuilder(ConnectionStrings.Parse(connectionString).ToString()) { DatabaseName = databaseName };
+        return services.AddTabernacle<TContext>(withDatabase.ToString(), configure);
+    }
+
+    /// <summary>
     /// Registers <typeparamref name="TContext"/> with the connection string <c>ConnectionStrings:<paramref name="name"/></c>
     /// of <paramref name="configuration"/>; see <see cref="AddTabernacle{TContext}(IServiceCollection, string, Action{TabernacleDbContextOptionsBuilder}?)"/>.
     /// </summary>

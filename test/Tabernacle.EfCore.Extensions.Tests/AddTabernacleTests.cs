@@ -89,6 +89,24 @@ public sealed class AddTabernacleTests : SharedBackendTests
     }
 
     [Fact]
+    public async Task The_database_overload_takes_a_connection_string_without_a_database()
+    {
+        var database = ConnectionString("add_named");
+        var url = MongoUrl.Create(database);
+        var withoutDatabase = new MongoUrlBuilder(database) { DatabaseName = null }.ToString();
+
+        await using var sp = Build(s => s.AddTabernacle<NotesContext>(withoutDatabase, url.DatabaseName));
+
+        using var scope = sp.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<NotesContext>();
+        db.Notes.Add(new Note { Text = "named" });
+        await db.SaveChangesAsync();
+        var stored = await sp.GetRequiredService<IMongoClient>().GetDatabase(url.DatabaseName)
+            .GetCollection<MongoDB.Bson.BsonDocument>("notes").CountDocumentsAsync(FilterDefinition<MongoDB.Bson.BsonDocument>.Empty);
+        Assert.Equal(1, stored);
+    }
+
+    [Fact]
     public void A_missing_connection_string_names_the_key()
     {
         var configuration = new ConfigurationBuilder().Build();
