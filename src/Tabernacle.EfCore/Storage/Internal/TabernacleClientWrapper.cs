@@ -594,10 +594,11 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         SetServer(activity, trace);
         activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
         // A write conflict or another transient error is an ordinary outcome that the execution strategy retries; a
-        // read that ran out of its causal wait goes to the primary: information, not errors.
+        // read that ran out of its causal wait goes to the primary: information, not errors. A duplicate key is a
+        // unique index doing its job (the application sees a DbUpdateException it can answer with a 409): a warning.
         var level = TransientErrors.IsTransient(exception) || exception is MongoExecutionTimeoutException
             ? LogLevel.Information
-            : LogLevel.Error;
+            : IsDuplicateKey(exception) ? LogLevel.Warning : LogLevel.Error;
         var logger = _logger.Logger;
         if (_logger.DbContextLogger.ShouldLog(TabernacleEventId.CommandFailed, level))
         {
@@ -625,6 +626,15 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
                 ConnectionStrings.DescribeFailure(exception, _options.ConnectionString));
         }
     }
+
+    private static bool IsDuplicateKey(Exception exception) => exception switch
+    {
+        MongoBulkWriteException bulk => bulk.WriteErrors.Count > 0 && bulk.WriteErrors.All(e => e.Category == ServerErrorCategory.DuplicateKey)
+            && bulk.WriteConcernError is null,
+        MongoWriteException write => write.WriteError?.Category == ServerErrorCategory.DuplicateKey,
+        MongoCommandException command => command.Code == 11000,
+        _ => false,
+    };
 
     private static void SetServer(Activity? activity, OperationTrace trace)
     {
