@@ -32,8 +32,8 @@ internal static class ClusterTimeGossip
             throw new MongoErrorException(ErrorCodes.BadValue, "$clusterTime must be an object with a 'clusterTime' timestamp and a 'signature'");
         }
 
+        // As mongod's gossipIn: the signature first, then the rate limiter (inside AdvanceFromGossip).
         var set = context.Set;
-        set.Clock.EnsurePassesRateLimiter(time, "clusterTime");
         if (credentials is not null && (ulong)time.Value > (ulong)set.Clock.Current.Value && !MayAdvanceClusterTime(credentials, context))
         {
             var (keyId, hash) = Signature(gossiped);

@@ -93,7 +93,7 @@ internal sealed class LogicalClock(TimeSpan maxAcceptableDrift, TimeProvider tim
     }
 
     /// <summary>Throws mongod's ClusterTimeFailsRateLimiter when <paramref name="timestamp"/> is too far ahead of the wall clock.</summary>
-    public void EnsurePassesRateLimiter(BsonTimestamp timestamp, string name)
+    private void EnsurePassesRateLimiter(BsonTimestamp timestamp, string name)
     {
         var wall = WallClockSeconds;
         var seconds = (uint)timestamp.Timestamp;

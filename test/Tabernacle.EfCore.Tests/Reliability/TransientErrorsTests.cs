@@ -1,10 +1,7 @@
-using System.Net;
 using Microsoft.EntityFrameworkCore;
 using MongoDB.Bson;
 using MongoDB.Driver;
-using MongoDB.Driver.Core.Clusters;
 using MongoDB.Driver.Core.Connections;
-using MongoDB.Driver.Core.Servers;
 using Tabernacle.EfCore.Storage.Internal;
 
 namespace Tabernacle.EfCore.Tests.Reliability;
