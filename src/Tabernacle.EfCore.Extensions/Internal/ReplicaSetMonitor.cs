@@ -4,6 +4,7 @@ using MongoDB.Driver;
 using MongoDB.Driver.Core.Clusters;
 using MongoDB.Driver.Core.Configuration;
 using MongoDB.Driver.Core.Events;
+using Tabernacle.EfCore.Storage.Internal;
 
 namespace Tabernacle.EfCore.Extensions.Internal;
 
@@ -102,9 +103,8 @@ internal sealed class ReplicaSetMonitor : IReplicaSetMonitor
                 timeout.CancelAfter(_options.CommandTimeout);
                 try
                 {
-                    var reply = await client.GetDatabase("admin")
-                        .RunCommandAsync<BsonDocument>(new BsonDocument("replSetGetStatus", 1), ReadPreference.PrimaryPreferred, timeout.Token)
-                        .ConfigureAwait(false);
+                    var reply = await AdminCommandRunner.RunAsync(
+                        client, new BsonDocument("replSetGetStatus", 1), ReadPreference.PrimaryPreferred, _logger, timeout.Token).ConfigureAwait(false);
                     return Publish(StatusBuilder.FromReplSetGetStatus(reply, DateTimeOffset.UtcNow));
                 }
                 catch (MongoCommandException ex) when (ex.Code is Unauthorized or CommandNotFound)

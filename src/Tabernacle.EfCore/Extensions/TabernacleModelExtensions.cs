@@ -57,11 +57,22 @@ public static class TabernacleModelExtensions
         where TEntity : class
         => (EntityTypeBuilder<TEntity>)HasWriteConcern((EntityTypeBuilder)entityTypeBuilder, writeConcern);
 
-    /// <summary>The entity type's own write concern (from <c>HasWriteConcern</c> or <c>[WriteConcern]</c>), or <c>null</c>.</summary>
+    /// <summary>
+    /// The entity type's own write concern (from <c>HasWriteConcern</c> or <c>[WriteConcern]</c>), else its nearest base
+    /// type's, or <c>null</c>.
+    /// </summary>
     public static MongoDB.Driver.WriteConcern? GetWriteConcern(this IReadOnlyEntityType entityType)
     {
         ArgumentNullException.ThrowIfNull(entityType);
-        return Update.Internal.SaveChangesOptions.EntityWriteConcern(entityType);
+        for (var type = entityType; type is not null; type = type.BaseType)
+        {
+            if (type[TabernacleAnnotationNames.WriteConcern] is MongoDB.Driver.WriteConcern concern)
+            {
+                return concern;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Stores the property under the element name <paramref name="name"/>.</summary>

@@ -47,6 +47,7 @@ public static class TabernacleServiceCollectionExtensions
             .TryAddProviderSpecificServices(b => b
                 .TryAddScoped<TabernacleClientWrapper, TabernacleClientWrapper>()
                 .TryAddScoped<SaveChangesOptions, SaveChangesOptions>()
+                .TryAddScoped<ExecutionAttempt, ExecutionAttempt>()
                 // Counter values for store-generated integer keys first, so every later stage sees the final keys.
                 .TryAddScopedEnumerable<ISaveStage, GeneratedKeysStage>()
                 // The convention stages, in this order: defaults, then timestamps, then before-save hooks (which see

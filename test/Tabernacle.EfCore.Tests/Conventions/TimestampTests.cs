@@ -1,3 +1,4 @@
+using Tabernacle.EfCore.Metadata.Conventions;
 using Microsoft.EntityFrameworkCore;
 using MongoDB.Bson;
 using MongoDB.Driver;
@@ -209,18 +210,16 @@ public sealed class TimestampTests : ProviderTestBase<TimestampContext>
     }
 
     [Fact]
-    public void The_ExecuteUpdate_helper_sets_every_auto_now_property_at_the_clock_time()
+    public void The_timestamp_convention_gives_every_auto_now_property_the_clock_time_in_its_own_type()
     {
         using var db = Context();
         var entityType = db.Model.FindEntityType(typeof(Article))!;
         Assert.Equal(["LastTouched", "UpdatedAt"], AutoTimestamps.AutoNowProperties(entityType).Select(p => p.Name).Order());
 
-        var set = AutoTimestamps.AutoNowSet(entityType, db);
-        Assert.Equal(StartMs, set["UpdatedAt"].ToUniversalTime());
-        Assert.Equal(StartMs, set["LastTouched"]["DateTime"].ToUniversalTime());
-
-        var without = AutoTimestamps.AutoNowSet(entityType, db, new HashSet<Microsoft.EntityFrameworkCore.Metadata.IProperty> { entityType.FindProperty("UpdatedAt")! });
-        Assert.Equal(["LastTouched"], without.Names);
+        var now = AutoTimestamps.UtcNow(db);
+        Assert.Equal(StartMs, now.UtcDateTime);
+        Assert.Equal(StartMs, Assert.IsType<DateTime>(AutoTimestamps.ValueFor(entityType.FindProperty("UpdatedAt")!, now)));
+        Assert.Equal(StartMs, Assert.IsType<DateTimeOffset>(AutoTimestamps.ValueFor(entityType.FindProperty("LastTouched")!, now)).UtcDateTime);
     }
 }
 

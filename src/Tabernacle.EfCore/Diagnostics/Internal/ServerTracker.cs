@@ -60,4 +60,20 @@ internal sealed class OperationTrace
         null => "(unknown)",
         _ => Server.ToString() ?? "(unknown)",
     };
+
+    /// <summary>Tags <paramref name="activity"/> with the server that answered (OpenTelemetry's <c>server.*</c> attributes).</summary>
+    public void Tag(System.Diagnostics.Activity? activity)
+    {
+        switch (activity is null ? null : Server)
+        {
+            case DnsEndPoint dns:
+                activity!.SetTag("server.address", dns.Host);
+                activity.SetTag("server.port", dns.Port);
+                break;
+            case IPEndPoint ip:
+                activity!.SetTag("server.address", ip.Address.ToString());
+                activity.SetTag("server.port", ip.Port);
+                break;
+        }
+    }
 }

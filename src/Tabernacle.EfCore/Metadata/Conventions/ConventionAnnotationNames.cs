@@ -1,5 +1,4 @@
 using Tabernacle.EfCore.Metadata.Internal;
-using Tabernacle.EfCore.Query.Internal;
 
 namespace Tabernacle.EfCore.Metadata.Conventions;
 
@@ -13,5 +12,5 @@ internal static class ConventionAnnotationNames
     public const string AutoNow = TabernacleAnnotationNames.Prefix + "AutoNow";
 
     /// <summary>The default value of a property, already converted to its CLR type (<c>[Default]</c>, <c>HasDefault()</c>).</summary>
-    public const string DefaultValue = DocumentValueBuffers.DefaultValueAnnotation;
+    public const string DefaultValue = TabernacleAnnotationNames.DefaultValue;
 }

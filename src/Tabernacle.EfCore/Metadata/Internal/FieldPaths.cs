@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
-using Tabernacle.EfCore.Update.Internal;
 
 namespace Tabernacle.EfCore.Metadata.Internal;
 
@@ -26,9 +25,16 @@ internal static class FieldPaths
     /// <summary>The path of a complex property's value within the document that contains it (an entity's, or a complex collection element's).</summary>
     public static string InEntity(IReadOnlyComplexProperty complexProperty) => InEntity(complexProperty, throughCollections: false);
 
+    /// <summary>Whether the property is one of several key properties stored together inside <c>_id</c>.</summary>
+    public static bool IsCompositeKeyPart(IReadOnlyProperty property) =>
+        property.DeclaringType is IReadOnlyEntityType entityType
+        && entityType.FindOwnership() is null
+        && entityType.FindPrimaryKey() is { Properties.Count: > 1 } key
+        && key.Properties.Contains(property);
+
     private static string InEntity(IReadOnlyProperty property, bool throughCollections)
     {
-        if (DocumentWriter.IsCompositeKeyPart(property))
+        if (IsCompositeKeyPart(property))
         {
             return $"_id.{property.Name}";
         }

@@ -9,4 +9,7 @@ internal static class TabernacleAnnotationNames
     public const string WriteConcern = Prefix + "WriteConcern";
     public const string ViewOn = Prefix + "ViewOn";
     public const string ViewPipeline = Prefix + "ViewPipeline";
+
+    /// <summary>The default value filled in for a missing element, already converted to the property's CLR type.</summary>
+    public const string DefaultValue = Prefix + "DefaultValue";
 }

@@ -39,7 +39,7 @@ internal sealed class CompiledNonQuery
         var setters = nonQuery.Setters;
 
         // [AutoNow] timestamps are set by every update, ExecuteUpdate included, unless the update sets them itself.
-        var autoNow = Update.Internal.AutoTimestamps.AutoNowProperties(nonQuery.Query.EntityType)
+        var autoNow = Metadata.Conventions.AutoTimestamps.AutoNowProperties(nonQuery.Query.EntityType)
             .Where(property => setters.All(s => s.Property != property))
             .ToList();
         var renderer = filterQuery.Renderer;
@@ -79,11 +79,11 @@ internal sealed class CompiledNonQuery
         if (update is not null && _autoNow.Count > 0)
         {
             // The same clock and storage format as SaveChanges' timestamps (a DateTimeOffset is a sub-document, not a date).
-            var now = Update.Internal.AutoTimestamps.UtcNow(queryContext.Context);
+            var now = Metadata.Conventions.AutoTimestamps.UtcNow(queryContext.Context);
             var set = update is BsonArray pipeline ? pipeline[0]["$set"].AsBsonDocument : update["$set"].AsBsonDocument;
             foreach (var property in _autoNow)
             {
-                var value = Storage.Internal.PropertyBson.ToBson(property, Update.Internal.AutoTimestamps.ValueFor(property, now));
+                var value = Storage.Internal.PropertyBson.ToBson(property, Metadata.Conventions.AutoTimestamps.ValueFor(property, now));
                 set[Metadata.Internal.FieldPaths.Of(property)] = update is BsonArray ? new BsonDocument("$literal", value) : value;
             }
         }

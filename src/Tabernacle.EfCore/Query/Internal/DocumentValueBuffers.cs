@@ -162,7 +162,7 @@ internal static class DocumentValueBuffers
     }
 
     /// <summary>The annotation a default value for missing elements is stored under (set by the conventions).</summary>
-    public const string DefaultValueAnnotation = TabernacleAnnotationNames.Prefix + "DefaultValue";
+    public const string DefaultValueAnnotation = TabernacleAnnotationNames.DefaultValue;
 
     /// <summary>The type a document holds, by its discriminator; the queried type when there is none or it is unknown.</summary>
     private static IEntityType ConcreteType(BsonDocument document, IEntityType entityType, Layout layout)

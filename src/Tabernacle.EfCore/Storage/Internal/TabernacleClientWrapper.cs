@@ -636,25 +636,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         _ => false,
     };
 
-    private static void SetServer(Activity? activity, OperationTrace trace)
-    {
-        if (activity is null || trace.Server is null)
-        {
-            return;
-        }
-
-        switch (trace.Server)
-        {
-            case System.Net.DnsEndPoint dns:
-                activity.SetTag("server.address", dns.Host);
-                activity.SetTag("server.port", dns.Port);
-                break;
-            case System.Net.IPEndPoint ip:
-                activity.SetTag("server.address", ip.Address.ToString());
-                activity.SetTag("server.port", ip.Port);
-                break;
-        }
-    }
+    private static void SetServer(Activity? activity, OperationTrace trace) => trace.Tag(activity);
 
     public void ResetState()
     {

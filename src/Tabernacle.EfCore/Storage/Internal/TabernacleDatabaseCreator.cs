@@ -15,7 +15,8 @@ internal sealed class TabernacleDatabaseCreator(TabernacleClientWrapper client, 
 
     public bool EnsureDeleted()
     {
-        var exists = client.Client.ListDatabaseNames().ToList().Contains(client.DatabaseName, StringComparer.Ordinal);
+        var exists = client.RunDatabaseOperation("listDatabases", null, "db.adminCommand({ listDatabases: 1, nameOnly: true })", _ =>
+            client.Client.ListDatabaseNames().ToList()).Contains(client.DatabaseName, StringComparer.Ordinal);
         if (exists)
         {
             client.RunDatabaseOperation("dropDatabase", null, "db.dropDatabase()", _ =>
@@ -159,7 +160,7 @@ internal sealed class TabernacleDatabaseCreator(TabernacleClientWrapper client, 
     {
         try
         {
-            client.Database.RunCommand<BsonDocument>(new BsonDocument("ping", 1));
+            client.RunDatabaseOperation("ping", null, "db.runCommand({ ping: 1 })", db => db.RunCommand<BsonDocument>(new BsonDocument("ping", 1)));
             return true;
         }
         catch (Exception ex) when (ex is MongoException or TimeoutException)
@@ -172,7 +173,8 @@ internal sealed class TabernacleDatabaseCreator(TabernacleClientWrapper client, 
     {
         try
         {
-            await client.Database.RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await client.RunDatabaseOperationAsync("ping", null, "db.runCommand({ ping: 1 })", db =>
+                db.RunCommandAsync<BsonDocument>(new BsonDocument("ping", 1), cancellationToken: cancellationToken)).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is MongoException or TimeoutException)
@@ -183,7 +185,9 @@ internal sealed class TabernacleDatabaseCreator(TabernacleClientWrapper client, 
 
     private async Task<bool> DatabaseExistsAsync(CancellationToken cancellationToken)
     {
-        var names = await (await client.Client.ListDatabaseNamesAsync(cancellationToken).ConfigureAwait(false)).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var names = await client.RunDatabaseOperationAsync("listDatabases", null, "db.adminCommand({ listDatabases: 1, nameOnly: true })",
+            async _ => await (await client.Client.ListDatabaseNamesAsync(cancellationToken).ConfigureAwait(false))
+                .ToListAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         return names.Contains(client.DatabaseName, StringComparer.Ordinal);
     }
 }

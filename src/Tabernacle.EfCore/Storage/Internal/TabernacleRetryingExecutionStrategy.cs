@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
-using Tabernacle.EfCore.Update.Internal;
 
 namespace Tabernacle.EfCore.Storage.Internal;
 
@@ -26,9 +25,9 @@ internal sealed class TabernacleRetryingExecutionStrategy(ExecutionStrategyDepen
         }
 
         ExceptionsEncountered.Clear();
-        Dependencies.CurrentContext.Context.GetService<SaveChangesOptions>().Replaying = false;
+        Dependencies.CurrentContext.Context.GetService<ExecutionAttempt>().IsRetry = false;
     }
 
     // The attempt that failed may have been applied: the saves of the replay check for their own writes (TabernacleDatabase).
-    protected override void OnRetry() => Dependencies.CurrentContext.Context.GetService<SaveChangesOptions>().Replaying = true;
+    protected override void OnRetry() => Dependencies.CurrentContext.Context.GetService<ExecutionAttempt>().IsRetry = true;
 }

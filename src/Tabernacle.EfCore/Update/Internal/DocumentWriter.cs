@@ -38,7 +38,7 @@ internal static class DocumentWriter
                 continue;
             }
 
-            if (name == TabernacleModelExtensions.IdElementName || IsCompositeKeyPart(property))
+            if (name == TabernacleModelExtensions.IdElementName || FieldPaths.IsCompositeKeyPart(property))
             {
                 continue;
             }
@@ -208,11 +208,4 @@ internal static class DocumentWriter
 
         return id;
     }
-
-    /// <summary>Whether the property is one of several key properties stored together inside <c>_id</c>.</summary>
-    public static bool IsCompositeKeyPart(IReadOnlyProperty property) =>
-        property.DeclaringType is IReadOnlyEntityType entityType
-        && entityType.FindOwnership() is null
-        && entityType.FindPrimaryKey() is { Properties.Count: > 1 } key
-        && key.Properties.Contains(property);
 }

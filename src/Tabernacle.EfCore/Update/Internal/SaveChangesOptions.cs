@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using MongoDB.Driver;
 using Tabernacle.EfCore.Metadata.Internal;
+using Tabernacle.EfCore.Storage.Internal;
 
 namespace Tabernacle.EfCore.Update.Internal;
 
@@ -9,17 +10,17 @@ namespace Tabernacle.EfCore.Update.Internal;
 /// The write concern of the next SaveChanges, as chosen by <c>SaveChangesAsync(writeConcern)</c>; and the rules that
 /// pick the effective one: the save's, else the strongest entity-level one among the written types, else the context's.
 /// </summary>
-internal sealed class SaveChangesOptions
+internal sealed class SaveChangesOptions(ExecutionAttempt attempt)
 {
     /// <summary>The write concern the caller passed for the save in progress (cleared when the save ends).</summary>
     public WriteConcern? Requested { get; set; }
 
     /// <summary>
-    /// Set by <c>EnableRetryOnFailure</c>'s strategy while it replays a unit whose previous attempt failed with a transient
-    /// error: that attempt's writes may have landed (the server applied them, the answer was lost), so a replayed insert may
-    /// find its own document. Cleared when the strategy starts a new unit.
+    /// Whether <c>EnableRetryOnFailure</c>'s strategy is replaying a unit whose previous attempt failed with a transient
+    /// error (<see cref="ExecutionAttempt.IsRetry"/>): that attempt's writes may have landed, so a replayed insert may find
+    /// its own document.
     /// </summary>
-    public bool Replaying { get; set; }
+    public bool Replaying => attempt.IsRetry;
 
     /// <summary>
     /// Takes the effective write concern of a save of <paramref name="plan"/>, checking the rules of unacknowledged writes.
@@ -57,18 +58,8 @@ internal sealed class SaveChangesOptions
         Requested is { IsAcknowledged: false }
         || (Requested is null && plan.Any(o => EntityWriteConcern(o.Entry.EntityType) is { IsAcknowledged: false }));
 
-    public static WriteConcern? EntityWriteConcern(IReadOnlyEntityType entityType)
-    {
-        for (var type = entityType; type is not null; type = type.BaseType)
-        {
-            if (type[TabernacleAnnotationNames.WriteConcern] is WriteConcern concern)
-            {
-                return concern;
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The entity type's own write concern, inherited from its base types (see <c>GetWriteConcern</c>).</summary>
+    public static WriteConcern? EntityWriteConcern(IReadOnlyEntityType entityType) => entityType.GetWriteConcern();
 
     /// <summary>
     /// The strongest of <paramref name="concerns"/>, one setting at a time, so that the result asks for at least as much as
