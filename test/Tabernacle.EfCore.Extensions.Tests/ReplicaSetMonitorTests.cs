@@ -1,3 +1,4 @@
+using Tabernacle.Testing;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -40,7 +41,7 @@ public sealed class ReplicaSetMonitorTests(DedicatedReplicaSet rs) : IClassFixtu
 
     private async Task<ReplicaSetStatus> WaitForAsync(Func<ReplicaSetStatus, bool> condition, string because)
     {
-        await TestApps.WaitUntilAsync(() => condition(Monitor.Current), because);
+        await Polling.WaitUntilAsync(() => condition(Monitor.Current), because: because);
         return Monitor.Current;
     }
 
@@ -94,7 +95,7 @@ public sealed class ReplicaSetMonitorTests(DedicatedReplicaSet rs) : IClassFixtu
         Assert.Equal(HealthStatus.Degraded, report.Status);
         Assert.Contains(secondary.Host, report.Entries["tabernacle"].Description, StringComparison.Ordinal);
         await secondary.StartAsync();
-        await TestApps.WaitUntilAsync(async () => (await CheckAsync()).Status == HealthStatus.Healthy, "healthy once the member is back");
+        await Polling.WaitUntilAsync(async () => (await CheckAsync()).Status == HealthStatus.Healthy, because: "healthy once the member is back");
     }
 
     [Fact]
@@ -108,11 +109,11 @@ public sealed class ReplicaSetMonitorTests(DedicatedReplicaSet rs) : IClassFixtu
         paused.PauseReplication();
         var start = DateTime.UtcNow;
         // Writes more than maxLag (2 s) after the last one the paused member applied: its optime falls that far behind.
-        await TestApps.WaitUntilAsync(async () =>
+        await Polling.WaitUntilAsync(async () =>
         {
             await collection.InsertOneAsync(new BsonDocument("n", 1));
             return DateTime.UtcNow - start > TimeSpan.FromSeconds(2.5);
-        }, "time passes while writing", TimeSpan.FromSeconds(10));
+        }, TimeSpan.FromSeconds(10), "time passes while writing");
         var status = await WaitForAsync(s => s.Members.FirstOrDefault(m => m.Name == paused.Host)?.ReplicationLag > TimeSpan.FromSeconds(2), "the paused member lags");
         Assert.True(status.Members.Where(m => m.Name != paused.Host).All(m => m.ReplicationLag < TimeSpan.FromSeconds(2)));
         var report = await CheckAsync();

@@ -114,23 +114,4 @@ public static class TestApps
         await app.StartAsync();
         return app;
     }
-
-    /// <summary>Polls <paramref name="condition"/> until it holds, failing after <paramref name="timeout"/> (15 s by default).</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string because, TimeSpan? timeout = null)
-    {
-        var limit = timeout ?? TimeSpan.FromSeconds(15);
-        var deadline = DateTime.UtcNow + limit;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Not within {limit}: {because}");
-            }
-
-            await Task.Delay(25);
-        }
-    }
-
-    public static Task WaitUntilAsync(Func<bool> condition, string because, TimeSpan? timeout = null) =>
-        WaitUntilAsync(() => Task.FromResult(condition()), because, timeout);
 }

@@ -1,3 +1,4 @@
+using Tabernacle.Testing;
 using MongoDB.Bson;
 using MongoDB.Driver;
 
@@ -40,23 +41,13 @@ public abstract class EmulatorTestBase : IAsyncLifetime
         Assert.Empty(violations);
     }
 
-    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes (then fails the test).</summary>
-    protected static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null, string? because = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Condition not met within {timeout ?? TimeSpan.FromSeconds(15)}: {because}");
-            }
+    /// <summary>Waits for a background condition through the suites' one poller (<see cref="Polling"/>).</summary>
+    protected static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null, string? because = null) =>
+        Polling.WaitUntilAsync(condition, timeout, because);
 
-            await Task.Delay(20);
-        }
-    }
-
+    /// <inheritdoc cref="WaitUntilAsync(Func{Task{bool}}, TimeSpan?, string?)"/>
     protected static Task WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null, string? because = null) =>
-        WaitUntilAsync(() => Task.FromResult(condition()), timeout, because);
+        Polling.WaitUntilAsync(condition, timeout, because);
 
     protected static BsonDocument Doc(string json) => BsonDocument.Parse(json);
 }

@@ -24,20 +24,4 @@ public sealed class DedicatedReplicaSet : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Emulator.DisposeAsync();
-
-    /// <summary>Polls <paramref name="condition"/> until it holds, failing the test after <paramref name="timeout"/>.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null, string? because = null)
-    {
-        var limit = timeout ?? TimeSpan.FromSeconds(15);
-        var deadline = DateTime.UtcNow + limit;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Condition not met within {limit}: {because}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
 }

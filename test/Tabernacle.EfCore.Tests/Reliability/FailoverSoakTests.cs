@@ -1,3 +1,4 @@
+using Tabernacle.Testing;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -53,7 +54,7 @@ public sealed class FailoverSoakTests(DedicatedReplicaSet replicaSet, ITestOutpu
         }
 
         await Emulator.WaitForPrimaryAsync(TimeSpan.FromSeconds(30));
-        await DedicatedReplicaSet.WaitUntilAsync(
+        await Polling.WaitUntilAsync(
             async () =>
             {
                 await Emulator.WaitForReplicationAsync(TimeSpan.FromSeconds(30));
@@ -102,7 +103,7 @@ public sealed class FailoverSoakTests(DedicatedReplicaSet replicaSet, ITestOutpu
             Assert.Equal(Canonical(reference.Documents), Canonical(documents));
         }
 
-        await DedicatedReplicaSet.WaitUntilAsync(
+        await Polling.WaitUntilAsync(
             async () =>
             {
                 await Emulator.WaitForReplicationAsync(TimeSpan.FromSeconds(30));

@@ -1,3 +1,4 @@
+using Tabernacle.Testing;
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -373,7 +374,7 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
 
         return Task.Run(async () =>
         {
-            await DedicatedReplicaSet.WaitUntilAsync(
+            await Polling.WaitUntilAsync(
                 () => Task.FromResult(primary.GetDocuments(_databaseName, "shelfloans").Any(l => l["Borrow"] == borrow)),
                 TimeSpan.FromSeconds(20),
                 "the primary applies the commit");
@@ -382,7 +383,7 @@ public sealed class TransactionFailoverTests(DedicatedReplicaSet replicaSet, ITe
                 await direct.GetDatabase("admin").RunCommandAsync<BsonDocument>(BsonDocument.Parse("{ replSetStepDown: 5, force: true }"));
             }
 
-            await DedicatedReplicaSet.WaitUntilAsync(
+            await Polling.WaitUntilAsync(
                 () => Task.FromResult(Emulator.Primary is { } p && p != primary),
                 TimeSpan.FromSeconds(20),
                 "a secondary without the commit is elected");

@@ -1,3 +1,4 @@
+using Tabernacle.Testing;
 using Microsoft.EntityFrameworkCore;
 using MongoDB.Driver;
 using Tabernacle.EfCore.Tests.Infrastructure;
@@ -60,7 +61,7 @@ public sealed class WriteConcernTests(DedicatedReplicaSet replicaSet) : ReplicaS
         await WarmUpAsync(db);
         db.Items.Add(new Item { Name = "fire and forget" });
         Assert.Equal(1, await db.SaveChangesAsync());
-        await DedicatedReplicaSet.WaitUntilAsync(async () =>
+        await Polling.WaitUntilAsync(async () =>
         {
             await using var check = CreateContext();
             return await check.Items.AnyAsync(i => i.Name == "fire and forget");
