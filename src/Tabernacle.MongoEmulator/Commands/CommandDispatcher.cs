@@ -16,7 +16,11 @@ namespace Tabernacle.MongoEmulator.Commands;
 internal sealed class CommandDispatcher : IRequestHandler
 {
     // Errors that report a change of the member's state, which carry its topologyVersion.
-    private static readonly HashSet<int> StateChangeCodes = [91, 189, 10107, 11600, 11602, 13435, 13436];
+    private static readonly HashSet<int> StateChangeCodes =
+    [
+        ErrorCodes.ShutdownInProgress, ErrorCodes.PrimarySteppedDown, ErrorCodes.NotWritablePrimary, ErrorCodes.InterruptedAtShutdown,
+        ErrorCodes.InterruptedDueToReplStateChange, ErrorCodes.NotPrimaryNoSecondaryOk, ErrorCodes.NotPrimaryOrSecondary,
+    ];
 
     private static readonly HashSet<string> NeverFailed = new(StringComparer.Ordinal) { "configureFailPoint" };
 

@@ -92,6 +92,8 @@ internal static class ErrorCodes
     public const int InterruptedDueToReplStateChange = 11602;
     public const int PrimarySteppedDown = 189;
     public const int ShutdownInProgress = 91;
+    public const int NotSecondary = 95;
+    public const int CannotIndexParallelArrays = 171;
     public const int StaleTerm = 145;
     public const int DuplicateKey = 11000;
     public const int BSONObjectTooLarge = 10334;

@@ -430,7 +430,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     {
         if (member.IsPrimary)
         {
-            throw new MongoErrorException(95, "cannot freeze node when primary or running for election. state: Primary");
+            throw new MongoErrorException(ErrorCodes.NotSecondary, "cannot freeze node when primary or running for election. state: Primary");
         }
 
         member.FrozenUntil = period <= TimeSpan.Zero ? DateTime.MinValue : DateTime.UtcNow + period;

@@ -79,7 +79,7 @@ internal sealed class CollectionIndex
         var arrayFields = values.Count(v => v.Count > 1);
         if (arrayFields > 1)
         {
-            throw new MongoErrorException(171, $"cannot index parallel arrays [{string.Join("] [", _fields)}] in index {Name}");
+            throw new MongoErrorException(ErrorCodes.CannotIndexParallelArrays, $"cannot index parallel arrays [{string.Join("] [", _fields)}] in index {Name}");
         }
 
         // At most one field fans out into several keys (a multikey index), so the product is a simple expansion.

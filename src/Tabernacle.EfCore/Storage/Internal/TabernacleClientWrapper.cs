@@ -340,7 +340,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
                     ? collection.FindOneAndUpdate(filter, update, options)
                     : collection.FindOneAndUpdate(session, filter, update, options));
             }
-            catch (MongoCommandException ex) when (ex.Code == 11000)
+            catch (MongoCommandException ex) when (ex.Code == ServerErrorCodes.DuplicateKey)
             {
                 // Two first upserts of the same counter raced; the document exists now, so the retry increments it.
                 return Reserved(session is null
@@ -360,7 +360,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
                     ? await collection.FindOneAndUpdateAsync(filter, update, options, cancellationToken).ConfigureAwait(false)
                     : await collection.FindOneAndUpdateAsync(session, filter, update, options, cancellationToken).ConfigureAwait(false));
             }
-            catch (MongoCommandException ex) when (ex.Code == 11000)
+            catch (MongoCommandException ex) when (ex.Code == ServerErrorCodes.DuplicateKey)
             {
                 return Reserved(session is null
                     ? await collection.FindOneAndUpdateAsync(filter, update, options, cancellationToken).ConfigureAwait(false)
@@ -632,7 +632,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         MongoBulkWriteException bulk => bulk.WriteErrors.Count > 0 && bulk.WriteErrors.All(e => e.Category == ServerErrorCategory.DuplicateKey)
             && bulk.WriteConcernError is null,
         MongoWriteException write => write.WriteError?.Category == ServerErrorCategory.DuplicateKey,
-        MongoCommandException command => command.Code == 11000,
+        MongoCommandException command => command.Code == ServerErrorCodes.DuplicateKey,
         _ => false,
     };
 

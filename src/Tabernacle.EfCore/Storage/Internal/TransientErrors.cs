@@ -40,15 +40,26 @@ internal static class TransientErrors
     public const string RetryableWriteErrorLabel = "RetryableWriteError";
 
     // State-change and network error codes from the retryable writes and SDAM specifications.
-    private static readonly HashSet<int> Codes = [6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 112, 251];
+    private static readonly HashSet<int> Codes =
+    [
+        ServerErrorCodes.HostUnreachable, ServerErrorCodes.HostNotFound, ServerErrorCodes.NetworkTimeout,
+        ServerErrorCodes.ShutdownInProgress, ServerErrorCodes.PrimarySteppedDown, ServerErrorCodes.ExceededTimeLimit,
+        ServerErrorCodes.SocketException, ServerErrorCodes.NotWritablePrimary, ServerErrorCodes.InterruptedAtShutdown,
+        ServerErrorCodes.InterruptedDueToReplStateChange, ServerErrorCodes.NotPrimaryNoSecondaryOk,
+        ServerErrorCodes.NotPrimaryOrSecondary, ServerErrorCodes.WriteConflict, ServerErrorCodes.NoSuchTransaction,
+    ];
 
     // Errors the same unit would meet again: a replay cannot help, whatever label a server attaches (mongod never labels
-    // them; a server that does would only have the unit fail again, retries later). DuplicateKey (11000, 11001, 12582),
-    // DocumentValidationFailure (121).
-    private static readonly HashSet<int> Permanent = [11000, 11001, 12582, 121];
+    // them; a server that does would only have the unit fail again, retries later). the duplicate-key codes,
+    // DocumentValidationFailure.
+    private static readonly HashSet<int> Permanent =
+    [
+        ServerErrorCodes.DuplicateKey, ServerErrorCodes.DuplicateKeyOnUpdate, ServerErrorCodes.DuplicateKeyValue,
+        ServerErrorCodes.DocumentValidationFailure,
+    ];
 
     /// <summary>MaxTimeMSExpired: a commit that ran out of its maxCommitTimeMS is not retried (the transactions specification).</summary>
-    public const int MaxTimeMSExpired = 50;
+    public const int MaxTimeMSExpired = ServerErrorCodes.MaxTimeMSExpired;
 
     /// <summary>Whether <c>EnableRetryOnFailure</c>'s strategy replays the unit that failed with <paramref name="exception"/>.</summary>
     public static bool IsTransient(Exception? exception) =>

@@ -4,6 +4,8 @@ using MongoDB.Bson;
 using MongoDB.Driver;
 using Tabernacle.EfCore.Infrastructure.Internal;
 
+using Tabernacle.EfCore.Storage.Internal;
+
 namespace Tabernacle.EfCore.Update.Internal;
 
 /// <summary>Turns MongoDB write failures into EF Core's exceptions, naming what failed and keeping the server's error inside.</summary>
@@ -18,7 +20,7 @@ internal static class SaveErrors
             {
                 var error = bulk.WriteErrors[0];
                 var failed = error.Index < operations.Count ? [operations[error.Index].Entry] : entries;
-                var message = error.Code == 11000
+                var message = error.Code == ServerErrorCodes.DuplicateKey
                     ? $"Saving '{failed[0].EntityType.DisplayName()}' failed: a document with the same value already exists in a unique index. {DuplicateKeyDetails(error.Message)}"
                     : $"Saving '{failed[0].EntityType.DisplayName()}' failed with MongoDB error {error.Code}: {Redact(error.Message, connectionString)}";
                 return new DbUpdateException(message, exception, failed);

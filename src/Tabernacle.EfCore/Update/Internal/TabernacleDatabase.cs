@@ -219,7 +219,7 @@ internal sealed class TabernacleDatabase(
 
     private static bool IsDuplicateId(DbUpdateException exception) =>
         exception.InnerException is MongoBulkWriteException bulk
-        && bulk.WriteErrors.Any(e => e.Code == 11000 && e.Message.Contains("index: _id_ ", StringComparison.Ordinal));
+        && bulk.WriteErrors.Any(e => e.Code == ServerErrorCodes.DuplicateKey && e.Message.Contains("index: _id_ ", StringComparison.Ordinal));
 
     /// <summary>
     /// Whether every operation of <paramref name="plan"/> is already in the database as this save would leave it (each

@@ -36,19 +36,7 @@ internal sealed class RegexMatcher : ValueMatcher
     /// <summary>Translates PCRE flags (imsx, u ignored since .NET strings are Unicode already) into a .NET regex.</summary>
     public static Regex Build(string pattern, string options)
     {
-        var regexOptions = RegexOptions.CultureInvariant;
-        foreach (var flag in options)
-        {
-            regexOptions |= flag switch
-            {
-                'i' => RegexOptions.IgnoreCase,
-                'm' => RegexOptions.Multiline,
-                's' => RegexOptions.Singleline,
-                'x' => RegexOptions.IgnorePatternWhitespace,
-                'u' => RegexOptions.None,
-                _ => throw new MongoErrorException(51108, $"invalid flag in regex options: {flag}"),
-            };
-        }
+        var regexOptions = RegexFlags.Parse(options);
 
         try
         {

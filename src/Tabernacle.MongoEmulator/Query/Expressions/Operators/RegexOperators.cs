@@ -121,19 +121,7 @@ internal static class RegexOperators
                 return cached.Regex;
             }
 
-            var regexOptions = RegexOptions.CultureInvariant;
-            foreach (var flag in flags)
-            {
-                regexOptions |= flag switch
-                {
-                    'i' => RegexOptions.IgnoreCase,
-                    'm' => RegexOptions.Multiline,
-                    's' => RegexOptions.Singleline,
-                    'x' => RegexOptions.IgnorePatternWhitespace,
-                    'u' => RegexOptions.None,
-                    _ => throw new MongoErrorException(51108, $"{op} invalid flag in regex options: {flag}"),
-                };
-            }
+            var regexOptions = RegexFlags.Parse(flags, op);
 
             try
             {
