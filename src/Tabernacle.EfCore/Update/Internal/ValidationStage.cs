@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Reflection;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Update;
 using Tabernacle.EfCore.Infrastructure.Internal;
 
@@ -36,7 +36,7 @@ internal sealed class ValidationStage(IDbContextOptions options) : ISaveStage
             }
 
             var entity = SaveStageEntries.EntityOf(entry);
-            if (!NeedsValidation(entity.GetType()))
+            if (!NeedsValidation(entry.EntityType))
             {
                 continue;
             }
@@ -60,18 +60,22 @@ internal sealed class ValidationStage(IDbContextOptions options) : ISaveStage
     public ValueTask AfterSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     // Whether DataAnnotations validation can fail for a type at all: it has a validation attribute on the class or a
-    // property, implements IValidatableObject, or names a metadata ("buddy") class. Worked out once per CLR type, so a
-    // type with nothing to validate skips Validator.TryValidateObject, which reflects over every property of every
-    // entity saved (about 2 KB and a few microseconds per entity).
-    private static readonly ConcurrentDictionary<Type, bool> Validated = new();
+    // property, implements IValidatableObject, or names a metadata ("buddy") class. Worked out once per entity type and
+    // kept in the model's runtime annotations (no static cache holds a model or a type alive), so a type with nothing to
+    // validate skips Validator.TryValidateObject, which reflects over every property of every entity saved (about 2 KB
+    // and a few microseconds per entity).
+    private const string NeedsValidationAnnotation = "Tabernacle:NeedsValidation";
 
-    private static bool NeedsValidation(Type type) => Validated.GetOrAdd(type, static t =>
+    private static bool NeedsValidation(IEntityType entityType) => entityType.GetOrAddRuntimeAnnotationValue(
+        NeedsValidationAnnotation, static type => NeedsValidation(type!.ClrType), entityType);
+
+    private static bool NeedsValidation(Type t) =>
         typeof(IValidatableObject).IsAssignableFrom(t)
         || Attribute.IsDefined(t, typeof(ValidationAttribute), inherit: true)
         || Attribute.IsDefined(t, typeof(MetadataTypeAttribute), inherit: true)
         || TypeDescriptor.GetAttributes(t).OfType<ValidationAttribute>().Any()
         || t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Any(p => Attribute.IsDefined(p, typeof(ValidationAttribute), inherit: true))
-        || TypeDescriptor.GetProperties(t).Cast<PropertyDescriptor>().Any(p => p.Attributes.OfType<ValidationAttribute>().Any()));
+        || TypeDescriptor.GetProperties(t).Cast<PropertyDescriptor>().Any(p => p.Attributes.OfType<ValidationAttribute>().Any());
 
     private static Dictionary<string, object?> KeyOf(IUpdateEntry entry)
     {
