@@ -61,6 +61,8 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
     /// <summary>The job that aborts transactions past their lifetime; internal, for tests.</summary>
     internal TransactionReaper TransactionReaper => _reaper;
 
+    internal TtlMonitor TtlMonitor => _ttl;
+
     /// <summary>The replica set name.</summary>
     public string ReplicaSetName => _set.Name;
 
@@ -94,7 +96,8 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
             options.ElectionTimeout,
             options.MaxAcceptableLogicalClockDrift,
             loggerFactory.CreateLogger<ReplicaSetCoordinator>(),
-            modes);
+            modes,
+            options.TimeProvider);
         var registry = CreateRegistry(options.Authentication is { } authentication ? new CredentialStore(authentication.Users) : null);
         var members = new List<EmulatorMember>();
         var servers = new List<WireServer>();
@@ -119,7 +122,8 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
                     loggerFactory.CreateLogger<ReplicaMember>());
                 replica.ReadCapacity = new ReadCapacity(
                     memberOptions.ReadServiceTime ?? options.DefaultReadServiceTime,
-                    memberOptions.MaxConcurrentReads ?? options.DefaultMaxConcurrentReads);
+                    memberOptions.MaxConcurrentReads ?? options.DefaultMaxConcurrentReads,
+                    options.TimeProvider);
                 set.Add(replica);
                 var dispatcher = new CommandDispatcher(replica, registry, loggerFactory.CreateLogger<CommandDispatcher>());
                 deferred.Target = dispatcher;
@@ -262,6 +266,11 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         if (!IPAddress.TryParse(options.BindAddress, out _))
         {
             throw new ArgumentException($"BindAddress '{options.BindAddress}' is not an IP address.", nameof(options));
+        }
+
+        if (options.TimeProvider is null)
+        {
+            throw new ArgumentException("TimeProvider must not be null; TimeProvider.System is the default.", nameof(options));
         }
 
         if (options.ElectionTimeout <= TimeSpan.Zero)

@@ -17,6 +17,14 @@ public sealed class ReplicaSetEmulatorOptions
     /// <summary>The address members listen on. Default 127.0.0.1 (loopback only).</summary>
     public string BindAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>
+    /// The clock of the set: election and step-down timing, replication delay, TTL passes, transaction lifetimes,
+    /// operation time limits, oplog wall times, <c>$$NOW</c> and <c>$currentDate</c>. Default <see cref="TimeProvider.System"/>.
+    /// Tests pass a fake one (Microsoft.Extensions.TimeProvider.Testing's <c>FakeTimeProvider</c>) and advance it instead of
+    /// waiting. The logical cluster time still advances with every write, so operations keep their order whatever the clock.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>How long the set waits without a primary before electing a new one. Default 1 second (MongoDB's default is 10).</summary>
     public TimeSpan ElectionTimeout { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -291,7 +291,7 @@ internal sealed class CommandDispatcher : IRequestHandler
         if (data.TryGetValue("blockConnection", out var block) && block.ToBoolean())
         {
             var ms = data.TryGetValue("blockTimeMS", out var time) && time.IsNumeric ? time.ToInt32() : 0;
-            await Task.Delay(ms, context.CancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(ms), context.Set.Time, context.CancellationToken).ConfigureAwait(false);
         }
 
         if (data.TryGetValue("closeConnection", out var close) && close.ToBoolean())

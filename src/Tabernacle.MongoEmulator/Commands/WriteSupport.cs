@@ -10,7 +10,7 @@ namespace Tabernacle.MongoEmulator.Commands;
 internal static class WriteSupport
 {
     /// <summary>When the command's maxTimeMS runs out, or <c>null</c> without one.</summary>
-    public static DateTime? Deadline(CommandContext context) => context.MaxTime is { } maxTime ? DateTime.UtcNow + maxTime : null;
+    public static DateTime? Deadline(CommandContext context) => context.MaxTime is { } maxTime ? context.Set.UtcNow + maxTime : null;
 
     /// <summary>
     /// The documents a write statement changes, once no open transaction holds any of them: a write outside a

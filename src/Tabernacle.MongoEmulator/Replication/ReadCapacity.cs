@@ -13,9 +13,11 @@ internal sealed class ReadCapacity
     private int _peakInService;
     private int _peakWaiting;
     private long _served;
+    private readonly TimeProvider _time;
 
-    public ReadCapacity(TimeSpan serviceTime, int limit)
+    public ReadCapacity(TimeSpan serviceTime, int limit, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         ServiceTime = serviceTime;
         Limit = limit;
         _slots = limit > 0 ? new SemaphoreSlim(limit, limit) : null;
@@ -57,7 +59,7 @@ internal sealed class ReadCapacity
         {
             if (ServiceTime > TimeSpan.Zero)
             {
-                await Task.Delay(ServiceTime, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(ServiceTime, _time, cancellationToken).ConfigureAwait(false);
             }
 
             var result = await read().ConfigureAwait(false);

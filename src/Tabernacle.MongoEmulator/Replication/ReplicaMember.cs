@@ -31,7 +31,7 @@ internal sealed class ReplicaMember
         _replicationDelay = replicationDelay;
         _set = set;
         _logger = logger;
-        Transactions = new TransactionManager(Storage);
+        Transactions = new TransactionManager(Storage, set.Time);
     }
 
     public int Id { get; }
@@ -111,7 +111,7 @@ internal sealed class ReplicaMember
     /// <summary>Whether elections may choose this member now (a member cut off from the others cannot be elected by them).</summary>
     public bool IsElectable =>
         IsRunning && !_set.IsCutOff(this) && Priority > 0 && Votes >= 0
-        && DateTime.UtcNow >= FrozenUntil && DateTime.UtcNow >= SteppedDownUntil;
+        && _set.UtcNow >= FrozenUntil && _set.UtcNow >= SteppedDownUntil;
 
     /// <summary>
     /// Whether a network partition cuts this member off from the other members (not from clients). The coordinator
@@ -275,7 +275,7 @@ internal sealed class ReplicaMember
     public OplogEntry AppendToOplog(OplogOperation operation, string database, string? collection, BsonDocument? document, BsonValue? id, RetryableStatement? statement)
     {
         var opTime = new OpTime(_set.Clock.Next(), Term);
-        var entry = new OplogEntry(opTime, DateTime.UtcNow, operation, database, collection, document, id) { Statement = statement };
+        var entry = new OplogEntry(opTime, _set.UtcNow, operation, database, collection, document, id) { Statement = statement };
         Oplog.Append(entry);
         RecordApplied(entry.OpTime);
         if (statement is not null)
@@ -407,21 +407,21 @@ internal sealed class ReplicaMember
             var batch = source.Oplog.After(LastApplied, 1000);
             if (batch.Count == 0)
             {
-                await Task.WhenAny(appendedSignal, _set.ReplicationProgress.WaitTask, Task.Delay(200, cancellationToken)).ConfigureAwait(false);
+                await Task.WhenAny(appendedSignal, _set.ReplicationProgress.WaitTask, Task.Delay(TimeSpan.FromMilliseconds(200), _set.Time, cancellationToken)).ConfigureAwait(false);
                 continue;
             }
 
             // Entries become visible here only after the member's replication delay, measured from the primary's wall time.
             var delay = ReplicationDelay;
             var due = batch[0].WallTime + delay;
-            var wait = due - DateTime.UtcNow;
+            var wait = due - _set.UtcNow;
             if (wait > TimeSpan.Zero)
             {
-                await Task.WhenAny(Task.Delay(wait, cancellationToken), _set.ReplicationProgress.WaitTask).ConfigureAwait(false);
+                await Task.WhenAny(Task.Delay(wait, _set.Time, cancellationToken), _set.ReplicationProgress.WaitTask).ConfigureAwait(false);
                 continue;
             }
 
-            var now = DateTime.UtcNow;
+            var now = _set.UtcNow;
             var applied = 0;
             lock (Storage.SyncRoot)
             {
@@ -446,7 +446,7 @@ internal sealed class ReplicaMember
 
             if (applied > 0)
             {
-                LastHeartbeat = DateTime.UtcNow;
+                LastHeartbeat = _set.UtcNow;
 
                 // This member's progress may move the majority commit point: every member learns it (as through
                 // MongoDB's replication metadata) and forgets the history its majority snapshot no longer needs.

@@ -16,9 +16,10 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     private readonly object _electionGate = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task? _monitor;
-    private DateTime _primaryLostAt = DateTime.UtcNow;
-    private DateTime _primarySince = DateTime.UtcNow;
+    private DateTime _primaryLostAt;
+    private DateTime _primarySince;
     private ReplicaMember? _primary;
+    private long _monitorPasses;
 
     public ReplicaSetCoordinator(string name, TimeSpan electionTimeout, ILogger logger, WriteConcernModes? writeConcernModes = null)
         : this(name, electionTimeout, LogicalClock.DefaultMaxAcceptableDrift, logger, writeConcernModes)
@@ -26,14 +27,21 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     }
 
     public ReplicaSetCoordinator(
-        string name, TimeSpan electionTimeout, TimeSpan maxAcceptableClockDrift, ILogger logger, WriteConcernModes? writeConcernModes = null)
+        string name,
+        TimeSpan electionTimeout,
+        TimeSpan maxAcceptableClockDrift,
+        ILogger logger,
+        WriteConcernModes? writeConcernModes = null,
+        TimeProvider? time = null)
     {
+        Time = time ?? TimeProvider.System;
+        StartedAt = _primaryLostAt = _primarySince = UtcNow;
         Name = name;
         WriteConcernModes = writeConcernModes ?? WriteConcernModes.None;
         ElectionTimeout = electionTimeout;
         _logger = logger;
-        Clock = new LogicalClock(maxAcceptableClockDrift, TimeProvider.System);
-        ClusterTimeKeys = new ClusterTimeKeys(TimeProvider.System);
+        Clock = new LogicalClock(maxAcceptableClockDrift, Time);
+        ClusterTimeKeys = new ClusterTimeKeys(Time);
     }
 
     public string Name { get; }
@@ -46,6 +54,18 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     public WriteConcernModes WriteConcernModes { get; }
 
     public LogicalClock Clock { get; }
+
+    /// <summary>The wall clock of the whole set (<see cref="ReplicaSetEmulatorOptions.TimeProvider"/>): every timer and time read goes through it.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>How many times the monitor has looked at the set (elections, step-downs); tests use it to know it ran.</summary>
+    public long MonitorPasses => Interlocked.Read(ref _monitorPasses);
+
+    /// <summary>When the set started, by its clock (<c>serverStatus.uptime</c>).</summary>
+    public DateTime StartedAt { get; }
+
+    /// <summary>The set's current UTC time.</summary>
+    public DateTime UtcNow => Time.GetUtcNow().UtcDateTime;
 
     /// <summary>The key the set signs the cluster times it hands out with (mongod's <c>admin.system.keys</c>).</summary>
     public ClusterTimeKeys ClusterTimeKeys { get; }
@@ -156,7 +176,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
             {
                 // The majority side no longer hears the primary: it elects another after the election timeout.
                 Volatile.Write(ref _primary, null);
-                _primaryLostAt = DateTime.UtcNow;
+                _primaryLostAt = UtcNow;
             }
 
             _logger.LogWarning("Member {Host} is cut off from the other members", member.Host);
@@ -205,8 +225,8 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
                 continue;
             }
 
-            member.MajorityLostAt ??= DateTime.UtcNow;
-            if (DateTime.UtcNow - member.MajorityLostAt.Value < ElectionTimeout)
+            member.MajorityLostAt ??= UtcNow;
+            if (UtcNow - member.MajorityLostAt.Value < ElectionTimeout)
             {
                 continue;
             }
@@ -239,7 +259,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     /// </summary>
     public async Task WaitForMajorityCommittedAsync(ReplicaMember member, BsonTimestamp clusterTime, TimeSpan? maxTime, CancellationToken cancellationToken)
     {
-        var deadline = maxTime is { } limit ? DateTime.UtcNow + limit : DateTime.MaxValue;
+        var deadline = maxTime is { } limit ? UtcNow + limit : DateTime.MaxValue;
         while (true)
         {
             var signal = ReplicationProgress.WaitTask;
@@ -248,13 +268,13 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
                 return;
             }
 
-            var remaining = deadline - DateTime.UtcNow;
+            var remaining = deadline - UtcNow;
             if (remaining <= TimeSpan.Zero)
             {
                 throw new MongoErrorException(ErrorCodes.MaxTimeMSExpired, "operation exceeded time limit while waiting for the read's cluster time to be majority-committed");
             }
 
-            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(250) ? remaining : TimeSpan.FromMilliseconds(250), cancellationToken)).ConfigureAwait(false);
+            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(250) ? remaining : TimeSpan.FromMilliseconds(250), Time, cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
@@ -271,7 +291,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
             return WriteConcernError(ErrorCodes.UnsatisfiableWriteConcern, "Not enough data-bearing nodes", null);
         }
 
-        var deadline = concern.WTimeout is { } timeout ? DateTime.UtcNow + timeout : DateTime.MaxValue;
+        var deadline = concern.WTimeout is { } timeout ? UtcNow + timeout : DateTime.MaxValue;
         while (true)
         {
             var signal = ReplicationProgress.WaitTask;
@@ -290,14 +310,14 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
                 return null;
             }
 
-            var remaining = deadline - DateTime.UtcNow;
+            var remaining = deadline - UtcNow;
             if (remaining <= TimeSpan.Zero)
             {
                 return WriteConcernError(ErrorCodes.WriteConcernFailed, "waiting for replication timed out", new BsonDocument("wtimeout", true));
             }
 
             var wait = remaining < TimeSpan.FromMilliseconds(250) ? remaining : TimeSpan.FromMilliseconds(250);
-            await Task.WhenAny(signal, Task.Delay(wait, cancellationToken)).ConfigureAwait(false);
+            await Task.WhenAny(signal, Task.Delay(wait, Time, cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
@@ -339,7 +359,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     public async Task WaitForAppliedAsync(ReplicaMember member, BsonTimestamp clusterTime, TimeSpan? maxTime, CancellationToken cancellationToken)
     {
         EnsureNotAfterClusterTime(clusterTime, "afterClusterTime");
-        var deadline = maxTime is { } limit ? DateTime.UtcNow + limit : DateTime.MaxValue;
+        var deadline = maxTime is { } limit ? UtcNow + limit : DateTime.MaxValue;
         var noopWritten = false;
         while ((ulong)member.LastApplied.Timestamp.Value < (ulong)clusterTime.Value)
         {
@@ -361,13 +381,13 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
                 continue;
             }
 
-            var remaining = deadline - DateTime.UtcNow;
+            var remaining = deadline - UtcNow;
             if (remaining <= TimeSpan.Zero)
             {
                 throw new MongoErrorException(ErrorCodes.MaxTimeMSExpired, "operation exceeded time limit");
             }
 
-            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(250) ? remaining : TimeSpan.FromMilliseconds(250), cancellationToken)).ConfigureAwait(false);
+            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(250) ? remaining : TimeSpan.FromMilliseconds(250), Time, cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
@@ -384,7 +404,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
             throw new MongoErrorException(ErrorCodes.NotWritablePrimary, "not primary so can't step down");
         }
 
-        var deadline = DateTime.UtcNow + catchUp;
+        var deadline = UtcNow + catchUp;
         while (!force)
         {
             var signal = ReplicationProgress.WaitTask;
@@ -394,13 +414,13 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
                 break;
             }
 
-            var remaining = deadline - DateTime.UtcNow;
+            var remaining = deadline - UtcNow;
             if (remaining <= TimeSpan.Zero)
             {
-                throw new MongoErrorException(ErrorCodes.ExceededTimeLimit, $"No electable secondaries caught up as of {DateTime.UtcNow:O}. Please use the replSetStepDown command with the argument {{force: true}} to force node to step down.");
+                throw new MongoErrorException(ErrorCodes.ExceededTimeLimit, $"No electable secondaries caught up as of {UtcNow:O}. Please use the replSetStepDown command with the argument {{force: true}} to force node to step down.");
             }
 
-            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(100) ? remaining : TimeSpan.FromMilliseconds(100), cancellationToken)).ConfigureAwait(false);
+            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(100) ? remaining : TimeSpan.FromMilliseconds(100), Time, cancellationToken)).ConfigureAwait(false);
         }
 
         lock (_electionGate)
@@ -410,7 +430,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
                 throw new MongoErrorException(ErrorCodes.NotWritablePrimary, "not primary so can't step down");
             }
 
-            member.SteppedDownUntil = DateTime.UtcNow + stepDownPeriod;
+            member.SteppedDownUntil = UtcNow + stepDownPeriod;
             LosePrimary(member, MemberState.Secondary);
             _logger.LogInformation("Member {Host} stepped down for {Seconds}s", member.Host, stepDownPeriod.TotalSeconds);
         }
@@ -418,7 +438,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
         // mongod's stepUp election takes a dry-run and a real round of votes, so every monitor hears the old primary's
         // step-down (its streamed hello) before a new primary exists. Electing at once let a driver see the new primary
         // first; the C# driver then invalidates the old one as "NoLongerPrimary" and clears its connection pool.
-        await Task.Delay(StepUpElectionTime, CancellationToken.None).ConfigureAwait(false);
+        await Task.Delay(StepUpElectionTime, Time, CancellationToken.None).ConfigureAwait(false);
         TryElect(immediate: true);
     }
 
@@ -433,7 +453,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
             throw new MongoErrorException(ErrorCodes.NotSecondary, "cannot freeze node when primary or running for election. state: Primary");
         }
 
-        member.FrozenUntil = period <= TimeSpan.Zero ? DateTime.MinValue : DateTime.UtcNow + period;
+        member.FrozenUntil = period <= TimeSpan.Zero ? DateTime.MinValue : UtcNow + period;
         PulseReplication();
     }
 
@@ -464,7 +484,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
         if (member == _primary)
         {
             Volatile.Write(ref _primary, null);
-            _primaryLostAt = DateTime.UtcNow;
+            _primaryLostAt = UtcNow;
         }
 
         member.ChangeState(newState);
@@ -488,10 +508,11 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
             try
             {
                 await ReplicationProgress.WaitAsync(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+                Interlocked.Increment(ref _monitorPasses);
                 StepDownPrimariesWithoutMajority();
                 if (Primary is null)
                 {
-                    if (DateTime.UtcNow - _primaryLostAt >= ElectionTimeout)
+                    if (UtcNow - _primaryLostAt >= ElectionTimeout)
                     {
                         TryElect(immediate: false);
                     }
@@ -516,7 +537,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     private void ConsiderPriorityTakeover()
     {
         var primary = Primary;
-        if (primary is null || DateTime.UtcNow - _primarySince < ElectionTimeout)
+        if (primary is null || UtcNow - _primarySince < ElectionTimeout)
         {
             return;
         }
@@ -553,7 +574,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
                 return _primary;
             }
 
-            if (!immediate && DateTime.UtcNow - _primaryLostAt < ElectionTimeout)
+            if (!immediate && UtcNow - _primaryLostAt < ElectionTimeout)
             {
                 return null;
             }
@@ -585,7 +606,7 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
         Term++;
         winner.Term = Term;
         winner.MajorityLostAt = null;
-        _primarySince = DateTime.UtcNow;
+        _primarySince = UtcNow;
         lock (winner.Storage.SyncRoot)
         {
             winner.ChangeState(MemberState.Primary);

@@ -11,20 +11,26 @@ internal sealed class TtlMonitor(ReplicaSetCoordinator set, ILogger logger) : IA
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
+    private long _passes;
 
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many passes have finished (tests use it to know a pass ran at a given clock time).</summary>
+    public long Passes => Interlocked.Read(ref _passes);
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stopping.Token));
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(Interval);
+        using var timer = new PeriodicTimer(Interval, set.Time);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (set.Primary is { } primary)
                 {
+                    // Counted once the pass is over, whatever its outcome: a test that saw the count move knows the pass read the clock.
+                    using var counted = new PassCounter(this);
                     try
                     {
                         Sweep(primary);
@@ -48,7 +54,7 @@ internal sealed class TtlMonitor(ReplicaSetCoordinator set, ILogger logger) : IA
     /// <summary>Deletes every expired document on <paramref name="primary"/>.</summary>
     public static int Sweep(ReplicaMember primary) => primary.Write(unit =>
     {
-        var now = DateTime.UtcNow;
+        var now = primary.Set.UtcNow;
         var deleted = 0;
         foreach (var collection in unit.Storage.Databases.SelectMany(d => d.Collections).ToList())
         {
@@ -83,5 +89,10 @@ internal sealed class TtlMonitor(ReplicaSetCoordinator set, ILogger logger) : IA
         }
 
         _stopping.Dispose();
+    }
+
+    private readonly struct PassCounter(TtlMonitor monitor) : IDisposable
+    {
+        public void Dispose() => Interlocked.Increment(ref monitor._passes);
     }
 }

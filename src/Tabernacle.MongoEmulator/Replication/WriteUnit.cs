@@ -48,7 +48,7 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
         using var tracking = member.Transactions.TrackWaitingWrite();
         do
         {
-            var remaining = deadline is { } limit ? limit - DateTime.UtcNow : TransactionWaitSlice;
+            var remaining = deadline is { } limit ? limit - member.Set.UtcNow : TransactionWaitSlice;
             if (remaining <= TimeSpan.Zero)
             {
                 throw new MongoErrorException(ErrorCodes.MaxTimeMSExpired, "operation exceeded time limit while waiting for a transaction that holds the document");

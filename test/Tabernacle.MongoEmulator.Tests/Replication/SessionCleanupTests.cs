@@ -125,25 +125,6 @@ public sealed class SessionCleanupTests : EmulatorTestBase
         await session.CommitTransactionAsync();
     }
 
-    [Fact]
-    public async Task An_idle_set_keeps_the_reaper_asleep_until_its_period_or_a_new_limit()
-    {
-        var reaper = Emulator.TransactionReaper;
-        var before = reaper.Wakeups;
-
-        // With the default 60 s limit the job sleeps 30 s between passes: over this window it must not run at all.
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
-        Assert.Equal(before, reaper.Wakeups);
-
-        // A new limit wakes it once, at once; then it sleeps its new period (1 s) between passes.
-        using var raw = await RawCommandClient.ConnectAsync(Emulator.Primary!.Port);
-        await raw.RunAsync(Doc("{ setParameter: 1, transactionLifetimeLimitSeconds: 2 }"));
-        await WaitUntilAsync(() => reaper.Wakeups > before, TimeSpan.FromSeconds(5), "the new limit wakes the reaper");
-        var woken = reaper.Wakeups;
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
-        Assert.InRange(reaper.Wakeups - woken, 0, 2);
-    }
-
     [Theory]
     [InlineData(60, 30)]
     [InlineData(1, 1)]

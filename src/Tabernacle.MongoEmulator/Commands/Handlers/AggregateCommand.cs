@@ -56,7 +56,7 @@ internal sealed class AggregateCommand : ICommandHandler
                 remaining = stages.Skip(1).ToList();
             }
 
-            var pipeline = AggregationPipeline.Compile(remaining, new PipelineContext(source, context.Collation, context.Variables));
+            var pipeline = AggregationPipeline.Compile(remaining, new PipelineContext(source, context.Collation, context.Variables) { Now = context.Set.UtcNow });
             return pipeline.Execute(input).ToList();
         });
 

@@ -124,8 +124,6 @@ internal sealed class SetParameterCommand : ICommandHandler
 /// <summary><c>serverStatus</c>: host, uptime, connections, <c>opcounters</c> and the <c>repl</c> section.</summary>
 internal sealed class ServerStatusCommand : ICommandHandler
 {
-    private static readonly DateTime Started = DateTime.UtcNow;
-
     public IReadOnlyList<string> Names { get; } = ["serverStatus"];
 
     public CommandAccess Access => CommandAccess.Any;
@@ -163,9 +161,9 @@ internal sealed class ServerStatusCommand : ICommandHandler
             { "version", BuildInfoCommand.Version },
             { "process", "mongod" },
             { "pid", (long)Environment.ProcessId },
-            { "uptime", (DateTime.UtcNow - Started).TotalSeconds },
-            { "uptimeMillis", (long)(DateTime.UtcNow - Started).TotalMilliseconds },
-            { "localTime", DateTime.UtcNow },
+            { "uptime", (context.Set.UtcNow - context.Set.StartedAt).TotalSeconds },
+            { "uptimeMillis", (long)(context.Set.UtcNow - context.Set.StartedAt).TotalMilliseconds },
+            { "localTime", context.Set.UtcNow },
             {
                 "opcounters", new BsonDocument
                 {

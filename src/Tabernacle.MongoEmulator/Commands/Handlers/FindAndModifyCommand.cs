@@ -61,7 +61,7 @@ internal sealed class FindAndModifyCommand : ICommandHandler
                 lastError["n"] = 0;
                 if (update is not null && upsert)
                 {
-                    var created = WriteSupport.PrepareForInsert(update.CreateUpsertDocument(filter, DateTime.UtcNow));
+                    var created = WriteSupport.PrepareForInsert(update.CreateUpsertDocument(filter, context.Set.UtcNow));
                     lastError["n"] = 1;
                     lastError["updatedExisting"] = false;
                     lastError["upserted"] = created["_id"];
@@ -94,7 +94,7 @@ internal sealed class FindAndModifyCommand : ICommandHandler
                 return (result, unit.LastOpTime);
             }
 
-            var updated = update!.Apply(document, details, isUpsertInsert: false, DateTime.UtcNow);
+            var updated = update!.Apply(document, details, isUpsertInsert: false, context.Set.UtcNow);
             if (!updated["_id"].Equals(document["_id"]))
             {
                 throw new MongoErrorException(ErrorCodes.ImmutableField, "Performing an update on the path '_id' would modify the immutable field '_id'");

@@ -37,7 +37,7 @@ internal sealed class HelloCommand(CredentialStore? credentials = null) : IComma
                 && clientVersion.GetValue("counter", -1L).ToInt64() == current["counter"].ToInt64())
             {
                 // Nothing changed since the client's last answer: hold the reply until something does or the wait ends.
-                await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(maxAwait.ToInt64()), context.CancellationToken)).ConfigureAwait(false);
+                await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(maxAwait.ToInt64()), context.Set.Time, context.CancellationToken)).ConfigureAwait(false);
                 context.CancellationToken.ThrowIfCancellationRequested();
             }
         }
@@ -96,7 +96,7 @@ internal sealed class HelloCommand(CredentialStore? credentials = null) : IComma
         reply["maxBsonObjectSize"] = MaxBsonObjectSize;
         reply["maxMessageSizeBytes"] = Wire.WireServer.MaxMessageSize;
         reply["maxWriteBatchSize"] = MaxWriteBatchSize;
-        reply["localTime"] = DateTime.UtcNow;
+        reply["localTime"] = context.Set.UtcNow;
         reply["logicalSessionTimeoutMinutes"] = 30;
         reply["connectionId"] = context.Connection.Id;
         reply["minWireVersion"] = 0;

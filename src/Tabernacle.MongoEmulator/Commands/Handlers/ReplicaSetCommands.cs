@@ -40,8 +40,8 @@ internal sealed class ReplSetGetStatusCommand : ICommandHandler
             }
             else
             {
-                entry["lastHeartbeat"] = DateTime.UtcNow;
-                entry["lastHeartbeatRecv"] = DateTime.UtcNow;
+                entry["lastHeartbeat"] = context.Set.UtcNow;
+                entry["lastHeartbeatRecv"] = context.Set.UtcNow;
                 entry["pingMs"] = 0L;
             }
 
@@ -56,7 +56,7 @@ internal sealed class ReplSetGetStatusCommand : ICommandHandler
         return Task.FromResult(new BsonDocument
         {
             { "set", set.Name },
-            { "date", DateTime.UtcNow },
+            { "date", context.Set.UtcNow },
             { "myState", (int)self.State },
             { "term", set.Term },
             { "heartbeatIntervalMillis", 2000L },

@@ -126,7 +126,7 @@ internal static class CollStatsStage
         {
             { "ns", context.Namespace },
             { "host", context.Member.Host },
-            { "localTime", DateTime.UtcNow },
+            { "localTime", context.Set.UtcNow },
         };
         if (spec.Contains("latencyStats"))
         {

@@ -113,7 +113,7 @@ internal sealed class UpdateCommand : ICommandHandler
             throw new MongoErrorException(ErrorCodes.FailedToParse, "multi update is not supported for replacement-style update");
         }
 
-        var now = DateTime.UtcNow;
+        var now = context.Set.UtcNow;
         var hint = ReadSupport.ResolveHint(unit.Collection(context.Database, name), statement.GetValue("hint", BsonNull.Value));
         var matches = WriteSupport.MatchForWrite(context, unit, name, filter, hint);
         if (matches.Count == 0)

@@ -9,7 +9,7 @@ namespace Tabernacle.MongoEmulator.Replication;
 /// The open transactions of one member (only a primary has any), by session, and the document locks they hold.
 /// Every method runs under the member's storage lock.
 /// </summary>
-internal sealed class TransactionManager(StorageEngine storage)
+internal sealed class TransactionManager(StorageEngine storage, TimeProvider time)
 {
     private TimeSpan _lifetime = TimeSpan.FromSeconds(60);
 
@@ -73,7 +73,7 @@ internal sealed class TransactionManager(StorageEngine storage)
             End(existing, TransactionState.Aborted, "a newer transaction started on the session");
         }
 
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         var transaction = new Transaction(sessionId, txnNumber, storage.History.OpenSnapshot(), now, writeConcern)
         {
             ExpiresAt = now + Lifetime,
@@ -213,7 +213,7 @@ internal sealed class TransactionManager(StorageEngine storage)
     /// <summary>Aborts transactions past their expiry (mongod's periodic abortExpiredTransactions job), releasing their locks.</summary>
     public int AbortExpired()
     {
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         var count = AbortWhere(t => now >= t.ExpiresAt, "it exceeded transactionLifetimeLimitSeconds");
         ExpiredAborts += count;
         return count;

@@ -40,7 +40,7 @@ internal sealed class TransactionReaper(ReplicaSetCoordinator set, ILogger logge
                 var changed = set.Members.Select(m => m.Transactions.LifetimeChanged.WaitTask).ToList();
                 var period = Period(set.Members.Min(m => m.Transactions.Lifetime));
                 using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var tick = Task.Delay(period, wake.Token);
+                var tick = Task.Delay(period, set.Time, wake.Token);
                 var first = await Task.WhenAny(changed.Append(tick)).ConfigureAwait(false);
                 await wake.CancelAsync().ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
