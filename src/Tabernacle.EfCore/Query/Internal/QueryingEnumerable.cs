@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore.Internal;
 using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.EntityFrameworkCore.Query.Internal;
 using MongoDB.Bson;
+using MongoDB.Bson.Serialization;
 using MongoDB.Driver;
 using Tabernacle.EfCore.Query.Internal.Expressions;
 
@@ -13,14 +14,17 @@ namespace Tabernacle.EfCore.Query.Internal;
 
 /// <summary>
 /// The result of a compiled query: binds parameters, sends the MQL through the execution seam, and shapes each
-/// document as it arrives from the driver's cursor (a real async cursor for async enumeration).
+/// row as it arrives from the driver's cursor (a real async cursor for async enumeration). A row is what the query
+/// shape's serializer decodes from the reply: a <see cref="BsonDocument"/>, or for the shapes the wire reader handles
+/// EF Core's value buffer itself (<see cref="WireRowSerializer"/>).
 /// </summary>
-internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T>, IQueryingEnumerable
+internal sealed class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsyncEnumerable<T>, IQueryingEnumerable
 {
     private readonly TabernacleQueryContext queryContext;
     private readonly CompiledMongoQuery query;
     private readonly TabernacleQueryOptions options;
-    private readonly Func<QueryContext, BsonDocument, T> shaper;
+    private readonly Func<QueryContext, TRow, T> shaper;
+    private readonly IBsonSerializer<TRow> serializer;
     private readonly Type contextType;
     private readonly bool standAloneStateManager;
     private readonly bool threadSafetyChecksEnabled;
@@ -29,7 +33,8 @@ internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T
         TabernacleQueryContext queryContext,
         CompiledMongoQuery query,
         TabernacleQueryOptions options,
-        Func<QueryContext, BsonDocument, T> shaper,
+        Func<QueryContext, TRow, T> shaper,
+        IBsonSerializer<TRow> serializer,
         Type contextType,
         bool standAloneStateManager,
         bool threadSafetyChecksEnabled)
@@ -38,6 +43,7 @@ internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T
         this.query = query;
         this.options = options;
         this.shaper = shaper;
+        this.serializer = serializer;
         this.contextType = contextType;
         this.standAloneStateManager = standAloneStateManager;
         this.threadSafetyChecksEnabled = threadSafetyChecksEnabled;
@@ -56,6 +62,9 @@ internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T
         query.Bind(queryContext, QueryOptionValues.ReadPreference(queryContext, options), QueryOptionValues.ReadConcern(queryContext, options));
 
     /// <summary>Turns the raw result of a count, sum or existence test into the one document the shaper reads.</summary>
+    private IEnumerable<TRow> Results(IEnumerable<TRow> rows) =>
+        query.ResultOperator == ResultOperator.None ? rows : (IEnumerable<TRow>)Results((IEnumerable<BsonDocument>)rows);
+
     private IEnumerable<BsonDocument> Results(IEnumerable<BsonDocument> documents) => query.ResultOperator switch
     {
         ResultOperator.Any => [new BsonDocument(MongoQueryExpression.ResultElement, documents.Any())],
@@ -63,11 +72,11 @@ internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T
         _ => documents,
     };
 
-    private sealed class Enumerator(QueryingEnumerable<T> owner) : IEnumerator<T>
+    private sealed class Enumerator(QueryingEnumerable<TRow, T> owner) : IEnumerator<T>
     {
         private readonly IConcurrencyDetector? _concurrencyDetector = owner.threadSafetyChecksEnabled ? owner.queryContext.ConcurrencyDetector : null;
-        private IEnumerator<BsonDocument>? _documents;
-        private IAsyncCursor<BsonDocument>? _cursor;
+        private IEnumerator<TRow>? _documents;
+        private IAsyncCursor<TRow>? _cursor;
 
         public T Current { get; private set; } = default!;
 
@@ -80,7 +89,7 @@ internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T
                 using var _ = _concurrencyDetector?.EnterCriticalSection();
                 if (_documents is null)
                 {
-                    _cursor = owner.queryContext.Client.Read(owner.Request());
+                    _cursor = owner.queryContext.Client.Read(owner.Request(), owner.serializer);
                     _documents = owner.Results(_cursor.ToEnumerable()).GetEnumerator();
                     owner.queryContext.InitializeStateManager(owner.standAloneStateManager);
                 }
@@ -107,12 +116,12 @@ internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T
         public void Reset() => throw new NotSupportedException("Query results cannot be enumerated twice; run the query again.");
     }
 
-    private sealed class AsyncEnumerator(QueryingEnumerable<T> owner, CancellationToken cancellationToken) : IAsyncEnumerator<T>
+    private sealed class AsyncEnumerator(QueryingEnumerable<TRow, T> owner, CancellationToken cancellationToken) : IAsyncEnumerator<T>
     {
         private readonly IConcurrencyDetector? _concurrencyDetector = owner.threadSafetyChecksEnabled ? owner.queryContext.ConcurrencyDetector : null;
-        private IAsyncCursor<BsonDocument>? _cursor;
-        private IEnumerator<BsonDocument>? _batch;
-        private Queue<BsonDocument>? _synthetic;
+        private IAsyncCursor<TRow>? _cursor;
+        private IEnumerator<TRow>? _batch;
+        private Queue<TRow>? _synthetic;
 
         public T Current { get; private set; } = default!;
 
@@ -125,28 +134,29 @@ internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T
                 using var _ = _concurrencyDetector?.EnterCriticalSection();
                 if (_cursor is null && _synthetic is null)
                 {
-                    _cursor = await owner.queryContext.Client.ReadAsync(owner.Request(), cancellationToken).ConfigureAwait(false);
+                    _cursor = await owner.queryContext.Client.ReadAsync(owner.Request(), owner.serializer, cancellationToken).ConfigureAwait(false);
                     owner.queryContext.InitializeStateManager(owner.standAloneStateManager);
                     if (owner.query.ResultOperator != ResultOperator.None)
                     {
                         // A computed result is one small document: read it all, then shape it.
                         var documents = await _cursor.ToListAsync(cancellationToken).ConfigureAwait(false);
-                        _synthetic = new Queue<BsonDocument>(owner.Results(documents));
+                        _synthetic = new Queue<TRow>(owner.Results(documents));
                     }
                 }
 
-                BsonDocument? next;
+                TRow? next;
+                bool hasNext;
                 if (_synthetic is not null)
                 {
-                    next = _synthetic.Count > 0 ? _synthetic.Dequeue() : null;
+                    hasNext = _synthetic.TryDequeue(out next);
                 }
                 else
                 {
-                    next = await NextFromCursorAsync().ConfigureAwait(false);
+                    (hasNext, next) = await NextFromCursorAsync().ConfigureAwait(false);
                 }
 
-                Current = next is null ? default! : owner.shaper(owner.queryContext, next);
-                return next is not null;
+                Current = hasNext ? owner.shaper(owner.queryContext, next!) : default!;
+                return hasNext;
             }
             catch (Exception exception)
             {
@@ -155,19 +165,19 @@ internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T
             }
         }
 
-        private async Task<BsonDocument?> NextFromCursorAsync()
+        private async ValueTask<(bool, TRow?)> NextFromCursorAsync()
         {
             while (true)
             {
                 if (_batch is not null && _batch.MoveNext())
                 {
-                    return _batch.Current;
+                    return (true, _batch.Current);
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
                 if (!await _cursor!.MoveNextAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    return null;
+                    return (false, default);
                 }
 
                 _batch = _cursor.Current.GetEnumerator();

@@ -5,6 +5,8 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using MongoDB.Bson;
+using MongoDB.Bson.Serialization;
+using MongoDB.Bson.Serialization.Serializers;
 using MongoDB.Driver;
 using Tabernacle.EfCore.Diagnostics;
 using Tabernacle.EfCore.Diagnostics.Internal;
@@ -131,57 +133,63 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     /// <summary>Reads of this context instance that ran out of their causal wait on a secondary (went to the primary or failed).</summary>
     public int CausalReadFallbacks { get; private set; }
 
-    public IAsyncCursor<BsonDocument> Read(MongoReadRequest request)
+    public IAsyncCursor<BsonDocument> Read(MongoReadRequest request) => Read(request, BsonDocumentSerializer.Instance);
+
+    public Task<IAsyncCursor<BsonDocument>> ReadAsync(MongoReadRequest request, CancellationToken cancellationToken) =>
+        ReadAsync(request, BsonDocumentSerializer.Instance, cancellationToken);
+
+    /// <summary>A read whose results <paramref name="serializer"/> decodes from the reply (a query shape's own rows).</summary>
+    public IAsyncCursor<TRow> Read<TRow>(MongoReadRequest request, IBsonSerializer<TRow> serializer)
     {
         var bound = CausalBound(request);
         try
         {
-            return ReadOnce(request, bound);
+            return ReadOnce(request, bound, serializer);
         }
         catch (MongoException ex) when (bound is not null && IsMaxTimeExpired(ex))
         {
-            return ReadOnce(FallBack(request, bound.Value), null);
+            return ReadOnce(FallBack(request, bound.Value), null, serializer);
         }
     }
 
-    public async Task<IAsyncCursor<BsonDocument>> ReadAsync(MongoReadRequest request, CancellationToken cancellationToken)
+    public async Task<IAsyncCursor<TRow>> ReadAsync<TRow>(MongoReadRequest request, IBsonSerializer<TRow> serializer, CancellationToken cancellationToken)
     {
         var bound = CausalBound(request);
         try
         {
-            return await ReadOnceAsync(request, bound, cancellationToken).ConfigureAwait(false);
+            return await ReadOnceAsync(request, bound, serializer, cancellationToken).ConfigureAwait(false);
         }
         catch (MongoException ex) when (bound is not null && IsMaxTimeExpired(ex))
         {
-            return await ReadOnceAsync(FallBack(request, bound.Value), null, cancellationToken).ConfigureAwait(false);
+            return await ReadOnceAsync(FallBack(request, bound.Value), null, serializer, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private IAsyncCursor<BsonDocument> ReadOnce(MongoReadRequest request, TimeSpan? maxTime) =>
+    private IAsyncCursor<TRow> ReadOnce<TRow>(MongoReadRequest request, TimeSpan? maxTime, IBsonSerializer<TRow> serializer) =>
         Run(request.OperationName, request.CollectionName, request.ToMql, Carried.Read(request.ReadPreference, request.ReadConcern), () =>
         {
             var (collection, session) = PrepareRead(request);
             return request.Pipeline is { } pipeline
                 ? (session is null
-                    ? collection.Aggregate(Pipeline(pipeline), AggregateOptions(maxTime))
-                    : collection.Aggregate(session, Pipeline(pipeline), AggregateOptions(maxTime)))
+                    ? collection.Aggregate(Pipeline(pipeline, serializer), AggregateOptions(maxTime))
+                    : collection.Aggregate(session, Pipeline(pipeline, serializer), AggregateOptions(maxTime)))
                 : (session is null
-                    ? collection.FindSync(request.Filter, FindOptions(request, maxTime))
-                    : collection.FindSync(session, request.Filter, FindOptions(request, maxTime)));
+                    ? collection.FindSync(request.Filter, FindOptions(request, maxTime, serializer))
+                    : collection.FindSync(session, request.Filter, FindOptions(request, maxTime, serializer)));
         });
 
-    private Task<IAsyncCursor<BsonDocument>> ReadOnceAsync(
-        MongoReadRequest request, TimeSpan? maxTime, CancellationToken cancellationToken) =>
+    private Task<IAsyncCursor<TRow>> ReadOnceAsync<TRow>(
+        MongoReadRequest request, TimeSpan? maxTime, IBsonSerializer<TRow> serializer, CancellationToken cancellationToken) =>
         RunAsync(request.OperationName, request.CollectionName, request.ToMql, Carried.Read(request.ReadPreference, request.ReadConcern), () =>
         {
             var (collection, session) = PrepareRead(request);
             return request.Pipeline is { } pipeline
                 ? (session is null
-                    ? collection.AggregateAsync(Pipeline(pipeline), AggregateOptions(maxTime), cancellationToken)
-                    : collection.AggregateAsync(session, Pipeline(pipeline), AggregateOptions(maxTime), cancellationToken))
+                    ? collection.AggregateAsync(Pipeline(pipeline, serializer), AggregateOptions(maxTime), cancellationToken)
+                    : collection.AggregateAsync(session, Pipeline(pipeline, serializer), AggregateOptions(maxTime), cancellationToken))
                 : (session is null
-                    ? collection.FindAsync(request.Filter, FindOptions(request, maxTime), cancellationToken)
-                    : collection.FindAsync(session, request.Filter, FindOptions(request, maxTime), cancellationToken));
+                    ? collection.FindAsync(request.Filter, FindOptions(request, maxTime, serializer), cancellationToken)
+                    : collection.FindAsync(session, request.Filter, FindOptions(request, maxTime, serializer), cancellationToken));
         });
 
     // A read that carries the session's cluster time (afterClusterTime) to a member other than the primary may wait for
@@ -250,16 +258,16 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         return (Collection(request.CollectionName, request.ReadPreference, request.ReadConcern), session);
     }
 
-    private static PipelineDefinition<BsonDocument, BsonDocument> Pipeline(IReadOnlyList<BsonDocument> stages) =>
-        PipelineDefinition<BsonDocument, BsonDocument>.Create(stages);
+    private static PipelineDefinition<BsonDocument, TRow> Pipeline<TRow>(IReadOnlyList<BsonDocument> stages, IBsonSerializer<TRow> serializer) =>
+        PipelineDefinition<BsonDocument, TRow>.Create(stages, serializer);
 
-    private static FindOptions<BsonDocument> FindOptions(MongoReadRequest request, TimeSpan? maxTime) => new()
+    private static FindOptions<BsonDocument, TRow> FindOptions<TRow>(MongoReadRequest request, TimeSpan? maxTime, IBsonSerializer<TRow> serializer) => new()
     {
         MaxTime = maxTime,
         Sort = request.Sort,
         Skip = request.Skip,
         Limit = request.Limit,
-        Projection = request.Projection,
+        Projection = new RowProjection<TRow>(request.Projection, serializer),
     };
 
     public BulkWriteResult<BsonDocument> BulkWrite(string collectionName, IReadOnlyList<WriteModel<BsonDocument>> models, WriteConcern? writeConcern, Func<string> description) =>

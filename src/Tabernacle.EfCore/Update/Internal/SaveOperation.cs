@@ -14,7 +14,8 @@ namespace Tabernacle.EfCore.Update.Internal;
 /// </summary>
 internal sealed class SaveOperation
 {
-    private readonly Dictionary<IProperty, object?> _newTokenValues = [];
+    // Created only for an entity type with row versions: most saves have none.
+    private Dictionary<IProperty, object?>? _newTokenValues;
 
     private SaveOperation(IUpdateEntry entry, string collectionName, WriteModel<BsonDocument> model, BsonDocument? filter)
     {
@@ -41,7 +42,9 @@ internal sealed class SaveOperation
     public BsonDocument? Written { get; private init; }
 
     /// <summary>Row-version values this save writes; set on the entry once the write succeeded.</summary>
-    public IReadOnlyDictionary<IProperty, object?> NewTokenValues => _newTokenValues;
+    public IReadOnlyDictionary<IProperty, object?> NewTokenValues => (IReadOnlyDictionary<IProperty, object?>?)_newTokenValues ?? NoTokens;
+
+    private static readonly Dictionary<IProperty, object?> NoTokens = [];
 
     /// <summary>The write for a root entry; <paramref name="changedEmbeddings"/> are its owned navigations below which something changed.</summary>
     public static SaveOperation? Create(IUpdateEntry entry, IReadOnlySet<INavigation> changedEmbeddings)
@@ -51,9 +54,8 @@ internal sealed class SaveOperation
         {
             case EntityState.Added:
             {
-                var operation = new SaveOperation(entry, collection, null!, null);
-                operation.InitializeRowVersions();
-                return new SaveOperation(entry, collection, new InsertOneModel<BsonDocument>(DocumentWriter.CreateDocument(entry)), null).With(operation._newTokenValues);
+                InitializeRowVersions(entry);
+                return new SaveOperation(entry, collection, new InsertOneModel<BsonDocument>(DocumentWriter.CreateDocument(entry)), null);
             }
 
             case EntityState.Modified:
@@ -61,24 +63,18 @@ internal sealed class SaveOperation
             {
                 var filter = FilterFor(entry);
                 var set = new BsonDocument();
-                var operation = new SaveOperation(entry, collection, null!, filter);
-                foreach (var property in entry.EntityType.GetProperties())
+                Dictionary<IProperty, object?>? tokens = null;
+                foreach (var (property, name, isRowVersion) in StoredProperties.Of(entry.EntityType))
                 {
-                    var name = property.GetElementName();
-                    if (name.Length == 0 || property.IsPrimaryKey())
-                    {
-                        continue;
-                    }
-
-                    if (IsRowVersion(property))
+                    if (isRowVersion)
                     {
                         var next = NextRowVersion(property, entry.GetOriginalValue(property));
-                        operation._newTokenValues[property] = next;
-                        set[name] = PropertyBson.ToBson(property, next);
+                        (tokens ??= [])[property] = next;
+                        set.Add(name, PropertyBson.ToBson(property, next));
                     }
                     else if (entry.IsModified(property))
                     {
-                        set[name] = PropertyBson.ToBson(property, entry.GetCurrentValue(property));
+                        set.Add(name, PropertyBson.ToBson(property, entry.GetCurrentValue(property)));
                     }
                 }
 
@@ -102,7 +98,11 @@ internal sealed class SaveOperation
                     return null;
                 }
 
-                return new SaveOperation(entry, collection, new UpdateOneModel<BsonDocument>(filter, new BsonDocument("$set", set)), filter) { Written = set }.With(operation._newTokenValues);
+                return new SaveOperation(entry, collection, new UpdateOneModel<BsonDocument>(filter, new BsonDocument("$set", set)), filter)
+                {
+                    Written = set,
+                    _newTokenValues = tokens,
+                };
             }
 
             case EntityState.Deleted:
@@ -116,25 +116,15 @@ internal sealed class SaveOperation
         }
     }
 
-    private SaveOperation With(Dictionary<IProperty, object?> tokens)
+    private static void InitializeRowVersions(IUpdateEntry entry)
     {
-        foreach (var (property, value) in tokens)
+        foreach (var property in StoredProperties.RowVersions(entry.EntityType))
         {
-            _newTokenValues[property] = value;
-        }
-
-        return this;
-    }
-
-    private void InitializeRowVersions()
-    {
-        foreach (var property in Entry.EntityType.GetProperties().Where(IsRowVersion))
-        {
-            var current = Entry.GetCurrentValue(property);
+            var current = entry.GetCurrentValue(property);
             if (current is null || Convert.ToInt64(current, System.Globalization.CultureInfo.InvariantCulture) == 0)
             {
                 var first = Convert.ChangeType(1, Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType, System.Globalization.CultureInfo.InvariantCulture);
-                Entry.SetStoreGeneratedValue(property, first);
+                entry.SetStoreGeneratedValue(property, first);
             }
         }
     }

@@ -279,26 +279,75 @@ internal sealed class TabernacleDatabase(
     /// </summary>
     private static List<SaveOperation> Plan(IList<IUpdateEntry> entries)
     {
-        var roots = new List<IUpdateEntry>();
-        var changedEmbeddings = new Dictionary<IUpdateEntry, HashSet<INavigation>>();
+        // Most saves hold root entries only: one operation per entry, straight away. Owned entries (rare, and few) are
+        // grouped under their roots first; only then is a set of changed navigations built, for the roots that have one.
+        var plan = new List<SaveOperation>(entries.Count);
+        Dictionary<IUpdateEntry, HashSet<INavigation>>? changedEmbeddings = null;
+        List<IUpdateEntry>? roots = null;
         foreach (var entry in entries)
         {
-            // An unchanged root whose owned entities changed is updated (see SaveOperation) without marking its own
-            // properties modified, so only the changed owned documents are written.
-            var (root, embedding) = RootOf(entry);
-            if (!changedEmbeddings.TryGetValue(root, out var navigations))
+            if (entry.EntityType.FindOwnership() is null && changedEmbeddings is null)
             {
-                changedEmbeddings[root] = navigations = [];
-                roots.Add(root);
+                if (SaveOperation.Create(entry, NoEmbeddings) is { } operation)
+                {
+                    plan.Add(operation);
+                }
+
+                continue;
             }
 
-            if (embedding is not null)
+            if (changedEmbeddings is null)
             {
-                navigations.Add(embedding);
+                // From here on every entry goes through the grouping, including the roots already planned: start over.
+                changedEmbeddings = [];
+                roots = [];
+                plan.Clear();
+                foreach (var earlier in entries)
+                {
+                    if (ReferenceEquals(earlier, entry))
+                    {
+                        break;
+                    }
+
+                    Group(earlier, changedEmbeddings, roots);
+                }
+            }
+
+            Group(entry, changedEmbeddings, roots!);
+        }
+
+        if (changedEmbeddings is not null)
+        {
+            foreach (var root in roots!)
+            {
+                if (SaveOperation.Create(root, changedEmbeddings.TryGetValue(root, out var navigations) ? navigations : NoEmbeddings) is { } operation)
+                {
+                    plan.Add(operation);
+                }
             }
         }
 
-        return roots.Select(r => SaveOperation.Create(r, changedEmbeddings[r])).OfType<SaveOperation>().ToList();
+        return plan;
+    }
+
+    private static readonly IReadOnlySet<INavigation> NoEmbeddings = new HashSet<INavigation>();
+
+    // An unchanged root whose owned entities changed is updated (see SaveOperation) without marking its own properties
+    // modified, so only the changed owned documents are written.
+    private static void Group(IUpdateEntry entry, Dictionary<IUpdateEntry, HashSet<INavigation>> changedEmbeddings, List<IUpdateEntry> roots)
+    {
+        var (root, embedding) = RootOf(entry);
+        var known = changedEmbeddings.TryGetValue(root, out var navigations);
+        if (!known)
+        {
+            roots.Add(root);
+            changedEmbeddings[root] = navigations = [];
+        }
+
+        if (embedding is not null)
+        {
+            navigations!.Add(embedding);
+        }
     }
 
     // The root document's entry and the root's owned navigation that the entry is embedded under (null for the root).
