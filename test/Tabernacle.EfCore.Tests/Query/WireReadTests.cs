@@ -433,5 +433,15 @@ public sealed class WireReadTests : ProviderTestBase<WireContext>
         Assert.True(await db.Items.AnyAsync(i => i.Open));
         Assert.Equal(603, await db.Items.SumAsync(i => i.Count));
         Assert.Equal("item 1", await db.Items.OrderBy(i => i.Id).Select(i => i.Name).FirstAsync());
+
+        // No match: the rows the server does not send are made by the shape's serializer, typed as the result.
+        Assert.Equal(0, await db.Items.CountAsync(i => i.Id > 100));
+        Assert.Equal(0L, await db.Items.LongCountAsync(i => i.Id > 100));
+        Assert.False(await db.Items.AnyAsync(i => i.Id > 100));
+        Assert.Equal(0, await db.Items.Where(i => i.Id > 100).SumAsync(i => i.Count));
+        Assert.Equal(0.0, await db.Items.Where(i => i.Id > 100).SumAsync(i => i.Ratio));
+        Assert.Equal(0m, await db.Items.Where(i => i.Id > 100).SumAsync(i => i.Price));
+        Assert.Equal(2, db.Items.Count());
+        Assert.True(db.Items.Any(i => i.Id == 1));
     }
 }

@@ -61,16 +61,33 @@ internal sealed class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsyncEnumer
     private Storage.Internal.MongoReadRequest Request() =>
         query.Bind(queryContext, QueryOptionValues.ReadPreference(queryContext, options), QueryOptionValues.ReadConcern(queryContext, options));
 
-    /// <summary>Turns the raw result of a count, sum or existence test into the one document the shaper reads.</summary>
-    private IEnumerable<TRow> Results(IEnumerable<TRow> rows) =>
-        query.ResultOperator == ResultOperator.None ? rows : (IEnumerable<TRow>)Results((IEnumerable<BsonDocument>)rows);
-
-    private IEnumerable<BsonDocument> Results(IEnumerable<BsonDocument> documents) => query.ResultOperator switch
+    /// <summary>
+    /// Turns the raw result of a count, sum or existence test into the one row the shaper reads. A row the server did not
+    /// send (no match to count or sum; the answer of an existence test) is made by the shape's own serializer, from a
+    /// one-element document, so it converts exactly as a sent one.
+    /// </summary>
+    private IEnumerable<TRow> Results(IEnumerable<TRow> rows)
     {
-        ResultOperator.Any => [new BsonDocument(MongoQueryExpression.ResultElement, documents.Any())],
-        ResultOperator.Count or ResultOperator.LongCount or ResultOperator.Sum => [documents.FirstOrDefault() ?? new BsonDocument(MongoQueryExpression.ResultElement, 0)],
-        _ => documents,
-    };
+        switch (query.ResultOperator)
+        {
+            case ResultOperator.Any:
+                return [Synthetic(rows.Any())];
+            case ResultOperator.Count or ResultOperator.LongCount or ResultOperator.Sum:
+                using (var enumerator = rows.GetEnumerator())
+                {
+                    return [enumerator.MoveNext() ? enumerator.Current : Synthetic(0)];
+                }
+
+            default:
+                return rows;
+        }
+    }
+
+    private TRow Synthetic(BsonValue result)
+    {
+        using var reader = new MongoDB.Bson.IO.BsonDocumentReader(new BsonDocument(MongoQueryExpression.ResultElement, result));
+        return serializer.Deserialize(BsonDeserializationContext.CreateRoot(reader));
+    }
 
     private sealed class Enumerator(QueryingEnumerable<TRow, T> owner) : IEnumerator<T>
     {

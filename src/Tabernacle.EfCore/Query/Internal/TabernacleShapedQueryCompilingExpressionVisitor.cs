@@ -40,9 +40,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
 
         // Most shapes (entities with scalars, complex properties and owned references, hierarchies, projected values) are
         // decoded from the wire into value buffers by a serializer compiled for the shape; the others (owned and joined
-        // collections, $lookup, aggregates' computed results) read a BsonDocument per result.
-        var (row, body, variables, assignments, serializer) = compiled.ResultOperator == ResultOperator.None
-            && WireInjection(shapedQueryExpression.ShaperExpression, tracking) is { } wire
+        // collections, joined arrays) read a BsonDocument per result.
+        var (row, body, variables, assignments, serializer) = WireInjection(shapedQueryExpression.ShaperExpression, tracking) is { } wire
                 ? wire
                 : DocumentInjection(shapedQueryExpression.ShaperExpression, tracking);
         var block = Block(body.Type, variables, [.. assignments, body]);

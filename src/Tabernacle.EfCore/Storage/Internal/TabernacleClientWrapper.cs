@@ -96,9 +96,13 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     }
 
     /// <summary>The collection with the effective options applied: null arguments leave the context's or the client's defaults.</summary>
-    public IMongoCollection<BsonDocument> Collection(string name, ReadPreference? readPreference = null, ReadConcern? readConcern = null, WriteConcern? writeConcern = null)
+    public IMongoCollection<BsonDocument> Collection(string name, ReadPreference? readPreference = null, ReadConcern? readConcern = null, WriteConcern? writeConcern = null) =>
+        Collection<BsonDocument>(name, readPreference, readConcern, writeConcern);
+
+    /// <summary>The collection, with documents of <typeparamref name="TDocument"/> (written by its own serializer), and the effective options.</summary>
+    public IMongoCollection<TDocument> Collection<TDocument>(string name, ReadPreference? readPreference = null, ReadConcern? readConcern = null, WriteConcern? writeConcern = null)
     {
-        var collection = Database.GetCollection<BsonDocument>(name);
+        var collection = Database.GetCollection<TDocument>(name);
         if ((readPreference ?? ContextReadPreference) is { } rp)
         {
             collection = collection.WithReadPreference(rp);
@@ -270,41 +274,41 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         Projection = new RowProjection<TRow>(request.Projection, serializer),
     };
 
-    public BulkWriteResult<BsonDocument> BulkWrite(string collectionName, IReadOnlyList<WriteModel<BsonDocument>> models, WriteConcern? writeConcern, Func<string> description) =>
+    public BulkWriteResult<TDocument> BulkWrite<TDocument>(string collectionName, IReadOnlyList<WriteModel<TDocument>> models, WriteConcern? writeConcern, Func<string> description) =>
         Run("bulkWrite", collectionName, description, Carried.Write(writeConcern), () =>
         {
-            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var (collection, session) = PrepareWrite<TDocument>(collectionName, writeConcern);
             var options = new BulkWriteOptions { IsOrdered = true };
             return session is null ? collection.BulkWrite(models, options) : collection.BulkWrite(session, models, options);
         });
 
-    public Task<BulkWriteResult<BsonDocument>> BulkWriteAsync(string collectionName, IReadOnlyList<WriteModel<BsonDocument>> models, WriteConcern? writeConcern, Func<string> description, CancellationToken cancellationToken) =>
+    public Task<BulkWriteResult<TDocument>> BulkWriteAsync<TDocument>(string collectionName, IReadOnlyList<WriteModel<TDocument>> models, WriteConcern? writeConcern, Func<string> description, CancellationToken cancellationToken) =>
         RunAsync("bulkWrite", collectionName, description, Carried.Write(writeConcern), () =>
         {
-            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var (collection, session) = PrepareWrite<TDocument>(collectionName, writeConcern);
             var options = new BulkWriteOptions { IsOrdered = true };
             return session is null
                 ? collection.BulkWriteAsync(models, options, cancellationToken)
                 : collection.BulkWriteAsync(session, models, options, cancellationToken);
         });
 
-    private (IMongoCollection<BsonDocument> Collection, IClientSessionHandle? Session) PrepareWrite(string collectionName, WriteConcern? writeConcern)
+    private (IMongoCollection<TDocument> Collection, IClientSessionHandle? Session) PrepareWrite<TDocument>(string collectionName, WriteConcern? writeConcern)
     {
         var session = Session;
         if (session is { IsInTransaction: true })
         {
             // Operations inside a transaction may not carry their own write concern; the commit applies the transaction's.
-            return (Database.GetCollection<BsonDocument>(collectionName), session);
+            return (Database.GetCollection<TDocument>(collectionName), session);
         }
 
         // The driver refuses explicit sessions for unacknowledged writes: a w:0 write goes without the session.
-        return (Collection(collectionName, writeConcern: writeConcern), EffectiveWriteConcern(writeConcern).IsAcknowledged ? session : null);
+        return (Collection<TDocument>(collectionName, writeConcern: writeConcern), EffectiveWriteConcern(writeConcern).IsAcknowledged ? session : null);
     }
 
     public Task<long> UpdateManyAsync(string collectionName, BsonDocument filter, BsonValue update, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
         RunAsync("update", collectionName, () => $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", Carried.Write(writeConcern), async () =>
         {
-            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var (collection, session) = PrepareWrite<BsonDocument>(collectionName, writeConcern);
             var definition = UpdateDefinition(update);
             var result = session is null
                 ? await collection.UpdateManyAsync(filter, definition, cancellationToken: cancellationToken).ConfigureAwait(false)
@@ -315,7 +319,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     public long UpdateMany(string collectionName, BsonDocument filter, BsonValue update, WriteConcern? writeConcern) =>
         Run("update", collectionName, () => $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", Carried.Write(writeConcern), () =>
         {
-            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var (collection, session) = PrepareWrite<BsonDocument>(collectionName, writeConcern);
             var definition = UpdateDefinition(update);
             var result = session is null ? collection.UpdateMany(filter, definition) : collection.UpdateMany(session, filter, definition);
             return result.IsAcknowledged ? result.MatchedCount : -1;
@@ -324,7 +328,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     public long DeleteMany(string collectionName, BsonDocument filter, WriteConcern? writeConcern) =>
         Run("delete", collectionName, () => $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", Carried.Write(writeConcern), () =>
         {
-            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var (collection, session) = PrepareWrite<BsonDocument>(collectionName, writeConcern);
             var result = session is null ? collection.DeleteMany(filter) : collection.DeleteMany(session, filter);
             return result.IsAcknowledged ? result.DeletedCount : -1;
         });
@@ -406,7 +410,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     public Task<long> DeleteManyAsync(string collectionName, BsonDocument filter, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
         RunAsync("delete", collectionName, () => $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", Carried.Write(writeConcern), async () =>
         {
-            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var (collection, session) = PrepareWrite<BsonDocument>(collectionName, writeConcern);
             var result = session is null
                 ? await collection.DeleteManyAsync(filter, cancellationToken).ConfigureAwait(false)
                 : await collection.DeleteManyAsync(session, filter, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -17,7 +17,7 @@ internal sealed class SaveOperation
     // Created only for an entity type with row versions: most saves have none.
     private Dictionary<IProperty, object?>? _newTokenValues;
 
-    private SaveOperation(IUpdateEntry entry, string collectionName, WriteModel<BsonDocument> model, BsonDocument? filter)
+    private SaveOperation(IUpdateEntry entry, string collectionName, WriteModel<SaveDocument> model, BsonDocument? filter)
     {
         Entry = entry;
         State = entry.EntityState == EntityState.Unchanged ? EntityState.Modified : entry.EntityState;
@@ -30,7 +30,13 @@ internal sealed class SaveOperation
 
     public string CollectionName { get; }
 
-    public WriteModel<BsonDocument> Model { get; }
+    public WriteModel<SaveDocument> Model { get; }
+
+    /// <summary>The document an insert writes.</summary>
+    public SaveDocument? Inserted { get; private init; }
+
+    /// <summary>The update document of an update (for the command log).</summary>
+    public BsonDocument? Update { get; private init; }
 
     /// <summary>The filter of an update or delete (used to tell which entries a concurrency conflict hit).</summary>
     public BsonDocument? Filter { get; }
@@ -55,7 +61,8 @@ internal sealed class SaveOperation
             case EntityState.Added:
             {
                 InitializeRowVersions(entry);
-                return new SaveOperation(entry, collection, new InsertOneModel<BsonDocument>(DocumentWriter.CreateDocument(entry)), null);
+                var document = SaveDocument.ForInsert(entry);
+                return new SaveOperation(entry, collection, new InsertOneModel<SaveDocument>(document), null) { Inserted = document };
             }
 
             case EntityState.Modified:
@@ -98,9 +105,12 @@ internal sealed class SaveOperation
                     return null;
                 }
 
-                return new SaveOperation(entry, collection, new UpdateOneModel<BsonDocument>(filter, new BsonDocument("$set", set)), filter)
+                var update = new BsonDocument("$set", set);
+                var model = new UpdateOneModel<SaveDocument>(new BsonDocumentFilterDefinition<SaveDocument>(filter), new BsonDocumentUpdateDefinition<SaveDocument>(update));
+                return new SaveOperation(entry, collection, model, filter)
                 {
                     Written = set,
+                    Update = update,
                     _newTokenValues = tokens,
                 };
             }
@@ -108,7 +118,7 @@ internal sealed class SaveOperation
             case EntityState.Deleted:
             {
                 var filter = FilterFor(entry);
-                return new SaveOperation(entry, collection, new DeleteOneModel<BsonDocument>(filter), filter);
+                return new SaveOperation(entry, collection, new DeleteOneModel<SaveDocument>(new BsonDocumentFilterDefinition<SaveDocument>(filter)), filter);
             }
 
             default:

@@ -256,7 +256,7 @@ internal sealed class TabernacleDatabase(
     };
 
     private static BsonValue IdOf(SaveOperation operation) =>
-        operation.Model is InsertOneModel<BsonDocument> insert ? insert.Document["_id"] : operation.Filter!["_id"];
+        operation.Inserted is { } inserted ? inserted.Id : operation.Filter!["_id"];
 
     private static bool Matches(List<SaveOperation> operations, List<BsonDocument> stored)
     {
@@ -266,8 +266,8 @@ internal sealed class TabernacleDatabase(
             byId.TryGetValue(IdOf(operation), out var current);
             return operation.Model switch
             {
-                InsertOneModel<BsonDocument> insert => current is not null && current.Equals(insert.Document),
-                DeleteOneModel<BsonDocument> => current is null,
+                InsertOneModel<SaveDocument> insert => current is not null && current.Equals(insert.Document.ToBsonDocument()),
+                DeleteOneModel<SaveDocument> => current is null,
                 _ => current is not null && operation.Written is { } written && written.Elements.All(e => current.GetValue(e.Name, BsonNull.Value).Equals(e.Value)),
             };
         });
@@ -432,7 +432,7 @@ internal sealed class TabernacleDatabase(
         }
     }
 
-    private void Verify(BulkWriteResult<BsonDocument> result, List<SaveOperation> operations)
+    private void Verify(BulkWriteResult<SaveDocument> result, List<SaveOperation> operations)
     {
         if (!result.IsAcknowledged || Matched(result) >= Expected(operations))
         {
@@ -443,7 +443,7 @@ internal sealed class TabernacleDatabase(
         throw SaveErrors.Concurrency(operations, stored);
     }
 
-    private async Task VerifyAsync(BulkWriteResult<BsonDocument> result, List<SaveOperation> operations, CancellationToken cancellationToken)
+    private async Task VerifyAsync(BulkWriteResult<SaveDocument> result, List<SaveOperation> operations, CancellationToken cancellationToken)
     {
         if (!result.IsAcknowledged || Matched(result) >= Expected(operations))
         {
@@ -455,7 +455,7 @@ internal sealed class TabernacleDatabase(
         throw SaveErrors.Concurrency(operations, stored);
     }
 
-    private static long Matched(BulkWriteResult<BsonDocument> result) => result.MatchedCount + result.DeletedCount;
+    private static long Matched(BulkWriteResult<SaveDocument> result) => result.MatchedCount + result.DeletedCount;
 
     private static long Expected(List<SaveOperation> operations) => operations.Count(o => o.State is EntityState.Modified or EntityState.Deleted);
 
@@ -479,23 +479,20 @@ internal sealed class TabernacleDatabase(
 
     private static string Describe(string collection, List<SaveOperation> operations)
     {
-        var shown = operations.Take(DescribedOperations).Select(o => Describe(o.Model));
+        var shown = operations.Take(DescribedOperations).Select(Describe);
         var more = operations.Count > DescribedOperations ? $", /* and {operations.Count - DescribedOperations} more */" : "";
         return $"db.{collection}.bulkWrite([{string.Join(", ", shown)}{more}])";
     }
 
-    private static string Describe(WriteModel<BsonDocument> model) => model switch
+    private static string Describe(SaveOperation operation) => operation.Model switch
     {
-        InsertOneModel<BsonDocument> insert => ShellSyntax.Of(new BsonDocument("insertOne", new BsonDocument("document", insert.Document))),
-        UpdateOneModel<BsonDocument> update => ShellSyntax.Of(new BsonDocument("updateOne", new BsonDocument
+        InsertOneModel<SaveDocument> insert => ShellSyntax.Of(new BsonDocument("insertOne", new BsonDocument("document", insert.Document.ToBsonDocument()))),
+        UpdateOneModel<SaveDocument> => ShellSyntax.Of(new BsonDocument("updateOne", new BsonDocument
         {
-            { "filter", update.Filter.Render(Render()) },
-            { "update", ((BsonDocumentUpdateDefinition<BsonDocument>)update.Update).Document },
+            { "filter", operation.Filter },
+            { "update", operation.Update },
         })),
-        DeleteOneModel<BsonDocument> delete => ShellSyntax.Of(new BsonDocument("deleteOne", new BsonDocument("filter", delete.Filter.Render(Render())))),
-        _ => model.ModelType.ToString(),
+        DeleteOneModel<SaveDocument> => ShellSyntax.Of(new BsonDocument("deleteOne", new BsonDocument("filter", operation.Filter))),
+        _ => operation.Model.ModelType.ToString(),
     };
-
-    private static RenderArgs<BsonDocument> Render() =>
-        new(MongoDB.Bson.Serialization.BsonSerializer.SerializerRegistry.GetSerializer<BsonDocument>(), MongoDB.Bson.Serialization.BsonSerializer.SerializerRegistry);
 }
