@@ -398,6 +398,9 @@ public sealed class WireReadTests : ProviderTestBase<WireContext>
         var rows = await query.ToListAsync();
         Assert.Equal(("item 1", 10, "Oslo", (int?)null, WireTier.Gold), (rows[0].Name, rows[0].Width, rows[0].City, rows[0].MaybeCount, rows[0].TierText));
         Assert.Equal(2, rows[1].MaybeCount);
+        var dto = db.Items.Where(i => i.Count > 0).Select(i => new WirePlace { City = i.Name, Zip = i.Count });
+        Assert.True(ReadsFromWire(dto));
+        Assert.Equal([301, 302], (await dto.ToListAsync()).Select(p => p.Zip!.Value).Order());
         var names = db.Items.OrderByDescending(i => i.Id).Select(i => i.Name);
         Assert.True(ReadsFromWire(names));
         Assert.Equal(["item 2", "item 1"], await names.ToListAsync());

@@ -143,13 +143,13 @@ internal static class DocumentValueBuffers
     // collection, the document and the element. Only properties every type of the hierarchy has are required: a derived
     // type's are absent from its siblings' documents.
     private static object? MissingValue(BsonDocument document, IEntityType entityType, Slot slot, BsonValue? raw) =>
-        MissingValue(entityType, slot, missing: raw is null, () => document.GetValue("_id", BsonNull.Value).ToJson());
+        MissingValue(entityType, slot, missing: raw is null, static d => d.GetValue("_id", BsonNull.Value).ToJson(), document);
 
     /// <summary>
     /// The value of a property whose element is missing (<paramref name="missing"/>) or null; <paramref name="id"/> names
     /// the document in the error (only called when there is one, so a reader need not keep the <c>_id</c> as BSON).
     /// </summary>
-    internal static object? MissingValue(IEntityType entityType, Slot slot, bool missing, Func<string> id)
+    internal static object? MissingValue<TState>(IEntityType entityType, Slot slot, bool missing, Func<TState, string> id, TState state)
     {
         var property = slot.Property!;
         var isNonNullableValueType = property.ClrType.IsValueType && Nullable.GetUnderlyingType(property.ClrType) is null;
@@ -167,7 +167,7 @@ internal static class DocumentValueBuffers
 
         var what = missing ? "has no element" : "has null in element";
         throw new InvalidOperationException(
-            $"The document with _id {id()} in collection '{entityType.GetCollectionName()}' {what} '{string.Join('.', slot.Path)}', but '{property.DeclaringType.DisplayName()}.{property.Name}' ({property.ClrType.Name}) cannot be null. Make the property nullable, give it a default value ([Default(...)] or HasDefault(...)), or fix the document.");
+            $"The document with _id {id(state)} in collection '{entityType.GetCollectionName()}' {what} '{string.Join('.', slot.Path)}', but '{property.DeclaringType.DisplayName()}.{property.Name}' ({property.ClrType.Name}) cannot be null. Make the property nullable, give it a default value ([Default(...)] or HasDefault(...)), or fix the document.");
     }
 
     /// <summary>The annotation a default value for missing elements is stored under (set by the conventions).</summary>

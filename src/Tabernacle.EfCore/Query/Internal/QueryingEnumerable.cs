@@ -28,6 +28,7 @@ internal sealed class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsyncEnumer
     private readonly Type contextType;
     private readonly bool standAloneStateManager;
     private readonly bool threadSafetyChecksEnabled;
+    private readonly bool guardEachRow;
 
     public QueryingEnumerable(
         TabernacleQueryContext queryContext,
@@ -37,7 +38,8 @@ internal sealed class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsyncEnumer
         IBsonSerializer<TRow> serializer,
         Type contextType,
         bool standAloneStateManager,
-        bool threadSafetyChecksEnabled)
+        bool threadSafetyChecksEnabled,
+        bool guardEachRow)
     {
         this.queryContext = queryContext;
         this.query = query;
@@ -47,6 +49,7 @@ internal sealed class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsyncEnumer
         this.contextType = contextType;
         this.standAloneStateManager = standAloneStateManager;
         this.threadSafetyChecksEnabled = threadSafetyChecksEnabled;
+        this.guardEachRow = guardEachRow;
     }
 
     public IEnumerator<T> GetEnumerator() => new Enumerator(this);
@@ -148,6 +151,15 @@ internal sealed class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsyncEnumer
             {
                 // Honour cancellation on every item, not only when the next batch is fetched.
                 cancellationToken.ThrowIfCancellationRequested();
+                if (!owner.guardEachRow && _batch is not null && _batch.MoveNext())
+                {
+                    // A row of the batch in hand, shaped without tracking: no round trip and nothing of the context's
+                    // state is touched, so EF Core's concurrency check (an AsyncLocal write, two allocations, per
+                    // entry and exit) guards only the round trips and tracking queries' rows.
+                    Current = owner.shaper(owner.queryContext, _batch.Current);
+                    return true;
+                }
+
                 using var _ = _concurrencyDetector?.EnterCriticalSection();
                 if (_cursor is null && _synthetic is null)
                 {

@@ -58,7 +58,35 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             Constant(serializer, typeof(MongoDB.Bson.Serialization.IBsonSerializer<>).MakeGenericType(row.Type)),
             Constant(QueryCompilationContext.ContextType),
             Constant(QueryCompilationContext.QueryTrackingBehavior == QueryTrackingBehavior.NoTrackingWithIdentityResolution),
-            Constant(Dependencies.CoreSingletonOptions.AreThreadSafetyChecksEnabled));
+            Constant(Dependencies.CoreSingletonOptions.AreThreadSafetyChecksEnabled),
+            Constant(QueryCompilationContext.QueryTrackingBehavior != QueryTrackingBehavior.NoTracking
+                && EntityShaperFinder.Contains(shapedQueryExpression.ShaperExpression)));
+    }
+
+    /// <summary>Whether a shaper materializes entities (which a tracking query gives to the change tracker).</summary>
+    private sealed class EntityShaperFinder : ExpressionVisitor
+    {
+        private bool _found;
+
+        public static bool Contains(Expression shaper)
+        {
+            var finder = new EntityShaperFinder();
+            finder.Visit(shaper);
+            return finder._found;
+        }
+
+        public override Expression? Visit(Expression? node) => _found ? node : base.Visit(node);
+
+        protected override Expression VisitExtension(Expression node)
+        {
+            if (node is StructuralTypeShaperExpression { StructuralType: IEntityType } or EmbeddedCollectionExpression or JoinedCollectionExpression)
+            {
+                _found = true;
+                return node;
+            }
+
+            return node is EntityDocumentExpression ? node : base.VisitExtension(node);
+        }
     }
 
     private static (ParameterExpression, Expression, List<ParameterExpression>, List<Expression>, object) DocumentInjection(Expression shaper, bool tracking)

@@ -157,7 +157,7 @@ internal sealed class WireTable
     private void ReadInto(IBsonReader reader, object?[] row)
     {
         reader.ReadStartDocument();
-        var decoder = new TrieNameDecoder<int>(_names);
+        var decoder = new NameDecoder(_names);
         while (reader.ReadBsonType() != BsonType.EndOfDocument)
         {
             reader.ReadName(decoder);
@@ -220,7 +220,7 @@ internal sealed class WireTable
                 }
                 else if (slot.Collection is null && row[slot.Index] is var value && (ReferenceEquals(value, Missing) || ReferenceEquals(value, Null)))
                 {
-                    row[slot.Index] = DocumentValueBuffers.MissingValue(entityType, slot, ReferenceEquals(value, Missing), () => IdOf(row));
+                    row[slot.Index] = DocumentValueBuffers.MissingValue(entityType, slot, ReferenceEquals(value, Missing), IdOf, (this, row));
                 }
             }
         }
@@ -244,10 +244,48 @@ internal sealed class WireTable
     }
 
     // The document's _id as the error names it (an owned document has none of its own: "null", as on the document path).
-    private string IdOf(object?[] row)
+    // Static, with its state passed along: a lambda capturing the row would allocate its closure on every Complete.
+    private static string IdOf((WireTable Table, object?[] Row) state)
     {
-        var value = _idSlot >= 0 ? row[_idSlot] : null;
+        var value = state.Table._idSlot >= 0 ? state.Row[state.Table._idSlot] : null;
         return value is null || ReferenceEquals(value, Missing) || ReferenceEquals(value, Null) ? "null" : value.ToIdJson();
+    }
+}
+
+/// <summary>
+/// Matches an element name against a table's trie without decoding it; unlike the driver's <c>TrieNameDecoder</c>,
+/// a name the table does not know is skipped rather than decoded into a string (it is skipped with its value).
+/// </summary>
+internal sealed class NameDecoder(BsonTrie<int> names) : INameDecoder
+{
+    private const string Unknown = "(unread element)";
+
+    public bool Found { get; private set; }
+
+    public int Value { get; private set; }
+
+    public string Decode(BsonStream stream, System.Text.UTF8Encoding encoding)
+    {
+        var start = stream.Position;
+        if (names.TryGetNode(stream, out var node) && node.HasValue)
+        {
+            Found = true;
+            Value = node.Value;
+            return node.ElementName;
+        }
+
+        stream.Position = start;
+        stream.SkipCString();
+        Found = false;
+        Value = -1;
+        return Unknown;
+    }
+
+    // Readers over documents in memory (the synthetic rows of scalar results) pass the name instead.
+    public void Inform(string name)
+    {
+        Found = names.TryGetValue(name, out var value);
+        Value = value;
     }
 }
 
