@@ -46,12 +46,44 @@ internal static class AllocationProfile
             }
         }
 
+        var saves = new SaveScenarios(fixture);
+        var savePairs = new (string Name, Action PrepareRaw, Func<Task<int>> Raw, Action PrepareEf, Func<Task<int>> Ef, int Runs)[]
+        {
+            ("Save 1,000 added, no transaction", saves.PrepareAdd, saves.RawAdd, saves.PrepareAdd, saves.EfAddNoTransaction, 40),
+            ("Save 100 deleted, no transaction", saves.PrepareDeleteRaw, saves.RawDelete, saves.PrepareDeleteEfNoTransaction, saves.EfDelete, 150),
+        };
+        foreach (var (name, prepareRaw, raw, prepareEf, ef, runs) in savePairs)
+        {
+            output.WriteLine($"== {name} ({runs} runs; bytes per run by type, preparation not counted)");
+            foreach (var (side, prepare, operation) in new[] { ("raw", prepareRaw, raw), ("provider", prepareEf, ef) })
+            {
+                using var listener = new TickListener();
+                for (var i = 0; i < runs; i++)
+                {
+                    prepare();
+                    listener.Active = true;
+                    await operation();
+                    listener.Active = false;
+                    saves.Clean();
+                }
+
+                listener.Dispose();
+                output.WriteLine($"  {side}:");
+                foreach (var (type, bytes) in listener.Bytes.OrderByDescending(p => p.Value).Take(16))
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {bytes / runs,10:F0} B  {type}"));
+                }
+            }
+        }
+
         return 0;
     }
 
     private sealed class TickListener : EventListener
     {
         public ConcurrentDictionary<string, double> Bytes { get; } = new();
+
+        public volatile bool Active = true;
 
         protected override void OnEventSourceCreated(EventSource eventSource)
         {
@@ -63,7 +95,7 @@ internal static class AllocationProfile
 
         protected override void OnEventWritten(EventWrittenEventArgs eventData)
         {
-            if (eventData.EventName is not "GCAllocationTick_V4" and not "GCAllocationTick_V3" and not "GCAllocationTick_V2" || eventData.Payload is null)
+            if (!Active || eventData.EventName is not "GCAllocationTick_V4" and not "GCAllocationTick_V3" and not "GCAllocationTick_V2" || eventData.Payload is null)
             {
                 return;
             }

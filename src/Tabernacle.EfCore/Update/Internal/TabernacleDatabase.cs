@@ -85,12 +85,12 @@ internal sealed class TabernacleDatabase(
         var session = BeginTransactionIfNeeded(plan, writeConcern);
         try
         {
-            foreach (var group in plan.GroupBy(o => o.CollectionName))
+            foreach (var operations in ByCollection(plan))
             {
-                var operations = group.ToList();
+                var collection = operations[0].CollectionName;
                 try
                 {
-                    var result = client.BulkWrite(group.Key, operations.Select(o => o.Model).ToList(), session is null ? writeConcern : null, () => Describe(group.Key, operations));
+                    var result = client.BulkWrite(collection, Models(operations), session is null ? writeConcern : null, () => Describe(collection, operations));
                     Verify(result, operations);
                 }
                 catch (MongoException ex)
@@ -174,12 +174,12 @@ internal sealed class TabernacleDatabase(
         var session = BeginTransactionIfNeeded(plan, writeConcern);
         try
         {
-            foreach (var group in plan.GroupBy(o => o.CollectionName))
+            foreach (var operations in ByCollection(plan))
             {
-                var operations = group.ToList();
+                var collection = operations[0].CollectionName;
                 try
                 {
-                    var result = await client.BulkWriteAsync(group.Key, operations.Select(o => o.Model).ToList(), session is null ? writeConcern : null, () => Describe(group.Key, operations), cancellationToken).ConfigureAwait(false);
+                    var result = await client.BulkWriteAsync(collection, Models(operations), session is null ? writeConcern : null, () => Describe(collection, operations), cancellationToken).ConfigureAwait(false);
                     await VerifyAsync(result, operations, cancellationToken).ConfigureAwait(false);
                 }
                 catch (MongoException ex)
@@ -208,6 +208,24 @@ internal sealed class TabernacleDatabase(
 
         Complete(plan);
         return plan.Count;
+    }
+
+    // The operations of each collection, in plan order: the plan itself when it writes one collection (the usual case).
+    private static IEnumerable<List<SaveOperation>> ByCollection(List<SaveOperation> plan)
+    {
+        var first = plan[0].CollectionName;
+        return plan.TrueForAll(o => o.CollectionName == first) ? [plan] : plan.GroupBy(o => o.CollectionName).Select(g => g.ToList());
+    }
+
+    private static WriteModel<SaveDocument>[] Models(List<SaveOperation> operations)
+    {
+        var models = new WriteModel<SaveDocument>[operations.Count];
+        for (var i = 0; i < models.Length; i++)
+        {
+            models[i] = operations[i].Model;
+        }
+
+        return models;
     }
 
     // A replay of a save whose previous attempt failed transiently: that attempt may have landed (a step-down or a dropped
