@@ -426,6 +426,24 @@ public sealed class WireReadTests : ProviderTestBase<WireContext>
         var query = db.Items.AsNoTracking().OrderBy(i => i.Id);
         Assert.True(ReadsFromWire(query));
         Assert.Equal([300 + 1, 300 + 2], query.ToList().Select(i => i.Count));
+        var tracked = db.Items.OrderBy(i => i.Id).ToList();
+        Assert.Equal(EntityState.Unchanged, db.Entry(tracked[1]).State);
+        Assert.Equal("shadow", db.Entry(tracked[1]).Property<string>("Secret").CurrentValue);
+        Assert.Empty(db.Items.Where(i => i.Id > 100).ToList());
+    }
+
+    [Fact]
+    public async Task Results_over_several_batches_are_all_read_with_and_without_tracking()
+    {
+        // More than the first batch (101 documents): rows of later batches arrive through getMore.
+        await RawCollection("wireauthors").InsertManyAsync(Enumerable.Range(100, 250).Select(i => new BsonDocument { { "_id", i }, { "Name", "a" + i } }));
+        await using var db = CreateContext();
+        var query = db.Authors.AsNoTracking().Where(a => a.Id >= 100).OrderBy(a => a.Id);
+        Assert.True(ReadsFromWire(query));
+        Assert.Equal(Enumerable.Range(100, 250), (await query.ToListAsync()).Select(a => a.Id));
+        Assert.Equal(Enumerable.Range(100, 250).Select(i => "a" + i), query.ToList().Select(a => a.Name));
+        Assert.Equal(250, (await db.Authors.Where(a => a.Id >= 100).ToListAsync()).Count);
+        Assert.Equal(250, db.ChangeTracker.Entries<WireAuthor>().Count());
     }
 
     [Fact]

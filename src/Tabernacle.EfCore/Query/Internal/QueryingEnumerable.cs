@@ -97,6 +97,7 @@ internal sealed class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsyncEnumer
         private readonly IConcurrencyDetector? _concurrencyDetector = owner.threadSafetyChecksEnabled ? owner.queryContext.ConcurrencyDetector : null;
         private IEnumerator<TRow>? _documents;
         private IAsyncCursor<TRow>? _cursor;
+        private IEnumerator<TRow>? _batch;
 
         public T Current { get; private set; } = default!;
 
@@ -106,17 +107,48 @@ internal sealed class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsyncEnumer
         {
             try
             {
+                if (!owner.guardEachRow && _batch is not null && _batch.MoveNext())
+                {
+                    // As in the async enumerator: a no-tracking row of the batch in hand needs no concurrency check.
+                    Current = owner.shaper(owner.queryContext, _batch.Current);
+                    return true;
+                }
+
                 using var _ = _concurrencyDetector?.EnterCriticalSection();
-                if (_documents is null)
+                if (_cursor is null)
                 {
                     _cursor = owner.queryContext.Client.Read(owner.Request(), owner.serializer);
-                    _documents = owner.Results(_cursor.ToEnumerable()).GetEnumerator();
+                    if (owner.query.ResultOperator != ResultOperator.None)
+                    {
+                        _documents = owner.Results(_cursor.ToEnumerable()).GetEnumerator();
+                    }
+
                     owner.queryContext.InitializeStateManager(owner.standAloneStateManager);
                 }
 
-                var hasNext = _documents.MoveNext();
-                Current = hasNext ? owner.shaper(owner.queryContext, _documents.Current) : default!;
-                return hasNext;
+                if (_documents is not null)
+                {
+                    var hasNext = _documents.MoveNext();
+                    Current = hasNext ? owner.shaper(owner.queryContext, _documents.Current) : default!;
+                    return hasNext;
+                }
+
+                while (true)
+                {
+                    if (_batch is not null && _batch.MoveNext())
+                    {
+                        Current = owner.shaper(owner.queryContext, _batch.Current);
+                        return true;
+                    }
+
+                    if (!_cursor.MoveNext())
+                    {
+                        Current = default!;
+                        return false;
+                    }
+
+                    _batch = _cursor.Current.GetEnumerator();
+                }
             }
             catch (Exception exception)
             {
@@ -127,6 +159,7 @@ internal sealed class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsyncEnumer
 
         public void Dispose()
         {
+            _batch?.Dispose();
             _documents?.Dispose();
             _cursor?.Dispose();
             _documents = null;
