@@ -79,7 +79,9 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
 
         protected override Expression VisitExtension(Expression node)
         {
-            if (node is StructuralTypeShaperExpression { StructuralType: IEntityType } or EmbeddedCollectionExpression or JoinedCollectionExpression)
+            if (node is StructuralTypeShaperExpression { StructuralType: IEntityType }
+                or EmbeddedCollectionExpression
+                or JoinedCollectionExpression)
             {
                 _found = true;
                 return node;
@@ -89,7 +91,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
         }
     }
 
-    private static (ParameterExpression, Expression, List<ParameterExpression>, List<Expression>, object) DocumentInjection(Expression shaper, bool tracking)
+    private static (ParameterExpression, Expression, List<ParameterExpression>, List<Expression>, object) DocumentInjection(
+        Expression shaper, bool tracking)
     {
         var row = Parameter(typeof(BsonDocument), "document");
         var injector = new DocumentInjector(row, tracking);
@@ -97,7 +100,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
         return (row, body, injector.Variables, injector.Assignments, BsonDocumentSerializer.Instance);
     }
 
-    private static (ParameterExpression, Expression, List<ParameterExpression>, List<Expression>, object)? WireInjection(Expression shaper, bool tracking)
+    private static (ParameterExpression, Expression, List<ParameterExpression>, List<Expression>, object)? WireInjection(
+        Expression shaper, bool tracking)
     {
         try
         {
@@ -223,7 +227,10 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                 case DocumentValueExpression value when wire is not null:
                     return _rowOverride is not null
                         ? throw new WireShapeNotSupportedException("value inside a joined array")
-                        : Call(ReadRowValueMethod.MakeGenericMethod(value.Type), row, Constant(wire.Scalar(value.Path, value.Type, value.TypeMapping)));
+                        : Call(
+                            ReadRowValueMethod.MakeGenericMethod(value.Type),
+                            row,
+                            Constant(wire.Scalar(value.Path, value.Type, value.TypeMapping)));
 
                 case EmbeddedCollectionExpression or ComplexCollectionExpression or JoinedCollectionExpression when wire is not null:
                     throw new WireShapeNotSupportedException("collection");

@@ -38,7 +38,9 @@ internal sealed class WireShape
     /// <summary>The row of the root entity.</summary>
     public object RootNode => _root;
 
-    /// <summary>The slot of <paramref name="owner"/>'s row that holds the row of its owned reference <paramref name="navigation"/>.</summary>
+    /// <summary>
+    /// The slot of <paramref name="owner"/>'s row that holds the row of its owned reference <paramref name="navigation"/>.
+    /// </summary>
     public (int Slot, object Node) Owned(object owner, INavigation navigation)
     {
         if (navigation.IsCollection)
@@ -94,7 +96,8 @@ internal sealed class WireShape
         var byValue = rootType.GetDerivedTypesInclusive()
             .Select(t => (t.GetDiscriminatorValue(), Table(_root, t)))
             .ToArray();
-        var selector = new WireRowSerializer.Discriminator(path[0], WireValueReaders.For(discriminator.GetTypeMapping(), discriminator.ClrType), byValue);
+        var read = WireValueReaders.For(discriminator.GetTypeMapping(), discriminator.ClrType);
+        var selector = new WireRowSerializer.Discriminator(path[0], read, byValue);
         return new WireRowSerializer(Table(_root, rootType), selector);
     }
 
@@ -127,7 +130,9 @@ internal sealed class WireShape
             EntityType = entityType;
             // Extra slots follow every slot of the hierarchy's types (siblings reuse indexes, and a complex
             // collection's slot follows them all).
-            Next = entityType is null ? 0 : entityType.GetRootType().GetDerivedTypesInclusive().Max(t => DocumentValueBuffers.LayoutOf(t).Size);
+            Next = entityType is null
+                ? 0
+                : entityType.GetRootType().GetDerivedTypesInclusive().Max(t => DocumentValueBuffers.LayoutOf(t).Size);
         }
 
         public IEntityType? EntityType { get; }

@@ -94,7 +94,9 @@ internal sealed class WireTable
         _valueSlots = [.. _valueSlots, slot];
     }
 
-    /// <summary>An owned reference stored under <paramref name="element"/>, read into a row of its own at <paramref name="slot"/>.</summary>
+    /// <summary>
+    /// An owned reference stored under <paramref name="element"/>, read into a row of its own at <paramref name="slot"/>.
+    /// </summary>
     public void AddOwned(string element, int slot, WireTable child)
     {
         Add([element], Kind.Owned, slot, null, child);
@@ -218,9 +220,11 @@ internal sealed class WireTable
                 {
                     row[slot.Index] = 0;
                 }
-                else if (slot.Collection is null && row[slot.Index] is var value && (ReferenceEquals(value, Missing) || ReferenceEquals(value, Null)))
+                else if (slot.Collection is null && row[slot.Index] is var value
+                    && (ReferenceEquals(value, Missing) || ReferenceEquals(value, Null)))
                 {
-                    row[slot.Index] = DocumentValueBuffers.MissingValue(entityType, slot, ReferenceEquals(value, Missing), IdOf, (this, row));
+                    var missing = ReferenceEquals(value, Missing);
+                    row[slot.Index] = DocumentValueBuffers.MissingValue(entityType, slot, missing, IdOf, (this, row));
                 }
             }
         }

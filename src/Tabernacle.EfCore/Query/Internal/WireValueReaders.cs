@@ -118,5 +118,6 @@ internal static class WireValueReaders
     };
 
     /// <summary>A value as raw BSON (the array of a complex collection, read by the materializer).</summary>
-    public static BsonValue Raw(IBsonReader reader) => BsonValueSerializer.Instance.Deserialize(BsonDeserializationContext.CreateRoot(reader));
+    public static BsonValue Raw(IBsonReader reader) =>
+        BsonValueSerializer.Instance.Deserialize(BsonDeserializationContext.CreateRoot(reader));
 }

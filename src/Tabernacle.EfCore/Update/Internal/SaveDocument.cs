@@ -1,6 +1,7 @@
 using System.Collections;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Update;
 using MongoDB.Bson;
 using MongoDB.Bson.IO;
@@ -39,7 +40,9 @@ internal sealed class SaveDocument
     public static SaveDocument ForInsert(IUpdateEntry entry)
     {
         var entityType = entry.EntityType;
-        if (entityType.FindOwnership() is null && !entityType.GetComplexProperties().Any() && StoredProperties.Embedded(entityType).Length == 0)
+        if (entityType.FindOwnership() is null
+            && !entityType.GetComplexProperties().Any()
+            && StoredProperties.Embedded(entityType).Length == 0)
         {
             return new SaveDocument(entry, DocumentWriter.IdOf(entry, original: false), null);
         }
@@ -48,7 +51,9 @@ internal sealed class SaveDocument
         return new SaveDocument(null, document[TabernacleModelExtensions.IdElementName], document);
     }
 
-    /// <summary>The document as BSON (for the command log and for checking a replayed save); built on first use for a direct insert.</summary>
+    /// <summary>
+    /// The document as BSON (for the command log and for checking a replayed save); built on first use for a direct insert.
+    /// </summary>
     public BsonDocument ToBsonDocument() => _document ??= DocumentWriter.CreateDocument(Entry!);
 }
 
@@ -87,7 +92,7 @@ internal sealed class SaveDocumentSerializer : SerializerBase<SaveDocument>, IBs
         throw new NotSupportedException("Save documents are only written.");
 
     // As PropertyBson.ToBson, with the common types written by the writer's own methods instead of through a BsonValue.
-    private static void Write(BsonSerializationContext context, Microsoft.EntityFrameworkCore.Storage.CoreTypeMapping? mapping, object? value)
+    private static void Write(BsonSerializationContext context, CoreTypeMapping? mapping, object? value)
     {
         var writer = context.Writer;
         if (mapping?.Converter is { } converter && value is not null)
@@ -121,7 +126,11 @@ internal sealed class SaveDocumentSerializer : SerializerBase<SaveDocument>, IBs
                 writer.WriteBoolean(b);
                 break;
             case DateTime dateTime:
-                writer.WriteDateTime(BsonUtils.ToMillisecondsSinceEpoch(dateTime.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(dateTime, DateTimeKind.Utc) : dateTime.ToUniversalTime()));
+                // As BsonValueMapper: an unspecified kind is taken as UTC, a local time converted.
+                var utc = dateTime.Kind == DateTimeKind.Unspecified
+                    ? DateTime.SpecifyKind(dateTime, DateTimeKind.Utc)
+                    : dateTime.ToUniversalTime();
+                writer.WriteDateTime(BsonUtils.ToMillisecondsSinceEpoch(utc));
                 break;
             case decimal m:
                 writer.WriteDecimal128(new Decimal128(m));

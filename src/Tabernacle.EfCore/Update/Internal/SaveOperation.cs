@@ -106,7 +106,9 @@ internal sealed class SaveOperation
                 }
 
                 var update = new BsonDocument("$set", set);
-                var model = new UpdateOneModel<SaveDocument>(new BsonDocumentFilterDefinition<SaveDocument>(filter), new BsonDocumentUpdateDefinition<SaveDocument>(update));
+                var model = new UpdateOneModel<SaveDocument>(
+                    new BsonDocumentFilterDefinition<SaveDocument>(filter),
+                    new BsonDocumentUpdateDefinition<SaveDocument>(update));
                 return new SaveOperation(entry, collection, model, filter)
                 {
                     Written = set,
@@ -118,7 +120,8 @@ internal sealed class SaveOperation
             case EntityState.Deleted:
             {
                 var filter = FilterFor(entry);
-                return new SaveOperation(entry, collection, new DeleteOneModel<SaveDocument>(new BsonDocumentFilterDefinition<SaveDocument>(filter)), filter);
+                var model = new DeleteOneModel<SaveDocument>(new BsonDocumentFilterDefinition<SaveDocument>(filter));
+                return new SaveOperation(entry, collection, model, filter);
             }
 
             default:

@@ -20,7 +20,9 @@ internal static class StoredProperties
     /// <summary>The row-version properties of <paramref name="entityType"/>.</summary>
     public static IProperty[] RowVersions(IEntityType entityType) => PlanOf(entityType).RowVersions;
 
-    /// <summary>The properties an insert writes, with their element names; ordinal keys of owned collections (not stored) flagged.</summary>
+    /// <summary>
+    /// The properties an insert writes, with their element names; ordinal keys of owned collections (not stored) flagged.
+    /// </summary>
     public static (IProperty Property, string Name, bool IsOrdinalKey)[] Inserted(IEntityType entityType) => PlanOf(entityType).Inserted;
 
     /// <summary>The owned navigations whose targets are embedded in the document.</summary>
