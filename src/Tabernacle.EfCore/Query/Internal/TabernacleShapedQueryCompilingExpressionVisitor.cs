@@ -117,8 +117,11 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             var body = injector.Inject(shaper);
             return (row, body, injector.Variables, injector.Assignments, shape.Build());
         }
-        catch (WireShapeNotSupportedException)
+        catch (Exception exception)
+            when (exception is WireShapeNotSupportedException or ArgumentException or InvalidOperationException)
         {
+            // The document path handles every shape: a shape the wire reader does not know (or a shaper node added
+            // for the document path only, whose code expects a BsonDocument row) reads through it, only slower.
             return null;
         }
     }
