@@ -44,6 +44,18 @@ public class ReadBenchmarks
     [Benchmark, BenchmarkCategory("ToList 1,000")]
     public Task<int> Ef_ToList1000() => _reads.EfToListAll();
 
+    [Benchmark(Baseline = true), BenchmarkCategory("ToList 1,000 tracked")]
+    public Task<int> Raw_ToList1000_ForTracked() => _reads.RawToListAll();
+
+    [Benchmark, BenchmarkCategory("ToList 1,000 tracked")]
+    public Task<int> Ef_ToList1000_Tracked() => _reads.EfToListAllTracked();
+
+    [Benchmark(Baseline = true), BenchmarkCategory("ToList 2,000 x 35 fields")]
+    public Task<int> Raw_ToListWide() => _reads.RawToListWide();
+
+    [Benchmark, BenchmarkCategory("ToList 2,000 x 35 fields")]
+    public Task<int> Ef_ToListWide() => _reads.EfToListWide();
+
     [Benchmark(Baseline = true), BenchmarkCategory("First by key")]
     public Task<int> Raw_FirstByKey() => _reads.RawFirstByKey();
 

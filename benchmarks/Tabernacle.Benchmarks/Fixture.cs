@@ -14,6 +14,7 @@ internal sealed class Fixture : IDisposable
 {
     public const int CustomerCount = 1_000;
     public const int OrderCount = 2_000;
+    public const int WideCount = 2_000;
     public const string ReadDatabase = "bench_reads";
     public const string EfWriteDatabase = "bench_writes_ef";
     public const string RawWriteDatabase = "bench_writes_raw";
@@ -33,6 +34,7 @@ internal sealed class Fixture : IDisposable
         var reads = Client.GetDatabase(ReadDatabase);
         RawCustomers = reads.GetCollection<Customer>("customers");
         RawOrders = reads.GetCollection<Order>("orders");
+        RawWide = reads.GetCollection<WideRecord>("wide_records");
         RawWriteCustomers = Client.GetDatabase(RawWriteDatabase).GetCollection<Customer>("customers");
     }
 
@@ -45,6 +47,8 @@ internal sealed class Fixture : IDisposable
     public IMongoCollection<Customer> RawCustomers { get; }
 
     public IMongoCollection<Order> RawOrders { get; }
+
+    public IMongoCollection<WideRecord> RawWide { get; }
 
     public IMongoCollection<Customer> RawWriteCustomers { get; }
 
@@ -95,6 +99,7 @@ internal sealed class Fixture : IDisposable
                 Total = Math.Round(i * 3.7 % 1000, 2),
                 Status = (i % 4) switch { 0 => "new", 1 => "paid", 2 => "shipped", _ => "closed" },
             }));
+            context.WideRecords.AddRange(Enumerable.Range(1, WideCount).Select(WideRecord.Create));
             context.SaveChanges();
         }
 
@@ -116,6 +121,14 @@ internal sealed class Fixture : IDisposable
             || raw.Zip(ef).Any(p => p.First.Name != p.Second.Name || p.First.CreatedAt != p.Second.CreatedAt || p.First.Balance != p.Second.Balance))
         {
             throw new InvalidOperationException($"the raw driver and the provider read different data ({raw.Count} vs {ef.Count} customers)");
+        }
+
+        var rawWide = RawWide.Find(FilterDefinition<WideRecord>.Empty).SortBy(w => w.Id).ToList();
+        var efWide = check.WideRecords.AsNoTracking().OrderBy(w => w.Id).ToList();
+        if (rawWide.Count != WideCount || efWide.Count != WideCount
+            || rawWide.Zip(efWide).Any(p => p.First.Text01 != p.Second.Text01 || p.First.Price06 != p.Second.Price06 || p.First.When32 != p.Second.When32))
+        {
+            throw new InvalidOperationException($"the raw driver and the provider read different wide records ({rawWide.Count} vs {efWide.Count})");
         }
 
         if (RawOrders.CountDocuments(new BsonDocument()) != OrderCount)

@@ -5,10 +5,16 @@ using Tabernacle.Benchmarks;
 // --scaling: the read-scaling simulation only (10 s per read preference).
 // no arguments: the full BenchmarkDotNet suite (reads, then saves), then the read-scaling simulation.
 // --emulator-scaling [--quick] [--million]: the emulator's time per operation and memory per document at 1k..100k (1M).
+// --alloc-profile: bytes per run by type (runtime allocation samples) for a few read pairs.
 // anything else: passed to BenchmarkDotNet (for example --filter *Include*).
 if (args.Contains("--emulator-scaling"))
 {
     return await EmulatorScaling.RunAsync(Console.Out, million: args.Contains("--million"), quick: args.Contains("--quick"));
+}
+
+if (args.Contains("--alloc-profile"))
+{
+    return await AllocationProfile.RunAsync(Console.Out);
 }
 
 if (args.Contains("--quick"))

@@ -28,6 +28,8 @@ internal static class QuickMode
             rows.Add(await PairAsync("WhereOrderByTake100 tracked", reads.RawWhereOrderByTake, reads.EfWhereOrderByTakeTracked, "change tracker on top: reported"));
             rows.Add(await PairAsync("WhereOrderByTake100 no-tracking", reads.RawWhereOrderByTake, reads.EfWhereOrderByTakeNoTracking, "<= 1.15x time, <= 2x bytes"));
             rows.Add(await PairAsync("ToList 1,000", reads.RawToListAll, reads.EfToListAll, "<= 1.15x time, <= 2x bytes"));
+            rows.Add(await PairAsync("ToList 1,000 tracked", reads.RawToListAll, reads.EfToListAllTracked, "change tracker on top: reported"));
+            rows.Add(await PairAsync("ToList 2,000 x 35 fields", reads.RawToListWide, reads.EfToListWide, "<= 1.15x time, <= 2x bytes"));
             rows.Add(await PairAsync("First by key", reads.RawFirstByKey, reads.EfFirstByKey, "<= 1.1x time"));
             rows.Add(await PairAsync("Find", reads.RawFirstByKey, reads.EfFind, "<= 1.15x time (tracking)"));
             rows.Add(await PairAsync("Count with filter", reads.RawCount, reads.EfCount, "<= 1.1x time"));
@@ -45,6 +47,17 @@ internal static class QuickMode
             rows.Add(await SavePairAsync("Save 100 deleted", saves.PrepareDeleteRaw, saves.RawDelete, saves.PrepareDeleteEf, saves.EfDelete, saves.Clean, 12));
             rows.Add(await SavePairAsync("Save 100 deleted, no transaction", saves.PrepareDeleteRaw, saves.RawDelete, saves.PrepareDeleteEfNoTransaction, saves.EfDelete, saves.Clean, 12));
 
+            // EF Core's own share of the add, measured alone: what no provider change can remove.
+            var addRange = new List<(double Us, double Bytes)>();
+            for (var i = 0; i < 8; i++)
+            {
+                var sample = await MeasureOnceAsync(saves.PrepareAdd, saves.EfAddRangeOnly, saves.Clean);
+                if (i >= 2)
+                {
+                    addRange.Add(sample);
+                }
+            }
+
             output.WriteLine();
             output.WriteLine($"| {"Category",-36} | {"raw µs",9} | {"provider µs",11} | {"time ratio",10} | {"raw B",10} | {"provider B",10} | {"alloc ratio",11} | target");
             output.WriteLine($"|{new string('-', 38)}|{new string('-', 11)}|{new string('-', 13)}|{new string('-', 12)}|{new string('-', 12)}|{new string('-', 12)}|{new string('-', 13)}|-------");
@@ -53,6 +66,10 @@ internal static class QuickMode
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {row.Category,-36} | {row.RawUs,9:F0} | {row.EfUs,11:F0} | {row.TimeRatio,9:F2}x | {row.RawBytes,10:F0} | {row.EfBytes,10:F0} | {row.AllocRatio,10:F2}x | {row.Target}"));
             }
+
+            var addRangeBytes = Median(addRange.Select(a => a.Bytes));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {"EF Core AddRange 1,000 alone (no save)",-36} | {"",9} | {Median(addRange.Select(a => a.Us)),11:F0} | {"",10} | {rows.First(r => r.Category == "Save 1,000 added").RawBytes,10:F0} | {addRangeBytes,10:F0} | {addRangeBytes / rows.First(r => r.Category == "Save 1,000 added").RawBytes,10:F2}x | EF Core's change tracker (reported)"));
 
             output.WriteLine();
             var (cachedCompilations, cachedRuns) = await CountCompilationsAsync(reads.EfCachedShape, 20);

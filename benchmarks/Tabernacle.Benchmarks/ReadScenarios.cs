@@ -56,6 +56,23 @@ internal sealed class ReadScenarios(Fixture fixture)
     public async Task<int> RawToListAll() =>
         (await fixture.RawCustomers.Find(FilterDefinition<Customer>.Empty).ToListAsync()).Count;
 
+    // 1,000 entities, tracked: the change tracker's cost on top of the no-tracking read.
+    public async Task<int> EfToListAllTracked()
+    {
+        await using var context = fixture.Reads.CreateDbContext();
+        return (await context.Customers.ToListAsync()).Count;
+    }
+
+    // 2,000 documents of 35 fields.
+    public async Task<int> EfToListWide()
+    {
+        await using var context = fixture.Reads.CreateDbContext();
+        return (await context.WideRecords.AsNoTracking().ToListAsync()).Count;
+    }
+
+    public async Task<int> RawToListWide() =>
+        (await fixture.RawWide.Find(FilterDefinition<WideRecord>.Empty).ToListAsync()).Count;
+
     // First by key.
     public async Task<int> EfFirstByKey()
     {

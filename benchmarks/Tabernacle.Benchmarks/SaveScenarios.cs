@@ -34,6 +34,14 @@ internal sealed class SaveScenarios(Fixture fixture)
         return await context.SaveChangesAsync();
     }
 
+    /// <summary>EF Core's share of the add: AddRange alone (the change tracker's entries, snapshots and identity map), no save.</summary>
+    public Task<int> EfAddRangeOnly()
+    {
+        using var context = fixture.Writes.CreateDbContext();
+        context.Customers.AddRange(_customers);
+        return Task.FromResult(context.ChangeTracker.Entries().Count());
+    }
+
     public async Task<int> RawAdd()
     {
         await fixture.RawWriteCustomers.InsertManyAsync(_customers);

@@ -23,9 +23,12 @@ internal static class DocumentValueBuffers
     // Everything about a type that does not depend on the document, worked out once per type: the slots, the buffer
     // size and the discriminator (only when the type has derived types), so filling a buffer allocates only the
     // buffer and its values.
-    private sealed record Layout(Slot[] Slots, int Size, IProperty? Discriminator = null, string[]? DiscriminatorPath = null);
+    internal sealed record Layout(Slot[] Slots, int Size, IProperty? Discriminator = null, string[]? DiscriminatorPath = null);
 
-    private sealed record Slot(int Index, IProperty? Property, string[] Path, CoreTypeMapping? Mapping, bool IsOwnerKey, int PrincipalIndex, bool IsOrdinal, bool Required = false, IComplexProperty? Collection = null);
+    internal sealed record Slot(int Index, IProperty? Property, string[] Path, CoreTypeMapping? Mapping, bool IsOwnerKey, int PrincipalIndex, bool IsOrdinal, bool Required = false, IComplexProperty? Collection = null);
+
+    /// <summary>The slots of an entity type's value buffer (shared with the wire reader, see <see cref="WireTable"/>).</summary>
+    internal static Layout LayoutOf(IEntityType entityType) => Layouts.GetOrAdd(entityType, static type => EntityLayout((IEntityType)type));
 
     /// <summary>The value buffer of a document's root entity.</summary>
     public static ValueBuffer Create(BsonDocument document, IEntityType entityType) => Fill(document, entityType, ValueBuffer.Empty, 0);
@@ -139,26 +142,32 @@ internal static class DocumentValueBuffers
     // while the property cannot hold null); null when the property may be null; otherwise an error that names the
     // collection, the document and the element. Only properties every type of the hierarchy has are required: a derived
     // type's are absent from its siblings' documents.
-    private static object? MissingValue(BsonDocument document, IEntityType entityType, Slot slot, BsonValue? raw)
+    private static object? MissingValue(BsonDocument document, IEntityType entityType, Slot slot, BsonValue? raw) =>
+        MissingValue(entityType, slot, missing: raw is null, static d => d.GetValue("_id", BsonNull.Value).ToJson(), document);
+
+    /// <summary>
+    /// The value of a property whose element is missing (<paramref name="missing"/>) or null; <paramref name="id"/> names
+    /// the document in the error (only called when there is one, so a reader need not keep the <c>_id</c> as BSON).
+    /// </summary>
+    internal static object? MissingValue<TState>(IEntityType entityType, Slot slot, bool missing, Func<TState, string> id, TState state)
     {
         var property = slot.Property!;
         var isNonNullableValueType = property.ClrType.IsValueType && Nullable.GetUnderlyingType(property.ClrType) is null;
-        if ((raw is null || isNonNullableValueType) && property.FindAnnotation(DefaultValueAnnotation)?.Value is { } configuredDefault)
+        if ((missing || isNonNullableValueType) && property.FindAnnotation(DefaultValueAnnotation)?.Value is { } configuredDefault)
         {
             return configuredDefault;
         }
 
-        var required = isNonNullableValueType || (raw is null && !property.ClrType.IsValueType && !property.IsNullable);
+        var required = isNonNullableValueType || (missing && !property.ClrType.IsValueType && !property.IsNullable);
         // A required complex property's values are required too (slot.Required).
         if (!required || (property.DeclaringType != entityType.GetRootType() && !slot.Required))
         {
             return null;
         }
 
-        var id = document.GetValue("_id", BsonNull.Value);
-        var what = raw is null ? "has no element" : "has null in element";
+        var what = missing ? "has no element" : "has null in element";
         throw new InvalidOperationException(
-            $"The document with _id {id.ToJson()} in collection '{entityType.GetCollectionName()}' {what} '{string.Join('.', slot.Path)}', but '{property.DeclaringType.DisplayName()}.{property.Name}' ({property.ClrType.Name}) cannot be null. Make the property nullable, give it a default value ([Default(...)] or HasDefault(...)), or fix the document.");
+            $"The document with _id {id(state)} in collection '{entityType.GetCollectionName()}' {what} '{string.Join('.', slot.Path)}', but '{property.DeclaringType.DisplayName()}.{property.Name}' ({property.ClrType.Name}) cannot be null. Make the property nullable, give it a default value ([Default(...)] or HasDefault(...)), or fix the document.");
     }
 
     /// <summary>The annotation a default value for missing elements is stored under (set by the conventions).</summary>

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore.Internal;
 using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.EntityFrameworkCore.Query.Internal;
 using MongoDB.Bson;
+using MongoDB.Bson.Serialization;
 using MongoDB.Driver;
 using Tabernacle.EfCore.Query.Internal.Expressions;
 
@@ -13,34 +14,42 @@ namespace Tabernacle.EfCore.Query.Internal;
 
 /// <summary>
 /// The result of a compiled query: binds parameters, sends the MQL through the execution seam, and shapes each
-/// document as it arrives from the driver's cursor (a real async cursor for async enumeration).
+/// row as it arrives from the driver's cursor (a real async cursor for async enumeration). A row is what the query
+/// shape's serializer decodes from the reply: a <see cref="BsonDocument"/>, or for the shapes the wire reader handles
+/// EF Core's value buffer itself (<see cref="WireRowSerializer"/>).
 /// </summary>
-internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T>, IQueryingEnumerable
+internal sealed class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsyncEnumerable<T>, IQueryingEnumerable
 {
     private readonly TabernacleQueryContext queryContext;
     private readonly CompiledMongoQuery query;
     private readonly TabernacleQueryOptions options;
-    private readonly Func<QueryContext, BsonDocument, T> shaper;
+    private readonly Func<QueryContext, TRow, T> shaper;
+    private readonly IBsonSerializer<TRow> serializer;
     private readonly Type contextType;
     private readonly bool standAloneStateManager;
     private readonly bool threadSafetyChecksEnabled;
+    private readonly bool guardEachRow;
 
     public QueryingEnumerable(
         TabernacleQueryContext queryContext,
         CompiledMongoQuery query,
         TabernacleQueryOptions options,
-        Func<QueryContext, BsonDocument, T> shaper,
+        Func<QueryContext, TRow, T> shaper,
+        IBsonSerializer<TRow> serializer,
         Type contextType,
         bool standAloneStateManager,
-        bool threadSafetyChecksEnabled)
+        bool threadSafetyChecksEnabled,
+        bool guardEachRow)
     {
         this.queryContext = queryContext;
         this.query = query;
         this.options = options;
         this.shaper = shaper;
+        this.serializer = serializer;
         this.contextType = contextType;
         this.standAloneStateManager = standAloneStateManager;
         this.threadSafetyChecksEnabled = threadSafetyChecksEnabled;
+        this.guardEachRow = guardEachRow;
     }
 
     public IEnumerator<T> GetEnumerator() => new Enumerator(this);
@@ -55,19 +64,40 @@ internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T
     private Storage.Internal.MongoReadRequest Request() =>
         query.Bind(queryContext, QueryOptionValues.ReadPreference(queryContext, options), QueryOptionValues.ReadConcern(queryContext, options));
 
-    /// <summary>Turns the raw result of a count, sum or existence test into the one document the shaper reads.</summary>
-    private IEnumerable<BsonDocument> Results(IEnumerable<BsonDocument> documents) => query.ResultOperator switch
+    /// <summary>
+    /// Turns the raw result of a count, sum or existence test into the one row the shaper reads. A row the server did not
+    /// send (no match to count or sum; the answer of an existence test) is made by the shape's own serializer, from a
+    /// one-element document, so it converts exactly as a sent one.
+    /// </summary>
+    private IEnumerable<TRow> Results(IEnumerable<TRow> rows)
     {
-        ResultOperator.Any => [new BsonDocument(MongoQueryExpression.ResultElement, documents.Any())],
-        ResultOperator.Count or ResultOperator.LongCount or ResultOperator.Sum => [documents.FirstOrDefault() ?? new BsonDocument(MongoQueryExpression.ResultElement, 0)],
-        _ => documents,
-    };
+        switch (query.ResultOperator)
+        {
+            case ResultOperator.Any:
+                return [Synthetic(rows.Any())];
+            case ResultOperator.Count or ResultOperator.LongCount or ResultOperator.Sum:
+                using (var enumerator = rows.GetEnumerator())
+                {
+                    return [enumerator.MoveNext() ? enumerator.Current : Synthetic(0)];
+                }
 
-    private sealed class Enumerator(QueryingEnumerable<T> owner) : IEnumerator<T>
+            default:
+                return rows;
+        }
+    }
+
+    private TRow Synthetic(BsonValue result)
+    {
+        using var reader = new MongoDB.Bson.IO.BsonDocumentReader(new BsonDocument(MongoQueryExpression.ResultElement, result));
+        return serializer.Deserialize(BsonDeserializationContext.CreateRoot(reader));
+    }
+
+    private sealed class Enumerator(QueryingEnumerable<TRow, T> owner) : IEnumerator<T>
     {
         private readonly IConcurrencyDetector? _concurrencyDetector = owner.threadSafetyChecksEnabled ? owner.queryContext.ConcurrencyDetector : null;
-        private IEnumerator<BsonDocument>? _documents;
-        private IAsyncCursor<BsonDocument>? _cursor;
+        private IEnumerator<TRow>? _documents;
+        private IAsyncCursor<TRow>? _cursor;
+        private IEnumerator<TRow>? _batch;
 
         public T Current { get; private set; } = default!;
 
@@ -77,17 +107,48 @@ internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T
         {
             try
             {
-                using var _ = _concurrencyDetector?.EnterCriticalSection();
-                if (_documents is null)
+                if (!owner.guardEachRow && _batch is not null && _batch.MoveNext())
                 {
-                    _cursor = owner.queryContext.Client.Read(owner.Request());
-                    _documents = owner.Results(_cursor.ToEnumerable()).GetEnumerator();
+                    // As in the async enumerator: a no-tracking row of the batch in hand needs no concurrency check.
+                    Current = owner.shaper(owner.queryContext, _batch.Current);
+                    return true;
+                }
+
+                using var _ = _concurrencyDetector?.EnterCriticalSection();
+                if (_cursor is null)
+                {
+                    _cursor = owner.queryContext.Client.Read(owner.Request(), owner.serializer);
+                    if (owner.query.ResultOperator != ResultOperator.None)
+                    {
+                        _documents = owner.Results(_cursor.ToEnumerable()).GetEnumerator();
+                    }
+
                     owner.queryContext.InitializeStateManager(owner.standAloneStateManager);
                 }
 
-                var hasNext = _documents.MoveNext();
-                Current = hasNext ? owner.shaper(owner.queryContext, _documents.Current) : default!;
-                return hasNext;
+                if (_documents is not null)
+                {
+                    var hasNext = _documents.MoveNext();
+                    Current = hasNext ? owner.shaper(owner.queryContext, _documents.Current) : default!;
+                    return hasNext;
+                }
+
+                while (true)
+                {
+                    if (_batch is not null && _batch.MoveNext())
+                    {
+                        Current = owner.shaper(owner.queryContext, _batch.Current);
+                        return true;
+                    }
+
+                    if (!_cursor.MoveNext())
+                    {
+                        Current = default!;
+                        return false;
+                    }
+
+                    _batch = _cursor.Current.GetEnumerator();
+                }
             }
             catch (Exception exception)
             {
@@ -98,6 +159,7 @@ internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T
 
         public void Dispose()
         {
+            _batch?.Dispose();
             _documents?.Dispose();
             _cursor?.Dispose();
             _documents = null;
@@ -107,12 +169,12 @@ internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T
         public void Reset() => throw new NotSupportedException("Query results cannot be enumerated twice; run the query again.");
     }
 
-    private sealed class AsyncEnumerator(QueryingEnumerable<T> owner, CancellationToken cancellationToken) : IAsyncEnumerator<T>
+    private sealed class AsyncEnumerator(QueryingEnumerable<TRow, T> owner, CancellationToken cancellationToken) : IAsyncEnumerator<T>
     {
         private readonly IConcurrencyDetector? _concurrencyDetector = owner.threadSafetyChecksEnabled ? owner.queryContext.ConcurrencyDetector : null;
-        private IAsyncCursor<BsonDocument>? _cursor;
-        private IEnumerator<BsonDocument>? _batch;
-        private Queue<BsonDocument>? _synthetic;
+        private IAsyncCursor<TRow>? _cursor;
+        private IEnumerator<TRow>? _batch;
+        private Queue<TRow>? _synthetic;
 
         public T Current { get; private set; } = default!;
 
@@ -122,31 +184,41 @@ internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T
             {
                 // Honour cancellation on every item, not only when the next batch is fetched.
                 cancellationToken.ThrowIfCancellationRequested();
+                if (!owner.guardEachRow && _batch is not null && _batch.MoveNext())
+                {
+                    // A row of the batch in hand, shaped without tracking: no round trip and nothing of the context's
+                    // state is touched, so EF Core's concurrency check (an AsyncLocal write, two allocations, per
+                    // entry and exit) guards only the round trips and tracking queries' rows.
+                    Current = owner.shaper(owner.queryContext, _batch.Current);
+                    return true;
+                }
+
                 using var _ = _concurrencyDetector?.EnterCriticalSection();
                 if (_cursor is null && _synthetic is null)
                 {
-                    _cursor = await owner.queryContext.Client.ReadAsync(owner.Request(), cancellationToken).ConfigureAwait(false);
+                    _cursor = await owner.queryContext.Client.ReadAsync(owner.Request(), owner.serializer, cancellationToken).ConfigureAwait(false);
                     owner.queryContext.InitializeStateManager(owner.standAloneStateManager);
                     if (owner.query.ResultOperator != ResultOperator.None)
                     {
                         // A computed result is one small document: read it all, then shape it.
                         var documents = await _cursor.ToListAsync(cancellationToken).ConfigureAwait(false);
-                        _synthetic = new Queue<BsonDocument>(owner.Results(documents));
+                        _synthetic = new Queue<TRow>(owner.Results(documents));
                     }
                 }
 
-                BsonDocument? next;
+                TRow? next;
+                bool hasNext;
                 if (_synthetic is not null)
                 {
-                    next = _synthetic.Count > 0 ? _synthetic.Dequeue() : null;
+                    hasNext = _synthetic.TryDequeue(out next);
                 }
                 else
                 {
-                    next = await NextFromCursorAsync().ConfigureAwait(false);
+                    (hasNext, next) = await NextFromCursorAsync().ConfigureAwait(false);
                 }
 
-                Current = next is null ? default! : owner.shaper(owner.queryContext, next);
-                return next is not null;
+                Current = hasNext ? owner.shaper(owner.queryContext, next!) : default!;
+                return hasNext;
             }
             catch (Exception exception)
             {
@@ -155,19 +227,19 @@ internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T
             }
         }
 
-        private async Task<BsonDocument?> NextFromCursorAsync()
+        private async ValueTask<(bool, TRow?)> NextFromCursorAsync()
         {
             while (true)
             {
                 if (_batch is not null && _batch.MoveNext())
                 {
-                    return _batch.Current;
+                    return (true, _batch.Current);
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
                 if (!await _cursor!.MoveNextAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    return null;
+                    return (false, default);
                 }
 
                 _batch = _cursor.Current.GetEnumerator();

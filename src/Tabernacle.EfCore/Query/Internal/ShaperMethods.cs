@@ -18,6 +18,12 @@ internal static class ShaperMethods
         return converted is null ? default! : (T)converted;
     }
 
+    /// <summary>A projected value from its slot of a row read from the wire (see <see cref="WireShape"/>).</summary>
+    public static T ReadRowValue<T>(object?[] row, int slot) => row[slot] is { } value ? (T)value : default!;
+
+    /// <summary>The row of an owned reference, stored in a slot of its owner's row; null when the owned document is missing.</summary>
+    public static object?[]? OwnedRow(object?[]? owner, int slot) => owner?[slot] as object?[];
+
     /// <summary>The embedded document at <paramref name="element"/>, or <c>null</c> when it is missing or not a document.</summary>
     public static BsonDocument? Embedded(BsonDocument? owner, string element) =>
         owner is not null && owner.TryGetValue(element, out var value) && value is BsonDocument document ? document : null;

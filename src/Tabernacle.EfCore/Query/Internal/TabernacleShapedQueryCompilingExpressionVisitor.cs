@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.EntityFrameworkCore.Storage;
 using MongoDB.Bson;
+using MongoDB.Bson.Serialization.Serializers;
 using Tabernacle.EfCore.Query.Internal.Expressions;
 using static System.Linq.Expressions.Expression;
 
@@ -31,28 +32,129 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
         }
 
         var compiled = CompiledMongoQuery.Compile(query, ProjectedFields.Of(shapedQueryExpression.ShaperExpression));
-        var row = Parameter(typeof(BsonDocument), "document");
         var tracking = QueryCompilationContext.QueryTrackingBehavior == QueryTrackingBehavior.TrackAll;
 
         // The user's projection is checked for captured constants before the provider adds its own (entity types,
         // mappings, paths), which are part of the model and cannot leak.
         base.VerifyNoClientConstant(shapedQueryExpression.ShaperExpression);
-        var injector = new DocumentInjector(row, tracking);
-        var body = injector.Inject(shapedQueryExpression.ShaperExpression);
-        var block = Block(body.Type, injector.Variables, [.. injector.Assignments, body]);
+
+        // Most shapes (entities with scalars, complex properties and owned references, hierarchies, projected values) are
+        // decoded from the wire into value buffers by a serializer compiled for the shape; the others (owned and joined
+        // collections, joined arrays) read a BsonDocument per result.
+        var (row, body, variables, assignments, serializer) = WireInjection(shapedQueryExpression.ShaperExpression, tracking) is { } wire
+                ? wire
+                : DocumentInjection(shapedQueryExpression.ShaperExpression, tracking);
+        var block = Block(body.Type, variables, [.. assignments, body]);
         var materialized = InjectStructuralTypeMaterializers(block);
         var shaper = Lambda(materialized, QueryCompilationContext.QueryContextParameter, row);
 
-        var enumerableType = typeof(QueryingEnumerable<>).MakeGenericType(shaper.ReturnType);
+        var enumerableType = typeof(QueryingEnumerable<,>).MakeGenericType(row.Type, shaper.ReturnType);
         return New(
             enumerableType.GetConstructors()[0],
             Convert(QueryCompilationContext.QueryContextParameter, typeof(TabernacleQueryContext)),
             Constant(compiled),
             Constant(queryCompilationContext.QueryOptions),
             Constant(shaper.Compile()),
+            Constant(serializer, typeof(MongoDB.Bson.Serialization.IBsonSerializer<>).MakeGenericType(row.Type)),
             Constant(QueryCompilationContext.ContextType),
             Constant(QueryCompilationContext.QueryTrackingBehavior == QueryTrackingBehavior.NoTrackingWithIdentityResolution),
-            Constant(Dependencies.CoreSingletonOptions.AreThreadSafetyChecksEnabled));
+            Constant(Dependencies.CoreSingletonOptions.AreThreadSafetyChecksEnabled),
+            Constant(QueryCompilationContext.QueryTrackingBehavior != QueryTrackingBehavior.NoTracking
+                && EntityShaperFinder.Contains(shapedQueryExpression.ShaperExpression)));
+    }
+
+    /// <summary>Whether a shaper materializes entities (which a tracking query gives to the change tracker).</summary>
+    private sealed class EntityShaperFinder : ExpressionVisitor
+    {
+        private bool _found;
+
+        public static bool Contains(Expression shaper)
+        {
+            var finder = new EntityShaperFinder();
+            finder.Visit(shaper);
+            return finder._found;
+        }
+
+        public override Expression? Visit(Expression? node) => _found ? node : base.Visit(node);
+
+        protected override Expression VisitExtension(Expression node)
+        {
+            if (node is StructuralTypeShaperExpression { StructuralType: IEntityType }
+                or EmbeddedCollectionExpression
+                or JoinedCollectionExpression)
+            {
+                _found = true;
+                return node;
+            }
+
+            return node is EntityDocumentExpression ? node : base.VisitExtension(node);
+        }
+    }
+
+    private static (ParameterExpression, Expression, List<ParameterExpression>, List<Expression>, object) DocumentInjection(
+        Expression shaper, bool tracking)
+    {
+        var row = Parameter(typeof(BsonDocument), "document");
+        var injector = new DocumentInjector(row, tracking);
+        var body = injector.Inject(shaper);
+        return (row, body, injector.Variables, injector.Assignments, BsonDocumentSerializer.Instance);
+    }
+
+    private static (ParameterExpression, Expression, List<ParameterExpression>, List<Expression>, object)? WireInjection(
+        Expression shaper, bool tracking)
+    {
+        try
+        {
+            var roots = RootDocumentFinder.Find(shaper);
+            if (roots.Count > 1)
+            {
+                return null;
+            }
+
+            var shape = new WireShape(roots.Count == 0 ? null : roots.First());
+            var row = Parameter(typeof(object?[]), "row");
+            var injector = new DocumentInjector(row, tracking, shape);
+            var body = injector.Inject(shaper);
+            return (row, body, injector.Variables, injector.Assignments, shape.Build());
+        }
+        catch (Exception exception)
+            when (exception is WireShapeNotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            // The document path handles every shape: a shape the wire reader does not know (or a shaper node added
+            // for the document path only, whose code expects a BsonDocument row) reads through it, only slower.
+            return null;
+        }
+    }
+
+    /// <summary>The entity types of the row documents a shaper reads (the query's root; more than one is not read from the wire).</summary>
+    private sealed class RootDocumentFinder : ExpressionVisitor
+    {
+        private readonly HashSet<IEntityType> _types = [];
+
+        public static HashSet<IEntityType> Find(Expression shaper)
+        {
+            var finder = new RootDocumentFinder();
+            finder.Visit(shaper);
+            return finder._types;
+        }
+
+        protected override Expression VisitExtension(Expression node)
+        {
+            if (node is EntityDocumentExpression { Owner: null, Path: "" } document)
+            {
+                _types.Add(document.EntityType);
+            }
+            else if (node is StructuralTypeShaperExpression { ValueBufferExpression: EntityDocumentExpression inner })
+            {
+                Visit(inner);
+            }
+            else if (node is EntityDocumentExpression { Owner: { } owner })
+            {
+                Visit(owner);
+            }
+
+            return node is EntityDocumentExpression ? node : base.VisitExtension(node);
+        }
     }
 
     private static readonly MethodInfo ExecuteNonQueryMethod = typeof(NonQueryExecutor).GetMethod(nameof(NonQueryExecutor.Execute))!;
@@ -82,8 +184,16 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
     /// Replaces the provider's placeholders in a shaper with code: each entity's document and value buffer become
     /// variables assigned up front (owners before what they embed), scalars become reads of the row.
     /// </summary>
-    private sealed class DocumentInjector(ParameterExpression row, bool tracking) : ExpressionVisitor
+    private sealed class DocumentInjector(ParameterExpression row, bool tracking, WireShape? wire = null) : ExpressionVisitor
     {
+        private static readonly MethodInfo OwnedRowMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.OwnedRow))!;
+        private static readonly MethodInfo ReadRowValueMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.ReadRowValue))!;
+        private static readonly ConstructorInfo ValueBufferConstructor = typeof(ValueBuffer).GetConstructor([typeof(object?[])])!;
+        private readonly Dictionary<string, object> _wireNodes = new(StringComparer.Ordinal);
+
+        // The type of a document variable: the document, or on the wire path the row (value buffer) read from it.
+        private Type DocumentType => wire is null ? typeof(BsonDocument) : typeof(object?[]);
+
         private static readonly MethodInfo CreateMethod = typeof(DocumentValueBuffers).GetMethod(nameof(DocumentValueBuffers.Create))!;
         private static readonly MethodInfo CreateEmbeddedMethod = typeof(DocumentValueBuffers).GetMethod(nameof(DocumentValueBuffers.CreateEmbedded))!;
         private static readonly MethodInfo EmbeddedMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.Embedded))!;
@@ -114,8 +224,22 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                     var updated = shaper.Update(buffer);
                     return document.Owner is null && document.Path.Length == 0 && _scoped.Count == 0 && !shaper.IsNullable
                         ? updated
-                        : Condition(Equal(documentVariable, Constant(null, typeof(BsonDocument))), Default(shaper.Type), updated);
+                        : Condition(Equal(documentVariable, Constant(null, DocumentType)), Default(shaper.Type), updated);
                 }
+
+                case DocumentValueExpression value when wire is not null:
+                    return _rowOverride is not null
+                        ? throw new WireShapeNotSupportedException("value inside a joined array")
+                        : Call(
+                            ReadRowValueMethod.MakeGenericMethod(value.Type),
+                            row,
+                            Constant(wire.Scalar(value.Path, value.Type, value.TypeMapping)));
+
+                case EmbeddedCollectionExpression or ComplexCollectionExpression or JoinedCollectionExpression when wire is not null:
+                    throw new WireShapeNotSupportedException("collection");
+
+                case IncludeExpression { Navigation: INavigation { IsCollection: true } } when wire is not null:
+                    throw new WireShapeNotSupportedException("included collection");
 
                 case DocumentValueExpression value:
                     return Call(ReadValueMethod.MakeGenericMethod(value.Type), _rowOverride ?? row, Constant(value.Path.Split('.')), Constant(value.TypeMapping, typeof(CoreTypeMapping)));
@@ -265,11 +389,15 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                 return bound;
             }
 
-            var documentVariable = Variable(typeof(BsonDocument), "document" + _bindings.Count);
+            var documentVariable = Variable(DocumentType, "document" + _bindings.Count);
             var buffer = Variable(typeof(ValueBuffer), "buffer" + _bindings.Count);
             Variables.Add(documentVariable);
             Variables.Add(buffer);
-            if (document.Owner is null)
+            if (wire is not null)
+            {
+                BindRow(document, key, documentVariable, buffer);
+            }
+            else if (document.Owner is null)
             {
                 Assignments.Add(Assign(documentVariable, row));
                 Assignments.Add(Assign(buffer, Call(CreateMethod, documentVariable, Constant(document.EntityType))));
@@ -296,6 +424,36 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
 
             _bindings[key] = (documentVariable, buffer);
             return (documentVariable, buffer);
+        }
+
+        // On the wire path a document is a row: the query's row for the root entity, or the row of an owned reference
+        // that the serializer stored in a slot of its owner's row (null when the owned element is missing or null).
+        private void BindRow(EntityDocumentExpression document, string key, ParameterExpression rowVariable, ParameterExpression buffer)
+        {
+            if (document.Owner is null)
+            {
+                if (document.Path.Length != 0)
+                {
+                    throw new WireShapeNotSupportedException("rebased document");
+                }
+
+                _wireNodes[key] = wire!.RootNode;
+                Assignments.Add(Assign(rowVariable, row));
+                Assignments.Add(Assign(buffer, New(ValueBufferConstructor, rowVariable)));
+                return;
+            }
+
+            var (ownerRow, _) = Bind(document.Owner);
+            var ownerNode = _wireNodes[Key(document.Owner)];
+            var (slot, node) = document.JoinedElement is { } element
+                ? wire!.Joined(ownerNode, element, document.EntityType)
+                : wire!.Owned(ownerNode, document.Navigation!);
+            _wireNodes[key] = node;
+            Assignments.Add(Assign(rowVariable, Call(OwnedRowMethod, ownerRow, Constant(slot))));
+            Assignments.Add(Assign(buffer, Condition(
+                Equal(rowVariable, Constant(null, typeof(object?[]))),
+                Constant(ValueBuffer.Empty),
+                New(ValueBufferConstructor, rowVariable))));
         }
 
         private string Key(EntityDocumentExpression document) =>

@@ -5,6 +5,8 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using MongoDB.Bson;
+using MongoDB.Bson.Serialization;
+using MongoDB.Bson.Serialization.Serializers;
 using MongoDB.Driver;
 using Tabernacle.EfCore.Diagnostics;
 using Tabernacle.EfCore.Diagnostics.Internal;
@@ -94,9 +96,13 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     }
 
     /// <summary>The collection with the effective options applied: null arguments leave the context's or the client's defaults.</summary>
-    public IMongoCollection<BsonDocument> Collection(string name, ReadPreference? readPreference = null, ReadConcern? readConcern = null, WriteConcern? writeConcern = null)
+    public IMongoCollection<BsonDocument> Collection(string name, ReadPreference? readPreference = null, ReadConcern? readConcern = null, WriteConcern? writeConcern = null) =>
+        Collection<BsonDocument>(name, readPreference, readConcern, writeConcern);
+
+    /// <summary>The collection, with documents of <typeparamref name="TDocument"/> (written by its own serializer), and the effective options.</summary>
+    public IMongoCollection<TDocument> Collection<TDocument>(string name, ReadPreference? readPreference = null, ReadConcern? readConcern = null, WriteConcern? writeConcern = null)
     {
-        var collection = Database.GetCollection<BsonDocument>(name);
+        var collection = Database.GetCollection<TDocument>(name);
         if ((readPreference ?? ContextReadPreference) is { } rp)
         {
             collection = collection.WithReadPreference(rp);
@@ -131,57 +137,63 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     /// <summary>Reads of this context instance that ran out of their causal wait on a secondary (went to the primary or failed).</summary>
     public int CausalReadFallbacks { get; private set; }
 
-    public IAsyncCursor<BsonDocument> Read(MongoReadRequest request)
+    public IAsyncCursor<BsonDocument> Read(MongoReadRequest request) => Read(request, BsonDocumentSerializer.Instance);
+
+    public Task<IAsyncCursor<BsonDocument>> ReadAsync(MongoReadRequest request, CancellationToken cancellationToken) =>
+        ReadAsync(request, BsonDocumentSerializer.Instance, cancellationToken);
+
+    /// <summary>A read whose results <paramref name="serializer"/> decodes from the reply (a query shape's own rows).</summary>
+    public IAsyncCursor<TRow> Read<TRow>(MongoReadRequest request, IBsonSerializer<TRow> serializer)
     {
         var bound = CausalBound(request);
         try
         {
-            return ReadOnce(request, bound);
+            return ReadOnce(request, bound, serializer);
         }
         catch (MongoException ex) when (bound is not null && IsMaxTimeExpired(ex))
         {
-            return ReadOnce(FallBack(request, bound.Value), null);
+            return ReadOnce(FallBack(request, bound.Value), null, serializer);
         }
     }
 
-    public async Task<IAsyncCursor<BsonDocument>> ReadAsync(MongoReadRequest request, CancellationToken cancellationToken)
+    public async Task<IAsyncCursor<TRow>> ReadAsync<TRow>(MongoReadRequest request, IBsonSerializer<TRow> serializer, CancellationToken cancellationToken)
     {
         var bound = CausalBound(request);
         try
         {
-            return await ReadOnceAsync(request, bound, cancellationToken).ConfigureAwait(false);
+            return await ReadOnceAsync(request, bound, serializer, cancellationToken).ConfigureAwait(false);
         }
         catch (MongoException ex) when (bound is not null && IsMaxTimeExpired(ex))
         {
-            return await ReadOnceAsync(FallBack(request, bound.Value), null, cancellationToken).ConfigureAwait(false);
+            return await ReadOnceAsync(FallBack(request, bound.Value), null, serializer, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private IAsyncCursor<BsonDocument> ReadOnce(MongoReadRequest request, TimeSpan? maxTime) =>
+    private IAsyncCursor<TRow> ReadOnce<TRow>(MongoReadRequest request, TimeSpan? maxTime, IBsonSerializer<TRow> serializer) =>
         Run(request.OperationName, request.CollectionName, request.ToMql, Carried.Read(request.ReadPreference, request.ReadConcern), () =>
         {
             var (collection, session) = PrepareRead(request);
             return request.Pipeline is { } pipeline
                 ? (session is null
-                    ? collection.Aggregate(Pipeline(pipeline), AggregateOptions(maxTime))
-                    : collection.Aggregate(session, Pipeline(pipeline), AggregateOptions(maxTime)))
+                    ? collection.Aggregate(Pipeline(pipeline, serializer), AggregateOptions(maxTime))
+                    : collection.Aggregate(session, Pipeline(pipeline, serializer), AggregateOptions(maxTime)))
                 : (session is null
-                    ? collection.FindSync(request.Filter, FindOptions(request, maxTime))
-                    : collection.FindSync(session, request.Filter, FindOptions(request, maxTime)));
+                    ? collection.FindSync(request.Filter, FindOptions(request, maxTime, serializer))
+                    : collection.FindSync(session, request.Filter, FindOptions(request, maxTime, serializer)));
         });
 
-    private Task<IAsyncCursor<BsonDocument>> ReadOnceAsync(
-        MongoReadRequest request, TimeSpan? maxTime, CancellationToken cancellationToken) =>
+    private Task<IAsyncCursor<TRow>> ReadOnceAsync<TRow>(
+        MongoReadRequest request, TimeSpan? maxTime, IBsonSerializer<TRow> serializer, CancellationToken cancellationToken) =>
         RunAsync(request.OperationName, request.CollectionName, request.ToMql, Carried.Read(request.ReadPreference, request.ReadConcern), () =>
         {
             var (collection, session) = PrepareRead(request);
             return request.Pipeline is { } pipeline
                 ? (session is null
-                    ? collection.AggregateAsync(Pipeline(pipeline), AggregateOptions(maxTime), cancellationToken)
-                    : collection.AggregateAsync(session, Pipeline(pipeline), AggregateOptions(maxTime), cancellationToken))
+                    ? collection.AggregateAsync(Pipeline(pipeline, serializer), AggregateOptions(maxTime), cancellationToken)
+                    : collection.AggregateAsync(session, Pipeline(pipeline, serializer), AggregateOptions(maxTime), cancellationToken))
                 : (session is null
-                    ? collection.FindAsync(request.Filter, FindOptions(request, maxTime), cancellationToken)
-                    : collection.FindAsync(session, request.Filter, FindOptions(request, maxTime), cancellationToken));
+                    ? collection.FindAsync(request.Filter, FindOptions(request, maxTime, serializer), cancellationToken)
+                    : collection.FindAsync(session, request.Filter, FindOptions(request, maxTime, serializer), cancellationToken));
         });
 
     // A read that carries the session's cluster time (afterClusterTime) to a member other than the primary may wait for
@@ -250,53 +262,53 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         return (Collection(request.CollectionName, request.ReadPreference, request.ReadConcern), session);
     }
 
-    private static PipelineDefinition<BsonDocument, BsonDocument> Pipeline(IReadOnlyList<BsonDocument> stages) =>
-        PipelineDefinition<BsonDocument, BsonDocument>.Create(stages);
+    private static PipelineDefinition<BsonDocument, TRow> Pipeline<TRow>(IReadOnlyList<BsonDocument> stages, IBsonSerializer<TRow> serializer) =>
+        PipelineDefinition<BsonDocument, TRow>.Create(stages, serializer);
 
-    private static FindOptions<BsonDocument> FindOptions(MongoReadRequest request, TimeSpan? maxTime) => new()
+    private static FindOptions<BsonDocument, TRow> FindOptions<TRow>(MongoReadRequest request, TimeSpan? maxTime, IBsonSerializer<TRow> serializer) => new()
     {
         MaxTime = maxTime,
         Sort = request.Sort,
         Skip = request.Skip,
         Limit = request.Limit,
-        Projection = request.Projection,
+        Projection = new RowProjection<TRow>(request.Projection, serializer),
     };
 
-    public BulkWriteResult<BsonDocument> BulkWrite(string collectionName, IReadOnlyList<WriteModel<BsonDocument>> models, WriteConcern? writeConcern, Func<string> description) =>
+    public BulkWriteResult<TDocument> BulkWrite<TDocument>(string collectionName, IReadOnlyList<WriteModel<TDocument>> models, WriteConcern? writeConcern, Func<string> description) =>
         Run("bulkWrite", collectionName, description, Carried.Write(writeConcern), () =>
         {
-            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var (collection, session) = PrepareWrite<TDocument>(collectionName, writeConcern);
             var options = new BulkWriteOptions { IsOrdered = true };
             return session is null ? collection.BulkWrite(models, options) : collection.BulkWrite(session, models, options);
         });
 
-    public Task<BulkWriteResult<BsonDocument>> BulkWriteAsync(string collectionName, IReadOnlyList<WriteModel<BsonDocument>> models, WriteConcern? writeConcern, Func<string> description, CancellationToken cancellationToken) =>
+    public Task<BulkWriteResult<TDocument>> BulkWriteAsync<TDocument>(string collectionName, IReadOnlyList<WriteModel<TDocument>> models, WriteConcern? writeConcern, Func<string> description, CancellationToken cancellationToken) =>
         RunAsync("bulkWrite", collectionName, description, Carried.Write(writeConcern), () =>
         {
-            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var (collection, session) = PrepareWrite<TDocument>(collectionName, writeConcern);
             var options = new BulkWriteOptions { IsOrdered = true };
             return session is null
                 ? collection.BulkWriteAsync(models, options, cancellationToken)
                 : collection.BulkWriteAsync(session, models, options, cancellationToken);
         });
 
-    private (IMongoCollection<BsonDocument> Collection, IClientSessionHandle? Session) PrepareWrite(string collectionName, WriteConcern? writeConcern)
+    private (IMongoCollection<TDocument> Collection, IClientSessionHandle? Session) PrepareWrite<TDocument>(string collectionName, WriteConcern? writeConcern)
     {
         var session = Session;
         if (session is { IsInTransaction: true })
         {
             // Operations inside a transaction may not carry their own write concern; the commit applies the transaction's.
-            return (Database.GetCollection<BsonDocument>(collectionName), session);
+            return (Database.GetCollection<TDocument>(collectionName), session);
         }
 
         // The driver refuses explicit sessions for unacknowledged writes: a w:0 write goes without the session.
-        return (Collection(collectionName, writeConcern: writeConcern), EffectiveWriteConcern(writeConcern).IsAcknowledged ? session : null);
+        return (Collection<TDocument>(collectionName, writeConcern: writeConcern), EffectiveWriteConcern(writeConcern).IsAcknowledged ? session : null);
     }
 
     public Task<long> UpdateManyAsync(string collectionName, BsonDocument filter, BsonValue update, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
         RunAsync("update", collectionName, () => $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", Carried.Write(writeConcern), async () =>
         {
-            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var (collection, session) = PrepareWrite<BsonDocument>(collectionName, writeConcern);
             var definition = UpdateDefinition(update);
             var result = session is null
                 ? await collection.UpdateManyAsync(filter, definition, cancellationToken: cancellationToken).ConfigureAwait(false)
@@ -307,7 +319,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     public long UpdateMany(string collectionName, BsonDocument filter, BsonValue update, WriteConcern? writeConcern) =>
         Run("update", collectionName, () => $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", Carried.Write(writeConcern), () =>
         {
-            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var (collection, session) = PrepareWrite<BsonDocument>(collectionName, writeConcern);
             var definition = UpdateDefinition(update);
             var result = session is null ? collection.UpdateMany(filter, definition) : collection.UpdateMany(session, filter, definition);
             return result.IsAcknowledged ? result.MatchedCount : -1;
@@ -316,7 +328,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     public long DeleteMany(string collectionName, BsonDocument filter, WriteConcern? writeConcern) =>
         Run("delete", collectionName, () => $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", Carried.Write(writeConcern), () =>
         {
-            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var (collection, session) = PrepareWrite<BsonDocument>(collectionName, writeConcern);
             var result = session is null ? collection.DeleteMany(filter) : collection.DeleteMany(session, filter);
             return result.IsAcknowledged ? result.DeletedCount : -1;
         });
@@ -398,7 +410,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     public Task<long> DeleteManyAsync(string collectionName, BsonDocument filter, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
         RunAsync("delete", collectionName, () => $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", Carried.Write(writeConcern), async () =>
         {
-            var (collection, session) = PrepareWrite(collectionName, writeConcern);
+            var (collection, session) = PrepareWrite<BsonDocument>(collectionName, writeConcern);
             var result = session is null
                 ? await collection.DeleteManyAsync(filter, cancellationToken).ConfigureAwait(false)
                 : await collection.DeleteManyAsync(session, filter, cancellationToken: cancellationToken).ConfigureAwait(false);

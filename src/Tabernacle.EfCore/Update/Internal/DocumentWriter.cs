@@ -25,12 +25,11 @@ internal static class DocumentWriter
             document[TabernacleModelExtensions.IdElementName] = IdOf(entry, original: false);
         }
 
-        foreach (var property in entityType.GetProperties())
+        foreach (var (property, name, isOrdinalKey) in StoredProperties.Inserted(entityType))
         {
-            var name = property.GetElementName();
-            if (name.Length == 0)
+            if (isOrdinalKey)
             {
-                if (ordinal is not null && StoredValues.IsOrdinalKey(property) && entry.HasTemporaryValue(property))
+                if (ordinal is not null && entry.HasTemporaryValue(property))
                 {
                     entry.SetStoreGeneratedValue(property, ordinal.Value);
                 }
@@ -38,12 +37,7 @@ internal static class DocumentWriter
                 continue;
             }
 
-            if (name == TabernacleModelExtensions.IdElementName || FieldPaths.IsCompositeKeyPart(property))
-            {
-                continue;
-            }
-
-            document[name] = PropertyBson.ToBson(property, entry.GetCurrentValue(property));
+            document.Add(name, PropertyBson.ToBson(property, entry.GetCurrentValue(property)));
         }
 
         foreach (var complexProperty in entityType.GetComplexProperties())
@@ -51,7 +45,7 @@ internal static class DocumentWriter
             document[complexProperty.GetElementName()] = ComplexValue(entry, complexProperty);
         }
 
-        foreach (var navigation in EmbeddedNavigations(entityType))
+        foreach (var navigation in StoredProperties.Embedded(entityType))
         {
             document[navigation.GetElementName()] = EmbeddedValue(entry, navigation);
         }

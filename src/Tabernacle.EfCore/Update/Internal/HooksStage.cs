@@ -14,7 +14,22 @@ internal sealed class HooksStage(IChangeDetector changeDetector) : ISaveStage
     // The entities and states of the save in progress (a context runs one save at a time), for the after-save hooks.
     private List<(object Entity, EntityState State)>? _saving;
 
-    public async ValueTask BeforeSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken)
+    public ValueTask BeforeSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken)
+    {
+        // Most saves have no entity with a hook: then there is nothing to order or to remember for after the save.
+        foreach (var entry in entries)
+        {
+            if (SaveStageEntries.EntityOf(entry) is IBeforeSave or IBeforeSaveAsync or IAfterSave or IAfterSaveAsync)
+            {
+                return RunBeforeAsync(entries, async, cancellationToken);
+            }
+        }
+
+        _saving = null;
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask RunBeforeAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken)
     {
         var ordered = SaveStageEntries.Ordered(entries);
         var saving = new List<(object Entity, EntityState State)>(ordered.Count);

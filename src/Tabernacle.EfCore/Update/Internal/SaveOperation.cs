@@ -14,9 +14,10 @@ namespace Tabernacle.EfCore.Update.Internal;
 /// </summary>
 internal sealed class SaveOperation
 {
-    private readonly Dictionary<IProperty, object?> _newTokenValues = [];
+    // Created only for an entity type with row versions: most saves have none.
+    private Dictionary<IProperty, object?>? _newTokenValues;
 
-    private SaveOperation(IUpdateEntry entry, string collectionName, WriteModel<BsonDocument> model, BsonDocument? filter)
+    private SaveOperation(IUpdateEntry entry, string collectionName, WriteModel<SaveDocument> model, BsonDocument? filter)
     {
         Entry = entry;
         State = entry.EntityState == EntityState.Unchanged ? EntityState.Modified : entry.EntityState;
@@ -29,7 +30,13 @@ internal sealed class SaveOperation
 
     public string CollectionName { get; }
 
-    public WriteModel<BsonDocument> Model { get; }
+    public WriteModel<SaveDocument> Model { get; }
+
+    /// <summary>The document an insert writes.</summary>
+    public SaveDocument? Inserted { get; private init; }
+
+    /// <summary>The update document of an update (for the command log).</summary>
+    public BsonDocument? Update { get; private init; }
 
     /// <summary>The filter of an update or delete (used to tell which entries a concurrency conflict hit).</summary>
     public BsonDocument? Filter { get; }
@@ -41,7 +48,9 @@ internal sealed class SaveOperation
     public BsonDocument? Written { get; private init; }
 
     /// <summary>Row-version values this save writes; set on the entry once the write succeeded.</summary>
-    public IReadOnlyDictionary<IProperty, object?> NewTokenValues => _newTokenValues;
+    public IReadOnlyDictionary<IProperty, object?> NewTokenValues => (IReadOnlyDictionary<IProperty, object?>?)_newTokenValues ?? NoTokens;
+
+    private static readonly Dictionary<IProperty, object?> NoTokens = [];
 
     /// <summary>The write for a root entry; <paramref name="changedEmbeddings"/> are its owned navigations below which something changed.</summary>
     public static SaveOperation? Create(IUpdateEntry entry, IReadOnlySet<INavigation> changedEmbeddings)
@@ -51,9 +60,9 @@ internal sealed class SaveOperation
         {
             case EntityState.Added:
             {
-                var operation = new SaveOperation(entry, collection, null!, null);
-                operation.InitializeRowVersions();
-                return new SaveOperation(entry, collection, new InsertOneModel<BsonDocument>(DocumentWriter.CreateDocument(entry)), null).With(operation._newTokenValues);
+                InitializeRowVersions(entry);
+                var document = SaveDocument.ForInsert(entry);
+                return new SaveOperation(entry, collection, new InsertOneModel<SaveDocument>(document), null) { Inserted = document };
             }
 
             case EntityState.Modified:
@@ -61,24 +70,18 @@ internal sealed class SaveOperation
             {
                 var filter = FilterFor(entry);
                 var set = new BsonDocument();
-                var operation = new SaveOperation(entry, collection, null!, filter);
-                foreach (var property in entry.EntityType.GetProperties())
+                Dictionary<IProperty, object?>? tokens = null;
+                foreach (var (property, name, isRowVersion) in StoredProperties.Of(entry.EntityType))
                 {
-                    var name = property.GetElementName();
-                    if (name.Length == 0 || property.IsPrimaryKey())
-                    {
-                        continue;
-                    }
-
-                    if (IsRowVersion(property))
+                    if (isRowVersion)
                     {
                         var next = NextRowVersion(property, entry.GetOriginalValue(property));
-                        operation._newTokenValues[property] = next;
-                        set[name] = PropertyBson.ToBson(property, next);
+                        (tokens ??= [])[property] = next;
+                        set.Add(name, PropertyBson.ToBson(property, next));
                     }
                     else if (entry.IsModified(property))
                     {
-                        set[name] = PropertyBson.ToBson(property, entry.GetCurrentValue(property));
+                        set.Add(name, PropertyBson.ToBson(property, entry.GetCurrentValue(property)));
                     }
                 }
 
@@ -102,13 +105,23 @@ internal sealed class SaveOperation
                     return null;
                 }
 
-                return new SaveOperation(entry, collection, new UpdateOneModel<BsonDocument>(filter, new BsonDocument("$set", set)), filter) { Written = set }.With(operation._newTokenValues);
+                var update = new BsonDocument("$set", set);
+                var model = new UpdateOneModel<SaveDocument>(
+                    new BsonDocumentFilterDefinition<SaveDocument>(filter),
+                    new BsonDocumentUpdateDefinition<SaveDocument>(update));
+                return new SaveOperation(entry, collection, model, filter)
+                {
+                    Written = set,
+                    Update = update,
+                    _newTokenValues = tokens,
+                };
             }
 
             case EntityState.Deleted:
             {
                 var filter = FilterFor(entry);
-                return new SaveOperation(entry, collection, new DeleteOneModel<BsonDocument>(filter), filter);
+                var model = new DeleteOneModel<SaveDocument>(new BsonDocumentFilterDefinition<SaveDocument>(filter));
+                return new SaveOperation(entry, collection, model, filter);
             }
 
             default:
@@ -116,25 +129,15 @@ internal sealed class SaveOperation
         }
     }
 
-    private SaveOperation With(Dictionary<IProperty, object?> tokens)
+    private static void InitializeRowVersions(IUpdateEntry entry)
     {
-        foreach (var (property, value) in tokens)
+        foreach (var property in StoredProperties.RowVersions(entry.EntityType))
         {
-            _newTokenValues[property] = value;
-        }
-
-        return this;
-    }
-
-    private void InitializeRowVersions()
-    {
-        foreach (var property in Entry.EntityType.GetProperties().Where(IsRowVersion))
-        {
-            var current = Entry.GetCurrentValue(property);
+            var current = entry.GetCurrentValue(property);
             if (current is null || Convert.ToInt64(current, System.Globalization.CultureInfo.InvariantCulture) == 0)
             {
                 var first = Convert.ChangeType(1, Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType, System.Globalization.CultureInfo.InvariantCulture);
-                Entry.SetStoreGeneratedValue(property, first);
+                entry.SetStoreGeneratedValue(property, first);
             }
         }
     }

@@ -15,22 +15,25 @@ internal static class SaveStageEntries
     /// </summary>
     public static List<(IUpdateEntry Entry, EntityState State)> Ordered(IList<IUpdateEntry> entries)
     {
+        // The change tracker's entries are distinct and each has one state, so only the owners of owned entries (several
+        // may share one) need a set to be added once; it is built only when there is an owned entry.
         var result = new List<(IUpdateEntry Entry, EntityState State)>(entries.Count);
-        var seen = new HashSet<IUpdateEntry>(entries.Count);
         foreach (var state in (ReadOnlySpan<EntityState>)[EntityState.Added, EntityState.Modified, EntityState.Deleted])
         {
             foreach (var entry in entries)
             {
-                if (entry.EntityState == state && seen.Add(entry))
+                if (entry.EntityState == state)
                 {
                     result.Add((entry, state));
                 }
             }
         }
 
+        HashSet<IUpdateEntry>? seen = null;
         foreach (var entry in entries)
         {
-            if (entry.EntityType.FindOwnership() is not null && UnchangedRootOf(entry) is { } root && seen.Add(root))
+            if (entry.EntityType.FindOwnership() is not null && UnchangedRootOf(entry) is { } root
+                && (seen ??= [.. result.Select(r => r.Entry)]).Add(root))
             {
                 result.Add((root, EntityState.Modified));
             }

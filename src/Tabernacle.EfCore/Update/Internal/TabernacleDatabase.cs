@@ -85,12 +85,12 @@ internal sealed class TabernacleDatabase(
         var session = BeginTransactionIfNeeded(plan, writeConcern);
         try
         {
-            foreach (var group in plan.GroupBy(o => o.CollectionName))
+            foreach (var operations in ByCollection(plan))
             {
-                var operations = group.ToList();
+                var collection = operations[0].CollectionName;
                 try
                 {
-                    var result = client.BulkWrite(group.Key, operations.Select(o => o.Model).ToList(), session is null ? writeConcern : null, () => Describe(group.Key, operations));
+                    var result = client.BulkWrite(collection, Models(operations), session is null ? writeConcern : null, () => Describe(collection, operations));
                     Verify(result, operations);
                 }
                 catch (MongoException ex)
@@ -174,12 +174,12 @@ internal sealed class TabernacleDatabase(
         var session = BeginTransactionIfNeeded(plan, writeConcern);
         try
         {
-            foreach (var group in plan.GroupBy(o => o.CollectionName))
+            foreach (var operations in ByCollection(plan))
             {
-                var operations = group.ToList();
+                var collection = operations[0].CollectionName;
                 try
                 {
-                    var result = await client.BulkWriteAsync(group.Key, operations.Select(o => o.Model).ToList(), session is null ? writeConcern : null, () => Describe(group.Key, operations), cancellationToken).ConfigureAwait(false);
+                    var result = await client.BulkWriteAsync(collection, Models(operations), session is null ? writeConcern : null, () => Describe(collection, operations), cancellationToken).ConfigureAwait(false);
                     await VerifyAsync(result, operations, cancellationToken).ConfigureAwait(false);
                 }
                 catch (MongoException ex)
@@ -208,6 +208,24 @@ internal sealed class TabernacleDatabase(
 
         Complete(plan);
         return plan.Count;
+    }
+
+    // The operations of each collection, in plan order: the plan itself when it writes one collection (the usual case).
+    private static IEnumerable<List<SaveOperation>> ByCollection(List<SaveOperation> plan)
+    {
+        var first = plan[0].CollectionName;
+        return plan.TrueForAll(o => o.CollectionName == first) ? [plan] : plan.GroupBy(o => o.CollectionName).Select(g => g.ToList());
+    }
+
+    private static WriteModel<SaveDocument>[] Models(List<SaveOperation> operations)
+    {
+        var models = new WriteModel<SaveDocument>[operations.Count];
+        for (var i = 0; i < models.Length; i++)
+        {
+            models[i] = operations[i].Model;
+        }
+
+        return models;
     }
 
     // A replay of a save whose previous attempt failed transiently: that attempt may have landed (a step-down or a dropped
@@ -256,7 +274,7 @@ internal sealed class TabernacleDatabase(
     };
 
     private static BsonValue IdOf(SaveOperation operation) =>
-        operation.Model is InsertOneModel<BsonDocument> insert ? insert.Document["_id"] : operation.Filter!["_id"];
+        operation.Inserted is { } inserted ? inserted.Id : operation.Filter!["_id"];
 
     private static bool Matches(List<SaveOperation> operations, List<BsonDocument> stored)
     {
@@ -266,8 +284,8 @@ internal sealed class TabernacleDatabase(
             byId.TryGetValue(IdOf(operation), out var current);
             return operation.Model switch
             {
-                InsertOneModel<BsonDocument> insert => current is not null && current.Equals(insert.Document),
-                DeleteOneModel<BsonDocument> => current is null,
+                InsertOneModel<SaveDocument> insert => current is not null && current.Equals(insert.Document.ToBsonDocument()),
+                DeleteOneModel<SaveDocument> => current is null,
                 _ => current is not null && operation.Written is { } written && written.Elements.All(e => current.GetValue(e.Name, BsonNull.Value).Equals(e.Value)),
             };
         });
@@ -279,26 +297,75 @@ internal sealed class TabernacleDatabase(
     /// </summary>
     private static List<SaveOperation> Plan(IList<IUpdateEntry> entries)
     {
-        var roots = new List<IUpdateEntry>();
-        var changedEmbeddings = new Dictionary<IUpdateEntry, HashSet<INavigation>>();
+        // Most saves hold root entries only: one operation per entry, straight away. Owned entries (rare, and few) are
+        // grouped under their roots first; only then is a set of changed navigations built, for the roots that have one.
+        var plan = new List<SaveOperation>(entries.Count);
+        Dictionary<IUpdateEntry, HashSet<INavigation>>? changedEmbeddings = null;
+        List<IUpdateEntry>? roots = null;
         foreach (var entry in entries)
         {
-            // An unchanged root whose owned entities changed is updated (see SaveOperation) without marking its own
-            // properties modified, so only the changed owned documents are written.
-            var (root, embedding) = RootOf(entry);
-            if (!changedEmbeddings.TryGetValue(root, out var navigations))
+            if (entry.EntityType.FindOwnership() is null && changedEmbeddings is null)
             {
-                changedEmbeddings[root] = navigations = [];
-                roots.Add(root);
+                if (SaveOperation.Create(entry, NoEmbeddings) is { } operation)
+                {
+                    plan.Add(operation);
+                }
+
+                continue;
             }
 
-            if (embedding is not null)
+            if (changedEmbeddings is null)
             {
-                navigations.Add(embedding);
+                // From here on every entry goes through the grouping, including the roots already planned: start over.
+                changedEmbeddings = [];
+                roots = [];
+                plan.Clear();
+                foreach (var earlier in entries)
+                {
+                    if (ReferenceEquals(earlier, entry))
+                    {
+                        break;
+                    }
+
+                    Group(earlier, changedEmbeddings, roots);
+                }
+            }
+
+            Group(entry, changedEmbeddings, roots!);
+        }
+
+        if (changedEmbeddings is not null)
+        {
+            foreach (var root in roots!)
+            {
+                if (SaveOperation.Create(root, changedEmbeddings.TryGetValue(root, out var navigations) ? navigations : NoEmbeddings) is { } operation)
+                {
+                    plan.Add(operation);
+                }
             }
         }
 
-        return roots.Select(r => SaveOperation.Create(r, changedEmbeddings[r])).OfType<SaveOperation>().ToList();
+        return plan;
+    }
+
+    private static readonly IReadOnlySet<INavigation> NoEmbeddings = new HashSet<INavigation>();
+
+    // An unchanged root whose owned entities changed is updated (see SaveOperation) without marking its own properties
+    // modified, so only the changed owned documents are written.
+    private static void Group(IUpdateEntry entry, Dictionary<IUpdateEntry, HashSet<INavigation>> changedEmbeddings, List<IUpdateEntry> roots)
+    {
+        var (root, embedding) = RootOf(entry);
+        var known = changedEmbeddings.TryGetValue(root, out var navigations);
+        if (!known)
+        {
+            roots.Add(root);
+            changedEmbeddings[root] = navigations = [];
+        }
+
+        if (embedding is not null)
+        {
+            navigations!.Add(embedding);
+        }
     }
 
     // The root document's entry and the root's owned navigation that the entry is embedded under (null for the root).
@@ -383,7 +450,7 @@ internal sealed class TabernacleDatabase(
         }
     }
 
-    private void Verify(BulkWriteResult<BsonDocument> result, List<SaveOperation> operations)
+    private void Verify(BulkWriteResult<SaveDocument> result, List<SaveOperation> operations)
     {
         if (!result.IsAcknowledged || Matched(result) >= Expected(operations))
         {
@@ -394,7 +461,7 @@ internal sealed class TabernacleDatabase(
         throw SaveErrors.Concurrency(operations, stored);
     }
 
-    private async Task VerifyAsync(BulkWriteResult<BsonDocument> result, List<SaveOperation> operations, CancellationToken cancellationToken)
+    private async Task VerifyAsync(BulkWriteResult<SaveDocument> result, List<SaveOperation> operations, CancellationToken cancellationToken)
     {
         if (!result.IsAcknowledged || Matched(result) >= Expected(operations))
         {
@@ -406,7 +473,7 @@ internal sealed class TabernacleDatabase(
         throw SaveErrors.Concurrency(operations, stored);
     }
 
-    private static long Matched(BulkWriteResult<BsonDocument> result) => result.MatchedCount + result.DeletedCount;
+    private static long Matched(BulkWriteResult<SaveDocument> result) => result.MatchedCount + result.DeletedCount;
 
     private static long Expected(List<SaveOperation> operations) => operations.Count(o => o.State is EntityState.Modified or EntityState.Deleted);
 
@@ -430,23 +497,20 @@ internal sealed class TabernacleDatabase(
 
     private static string Describe(string collection, List<SaveOperation> operations)
     {
-        var shown = operations.Take(DescribedOperations).Select(o => Describe(o.Model));
+        var shown = operations.Take(DescribedOperations).Select(Describe);
         var more = operations.Count > DescribedOperations ? $", /* and {operations.Count - DescribedOperations} more */" : "";
         return $"db.{collection}.bulkWrite([{string.Join(", ", shown)}{more}])";
     }
 
-    private static string Describe(WriteModel<BsonDocument> model) => model switch
+    private static string Describe(SaveOperation operation) => operation.Model switch
     {
-        InsertOneModel<BsonDocument> insert => ShellSyntax.Of(new BsonDocument("insertOne", new BsonDocument("document", insert.Document))),
-        UpdateOneModel<BsonDocument> update => ShellSyntax.Of(new BsonDocument("updateOne", new BsonDocument
+        InsertOneModel<SaveDocument> insert => ShellSyntax.Of(new BsonDocument("insertOne", new BsonDocument("document", insert.Document.ToBsonDocument()))),
+        UpdateOneModel<SaveDocument> => ShellSyntax.Of(new BsonDocument("updateOne", new BsonDocument
         {
-            { "filter", update.Filter.Render(Render()) },
-            { "update", ((BsonDocumentUpdateDefinition<BsonDocument>)update.Update).Document },
+            { "filter", operation.Filter },
+            { "update", operation.Update },
         })),
-        DeleteOneModel<BsonDocument> delete => ShellSyntax.Of(new BsonDocument("deleteOne", new BsonDocument("filter", delete.Filter.Render(Render())))),
-        _ => model.ModelType.ToString(),
+        DeleteOneModel<SaveDocument> => ShellSyntax.Of(new BsonDocument("deleteOne", new BsonDocument("filter", operation.Filter))),
+        _ => operation.Model.ModelType.ToString(),
     };
-
-    private static RenderArgs<BsonDocument> Render() =>
-        new(MongoDB.Bson.Serialization.BsonSerializer.SerializerRegistry.GetSerializer<BsonDocument>(), MongoDB.Bson.Serialization.BsonSerializer.SerializerRegistry);
 }

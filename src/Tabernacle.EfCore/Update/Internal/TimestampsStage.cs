@@ -17,6 +17,12 @@ internal sealed class TimestampsStage(ICurrentDbContext currentContext) : ISaveS
 {
     public ValueTask BeforeSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken)
     {
+        // Most models have no timestamp property: then the save's entries need not even be ordered.
+        if (!entries.Any(e => AutoTimestamps.TimestampProperties(e.EntityType).Count > 0 || e.EntityType.FindOwnership() is not null))
+        {
+            return ValueTask.CompletedTask;
+        }
+
         DateTimeOffset? now = null;
         foreach (var (entry, state) in SaveStageEntries.Ordered(entries))
         {

@@ -1,0 +1,195 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using MongoDB.Bson;
+using MongoDB.Bson.IO;
+using MongoDB.Bson.Serialization;
+using MongoDB.Bson.Serialization.Serializers;
+
+namespace Tabernacle.EfCore.Query.Internal;
+
+/// <summary>
+/// What one compiled query reads from each result document, collected while its shaper is compiled: the root
+/// entity's value-buffer slots, the rows of owned references (each at an extra slot of its owner's row) and projected
+/// values (extra slots of the root row). <see cref="Build"/> turns it into the query's <see cref="WireRowSerializer"/>.
+/// </summary>
+internal sealed class WireShape
+{
+    private readonly Node _root;
+
+    public WireShape(IEntityType? rootType)
+    {
+        if (rootType is not null && rootType.FindOwnership() is not null)
+        {
+            throw new WireShapeNotSupportedException("owned root");
+        }
+
+        _root = new Node(rootType);
+    }
+
+    /// <summary>The row slot of a projected value.</summary>
+    public int Scalar(string path, Type clrType, CoreTypeMapping? mapping)
+    {
+        var slot = _root.Next++;
+        _root.Scalars.Add((path.Split('.'), slot, WireValueReaders.For(mapping, clrType)));
+        return slot;
+    }
+
+    /// <summary>The row of the root entity.</summary>
+    public object RootNode => _root;
+
+    /// <summary>
+    /// The slot of <paramref name="owner"/>'s row that holds the row of its owned reference <paramref name="navigation"/>.
+    /// </summary>
+    public (int Slot, object Node) Owned(object owner, INavigation navigation)
+    {
+        if (navigation.IsCollection)
+        {
+            throw new WireShapeNotSupportedException("owned collection");
+        }
+
+        return Child(owner, navigation.GetElementName(), navigation.TargetEntityType, navigation.DeclaringEntityType);
+    }
+
+    /// <summary>
+    /// The slot of <paramref name="owner"/>'s row that holds the row of an entity of another collection joined at
+    /// <paramref name="element"/> (Include of a reference through <c>$lookup</c>): a root entity of its own, with no owner key.
+    /// </summary>
+    public (int Slot, object Node) Joined(object owner, string element, IEntityType entityType) => Child(owner, element, entityType, null);
+
+    private static (int Slot, object Node) Child(object owner, string element, IEntityType entityType, IEntityType? declaringType)
+    {
+        var node = (Node)owner;
+        if (entityType.GetDerivedTypes().Any() || node.EntityType is null)
+        {
+            throw new WireShapeNotSupportedException("embedded hierarchy");
+        }
+
+        var existing = node.Children.Find(o => o.Element == element);
+        if (existing.Child is not null)
+        {
+            return (existing.Slot, existing.Child);
+        }
+
+        var child = new Node(entityType);
+        var slot = node.Next++;
+        node.Children.Add((element, declaringType, slot, child));
+        return (slot, child);
+    }
+
+    public WireRowSerializer Build()
+    {
+        var rootType = _root.EntityType;
+        if (rootType is null || !rootType.GetDerivedTypes().Any())
+        {
+            return new WireRowSerializer(Table(_root, rootType), null);
+        }
+
+        var discriminator = rootType.FindDiscriminatorProperty()
+            ?? throw new WireShapeNotSupportedException("hierarchy without discriminator");
+        var path = MemberBinder.RelativePath(discriminator).Split('.');
+        if (path.Length != 1)
+        {
+            throw new WireShapeNotSupportedException("nested discriminator");
+        }
+
+        var byValue = rootType.GetDerivedTypesInclusive()
+            .Select(t => (t.GetDiscriminatorValue(), Table(_root, t)))
+            .ToArray();
+        var read = WireValueReaders.For(discriminator.GetTypeMapping(), discriminator.ClrType);
+        var selector = new WireRowSerializer.Discriminator(path[0], read, byValue);
+        return new WireRowSerializer(Table(_root, rootType), selector);
+    }
+
+    private static WireTable Table(Node node, IEntityType? concrete)
+    {
+        var table = WireTable.ForRow(node.Next, concrete);
+        foreach (var (path, slot, read) in node.Scalars)
+        {
+            table.AddScalar(path, slot, read);
+        }
+
+        foreach (var (element, declaringType, slot, child) in node.Children)
+        {
+            // An owned navigation of a derived type is read only into that type's rows.
+            if (concrete is not null && declaringType is not null && !declaringType.IsAssignableFrom(concrete))
+            {
+                continue;
+            }
+
+            table.AddOwned(element, slot, Table(child, child.EntityType));
+        }
+
+        return table;
+    }
+
+    private sealed class Node
+    {
+        public Node(IEntityType? entityType)
+        {
+            EntityType = entityType;
+            // Extra slots follow every slot of the hierarchy's types (siblings reuse indexes, and a complex
+            // collection's slot follows them all).
+            Next = entityType is null
+                ? 0
+                : entityType.GetRootType().GetDerivedTypesInclusive().Max(t => DocumentValueBuffers.LayoutOf(t).Size);
+        }
+
+        public IEntityType? EntityType { get; }
+
+        public int Next { get; set; }
+
+        public List<(string[] Path, int Slot, WireValueReaders.ValueReader Read)> Scalars { get; } = [];
+
+        // Owned references and joined entities: each a row of its own, in a slot of this one.
+        public List<(string Element, IEntityType? DeclaringType, int Slot, Node Child)> Children { get; } = [];
+    }
+}
+
+/// <summary>
+/// The serializer of one query shape: decodes each result document from the reply's bytes into a row (EF Core's value
+/// buffer with the shape's extra slots), with no <see cref="BsonDocument"/> in between. For a hierarchy it first looks
+/// at the discriminator element (through a bookmark, then reads from the start), since sibling types lay out their
+/// value buffers differently.
+/// </summary>
+internal sealed class WireRowSerializer(WireTable table, WireRowSerializer.Discriminator? discriminator) : SerializerBase<object?[]>
+{
+    internal sealed record Discriminator(string Element, WireValueReaders.ValueReader Read, (object? Value, WireTable Table)[] Tables);
+
+    private readonly WireTable _table = table.Seal();
+
+    private readonly Discriminator? _discriminator = discriminator is null
+        ? null
+        : discriminator with { Tables = [.. discriminator.Tables.Select(t => (t.Value, t.Table.Seal()))] };
+
+    public override object?[] Deserialize(BsonDeserializationContext context, BsonDeserializationArgs args)
+    {
+        var reader = context.Reader;
+        var table = _discriminator is null ? _table : Choose(reader, _discriminator);
+        var row = table.ReadRow(reader);
+        table.Complete(row, null);
+        return row;
+    }
+
+    private WireTable Choose(IBsonReader reader, Discriminator discriminator)
+    {
+        var bookmark = reader.GetBookmark();
+        object? value = null;
+        reader.ReadStartDocument();
+        if (reader.FindElement(discriminator.Element) && reader.CurrentBsonType is not (BsonType.Null or BsonType.Undefined))
+        {
+            value = discriminator.Read(reader);
+        }
+
+        reader.ReturnToBookmark(bookmark);
+        foreach (var (candidate, table) in discriminator.Tables)
+        {
+            if (Equals(candidate, value))
+            {
+                return table;
+            }
+        }
+
+        return _table;
+    }
+}

@@ -1,0 +1,157 @@
+using System.Collections;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Update;
+using MongoDB.Bson;
+using MongoDB.Bson.IO;
+using MongoDB.Bson.Serialization;
+using MongoDB.Bson.Serialization.Attributes;
+using MongoDB.Bson.Serialization.Serializers;
+using Tabernacle.EfCore.Storage.Internal;
+
+namespace Tabernacle.EfCore.Update.Internal;
+
+/// <summary>
+/// The document of one save operation as the bulk write sends it. An insert of an entity type with only scalar
+/// properties (the common case) is written by <see cref="SaveDocumentSerializer"/> straight from the entry's current
+/// values when the driver serializes the command, without a <see cref="BsonDocument"/> in between; an entity with
+/// owned or complex values is built as a <see cref="BsonDocument"/> first (its owned entries get their ordinal keys
+/// while it is built, which must happen before the write).
+/// </summary>
+[BsonSerializer(typeof(SaveDocumentSerializer))]
+internal sealed class SaveDocument
+{
+    private BsonDocument? _document;
+
+    private SaveDocument(IUpdateEntry? entry, BsonValue id, BsonDocument? document)
+    {
+        Entry = entry;
+        Id = id;
+        _document = document;
+    }
+
+    /// <summary>The entry written directly, or null when the document was built up front.</summary>
+    public IUpdateEntry? Entry { get; }
+
+    /// <summary>The document's <c>_id</c>.</summary>
+    public BsonValue Id { get; }
+
+    public static SaveDocument ForInsert(IUpdateEntry entry)
+    {
+        var entityType = entry.EntityType;
+        if (entityType.FindOwnership() is null
+            && !entityType.GetComplexProperties().Any()
+            && StoredProperties.Embedded(entityType).Length == 0)
+        {
+            return new SaveDocument(entry, DocumentWriter.IdOf(entry, original: false), null);
+        }
+
+        var document = DocumentWriter.CreateDocument(entry);
+        return new SaveDocument(null, document[TabernacleModelExtensions.IdElementName], document);
+    }
+
+    /// <summary>
+    /// The document as BSON (for the command log and for checking a replayed save); built on first use for a direct insert.
+    /// </summary>
+    public BsonDocument ToBsonDocument() => _document ??= DocumentWriter.CreateDocument(Entry!);
+}
+
+/// <summary>
+/// Writes a <see cref="SaveDocument"/>: a direct insert element by element from the entry (the same elements, order
+/// and BSON types as <see cref="DocumentWriter.CreateDocument"/>), anything else as its <see cref="BsonDocument"/>.
+/// It tells the driver the document has its <c>_id</c>, so the driver never generates one.
+/// </summary>
+internal sealed class SaveDocumentSerializer : SerializerBase<SaveDocument>, IBsonIdProvider
+{
+    public override void Serialize(BsonSerializationContext context, BsonSerializationArgs args, SaveDocument value)
+    {
+        if (value.Entry is not { } entry)
+        {
+            BsonDocumentSerializer.Instance.Serialize(context, args, value.ToBsonDocument());
+            return;
+        }
+
+        var writer = context.Writer;
+        writer.WriteStartDocument();
+        writer.WriteName(TabernacleModelExtensions.IdElementName);
+        BsonValueSerializer.Instance.Serialize(context, value.Id);
+        foreach (var (property, name, isOrdinalKey) in StoredProperties.Inserted(entry.EntityType))
+        {
+            if (!isOrdinalKey)
+            {
+                writer.WriteName(name);
+                Write(context, property.GetTypeMapping(), entry.GetCurrentValue(property));
+            }
+        }
+
+        writer.WriteEndDocument();
+    }
+
+    public override SaveDocument Deserialize(BsonDeserializationContext context, BsonDeserializationArgs args) =>
+        throw new NotSupportedException("Save documents are only written.");
+
+    // As PropertyBson.ToBson, with the common types written by the writer's own methods instead of through a BsonValue.
+    private static void Write(BsonSerializationContext context, CoreTypeMapping? mapping, object? value)
+    {
+        var writer = context.Writer;
+        if (mapping?.Converter is { } converter && value is not null)
+        {
+            value = converter.ConvertToProvider(value);
+        }
+        else if (mapping?.ElementTypeMapping is not null && value is IEnumerable and not string and not byte[])
+        {
+            BsonValueSerializer.Instance.Serialize(context, PropertyBson.ToBson(mapping, value));
+            return;
+        }
+
+        switch (value)
+        {
+            case null:
+                writer.WriteNull();
+                break;
+            case string s:
+                writer.WriteString(s);
+                break;
+            case int i:
+                writer.WriteInt32(i);
+                break;
+            case long l:
+                writer.WriteInt64(l);
+                break;
+            case double d:
+                writer.WriteDouble(d);
+                break;
+            case bool b:
+                writer.WriteBoolean(b);
+                break;
+            case DateTime dateTime:
+                // As BsonValueMapper: an unspecified kind is taken as UTC, a local time converted.
+                var utc = dateTime.Kind == DateTimeKind.Unspecified
+                    ? DateTime.SpecifyKind(dateTime, DateTimeKind.Utc)
+                    : dateTime.ToUniversalTime();
+                writer.WriteDateTime(BsonUtils.ToMillisecondsSinceEpoch(utc));
+                break;
+            case decimal m:
+                writer.WriteDecimal128(new Decimal128(m));
+                break;
+            case ObjectId id:
+                writer.WriteObjectId(id);
+                break;
+            default:
+                BsonValueSerializer.Instance.Serialize(context, BsonValueMapper.ToBson(value));
+                break;
+        }
+    }
+
+    public bool GetDocumentId(object document, out object id, out Type idNominalType, out IIdGenerator idGenerator)
+    {
+        id = ((SaveDocument)document).Id;
+        idNominalType = typeof(BsonValue);
+        idGenerator = null!;
+        return true;
+    }
+
+    public void SetDocumentId(object document, object id) =>
+        throw new NotSupportedException("A save document always has its _id.");
+}

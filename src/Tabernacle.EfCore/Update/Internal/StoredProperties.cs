@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Tabernacle.EfCore.Metadata.Internal;
+
+namespace Tabernacle.EfCore.Update.Internal;
+
+/// <summary>
+/// What a save writes of an entity type, worked out once per type instead of per entity: element names, which
+/// properties are row versions, which are not stored in the document. SaveChanges of many entities otherwise repeats
+/// the same annotation lookups and key tests for every property of every entity.
+/// </summary>
+internal static class StoredProperties
+{
+    private static readonly ConcurrentDictionary<IEntityType, Plan> Plans = new();
+
+    /// <summary>The stored properties an update may set: not the key (it is the filter), not those without an element.</summary>
+    public static (IProperty Property, string Name, bool IsRowVersion)[] Of(IEntityType entityType) => PlanOf(entityType).Updatable;
+
+    /// <summary>The row-version properties of <paramref name="entityType"/>.</summary>
+    public static IProperty[] RowVersions(IEntityType entityType) => PlanOf(entityType).RowVersions;
+
+    /// <summary>
+    /// The properties an insert writes, with their element names; ordinal keys of owned collections (not stored) flagged.
+    /// </summary>
+    public static (IProperty Property, string Name, bool IsOrdinalKey)[] Inserted(IEntityType entityType) => PlanOf(entityType).Inserted;
+
+    /// <summary>The owned navigations whose targets are embedded in the document.</summary>
+    public static INavigation[] Embedded(IEntityType entityType) => PlanOf(entityType).Embedded;
+
+    private static Plan PlanOf(IEntityType entityType) => Plans.GetOrAdd(entityType, static type => new Plan(type));
+
+    private sealed class Plan
+    {
+        public Plan(IEntityType entityType)
+        {
+            var properties = entityType.GetProperties().ToArray();
+            Updatable = properties
+                .Where(p => p.GetElementName().Length > 0 && !p.IsPrimaryKey())
+                .Select(p => (p, p.GetElementName(), SaveOperation.IsRowVersion(p)))
+                .ToArray();
+            RowVersions = properties.Where(SaveOperation.IsRowVersion).ToArray();
+            Inserted = properties
+                .Select(p => (Property: p, Name: p.GetElementName()))
+                .Where(p => p.Name.Length > 0
+                    ? p.Name != TabernacleModelExtensions.IdElementName && !FieldPaths.IsCompositeKeyPart(p.Property)
+                    : StoredValues.IsOrdinalKey(p.Property))
+                .Select(p => (p.Property, p.Name, p.Name.Length == 0))
+                .ToArray();
+            Embedded = DocumentWriter.EmbeddedNavigations(entityType).ToArray();
+        }
+
+        public (IProperty, string, bool)[] Updatable { get; }
+
+        public IProperty[] RowVersions { get; }
+
+        public (IProperty, string, bool)[] Inserted { get; }
+
+        public INavigation[] Embedded { get; }
+    }
+}
