@@ -306,4 +306,34 @@ public sealed class ChangeStreamTests : EmulatorTestBase
 
         Assert.Equal(Enumerable.Range(0, 9), seen);
     }
+
+    [Fact]
+    public async Task A_rename_shows_from_and_to_and_invalidates_the_renamed_collections_stream()
+    {
+        await Books.InsertOneAsync(Doc("{ _id: 1 }"));
+        using var collectionStream = await Books.WatchAsync(StreamOptions());
+        using var databaseStream = await Database.WatchAsync(StreamOptions());
+        await Client.GetDatabase("admin").RunCommandAsync<BsonDocument>(Doc("{ renameCollection: 'streams.books', to: 'streams.novels' }"));
+        await Database.GetCollection<BsonDocument>("novels").InsertOneAsync(Doc("{ _id: 2 }"));
+
+        var collectionEvents = await TakeAsync(collectionStream, 2);
+        Assert.Equal([ChangeStreamOperationType.Rename, ChangeStreamOperationType.Invalidate], collectionEvents.Select(e => e.OperationType));
+        Assert.Equal("streams.novels", collectionEvents[0].RenameTo.FullName);
+        var databaseEvents = await TakeAsync(databaseStream, 2);
+        Assert.Equal([ChangeStreamOperationType.Rename, ChangeStreamOperationType.Insert], databaseEvents.Select(e => e.OperationType));
+        Assert.Equal([1, 2], (await Database.GetCollection<BsonDocument>("novels").Find(Doc("{}")).ToListAsync()).Select(d => d["_id"].AsInt32));
+    }
+
+    [Fact]
+    public async Task CollMod_turns_pre_images_on_for_later_changes()
+    {
+        await Books.InsertOneAsync(Doc("{ _id: 1, n: 1 }"));
+        using var stream = await Books.WatchAsync(StreamOptions(o => o.FullDocumentBeforeChange = ChangeStreamFullDocumentBeforeChangeOption.WhenAvailable));
+        await Database.RunCommandAsync<BsonDocument>(Doc("{ collMod: 'books', changeStreamPreAndPostImages: { enabled: true } }"));
+        await Books.UpdateOneAsync(Doc("{ _id: 1 }"), Doc("{ $set: { n: 2 } }"));
+
+        Assert.Equal(Doc("{ _id: 1, n: 1 }"), (await TakeAsync(stream, 1))[0].FullDocumentBeforeChange);
+        var options = (await (await Database.ListCollectionsAsync()).ToListAsync()).Single(c => c["name"] == "books")["options"];
+        Assert.Equal(Doc("{ enabled: true }"), options["changeStreamPreAndPostImages"]);
+    }
 }
