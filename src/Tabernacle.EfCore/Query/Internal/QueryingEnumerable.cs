@@ -15,7 +15,7 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// The result of a compiled query: binds parameters, sends the MQL through the execution seam, and shapes each
 /// document as it arrives from the driver's cursor (a real async cursor for async enumeration).
 /// </summary>
-internal sealed class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T>, IQueryingEnumerable
+internal sealed partial class QueryingEnumerable<T> : IEnumerable<T>, IAsyncEnumerable<T>, IQueryingEnumerable
 {
     private readonly TabernacleQueryContext queryContext;
     private readonly CompiledMongoQuery query;
