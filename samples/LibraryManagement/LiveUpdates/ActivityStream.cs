@@ -18,7 +18,7 @@ public static class ActivityStream
 {
     public static void MapActivityEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/activity/stream", StreamAsync).WithTags("Activity").ExcludeFromDescription();
+        app.MapGet("/api/activity/stream", StreamAsync).WithTags("Activity").Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         app.MapGet("/api/notifications", async (LibraryContext db, HttpContext http) =>
         {
             var userId = http.User.Id();
