@@ -20,7 +20,9 @@ internal sealed class ResumeTokenStore(DbContext context)
     public Task<BsonDocument?> LoadAsync(string feed, CancellationToken cancellationToken) =>
         _client.RunDatabaseOperationAsync("find", CollectionName, $"db.{CollectionName}.findOne({{ _id: \"{feed}\" }})", async database =>
         {
-            var stored = await Collection(database).Find(new BsonDocument("_id", feed)).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            // From the primary with majority read concern: a lagging secondary could hand back an older token, and the
+            // feed would then handle changes a second time.
+            var stored = await Collection(database).WithReadPreference(ReadPreference.Primary).WithReadConcern(ReadConcern.Majority).Find(new BsonDocument("_id", feed)).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
             return stored?.GetValue("token", BsonNull.Value) as BsonDocument;
         });
 

@@ -143,6 +143,7 @@ public sealed class ChangeStreamTests : EmulatorTestBase
     public async Task Drop_invalidates_a_collection_stream_and_dropDatabase_a_database_stream_while_a_cluster_stream_goes_on()
     {
         await Books.InsertOneAsync(Doc("{ _id: 1 }"));
+        await Database.GetCollection<BsonDocument>("authors").InsertOneAsync(Doc("{ _id: 1 }"));
         using var collectionStream = await Books.WatchAsync(StreamOptions());
         using var databaseStream = await Database.WatchAsync(StreamOptions());
         using var clusterStream = await Client.WatchAsync(StreamOptions());
@@ -154,21 +155,23 @@ public sealed class ChangeStreamTests : EmulatorTestBase
         Assert.Equal([ChangeStreamOperationType.Drop, ChangeStreamOperationType.Invalidate], collectionEvents.Select(e => e.OperationType));
         Assert.False(await collectionStream.MoveNextAsync());
 
-        var databaseEvents = await TakeAsync(databaseStream, 3);
+        // dropDatabase drops each remaining collection first, as mongod does: authors' drop comes before dropDatabase.
+        var databaseEvents = await TakeAsync(databaseStream, 4);
         Assert.Equal(
-            [ChangeStreamOperationType.Drop, ChangeStreamOperationType.DropDatabase, ChangeStreamOperationType.Invalidate],
+            [ChangeStreamOperationType.Drop, ChangeStreamOperationType.Drop, ChangeStreamOperationType.DropDatabase, ChangeStreamOperationType.Invalidate],
             databaseEvents.Select(e => e.OperationType));
+        Assert.Equal(["books", "authors"], databaseEvents.Take(2).Select(e => e.CollectionNamespace.CollectionName));
 
-        var clusterEvents = await TakeAsync(clusterStream, 3);
+        var clusterEvents = await TakeAsync(clusterStream, 4);
         Assert.Equal(
-            [ChangeStreamOperationType.Drop, ChangeStreamOperationType.DropDatabase, ChangeStreamOperationType.Insert],
+            [ChangeStreamOperationType.Drop, ChangeStreamOperationType.Drop, ChangeStreamOperationType.DropDatabase, ChangeStreamOperationType.Insert],
             clusterEvents.Select(e => e.OperationType));
 
         // startAfter (unlike resumeAfter) may start from an invalidate: a new stream on the re-created database.
-        using var restarted = await Database.WatchAsync(StreamOptions(o => o.StartAfter = databaseEvents[2].ResumeToken));
+        using var restarted = await Database.WatchAsync(StreamOptions(o => o.StartAfter = databaseEvents[3].ResumeToken));
         await Books.InsertOneAsync(Doc("{ _id: 2 }"));
         Assert.Equal(2, (await TakeAsync(restarted, 1))[0].DocumentKey["_id"].AsInt32);
-        var resumeError = await Assert.ThrowsAsync<MongoCommandException>(() => Database.WatchAsync(StreamOptions(o => o.ResumeAfter = databaseEvents[2].ResumeToken)));
+        var resumeError = await Assert.ThrowsAsync<MongoCommandException>(() => Database.WatchAsync(StreamOptions(o => o.ResumeAfter = databaseEvents[3].ResumeToken)));
         Assert.Equal(260, resumeError.Code);
     }
 
