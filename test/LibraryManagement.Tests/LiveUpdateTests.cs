@@ -23,8 +23,9 @@ public sealed class LiveUpdateTests(LibraryFactory factory) : IClassFixture<Libr
         var borrowed = await borrower.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()));
         Assert.Equal(HttpStatusCode.Created, borrowed.StatusCode);
         var loanId = (await borrowed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
-        Assert.Equal(HttpStatusCode.Created, (await first.PostAsJsonAsync("/api/reservations", new ReservationRequest(book.Id.ToString()))).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await second.PostAsJsonAsync("/api/reservations", new ReservationRequest(book.Id.ToString()))).StatusCode);
+        var reservation = new ReservationRequest(book.Id.ToString());
+        Assert.Equal(HttpStatusCode.Created, (await first.PostAsJsonAsync("/api/reservations", reservation)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await second.PostAsJsonAsync("/api/reservations", reservation)).StatusCode);
         Assert.Empty((await first.GetFromJsonAsync<List<NotificationView>>("/api/notifications"))!);
 
         Assert.Equal(HttpStatusCode.OK, (await borrower.PostAsync($"/api/loans/{loanId}/return", null)).StatusCode);
@@ -55,7 +56,8 @@ public sealed class LiveUpdateTests(LibraryFactory factory) : IClassFixture<Libr
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
 
         using var member = await factory.NewMemberAsync();
-        Assert.Equal(HttpStatusCode.Created, (await member.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()))).StatusCode);
+        var borrow = new BorrowRequest(book.Id.ToString());
+        Assert.Equal(HttpStatusCode.Created, (await member.PostAsJsonAsync("/api/loans", borrow)).StatusCode);
 
         while (true)
         {

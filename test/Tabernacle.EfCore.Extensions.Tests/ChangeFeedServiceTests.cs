@@ -17,10 +17,12 @@ public sealed class HandledNotes
     public BsonDocument? StartToken { get; set; }
 }
 
-public sealed class NoteFeedService(IServiceScopeFactory scopes, ILogger<NoteFeedService> logger, ChangeFeedStatusRegistry registry, HandledNotes handled)
+public sealed class NoteFeedService(
+    IServiceScopeFactory scopes, ILogger<NoteFeedService> logger, ChangeFeedStatusRegistry registry, HandledNotes handled)
     : ChangeFeedService<NotesContext, Note>(scopes, logger, registry)
 {
-    protected override ChangeFeedOptions CreateOptions() => new() { MaxAwaitTime = TimeSpan.FromMilliseconds(200), ResumeAfter = handled.StartToken };
+    protected override ChangeFeedOptions CreateOptions() =>
+        new() { MaxAwaitTime = TimeSpan.FromMilliseconds(200), ResumeAfter = handled.StartToken };
 
     protected override async Task HandleAsync(EntityChange<Note> change, NotesContext context, CancellationToken cancellationToken) =>
         await handled.Texts.Writer.WriteAsync(change.Entity?.Text ?? "(deleted)", cancellationToken);
@@ -71,7 +73,8 @@ public sealed class ChangeFeedServiceTests : SharedBackendTests
         var first = new HandledNotes();
         using (var host = BuildHost(connectionString, first))
         {
-            var collection = Backend.CreateClient().GetDatabase(MongoUrl.Create(connectionString).DatabaseName).GetCollection<BsonDocument>("Notes");
+            var database = Backend.CreateClient().GetDatabase(MongoUrl.Create(connectionString).DatabaseName);
+            var collection = database.GetCollection<BsonDocument>("Notes");
             using (var cursor = await collection.WatchAsync())
             {
                 first.StartToken = cursor.GetResumeToken();

@@ -18,7 +18,9 @@ public static class ActivityStream
 {
     public static void MapActivityEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/activity/stream", StreamAsync).WithTags("Activity").Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        app.MapGet("/api/activity/stream", StreamAsync)
+            .WithTags("Activity")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         app.MapGet("/api/notifications", async (LibraryContext db, HttpContext http) =>
         {
             var userId = http.User.Id();
@@ -46,7 +48,8 @@ public static class ActivityStream
         {
             await foreach (var activity in events.Reader.ReadAllAsync(aborted))
             {
-                await http.Response.WriteAsync($"event: activity\ndata: {JsonSerializer.Serialize(activity, JsonSerializerOptions.Web)}\n\n", aborted);
+                var data = JsonSerializer.Serialize(activity, JsonSerializerOptions.Web);
+                await http.Response.WriteAsync($"event: activity\ndata: {data}\n\n", aborted);
                 await http.Response.Body.FlushAsync(aborted);
             }
         }
@@ -80,7 +83,8 @@ public static class ActivityStream
         }
     }
 
-    private static async Task<ActivityEvent?> LoanActivityAsync(EntityChange<Loan> change, LibraryContext lookups, CancellationToken cancellationToken)
+    private static async Task<ActivityEvent?> LoanActivityAsync(
+        EntityChange<Loan> change, LibraryContext lookups, CancellationToken cancellationToken)
     {
         var kind = change.Operation switch
         {
@@ -97,7 +101,8 @@ public static class ActivityStream
         return new ActivityEvent(kind, loan.BookId.ToString(), title, change.WallTime);
     }
 
-    private static Task<ActivityEvent?> BookActivity(EntityChange<Book> change, LibraryContext lookups, CancellationToken cancellationToken) =>
+    private static Task<ActivityEvent?> BookActivity(
+        EntityChange<Book> change, LibraryContext lookups, CancellationToken cancellationToken) =>
         Task.FromResult(change is { Operation: EntityChangeOperation.Insert, Entity: { } book }
             ? new ActivityEvent("new-book", book.Id.ToString(), book.Title, change.WallTime)
             : null);

@@ -18,11 +18,13 @@ public sealed class ReservationNotifier(IServiceScopeFactory scopes, ILogger<Res
     // The first run (no stored token yet) starts when the app started, so no return made while it opens is missed.
     private readonly MongoDB.Bson.BsonTimestamp _startedAt = new((int)DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 0);
 
-    protected override ChangeFeedOptions CreateOptions() => new() { MaxAwaitTime = TimeSpan.FromSeconds(1), StartAtOperationTime = _startedAt };
+    protected override ChangeFeedOptions CreateOptions() =>
+        new() { MaxAwaitTime = TimeSpan.FromSeconds(1), StartAtOperationTime = _startedAt };
 
     protected override async Task HandleAsync(EntityChange<Loan> change, LibraryContext context, CancellationToken cancellationToken)
     {
-        if (change.Operation != EntityChangeOperation.Update || !change.ChangedProperties.Contains(nameof(Loan.ReturnedAt)) || change.Entity is not { } loan)
+        var returned = change.Operation == EntityChangeOperation.Update && change.ChangedProperties.Contains(nameof(Loan.ReturnedAt));
+        if (!returned || change.Entity is not { } loan)
         {
             return;
         }
@@ -32,7 +34,8 @@ public sealed class ReservationNotifier(IServiceScopeFactory scopes, ILogger<Res
             .Where(r => r.BookId == loan.BookId && r.Status == "active")
             .OrderBy(r => r.CreatedAt)
             .FirstOrDefaultAsync(cancellationToken);
-        if (next is null || await context.Notifications.WithReadPreference(ReadPreference.Primary).AnyAsync(n => n.LoanId == loan.Id, cancellationToken))
+        if (next is null
+            || await context.Notifications.WithReadPreference(ReadPreference.Primary).AnyAsync(n => n.LoanId == loan.Id, cancellationToken))
         {
             return;
         }
@@ -50,8 +53,8 @@ public sealed class ReservationNotifier(IServiceScopeFactory scopes, ILogger<Res
         {
             await context.SaveChangesAsync(WriteConcern.WMajority, cancellationToken);
         }
-        catch (DbUpdateException ex) when (ex.InnerException is MongoWriteException { WriteError.Category: ServerErrorCategory.DuplicateKey }
-            || ex.InnerException is MongoBulkWriteException)
+        catch (DbUpdateException ex) when (ex.InnerException is MongoBulkWriteException or MongoWriteException
+            { WriteError.Category: ServerErrorCategory.DuplicateKey })
         {
             // Handled before: the unique index on LoanId keeps one notification per return.
         }

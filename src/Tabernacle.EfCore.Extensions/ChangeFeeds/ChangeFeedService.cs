@@ -53,7 +53,9 @@ public abstract class ChangeFeedService<TContext, TEntity> : BackgroundService
     /// <returns>The options.</returns>
     protected virtual ChangeFeedOptions CreateOptions() => new();
 
-    /// <summary>Handles one change. An exception stops this run; the feed reopens after <see cref="RetryDelay"/> from the last stored token.</summary>
+    /// <summary>
+    /// Handles one change. An exception stops this run; the feed reopens after <see cref="RetryDelay"/> from the last stored token.
+    /// </summary>
     /// <param name="change">The change.</param>
     /// <param name="context">The context of this run (its scope's), for writes the handler makes.</param>
     /// <param name="cancellationToken">Cancelled when the host stops.</param>
@@ -78,7 +80,8 @@ public abstract class ChangeFeedService<TContext, TEntity> : BackgroundService
             {
                 // The stored token is older than the oplog: changes were lost for this feed, and only the application
                 // can decide how to catch up (a full re-read, say). Going on from "now" would hide the gap.
-                _logger.LogError(ex, "Change feed {Feed} cannot resume: its history is no longer in the oplog (ChangeStreamHistoryLost)", FeedName);
+                _logger.LogError(
+                    ex, "Change feed {Feed} cannot resume: its history is no longer in the oplog (ChangeStreamHistoryLost)", FeedName);
                 Report(_status with { State = ChangeFeedState.Stopped, LastError = $"{ex.GetType().Name}: ChangeStreamHistoryLost" });
                 return;
             }

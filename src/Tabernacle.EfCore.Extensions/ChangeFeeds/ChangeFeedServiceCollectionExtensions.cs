@@ -32,7 +32,10 @@ public static class ChangeFeedServiceCollectionExtensions
     /// <param name="tags">Tags to filter checks by.</param>
     /// <returns>The same builder.</returns>
     public static IHealthChecksBuilder AddTabernacleChangeFeeds(
-        this IHealthChecksBuilder builder, TimeSpan? maxLag = null, string name = "tabernacle-change-feeds", IEnumerable<string>? tags = null)
+        this IHealthChecksBuilder builder,
+        TimeSpan? maxLag = null,
+        string name = "tabernacle-change-feeds",
+        IEnumerable<string>? tags = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var lag = maxLag ?? TimeSpan.FromSeconds(30);

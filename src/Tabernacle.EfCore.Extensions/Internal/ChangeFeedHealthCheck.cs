@@ -2,7 +2,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Tabernacle.EfCore.Extensions.Internal;
 
-/// <summary>Unhealthy when a change-feed service stopped or keeps failing; Degraded when one handles changes later than the allowed lag.</summary>
+/// <summary>
+/// Unhealthy when a change-feed service stopped or keeps failing; Degraded when one handles changes later than the allowed lag.
+/// </summary>
 internal sealed class ChangeFeedHealthCheck(ChangeFeedStatusRegistry registry, TimeSpan maxLag) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -25,8 +27,13 @@ internal sealed class ChangeFeedHealthCheck(ChangeFeedStatusRegistry registry, T
         }
 
         var lagging = feeds.Where(f => f.Lag > maxLag).Select(f => f.Name).ToList();
-        return Task.FromResult(lagging.Count > 0
-            ? HealthCheckResult.Degraded($"Change feeds behind by more than {maxLag.TotalSeconds:0.#} s: {string.Join(", ", lagging)}.", data: data)
-            : HealthCheckResult.Healthy(feeds.Count == 0 ? "No change feeds are registered." : $"{feeds.Count} change feed(s) running.", data));
+        if (lagging.Count > 0)
+        {
+            var behind = $"Change feeds behind by more than {maxLag.TotalSeconds:0.#} s: {string.Join(", ", lagging)}.";
+            return Task.FromResult(HealthCheckResult.Degraded(behind, data: data));
+        }
+
+        var running = feeds.Count == 0 ? "No change feeds are registered." : $"{feeds.Count} change feed(s) running.";
+        return Task.FromResult(HealthCheckResult.Healthy(running, data));
     }
 }

@@ -22,12 +22,14 @@ internal sealed class ResumeTokenStore(DbContext context)
         {
             // From the primary with majority read concern: a lagging secondary could hand back an older token, and the
             // feed would then handle changes a second time.
-            var stored = await Collection(database).WithReadPreference(ReadPreference.Primary).WithReadConcern(ReadConcern.Majority).Find(new BsonDocument("_id", feed)).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            var stored = await Collection(database).WithReadPreference(ReadPreference.Primary).WithReadConcern(ReadConcern.Majority)
+                .Find(new BsonDocument("_id", feed)).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
             return stored?.GetValue("token", BsonNull.Value) as BsonDocument;
         });
 
     public Task SaveAsync(string feed, BsonDocument token, CancellationToken cancellationToken) =>
-        _client.RunDatabaseOperationAsync("update", CollectionName, $"db.{CollectionName}.replaceOne({{ _id: \"{feed}\" }}, ...)", database =>
+        _client.RunDatabaseOperationAsync("update", CollectionName, $"db.{CollectionName}.replaceOne({{ _id: \"{feed}\" }}, ...)",
+            database =>
             Collection(database).ReplaceOneAsync(
                 new BsonDocument("_id", feed),
                 new BsonDocument { { "_id", feed }, { "token", token }, { "savedAt", DateTime.UtcNow } },

@@ -38,10 +38,15 @@ public sealed class ChangeFeedOptions
     /// <summary>The full document of update events; <see cref="ChangeFeedFullDocument.UpdateLookup"/> unless set.</summary>
     public ChangeFeedFullDocument FullDocument { get; set; } = ChangeFeedFullDocument.UpdateLookup;
 
-    /// <summary>Whether events carry the entity as it was before the change (<see cref="EntityChange{TEntity}.EntityBeforeChange"/>).</summary>
+    /// <summary>
+    /// Whether events carry the entity as it was before the change (<see cref="EntityChange{TEntity}.EntityBeforeChange"/>).
+    /// </summary>
     public ChangeFeedPreImage PreImage { get; set; } = ChangeFeedPreImage.Off;
 
-    /// <summary>Start after the change with this resume token (<see cref="EntityChange{TEntity}.ResumeToken"/>), for example one stored at shutdown.</summary>
+    /// <summary>
+    /// Start after the change with this resume token (<see cref="EntityChange{TEntity}.ResumeToken"/>), for example one stored at
+    /// shutdown.
+    /// </summary>
     public BsonDocument? ResumeAfter { get; set; }
 
     /// <summary>Start at this cluster time (inclusive). Ignored when <see cref="ResumeAfter"/> is set.</summary>
@@ -59,6 +64,8 @@ public sealed class ChangeFeedOptions
     /// </summary>
     public ReadPreference? ReadPreference { get; set; }
 
-    /// <summary>How many consecutive failed attempts to resume after a resumable error are made before the feed fails (default 30).</summary>
+    /// <summary>
+    /// How many consecutive failed attempts to resume after a resumable error are made before the feed fails (default 30).
+    /// </summary>
     public int MaxResumeAttempts { get; set; } = 30;
 }

@@ -52,10 +52,14 @@ public sealed class EntityChange<TEntity>
     /// <summary>The entity before the change, when the feed asks for pre-images and the collection keeps them.</summary>
     public TEntity? EntityBeforeChange { get; }
 
-    /// <summary>For updates: the properties that were set or removed, by CLR name (owned and complex ones as <c>Address.City</c>).</summary>
+    /// <summary>
+    /// For updates: the properties that were set or removed, by CLR name (owned and complex ones as <c>Address.City</c>).
+    /// </summary>
     public IReadOnlyList<string> ChangedProperties { get; }
 
-    /// <summary>The token to resume the feed after this change (<see cref="ChangeFeedOptions.ResumeAfter"/>); the same on every member.</summary>
+    /// <summary>
+    /// The token to resume the feed after this change (<see cref="ChangeFeedOptions.ResumeAfter"/>); the same on every member.
+    /// </summary>
     public BsonDocument ResumeToken { get; }
 
     /// <summary>The cluster time of the change: changes arrive in this order.</summary>

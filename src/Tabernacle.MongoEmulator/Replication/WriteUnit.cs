@@ -74,7 +74,9 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
     public void Replace(string database, string collection, BsonDocument replacement, RetryableStatement? statement) =>
         Replace(member.Storage.GetCollection(database, collection)!, replacement, statement);
 
-    /// <summary>Whether the next <see cref="Replace(CollectionStore, BsonDocument, RetryableStatement?)"/> is a whole-document replacement.</summary>
+    /// <summary>
+    /// Whether the next <see cref="Replace(CollectionStore, BsonDocument, RetryableStatement?)"/> is a whole-document replacement.
+    /// </summary>
     public bool NextIsReplacement { get; set; }
 
     public void Delete(string database, string collection, BsonValue id, RetryableStatement? statement)
@@ -131,7 +133,8 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
             TransactionChange.Apply(member.Storage, change);
         }
 
-        var entry = member.AppendToOplog(OplogOperation.ApplyOps, "admin", null, TransactionChange.ToApplyOps(changes), null, statement, before);
+        var applyOps = TransactionChange.ToApplyOps(changes);
+        var entry = member.AppendToOplog(OplogOperation.ApplyOps, "admin", null, applyOps, null, statement, before);
         LastOpTime = entry.OpTime;
     }
 

@@ -63,8 +63,11 @@ internal static class FeedTestSupport
         return cursor.GetResumeToken();
     }
 
-    /// <summary>Takes <paramref name="count"/> changes from <paramref name="feed"/>, failing if they do not come within <paramref name="timeout"/>.</summary>
-    public static async Task<List<EntityChange<T>>> TakeAsync<T>(IAsyncEnumerable<EntityChange<T>> feed, int count, TimeSpan? timeout = null)
+    /// <summary>
+    /// Takes <paramref name="count"/> changes from <paramref name="feed"/>, failing if they do not come within <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task<List<EntityChange<T>>> TakeAsync<T>(
+        IAsyncEnumerable<EntityChange<T>> feed, int count, TimeSpan? timeout = null)
         where T : class
     {
         var changes = new List<EntityChange<T>>();

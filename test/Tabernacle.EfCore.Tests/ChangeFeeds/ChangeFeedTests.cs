@@ -47,8 +47,9 @@ public sealed class ChangeFeedTests : ProviderTestBase<ChangeFeedContext>
             book.Publisher.City = "Philadelphia";
             book.Tags.RemoveAt(2);
             await writer.SaveChangesAsync();
-            await Raw.ReplaceOneAsync(new BsonDocument("_id", 1), new BsonDocument { { "_id", 1 }, { "Title", "Replaced" }, { "Genre", "SF" }, { "yr", 2000 },
-                { "Shelf", "Fiction" }, { "pub", new BsonDocument { { "Name", "Tor" }, { "City", "NYC" } } }, { "Tags", new BsonArray() } });
+            var replacement = BsonDocument.Parse(
+                "{ _id: 1, Title: 'Replaced', Genre: 'SF', yr: 2000, Shelf: 'Fiction', pub: { Name: 'Tor', City: 'NYC' }, Tags: [] }");
+            await Raw.ReplaceOneAsync(new BsonDocument("_id", 1), replacement);
             writer.Books.Remove(await writer.Books.SingleAsync(b => b.Id == 1));
             await writer.SaveChangesAsync();
         }
@@ -85,7 +86,8 @@ public sealed class ChangeFeedTests : ProviderTestBase<ChangeFeedContext>
         var genre = "SF";
         var minimumYear = 1962;
         var changes = await TakeAsync(db.Books.Where(b => b.Genre == genre && b.Year >= minimumYear).WatchAsync(From(start)), 2);
-        Assert.Equal([(EntityChangeOperation.Insert, 3), (EntityChangeOperation.Update, 2)], changes.Select(c => (c.Operation, (int)c.Key!)));
+        Assert.Equal(
+            [(EntityChangeOperation.Insert, 3), (EntityChangeOperation.Update, 2)], changes.Select(c => (c.Operation, (int)c.Key!)));
 
         var untranslatable = Assert.Throws<InvalidOperationException>(() => db.Books.Where(b => Rot13(b.Title) == "x").WatchAsync(Fast));
         Assert.Contains("could not be translated", untranslatable.Message, StringComparison.Ordinal);
@@ -136,7 +138,8 @@ public sealed class ChangeFeedTests : ProviderTestBase<ChangeFeedContext>
                 o.FullDocument = ChangeFeedFullDocument.Required;
             })),
             3);
-        Assert.Equal([EntityChangeOperation.Insert, EntityChangeOperation.Update, EntityChangeOperation.Delete], changes.Select(c => c.Operation));
+        Assert.Equal(
+            [EntityChangeOperation.Insert, EntityChangeOperation.Update, EntityChangeOperation.Delete], changes.Select(c => c.Operation));
         Assert.Equal(("Book 1", "Solaris"), (changes[1].EntityBeforeChange!.Title, changes[1].Entity!.Title));
         Assert.Equal("Solaris", changes[2].EntityBeforeChange!.Title);
         Assert.All(changes, c => Assert.Equal(1, c.Key));

@@ -23,8 +23,11 @@ public sealed class ChangeStreamTests : EmulatorTestBase
         return options;
     }
 
-    /// <summary>Reads exactly <paramref name="count"/> events (the driver's getMore waits on the server), failing after <see cref="Await"/>.</summary>
-    private static async Task<List<ChangeStreamDocument<BsonDocument>>> TakeAsync(IChangeStreamCursor<ChangeStreamDocument<BsonDocument>> cursor, int count)
+    /// <summary>
+    /// Reads exactly <paramref name="count"/> events (the driver's getMore waits on the server), failing after <see cref="Await"/>.
+    /// </summary>
+    private static async Task<List<ChangeStreamDocument<BsonDocument>>> TakeAsync(
+        IChangeStreamCursor<ChangeStreamDocument<BsonDocument>> cursor, int count)
     {
         var events = new List<ChangeStreamDocument<BsonDocument>>();
         using var timeout = new CancellationTokenSource(Await);
@@ -56,14 +59,18 @@ public sealed class ChangeStreamTests : EmulatorTestBase
         await Books.InsertOneAsync(Doc("{ _id: 0, title: 'before the stream' }"));
         using var stream = await Books.WatchAsync(StreamOptions());
         await Books.InsertOneAsync(Doc("{ _id: 1, title: 'Dune', tags: ['sf', 'classic', 'desert'], meta: { pages: 412, isbn: 'x' } }"));
-        await Books.UpdateOneAsync(Doc("{ _id: 1 }"), Doc("{ $set: { 'meta.pages': 500, year: 1965 }, $unset: { 'meta.isbn': '' }, $pop: { tags: 1 } }"));
+        await Books.UpdateOneAsync(
+            Doc("{ _id: 1 }"), Doc("{ $set: { 'meta.pages': 500, year: 1965 }, $unset: { 'meta.isbn': '' }, $pop: { tags: 1 } }"));
         await Books.ReplaceOneAsync(Doc("{ _id: 1 }"), Doc("{ _id: 1, title: 'Dune Messiah' }"));
         await Books.DeleteOneAsync(Doc("{ _id: 1 }"));
 
         var events = await TakeAsync(stream, 4);
 
         Assert.Equal(
-            [ChangeStreamOperationType.Insert, ChangeStreamOperationType.Update, ChangeStreamOperationType.Replace, ChangeStreamOperationType.Delete],
+            [
+                ChangeStreamOperationType.Insert, ChangeStreamOperationType.Update, ChangeStreamOperationType.Replace,
+                ChangeStreamOperationType.Delete,
+            ],
             events.Select(e => e.OperationType));
         Assert.All(events, e => Assert.Equal(Doc("{ _id: 1 }"), e.DocumentKey));
         Assert.All(events, e => Assert.Equal("streams.books", e.CollectionNamespace.FullName));
@@ -97,13 +104,15 @@ public sealed class ChangeStreamTests : EmulatorTestBase
 
         Assert.Equal([1, 4], (await TakeAsync(collectionStream, 2)).Select(e => e.DocumentKey["_id"].AsInt32));
         Assert.Equal(["books", "authors", "books"], (await TakeAsync(databaseStream, 3)).Select(e => e.CollectionNamespace.CollectionName));
-        Assert.Equal(["streams", "streams", "other", "streams"], (await TakeAsync(clusterStream, 4)).Select(e => e.DatabaseNamespace.DatabaseName));
+        var clusterEvents = await TakeAsync(clusterStream, 4);
+        Assert.Equal(["streams", "streams", "other", "streams"], clusterEvents.Select(e => e.DatabaseNamespace.DatabaseName));
     }
 
     [Fact]
     public async Task UpdateLookup_returns_the_current_document_and_pre_and_post_images_need_the_collection_option()
     {
-        await Database.CreateCollectionAsync("imaged", new CreateCollectionOptions { ChangeStreamPreAndPostImagesOptions = new() { Enabled = true } });
+        var withImages = new CreateCollectionOptions { ChangeStreamPreAndPostImagesOptions = new() { Enabled = true } };
+        await Database.CreateCollectionAsync("imaged", withImages);
         var imaged = Database.GetCollection<BsonDocument>("imaged");
         await imaged.InsertOneAsync(Doc("{ _id: 1, n: 1 }"));
         await Books.InsertOneAsync(Doc("{ _id: 1, n: 1 }"));
@@ -133,7 +142,8 @@ public sealed class ChangeStreamTests : EmulatorTestBase
         Assert.Equal(Doc("{ _id: 1, n: 2 }"), imagedEvents[0].FullDocument);
         Assert.Equal(Doc("{ _id: 1, n: 2 }"), imagedEvents[1].FullDocumentBeforeChange);
 
-        using var required = await Books.WatchAsync(StreamOptions(o => o.FullDocumentBeforeChange = ChangeStreamFullDocumentBeforeChangeOption.Required));
+        using var required = await Books.WatchAsync(
+            StreamOptions(o => o.FullDocumentBeforeChange = ChangeStreamFullDocumentBeforeChangeOption.Required));
         await Books.DeleteOneAsync(Doc("{ _id: 1 }"));
         var error = await Assert.ThrowsAsync<MongoCommandException>(() => TakeAsync(required, 1));
         Assert.Equal(47, error.Code);
@@ -158,20 +168,27 @@ public sealed class ChangeStreamTests : EmulatorTestBase
         // dropDatabase drops each remaining collection first, as mongod does: authors' drop comes before dropDatabase.
         var databaseEvents = await TakeAsync(databaseStream, 4);
         Assert.Equal(
-            [ChangeStreamOperationType.Drop, ChangeStreamOperationType.Drop, ChangeStreamOperationType.DropDatabase, ChangeStreamOperationType.Invalidate],
+            [
+                ChangeStreamOperationType.Drop, ChangeStreamOperationType.Drop, ChangeStreamOperationType.DropDatabase,
+                ChangeStreamOperationType.Invalidate,
+            ],
             databaseEvents.Select(e => e.OperationType));
         Assert.Equal(["books", "authors"], databaseEvents.Take(2).Select(e => e.CollectionNamespace.CollectionName));
 
         var clusterEvents = await TakeAsync(clusterStream, 4);
         Assert.Equal(
-            [ChangeStreamOperationType.Drop, ChangeStreamOperationType.Drop, ChangeStreamOperationType.DropDatabase, ChangeStreamOperationType.Insert],
+            [
+                ChangeStreamOperationType.Drop, ChangeStreamOperationType.Drop, ChangeStreamOperationType.DropDatabase,
+                ChangeStreamOperationType.Insert,
+            ],
             clusterEvents.Select(e => e.OperationType));
 
         // startAfter (unlike resumeAfter) may start from an invalidate: a new stream on the re-created database.
         using var restarted = await Database.WatchAsync(StreamOptions(o => o.StartAfter = databaseEvents[3].ResumeToken));
         await Books.InsertOneAsync(Doc("{ _id: 2 }"));
         Assert.Equal(2, (await TakeAsync(restarted, 1))[0].DocumentKey["_id"].AsInt32);
-        var resumeError = await Assert.ThrowsAsync<MongoCommandException>(() => Database.WatchAsync(StreamOptions(o => o.ResumeAfter = databaseEvents[3].ResumeToken)));
+        var resumeError = await Assert.ThrowsAsync<MongoCommandException>(
+            () => Database.WatchAsync(StreamOptions(o => o.ResumeAfter = databaseEvents[3].ResumeToken)));
         Assert.Equal(260, resumeError.Code);
     }
 
@@ -238,12 +255,14 @@ public sealed class ChangeStreamTests : EmulatorTestBase
         Assert.All(events, e => Assert.Equal(["_id", "operationType", "title"], e.Names.Order()));
 
         var grouping = new EmptyPipelineDefinition<ChangeStreamDocument<BsonDocument>>()
-            .AppendStage<ChangeStreamDocument<BsonDocument>, ChangeStreamDocument<BsonDocument>, BsonDocument>(Doc("{ $group: { _id: null } }"));
+            .AppendStage<ChangeStreamDocument<BsonDocument>, ChangeStreamDocument<BsonDocument>, BsonDocument>(
+                Doc("{ $group: { _id: null } }"));
         var error = await Assert.ThrowsAsync<MongoCommandException>(() => Books.WatchAsync(grouping, StreamOptions()));
         Assert.Equal(20, error.Code);
 
         var modifiesId = new EmptyPipelineDefinition<ChangeStreamDocument<BsonDocument>>()
-            .AppendStage<ChangeStreamDocument<BsonDocument>, ChangeStreamDocument<BsonDocument>, BsonDocument>(Doc("{ $project: { _id: 0 } }"));
+            .AppendStage<ChangeStreamDocument<BsonDocument>, ChangeStreamDocument<BsonDocument>, BsonDocument>(
+                Doc("{ $project: { _id: 0 } }"));
         using var broken = await Books.WatchAsync(modifiesId, StreamOptions());
         await Books.InsertOneAsync(Doc("{ _id: 4 }"));
         Assert.Equal(280, (await Assert.ThrowsAsync<MongoCommandException>(() => TakeRawAsync(broken, 1))).Code);
@@ -320,18 +339,21 @@ public sealed class ChangeStreamTests : EmulatorTestBase
         await Database.GetCollection<BsonDocument>("novels").InsertOneAsync(Doc("{ _id: 2 }"));
 
         var collectionEvents = await TakeAsync(collectionStream, 2);
-        Assert.Equal([ChangeStreamOperationType.Rename, ChangeStreamOperationType.Invalidate], collectionEvents.Select(e => e.OperationType));
+        Assert.Equal(
+            [ChangeStreamOperationType.Rename, ChangeStreamOperationType.Invalidate], collectionEvents.Select(e => e.OperationType));
         Assert.Equal("streams.novels", collectionEvents[0].RenameTo.FullName);
         var databaseEvents = await TakeAsync(databaseStream, 2);
         Assert.Equal([ChangeStreamOperationType.Rename, ChangeStreamOperationType.Insert], databaseEvents.Select(e => e.OperationType));
-        Assert.Equal([1, 2], (await Database.GetCollection<BsonDocument>("novels").Find(Doc("{}")).ToListAsync()).Select(d => d["_id"].AsInt32));
+        var novels = await Database.GetCollection<BsonDocument>("novels").Find(Doc("{}")).ToListAsync();
+        Assert.Equal([1, 2], novels.Select(d => d["_id"].AsInt32));
     }
 
     [Fact]
     public async Task CollMod_turns_pre_images_on_for_later_changes()
     {
         await Books.InsertOneAsync(Doc("{ _id: 1, n: 1 }"));
-        using var stream = await Books.WatchAsync(StreamOptions(o => o.FullDocumentBeforeChange = ChangeStreamFullDocumentBeforeChangeOption.WhenAvailable));
+        using var stream = await Books.WatchAsync(
+            StreamOptions(o => o.FullDocumentBeforeChange = ChangeStreamFullDocumentBeforeChangeOption.WhenAvailable));
         await Database.RunCommandAsync<BsonDocument>(Doc("{ collMod: 'books', changeStreamPreAndPostImages: { enabled: true } }"));
         await Books.UpdateOneAsync(Doc("{ _id: 1 }"), Doc("{ $set: { n: 2 } }"));
 

@@ -4,7 +4,9 @@ using Tabernacle.MongoEmulator.Tests.TestSupport;
 
 namespace Tabernacle.MongoEmulator.Tests.ChangeStreams;
 
-/// <summary>mongosh's <c>watch()</c> (test/Mongosh/change-stream.js, mongosh pinned in test/Mongosh/package.json) against the emulator.</summary>
+/// <summary>
+/// mongosh's <c>watch()</c> (test/Mongosh/change-stream.js, mongosh pinned in test/Mongosh/package.json) against the emulator.
+/// </summary>
 public sealed class MongoshChangeStreamTests : EmulatorTestBase
 {
     private static readonly SemaphoreSlim InstallGate = new(1, 1);

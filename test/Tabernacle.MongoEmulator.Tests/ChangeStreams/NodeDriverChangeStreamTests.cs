@@ -4,7 +4,10 @@ using Tabernacle.MongoEmulator.Tests.TestSupport;
 
 namespace Tabernacle.MongoEmulator.Tests.ChangeStreams;
 
-/// <summary>The Node.js driver's <c>collection.watch()</c> (test/NodeDriver/change-stream.mjs) reads, looks up and resumes the emulator's change streams.</summary>
+/// <summary>
+/// The Node.js driver's <c>collection.watch()</c> (test/NodeDriver/change-stream.mjs) reads, looks up and resumes the emulator's
+/// change streams.
+/// </summary>
 public sealed class NodeDriverChangeStreamTests : EmulatorTestBase
 {
     [Fact]

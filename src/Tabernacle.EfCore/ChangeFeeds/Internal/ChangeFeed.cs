@@ -15,16 +15,21 @@ namespace Tabernacle.EfCore.ChangeFeeds.Internal;
 internal sealed class ChangeFeed<TEntity>(IChangeFeedSource<TEntity> source, ChangeFeedOptions options)
     where TEntity : class
 {
+    // The events a feed reads: document changes, and invalidate (its collection dropped or renamed), which ends it.
+    private static readonly string[] DocumentEvents = ["insert", "update", "replace", "delete", "invalidate"];
+
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LastBackoff = TimeSpan.FromSeconds(2);
 
     public async IAsyncEnumerable<EntityChange<TEntity>> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var request = source.BindRequest();
-        if (request.Pipeline is not null || request.Sort is not null || request.Skip is not null || request.Limit is not null || request.Projection is not null)
+        if (request.Pipeline is not null || request.Sort is not null || request.Skip is not null || request.Limit is not null
+            || request.Projection is not null)
         {
             throw new InvalidOperationException(
-                "WatchAsync watches a DbSet filtered with Where only: ordering, paging, projections and includes have no meaning for a change feed.");
+                "WatchAsync watches a DbSet filtered with Where only: ordering, paging, projections and includes have no meaning "
+                + "for a change feed.");
         }
 
         var entityType = source.Context.Model.FindEntityType(typeof(TEntity))
@@ -89,11 +94,12 @@ internal sealed class ChangeFeed<TEntity>(IChangeFeedSource<TEntity> source, Cha
     {
         var stages = new List<BsonDocument>
         {
-            new("$match", new BsonDocument("operationType", new BsonDocument("$in", new BsonArray { "insert", "update", "replace", "delete", "invalidate" }))),
+            new("$match", new BsonDocument("operationType", new BsonDocument("$in", new BsonArray(DocumentEvents)))),
         };
         if (ChangeFeedFilter.Match(filter, options.PreImage != ChangeFeedPreImage.Off) is { } match)
         {
-            stages.Add(new BsonDocument("$match", new BsonDocument("$or", new BsonArray { new BsonDocument("operationType", "invalidate"), match })));
+            var orInvalidate = new BsonArray { new BsonDocument("operationType", "invalidate"), match };
+            stages.Add(new BsonDocument("$match", new BsonDocument("$or", orInvalidate)));
         }
 
         return stages;
@@ -101,7 +107,11 @@ internal sealed class ChangeFeed<TEntity>(IChangeFeedSource<TEntity> source, Cha
 
     // Returns null after a resumable failure (the caller backs off and tries again); anything else is thrown.
     private async Task<IChangeStreamCursor<BsonDocument>?> OpenAsync(
-        TabernacleClientWrapper client, string collectionName, List<BsonDocument> stages, ReadPreference? readPreference, BsonDocument? token,
+        TabernacleClientWrapper client,
+        string collectionName,
+        List<BsonDocument> stages,
+        ReadPreference? readPreference,
+        BsonDocument? token,
         CancellationToken cancellationToken)
     {
         var streamOptions = new ChangeStreamOptions
@@ -140,7 +150,8 @@ internal sealed class ChangeFeed<TEntity>(IChangeFeedSource<TEntity> source, Cha
         }
     }
 
-    private static async Task<(bool HasBatch, Exception? Error)> NextBatchAsync(IChangeStreamCursor<BsonDocument> cursor, CancellationToken cancellationToken)
+    private static async Task<(bool HasBatch, Exception? Error)> NextBatchAsync(
+        IChangeStreamCursor<BsonDocument> cursor, CancellationToken cancellationToken)
     {
         try
         {
@@ -174,8 +185,8 @@ internal sealed class ChangeFeed<TEntity>(IChangeFeedSource<TEntity> source, Cha
         MongoConnectionException or MongoCursorNotFoundException or MongoNotPrimaryException or MongoNodeIsRecoveringException => true,
         TimeoutException => true,
         MongoException mongo when mongo.HasErrorLabel("ResumableChangeStreamError") => true,
-        MongoCommandException command => command.Code is 6 or 7 or 89 or 91 or 189 or 262 or 9001 or 10107 or 11600 or 11602 or 13435 or 13436 or 63
-            or 150 or 13388 or 234 or 133,
+        MongoCommandException command => command.Code is 6 or 7 or 89 or 91 or 189 or 262 or 9001 or 10107 or 11600 or 11602
+            or 13435 or 13436 or 63 or 150 or 13388 or 234 or 133,
         _ => false,
     };
 
@@ -216,7 +227,9 @@ internal sealed class ChangeFeed<TEntity>(IChangeFeedSource<TEntity> source, Cha
             return PropertyBson.FromBson(key.Properties[0], id);
         }
 
-        return key.Properties.Select(p => id is BsonDocument parts ? PropertyBson.FromBson(p, parts.GetValue(p.Name, BsonNull.Value)) : null).ToArray();
+        return key.Properties
+            .Select(p => id is BsonDocument parts ? PropertyBson.FromBson(p, parts.GetValue(p.Name, BsonNull.Value)) : null)
+            .ToArray();
     }
 
     private string Describe(string collectionName, List<BsonDocument> stages, BsonDocument? token)

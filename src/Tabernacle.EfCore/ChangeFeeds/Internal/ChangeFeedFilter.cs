@@ -37,7 +37,8 @@ internal static class ChangeFeedFilter
             switch (element.Name)
             {
                 case "$and" or "$or" or "$nor":
-                    result.Add(element.Name, new BsonArray(element.Value.AsBsonArray.Select(v => (BsonValue)Rebase(v.AsBsonDocument, root))));
+                    var branches = element.Value.AsBsonArray.Select(v => (BsonValue)Rebase(v.AsBsonDocument, root));
+                    result.Add(element.Name, new BsonArray(branches));
                     break;
                 case "$expr":
                     result.Add(element.Name, RebaseExpression(element.Value, root));

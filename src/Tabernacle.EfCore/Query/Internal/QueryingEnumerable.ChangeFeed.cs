@@ -21,7 +21,8 @@ internal sealed partial class QueryingEnumerable<T> : IChangeFeedSource<T>
     MongoReadRequest IChangeFeedSource<T>.BindRequest() =>
         query.ResultOperator == ResultOperator.None
             ? Request()
-            : throw new InvalidOperationException("WatchAsync watches entities: a query that ends in Any, Count or an aggregate cannot be watched.");
+            : throw new InvalidOperationException(
+                "WatchAsync watches entities: a query that ends in Any, Count or an aggregate cannot be watched.");
 
     T IChangeFeedSource<T>.Shape(BsonDocument document)
     {

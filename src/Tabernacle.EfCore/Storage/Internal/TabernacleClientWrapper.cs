@@ -406,7 +406,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         });
 
     /// <summary>Opens (or resumes) a change stream through the seam: logged and traced as a read with its read preference.</summary>
-    public Task<T> RunChangeStreamOperationAsync<T>(string collection, Func<string> mql, ReadPreference? readPreference, Func<Task<T>> action) =>
+    public Task<T> RunChangeStreamOperationAsync<T>(
+        string collection, Func<string> mql, ReadPreference? readPreference, Func<Task<T>> action) =>
         RunAsync("watch", collection, mql, Carried.Read(readPreference, null), action);
 
     /// <summary>Runs a database-level command (catalog operations of the database creator).</summary>

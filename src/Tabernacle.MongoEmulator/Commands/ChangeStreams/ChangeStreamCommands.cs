@@ -27,7 +27,8 @@ internal static class ChangeStreamCommands
     {
         if (context.Transaction is not null)
         {
-            throw new MongoErrorException(ErrorCodes.OperationNotSupportedInTransaction, "$changeStream cannot run in a multi-document transaction");
+            throw new MongoErrorException(
+                ErrorCodes.OperationNotSupportedInTransaction, "$changeStream cannot run in a multi-document transaction");
         }
 
         var spec = ChangeStreamSpec.Parse(stages[0][0], context.Database, collection);

@@ -63,7 +63,9 @@ internal sealed class RenameCollectionCommand : ICommandHandler
     }
 }
 
-/// <summary><c>collMod</c>: changes a collection's <c>changeStreamPreAndPostImages</c> option (the only one the emulator modifies).</summary>
+/// <summary>
+/// <c>collMod</c>: changes a collection's <c>changeStreamPreAndPostImages</c> option (the only one the emulator modifies).
+/// </summary>
 internal sealed class CollModCommand : ICommandHandler
 {
     public IReadOnlyList<string> Names { get; } = ["collMod"];

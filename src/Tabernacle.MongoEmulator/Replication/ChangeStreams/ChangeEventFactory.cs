@@ -22,7 +22,8 @@ internal sealed class ChangeEventFactory(ChangeStreamSpec spec, ReplicaMember me
         var time = entry.OpTime.Timestamp;
         switch (entry.Operation)
         {
-            case OplogOperation.Insert or OplogOperation.Update or OplogOperation.Delete when spec.Watches(entry.Database, entry.Collection):
+            case OplogOperation.Insert or OplogOperation.Update or OplogOperation.Delete
+                when spec.Watches(entry.Database, entry.Collection):
                 var before = entry.PreImages is { Count: > 0 } images ? images[0] : null;
                 var id = entry.DocumentId ?? entry.Document!["_id"];
                 var kind = entry.Operation switch
@@ -32,7 +33,8 @@ internal sealed class ChangeEventFactory(ChangeStreamSpec spec, ReplicaMember me
                     _ => entry.IsReplacement || before is null ? "replace" : "update",
                 };
                 var single = new StreamPosition(time, 0);
-                yield return new ChangeEvent(single, DocumentEvent(kind, single, entry, entry.Collection!, id, before, entry.Document, null), false);
+                var shown = DocumentEvent(kind, single, entry, entry.Collection!, id, before, entry.Document, null);
+                yield return new ChangeEvent(single, shown, false);
                 break;
             case OplogOperation.ApplyOps:
                 var changes = entry.Document!["applyOps"].AsBsonArray;
@@ -52,7 +54,8 @@ internal sealed class ChangeEventFactory(ChangeStreamSpec spec, ReplicaMember me
                     var transactionEntry = entry with { Database = database };
                     var position = new StreamPosition(time, i);
                     yield return new ChangeEvent(position,
-                        DocumentEvent(opKind, position, transactionEntry, collection, op["_id"], preImage, postImage, entry.Statement), false);
+                        DocumentEvent(opKind, position, transactionEntry, collection, op["_id"], preImage, postImage, entry.Statement),
+                        false);
                 }
 
                 break;
@@ -90,7 +93,8 @@ internal sealed class ChangeEventFactory(ChangeStreamSpec spec, ReplicaMember me
             case "renameCollection":
                 var from = command["renameCollection"].AsString;
                 var to = command["to"].AsString;
-                if (!spec.Watches(entry.Database, from) && !(spec.Level != ChangeStreamLevel.Collection && spec.Watches(entry.Database, to)))
+                var watchesTarget = spec.Level != ChangeStreamLevel.Collection && spec.Watches(entry.Database, to);
+                if (!spec.Watches(entry.Database, from) && !watchesTarget)
                 {
                     yield break;
                 }
@@ -118,7 +122,8 @@ internal sealed class ChangeEventFactory(ChangeStreamSpec spec, ReplicaMember me
                 else
                 {
                     yield return new ChangeEvent(new StreamPosition(time, 0),
-                        Header("dropDatabase", entry, new StreamPosition(time, 0)).Add("ns", new BsonDocument("db", entry.Database)), false);
+                        Header("dropDatabase", entry, new StreamPosition(time, 0)).Add("ns", new BsonDocument("db", entry.Database)),
+                        false);
                 }
 
                 if (spec.Level != ChangeStreamLevel.Cluster)
@@ -196,8 +201,8 @@ internal sealed class ChangeEventFactory(ChangeStreamSpec spec, ReplicaMember me
                 return imagesKept && after is not null
                     ? after
                     : throw new MongoErrorException(ErrorCodes.NoMatchingDocument,
-                        "Change stream was configured to require a post-image for all update, delete and replace events, but the post-image "
-                        + "was not found: enable changeStreamPreAndPostImages on the collection");
+                        "Change stream was configured to require a post-image for all update, delete and replace events, "
+                        + "but the post-image was not found: enable changeStreamPreAndPostImages on the collection");
             default:
                 return BsonNull.Value;
         }

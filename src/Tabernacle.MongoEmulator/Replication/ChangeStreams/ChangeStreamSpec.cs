@@ -91,8 +91,8 @@ internal sealed record ChangeStreamSpec(
             throw new MongoErrorException(40674, "Only one type of resume option is allowed, but multiple were found.");
         }
 
-        return new ChangeStreamSpec(LevelOf(database, collection, allChangesForCluster), database, collection, fullDocument, beforeChange, start,
-            startAfterInvalidate);
+        var level = LevelOf(database, collection, allChangesForCluster);
+        return new ChangeStreamSpec(level, database, collection, fullDocument, beforeChange, start, startAfterInvalidate);
     }
 
     /// <summary>Whether an event on <paramref name="database"/>.<paramref name="collection"/> belongs to this stream.</summary>
@@ -118,7 +118,8 @@ internal sealed record ChangeStreamSpec(
             if (database != "admin" || collection is not null)
             {
                 throw new MongoErrorException(ErrorCodes.InvalidNamespace,
-                    "A $changeStream with 'allChangesForCluster:true' may only be opened on the 'admin' database, and with no collection name");
+                    "A $changeStream with 'allChangesForCluster:true' may only be opened on the 'admin' database, "
+                    + "and with no collection name");
             }
 
             return ChangeStreamLevel.Cluster;
@@ -137,12 +138,14 @@ internal sealed record ChangeStreamSpec(
     {
         if (!element.Value.IsString)
         {
-            throw new MongoErrorException(ErrorCodes.TypeMismatch, $"BSON field '$changeStream.{element.Name}' is the wrong type, expected type 'string'");
+            throw new MongoErrorException(
+                ErrorCodes.TypeMismatch, $"BSON field '$changeStream.{element.Name}' is the wrong type, expected type 'string'");
         }
 
         var mode = element.Value.AsString;
         return modes.Contains(mode)
             ? mode
-            : throw new MongoErrorException(ErrorCodes.BadValue, $"Enumeration value '{mode}' for field '$changeStream.{element.Name}' is not a valid value.");
+            : throw new MongoErrorException(
+                ErrorCodes.BadValue, $"Enumeration value '{mode}' for field '$changeStream.{element.Name}' is not a valid value.");
     }
 }

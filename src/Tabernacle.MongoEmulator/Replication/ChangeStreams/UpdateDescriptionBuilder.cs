@@ -24,7 +24,8 @@ internal static class UpdateDescriptionBuilder
         };
     }
 
-    private static void CompareDocuments(BsonDocument before, BsonDocument after, string prefix, BsonDocument updated, BsonArray removed, BsonArray truncated)
+    private static void CompareDocuments(
+        BsonDocument before, BsonDocument after, string prefix, BsonDocument updated, BsonArray removed, BsonArray truncated)
     {
         foreach (var element in before)
         {
@@ -48,7 +49,8 @@ internal static class UpdateDescriptionBuilder
         }
     }
 
-    private static void CompareValues(BsonValue old, BsonValue value, string path, BsonDocument updated, BsonArray removed, BsonArray truncated)
+    private static void CompareValues(
+        BsonValue old, BsonValue value, string path, BsonDocument updated, BsonArray removed, BsonArray truncated)
     {
         if (old.Equals(value) && old.BsonType == value.BsonType)
         {
