@@ -117,7 +117,9 @@ public abstract class ChangeFeedService<TContext, TEntity> : BackgroundService
         await foreach (var change in Source(context).WatchAsync(options, stoppingToken).ConfigureAwait(false))
         {
             await HandleAsync(change, context, stoppingToken).ConfigureAwait(false);
-            await store.SaveAsync(FeedName, change.ResumeToken, stoppingToken).ConfigureAwait(false);
+            // Not cancelled by the host stopping: a handled change's token is always stored, so a graceful stop never
+            // makes the next start handle that change again.
+            await store.SaveAsync(FeedName, change.ResumeToken, CancellationToken.None).ConfigureAwait(false);
             Report(_status with
             {
                 LastChangeAt = change.WallTime,

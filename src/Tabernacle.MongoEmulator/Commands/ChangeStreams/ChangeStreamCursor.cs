@@ -50,4 +50,7 @@ internal sealed class ChangeStreamCursors
     public ChangeStreamCursor? Find(long id) => _cursors.GetValueOrDefault(id);
 
     public bool Kill(long id) => _cursors.TryRemove(id, out _);
+
+    /// <summary>Forgets every change stream (the member stopped, as a crash ends its cursors).</summary>
+    public void Clear() => _cursors.Clear();
 }
