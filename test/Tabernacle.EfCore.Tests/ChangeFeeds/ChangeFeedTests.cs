@@ -108,10 +108,22 @@ public sealed class ChangeFeedTests : ProviderTestBase<ChangeFeedContext>
             await writer.SaveChangesAsync();
         }
 
+        // Traced like a query: an activity per opening, with the collection, the operation and the read preference.
+        var traced = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Tabernacle.EfCore",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) =>
+                System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = traced.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
         var first = await TakeAsync(db.Books.WatchAsync(From(start)), 1);
         var rest = await TakeAsync(db.Books.WatchAsync(From(first[0].ResumeToken, o => o.ReadPreference = ReadPreference.Secondary)), 2);
         Assert.Equal([2, 3], rest.Select(c => (int)c.Key!));
         Assert.Contains(Logs.Entries, e => e.Message.Contains("db.books.watch(", StringComparison.Ordinal));
+        Assert.Contains(traced, a => a.DisplayName == "watch books" && (string?)a.GetTagItem("db.namespace") == DatabaseName
+            && (string?)a.GetTagItem("tabernacle.read_preference") == "Secondary");
     }
 
     [Fact]
