@@ -48,6 +48,11 @@ internal sealed record OplogEntry(
 
     /// <summary>Whether an <see cref="OplogOperation.Update"/> replaced the whole document (a change stream's <c>replace</c>).</summary>
     public bool IsReplacement { get; init; }
+
+    /// <summary>
+    /// The writes of a committed transaction (an <see cref="OplogOperation.ApplyOps"/> entry) in the order they were made.
+    /// </summary>
+    public IReadOnlyList<TransactionOperation>? TransactionOperations { get; init; }
 }
 
 /// <summary>A statement of a retryable write: its session, transaction number, statement id and result.</summary>

@@ -274,7 +274,7 @@ internal sealed class ReplicaMember
     /// <summary>Appends an entry to this (primary) member's oplog with a fresh optime; callers hold the storage lock.</summary>
     public OplogEntry AppendToOplog(
         OplogOperation operation, string database, string? collection, BsonDocument? document, BsonValue? id, RetryableStatement? statement,
-        IReadOnlyList<BsonDocument?>? preImages = null, bool isReplacement = false)
+        IReadOnlyList<BsonDocument?>? preImages = null, bool isReplacement = false, IReadOnlyList<TransactionOperation>? operations = null)
     {
         var opTime = new OpTime(_set.Clock.Next(), Term);
         var entry = new OplogEntry(opTime, DateTime.UtcNow, operation, database, collection, document, id)
@@ -282,6 +282,7 @@ internal sealed class ReplicaMember
             Statement = statement,
             PreImages = preImages,
             IsReplacement = isReplacement,
+            TransactionOperations = operations,
         };
         Oplog.Append(entry);
         RecordApplied(entry.OpTime);

@@ -125,7 +125,8 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
         Log(OplogOperation.Noop, database, null, null, null, statement);
 
     /// <summary>Applies a committed transaction's final document states and logs them as one atomic entry.</summary>
-    public void CommitTransaction(IReadOnlyList<TransactionChange> changes, RetryableStatement statement)
+    public void CommitTransaction(
+        IReadOnlyList<TransactionChange> changes, RetryableStatement statement, IReadOnlyList<TransactionOperation>? operations = null)
     {
         var before = changes.Select(c => member.Storage.GetCollection(c.Database, c.Collection)?.FindById(c.Id)).ToList();
         foreach (var change in changes)
@@ -134,7 +135,7 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
         }
 
         var applyOps = TransactionChange.ToApplyOps(changes);
-        var entry = member.AppendToOplog(OplogOperation.ApplyOps, "admin", null, applyOps, null, statement, before);
+        var entry = member.AppendToOplog(OplogOperation.ApplyOps, "admin", null, applyOps, null, statement, before, operations: operations);
         LastOpTime = entry.OpTime;
     }
 

@@ -202,14 +202,25 @@ public sealed class ChangeStreamTests : EmulatorTestBase
             session.StartTransaction();
             await Books.InsertOneAsync(session, Doc("{ _id: 2 }"));
             await Books.UpdateOneAsync(session, Doc("{ _id: 1 }"), Doc("{ $set: { n: 5 } }"));
+            await Books.UpdateOneAsync(session, Doc("{ _id: 2 }"), Doc("{ $set: { n: 7 } }"));
+            await Books.ReplaceOneAsync(session, Doc("{ _id: 1 }"), Doc("{ _id: 1, n: 6 }"));
             await session.CommitTransactionAsync();
         }
 
-        var events = await TakeAsync(stream, 2);
-        Assert.Equal([ChangeStreamOperationType.Insert, ChangeStreamOperationType.Update], events.Select(e => e.OperationType));
+        // Every write of the transaction, in the order it was made (not only each document's final state).
+        var events = await TakeAsync(stream, 4);
+        Assert.Equal(
+            [
+                ChangeStreamOperationType.Insert, ChangeStreamOperationType.Update, ChangeStreamOperationType.Update,
+                ChangeStreamOperationType.Replace,
+            ],
+            events.Select(e => e.OperationType));
+        Assert.Equal([2, 1, 2, 1], events.Select(e => e.DocumentKey["_id"].AsInt32));
+        Assert.Equal(Doc("{ n: 7 }"), events[2].UpdateDescription.UpdatedFields);
+        Assert.Equal(Doc("{ _id: 1, n: 6 }"), events[3].FullDocument);
         Assert.All(events, e => Assert.NotNull(e.BackingDocument.GetValue("txnNumber", null)));
         Assert.All(events, e => Assert.Equal(BsonBinarySubType.UuidStandard, e.BackingDocument["lsid"]["id"].AsBsonBinaryData.SubType));
-        Assert.Equal(events[0].ClusterTime, events[1].ClusterTime);
+        Assert.All(events, e => Assert.Equal(events[0].ClusterTime, e.ClusterTime));
         Assert.NotEqual(events[0].ResumeToken, events[1].ResumeToken);
         Assert.Equal(Doc("{ n: 5 }"), events[1].UpdateDescription.UpdatedFields);
     }

@@ -116,6 +116,10 @@ internal sealed class FindAndModifyCommand : ICommandHandler
                 {
                     writeUnit.NextIsReplacement = update.IsReplacement;
                 }
+                else if (unit is TransactionWriter transactionWriter)
+                {
+                    transactionWriter.NextIsReplacement = update.IsReplacement;
+                }
 
                 unit.Replace(context.Database, name, updated, WriteSupport.Statement(context, 0, result));
             }

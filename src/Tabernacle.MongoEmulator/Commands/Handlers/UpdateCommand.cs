@@ -154,6 +154,10 @@ internal sealed class UpdateCommand : ICommandHandler
             {
                 writeUnit.NextIsReplacement = update.IsReplacement;
             }
+            else if (unit is TransactionWriter transactionWriter)
+            {
+                transactionWriter.NextIsReplacement = update.IsReplacement;
+            }
 
             unit.Replace(context.Database, name, updated, count == matches.Count || !multi ? WriteSupport.Statement(context, index, statementResult) : null);
         }

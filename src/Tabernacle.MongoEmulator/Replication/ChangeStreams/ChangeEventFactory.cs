@@ -36,6 +36,27 @@ internal sealed class ChangeEventFactory(ChangeStreamSpec spec, ReplicaMember me
                 var shown = DocumentEvent(kind, single, entry, entry.Collection!, id, before, entry.Document, null);
                 yield return new ChangeEvent(single, shown, false);
                 break;
+            case OplogOperation.ApplyOps when entry.TransactionOperations is { } operations:
+                // Each write of the transaction in the order it was made, as mongod's applyOps entry lists them.
+                for (var i = 0; i < operations.Count; i++)
+                {
+                    var write = operations[i];
+                    if (!spec.Watches(write.Database, write.Collection))
+                    {
+                        continue;
+                    }
+
+                    var writeKind = write.After is null ? "delete"
+                        : write.Before is null ? "insert"
+                        : write.IsReplacement ? "replace" : "update";
+                    var position = new StreamPosition(time, i);
+                    var writeEntry = entry with { Database = write.Database };
+                    var writeEvent = DocumentEvent(
+                        writeKind, position, writeEntry, write.Collection, write.Id, write.Before, write.After, entry.Statement);
+                    yield return new ChangeEvent(position, writeEvent, false);
+                }
+
+                break;
             case OplogOperation.ApplyOps:
                 var changes = entry.Document!["applyOps"].AsBsonArray;
                 for (var i = 0; i < changes.Count; i++)
@@ -52,9 +73,9 @@ internal sealed class ChangeEventFactory(ChangeStreamSpec spec, ReplicaMember me
                     var postImage = op.TryGetValue("o", out var o) ? o.AsBsonDocument : null;
                     var opKind = postImage is null ? "delete" : preImage is null ? "insert" : "update";
                     var transactionEntry = entry with { Database = database };
-                    var position = new StreamPosition(time, i);
-                    yield return new ChangeEvent(position,
-                        DocumentEvent(opKind, position, transactionEntry, collection, op["_id"], preImage, postImage, entry.Statement),
+                    var opPosition = new StreamPosition(time, i);
+                    yield return new ChangeEvent(opPosition,
+                        DocumentEvent(opKind, opPosition, transactionEntry, collection, op["_id"], preImage, postImage, entry.Statement),
                         false);
                 }
 
