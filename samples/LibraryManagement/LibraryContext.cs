@@ -29,6 +29,8 @@ public class LibraryContext(DbContextOptions<LibraryContext> options)
 
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
+    public DbSet<Notification> Notifications => Set<Notification>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -37,5 +39,8 @@ public class LibraryContext(DbContextOptions<LibraryContext> options)
         modelBuilder.Entity<Loan>().HasIndex(l => l.UserId);
         modelBuilder.Entity<AuditEntry>().ToCollection("audit_log");
         modelBuilder.Entity<LoanQuota>().ToCollection("loan_quotas");
+        modelBuilder.Entity<Notification>().ToCollection("notifications");
+        modelBuilder.Entity<Notification>().HasIndex(n => n.LoanId).IsUnique();
+        modelBuilder.Entity<Notification>().HasIndex(n => n.UserId);
     }
 }

@@ -155,3 +155,23 @@ public class AuditEntry
     [AutoNowAdd]
     public DateTime At { get; set; }
 }
+
+/// <summary>
+/// A message for a member, written by <see cref="LiveUpdates.ReservationNotifier"/> when a copy of a book they reserved
+/// is returned. One per returned loan (<see cref="LoanId"/>), so a change handled twice notifies once.
+/// </summary>
+public class Notification
+{
+    public ObjectId Id { get; set; }
+
+    public string UserId { get; set; } = "";
+
+    public ObjectId BookId { get; set; }
+
+    public ObjectId LoanId { get; set; }
+
+    public string Message { get; set; } = "";
+
+    [AutoNowAdd]
+    public DateTime CreatedAt { get; set; }
+}

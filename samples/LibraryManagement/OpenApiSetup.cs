@@ -42,6 +42,8 @@ public static class OpenApiSetup
         ["DELETE /api/reservations/{id}"] = [204, 400, 401, 403, 404, 409],
         ["GET /api/stats"] = [200],
         ["GET /api/cluster"] = [200],
+        ["GET /api/notifications"] = [200, 401],
+        ["GET /api/activity/stream"] = [200],
         ["POST /api/cluster/step-down"] = [200, 400, 401, 403, 404],
         ["POST /api/cluster/members/{name}/pause"] = [200, 400, 401, 403, 404, 409],
         ["POST /api/cluster/members/{name}/resume"] = [200, 400, 401, 403, 404],

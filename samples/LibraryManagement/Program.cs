@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using LibraryManagement;
 using LibraryManagement.Endpoints;
+using LibraryManagement.LiveUpdates;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.IdentityModel.Tokens;
@@ -32,7 +33,8 @@ builder.Services.AddSingleton(new LibraryMode(emulator));
 builder.Services.AddTabernacle<LibraryContext>(connectionString, o => o
     .DefaultReadPreference(ReadPreference.SecondaryPreferred)
     .EnableRetryOnFailure(maxRetryCount: 5, maxRetryDelay: TimeSpan.FromSeconds(2)));
-builder.Services.AddHealthChecks().AddTabernacle(maxLag: TimeSpan.FromSeconds(10));
+builder.Services.AddHealthChecks().AddTabernacle(maxLag: TimeSpan.FromSeconds(10)).AddTabernacleChangeFeeds(maxLag: TimeSpan.FromSeconds(30));
+builder.Services.AddChangeFeedService<LibraryManagement.LiveUpdates.ReservationNotifier>();
 
 // JWT: the signing key comes from Jwt:Key (at least 32 characters). Development without one makes a key up per run
 // (tokens then die with the process); any other environment refuses to start without one.
@@ -99,6 +101,7 @@ app.MapLoanEndpoints();
 app.MapReservationEndpoints();
 app.MapStatsEndpoints();
 app.MapClusterEndpoints();
+app.MapActivityEndpoints();
 
 var seedDemoData = app.Configuration.GetValue("Library:Seed", true);
 if (seedDemoData && !app.Environment.IsDevelopment())

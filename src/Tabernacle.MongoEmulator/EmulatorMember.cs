@@ -175,6 +175,10 @@ public sealed class EmulatorMember
             await _server.DisposeAsync().ConfigureAwait(false);
             _server = null;
             _dispatcher?.Cursors.Clear();
+            if (_dispatcher is not null)
+            {
+                Commands.ChangeStreams.ChangeStreamCursors.For(_dispatcher.Cursors).Clear();
+            }
             await _member.Set.StopMemberAsync(_member).ConfigureAwait(false);
         }
         finally

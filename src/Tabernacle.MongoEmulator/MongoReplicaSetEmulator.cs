@@ -365,6 +365,8 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         new DeleteCommand(),
         new FindAndModifyCommand(),
         new AggregateCommand(),
+        new RenameCollectionCommand(),
+        new CollModCommand(),
         new CountCommand(),
         new DistinctCommand(),
         new ListDatabasesCommand(),

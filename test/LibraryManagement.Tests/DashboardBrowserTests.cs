@@ -96,4 +96,22 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#primary")).ToHaveTextAsync(newPrimary!);
         await Assertions.Expect(rows).ToHaveCountAsync(3);
     }
+
+    [Fact]
+    public async Task A_borrow_made_through_the_API_appears_in_the_live_activity_without_a_reload()
+    {
+        var page = await _browser.NewPageAsync();
+        await page.GotoAsync(_baseUrl + "/");
+        await Assertions.Expect(page.Locator("#members tr")).ToHaveCountAsync(3, new() { Timeout = 20_000 });
+
+        var book = await _factory.NewBookAsync(1);
+        using var member = await _factory.NewMemberAsync();
+        var borrowed = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(
+            member, "/api/loans", new LibraryManagement.Endpoints.BorrowRequest(book.Id.ToString()));
+        Assert.Equal(HttpStatusCode.Created, borrowed.StatusCode);
+
+        var entry = page.Locator($"#activity li[data-kind=borrow][data-book='{book.Id}']");
+        await Assertions.Expect(entry).ToHaveCountAsync(1, new() { Timeout = 20_000 });
+        await Assertions.Expect(entry).ToContainTextAsync(book.Title);
+    }
 }

@@ -90,6 +90,10 @@ internal static class ErrorCodes
     public const int InterruptedAtShutdown = 11600;
     public const int Interrupted = 11601;
     public const int InterruptedDueToReplStateChange = 11602;
+    public const int InvalidResumeToken = 260;
+    public const int NoMatchingDocument = 47;
+    public const int ChangeStreamFatalError = 280;
+    public const int ChangeStreamHistoryLost = 286;
     public const int PrimarySteppedDown = 189;
     public const int ShutdownInProgress = 91;
     public const int NotSecondary = 95;
@@ -191,6 +195,10 @@ internal static class ErrorCodes
         [InterruptedAtShutdown] = "InterruptedAtShutdown",
         [Interrupted] = "Interrupted",
         [InterruptedDueToReplStateChange] = "InterruptedDueToReplStateChange",
+        [InvalidResumeToken] = "InvalidResumeToken",
+        [NoMatchingDocument] = "NoMatchingDocument",
+        [ChangeStreamFatalError] = "ChangeStreamFatalError",
+        [ChangeStreamHistoryLost] = "ChangeStreamHistoryLost",
         [PrimarySteppedDown] = "PrimarySteppedDown",
         [ShutdownInProgress] = "ShutdownInProgress",
         [StaleTerm] = "StaleTerm",

@@ -53,8 +53,42 @@ internal static class CatalogOperations
                 }
 
                 break;
+            case "renameCollection":
+                RenameCollection(storage, database, command["renameCollection"].AsString, command["to"].AsString);
+                break;
+            case "collMod":
+                if (storage.GetCollection(database, command["collMod"].AsString) is { } modified)
+                {
+                    modified.Options["changeStreamPreAndPostImages"] = command["changeStreamPreAndPostImages"].DeepClone();
+                }
+
+                break;
             default:
                 throw new InvalidOperationException($"unknown catalog oplog command '{name}'");
         }
+    }
+
+    // Same database: the target gets the source's options, indexes and documents (recorded as inserts, so snapshots
+    // from before the rename still see the old names), then the source is dropped.
+    private static void RenameCollection(StorageEngine storage, string database, string from, string to)
+    {
+        var source = storage.GetCollection(database, from);
+        if (source is null)
+        {
+            return;
+        }
+
+        var target = storage.GetOrCreateDatabase(database).GetOrCreateCollection(to, source.Options.DeepClone().AsBsonDocument);
+        foreach (var index in source.Indexes.Where(i => !i.IsIdIndex))
+        {
+            target.CreateIndex(index.Spec);
+        }
+
+        foreach (var document in source.Documents.ToList())
+        {
+            target.Insert(document);
+        }
+
+        storage.GetDatabase(database)!.DropCollection(from);
     }
 }

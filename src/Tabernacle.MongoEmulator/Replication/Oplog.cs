@@ -39,6 +39,35 @@ internal sealed class Oplog
         }
     }
 
+    /// <summary>Whether entries were ever removed from the front (the oplog "rolled over"), so older history is gone.</summary>
+    public bool HasTruncated { get; private set; }
+
+    /// <summary>The oldest entry's optime, or <see cref="OpTime.Null"/> when the oplog is empty.</summary>
+    public OpTime Earliest
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _entries.Count == 0 ? OpTime.Null : _entries[0].OpTime;
+            }
+        }
+    }
+
+    /// <summary>Removes the entries before <paramref name="opTime"/>, as a capped oplog does when it rolls over.</summary>
+    public void TruncateBefore(OpTime opTime)
+    {
+        lock (_gate)
+        {
+            var count = IndexAfter(opTime) - 1;
+            if (count > 0)
+            {
+                _entries.RemoveRange(0, count);
+                HasTruncated = true;
+            }
+        }
+    }
+
     public void Append(OplogEntry entry)
     {
         lock (_gate)
@@ -70,6 +99,30 @@ internal sealed class Oplog
             var start = IndexAfter(opTime);
             var count = Math.Min(max, _entries.Count - start);
             return count <= 0 ? [] : _entries.GetRange(start, count);
+        }
+    }
+
+    /// <summary>Up to <paramref name="max"/> entries whose timestamp is at or after <paramref name="time"/> (change streams).</summary>
+    public List<OplogEntry> Since(MongoDB.Bson.BsonTimestamp time, int max)
+    {
+        lock (_gate)
+        {
+            int lo = 0, hi = _entries.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if ((ulong)_entries[mid].OpTime.Timestamp.Value < (ulong)time.Value)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            var count = Math.Min(max, _entries.Count - lo);
+            return count <= 0 ? [] : _entries.GetRange(lo, count);
         }
     }
 
@@ -129,6 +182,7 @@ internal sealed class Oplog
         {
             _entries.Clear();
             _entries.AddRange(copy);
+            HasTruncated = source.HasTruncated;
         }
     }
 

@@ -39,6 +39,20 @@ internal sealed record OplogEntry(
 {
     /// <summary>The retryable-write statement this entry executed, so every member can answer a retry of it.</summary>
     public RetryableStatement? Statement { get; init; }
+
+    /// <summary>
+    /// The documents as they were before this entry (one per change; <c>null</c> for a document that did not exist),
+    /// kept for change streams' pre-images and update descriptions, as mongod keeps config.system.preimages.
+    /// </summary>
+    public IReadOnlyList<BsonDocument?>? PreImages { get; init; }
+
+    /// <summary>Whether an <see cref="OplogOperation.Update"/> replaced the whole document (a change stream's <c>replace</c>).</summary>
+    public bool IsReplacement { get; init; }
+
+    /// <summary>
+    /// The writes of a committed transaction (an <see cref="OplogOperation.ApplyOps"/> entry) in the order they were made.
+    /// </summary>
+    public IReadOnlyList<TransactionOperation>? TransactionOperations { get; init; }
 }
 
 /// <summary>A statement of a retryable write: its session, transaction number, statement id and result.</summary>

@@ -272,10 +272,18 @@ internal sealed class ReplicaMember
     }
 
     /// <summary>Appends an entry to this (primary) member's oplog with a fresh optime; callers hold the storage lock.</summary>
-    public OplogEntry AppendToOplog(OplogOperation operation, string database, string? collection, BsonDocument? document, BsonValue? id, RetryableStatement? statement)
+    public OplogEntry AppendToOplog(
+        OplogOperation operation, string database, string? collection, BsonDocument? document, BsonValue? id, RetryableStatement? statement,
+        IReadOnlyList<BsonDocument?>? preImages = null, bool isReplacement = false, IReadOnlyList<TransactionOperation>? operations = null)
     {
         var opTime = new OpTime(_set.Clock.Next(), Term);
-        var entry = new OplogEntry(opTime, _set.UtcNow, operation, database, collection, document, id) { Statement = statement };
+        var entry = new OplogEntry(opTime, _set.UtcNow, operation, database, collection, document, id)
+        {
+            Statement = statement,
+            PreImages = preImages,
+            IsReplacement = isReplacement,
+            TransactionOperations = operations,
+        };
         Oplog.Append(entry);
         RecordApplied(entry.OpTime);
         if (statement is not null)

@@ -74,6 +74,11 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
     public void Replace(string database, string collection, BsonDocument replacement, RetryableStatement? statement) =>
         Replace(member.Storage.GetCollection(database, collection)!, replacement, statement);
 
+    /// <summary>
+    /// Whether the next <see cref="Replace(CollectionStore, BsonDocument, RetryableStatement?)"/> is a whole-document replacement.
+    /// </summary>
+    public bool NextIsReplacement { get; set; }
+
     public void Delete(string database, string collection, BsonValue id, RetryableStatement? statement)
     {
         if (member.Storage.GetCollection(database, collection) is { } store)
@@ -92,16 +97,20 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
     public void Replace(CollectionStore collection, BsonDocument replacement, RetryableStatement? statement = null)
     {
         member.Transactions.AbortConflicting(collection.Namespace, replacement["_id"]);
+        var before = collection.FindById(replacement["_id"]);
         collection.Replace(replacement["_id"], replacement);
-        Log(OplogOperation.Update, collection.Database, collection.Name, replacement, replacement["_id"], statement);
+        var replacing = NextIsReplacement;
+        NextIsReplacement = false;
+        Log(OplogOperation.Update, collection.Database, collection.Name, replacement, replacement["_id"], statement, [before], replacing);
     }
 
     public void Delete(CollectionStore collection, BsonValue id, RetryableStatement? statement = null)
     {
         member.Transactions.AbortConflicting(collection.Namespace, id);
+        var before = collection.FindById(id);
         if (collection.Delete(id))
         {
-            Log(OplogOperation.Delete, collection.Database, collection.Name, null, id, statement);
+            Log(OplogOperation.Delete, collection.Database, collection.Name, null, id, statement, [before]);
         }
     }
 
@@ -116,20 +125,25 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
         Log(OplogOperation.Noop, database, null, null, null, statement);
 
     /// <summary>Applies a committed transaction's final document states and logs them as one atomic entry.</summary>
-    public void CommitTransaction(IReadOnlyList<TransactionChange> changes, RetryableStatement statement)
+    public void CommitTransaction(
+        IReadOnlyList<TransactionChange> changes, RetryableStatement statement, IReadOnlyList<TransactionOperation>? operations = null)
     {
+        var before = changes.Select(c => member.Storage.GetCollection(c.Database, c.Collection)?.FindById(c.Id)).ToList();
         foreach (var change in changes)
         {
             TransactionChange.Apply(member.Storage, change);
         }
 
-        var entry = member.AppendToOplog(OplogOperation.ApplyOps, "admin", null, TransactionChange.ToApplyOps(changes), null, statement);
+        var applyOps = TransactionChange.ToApplyOps(changes);
+        var entry = member.AppendToOplog(OplogOperation.ApplyOps, "admin", null, applyOps, null, statement, before, operations: operations);
         LastOpTime = entry.OpTime;
     }
 
-    private void Log(OplogOperation operation, string database, string? collection, BsonDocument? document, BsonValue? id, RetryableStatement? statement)
+    private void Log(
+        OplogOperation operation, string database, string? collection, BsonDocument? document, BsonValue? id, RetryableStatement? statement,
+        IReadOnlyList<BsonDocument?>? preImages = null, bool isReplacement = false)
     {
-        var entry = member.AppendToOplog(operation, database, collection, document, id, statement);
+        var entry = member.AppendToOplog(operation, database, collection, document, id, statement, preImages, isReplacement);
         LastOpTime = entry.OpTime;
     }
 }

@@ -18,7 +18,7 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// shape's serializer decodes from the reply: a <see cref="BsonDocument"/>, or for the shapes the wire reader handles
 /// EF Core's value buffer itself (<see cref="WireRowSerializer"/>).
 /// </summary>
-internal sealed class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsyncEnumerable<T>, IQueryingEnumerable
+internal sealed partial class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsyncEnumerable<T>, IQueryingEnumerable
 {
     private readonly TabernacleQueryContext queryContext;
     private readonly CompiledMongoQuery query;

@@ -417,6 +417,11 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
             return result.IsAcknowledged ? result.DeletedCount : -1;
         });
 
+    /// <summary>Opens (or resumes) a change stream through the seam: logged and traced as a read with its read preference.</summary>
+    public Task<T> RunChangeStreamOperationAsync<T>(
+        string collection, Func<string> mql, ReadPreference? readPreference, Func<Task<T>> action) =>
+        RunAsync("watch", collection, mql, Carried.Read(readPreference, null), action);
+
     /// <summary>Runs a database-level command (catalog operations of the database creator).</summary>
     public Task<T> RunDatabaseOperationAsync<T>(string operation, string? collection, string description, Func<IMongoDatabase, Task<T>> action) =>
         RunAsync(operation, collection ?? "", () => description, Carried.Write(null), () => action(Database));

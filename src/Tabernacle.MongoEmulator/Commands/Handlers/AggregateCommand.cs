@@ -1,4 +1,5 @@
 using MongoDB.Bson;
+using Tabernacle.MongoEmulator.Commands.ChangeStreams;
 using Tabernacle.MongoEmulator.Errors;
 using Tabernacle.MongoEmulator.Query.Aggregation;
 using Tabernacle.MongoEmulator.Replication;
@@ -25,6 +26,11 @@ internal sealed class AggregateCommand : ICommandHandler
         }
 
         int? batchSize = context.OptionalDocument("cursor") is { } cursor && cursor.TryGetValue("batchSize", out var bs) && bs.IsNumeric ? bs.ToInt32() : null;
+        if (ChangeStreamCommands.IsChangeStream(stages))
+        {
+            return ChangeStreamCommands.OpenAsync(context, stages, name);
+        }
+
         var results = context.Read(reader =>
         {
             if (name is not null && ViewResolution.Resolve(reader, context.Database, name) is { } view)

@@ -160,8 +160,14 @@ internal sealed class DropDatabaseCommand : ICommandHandler
         var reply = new BsonDocument();
         var opTime = context.Member.Write(unit =>
         {
-            if (unit.Storage.GetDatabase(context.Database) is not null)
+            if (unit.Storage.GetDatabase(context.Database) is { } database)
             {
+                // mongod drops (and logs) each collection first, which change streams report as drop events.
+                foreach (var name in database.Collections.Select(c => c.Name).Order(StringComparer.Ordinal).ToList())
+                {
+                    unit.Command(context.Database, CatalogOperations.Drop(name));
+                }
+
                 unit.Command(context.Database, CatalogOperations.DropDatabase());
                 reply["dropped"] = context.Database;
             }

@@ -112,6 +112,15 @@ internal sealed class FindAndModifyCommand : ICommandHandler
             else
             {
                 WriteSupport.CheckSize(updated);
+                if (unit is WriteUnit writeUnit)
+                {
+                    writeUnit.NextIsReplacement = update.IsReplacement;
+                }
+                else if (unit is TransactionWriter transactionWriter)
+                {
+                    transactionWriter.NextIsReplacement = update.IsReplacement;
+                }
+
                 unit.Replace(context.Database, name, updated, WriteSupport.Statement(context, 0, result));
             }
 

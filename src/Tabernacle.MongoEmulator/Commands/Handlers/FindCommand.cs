@@ -1,4 +1,5 @@
 using MongoDB.Bson;
+using Tabernacle.MongoEmulator.Commands.ChangeStreams;
 using Tabernacle.MongoEmulator.Errors;
 using Tabernacle.MongoEmulator.Query.Projection;
 
@@ -68,6 +69,11 @@ internal sealed class GetMoreCommand : ICommandHandler
         // Like find's, getMore's batchSize is validated (>= 0, else 51024) before the cursor is looked up.
         int? batchSize = context.Command.Contains("batchSize") ? (int)context.OptionalNonNegative("batchSize", 0) : null;
         var id = context.Target.ToInt64();
+        if (ChangeStreamCommands.Owns(context, id))
+        {
+            return ChangeStreamCommands.GetMoreAsync(context, id, batchSize);
+        }
+
         var cursor = context.Cursors.Find(id)
             ?? throw new MongoErrorException(ErrorCodes.CursorNotFound, $"cursor id {id} not found");
         var (batch, exhausted) = cursor.Next(batchSize);
@@ -98,7 +104,7 @@ internal sealed class KillCursorsCommand : ICommandHandler
         var notFound = new BsonArray();
         foreach (var value in context.RequiredArray("cursors"))
         {
-            (context.Cursors.Kill(value.ToInt64()) ? killed : notFound).Add(value);
+            (context.Cursors.Kill(value.ToInt64()) || ChangeStreamCommands.Kill(context, value.ToInt64()) ? killed : notFound).Add(value);
         }
 
         return Task.FromResult(new BsonDocument

@@ -54,7 +54,7 @@ internal sealed class CommitTransactionCommand : ICommandHandler
                 }
 
                 member.Transactions.End(transaction, TransactionState.Committed);
-                unit.CommitTransaction(changes, statement);
+                unit.CommitTransaction(changes, statement, [.. transaction.Operations]);
             }
             else
             {

@@ -150,6 +150,15 @@ internal sealed class UpdateCommand : ICommandHandler
             WriteSupport.CheckSize(updated);
             modified++;
             statementResult["nModified"] = modified;
+            if (unit is WriteUnit writeUnit)
+            {
+                writeUnit.NextIsReplacement = update.IsReplacement;
+            }
+            else if (unit is TransactionWriter transactionWriter)
+            {
+                transactionWriter.NextIsReplacement = update.IsReplacement;
+            }
+
             unit.Replace(context.Database, name, updated, count == matches.Count || !multi ? WriteSupport.Statement(context, index, statementResult) : null);
         }
 

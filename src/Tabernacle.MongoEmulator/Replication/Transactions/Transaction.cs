@@ -19,6 +19,7 @@ internal sealed class Transaction(string sessionId, long txnNumber, long snapsho
 {
     private readonly Dictionary<(string Database, string Collection), Dictionary<BsonValue, BsonDocument?>> _writes = [];
     private readonly List<(string Database, string Collection, BsonValue Id)> _order = [];
+    private readonly List<TransactionOperation> _operations = [];
 
     public string SessionId { get; } = sessionId;
 
@@ -74,5 +75,14 @@ internal sealed class Transaction(string sessionId, long txnNumber, long snapsho
     public List<TransactionChange> Changes() =>
         _order.Select(key => new TransactionChange(key.Database, key.Collection, key.Id, _writes[(key.Database, key.Collection)][key.Id])).ToList();
 
+    /// <summary>Every write in the order it was made, with the document before and after it: what change streams report.</summary>
+    public IReadOnlyList<TransactionOperation> Operations => _operations;
+
+    public void Record(TransactionOperation operation) => _operations.Add(operation);
+
     public IEnumerable<(string Namespace, BsonValue Id)> LockedDocuments => _order.Select(k => ($"{k.Database}.{k.Collection}", k.Id));
 }
+
+/// <summary>One write of a transaction: the document before (<c>null</c>: inserted) and after (<c>null</c>: deleted).</summary>
+internal sealed record TransactionOperation(
+    string Database, string Collection, BsonValue Id, BsonDocument? Before, BsonDocument? After, bool IsReplacement);

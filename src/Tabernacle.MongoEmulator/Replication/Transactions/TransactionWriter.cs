@@ -99,6 +99,7 @@ internal sealed class TransactionWriter(ReplicaMember member, Transaction transa
 
         member.Storage.GetCollection(database, collection)?.CheckUnique(document);
         member.Transactions.Lock(transaction, ns, id);
+        transaction.Record(new TransactionOperation(database, collection, id, null, document, false));
         transaction.Buffer(database, collection, id, document);
     }
 
@@ -107,18 +108,44 @@ internal sealed class TransactionWriter(ReplicaMember member, Transaction transa
         var id = replacement["_id"];
         member.Storage.GetCollection(database, collection)?.CheckUnique(replacement);
         member.Transactions.Lock(transaction, $"{database}.{collection}", id);
+        var replacing = NextIsReplacement;
+        NextIsReplacement = false;
+        transaction.Record(new TransactionOperation(database, collection, id, VersionOf(database, collection, id), replacement, replacing));
         transaction.Buffer(database, collection, id, replacement);
     }
 
     public void Delete(string database, string collection, BsonValue id, RetryableStatement? statement)
     {
         member.Transactions.Lock(transaction, $"{database}.{collection}", id);
+        transaction.Record(new TransactionOperation(database, collection, id, VersionOf(database, collection, id), null, false));
         transaction.Buffer(database, collection, id, null);
     }
 
     public void RecordStatement(string database, RetryableStatement statement)
     {
         // Statements inside a transaction are retried as a whole transaction, never one by one.
+    }
+
+    /// <summary>Whether the next <see cref="Replace"/> replaces the whole document (a change stream's <c>replace</c>).</summary>
+    public bool NextIsReplacement { get; set; }
+
+    // The document as this transaction sees it now: its own write, else the snapshot's version.
+    private BsonDocument? VersionOf(string database, string collection, BsonValue id)
+    {
+        if (transaction.TryGetWrite(database, collection, id, out var own))
+        {
+            return own;
+        }
+
+        var store = member.Storage.GetCollection(database, collection);
+        if (store is null)
+        {
+            return null;
+        }
+
+        return member.Storage.History.TryGetVersionAt(store.Namespace, id, transaction.Snapshot, out var version)
+            ? version
+            : store.FindById(id);
     }
 
     private bool Exists(string database, string collection, BsonValue id)
