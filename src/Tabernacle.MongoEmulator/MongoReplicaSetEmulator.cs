@@ -338,6 +338,8 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         new GetParameterCommand(),
         new SetParameterCommand(),
         new ServerStatusCommand(),
+        new CurrentOpCommand(),
+        new KillOpCommand(),
         new CollStatsCommand(),
         new ExplainCommand(),
         new DbStatsCommand(),
@@ -382,5 +384,9 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
             (Target ?? throw new InvalidOperationException("member is not initialised yet")).HandleAsync(request, connection, cancellationToken);
 
         public WireRequest? NextStreamedRequest(WireRequest request, BsonDocument reply) => Target?.NextStreamedRequest(request, reply);
+
+        public void ConnectionOpened(ClientConnection connection) => Target?.ConnectionOpened(connection);
+
+        public void ConnectionClosed(ClientConnection connection) => Target?.ConnectionClosed(connection);
     }
 }

@@ -29,6 +29,9 @@ internal sealed class CommandContext
 
     public CursorManager Cursors { get; }
 
+    /// <summary>The member's operations in flight and connections (<c>currentOp</c>, <c>killOp</c>, serverStatus).</summary>
+    public Operations.OperationRegistry? Operations { get; init; }
+
     public ClientConnection Connection { get; }
 
     public WireRequest Request { get; }

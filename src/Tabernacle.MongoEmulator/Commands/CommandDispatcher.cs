@@ -1,6 +1,7 @@
 using MongoDB.Bson;
 using Microsoft.Extensions.Logging;
 using Tabernacle.MongoEmulator.Commands.Cursors;
+using Tabernacle.MongoEmulator.Commands.Operations;
 using Tabernacle.MongoEmulator.Errors;
 using Tabernacle.MongoEmulator.Replication;
 using Tabernacle.MongoEmulator.Security;
@@ -40,11 +41,22 @@ internal sealed class CommandDispatcher : IRequestHandler
 
     public CursorManager Cursors { get; } = new();
 
+    public OperationRegistry Operations { get; } = new();
+
+    public void ConnectionOpened(ClientConnection connection) => Operations.Opened(connection);
+
+    public void ConnectionClosed(ClientConnection connection) => Operations.Closed(connection);
+
     public async Task<BsonDocument> HandleAsync(WireRequest request, ClientConnection connection, CancellationToken cancellationToken)
     {
         var database = request.LegacyDatabase
             ?? (request.Command.TryGetValue("$db", out var db) && db.IsString ? db.AsString : null);
-        var context = new CommandContext(_member, Cursors, connection, request, database ?? "", cancellationToken);
+        // Registered while it runs, so currentOp shows it and killOp can interrupt it through its token.
+        using var registration = Operations.Begin(connection, database ?? "", request.Command, request.ExhaustAllowed, cancellationToken);
+        var context = new CommandContext(_member, Cursors, connection, request, database ?? "", registration.Operation.Token)
+        {
+            Operations = Operations,
+        };
         var lastOpBeforeRun = connection.LastOpTime;
         BsonDocument reply;
         try
@@ -63,6 +75,10 @@ internal sealed class CommandDispatcher : IRequestHandler
         catch (MongoErrorException ex)
         {
             reply = ErrorReply(ex.Code, ex.Message, ex.ExtraInfo);
+        }
+        catch (OperationCanceledException) when (registration.Operation.Killed && !cancellationToken.IsCancellationRequested)
+        {
+            reply = ErrorReply(ErrorCodes.Interrupted, "operation was interrupted", null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -38,7 +38,17 @@ internal sealed class AggregateCommand : ICommandHandler
             // A leading $match is answered like a find, through an index when one fits (as mongod does), and leaves the pipeline.
             var remaining = (IReadOnlyList<BsonDocument>)stages;
             IEnumerable<BsonDocument> input = name is null ? [] : reader.Documents(context.Database, name);
-            if (name is not null && stages.Count > 0 && CollStatsStage.IsCollStats(stages[0]))
+            if (stages.Skip(1).Any(CurrentOpStage.IsCurrentOp))
+            {
+                throw new MongoErrorException(40602, "$currentOp is only valid as the first stage in a pipeline.");
+            }
+
+            if (stages.Count > 0 && CurrentOpStage.IsCurrentOp(stages[0]))
+            {
+                input = CurrentOpStage.Build(context, stages[0], collectionless);
+                remaining = stages.Skip(1).ToList();
+            }
+            else if (name is not null && stages.Count > 0 && CollStatsStage.IsCollStats(stages[0]))
             {
                 input = [CollStatsStage.Build(context, reader.Collection(context.Database, name), stages[0])];
                 remaining = stages.Skip(1).ToList();

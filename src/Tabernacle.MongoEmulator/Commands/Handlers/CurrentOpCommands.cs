@@ -1,0 +1,135 @@
+using MongoDB.Bson;
+using Tabernacle.MongoEmulator.Commands.Operations;
+using Tabernacle.MongoEmulator.Errors;
+using Tabernacle.MongoEmulator.Query.Filters;
+
+namespace Tabernacle.MongoEmulator.Commands.Handlers;
+
+/// <summary>
+/// <c>currentOp</c>: mongod runs it as <c>$currentOp</c> (<c>idleConnections: $all</c>, <c>truncateOps</c>) followed by
+/// a <c>$match</c> of every other field, and answers <c>{inprog: [...]}</c>; mongosh's <c>db.currentOp()</c> sends it.
+/// </summary>
+internal sealed class CurrentOpCommand : ICommandHandler
+{
+    private static readonly HashSet<string> Options = new(StringComparer.Ordinal) { "$all", "$ownOps", "$truncateOps" };
+
+    // mongod's generic command arguments, which are not part of the filter.
+    private static readonly HashSet<string> GenericArguments = new(StringComparer.Ordinal)
+    {
+        "$db", "lsid", "txnNumber", "autocommit", "startTransaction", "$clusterTime", "$readPreference", "readConcern",
+        "writeConcern", "maxTimeMS", "comment", "apiVersion", "apiStrict", "apiDeprecationErrors", "$client", "txnRetryCounter",
+    };
+
+    public IReadOnlyList<string> Names { get; } = ["currentOp"];
+
+    public CommandAccess Access => CommandAccess.Any;
+
+    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    {
+        AdminOnly.Require(context);
+        var filter = new BsonDocument(context.Command.Skip(1)
+            .Where(e => !Options.Contains(e.Name) && !GenericArguments.Contains(e.Name)));
+        var truncate = !context.Command.TryGetValue("$truncateOps", out var t) || t.ToBoolean();
+        var reports = CurrentOpStage.Reports(context, context.OptionalBool("$all", false), truncate);
+        var match = filter.ElementCount == 0 ? QueryFilter.MatchAll : QueryFilter.Compile(filter, null, null);
+        return Task.FromResult(new BsonDocument("inprog", new BsonArray(reports.Where(r => match.Matches(r, new MatchDetails())))));
+    }
+}
+
+/// <summary><c>killOp</c>: interrupts the operation with the given <c>op</c> id, which then fails with 11601 Interrupted.</summary>
+internal sealed class KillOpCommand : ICommandHandler
+{
+    public IReadOnlyList<string> Names { get; } = ["killOp"];
+
+    public CommandAccess Access => CommandAccess.Any;
+
+    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    {
+        AdminOnly.Require(context);
+        if (!context.Command.TryGetValue("op", out var op))
+        {
+            throw new MongoErrorException(ErrorCodes.NoSuchKey, "Missing expected field \"op\"");
+        }
+
+        if (!op.IsNumeric)
+        {
+            throw new MongoErrorException(
+                ErrorCodes.TypeMismatch, $"\"op\" had the wrong type. Expected int or long, found {CommandContext.BsonTypeName(op)}");
+        }
+
+        var id = op.ToInt64();
+        if (id is < int.MinValue or > int.MaxValue)
+        {
+            throw new MongoErrorException(26823, $"invalid op : {id}. Op ID cannot be represented with 32 bits");
+        }
+
+        // mongod answers the same whether or not the operation was found.
+        context.Operations?.Kill((int)id);
+        return Task.FromResult(new BsonDocument("info", "attempting to kill op"));
+    }
+}
+
+/// <summary>
+/// <c>$currentOp</c>, the first stage of <c>{aggregate: 1}</c> on admin: the member's operations in flight (this one
+/// included), and with <c>idleConnections</c> its connections with nothing running. Idle cursors and idle sessions
+/// are not reported (the emulator keeps no per-session operation state outside transactions).
+/// </summary>
+internal static class CurrentOpStage
+{
+    private static readonly string[] BooleanOptions =
+        ["allUsers", "idleConnections", "idleCursors", "idleSessions", "localOps", "truncateOps", "backtrace"];
+
+    public static bool IsCurrentOp(BsonDocument stage) => stage.ElementCount == 1 && stage.GetElement(0).Name == "$currentOp";
+
+    public static IEnumerable<BsonDocument> Build(CommandContext context, BsonDocument stage, bool collectionless)
+    {
+        if (context.Database != "admin" || !collectionless)
+        {
+            throw new MongoErrorException(ErrorCodes.InvalidNamespace, "$currentOp must be run against the 'admin' database with {aggregate: 1}");
+        }
+
+        if (stage[0] is not BsonDocument spec)
+        {
+            throw new MongoErrorException(
+                ErrorCodes.FailedToParse, $"$currentOp options must be specified in an object, but found: {CommandContext.BsonTypeName(stage[0])}");
+        }
+
+        foreach (var option in spec)
+        {
+            if (!BooleanOptions.Contains(option.Name))
+            {
+                throw new MongoErrorException(ErrorCodes.FailedToParse, $"Unrecognized option '{option.Name}' in $currentOp stage.");
+            }
+
+            if (!option.Value.IsBoolean)
+            {
+                throw new MongoErrorException(
+                    ErrorCodes.FailedToParse,
+                    $"The '{option.Name}' parameter of the $currentOp stage must be a boolean value, but found: {CommandContext.BsonTypeName(option.Value)}");
+            }
+        }
+
+        return Reports(context, spec.GetValue("idleConnections", false).AsBoolean, spec.GetValue("truncateOps", false).AsBoolean);
+    }
+
+    /// <summary>The reports of the member's operations, ordered by connection, then its idle connections when asked.</summary>
+    public static List<BsonDocument> Reports(CommandContext context, bool idleConnections, bool truncate)
+    {
+        var host = context.Member.Host;
+        var registry = context.Operations;
+        if (registry is null)
+        {
+            return [];
+        }
+
+        var running = registry.Running.OrderBy(o => o.OpId).ToList();
+        var reports = running.Select(o => CurrentOpReport.Active(o, host, truncate)).ToList();
+        if (idleConnections)
+        {
+            var busy = running.Select(o => o.Connection.Id).ToHashSet();
+            reports.AddRange(registry.Connections.Where(c => !busy.Contains(c.Id)).OrderBy(c => c.Id).Select(c => CurrentOpReport.Idle(c, host)));
+        }
+
+        return reports;
+    }
+}

@@ -1,0 +1,151 @@
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace Tabernacle.MongoEmulator.Tests.Commands;
+
+/// <summary>
+/// <c>currentOp</c>, <c>$currentOp</c> and <c>killOp</c> on operations really in flight, and serverStatus's
+/// <c>opcounters</c>, <c>connections</c>, <c>repl</c> and <c>mem</c> in mongod 7.0's shape, through the C# driver.
+/// </summary>
+public sealed class CurrentOpTests : EmulatorTestBase
+{
+    protected override ReplicaSetEmulatorOptions Options => new() { Members = 1 };
+
+    [Fact]
+    public async Task CurrentOp_shows_a_find_in_flight_and_killOp_ends_it_with_Interrupted()
+    {
+        var admin = Client.GetDatabase("admin");
+        await Client.GetDatabase("cur").GetCollection<BsonDocument>("items").InsertOneAsync(new BsonDocument("_id", 1));
+
+        // The find blocks inside the server (failCommand's blockConnection) until it is killed.
+        await admin.RunCommandAsync<BsonDocument>(Doc(
+            "{configureFailPoint: 'failCommand', mode: {times: 1}, data: {failCommands: ['find'], blockConnection: true, " +
+            "blockTimeMS: 60000, appName: 'slowApp'}}"));
+        using var slowClient = CreateClient(s =>
+        {
+            s.ApplicationName = "slowApp";
+            s.RetryReads = false;
+        });
+        var items = slowClient.GetDatabase("cur").GetCollection<BsonDocument>("items");
+        var find = items.Find(new BsonDocument("_id", 1), new FindOptions { Comment = "slow-find" }).ToListAsync();
+
+        BsonDocument? op = null;
+        await WaitUntilAsync(async () =>
+        {
+            var reply = await admin.RunCommandAsync<BsonDocument>(Doc("{currentOp: 1, 'command.comment': 'slow-find'}"));
+            op = reply["inprog"].AsBsonArray.Select(v => v.AsBsonDocument).SingleOrDefault();
+            return op is not null;
+        }, because: "the blocked find shows in currentOp");
+
+        Assert.Equal("op", op!["type"].AsString);
+        Assert.Equal("query", op["op"].AsString);
+        Assert.Equal("cur.items", op["ns"].AsString);
+        Assert.True(op["active"].AsBoolean);
+        Assert.Equal("items", op["command"]["find"].AsString);
+        Assert.Equal("slowApp", op["appName"].AsString);
+        Assert.Equal(BsonType.Int32, op["opid"].BsonType);
+        Assert.Equal(BsonType.Int64, op["secs_running"].BsonType);
+        Assert.Equal(BsonType.Int64, op["microsecs_running"].BsonType);
+        Assert.StartsWith("conn", op["desc"].AsString);
+        Assert.Contains(":", op["client"].AsString);
+        Assert.Equal(BsonBinarySubType.UuidStandard, op["lsid"]["id"].AsBsonBinaryData.SubType);
+        Assert.Equal(32, op["lsid"]["uid"].AsBsonBinaryData.Bytes.Length);
+        Assert.Equal("slowApp", op["clientMetadata"]["application"]["name"].AsString);
+
+        // The aggregation stage sees the same operation (and itself).
+        var staged = await admin.Aggregate<BsonDocument>(new EmptyPipelineDefinition<NoPipelineInput>()
+            .AppendStage<NoPipelineInput, NoPipelineInput, BsonDocument>(Doc("{$currentOp: {}}"))).ToListAsync();
+        Assert.Contains(staged, s => s["opid"] == op["opid"]);
+        Assert.Contains(staged, s => s["op"] == "command" && s["command"].AsBsonDocument.Contains("aggregate"));
+
+        var killed = await admin.RunCommandAsync<BsonDocument>(new BsonDocument { { "killOp", 1 }, { "op", op["opid"] } });
+        Assert.Equal("attempting to kill op", killed["info"].AsString);
+
+        var error = await Assert.ThrowsAsync<MongoCommandException>(() => find);
+        Assert.Equal(11601, error.Code);
+        Assert.Equal("Interrupted", error.CodeName);
+
+        var after = await admin.RunCommandAsync<BsonDocument>(Doc("{currentOp: 1, 'command.comment': 'slow-find'}"));
+        Assert.Empty(after["inprog"].AsBsonArray);
+    }
+
+    [Fact]
+    public async Task CurrentOp_with_all_lists_idle_connections_and_the_commands_refuse_what_mongod_refuses()
+    {
+        var admin = Client.GetDatabase("admin");
+        await admin.RunCommandAsync<BsonDocument>(Doc("{ping: 1}"));
+
+        var all = await admin.RunCommandAsync<BsonDocument>(Doc("{currentOp: 1, $all: true}"));
+        var reports = all["inprog"].AsBsonArray.Select(v => v.AsBsonDocument).ToList();
+        Assert.Contains(reports, r => !r["active"].AsBoolean && r.Contains("connectionId"));
+        Assert.Contains(reports, r => r["active"].AsBoolean && r["command"].AsBsonDocument.Contains("currentOp"));
+
+        var active = await admin.RunCommandAsync<BsonDocument>(Doc("{currentOp: 1}"));
+        Assert.All(active["inprog"].AsBsonArray, r => Assert.True(r["active"].AsBoolean));
+
+        var notAdmin = await Assert.ThrowsAsync<MongoCommandException>(
+            () => Client.GetDatabase("cur").RunCommandAsync<BsonDocument>(Doc("{currentOp: 1}")));
+        Assert.Equal(13, notAdmin.Code);
+
+        var onCollection = await Assert.ThrowsAsync<MongoCommandException>(() => Client.GetDatabase("cur").RunCommandAsync<BsonDocument>(
+            Doc("{aggregate: 'items', pipeline: [{$currentOp: {}}], cursor: {}}")));
+        Assert.Equal(73, onCollection.Code);
+
+        var notFirst = await Assert.ThrowsAsync<MongoCommandException>(() => admin.RunCommandAsync<BsonDocument>(
+            Doc("{aggregate: 1, pipeline: [{$match: {}}, {$currentOp: {}}], cursor: {}}")));
+        Assert.Equal(40602, notFirst.Code);
+
+        var badOption = await Assert.ThrowsAsync<MongoCommandException>(() => admin.RunCommandAsync<BsonDocument>(
+            Doc("{aggregate: 1, pipeline: [{$currentOp: {idleConnections: 1}}], cursor: {}}")));
+        Assert.Equal(9, badOption.Code);
+
+        var noOp = await Assert.ThrowsAsync<MongoCommandException>(() => admin.RunCommandAsync<BsonDocument>(Doc("{killOp: 1}")));
+        Assert.Equal(4, noOp.Code);
+
+        // An id no operation has: mongod answers the same as for a running one.
+        var unknown = await admin.RunCommandAsync<BsonDocument>(Doc("{killOp: 1, op: 2000000000}"));
+        Assert.Equal("attempting to kill op", unknown["info"].AsString);
+    }
+
+    [Fact]
+    public async Task ServerStatus_reports_opcounters_connections_repl_and_mem_in_mongods_shape()
+    {
+        var admin = Client.GetDatabase("admin");
+        var items = Client.GetDatabase("cur").GetCollection<BsonDocument>("items");
+        var before = await admin.RunCommandAsync<BsonDocument>(Doc("{serverStatus: 1}"));
+        await items.InsertManyAsync(Enumerable.Range(0, 5).Select(i => new BsonDocument("_id", i)));
+        await items.Find(FilterDefinition<BsonDocument>.Empty).ToListAsync();
+
+        // The driver's monitor streams hello, so one awaitable hello waits on the member.
+        BsonDocument status = before;
+        await WaitUntilAsync(async () =>
+        {
+            status = await admin.RunCommandAsync<BsonDocument>(Doc("{serverStatus: 1}"));
+            return status["connections"]["awaitingTopologyChanges"].AsInt32 >= 1;
+        }, because: "the driver's streaming monitor waits in an awaitable hello");
+
+        Assert.Equal(5, status["opcounters"]["insert"].ToInt64() - before["opcounters"]["insert"].ToInt64());
+        Assert.True(status["opcounters"]["query"].ToInt64() > before["opcounters"]["query"].ToInt64());
+        var connections = status["connections"].AsBsonDocument;
+        Assert.Equal(
+            ["current", "available", "totalCreated", "rejected", "active", "threaded", "exhaustIsMaster", "exhaustHello",
+             "awaitingTopologyChanges", "loadBalanced"],
+            connections.Names);
+        Assert.All(connections.Values, v => Assert.Equal(BsonType.Int32, v.BsonType));
+        Assert.True(connections["current"].AsInt32 >= 2, connections.ToJson());
+        Assert.True(connections["totalCreated"].AsInt32 >= connections["current"].AsInt32);
+        Assert.True(connections["active"].AsInt32 >= 1, "serverStatus itself is running");
+        Assert.True(connections["exhaustHello"].AsInt32 >= 1, connections.ToJson());
+
+        var repl = status["repl"].AsBsonDocument;
+        Assert.True(repl["isWritablePrimary"].AsBoolean);
+        Assert.Equal(repl["me"], repl["primary"]);
+        Assert.True(repl.Contains("setName") && repl.Contains("hosts") && repl.Contains("lastWrite"));
+
+        var mem = status["mem"].AsBsonDocument;
+        Assert.Equal(64, mem["bits"].AsInt32);
+        Assert.True(mem["resident"].AsInt32 > 0);
+        Assert.True(mem["virtual"].AsInt32 >= mem["resident"].AsInt32);
+        Assert.True(mem["supported"].AsBoolean);
+    }
+}
