@@ -19,7 +19,13 @@ internal sealed class AggregateCommand : ICommandHandler
         var name = collectionless ? null : context.CollectionName;
         var stages = context.RequiredArray("pipeline").Select(s => s as BsonDocument
             ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, "Each element of the 'pipeline' array must be an object")).ToList();
-        if (context.OptionalDocument("cursor") is null && !context.OptionalBool("explain", false))
+        // The legacy form of explain: the aggregate's plan at verbosity queryPlanner, nothing run.
+        if (context.OptionalBool("explain", false))
+        {
+            return Task.FromResult(ExplainCommand.Explain(context, context.Command, "queryPlanner"));
+        }
+
+        if (context.OptionalDocument("cursor") is null)
         {
             throw new MongoErrorException(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
         }
