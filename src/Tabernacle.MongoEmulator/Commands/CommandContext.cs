@@ -124,6 +124,12 @@ internal sealed class CommandContext
             case "majority" or "snapshot":
                 (var opTime, sequence) = Member.MajorityReadPoint();
                 ReadOpTime = opTime;
+                if (ReadConcernLevel == "snapshot")
+                {
+                    // The time handed out as atClusterTime: a snapshot session reads at it again later.
+                    Member.PinSnapshotForSet(opTime.Timestamp);
+                }
+
                 break;
             default:
                 return new CurrentDataReader(storage);

@@ -28,6 +28,12 @@ internal sealed class CommandDispatcher : IRequestHandler
         "commitTransaction", "abortTransaction", "create", "createIndexes", "hello", "isMaster", "ping", "buildInfo", "endSessions",
     };
 
+    // The commands that take readConcern snapshot outside a transaction, as mongod 7.0's supportsReadConcern answers.
+    private static readonly HashSet<string> SnapshotReadCommands = new(StringComparer.Ordinal)
+    {
+        "find", "aggregate", "distinct", "getMore", "explain", "commitTransaction", "abortTransaction",
+    };
+
     private readonly ReplicaMember _member;
     private readonly CommandRegistry _registry;
     private readonly ILogger _logger;
@@ -127,6 +133,10 @@ internal sealed class CommandDispatcher : IRequestHandler
         }
 
         ClusterTimeGossip.In(context, _registry.Credentials);
+        if (context.Session is { } session && context.CommandName != "endSessions")
+        {
+            Operations.Sessions.Touch(session, context.SessionOwner);
+        }
 
         CountOperation(context.CommandName);
         if (!NeverFailed.Contains(context.CommandName) && await ApplyFailCommandAsync(context).ConfigureAwait(false) is { } failure)
@@ -136,6 +146,7 @@ internal sealed class CommandDispatcher : IRequestHandler
 
         CheckAccess(context, handler.Access);
         ResolveTransaction(context);
+        CheckSnapshotReadConcern(context);
         await WaitForReadConcernAsync(context).ConfigureAwait(false);
 
         // Reads take a slot of the member's simulated read capacity (no-op unless configured), so a member saturates.
@@ -220,6 +231,23 @@ internal sealed class CommandDispatcher : IRequestHandler
                     session.Id, session.TxnNumber!.Value, context.OptionalDocument("writeConcern"), context.SessionOwner)
                 : _member.Transactions.Get(session.Id, session.TxnNumber!.Value);
         }
+    }
+
+    /// <summary>
+    /// Outside a transaction, readConcern snapshot is for the reads that support it (find, aggregate, distinct); any
+    /// other command a snapshot session sends (a write, findAndModify, listDatabases, listCollections, listIndexes,
+    /// count, ...) is refused with InvalidOptions, in the words mongod uses.
+    /// </summary>
+    private static void CheckSnapshotReadConcern(CommandContext context)
+    {
+        if (context.Transaction is not null || context.ReadConcernLevel != "snapshot" || SnapshotReadCommands.Contains(context.CommandName))
+        {
+            return;
+        }
+
+        throw new MongoErrorException(
+            ErrorCodes.InvalidOptions,
+            $"Command {context.CommandName} does not support {{ readConcern: {context.Command["readConcern"].ToJson()} }} :: caused by :: read concern not supported");
     }
 
     private static bool AllowsSecondaryReads(CommandContext context)

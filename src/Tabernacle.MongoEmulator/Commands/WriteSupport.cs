@@ -218,6 +218,41 @@ internal static class WriteSupport
     /// Whether an error belongs in <c>writeErrors</c> (duplicate key, type errors...) rather than failing the whole
     /// command: write conflicts and lost transactions are command errors, so drivers see their labels.
     /// </summary>
+    /// <summary>
+    /// mongod's <c>onPrimaryTransactionalWrite</c> fail point, for a retryable write (lsid and txnNumber outside a
+    /// transaction) about to commit: with <c>failBeforeCommitExceptionCode</c> the write fails with that code before
+    /// anything is written; with <c>closeConnection</c> (the default) the connection closes instead of the reply, after
+    /// the write when it was let through. Called once per insert command and once per update or delete statement.
+    /// </summary>
+    public static void OnPrimaryTransactionalWrite(CommandContext context)
+    {
+        if (context.Session is not { IsRetryableWrite: true } session
+            || context.Member.FailPoints.Get(FailPointRegistry.OnPrimaryTransactionalWrite).TryTrigger() is not { } data)
+        {
+            return;
+        }
+
+        if (!data.TryGetValue("closeConnection", out var close) || close.ToBoolean())
+        {
+            context.Connection.CloseRequested = true;
+        }
+
+        if (data.TryGetValue("failBeforeCommitExceptionCode", out var code) && code.IsNumeric)
+        {
+            throw new MongoErrorException(
+                code.ToInt32(), $"Failing write for {session.Id}:{session.TxnNumber} due to failpoint. The write must not be reflected.");
+        }
+    }
+
+    /// <summary>Views are read-only: a write to one fails with 166, as mongod refuses it when it opens the namespace.</summary>
+    public static void RefuseView(IDocumentWriter unit, string database, string collection)
+    {
+        if (unit.Collection(database, collection) is { } store && store.Options.Contains("viewOn"))
+        {
+            throw new MongoErrorException(ErrorCodes.CommandNotSupportedOnView, $"Namespace {database}.{collection} is a view, not a collection");
+        }
+    }
+
     public static bool IsStatementError(MongoErrorException error) =>
         error.Code is not (ErrorCodes.WriteConflict or ErrorCodes.NoSuchTransaction or ErrorCodes.NotWritablePrimary or ErrorCodes.InterruptedDueToReplStateChange);
 

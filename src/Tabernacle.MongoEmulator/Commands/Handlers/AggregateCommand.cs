@@ -54,6 +54,11 @@ internal sealed class AggregateCommand : ICommandHandler
                 input = CurrentOpStage.Build(context, stages[0], collectionless);
                 remaining = stages.Skip(1).ToList();
             }
+            else if (stages.Count > 0 && ListLocalSessionsStage.IsListLocalSessions(stages[0]))
+            {
+                input = ListLocalSessionsStage.Build(context, stages[0], collectionless);
+                remaining = stages.Skip(1).ToList();
+            }
             else if (name is not null && stages.Count > 0 && CollStatsStage.IsCollStats(stages[0]))
             {
                 input = [CollStatsStage.Build(context, reader.Collection(context.Database, name), stages[0])];
@@ -115,6 +120,14 @@ internal sealed class CountCommand : ICommandHandler
         var limit = context.Command.TryGetValue("limit", out var l) && l.IsNumeric ? Math.Abs(l.ToInt64()) : 0;
         var n = context.Read(reader =>
         {
+            // A count of a view counts what the view's pipeline yields (estimatedDocumentCount on a view too), as mongod
+            // runs it as an aggregate of the view's pipeline, the query as $match, and $count.
+            if (ViewResolution.Resolve(reader, context.Database, name) is { } view)
+            {
+                var stages = ViewResolution.FindStages(context.OptionalDocument("query"), null, 0, 0, null);
+                return Math.Max(0, ViewResolution.Read(reader, context.Database, view, stages, context).Count - skip);
+            }
+
             var hint = ReadSupport.ResolveHint(reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
             return Math.Max(0, ReadSupport.Match(reader, context.Database, name, filter, hint, context.CancellationToken).Count - skip);
         });

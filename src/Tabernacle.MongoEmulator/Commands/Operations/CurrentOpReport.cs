@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using MongoDB.Bson;
 using Tabernacle.MongoEmulator.Wire;
 
@@ -16,7 +15,7 @@ internal static class CurrentOpReport
     private const int TruncateAboveBytes = 1024;
 
     // An unauthenticated session's uid is SHA-256 of the empty user name, as mongod derives it.
-    private static readonly BsonBinaryData AnonymousUid = new(SHA256.HashData([]));
+    private static readonly BsonBinaryData AnonymousUid = LocalSessionCache.Uid(null);
 
     public static BsonDocument Active(RunningOperation operation, string host, bool truncate)
     {

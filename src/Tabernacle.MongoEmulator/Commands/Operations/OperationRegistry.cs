@@ -17,6 +17,9 @@ internal sealed class OperationRegistry
     private readonly ConcurrentDictionary<long, ClientConnection> _connections = new();
     private long _totalCreated;
 
+    /// <summary>The sessions commands used on this member (<c>$listLocalSessions</c>).</summary>
+    public LocalSessionCache Sessions { get; } = new();
+
     public int CurrentConnections => _connections.Count;
 
     public long TotalConnectionsCreated => Interlocked.Read(ref _totalCreated);
