@@ -13,16 +13,21 @@ internal sealed class AggregateCommand : ICommandHandler
 
     public CommandAccess Access => CommandAccess.Read;
 
-    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    public async Task<BsonDocument> ExecuteAsync(CommandContext context)
     {
         var collectionless = context.Target.IsNumeric && context.Target.ToInt32() == 1;
         var name = collectionless ? null : context.CollectionName;
         var stages = context.RequiredArray("pipeline").Select(s => s as BsonDocument
             ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, "Each element of the 'pipeline' array must be an object")).ToList();
+        var output = OutputStage(context, stages);
+        if (output is not null)
+        {
+            stages.RemoveAt(stages.Count - 1);
+        }
         // The legacy form of explain: the aggregate's plan at verbosity queryPlanner, nothing run.
         if (context.OptionalBool("explain", false))
         {
-            return Task.FromResult(ExplainCommand.Explain(context, context.Command, "queryPlanner"));
+            return ExplainCommand.Explain(context, context.Command, "queryPlanner");
         }
 
         if (context.OptionalDocument("cursor") is null)
@@ -83,7 +88,45 @@ internal sealed class AggregateCommand : ICommandHandler
 
         context.OperationTime = context.ReadOperationTime;
         var ns = name is null ? $"{context.Database}.$cmd.aggregate" : context.Namespace;
-        return Task.FromResult(context.WithSnapshotTime(context.Cursors.FirstBatch(ns, results, batchSize, singleBatch: false)));
+        if (output is not null)
+        {
+            // The results go to the target collection; the cursor is empty, and the reply waits for the write concern.
+            var opTime = context.Member.Write(unit =>
+            {
+                AggregateOutput.Write(unit, output, results);
+                return unit.LastOpTime;
+            });
+            var written = context.Cursors.FirstBatch(ns, [], batchSize, singleBatch: false);
+            await WriteSupport.CompleteAsync(context, opTime, written).ConfigureAwait(false);
+            return written;
+        }
+
+        return context.WithSnapshotTime(context.Cursors.FirstBatch(ns, results, batchSize, singleBatch: false));
+    }
+
+    // $out and $merge end the pipeline (40601 elsewhere) and never run in a transaction (263), as on mongod.
+    private static AggregateOutput.Target? OutputStage(CommandContext context, List<BsonDocument> stages)
+    {
+        for (var i = 0; i < stages.Count - 1; i++)
+        {
+            if (AggregateOutput.IsOutputStage(stages[i]))
+            {
+                throw new MongoErrorException(40601, $"{stages[i].GetElement(0).Name} can only be the final stage in the pipeline");
+            }
+        }
+
+        if (stages.Count == 0 || !AggregateOutput.IsOutputStage(stages[^1]))
+        {
+            return null;
+        }
+
+        if (context.Transaction is not null)
+        {
+            throw new MongoErrorException(
+                ErrorCodes.OperationNotSupportedInTransaction, $"{stages[^1].GetElement(0).Name} cannot be used in a transaction");
+        }
+
+        return AggregateOutput.Parse(context, stages[^1]);
     }
 
     // $$variables in a $match ($expr over let) are resolved by the pipeline engine, which knows them.
