@@ -360,6 +360,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         new AggregateCommand(),
         new CountCommand(),
         new DistinctCommand(),
+        new MapReduceCommand(),
         new ListDatabasesCommand(),
         new ListCollectionsCommand(),
         new CreateCommand(),

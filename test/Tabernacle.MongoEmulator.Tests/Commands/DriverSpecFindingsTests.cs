@@ -119,4 +119,40 @@ public sealed class DriverSpecFindingsTests : EmulatorTestBase
 
         Assert.Equal([0, 1], (await items.Find(FilterDefinition<BsonDocument>.Empty).ToListAsync()).Select(d => d["_id"].AsInt32));
     }
+
+    [Fact]
+    public async Task MapReduce_answers_as_mongod_without_server_side_javascript()
+    {
+        var items = await SeedWithViewAsync();
+        const string map = "function() { emit(this.even, 1); }";
+        const string reduce = "function(k, v) { return Array.sum(v); }";
+
+        var error = await Assert.ThrowsAsync<MongoCommandException>(() => Database.RunCommandAsync<BsonDocument>(new BsonDocument
+        {
+            { "mapReduce", "items" }, { "map", new BsonJavaScript(map) }, { "reduce", new BsonJavaScript(reduce) }, { "out", new BsonDocument("inline", 1) },
+        }));
+        Assert.Equal(31246, error.Code);
+        Assert.Contains("javascript engine", error.Message, StringComparison.Ordinal);
+
+        // No input document: the map function never runs, and the outputs are empty.
+        var inline = await Database.RunCommandAsync<BsonDocument>(new BsonDocument
+        {
+            { "mapReduce", "items" }, { "map", new BsonJavaScript(map) }, { "reduce", new BsonJavaScript(reduce) },
+            { "query", Doc("{ _id: -1 }") }, { "out", new BsonDocument("inline", 1) },
+        });
+        Assert.Empty(inline["results"].AsBsonArray);
+        await Database.GetCollection<BsonDocument>("mrOut").InsertOneAsync(Doc("{ _id: 'stale' }"));
+        var replaced = await Database.RunCommandAsync<BsonDocument>(new BsonDocument
+        {
+            { "mapReduce", "items" }, { "map", new BsonJavaScript(map) }, { "reduce", new BsonJavaScript(reduce) },
+            { "query", Doc("{ _id: -1 }") }, { "out", "mrOut" },
+        });
+        Assert.Equal("mrOut", replaced["result"].AsString);
+        Assert.Equal(0, await Database.GetCollection<BsonDocument>("mrOut").CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty));
+
+        var missing = await Assert.ThrowsAsync<MongoCommandException>(() => Database.RunCommandAsync<BsonDocument>(
+            new BsonDocument { { "mapReduce", "items" }, { "map", new BsonJavaScript(map) }, { "out", "x" } }));
+        Assert.Equal(40414, missing.Code);
+        Assert.Equal(10, await items.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty));
+    }
 }
