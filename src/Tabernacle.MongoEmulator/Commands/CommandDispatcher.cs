@@ -247,7 +247,8 @@ internal sealed class CommandDispatcher : IRequestHandler
 
         throw new MongoErrorException(
             ErrorCodes.InvalidOptions,
-            $"Command {context.CommandName} does not support {{ readConcern: {context.Command["readConcern"].ToJson()} }} :: caused by :: read concern not supported");
+            $"Command {context.CommandName} does not support {{ readConcern: {context.Command["readConcern"].ToJson()} }}"
+            + " :: caused by :: read concern not supported");
     }
 
     private static bool AllowsSecondaryReads(CommandContext context)

@@ -249,7 +249,8 @@ internal static class WriteSupport
     {
         if (unit.Collection(database, collection) is { } store && store.Options.Contains("viewOn"))
         {
-            throw new MongoErrorException(ErrorCodes.CommandNotSupportedOnView, $"Namespace {database}.{collection} is a view, not a collection");
+            throw new MongoErrorException(
+                ErrorCodes.CommandNotSupportedOnView, $"Namespace {database}.{collection} is a view, not a collection");
         }
     }
 

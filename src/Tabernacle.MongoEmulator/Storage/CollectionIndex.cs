@@ -198,7 +198,8 @@ internal sealed class CollectionIndex
         foreach (var entry in Range(bounds.Lower ?? BsonMinKey.Value, bounds.Upper ?? BsonMaxKey.Value))
         {
             if ((!bounds.LowerInclusive && bounds.Lower is { } lower && Query.BsonValueComparer.Default.Compare(entry.Key[0], lower) == 0)
-                || (!bounds.UpperInclusive && bounds.Upper is { } upper && Query.BsonValueComparer.Default.Compare(entry.Key[0], upper) == 0))
+                || (!bounds.UpperInclusive && bounds.Upper is { } upper && Query.BsonValueComparer.Default.Compare(entry.Key[0],
+                    upper) == 0))
             {
                 continue;
             }

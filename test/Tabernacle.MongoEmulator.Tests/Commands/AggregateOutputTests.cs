@@ -13,7 +13,8 @@ public sealed class AggregateOutputTests : EmulatorTestBase
     private async Task<IMongoCollection<BsonDocument>> SourceAsync()
     {
         var source = Database.GetCollection<BsonDocument>("source");
-        await source.InsertManyAsync(Enumerable.Range(1, 6).Select(i => new BsonDocument { { "_id", i }, { "group", i % 3 }, { "v", i * 10 } }));
+        await source.InsertManyAsync(Enumerable.Range(1, 6).Select(i => new BsonDocument { { "_id", i }, { "group", i % 3 }, { "v",
+            i * 10 } }));
         return source;
     }
 
@@ -26,7 +27,8 @@ public sealed class AggregateOutputTests : EmulatorTestBase
         var source = await SourceAsync();
         var target = Database.GetCollection<BsonDocument>("totals");
         await target.InsertOneAsync(Doc("{ _id: 'old', total: -1 }"));
-        await target.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(Doc("{ total: 1 }"), new CreateIndexOptions { Unique = true }));
+        await target.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(Doc("{ total: 1 }"),
+            new CreateIndexOptions { Unique = true }));
 
         var results = await source.Aggregate().Group(Doc("{ _id: '$group', total: { $sum: '$v' } }")).Out(target).ToListAsync();
         Assert.Equal([0, 1, 2], results.Select(d => d["_id"].AsInt32).Order());
@@ -72,34 +74,41 @@ public sealed class AggregateOutputTests : EmulatorTestBase
 
         // replace drops the fields the result lacks; discard ignores results with no match.
         await source.Aggregate().Match(Doc("{ _id: { $in: [1, 5] } }")).Project(Doc("{ v: 1 }")).MergeAsync(target,
-            new MergeStageOptions<BsonDocument> { WhenMatched = MergeStageWhenMatched.Replace, WhenNotMatched = MergeStageWhenNotMatched.Discard });
+            new MergeStageOptions<BsonDocument> { WhenMatched = MergeStageWhenMatched.Replace,
+                WhenNotMatched = MergeStageWhenNotMatched.Discard });
         merged = await AllAsync(target);
         Assert.Equal([1, 2, 3], merged.Select(d => d["_id"].AsInt32));
         Assert.False(merged[0].Contains("keep"));
 
         // An update pipeline sees the result as $$new.
         await Database.RunCommandAsync<BsonDocument>(Doc(
-            "{ aggregate: 'source', pipeline: [{ $match: { _id: 2 } }, { $merge: { into: 'merged', whenMatched: [{ $set: { v: { $add: ['$v', '$$new.v'] } } }] } }], cursor: {} }"));
+            "{ aggregate: 'source', pipeline: [{ $match: { _id: 2 } }, { $merge: { into: 'merged', "
+            + "whenMatched: [{ $set: { v: { $add: ['$v', '$$new.v'] } } }] } }], cursor: {} }"));
         Assert.Equal(40, (await target.Find(Doc("{ _id: 2 }")).SingleAsync())["v"].AsInt32);
 
         // whenMatched fail is an insert: a match is a duplicate key (11000), and what came before it stays.
         var failed = await Assert.ThrowsAsync<MongoCommandException>(() => Database.RunCommandAsync<BsonDocument>(Doc(
-            "{ aggregate: 'source', pipeline: [{ $match: { _id: { $in: [3, 4] } } }, { $sort: { _id: -1 } }, { $merge: { into: 'merged', whenMatched: 'fail' } }], cursor: {} }")));
+            "{ aggregate: 'source', pipeline: [{ $match: { _id: { $in: [3, 4] } } }, { $sort: { _id: -1 } }, "
+            + "{ $merge: { into: 'merged', whenMatched: 'fail' } }], cursor: {} }")));
         Assert.Equal(11000, failed.Code);
         Assert.Equal([1, 2, 3, 4], (await AllAsync(target)).Select(d => d["_id"].AsInt32));
 
         var notMatched = await Assert.ThrowsAsync<MongoCommandException>(() => Database.RunCommandAsync<BsonDocument>(Doc(
-            "{ aggregate: 'source', pipeline: [{ $match: { _id: 6 } }, { $merge: { into: 'merged', whenNotMatched: 'fail' } }], cursor: {} }")));
+            "{ aggregate: 'source', pipeline: [{ $match: { _id: 6 } }, { $merge: { into: 'merged', "
+            + "whenNotMatched: 'fail' } }], cursor: {} }")));
         Assert.Equal(13113, notMatched.Code);
 
         // Another key needs a unique index on it.
         var noIndex = await Assert.ThrowsAsync<MongoCommandException>(() => Database.RunCommandAsync<BsonDocument>(Doc(
-            "{ aggregate: 'source', pipeline: [{ $project: { _id: 0, group: 1 } }, { $merge: { into: 'byGroup', on: 'group' } }], cursor: {} }")));
+            "{ aggregate: 'source', pipeline: [{ $project: { _id: 0, group: 1 } }, { $merge: { into: 'byGroup', "
+            + "on: 'group' } }], cursor: {} }")));
         Assert.Equal(51183, noIndex.Code);
         var byGroup = Database.GetCollection<BsonDocument>("byGroup");
-        await byGroup.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(Doc("{ group: 1 }"), new CreateIndexOptions { Unique = true }));
+        await byGroup.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(Doc("{ group: 1 }"),
+            new CreateIndexOptions { Unique = true }));
         await Database.RunCommandAsync<BsonDocument>(Doc(
-            "{ aggregate: 'source', pipeline: [{ $group: { _id: '$group', n: { $sum: 1 } } }, { $project: { _id: 0, group: '$_id', n: 1 } }, { $merge: { into: 'byGroup', on: 'group' } }], cursor: {} }"));
+            "{ aggregate: 'source', pipeline: [{ $group: { _id: '$group', n: { $sum: 1 } } }, { $project: { _id: 0, "
+            + "group: '$_id', n: 1 } }, { $merge: { into: 'byGroup', on: 'group' } }], cursor: {} }"));
         Assert.Equal(3, await byGroup.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty));
         Assert.All(await AllAsync(byGroup), d => Assert.Equal(2, d["n"].AsInt32));
     }

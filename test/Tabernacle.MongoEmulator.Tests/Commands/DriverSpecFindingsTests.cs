@@ -17,7 +17,8 @@ public sealed class DriverSpecFindingsTests : EmulatorTestBase
     {
         var items = Database.GetCollection<BsonDocument>("items");
         await items.InsertManyAsync(Enumerable.Range(0, 10).Select(i => new BsonDocument { { "_id", i }, { "even", i % 2 == 0 } }));
-        await Database.CreateViewAsync<BsonDocument, BsonDocument>("evens", "items", new EmptyPipelineDefinition<BsonDocument>().Match(Doc("{ even: true }")));
+        await Database.CreateViewAsync<BsonDocument, BsonDocument>("evens", "items",
+            new EmptyPipelineDefinition<BsonDocument>().Match(Doc("{ even: true }")));
         return items;
     }
 
@@ -28,7 +29,8 @@ public sealed class DriverSpecFindingsTests : EmulatorTestBase
         var evens = Database.GetCollection<BsonDocument>("evens");
         Assert.Equal(5, await evens.EstimatedDocumentCountAsync());
         Assert.Equal(2, await evens.CountDocumentsAsync(Doc("{ _id: { $lt: 4 } }")));
-        var counted = await Database.RunCommandAsync<BsonDocument>(Doc("{ count: 'evens', query: { _id: { $gte: 2 } }, skip: 1, limit: 2 }"));
+        var counted = await Database.RunCommandAsync<BsonDocument>(
+            Doc("{ count: 'evens', query: { _id: { $gte: 2 } }, skip: 1, limit: 2 }"));
         Assert.Equal(2, counted["n"].ToInt32());
     }
 
@@ -41,11 +43,13 @@ public sealed class DriverSpecFindingsTests : EmulatorTestBase
         var insert = await Assert.ThrowsAsync<MongoWriteException>(() => evens.InsertOneAsync(Doc("{ _id: 100 }")));
         Assert.Equal(166, insert.WriteError.Code);
         Assert.Equal("Namespace findings.evens is a view, not a collection", insert.WriteError.Message);
-        var update = await Assert.ThrowsAsync<MongoWriteException>(() => evens.UpdateOneAsync(Doc("{ _id: 0 }"), Doc("{ $set: { x: 1 } }")));
+        var update = await Assert.ThrowsAsync<MongoWriteException>(() => evens.UpdateOneAsync(Doc("{ _id: 0 }"),
+            Doc("{ $set: { x: 1 } }")));
         Assert.Equal(166, update.WriteError.Code);
         var delete = await Assert.ThrowsAsync<MongoWriteException>(() => evens.DeleteManyAsync(FilterDefinition<BsonDocument>.Empty));
         Assert.Equal(166, delete.WriteError.Code);
-        var findAndModify = await Assert.ThrowsAsync<MongoCommandException>(() => evens.FindOneAndDeleteAsync(FilterDefinition<BsonDocument>.Empty));
+        var findAndModify = await Assert.ThrowsAsync<MongoCommandException>(()
+            => evens.FindOneAndDeleteAsync(FilterDefinition<BsonDocument>.Empty));
         Assert.Equal(166, findAndModify.Code);
         Assert.Equal("CommandNotSupportedOnView", findAndModify.CodeName);
 
@@ -61,7 +65,8 @@ public sealed class DriverSpecFindingsTests : EmulatorTestBase
         Assert.All(values, v => Assert.True(v.IsDouble && v.AsDouble is >= 0 and < 1, v.ToString()));
         Assert.True(values.Distinct().Count() > 1, "each document gets its own value");
 
-        var error = await Assert.ThrowsAsync<MongoCommandException>(() => items.Aggregate().Project(Doc("{ r: { $rand: { a: 1 } } }")).ToListAsync());
+        var error = await Assert.ThrowsAsync<MongoCommandException>(()
+            => items.Aggregate().Project(Doc("{ r: { $rand: { a: 1 } } }")).ToListAsync());
         Assert.Equal(3040500, error.Code);
     }
 
@@ -112,7 +117,8 @@ public sealed class DriverSpecFindingsTests : EmulatorTestBase
             "{ configureFailPoint: 'onPrimaryTransactionalWrite', mode: 'alwaysOn', data: { failBeforeCommitExceptionCode: 1 } }"));
         await Assert.ThrowsAnyAsync<MongoException>(() => items.InsertOneAsync(Doc("{ _id: 2 }")));
         await admin.RunCommandAsync<BsonDocument>(Doc(
-            "{ configureFailPoint: 'onPrimaryTransactionalWrite', mode: 'alwaysOn', data: { closeConnection: false, failBeforeCommitExceptionCode: 96 } }"));
+            "{ configureFailPoint: 'onPrimaryTransactionalWrite', mode: 'alwaysOn', data: { closeConnection: false, "
+            + "failBeforeCommitExceptionCode: 96 } }"));
         var failed = await Assert.ThrowsAsync<MongoCommandException>(() => items.InsertOneAsync(Doc("{ _id: 3 }")));
         Assert.Equal(96, failed.Code);
         await admin.RunCommandAsync<BsonDocument>(Doc("{ configureFailPoint: 'onPrimaryTransactionalWrite', mode: 'off' }"));
@@ -129,7 +135,8 @@ public sealed class DriverSpecFindingsTests : EmulatorTestBase
 
         var error = await Assert.ThrowsAsync<MongoCommandException>(() => Database.RunCommandAsync<BsonDocument>(new BsonDocument
         {
-            { "mapReduce", "items" }, { "map", new BsonJavaScript(map) }, { "reduce", new BsonJavaScript(reduce) }, { "out", new BsonDocument("inline", 1) },
+            { "mapReduce", "items" }, { "map", new BsonJavaScript(map) }, { "reduce", new BsonJavaScript(reduce) }, { "out",
+                new BsonDocument("inline", 1) },
         }));
         Assert.Equal(31246, error.Code);
         Assert.Contains("javascript engine", error.Message, StringComparison.Ordinal);

@@ -53,7 +53,8 @@ public sealed class ExplainTests : EmulatorTestBase
     private async Task<IMongoCollection<BsonDocument>> SeedAsync(IMongoDatabase database)
     {
         var items = database.GetCollection<BsonDocument>("items");
-        await items.InsertManyAsync(Enumerable.Range(0, 1000).Select(i => new BsonDocument { { "_id", i }, { "price", i % 100 }, { "group", i % 7 } }));
+        await items.InsertManyAsync(Enumerable.Range(0, 1000).Select(i => new BsonDocument { { "_id", i }, { "price", i % 100 },
+            { "group", i % 7 } }));
         await items.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(new BsonDocument("price", 1)));
         return items;
     }
@@ -64,7 +65,8 @@ public sealed class ExplainTests : EmulatorTestBase
         var database = Client.GetDatabase("explain");
         await SeedAsync(database);
 
-        var grouped = await ExplainAsync(database, Doc("{aggregate: 'items', pipeline: [{$match: {price: 42}}, {$group: {_id: '$group', n: {$sum: 1}}}], cursor: {}}"));
+        var grouped = await ExplainAsync(database,
+            Doc("{aggregate: 'items', pipeline: [{$match: {price: 42}}, {$group: {_id: '$group', n: {$sum: 1}}}], cursor: {}}"));
         var stages = grouped["stages"].AsBsonArray;
         var cursor = stages[0]["$cursor"];
         Assert.Equal("FETCH", cursor["queryPlanner"]["winningPlan"]["stage"].AsString);
@@ -81,7 +83,8 @@ public sealed class ExplainTests : EmulatorTestBase
         Assert.Equal(1000, matchOnly["executionStats"]["executionStages"]["docsExamined"].AsInt32);
 
         // The legacy aggregate option explain: true answers the plan without running it.
-        var legacy = await database.RunCommandAsync<BsonDocument>(Doc("{aggregate: 'items', pipeline: [{$match: {price: 1}}, {$limit: 2}], explain: true}"));
+        var legacy = await database.RunCommandAsync<BsonDocument>(
+            Doc("{aggregate: 'items', pipeline: [{$match: {price: 1}}, {$limit: 2}], explain: true}"));
         Assert.Equal("IXSCAN", legacy["stages"][0]["$cursor"]["queryPlanner"]["winningPlan"]["inputStage"]["stage"].AsString);
         Assert.False(legacy["stages"][0]["$cursor"].AsBsonDocument.Contains("executionStats"));
     }
@@ -132,7 +135,8 @@ public sealed class ExplainTests : EmulatorTestBase
         Assert.Equal(0, updateStage["nWouldUpsert"].AsInt32);
         Assert.Equal(1, update["executionStats"]["totalDocsExamined"].AsInt32);
 
-        var many = await ExplainAsync(database, Doc("{update: 'items', updates: [{q: {price: {$gte: 90}}, u: {$set: {price: 0}}, multi: true}]}"));
+        var many = await ExplainAsync(database,
+            Doc("{update: 'items', updates: [{q: {price: {$gte: 90}}, u: {$set: {price: 0}}, multi: true}]}"));
         Assert.Equal("price_1", many["queryPlanner"]["winningPlan"]["inputStage"]["inputStage"]["indexName"].AsString);
         Assert.Equal(100, many["executionStats"]["executionStages"]["nMatched"].AsInt32);
         Assert.Equal(100, many["executionStats"]["executionStages"]["nWouldModify"].AsInt32);

@@ -19,7 +19,8 @@ public sealed class TransactionDdlTests : EmulatorTestBase
         session.StartTransaction();
         await Database.CreateCollectionAsync(session, "fresh");
         var fresh = Database.GetCollection<BsonDocument>("fresh");
-        await fresh.Indexes.CreateOneAsync(session, new CreateIndexModel<BsonDocument>(Doc("{ sku: 1 }"), new CreateIndexOptions { Unique = true }));
+        await fresh.Indexes.CreateOneAsync(session, new CreateIndexModel<BsonDocument>(Doc("{ sku: 1 }"),
+            new CreateIndexOptions { Unique = true }));
         await fresh.InsertOneAsync(session, Doc("{ _id: 1, sku: 'a' }"));
         Assert.Single(await fresh.Find(session, FilterDefinition<BsonDocument>.Empty).ToListAsync());
 
@@ -41,7 +42,8 @@ public sealed class TransactionDdlTests : EmulatorTestBase
         using var session = await Client.StartSessionAsync();
         session.StartTransaction();
         await Database.CreateCollectionAsync(session, "gone");
-        await Database.GetCollection<BsonDocument>("gone").Indexes.CreateOneAsync(session, new CreateIndexModel<BsonDocument>(Doc("{ a: 1 }")));
+        await Database.GetCollection<BsonDocument>("gone").Indexes.CreateOneAsync(session,
+            new CreateIndexModel<BsonDocument>(Doc("{ a: 1 }")));
         await session.AbortTransactionAsync();
         Assert.DoesNotContain("gone", await CollectionNamesAsync());
 

@@ -59,7 +59,8 @@ internal static class AggregateOutput
             BsonDocument d when d.GetValue("coll", BsonNull.Value) is BsonString coll => new Target(
                 name, d.GetValue("db", context.Database).AsString, Collection(coll.Value, name), spec),
             _ => throw new MongoErrorException(
-                51178, "$merge 'into' field must be either a string or an object, but found " + CommandContext.BsonTypeName(spec.GetValue("into", BsonNull.Value))),
+                51178, "$merge 'into' field must be either a string or an object, but found "
+                    + CommandContext.BsonTypeName(spec.GetValue("into", BsonNull.Value))),
         };
     }
 
@@ -74,7 +75,8 @@ internal static class AggregateOutput
         if (unit.Collection(target.Database, target.Collection) is { } existing && existing.Options.Contains("viewOn"))
         {
             throw new MongoErrorException(
-                ErrorCodes.CommandNotSupportedOnView, $"Cannot write the results of {target.Stage} to a view: {target.Database}.{target.Collection}");
+                ErrorCodes.CommandNotSupportedOnView,
+                $"Cannot write the results of {target.Stage} to a view: {target.Database}.{target.Collection}");
         }
 
         if (target.Stage == "$out")
@@ -92,7 +94,8 @@ internal static class AggregateOutput
         var existing = unit.Collection(target.Database, target.Collection);
         if (existing is not null && existing.Options.GetValue("capped", false).ToBoolean())
         {
-            throw new MongoErrorException(17152, $"namespace '{target.Database}.{target.Collection}' is capped so it can't be used for $out");
+            throw new MongoErrorException(
+                17152, $"namespace '{target.Database}.{target.Collection}' is capped so it can't be used for $out");
         }
 
         // mongod fills a temporary collection with the target's indexes and renames it over the target: a result that
@@ -143,12 +146,14 @@ internal static class AggregateOutput
         var whenNotMatched = spec.GetValue("whenNotMatched", "insert").AsString;
         if (whenNotMatched is not ("insert" or "discard" or "fail"))
         {
-            throw new MongoErrorException(ErrorCodes.BadValue, $"Enumeration value '{whenNotMatched}' for field '$merge.whenNotMatched' is not a valid value.");
+            throw new MongoErrorException(
+                ErrorCodes.BadValue, $"Enumeration value '{whenNotMatched}' for field '$merge.whenNotMatched' is not a valid value.");
         }
 
         if (whenMatched is BsonString { Value: not ("merge" or "replace" or "keepExisting" or "fail") } unknown)
         {
-            throw new MongoErrorException(ErrorCodes.BadValue, $"Enumeration value '{unknown.Value}' for field '$merge.whenMatched' is not a valid value.");
+            throw new MongoErrorException(
+                ErrorCodes.BadValue, $"Enumeration value '{unknown.Value}' for field '$merge.whenMatched' is not a valid value.");
         }
 
         if (whenMatched is BsonString { Value: "fail" } && whenNotMatched != "insert")
@@ -190,7 +195,9 @@ internal static class AggregateOutput
                         break;
                     case "fail":
                         throw new MongoErrorException(
-                            13113, "$merge could not find a matching document in the target collection for at least one document in the source collection");
+                            13113,
+                            "$merge could not find a matching document in the target collection for at least one document in the "
+                            + "source collection");
                 }
 
                 continue;
@@ -201,13 +208,14 @@ internal static class AggregateOutput
                 BsonString { Value: "keepExisting" } => null,
                 BsonString { Value: "fail" } => throw new MongoErrorException(
                     ErrorCodes.DuplicateKey,
-                    $"E11000 duplicate key error collection: {target.Database}.{target.Collection} index: {(byId ? "_id_" : string.Join("_", on))} dup key"),
+                    $"E11000 duplicate key error collection: {target.Database}.{target.Collection} index: {IndexName(byId, on)} dup key"),
                 BsonString { Value: "replace" } => WithId(matched, source, replace: true),
                 BsonString => WithId(matched, source, replace: false),
                 BsonArray pipeline => DocumentUpdate.Compile(pipeline, null, null, Variables(letSpec, source))
                     .Apply(matched, null, isUpsertInsert: false, DateTime.UtcNow),
                 _ => throw new MongoErrorException(
-                    51191, "$merge 'whenMatched' field must be either a string or an array, but found " + CommandContext.BsonTypeName(whenMatched)),
+                    51191, "$merge 'whenMatched' field must be either a string or an array, but found "
+                        + CommandContext.BsonTypeName(whenMatched)),
             };
             if (updated is not null && !updated.Equals(matched))
             {
@@ -223,7 +231,8 @@ internal static class AggregateOutput
         if (source.TryGetValue("_id", out var id) && !BsonValueComparer.Default.Equals(id, matched["_id"]))
         {
             throw new MongoErrorException(
-                ErrorCodes.ImmutableField, "$merge failed to update the matching document, did you attempt to modify the _id or the shard key?");
+                ErrorCodes.ImmutableField,
+                "$merge failed to update the matching document, did you attempt to modify the _id or the shard key?");
         }
 
         var result = replace ? new BsonDocument("_id", matched["_id"]) : new BsonDocument(matched);
@@ -249,11 +258,14 @@ internal static class AggregateOutput
         var variables = new BsonDocument();
         foreach (var element in let)
         {
-            variables[element.Name] = ExpressionParser.Parse(element.Value, new ExpressionCompileContext()).Evaluate(source) ?? BsonNull.Value;
+            variables[element.Name] = ExpressionParser.Parse(element.Value, new ExpressionCompileContext()).Evaluate(source)
+                ?? BsonNull.Value;
         }
 
         return variables;
     }
+
+    private static string IndexName(bool byId, string[] on) => byId ? "_id_" : string.Join("_", on.Select(f => $"{f}_1"));
 
     private static bool HasUniqueIndexOn(CollectionStore? collection, string[] fields) =>
         collection is not null && collection.Indexes.Any(i => i.Unique && i.KeyPattern.Names.ToHashSet().SetEquals(fields));

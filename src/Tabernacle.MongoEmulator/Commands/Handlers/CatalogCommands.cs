@@ -291,7 +291,8 @@ internal sealed class CreateIndexesCommand : ICommandHandler
             foreach (var value in specs)
             {
                 var spec = Normalize(value);
-                if (spec["key"].Equals(new BsonDocument("_id", 1)) || existing.Any(i => i["key"].Equals(spec["key"]) || i["name"] == spec["name"]))
+                if (spec["key"].Equals(new BsonDocument("_id", 1)) || existing.Any(i => i["key"].Equals(spec["key"])
+                    || i["name"] == spec["name"]))
                 {
                     continue;
                 }

@@ -85,13 +85,15 @@ internal static class CurrentOpStage
     {
         if (context.Database != "admin" || !collectionless)
         {
-            throw new MongoErrorException(ErrorCodes.InvalidNamespace, "$currentOp must be run against the 'admin' database with {aggregate: 1}");
+            throw new MongoErrorException(
+                ErrorCodes.InvalidNamespace, "$currentOp must be run against the 'admin' database with {aggregate: 1}");
         }
 
         if (stage[0] is not BsonDocument spec)
         {
             throw new MongoErrorException(
-                ErrorCodes.FailedToParse, $"$currentOp options must be specified in an object, but found: {CommandContext.BsonTypeName(stage[0])}");
+                ErrorCodes.FailedToParse,
+                $"$currentOp options must be specified in an object, but found: {CommandContext.BsonTypeName(stage[0])}");
         }
 
         foreach (var option in spec)
@@ -105,7 +107,8 @@ internal static class CurrentOpStage
             {
                 throw new MongoErrorException(
                     ErrorCodes.FailedToParse,
-                    $"The '{option.Name}' parameter of the $currentOp stage must be a boolean value, but found: {CommandContext.BsonTypeName(option.Value)}");
+                    $"The '{option.Name}' parameter of the $currentOp stage must be a boolean value, but found: "
+                    + CommandContext.BsonTypeName(option.Value));
             }
         }
 
@@ -127,7 +130,8 @@ internal static class CurrentOpStage
         if (idleConnections)
         {
             var busy = running.Select(o => o.Connection.Id).ToHashSet();
-            reports.AddRange(registry.Connections.Where(c => !busy.Contains(c.Id)).OrderBy(c => c.Id).Select(c => CurrentOpReport.Idle(c, host)));
+            var idle = registry.Connections.Where(c => !busy.Contains(c.Id)).OrderBy(c => c.Id);
+            reports.AddRange(idle.Select(c => CurrentOpReport.Idle(c, host)));
         }
 
         return reports;

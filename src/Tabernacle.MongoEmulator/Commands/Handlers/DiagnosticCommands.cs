@@ -121,7 +121,8 @@ internal sealed class SetParameterCommand : ICommandHandler
     }
 }
 
-/// <summary><c>serverStatus</c>: host, uptime, <c>opcounters</c>, <c>connections</c>, <c>repl</c> and <c>mem</c>, in mongod's shape.</summary>
+/// <summary><c>serverStatus</c>: host, uptime, <c>opcounters</c>, <c>connections</c>, <c>repl</c> and <c>mem</c>, in mongod's
+/// shape.</summary>
 internal sealed class ServerStatusCommand : ICommandHandler
 {
     private static readonly DateTime Started = DateTime.UtcNow;

@@ -93,8 +93,10 @@ internal sealed class ExplainCommand : ICommandHandler
         var limit = Math.Abs(inner.GetValue("limit", 0).ToInt64());
         if (ViewResolution.Resolve(reader, context.Database, collection) is not null)
         {
-            var stages = ViewResolution.FindStages(filterSpec, sort, skip, limit, inner.GetValue("projection", BsonNull.Value) as BsonDocument);
-            return Aggregate(reader, context, new BsonDocument { { "aggregate", collection }, { "pipeline", new BsonArray(stages) } }, execute);
+            var stages = ViewResolution.FindStages(filterSpec, sort, skip, limit, inner.GetValue("projection",
+                BsonNull.Value) as BsonDocument);
+            return Aggregate(reader, context, new BsonDocument { { "aggregate", collection }, { "pipeline", new BsonArray(stages) } },
+                execute);
         }
 
         var collation = Query.Collation.Parse(inner.GetValue("collation", BsonNull.Value));
@@ -117,7 +119,8 @@ internal sealed class ExplainCommand : ICommandHandler
         var counted = Math.Max(0, query.Returned - skip);
         counted = limit > 0 ? Math.Min(counted, limit) : counted;
         var plan = new BsonDocument { { "stage", "COUNT" }, { "inputStage", query.WinningPlan } };
-        var countFields = new BsonDocument { { "nCounted", StorageSizes.Number(counted) }, { "nSkipped", StorageSizes.Number(Math.Min(skip, query.Returned)) } };
+        var countFields = new BsonDocument { { "nCounted", StorageSizes.Number(counted) }, { "nSkipped",
+            StorageSizes.Number(Math.Min(skip, query.Returned)) } };
         return Result(context, collection, filterSpec, query, plan, execute, 0, countFields);
     }
 
@@ -154,7 +157,8 @@ internal sealed class ExplainCommand : ICommandHandler
         var update = DocumentUpdate.Compile(statement.GetValue("u", new BsonDocument()), arrayFilters, collation, null);
         var query = QueryExplainer.Explain(
             reader, context, collection, filterSpec, collation, statement.GetValue("hint", BsonNull.Value), null, 0, 0, execute);
-        return Result(context, collection, filterSpec, query, new BsonDocument { { "stage", "UPDATE" }, { "inputStage", query.WinningPlan } },
+        return Result(context, collection, filterSpec, query, new BsonDocument { { "stage", "UPDATE" }, { "inputStage",
+            query.WinningPlan } },
             execute, 0, WouldUpdate(query, update, multi, upsert));
     }
 
@@ -168,7 +172,8 @@ internal sealed class ExplainCommand : ICommandHandler
         var query = QueryExplainer.Explain(
             reader, context, collection, filterSpec, collation, statement.GetValue("hint", BsonNull.Value), null, 0, 0, execute);
         var deleted = new BsonDocument("nWouldDelete", StorageSizes.Number(one ? Math.Min(1, query.Returned) : query.Returned));
-        return Result(context, collection, filterSpec, query, new BsonDocument { { "stage", "DELETE" }, { "inputStage", query.WinningPlan } },
+        return Result(context, collection, filterSpec, query, new BsonDocument { { "stage", "DELETE" }, { "inputStage",
+            query.WinningPlan } },
             execute, 0, deleted);
     }
 
@@ -185,13 +190,15 @@ internal sealed class ExplainCommand : ICommandHandler
             reader, context, collection, filterSpec, collation, inner.GetValue("hint", BsonNull.Value), sort, 0, 0, execute);
         if (remove)
         {
-            return Result(context, collection, filterSpec, query, new BsonDocument { { "stage", "DELETE" }, { "inputStage", query.WinningPlan } },
+            return Result(context, collection, filterSpec, query, new BsonDocument { { "stage", "DELETE" }, { "inputStage",
+                query.WinningPlan } },
                 execute, 0, new BsonDocument("nWouldDelete", StorageSizes.Number(Math.Min(1, query.Returned))));
         }
 
         var update = DocumentUpdate.Compile(
             inner.GetValue("update", new BsonDocument()), inner.GetValue("arrayFilters", BsonNull.Value) as BsonArray, collation, null);
-        return Result(context, collection, filterSpec, query, new BsonDocument { { "stage", "UPDATE" }, { "inputStage", query.WinningPlan } },
+        return Result(context, collection, filterSpec, query, new BsonDocument { { "stage", "UPDATE" }, { "inputStage",
+            query.WinningPlan } },
             execute, 0, WouldUpdate(query, update, multi: false, inner.GetValue("upsert", false).ToBoolean()));
     }
 
@@ -200,7 +207,8 @@ internal sealed class ExplainCommand : ICommandHandler
     {
         var targets = multi ? query.Results : query.Results.Take(1);
         var now = DateTime.UtcNow;
-        var modified = targets.Count(m => !update.Apply((BsonDocument)m.Document.DeepClone(), m.Details, isUpsertInsert: false, now).Equals(m.Document));
+        var modified = targets.Count(m => !update.Apply((BsonDocument)m.Document.DeepClone(), m.Details, isUpsertInsert: false,
+            now).Equals(m.Document));
         return new BsonDocument
         {
             { "nMatched", StorageSizes.Number(multi ? query.Returned : Math.Min(1, query.Returned)) },
@@ -220,7 +228,8 @@ internal sealed class ExplainCommand : ICommandHandler
     }
 
     private static BsonDocument Result(
-        CommandContext context, string collection, BsonDocument filterSpec, ExplainedQuery query, BsonDocument plan, bool execute, long returned,
+        CommandContext context, string collection, BsonDocument filterSpec, ExplainedQuery query, BsonDocument plan, bool execute,
+            long returned,
         BsonDocument? topStageFields = null)
     {
         var result = new BsonDocument
@@ -245,7 +254,8 @@ internal sealed class ExplainCommand : ICommandHandler
     private static BsonDocument Aggregate(IDocumentReader reader, CommandContext context, BsonDocument inner, bool execute)
     {
         var stages = inner.GetValue("pipeline", new BsonArray()) is BsonArray array
-            ? array.Select(s => s as BsonDocument ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, "Each element of the 'pipeline' array must be an object")).ToList()
+            ? array.Select(s => s as BsonDocument ?? throw new MongoErrorException(
+                ErrorCodes.TypeMismatch, "Each element of the 'pipeline' array must be an object")).ToList()
             : throw new MongoErrorException(ErrorCodes.TypeMismatch, "'pipeline' option must be specified as an array");
         var collation = Query.Collation.Parse(inner.GetValue("collation", BsonNull.Value));
         var variables = inner.GetValue("let", BsonNull.Value) as BsonDocument;

@@ -9,7 +9,8 @@ namespace Tabernacle.MongoEmulator.Commands.Handlers;
 /// </summary>
 internal static class ListLocalSessionsStage
 {
-    public static bool IsListLocalSessions(BsonDocument stage) => stage.ElementCount == 1 && stage.GetElement(0).Name == "$listLocalSessions";
+    public static bool IsListLocalSessions(BsonDocument stage) => stage.ElementCount == 1
+        && stage.GetElement(0).Name == "$listLocalSessions";
 
     public static IEnumerable<BsonDocument> Build(CommandContext context, BsonDocument stage, bool collectionless)
     {
@@ -22,7 +23,8 @@ internal static class ListLocalSessionsStage
         if (stage[0] is not BsonDocument spec)
         {
             throw new MongoErrorException(
-                ErrorCodes.TypeMismatch, $"$listLocalSessions options must be specified in an object, but found: {CommandContext.BsonTypeName(stage[0])}");
+                ErrorCodes.TypeMismatch,
+                $"$listLocalSessions options must be specified in an object, but found: {CommandContext.BsonTypeName(stage[0])}");
         }
 
         Func<string?, bool> owned;
@@ -30,15 +32,18 @@ internal static class ListLocalSessionsStage
         {
             if (spec.Contains("users"))
             {
-                throw new MongoErrorException(ErrorCodes.FailedToParse, "The 'users' parameter may not be specified together with 'allUsers'");
+                throw new MongoErrorException(
+                    ErrorCodes.FailedToParse, "The 'users' parameter may not be specified together with 'allUsers'");
             }
 
             owned = _ => true;
         }
         else if (spec.TryGetValue("users", out var users))
         {
-            var names = (users as BsonArray ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, "'users' must be an array of { user, db }"))
-                .Select(u => u as BsonDocument ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, "'users' must be an array of { user, db }"))
+            var names = (users as BsonArray ?? throw new MongoErrorException(
+                ErrorCodes.TypeMismatch, "'users' must be an array of { user, db }"))
+                .Select(u => u as BsonDocument ?? throw new MongoErrorException(
+                    ErrorCodes.TypeMismatch, "'users' must be an array of { user, db }"))
                 .Select(u => $"{u.GetValue("user", "")}@{u.GetValue("db", "")}")
                 .ToHashSet(StringComparer.Ordinal);
             owned = owner => owner is not null && names.Contains(owner);

@@ -30,7 +30,8 @@ internal sealed class MapReduceCommand : ICommandHandler
 
         var output = Output(context, context.Command["out"]);
         var filter = ReadSupport.CompileFilter(context.OptionalDocument("query"), context.Collation, null);
-        var inputs = context.Read(reader => ReadSupport.MatchEach(reader, context.Database, name, filter, null, context.CancellationToken).Any());
+        var inputs = context.Read(reader => ReadSupport.MatchEach(reader, context.Database, name, filter, null,
+            context.CancellationToken).Any());
         if (inputs)
         {
             throw new MongoErrorException(JavaScriptDisabled, "Cannot run server-side javascript without the javascript engine enabled");
@@ -79,7 +80,9 @@ internal sealed class MapReduceCommand : ICommandHandler
 
         if (mode.Name is not ("replace" or "merge" or "reduce") || !mode.Value.IsString)
         {
-            throw new MongoErrorException(ErrorCodes.FailedToParse, $"'out' has to be a string or an object with replace, merge, reduce or inline, not '{mode.Name}'");
+            throw new MongoErrorException(
+                ErrorCodes.FailedToParse,
+                $"'out' has to be a string or an object with replace, merge, reduce or inline, not '{mode.Name}'");
         }
 
         var target = new BsonDocument { { "db", spec.GetValue("db", context.Database) }, { "coll", mode.Value } };

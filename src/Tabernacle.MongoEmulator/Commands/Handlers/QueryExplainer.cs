@@ -53,7 +53,8 @@ internal static class QueryExplainer
         });
         var matches = ReadSupport.MatchEach(reader.Storage, counted, filter, context.CancellationToken);
         var results = ReadSupport.Page(matches, plan.ProvidesSort ? null : sort, collation, skip, limit).ToList();
-        return new ExplainedQuery(winningPlan, results.Count, examined, plan.Index is null ? 0 : examined, stopwatch.ElapsedMilliseconds, results);
+        return new ExplainedQuery(winningPlan, results.Count, examined, plan.Index is null ? 0 : examined,
+            stopwatch.ElapsedMilliseconds, results);
     }
 
     // mongod's classic engine answers a plain equality on _id (no other predicate, hint or skip) with IDHACK, a
@@ -80,7 +81,8 @@ internal static class QueryExplainer
     /// mongod's <c>executionStats</c>: totals, and <c>executionStages</c>, the winning plan with what each stage
     /// returned and examined (<paramref name="topStageFields"/> adds a write stage's counts to the top stage).
     /// </summary>
-    public static BsonDocument ExecutionStats(ExplainedQuery query, BsonDocument winningPlan, long returned, BsonDocument? topStageFields = null)
+    public static BsonDocument ExecutionStats(ExplainedQuery query, BsonDocument winningPlan, long returned,
+        BsonDocument? topStageFields = null)
     {
         var stages = (BsonDocument)winningPlan.DeepClone();
         Annotate(stages, query, returned, top: true);

@@ -31,7 +31,8 @@ internal static class CurrentOpReport
             };
         }
 
-        if (command.GetValue("autocommit", BsonNull.Value) is BsonBoolean { Value: false } && command.TryGetValue("txnNumber", out var txnNumber))
+        if (command.GetValue("autocommit", BsonNull.Value) is BsonBoolean { Value: false } && command.TryGetValue("txnNumber",
+            out var txnNumber))
         {
             var parameters = new BsonDocument { { "txnNumber", txnNumber.ToInt64() }, { "autocommit", false } };
             if (command.TryGetValue("readConcern", out var readConcern))
