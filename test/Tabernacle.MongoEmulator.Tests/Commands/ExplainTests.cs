@@ -115,6 +115,13 @@ public sealed class ExplainTests : EmulatorTestBase
         Assert.Equal("price_1", distinctPlan["inputStage"]["inputStage"]["indexName"].AsString);
         Assert.Equal(10, distinct["executionStats"]["totalDocsExamined"].AsInt32);
 
+        // An unfiltered count is answered from the collection's size, without reading a document.
+        var fast = await ExplainAsync(database, Doc("{count: 'items'}"));
+        Assert.Equal("RECORD_STORE_FAST_COUNT", fast["queryPlanner"]["winningPlan"]["stage"].AsString);
+        Assert.Equal(1000, fast["executionStats"]["executionStages"]["nCounted"].AsInt32);
+        Assert.Equal(0, fast["executionStats"]["totalDocsExamined"].AsInt32);
+        Assert.Equal(1000L, await database.GetCollection<BsonDocument>("items").EstimatedDocumentCountAsync());
+
         var missing = await ExplainAsync(database, Doc("{count: 'nothing', query: {a: 1}}"), "queryPlanner");
         Assert.Equal("EOF", missing["queryPlanner"]["winningPlan"]["inputStage"]["stage"].AsString);
     }

@@ -172,6 +172,13 @@ internal sealed class CountCommand : ICommandHandler
             }
 
             var hint = ReadSupport.ResolveHint(reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
+
+            // No query on the current data: the collection's own count, as mongod's RECORD_STORE_FAST_COUNT (O(1)).
+            if (ReferenceEquals(filter, Query.Filters.QueryFilter.MatchAll) && hint is null && reader is CurrentDataReader)
+            {
+                return Math.Max(0, (reader.Collection(context.Database, name)?.Count ?? 0) - skip);
+            }
+
             return Math.Max(0, ReadSupport.Match(reader, context.Database, name, filter, hint, context.CancellationToken).Count - skip);
         });
 

@@ -119,6 +119,13 @@ internal sealed class ExplainCommand : ICommandHandler
         var counted = Math.Max(0, query.Returned - skip);
         counted = limit > 0 ? Math.Min(counted, limit) : counted;
         var plan = new BsonDocument { { "stage", "COUNT" }, { "inputStage", query.WinningPlan } };
+        if (filterSpec.ElementCount == 0 && inner.GetValue("hint", BsonNull.Value).IsBsonNull && reader is CurrentDataReader
+            && query.WinningPlan["stage"] != "EOF")
+        {
+            // CountCommand answers an unfiltered count from the collection's size without reading a document.
+            plan = new BsonDocument("stage", "RECORD_STORE_FAST_COUNT");
+            query = query with { DocsExamined = 0, KeysExamined = 0 };
+        }
         var countFields = new BsonDocument { { "nCounted", StorageSizes.Number(counted) }, { "nSkipped",
             StorageSizes.Number(Math.Min(skip, query.Returned)) } };
         return Result(context, collection, filterSpec, query, plan, execute, 0, countFields);
