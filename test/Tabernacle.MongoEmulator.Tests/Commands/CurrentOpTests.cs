@@ -148,4 +148,28 @@ public sealed class CurrentOpTests : EmulatorTestBase
         Assert.True(mem["virtual"].AsInt32 >= mem["resident"].AsInt32);
         Assert.True(mem["supported"].AsBoolean);
     }
+
+    [Fact]
+    public async Task CurrentOp_shows_a_transaction_left_open_between_commands_as_an_idle_session()
+    {
+        var admin = Client.GetDatabase("admin");
+        var items = Client.GetDatabase("cur").GetCollection<BsonDocument>("items");
+        await items.InsertOneAsync(new BsonDocument("_id", 0));
+        using var session = await Client.StartSessionAsync();
+        session.StartTransaction();
+        await items.InsertOneAsync(session, new BsonDocument("_id", 1));
+        var id = session.ServerSession.Id["id"];
+
+        var reply = await admin.RunCommandAsync<BsonDocument>(Doc("{currentOp: 1, type: 'idleSession'}"));
+        var idle = Assert.Single(reply["inprog"].AsBsonArray.Select(v => v.AsBsonDocument), r => r["lsid"]["id"] == id);
+        Assert.False(idle["active"].AsBoolean);
+        Assert.Equal(session.ServerSession.Id["id"], idle["lsid"]["id"]);
+        Assert.Equal(BsonType.Int64, idle["transaction"]["parameters"]["txnNumber"].BsonType);
+        Assert.False(idle["transaction"]["parameters"]["autocommit"].AsBoolean);
+        Assert.True(idle["transaction"]["timeOpenMicros"].AsInt64 >= 0);
+
+        await session.CommitTransactionAsync();
+        var after = await admin.RunCommandAsync<BsonDocument>(Doc("{currentOp: 1, type: 'idleSession'}"));
+        Assert.DoesNotContain(after["inprog"].AsBsonArray, r => r["lsid"]["id"] == id);
+    }
 }

@@ -71,8 +71,8 @@ internal sealed class KillOpCommand : ICommandHandler
 
 /// <summary>
 /// <c>$currentOp</c>, the first stage of <c>{aggregate: 1}</c> on admin: the member's operations in flight (this one
-/// included), and with <c>idleConnections</c> its connections with nothing running. Idle cursors and idle sessions
-/// are not reported (the emulator keeps no per-session operation state outside transactions).
+/// included), with <c>idleConnections</c> its connections with nothing running, and (<c>idleSessions</c>, the default)
+/// the sessions holding a transaction open between commands. Idle cursors are not reported.
 /// </summary>
 internal static class CurrentOpStage
 {
@@ -112,11 +112,15 @@ internal static class CurrentOpStage
             }
         }
 
-        return Reports(context, spec.GetValue("idleConnections", false).AsBoolean, spec.GetValue("truncateOps", false).AsBoolean);
+        return Reports(
+            context,
+            spec.GetValue("idleConnections", false).AsBoolean,
+            spec.GetValue("truncateOps", false).AsBoolean,
+            spec.GetValue("idleSessions", true).AsBoolean);
     }
 
     /// <summary>The reports of the member's operations, ordered by connection, then its idle connections when asked.</summary>
-    public static List<BsonDocument> Reports(CommandContext context, bool idleConnections, bool truncate)
+    public static List<BsonDocument> Reports(CommandContext context, bool idleConnections, bool truncate, bool idleSessions = true)
     {
         var host = context.Member.Host;
         var registry = context.Operations;
@@ -132,6 +136,22 @@ internal static class CurrentOpStage
             var busy = running.Select(o => o.Connection.Id).ToHashSet();
             var idle = registry.Connections.Where(c => !busy.Contains(c.Id)).OrderBy(c => c.Id);
             reports.AddRange(idle.Select(c => CurrentOpReport.Idle(c, host)));
+        }
+
+        if (idleSessions)
+        {
+            // Transactions open between their commands; one whose command is running shows as that operation.
+            var busySessions = running.Select(o => o.Command.GetValue("lsid", BsonNull.Value))
+                .OfType<BsonDocument>().Select(SessionInfo.IdOf).ToHashSet(StringComparer.Ordinal);
+            var member = context.Member;
+            List<Replication.Transaction> open;
+            lock (member.Storage.SyncRoot)
+            {
+                open = [.. member.Transactions.InProgress];
+            }
+
+            reports.AddRange(open.Where(t => !busySessions.Contains(t.SessionId)).Select(t => CurrentOpReport.IdleSession(
+                host, t.SessionId, t.Owner, t.TxnNumber, t.StartedAt, t.ExpiresAt)));
         }
 
         return reports;

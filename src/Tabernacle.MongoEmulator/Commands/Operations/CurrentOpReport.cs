@@ -71,6 +71,44 @@ internal static class CurrentOpReport
         return report;
     }
 
+    /// <summary>
+    /// A session holding a transaction open between its commands: mongod's <c>idleSession</c> entry, which is how
+    /// tools find long-open transactions. <paramref name="sessionId"/> is the emulator's key (the UUID's hex).
+    /// </summary>
+    public static BsonDocument IdleSession(
+        string host, string sessionId, string? owner, long txnNumber, DateTime startedAt, DateTime expiresAt)
+    {
+        BsonValue id = sessionId.Length == 32 && Convert.FromHexString(sessionId) is { } bytes
+            ? new BsonBinaryData(bytes, BsonBinarySubType.UuidStandard)
+            : sessionId;
+        var open = DateTime.UtcNow - startedAt;
+        var transaction = new BsonDocument
+        {
+            { "parameters", new BsonDocument { { "txnNumber", txnNumber }, { "autocommit", false } } },
+            { "startWallClockTime", startedAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+00:00'", CultureInfo.InvariantCulture) },
+            { "timeOpenMicros", (long)(open.Ticks / 10) },
+            { "timeActiveMicros", 0L },
+            { "timeInactiveMicros", (long)(open.Ticks / 10) },
+        };
+        if (expiresAt != DateTime.MaxValue)
+        {
+            transaction["expiryTime"] = expiresAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'+00:00'", CultureInfo.InvariantCulture);
+        }
+
+        return new BsonDocument
+        {
+            { "type", "idleSession" },
+            { "host", host },
+            { "desc", "inactive transaction" },
+            { "lsid", new BsonDocument { { "id", id }, { "uid", LocalSessionCache.Uid(owner) } } },
+            { "transaction", transaction },
+            { "waitingForLock", false },
+            { "active", false },
+            { "locks", new BsonDocument() },
+            { "lockStats", new BsonDocument() },
+        };
+    }
+
     private static BsonDocument Client(ClientConnection connection, string host)
     {
         var report = new BsonDocument
