@@ -65,6 +65,9 @@ internal sealed class ReplicaMember
 
     public OpCounters OpCounters { get; } = new();
 
+    /// <summary>serverStatus's <c>opcountersRepl</c>: the operations this member applied from its sync source.</summary>
+    public OpCounters ReplOpCounters { get; } = new();
+
     /// <summary>The simulated read capacity (service time and concurrency limit); unlimited unless configured.</summary>
     public ReadCapacity ReadCapacity { get; set; } = ReadCapacity.Unlimited;
 
@@ -476,6 +479,7 @@ internal sealed class ReplicaMember
                     }
 
                     OplogApplier.Apply(Storage, RetryableWrites, entry);
+                    ReplOpCounters.CountApplied(entry);
                     Oplog.Append(entry);
                     RecordApplied(entry.OpTime);
                     applied++;

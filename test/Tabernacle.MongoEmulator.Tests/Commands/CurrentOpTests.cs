@@ -173,3 +173,32 @@ public sealed class CurrentOpTests : EmulatorTestBase
         Assert.DoesNotContain(after["inprog"].AsBsonArray, r => r["lsid"]["id"] == id);
     }
 }
+
+/// <summary>serverStatus's <c>opcountersRepl</c> on a secondary of a three-member set.</summary>
+public sealed class ServerStatusReplicationTests : EmulatorTestBase
+{
+    [Fact]
+    public async Task ServerStatus_on_a_secondary_counts_what_it_applied_in_opcountersRepl()
+    {
+        var items = Client.GetDatabase("cur").GetCollection<BsonDocument>("items").WithWriteConcern(new WriteConcern(3));
+        await items.InsertManyAsync(Enumerable.Range(0, 4).Select(i => new BsonDocument("_id", i)));
+        await items.UpdateOneAsync(Doc("{ _id: 0 }"), Doc("{ $set: { x: 1 } }"));
+        await items.DeleteOneAsync(Doc("{ _id: 1 }"));
+
+        var secondary = Emulator.Members.First(m => m.Role == EmulatorMemberRole.Secondary);
+        using var direct = CreateClient(s =>
+        {
+            s.DirectConnection = true;
+            s.Server = new MongoServerAddress("127.0.0.1", secondary.Port);
+            s.ReplicaSetName = null;
+            s.ReadPreference = ReadPreference.SecondaryPreferred;
+        });
+        var status = await direct.GetDatabase("admin").RunCommandAsync<BsonDocument>(Doc("{serverStatus: 1}"));
+        var repl = status["opcountersRepl"].AsBsonDocument;
+        Assert.Equal(4, repl["insert"].ToInt64());
+        Assert.Equal(1, repl["update"].ToInt64());
+        Assert.Equal(1, repl["delete"].ToInt64());
+        Assert.True(repl["command"].ToInt64() >= 1, "the collection's create was applied");
+        Assert.Equal(0, status["opcounters"]["insert"].ToInt64());
+    }
+}

@@ -170,23 +170,24 @@ internal sealed class ServerStatusCommand : ICommandHandler
             { "uptime", (DateTime.UtcNow - Started).TotalSeconds },
             { "uptimeMillis", (long)(DateTime.UtcNow - Started).TotalMilliseconds },
             { "localTime", DateTime.UtcNow },
-            {
-                "opcounters", new BsonDocument
-                {
-                    { "insert", counters.Insert },
-                    { "query", counters.Query },
-                    { "update", counters.Update },
-                    { "delete", counters.Delete },
-                    { "getmore", counters.GetMore },
-                    { "command", counters.Command },
-                }
-            },
+            { "opcounters", Counters(counters) },
+            { "opcountersRepl", Counters(member.ReplOpCounters) },
             { "connections", Connections(context) },
             { "repl", repl },
             { "metrics", new BsonDocument("queryExecutor", new BsonDocument("scannedObjects", member.Storage.DocumentsExamined)) },
             { "mem", Memory() },
         });
     }
+
+    private static BsonDocument Counters(Replication.OpCounters counters) => new()
+    {
+        { "insert", counters.Insert },
+        { "query", counters.Query },
+        { "update", counters.Update },
+        { "delete", counters.Delete },
+        { "getmore", counters.GetMore },
+        { "command", counters.Command },
+    };
 
     // mongod's connections section; "active" counts clients with an operation running, and the awaitable hellos of
     // server monitoring are counted as mongod counts them (exhaustHello, awaitingTopologyChanges).
