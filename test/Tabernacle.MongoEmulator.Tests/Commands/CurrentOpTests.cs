@@ -150,6 +150,44 @@ public sealed class CurrentOpTests : EmulatorTestBase
     }
 
     [Fact]
+    public async Task CurrentOp_answers_while_another_operation_holds_the_storage_lock()
+    {
+        var admin = Client.GetDatabase("admin");
+        await admin.RunCommandAsync<BsonDocument>(Doc("{ping: 1}"));
+        var storage = Emulator.Members[0].Member.Storage;
+        using var held = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+
+        // A long scan holds the member's storage lock; a thread of our own stands in for it.
+        var holder = new Thread(() =>
+        {
+            lock (storage.SyncRoot)
+            {
+                held.Set();
+                release.Wait();
+            }
+        });
+        holder.Start();
+        held.Wait();
+        try
+        {
+            var command = admin.RunCommandAsync<BsonDocument>(Doc("{currentOp: 1}"));
+            var stage = admin.Aggregate<BsonDocument>(new EmptyPipelineDefinition<NoPipelineInput>()
+                .AppendStage<NoPipelineInput, NoPipelineInput, BsonDocument>(Doc("{$currentOp: {}}"))).ToListAsync();
+
+            // Bounded only so that a regression fails instead of hanging the run.
+            var reply = await command.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Contains(reply["inprog"].AsBsonArray, r => r["command"].AsBsonDocument.Contains("currentOp"));
+            Assert.Contains(await stage.WaitAsync(TimeSpan.FromSeconds(30)), r => r["command"].AsBsonDocument.Contains("aggregate"));
+        }
+        finally
+        {
+            release.Set();
+            holder.Join();
+        }
+    }
+
+    [Fact]
     public async Task CurrentOp_shows_a_transaction_left_open_between_commands_as_an_idle_session()
     {
         var admin = Client.GetDatabase("admin");

@@ -36,6 +36,24 @@ internal sealed class AggregateCommand : ICommandHandler
         }
 
         int? batchSize = context.OptionalDocument("cursor") is { } cursor && cursor.TryGetValue("batchSize", out var bs) && bs.IsNumeric ? bs.ToInt32() : null;
+        // $currentOp reads no data, so it runs without the storage lock, which the operation one is looking for (a
+        // long scan) may hold; a later $lookup or $unionWith takes the lock for the collection it reads.
+        if (stages.Count > 0 && CurrentOpStage.IsCurrentOp(stages[0]))
+        {
+            if (stages.Skip(1).Any(CurrentOpStage.IsCurrentOp))
+            {
+                throw new MongoErrorException(40602, "$currentOp is only valid as the first stage in a pipeline.");
+            }
+
+            var reports = CurrentOpStage.Build(context, stages[0], collectionless).ToList();
+            var locking = new LockingCollectionSource(context.Member.Storage, context.Database);
+            var currentOpPipeline = AggregationPipeline.Compile(
+                stages.Skip(1).ToList(), new PipelineContext(locking, context.Collation, context.Variables));
+            var found = currentOpPipeline.Execute(reports).ToList();
+            context.OperationTime = context.Member.LastApplied;
+            return context.Cursors.FirstBatch($"{context.Database}.$cmd.aggregate", found, batchSize, singleBatch: false);
+        }
+
         var results = context.Read(reader =>
         {
             if (name is not null && ViewResolution.Resolve(reader, context.Database, name) is { } view)
@@ -54,12 +72,7 @@ internal sealed class AggregateCommand : ICommandHandler
                 throw new MongoErrorException(40602, "$currentOp is only valid as the first stage in a pipeline.");
             }
 
-            if (stages.Count > 0 && CurrentOpStage.IsCurrentOp(stages[0]))
-            {
-                input = CurrentOpStage.Build(context, stages[0], collectionless);
-                remaining = stages.Skip(1).ToList();
-            }
-            else if (stages.Count > 0 && ListLocalSessionsStage.IsListLocalSessions(stages[0]))
+            if (stages.Count > 0 && ListLocalSessionsStage.IsListLocalSessions(stages[0]))
             {
                 input = ListLocalSessionsStage.Build(context, stages[0], collectionless);
                 remaining = stages.Skip(1).ToList();
@@ -137,6 +150,18 @@ internal sealed class AggregateCommand : ICommandHandler
         BsonArray a => a.Any(UsesVariables),
         _ => false,
     };
+}
+
+/// <summary>A collection source for pipelines that run outside the storage lock: each collection is read under it.</summary>
+internal sealed class LockingCollectionSource(Storage.StorageEngine storage, string database) : IPipelineCollectionSource
+{
+    public IEnumerable<BsonDocument> ReadCollection(string collectionName)
+    {
+        lock (storage.SyncRoot)
+        {
+            return new ReaderCollectionSource(new CurrentDataReader(storage), database).ReadCollection(collectionName).ToList();
+        }
+    }
 }
 
 /// <summary>Lets <c>$lookup</c> and <c>$unionWith</c> read other collections of the same database on the same member.</summary>

@@ -79,6 +79,8 @@ internal static class CurrentOpStage
     private static readonly string[] BooleanOptions =
         ["allUsers", "idleConnections", "idleCursors", "idleSessions", "localOps", "truncateOps", "backtrace"];
 
+    private static readonly TimeSpan IdleSessionLockWait = TimeSpan.FromMilliseconds(100);
+
     public static bool IsCurrentOp(BsonDocument stage) => stage.ElementCount == 1 && stage.GetElement(0).Name == "$currentOp";
 
     public static IEnumerable<BsonDocument> Build(CommandContext context, BsonDocument stage, bool collectionless)
@@ -143,11 +145,20 @@ internal static class CurrentOpStage
             // Transactions open between their commands; one whose command is running shows as that operation.
             var busySessions = running.Select(o => o.Command.GetValue("lsid", BsonNull.Value))
                 .OfType<BsonDocument>().Select(SessionInfo.IdOf).ToHashSet(StringComparer.Ordinal);
+            // The transaction table is guarded by the storage lock, which a long scan holds: currentOp is how one finds
+            // that scan to kill it, so it never waits long for the lock and leaves idle sessions out when busy.
             var member = context.Member;
-            List<Replication.Transaction> open;
-            lock (member.Storage.SyncRoot)
+            List<Replication.Transaction> open = [];
+            if (Monitor.TryEnter(member.Storage.SyncRoot, IdleSessionLockWait))
             {
-                open = [.. member.Transactions.InProgress];
+                try
+                {
+                    open = [.. member.Transactions.InProgress];
+                }
+                finally
+                {
+                    Monitor.Exit(member.Storage.SyncRoot);
+                }
             }
 
             reports.AddRange(open.Where(t => !busySessions.Contains(t.SessionId)).Select(t => CurrentOpReport.IdleSession(
