@@ -46,6 +46,10 @@ public sealed class ExplainTests : EmulatorTestBase
         Assert.Equal(3L, sorted["queryPlanner"]["winningPlan"]["limitAmount"].ToInt64());
         Assert.False(sorted.Contains("executionStats"));
 
+        var all = await ExplainAsync(database, BsonDocument.Parse("{ find: 'items', filter: { price: 3 } }"), "allPlansExecution");
+        Assert.Empty(all["executionStats"]["allPlansExecution"].AsBsonArray);
+        Assert.False(point["executionStats"].AsBsonDocument.Contains("allPlansExecution"));
+
         var range = await ExplainAsync(database, BsonDocument.Parse("{ find: 'items', filter: { price: { $gte: 10, $lt: 20 } } }"), "queryPlanner");
         Assert.Equal(new BsonArray { "[10, 20)" }, range["queryPlanner"]["winningPlan"]["inputStage"]["indexBounds"]["price"]);
     }

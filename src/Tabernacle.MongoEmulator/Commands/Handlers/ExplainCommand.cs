@@ -60,6 +60,18 @@ internal sealed class ExplainCommand : ICommandHandler
             _ => throw new MongoErrorException(ErrorCodes.CommandNotFound, $"Explain failed due to unknown command: {commandName}"),
         };
         var reply = context.Read(explain);
+        if (verbosity == "allPlansExecution")
+        {
+            // The emulator's planner keeps no rejected plans, so the list of every plan's trial run is empty, as
+            // mongod's is when only one plan was considered.
+            var stats = reply.GetValue("executionStats", BsonNull.Value) as BsonDocument
+                ?? (reply.GetValue("stages", BsonNull.Value) is BsonArray { Count: > 0 } stages
+                    && stages[0].AsBsonDocument.GetValue("$cursor", BsonNull.Value) is BsonDocument cursor
+                    ? cursor.GetValue("executionStats", BsonNull.Value) as BsonDocument
+                    : null);
+            stats?.Add("allPlansExecution", new BsonArray());
+        }
+
         reply["command"] = new BsonDocument(inner.Where(e => e.Name is not ("$db" or "explain"))) { { "$db", context.Database } };
         reply["serverInfo"] = new BsonDocument
         {
