@@ -49,7 +49,7 @@ internal static class WriteSupport
     /// Waits for the command's write concern on <paramref name="opTime"/> (or on the member's last optime when a retry
     /// found every statement already executed), then sets the reply's operationTime and any <c>writeConcernError</c>.
     /// </summary>
-    public static async Task CompleteAsync(CommandContext context, OpTime? opTime, BsonDocument reply)
+    public static async Task CompleteAsync(CommandContext context, OpTime? opTime, BsonDocument reply, ReplicaMember? writer = null)
     {
         var concern = WriteConcern(context);
         var target = opTime ?? context.Member.LastApplied;
@@ -67,7 +67,8 @@ internal static class WriteSupport
             return;
         }
 
-        var error = await context.Set.WaitForWriteConcernAsync(context.Member, target, concern, context.CancellationToken).ConfigureAwait(false);
+        var error = await context.Set.WaitForWriteConcernAsync(writer ?? context.Member, target, concern, context.CancellationToken)
+            .ConfigureAwait(false);
         if (error is not null)
         {
             reply["writeConcernError"] = WithConcernUsed(error, concern, context.Command.Contains("writeConcern"));

@@ -113,3 +113,23 @@ public sealed class AggregateOutputTests : EmulatorTestBase
         Assert.All(await AllAsync(byGroup), d => Assert.Equal(2, d["n"].AsInt32));
     }
 }
+
+/// <summary>mongod 5.0+ runs an aggregate with <c>$out</c> or <c>$merge</c> on a secondary, writing to the primary.</summary>
+public sealed class AggregateOutputOnSecondaryTests : EmulatorTestBase
+{
+    [Fact]
+    public async Task Out_and_merge_with_a_secondary_read_preference_read_there_and_write_through_the_primary()
+    {
+        var database = Client.GetDatabase("output");
+        var source = database.GetCollection<BsonDocument>("source").WithWriteConcern(new WriteConcern(3));
+        await source.InsertManyAsync(Enumerable.Range(1, 4).Select(i => new BsonDocument { { "_id", i }, { "v", i } }));
+
+        var onSecondary = source.WithReadPreference(ReadPreference.Secondary);
+        await onSecondary.Aggregate().Match(Doc("{ v: { $gt: 2 } }")).Out("copied").ToListAsync();
+        await onSecondary.Aggregate().Match(Doc("{ v: 1 }")).MergeAsync(database.GetCollection<BsonDocument>("copied"));
+
+        var copied = await database.GetCollection<BsonDocument>("copied").Find(FilterDefinition<BsonDocument>.Empty)
+            .Sort(Doc("{ _id: 1 }")).ToListAsync();
+        Assert.Equal([1, 3, 4], copied.Select(d => d["_id"].AsInt32));
+    }
+}

@@ -104,13 +104,17 @@ internal sealed class AggregateCommand : ICommandHandler
         if (output is not null)
         {
             // The results go to the target collection; the cursor is empty, and the reply waits for the write concern.
-            var opTime = context.Member.Write(unit =>
+            // Run on a secondary (mongod 5.0+ allows it with a secondary read preference), the read is local and the
+            // write goes to the primary, as mongod forwards it.
+            var writer = context.Member.IsPrimary ? context.Member : context.Set.Primary
+                ?? throw new MongoErrorException(ErrorCodes.NotWritablePrimary, "not primary and no primary to write the results of the aggregation to");
+            var opTime = writer.Write(unit =>
             {
                 AggregateOutput.Write(unit, output, results);
                 return unit.LastOpTime;
             });
             var written = context.Cursors.FirstBatch(ns, [], batchSize, singleBatch: false);
-            await WriteSupport.CompleteAsync(context, opTime, written).ConfigureAwait(false);
+            await WriteSupport.CompleteAsync(context, opTime, written, writer).ConfigureAwait(false);
             return written;
         }
 
