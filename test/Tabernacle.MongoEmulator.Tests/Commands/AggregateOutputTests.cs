@@ -44,6 +44,14 @@ public sealed class AggregateOutputTests : EmulatorTestBase
         var notLast = await Assert.ThrowsAsync<MongoCommandException>(() => Database.RunCommandAsync<BsonDocument>(
             Doc("{ aggregate: 'source', pipeline: [{ $out: 'x' }, { $match: {} }], cursor: {} }")));
         Assert.Equal(40601, notLast.Code);
+
+        var linearizable = await Assert.ThrowsAsync<MongoCommandException>(() => Database.RunCommandAsync<BsonDocument>(
+            Doc("{ aggregate: 'source', pipeline: [{ $out: 'x' }], cursor: {}, readConcern: { level: 'linearizable' } }")));
+        Assert.Equal(72, linearizable.Code);
+        var special = await Assert.ThrowsAsync<MongoCommandException>(() => Database.RunCommandAsync<BsonDocument>(
+            Doc("{ aggregate: 'source', pipeline: [{ $merge: { into: 'system.x' } }], cursor: {} }")));
+        Assert.Equal(51180, special.Code);
+        Assert.DoesNotContain("x", await (await Database.ListCollectionNamesAsync()).ToListAsync());
     }
 
     [Fact]

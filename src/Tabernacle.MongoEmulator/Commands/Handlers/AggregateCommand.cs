@@ -143,6 +143,14 @@ internal sealed class AggregateCommand : ICommandHandler
                 ErrorCodes.OperationNotSupportedInTransaction, $"{stages[^1].GetElement(0).Name} cannot be used in a transaction");
         }
 
+        if (context.ReadConcernLevel == "linearizable")
+        {
+            throw new MongoErrorException(
+                ErrorCodes.InvalidOptions,
+                $"Command aggregate does not support {{ readConcern: {context.Command["readConcern"].ToJson()} }} :: caused by :: "
+                + $"{stages[^1].GetElement(0).Name} cannot be used with a 'linearizable' read concern level");
+        }
+
         return AggregateOutput.Parse(context, stages[^1]);
     }
 

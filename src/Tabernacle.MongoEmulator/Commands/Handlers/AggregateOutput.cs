@@ -64,10 +64,18 @@ internal static class AggregateOutput
         };
     }
 
-    private static string Collection(string name, string stage) =>
-        name.Length > 0 && !name.StartsWith('$') && !name.Contains('\0')
-            ? name
-            : throw new MongoErrorException(ErrorCodes.InvalidNamespace, $"Invalid {stage} target namespace: '{name}'");
+    private static string Collection(string name, string stage)
+    {
+        if (name.Length == 0 || name.StartsWith('$') || name.Contains('\0'))
+        {
+            throw new MongoErrorException(ErrorCodes.InvalidNamespace, $"Invalid {stage} target namespace: '{name}'");
+        }
+
+        // mongod refuses writing the results into system collections ("special" namespaces).
+        return name.StartsWith("system.", StringComparison.Ordinal)
+            ? throw new MongoErrorException(51180, $"Cannot {stage} into special collection: '{name}'")
+            : name;
+    }
 
     /// <summary>Writes <paramref name="results"/> to the target; callers hold the storage lock through <paramref name="unit"/>.</summary>
     public static void Write(WriteUnit unit, Target target, IReadOnlyList<BsonDocument> results)
