@@ -240,3 +240,48 @@ public sealed class ServerStatusReplicationTests : EmulatorTestBase
         Assert.Equal(0, status["opcounters"]["insert"].ToInt64());
     }
 }
+
+/// <summary>With authentication on, <c>$currentOp</c> without <c>allUsers</c> shows only the caller's own operations.</summary>
+public sealed class CurrentOpUsersTests : EmulatorTestBase
+{
+    protected override ReplicaSetEmulatorOptions Options => new()
+    {
+        Members = 1,
+        Authentication = new EmulatorAuthenticationOptions
+        {
+            Users = { new EmulatorUser("ops", "ops-Passw0rd", "admin"), new EmulatorUser("app", "app-Passw0rd", "admin") },
+        },
+    };
+
+    private MongoClient ClientAs(string user, string password) => CreateClient(s =>
+        s.Credential = MongoCredential.CreateCredential("admin", user, password));
+
+    [Fact]
+    public async Task CurrentOp_without_allUsers_shows_only_the_callers_operations_with_their_effective_user()
+    {
+        using var ops = ClientAs("ops", "ops-Passw0rd");
+        using var app = ClientAs("app", "app-Passw0rd");
+        var items = app.GetDatabase("cur").GetCollection<BsonDocument>("items");
+        await items.InsertOneAsync(new BsonDocument("_id", 1));
+        using var session = await app.StartSessionAsync();
+        session.StartTransaction();
+        await items.InsertOneAsync(session, new BsonDocument("_id", 2));
+
+        var admin = ops.GetDatabase("admin");
+        async Task<List<BsonDocument>> StageAsync(string spec) => await admin.Aggregate<BsonDocument>(new EmptyPipelineDefinition<NoPipelineInput>()
+            .AppendStage<NoPipelineInput, NoPipelineInput, BsonDocument>(Doc(spec))).ToListAsync();
+
+        var own = await StageAsync("{$currentOp: {}}");
+        var mine = Assert.Single(own, r => r["active"].AsBoolean && r["command"].AsBsonDocument.Contains("aggregate"));
+        Assert.Equal(Doc("{user: 'ops', db: 'admin'}"), mine["effectiveUsers"][0]);
+        Assert.DoesNotContain(own, r => r["type"] == "idleSession");
+
+        var everyone = await StageAsync("{$currentOp: {allUsers: true}}");
+        var idle = Assert.Single(everyone, r => r["type"] == "idleSession");
+        Assert.Equal(session.ServerSession.Id["id"], idle["lsid"]["id"]);
+
+        var command = await admin.RunCommandAsync<BsonDocument>(Doc("{currentOp: 1, $ownOps: true, type: 'idleSession'}"));
+        Assert.Empty(command["inprog"].AsBsonArray);
+        await session.AbortTransactionAsync();
+    }
+}

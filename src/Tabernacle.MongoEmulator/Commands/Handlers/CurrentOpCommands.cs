@@ -30,7 +30,8 @@ internal sealed class CurrentOpCommand : ICommandHandler
         var filter = new BsonDocument(context.Command.Skip(1)
             .Where(e => !Options.Contains(e.Name) && !GenericArguments.Contains(e.Name)));
         var truncate = !context.Command.TryGetValue("$truncateOps", out var t) || t.ToBoolean();
-        var reports = CurrentOpStage.Reports(context, context.OptionalBool("$all", false), truncate);
+        var allUsers = !context.OptionalBool("$ownOps", false);
+        var reports = CurrentOpStage.Reports(context, context.OptionalBool("$all", false), truncate, allUsers: allUsers);
         var match = filter.ElementCount == 0 ? QueryFilter.MatchAll : QueryFilter.Compile(filter, null, null);
         return Task.FromResult(new BsonDocument("inprog", new BsonArray(reports.Where(r => match.Matches(r, new MatchDetails())))));
     }
@@ -118,11 +119,17 @@ internal static class CurrentOpStage
             context,
             spec.GetValue("idleConnections", false).AsBoolean,
             spec.GetValue("truncateOps", false).AsBoolean,
-            spec.GetValue("idleSessions", true).AsBoolean);
+            spec.GetValue("idleSessions", true).AsBoolean,
+            spec.GetValue("allUsers", false).AsBoolean);
     }
 
     /// <summary>The reports of the member's operations, ordered by connection, then its idle connections when asked.</summary>
-    public static List<BsonDocument> Reports(CommandContext context, bool idleConnections, bool truncate, bool idleSessions = true)
+    /// <remarks>
+    /// Without <paramref name="allUsers"/> only the caller's own operations and sessions are reported, as mongod's
+    /// <c>allUsers: false</c>; without authentication every operation is everyone's.
+    /// </remarks>
+    public static List<BsonDocument> Reports(
+        CommandContext context, bool idleConnections, bool truncate, bool idleSessions = true, bool allUsers = true)
     {
         var host = context.Member.Host;
         var registry = context.Operations;
@@ -131,12 +138,14 @@ internal static class CurrentOpStage
             return [];
         }
 
-        var running = registry.Running.OrderBy(o => o.OpId).ToList();
+        var caller = context.SessionOwner;
+        bool Visible(string? owner) => allUsers || owner == caller;
+        var running = registry.Running.Where(o => Visible(Owner(o.Connection))).OrderBy(o => o.OpId).ToList();
         var reports = running.Select(o => CurrentOpReport.Active(o, host, truncate)).ToList();
         if (idleConnections)
         {
             var busy = running.Select(o => o.Connection.Id).ToHashSet();
-            var idle = registry.Connections.Where(c => !busy.Contains(c.Id)).OrderBy(c => c.Id);
+            var idle = registry.Connections.Where(c => !busy.Contains(c.Id) && Visible(Owner(c))).OrderBy(c => c.Id);
             reports.AddRange(idle.Select(c => CurrentOpReport.Idle(c, host)));
         }
 
@@ -161,10 +170,14 @@ internal static class CurrentOpStage
                 }
             }
 
-            reports.AddRange(open.Where(t => !busySessions.Contains(t.SessionId)).Select(t => CurrentOpReport.IdleSession(
+            var idleTransactions = open.Where(t => !busySessions.Contains(t.SessionId) && Visible(t.Owner));
+            reports.AddRange(idleTransactions.Select(t => CurrentOpReport.IdleSession(
                 host, t.SessionId, t.Owner, t.TxnNumber, t.StartedAt, t.ExpiresAt)));
         }
 
         return reports;
     }
+
+    private static string? Owner(Wire.ClientConnection connection) =>
+        connection.Authentication.User is { } user ? $"{user.Name}@{user.Database}" : null;
 }

@@ -129,6 +129,11 @@ internal static class CurrentOpReport
             report["clientMetadata"] = metadata;
         }
 
+        if (connection.Authentication.User is { } user)
+        {
+            report["effectiveUsers"] = new BsonArray { new BsonDocument { { "user", user.Name }, { "db", user.Database } } };
+        }
+
         return report;
     }
 
