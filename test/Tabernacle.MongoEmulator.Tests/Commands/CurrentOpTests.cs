@@ -268,8 +268,9 @@ public sealed class CurrentOpUsersTests : EmulatorTestBase
         await items.InsertOneAsync(session, new BsonDocument("_id", 2));
 
         var admin = ops.GetDatabase("admin");
-        async Task<List<BsonDocument>> StageAsync(string spec) => await admin.Aggregate<BsonDocument>(new EmptyPipelineDefinition<NoPipelineInput>()
-            .AppendStage<NoPipelineInput, NoPipelineInput, BsonDocument>(Doc(spec))).ToListAsync();
+        async Task<List<BsonDocument>> StageAsync(string spec) => await admin.Aggregate<BsonDocument>(
+                new EmptyPipelineDefinition<NoPipelineInput>().AppendStage<NoPipelineInput, NoPipelineInput, BsonDocument>(Doc(spec)))
+            .ToListAsync();
 
         var own = await StageAsync("{$currentOp: {}}");
         var mine = Assert.Single(own, r => r["active"].AsBoolean && r["command"].AsBsonDocument.Contains("aggregate"));
