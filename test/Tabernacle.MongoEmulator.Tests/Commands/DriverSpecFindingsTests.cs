@@ -157,6 +157,14 @@ public sealed class DriverSpecFindingsTests : EmulatorTestBase
         Assert.Equal("mrOut", replaced["result"].AsString);
         Assert.Equal(0, await Database.GetCollection<BsonDocument>("mrOut").CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty));
 
+        // The other server-side JavaScript answers as mongod's with JavaScript disabled too.
+        var where = await Assert.ThrowsAsync<MongoCommandException>(() => items.Find(Doc("{ $where: 'this.even' }")).ToListAsync());
+        Assert.Equal(2, where.Code);
+        Assert.Equal("no globalScriptEngine in $where parsing", where.ErrorMessage);
+        var function = await Assert.ThrowsAsync<MongoCommandException>(() => items.Aggregate()
+            .Project(Doc("{ r: { $function: { body: 'function() { return 1; }', args: [], lang: 'js' } } }")).ToListAsync());
+        Assert.Equal(31264, function.Code);
+
         var missing = await Assert.ThrowsAsync<MongoCommandException>(() => Database.RunCommandAsync<BsonDocument>(
             new BsonDocument { { "mapReduce", "items" }, { "map", new BsonJavaScript(map) }, { "out", "x" } }));
         Assert.Equal(40414, missing.Code);
