@@ -3,7 +3,10 @@ using Tabernacle.MongoEmulator.Errors;
 
 namespace Tabernacle.MongoEmulator.Query.Expressions.Operators;
 
-/// <summary>$add $subtract $multiply $divide $mod $abs $ceil $floor $round $trunc $sqrt $pow $exp $ln $log $log10 $rand, and $function as mongod without JavaScript.</summary>
+/// <summary>
+/// $add $subtract $multiply $divide $mod $abs $ceil $floor $round $trunc $sqrt $pow $exp $ln $log $log10 $rand, and
+/// $function as mongod answers it without JavaScript.
+/// </summary>
 internal static class ArithmeticOperators
 {
     public static void Register(Dictionary<string, OperatorCompiler> registry)
