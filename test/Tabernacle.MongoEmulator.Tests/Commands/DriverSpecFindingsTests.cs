@@ -164,6 +164,10 @@ public sealed class DriverSpecFindingsTests : EmulatorTestBase
         var function = await Assert.ThrowsAsync<MongoCommandException>(() => items.Aggregate()
             .Project(Doc("{ r: { $function: { body: 'function() { return 1; }', args: [], lang: 'js' } } }")).ToListAsync());
         Assert.Equal(31264, function.Code);
+        var accumulator = await Assert.ThrowsAsync<MongoCommandException>(() => items.Aggregate().Group(Doc(
+            "{ _id: null, a: { $accumulator: { init: 'function() { return 0; }', accumulate: 'function(s) { return s; }', "
+            + "accumulateArgs: [], merge: 'function(a, b) { return a; }', lang: 'js' } } }")).ToListAsync());
+        Assert.Equal(31264, accumulator.Code);
 
         var missing = await Assert.ThrowsAsync<MongoCommandException>(() => Database.RunCommandAsync<BsonDocument>(
             new BsonDocument { { "mapReduce", "items" }, { "map", new BsonJavaScript(map) }, { "out", "x" } }));
