@@ -53,6 +53,12 @@ internal static class CurrentOpReport
         report["ns"] = Namespace(operation.Database, command);
         report["redacted"] = false;
         report["command"] = truncate && command.ToBson().Length > TruncateAboveBytes ? Truncated(command) : command;
+        if (operation.Killed)
+        {
+            // Killed but not yet stopped (it notices at its next interrupt check), as mongod reports it.
+            report["killPending"] = true;
+        }
+
         report["numYields"] = 0;
         report["locks"] = new BsonDocument();
         report["waitingForLock"] = false;
