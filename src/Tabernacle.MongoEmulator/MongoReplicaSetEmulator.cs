@@ -347,6 +347,8 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         new GetParameterCommand(),
         new SetParameterCommand(),
         new ServerStatusCommand(),
+        new CurrentOpCommand(),
+        new KillOpCommand(),
         new CollStatsCommand(),
         new ExplainCommand(),
         new DbStatsCommand(),
@@ -369,6 +371,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         new CollModCommand(),
         new CountCommand(),
         new DistinctCommand(),
+        new MapReduceCommand(),
         new ListDatabasesCommand(),
         new ListCollectionsCommand(),
         new CreateCommand(),
@@ -393,5 +396,9 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
             (Target ?? throw new InvalidOperationException("member is not initialised yet")).HandleAsync(request, connection, cancellationToken);
 
         public WireRequest? NextStreamedRequest(WireRequest request, BsonDocument reply) => Target?.NextStreamedRequest(request, reply);
+
+        public void ConnectionOpened(ClientConnection connection) => Target?.ConnectionOpened(connection);
+
+        public void ConnectionClosed(ClientConnection connection) => Target?.ConnectionClosed(connection);
     }
 }

@@ -29,6 +29,9 @@ internal sealed class CommandContext
 
     public CursorManager Cursors { get; }
 
+    /// <summary>The member's operations in flight and connections (<c>currentOp</c>, <c>killOp</c>, serverStatus).</summary>
+    public Operations.OperationRegistry? Operations { get; init; }
+
     public ClientConnection Connection { get; }
 
     public WireRequest Request { get; }
@@ -121,6 +124,12 @@ internal sealed class CommandContext
             case "majority" or "snapshot":
                 (var opTime, sequence) = Member.MajorityReadPoint();
                 ReadOpTime = opTime;
+                if (ReadConcernLevel == "snapshot")
+                {
+                    // The time handed out as atClusterTime: a snapshot session reads at it again later.
+                    Member.PinSnapshotForSet(opTime.Timestamp);
+                }
+
                 break;
             default:
                 return new CurrentDataReader(storage);

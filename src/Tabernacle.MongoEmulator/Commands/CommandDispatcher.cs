@@ -1,6 +1,7 @@
 using MongoDB.Bson;
 using Microsoft.Extensions.Logging;
 using Tabernacle.MongoEmulator.Commands.Cursors;
+using Tabernacle.MongoEmulator.Commands.Operations;
 using Tabernacle.MongoEmulator.Errors;
 using Tabernacle.MongoEmulator.Replication;
 using Tabernacle.MongoEmulator.Security;
@@ -31,6 +32,12 @@ internal sealed class CommandDispatcher : IRequestHandler
         "commitTransaction", "abortTransaction", "create", "createIndexes", "hello", "isMaster", "ping", "buildInfo", "endSessions",
     };
 
+    // The commands that take readConcern snapshot outside a transaction, as mongod 7.0's supportsReadConcern answers.
+    private static readonly HashSet<string> SnapshotReadCommands = new(StringComparer.Ordinal)
+    {
+        "find", "aggregate", "distinct", "getMore", "explain", "commitTransaction", "abortTransaction",
+    };
+
     private readonly ReplicaMember _member;
     private readonly CommandRegistry _registry;
     private readonly ILogger _logger;
@@ -44,11 +51,22 @@ internal sealed class CommandDispatcher : IRequestHandler
 
     public CursorManager Cursors { get; } = new();
 
+    public OperationRegistry Operations { get; } = new();
+
+    public void ConnectionOpened(ClientConnection connection) => Operations.Opened(connection);
+
+    public void ConnectionClosed(ClientConnection connection) => Operations.Closed(connection);
+
     public async Task<BsonDocument> HandleAsync(WireRequest request, ClientConnection connection, CancellationToken cancellationToken)
     {
         var database = request.LegacyDatabase
             ?? (request.Command.TryGetValue("$db", out var db) && db.IsString ? db.AsString : null);
-        var context = new CommandContext(_member, Cursors, connection, request, database ?? "", cancellationToken);
+        // Registered while it runs, so currentOp shows it and killOp can interrupt it through its token.
+        using var registration = Operations.Begin(connection, database ?? "", request.Command, request.ExhaustAllowed, cancellationToken);
+        var context = new CommandContext(_member, Cursors, connection, request, database ?? "", registration.Operation.Token)
+        {
+            Operations = Operations,
+        };
         var lastOpBeforeRun = connection.LastOpTime;
         BsonDocument reply;
         try
@@ -67,6 +85,10 @@ internal sealed class CommandDispatcher : IRequestHandler
         catch (MongoErrorException ex)
         {
             reply = ErrorReply(ex.Code, ex.Message, ex.ExtraInfo);
+        }
+        catch (OperationCanceledException) when (registration.Operation.Killed && !cancellationToken.IsCancellationRequested)
+        {
+            reply = ErrorReply(ErrorCodes.Interrupted, "operation was interrupted", null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -115,6 +137,10 @@ internal sealed class CommandDispatcher : IRequestHandler
         }
 
         ClusterTimeGossip.In(context, _registry.Credentials);
+        if (context.Session is { } session && context.CommandName != "endSessions")
+        {
+            Operations.Sessions.Touch(session, context.SessionOwner, context.Set.UtcNow);
+        }
 
         CountOperation(context.CommandName);
         if (!NeverFailed.Contains(context.CommandName) && await ApplyFailCommandAsync(context).ConfigureAwait(false) is { } failure)
@@ -124,6 +150,7 @@ internal sealed class CommandDispatcher : IRequestHandler
 
         CheckAccess(context, handler.Access);
         ResolveTransaction(context);
+        CheckSnapshotReadConcern(context);
         await WaitForReadConcernAsync(context).ConfigureAwait(false);
 
         // Reads take a slot of the member's simulated read capacity (no-op unless configured), so a member saturates.
@@ -208,6 +235,24 @@ internal sealed class CommandDispatcher : IRequestHandler
                     session.Id, session.TxnNumber!.Value, context.OptionalDocument("writeConcern"), context.SessionOwner)
                 : _member.Transactions.Get(session.Id, session.TxnNumber!.Value);
         }
+    }
+
+    /// <summary>
+    /// Outside a transaction, readConcern snapshot is for the reads that support it (find, aggregate, distinct); any
+    /// other command a snapshot session sends (a write, findAndModify, listDatabases, listCollections, listIndexes,
+    /// count, ...) is refused with InvalidOptions, in the words mongod uses.
+    /// </summary>
+    private static void CheckSnapshotReadConcern(CommandContext context)
+    {
+        if (context.Transaction is not null || context.ReadConcernLevel != "snapshot" || SnapshotReadCommands.Contains(context.CommandName))
+        {
+            return;
+        }
+
+        throw new MongoErrorException(
+            ErrorCodes.InvalidOptions,
+            $"Command {context.CommandName} does not support {{ readConcern: {context.Command["readConcern"].ToJson()} }}"
+            + " :: caused by :: read concern not supported");
     }
 
     private static bool AllowsSecondaryReads(CommandContext context)

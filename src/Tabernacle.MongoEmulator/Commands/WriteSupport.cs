@@ -49,7 +49,7 @@ internal static class WriteSupport
     /// Waits for the command's write concern on <paramref name="opTime"/> (or on the member's last optime when a retry
     /// found every statement already executed), then sets the reply's operationTime and any <c>writeConcernError</c>.
     /// </summary>
-    public static async Task CompleteAsync(CommandContext context, OpTime? opTime, BsonDocument reply)
+    public static async Task CompleteAsync(CommandContext context, OpTime? opTime, BsonDocument reply, ReplicaMember? writer = null)
     {
         var concern = WriteConcern(context);
         var target = opTime ?? context.Member.LastApplied;
@@ -67,7 +67,8 @@ internal static class WriteSupport
             return;
         }
 
-        var error = await context.Set.WaitForWriteConcernAsync(context.Member, target, concern, context.CancellationToken).ConfigureAwait(false);
+        var error = await context.Set.WaitForWriteConcernAsync(writer ?? context.Member, target, concern, context.CancellationToken)
+            .ConfigureAwait(false);
         if (error is not null)
         {
             reply["writeConcernError"] = WithConcernUsed(error, concern, context.Command.Contains("writeConcern"));
@@ -218,6 +219,42 @@ internal static class WriteSupport
     /// Whether an error belongs in <c>writeErrors</c> (duplicate key, type errors...) rather than failing the whole
     /// command: write conflicts and lost transactions are command errors, so drivers see their labels.
     /// </summary>
+    /// <summary>
+    /// mongod's <c>onPrimaryTransactionalWrite</c> fail point, for a retryable write (lsid and txnNumber outside a
+    /// transaction) about to commit: with <c>failBeforeCommitExceptionCode</c> the write fails with that code before
+    /// anything is written; with <c>closeConnection</c> (the default) the connection closes instead of the reply, after
+    /// the write when it was let through. Called once per insert command and once per update or delete statement.
+    /// </summary>
+    public static void OnPrimaryTransactionalWrite(CommandContext context)
+    {
+        if (context.Session is not { IsRetryableWrite: true } session
+            || context.Member.FailPoints.Get(FailPointRegistry.OnPrimaryTransactionalWrite).TryTrigger() is not { } data)
+        {
+            return;
+        }
+
+        if (!data.TryGetValue("closeConnection", out var close) || close.ToBoolean())
+        {
+            context.Connection.CloseRequested = true;
+        }
+
+        if (data.TryGetValue("failBeforeCommitExceptionCode", out var code) && code.IsNumeric)
+        {
+            throw new MongoErrorException(
+                code.ToInt32(), $"Failing write for {session.Id}:{session.TxnNumber} due to failpoint. The write must not be reflected.");
+        }
+    }
+
+    /// <summary>Views are read-only: a write to one fails with 166, as mongod refuses it when it opens the namespace.</summary>
+    public static void RefuseView(IDocumentWriter unit, string database, string collection)
+    {
+        if (unit.Collection(database, collection) is { } store && store.Options.Contains("viewOn"))
+        {
+            throw new MongoErrorException(
+                ErrorCodes.CommandNotSupportedOnView, $"Namespace {database}.{collection} is a view, not a collection");
+        }
+    }
+
     public static bool IsStatementError(MongoErrorException error) =>
         error.Code is not (ErrorCodes.WriteConflict or ErrorCodes.NoSuchTransaction or ErrorCodes.NotWritablePrimary or ErrorCodes.InterruptedDueToReplStateChange);
 

@@ -103,6 +103,7 @@ internal static class ErrorCodes
     public const int BSONObjectTooLarge = 10334;
     public const int NotSupportedInEmulator = 115;
     public const int InvalidPipelineOperator = 168;
+    public const int CommandNotSupportedOnView = 166;
     public const int ConversionFailure = 241;
     public const int UnrecognizedPipelineStage = 40324;
 
@@ -205,6 +206,7 @@ internal static class ErrorCodes
         [DuplicateKey] = "DuplicateKey",
         [BSONObjectTooLarge] = "BSONObjectTooLarge",
         [InvalidPipelineOperator] = "InvalidPipelineOperator",
+        [CommandNotSupportedOnView] = "CommandNotSupportedOnView",
         [ConversionFailure] = "ConversionFailure",
     };
 

@@ -7,8 +7,9 @@ internal sealed class FailPointRegistry
 {
     public const string FailCommand = "failCommand";
     public const string StopReplProducer = "stopReplProducer";
+    public const string OnPrimaryTransactionalWrite = "onPrimaryTransactionalWrite";
 
-    private static readonly string[] Known = [FailCommand, StopReplProducer];
+    private static readonly string[] Known = [FailCommand, StopReplProducer, OnPrimaryTransactionalWrite];
     private readonly ConcurrentDictionary<string, FailPoint> _failPoints = new(StringComparer.Ordinal);
 
     public FailPointRegistry()

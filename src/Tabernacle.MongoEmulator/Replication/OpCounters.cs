@@ -1,6 +1,6 @@
 namespace Tabernacle.MongoEmulator.Replication;
 
-/// <summary>serverStatus's <c>opcounters</c> of one member; thread-safe.</summary>
+/// <summary>serverStatus's <c>opcounters</c> (or <c>opcountersRepl</c>) of one member; thread-safe.</summary>
 internal sealed class OpCounters
 {
     private long _insert;
@@ -33,4 +33,38 @@ internal sealed class OpCounters
     public void AddGetMore() => Interlocked.Increment(ref _getMore);
 
     public void AddCommand() => Interlocked.Increment(ref _command);
+
+    /// <summary>Counts an oplog entry a secondary applied, as mongod's opcountersRepl (each change of an applyOps by its kind).</summary>
+    public void CountApplied(OplogEntry entry)
+    {
+        switch (entry.Operation)
+        {
+            case OplogOperation.Insert:
+                AddInsert(1);
+                break;
+            case OplogOperation.Update:
+                AddUpdate(1);
+                break;
+            case OplogOperation.Delete:
+                AddDelete(1);
+                break;
+            case OplogOperation.Command:
+                AddCommand();
+                break;
+            case OplogOperation.ApplyOps:
+                foreach (var change in TransactionChange.FromApplyOps(entry.Document!))
+                {
+                    if (change.Document is null)
+                    {
+                        AddDelete(1);
+                    }
+                    else
+                    {
+                        AddUpdate(1);
+                    }
+                }
+
+                break;
+        }
+    }
 }

@@ -65,6 +65,9 @@ internal sealed class ReplicaMember
 
     public OpCounters OpCounters { get; } = new();
 
+    /// <summary>serverStatus's <c>opcountersRepl</c>: the operations this member applied from its sync source.</summary>
+    public OpCounters ReplOpCounters { get; } = new();
+
     /// <summary>The simulated read capacity (service time and concurrency limit); unlimited unless configured.</summary>
     public ReadCapacity ReadCapacity { get; set; } = ReadCapacity.Unlimited;
 
@@ -321,6 +324,41 @@ internal sealed class ReplicaMember
         }
     }
 
+    // mongod keeps the history of minSnapshotHistoryWindowInSeconds (300 s) for snapshot reads. The emulator keeps it
+    // only from the snapshots it handed out (a snapshot session's atClusterTime) for that long, so that a snapshot
+    // session's later reads at the same time still find it, and memory stays flat when nobody reads at a snapshot.
+    private static readonly TimeSpan SnapshotHistoryWindow = TimeSpan.FromSeconds(300);
+
+    // Its own lock (never held while taking a storage lock), because every member of the set pins a handed-out time.
+    private readonly Lock _pinLock = new();
+    private readonly List<(BsonTimestamp Timestamp, DateTime Expires)> _snapshotPins = [];
+
+    /// <summary>
+    /// Keeps the history from <paramref name="clusterTime"/> on for the snapshot window on every member of the set,
+    /// so reads at that time (on any member, as a snapshot session's are) do not find it pruned.
+    /// </summary>
+    public void PinSnapshotForSet(BsonTimestamp clusterTime)
+    {
+        var expires = DateTime.UtcNow + SnapshotHistoryWindow;
+        foreach (var member in _set.Members)
+        {
+            lock (member._pinLock)
+            {
+                member._snapshotPins.RemoveAll(p => p.Expires < DateTime.UtcNow || p.Timestamp.Equals(clusterTime));
+                member._snapshotPins.Add((clusterTime, expires));
+            }
+        }
+    }
+
+    private BsonTimestamp? OldestSnapshotPin()
+    {
+        lock (_pinLock)
+        {
+            _snapshotPins.RemoveAll(p => p.Expires < DateTime.UtcNow);
+            return _snapshotPins.Count == 0 ? null : _snapshotPins.MinBy(p => (ulong)p.Timestamp.Value).Timestamp;
+        }
+    }
+
     // Callers hold the storage lock, right after applying the entry's changes.
     private void RecordApplied(OpTime opTime)
     {
@@ -379,8 +417,11 @@ internal sealed class ReplicaMember
         }
 
         // Keep the last entry at or before the commit point (the snapshot majority reads use) and everything after.
+        // A pinned snapshot keeps the last entry at or before it too.
         var keep = 0;
-        while (keep + 1 < _appliedSequences.Count && _appliedSequences[keep + 1].OpTime <= KnownCommitPoint)
+        var pin = OldestSnapshotPin();
+        while (keep + 1 < _appliedSequences.Count && _appliedSequences[keep + 1].OpTime <= KnownCommitPoint
+            && (pin is null || (ulong)_appliedSequences[keep + 1].OpTime.Timestamp.Value <= (ulong)pin.Value))
         {
             keep++;
         }
@@ -446,6 +487,7 @@ internal sealed class ReplicaMember
                     }
 
                     OplogApplier.Apply(Storage, RetryableWrites, entry);
+                    ReplOpCounters.CountApplied(entry);
                     Oplog.Append(entry);
                     RecordApplied(entry.OpTime);
                     applied++;

@@ -12,6 +12,9 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
 {
     private readonly CurrentDataReader _reader = new(member.Storage);
 
+    /// <summary>The set's current time (<c>$$NOW</c> and <c>$currentDate</c> of the writes in this unit).</summary>
+    public DateTime UtcNow => member.Set.UtcNow;
+
     /// <summary>The optime of the last entry this unit logged, or <c>null</c> when it changed nothing.</summary>
     public OpTime? LastOpTime { get; private set; }
 

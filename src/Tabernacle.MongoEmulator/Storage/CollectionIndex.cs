@@ -193,8 +193,17 @@ internal sealed class CollectionIndex
             yield break;
         }
 
+        // An exclusive end ($lt, $gt) skips the keys equal to it, as mongod's open interval does, instead of
+        // handing them to the filter to reject (keys examined would count them).
         foreach (var entry in Range(bounds.Lower ?? BsonMinKey.Value, bounds.Upper ?? BsonMaxKey.Value))
         {
+            if ((!bounds.LowerInclusive && bounds.Lower is { } lower && Query.BsonValueComparer.Default.Compare(entry.Key[0], lower) == 0)
+                || (!bounds.UpperInclusive && bounds.Upper is { } upper && Query.BsonValueComparer.Default.Compare(entry.Key[0],
+                    upper) == 0))
+            {
+                continue;
+            }
+
             yield return entry.RecordId;
         }
     }

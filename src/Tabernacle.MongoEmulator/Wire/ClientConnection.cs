@@ -14,6 +14,10 @@ internal sealed class ClientConnection(long id, string remoteEndPoint)
     /// <summary>The application name from the handshake's <c>client.application.name</c>, used by <c>failCommand</c>'s <c>appName</c>.</summary>
     public string? AppName { get; set; }
 
+    /// <summary>The handshake's <c>client</c> document (driver, os, application), reported by <c>currentOp</c> as
+    /// <c>clientMetadata</c>.</summary>
+    public BsonDocument? ClientMetadata { get; set; }
+
     /// <summary>Set by the command layer to make the connection close after the current request, without a reply.</summary>
     public bool CloseRequested { get; set; }
 

@@ -13,4 +13,14 @@ internal interface IRequestHandler
     /// connection without the client asking again (the reply then carries <c>moreToCome</c>), or <c>null</c> to end the stream.
     /// </summary>
     WireRequest? NextStreamedRequest(WireRequest request, BsonDocument reply);
+
+    /// <summary>A client connected (serverStatus's <c>connections</c>, and idle connections in <c>currentOp</c>).</summary>
+    void ConnectionOpened(ClientConnection connection)
+    {
+    }
+
+    /// <summary>A client connection closed.</summary>
+    void ConnectionClosed(ClientConnection connection)
+    {
+    }
 }

@@ -87,6 +87,7 @@ internal sealed class WireServer : IAsyncDisposable
     private async Task ServeAsync(long id, TcpClient client)
     {
         var connection = new ClientConnection(id, client.Client.RemoteEndPoint?.ToString() ?? "?");
+        _handler.ConnectionOpened(connection);
         var stream = client.GetStream();
         var headerBytes = new byte[MessageHeader.Size];
         try
@@ -169,6 +170,7 @@ internal sealed class WireServer : IAsyncDisposable
         finally
         {
             _connections.TryRemove(id, out _);
+            _handler.ConnectionClosed(connection);
             client.Dispose();
         }
     }

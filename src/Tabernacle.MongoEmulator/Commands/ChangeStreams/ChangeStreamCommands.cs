@@ -79,7 +79,7 @@ internal static class ChangeStreamCommands
         var cursors = ChangeStreamCursors.For(context.Cursors);
         var cursor = cursors.Find(id) ?? throw new MongoErrorException(ErrorCodes.CursorNotFound, $"cursor id {id} not found");
 
-        var deadline = DateTime.UtcNow + (context.MaxTime ?? DefaultAwait);
+        var deadline = context.Set.UtcNow + (context.MaxTime ?? DefaultAwait);
         await cursor.Gate.WaitAsync(context.CancellationToken).ConfigureAwait(false);
         try
         {
@@ -109,7 +109,7 @@ internal static class ChangeStreamCommands
                     throw;
                 }
 
-                var remaining = deadline - DateTime.UtcNow;
+                var remaining = deadline - context.Set.UtcNow;
                 if (batch.Events.Count > 0 || batch.Invalidated || remaining <= TimeSpan.Zero)
                 {
                     if (batch.Invalidated)
@@ -127,7 +127,7 @@ internal static class ChangeStreamCommands
                 }
 
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-                var delay = Task.Delay(remaining, timeout.Token);
+                var delay = Task.Delay(remaining, context.Set.Time, timeout.Token);
                 await Task.WhenAny(appended, progress, topology, delay).ConfigureAwait(false);
                 await timeout.CancelAsync().ConfigureAwait(false);
                 context.CancellationToken.ThrowIfCancellationRequested();

@@ -14,13 +14,24 @@ internal sealed class AggregateCommand : ICommandHandler
 
     public CommandAccess Access => CommandAccess.Read;
 
-    public Task<BsonDocument> ExecuteAsync(CommandContext context)
+    public async Task<BsonDocument> ExecuteAsync(CommandContext context)
     {
         var collectionless = context.Target.IsNumeric && context.Target.ToInt32() == 1;
         var name = collectionless ? null : context.CollectionName;
         var stages = context.RequiredArray("pipeline").Select(s => s as BsonDocument
             ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, "Each element of the 'pipeline' array must be an object")).ToList();
-        if (context.OptionalDocument("cursor") is null && !context.OptionalBool("explain", false))
+        var output = OutputStage(context, stages);
+        if (output is not null)
+        {
+            stages.RemoveAt(stages.Count - 1);
+        }
+        // The legacy form of explain: the aggregate's plan at verbosity queryPlanner, nothing run.
+        if (context.OptionalBool("explain", false))
+        {
+            return ExplainCommand.Explain(context, context.Command, "queryPlanner");
+        }
+
+        if (context.OptionalDocument("cursor") is null)
         {
             throw new MongoErrorException(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
         }
@@ -28,7 +39,25 @@ internal sealed class AggregateCommand : ICommandHandler
         int? batchSize = context.OptionalDocument("cursor") is { } cursor && cursor.TryGetValue("batchSize", out var bs) && bs.IsNumeric ? bs.ToInt32() : null;
         if (ChangeStreamCommands.IsChangeStream(stages))
         {
-            return ChangeStreamCommands.OpenAsync(context, stages, name);
+            return await ChangeStreamCommands.OpenAsync(context, stages, name).ConfigureAwait(false);
+        }
+
+        // $currentOp reads no data, so it runs without the storage lock, which the operation one is looking for (a
+        // long scan) may hold; a later $lookup or $unionWith takes the lock for the collection it reads.
+        if (stages.Count > 0 && CurrentOpStage.IsCurrentOp(stages[0]))
+        {
+            if (stages.Skip(1).Any(CurrentOpStage.IsCurrentOp))
+            {
+                throw new MongoErrorException(40602, "$currentOp is only valid as the first stage in a pipeline.");
+            }
+
+            var reports = CurrentOpStage.Build(context, stages[0], collectionless).ToList();
+            var locking = new LockingCollectionSource(context.Member.Storage, context.Database);
+            var currentOpPipeline = AggregationPipeline.Compile(
+                stages.Skip(1).ToList(), new PipelineContext(locking, context.Collation, context.Variables));
+            var found = currentOpPipeline.Execute(reports).ToList();
+            context.OperationTime = context.Member.LastApplied;
+            return context.Cursors.FirstBatch($"{context.Database}.$cmd.aggregate", found, batchSize, singleBatch: false);
         }
 
         var results = context.Read(reader =>
@@ -44,7 +73,17 @@ internal sealed class AggregateCommand : ICommandHandler
             // A leading $match is answered like a find, through an index when one fits (as mongod does), and leaves the pipeline.
             var remaining = (IReadOnlyList<BsonDocument>)stages;
             IEnumerable<BsonDocument> input = name is null ? [] : reader.Documents(context.Database, name);
-            if (name is not null && stages.Count > 0 && CollStatsStage.IsCollStats(stages[0]))
+            if (stages.Skip(1).Any(CurrentOpStage.IsCurrentOp))
+            {
+                throw new MongoErrorException(40602, "$currentOp is only valid as the first stage in a pipeline.");
+            }
+
+            if (stages.Count > 0 && ListLocalSessionsStage.IsListLocalSessions(stages[0]))
+            {
+                input = ListLocalSessionsStage.Build(context, stages[0], collectionless);
+                remaining = stages.Skip(1).ToList();
+            }
+            else if (name is not null && stages.Count > 0 && CollStatsStage.IsCollStats(stages[0]))
             {
                 input = [CollStatsStage.Build(context, reader.Collection(context.Database, name), stages[0])];
                 remaining = stages.Skip(1).ToList();
@@ -68,7 +107,57 @@ internal sealed class AggregateCommand : ICommandHandler
 
         context.OperationTime = context.ReadOperationTime;
         var ns = name is null ? $"{context.Database}.$cmd.aggregate" : context.Namespace;
-        return Task.FromResult(context.WithSnapshotTime(context.Cursors.FirstBatch(ns, results, batchSize, singleBatch: false)));
+        if (output is not null)
+        {
+            // The results go to the target collection; the cursor is empty, and the reply waits for the write concern.
+            // Run on a secondary (mongod 5.0+ allows it with a secondary read preference), the read is local and the
+            // write goes to the primary, as mongod forwards it.
+            var writer = context.Member.IsPrimary ? context.Member : context.Set.Primary
+                ?? throw new MongoErrorException(ErrorCodes.NotWritablePrimary, "not primary and no primary to write the results of the aggregation to");
+            var opTime = writer.Write(unit =>
+            {
+                AggregateOutput.Write(unit, output, results);
+                return unit.LastOpTime;
+            });
+            var written = context.Cursors.FirstBatch(ns, [], batchSize, singleBatch: false);
+            await WriteSupport.CompleteAsync(context, opTime, written, writer).ConfigureAwait(false);
+            return written;
+        }
+
+        return context.WithSnapshotTime(context.Cursors.FirstBatch(ns, results, batchSize, singleBatch: false));
+    }
+
+    // $out and $merge end the pipeline (40601 elsewhere) and never run in a transaction (263), as on mongod.
+    private static AggregateOutput.Target? OutputStage(CommandContext context, List<BsonDocument> stages)
+    {
+        for (var i = 0; i < stages.Count - 1; i++)
+        {
+            if (AggregateOutput.IsOutputStage(stages[i]))
+            {
+                throw new MongoErrorException(40601, $"{stages[i].GetElement(0).Name} can only be the final stage in the pipeline");
+            }
+        }
+
+        if (stages.Count == 0 || !AggregateOutput.IsOutputStage(stages[^1]))
+        {
+            return null;
+        }
+
+        if (context.Transaction is not null)
+        {
+            throw new MongoErrorException(
+                ErrorCodes.OperationNotSupportedInTransaction, $"{stages[^1].GetElement(0).Name} cannot be used in a transaction");
+        }
+
+        if (context.ReadConcernLevel == "linearizable")
+        {
+            throw new MongoErrorException(
+                ErrorCodes.InvalidOptions,
+                $"Command aggregate does not support {{ readConcern: {context.Command["readConcern"].ToJson()} }} :: caused by :: "
+                + $"{stages[^1].GetElement(0).Name} cannot be used with a 'linearizable' read concern level");
+        }
+
+        return AggregateOutput.Parse(context, stages[^1]);
     }
 
     // $$variables in a $match ($expr over let) are resolved by the pipeline engine, which knows them.
@@ -79,6 +168,18 @@ internal sealed class AggregateCommand : ICommandHandler
         BsonArray a => a.Any(UsesVariables),
         _ => false,
     };
+}
+
+/// <summary>A collection source for pipelines that run outside the storage lock: each collection is read under it.</summary>
+internal sealed class LockingCollectionSource(Storage.StorageEngine storage, string database) : IPipelineCollectionSource
+{
+    public IEnumerable<BsonDocument> ReadCollection(string collectionName)
+    {
+        lock (storage.SyncRoot)
+        {
+            return new ReaderCollectionSource(new CurrentDataReader(storage), database).ReadCollection(collectionName).ToList();
+        }
+    }
 }
 
 /// <summary>Lets <c>$lookup</c> and <c>$unionWith</c> read other collections of the same database on the same member.</summary>
@@ -105,7 +206,22 @@ internal sealed class CountCommand : ICommandHandler
         var limit = context.Command.TryGetValue("limit", out var l) && l.IsNumeric ? Math.Abs(l.ToInt64()) : 0;
         var n = context.Read(reader =>
         {
+            // A count of a view counts what the view's pipeline yields (estimatedDocumentCount on a view too), as mongod
+            // runs it as an aggregate of the view's pipeline, the query as $match, and $count.
+            if (ViewResolution.Resolve(reader, context.Database, name) is { } view)
+            {
+                var stages = ViewResolution.FindStages(context.OptionalDocument("query"), null, 0, 0, null);
+                return Math.Max(0, ViewResolution.Read(reader, context.Database, view, stages, context).Count - skip);
+            }
+
             var hint = ReadSupport.ResolveHint(reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
+
+            // No query on the current data: the collection's own count, as mongod's RECORD_STORE_FAST_COUNT (O(1)).
+            if (ReferenceEquals(filter, Query.Filters.QueryFilter.MatchAll) && hint is null && reader is CurrentDataReader)
+            {
+                return Math.Max(0, (reader.Collection(context.Database, name)?.Count ?? 0) - skip);
+            }
+
             return Math.Max(0, ReadSupport.Match(reader, context.Database, name, filter, hint, context.CancellationToken).Count - skip);
         });
 

@@ -105,6 +105,22 @@ internal sealed class CreateCommand : ICommandHandler
 
         var options = new BsonDocument(context.Command.Skip(1).Where(e => e.Name is not ("$db" or "lsid" or "$clusterTime" or "writeConcern" or "$readPreference" or "txnNumber" or "comment" or "autocommit" or "startTransaction")));
         CappedOptions.Normalise(options);
+        if (context.Transaction is { } transaction)
+        {
+            // Created at commit: until then only the transaction knows of it, as with mongod's DDL in transactions.
+            context.Member.WriteInTransaction(transaction, writer =>
+            {
+                if (writer.Collection(context.Database, name) is not null || transaction.Creates(context.Database, name))
+                {
+                    throw new MongoErrorException(ErrorCodes.NamespaceExists, $"Collection {context.Namespace} already exists.");
+                }
+
+                transaction.BufferCatalog(context.Database, CatalogOperations.Create(name, options));
+                return 0;
+            });
+            return new BsonDocument();
+        }
+
         var opTime = context.Member.Write(unit =>
         {
             if (unit.Storage.GetCollection(context.Database, name) is not null)
@@ -200,6 +216,11 @@ internal sealed class CreateIndexesCommand : ICommandHandler
             throw new MongoErrorException(ErrorCodes.BadValue, "Must specify at least one index to create");
         }
 
+        if (context.Transaction is { } transaction)
+        {
+            return CreateInTransaction(context, transaction, name, specs);
+        }
+
         var reply = new BsonDocument();
         var opTime = context.Member.Write(unit =>
         {
@@ -245,6 +266,60 @@ internal sealed class CreateIndexesCommand : ICommandHandler
         await WriteSupport.CompleteAsync(context, opTime, reply).ConfigureAwait(false);
         return reply;
     }
+
+    // mongod 4.4+: inside a transaction, indexes only on a collection the transaction creates (and has not written
+    // to yet); they appear at commit with the collection.
+    private static BsonDocument CreateInTransaction(CommandContext context, Transaction transaction, string name, BsonArray specs) =>
+        context.Member.WriteInTransaction(transaction, writer =>
+        {
+            if (writer.Collection(context.Database, name) is not null)
+            {
+                throw new MongoErrorException(
+                    ErrorCodes.OperationNotSupportedInTransaction,
+                    $"Cannot create new indexes on existing collection {context.Namespace} in a multi-document transaction.");
+            }
+
+            if (transaction.BufferedDocuments(context.Database, name).Any())
+            {
+                throw new MongoErrorException(
+                    ErrorCodes.OperationNotSupportedInTransaction,
+                    $"Cannot create new indexes on non-empty collection {context.Namespace} in a multi-document transaction.");
+            }
+
+            var created = transaction.Creates(context.Database, name);
+            if (!created)
+            {
+                transaction.BufferCatalog(context.Database, CatalogOperations.Create(name, null));
+            }
+
+            var existing = transaction.CreatedIndexes(context.Database, name).ToList();
+            var before = 1 + existing.Count;
+            foreach (var value in specs)
+            {
+                var spec = Normalize(value);
+                if (spec["key"].Equals(new BsonDocument("_id", 1)) || existing.Any(i => i["key"].Equals(spec["key"])
+                    || i["name"] == spec["name"]))
+                {
+                    continue;
+                }
+
+                transaction.BufferCatalog(context.Database, CatalogOperations.CreateIndex(name, spec));
+                existing.Add(spec);
+            }
+
+            var reply = new BsonDocument
+            {
+                { "numIndexesBefore", before },
+                { "numIndexesAfter", 1 + existing.Count },
+                { "createdCollectionAutomatically", !created },
+            };
+            if (before == 1 + existing.Count)
+            {
+                reply["note"] = "all indexes already exist";
+            }
+
+            return reply;
+        });
 
     private static BsonDocument Normalize(BsonValue value)
     {

@@ -50,6 +50,8 @@ internal sealed class DeleteCommand : ICommandHandler
 
                 try
                 {
+                    WriteSupport.RefuseView(unit, context.Database, name);
+                    WriteSupport.OnPrimaryTransactionalWrite(context);
                     var statement = statements[i].AsBsonDocument;
                     var query = statement["q"].AsBsonDocument;
                     var limitValue = statement["limit"];

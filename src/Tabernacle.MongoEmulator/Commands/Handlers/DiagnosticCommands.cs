@@ -121,9 +121,13 @@ internal sealed class SetParameterCommand : ICommandHandler
     }
 }
 
-/// <summary><c>serverStatus</c>: host, uptime, connections, <c>opcounters</c> and the <c>repl</c> section.</summary>
+/// <summary><c>serverStatus</c>: host, uptime, <c>opcounters</c>, <c>connections</c>, <c>repl</c> and <c>mem</c>, in mongod's
+/// shape.</summary>
 internal sealed class ServerStatusCommand : ICommandHandler
 {
+    // mongod's default net.maxIncomingConnections.
+    private const int MaxIncomingConnections = 1_000_000;
+
     public IReadOnlyList<string> Names { get; } = ["serverStatus"];
 
     public CommandAccess Access => CommandAccess.Any;
@@ -164,21 +168,60 @@ internal sealed class ServerStatusCommand : ICommandHandler
             { "uptime", (context.Set.UtcNow - context.Set.StartedAt).TotalSeconds },
             { "uptimeMillis", (long)(context.Set.UtcNow - context.Set.StartedAt).TotalMilliseconds },
             { "localTime", context.Set.UtcNow },
-            {
-                "opcounters", new BsonDocument
-                {
-                    { "insert", counters.Insert },
-                    { "query", counters.Query },
-                    { "update", counters.Update },
-                    { "delete", counters.Delete },
-                    { "getmore", counters.GetMore },
-                    { "command", counters.Command },
-                }
-            },
+            { "opcounters", Counters(counters) },
+            { "opcountersRepl", Counters(member.ReplOpCounters) },
+            { "connections", Connections(context) },
             { "repl", repl },
             { "metrics", new BsonDocument("queryExecutor", new BsonDocument("scannedObjects", member.Storage.DocumentsExamined)) },
-            { "mem", new BsonDocument { { "bits", 64 }, { "resident", Process.GetCurrentProcess().WorkingSet64 / (1024 * 1024) } } },
+            { "mem", Memory() },
         });
+    }
+
+    private static BsonDocument Counters(Replication.OpCounters counters) => new()
+    {
+        { "insert", counters.Insert },
+        { "query", counters.Query },
+        { "update", counters.Update },
+        { "delete", counters.Delete },
+        { "getmore", counters.GetMore },
+        { "command", counters.Command },
+    };
+
+    // mongod's connections section; "active" counts clients with an operation running, and the awaitable hellos of
+    // server monitoring are counted as mongod counts them (exhaustHello, awaitingTopologyChanges).
+    private static BsonDocument Connections(CommandContext context)
+    {
+        var registry = context.Operations;
+        var running = registry?.Running ?? [];
+        var awaiting = running.Where(o => o.Command.ElementCount > 0 && o.Command.GetElement(0).Name is "hello" or "isMaster" or "ismaster"
+            && o.Command.Contains("maxAwaitTimeMS")).ToList();
+        var current = registry?.CurrentConnections ?? 0;
+        return new BsonDocument
+        {
+            { "current", current },
+            { "available", Math.Max(0, MaxIncomingConnections - current) },
+            { "totalCreated", (int)Math.Min(int.MaxValue, registry?.TotalConnectionsCreated ?? 0) },
+            { "rejected", 0 },
+            { "active", running.Select(o => o.Connection.Id).Distinct().Count() },
+            { "threaded", current },
+            { "exhaustIsMaster", awaiting.Count(o => o.ExhaustAllowed && o.Command.GetElement(0).Name != "hello") },
+            { "exhaustHello", awaiting.Count(o => o.ExhaustAllowed && o.Command.GetElement(0).Name == "hello") },
+            { "awaitingTopologyChanges", awaiting.Count },
+            { "loadBalanced", 0 },
+        };
+    }
+
+    // Sizes in MiB as mongod reports them, for the whole process (every member of an in-process set shares it).
+    private static BsonDocument Memory()
+    {
+        using var process = Process.GetCurrentProcess();
+        return new BsonDocument
+        {
+            { "bits", 64 },
+            { "resident", (int)(process.WorkingSet64 / (1024 * 1024)) },
+            { "virtual", (int)(process.VirtualMemorySize64 / (1024 * 1024)) },
+            { "supported", true },
+        };
     }
 }
 

@@ -50,6 +50,8 @@ internal sealed class FindAndModifyCommand : ICommandHandler
                 return (Reply: previous, OpTime: (Replication.OpTime?)null);
             }
 
+            WriteSupport.RefuseView(unit, context.Database, name);
+            WriteSupport.OnPrimaryTransactionalWrite(context);
             var hint = ReadSupport.ResolveHint(unit.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
             var matches = WriteSupport.MatchForWrite(context, unit, name, filter, hint);
             ReadSupport.Sort(matches, sort, collation);

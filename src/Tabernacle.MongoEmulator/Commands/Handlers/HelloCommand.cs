@@ -21,6 +21,11 @@ internal sealed class HelloCommand(CredentialStore? credentials = null) : IComma
     public async Task<BsonDocument> ExecuteAsync(CommandContext context)
     {
         var member = context.Member;
+        if (context.Command.TryGetValue("client", out var metadata) && metadata is BsonDocument metadataDocument)
+        {
+            context.Connection.ClientMetadata = metadataDocument;
+        }
+
         if (context.Command.TryGetValue("client", out var client) && client is BsonDocument clientDocument
             && clientDocument.TryGetValue("application", out var application) && application is BsonDocument app
             && app.TryGetValue("name", out var appName) && appName.IsString)

@@ -25,6 +25,12 @@ internal sealed class InsertCommand : ICommandHandler
         var writeErrors = new BsonArray();
         var opTime = context.Write(unit =>
         {
+            // One insert command commits once, so the fail point fires once, before any of its documents is written.
+            if (Enumerable.Range(0, documents.Count).Any(i => WriteSupport.ExecutedResult(context, i) is null))
+            {
+                WriteSupport.OnPrimaryTransactionalWrite(context);
+            }
+
             for (var i = 0; i < documents.Count; i++)
             {
                 if (WriteSupport.ExecutedResult(context, i) is { } previous)
@@ -35,6 +41,7 @@ internal sealed class InsertCommand : ICommandHandler
 
                 try
                 {
+                    WriteSupport.RefuseView(unit, context.Database, name);
                     if (documents[i] is not BsonDocument raw)
                     {
                         throw new MongoErrorException(ErrorCodes.TypeMismatch, "insert documents must be objects");

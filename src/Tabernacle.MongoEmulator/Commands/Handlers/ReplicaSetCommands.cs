@@ -176,7 +176,8 @@ internal sealed class ReplSetFreezeCommand : ICommandHandler
     }
 }
 
-/// <summary><c>configureFailPoint</c>: MongoDB's test hook, for <c>failCommand</c> and <c>stopReplProducer</c>.</summary>
+/// <summary><c>configureFailPoint</c>: MongoDB's test hook, for <c>failCommand</c>, <c>stopReplProducer</c> and
+/// <c>onPrimaryTransactionalWrite</c>.</summary>
 internal sealed class ConfigureFailPointCommand : ICommandHandler
 {
     public IReadOnlyList<string> Names { get; } = ["configureFailPoint"];

@@ -19,6 +19,11 @@ internal sealed class SessionCleanupCommands : ICommandHandler
         var entries = context.Target as BsonArray ?? throw new MongoErrorException(
             ErrorCodes.TypeMismatch,
             $"BSON field '{context.CommandName}' is the wrong type '{CommandContext.BsonTypeName(context.Target)}', expected type 'array'");
+        if (context.CommandName == "endSessions")
+        {
+            context.Operations?.Sessions.End(entries.OfType<BsonDocument>().Select(SessionInfo.IdOf));
+        }
+
         var matches = Selector(context, entries);
         var reason = context.CommandName == "endSessions" ? "its session was ended" : "its session was killed";
         var member = context.Member;

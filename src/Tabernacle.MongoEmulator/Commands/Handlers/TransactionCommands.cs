@@ -46,13 +46,19 @@ internal sealed class CommitTransactionCommand : ICommandHandler
 
             var changes = transaction.Changes();
             var statement = new RetryableStatement(session.Id, txnNumber, CommitStatementId, new BsonDocument("ok", 1));
+            foreach (var change in changes.Where(c => c.Document is not null))
+            {
+                unit.Storage.GetCollection(change.Database, change.Collection)?.CheckUnique(change.Document!);
+            }
+
+            // Collections and indexes the transaction created appear now, with its documents, under the same lock.
+            foreach (var (database, command) in transaction.CatalogCommands)
+            {
+                unit.Command(database, command);
+            }
+
             if (changes.Count > 0)
             {
-                foreach (var change in changes.Where(c => c.Document is not null))
-                {
-                    unit.Storage.GetCollection(change.Database, change.Collection)?.CheckUnique(change.Document!);
-                }
-
                 member.Transactions.End(transaction, TransactionState.Committed);
                 unit.CommitTransaction(changes, statement, [.. transaction.Operations]);
             }

@@ -47,6 +47,8 @@ internal sealed class UpdateCommand : ICommandHandler
 
                 try
                 {
+                    WriteSupport.RefuseView(unit, context.Database, name);
+                    WriteSupport.OnPrimaryTransactionalWrite(context);
                     if (statements[i] is not BsonDocument statement)
                     {
                         throw new MongoErrorException(ErrorCodes.TypeMismatch, "update statements must be objects");

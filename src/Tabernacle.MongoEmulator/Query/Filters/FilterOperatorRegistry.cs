@@ -45,7 +45,8 @@ internal static class FilterOperatorRegistry
         ["$jsonSchema"] = (arg, c, _) => arg is BsonDocument schema
             ? new JsonSchemaNode(JsonSchemaValidator.Compile(schema, c.Comparer))
             : throw new MongoErrorException(ErrorCodes.TypeMismatch, "$jsonSchema must be an object"),
-        ["$where"] = (_, _, _) => throw NotSupported("$where"),
+        // mongod with server-side JavaScript disabled, as the emulator is (it has no JavaScript engine).
+        ["$where"] = (_, _, _) => throw new MongoErrorException(ErrorCodes.BadValue, "no globalScriptEngine in $where parsing"),
         ["$text"] = (_, _, _) => throw NotSupported("$text"),
         ["$alwaysTrue"] = (_, _, _) => ConstantNode.True,
         ["$alwaysFalse"] = (_, _, _) => ConstantNode.False,

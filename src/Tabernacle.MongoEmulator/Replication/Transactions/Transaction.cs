@@ -20,6 +20,7 @@ internal sealed class Transaction(string sessionId, long txnNumber, long snapsho
     private readonly Dictionary<(string Database, string Collection), Dictionary<BsonValue, BsonDocument?>> _writes = [];
     private readonly List<(string Database, string Collection, BsonValue Id)> _order = [];
     private readonly List<TransactionOperation> _operations = [];
+    private readonly List<(string Database, BsonDocument Command)> _catalog = [];
 
     public string SessionId { get; } = sessionId;
 
@@ -43,7 +44,24 @@ internal sealed class Transaction(string sessionId, long txnNumber, long snapsho
     /// <summary>Why the transaction was aborted by the server (write conflict, step-down, expiry), for NoSuchTransaction messages.</summary>
     public string? AbortReason { get; set; }
 
-    public bool HasWrites => _order.Count > 0;
+    public bool HasWrites => _order.Count > 0 || _catalog.Count > 0;
+
+    /// <summary>
+    /// The catalog commands (collections and indexes created in the transaction), in order: applied at commit, before
+    /// the documents, and invisible to everyone else until then, as mongod's DDL in transactions.
+    /// </summary>
+    public IReadOnlyList<(string Database, BsonDocument Command)> CatalogCommands => _catalog;
+
+    public void BufferCatalog(string database, BsonDocument command) => _catalog.Add((database, command));
+
+    /// <summary>Whether the transaction created <paramref name="collection"/> (explicitly or by creating an index on it).</summary>
+    public bool Creates(string database, string collection) =>
+        _catalog.Any(c => c.Database == database && c.Command.GetElement(0).Name == "create" && c.Command[0].AsString == collection);
+
+    /// <summary>The index specs the transaction created on <paramref name="collection"/>.</summary>
+    public IEnumerable<BsonDocument> CreatedIndexes(string database, string collection) => _catalog
+        .Where(c => c.Database == database && c.Command.GetElement(0).Name == "createIndexes" && c.Command[0].AsString == collection)
+        .Select(c => c.Command["spec"].AsBsonDocument);
 
     /// <summary>The buffered version of a document: found with <c>null</c> means the transaction deleted it.</summary>
     public bool TryGetWrite(string database, string collection, BsonValue id, out BsonDocument? document)

@@ -55,6 +55,9 @@ internal sealed class TransactionManager(StorageEngine storage, TimeProvider tim
 
     public int OpenCount => _bySession.Values.Count(t => t.State == TransactionState.InProgress);
 
+    /// <summary>The transactions in progress (currentOp's idle sessions); callers hold the storage lock.</summary>
+    public IReadOnlyList<Transaction> InProgress => [.. _bySession.Values.Where(t => t.State == TransactionState.InProgress)];
+
     /// <summary>Starts transaction <paramref name="txnNumber"/> of a session; a smaller number than the session's last is TransactionTooOld.</summary>
     public Transaction Begin(string sessionId, long txnNumber, BsonDocument? writeConcern, string? owner = null)
     {

@@ -158,8 +158,9 @@ public class StreamStageTests
     {
         var error = AssertError(40324, "[{$foo: {}}]", "{}");
         Assert.Equal("Unrecognized pipeline stage name: '$foo'", error.Message);
-        Assert.Equal("$out is not supported by the emulator", AssertError(ErrorCodes.CommandNotSupported, "[{$out: 'x'}]", "{}").Message);
-        AssertError(ErrorCodes.CommandNotSupported, "[{$merge: {into: 'x'}}]", "{}");
+        // The engine never runs a write stage: the aggregate command runs a final one itself.
+        Assert.Equal("$out can only be the final stage in the pipeline", AssertError(40601, "[{$out: 'x'}]", "{}").Message);
+        AssertError(40601, "[{$merge: {into: 'x'}}]", "{}");
         AssertError(40323, "[{$match: {}, $limit: 1}]", "{}");
     }
 

@@ -76,6 +76,9 @@ internal static class AccumulatorRegistry
             case "$topN":
             case "$bottomN":
                 return CompileTopBottom(name, argument, context);
+            case "$accumulator":
+                // JavaScript: mongod with server-side JavaScript disabled fails on the first document, as here.
+                return new AccumulatorDefinition(new LiteralExpression(BsonNull.Value), (_, _) => new JavaScriptAccumulator());
             default:
                 throw AccumulatorErrors.Unknown(name);
         }
@@ -164,4 +167,13 @@ internal static class AccumulatorRegistry
         var n = AggregationExpression.Compile(document["n"], context);
         return new AccumulatorDefinition(output, (first, scope) => new TopBottomAccumulator(sort, AccumulatorN.Validate(name, n.Evaluate(first, scope)), top, single: false));
     }
+}
+
+/// <summary><c>$accumulator</c> without a JavaScript engine: 31264 on the first value, as mongod with JavaScript disabled.</summary>
+internal sealed class JavaScriptAccumulator : Accumulator
+{
+    public override void Add(BsonValue? value) =>
+        throw new MongoErrorException(31264, "Cannot run server-side javascript without the javascript engine enabled");
+
+    public override BsonValue Result() => BsonNull.Value;
 }

@@ -30,8 +30,10 @@ internal static class StageRegistry
         ["$unionWith"] = UnionWithStage.Compile,
         ["$documents"] = DocumentsStage.Compile,
         ["$redact"] = RedactStage.Compile,
-        ["$out"] = (_, _) => throw new MongoErrorException(ErrorCodes.CommandNotSupported, "$out is not supported by the emulator"),
-        ["$merge"] = (_, _) => throw new MongoErrorException(ErrorCodes.CommandNotSupported, "$merge is not supported by the emulator"),
+        // The aggregate command runs a final $out or $merge itself (AggregateOutput); anywhere else (a sub-pipeline,
+        // or before another stage) mongod refuses it.
+        ["$out"] = (_, _) => throw new MongoErrorException(40601, "$out can only be the final stage in the pipeline"),
+        ["$merge"] = (_, _) => throw new MongoErrorException(40601, "$merge can only be the final stage in the pipeline"),
     };
 
     public static IPipelineStage Compile(string name, BsonValue specification, StageCompileContext context)

@@ -3,7 +3,10 @@ using Tabernacle.MongoEmulator.Errors;
 
 namespace Tabernacle.MongoEmulator.Query.Expressions.Operators;
 
-/// <summary>$add $subtract $multiply $divide $mod $abs $ceil $floor $round $trunc $sqrt $pow $exp $ln $log $log10.</summary>
+/// <summary>
+/// $add $subtract $multiply $divide $mod $abs $ceil $floor $round $trunc $sqrt $pow $exp $ln $log $log10 $rand, and
+/// $function as mongod answers it without JavaScript.
+/// </summary>
 internal static class ArithmeticOperators
 {
     public static void Register(Dictionary<string, OperatorCompiler> registry)
@@ -24,6 +27,23 @@ internal static class ArithmeticOperators
         registry["$ln"] = Operator.Unary(v => DoubleFunction("$ln", v, Math.Log, 28766, "$ln's argument must be a positive number, but "));
         registry["$log10"] = Operator.Unary(v => DoubleFunction("$log10", v, Math.Log10, 28761, "$log10's argument must be a positive number, but "));
         registry["$log"] = Operator.Binary(Log);
+        // $function runs JavaScript: it fails when evaluated, as mongod's does with server-side JavaScript disabled.
+        registry["$function"] = (_, _, _) => new JavaScriptExpression();
+        registry["$rand"] = (_, argument, _) => argument is BsonDocument { ElementCount: 0 }
+            ? new RandomExpression()
+            : throw new MongoErrorException(3040500, "$rand does not currently accept arguments");
+    }
+
+    private sealed class JavaScriptExpression : AggregationExpression
+    {
+        public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null) =>
+            throw new MongoErrorException(31264, "Cannot run server-side javascript without the javascript engine enabled");
+    }
+
+    /// <summary><c>{$rand: {}}</c>: a new double in [0, 1) each time it is evaluated, as mongod's.</summary>
+    private sealed class RandomExpression : AggregationExpression
+    {
+        public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null) => new BsonDouble(Random.Shared.NextDouble());
     }
 
     private static BsonValue? Add(BsonValue?[] values)
