@@ -52,6 +52,9 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
 
     public long Term { get; private set; }
 
+    /// <summary>Raises the term to <paramref name="term"/>, the newest a member recovered from disk, before the set starts.</summary>
+    public void RestoreTerm(long term) => Term = Math.Max(Term, term);
+
     public IReadOnlyList<ReplicaMember> Members => _members;
 
     /// <summary>
@@ -287,6 +290,12 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
                 .ToList();
             if (concern.Mode is { } mode ? mode.IsSatisfiedBy(acknowledging) : acknowledging.Count >= needed)
             {
+                // With a data directory, an acknowledged write is on disk on every member that acknowledged it.
+                foreach (var member in acknowledging)
+                {
+                    member.Oplog.Journal?.Sync();
+                }
+
                 return null;
             }
 
