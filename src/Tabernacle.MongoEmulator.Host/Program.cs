@@ -74,9 +74,9 @@ catch (ArgumentException ex)
     Console.Error.WriteLine($"error: {ex.Message}");
     return 2;
 }
-catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
 {
-    // InvalidDataException (a corrupt journal or checkpoint) is an IOException too; its message names the file.
+    // In use by another host, unwritable, or corrupt (the message names the file): the data is not touched.
     Console.Error.WriteLine($"error: option '--data': {ex.Message}");
     return 3;
 }

@@ -63,7 +63,7 @@ public sealed partial class HostProcessTests
         var stdout = await host.ReadStdoutToEndAsync(s_exitTimeout);
 
         Assert.Equal(0, exitCode);
-        foreach (var documented in new[] { "--members", "--port", "--replSet", "--bind", "--help" })
+        foreach (var documented in new[] { "--members", "--port", "--replSet", "--bind", "--data", "--help" })
         {
             Assert.Contains(documented, stdout, StringComparison.Ordinal);
         }
