@@ -18,12 +18,27 @@ var builder = WebApplication.CreateBuilder(args);
 // is redacted, so the event stays out of the logs.
 builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Update", LogLevel.None);
 
-// The replica set: ConnectionStrings:Library when configured, else an embedded 3-member emulator on loopback.
+// The replica set: ConnectionStrings:Library when configured, else an embedded 3-member emulator on loopback. The
+// emulator keeps the library in Library:DataDirectory (App_Data/emulator under the app's folder by default), so a
+// restart keeps the data; Library:InMemory=true keeps it in memory instead, gone when the app stops.
 var connectionString = builder.Configuration.GetConnectionString("Library");
 MongoReplicaSetEmulator? emulator = null;
+string? dataDirectory = null;
 if (string.IsNullOrWhiteSpace(connectionString))
 {
-    emulator = await MongoReplicaSetEmulator.StartAsync(new ReplicaSetEmulatorOptions { Members = 3, ElectionTimeout = TimeSpan.FromMilliseconds(500) });
+    if (!builder.Configuration.GetValue("Library:InMemory", false))
+    {
+        dataDirectory = Path.GetFullPath(
+            builder.Configuration["Library:DataDirectory"] is { Length: > 0 } configured ? configured : Path.Combine("App_Data", "emulator"),
+            builder.Environment.ContentRootPath);
+    }
+
+    emulator = await MongoReplicaSetEmulator.StartAsync(new ReplicaSetEmulatorOptions
+    {
+        Members = 3,
+        ElectionTimeout = TimeSpan.FromMilliseconds(500),
+        DataDirectory = dataDirectory,
+    });
     connectionString = emulator.ConnectionString.Replace("/?", "/library?", StringComparison.Ordinal);
     builder.Services.AddSingleton(_ => emulator);   // created by a factory, so the container disposes it (stops the members)
 }
@@ -71,6 +86,10 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Ad
 
 var app = builder.Build();
 
+// Resolved once so that the container owns the emulator and disposes it when the app stops: that stops the members
+// and closes the data directory (a last checkpoint, and its lock released for the next start).
+_ = app.Services.GetService<MongoReplicaSetEmulator>();
+
 // Errors are ProblemDetails: exceptions become a bare 500 (no stack, no headers) outside Development, and empty 4xx
 // answers (404 of routing, 401, 403) get a body too.
 app.UseExceptionHandler();
@@ -113,7 +132,9 @@ await Seed.RunAsync(app.Services, seedDemoData);
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
-    var mode = emulator is null ? "the configured replica set (ConnectionStrings:Library)" : $"an embedded 3-member emulator ({emulator.ConnectionString})";
+    var mode = emulator is null
+        ? "the configured replica set (ConnectionStrings:Library)"
+        : $"an embedded 3-member emulator ({emulator.ConnectionString}; data {dataDirectory ?? "in memory"})";
     foreach (var url in app.Urls)
     {
         Console.WriteLine($"Library is running at {url} on {mode}: dashboard {url}/, API page {url}/swagger, health {url}/health");
