@@ -84,6 +84,8 @@ internal sealed class MemberJournal : IDisposable
         if (length == 0)
         {
             journal.WriteHeader();
+            RandomAccess.FlushToDisk(journal._journal);
+            DirectorySync.Flush(directory);
         }
         else
         {
@@ -131,6 +133,7 @@ internal sealed class MemberJournal : IDisposable
             _length = 0;
             WriteHeader();
             RandomAccess.FlushToDisk(_journal);
+            DirectorySync.Flush(_directory);
             previous.Dispose();
 
             // The checkpoint is on disk: every record appended so far is durable through it.
