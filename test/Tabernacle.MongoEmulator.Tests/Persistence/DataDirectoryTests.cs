@@ -111,6 +111,53 @@ public sealed class DataDirectoryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rolled_back_member_restarts_with_the_new_primary_s_data_not_its_divergent_writes()
+    {
+        var options = Options();
+        options.ElectionTimeout = TimeSpan.FromMilliseconds(300);
+        var image = Path.Combine(_root, "image");
+        int oldId;
+        await using (var first = await MongoReplicaSetEmulator.StartAsync(options))
+        {
+            using var client = Connect(first);
+            var items = client.GetDatabase("rollback").GetCollection<BsonDocument>("items");
+            await items.InsertOneAsync(new BsonDocument { { "_id", 1 }, { "v", "committed" } });
+            await first.WaitForReplicationAsync();
+            var old = first.Primary!;
+            oldId = old.Id;
+            var secondaries = first.Members.Where(m => m != old).ToList();
+            secondaries.ForEach(s => s.PauseReplication());
+
+            using (var direct = new MongoClient($"mongodb://{old.Host}/?directConnection=true&retryWrites=false"))
+            {
+                var onOld = direct.GetDatabase("rollback").GetCollection<BsonDocument>("items").WithWriteConcern(WriteConcern.W1);
+                await onOld.InsertOneAsync(new BsonDocument { { "_id", 2 }, { "v", "unreplicated" } });
+            }
+
+            await old.StopAsync();
+            secondaries.ForEach(s => s.ResumeReplication());
+            await first.WaitForPrimaryAsync();
+            await old.StartAsync();
+            await first.WaitForReplicationAsync();
+            Assert.Equal(1, old.RollbackCount);
+            await items.InsertOneAsync(new BsonDocument { { "_id", 3 }, { "v", "after the rollback" } });
+            await first.WaitForReplicationAsync();
+
+            // A crash image, so that no checkpoint at shutdown hides what the journals hold.
+            CopyDirectory(DataPath, image);
+        }
+
+        // The journal of the old primary held its divergent insert; the rollback's checkpoint replaced it.
+        options.DataDirectory = image;
+        await using var second = await MongoReplicaSetEmulator.StartAsync(options);
+        var member = second.Members[oldId];
+        Assert.Equal([1, 3], member.GetDocuments("rollback", "items").Select(d => d["_id"].AsInt32).Order());
+        Assert.All(second.Members, m => Assert.Equal(
+            member.GetDocuments("rollback", "items").Select(d => d.ToJson()).Order(),
+            m.GetDocuments("rollback", "items").Select(d => d.ToJson()).Order()));
+    }
+
+    [Fact]
     public async Task A_crash_image_without_a_checkpoint_has_every_acknowledged_write()
     {
         // Copying the folder while the set runs gives what a killed process leaves: records handed to the OS, no checkpoint at exit.
