@@ -290,8 +290,10 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
                 .ToList();
             if (concern.Mode is { } mode ? mode.IsSatisfiedBy(acknowledging) : acknowledging.Count >= needed)
             {
-                // With a data directory, an acknowledged write is on disk on every member that acknowledged it.
-                foreach (var member in acknowledging)
+                // With a data directory, an acknowledged write is on disk on as many members as the concern names: the
+                // primary first (w:1), then the others that hold it (a tag mode's members are all needed).
+                var durable = concern.Mode is null ? acknowledging.OrderByDescending(m => m == primary).Take(needed) : acknowledging;
+                foreach (var member in durable)
                 {
                     member.Oplog.Journal?.Sync();
                 }
