@@ -28,9 +28,9 @@ if (string.IsNullOrWhiteSpace(connectionString))
 {
     if (!builder.Configuration.GetValue("Library:InMemory", false))
     {
-        dataDirectory = Path.GetFullPath(
-            builder.Configuration["Library:DataDirectory"] is { Length: > 0 } configured ? configured : Path.Combine("App_Data", "emulator"),
-            builder.Environment.ContentRootPath);
+        var configured = builder.Configuration["Library:DataDirectory"];
+        var folder = string.IsNullOrEmpty(configured) ? Path.Combine("App_Data", "emulator") : configured;
+        dataDirectory = Path.GetFullPath(folder, builder.Environment.ContentRootPath);
     }
 
     emulator = await MongoReplicaSetEmulator.StartAsync(new ReplicaSetEmulatorOptions
@@ -40,7 +40,9 @@ if (string.IsNullOrWhiteSpace(connectionString))
         DataDirectory = dataDirectory,
     });
     connectionString = emulator.ConnectionString.Replace("/?", "/library?", StringComparison.Ordinal);
-    builder.Services.AddSingleton(_ => emulator);   // created by a factory, so the container disposes it (stops the members)
+    // Stopped once the host has stopped (also under WebApplicationFactory): the members go down and the data directory
+    // is closed, with a last checkpoint and its lock released for the next start.
+    builder.Services.AddHostedService(_ => new EmbeddedEmulatorLifetime(emulator));
 }
 
 builder.Services.AddSingleton(new LibraryMode(emulator));
@@ -85,10 +87,6 @@ builder.Services.AddLibraryOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new ObjectIdJsonConverter()));
 
 var app = builder.Build();
-
-// Resolved once so that the container owns the emulator and disposes it when the app stops: that stops the members
-// and closes the data directory (a last checkpoint, and its lock released for the next start).
-_ = app.Services.GetService<MongoReplicaSetEmulator>();
 
 // Errors are ProblemDetails: exceptions become a bare 500 (no stack, no headers) outside Development, and empty 4xx
 // answers (404 of routing, 401, 403) get a body too.

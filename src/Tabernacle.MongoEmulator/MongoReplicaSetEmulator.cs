@@ -88,8 +88,12 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
     /// <exception cref="ArgumentOutOfRangeException">The options ask for fewer than 1 or more than 7 members, or an invalid port.</exception>
     /// <exception cref="ArgumentException">Authentication is on without users, or a user is defined twice in one database.</exception>
     /// <exception cref="EmulatorPortInUseException">A member's port is taken.</exception>
-    /// <exception cref="IOException">The <see cref="ReplicaSetEmulatorOptions.DataDirectory"/> is used by another emulator or cannot be written.</exception>
-    /// <exception cref="InvalidDataException">A journal or checkpoint in the data directory is corrupt (the message names the file).</exception>
+    /// <exception cref="IOException">
+    /// The <see cref="ReplicaSetEmulatorOptions.DataDirectory"/> is used by another emulator or cannot be written.
+    /// </exception>
+    /// <exception cref="InvalidDataException">
+    /// A journal or checkpoint in the data directory is corrupt (the message names the file).
+    /// </exception>
     public static async Task<MongoReplicaSetEmulator> StartAsync(ReplicaSetEmulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new ReplicaSetEmulatorOptions();

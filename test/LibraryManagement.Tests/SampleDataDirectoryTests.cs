@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using LibraryManagement.Endpoints;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LibraryManagement.Tests;
 
@@ -23,15 +24,22 @@ public sealed class SampleDataDirectoryTests : IDisposable
     {
         var name = $"m{Guid.NewGuid():N}"[..12];
         Book book;
+        Tabernacle.MongoEmulator.MongoReplicaSetEmulator? emulator;
         await using (var first = new EmbeddedEmulatorLibraryFactory { DataDirectory = _data })
         {
             await first.InitializeAsync();
+            emulator = first.Services.GetRequiredService<LibraryMode>().Emulator;
             using var member = await first.NewMemberAsync(name);
             book = await first.NewBookAsync(2);
-            Assert.Equal(HttpStatusCode.Created, (await member.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()))).StatusCode);
+            var borrowed = await member.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()));
+            Assert.Equal(HttpStatusCode.Created, borrowed.StatusCode);
         }
 
         Assert.True(File.Exists(Path.Combine(_data, "replset.json")), "the emulator wrote its data folder");
+
+        // The app's emulator still runs after WebApplicationFactory's disposal (its hosted services are not stopped);
+        // a real process ends, and the OS drops the folder's lock. Stop it as that would.
+        await emulator!.DisposeAsync();
 
         await using var second = new EmbeddedEmulatorLibraryFactory { DataDirectory = _data };
         await second.InitializeAsync();

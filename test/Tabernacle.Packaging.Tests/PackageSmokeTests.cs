@@ -71,8 +71,9 @@ public sealed class PackageSmokeTests(PackageFeed feed, ITestOutputHelper output
             var name = $"Line{block.Line}";
             var folder = Path.Combine(root, name);
             Directory.CreateDirectory(folder);
-            string[] packages = web ? ["Tabernacle.EfCore.Extensions", "Tabernacle.MongoEmulator"] : ["Tabernacle.EfCore", "Tabernacle.MongoEmulator"];
-            File.WriteAllText(Path.Combine(folder, name + ".csproj"), feed.ProjectText(web ? "Microsoft.NET.Sdk.Web" : "Microsoft.NET.Sdk", packages));
+            string[] packages = [web ? "Tabernacle.EfCore.Extensions" : "Tabernacle.EfCore", "Tabernacle.MongoEmulator"];
+            var sdk = web ? "Microsoft.NET.Sdk.Web" : "Microsoft.NET.Sdk";
+            File.WriteAllText(Path.Combine(folder, name + ".csproj"), feed.ProjectText(sdk, packages));
             File.WriteAllText(Path.Combine(folder, "Program.cs"), block.Code);
             if (block.Context != "program")
             {
@@ -85,11 +86,13 @@ public sealed class PackageSmokeTests(PackageFeed feed, ITestOutputHelper output
         var solution = Path.Combine(root, "readme.slnx");
         File.WriteAllText(solution, $"<Solution>\n{string.Concat(projects.Select(p => $"  <Project Path=\"{p}\" />\n"))}</Solution>\n");
 
-        var (exitCode, stdout, stderr) = await Processes.RunAsync("dotnet", ["build", solution, "-nologo", "-v", "q"], root, TimeSpan.FromMinutes(8));
+        var (exitCode, stdout, stderr) = await Processes.RunAsync(
+            "dotnet", ["build", solution, "-nologo", "-v", "q"], root, TimeSpan.FromMinutes(8));
 
         // Errors name the project LineN: the README line the block starts on.
-        var errors = string.Join('\n', (stdout + stderr).Split('\n').Where(l => l.Contains(" error ", StringComparison.Ordinal)).Distinct());
-        Assert.True(exitCode == 0, $"README blocks do not compile (project LineN = the block at README.md line N):\n{errors}\n{(errors.Length == 0 ? stdout + stderr : "")}");
+        var errors = (stdout + stderr).Split('\n').Where(l => l.Contains(" error ", StringComparison.Ordinal)).Distinct().ToList();
+        var shown = errors.Count > 0 ? string.Join('\n', errors) : stdout + stderr;
+        Assert.True(exitCode == 0, $"README blocks do not compile (project LineN = the block at README.md line N):\n{shown}");
     }
 
     [Fact]
@@ -206,7 +209,9 @@ public sealed class PackageFeed : IAsyncLifetime
         return folder;
     }
 
-    /// <summary>An executable project's text on <paramref name="sdk"/> that references <paramref name="packages"/> at the packed version.</summary>
+    /// <summary>
+    /// An executable project's text on <paramref name="sdk"/> that references <paramref name="packages"/> at the packed version.
+    /// </summary>
     public string ProjectText(string sdk, IEnumerable<string> packages)
     {
         var references = string.Join("\n", packages.Select(p => $"""    <PackageReference Include="{p}" Version="{Version}" />"""));

@@ -12,7 +12,8 @@ public sealed class ReadmeBlockTests
         Assert.All(blocks, b => Assert.False(string.IsNullOrWhiteSpace(b.Code), $"the block at line {b.Line} is empty"));
         Assert.All(
             blocks.Where(b => b.Context != "program"),
-            b => Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, "Readme", b.Context + ".cs")), $"no Readme/{b.Context}.cs"));
+            b => Assert.True(
+                File.Exists(Path.Combine(AppContext.BaseDirectory, "Readme", b.Context + ".cs")), $"no Readme/{b.Context}.cs"));
     }
 
     [Fact]

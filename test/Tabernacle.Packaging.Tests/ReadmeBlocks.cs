@@ -41,7 +41,8 @@ internal static partial class ReadmeBlocks
             var context = marker.Groups[1].Value;
             if (!Contexts.Contains(context))
             {
-                throw new InvalidOperationException($"README.md line {i}: unknown compile context '{context}' (contexts: {string.Join(", ", Contexts)}).");
+                throw new InvalidOperationException(
+                    $"README.md line {i}: unknown compile context '{context}' (contexts: {string.Join(", ", Contexts)}).");
             }
 
             var end = EndOf(lines, i);

@@ -24,6 +24,12 @@ public sealed class DataDirectoryTests : IDisposable
     private ReplicaSetEmulatorOptions Options(string? path = null, int members = 3) =>
         new() { Members = members, DataDirectory = path ?? DataPath };
 
+    private static Task<List<BsonDocument>> AllAsync(IMongoCollection<BsonDocument> collection) =>
+        collection.Find(FilterDefinition<BsonDocument>.Empty).ToListAsync();
+
+    private static Task<long> CountAsync(IMongoCollection<BsonDocument> collection) =>
+        collection.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty);
+
     private static MongoClient Connect(MongoReplicaSetEmulator emulator)
     {
         var settings = MongoClientSettings.FromConnectionString(emulator.ConnectionString);
@@ -44,7 +50,8 @@ public sealed class DataDirectoryTests : IDisposable
             var items = db.GetCollection<BsonDocument>("items");
             await items.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(
                 Builders<BsonDocument>.IndexKeys.Ascending("sku"), new CreateIndexOptions { Unique = true, Name = "sku_unique" }));
-            await items.InsertManyAsync(Enumerable.Range(1, 20).Select(i => new BsonDocument { { "_id", i }, { "sku", $"S{i}" }, { "qty", i } }));
+            await items.InsertManyAsync(
+                Enumerable.Range(1, 20).Select(i => new BsonDocument { { "_id", i }, { "sku", $"S{i}" }, { "qty", i } }));
             await items.UpdateOneAsync(Builders<BsonDocument>.Filter.Eq("_id", 3), Builders<BsonDocument>.Update.Set("qty", 300));
             await items.DeleteOneAsync(Builders<BsonDocument>.Filter.Eq("_id", 4));
             using (var session = await client.StartSessionAsync())
@@ -66,7 +73,7 @@ public sealed class DataDirectoryTests : IDisposable
         await using var second = await MongoReplicaSetEmulator.StartAsync(Options());
         using var again = Connect(second);
         var shop = again.GetDatabase("shop");
-        var restored = await shop.GetCollection<BsonDocument>("items").Find(FilterDefinition<BsonDocument>.Empty).SortBy(d => d["_id"]).ToListAsync();
+        var restored = (await AllAsync(shop.GetCollection<BsonDocument>("items"))).OrderBy(d => d["_id"].AsInt32).ToList();
         Assert.Equal([.. Enumerable.Range(1, 20).Where(i => i != 4), 100], restored.Select(d => d["_id"].AsInt32));
         Assert.Equal(300, restored.Single(d => d["_id"] == 3)["qty"].AsInt32);
 
@@ -78,12 +85,14 @@ public sealed class DataDirectoryTests : IDisposable
         Assert.Equal(ServerErrorCategory.DuplicateKey, duplicate.WriteError.Category);
 
         // The capped collection kept its options, and with them its bound.
-        var info = await (await shop.ListCollectionsAsync(new ListCollectionsOptions { Filter = new BsonDocument("name", "events") })).SingleAsync();
+        var listing = await shop.ListCollectionsAsync(new ListCollectionsOptions { Filter = new BsonDocument("name", "events") });
+        var info = await listing.SingleAsync();
         Assert.True(info["options"]["capped"].ToBoolean());
-        Assert.Equal([3, 4, 5], (await shop.GetCollection<BsonDocument>("events").Find(FilterDefinition<BsonDocument>.Empty).ToListAsync()).Select(d => d["_id"].AsInt32));
+        Assert.Equal([3, 4, 5], (await AllAsync(shop.GetCollection<BsonDocument>("events"))).Select(d => d["_id"].AsInt32));
 
         // Every member has its oplog back; the set elected a primary in a term after the one it stopped in.
-        Assert.All(second.Members, m => Assert.True(m.Member.Oplog.Count >= oplogEntries, $"{m.Host} has {m.Member.Oplog.Count} entries, expected {oplogEntries}+"));
+        Assert.All(second.Members, m => Assert.True(
+            m.Member.Oplog.Count >= oplogEntries, $"{m.Host} has {m.Member.Oplog.Count} entries, expected {oplogEntries}+"));
         Assert.True(second.Term > term, $"term {second.Term} after a restart in term {term}");
     }
 
@@ -106,7 +115,7 @@ public sealed class DataDirectoryTests : IDisposable
 
         await using var second = await MongoReplicaSetEmulator.StartAsync(options);
         using var again = Connect(second);
-        var count = await again.GetDatabase("log").GetCollection<BsonDocument>("items").CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty);
+        var count = await CountAsync(again.GetDatabase("log").GetCollection<BsonDocument>("items"));
         Assert.Equal(60, count);
     }
 
@@ -177,7 +186,7 @@ public sealed class DataDirectoryTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.Combine(image, "member-0"), "checkpoint-*.ckpt"));
         await using var recovered = await MongoReplicaSetEmulator.StartAsync(Options(image, members: 1));
         using var again = Connect(recovered);
-        var ids = await again.GetDatabase("crash").GetCollection<BsonDocument>("items").Find(FilterDefinition<BsonDocument>.Empty).ToListAsync();
+        var ids = await AllAsync(again.GetDatabase("crash").GetCollection<BsonDocument>("items"));
         Assert.Equal(Enumerable.Range(0, 10), ids.Select(d => d["_id"].AsInt32).Order());
     }
 
@@ -207,7 +216,7 @@ public sealed class DataDirectoryTests : IDisposable
         {
             using var client = Connect(recovered);
             var items = client.GetDatabase("torn").GetCollection<BsonDocument>("items");
-            var ids = await items.Find(FilterDefinition<BsonDocument>.Empty).ToListAsync();
+            var ids = await AllAsync(items);
             Assert.Equal([0, 1, 2, 3], ids.Select(d => d["_id"].AsInt32).Order());
 
             // New writes go after the last whole record (the torn bytes were cut off) and survive another restart.
@@ -216,7 +225,7 @@ public sealed class DataDirectoryTests : IDisposable
 
         await using var again = await MongoReplicaSetEmulator.StartAsync(Options(image, members: 1));
         using var reconnected = Connect(again);
-        var after = await reconnected.GetDatabase("torn").GetCollection<BsonDocument>("items").Find(FilterDefinition<BsonDocument>.Empty).ToListAsync();
+        var after = await AllAsync(reconnected.GetDatabase("torn").GetCollection<BsonDocument>("items"));
         Assert.Equal([0, 1, 2, 3, 10], after.Select(d => d["_id"].AsInt32).Order());
     }
 

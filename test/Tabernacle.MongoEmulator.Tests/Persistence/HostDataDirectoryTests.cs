@@ -49,8 +49,8 @@ public sealed class HostDataDirectoryTests : IDisposable
                         using var session = await client.StartSessionAsync();
                         session.StartTransaction();
                         var payload = new string((char)('a' + (i % 26)), 1000 + i);
-                        await pairs.InsertOneAsync(session, new BsonDocument { { "_id", $"debit-{i}" }, { "n", i }, { "payload", payload }, { "length", payload.Length } });
-                        await pairs.InsertOneAsync(session, new BsonDocument { { "_id", $"credit-{i}" }, { "n", i }, { "payload", payload }, { "length", payload.Length } });
+                        await pairs.InsertOneAsync(session, Half("debit", i, payload));
+                        await pairs.InsertOneAsync(session, Half("credit", i, payload));
                         await session.CommitTransactionAsync();
                     }
                     catch (Exception) when (Volatile.Read(ref killed))
@@ -81,7 +81,8 @@ public sealed class HostDataDirectoryTests : IDisposable
         using var restarted = HostProcess.Start("--members", "3", "--port", "0", "--data", _data);
         var again = await restarted.ReadStdoutLineAsync(s_startTimeout);
         using var reader = Connect(again, TimeSpan.FromSeconds(30));
-        var documents = await reader.GetDatabase("bank").GetCollection<BsonDocument>("pairs").Find(FilterDefinition<BsonDocument>.Empty).ToListAsync();
+        var pairsAgain = reader.GetDatabase("bank").GetCollection<BsonDocument>("pairs");
+        var documents = await pairsAgain.Find(FilterDefinition<BsonDocument>.Empty).ToListAsync();
         var byTransaction = documents.GroupBy(d => d["n"].AsInt32).ToDictionary(g => g.Key, g => g.ToList());
 
         List<int> acked;
@@ -102,6 +103,9 @@ public sealed class HostDataDirectoryTests : IDisposable
         Assert.InRange(byTransaction.Count - acked.Count, 0, 1);
         Assert.Contains("recovered", restarted.Stderr, StringComparison.Ordinal);
     }
+
+    private static BsonDocument Half(string side, int i, string payload) =>
+        new() { { "_id", $"{side}-{i}" }, { "n", i }, { "payload", payload }, { "length", payload.Length } };
 
     [Fact]
     public async Task A_corrupt_data_directory_exits_3_naming_the_file()

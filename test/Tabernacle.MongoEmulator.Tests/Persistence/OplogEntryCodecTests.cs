@@ -15,7 +15,8 @@ public sealed class OplogEntryCodecTests
             new OpTime(new BsonTimestamp(1_700_000_000, 3), 2), new DateTime(2026, 12, 7, 10, 0, 0, 123, DateTimeKind.Utc),
             OplogOperation.Insert, "shop", "items", new BsonDocument { { "_id", 1 }, { "n", new BsonArray { 1, "a" } } }, 1),
         "delete-null-id" => new OplogEntry(
-            new OpTime(new BsonTimestamp(1_700_000_001, 1), 5), DateTime.UnixEpoch, OplogOperation.Delete, "shop", "items", null, BsonNull.Value),
+            new OpTime(new BsonTimestamp(1_700_000_001, 1), 5), DateTime.UnixEpoch,
+            OplogOperation.Delete, "shop", "items", null, BsonNull.Value),
         "noop" => new OplogEntry(
             new OpTime(new BsonTimestamp(1_700_000_002, 1), 5), DateTime.UnixEpoch, OplogOperation.Noop, "admin", null, null, null),
         _ => new OplogEntry(
@@ -32,7 +33,8 @@ public sealed class OplogEntryCodecTests
     {
         var entry = Entry(kind);
 
-        var decoded = OplogEntryCodec.Decode(MongoDB.Bson.Serialization.BsonSerializer.Deserialize<BsonDocument>(OplogEntryCodec.Encode(entry).ToBson()));
+        var bytes = OplogEntryCodec.Encode(entry).ToBson();
+        var decoded = OplogEntryCodec.Decode(MongoDB.Bson.Serialization.BsonSerializer.Deserialize<BsonDocument>(bytes));
 
         Assert.Equal(entry.OpTime, decoded.OpTime);
         Assert.Equal(entry.WallTime, decoded.WallTime);

@@ -26,7 +26,10 @@ internal static class CheckpointFile
                     Put(stream, Describe(collection));
                     foreach (var document in collection.Documents)
                     {
-                        Put(stream, new BsonDocument { { "k", "doc" }, { "db", database.Name }, { "coll", collection.Name }, { "d", document } });
+                        Put(stream, new BsonDocument
+                        {
+                            { "k", "doc" }, { "db", database.Name }, { "coll", collection.Name }, { "d", document },
+                        });
                         documents++;
                     }
                 }

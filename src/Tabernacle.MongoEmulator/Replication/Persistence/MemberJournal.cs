@@ -31,7 +31,14 @@ internal sealed class MemberJournal : IDisposable
     private long _synced;
     private bool _disposed;
 
-    private MemberJournal(ReplicaMember member, string directory, long minimumCheckpointBytes, ILogger logger, long generation, long length, long checkpointBytes)
+    private MemberJournal(
+        ReplicaMember member,
+        string directory,
+        long minimumCheckpointBytes,
+        ILogger logger,
+        long generation,
+        long length,
+        long checkpointBytes)
     {
         _member = member;
         _directory = directory;
@@ -74,7 +81,8 @@ internal sealed class MemberJournal : IDisposable
         member.ResetAppliedHistory();
 
         // Older generations are wholly in the newest checkpoint.
-        foreach (var old in Generations(directory, "checkpoint-", ".ckpt").Concat(Generations(directory, "journal-", ".log")).Where(g => g < generation))
+        var generations = Generations(directory, "checkpoint-", ".ckpt").Concat(Generations(directory, "journal-", ".log"));
+        foreach (var old in generations.Where(g => g < generation).ToList())
         {
             File.Delete(Path.Combine(directory, CheckpointName(old)));
             File.Delete(Path.Combine(directory, JournalName(old)));
@@ -261,6 +269,7 @@ internal sealed class MemberJournal : IDisposable
     private static IEnumerable<long> Generations(string directory, string prefix, string suffix) =>
         Directory.EnumerateFiles(directory, prefix + "*" + suffix)
             .Select(Path.GetFileName)
-            .Select(name => long.TryParse(name![prefix.Length..^suffix.Length], NumberStyles.None, CultureInfo.InvariantCulture, out var g) ? g : -1)
+            .Select(name => name![prefix.Length..^suffix.Length])
+            .Select(number => long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var g) ? g : -1)
             .Where(g => g >= 0);
 }

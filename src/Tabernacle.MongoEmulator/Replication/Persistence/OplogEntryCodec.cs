@@ -58,7 +58,8 @@ internal static class OplogEntryCodec
         {
             entry = entry with
             {
-                Statement = new RetryableStatement(stmt["lsid"].AsString, stmt["txn"].ToInt64(), stmt["i"].AsInt32, stmt["r"].AsBsonDocument),
+                Statement = new RetryableStatement(
+                    stmt["lsid"].AsString, stmt["txn"].ToInt64(), stmt["i"].AsInt32, stmt["r"].AsBsonDocument),
             };
         }
 
