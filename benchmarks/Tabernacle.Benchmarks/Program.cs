@@ -40,5 +40,7 @@ if (args.Contains("--scaling") || args.Length == 0)
     return 0;
 }
 
-BenchmarkSwitcher.FromTypes([typeof(ReadBenchmarks), typeof(SaveBenchmarks), typeof(EmulatorScalingBenchmarks)]).Run(args);
+BenchmarkSwitcher.FromTypes(
+    [typeof(ReadBenchmarks), typeof(SaveBenchmarks), typeof(EmulatorScalingBenchmarks), typeof(EmulatorPersistenceBenchmarks)])
+    .Run(args);
 return 0;

@@ -18,6 +18,23 @@ public sealed record LibraryMode(MongoReplicaSetEmulator? Emulator)
     public bool IsEmbedded => Emulator is not null;
 }
 
+/// <summary>Stops the embedded emulator after the app has stopped serving requests.</summary>
+public sealed class EmbeddedEmulatorLifetime(MongoReplicaSetEmulator emulator) : IHostedLifecycleService
+{
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // After every hosted service (the web server included) stopped, so no request is cut off by the members going down.
+    public async Task StoppedAsync(CancellationToken cancellationToken) => await emulator.DisposeAsync();
+}
+
 public sealed record JwtSettings(string Issuer, string Audience, SymmetricSecurityKey Key);
 
 public sealed class TokenService(JwtSettings settings)

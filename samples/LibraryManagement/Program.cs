@@ -19,14 +19,31 @@ var builder = WebApplication.CreateBuilder(args);
 // is redacted, so the event stays out of the logs.
 builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Update", LogLevel.None);
 
-// The replica set: ConnectionStrings:Library when configured, else an embedded 3-member emulator on loopback.
+// The replica set: ConnectionStrings:Library when configured, else an embedded 3-member emulator on loopback. The
+// emulator keeps the library in Library:DataDirectory (App_Data/emulator under the app's folder by default), so a
+// restart keeps the data; Library:InMemory=true keeps it in memory instead, gone when the app stops.
 var connectionString = builder.Configuration.GetConnectionString("Library");
 MongoReplicaSetEmulator? emulator = null;
+string? dataDirectory = null;
 if (string.IsNullOrWhiteSpace(connectionString))
 {
-    emulator = await MongoReplicaSetEmulator.StartAsync(new ReplicaSetEmulatorOptions { Members = 3, ElectionTimeout = TimeSpan.FromMilliseconds(500) });
+    if (!builder.Configuration.GetValue("Library:InMemory", false))
+    {
+        var configured = builder.Configuration["Library:DataDirectory"];
+        var folder = string.IsNullOrEmpty(configured) ? Path.Combine("App_Data", "emulator") : configured;
+        dataDirectory = Path.GetFullPath(folder, builder.Environment.ContentRootPath);
+    }
+
+    emulator = await MongoReplicaSetEmulator.StartAsync(new ReplicaSetEmulatorOptions
+    {
+        Members = 3,
+        ElectionTimeout = TimeSpan.FromMilliseconds(500),
+        DataDirectory = dataDirectory,
+    });
     connectionString = emulator.ConnectionString.Replace("/?", "/library?", StringComparison.Ordinal);
-    builder.Services.AddSingleton(_ => emulator);   // created by a factory, so the container disposes it (stops the members)
+    // Stopped once the host has stopped (also under WebApplicationFactory): the members go down and the data directory
+    // is closed, with a last checkpoint and its lock released for the next start.
+    builder.Services.AddHostedService(_ => new EmbeddedEmulatorLifetime(emulator));
 }
 
 builder.Services.AddSingleton(new LibraryMode(emulator));
@@ -116,7 +133,9 @@ await Seed.RunAsync(app.Services, seedDemoData);
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
-    var mode = emulator is null ? "the configured replica set (ConnectionStrings:Library)" : $"an embedded 3-member emulator ({emulator.ConnectionString})";
+    var mode = emulator is null
+        ? "the configured replica set (ConnectionStrings:Library)"
+        : $"an embedded 3-member emulator ({emulator.ConnectionString}; data {dataDirectory ?? "in memory"})";
     foreach (var url in app.Urls)
     {
         Console.WriteLine($"Library is running at {url} on {mode}: dashboard {url}/, API page {url}/swagger, health {url}/health");

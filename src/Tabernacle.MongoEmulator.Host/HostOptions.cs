@@ -24,6 +24,9 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
     public string ConnectionStringFor(string setConnectionString) =>
         Database is null ? setConnectionString : setConnectionString.Replace("/?", $"/{Database}?", StringComparison.Ordinal);
 
+    /// <summary><c>--data</c>: the folder that keeps the set's data across restarts (in memory when <c>null</c>).</summary>
+    public string? DataDirectory { get; init; }
+
     /// <summary>The <c>--user</c> options, in order.</summary>
     public IReadOnlyList<HostUser> Users { get; init; } = [];
 
@@ -52,6 +55,11 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
                                      admin; clients pass it as authSource). If the password contains '@', always
                                      give the database: app:p@ss@admin. Only SCRAM keys are kept; the password is
                                      never logged, but the command line is visible to other local processes.
+          --data <dir>               Keep the set's data in <dir> across restarts (created if missing): every
+                                     member journals its documents, indexes, oplog and term there, and an
+                                     acknowledged write is on disk before it is acknowledged. Start again with
+                                     the same --data, --replSet and --members to get the data back. Default:
+                                     in memory, gone when the host stops.
           --database <name>          Put this database in the printed connection string (its path, as UseTabernacle
                                      and AddTabernacle expect it); default: none.
           --setParameter maxAcceptableLogicalClockDriftSecs=<n>
@@ -61,6 +69,8 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
 
         The first line on stdout is the connection string (without credentials: add user:password@ and
         &authSource=<db> when --auth is on); logs go to stderr. Ctrl+C or SIGTERM stops the set.
+        Exit codes: 0 after a stop, 1 when a port is taken, 2 for a bad option, 3 when the --data directory cannot
+        be used (another host holds it, it is corrupt, or it cannot be written).
         """;
 
     public static HostOptions Parse(string[] args)
@@ -99,6 +109,9 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
                     break;
                 case "--user":
                     options = options with { Users = [.. options.Users, HostUser.Parse(Next(args, ref i))] };
+                    break;
+                case "--data":
+                    options = options with { DataDirectory = DataDirectoryPath(Next(args, ref i)) };
                     break;
                 case "--database":
                     options = options with { Database = DatabaseName(Next(args, ref i)) };
@@ -156,6 +169,16 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
         }
 
         return name;
+    }
+
+    private static string DataDirectoryPath(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path) || path.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            throw new ArgumentException($"option '--data' needs a folder path, not '{path}'");
+        }
+
+        return path;
     }
 
     private static string Next(string[] args, ref int i)

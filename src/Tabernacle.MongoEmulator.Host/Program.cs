@@ -37,6 +37,7 @@ var emulatorOptions = new ReplicaSetEmulatorOptions
     DefaultReadServiceTime = options.ReadServiceTime,
     DefaultMaxConcurrentReads = options.MaxConcurrentReads,
     MaxAcceptableLogicalClockDrift = options.MaxClockDrift,
+    DataDirectory = options.DataDirectory,
     LoggerFactory = loggerFactory,
 };
 if (options.Auth)
@@ -72,6 +73,12 @@ catch (ArgumentException ex)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return 2;
+}
+catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+{
+    // In use by another host, unwritable, or corrupt (the message names the file): the data is not touched.
+    Console.Error.WriteLine($"error: option '--data': {ex.Message}");
+    return 3;
 }
 
 await using (emulator)

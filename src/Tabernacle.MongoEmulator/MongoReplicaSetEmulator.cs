@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Tabernacle.MongoEmulator.Commands;
 using Tabernacle.MongoEmulator.Commands.Handlers;
 using Tabernacle.MongoEmulator.Replication;
+using Tabernacle.MongoEmulator.Replication.Persistence;
 using Tabernacle.MongoEmulator.Security;
 using Tabernacle.MongoEmulator.Wire;
 
@@ -27,15 +28,21 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
     private readonly List<EmulatorMember> _members;
     private readonly TtlMonitor _ttl;
     private readonly TransactionReaper _reaper;
+    private readonly ReplicaSetDataDirectory? _data;
     private bool _disposed;
 
-    private MongoReplicaSetEmulator(ReplicaSetCoordinator set, List<EmulatorMember> members, TtlMonitor ttl, TransactionReaper reaper)
+    private MongoReplicaSetEmulator(
+        ReplicaSetCoordinator set, List<EmulatorMember> members, TtlMonitor ttl, TransactionReaper reaper, ReplicaSetDataDirectory? data)
     {
         _set = set;
         _members = members;
         _ttl = ttl;
         _reaper = reaper;
+        _data = data;
     }
+
+    /// <summary>The data directory's journals, one per member, or <c>null</c> in memory; internal, for tests.</summary>
+    internal IReadOnlyList<MemberJournal>? Journals => _data?.Journals;
 
     /// <summary>The connection string of the whole set: <c>mongodb://127.0.0.1:p1,127.0.0.1:p2,.../?replicaSet=rs0</c>.</summary>
     public string ConnectionString => $"mongodb://{string.Join(",", _members.Select(m => m.Host))}/?replicaSet={_set.Name}";
@@ -83,6 +90,12 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
     /// <exception cref="ArgumentOutOfRangeException">The options ask for fewer than 1 or more than 7 members, or an invalid port.</exception>
     /// <exception cref="ArgumentException">Authentication is on without users, or a user is defined twice in one database.</exception>
     /// <exception cref="EmulatorPortInUseException">A member's port is taken.</exception>
+    /// <exception cref="IOException">
+    /// The <see cref="ReplicaSetEmulatorOptions.DataDirectory"/> is used by another emulator or cannot be written.
+    /// </exception>
+    /// <exception cref="InvalidDataException">
+    /// A journal or checkpoint in the data directory is corrupt (the message names the file).
+    /// </exception>
     public static async Task<MongoReplicaSetEmulator> StartAsync(ReplicaSetEmulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new ReplicaSetEmulatorOptions();
@@ -101,6 +114,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         var registry = CreateRegistry(options.Authentication is { } authentication ? new CredentialStore(authentication.Users) : null);
         var members = new List<EmulatorMember>();
         var servers = new List<WireServer>();
+        ReplicaSetDataDirectory? data = null;
         try
         {
             for (var i = 0; i < options.Members; i++)
@@ -131,6 +145,11 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
                 member.Attach(server, dispatcher);
                 members.Add(member);
             }
+
+            // Recovery fills the members before they start, so they come up with their data, oplog and term.
+            data = options.DataDirectory is { } directory
+                ? ReplicaSetDataDirectory.Open(directory, set, options.CheckpointThresholdBytes, loggerFactory)
+                : null;
         }
         catch
         {
@@ -147,7 +166,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         ttl.Start();
         var reaper = new TransactionReaper(set, loggerFactory.CreateLogger<TransactionReaper>());
         reaper.Start();
-        var emulator = new MongoReplicaSetEmulator(set, members, ttl, reaper);
+        var emulator = new MongoReplicaSetEmulator(set, members, ttl, reaper, data);
         await emulator.WaitForPrimaryAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         return emulator;
     }
@@ -244,6 +263,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         }
 
         await _set.DisposeAsync().ConfigureAwait(false);
+        _data?.Dispose();
     }
 
     private static void Validate(ReplicaSetEmulatorOptions options)
@@ -256,6 +276,11 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         if (options.BasePort is < 0 or > 65535 || (options.BasePort > 0 && options.BasePort + options.Members - 1 > 65535))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.BasePort, "BasePort must be 0 (ephemeral ports) or a port such that every member's port is at most 65535.");
+        }
+
+        if (options.DataDirectory is { } data && string.IsNullOrWhiteSpace(data))
+        {
+            throw new ArgumentException("DataDirectory must be null (in memory) or a folder path.", nameof(options));
         }
 
         if (string.IsNullOrWhiteSpace(options.ReplicaSetName))

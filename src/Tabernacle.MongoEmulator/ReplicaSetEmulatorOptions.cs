@@ -76,6 +76,19 @@ public sealed class ReplicaSetEmulatorOptions
     /// <c>null</c>: authentication is off and every client may run every command.
     /// </summary>
     public EmulatorAuthenticationOptions? Authentication { get; set; }
+
+    /// <summary>
+    /// A folder that keeps the set's data across restarts; <c>null</c> (the default) keeps everything in memory. Each
+    /// member journals every change it applies (its documents, catalog, oplog and term) to <c>member-N</c> in this folder,
+    /// as checksummed records handed to the operating system before the change is visible and flushed to disk before a
+    /// write is acknowledged; checkpoints bound the journal. A set started again on the same folder, with the same
+    /// <see cref="ReplicaSetName"/> and <see cref="Members"/>, comes back with every acknowledged write. Only one emulator
+    /// may use a folder at a time. Users come from <see cref="Authentication"/> on every start and are not stored.
+    /// </summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>Journal size after which a member writes a checkpoint (at least the last checkpoint's size); for tests.</summary>
+    internal long CheckpointThresholdBytes { get; set; } = Replication.Persistence.ReplicaSetDataDirectory.DefaultCheckpointBytes;
 }
 
 /// <summary>Settings of one member.</summary>

@@ -39,6 +39,9 @@ public class LibraryFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Whether the app starts its own embedded emulator instead of using the shared backend.</summary>
     protected virtual bool UsesEmbeddedEmulator => false;
 
+    /// <summary>The embedded emulator's data folder; <c>null</c> keeps it in memory (Library:InMemory), as tests should.</summary>
+    protected virtual string? EmbeddedDataDirectory => null;
+
     /// <summary>The shared backend (not for <see cref="EmbeddedEmulatorLibraryFactory"/>).</summary>
     public Backend SharedBackend => _backend ?? throw new InvalidOperationException("This factory is not on the shared backend, or InitializeAsync was not called.");
 
@@ -74,6 +77,14 @@ public class LibraryFactory : WebApplicationFactory<Program>, IAsyncLifetime
         if (!UsesEmbeddedEmulator)
         {
             builder.UseSetting("ConnectionStrings:Library", SharedBackend.ConnectionStringFor(DatabaseName));
+        }
+        else if (EmbeddedDataDirectory is { } data)
+        {
+            builder.UseSetting("Library:DataDirectory", data);
+        }
+        else
+        {
+            builder.UseSetting("Library:InMemory", "true");
         }
     }
 
@@ -142,6 +153,11 @@ public class LibraryFactory : WebApplicationFactory<Program>, IAsyncLifetime
 public sealed class EmbeddedEmulatorLibraryFactory : LibraryFactory
 {
     protected override bool UsesEmbeddedEmulator => true;
+
+    /// <summary>A data folder for the embedded emulator (a temporary one in tests); <c>null</c> keeps it in memory.</summary>
+    public string? DataDirectory { get; init; }
+
+    protected override string? EmbeddedDataDirectory => DataDirectory;
 }
 
 public static class Wait

@@ -59,6 +59,43 @@ public sealed class PackageSmokeTests(PackageFeed feed, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task Every_csharp_block_of_the_README_compiles_against_the_packages()
+    {
+        var blocks = ReadmeBlocks.Extract(File.ReadAllText(Path.Combine(PackageFeed.RepositoryRoot(), "README.md")));
+        var root = Path.Combine(feed.Root, "readme");
+        var projects = new List<string>();
+        foreach (var block in blocks)
+        {
+            // One project per block: a README block is a Program.cs of its own (top-level statements, then types).
+            var web = block.Context == "web";
+            var name = $"Line{block.Line}";
+            var folder = Path.Combine(root, name);
+            Directory.CreateDirectory(folder);
+            string[] packages = [web ? "Tabernacle.EfCore.Extensions" : "Tabernacle.EfCore", "Tabernacle.MongoEmulator"];
+            var sdk = web ? "Microsoft.NET.Sdk.Web" : "Microsoft.NET.Sdk";
+            File.WriteAllText(Path.Combine(folder, name + ".csproj"), feed.ProjectText(sdk, packages));
+            File.WriteAllText(Path.Combine(folder, "Program.cs"), block.Code);
+            if (block.Context != "program")
+            {
+                File.Copy(Path.Combine(AppContext.BaseDirectory, "Readme", block.Context + ".cs"), Path.Combine(folder, "Context.cs"));
+            }
+
+            projects.Add($"{name}/{name}.csproj");
+        }
+
+        var solution = Path.Combine(root, "readme.slnx");
+        File.WriteAllText(solution, $"<Solution>\n{string.Concat(projects.Select(p => $"  <Project Path=\"{p}\" />\n"))}</Solution>\n");
+
+        var (exitCode, stdout, stderr) = await Processes.RunAsync(
+            "dotnet", ["build", solution, "-nologo", "-v", "q"], root, TimeSpan.FromMinutes(8));
+
+        // Errors name the project LineN: the README line the block starts on.
+        var errors = (stdout + stderr).Split('\n').Where(l => l.Contains(" error ", StringComparison.Ordinal)).Distinct().ToList();
+        var shown = errors.Count > 0 ? string.Join('\n', errors) : stdout + stderr;
+        Assert.True(exitCode == 0, $"README blocks do not compile (project LineN = the block at README.md line N):\n{shown}");
+    }
+
+    [Fact]
     public async Task The_tool_installs_from_the_feed_and_prints_its_help()
     {
         var tools = Path.Combine(feed.Root, "tools");
@@ -167,8 +204,18 @@ public sealed class PackageFeed : IAsyncLifetime
     {
         var folder = Path.Combine(Root, name);
         Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, name + ".csproj"), ProjectText(sdk, packages));
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Apps", name, "Program.cs"), Path.Combine(folder, "Program.cs"), overwrite: true);
+        return folder;
+    }
+
+    /// <summary>
+    /// An executable project's text on <paramref name="sdk"/> that references <paramref name="packages"/> at the packed version.
+    /// </summary>
+    public string ProjectText(string sdk, IEnumerable<string> packages)
+    {
         var references = string.Join("\n", packages.Select(p => $"""    <PackageReference Include="{p}" Version="{Version}" />"""));
-        File.WriteAllText(Path.Combine(folder, name + ".csproj"), $"""
+        return $"""
             <Project Sdk="{sdk}">
               <PropertyGroup>
                 <OutputType>Exe</OutputType>
@@ -180,9 +227,7 @@ public sealed class PackageFeed : IAsyncLifetime
             {references}
               </ItemGroup>
             </Project>
-            """);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "Apps", name, "Program.cs"), Path.Combine(folder, "Program.cs"), overwrite: true);
-        return folder;
+            """;
     }
 
     public Task DisposeAsync()
@@ -199,7 +244,7 @@ public sealed class PackageFeed : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

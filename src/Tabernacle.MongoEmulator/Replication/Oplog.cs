@@ -68,12 +68,20 @@ internal sealed class Oplog
         }
     }
 
+    /// <summary>The member's journal when its data is kept on disk (<c>DataDirectory</c>); <c>null</c> in memory.</summary>
+    public Persistence.MemberJournal? Journal { get; set; }
+
+    /// <summary>Appends an entry; callers hold the member's storage lock and have applied the entry's changes.</summary>
     public void Append(OplogEntry entry)
     {
+        // Journaled first: an entry others can see (and a client may be told about) is already in the journal.
+        Journal?.Append(entry);
         lock (_gate)
         {
             _entries.Add(entry);
         }
+
+        Journal?.CheckpointIfDue();
     }
 
     /// <summary>Whether this oplog holds an entry with exactly <paramref name="opTime"/> (timestamp and term).</summary>

@@ -533,14 +533,26 @@ internal sealed class ReplicaMember
                 RetryableWrites.CopyFrom(source.RetryableWrites);
 
                 // The copied data is the oldest state this member can read now: earlier snapshots are gone.
-                Storage.History.Reset();
-                _appliedSequences.Clear();
-                _appliedSequences.Add((LastApplied, Storage.History.Sequence));
+                ResetAppliedHistory();
+
+                // The journal records appends only: the replaced data goes to disk as a whole, in a checkpoint.
+                Oplog.Journal?.Checkpoint();
             }
         }
 
         OplogAppended.Pulse();
         _set.PulseReplication();
+    }
+
+    /// <summary>
+    /// Makes the member's current data the oldest state it can read (after a rollback or a recovery from disk): earlier
+    /// snapshots are gone. Callers hold the storage lock, or the member is not started yet.
+    /// </summary>
+    public void ResetAppliedHistory()
+    {
+        Storage.History.Reset();
+        _appliedSequences.Clear();
+        _appliedSequences.Add((LastApplied, Storage.History.Sequence));
     }
 
     // A majority-committed write is never rolled back: a divergent entry the member knew as committed is a bug in the

@@ -72,6 +72,9 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
 
     public long Term { get; private set; }
 
+    /// <summary>Raises the term to <paramref name="term"/>, the newest a member recovered from disk, before the set starts.</summary>
+    public void RestoreTerm(long term) => Term = Math.Max(Term, term);
+
     public IReadOnlyList<ReplicaMember> Members => _members;
 
     /// <summary>
@@ -307,6 +310,14 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
                 .ToList();
             if (concern.Mode is { } mode ? mode.IsSatisfiedBy(acknowledging) : acknowledging.Count >= needed)
             {
+                // With a data directory, an acknowledged write is on disk on as many members as the concern names: the
+                // primary first (w:1), then the others that hold it (a tag mode's members are all needed).
+                var durable = concern.Mode is null ? acknowledging.OrderByDescending(m => m == primary).Take(needed) : acknowledging;
+                foreach (var member in durable)
+                {
+                    member.Oplog.Journal?.Sync();
+                }
+
                 return null;
             }
 

@@ -63,7 +63,7 @@ public sealed partial class HostProcessTests
         var stdout = await host.ReadStdoutToEndAsync(s_exitTimeout);
 
         Assert.Equal(0, exitCode);
-        foreach (var documented in new[] { "--members", "--port", "--replSet", "--bind", "--help" })
+        foreach (var documented in new[] { "--members", "--port", "--replSet", "--bind", "--data", "--help" })
         {
             Assert.Contains(documented, stdout, StringComparison.Ordinal);
         }
@@ -105,6 +105,7 @@ public sealed partial class HostProcessTests
     [InlineData("--setParameter maxAcceptableLogicalClockDriftSecs=0", "maxAcceptableLogicalClockDriftSecs")]
     [InlineData("--setParameter bogusParameter=1", "bogusParameter")]
     [InlineData("--database a.b", "--database")]
+    [InlineData("--data ", "--data")]
     [InlineData("--setParameter maxAcceptableLogicalClockDriftSecs", "name=value")]
     public async Task Invalid_command_line_exits_non_zero_with_a_clear_message(string arguments, string named)
     {
