@@ -41,4 +41,5 @@ internal static class ReadmeContext
     public static Order order = null!;
     public static DateTime cutoff;
     public static string conn = "";
+    public static CancellationToken cancellationToken;
 }
