@@ -19,6 +19,7 @@ public static partial class BreadthCases
         AddSelectMany(cases);
         AddArrayDistinctAndOrder(cases);
         AddStringFormatting(cases);
+        AddSetOperations(cases);
         return cases;
     }
 
