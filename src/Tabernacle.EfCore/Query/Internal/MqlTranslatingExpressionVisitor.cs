@@ -24,9 +24,12 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
     private readonly GroupingTranslator _groupings;
 
+    private readonly EntityEqualityTranslator _entityEquality;
+
     public MqlTranslatingExpressionVisitor(ISubqueryHost? host = null)
     {
         Host = host;
+        _entityEquality = new EntityEqualityTranslator(host);
         _arrays = new ArrayOperatorTranslator(this);
         _groupings = new GroupingTranslator(this);
     }
@@ -238,6 +241,12 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && TryTranslateNullComparison(l, r, node.NodeType) is { } nullComparison)
         {
             return nullComparison;
+        }
+
+        if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && l is not null && r is not null
+            && (EntityEqualityTranslator.EntityTypeOf(l) is not null || EntityEqualityTranslator.EntityTypeOf(r) is not null))
+        {
+            return (Expression?)_entityEquality.Translate(l, r, node.NodeType == ExpressionType.Equal) ?? Fail(_entityEquality.TranslationErrorDetails!)!;
         }
 
         if (l is not MqlExpression lm || r is not MqlExpression rm)
@@ -541,7 +550,13 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         }
 
         values = UnwrapCollection(values);
-        if (Visit(item) is not MqlExpression translatedItem)
+        var visitedItem = Visit(item);
+        if (EntityEqualityTranslator.EntityTypeOf(visitedItem) is not null)
+        {
+            return (Expression?)_entityEquality.TranslateContains(values, visitedItem!) ?? Fail(_entityEquality.TranslationErrorDetails!);
+        }
+
+        if (visitedItem is not MqlExpression translatedItem)
         {
             return Fail("The value looked up with Contains could not be translated to MQL.");
         }

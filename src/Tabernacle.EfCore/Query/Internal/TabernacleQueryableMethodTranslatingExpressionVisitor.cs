@@ -64,6 +64,9 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return new JoinedCollectionExpression(outer.RootDocument, element, itemShaper, typeof(IEnumerable<>).MakeGenericType(itemShaper.Type));
     }
 
+    public QueryParameterExpression RegisterRuntimeParameter(string name, LambdaExpression valueExtractor) =>
+        QueryCompilationContext.RegisterRuntimeParameter(name, valueExtractor);
+
     public override Expression Translate(Expression expression)
     {
         var translated = base.Translate(expression);
