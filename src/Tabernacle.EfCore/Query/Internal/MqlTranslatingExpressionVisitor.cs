@@ -474,6 +474,14 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             return VisitBinary(Expression.Equal(node.Object, node.Arguments[0]));
         }
 
+        if (method.Name == nameof(object.Equals) && node.Arguments.Count == (method.IsStatic ? 2 : 1)
+            && (method.IsStatic ? method.DeclaringType == typeof(object) : node.Object!.Type.IsValueType)
+            && BoxedTypesDiffer(method.IsStatic ? node.Arguments[0] : node.Object!, node.Arguments[^1]))
+        {
+            // Equals(object, object) on values of different types (an int and a long) is false in .NET whatever the values.
+            return new MqlConstantExpression(false, typeof(bool));
+        }
+
         if (method.Name == nameof(object.Equals) && method.IsStatic && node.Arguments.Count == 2 && method.DeclaringType == typeof(object))
         {
             return VisitBinary(Expression.Equal(node.Arguments[0], Expression.Convert(node.Arguments[1], node.Arguments[0].Type)));
@@ -524,6 +532,18 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             MqlParameterExpression parameter => new MqlRegexExpression(field, parameter.WithTransform(transform), options),
             _ => Fail("StartsWith/EndsWith/Contains need a constant or a parameter argument for now.")!,
         };
+    }
+
+    private static bool BoxedTypesDiffer(Expression a, Expression b)
+    {
+        static Type? ValueType(Expression e)
+        {
+            var unboxed = e is UnaryExpression { NodeType: ExpressionType.Convert } convert && convert.Type == typeof(object) ? convert.Operand : e;
+            var type = Nullable.GetUnderlyingType(unboxed.Type) ?? unboxed.Type;
+            return type.IsValueType ? type : null;
+        }
+
+        return ValueType(a) is { } x && ValueType(b) is { } y && x != y;
     }
 
     private Expression? TryTranslateContains(MethodCallExpression node)

@@ -258,6 +258,11 @@ internal sealed class SetOperationTranslator(Func<Expression, MongoQueryExpressi
                     return base.Visit(node);
             }
 
+            if (translate is not null && JoinedCount(node) is { } count)
+            {
+                return Placeholder(node, new ComputedSlot(count, node.Type));
+            }
+
             if (translate is not null && node.Type != typeof(void) && ContainsDocumentValue(node)
                 && translate(node) is { } mql && mql is not MqlRawExpression)
             {
@@ -272,6 +277,28 @@ internal sealed class SetOperationTranslator(Func<Expression, MongoQueryExpressi
             }
 
             return base.Visit(node);
+        }
+
+        /// <summary>
+        /// The count of a joined collection (<c>c.Orders.Count</c>, <c>o.Details.Count()</c>, which the projection
+        /// finishes on the client) as <c>$size</c> of the joined array, so the sides can exchange it.
+        /// </summary>
+        private static MqlExpression? JoinedCount(Expression node)
+        {
+            var collection = node switch
+            {
+                MethodCallExpression { Method.Name: nameof(Enumerable.Count) or nameof(Enumerable.LongCount), Arguments: [JoinedCollectionExpression joined] }
+                    when ((MethodCallExpression)node).Method.DeclaringType == typeof(Enumerable) => joined,
+                MemberExpression { Member.Name: "Count", Expression: JoinedCollectionExpression joined } => joined,
+                _ => null,
+            };
+            if (collection is null || collection.Owner.Owner is not null)
+            {
+                return null;
+            }
+
+            var array = new MqlFieldExpression(collection.Element, collection.Type, null, null);
+            return new MqlFunctionExpression("$size", [new MqlIfNullArrayExpression(array)], node.Type);
         }
 
         private static bool IsScalar(Type type)

@@ -29,6 +29,14 @@ public static partial class BreadthCases
         c["set_except_anonymous"] = new(s => s.Customers.Select(x => new { x.Tier, x.Age })
             .Except(s.Customers.Where(x => x.Age > 40).Select(x => new { x.Tier, x.Age })).AsBag());
         c["set_except_count"] = new(s => s.Orders.Select(o => o.Status).Except(s.Orders.Where(o => o.Total > 100).Select(o => o.Status)).Count(), MayBeEmpty: true);
+        c["set_except_joined_entities_materialized"] = new(s => s.Orders.Select(o => o.Customer).Except(s.Orders.Where(o => o.Total > 500).Select(o => o.Customer))
+            .ToList().Select(x => x == null ? -1 : x.Id).AsBag());
+        c["set_union_entity_and_value_materialized"] = new(s => s.Customers.Where(x => x.Age > 80).Select(x => new { C = x, Foo = x.Name })
+            .Union(s.Customers.Where(x => x.Age < 20).Select(x => new { C = x, Foo = x.Email ?? "" })).ToList().Select(r => (r.C.Id, r.C.Address?.City, r.Foo)).AsBag());
+        c["set_union_count_of_navigation_and_column"] = new(s => s.Customers.Select(x => x.Orders.Count())
+            .Union(s.Customers.Select(x => x.Id % 7)).AsBag());
+        c["set_concat_count_property_of_navigation"] = new(s => s.Customers.Where(x => x.Age > 70).Select(x => new { x.Id, N = x.Orders.Count })
+            .Concat(s.Customers.Where(x => x.Age < 25).Select(x => new { x.Id, N = 0 })).AsBag());
         c["set_concat_entities_distinct"] = new(s => s.Orders.Where(o => o.Total > 500).Concat(s.Orders.Where(o => o.Weight > 20)).Distinct().Select(o => o.Id).AsBag());
     }
 }

@@ -20,6 +20,7 @@ public static partial class BreadthCases
         AddArrayDistinctAndOrder(cases);
         AddStringFormatting(cases);
         AddSetOperations(cases);
+        AddEqualitySemantics(cases);
         return cases;
     }
 
