@@ -45,6 +45,16 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return null;
         }
 
+        if (ArrayElementFinder.Find(subquery))
+        {
+            // The subquery is correlated to an element of an array operator ($map/$filter's variable), which exists
+            // only inside that operator: a $lookup of the row cannot refer to it, and mongod refuses the filter.
+            AddTranslationErrorDetails("A subquery over another collection inside a lambda over the elements of a joined or stored array "
+                + "(a nested collection navigation such as c.Orders.Sum(o => o.Details.Sum(...))) cannot be translated: MongoDB's $lookup "
+                + "joins per document, not per array element. Query the inner collection directly, or join it first.");
+            return null;
+        }
+
         var translated = CreateSubqueryVisitor().Translate(subquery);
         if (translated is not ShapedQueryExpression shaped || Query(shaped).ResultOperator != ResultOperator.None)
         {
@@ -79,6 +89,38 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         }
 
         return translated;
+    }
+
+    /// <summary>Finds a reference to an array operator's element variable (a document or value at a "$name" path).</summary>
+    private sealed class ArrayElementFinder : ExpressionVisitor
+    {
+        private bool _found;
+
+        public static bool Find(Expression expression)
+        {
+            var finder = new ArrayElementFinder();
+            finder.Visit(expression);
+            return finder._found;
+        }
+
+        protected override Expression VisitExtension(Expression node)
+        {
+            var path = node switch
+            {
+                StructuralTypeShaperExpression { ValueBufferExpression: EntityDocumentExpression document } => document.Path,
+                EntityDocumentExpression document => document.Path,
+                DocumentValueExpression value => value.Path,
+                MqlFieldExpression field => field.Path,
+                _ => null,
+            };
+            if (path is not null)
+            {
+                _found |= path.StartsWith('$');
+                return node;
+            }
+
+            return node is MqlExpression or ShapedQueryExpression ? node : base.VisitExtension(node);
+        }
     }
 
     /// <summary>Finds an owned entity shaped from a SelectMany's unwound copy (<c>__u0.</c>, no owner document).</summary>
