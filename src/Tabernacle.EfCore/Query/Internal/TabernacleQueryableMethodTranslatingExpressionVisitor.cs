@@ -427,6 +427,22 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
 
     protected override ShapedQueryExpression? TranslateContains(ShapedQueryExpression source, Expression item)
     {
+        if (MemberBinder.UnwrapShaper(source.ShaperExpression) is { StructuralType: IEntityType } && !item.Type.IsValueType
+            && (item.Type.IsAssignableFrom(source.ShaperExpression.Type) || source.ShaperExpression.Type.IsAssignableFrom(item.Type)))
+        {
+            // db.Customers.Contains(customer): is there a document with the entity's key (entity equality).
+            _current = Query(source);
+            if (TranslateValue(Expression.ReferenceEqual(source.ShaperExpression, item)) is not { } sameKey)
+            {
+                return null;
+            }
+
+            Query(source).ApplyPredicate(sameKey);
+            Query(source).ApplyResultOperator(ResultOperator.Any);
+            return source.UpdateShaperExpression(new DocumentValueExpression(MongoQueryExpression.ResultElement, typeof(bool), null, null))
+                .UpdateResultCardinality(ResultCardinality.Single);
+        }
+
         if (TranslateValue(source.ShaperExpression) is not { } value || TranslateValue(item) is not { } translatedItem)
         {
             return null;

@@ -93,6 +93,20 @@ public sealed class EntityEqualityTests : ProviderTestBase<BreadthContext>
     }
 
     [Fact]
+    public async Task Contains_of_an_entity_in_a_query_of_entities_asks_for_its_key()
+    {
+        await using var db = CreateContext();
+        Assert.True(await db.Customers.ContainsAsync(new Customer { Id = 3 }));
+        Assert.False(await db.Customers.ContainsAsync(new Customer { Id = 999 }));
+
+        var gold = Memory.Customers.First(c => c.Tier == Tier.Gold);
+        var silver = Memory.Customers.First(c => c.Tier == Tier.Silver);
+        Assert.True(await db.Customers.Where(c => c.Tier == Tier.Gold).ContainsAsync(new Customer { Id = gold.Id }));
+        Assert.False(await db.Customers.Where(c => c.Tier == Tier.Gold).ContainsAsync(new Customer { Id = silver.Id }));
+        Assert.False(await db.Customers.ContainsAsync(null!));
+    }
+
+    [Fact]
     public void Entity_equality_is_a_comparison_of_key_fields_in_MQL()
     {
         var customer = new Customer { Id = 4 };
