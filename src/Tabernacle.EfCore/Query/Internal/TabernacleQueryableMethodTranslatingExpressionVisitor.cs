@@ -264,6 +264,13 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return null;
         }
 
+        if (translation is MqlConstantExpression { Value: int and <= 0 })
+        {
+            // Take(0) (a constant, as in a subquery) selects nothing; mongod refuses $limit: 0, and find's limit 0 is no limit.
+            Query(source).ApplyPredicate(new MqlConstantExpression(false, typeof(bool)));
+            return source;
+        }
+
         Query(source).ApplyLimit(translation);
         return source;
     }

@@ -13,4 +13,9 @@ public static partial class BreadthCases
         c["eq_static_equals_same_type"] = new(s => s.Orders.Where(o => Equals(o.Status, paid)).Select(o => o.Id).AsBag());
         c["eq_static_equals_nullable_and_value"] = new(s => s.Orders.Where(o => Equals(o.CustomerId, asInt)).Select(o => o.Id).AsBag());
     }
+
+    /// <summary>Issue 22: a constant Take(0) in a joined subquery selects nothing (mongod refuses $limit: 0).</summary>
+    private static void AddTakeZero(Dictionary<string, BreadthCase> c) =>
+        c["take_zero_in_subquery"] = new(s => s.Customers.Where(x => x.Age > 30).OrderBy(x => x.Id)
+            .Select(x => new { x.Id, Any = x.Orders.OrderBy(o => o.Id).Skip(1).Take(0).Any() }).ToList());
 }

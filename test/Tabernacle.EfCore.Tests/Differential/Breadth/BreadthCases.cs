@@ -21,6 +21,7 @@ public static partial class BreadthCases
         AddStringFormatting(cases);
         AddSetOperations(cases);
         AddEqualitySemantics(cases);
+        AddTakeZero(cases);
         return cases;
     }
 
