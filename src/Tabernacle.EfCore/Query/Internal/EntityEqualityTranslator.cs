@@ -17,8 +17,11 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// </summary>
 internal sealed class EntityEqualityTranslator(ISubqueryHost? host)
 {
-    private static readonly MethodInfo KeyValueMethod = typeof(EntityEqualityTranslator).GetMethod(nameof(KeyValue), BindingFlags.NonPublic | BindingFlags.Static)!;
-    private static readonly MethodInfo KeyListMethod = typeof(EntityEqualityTranslator).GetMethod(nameof(KeyList), BindingFlags.NonPublic | BindingFlags.Static)!;
+    private static readonly MethodInfo KeyValueMethod =
+        typeof(EntityEqualityTranslator).GetMethod(nameof(KeyValue), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    private static readonly MethodInfo KeyListMethod =
+        typeof(EntityEqualityTranslator).GetMethod(nameof(KeyList), BindingFlags.NonPublic | BindingFlags.Static)!;
 
     public string? TranslationErrorDetails { get; private set; }
 
@@ -43,7 +46,8 @@ internal sealed class EntityEqualityTranslator(ISubqueryHost? host)
 
         if (entityType.IsOwned())
         {
-            return Fail($"Owned entities of '{entityType.DisplayName()}' cannot be compared as whole entities; compare their properties instead.");
+            return Fail($"Owned entities of '{entityType.DisplayName()}' cannot be compared as whole entities; "
+                + "compare their properties instead.");
         }
 
         if (entityType.FindPrimaryKey()?.Properties is not { } keyProperties)
@@ -60,7 +64,9 @@ internal sealed class EntityEqualityTranslator(ISubqueryHost? host)
             }
 
             var comparison = new MqlBinaryExpression(equal ? MqlOperator.Equal : MqlOperator.NotEqual, l, r, typeof(bool));
-            result = result is null ? comparison : new MqlBinaryExpression(equal ? MqlOperator.And : MqlOperator.Or, result, comparison, typeof(bool));
+            result = result is null
+                ? comparison
+                : new MqlBinaryExpression(equal ? MqlOperator.And : MqlOperator.Or, result, comparison, typeof(bool));
         }
 
         return result;
@@ -76,7 +82,8 @@ internal sealed class EntityEqualityTranslator(ISubqueryHost? host)
         var entityType = EntityTypeOf(item)!;
         if (entityType.FindPrimaryKey()?.Properties is not [var property])
         {
-            return Fail($"Contains of an entity of '{entityType.DisplayName()}' needs a key of one property (compare the key values instead).");
+            return Fail($"Contains of an entity of '{entityType.DisplayName()}' needs a key of one property "
+                + "(compare the key values instead).");
         }
 
         if (Key(item, property) is not { } key)
@@ -105,7 +112,8 @@ internal sealed class EntityEqualityTranslator(ISubqueryHost? host)
             }
 
             default:
-                return Fail($"Contains of an entity of '{entityType.DisplayName()}' needs a list of entities given as a parameter or a constant.");
+                return Fail($"Contains of an entity of '{entityType.DisplayName()}' needs a list of entities given as a parameter "
+                    + "or a constant.");
         }
     }
 
@@ -118,7 +126,9 @@ internal sealed class EntityEqualityTranslator(ISubqueryHost? host)
                     ?? Fail($"The key '{property.Name}' of '{shaper.StructuralType.DisplayName()}' could not be read.");
             case MqlConstantExpression constant:
                 return new MqlConstantExpression(
-                    constant.Value is null ? null : property.GetGetter().GetClrValue(constant.Value), MakeNullable(property.ClrType), property.GetTypeMapping());
+                    constant.Value is null ? null : property.GetGetter().GetClrValue(constant.Value),
+                    MakeNullable(property.ClrType),
+                    property.GetTypeMapping());
             case MqlParameterExpression parameter when host is not null:
             {
                 var keyType = MakeNullable(property.ClrType);
@@ -131,11 +141,13 @@ internal sealed class EntityEqualityTranslator(ISubqueryHost? host)
             }
 
             default:
-                return Fail("An entity can be compared with an entity of the query, a constant entity or an entity given as a parameter; compare keys instead.");
+                return Fail("An entity can be compared with an entity of the query, a constant entity or an entity given as a "
+                    + "parameter; compare keys instead.");
         }
     }
 
-    private static Type MakeNullable(Type type) => type.IsValueType && Nullable.GetUnderlyingType(type) is null ? typeof(Nullable<>).MakeGenericType(type) : type;
+    private static Type MakeNullable(Type type) =>
+        type.IsValueType && Nullable.GetUnderlyingType(type) is null ? typeof(Nullable<>).MakeGenericType(type) : type;
 
     private MqlExpression? Fail(string details)
     {

@@ -33,7 +33,8 @@ internal sealed class SetOperationTranslator(Func<Expression, MongoQueryExpressi
     public string? TranslationErrorDetails { get; private set; }
 
     /// <summary>The shaper of the combined query (stages added to <paramref name="first"/>), or <c>null</c> with details.</summary>
-    public Expression? Translate(MongoQueryExpression first, Expression shaper1, MongoQueryExpression second, Expression shaper2, SetOperation operation)
+    public Expression? Translate(
+        MongoQueryExpression first, Expression shaper1, MongoQueryExpression second, Expression shaper2, SetOperation operation)
     {
         TranslationErrorDetails = null;
         if (SameRootEntities(first, shaper1, second, shaper2) is { } entityShaper)
@@ -58,7 +59,8 @@ internal sealed class SetOperationTranslator(Func<Expression, MongoQueryExpressi
         return plan.Shaper;
     }
 
-    private static int? SideValue(SetOperation operation, int side) => operation is SetOperation.Intersect or SetOperation.Except ? side : null;
+    private static int? SideValue(SetOperation operation, int side) =>
+        operation is SetOperation.Intersect or SetOperation.Except ? side : null;
 
     private static void AppendUnion(MongoQueryExpression first, MongoQueryExpression second, SetOperation operation, BsonValue key)
     {
@@ -84,7 +86,8 @@ internal sealed class SetOperationTranslator(Func<Expression, MongoQueryExpressi
         first.AddStage(new BsonStage(new BsonDocument("$group", group)));
         if (operation == SetOperation.Intersect)
         {
-            first.AddStage(new BsonStage(new BsonDocument("$match", new BsonDocument("sides", new BsonDocument("$all", new BsonArray { 1, 2 })))));
+            var both = new BsonDocument("sides", new BsonDocument("$all", new BsonArray { 1, 2 }));
+            first.AddStage(new BsonStage(new BsonDocument("$match", both)));
         }
         else if (operation == SetOperation.Except)
         {
@@ -107,11 +110,14 @@ internal sealed class SetOperationTranslator(Func<Expression, MongoQueryExpressi
     private static string Name(int slot) => "s" + slot;
 
     /// <summary>Both sides are whole documents of one collection (the same entity type, includes and all).</summary>
-    private static Expression? SameRootEntities(MongoQueryExpression first, Expression shaper1, MongoQueryExpression second, Expression shaper2)
+    private static Expression? SameRootEntities(
+        MongoQueryExpression first, Expression shaper1, MongoQueryExpression second, Expression shaper2)
     {
         if (first.CollectionName != second.CollectionName
-            || MemberBinder.UnwrapShaper(shaper1) is not { StructuralType: IEntityType type1, ValueBufferExpression: EntityDocumentExpression document1 }
-            || MemberBinder.UnwrapShaper(shaper2) is not { StructuralType: IEntityType type2, ValueBufferExpression: EntityDocumentExpression document2 }
+            || MemberBinder.UnwrapShaper(shaper1) is not
+                { StructuralType: IEntityType type1, ValueBufferExpression: EntityDocumentExpression document1 }
+            || MemberBinder.UnwrapShaper(shaper2) is not
+                { StructuralType: IEntityType type2, ValueBufferExpression: EntityDocumentExpression document2 }
             || !ReferenceEquals(document1, first.RootDocument) || !ReferenceEquals(document2, second.RootDocument))
         {
             return null;
@@ -162,7 +168,8 @@ internal sealed class SetOperationTranslator(Func<Expression, MongoQueryExpressi
                 || slot1.Shaper.Print() != slot2.Shaper.Print()
                 || !SameConverter(slot1.Shaper, slot2.Shaper))
             {
-                TranslationErrorDetails = $"The set operation's sides differ in '{a.Print()}' and '{b.Print()}', which do not read the same kind of value.";
+                TranslationErrorDetails = $"The set operation's sides differ in '{a.Print()}' and '{b.Print()}', "
+                    + "which do not read the same kind of value.";
                 return null;
             }
 
@@ -179,11 +186,14 @@ internal sealed class SetOperationTranslator(Func<Expression, MongoQueryExpressi
     private static bool SameConverter(Expression a, Expression b) =>
         a is not DocumentValueExpression x || b is not DocumentValueExpression y
         || x.TypeMapping?.Converter is null && y.TypeMapping?.Converter is null
-        || x.TypeMapping?.Converter?.GetType() == y.TypeMapping?.Converter?.GetType() && x.TypeMapping?.Converter?.ProviderClrType == y.TypeMapping?.Converter?.ProviderClrType;
+        || x.TypeMapping?.Converter?.GetType() == y.TypeMapping?.Converter?.GetType()
+            && x.TypeMapping?.Converter?.ProviderClrType == y.TypeMapping?.Converter?.ProviderClrType;
 
     private sealed record SlotValue(MqlExpression Value, Expression Shaper, IEntityType? EntityType);
 
-    /// <summary>What one side projects into slot <paramref name="index"/> for <paramref name="node"/>, and how the result reads it back.</summary>
+    /// <summary>
+    /// What one side projects into slot <paramref name="index"/> for <paramref name="node"/>, and how the result reads it back.
+    /// </summary>
     private SlotValue? Slot(MongoQueryExpression query, Expression node, int index)
     {
         var field = Name(index);
@@ -202,22 +212,27 @@ internal sealed class SetOperationTranslator(Func<Expression, MongoQueryExpressi
             case ComputedSlot computed:
                 return new SlotValue(
                     new MqlFunctionExpression("$ifNull", [computed.Value, new MqlConstantExpression(null, computed.Type)], computed.Type),
-                    new DocumentValueExpression(field, computed.Type, (computed.Value as MqlFieldExpression)?.Property, computed.Value.TypeMapping),
+                    new DocumentValueExpression(
+                        field, computed.Type, (computed.Value as MqlFieldExpression)?.Property, computed.Value.TypeMapping),
                     null);
         }
 
-        if (MemberBinder.UnwrapShaper(node) is not { StructuralType: IEntityType entityType, ValueBufferExpression: EntityDocumentExpression document }
+        if (MemberBinder.UnwrapShaper(node) is not
+                { StructuralType: IEntityType entityType, ValueBufferExpression: EntityDocumentExpression document }
             || entityType.IsOwned()
             || document.Owner is not null && document.JoinedElement is null)
         {
             TranslationErrorDetails = $"'{node.Print()}' cannot be moved into the set operation's result: a set operation can combine "
-                + "entities, their properties and values computed from them, not owned entities, complex values or collections on their own.";
+                + "entities, their properties and values computed from them, not owned entities, complex values or collections "
+                + "on their own.";
             return null;
         }
 
         var target = query.RootDocument.Joined(entityType, field);
         var shaper = SlotRebaser.Rebase(node, document, target);
-        var whole = document.Path.Length == 0 ? new MqlRawExpression("$$ROOT", typeof(object)) : (MqlExpression)new MqlFieldExpression(document.Path.TrimEnd('.'), typeof(object), null, null);
+        var whole = document.Path.Length == 0
+            ? new MqlRawExpression("$$ROOT", typeof(object))
+            : (MqlExpression)new MqlFieldExpression(document.Path.TrimEnd('.'), typeof(object), null, null);
         return new SlotValue(whole, shaper, entityType);
     }
 
@@ -254,7 +269,8 @@ internal sealed class SetOperationTranslator(Func<Expression, MongoQueryExpressi
                 case EmbeddedCollectionExpression or ComplexCollectionExpression or JoinedCollectionExpression or GroupingShaperExpression:
                     // Not movable into a slot: kept as a node, so the sides compare unequal unless they are the same object.
                     return node;
-                case NewExpression or MemberInitExpression or ListInitExpression or NewArrayExpression or LambdaExpression or UnaryExpression { NodeType: ExpressionType.Quote }:
+                case NewExpression or MemberInitExpression or ListInitExpression or NewArrayExpression or LambdaExpression
+                    or UnaryExpression { NodeType: ExpressionType.Quote }:
                     return base.Visit(node);
             }
 
@@ -287,7 +303,11 @@ internal sealed class SetOperationTranslator(Func<Expression, MongoQueryExpressi
         {
             var collection = node switch
             {
-                MethodCallExpression { Method.Name: nameof(Enumerable.Count) or nameof(Enumerable.LongCount), Arguments: [JoinedCollectionExpression joined] }
+                MethodCallExpression
+                {
+                    Method.Name: nameof(Enumerable.Count) or nameof(Enumerable.LongCount),
+                    Arguments: [JoinedCollectionExpression joined],
+                }
                     when ((MethodCallExpression)node).Method.DeclaringType == typeof(Enumerable) => joined,
                 MemberExpression { Member.Name: "Count", Expression: JoinedCollectionExpression joined } => joined,
                 _ => null,
@@ -304,7 +324,8 @@ internal sealed class SetOperationTranslator(Func<Expression, MongoQueryExpressi
         private static bool IsScalar(Type type)
         {
             var t = Nullable.GetUnderlyingType(type) ?? type;
-            return t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(DateTime) || t == typeof(DateTimeOffset)
+            return t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(DateTime)
+                || t == typeof(DateTimeOffset)
                 || t == typeof(Guid) || t == typeof(TimeSpan) || t == typeof(DateOnly) || t == typeof(TimeOnly);
         }
 
@@ -362,13 +383,17 @@ internal sealed class SetOperationTranslator(Func<Expression, MongoQueryExpressi
             // The moved entity may be missing on one side (a left join): the result reads it as nullable on both.
             StructuralTypeShaperExpression shaper when ReferenceEquals(shaper.ValueBufferExpression, from) && to.Owner is not null
                 => shaper.Update(to).MakeNullable(),
-            StructuralTypeShaperExpression shaper when shaper.ValueBufferExpression is EntityDocumentExpression document => shaper.Update(Move(document)),
+            StructuralTypeShaperExpression shaper when shaper.ValueBufferExpression is EntityDocumentExpression document
+                => shaper.Update(Move(document)),
             EntityDocumentExpression document => Move(document),
             DocumentValueExpression value when value.Path.StartsWith(from.Path, StringComparison.Ordinal)
                 => new DocumentValueExpression(to.Path + value.Path[from.Path.Length..], value.Type, value.Property, value.TypeMapping),
-            EmbeddedCollectionExpression collection => new EmbeddedCollectionExpression(Move(collection.Owner), collection.Navigation, collection.InnerShaper, collection.Type, collection.Detached),
-            ComplexCollectionExpression complex => new ComplexCollectionExpression(Move(complex.Owner), complex.ComplexProperty, complex.Type),
-            JoinedCollectionExpression joined => new JoinedCollectionExpression(Move(joined.Owner), joined.Element, joined.InnerShaper, joined.Type),
+            EmbeddedCollectionExpression collection => new EmbeddedCollectionExpression(
+                Move(collection.Owner), collection.Navigation, collection.InnerShaper, collection.Type, collection.Detached),
+            ComplexCollectionExpression complex
+                => new ComplexCollectionExpression(Move(complex.Owner), complex.ComplexProperty, complex.Type),
+            JoinedCollectionExpression joined
+                => new JoinedCollectionExpression(Move(joined.Owner), joined.Element, joined.InnerShaper, joined.Type),
             IncludeExpression include => include.Update(Visit(include.EntityExpression), Visit(include.NavigationExpression)),
             _ => base.VisitExtension(node),
         };
@@ -385,7 +410,12 @@ internal sealed class SetOperationTranslator(Func<Expression, MongoQueryExpressi
                 return document;
             }
 
-            return new EntityDocumentExpression(document.EntityType, to.Path + document.Path[from.Path.Length..], Move(document.Owner), document.Navigation, document.JoinedElement);
+            return new EntityDocumentExpression(
+                document.EntityType,
+                to.Path + document.Path[from.Path.Length..],
+                Move(document.Owner),
+                document.Navigation,
+                document.JoinedElement);
         }
 
         private bool Within(EntityDocumentExpression document)
