@@ -34,6 +34,21 @@ public sealed class BreadthMqlBaselineTests : ProviderTestBase<BreadthContext>
     }
 
     [Fact]
+    public void Set_operations_over_different_shapes_project_both_sides_into_numbered_fields()
+    {
+        using var db = CreateContext();
+        AssertMql(
+            """db.customers.aggregate([{ "$match" : { "Age" : { "$gt" : 75 } } }, { "$project" : { "_id" : 0, "s0" : { "$ifNull" : ["$_id", null] }, "s1" : { "$ifNull" : ["$Name", null] } } }, { "$unionWith" : { "coll" : "orders", "pipeline" : [{ "$project" : { "_id" : 0, "s0" : { "$ifNull" : ["$_id", null] }, "s1" : { "$ifNull" : [{ "$ifNull" : ["$Note", ""] }, null] } } }] } }])""",
+            db.Customers.Where(x => x.Age > 75).Select(x => new { Key = x.Id, Text = x.Name }).Concat(db.Orders.Select(o => new { Key = o.Id, Text = o.Note ?? "" })));
+        AssertMql(
+            """db.orders.aggregate([{ "$match" : { "Total" : { "$gt" : NumberDecimal("500") } } }, { "$addFields" : { "__side" : 1 } }, { "$unionWith" : { "coll" : "orders", "pipeline" : [{ "$match" : { "Weight" : { "$gt" : 20.0 } } }, { "$addFields" : { "__side" : 2 } }] } }, { "$group" : { "_id" : "$_id", "d" : { "$first" : "$$ROOT" }, "sides" : { "$addToSet" : "$__side" } } }, { "$match" : { "sides" : { "$ne" : 2 } } }, { "$replaceRoot" : { "newRoot" : "$d" } }])""",
+            db.Orders.Where(o => o.Total > 500).Except(db.Orders.Where(o => o.Weight > 20)));
+        AssertMql(
+            """db.customers.aggregate([{ "$project" : { "_id" : 0, "s0" : { "$ifNull" : ["$Name", null] } } }, { "$unionWith" : { "coll" : "customers", "pipeline" : [{ "$project" : { "_id" : 0, "s0" : { "$ifNull" : ["$Email", null] } } }] } }, { "$group" : { "_id" : "$s0", "d" : { "$first" : "$$ROOT" } } }, { "$replaceRoot" : { "newRoot" : "$d" } }])""",
+            db.Customers.Select(x => x.Name).Union(db.Customers.Select(x => x.Email!)));
+    }
+
+    [Fact]
     public void Include_of_a_reference_and_of_a_filtered_collection_are_lookups()
     {
         using var db = CreateContext();

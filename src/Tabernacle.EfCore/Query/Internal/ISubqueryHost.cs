@@ -3,9 +3,12 @@ using Tabernacle.EfCore.Query.Internal.Expressions;
 
 namespace Tabernacle.EfCore.Query.Internal;
 
-/// <summary>What lambda translation needs from the query translator: joining a subquery over another collection into the current query.</summary>
+/// <summary>What lambda translation needs from the query translator: joining a subquery over another collection into the current query, runtime parameters.</summary>
 internal interface ISubqueryHost
 {
     /// <summary>Joins <paramref name="subquery"/> into the current query as an array; <c>null</c> when it cannot.</summary>
     JoinedCollectionExpression? JoinSubquery(Expression subquery);
+
+    /// <summary>A parameter whose value is computed from the query's parameters when it runs (an entity parameter's key).</summary>
+    Microsoft.EntityFrameworkCore.Query.QueryParameterExpression RegisterRuntimeParameter(string name, LambdaExpression valueExtractor);
 }

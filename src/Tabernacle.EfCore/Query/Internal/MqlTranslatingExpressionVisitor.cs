@@ -24,9 +24,12 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
     private readonly GroupingTranslator _groupings;
 
+    private readonly EntityEqualityTranslator _entityEquality;
+
     public MqlTranslatingExpressionVisitor(ISubqueryHost? host = null)
     {
         Host = host;
+        _entityEquality = new EntityEqualityTranslator(host);
         _arrays = new ArrayOperatorTranslator(this);
         _groupings = new GroupingTranslator(this);
     }
@@ -238,6 +241,12 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && TryTranslateNullComparison(l, r, node.NodeType) is { } nullComparison)
         {
             return nullComparison;
+        }
+
+        if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && l is not null && r is not null
+            && (EntityEqualityTranslator.EntityTypeOf(l) is not null || EntityEqualityTranslator.EntityTypeOf(r) is not null))
+        {
+            return (Expression?)_entityEquality.Translate(l, r, node.NodeType == ExpressionType.Equal) ?? Fail(_entityEquality.TranslationErrorDetails!)!;
         }
 
         if (l is not MqlExpression lm || r is not MqlExpression rm)
@@ -465,6 +474,14 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             return VisitBinary(Expression.Equal(node.Object, node.Arguments[0]));
         }
 
+        if (method.Name == nameof(object.Equals) && node.Arguments.Count == (method.IsStatic ? 2 : 1)
+            && (method.IsStatic ? method.DeclaringType == typeof(object) : node.Object!.Type.IsValueType)
+            && BoxedTypesDiffer(method.IsStatic ? node.Arguments[0] : node.Object!, node.Arguments[^1]))
+        {
+            // Equals(object, object) on values of different types (an int and a long) is false in .NET whatever the values.
+            return new MqlConstantExpression(false, typeof(bool));
+        }
+
         if (method.Name == nameof(object.Equals) && method.IsStatic && node.Arguments.Count == 2 && method.DeclaringType == typeof(object))
         {
             return VisitBinary(Expression.Equal(node.Arguments[0], Expression.Convert(node.Arguments[1], node.Arguments[0].Type)));
@@ -517,6 +534,18 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         };
     }
 
+    private static bool BoxedTypesDiffer(Expression a, Expression b)
+    {
+        static Type? ValueType(Expression e)
+        {
+            var unboxed = e is UnaryExpression { NodeType: ExpressionType.Convert } convert && convert.Type == typeof(object) ? convert.Operand : e;
+            var type = Nullable.GetUnderlyingType(unboxed.Type) ?? unboxed.Type;
+            return type.IsValueType ? type : null;
+        }
+
+        return ValueType(a) is { } x && ValueType(b) is { } y && x != y;
+    }
+
     private Expression? TryTranslateContains(MethodCallExpression node)
     {
         Expression? values = null;
@@ -541,7 +570,13 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         }
 
         values = UnwrapCollection(values);
-        if (Visit(item) is not MqlExpression translatedItem)
+        var visitedItem = Visit(item);
+        if (EntityEqualityTranslator.EntityTypeOf(visitedItem) is not null)
+        {
+            return (Expression?)_entityEquality.TranslateContains(values, visitedItem!) ?? Fail(_entityEquality.TranslationErrorDetails!);
+        }
+
+        if (visitedItem is not MqlExpression translatedItem)
         {
             return Fail("The value looked up with Contains could not be translated to MQL.");
         }

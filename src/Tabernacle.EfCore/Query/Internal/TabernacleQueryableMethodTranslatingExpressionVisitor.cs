@@ -45,6 +45,16 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return null;
         }
 
+        if (ArrayElementFinder.Find(subquery))
+        {
+            // The subquery is correlated to an element of an array operator ($map/$filter's variable), which exists
+            // only inside that operator: a $lookup of the row cannot refer to it, and mongod refuses the filter.
+            AddTranslationErrorDetails("A subquery over another collection inside a lambda over the elements of a joined or stored array "
+                + "(a nested collection navigation such as c.Orders.Sum(o => o.Details.Sum(...))) cannot be translated: MongoDB's $lookup "
+                + "joins per document, not per array element. Query the inner collection directly, or join it first.");
+            return null;
+        }
+
         var translated = CreateSubqueryVisitor().Translate(subquery);
         if (translated is not ShapedQueryExpression shaped || Query(shaped).ResultOperator != ResultOperator.None)
         {
@@ -64,6 +74,9 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return new JoinedCollectionExpression(outer.RootDocument, element, itemShaper, typeof(IEnumerable<>).MakeGenericType(itemShaper.Type));
     }
 
+    public QueryParameterExpression RegisterRuntimeParameter(string name, LambdaExpression valueExtractor) =>
+        QueryCompilationContext.RegisterRuntimeParameter(name, valueExtractor);
+
     public override Expression Translate(Expression expression)
     {
         var translated = base.Translate(expression);
@@ -76,6 +89,38 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         }
 
         return translated;
+    }
+
+    /// <summary>Finds a reference to an array operator's element variable (a document or value at a "$name" path).</summary>
+    private sealed class ArrayElementFinder : ExpressionVisitor
+    {
+        private bool _found;
+
+        public static bool Find(Expression expression)
+        {
+            var finder = new ArrayElementFinder();
+            finder.Visit(expression);
+            return finder._found;
+        }
+
+        protected override Expression VisitExtension(Expression node)
+        {
+            var path = node switch
+            {
+                StructuralTypeShaperExpression { ValueBufferExpression: EntityDocumentExpression document } => document.Path,
+                EntityDocumentExpression document => document.Path,
+                DocumentValueExpression value => value.Path,
+                MqlFieldExpression field => field.Path,
+                _ => null,
+            };
+            if (path is not null)
+            {
+                _found |= path.StartsWith('$');
+                return node;
+            }
+
+            return node is MqlExpression or ShapedQueryExpression ? node : base.VisitExtension(node);
+        }
     }
 
     /// <summary>Finds an owned entity shaped from a SelectMany's unwound copy (<c>__u0.</c>, no owner document).</summary>
@@ -217,6 +262,13 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         if (TranslateValue(count) is not { } translation)
         {
             return null;
+        }
+
+        if (translation is MqlConstantExpression { Value: int and <= 0 })
+        {
+            // Take(0) (a constant, as in a subquery) selects nothing; mongod refuses $limit: 0, and find's limit 0 is no limit.
+            Query(source).ApplyPredicate(new MqlConstantExpression(false, typeof(bool)));
+            return source;
         }
 
         Query(source).ApplyLimit(translation);
@@ -382,6 +434,22 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
 
     protected override ShapedQueryExpression? TranslateContains(ShapedQueryExpression source, Expression item)
     {
+        if (MemberBinder.UnwrapShaper(source.ShaperExpression) is { StructuralType: IEntityType } && !item.Type.IsValueType
+            && (item.Type.IsAssignableFrom(source.ShaperExpression.Type) || source.ShaperExpression.Type.IsAssignableFrom(item.Type)))
+        {
+            // db.Customers.Contains(customer): is there a document with the entity's key (entity equality).
+            _current = Query(source);
+            if (TranslateValue(Expression.ReferenceEqual(source.ShaperExpression, item)) is not { } sameKey)
+            {
+                return null;
+            }
+
+            Query(source).ApplyPredicate(sameKey);
+            Query(source).ApplyResultOperator(ResultOperator.Any);
+            return source.UpdateShaperExpression(new DocumentValueExpression(MongoQueryExpression.ResultElement, typeof(bool), null, null))
+                .UpdateResultCardinality(ResultCardinality.Single);
+        }
+
         if (TranslateValue(source.ShaperExpression) is not { } value || TranslateValue(item) is not { } translatedItem)
         {
             return null;
@@ -461,13 +529,20 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return null;
     }
 
-    protected override ShapedQueryExpression? TranslateConcat(ShapedQueryExpression source1, ShapedQueryExpression source2) => TranslateUnionWith(source1, source2, distinct: false);
+    protected override ShapedQueryExpression? TranslateConcat(ShapedQueryExpression source1, ShapedQueryExpression source2) =>
+        TranslateSetOperation(source1, source2, SetOperation.Concat);
 
-    /// <summary>
-    /// Concat/Union of two queries over the same entity type (or reading the same field): <c>$unionWith</c>, and for
-    /// Union a de-duplication by <c>_id</c> (entities) or by value (a projected field).
-    /// </summary>
-    private ShapedQueryExpression? TranslateUnionWith(ShapedQueryExpression source1, ShapedQueryExpression source2, bool distinct)
+    protected override ShapedQueryExpression? TranslateUnion(ShapedQueryExpression source1, ShapedQueryExpression source2) =>
+        TranslateSetOperation(source1, source2, SetOperation.Union);
+
+    protected override ShapedQueryExpression? TranslateIntersect(ShapedQueryExpression source1, ShapedQueryExpression source2) =>
+        TranslateSetOperation(source1, source2, SetOperation.Intersect);
+
+    protected override ShapedQueryExpression? TranslateExcept(ShapedQueryExpression source1, ShapedQueryExpression source2) =>
+        TranslateSetOperation(source1, source2, SetOperation.Except);
+
+    /// <summary>Concat/Union/Intersect/Except: <c>$unionWith</c>, both sides brought to one shape (see <see cref="SetOperationTranslator"/>).</summary>
+    private ShapedQueryExpression? TranslateSetOperation(ShapedQueryExpression source1, ShapedQueryExpression source2, SetOperation operation)
     {
         var first = Query(source1);
         var second = Query(source2);
@@ -476,38 +551,39 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return null;
         }
 
-        switch (source1.ShaperExpression, source2.ShaperExpression)
+        var translator = new SetOperationTranslator((expression, query) =>
         {
-            case (StructuralTypeShaperExpression { StructuralType: IEntityType a }, StructuralTypeShaperExpression { StructuralType: IEntityType b }) when a.GetRootType() == b.GetRootType():
-                first.AddStage(new UnionWithStage(second));
-                if (distinct)
-                {
-                    first.AddStage(new BsonStage(new MongoDB.Bson.BsonDocument("$group", new MongoDB.Bson.BsonDocument { { "_id", "$_id" }, { "d", new MongoDB.Bson.BsonDocument("$first", "$$ROOT") } })));
-                    first.AddStage(new BsonStage(new MongoDB.Bson.BsonDocument("$replaceRoot", new MongoDB.Bson.BsonDocument("newRoot", "$d"))));
-                }
-
-                return a == b ? source1 : source1.UpdateShaperExpression(((StructuralTypeShaperExpression)source1.ShaperExpression).MakeNullable(false));
-            case (DocumentValueExpression x, DocumentValueExpression y) when x.Path == y.Path && x.Type == y.Type:
-                first.AddStage(new UnionWithStage(second));
-                if (!distinct)
-                {
-                    return source1;
-                }
-
-                first.ApplyGroup(new MqlFieldExpression(x.Path, x.Type, x.Property, x.TypeMapping));
-                return source1.UpdateShaperExpression(new DocumentValueExpression("_id", x.Type, x.Property, x.TypeMapping));
-            default:
-                return NotYet($"{(distinct ? "Union" : "Concat")} of queries with different shapes (MongoDB's $unionWith needs both sides to produce the same documents; select the same entity type or the same property on both sides)");
+            _current = query;
+            return _translator.Translate(expression);
+        });
+        if (translator.Translate(first, source1.ShaperExpression, second, source2.ShaperExpression, operation) is not { } shaper)
+        {
+            AddTranslationErrorDetails(translator.TranslationErrorDetails!);
+            return null;
         }
+
+        return source1.UpdateShaperExpression(shaper);
     }
 
     protected override ShapedQueryExpression? TranslateDefaultIfEmpty(ShapedQueryExpression source, Expression? defaultValue) => NotYet("DefaultIfEmpty");
 
     protected override ShapedQueryExpression? TranslateDistinct(ShapedQueryExpression source)
     {
-        if (source.ShaperExpression is StructuralTypeShaperExpression)
+        if (MemberBinder.UnwrapShaper(source.ShaperExpression) is { StructuralType: IEntityType entityType, ValueBufferExpression: EntityDocumentExpression document }
+            && source.ShaperExpression is StructuralTypeShaperExpression or IncludeExpression)
         {
-            // Documents are distinct by _id already.
+            // Documents are distinct by _id already, unless a Concat or a SelectMany repeated them.
+            if (entityType.FindPrimaryKey() is not null && Query(source).Stages.Any(s => s is UnionWithStage or UnwindStage))
+            {
+                var query = Query(source);
+                query.AddStage(new BsonStage(new MongoDB.Bson.BsonDocument("$group", new MongoDB.Bson.BsonDocument
+                {
+                    { "_id", "$" + document.Path + "_id" },
+                    { "d", new MongoDB.Bson.BsonDocument("$first", "$$ROOT") },
+                })));
+                query.AddStage(new BsonStage(new MongoDB.Bson.BsonDocument("$replaceRoot", new MongoDB.Bson.BsonDocument("newRoot", "$d"))));
+            }
+
             return source;
         }
 
@@ -532,8 +608,6 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         Query(source).ApplyLimit(new MqlConstantExpression(1, typeof(int)));
         return source;
     }
-
-    protected override ShapedQueryExpression? TranslateExcept(ShapedQueryExpression source1, ShapedQueryExpression source2) => NotYet("Except");
 
     protected override ShapedQueryExpression? TranslateGroupBy(ShapedQueryExpression source, LambdaExpression keySelector, LambdaExpression? elementSelector, LambdaExpression? resultSelector)
     {
@@ -642,8 +716,6 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         var body = new ReplacingExpressionVisitor([resultSelector.Parameters[0], resultSelector.Parameters[1]], [outer.ShaperExpression, collection]).Visit(resultSelector.Body);
         return outer.UpdateShaperExpression(body);
     }
-
-    protected override ShapedQueryExpression? TranslateIntersect(ShapedQueryExpression source1, ShapedQueryExpression source2) => NotYet("Intersect");
 
     protected override ShapedQueryExpression? TranslateJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) =>
         TranslateJoin(outer, inner, outerKeySelector, innerKeySelector, resultSelector, left: false);
@@ -795,6 +867,4 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     protected override ShapedQueryExpression? TranslateSkipWhile(ShapedQueryExpression source, LambdaExpression predicate) => NotYet("SkipWhile");
 
     protected override ShapedQueryExpression? TranslateTakeWhile(ShapedQueryExpression source, LambdaExpression predicate) => NotYet("TakeWhile");
-
-    protected override ShapedQueryExpression? TranslateUnion(ShapedQueryExpression source1, ShapedQueryExpression source2) => TranslateUnionWith(source1, source2, distinct: true);
 }

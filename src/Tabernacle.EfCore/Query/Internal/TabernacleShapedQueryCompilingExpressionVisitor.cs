@@ -404,8 +404,9 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             }
             else if (document.JoinedElement is { } element)
             {
-                // An entity of another collection joined into this document: a root entity of its own.
-                var (ownerDocument, _) = Bind(document.Owner);
+                // An entity of another collection joined into this document: a root entity of its own. A row's own
+                // document is not materialized for it (after a set operation the row holds only the moved entities).
+                var ownerDocument = document.Owner.Owner is null && !_scoped.ContainsKey(document.Owner) ? row : Bind(document.Owner).Document;
                 Assignments.Add(Assign(documentVariable, Call(EmbeddedMethod, ownerDocument, Constant(element))));
                 Assignments.Add(Assign(buffer, Condition(
                     Equal(documentVariable, Constant(null, typeof(BsonDocument))),

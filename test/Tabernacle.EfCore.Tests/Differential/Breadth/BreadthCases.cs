@@ -19,6 +19,9 @@ public static partial class BreadthCases
         AddSelectMany(cases);
         AddArrayDistinctAndOrder(cases);
         AddStringFormatting(cases);
+        AddSetOperations(cases);
+        AddEqualitySemantics(cases);
+        AddTakeZero(cases);
         return cases;
     }
 

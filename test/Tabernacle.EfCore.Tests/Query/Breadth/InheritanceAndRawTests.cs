@@ -111,7 +111,9 @@ public sealed class InheritanceAndRawTests : ProviderTestBase<ZooContext>
         Assert.Equal(["Rex", "Tom"], union.Order(StringComparer.Ordinal));
         var names = await db.Animals.Select(a => a.Name).Union(db.Animals.Select(a => a.Name)).ToListAsync();
         Assert.Equal(4, names.Count);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => db.Animals.Select(a => a.Name).Concat(db.Animals.Select(a => a.Name + "!")).ToListAsync());
-        Assert.Contains("could not be translated", error.Message);
+        // Sides of different shapes are each projected into the same numbered fields first (issue 22).
+        var all = await db.Animals.Select(a => a.Name).ToListAsync();
+        var mixed = await db.Animals.Select(a => a.Name).Concat(db.Animals.Select(a => a.Name + "!")).ToListAsync();
+        Assert.Equal(all.Concat(all.Select(n => n + "!")).Order(StringComparer.Ordinal), mixed.Order(StringComparer.Ordinal));
     }
 }

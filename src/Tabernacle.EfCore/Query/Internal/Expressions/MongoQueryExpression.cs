@@ -49,6 +49,12 @@ internal sealed record RawPipelineStage(MqlParameterExpression Stages) : QuerySt
 /// <summary><c>$unionWith</c>: the documents of <see cref="Other"/> (its collection and stages) appended to these.</summary>
 internal sealed record UnionWithStage(MongoQueryExpression Other) : QueryStage;
 
+/// <summary>
+/// <c>$project</c> of computed fields only, without <c>_id</c> (each side of a set operation brought to one shape),
+/// with the side's number in <c>__side</c> when <see cref="Side"/> is set (Intersect/Except).
+/// </summary>
+internal sealed record ProjectStage(IReadOnlyList<(string Field, MqlExpression Value)> Fields, int? Side) : QueryStage;
+
 /// <summary>A stage given as BSON (the de-duplication of Union).</summary>
 internal sealed record BsonStage(MongoDB.Bson.BsonDocument Stage) : QueryStage;
 

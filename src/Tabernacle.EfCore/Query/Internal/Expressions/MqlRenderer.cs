@@ -398,12 +398,33 @@ internal sealed class MqlRenderer
                 UnwindStage unwind => new BsonDocument("$unwind", new BsonDocument { { "path", "$" + unwind.Path }, { "preserveNullAndEmptyArrays", unwind.PreserveNullAndEmptyArrays } }),
                 RawPipelineStage raw => new BsonDocument(SpliceKey, Placeholder(new ParameterSlot(raw.Stages.Name, null, ParameterTransform.None, IsList: true))),
                 UnionWithStage union => new BsonDocument("$unionWith", new BsonDocument { { "coll", union.Other.CollectionName }, { "pipeline", new BsonArray(RenderStages(union.Other.Stages)) } }),
+                ProjectStage project => new BsonDocument("$project", RenderProject(project)),
                 BsonStage bson => bson.Stage,
                 _ => throw new InvalidOperationException($"Unknown stage {stage}"),
             });
         }
 
         return pipeline;
+    }
+
+    private BsonDocument RenderProject(ProjectStage project)
+    {
+        var document = new BsonDocument("_id", 0);
+        foreach (var (field, value) in project.Fields)
+        {
+            // In $project a bare number or boolean means "include the field": values are always expressions here.
+            var rendered = RenderExpression(value);
+            document[field] = rendered is BsonDocument || rendered is BsonString { Value: var s } && s.StartsWith('$')
+                ? rendered
+                : new BsonDocument("$literal", rendered);
+        }
+
+        if (project.Side is { } side)
+        {
+            document["__side"] = new BsonDocument("$literal", side);
+        }
+
+        return document;
     }
 
     private BsonDocument RenderLookup(LookupStage lookup)

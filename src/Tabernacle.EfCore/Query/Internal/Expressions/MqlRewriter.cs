@@ -32,6 +32,7 @@ internal static class MqlRewriter
         SkipStage skip => new SkipStage(Replace(skip.Count, replace)),
         LimitStage limit => new LimitStage(Replace(limit.Count, replace)),
         AddFieldsStage addFields => new AddFieldsStage(addFields.Field, Replace(addFields.Value, replace)),
+        ProjectStage project => project with { Fields = project.Fields.Select(f => (f.Field, Replace(f.Value, replace))).ToList() },
         _ => stage,
     };
 }
