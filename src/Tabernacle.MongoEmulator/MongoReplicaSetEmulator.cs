@@ -29,7 +29,7 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
     private readonly TtlMonitor _ttl;
     private readonly TransactionReaper _reaper;
     private readonly ReplicaSetDataDirectory? _data;
-    private bool _disposed;
+    private Lazy<Task>? _shutdown;
 
     private MongoReplicaSetEmulator(
         ReplicaSetCoordinator set, List<EmulatorMember> members, TtlMonitor ttl, TransactionReaper reaper, ReplicaSetDataDirectory? data)
@@ -247,14 +247,16 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
     }
 
     /// <summary>Stops every member and frees their ports.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (_disposed)
-        {
-            return;
-        }
+        // Every caller (the application's host and its own code, say) waits for the one shutdown to finish, so that
+        // when any DisposeAsync returns the ports are closed and the data directory's lock is released.
+        var shutdown = new Lazy<Task>(ShutdownAsync);
+        return new ValueTask((Interlocked.CompareExchange(ref _shutdown, shutdown, null) ?? shutdown).Value);
+    }
 
-        _disposed = true;
+    private async Task ShutdownAsync()
+    {
         await _ttl.DisposeAsync().ConfigureAwait(false);
         await _reaper.DisposeAsync().ConfigureAwait(false);
         foreach (var member in _members)
