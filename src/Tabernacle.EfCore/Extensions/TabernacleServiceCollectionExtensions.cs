@@ -9,6 +9,7 @@ using Tabernacle.EfCore.Diagnostics.Internal;
 using Tabernacle.EfCore.Infrastructure.Internal;
 using Tabernacle.EfCore.Metadata.Conventions;
 using Tabernacle.EfCore.Query.Internal;
+using Tabernacle.EfCore.Query.Internal.Translators;
 using Tabernacle.EfCore.Storage.Internal;
 using Tabernacle.EfCore.Update.Internal;
 using Tabernacle.EfCore.ValueGeneration.Internal;
@@ -48,6 +49,9 @@ public static class TabernacleServiceCollectionExtensions
                 .TryAddScoped<TabernacleClientWrapper, TabernacleClientWrapper>()
                 .TryAddScoped<SaveChangesOptions, SaveChangesOptions>()
                 .TryAddScoped<ExecutionAttempt, ExecutionAttempt>()
+                // The MQL translators of .NET methods and members, each an explicit list; plugins add to them.
+                .TryAddSingleton<IMqlMethodCallTranslatorProvider, MqlMethodCallTranslatorProvider>()
+                .TryAddSingleton<IMqlMemberTranslatorProvider, MqlMemberTranslatorProvider>()
                 // Counter values for store-generated integer keys first, so every later stage sees the final keys.
                 .TryAddScopedEnumerable<ISaveStage, GeneratedKeysStage>()
                 // The convention stages, in this order: defaults, then timestamps, then before-save hooks (which see

@@ -26,8 +26,15 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
     private readonly EntityEqualityTranslator _entityEquality;
 
-    public MqlTranslatingExpressionVisitor(ISubqueryHost? host = null)
+    private readonly IMqlMethodCallTranslatorProvider _methods;
+
+    private readonly IMqlMemberTranslatorProvider _members;
+
+    public MqlTranslatingExpressionVisitor(
+        IMqlMethodCallTranslatorProvider methods, IMqlMemberTranslatorProvider members, ISubqueryHost? host = null)
     {
+        _methods = methods;
+        _members = members;
         Host = host;
         _entityEquality = new EntityEqualityTranslator(host);
         _arrays = new ArrayOperatorTranslator(this);
@@ -113,7 +120,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
     {
         if (node.Expression is null)
         {
-            return MqlTranslators.TranslateMember(null, node.Member, node.Type)
+            return _members.Translate(null, node.Member, node.Type)
                 ?? Fail($"The static member '{node.Member.DeclaringType?.Name}.{node.Member.Name}' could not be translated to MQL.")!;
         }
 
@@ -154,7 +161,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
                 return mql;
             }
 
-            if (MqlTranslators.TranslateMember(mql, node.Member, node.Type) is { } translated)
+            if (_members.Translate(mql, node.Member, node.Type) is { } translated)
             {
                 return translated;
             }
@@ -259,7 +266,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         // Operators implemented by a method (string + as string.Concat, DateTime - DateTime, DateTime + TimeSpan)
         // go to the method translators first: their MQL differs from the numeric operator's (nulls in $concat, dates).
         // Comparisons are left alone even when EF gave them a method (string comparisons rewritten to string.Compare).
-        if (node.Method is not null && node.Type != typeof(bool) && MqlTranslators.TranslateMethod(null, node.Method, [lm, rm]) is { } byMethod)
+        if (node.Method is not null && node.Type != typeof(bool) && _methods.Translate(null, node.Method, [lm, rm]) is { } byMethod)
         {
             return byMethod;
         }
@@ -487,15 +494,6 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             return VisitBinary(Expression.Equal(node.Arguments[0], Expression.Convert(node.Arguments[1], node.Arguments[0].Type)));
         }
 
-        if (method.DeclaringType == typeof(string) && method.Name == nameof(string.IsNullOrEmpty) && Visit(node.Arguments[0]) is MqlExpression value)
-        {
-            return new MqlBinaryExpression(
-                MqlOperator.Or,
-                new MqlBinaryExpression(MqlOperator.Equal, value, new MqlConstantExpression(null, typeof(string)), typeof(bool)),
-                new MqlBinaryExpression(MqlOperator.Equal, value, new MqlConstantExpression("", typeof(string)), typeof(bool)),
-                typeof(bool));
-        }
-
         // Everything else goes to the method translators, with the instance and arguments translated first.
         MqlExpression? instance = null;
         if (node.Object is not null && (instance = Visit(node.Object) as MqlExpression) is null)
@@ -514,7 +512,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             arguments.Add(translatedArgument);
         }
 
-        return MqlTranslators.TranslateMethod(instance, method, arguments)
+        return _methods.Translate(instance, method, arguments)
             ?? Fail($"The method '{method.DeclaringType?.Name}.{method.Name}' could not be translated to MQL.")!;
     }
 

@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore.Query;
 using Tabernacle.EfCore.Storage.Internal;
 
+using Tabernacle.EfCore.Query.Internal.Translators;
+
 namespace Tabernacle.EfCore.Query.Internal;
 
 /// <summary>The run-time context of one query execution: parameter values, the state manager, and the execution seam.</summary>
@@ -37,11 +39,14 @@ internal sealed class TabernacleQueryCompilationContextFactory(QueryCompilationC
 }
 
 /// <summary>Creates the provider's queryable-method translator.</summary>
-internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitorFactory(QueryableMethodTranslatingExpressionVisitorDependencies dependencies)
+internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitorFactory(
+    QueryableMethodTranslatingExpressionVisitorDependencies dependencies,
+    IMqlMethodCallTranslatorProvider methods,
+    IMqlMemberTranslatorProvider members)
     : IQueryableMethodTranslatingExpressionVisitorFactory
 {
     public QueryableMethodTranslatingExpressionVisitor Create(QueryCompilationContext queryCompilationContext) =>
-        new TabernacleQueryableMethodTranslatingExpressionVisitor(dependencies, queryCompilationContext);
+        new TabernacleQueryableMethodTranslatingExpressionVisitor(dependencies, queryCompilationContext, methods, members);
 }
 
 /// <summary>Creates the provider's shaped-query compiler.</summary>

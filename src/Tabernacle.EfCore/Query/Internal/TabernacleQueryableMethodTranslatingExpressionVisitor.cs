@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Query;
 using Tabernacle.EfCore.Query.Internal.Expressions;
+using Tabernacle.EfCore.Query.Internal.Translators;
 
 namespace Tabernacle.EfCore.Query.Internal;
 
@@ -20,17 +21,28 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     // The query whose lambdas are being translated: correlated subqueries in them join into it.
     private MongoQueryExpression? _current;
 
-    public TabernacleQueryableMethodTranslatingExpressionVisitor(QueryableMethodTranslatingExpressionVisitorDependencies dependencies, QueryCompilationContext queryCompilationContext)
+    private readonly IMqlMethodCallTranslatorProvider _methods;
+    private readonly IMqlMemberTranslatorProvider _members;
+
+    public TabernacleQueryableMethodTranslatingExpressionVisitor(
+        QueryableMethodTranslatingExpressionVisitorDependencies dependencies,
+        QueryCompilationContext queryCompilationContext,
+        IMqlMethodCallTranslatorProvider methods,
+        IMqlMemberTranslatorProvider members)
         : base(dependencies, queryCompilationContext, subquery: false)
     {
-        _translator = new MqlTranslatingExpressionVisitor(this);
+        _methods = methods;
+        _members = members;
+        _translator = new MqlTranslatingExpressionVisitor(methods, members, this);
         _projectionBinder = new ProjectionBinder(_translator, this);
     }
 
     private TabernacleQueryableMethodTranslatingExpressionVisitor(TabernacleQueryableMethodTranslatingExpressionVisitor parent)
         : base(parent.Dependencies, parent.QueryCompilationContext, subquery: true)
     {
-        _translator = new MqlTranslatingExpressionVisitor(this);
+        _methods = parent._methods;
+        _members = parent._members;
+        _translator = new MqlTranslatingExpressionVisitor(_methods, _members, this);
         _projectionBinder = new ProjectionBinder(_translator, this);
     }
 

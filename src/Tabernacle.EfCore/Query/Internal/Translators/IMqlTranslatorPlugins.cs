@@ -18,43 +18,29 @@ internal interface IMqlMemberTranslator
     MqlExpression? Translate(MqlExpression? instance, MemberInfo member, Type returnType);
 }
 
-/// <summary>The registered method and member translators, asked in order.</summary>
-internal static class MqlTranslators
+/// <summary>
+/// Adds method-call translators to the provider's (EF Core's <c>IMethodCallTranslatorPlugin</c> for MQL). Register one
+/// in the context's internal services; its translators are asked before the built-in ones.
+/// </summary>
+internal interface IMqlMethodCallTranslatorPlugin
 {
-    public static IReadOnlyList<IMqlMethodCallTranslator> Methods { get; } = Discover<IMqlMethodCallTranslator>();
+    IEnumerable<IMqlMethodCallTranslator> Translators { get; }
+}
 
-    public static IReadOnlyList<IMqlMemberTranslator> Members { get; } = Discover<IMqlMemberTranslator>();
+/// <summary>Adds member translators to the provider's, asked before the built-in ones.</summary>
+internal interface IMqlMemberTranslatorPlugin
+{
+    IEnumerable<IMqlMemberTranslator> Translators { get; }
+}
 
-    // Every translator in this assembly, each a stateless class with a parameterless constructor.
-    private static List<T> Discover<T>() => typeof(MqlTranslators).Assembly.GetTypes()
-        .Where(t => typeof(T).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false } && t.GetConstructor(Type.EmptyTypes) is not null)
-        .OrderBy(t => t.FullName, StringComparer.Ordinal)
-        .Select(t => (T)Activator.CreateInstance(t)!)
-        .ToList();
+/// <summary>Translates a .NET method call whose instance and arguments are translated; <c>null</c> when no translator can.</summary>
+internal interface IMqlMethodCallTranslatorProvider
+{
+    MqlExpression? Translate(MqlExpression? instance, MethodInfo method, IReadOnlyList<MqlExpression> arguments);
+}
 
-    public static MqlExpression? TranslateMethod(MqlExpression? instance, MethodInfo method, IReadOnlyList<MqlExpression> arguments)
-    {
-        foreach (var translator in Methods)
-        {
-            if (translator.Translate(instance, method, arguments) is { } result)
-            {
-                return result;
-            }
-        }
-
-        return null;
-    }
-
-    public static MqlExpression? TranslateMember(MqlExpression? instance, MemberInfo member, Type returnType)
-    {
-        foreach (var translator in Members)
-        {
-            if (translator.Translate(instance, member, returnType) is { } result)
-            {
-                return result;
-            }
-        }
-
-        return null;
-    }
+/// <summary>Translates a .NET member read; <c>null</c> when no translator can.</summary>
+internal interface IMqlMemberTranslatorProvider
+{
+    MqlExpression? Translate(MqlExpression? instance, MemberInfo member, Type returnType);
 }

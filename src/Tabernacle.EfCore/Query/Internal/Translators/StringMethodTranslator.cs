@@ -17,6 +17,13 @@ internal sealed class StringMethodTranslator : IMqlMethodCallTranslator
     /// </summary>
     internal static readonly string WhiteSpace = new(Enumerable.Range(0, 0x10000).Select(c => (char)c).Where(char.IsWhiteSpace).ToArray());
 
+    // null or "": two comparisons the query language can use an index for, rather than an expression over $strLenCP.
+    private static MqlBinaryExpression IsNullOrEmpty(MqlExpression value) => new(
+        MqlOperator.Or,
+        new MqlBinaryExpression(MqlOperator.Equal, value, new MqlConstantExpression(null, typeof(string)), typeof(bool)),
+        new MqlBinaryExpression(MqlOperator.Equal, value, new MqlConstantExpression("", typeof(string)), typeof(bool)),
+        typeof(bool));
+
     public MqlExpression? Translate(MqlExpression? instance, MethodInfo method, IReadOnlyList<MqlExpression> arguments)
     {
         if (method.DeclaringType != typeof(string))
@@ -29,6 +36,7 @@ internal sealed class StringMethodTranslator : IMqlMethodCallTranslator
         {
             return method.Name switch
             {
+                nameof(string.IsNullOrEmpty) => IsNullOrEmpty(arguments[0]),
                 nameof(string.IsNullOrWhiteSpace) => IsNullOrWhiteSpace(arguments[0]),
                 nameof(string.Concat) when parameters.All(p => p.ParameterType == typeof(string) || p.ParameterType == typeof(object)) => Concat(arguments),
                 _ => null,
