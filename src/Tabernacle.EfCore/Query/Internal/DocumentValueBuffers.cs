@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -15,8 +14,10 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// </summary>
 internal static class DocumentValueBuffers
 {
-    private static readonly ConcurrentDictionary<ITypeBase, Layout> Layouts = new();
-    private static readonly ConcurrentDictionary<IComplexProperty, int> CollectionSlots = new();
+    // Worked out once per type and kept in the model's runtime annotations (as EF Core's own providers cache per-model
+    // data), so no static cache holds a model alive after its context type is gone.
+    private const string LayoutAnnotation = "Tabernacle:DocumentLayout";
+    private const string CollectionSlotAnnotation = "Tabernacle:CollectionSlot";
 
     // A slot holds a property's converted value or, for a complex collection (Collection set), the raw BSON of its
     // array: EF Core leaves complex collections to the provider, whose materializer reads that slot.
@@ -28,7 +29,7 @@ internal static class DocumentValueBuffers
     internal sealed record Slot(int Index, IProperty? Property, string[] Path, CoreTypeMapping? Mapping, bool IsOwnerKey, int PrincipalIndex, bool IsOrdinal, bool Required = false, IComplexProperty? Collection = null);
 
     /// <summary>The slots of an entity type's value buffer (shared with the wire reader, see <see cref="WireTable"/>).</summary>
-    internal static Layout LayoutOf(IEntityType entityType) => Layouts.GetOrAdd(entityType, static type => EntityLayout((IEntityType)type));
+    internal static Layout LayoutOf(IEntityType entityType) => entityType.GetOrAddRuntimeAnnotationValue(LayoutAnnotation, static type => EntityLayout(type!), entityType);
 
     /// <summary>The value buffer of a document's root entity.</summary>
     public static ValueBuffer Create(BsonDocument document, IEntityType entityType) => Fill(document, entityType, ValueBuffer.Empty, 0);
@@ -40,7 +41,7 @@ internal static class DocumentValueBuffers
     /// <summary>The value buffer of one element of a complex collection, laid out by the element type's own property indexes.</summary>
     public static ValueBuffer CreateElement(BsonDocument document, IComplexType elementType)
     {
-        var layout = Layouts.GetOrAdd(elementType, static type => ElementLayout((IComplexType)type));
+        var layout = elementType.GetOrAddRuntimeAnnotationValue(LayoutAnnotation, static type => ElementLayout(type!), elementType);
         var values = new object?[layout.Size];
         foreach (var slot in layout.Slots)
         {
@@ -54,9 +55,9 @@ internal static class DocumentValueBuffers
     /// The value-buffer index that carries a complex collection's raw array. It follows every property index of the
     /// document it is stored in (the whole hierarchy's, as sibling types reuse indexes), so it never hides a value.
     /// </summary>
-    public static int CollectionSlot(IComplexProperty complexCollection) => CollectionSlots.GetOrAdd(complexCollection, static collection =>
+    public static int CollectionSlot(IComplexProperty complexCollection) => complexCollection.GetOrAddRuntimeAnnotationValue(CollectionSlotAnnotation, static collection =>
     {
-        var container = collection.DeclaringType;
+        var container = collection!.DeclaringType;
         while (container is IComplexType { ComplexProperty: { IsCollection: false } inline })
         {
             container = inline.DeclaringType;
@@ -67,7 +68,7 @@ internal static class DocumentValueBuffers
         var first = properties.Count == 0 ? 0 : properties.Max(p => p.GetIndex()) + 1;
         var collections = types.SelectMany(InlineCollections).Distinct().ToList();
         return first + collections.IndexOf(collection);
-    });
+    }, complexCollection);
 
     // The properties stored in a type's own document: its properties and those of its (non-collection) complex properties.
     private static IEnumerable<IProperty> InlineProperties(ITypeBase type) =>
@@ -106,14 +107,14 @@ internal static class DocumentValueBuffers
     private static ValueBuffer Fill(BsonDocument document, IEntityType entityType, ValueBuffer ownerBuffer, int ordinal)
     {
         // Sibling types of a hierarchy reuse property indexes, so the buffer is laid out for the document's own type.
-        var layout = Layouts.GetOrAdd(entityType, static type => EntityLayout((IEntityType)type));
+        var layout = entityType.GetOrAddRuntimeAnnotationValue(LayoutAnnotation, static type => EntityLayout(type!), entityType);
         if (layout.Discriminator is not null)
         {
             var concrete = ConcreteType(document, entityType, layout);
             if (!ReferenceEquals(concrete, entityType))
             {
                 entityType = concrete;
-                layout = Layouts.GetOrAdd(entityType, static type => EntityLayout((IEntityType)type));
+                layout = entityType.GetOrAddRuntimeAnnotationValue(LayoutAnnotation, static type => EntityLayout(type!), entityType);
             }
         }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Tabernacle.EfCore.Metadata.Internal;
@@ -12,7 +11,8 @@ namespace Tabernacle.EfCore.Update.Internal;
 /// </summary>
 internal static class StoredProperties
 {
-    private static readonly ConcurrentDictionary<IEntityType, Plan> Plans = new();
+    // Kept in the model's runtime annotations, so no static cache holds a model alive.
+    private const string PlanAnnotation = "Tabernacle:StoredProperties";
 
     /// <summary>The stored properties an update may set: not the key (it is the filter), not those without an element.</summary>
     public static (IProperty Property, string Name, bool IsRowVersion)[] Of(IEntityType entityType) => PlanOf(entityType).Updatable;
@@ -28,7 +28,7 @@ internal static class StoredProperties
     /// <summary>The owned navigations whose targets are embedded in the document.</summary>
     public static INavigation[] Embedded(IEntityType entityType) => PlanOf(entityType).Embedded;
 
-    private static Plan PlanOf(IEntityType entityType) => Plans.GetOrAdd(entityType, static type => new Plan(type));
+    private static Plan PlanOf(IEntityType entityType) => entityType.GetOrAddRuntimeAnnotationValue(PlanAnnotation, static type => new Plan(type!), entityType);
 
     private sealed class Plan
     {
