@@ -261,12 +261,9 @@ internal static class WriteSupport
     /// <summary>A statement that failed inside a transaction aborts it, as on mongod.</summary>
     public static void AbortTransactionOnError(CommandContext context, BsonArray writeErrors)
     {
-        if (writeErrors.Count > 0 && context.Transaction is { } transaction)
+        if (writeErrors.Count > 0)
         {
-            lock (context.Member.Storage.SyncRoot)
-            {
-                context.Member.Transactions.End(transaction, TransactionState.Aborted, "a statement in it failed");
-            }
+            context.AbortTransactionOnStatementError();
         }
     }
 

@@ -98,11 +98,8 @@ internal sealed class SetParameterCommand : ICommandHandler
             switch (element.Name)
             {
                 case "transactionLifetimeLimitSeconds" when element.Value.IsNumeric && element.Value.ToDouble() >= 1:
-                    reply["was"] = (int)context.Member.Transactions.Lifetime.TotalSeconds;
-                    lock (context.Member.Storage.SyncRoot)
-                    {
-                        context.Member.Transactions.Lifetime = TimeSpan.FromSeconds(element.Value.ToDouble());
-                    }
+                    var was = context.Member.Gate.SetTransactionLifetime(TimeSpan.FromSeconds(element.Value.ToDouble()));
+                    reply["was"] = (int)was.TotalSeconds;
 
                     break;
                 case "transactionLifetimeLimitSeconds":
