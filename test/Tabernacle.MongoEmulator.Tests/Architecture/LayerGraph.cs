@@ -169,8 +169,8 @@ internal sealed class LayerGraph
             .Where(m => m is MethodReference or FieldReference && m.DeclaringType is not null);
 }
 
-/// <summary><paramref name="From"/> (in <paramref name="FromLayer"/>) uses type <paramref name="To"/> of <paramref name="ToLayer"/>.</summary>
+/// <summary><paramref name="From"/> (of <paramref name="FromLayer"/>) uses <paramref name="To"/> of <paramref name="ToLayer"/>.</summary>
 internal sealed record TypeUse(string From, string FromLayer, string To, string ToLayer);
 
-/// <summary><paramref name="From"/> (in <paramref name="FromLayer"/>) calls or reads <paramref name="Member"/> (<c>Type::name</c>).</summary>
+/// <summary><paramref name="From"/> (of <paramref name="FromLayer"/>) calls or reads <paramref name="Member"/> (Type::name).</summary>
 internal sealed record MemberUse(string From, string FromLayer, string Member);
