@@ -62,6 +62,70 @@ internal sealed class MemberGate(ReplicaMember member)
         }
     }
 
+    /// <summary>The statement id under which a committed transaction is recorded in the retryable-write table.</summary>
+    public const int CommitStatementId = -1;
+
+    /// <summary>
+    /// Commits the session's transaction: its catalog changes and documents appear at once, under one storage lock, and
+    /// are logged as one oplog entry. Returns the entry's optime, or <c>null</c> when there was nothing to wait for (a
+    /// retried commit of a committed transaction); a transaction that is gone or aborted is NoSuchTransaction.
+    /// </summary>
+    public OpTime? CommitTransaction(string sessionId, long txnNumber) => member.Write<OpTime?>(unit =>
+    {
+        if (member.RetryableWrites.Find(sessionId, txnNumber, CommitStatementId) is not null)
+        {
+            return null;
+        }
+
+        var transaction = member.Transactions.Find(sessionId, txnNumber);
+        if (transaction is null || transaction.State == TransactionState.Aborted)
+        {
+            throw TransactionManager.NoSuchTransaction(txnNumber, transaction?.AbortReason);
+        }
+
+        if (transaction.State == TransactionState.Committed)
+        {
+            return null;
+        }
+
+        var changes = transaction.Changes();
+        var statement = new RetryableStatement(sessionId, txnNumber, CommitStatementId, new BsonDocument("ok", 1));
+        foreach (var change in changes.Where(c => c.Document is not null))
+        {
+            unit.Storage.GetCollection(change.Database, change.Collection)?.CheckUnique(change.Document!);
+        }
+
+        // Collections and indexes the transaction created appear now, with its documents, under the same lock.
+        foreach (var (database, command) in transaction.CatalogCommands)
+        {
+            unit.Command(database, command);
+        }
+
+        member.Transactions.End(transaction, TransactionState.Committed);
+        if (changes.Count > 0)
+        {
+            unit.CommitTransaction(changes, statement, [.. transaction.Operations]);
+        }
+        else
+        {
+            unit.RecordStatement("admin", statement);
+        }
+
+        return unit.LastOpTime;
+    });
+
+    /// <summary>Aborts the session's transaction at the client's request; an unknown one is NoSuchTransaction.</summary>
+    public int AbortTransaction(string sessionId, long txnNumber, string reason) => member.Write(_ =>
+    {
+        var transaction = member.Transactions.Get(sessionId, txnNumber);
+        member.Transactions.End(transaction, TransactionState.Aborted, reason);
+        return 0;
+    });
+
+    /// <summary>Writes a no-op oplog entry on the primary (for a write concern to wait on) and returns its optime.</summary>
+    public OpTime WriteNoop(BsonDocument message) =>
+        member.Write(_ => member.AppendToOplog(OplogOperation.Noop, "admin", null, message, null, null).OpTime);
+
     /// <summary>Aborts a transaction (a statement in it failed); its document locks are released at once.</summary>
     public void AbortTransaction(Transaction transaction, string reason)
     {
