@@ -165,6 +165,9 @@ internal sealed class MemberGate(ReplicaMember member)
         }
     }
 
+    /// <summary><c>transactionLifetimeLimitSeconds</c>: how long a transaction may stay open before the reaper aborts it.</summary>
+    public TimeSpan TransactionLifetime => member.Transactions.Lifetime;
+
     /// <summary>Sets <c>transactionLifetimeLimitSeconds</c>; returns the previous lifetime.</summary>
     public TimeSpan SetTransactionLifetime(TimeSpan lifetime)
     {

@@ -51,7 +51,7 @@ internal sealed class GetParameterCommand : ICommandHandler
         var parameters = new BsonDocument
         {
             { "featureCompatibilityVersion", new BsonDocument("version", "7.0") },
-            { "transactionLifetimeLimitSeconds", (int)context.Member.Transactions.Lifetime.TotalSeconds },
+            { "transactionLifetimeLimitSeconds", (int)context.Member.Gate.TransactionLifetime.TotalSeconds },
             { "maxTransactionLockRequestTimeoutMillis", 5 },
             { "enableTestCommands", true },
             { "logLevel", 0 },
