@@ -72,6 +72,7 @@ public sealed class LayerTests
             u => u.FromLayer == "Replication" && u.Member == "Tabernacle.MongoEmulator.Storage.StorageEngine::get_SyncRoot");
         Assert.Contains(
             Graph.Value.MemberUses,
-            u => u.FromLayer == "Replication" && u.Member.StartsWith("Tabernacle.MongoEmulator.Replication.TransactionManager::", StringComparison.Ordinal));
+            u => u.FromLayer == "Replication"
+                && u.Member.StartsWith("Tabernacle.MongoEmulator.Replication.TransactionManager::", StringComparison.Ordinal));
     }
 }
