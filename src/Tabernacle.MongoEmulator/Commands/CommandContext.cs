@@ -116,6 +116,12 @@ internal sealed class CommandContext
         return reply;
     }
 
+    /// <summary>
+    /// Runs a write on this member as primary, applied and logged at once under the storage lock, outside any
+    /// transaction: catalog changes, and the output a read command writes (mapReduce).
+    /// </summary>
+    public T WriteNow<T>(Func<WriteUnit, T> write) => Member.Write(write);
+
     /// <summary>Runs a write: applied and logged at once, or buffered in the command's transaction.</summary>
     public T Write<T>(Func<IDocumentWriter, T> write) =>
         Transaction is { } transaction ? Member.WriteInTransaction(transaction, write) : Member.Write(write);

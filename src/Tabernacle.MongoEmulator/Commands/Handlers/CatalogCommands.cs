@@ -111,7 +111,7 @@ internal sealed class CreateCommand : ICommandHandler
         if (context.Transaction is { } transaction)
         {
             // Created at commit: until then only the transaction knows of it, as with mongod's DDL in transactions.
-            context.Member.WriteInTransaction(transaction, writer =>
+            context.Write(writer =>
             {
                 if (writer.Collection(context.Database, name) is not null || transaction.Creates(context.Database, name))
                 {
@@ -124,7 +124,7 @@ internal sealed class CreateCommand : ICommandHandler
             return new BsonDocument();
         }
 
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.WriteNow(unit =>
         {
             if (unit.Storage.GetCollection(context.Database, name) is not null)
             {
@@ -151,7 +151,7 @@ internal sealed class DropCommand : ICommandHandler
     {
         var name = context.CollectionName;
         var reply = new BsonDocument();
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.WriteNow(unit =>
         {
             if (unit.Storage.GetCollection(context.Database, name) is { } collection)
             {
@@ -177,7 +177,7 @@ internal sealed class DropDatabaseCommand : ICommandHandler
     public async Task<BsonDocument> ExecuteAsync(CommandContext context)
     {
         var reply = new BsonDocument();
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.WriteNow(unit =>
         {
             if (unit.Storage.GetDatabase(context.Database) is { } database)
             {
@@ -225,7 +225,7 @@ internal sealed class CreateIndexesCommand : ICommandHandler
         }
 
         var reply = new BsonDocument();
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.WriteNow(unit =>
         {
             var existed = unit.Storage.GetCollection(context.Database, name) is not null;
             var collection = unit.GetOrCreateCollection(context.Database, name);
@@ -273,7 +273,7 @@ internal sealed class CreateIndexesCommand : ICommandHandler
     // mongod 4.4+: inside a transaction, indexes only on a collection the transaction creates (and has not written
     // to yet); they appear at commit with the collection.
     private static BsonDocument CreateInTransaction(CommandContext context, Transaction transaction, string name, BsonArray specs) =>
-        context.Member.WriteInTransaction(transaction, writer =>
+        context.Write(writer =>
         {
             if (writer.Collection(context.Database, name) is not null)
             {
@@ -410,7 +410,7 @@ internal sealed class DropIndexesCommand : ICommandHandler
         var name = context.CollectionName;
         var target = context.Command.GetValue("index", BsonNull.Value);
         var reply = new BsonDocument();
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.WriteNow(unit =>
         {
             var collection = unit.Storage.GetCollection(context.Database, name)
                 ?? throw new MongoErrorException(ErrorCodes.NamespaceNotFound, $"ns not found {context.Namespace}");
