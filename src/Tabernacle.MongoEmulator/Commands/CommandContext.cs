@@ -27,6 +27,12 @@ internal sealed class CommandContext
 
     public ReplicaSetCoordinator Set => Member.Set;
 
+    /// <summary>
+    /// The member's transaction table, catalog reads and commits, each under its storage lock (taken in Replication,
+    /// never by a handler).
+    /// </summary>
+    public MemberGate Gate => Member.Gate;
+
     public CursorManager Cursors { get; }
 
     /// <summary>The member's operations in flight and connections (<c>currentOp</c>, <c>killOp</c>, serverStatus).</summary>

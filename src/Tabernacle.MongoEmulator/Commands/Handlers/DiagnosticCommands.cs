@@ -51,7 +51,7 @@ internal sealed class GetParameterCommand : ICommandHandler
         var parameters = new BsonDocument
         {
             { "featureCompatibilityVersion", new BsonDocument("version", "7.0") },
-            { "transactionLifetimeLimitSeconds", (int)context.Member.Gate.TransactionLifetime.TotalSeconds },
+            { "transactionLifetimeLimitSeconds", (int)context.Gate.TransactionLifetime.TotalSeconds },
             { "maxTransactionLockRequestTimeoutMillis", 5 },
             { "enableTestCommands", true },
             { "logLevel", 0 },
@@ -98,7 +98,7 @@ internal sealed class SetParameterCommand : ICommandHandler
             switch (element.Name)
             {
                 case "transactionLifetimeLimitSeconds" when element.Value.IsNumeric && element.Value.ToDouble() >= 1:
-                    var was = context.Member.Gate.SetTransactionLifetime(TimeSpan.FromSeconds(element.Value.ToDouble()));
+                    var was = context.Gate.SetTransactionLifetime(TimeSpan.FromSeconds(element.Value.ToDouble()));
                     reply["was"] = (int)was.TotalSeconds;
 
                     break;

@@ -26,7 +26,7 @@ internal sealed class SessionCleanupCommands : ICommandHandler
 
         var matches = Selector(context, entries);
         var reason = context.CommandName == "endSessions" ? "its session was ended" : "its session was killed";
-        context.Member.Gate.AbortTransactionsWhere(matches, reason);
+        context.Gate.AbortTransactionsWhere(matches, reason);
 
         return Task.FromResult(new BsonDocument());
     }

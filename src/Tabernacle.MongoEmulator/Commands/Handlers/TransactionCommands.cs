@@ -22,7 +22,7 @@ internal sealed class CommitTransactionCommand : ICommandHandler
 
         // mongod validates the write concern before it runs the command: a bad one leaves the transaction open.
         WriteSupport.WriteConcern(context);
-        var opTime = await TransactionOutcome.RunAsync(context, () => context.Member.Gate.CommitTransaction(session.Id, txnNumber))
+        var opTime = await TransactionOutcome.RunAsync(context, () => context.Gate.CommitTransaction(session.Id, txnNumber))
             .ConfigureAwait(false);
 
         var reply = new BsonDocument();
@@ -45,7 +45,7 @@ internal sealed class AbortTransactionCommand : ICommandHandler
         var txnNumber = session.TxnNumber ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "abortTransaction must be run within a transaction (txnNumber is missing)");
         WriteSupport.WriteConcern(context);
         await TransactionOutcome.RunAsync(
-            context, () => context.Member.Gate.AbortTransaction(session.Id, txnNumber, "it was aborted by the client")).ConfigureAwait(false);
+            context, () => context.Gate.AbortTransaction(session.Id, txnNumber, "it was aborted by the client")).ConfigureAwait(false);
 
         // An abort writes nothing to the oplog. mongod then waits for the write concern only on the client's own earlier
         // writes, never on what the transaction read (speculative majority), and not at all for a client that wrote nothing.
@@ -75,7 +75,7 @@ internal static class TransactionOutcome
         }
         catch (MongoErrorException ex) when (ex.Code == ErrorCodes.NoSuchTransaction && context.Command.Contains("writeConcern"))
         {
-            var opTime = context.Member.Gate.WriteNoop(new BsonDocument("msg", "NoSuchTransaction error"));
+            var opTime = context.Gate.WriteNoop(new BsonDocument("msg", "NoSuchTransaction error"));
             var reply = new BsonDocument();
             await WriteSupport.CompleteAsync(context, opTime, reply).ConfigureAwait(false);
             if (reply.TryGetValue("writeConcernError", out var error))
