@@ -55,6 +55,20 @@ public sealed class LayerTests
         Assert.True(violations.Count == 0, "Storage lock or transaction table used in Commands:\n" + string.Join("\n", violations));
     }
 
+    [Theory]
+    [InlineData("Tabernacle.MongoEmulator.Commands.Handlers.ListCollectionsCommand")]
+    [InlineData("Tabernacle.MongoEmulator.Commands.Handlers.ListIndexesCommand")]
+    [InlineData("Tabernacle.MongoEmulator.Commands.Handlers.FindCommand")]
+    public void Catalog_reads_go_through_the_read_concern_path_like_find(string handler)
+    {
+        // CommandContext.Read picks the reader for the command's read concern (MemberGate.Read); a handler that reads
+        // the storage some other way skips it, as listCollections and listIndexes once did.
+        var calls = Graph.Value.MemberUses.Where(u => u.From == handler).Select(u => u.Member).ToHashSet();
+
+        Assert.Contains("Tabernacle.MongoEmulator.Commands.CommandContext::Read", calls);
+        Assert.DoesNotContain("Tabernacle.MongoEmulator.Commands.CommandContext::ReadLatest", calls);
+    }
+
     [Fact]
     public void The_check_sees_the_layers_of_the_assembly()
     {
