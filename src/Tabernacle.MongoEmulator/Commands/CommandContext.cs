@@ -27,6 +27,12 @@ internal sealed class CommandContext
 
     public ReplicaSetCoordinator Set => Member.Set;
 
+    /// <summary>
+    /// The member's transaction table, catalog reads and commits, each under its storage lock (taken in Replication,
+    /// never by a handler).
+    /// </summary>
+    public MemberGate Gate => Member.Gate;
+
     public CursorManager Cursors { get; }
 
     /// <summary>The member's operations in flight and connections (<c>currentOp</c>, <c>killOp</c>, serverStatus).</summary>
@@ -75,22 +81,29 @@ internal sealed class CommandContext
         && readConcern.TryGetValue("atClusterTime", out var at) && at is BsonTimestamp timestamp ? timestamp : null;
 
     /// <summary>
-    /// Runs a read under the storage lock: against the transaction's snapshot in a transaction; otherwise against the
-    /// member's majority-committed snapshot for readConcern majority or snapshot (or the snapshot at atClusterTime),
-    /// and against its latest data for local, available and linearizable (on the primary, the latest data is what a
-    /// linearizable read returns once it confirmed it is still primary, which the emulator's single process always is).
+    /// Runs a read at the command's read concern (in its transaction's snapshot, in one) under the member's storage lock,
+    /// which <see cref="MemberGate.Read{T}"/> takes: see there for what each level reads.
     /// </summary>
     public T Read<T>(Func<IDocumentReader, T> read)
     {
-        var storage = Member.Storage;
-        lock (storage.SyncRoot)
+        var (result, readOpTime) = Member.Gate.Read(Transaction, ReadConcernLevel, AtClusterTime, read);
+        if (readOpTime is not null)
         {
-            if (Transaction is { } transaction)
-            {
-                return Member.WriteInTransaction(transaction, read);
-            }
+            ReadOpTime = readOpTime;
+        }
 
-            return read(ReaderForReadConcern());
+        return result;
+    }
+
+    /// <summary>Runs a read of the member's latest data, whatever the read concern (see <see cref="MemberGate.ReadLatest{T}"/>).</summary>
+    public T ReadLatest<T>(Func<IDocumentReader, T> read) => Member.Gate.ReadLatest(read);
+
+    /// <summary>Aborts the command's transaction, if any, because a statement in it failed (as on mongod).</summary>
+    public void AbortTransactionOnStatementError()
+    {
+        if (Transaction is { } transaction)
+        {
+            Member.Gate.AbortTransaction(transaction, "a statement in it failed");
         }
     }
 
@@ -109,35 +122,11 @@ internal sealed class CommandContext
         return reply;
     }
 
-    // Callers hold the storage lock.
-    private IDocumentReader ReaderForReadConcern()
-    {
-        var storage = Member.Storage;
-        long sequence;
-        switch (ReadConcernLevel)
-        {
-            case "snapshot" when AtClusterTime is { } atClusterTime:
-                sequence = Member.SequenceAt(atClusterTime)
-                    ?? throw new MongoErrorException(ErrorCodes.SnapshotTooOld, $"Read timestamp {atClusterTime} is older than the oldest available timestamp.");
-                ReadOpTime = new OpTime(atClusterTime, Member.LastApplied.Term);
-                break;
-            case "majority" or "snapshot":
-                (var opTime, sequence) = Member.MajorityReadPoint();
-                ReadOpTime = opTime;
-                if (ReadConcernLevel == "snapshot")
-                {
-                    // The time handed out as atClusterTime: a snapshot session reads at it again later.
-                    Member.PinSnapshotForSet(opTime.Timestamp);
-                }
-
-                break;
-            default:
-                return new CurrentDataReader(storage);
-        }
-
-        // Nothing changed since the snapshot: the current data is it, and its indexes can serve the read.
-        return sequence >= storage.History.Sequence ? new CurrentDataReader(storage) : new SnapshotDataReader(storage, sequence);
-    }
+    /// <summary>
+    /// Runs a write on this member as primary, applied and logged at once under the storage lock, outside any
+    /// transaction: catalog changes, and the output a read command writes (mapReduce).
+    /// </summary>
+    public T WriteNow<T>(Func<WriteUnit, T> write) => Member.Write(write);
 
     /// <summary>Runs a write: applied and logged at once, or buffered in the command's transaction.</summary>
     public T Write<T>(Func<IDocumentWriter, T> write) =>

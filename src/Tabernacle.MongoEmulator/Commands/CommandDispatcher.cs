@@ -228,13 +228,8 @@ internal sealed class CommandDispatcher : IRequestHandler
             throw new MongoErrorException(ErrorCodes.InvalidOptions, $"Only the first command in a transaction may specify a readConcern ({readConcern.ToJson()} was given later)");
         }
 
-        lock (_member.Storage.SyncRoot)
-        {
-            context.Transaction = session.StartTransaction
-                ? _member.Transactions.Begin(
-                    session.Id, session.TxnNumber!.Value, context.OptionalDocument("writeConcern"), context.SessionOwner)
-                : _member.Transactions.Get(session.Id, session.TxnNumber!.Value);
-        }
+        context.Transaction = _member.Gate.BeginOrJoinTransaction(
+            session.StartTransaction, session.Id, session.TxnNumber!.Value, context.OptionalDocument("writeConcern"), context.SessionOwner);
     }
 
     /// <summary>

@@ -258,18 +258,6 @@ internal static class WriteSupport
     public static bool IsStatementError(MongoErrorException error) =>
         error.Code is not (ErrorCodes.WriteConflict or ErrorCodes.NoSuchTransaction or ErrorCodes.NotWritablePrimary or ErrorCodes.InterruptedDueToReplStateChange);
 
-    /// <summary>A statement that failed inside a transaction aborts it, as on mongod.</summary>
-    public static void AbortTransactionOnError(CommandContext context, BsonArray writeErrors)
-    {
-        if (writeErrors.Count > 0 && context.Transaction is { } transaction)
-        {
-            lock (context.Member.Storage.SyncRoot)
-            {
-                context.Member.Transactions.End(transaction, TransactionState.Aborted, "a statement in it failed");
-            }
-        }
-    }
-
     /// <summary>A <c>writeErrors</c> entry for statement <paramref name="index"/>.</summary>
     public static BsonDocument WriteError(int index, MongoErrorException error)
     {

@@ -15,6 +15,9 @@ internal interface IDocumentReader
     /// <summary>The collection's catalog entry (indexes, options), or <c>null</c> when it does not exist.</summary>
     CollectionStore? Collection(string database, string collection);
 
+    /// <summary>The catalog entries of the database's collections (views included), in no particular order.</summary>
+    IEnumerable<CollectionStore> Collections(string database) => Storage.GetDatabase(database)?.Collections ?? [];
+
     /// <summary>Documents that may match <paramref name="filter"/> (callers re-check), in natural order.</summary>
     IEnumerable<BsonDocument> Candidates(string database, string collection, QueryFilter filter, CollectionIndex? hint);
 

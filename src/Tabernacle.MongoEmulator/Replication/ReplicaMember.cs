@@ -32,6 +32,7 @@ internal sealed class ReplicaMember
         _set = set;
         _logger = logger;
         Transactions = new TransactionManager(Storage, set.Time);
+        Gate = new MemberGate(this);
     }
 
     public int Id { get; }
@@ -59,6 +60,9 @@ internal sealed class ReplicaMember
 
     /// <summary>The documents this member's rollbacks undid, and how many rollbacks it went through.</summary>
     public RollbackArchive RolledBack { get; } = new();
+
+    /// <summary>Reads, the catalog and the transaction table for commands, each under the storage lock.</summary>
+    public MemberGate Gate { get; }
 
     /// <summary>Open multi-document transactions (a primary's only).</summary>
     public TransactionManager Transactions { get; }

@@ -52,7 +52,7 @@ internal sealed class AggregateCommand : ICommandHandler
             }
 
             var reports = CurrentOpStage.Build(context, stages[0], collectionless).ToList();
-            var locking = new LockingCollectionSource(context.Member.Storage, context.Database);
+            var locking = new LockingCollectionSource(context);
             var currentOpPipeline = AggregationPipeline.Compile(
                 stages.Skip(1).ToList(), new PipelineContext(locking, context.Collation, context.Variables));
             var found = currentOpPipeline.Execute(reports).ToList();
@@ -171,15 +171,10 @@ internal sealed class AggregateCommand : ICommandHandler
 }
 
 /// <summary>A collection source for pipelines that run outside the storage lock: each collection is read under it.</summary>
-internal sealed class LockingCollectionSource(Storage.StorageEngine storage, string database) : IPipelineCollectionSource
+internal sealed class LockingCollectionSource(CommandContext context) : IPipelineCollectionSource
 {
-    public IEnumerable<BsonDocument> ReadCollection(string collectionName)
-    {
-        lock (storage.SyncRoot)
-        {
-            return new ReaderCollectionSource(new CurrentDataReader(storage), database).ReadCollection(collectionName).ToList();
-        }
-    }
+    public IEnumerable<BsonDocument> ReadCollection(string collectionName) =>
+        context.ReadLatest(reader => new ReaderCollectionSource(reader, context.Database).ReadCollection(collectionName).ToList());
 }
 
 /// <summary>Lets <c>$lookup</c> and <c>$unionWith</c> read other collections of the same database on the same member.</summary>

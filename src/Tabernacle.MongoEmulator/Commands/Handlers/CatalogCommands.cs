@@ -20,19 +20,20 @@ internal sealed class ListDatabasesCommand : ICommandHandler
         var filter = ReadSupport.CompileFilter(context.OptionalDocument("filter"), null, null);
         var databases = new BsonArray();
         long total = 0;
-        lock (context.Member.Storage.SyncRoot)
+        // Counted under the storage lock; the entries are built and filtered after it.
+        var found = context.ReadLatest(reader => reader.Storage.Databases
+            .OrderBy(d => d.Name, StringComparer.Ordinal)
+            .Select(d => (d.Name, Size: d.Collections.Sum(c => (long)c.Count * 64), Empty: !d.Collections.Any(c => c.Count > 0)))
+            .ToList());
+        foreach (var (name, size, empty) in found)
         {
-            foreach (var database in context.Member.Storage.Databases.OrderBy(d => d.Name, StringComparer.Ordinal))
+            var entry = nameOnly
+                ? new BsonDocument("name", name)
+                : new BsonDocument { { "name", name }, { "sizeOnDisk", size }, { "empty", empty } };
+            if (filter.Matches(entry))
             {
-                var size = database.Collections.Sum(c => (long)c.Count * 64);
-                var entry = nameOnly
-                    ? new BsonDocument("name", database.Name)
-                    : new BsonDocument { { "name", database.Name }, { "sizeOnDisk", size }, { "empty", !database.Collections.Any(c => c.Count > 0) } };
-                if (filter.Matches(entry))
-                {
-                    databases.Add(entry);
-                    total += size;
-                }
+                databases.Add(entry);
+                total += size;
             }
         }
 
@@ -58,11 +59,11 @@ internal sealed class ListCollectionsCommand : ICommandHandler
     {
         var nameOnly = context.OptionalBool("nameOnly", false);
         var filter = ReadSupport.CompileFilter(context.OptionalDocument("filter"), null, null);
-        var results = new List<BsonDocument>();
-        lock (context.Member.Storage.SyncRoot)
+        // At the command's read concern, like every read (the catalog each reader sees is the current one).
+        var results = context.Read(reader =>
         {
-            var database = context.Member.Storage.GetDatabase(context.Database);
-            foreach (var collection in (database?.Collections ?? []).OrderBy(c => c.Name, StringComparer.Ordinal))
+            var entries = new List<BsonDocument>();
+            foreach (var collection in reader.Collections(context.Database).OrderBy(c => c.Name, StringComparer.Ordinal))
             {
                 var entry = nameOnly
                     ? new BsonDocument { { "name", collection.Name }, { "type", "collection" } }
@@ -76,10 +77,12 @@ internal sealed class ListCollectionsCommand : ICommandHandler
                     };
                 if (filter.Matches(entry))
                 {
-                    results.Add(entry);
+                    entries.Add(entry);
                 }
             }
-        }
+
+            return entries;
+        });
 
         return Task.FromResult(context.Cursors.FirstBatch(
             $"{context.Database}.$cmd.listCollections", results, CatalogBatch.Size(context), singleBatch: false));
@@ -108,7 +111,7 @@ internal sealed class CreateCommand : ICommandHandler
         if (context.Transaction is { } transaction)
         {
             // Created at commit: until then only the transaction knows of it, as with mongod's DDL in transactions.
-            context.Member.WriteInTransaction(transaction, writer =>
+            context.Write(writer =>
             {
                 if (writer.Collection(context.Database, name) is not null || transaction.Creates(context.Database, name))
                 {
@@ -121,7 +124,7 @@ internal sealed class CreateCommand : ICommandHandler
             return new BsonDocument();
         }
 
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.WriteNow(unit =>
         {
             if (unit.Storage.GetCollection(context.Database, name) is not null)
             {
@@ -148,7 +151,7 @@ internal sealed class DropCommand : ICommandHandler
     {
         var name = context.CollectionName;
         var reply = new BsonDocument();
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.WriteNow(unit =>
         {
             if (unit.Storage.GetCollection(context.Database, name) is { } collection)
             {
@@ -174,7 +177,7 @@ internal sealed class DropDatabaseCommand : ICommandHandler
     public async Task<BsonDocument> ExecuteAsync(CommandContext context)
     {
         var reply = new BsonDocument();
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.WriteNow(unit =>
         {
             if (unit.Storage.GetDatabase(context.Database) is { } database)
             {
@@ -222,7 +225,7 @@ internal sealed class CreateIndexesCommand : ICommandHandler
         }
 
         var reply = new BsonDocument();
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.WriteNow(unit =>
         {
             var existed = unit.Storage.GetCollection(context.Database, name) is not null;
             var collection = unit.GetOrCreateCollection(context.Database, name);
@@ -270,7 +273,7 @@ internal sealed class CreateIndexesCommand : ICommandHandler
     // mongod 4.4+: inside a transaction, indexes only on a collection the transaction creates (and has not written
     // to yet); they appear at commit with the collection.
     private static BsonDocument CreateInTransaction(CommandContext context, Transaction transaction, string name, BsonArray specs) =>
-        context.Member.WriteInTransaction(transaction, writer =>
+        context.Write(writer =>
         {
             if (writer.Collection(context.Database, name) is not null)
             {
@@ -381,13 +384,13 @@ internal sealed class ListIndexesCommand : ICommandHandler
     public Task<BsonDocument> ExecuteAsync(CommandContext context)
     {
         var name = context.CollectionName;
-        List<BsonDocument> specs;
-        lock (context.Member.Storage.SyncRoot)
+        // At the command's read concern, like every read.
+        var specs = context.Read(reader =>
         {
-            var collection = context.Member.Storage.GetCollection(context.Database, name)
+            var collection = reader.Collection(context.Database, name)
                 ?? throw new MongoErrorException(ErrorCodes.NamespaceNotFound, $"ns does not exist: {context.Namespace}");
-            specs = collection.Indexes.Select(i => i.Spec).ToList();
-        }
+            return collection.Indexes.Select(i => i.Spec).ToList();
+        });
 
         // mongod's listIndexes cursors live in the namespace <db>.$cmd.listIndexes.<collection>.
         return Task.FromResult(context.Cursors.FirstBatch(
@@ -407,7 +410,7 @@ internal sealed class DropIndexesCommand : ICommandHandler
         var name = context.CollectionName;
         var target = context.Command.GetValue("index", BsonNull.Value);
         var reply = new BsonDocument();
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.WriteNow(unit =>
         {
             var collection = unit.Storage.GetCollection(context.Database, name)
                 ?? throw new MongoErrorException(ErrorCodes.NamespaceNotFound, $"ns not found {context.Namespace}");

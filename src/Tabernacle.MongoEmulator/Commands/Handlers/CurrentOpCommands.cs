@@ -156,19 +156,7 @@ internal static class CurrentOpStage
                 .OfType<BsonDocument>().Select(SessionInfo.IdOf).ToHashSet(StringComparer.Ordinal);
             // The transaction table is guarded by the storage lock, which a long scan holds: currentOp is how one finds
             // that scan to kill it, so it never waits long for the lock and leaves idle sessions out when busy.
-            var member = context.Member;
-            List<Replication.Transaction> open = [];
-            if (Monitor.TryEnter(member.Storage.SyncRoot, IdleSessionLockWait))
-            {
-                try
-                {
-                    open = [.. member.Transactions.InProgress];
-                }
-                finally
-                {
-                    Monitor.Exit(member.Storage.SyncRoot);
-                }
-            }
+            var open = context.Gate.TryListOpenTransactions(IdleSessionLockWait) ?? [];
 
             var idleTransactions = open.Where(t => !busySessions.Contains(t.SessionId) && Visible(t.Owner));
             reports.AddRange(idleTransactions.Select(t => CurrentOpReport.IdleSession(

@@ -37,66 +37,44 @@ internal sealed class DeleteCommand : ICommandHandler
         }
 
         long deleted = 0;
-        var writeErrors = new BsonArray();
-        var opTime = context.Write(unit =>
-        {
-            for (var i = 0; i < statements.Count; i++)
-            {
-                if (WriteSupport.ExecutedResult(context, i) is { } previous)
-                {
-                    deleted += previous.GetValue("n", 0).ToInt64();
-                    continue;
-                }
-
-                try
-                {
-                    WriteSupport.RefuseView(unit, context.Database, name);
-                    WriteSupport.OnPrimaryTransactionalWrite(context);
-                    var statement = statements[i].AsBsonDocument;
-                    var query = statement["q"].AsBsonDocument;
-                    var limitValue = statement["limit"];
-                    var collation = Query.Collation.Parse(statement.GetValue("collation", BsonNull.Value));
-                    var filter = ReadSupport.CompileFilter(query, collation, variables);
-                    var hint = ReadSupport.ResolveHint(unit.Collection(context.Database, name), statement.GetValue("hint", BsonNull.Value));
-                    var matches = WriteSupport.MatchForWrite(context, unit, name, filter, hint);
-                    var targets = limitValue.ToInt32() == 1 ? matches.Take(1).ToList() : matches;
-                    var result = new BsonDocument("n", targets.Count);
-                    var remaining = targets.Count;
-                    foreach (var (document, _) in targets)
-                    {
-                        // The statement is recorded with its last change, so a retry after it replicated is answered, not repeated.
-                        unit.Delete(context.Database, name, document["_id"], --remaining == 0 ? WriteSupport.Statement(context, i, result) : null);
-                    }
-
-                    if (targets.Count == 0 && WriteSupport.Statement(context, i, result) is { } statementRecord)
-                    {
-                        unit.RecordStatement(context.Database, statementRecord);
-                    }
-
-                    deleted += targets.Count;
-                }
-                catch (MongoErrorException ex) when (WriteSupport.IsStatementError(ex))
-                {
-                    writeErrors.Add(WriteSupport.WriteError(i, ex));
-                    if (ordered)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            return unit.LastOpTime;
-        });
+        var loop = new WriteStatementLoop(context, name, ordered);
+        loop.Run(
+            statements.Count,
+            failPointPerStatement: true,
+            replayed: (_, previous) => deleted += previous.GetValue("n", 0).ToInt64(),
+            execute: (unit, i) => deleted += ExecuteStatement(context, unit, name, statements[i].AsBsonDocument, i, variables));
 
         context.Member.OpCounters.AddDelete(statements.Count);
         var reply = new BsonDocument("n", (int)deleted);
-        if (writeErrors.Count > 0)
+        await loop.CompleteAsync(reply).ConfigureAwait(false);
+        return reply;
+    }
+
+    // Deletes what the statement matches (one with limit 1) and returns how many.
+    private static int ExecuteStatement(
+        CommandContext context, IDocumentWriter unit, string name, BsonDocument statement, int index, BsonDocument? variables)
+    {
+        var query = statement["q"].AsBsonDocument;
+        var limitValue = statement["limit"];
+        var collation = Query.Collation.Parse(statement.GetValue("collation", BsonNull.Value));
+        var filter = ReadSupport.CompileFilter(query, collation, variables);
+        var hint = ReadSupport.ResolveHint(unit.Collection(context.Database, name), statement.GetValue("hint", BsonNull.Value));
+        var matches = WriteSupport.MatchForWrite(context, unit, name, filter, hint);
+        var targets = limitValue.ToInt32() == 1 ? matches.Take(1).ToList() : matches;
+        var result = new BsonDocument("n", targets.Count);
+        var remaining = targets.Count;
+        foreach (var (document, _) in targets)
         {
-            reply["writeErrors"] = writeErrors;
+            // The statement is recorded with its last change, so a retry after it replicated is answered, not repeated.
+            var record = --remaining == 0 ? WriteSupport.Statement(context, index, result) : null;
+            unit.Delete(context.Database, name, document["_id"], record);
         }
 
-        WriteSupport.AbortTransactionOnError(context, writeErrors);
-        await WriteSupport.CompleteAsync(context, opTime, reply).ConfigureAwait(false);
-        return reply;
+        if (targets.Count == 0 && WriteSupport.Statement(context, index, result) is { } statementRecord)
+        {
+            unit.RecordStatement(context.Database, statementRecord);
+        }
+
+        return targets.Count;
     }
 }

@@ -51,7 +51,7 @@ internal sealed class GetParameterCommand : ICommandHandler
         var parameters = new BsonDocument
         {
             { "featureCompatibilityVersion", new BsonDocument("version", "7.0") },
-            { "transactionLifetimeLimitSeconds", (int)context.Member.Transactions.Lifetime.TotalSeconds },
+            { "transactionLifetimeLimitSeconds", (int)context.Gate.TransactionLifetime.TotalSeconds },
             { "maxTransactionLockRequestTimeoutMillis", 5 },
             { "enableTestCommands", true },
             { "logLevel", 0 },
@@ -98,11 +98,8 @@ internal sealed class SetParameterCommand : ICommandHandler
             switch (element.Name)
             {
                 case "transactionLifetimeLimitSeconds" when element.Value.IsNumeric && element.Value.ToDouble() >= 1:
-                    reply["was"] = (int)context.Member.Transactions.Lifetime.TotalSeconds;
-                    lock (context.Member.Storage.SyncRoot)
-                    {
-                        context.Member.Transactions.Lifetime = TimeSpan.FromSeconds(element.Value.ToDouble());
-                    }
+                    var was = context.Gate.SetTransactionLifetime(TimeSpan.FromSeconds(element.Value.ToDouble()));
+                    reply["was"] = (int)was.TotalSeconds;
 
                     break;
                 case "transactionLifetimeLimitSeconds":

@@ -48,7 +48,7 @@ internal sealed class MapReduceCommand : ICommandHandler
             : new BsonDocument { { "db", output.Database }, { "collection", output.Collection } });
         if (output.Stage == "$out")
         {
-            var opTime = context.Member.Write(unit =>
+            var opTime = context.WriteNow(unit =>
             {
                 AggregateOutput.Write(unit, output, []);
                 return unit.LastOpTime;

@@ -25,7 +25,7 @@ internal sealed class RenameCollectionCommand : ICommandHandler
         }
 
         var dropTarget = context.OptionalBool("dropTarget", false);
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.WriteNow(unit =>
         {
             if (unit.Storage.GetCollection(fromDatabase, from) is null)
             {
@@ -83,7 +83,7 @@ internal sealed class CollModCommand : ICommandHandler
             throw new MongoErrorException(ErrorCodes.InvalidOptions, $"The emulator's collMod does not support '{unsupported}'");
         }
 
-        var opTime = context.Member.Write(unit =>
+        var opTime = context.WriteNow(unit =>
         {
             if (unit.Storage.GetCollection(context.Database, name) is null)
             {

@@ -26,11 +26,7 @@ internal sealed class SessionCleanupCommands : ICommandHandler
 
         var matches = Selector(context, entries);
         var reason = context.CommandName == "endSessions" ? "its session was ended" : "its session was killed";
-        var member = context.Member;
-        lock (member.Storage.SyncRoot)
-        {
-            member.Transactions.AbortWhere(matches, reason);
-        }
+        context.Gate.AbortTransactionsWhere(matches, reason);
 
         return Task.FromResult(new BsonDocument());
     }

@@ -10,9 +10,6 @@ namespace Tabernacle.MongoEmulator.Commands.Handlers;
 /// </summary>
 internal sealed class CommitTransactionCommand : ICommandHandler
 {
-    /// <summary>The statement id under which a committed transaction is recorded in the retryable-write table.</summary>
-    public const int CommitStatementId = -1;
-
     public IReadOnlyList<string> Names { get; } = ["commitTransaction"];
 
     public CommandAccess Access => CommandAccess.Write;
@@ -22,54 +19,11 @@ internal sealed class CommitTransactionCommand : ICommandHandler
         AdminOnly.Require(context);
         var session = context.Session ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "commitTransaction must be run within a session");
         var txnNumber = session.TxnNumber ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "commitTransaction must be run within a transaction (txnNumber is missing)");
-        var member = context.Member;
 
         // mongod validates the write concern before it runs the command: a bad one leaves the transaction open.
         WriteSupport.WriteConcern(context);
-        var opTime = await TransactionOutcome.RunAsync(context, () => member.Write<OpTime?>(unit =>
-        {
-            if (member.RetryableWrites.Find(session.Id, txnNumber, CommitStatementId) is not null)
-            {
-                return null;
-            }
-
-            var transaction = member.Transactions.Find(session.Id, txnNumber);
-            if (transaction is null || transaction.State == TransactionState.Aborted)
-            {
-                throw TransactionManager.NoSuchTransaction(txnNumber, transaction?.AbortReason);
-            }
-
-            if (transaction.State == TransactionState.Committed)
-            {
-                return null;
-            }
-
-            var changes = transaction.Changes();
-            var statement = new RetryableStatement(session.Id, txnNumber, CommitStatementId, new BsonDocument("ok", 1));
-            foreach (var change in changes.Where(c => c.Document is not null))
-            {
-                unit.Storage.GetCollection(change.Database, change.Collection)?.CheckUnique(change.Document!);
-            }
-
-            // Collections and indexes the transaction created appear now, with its documents, under the same lock.
-            foreach (var (database, command) in transaction.CatalogCommands)
-            {
-                unit.Command(database, command);
-            }
-
-            if (changes.Count > 0)
-            {
-                member.Transactions.End(transaction, TransactionState.Committed);
-                unit.CommitTransaction(changes, statement, [.. transaction.Operations]);
-            }
-            else
-            {
-                member.Transactions.End(transaction, TransactionState.Committed);
-                unit.RecordStatement("admin", statement);
-            }
-
-            return unit.LastOpTime;
-        })).ConfigureAwait(false);
+        var opTime = await TransactionOutcome.RunAsync(context, () => context.Gate.CommitTransaction(session.Id, txnNumber))
+            .ConfigureAwait(false);
 
         var reply = new BsonDocument();
         await WriteSupport.CompleteAsync(context, opTime, reply).ConfigureAwait(false);
@@ -89,14 +43,9 @@ internal sealed class AbortTransactionCommand : ICommandHandler
         AdminOnly.Require(context);
         var session = context.Session ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "abortTransaction must be run within a session");
         var txnNumber = session.TxnNumber ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "abortTransaction must be run within a transaction (txnNumber is missing)");
-        var member = context.Member;
         WriteSupport.WriteConcern(context);
-        await TransactionOutcome.RunAsync(context, () => member.Write(_ =>
-        {
-            var transaction = member.Transactions.Get(session.Id, txnNumber);
-            member.Transactions.End(transaction, TransactionState.Aborted, "it was aborted by the client");
-            return 0;
-        })).ConfigureAwait(false);
+        await TransactionOutcome.RunAsync(
+            context, () => context.Gate.AbortTransaction(session.Id, txnNumber, "it was aborted by the client")).ConfigureAwait(false);
 
         // An abort writes nothing to the oplog. mongod then waits for the write concern only on the client's own earlier
         // writes, never on what the transaction read (speculative majority), and not at all for a client that wrote nothing.
@@ -126,9 +75,7 @@ internal static class TransactionOutcome
         }
         catch (MongoErrorException ex) when (ex.Code == ErrorCodes.NoSuchTransaction && context.Command.Contains("writeConcern"))
         {
-            var member = context.Member;
-            var noop = new BsonDocument("msg", "NoSuchTransaction error");
-            var opTime = member.Write(_ => member.AppendToOplog(OplogOperation.Noop, "admin", null, noop, null, null).OpTime);
+            var opTime = context.Gate.WriteNoop(new BsonDocument("msg", "NoSuchTransaction error"));
             var reply = new BsonDocument();
             await WriteSupport.CompleteAsync(context, opTime, reply).ConfigureAwait(false);
             if (reply.TryGetValue("writeConcernError", out var error))

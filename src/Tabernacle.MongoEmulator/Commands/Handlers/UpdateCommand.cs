@@ -28,52 +28,30 @@ internal sealed class UpdateCommand : ICommandHandler
         var variables = context.Variables;
         long matched = 0, modified = 0;
         var upserted = new BsonArray();
-        var writeErrors = new BsonArray();
-        var opTime = context.Write(unit =>
+        void Count(int index, BsonDocument result)
         {
-            for (var i = 0; i < statements.Count; i++)
+            matched += result.GetValue("n", 0).ToInt64();
+            modified += result.GetValue("nModified", 0).ToInt64();
+            if (result.TryGetValue("upserted", out var id))
             {
-                if (WriteSupport.ExecutedResult(context, i) is { } previous)
-                {
-                    matched += previous.GetValue("n", 0).ToInt64();
-                    modified += previous.GetValue("nModified", 0).ToInt64();
-                    if (previous.TryGetValue("upserted", out var id))
-                    {
-                        upserted.Add(new BsonDocument { { "index", i }, { "_id", id } });
-                    }
-
-                    continue;
-                }
-
-                try
-                {
-                    WriteSupport.RefuseView(unit, context.Database, name);
-                    WriteSupport.OnPrimaryTransactionalWrite(context);
-                    if (statements[i] is not BsonDocument statement)
-                    {
-                        throw new MongoErrorException(ErrorCodes.TypeMismatch, "update statements must be objects");
-                    }
-
-                    var result = ExecuteStatement(context, unit, name, statement, i, variables);
-                    matched += result.GetValue("n", 0).ToInt64();
-                    modified += result.GetValue("nModified", 0).ToInt64();
-                    if (result.TryGetValue("upserted", out var id))
-                    {
-                        upserted.Add(new BsonDocument { { "index", i }, { "_id", id } });
-                    }
-                }
-                catch (MongoErrorException ex) when (WriteSupport.IsStatementError(ex))
-                {
-                    writeErrors.Add(WriteSupport.WriteError(i, ex));
-                    if (ordered)
-                    {
-                        break;
-                    }
-                }
+                upserted.Add(new BsonDocument { { "index", index }, { "_id", id } });
             }
+        }
 
-            return unit.LastOpTime;
-        });
+        var loop = new WriteStatementLoop(context, name, ordered);
+        loop.Run(
+            statements.Count,
+            failPointPerStatement: true,
+            replayed: Count,
+            execute: (unit, i) =>
+            {
+                if (statements[i] is not BsonDocument statement)
+                {
+                    throw new MongoErrorException(ErrorCodes.TypeMismatch, "update statements must be objects");
+                }
+
+                Count(i, ExecuteStatement(context, unit, name, statement, i, variables));
+            });
 
         context.Member.OpCounters.AddUpdate(statements.Count);
         var reply = new BsonDocument { { "n", (int)(matched + upserted.Count) }, { "nModified", (int)modified } };
@@ -82,13 +60,7 @@ internal sealed class UpdateCommand : ICommandHandler
             reply["upserted"] = upserted;
         }
 
-        if (writeErrors.Count > 0)
-        {
-            reply["writeErrors"] = writeErrors;
-        }
-
-        WriteSupport.AbortTransactionOnError(context, writeErrors);
-        await WriteSupport.CompleteAsync(context, opTime, reply).ConfigureAwait(false);
+        await loop.CompleteAsync(reply).ConfigureAwait(false);
         return reply;
     }
 

@@ -1,0 +1,92 @@
+using Mono.Cecil;
+using Xunit;
+
+namespace Tabernacle.MongoEmulator.Tests.Architecture;
+
+/// <summary>
+/// The emulator's layers call only downward (src/Tabernacle.MongoEmulator/README.md): Wire -> Commands -> Replication
+/// -> Storage, with Query (pure functions over BSON) used by all of them and Errors by everyone. Wire hands requests
+/// down through its <c>IRequestHandler</c>, which the dispatcher implements, so in the compiled code Commands refers to
+/// Wire's request types and Wire refers to no layer below it. Security serves Wire and Commands and is not checked.
+/// Each type's layer is the folder of its source file, read from the portable PDB; types in the root folder (the
+/// public entry points) wire the layers together and are not checked.
+/// </summary>
+public sealed class LayerTests
+{
+    private static readonly Dictionary<string, string[]> Forbidden = new()
+    {
+        ["Errors"] = ["Query", "Storage", "Replication", "Commands", "Wire", "Security"],
+        ["Query"] = ["Storage", "Replication", "Commands", "Wire", "Security"],
+        ["Storage"] = ["Replication", "Commands", "Wire", "Security"],
+        ["Replication"] = ["Commands", "Wire", "Security"],
+        ["Wire"] = ["Replication", "Storage"],
+    };
+
+    private static readonly Lazy<LayerGraph> Graph = new(() => LayerGraph.Read(typeof(MongoReplicaSetEmulator).Assembly.Location));
+
+    [Fact]
+    public void No_layer_of_the_emulator_references_a_layer_above_it()
+    {
+        var violations = Graph.Value.References
+            .Where(r => Forbidden.TryGetValue(r.FromLayer, out var above) && above.Contains(r.ToLayer))
+            .Select(r => $"{r.FromLayer} -> {r.ToLayer}: {r.From} uses {r.To}")
+            .Distinct()
+            .Order()
+            .ToList();
+
+        Assert.True(violations.Count == 0, "Upward references:\n" + string.Join("\n", violations));
+    }
+
+    [Fact]
+    public void Commands_never_take_a_members_storage_lock_nor_touch_its_transaction_table()
+    {
+        // The lock discipline lives in Replication (MemberGate, ReplicaMember.Write): a handler that locks the storage
+        // itself reads past read concern and spreads the lock order over the layers; the transaction table is guarded
+        // by that lock, so it too is reached only through MemberGate.
+        var violations = Graph.Value.MemberUses
+            .Where(u => u.FromLayer == "Commands"
+                && (u.Member == "Tabernacle.MongoEmulator.Storage.StorageEngine::get_SyncRoot"
+                    || u.Member.StartsWith("Tabernacle.MongoEmulator.Replication.TransactionManager::", StringComparison.Ordinal)))
+            .Select(u => $"{u.From} uses {u.Member}")
+            .Distinct()
+            .Order()
+            .ToList();
+
+        Assert.True(violations.Count == 0, "Storage lock or transaction table used in Commands:\n" + string.Join("\n", violations));
+    }
+
+    [Theory]
+    [InlineData("Tabernacle.MongoEmulator.Commands.Handlers.ListCollectionsCommand")]
+    [InlineData("Tabernacle.MongoEmulator.Commands.Handlers.ListIndexesCommand")]
+    [InlineData("Tabernacle.MongoEmulator.Commands.Handlers.FindCommand")]
+    public void Catalog_reads_go_through_the_read_concern_path_like_find(string handler)
+    {
+        // CommandContext.Read picks the reader for the command's read concern (MemberGate.Read); a handler that reads
+        // the storage some other way skips it, as listCollections and listIndexes once did.
+        var calls = Graph.Value.MemberUses.Where(u => u.From == handler).Select(u => u.Member).ToHashSet();
+
+        Assert.Contains("Tabernacle.MongoEmulator.Commands.CommandContext::Read", calls);
+        Assert.DoesNotContain("Tabernacle.MongoEmulator.Commands.CommandContext::ReadLatest", calls);
+    }
+
+    [Fact]
+    public void The_check_sees_the_layers_of_the_assembly()
+    {
+        // Guards the tests above against passing vacuously (no PDB, a moved source tree): the known references are
+        // seen, and so is the storage lock where Replication takes it.
+        var edges = Graph.Value.References.Select(r => (r.FromLayer, r.ToLayer)).ToHashSet();
+
+        Assert.Contains(("Commands", "Wire"), edges);
+        Assert.Contains(("Commands", "Replication"), edges);
+        Assert.Contains(("Commands", "Query"), edges);
+        Assert.Contains(("Replication", "Storage"), edges);
+        Assert.Contains(("Storage", "Query"), edges);
+        Assert.Contains(
+            Graph.Value.MemberUses,
+            u => u.FromLayer == "Replication" && u.Member == "Tabernacle.MongoEmulator.Storage.StorageEngine::get_SyncRoot");
+        Assert.Contains(
+            Graph.Value.MemberUses,
+            u => u.FromLayer == "Replication"
+                && u.Member.StartsWith("Tabernacle.MongoEmulator.Replication.TransactionManager::", StringComparison.Ordinal));
+    }
+}
