@@ -1,5 +1,8 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Query;
 using Tabernacle.EfCore.Query.Internal.Expressions;
 
 namespace Tabernacle.EfCore.Query.Internal;
@@ -13,14 +16,65 @@ internal static class FinalGroupings
 {
     private static readonly MethodInfo CreateMethod = typeof(FinalGroupings).GetMethod(nameof(Create))!;
 
+    /// <summary>The shaper with every group it returns or uses whole (not through its key and aggregates) built from its elements.</summary>
+    public static Expression Replace(Expression shaper, MongoQueryExpression query)
+    {
+        var replaced = new GroupingReplacer(query).Visit(shaper);
+        return ReferenceEquals(replaced, shaper) ? shaper : new ClientOwnedIncludeRemover().Visit(replaced);
+    }
+
     public static Expression Shaper(GroupingShaperExpression grouping, MongoQueryExpression query)
     {
         var field = grouping.Stage.Add("$push", new MqlRawExpression("$$ROOT", typeof(object)), "$$ROOT");
         var item = new EntityDocumentExpression(query.EntityType, "");
-        var elementShaper = DocumentRebaser.Rebase(grouping.ElementShaper, query.RootDocument, item, "");
+        var elementShaper = WithOwned(DocumentRebaser.Rebase(grouping.ElementShaper, query.RootDocument, item, ""));
         var elements = new GroupElementsExpression(field, item, elementShaper);
         var keyType = grouping.KeyShaper.Type;
         return Expression.Call(CreateMethod.MakeGenericMethod(keyType, elementShaper.Type), grouping.KeyShaper, elements);
+    }
+
+    /// <summary>
+    /// An entity element with its owned navigations included: EF Core adds those includes where the group's elements
+    /// are used (inside a lambda over them, <c>g.Select(e => ...)</c>), where the provider cannot bind them.
+    /// </summary>
+    private static Expression WithOwned(Expression shaper)
+    {
+        if (shaper is not StructuralTypeShaperExpression { StructuralType: IEntityType entityType })
+        {
+            return shaper;
+        }
+
+        var result = shaper;
+        foreach (var navigation in entityType.GetNavigations().Where(n => n.ForeignKey.IsOwnership && !n.IsOnDependent))
+        {
+            var type = navigation.IsCollection ? navigation.ClrType : navigation.TargetEntityType.ClrType;
+            var related = MemberBinder.Bind(shaper, MemberIdentity.Create(navigation.Name), type) switch
+            {
+                EmbeddedCollectionExpression collection => new EmbeddedCollectionExpression(
+                    collection.Owner, collection.Navigation, WithOwned(collection.InnerShaper), collection.Type, collection.Detached),
+                { } reference => WithOwned(reference),
+                null => null,
+            };
+            if (related is not null)
+            {
+                result = new IncludeExpression(result, related, navigation);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Owned navigations that EF Core includes on the client side of a group's elements: the elements have them already.</summary>
+    private sealed class ClientOwnedIncludeRemover : ExpressionVisitor
+    {
+        protected override Expression VisitExtension(Expression node) => node switch
+        {
+            IncludeExpression { Navigation: INavigation { ForeignKey.IsOwnership: true } } include
+                when Root(include) is not StructuralTypeShaperExpression => Visit(include.EntityExpression),
+            _ => base.VisitExtension(node),
+        };
+
+        private static Expression Root(Expression entity) => entity is IncludeExpression include ? Root(include.EntityExpression) : entity;
     }
 
     /// <summary>Whether a GroupBy's element shaper includes navigations (which EF Core adds only for groups returned as results).</summary>
@@ -52,5 +106,11 @@ internal static class FinalGroupings
             Found |= node is Microsoft.EntityFrameworkCore.Query.IncludeExpression;
             return node;
         }
+    }
+
+    private sealed class GroupingReplacer(MongoQueryExpression query) : ExpressionVisitor
+    {
+        protected override Expression VisitExtension(Expression node) =>
+            node is GroupingShaperExpression grouping ? Shaper(grouping, query) : base.VisitExtension(node);
     }
 }

@@ -30,6 +30,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     private TabernacleQueryableMethodTranslatingExpressionVisitor(TabernacleQueryableMethodTranslatingExpressionVisitor parent)
         : base(parent.Dependencies, parent.QueryCompilationContext, subquery: true)
     {
+        IsSubquery = true;
         _translator = new MqlTranslatingExpressionVisitor(this);
         _projectionBinder = new ProjectionBinder(_translator, this);
     }
@@ -73,6 +74,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         var itemShaper = DocumentRebaser.Rebase(shaped.ShaperExpression, inner.RootDocument, item, "");
         return new JoinedCollectionExpression(outer.RootDocument, element, itemShaper, typeof(IEnumerable<>).MakeGenericType(itemShaper.Type));
     }
+
+    public bool IsSubquery { get; }
 
     public QueryParameterExpression RegisterRuntimeParameter(string name, LambdaExpression valueExtractor) =>
         QueryCompilationContext.RegisterRuntimeParameter(name, valueExtractor);

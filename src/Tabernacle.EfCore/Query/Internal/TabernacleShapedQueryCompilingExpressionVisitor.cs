@@ -25,9 +25,9 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
     protected override Expression VisitShapedQuery(ShapedQueryExpression shapedQueryExpression)
     {
         var query = (MongoQueryExpression)shapedQueryExpression.QueryExpression;
-        if (shapedQueryExpression.ShaperExpression is GroupingShaperExpression finalGrouping && query.ResultOperator == ResultOperator.None)
+        if (query.ResultOperator == ResultOperator.None)
         {
-            shapedQueryExpression = shapedQueryExpression.UpdateShaperExpression(FinalGroupings.Shaper(finalGrouping, query));
+            shapedQueryExpression = shapedQueryExpression.UpdateShaperExpression(FinalGroupings.Replace(shapedQueryExpression.ShaperExpression, query));
         }
 
         if (ProjectionBinder.GroupingFinder.Contains(shapedQueryExpression.ShaperExpression))
@@ -388,12 +388,13 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             var itemDocument = Parameter(typeof(BsonDocument), "element");
             var ordinal = Parameter(typeof(int), "ordinal");
             var inner = Child();
+            var itemBuffer = Variable(typeof(ValueBuffer), "elementBuffer");
+            inner._scoped[elements.ItemDocument] = (itemDocument, itemBuffer);
+            inner.Variables.Add(itemBuffer);
             if (DocumentUseFinder.Uses(elements.ElementShaper, elements.ItemDocument))
             {
-                // Only when an entity is shaped: a group of projected values holds documents that are not entities.
-                var itemBuffer = Variable(typeof(ValueBuffer), "elementBuffer");
-                inner._scoped[elements.ItemDocument] = (itemDocument, itemBuffer);
-                inner.Variables.Add(itemBuffer);
+                // Only when an entity is shaped: a group of projected values holds documents that are not entities
+                // (a joined array in them is read from the element document without its value buffer).
                 inner.Assignments.Add(Assign(itemBuffer, Call(CreateMethod, itemDocument, Constant(elements.ItemDocument.EntityType))));
             }
 
@@ -426,6 +427,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                      {
                          EntityDocumentExpression d => d,
                          StructuralTypeShaperExpression { ValueBufferExpression: EntityDocumentExpression d } => d,
+                         EmbeddedCollectionExpression collection => collection.Owner,
+                         ComplexCollectionExpression collection => collection.Owner,
                          _ => null,
                      };
                      current is not null;

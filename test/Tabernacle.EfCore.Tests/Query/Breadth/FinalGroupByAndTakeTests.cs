@@ -34,6 +34,9 @@ public sealed class FinalGroupByAndTakeTests : ProviderTestBase<ShopContext>
             var names = expected.Single(g => g.Key == group.Key).Select(p => p.Name).Order();
             Assert.Equal(names, group.Select(p => p.Name).Order());
             Assert.All(group, p => Assert.Equal(group.Key, p.Category));
+
+            // Owned navigations come with the elements, as with any entity query.
+            Assert.All(group, p => Assert.Equal(_expected.Single(e => e.Id == p.Id).Reviews.Count, p.Reviews.Count));
         }
 
         // The elements are the tracked entities of the context, as for any query returning entities.
@@ -73,6 +76,25 @@ public sealed class FinalGroupByAndTakeTests : ProviderTestBase<ShopContext>
 
         // Values, not entities: nothing is tracked.
         Assert.Empty(db.ChangeTracker.Entries());
+    }
+
+    [Fact]
+    public async Task A_projection_uses_a_group_whole_next_to_its_key_and_aggregates()
+    {
+        await using var db = CreateContext();
+        var actual = await db.Products.GroupBy(p => p.Category)
+            .Select(g => new { g.Key, Count = g.Count(), Names = g.OrderBy(p => p.Name).Select(p => p.Name).ToList(), Items = g.ToList() })
+            .OrderBy(x => x.Key)
+            .ToListAsync();
+
+        var expected = _expected.GroupBy(p => p.Category).OrderBy(g => g.Key).ToList();
+        Assert.Equal(expected.Select(g => g.Key), actual.Select(x => x.Key));
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Count(), actual[i].Count);
+            Assert.Equal(expected[i].Select(p => p.Name).Order(StringComparer.Ordinal), actual[i].Names);
+            Assert.Equal(expected[i].Select(p => p.Id).Order(), actual[i].Items.Select(p => p.Id).Order());
+        }
     }
 
     [Fact]
