@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using System.Reflection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Query;
 using Tabernacle.EfCore.Query.Internal.Expressions;
@@ -71,6 +72,12 @@ internal static class FinalGroupings
         {
             IncludeExpression { Navigation: INavigation { ForeignKey.IsOwnership: true } } include
                 when Root(include) is not StructuralTypeShaperExpression => Visit(include.EntityExpression),
+
+            // Another collection's entities would have to be joined per element of the group, after $group.
+            IncludeExpression include when Root(include) is not StructuralTypeShaperExpression => throw new InvalidOperationException(
+                CoreStrings.TranslationFailedWithDetails(((Expression)include).Print(), $"Including '{include.Navigation.Name}' on the elements of a "
+                    + "group used whole (not through its Key and aggregates) is not supported; include it before the GroupBy's "
+                    + "elements are selected, or load it in a separate query.")),
             _ => base.VisitExtension(node),
         };
 
