@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using System.Reflection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Query;
 using Tabernacle.EfCore.Query.Internal.Expressions;
@@ -75,7 +76,7 @@ internal static class FinalGroupings
 
             // Another collection's entities would have to be joined per element of the group, after $group.
             IncludeExpression include when Root(include) is not StructuralTypeShaperExpression => throw new InvalidOperationException(
-                CoreStrings.TranslationFailedWithDetails(((Expression)include).Print(), $"Including '{include.Navigation.Name}' on the elements of a "
+                CoreStrings.TranslationFailedWithDetails(include.Print(), $"Including '{include.Navigation.Name}' on the elements of a "
                     + "group used whole (not through its Key and aggregates) is not supported; include it before the GroupBy's "
                     + "elements are selected, or load it in a separate query.")),
             _ => base.VisitExtension(node),
