@@ -98,6 +98,18 @@ public sealed class FinalGroupByAndTakeTests : ProviderTestBase<ShopContext>
     }
 
     [Fact]
+    public async Task The_first_entity_of_each_ordered_group_comes_with_its_owned_collection()
+    {
+        await using var db = CreateContext();
+        var firsts = await db.Products.GroupBy(p => p.Category).Select(g => g.OrderBy(p => p.Name).First()).ToListAsync();
+
+        var expected = _expected.GroupBy(p => p.Category).Select(g => g.OrderBy(p => p.Name, StringComparer.Ordinal).First()).ToList();
+        Assert.Equal(expected.Select(p => p.Id).Order(), firsts.Select(p => p.Id).Order());
+        Assert.Equal(expected.Sum(p => p.Reviews.Count), firsts.Sum(p => p.Reviews.Count));
+        Assert.Contains(firsts, p => p.Reviews.Count > 0);
+    }
+
+    [Fact]
     public void A_final_GroupBy_pushes_the_element_documents()
     {
         using var db = CreateContext();
