@@ -22,7 +22,56 @@ internal static class FinalGroupings
     public static Expression Replace(Expression shaper, MongoQueryExpression query)
     {
         var replaced = new GroupingReplacer(query).Visit(shaper);
-        return ReferenceEquals(replaced, shaper) ? shaper : new ClientOwnedIncludeRemover().Visit(replaced);
+        if (ReferenceEquals(replaced, shaper))
+        {
+            return shaper;
+        }
+
+        replaced = new ClientOwnedIncludeRemover().Visit(replaced);
+        if (ClientLambdaChecker.HasUntranslatedNode(replaced))
+        {
+            // What runs on the client over a group's elements still holds a node of EF Core's translation (a navigation
+            // inside an aggregate, g.Max(o => o.Customer.Age)): that part needed the server.
+            throw new InvalidOperationException(CoreStrings.TranslationFailedWithDetails(shaper.Print(), ProjectionBinder.GroupingFinder.Details));
+        }
+
+        return replaced;
+    }
+
+    /// <summary>Whether the client code holds a node that cannot run: a query root, or an unreducible node inside a lambda.</summary>
+    private sealed class ClientLambdaChecker : ExpressionVisitor
+    {
+        private int _depth;
+        private bool _found;
+
+        public static bool HasUntranslatedNode(Expression shaper)
+        {
+            var checker = new ClientLambdaChecker();
+            checker.Visit(shaper);
+            return checker._found;
+        }
+
+        protected override Expression VisitLambda<T>(Expression<T> node)
+        {
+            _depth++;
+            base.VisitLambda(node);
+            _depth--;
+            return node;
+        }
+
+        protected override Expression VisitExtension(Expression node)
+        {
+            // A query root (a navigation inside an aggregate is expanded to a join with its DbSet) never runs on the client.
+            if ((_depth > 0 && !node.CanReduce) || node is QueryRootExpression)
+            {
+                _found = true;
+                return node;
+            }
+
+            return _depth > 0 || node is not (StructuralTypeShaperExpression or GroupElementsExpression or IncludeExpression)
+                ? base.VisitExtension(node)
+                : node;
+        }
     }
 
     public static Expression Shaper(GroupingShaperExpression grouping, MongoQueryExpression query)

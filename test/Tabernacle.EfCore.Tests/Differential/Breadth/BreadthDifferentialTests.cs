@@ -46,6 +46,8 @@ public sealed class BreadthDifferentialTests : ProviderTestBase<BreadthContext>
     {
         ["last_without_order"] = (s => s.Orders.Last(), "Last/LastOrDefault needs an OrderBy"),
         ["select_many_default_if_empty"] = (s => s.Customers.SelectMany(x => x.Scores.DefaultIfEmpty()).ToList(), "SelectMany over DefaultIfEmpty()"),
+        ["group_aggregate_through_navigation"] = (s => s.Orders.GroupBy(o => o.Status).Select(g => g.Max(o => o.Customer!.Age)).ToList(),
+            "A group can be used only through its Key and aggregates"),
         ["group_whole_with_include"] = (s => s.Orders.Include(o => o.Customer).GroupBy(o => o.Status).Select(g => g.OrderBy(o => o.Id).First()).ToList(),
             "on the elements of a group used whole"),
         ["concat_client_code_on_one_side"] = (s => s.Customers.Select(x => x.Name).Concat(s.Customers.Select(x => x.Name.GetHashCode().ToString())).ToList(), "needs both sides to have the same shape"),
