@@ -163,7 +163,8 @@ internal sealed class CompiledMongoQuery
         return _pipeline is null
             ? new MongoReadRequest(CollectionName)
             {
-                Filter = takesNothing ? new BsonDocument("$expr", false) : values.Length == 0 ? _filter : (BsonDocument)Substitute(_filter, values),
+                Filter = takesNothing ? new BsonDocument("$expr", false)
+                    : values.Length == 0 ? _filter : (BsonDocument)Substitute(_filter, values),
                 Sort = _sort,
                 Skip = ToInt(_skip, values),
                 Limit = takesNothing ? null : limit,

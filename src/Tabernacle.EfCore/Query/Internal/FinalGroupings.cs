@@ -18,7 +18,9 @@ internal static class FinalGroupings
 {
     private static readonly MethodInfo CreateMethod = typeof(FinalGroupings).GetMethod(nameof(Create))!;
 
-    /// <summary>The shaper with every group it returns or uses whole (not through its key and aggregates) built from its elements.</summary>
+    /// <summary>
+    /// The shaper with every group it returns or uses whole (not through its key and aggregates) built from its elements.
+    /// </summary>
     public static Expression Replace(Expression shaper, MongoQueryExpression query)
     {
         var replaced = new GroupingReplacer(query).Visit(shaper);
@@ -32,7 +34,8 @@ internal static class FinalGroupings
         {
             // What runs on the client over a group's elements still holds a node of EF Core's translation (a navigation
             // inside an aggregate, g.Max(o => o.Customer.Age)): that part needed the server.
-            throw new InvalidOperationException(CoreStrings.TranslationFailedWithDetails(shaper.Print(), ProjectionBinder.GroupingFinder.Details));
+            throw new InvalidOperationException(
+                CoreStrings.TranslationFailedWithDetails(shaper.Print(), ProjectionBinder.GroupingFinder.Details));
         }
 
         return replaced;

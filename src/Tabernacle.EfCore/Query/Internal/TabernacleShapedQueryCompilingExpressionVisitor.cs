@@ -27,7 +27,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
         var query = (MongoQueryExpression)shapedQueryExpression.QueryExpression;
         if (query.ResultOperator == ResultOperator.None)
         {
-            shapedQueryExpression = shapedQueryExpression.UpdateShaperExpression(FinalGroupings.Replace(shapedQueryExpression.ShaperExpression, query));
+            shapedQueryExpression = shapedQueryExpression.UpdateShaperExpression(
+                FinalGroupings.Replace(shapedQueryExpression.ShaperExpression, query));
         }
 
         if (ProjectionBinder.GroupingFinder.Contains(shapedQueryExpression.ShaperExpression))

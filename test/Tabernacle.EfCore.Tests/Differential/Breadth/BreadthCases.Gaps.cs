@@ -30,9 +30,12 @@ public static partial class BreadthCases
     /// </summary>
     private static void AddWholeGroups(Dictionary<string, BreadthCase> c)
     {
-        c["group_to_list"] = new(s => s.Orders.GroupBy(o => o.Status).ToList().Select(g => new { g.Key, Ids = g.Select(o => o.Id).Order().ToList() }).AsBag());
-        c["group_ordered_first"] = new(s => s.Orders.GroupBy(o => o.Status).Select(g => g.OrderBy(o => o.Total).ThenBy(o => o.Id).First().Id).AsBag());
-        c["group_distinct_count"] = new(s => s.Orders.GroupBy(o => o.Status).Select(g => new { g.Key, N = g.Select(o => o.CustomerId).Distinct().Count() }).AsBag());
+        c["group_to_list"] = new(s => s.Orders.GroupBy(o => o.Status).ToList()
+            .Select(g => new { g.Key, Ids = g.Select(o => o.Id).Order().ToList() }).AsBag());
+        c["group_ordered_first"] = new(s => s.Orders.GroupBy(o => o.Status)
+            .Select(g => g.OrderBy(o => o.Total).ThenBy(o => o.Id).First().Id).AsBag());
+        c["group_distinct_count"] = new(s => s.Orders.GroupBy(o => o.Status)
+            .Select(g => new { g.Key, N = g.Select(o => o.CustomerId).Distinct().Count() }).AsBag());
         c["group_element_selector_to_list"] = new(s => s.Orders.GroupBy(o => o.CustomerId, o => o.Total).ToList()
             .Select(g => new { g.Key, Totals = g.Order().ToList() }).AsBag());
     }

@@ -48,7 +48,8 @@ public sealed class BreadthDifferentialTests : ProviderTestBase<BreadthContext>
         ["select_many_default_if_empty"] = (s => s.Customers.SelectMany(x => x.Scores.DefaultIfEmpty()).ToList(), "SelectMany over DefaultIfEmpty()"),
         ["group_aggregate_through_navigation"] = (s => s.Orders.GroupBy(o => o.Status).Select(g => g.Max(o => o.Customer!.Age)).ToList(),
             "A group can be used only through its Key and aggregates"),
-        ["group_whole_with_include"] = (s => s.Orders.Include(o => o.Customer).GroupBy(o => o.Status).Select(g => g.OrderBy(o => o.Id).First()).ToList(),
+        ["group_whole_with_include"] = (s => s.Orders.Include(o => o.Customer).GroupBy(o => o.Status)
+            .Select(g => g.OrderBy(o => o.Id).First()).ToList(),
             "on the elements of a group used whole"),
         ["concat_client_code_on_one_side"] = (s => s.Customers.Select(x => x.Name).Concat(s.Customers.Select(x => x.Name.GetHashCode().ToString())).ToList(), "needs both sides to have the same shape"),
         ["union_of_joined_collections"] = (s => s.Customers.Select(x => new { x.Id, Ids = x.Orders.Select(o => o.Id).ToList() }).Union(s.Customers.Select(x => new { x.Id, Ids = x.Orders.Select(o => o.Id).ToList() })).ToList(), "needs both sides to have the same shape"),
