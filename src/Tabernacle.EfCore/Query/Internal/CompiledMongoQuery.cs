@@ -155,13 +155,19 @@ internal sealed class CompiledMongoQuery
     public MongoReadRequest Bind(QueryContext queryContext, ReadPreference? readPreference, ReadConcern? readConcern)
     {
         var values = _slots.Count == 0 ? [] : _slots.Select(s => BindValue(s, queryContext)).ToArray();
+        var limit = ToInt(_limit, values);
+
+        // A Take whose count is a parameter can be 0 when it runs: find's limit 0 means "no limit", so nothing
+        // must match instead (a constant Take(0) is a false $match at translation already).
+        var takesNothing = limit <= 0;
         return _pipeline is null
             ? new MongoReadRequest(CollectionName)
             {
-                Filter = values.Length == 0 ? _filter : (BsonDocument)Substitute(_filter, values),
+                Filter = takesNothing ? new BsonDocument("$expr", false)
+                    : values.Length == 0 ? _filter : (BsonDocument)Substitute(_filter, values),
                 Sort = _sort,
                 Skip = ToInt(_skip, values),
-                Limit = ToInt(_limit, values),
+                Limit = takesNothing ? null : limit,
                 Projection = _projection,
                 ReadPreference = readPreference,
                 ReadConcern = readConcern,
@@ -234,6 +240,13 @@ internal sealed class CompiledMongoQuery
         {
             case BsonDocument document when document.ElementCount == 1 && document.GetElement(0).Name == MqlRenderer.PlaceholderKey:
                 return values[document[0].AsInt32];
+            case BsonDocument { ElementCount: 1 } stage when stage.GetElement(0).Name == "$limit" && stage[0] is BsonDocument:
+                // A parameterised $limit stage (also inside $lookup/$unionWith pipelines): mongod refuses $limit: 0,
+                // which a Take(count) with count 0 at run time asks for; a stage that passes nothing says the same.
+                var count = Substitute(stage[0], values);
+                return count.IsNumeric && count.ToInt64() <= 0
+                    ? new BsonDocument("$match", new BsonDocument("$expr", false))
+                    : new BsonDocument("$limit", count);
             case BsonDocument document:
                 var copy = new BsonDocument();
                 foreach (var element in document)

@@ -11,4 +11,7 @@ internal interface ISubqueryHost
 
     /// <summary>A parameter whose value is computed from the query's parameters when it runs (an entity parameter's key).</summary>
     Microsoft.EntityFrameworkCore.Query.QueryParameterExpression RegisterRuntimeParameter(string name, LambdaExpression valueExtractor);
+
+    /// <summary>Whether this translates a subquery (whose results are joined into another query's documents).</summary>
+    bool IsSubquery { get; }
 }

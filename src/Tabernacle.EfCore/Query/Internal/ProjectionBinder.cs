@@ -19,9 +19,10 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
     {
         TranslationErrorDetails = null;
         var result = Visit(selector);
-        if (TranslationErrorDetails is null && result is not GroupingShaperExpression && GroupingFinder.Contains(result))
+        if (TranslationErrorDetails is null && result is not GroupingShaperExpression && host.IsSubquery && GroupingFinder.Contains(result))
         {
-            // What is left of a group after its aggregates were taken would run on the client, which has no groups.
+            // The groups a query's results use whole (g, g.ToList(), g.OrderBy(...)) are built from their elements,
+            // pushed by $group (FinalGroupings); a joined subquery's results are not shaped that way.
             TranslationErrorDetails = GroupingFinder.Details;
         }
 

@@ -40,6 +40,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     private TabernacleQueryableMethodTranslatingExpressionVisitor(TabernacleQueryableMethodTranslatingExpressionVisitor parent)
         : base(parent.Dependencies, parent.QueryCompilationContext, subquery: true)
     {
+        IsSubquery = true;
         _methods = parent._methods;
         _members = parent._members;
         _translator = new MqlTranslatingExpressionVisitor(_methods, _members, this);
@@ -85,6 +86,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         var itemShaper = DocumentRebaser.Rebase(shaped.ShaperExpression, inner.RootDocument, item, "");
         return new JoinedCollectionExpression(outer.RootDocument, element, itemShaper, typeof(IEnumerable<>).MakeGenericType(itemShaper.Type));
     }
+
+    public bool IsSubquery { get; }
 
     public QueryParameterExpression RegisterRuntimeParameter(string name, LambdaExpression valueExtractor) =>
         QueryCompilationContext.RegisterRuntimeParameter(name, valueExtractor);
@@ -635,10 +638,27 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return null;
         }
 
-        var stage = Query(source).ApplyGroup(key.Key);
         var elementShaper = elementSelector is null
             ? source.ShaperExpression
             : ReplacingExpressionVisitor.Replace(elementSelector.Parameters[0], source.ShaperExpression, elementSelector.Body);
+        if (elementSelector is not null || FinalGroupings.HasIncludes(elementShaper))
+        {
+            // Bound as a final projection is (before $group), so that groups returned as results shape their elements
+            // from the pushed documents: values as values (not entities read and tracked), includes (which EF Core adds
+            // to the element selector only then) as embedded or joined collections. Aggregates translate either form.
+            _current = Query(source);
+            if (_projectionBinder.Bind(elementShaper) is { } bound)
+            {
+                elementShaper = bound;
+            }
+            else if (FinalGroupings.HasIncludes(elementShaper))
+            {
+                throw new InvalidOperationException(
+                    CoreStrings.TranslationFailedWithDetails(elementShaper.Print(), _projectionBinder.TranslationErrorDetails!));
+            }
+        }
+
+        var stage = Query(source).ApplyGroup(key.Key);
         var groupingType = typeof(IGrouping<,>).MakeGenericType(keySelector.ReturnType, elementShaper.Type);
         var grouping = new GroupingShaperExpression(key.Shaper, elementShaper, stage, groupingType);
         if (resultSelector is null)

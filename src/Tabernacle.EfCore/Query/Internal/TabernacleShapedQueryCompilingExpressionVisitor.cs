@@ -25,6 +25,12 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
     protected override Expression VisitShapedQuery(ShapedQueryExpression shapedQueryExpression)
     {
         var query = (MongoQueryExpression)shapedQueryExpression.QueryExpression;
+        if (query.ResultOperator == ResultOperator.None)
+        {
+            shapedQueryExpression = shapedQueryExpression.UpdateShaperExpression(
+                FinalGroupings.Replace(shapedQueryExpression.ShaperExpression, query));
+        }
+
         if (ProjectionBinder.GroupingFinder.Contains(shapedQueryExpression.ShaperExpression))
         {
             // GroupBy(...).ToList() and the like: groups exist only inside $group, never as results.
@@ -235,7 +241,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                             row,
                             Constant(wire.Scalar(value.Path, value.Type, value.TypeMapping)));
 
-                case EmbeddedCollectionExpression or ComplexCollectionExpression or JoinedCollectionExpression when wire is not null:
+                case EmbeddedCollectionExpression or ComplexCollectionExpression or JoinedCollectionExpression or GroupElementsExpression
+                    when wire is not null:
                     throw new WireShapeNotSupportedException("collection");
 
                 case IncludeExpression { Navigation: INavigation { IsCollection: true } } when wire is not null:
@@ -254,6 +261,9 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
 
                 case ComplexCollectionExpression complexCollection:
                     return MaterializeComplex(complexCollection);
+
+                case GroupElementsExpression groupElements:
+                    return MaterializeGroupElements(groupElements);
 
                 case JoinedCollectionExpression joinedCollection:
                 {
@@ -371,6 +381,65 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             var elementType = collection.ElementType;
             var lambda = Lambda(typeof(Func<,,>).MakeGenericType(typeof(BsonDocument), typeof(int), elementType), Convert(Block(body.Type, inner.Variables, [.. inner.Assignments, body]), elementType), itemDocument, ordinal);
             return Call(MaterializeItemsMethod.MakeGenericMethod(elementType), ownerDocument, Constant(collection.Element), lambda);
+        }
+
+        /// <summary>The elements of a group (a final GroupBy), each shaped from its document in the group's pushed array.</summary>
+        private Expression MaterializeGroupElements(GroupElementsExpression elements)
+        {
+            var itemDocument = Parameter(typeof(BsonDocument), "element");
+            var ordinal = Parameter(typeof(int), "ordinal");
+            var inner = Child();
+            var itemBuffer = Variable(typeof(ValueBuffer), "elementBuffer");
+            inner._scoped[elements.ItemDocument] = (itemDocument, itemBuffer);
+            inner.Variables.Add(itemBuffer);
+            if (DocumentUseFinder.Uses(elements.ElementShaper, elements.ItemDocument))
+            {
+                // Only when an entity is shaped: a group of projected values holds documents that are not entities
+                // (a joined array in them is read from the element document without its value buffer).
+                inner.Assignments.Add(Assign(itemBuffer, Call(CreateMethod, itemDocument, Constant(elements.ItemDocument.EntityType))));
+            }
+
+            inner._rowOverride = itemDocument;
+            var body = inner.Visit(elements.ElementShaper);
+            var elementType = elements.ElementShaper.Type;
+            var lambda = Lambda(
+                typeof(Func<,,>).MakeGenericType(typeof(BsonDocument), typeof(int), elementType),
+                Convert(Block(body.Type, inner.Variables, [.. inner.Assignments, body]), elementType),
+                itemDocument,
+                ordinal);
+            return Call(MaterializeItemsMethod.MakeGenericMethod(elementType), row, Constant(elements.ArrayField), lambda);
+        }
+
+        /// <summary>Whether a shaper reads the given document (or a document embedded in it).</summary>
+        private sealed class DocumentUseFinder(EntityDocumentExpression document) : ExpressionVisitor
+        {
+            private bool _found;
+
+            public static bool Uses(Expression shaper, EntityDocumentExpression document)
+            {
+                var finder = new DocumentUseFinder(document);
+                finder.Visit(shaper);
+                return finder._found;
+            }
+
+            protected override Expression VisitExtension(Expression node)
+            {
+                for (var current = node switch
+                     {
+                         EntityDocumentExpression d => d,
+                         StructuralTypeShaperExpression { ValueBufferExpression: EntityDocumentExpression d } => d,
+                         EmbeddedCollectionExpression collection => collection.Owner,
+                         ComplexCollectionExpression collection => collection.Owner,
+                         _ => null,
+                     };
+                     current is not null;
+                     current = current.Owner)
+                {
+                    _found |= ReferenceEquals(current, document);
+                }
+
+                return node is EntityDocumentExpression or StructuralTypeShaperExpression ? node : base.VisitExtension(node);
+            }
         }
 
         // Inside a joined array's item shaper, document values are read from the item, not from the row.

@@ -25,6 +25,22 @@ public static partial class BreadthCases
     }
 
     /// <summary>
+    /// Groups used whole (issue 22): returned as results, or composed with operators on the client over the elements
+    /// that <c>$group</c> collected (ordering inside a group, Distinct over its values).
+    /// </summary>
+    private static void AddWholeGroups(Dictionary<string, BreadthCase> c)
+    {
+        c["group_to_list"] = new(s => s.Orders.GroupBy(o => o.Status).ToList()
+            .Select(g => new { g.Key, Ids = g.Select(o => o.Id).Order().ToList() }).AsBag());
+        c["group_ordered_first"] = new(s => s.Orders.GroupBy(o => o.Status)
+            .Select(g => g.OrderBy(o => o.Total).ThenBy(o => o.Id).First().Id).AsBag());
+        c["group_distinct_count"] = new(s => s.Orders.GroupBy(o => o.Status)
+            .Select(g => new { g.Key, N = g.Select(o => o.CustomerId).Distinct().Count() }).AsBag());
+        c["group_element_selector_to_list"] = new(s => s.Orders.GroupBy(o => o.CustomerId, o => o.Total).ToList()
+            .Select(g => new { g.Key, Totals = g.Order().ToList() }).AsBag());
+    }
+
+    /// <summary>
     /// SelectMany: over a collection navigation (<c>$lookup</c> + <c>$unwind</c>), over owned and primitive collections
     /// (<c>$addFields</c> + <c>$unwind</c>), with and without a result selector, and operators after it on the server.
     /// </summary>

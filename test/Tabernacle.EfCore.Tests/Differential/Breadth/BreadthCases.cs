@@ -17,6 +17,7 @@ public static partial class BreadthCases
         AddCompositions(cases);
         AddComputedOrderings(cases);
         AddSelectMany(cases);
+        AddWholeGroups(cases);
         AddArrayDistinctAndOrder(cases);
         AddStringFormatting(cases);
         AddSetOperations(cases);

@@ -46,9 +46,11 @@ public sealed class BreadthDifferentialTests : ProviderTestBase<BreadthContext>
     {
         ["last_without_order"] = (s => s.Orders.Last(), "Last/LastOrDefault needs an OrderBy"),
         ["select_many_default_if_empty"] = (s => s.Customers.SelectMany(x => x.Scores.DefaultIfEmpty()).ToList(), "SelectMany over DefaultIfEmpty()"),
-        ["group_to_list"] = (s => s.Orders.GroupBy(o => o.Status).ToList(), "A group can be used only through its Key and aggregates"),
-        ["group_ordered_first"] = (s => s.Orders.GroupBy(o => o.Status).Select(g => g.OrderBy(o => o.Total).First().Id).ToList(), "A group can be used only through its Key and aggregates"),
-        ["group_distinct_count"] = (s => s.Orders.GroupBy(o => o.Status).Select(g => g.Select(o => o.CustomerId).Distinct().Count()).ToList(), "A group can be used only through its Key and aggregates"),
+        ["group_aggregate_through_navigation"] = (s => s.Orders.GroupBy(o => o.Status).Select(g => g.Max(o => o.Customer!.Age)).ToList(),
+            "A group can be used only through its Key and aggregates"),
+        ["group_whole_with_include"] = (s => s.Orders.Include(o => o.Customer).GroupBy(o => o.Status)
+            .Select(g => g.OrderBy(o => o.Id).First()).ToList(),
+            "on the elements of a group used whole"),
         ["concat_client_code_on_one_side"] = (s => s.Customers.Select(x => x.Name).Concat(s.Customers.Select(x => x.Name.GetHashCode().ToString())).ToList(), "needs both sides to have the same shape"),
         ["union_of_joined_collections"] = (s => s.Customers.Select(x => new { x.Id, Ids = x.Orders.Select(o => o.Id).ToList() }).Union(s.Customers.Select(x => new { x.Id, Ids = x.Orders.Select(o => o.Id).ToList() })).ToList(), "needs both sides to have the same shape"),
         ["string_format_with_format_item"] = (s => s.Customers.Where(x => $"{x.Id:D4}".EndsWith("7")).ToList(), "only '{n}' items are translated"),
