@@ -1,5 +1,4 @@
-using Mono.Cecil;
-using Mono.Cecil.Cil;
+using Tabernacle.Testing;
 using Xunit;
 
 namespace Tabernacle.EfCore.Tests.Architecture;
@@ -36,10 +35,13 @@ public sealed class LayerTests
         ["Tabernacle.EfCore.TabernacleRawQueryExtensions"] = "Query",
     };
 
+    private static readonly Lazy<LayerGraph> Graph = new(() =>
+        LayerGraph.Read(typeof(TabernacleDbContextOptionsBuilder).Assembly.Location, "Tabernacle.EfCore", SurfaceLayers));
+
     [Fact]
     public void No_layer_of_the_provider_references_a_layer_above_it()
     {
-        var violations = ReferencesAcrossLayers(typeof(TabernacleDbContextOptionsBuilder).Assembly.Location)
+        var violations = Graph.Value.References
             .Where(r => Forbidden.TryGetValue(r.FromLayer, out var above) && above.Contains(r.ToLayer))
             .Select(r => $"{r.FromLayer} -> {r.ToLayer}: {r.From} uses {r.To}")
             .Distinct()
@@ -52,130 +54,14 @@ public sealed class LayerTests
     [Fact]
     public void The_check_sees_the_layers_of_the_assembly()
     {
-        // Guards the test above against passing vacuously (no PDB, a moved source tree): every layer is found, and
-        // the known downward references (Query and Update use Storage and Metadata) are seen.
-        var references = ReferencesAcrossLayers(typeof(TabernacleDbContextOptionsBuilder).Assembly.Location).ToList();
-        var edges = references.Select(r => (r.FromLayer, r.ToLayer)).ToHashSet();
+        // Guards the test above against passing vacuously (no PDB, a moved source tree): the known downward references
+        // (Query and Update use Storage and Metadata) are seen.
+        var edges = Graph.Value.References.Select(r => (r.FromLayer, r.ToLayer)).ToHashSet();
 
         Assert.Contains(("Query", "Storage"), edges);
         Assert.Contains(("Query", "Metadata"), edges);
         Assert.Contains(("Update", "Storage"), edges);
         Assert.Contains(("Storage", "Metadata"), edges);
         Assert.Contains(("Extensions", "Storage"), edges);
-    }
-
-    private sealed record Reference(string From, string FromLayer, string To, string ToLayer);
-
-    private static IEnumerable<Reference> ReferencesAcrossLayers(string assemblyPath)
-    {
-        using var module = ModuleDefinition.ReadModule(assemblyPath, new ReaderParameters { ReadSymbols = true });
-        var types = module.GetTypes().ToList();
-        var layers = types.ToDictionary(t => t.FullName, LayerOf);
-        foreach (var type in types)
-        {
-            var fromLayer = layers[type.FullName];
-            if (fromLayer is null)
-            {
-                continue;
-            }
-
-            foreach (var target in ReferencedTypes(type).Where(t => t.Scope == module || t.Module == module))
-            {
-                if (layers.TryGetValue(Outermost(target).FullName, out var toLayer) && toLayer is not null && toLayer != fromLayer)
-                {
-                    yield return new Reference(Outermost(type).FullName, fromLayer, Outermost(target).FullName, toLayer);
-                }
-            }
-        }
-    }
-
-    private static TypeReference Outermost(TypeReference type)
-    {
-        while (type.DeclaringType is not null)
-        {
-            type = type.DeclaringType;
-        }
-
-        return type;
-    }
-
-    // The folder under src/Tabernacle.EfCore/ of the type's source file (a nested type, a lambda's closure: its
-    // outermost type's); for a type without code (an interface, an enum) the namespace segment after the root.
-    private static string? LayerOf(TypeDefinition type)
-    {
-        var outermost = (TypeDefinition)Outermost(type);
-        if (SurfaceLayers.TryGetValue(outermost.FullName, out var surface))
-        {
-            return surface;
-        }
-
-        var file = AllTypes(outermost)
-            .SelectMany(t => t.Methods)
-            .Where(m => m.HasBody && m.DebugInformation.HasSequencePoints)
-            .Select(m => m.DebugInformation.SequencePoints[0].Document.Url.Replace('\\', '/'))
-            .FirstOrDefault();
-        const string Root = "/Tabernacle.EfCore/";
-        if (file is not null && file.LastIndexOf(Root, StringComparison.Ordinal) is var at and >= 0)
-        {
-            var relative = file[(at + Root.Length)..];
-            var slash = relative.IndexOf('/');
-            return slash < 0 ? null : relative[..slash];
-        }
-
-        var ns = outermost.Namespace;
-        return ns.StartsWith("Tabernacle.EfCore.", StringComparison.Ordinal) ? ns["Tabernacle.EfCore.".Length..].Split('.')[0] : null;
-    }
-
-    private static IEnumerable<TypeDefinition> AllTypes(TypeDefinition type) =>
-        new[] { type }.Concat(type.NestedTypes.SelectMany(AllTypes));
-
-    private static IEnumerable<TypeReference> ReferencedTypes(TypeDefinition type)
-    {
-        if (type.BaseType is not null)
-        {
-            yield return type.BaseType;
-        }
-
-        foreach (var face in type.Interfaces)
-        {
-            yield return face.InterfaceType;
-        }
-
-        foreach (var field in type.Fields)
-        {
-            yield return field.FieldType;
-        }
-
-        foreach (var method in type.Methods)
-        {
-            yield return method.ReturnType;
-            foreach (var parameter in method.Parameters)
-            {
-                yield return parameter.ParameterType;
-            }
-
-            if (!method.HasBody)
-            {
-                continue;
-            }
-
-            foreach (var variable in method.Body.Variables)
-            {
-                yield return variable.VariableType;
-            }
-
-            foreach (var instruction in method.Body.Instructions)
-            {
-                switch (instruction.Operand)
-                {
-                    case TypeReference t:
-                        yield return t;
-                        break;
-                    case MemberReference m when m.DeclaringType is not null:
-                        yield return m.DeclaringType;
-                        break;
-                }
-            }
-        }
     }
 }

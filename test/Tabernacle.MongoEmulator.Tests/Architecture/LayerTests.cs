@@ -1,4 +1,5 @@
 using Mono.Cecil;
+using Tabernacle.Testing;
 using Xunit;
 
 namespace Tabernacle.MongoEmulator.Tests.Architecture;
@@ -22,7 +23,7 @@ public sealed class LayerTests
         ["Wire"] = ["Replication", "Storage"],
     };
 
-    private static readonly Lazy<LayerGraph> Graph = new(() => LayerGraph.Read(typeof(MongoReplicaSetEmulator).Assembly.Location));
+    private static readonly Lazy<LayerGraph> Graph = new(() => LayerGraph.Read(typeof(MongoReplicaSetEmulator).Assembly.Location, "Tabernacle.MongoEmulator"));
 
     [Fact]
     public void No_layer_of_the_emulator_references_a_layer_above_it()

@@ -1,17 +1,16 @@
 using Mono.Cecil;
 
-namespace Tabernacle.MongoEmulator.Tests.Architecture;
+namespace Tabernacle.Testing;
 
 /// <summary>
-/// The references between the emulator's layers, read from its compiled assembly: which types each type uses (in its
-/// signatures and method bodies) and which members its method bodies call. A type's layer is the folder under
-/// src/Tabernacle.MongoEmulator/ of its source file (a nested type or a lambda's closure: its outermost type's); a type
-/// without code (an interface, an enum) falls back to the namespace segment after the root.
+/// The references between the layers of one of our assemblies, read from its compiled code: which types each type uses
+/// (in its signatures and method bodies) and which members its method bodies call. A type's layer is the folder under
+/// src/&lt;assembly&gt;/ of its source file, read from the portable PDB (a nested type or a lambda's closure: its outermost
+/// type's), unless the caller places it explicitly; a type without code (an interface, an enum) falls back to the
+/// namespace segment after the root. The provider's and the emulator's layer tests both read it.
 /// </summary>
-internal sealed class LayerGraph
+public sealed class LayerGraph
 {
-    private const string RootNamespace = "Tabernacle.MongoEmulator";
-
     private LayerGraph(List<TypeUse> references, List<MemberUse> memberUses)
     {
         References = references;
@@ -24,11 +23,18 @@ internal sealed class LayerGraph
     /// <summary>Members (methods, property accessors, fields) of the assembly's types called from method bodies.</summary>
     public IReadOnlyList<MemberUse> MemberUses { get; }
 
-    public static LayerGraph Read(string assemblyPath)
+    /// <summary>
+    /// Reads the assembly at <paramref name="assemblyPath"/>, whose source lives in src/<paramref name="rootNamespace"/>/.
+    /// <paramref name="placed"/> puts named types in a layer other than their folder's (public extension classes that
+    /// belong to the layer they give access to).
+    /// </summary>
+    public static LayerGraph Read(string assemblyPath, string rootNamespace, IReadOnlyDictionary<string, string>? placed = null)
     {
         using var module = ModuleDefinition.ReadModule(assemblyPath, new ReaderParameters { ReadSymbols = true });
         var types = module.GetTypes().ToList();
-        var layers = types.ToDictionary(t => t.FullName, LayerOf);
+        var layers = types.ToDictionary(
+            t => t.FullName,
+            t => placed is not null && placed.TryGetValue(Outermost(t).FullName, out var layer) ? layer : LayerOf(t, rootNamespace));
         var references = new List<TypeUse>();
         var memberUses = new List<MemberUse>();
         foreach (var type in types)
@@ -67,7 +73,7 @@ internal sealed class LayerGraph
         return type;
     }
 
-    private static string? LayerOf(TypeDefinition type)
+    private static string? LayerOf(TypeDefinition type, string rootNamespace)
     {
         var outermost = (TypeDefinition)Outermost(type);
         var file = AllTypes(outermost)
@@ -75,16 +81,16 @@ internal sealed class LayerGraph
             .Where(m => m.HasBody && m.DebugInformation.HasSequencePoints)
             .Select(m => m.DebugInformation.SequencePoints[0].Document.Url.Replace('\\', '/'))
             .FirstOrDefault();
-        const string Root = "/" + RootNamespace + "/";
-        if (file is not null && file.LastIndexOf(Root, StringComparison.Ordinal) is var at and >= 0)
+        var root = "/" + rootNamespace + "/";
+        if (file is not null && file.LastIndexOf(root, StringComparison.Ordinal) is var at and >= 0)
         {
-            var relative = file[(at + Root.Length)..];
+            var relative = file[(at + root.Length)..];
             var slash = relative.IndexOf('/', StringComparison.Ordinal);
             return slash < 0 ? null : relative[..slash];
         }
 
         var ns = outermost.Namespace;
-        return ns.StartsWith(RootNamespace + ".", StringComparison.Ordinal) ? ns[(RootNamespace.Length + 1)..].Split('.')[0] : null;
+        return ns.StartsWith(rootNamespace + ".", StringComparison.Ordinal) ? ns[(rootNamespace.Length + 1)..].Split('.')[0] : null;
     }
 
     // A constructed type stands for its definition and its type arguments (List<CollectionStore> uses CollectionStore).
@@ -170,7 +176,7 @@ internal sealed class LayerGraph
 }
 
 /// <summary><paramref name="From"/> (of <paramref name="FromLayer"/>) uses <paramref name="To"/> of <paramref name="ToLayer"/>.</summary>
-internal sealed record TypeUse(string From, string FromLayer, string To, string ToLayer);
+public sealed record TypeUse(string From, string FromLayer, string To, string ToLayer);
 
 /// <summary><paramref name="From"/> (of <paramref name="FromLayer"/>) calls or reads <paramref name="Member"/> (Type::name).</summary>
-internal sealed record MemberUse(string From, string FromLayer, string Member);
+public sealed record MemberUse(string From, string FromLayer, string Member);
