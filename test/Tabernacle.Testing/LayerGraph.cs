@@ -24,6 +24,18 @@ public sealed class LayerGraph
     public IReadOnlyList<MemberUse> MemberUses { get; }
 
     /// <summary>
+    /// The references a layer makes to a layer <paramref name="forbidden"/> lists above it, one line each
+    /// ("Query -> Update: A uses B"), distinct and sorted; empty when the layers call only downward.
+    /// </summary>
+    public IReadOnlyList<string> UpwardReferences(IReadOnlyDictionary<string, string[]> forbidden) =>
+        References
+            .Where(r => forbidden.TryGetValue(r.FromLayer, out var above) && above.Contains(r.ToLayer))
+            .Select(r => $"{r.FromLayer} -> {r.ToLayer}: {r.From} uses {r.To}")
+            .Distinct()
+            .Order()
+            .ToList();
+
+    /// <summary>
     /// Reads the assembly at <paramref name="assemblyPath"/>, whose source lives in src/<paramref name="rootNamespace"/>/.
     /// <paramref name="placed"/> puts named types in a layer other than their folder's (public extension classes that
     /// belong to the layer they give access to).

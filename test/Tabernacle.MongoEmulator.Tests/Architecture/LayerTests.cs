@@ -28,12 +28,7 @@ public sealed class LayerTests
     [Fact]
     public void No_layer_of_the_emulator_references_a_layer_above_it()
     {
-        var violations = Graph.Value.References
-            .Where(r => Forbidden.TryGetValue(r.FromLayer, out var above) && above.Contains(r.ToLayer))
-            .Select(r => $"{r.FromLayer} -> {r.ToLayer}: {r.From} uses {r.To}")
-            .Distinct()
-            .Order()
-            .ToList();
+        var violations = Graph.Value.UpwardReferences(Forbidden);
 
         Assert.True(violations.Count == 0, "Upward references:\n" + string.Join("\n", violations));
     }
