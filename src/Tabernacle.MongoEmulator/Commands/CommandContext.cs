@@ -12,7 +12,7 @@ internal sealed class CommandContext
 {
     public CommandContext(ReplicaMember member, CursorManager cursors, ClientConnection connection, WireRequest request, string database, CancellationToken cancellationToken)
     {
-        Member = member;
+        _member = member;
         Cursors = cursors;
         Connection = connection;
         Request = request;
@@ -23,15 +23,59 @@ internal sealed class CommandContext
         CancellationToken = cancellationToken;
     }
 
-    public ReplicaMember Member { get; }
+    // The member itself stays private: handlers read and write its data only through the operations below, which
+    // Replication implements (MemberGate, ReplicaMember.Write), and see its state only through Self.
+    private readonly ReplicaMember _member;
 
-    public ReplicaSetCoordinator Set => Member.Set;
+    /// <summary>The member this command runs on, as a read-only view of its role, optimes, counters and signals.</summary>
+    public IMemberStatus Self => _member;
+
+    public ReplicaSetCoordinator Set => _member.Set;
 
     /// <summary>
     /// The member's transaction table, catalog reads and commits, each under its storage lock (taken in Replication,
     /// never by a handler).
     /// </summary>
-    public MemberGate Gate => Member.Gate;
+    public MemberGate Gate => _member.Gate;
+
+    /// <summary>The member's table of executed retryable-write statements.</summary>
+    public RetryableWriteTable RetryableWrites => _member.RetryableWrites;
+
+    /// <summary>Whether this member can talk to <paramref name="other"/> (both in the same partition, or the same member).</summary>
+    public bool Reaches(IMemberStatus other) => Set.Reaches(_member, (ReplicaMember)other);
+
+    /// <summary>The majority commit point as this member knows it.</summary>
+    public OpTime CommitPoint => Set.CommitPointFor(_member);
+
+    /// <summary>Opens a change stream over this member's oplog.</summary>
+    public Replication.ChangeStreams.ChangeStreamReader OpenChangeStream(
+        Replication.ChangeStreams.ChangeStreamSpec spec, Query.Aggregation.AggregationPipeline? pipeline) =>
+        new(spec, _member, pipeline);
+
+    /// <summary>
+    /// Waits until the write at <paramref name="opTime"/> satisfies <paramref name="concern"/>, as seen from this member,
+    /// or from <paramref name="writer"/> when another member wrote it (the primary that ran a secondary's <c>$out</c>).
+    /// </summary>
+    public Task<BsonDocument?> WaitForWriteConcernAsync(OpTime opTime, WriteConcernSpec concern, IMemberStatus? writer = null) =>
+        Set.WaitForWriteConcernAsync((ReplicaMember?)writer ?? _member, opTime, concern, CancellationToken);
+
+    /// <summary>
+    /// Runs a write on the set's primary, applied and logged at once: this member if it is primary, otherwise the one it
+    /// knows (a secondary's <c>$out</c>/<c>$merge</c>, which mongod forwards). Returns the result and the member that wrote.
+    /// </summary>
+    public (T Result, IMemberStatus Writer) WriteOnPrimary<T>(Func<WriteUnit, T> write)
+    {
+        var writer = _member.IsPrimary ? _member : Set.Primary
+            ?? throw new MongoErrorException(ErrorCodes.NotWritablePrimary, "not primary and no primary to write the results of the aggregation to");
+        return (writer.Write(write), writer);
+    }
+
+    /// <summary>Steps this member down (<c>replSetStepDown</c>).</summary>
+    public Task StepDownAsync(TimeSpan stepDownPeriod, TimeSpan catchUp, bool force) =>
+        Set.StepDownAsync(_member, stepDownPeriod, catchUp, force, CancellationToken);
+
+    /// <summary>Keeps this member from standing for election for <paramref name="period"/> (<c>replSetFreeze</c>).</summary>
+    public void Freeze(TimeSpan period) => Set.Freeze(_member, period);
 
     public CursorManager Cursors { get; }
 
@@ -68,7 +112,7 @@ internal sealed class CommandContext
     public OpTime? ReadOpTime { get; private set; }
 
     /// <summary>The <c>operationTime</c> of a read's reply: the time of the snapshot it read, or the member's last applied optime.</summary>
-    public OpTime ReadOperationTime => ReadOpTime ?? Member.LastApplied;
+    public OpTime ReadOperationTime => ReadOpTime ?? _member.LastApplied;
 
     /// <summary>The command's <c>readConcern.level</c>, or <c>null</c> when it gives none (local).</summary>
     public string? ReadConcernLevel =>
@@ -86,7 +130,7 @@ internal sealed class CommandContext
     /// </summary>
     public T Read<T>(Func<IDocumentReader, T> read)
     {
-        var (result, readOpTime) = Member.Gate.Read(Transaction, ReadConcernLevel, AtClusterTime, read);
+        var (result, readOpTime) = _member.Gate.Read(Transaction, ReadConcernLevel, AtClusterTime, read);
         if (readOpTime is not null)
         {
             ReadOpTime = readOpTime;
@@ -96,14 +140,14 @@ internal sealed class CommandContext
     }
 
     /// <summary>Runs a read of the member's latest data, whatever the read concern (see <see cref="MemberGate.ReadLatest{T}"/>).</summary>
-    public T ReadLatest<T>(Func<IDocumentReader, T> read) => Member.Gate.ReadLatest(read);
+    public T ReadLatest<T>(Func<IDocumentReader, T> read) => _member.Gate.ReadLatest(read);
 
     /// <summary>Aborts the command's transaction, if any, because a statement in it failed (as on mongod).</summary>
     public void AbortTransactionOnStatementError()
     {
         if (Transaction is { } transaction)
         {
-            Member.Gate.AbortTransaction(transaction, "a statement in it failed");
+            _member.Gate.AbortTransaction(transaction, "a statement in it failed");
         }
     }
 
@@ -126,11 +170,11 @@ internal sealed class CommandContext
     /// Runs a write on this member as primary, applied and logged at once under the storage lock, outside any
     /// transaction: catalog changes, and the output a read command writes (mapReduce).
     /// </summary>
-    public T WriteNow<T>(Func<WriteUnit, T> write) => Member.Write(write);
+    public T WriteNow<T>(Func<WriteUnit, T> write) => _member.Write(write);
 
     /// <summary>Runs a write: applied and logged at once, or buffered in the command's transaction.</summary>
     public T Write<T>(Func<IDocumentWriter, T> write) =>
-        Transaction is { } transaction ? Member.WriteInTransaction(transaction, write) : Member.Write(write);
+        Transaction is { } transaction ? _member.WriteInTransaction(transaction, write) : _member.Write(write);
 
     /// <summary>A write concern error that the <c>failCommand</c> fail point asks to attach after the command ran.</summary>
     public BsonDocument? FailPointWriteConcernError { get; set; }

@@ -33,7 +33,7 @@ internal static class WriteSupport
     /// <summary>The result a retried statement already produced on this member, or <c>null</c> when it must run.</summary>
     public static BsonDocument? ExecutedResult(CommandContext context, int statementId) =>
         context.Session is { IsRetryableWrite: true } session
-            ? context.Member.RetryableWrites.Find(session.Id, session.TxnNumber!.Value, statementId)
+            ? context.RetryableWrites.Find(session.Id, session.TxnNumber!.Value, statementId)
             : null;
 
     /// <summary>The statement record to log with a write, so that every member can answer its retry; <c>null</c> for non-retryable writes.</summary>
@@ -49,10 +49,10 @@ internal static class WriteSupport
     /// Waits for the command's write concern on <paramref name="opTime"/> (or on the member's last optime when a retry
     /// found every statement already executed), then sets the reply's operationTime and any <c>writeConcernError</c>.
     /// </summary>
-    public static async Task CompleteAsync(CommandContext context, OpTime? opTime, BsonDocument reply, ReplicaMember? writer = null)
+    public static async Task CompleteAsync(CommandContext context, OpTime? opTime, BsonDocument reply, IMemberStatus? writer = null)
     {
         var concern = WriteConcern(context);
-        var target = opTime ?? context.Member.LastApplied;
+        var target = opTime ?? context.Self.LastApplied;
         context.OperationTime = target;
 
         // As mongod's client lastOp: a write, or a write that changed nothing, moves it to the time it waits for.
@@ -67,7 +67,7 @@ internal static class WriteSupport
             return;
         }
 
-        var error = await context.Set.WaitForWriteConcernAsync(writer ?? context.Member, target, concern, context.CancellationToken)
+        var error = await context.WaitForWriteConcernAsync(target, concern, writer)
             .ConfigureAwait(false);
         if (error is not null)
         {
@@ -228,7 +228,7 @@ internal static class WriteSupport
     public static void OnPrimaryTransactionalWrite(CommandContext context)
     {
         if (context.Session is not { IsRetryableWrite: true } session
-            || context.Member.FailPoints.Get(FailPointRegistry.OnPrimaryTransactionalWrite).TryTrigger() is not { } data)
+            || context.Self.FailPoints.Get(FailPointRegistry.OnPrimaryTransactionalWrite).TryTrigger() is not { } data)
         {
             return;
         }

@@ -9,7 +9,7 @@ namespace Tabernacle.MongoEmulator.Replication;
 /// One replica-set member: its own data, oplog and retryable-write table, its role, and (as a secondary) the loop
 /// that copies the primary's oplog after the member's replication delay and applies it.
 /// </summary>
-internal sealed class ReplicaMember
+internal sealed class ReplicaMember : IMemberStatus
 {
     private readonly ReplicaSetCoordinator _set;
     private readonly ILogger _logger;
@@ -108,6 +108,10 @@ internal sealed class ReplicaMember
     public OpTime LastApplied => Oplog.LastOpTime;
 
     public DateTime LastAppliedWallTime => Oplog.Last?.WallTime ?? DateTime.UnixEpoch;
+
+    public long DocumentsExamined => Storage.DocumentsExamined;
+
+    public DateTime? WallTimeOf(OpTime opTime) => Oplog.WallTimeOf(opTime);
 
     public DateTime FrozenUntil { get; set; }
 

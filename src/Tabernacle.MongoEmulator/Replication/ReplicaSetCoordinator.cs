@@ -77,6 +77,9 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
 
     public IReadOnlyList<ReplicaMember> Members => _members;
 
+    /// <summary>The members as read-only views of their state, for command handlers (which never reach a member's data).</summary>
+    public IReadOnlyList<IMemberStatus> Statuses => _members;
+
     /// <summary>
     /// The primary as the members that are not cut off see it (the majority side of a partition). An old primary cut
     /// off from them may still think it is primary until it notices; it is not this one.

@@ -51,6 +51,30 @@ public sealed class LayerTests
         Assert.True(violations.Count == 0, "Storage lock or transaction table used in Commands:\n" + string.Join("\n", violations));
     }
 
+    [Fact]
+    public void Command_handlers_see_a_member_only_through_its_status_view()
+    {
+        // CommandContext keeps the member private: handlers reach its data through the context's Read/Write operations
+        // (served by Replication) and its state through IMemberStatus, so a handler cannot take the storage, the oplog
+        // or the transaction table. Only the context and the dispatcher, which owns the member, may use it directly.
+        string[] owners = ["Tabernacle.MongoEmulator.Commands.CommandContext", "Tabernacle.MongoEmulator.Commands.CommandDispatcher"];
+        var violations = Graph.Value.MemberUses
+            .Where(u => u.FromLayer == "Commands"
+                && !owners.Any(o => u.From == o || u.From.StartsWith(o + "/", StringComparison.Ordinal))
+                && u.Member.StartsWith("Tabernacle.MongoEmulator.Replication.ReplicaMember::", StringComparison.Ordinal))
+            .Select(u => $"{u.From} uses {u.Member}")
+            .Distinct()
+            .Order()
+            .ToList();
+
+        Assert.True(violations.Count == 0, "A handler uses the member itself:\n" + string.Join("\n", violations));
+        // Not vacuous: the context's own uses of the member are seen, and handlers do use the view.
+        Assert.Contains(Graph.Value.MemberUses, u => u.From == owners[0]
+            && u.Member.StartsWith("Tabernacle.MongoEmulator.Replication.ReplicaMember::", StringComparison.Ordinal));
+        Assert.Contains(Graph.Value.MemberUses, u => u.FromLayer == "Commands"
+            && u.Member.StartsWith("Tabernacle.MongoEmulator.Replication.IMemberStatus::", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("Tabernacle.MongoEmulator.Commands.Handlers.ListCollectionsCommand")]
     [InlineData("Tabernacle.MongoEmulator.Commands.Handlers.ListIndexesCommand")]

@@ -49,7 +49,7 @@ internal static class ChangeStreamCommands
 
         var pipeline = rest.Count == 0 ? null
             : AggregationPipeline.Compile(rest, new PipelineContext(NoCollections.Instance, context.Collation, context.Variables));
-        var reader = new ChangeStreamReader(spec, context.Member, pipeline);
+        var reader = context.OpenChangeStream(spec, pipeline);
         int? batchSize = context.OptionalDocument("cursor") is { } cursorOptions && cursorOptions.TryGetValue("batchSize", out var size)
             && size.IsNumeric ? size.ToInt32() : null;
         var batch = reader.Read(batchSize is >= 0 ? batchSize.Value : 101);
@@ -60,7 +60,7 @@ internal static class ChangeStreamCommands
             id = ChangeStreamCursors.For(context.Cursors).Open(ns, reader, RequiresPrimary(context.Command)).Id;
         }
 
-        context.OperationTime = new Replication.OpTime(reader.StartTime, context.Member.LastApplied.Term);
+        context.OperationTime = new Replication.OpTime(reader.StartTime, context.Self.LastApplied.Term);
         return Task.FromResult(new BsonDocument("cursor", new BsonDocument
         {
             { "firstBatch", batch.Events },
@@ -83,12 +83,12 @@ internal static class ChangeStreamCommands
         await cursor.Gate.WaitAsync(context.CancellationToken).ConfigureAwait(false);
         try
         {
-            var member = context.Member;
+            var member = context.Self;
             while (true)
             {
                 // Take the signals before reading, so a change that lands between the read and the wait still wakes us.
                 var appended = member.OplogAppended.WaitTask;
-                var progress = member.Set.ReplicationProgress.WaitTask;
+                var progress = context.Set.ReplicationProgress.WaitTask;
                 var topology = member.TopologyChanged.WaitTask;
                 if (cursor.RequiresPrimary && !member.IsPrimary)
                 {

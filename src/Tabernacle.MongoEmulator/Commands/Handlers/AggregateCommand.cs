@@ -56,7 +56,7 @@ internal sealed class AggregateCommand : ICommandHandler
             var currentOpPipeline = AggregationPipeline.Compile(
                 stages.Skip(1).ToList(), new PipelineContext(locking, context.Collation, context.Variables));
             var found = currentOpPipeline.Execute(reports).ToList();
-            context.OperationTime = context.Member.LastApplied;
+            context.OperationTime = context.Self.LastApplied;
             return context.Cursors.FirstBatch($"{context.Database}.$cmd.aggregate", found, batchSize, singleBatch: false);
         }
 
@@ -112,9 +112,7 @@ internal sealed class AggregateCommand : ICommandHandler
             // The results go to the target collection; the cursor is empty, and the reply waits for the write concern.
             // Run on a secondary (mongod 5.0+ allows it with a secondary read preference), the read is local and the
             // write goes to the primary, as mongod forwards it.
-            var writer = context.Member.IsPrimary ? context.Member : context.Set.Primary
-                ?? throw new MongoErrorException(ErrorCodes.NotWritablePrimary, "not primary and no primary to write the results of the aggregation to");
-            var opTime = writer.Write(unit =>
+            var (opTime, writer) = context.WriteOnPrimary(unit =>
             {
                 AggregateOutput.Write(unit, output, results);
                 return unit.LastOpTime;

@@ -131,7 +131,7 @@ internal static class CurrentOpStage
     public static List<BsonDocument> Reports(
         CommandContext context, bool idleConnections, bool truncate, bool idleSessions = true, bool allUsers = true)
     {
-        var host = context.Member.Host;
+        var host = context.Self.Host;
         var registry = context.Operations;
         if (registry is null)
         {

@@ -44,7 +44,7 @@ internal sealed class DeleteCommand : ICommandHandler
             replayed: (_, previous) => deleted += previous.GetValue("n", 0).ToInt64(),
             execute: (unit, i) => deleted += ExecuteStatement(context, unit, name, statements[i].AsBsonDocument, i, variables));
 
-        context.Member.OpCounters.AddDelete(statements.Count);
+        context.Self.OpCounters.AddDelete(statements.Count);
         var reply = new BsonDocument("n", (int)deleted);
         await loop.CompleteAsync(reply).ConfigureAwait(false);
         return reply;

@@ -131,7 +131,7 @@ internal sealed class ServerStatusCommand : ICommandHandler
 
     public Task<BsonDocument> ExecuteAsync(CommandContext context)
     {
-        var member = context.Member;
+        var member = context.Self;
         var counters = member.OpCounters;
         var hello = HelloCommand.Build(context, legacy: false);
         var repl = new BsonDocument
@@ -169,7 +169,7 @@ internal sealed class ServerStatusCommand : ICommandHandler
             { "opcountersRepl", Counters(member.ReplOpCounters) },
             { "connections", Connections(context) },
             { "repl", repl },
-            { "metrics", new BsonDocument("queryExecutor", new BsonDocument("scannedObjects", member.Storage.DocumentsExamined)) },
+            { "metrics", new BsonDocument("queryExecutor", new BsonDocument("scannedObjects", member.DocumentsExamined)) },
             { "mem", Memory() },
         });
     }

@@ -75,8 +75,8 @@ internal sealed class ExplainCommand : ICommandHandler
         reply["command"] = new BsonDocument(inner.Where(e => e.Name is not ("$db" or "explain"))) { { "$db", context.Database } };
         reply["serverInfo"] = new BsonDocument
         {
-            { "host", context.Member.Host.Split(':')[0] },
-            { "port", int.Parse(context.Member.Host.Split(':')[^1], CultureInfo.InvariantCulture) },
+            { "host", context.Self.Host.Split(':')[0] },
+            { "port", int.Parse(context.Self.Host.Split(':')[^1], CultureInfo.InvariantCulture) },
             { "version", BuildInfoCommand.Version },
             { "gitVersion", "tabernacle-emulator" },
         };

@@ -20,7 +20,7 @@ internal sealed class HelloCommand(CredentialStore? credentials = null) : IComma
 
     public async Task<BsonDocument> ExecuteAsync(CommandContext context)
     {
-        var member = context.Member;
+        var member = context.Self;
         if (context.Command.TryGetValue("client", out var metadata) && metadata is BsonDocument metadataDocument)
         {
             context.Connection.ClientMetadata = metadataDocument;
@@ -55,7 +55,7 @@ internal sealed class HelloCommand(CredentialStore? credentials = null) : IComma
 
     public static BsonDocument Build(CommandContext context, bool legacy)
     {
-        var member = context.Member;
+        var member = context.Self;
         var set = context.Set;
         var isPrimary = member.IsPrimary;
         var reply = new BsonDocument();
@@ -66,13 +66,13 @@ internal sealed class HelloCommand(CredentialStore? credentials = null) : IComma
 
         reply[legacy ? "ismaster" : "isWritablePrimary"] = isPrimary;
         reply["topologyVersion"] = member.TopologyVersion;
-        reply["hosts"] = new BsonArray(set.Members.Where(m => m.Priority > 0 || m.Votes > 0).Select(m => m.Host));
+        reply["hosts"] = new BsonArray(set.Statuses.Where(m => m.Priority > 0 || m.Votes > 0).Select(m => m.Host));
         reply["setName"] = set.Name;
         reply["setVersion"] = set.ConfigVersion;
         reply["secondary"] = member.State == MemberState.Secondary;
         // A member cut off from the set knows no primary but itself (an old primary that has not noticed yet).
-        var knownPrimary = isPrimary ? member : set.Primary;
-        if (knownPrimary is not null && set.Reaches(member, knownPrimary))
+        IMemberStatus? knownPrimary = isPrimary ? member : set.Primary;
+        if (knownPrimary is not null && context.Reaches(knownPrimary))
         {
             reply["primary"] = knownPrimary.Host;
         }
@@ -84,14 +84,14 @@ internal sealed class HelloCommand(CredentialStore? credentials = null) : IComma
         }
 
         var lastApplied = member.LastApplied;
-        var majority = set.CommitPointFor(member);
+        var majority = context.CommitPoint;
 
         reply["lastWrite"] = new BsonDocument
         {
             { "opTime", lastApplied.ToBsonDocument() },
             { "lastWriteDate", member.LastAppliedWallTime },
             { "majorityOpTime", majority.ToBsonDocument() },
-            { "majorityWriteDate", member.Oplog.WallTimeOf(majority) ?? DateTime.UnixEpoch },
+            { "majorityWriteDate", member.WallTimeOf(majority) ?? DateTime.UnixEpoch },
         };
         if (member.Tags.Count > 0)
         {

@@ -40,7 +40,7 @@ internal sealed class InsertCommand : ICommandHandler
                 n++;
             });
 
-        context.Member.OpCounters.AddInsert(n);
+        context.Self.OpCounters.AddInsert(n);
         var reply = new BsonDocument("n", n);
         await loop.CompleteAsync(reply).ConfigureAwait(false);
         return reply;

@@ -14,24 +14,24 @@ internal sealed class ReplSetGetStatusCommand : ICommandHandler
     public Task<BsonDocument> ExecuteAsync(CommandContext context)
     {
         AdminOnly.Require(context);
-        var self = context.Member;
+        var self = context.Self;
         var set = context.Set;
         var members = new BsonArray();
-        foreach (var m in set.Members)
+        foreach (var m in set.Statuses)
         {
             var optime = m.LastApplied;
             var entry = new BsonDocument
             {
                 { "_id", m.Id },
                 { "name", m.Host },
-                { "health", m.IsRunning && set.Reaches(self, m) ? 1.0 : 0.0 },
+                { "health", m.IsRunning && context.Reaches(m) ? 1.0 : 0.0 },
                 { "state", (int)m.State },
                 { "stateStr", StateName(m.State) },
                 { "uptime", m.IsRunning ? 1 : 0 },
                 { "optime", optime.ToBsonDocument() },
                 { "optimeDate", m.LastAppliedWallTime },
                 { "lastAppliedWallTime", m.LastAppliedWallTime },
-                { "syncSourceHost", m.State == MemberState.Secondary && set.Primary is { } p ? p.Host : "" },
+                { "syncSourceHost", m.State == MemberState.Secondary && set.Primary is IMemberStatus p ? p.Host : "" },
                 { "configVersion", set.ConfigVersion },
             };
             if (m == self)
@@ -66,7 +66,7 @@ internal sealed class ReplSetGetStatusCommand : ICommandHandler
             {
                 "optimes", new BsonDocument
                 {
-                    { "lastCommittedOpTime", set.CommitPointFor(self).ToBsonDocument() },
+                    { "lastCommittedOpTime", context.CommitPoint.ToBsonDocument() },
                     { "appliedOpTime", self.LastApplied.ToBsonDocument() },
                 }
             },
@@ -93,7 +93,7 @@ internal sealed class ReplSetGetConfigCommand : ICommandHandler
     {
         AdminOnly.Require(context);
         var set = context.Set;
-        var members = new BsonArray(set.Members.Select(m => new BsonDocument
+        var members = new BsonArray(set.Statuses.Select(m => new BsonDocument
         {
             { "_id", m.Id },
             { "host", m.Host },
@@ -150,7 +150,7 @@ internal sealed class ReplSetStepDownCommand : ICommandHandler
         }
 
         var force = context.OptionalBool("force", false);
-        await context.Set.StepDownAsync(context.Member, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(catchUp), force, context.CancellationToken).ConfigureAwait(false);
+        await context.StepDownAsync(TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(catchUp), force).ConfigureAwait(false);
         return [];
     }
 }
@@ -171,7 +171,7 @@ internal sealed class ReplSetFreezeCommand : ICommandHandler
         }
 
         var seconds = context.Target.ToDouble();
-        context.Set.Freeze(context.Member, TimeSpan.FromSeconds(seconds));
+        context.Freeze(TimeSpan.FromSeconds(seconds));
         return Task.FromResult(seconds == 0 ? new BsonDocument("info", "unfreezing") : []);
     }
 }
@@ -193,7 +193,7 @@ internal sealed class ConfigureFailPointCommand : ICommandHandler
         }
 
         var name = context.Target.AsString;
-        var failPoint = context.Member.FailPoints.Find(name)
+        var failPoint = context.Self.FailPoints.Find(name)
             ?? throw new MongoErrorException(ErrorCodes.BadValue, $"Unknown fail point: {name}. The emulator implements {string.Join(", ", FailPointRegistry.Names)}.");
         if (!context.Command.TryGetValue("mode", out var mode))
         {

@@ -125,7 +125,7 @@ internal static class CollStatsStage
         var result = new BsonDocument
         {
             { "ns", context.Namespace },
-            { "host", context.Member.Host },
+            { "host", context.Self.Host },
             { "localTime", context.Set.UtcNow },
         };
         if (spec.Contains("latencyStats"))
@@ -223,7 +223,7 @@ internal static class IndexStatsStage
         {
             { "name", index.Name },
             { "key", index.KeyPattern },
-            { "host", context.Member.Host },
+            { "host", context.Self.Host },
             { "accesses", new BsonDocument { { "ops", index.Accesses }, { "since", index.AccessesSince } } },
             { "spec", index.Spec },
         }).ToList() ?? [];

@@ -53,7 +53,7 @@ internal sealed class UpdateCommand : ICommandHandler
                 Count(i, ExecuteStatement(context, unit, name, statement, i, variables));
             });
 
-        context.Member.OpCounters.AddUpdate(statements.Count);
+        context.Self.OpCounters.AddUpdate(statements.Count);
         var reply = new BsonDocument { { "n", (int)(matched + upserted.Count) }, { "nModified", (int)modified } };
         if (upserted.Count > 0)
         {
