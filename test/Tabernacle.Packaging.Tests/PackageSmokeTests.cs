@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Xml.Linq;
+using Tabernacle.Testing;
 using Xunit.Abstractions;
 
 namespace Tabernacle.Packaging.Tests;
@@ -51,7 +51,7 @@ public sealed class PackageSmokeTests(PackageFeed feed, ITestOutputHelper output
     {
         var app = feed.CreateApp(name, sdk, packages);
 
-        var (exitCode, stdout, stderr) = await Processes.RunAsync("dotnet", ["run", "--project", app], app, TimeSpan.FromMinutes(6));
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync("dotnet", ["run", "--project", app], app, TimeSpan.FromMinutes(6));
 
         output.WriteLine(stdout);
         Assert.True(exitCode == 0, $"the {name} app exited {exitCode}\nstdout: {stdout}\nstderr: {stderr}");
@@ -86,7 +86,7 @@ public sealed class PackageSmokeTests(PackageFeed feed, ITestOutputHelper output
         var solution = Path.Combine(root, "readme.slnx");
         File.WriteAllText(solution, $"<Solution>\n{string.Concat(projects.Select(p => $"  <Project Path=\"{p}\" />\n"))}</Solution>\n");
 
-        var (exitCode, stdout, stderr) = await Processes.RunAsync(
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(
             "dotnet", ["build", solution, "-nologo", "-v", "q"], root, TimeSpan.FromMinutes(8));
 
         // Errors name the project LineN: the README line the block starts on.
@@ -99,14 +99,14 @@ public sealed class PackageSmokeTests(PackageFeed feed, ITestOutputHelper output
     public async Task The_tool_installs_from_the_feed_and_prints_its_help()
     {
         var tools = Path.Combine(feed.Root, "tools");
-        var (installCode, installOut, installErr) = await Processes.RunAsync(
+        var (installCode, installOut, installErr) = await ChildProcess.RunAsync(
             "dotnet",
             ["tool", "install", "--tool-path", tools, "--add-source", feed.Folder, PackageFeed.ToolId, "--version", feed.Version],
             feed.Root,
             TimeSpan.FromMinutes(3));
         Assert.True(installCode == 0, $"tool install exited {installCode}\n{installOut}\n{installErr}");
 
-        var (exitCode, stdout, stderr) = await Processes.RunAsync(Path.Combine(tools, "tabernacle-mongo"), ["--help"], feed.Root, TimeSpan.FromMinutes(1));
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(Path.Combine(tools, "tabernacle-mongo"), ["--help"], feed.Root, TimeSpan.FromMinutes(1));
 
         Assert.True(exitCode == 0, $"tabernacle-mongo --help exited {exitCode}\n{stderr}");
         Assert.Contains("Usage: tabernacle-mongo", stdout, StringComparison.Ordinal);
@@ -121,12 +121,12 @@ public sealed class PackageSmokeTests(PackageFeed feed, ITestOutputHelper output
         // A hive of its own, so the machine's installed templates are neither used nor changed.
         var hive = Path.Combine(feed.Root, "template-hive");
         var package = Path.Combine(feed.Folder, $"{PackageFeed.TemplatesId}.{feed.Version}.nupkg");
-        var (installCode, installOut, installErr) = await Processes.RunAsync(
+        var (installCode, installOut, installErr) = await ChildProcess.RunAsync(
             "dotnet", ["new", "install", package, "--debug:custom-hive", hive], feed.Root, TimeSpan.FromMinutes(2));
         Assert.True(installCode == 0, $"dotnet new install exited {installCode}\n{installOut}\n{installErr}");
 
         var project = Path.Combine(feed.Root, "MyTasks");
-        var (newCode, newOut, newErr) = await Processes.RunAsync(
+        var (newCode, newOut, newErr) = await ChildProcess.RunAsync(
             "dotnet",
             ["new", "tabernacle-webapi", "-n", "MyTasks", "-o", project, "--tabernacleVersion", feed.Version, "--debug:custom-hive", hive],
             feed.Root,
@@ -134,7 +134,7 @@ public sealed class PackageSmokeTests(PackageFeed feed, ITestOutputHelper output
         Assert.True(newCode == 0, $"dotnet new tabernacle-webapi exited {newCode}\n{newOut}\n{newErr}");
         Assert.True(File.Exists(Path.Combine(project, "src", "MyTasks", "MyTasks.csproj")), "the template did not name the project after -n");
 
-        var (testCode, testOut, testErr) = await Processes.RunAsync(
+        var (testCode, testOut, testErr) = await ChildProcess.RunAsync(
             "dotnet", ["test", Path.Combine(project, "test", "MyTasks.Tests", "MyTasks.Tests.csproj")], project, TimeSpan.FromMinutes(8));
 
         output.WriteLine(testOut);
@@ -180,7 +180,7 @@ public sealed class PackageFeed : IAsyncLifetime
         {
             // Release and --no-restore: the solution's restore already wrote the assets file, and the Debug outputs the
             // other test projects run from stay untouched.
-            var (exitCode, stdout, stderr) = await Processes.RunAsync(
+            var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(
                 "dotnet",
                 ["pack", Path.Combine(repository, project), "-c", "Release", "--no-restore", "-o", Folder, $"-p:VersionSuffix={suffix}", "-nologo"],
                 repository,
@@ -259,39 +259,4 @@ public sealed class PackageFeed : IAsyncLifetime
 
     private static string VersionPrefix(string repository) =>
         XDocument.Load(Path.Combine(repository, "Directory.Build.props")).Descendants("VersionPrefix").Single().Value;
-}
-
-/// <summary>Runs a process to completion with a bound, collecting its output.</summary>
-internal static class Processes
-{
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string fileName, string[] arguments, string workingDirectory, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {timeout}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
 }

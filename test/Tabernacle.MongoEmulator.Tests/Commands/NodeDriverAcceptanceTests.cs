@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Tabernacle.MongoEmulator.Tests.TestSupport;
+using Tabernacle.Testing;
 
 namespace Tabernacle.MongoEmulator.Tests.Commands;
 
@@ -68,47 +68,8 @@ public sealed class NodeDriverAcceptanceTests : EmulatorTestBase
         return JsonDocument.Parse(summaryLine);
     }
 
-    internal static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string fileName, string[] arguments, string workingDirectory, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            Assert.Fail($"Could not run '{fileName}': {ex.Message}. Node.js (node and npm) must be on PATH for the Node.js driver acceptance test; it is part of this project's machine image.");
-            throw;
-        }
-
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var cts = new CancellationTokenSource(timeout);
-            try
-            {
-                await process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"'{fileName} {string.Join(' ', arguments)}' did not finish within {timeout}.\nstdout: {await stdout}\nstderr: {await stderr}");
-            }
-
-            return (process.ExitCode, await stdout, await stderr);
-        }
-    }
+    internal static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
+        string fileName, string[] arguments, string workingDirectory, TimeSpan timeout) =>
+        ChildProcess.RunAsync(fileName, arguments, workingDirectory, timeout,
+            "Node.js (node and npm) must be on PATH for the Node.js driver tests; it is part of this project's machine image.");
 }
