@@ -228,7 +228,7 @@ internal sealed class CommandContext
     {
         if (!Command.TryGetValue(field, out var value))
         {
-            throw new MongoErrorException(40414, $"BSON field '{CommandName}.{field}' is missing but a required field");
+            throw new MongoErrorException(ErrorCodes.IDLFailedToParse, $"BSON field '{CommandName}.{field}' is missing but a required field");
         }
 
         return value as BsonArray

@@ -98,7 +98,7 @@ internal static class ErrorCodes
     public const int ShutdownInProgress = 91;
     public const int NotSecondary = 95;
     public const int CannotIndexParallelArrays = 171;
-    public const int StaleTerm = 145;
+    public const int StaleTerm = 135;
     public const int DuplicateKey = 11000;
     public const int BSONObjectTooLarge = 10334;
     public const int NotSupportedInEmulator = 115;
@@ -106,6 +106,13 @@ internal static class ErrorCodes
     public const int CommandNotSupportedOnView = 166;
     public const int ConversionFailure = 241;
     public const int UnrecognizedPipelineStage = 40324;
+
+    // IDL parse errors: mongod gives these location codes names of their own (error_codes.yml), unlike other locations.
+    public const int IDLDuplicateField = 40413;
+
+    /// <summary>A required field is missing (IDL), e.g. <c>$median</c> without <c>method</c>.</summary>
+    public const int IDLFailedToParse = 40414;
+    public const int IDLUnknownField = 40415;
 
     private static readonly Dictionary<int, string> Names = new()
     {
@@ -208,6 +215,9 @@ internal static class ErrorCodes
         [InvalidPipelineOperator] = "InvalidPipelineOperator",
         [CommandNotSupportedOnView] = "CommandNotSupportedOnView",
         [ConversionFailure] = "ConversionFailure",
+        [IDLDuplicateField] = "IDLDuplicateField",
+        [IDLFailedToParse] = "IDLFailedToParse",
+        [IDLUnknownField] = "IDLUnknownField",
     };
 
     /// <summary>The codeName MongoDB reports for <paramref name="code"/>; location codes have none and report "Location&lt;code&gt;".</summary>

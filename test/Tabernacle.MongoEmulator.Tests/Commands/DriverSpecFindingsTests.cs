@@ -172,6 +172,7 @@ public sealed class DriverSpecFindingsTests : EmulatorTestBase
         var missing = await Assert.ThrowsAsync<MongoCommandException>(() => Database.RunCommandAsync<BsonDocument>(
             new BsonDocument { { "mapReduce", "items" }, { "map", new BsonJavaScript(map) }, { "out", "x" } }));
         Assert.Equal(40414, missing.Code);
+        Assert.Equal("IDLFailedToParse", missing.CodeName);
         Assert.Equal(10, await items.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty));
     }
 }

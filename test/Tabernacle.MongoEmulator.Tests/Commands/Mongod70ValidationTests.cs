@@ -19,6 +19,7 @@ public sealed class Mongod70ValidationTests : EmulatorTestBase
             { "updates", new BsonArray { new BsonDocument { { "q", new BsonDocument() }, { "u", BsonDocument.Parse("{ $set: { x: 1 } }") }, { "sort", new BsonDocument("_id", -1) } } } },
         }));
         Assert.Equal(40415, error.Code);
+        Assert.Equal("IDLUnknownField", error.CodeName); // mongod names its IDL location codes (error_codes.yml)
         Assert.Contains("update.updates.sort", error.Message, StringComparison.Ordinal);
         Assert.False((await database.GetCollection<BsonDocument>("items").Find(new BsonDocument("_id", 1)).SingleAsync()).Contains("x"));
     }

@@ -240,7 +240,7 @@ internal sealed class DistinctCommand : ICommandHandler
         var name = context.CollectionName;
         if (!context.Command.TryGetValue("key", out var keyValue) || !keyValue.IsString)
         {
-            throw new MongoErrorException(40414, "BSON field 'distinct.key' is missing but a required field");
+            throw new MongoErrorException(ErrorCodes.IDLFailedToParse, "BSON field 'distinct.key' is missing but a required field");
         }
 
         var collation = context.Collation;

@@ -49,7 +49,7 @@ internal static class AggregateOutput
         {
             if (field is not ("into" or "on" or "let" or "whenMatched" or "whenNotMatched"))
             {
-                throw new MongoErrorException(40415, $"BSON field '$merge.{field}' is an unknown field.");
+                throw new MongoErrorException(ErrorCodes.IDLUnknownField, $"BSON field '$merge.{field}' is an unknown field.");
             }
         }
 

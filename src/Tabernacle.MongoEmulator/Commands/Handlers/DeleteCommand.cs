@@ -22,12 +22,12 @@ internal sealed class DeleteCommand : ICommandHandler
         {
             if (value is not BsonDocument statement || !statement.TryGetValue("q", out var q) || q is not BsonDocument)
             {
-                throw new MongoErrorException(40414, "BSON field 'delete.deletes.q' is missing but a required field");
+                throw new MongoErrorException(ErrorCodes.IDLFailedToParse, "BSON field 'delete.deletes.q' is missing but a required field");
             }
 
             if (!statement.TryGetValue("limit", out var limitValue))
             {
-                throw new MongoErrorException(40414, "BSON field 'delete.deletes.limit' is missing but a required field");
+                throw new MongoErrorException(ErrorCodes.IDLFailedToParse, "BSON field 'delete.deletes.limit' is missing but a required field");
             }
 
             if (!limitValue.IsNumeric || limitValue.ToDouble() is not (0 or 1))

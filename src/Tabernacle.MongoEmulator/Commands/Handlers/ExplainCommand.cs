@@ -149,7 +149,7 @@ internal sealed class ExplainCommand : ICommandHandler
         var key = inner.GetValue("key", BsonNull.Value);
         if (!key.IsString)
         {
-            throw new MongoErrorException(40414, "BSON field 'distinct.key' is missing but a required field");
+            throw new MongoErrorException(ErrorCodes.IDLFailedToParse, "BSON field 'distinct.key' is missing but a required field");
         }
 
         var filterSpec = Document(inner, "query");

@@ -24,7 +24,7 @@ internal sealed class MapReduceCommand : ICommandHandler
         {
             if (!context.Command.Contains(required))
             {
-                throw new MongoErrorException(40414, $"BSON field 'mapReduce.{required}' is missing but a required field");
+                throw new MongoErrorException(ErrorCodes.IDLFailedToParse, $"BSON field 'mapReduce.{required}' is missing but a required field");
             }
         }
 

@@ -21,7 +21,7 @@ internal sealed class UpdateCommand : ICommandHandler
         // command for an unknown field before running any statement.
         if (statements.OfType<BsonDocument>().Any(s => s.Contains("sort")))
         {
-            throw new MongoErrorException(40415, "BSON field 'update.updates.sort' is an unknown field.");
+            throw new MongoErrorException(ErrorCodes.IDLUnknownField, "BSON field 'update.updates.sort' is an unknown field.");
         }
 
         var ordered = context.OptionalBool("ordered", true);
@@ -68,12 +68,12 @@ internal sealed class UpdateCommand : ICommandHandler
     {
         if (!statement.TryGetValue("q", out var q) || q is not BsonDocument query)
         {
-            throw new MongoErrorException(40414, "BSON field 'update.updates.q' is missing but a required field");
+            throw new MongoErrorException(ErrorCodes.IDLFailedToParse, "BSON field 'update.updates.q' is missing but a required field");
         }
 
         if (!statement.TryGetValue("u", out var u) || u.BsonType is not (BsonType.Document or BsonType.Array))
         {
-            throw new MongoErrorException(40414, "BSON field 'update.updates.u' is missing but a required field");
+            throw new MongoErrorException(ErrorCodes.IDLFailedToParse, "BSON field 'update.updates.u' is missing but a required field");
         }
 
         var multi = statement.GetValue("multi", false).ToBoolean();

@@ -19,7 +19,7 @@ internal sealed class ReplaceRootStage(AggregationExpression newRoot) : IPipelin
         {
             if (element.Name != "newRoot")
             {
-                throw new MongoErrorException(40415, $"BSON field '$replaceRoot.{element.Name}' is an unknown field.");
+                throw new MongoErrorException(ErrorCodes.IDLUnknownField, $"BSON field '$replaceRoot.{element.Name}' is an unknown field.");
             }
 
             newRoot = element.Value;
@@ -27,7 +27,7 @@ internal sealed class ReplaceRootStage(AggregationExpression newRoot) : IPipelin
 
         if (newRoot is null)
         {
-            throw new MongoErrorException(40414, "BSON field '$replaceRoot.newRoot' is missing but a required field");
+            throw new MongoErrorException(ErrorCodes.IDLFailedToParse, "BSON field '$replaceRoot.newRoot' is missing but a required field");
         }
 
         return new ReplaceRootStage(context.CompileExpression(newRoot));

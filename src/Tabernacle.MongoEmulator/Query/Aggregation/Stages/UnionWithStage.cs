@@ -27,7 +27,7 @@ internal sealed class UnionWithStage(string collection, IPipelineStage[]? pipeli
                             stages = context.CompileSubPipeline(element.Value, "$unionWith", ErrorCodes.TypeMismatch);
                             break;
                         default:
-                            throw new MongoErrorException(40415, $"BSON field '$unionWith.{element.Name}' is an unknown field.");
+                            throw new MongoErrorException(ErrorCodes.IDLUnknownField, $"BSON field '$unionWith.{element.Name}' is an unknown field.");
                     }
                 }
 
