@@ -244,18 +244,7 @@ public sealed class PackageFeed : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    internal static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Tabernacle.EfCore.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} contains Tabernacle.EfCore.sln");
-    }
+    internal static string RepositoryRoot() => Repository.Root();
 
     private static string VersionPrefix(string repository) =>
         XDocument.Load(Path.Combine(repository, "Directory.Build.props")).Descendants("VersionPrefix").Single().Value;
