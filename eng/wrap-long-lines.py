@@ -17,7 +17,7 @@ LIMIT = 140
 
 
 def tokens_outside_strings(line):
-    """Yields (index, char, depth, in_code) for each char; in_code is False inside string/char literals and comments."""
+    """(index, char, depth, in_code) per char: in_code is True in code, False in string/char literals, None in a comment."""
     depth = 0
     angle_stack = []
     i = 0
@@ -27,7 +27,7 @@ def tokens_outside_strings(line):
         c = line[i]
         if line.startswith('//', i):
             for j in range(i, n):
-                out.append((j, line[j], depth, False))
+                out.append((j, line[j], depth, None))  # None: a comment (False: a literal)
             break
         if c == '"' or (c in '$@' and i + 1 < n and line[i + 1] in '"$@'):
             # a string literal: regular, verbatim (@"), interpolated ($"), or both; holes {...} are treated as string
@@ -95,7 +95,8 @@ def tokens_outside_strings(line):
     return out
 
 
-OPERATORS = [' => ', ' && ', ' || ', ' ?? ', ' ? ', ' : ', ', ', ' = ', ' + ']
+OPERATORS = [' => ', ' && ', ' || ', ' ?? ', ' ? ', ' : ', ', ', ' = ', ' + ', ' or ', ' and ', ' when ', ' is ', ' join ', ' from ',
+             ' select ', ' where ', ' into ', ' orderby ', '(']
 
 
 def break_points(line, chars):
@@ -112,6 +113,10 @@ def break_points(line, chars):
             if not all(code.get(p, (0, False))[1] for p in range(k, k + len(op))):
                 continue
             depth = code[k][0]
+            if op == '(':
+                if k + 1 < len(line) and line[k + 1] != ')' and k > 0 and (line[k - 1].isalnum() or line[k - 1] in '_>'):
+                    found.append((depth + 1, 4, k + 1, False))  # after the opening parenthesis of a call
+                continue
             if op == ', ':
                 found.append((depth, 1, k + 1, False))  # after the comma
             elif op == ' => ':
@@ -135,14 +140,14 @@ def split_line(line):
     chars = tokens_outside_strings(line)
     if chars is None:
         return [line]
-    comment_at = next((i for i, c, _, ok in chars if not ok and line.startswith('//', i)), None)
+    comment_at = next((i for i, c, _, ok in chars if ok is None), None)
     if comment_at is not None and comment_at > len(indent):
         # a trailing comment goes on its own line above the code
         code = line[:comment_at].rstrip()
         return split_line(indent + line[comment_at:]) + split_line(code)
     candidates = [c for c in break_points(line, chars) if len(indent) + 8 < c[2] <= LIMIT]
     if not candidates:
-        return [line]
+        return split_string_literal(line, indent)
     min_depth = min(c[0] for c in candidates)
     best = [c for c in candidates if c[0] == min_depth]
     # prefer the kind of break that reads best, then the rightmost one that fits
@@ -153,6 +158,42 @@ def split_line(line):
     if not rest or len(first) <= len(indent):
         return [line]
     return [first] + split_line(indent + '    ' + rest)
+
+
+def split_string_literal(line, indent):
+    """Splits a plain or interpolated string literal that crosses the limit into two joined with `+` (the same string).
+
+    Only where the literal is a whole operand: not followed by `.`, `[` or a suffix (u8), and an interpolated literal
+    only at a space outside its holes; verbatim and raw literals are left alone.
+    """
+    for match in re.finditer(r'(\$?)"((?:[^"\\]|\\.)*)"', line):
+        start, end = match.span()
+        if end <= LIMIT or start >= LIMIT - 10:
+            continue
+        if start > 0 and line[start - 1] in '@$"' or line[end:end + 1] in ('.', '[', 'u', '"'):
+            continue
+        chars = tokens_outside_strings(line[:start])
+        if chars is None or any(not ok for _, _, _, ok in chars):
+            continue  # the match starts inside another literal or a comment
+        interpolated = match.group(1) == '$'
+        body_start = match.start(2)
+        depth = 0
+        cut = None
+        for i in range(body_start, min(end - 1, LIMIT - 3)):
+            ch = line[i]
+            if interpolated and ch == '{':
+                depth += 1
+            elif interpolated and ch == '}':
+                depth -= 1
+            elif ch == ' ' and depth == 0 and line[i - 1] != '\\' and i > body_start + 10:
+                cut = i + 1
+        if cut is None:
+            continue
+        prefix = '$' if interpolated else ''
+        first = line[:cut] + '" +'
+        rest = indent + '    ' + prefix + '"' + line[cut:]
+        return [first] + split_line(rest)
+    return [line]
 
 
 def wrap_comment(line, indent, stripped):

@@ -54,7 +54,8 @@ internal sealed class ScramAlgorithm
     {
         if (Mechanism == EmulatorAuthenticationMechanism.ScramSha1)
         {
-#pragma warning disable CA5351 // MD5 is what MongoDB's SCRAM-SHA-1 prescribes for the password digest; it is not used for security on its own.
+            // MD5 is what MongoDB's SCRAM-SHA-1 prescribes for the password digest; it is not used for security on its own.
+#pragma warning disable CA5351
             var digest = MD5.HashData(Encoding.UTF8.GetBytes(userName + ":mongo:" + password));
 #pragma warning restore CA5351
             return Encoding.UTF8.GetBytes(Convert.ToHexStringLower(digest));
