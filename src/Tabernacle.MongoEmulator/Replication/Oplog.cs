@@ -68,6 +68,23 @@ internal sealed class Oplog
         }
     }
 
+    /// <summary>
+    /// Removes the oldest entries until at most <paramref name="retained"/> remain, keeping the last entry at or before
+    /// <paramref name="keepFrom"/> and every entry after it.
+    /// </summary>
+    public void TrimTo(int retained, OpTime keepFrom)
+    {
+        lock (_gate)
+        {
+            var count = Math.Min(_entries.Count - retained, IndexAfter(keepFrom) - 1);
+            if (count > 0)
+            {
+                _entries.RemoveRange(0, count);
+                HasTruncated = true;
+            }
+        }
+    }
+
     /// <summary>The member's journal when its data is kept on disk (<c>DataDirectory</c>); <c>null</c> in memory.</summary>
     public Persistence.MemberJournal? Journal { get; set; }
 

@@ -332,10 +332,10 @@ internal sealed class ReplicaMember : IMemberStatus
         }
     }
 
-    // mongod keeps the history of minSnapshotHistoryWindowInSeconds (300 s) for snapshot reads. The emulator keeps it
-    // only from the snapshots it handed out (a snapshot session's atClusterTime) for that long, so that a snapshot
-    // session's later reads at the same time still find it, and memory stays flat when nobody reads at a snapshot.
-    private static readonly TimeSpan SnapshotHistoryWindow = TimeSpan.FromSeconds(300);
+    // mongod keeps the history of minSnapshotHistoryWindowInSeconds (300 s) for snapshot reads at any time in it. The
+    // emulator keeps that window too, bounded by a number of changes (ReplicaSetCoordinator.SnapshotHistoryMaxChanges),
+    // and besides keeps the history from every snapshot time it handed out (a snapshot session's atClusterTime) for the
+    // window, so that a snapshot session's later reads at the same time still find it.
 
     // Its own lock (never held while taking a storage lock), because every member of the set pins a handed-out time.
     private readonly Lock _pinLock = new();
@@ -347,12 +347,13 @@ internal sealed class ReplicaMember : IMemberStatus
     /// </summary>
     public void PinSnapshotForSet(BsonTimestamp clusterTime)
     {
-        var expires = DateTime.UtcNow + SnapshotHistoryWindow;
+        var now = _set.UtcNow;
+        var expires = now + _set.SnapshotHistoryWindow;
         foreach (var member in _set.Members)
         {
             lock (member._pinLock)
             {
-                member._snapshotPins.RemoveAll(p => p.Expires < DateTime.UtcNow || p.Timestamp.Equals(clusterTime));
+                member._snapshotPins.RemoveAll(p => p.Expires < now || p.Timestamp.Equals(clusterTime));
                 member._snapshotPins.Add((clusterTime, expires));
             }
         }
@@ -362,7 +363,8 @@ internal sealed class ReplicaMember : IMemberStatus
     {
         lock (_pinLock)
         {
-            _snapshotPins.RemoveAll(p => p.Expires < DateTime.UtcNow);
+            var now = _set.UtcNow;
+            _snapshotPins.RemoveAll(p => p.Expires < now);
             return _snapshotPins.Count == 0 ? null : _snapshotPins.MinBy(p => (ulong)p.Timestamp.Value).Timestamp;
         }
     }
@@ -372,6 +374,31 @@ internal sealed class ReplicaMember : IMemberStatus
     {
         _appliedSequences.Add((opTime, Storage.History.Sequence));
         AdvanceCommitPointLocked();
+        TrimOplog();
+    }
+
+    // The oplog rolls over as a capped one does, but never past an entry some member has not applied yet (it would
+    // have to resync) or past the majority commit point (a rollback finds its common point in it). Trimmed in steps
+    // of a quarter of the size, so that removing from the front costs little per entry.
+    private void TrimOplog()
+    {
+        var retained = Math.Max(1, _set.OplogRetainedEntries);
+        if (Oplog.Count <= retained + (retained / 4))
+        {
+            return;
+        }
+
+        var bound = KnownCommitPoint;
+        foreach (var member in _set.Members)
+        {
+            var applied = member.LastApplied;
+            if (applied < bound)
+            {
+                bound = applied;
+            }
+        }
+
+        Oplog.TrimTo(retained, bound);
     }
 
     /// <summary>Learns the set's majority commit point and forgets the history older than its snapshot.</summary>
@@ -390,7 +417,13 @@ internal sealed class ReplicaMember : IMemberStatus
     public (OpTime OpTime, long Sequence) MajorityReadPoint()
     {
         var point = AdvanceCommitPointLocked();
-        return (point, _appliedSequences[0].Sequence);
+        var index = _appliedSequences.Count - 1;
+        while (index > 0 && _appliedSequences[index].OpTime > point)
+        {
+            index--;
+        }
+
+        return (point, _appliedSequences[index].Sequence);
     }
 
     /// <summary>
@@ -425,11 +458,17 @@ internal sealed class ReplicaMember : IMemberStatus
         }
 
         // Keep the last entry at or before the commit point (the snapshot majority reads use) and everything after.
-        // A pinned snapshot keeps the last entry at or before it too.
+        // A pinned snapshot keeps the last entry at or before it too, and so does the start of the history window,
+        // unless the window holds more changes than the set keeps.
         var keep = 0;
         var pin = OldestSnapshotPin();
+        // Every entry of the window's first second counts as outside it (whole seconds, as timestamps count).
+        var windowStart = ((ulong)Math.Max(0, (_set.UtcNow - _set.SnapshotHistoryWindow - DateTime.UnixEpoch).TotalSeconds) << 32) | uint.MaxValue;
+        var sequence = Storage.History.Sequence;
         while (keep + 1 < _appliedSequences.Count && _appliedSequences[keep + 1].OpTime <= KnownCommitPoint
-            && (pin is null || (ulong)_appliedSequences[keep + 1].OpTime.Timestamp.Value <= (ulong)pin.Value))
+            && (pin is null || (ulong)_appliedSequences[keep + 1].OpTime.Timestamp.Value <= (ulong)pin.Value)
+            && ((ulong)_appliedSequences[keep + 1].OpTime.Timestamp.Value <= windowStart
+                || sequence - _appliedSequences[keep + 1].Sequence > _set.SnapshotHistoryMaxChanges))
         {
             keep++;
         }

@@ -55,6 +55,26 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
 
     public LogicalClock Clock { get; }
 
+    /// <summary>
+    /// How far back snapshot reads (<c>atClusterTime</c>) may go: mongod's <c>minSnapshotHistoryWindowInSeconds</c>, 300 s.
+    /// Older is SnapshotTooOld. Each member keeps the pre-images of its changes for this long.
+    /// </summary>
+    public TimeSpan SnapshotHistoryWindow { get; set; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>
+    /// The most changes the snapshot history keeps beyond what open transactions and handed-out snapshot times need,
+    /// so that a steady write load cannot grow a member's memory without bound within the window (mongod spills its
+    /// history to disk instead; an in-memory emulator answers SnapshotTooOld for a time older than this).
+    /// </summary>
+    public int SnapshotHistoryMaxChanges { get; set; } = 10_000;
+
+    /// <summary>
+    /// The oplog entries each member keeps (mongod caps its oplog by size, <c>oplogSizeMB</c>): older entries go once
+    /// every member has applied them and they are majority-committed, as a capped oplog rolls over. Change streams
+    /// resuming from before the oldest entry get ChangeStreamHistoryLost, as on mongod.
+    /// </summary>
+    public int OplogRetainedEntries { get; set; } = 10_000;
+
     /// <summary>The wall clock of the whole set (<see cref="ReplicaSetEmulatorOptions.TimeProvider"/>): every timer and time read goes through it.</summary>
     public TimeProvider Time { get; }
 

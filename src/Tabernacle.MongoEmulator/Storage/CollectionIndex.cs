@@ -13,7 +13,7 @@ internal sealed class CollectionIndex
 {
     private readonly string[] _fields;
     private readonly int[] _directions;
-    private readonly SortedSet<IndexEntry> _entries;
+    private readonly SortedChunkList<IndexEntry> _entries;
     private readonly QueryFilter? _partialFilter;
 
     public CollectionIndex(BsonDocument spec)
@@ -32,7 +32,7 @@ internal sealed class CollectionIndex
 
         _fields = KeyPattern.Names.ToArray();
         _directions = KeyPattern.Values.Select(v => v.IsNumeric && v.ToDouble() < 0 ? -1 : 1).ToArray();
-        _entries = new SortedSet<IndexEntry>(new IndexEntryComparer(_directions));
+        _entries = new SortedChunkList<IndexEntry>(new IndexEntryComparer(_directions));
     }
 
     public string Name { get; }
@@ -114,7 +114,8 @@ internal sealed class CollectionIndex
 
         foreach (var key in keys)
         {
-            var view = _entries.GetViewBetween(new IndexEntry(key.Key, long.MinValue), new IndexEntry(key.Key, long.MaxValue));
+            var keyValues = key.Key;
+            var view = _entries.Between(new IndexEntry(keyValues, long.MinValue), new IndexEntry(keyValues, long.MaxValue));
             foreach (var existing in view)
             {
                 if (existing.RecordId != recordId)
@@ -197,8 +198,8 @@ internal sealed class CollectionIndex
         // handing them to the filter to reject (keys examined would count them).
         foreach (var entry in Range(bounds.Lower ?? BsonMinKey.Value, bounds.Upper ?? BsonMaxKey.Value))
         {
-            if ((!bounds.LowerInclusive && bounds.Lower is { } lower && Query.BsonValueComparer.Default.Compare(entry.Key[0], lower) == 0)
-                || (!bounds.UpperInclusive && bounds.Upper is { } upper && Query.BsonValueComparer.Default.Compare(entry.Key[0],
+            if ((!bounds.LowerInclusive && bounds.Lower is { } lower && Query.BsonValueComparer.Default.Compare(entry[0], lower) == 0)
+                || (!bounds.UpperInclusive && bounds.Upper is { } upper && Query.BsonValueComparer.Default.Compare(entry[0],
                     upper) == 0))
             {
                 continue;
@@ -215,11 +216,10 @@ internal sealed class CollectionIndex
     public IEnumerable<IndexEntry> Scan(IndexBounds? bounds, bool forward)
     {
         Interlocked.Increment(ref _accesses);
-        var range = Range(bounds?.Lower ?? BsonMinKey.Value, bounds?.Upper ?? BsonMaxKey.Value);
-        return forward ? range : range.Reverse();
+        return Range(bounds?.Lower ?? BsonMinKey.Value, bounds?.Upper ?? BsonMaxKey.Value, forward);
     }
 
-    private SortedSet<IndexEntry> Range(BsonValue low, BsonValue high)
+    private IEnumerable<IndexEntry> Range(BsonValue low, BsonValue high, bool forward = true)
     {
         var first = _directions[0] > 0 ? low : high;
         var last = _directions[0] > 0 ? high : low;
@@ -233,7 +233,9 @@ internal sealed class CollectionIndex
             upper[i] = _directions[i] > 0 ? BsonMaxKey.Value : BsonMinKey.Value;
         }
 
-        return _entries.GetViewBetween(new IndexEntry(lower, long.MinValue), new IndexEntry(upper, long.MaxValue));
+        var from = new IndexEntry(lower, long.MinValue);
+        var to = new IndexEntry(upper, long.MaxValue);
+        return forward ? _entries.Between(from, to) : _entries.BetweenDescending(from, to);
     }
 
     public int EntryCount => _entries.Count;

@@ -7,12 +7,13 @@ namespace Tabernacle.MongoEmulator.Storage;
 
 /// <summary>
 /// One collection on one member: documents in natural (insertion) order, the <c>_id</c> index and secondary indexes.
-/// Stored documents are never mutated; an update stores a new instance, so readers can hold on to what they saw.
+/// Documents are kept as raw BSON bytes (<see cref="StoredBson"/>) and decoded on each read, so every reader gets its
+/// own tree and the bytes, never changed, are shared with the version history and with members copied from this one.
 /// Callers hold the owning <see cref="StorageEngine"/>'s lock.
 /// </summary>
 internal sealed class CollectionStore
 {
-    private readonly SortedDictionary<long, BsonDocument> _records = [];
+    private readonly RecordTable _records = new();
     private readonly Dictionary<BsonValue, long> _idToRecord = new(BsonValueComparer.Default);
     private readonly List<CollectionIndex> _indexes = [];
     private long _nextRecordId;
@@ -54,12 +55,17 @@ internal sealed class CollectionStore
     public IReadOnlyList<CollectionIndex> Indexes => _indexes;
 
     /// <summary>All documents in natural order.</summary>
-    public IEnumerable<BsonDocument> Documents => _records.Values;
+    public IEnumerable<BsonDocument> Documents => _records.Values.Select(StoredBson.Decode);
 
-    public BsonDocument? FindById(BsonValue id) => _idToRecord.TryGetValue(id, out var recordId) ? _records[recordId] : null;
+    /// <summary>The BSON bytes the collection holds (collStats' <c>size</c>).</summary>
+    public long DataSize { get; private set; }
+
+    public BsonDocument? FindById(BsonValue id) => _idToRecord.TryGetValue(id, out var recordId) ? StoredBson.Decode(_records[recordId]) : null;
 
     /// <summary>Inserts a document that has an <c>_id</c>; throws DuplicateKey when a unique index objects.</summary>
-    public void Insert(BsonDocument document)
+    public void Insert(BsonDocument document) => Insert(document, StoredBson.Encode(document));
+
+    private void Insert(BsonDocument document, byte[] bytes)
     {
         var recordId = ++_nextRecordId;
         var keys = KeysFor(document, recordId);
@@ -73,26 +79,27 @@ internal sealed class CollectionStore
             _indexes[i].Add(keys[i]);
         }
 
-        _records[recordId] = document;
+        _records[recordId] = bytes;
+        DataSize += bytes.Length;
         _idToRecord[document["_id"]] = recordId;
         _history.Record(Namespace, document["_id"], null);
         if (_capped is not null)
         {
-            KeepCappedBounds(document);
+            KeepCappedBounds(bytes.Length);
         }
     }
 
     // A capped collection drops its oldest documents (natural order) once it holds more than max documents or size
     // bytes, as mongod does. Every member applies the same inserts in the same order, so all drop the same ones.
-    private void KeepCappedBounds(BsonDocument inserted)
+    private void KeepCappedBounds(int insertedBytes)
     {
         var (maxDocuments, maxBytes) = _capped!.Value;
-        _cappedBytes += inserted.ToBson().Length;
+        _cappedBytes += insertedBytes;
         while (_records.Count > 1 && (_records.Count > maxDocuments || _cappedBytes > maxBytes))
         {
             var oldest = _records.First().Value;
-            _cappedBytes -= oldest.ToBson().Length;
-            Delete(oldest["_id"]);
+            _cappedBytes -= oldest.Length;
+            Delete(StoredBson.Decode(oldest)["_id"]);
         }
     }
 
@@ -101,7 +108,7 @@ internal sealed class CollectionStore
     {
         var recordId = _idToRecord[id];
         var old = _records[recordId];
-        var oldKeys = KeysFor(old, recordId);
+        var oldKeys = KeysFor(StoredBson.Decode(old), recordId);
         var newKeys = KeysFor(replacement, recordId);
         for (var i = 0; i < _indexes.Count; i++)
         {
@@ -114,7 +121,9 @@ internal sealed class CollectionStore
             _indexes[i].Add(newKeys[i]);
         }
 
-        _records[recordId] = replacement;
+        var bytes = StoredBson.Encode(replacement);
+        _records[recordId] = bytes;
+        DataSize += bytes.Length - old.Length;
         _history.Record(Namespace, id, old);
     }
 
@@ -139,13 +148,14 @@ internal sealed class CollectionStore
         }
 
         var old = _records[recordId];
-        var keys = KeysFor(old, recordId);
+        var keys = KeysFor(StoredBson.Decode(old), recordId);
         for (var i = 0; i < _indexes.Count; i++)
         {
             _indexes[i].Remove(keys[i]);
         }
 
         _records.Remove(recordId);
+        DataSize -= old.Length;
         _history.Record(Namespace, id, old);
         return true;
     }
@@ -160,11 +170,11 @@ internal sealed class CollectionStore
         var (index, bounds) = ChooseIndex(filter, hint);
         if (index is null || bounds is null)
         {
-            return _records.Values;
+            return Documents;
         }
 
         var recordIds = index.Seek(bounds).Distinct().Order().ToList();
-        return recordIds.Select(id => _records[id]);
+        return recordIds.Select(id => StoredBson.Decode(_records[id]));
     }
 
     /// <summary>
@@ -183,7 +193,7 @@ internal sealed class CollectionStore
     {
         foreach (var recordId in index.Seek(bounds).Distinct().Order().ToList())
         {
-            var document = _records[recordId];
+            var document = StoredBson.Decode(_records[recordId]);
             if (!_history.ChangedSince(Namespace, document["_id"], snapshot))
             {
                 yield return document;
@@ -235,7 +245,7 @@ internal sealed class CollectionStore
         {
             foreach (var entry in entries)
             {
-                yield return _records[entry.RecordId];
+                yield return StoredBson.Decode(_records[entry.RecordId]);
             }
 
             yield break;
@@ -245,11 +255,11 @@ internal sealed class CollectionStore
         var run = new List<IndexEntry>();
         foreach (var entry in entries)
         {
-            if (run.Count > 0 && Query.BsonValueComparer.Default.Compare(run[0].Key[0], entry.Key[0]) != 0)
+            if (run.Count > 0 && Query.BsonValueComparer.Default.Compare(run[0][0], entry[0]) != 0)
             {
                 for (var i = run.Count - 1; i >= 0; i--)
                 {
-                    yield return _records[run[i].RecordId];
+                    yield return StoredBson.Decode(_records[run[i].RecordId]);
                 }
 
                 run.Clear();
@@ -260,7 +270,7 @@ internal sealed class CollectionStore
 
         for (var i = run.Count - 1; i >= 0; i--)
         {
-            yield return _records[run[i].RecordId];
+            yield return StoredBson.Decode(_records[run[i].RecordId]);
         }
     }
 
@@ -310,9 +320,9 @@ internal sealed class CollectionStore
     {
         var index = new CollectionIndex(spec);
         var all = new List<IndexEntry[]>();
-        foreach (var (recordId, document) in _records)
+        foreach (var (recordId, bytes) in _records)
         {
-            var keys = index.KeysFor(document, recordId);
+            var keys = index.KeysFor(StoredBson.Decode(bytes), recordId);
             index.CheckUnique(keys, recordId, Namespace);
             index.Add(keys);
             all.Add(keys);
@@ -352,16 +362,16 @@ internal sealed class CollectionStore
     /// <summary>Records the deletion of every document: the collection is being dropped, and snapshots from before it still read them.</summary>
     public void RecordDrop()
     {
-        foreach (var document in _records.Values)
+        foreach (var bytes in _records.Values)
         {
-            _history.Record(Namespace, document["_id"], document);
+            _history.Record(Namespace, StoredBson.Decode(bytes)["_id"], bytes);
         }
     }
 
     /// <summary>The documents as they were at <paramref name="snapshot"/> (a transaction's view), in natural order.</summary>
     public IEnumerable<BsonDocument> DocumentsAt(long snapshot)
     {
-        foreach (var document in _records.Values)
+        foreach (var document in Documents)
         {
             if (!_history.TryGetVersionAt(Namespace, document["_id"], snapshot, out var version))
             {
@@ -390,7 +400,7 @@ internal sealed class CollectionStore
         return keys;
     }
 
-    /// <summary>A deep copy for an initial sync of another member.</summary>
+    /// <summary>A copy for an initial sync of another member: its own indexes and records, sharing the immutable bytes.</summary>
     public CollectionStore Clone(VersionHistory history)
     {
         var copy = new CollectionStore(history, Database, Name, Options, Uuid);
@@ -399,9 +409,9 @@ internal sealed class CollectionStore
             copy._indexes.Add(new CollectionIndex(index.Spec));
         }
 
-        foreach (var document in _records.Values)
+        foreach (var bytes in _records.Values)
         {
-            copy.Insert(document);
+            copy.Insert(StoredBson.Decode(bytes), bytes);
         }
 
         return copy;

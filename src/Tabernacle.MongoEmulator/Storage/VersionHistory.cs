@@ -12,7 +12,8 @@ namespace Tabernacle.MongoEmulator.Storage;
 /// </summary>
 internal sealed class VersionHistory
 {
-    private readonly Dictionary<(string Namespace, BsonValue Id), List<(long Sequence, BsonDocument? Before)>> _changes = new(new KeyComparer());
+    // Pre-images as the collection's stored bytes (shared with it, never copied); decoded only when a snapshot reads them.
+    private readonly Dictionary<(string Namespace, BsonValue Id), List<(long Sequence, byte[]? Before)>> _changes = new(new KeyComparer());
 
     // The ids with retained changes, per namespace, so that a snapshot finds what changed in one collection without
     // looking at every other collection's changes.
@@ -84,8 +85,8 @@ internal sealed class VersionHistory
         RetentionFloor = Sequence;
     }
 
-    /// <summary>Records one change of a document; <paramref name="before"/> is <c>null</c> for an insert.</summary>
-    public void Record(string ns, BsonValue id, BsonDocument? before)
+    /// <summary>Records one change of a document; <paramref name="before"/> (its stored BSON) is <c>null</c> for an insert.</summary>
+    public void Record(string ns, BsonValue id, byte[]? before)
     {
         Sequence++;
         if (!_changes.TryGetValue((ns, id), out var list))
@@ -125,7 +126,7 @@ internal sealed class VersionHistory
         {
             if (sequence > snapshot)
             {
-                version = before;
+                version = before is null ? null : StoredBson.Decode(before);
                 return true;
             }
         }

@@ -154,6 +154,8 @@ public sealed class ReadConcernMajorityTests : EmulatorTestBase
     [Fact]
     public async Task The_history_kept_for_majority_reads_is_pruned_as_the_commit_point_advances()
     {
+        // Without a snapshot history window (SnapshotHistoryTests covers it), only the commit point holds the history.
+        Emulator.Members[0].Member.Set.SnapshotHistoryWindow = TimeSpan.Zero;
         var items = Local.WithWriteConcern(WriteConcern.WMajority);
         for (var i = 0; i < 200; i++)
         {

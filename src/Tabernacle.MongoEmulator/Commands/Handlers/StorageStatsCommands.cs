@@ -13,7 +13,7 @@ internal static class StorageSizes
 {
     public static (long Count, long DataSize, Dictionary<string, long> IndexSizes) Of(CollectionStore collection)
     {
-        var dataSize = collection.Documents.Sum(d => (long)d.ToBson().Length);
+        var dataSize = collection.DataSize;
         var indexSizes = collection.Indexes.ToDictionary(i => i.Name, i => i.EntryCount * (16L + (long)IndexKeyBytes(collection, i)));
         return (collection.Count, dataSize, indexSizes);
     }
