@@ -13,11 +13,11 @@ using Tabernacle.EfCore.Storage.Internal;
 namespace Tabernacle.EfCore.Update.Internal;
 
 /// <summary>
-/// The document of one save operation as the bulk write sends it. An insert of an entity type with only scalar
-/// properties (the common case) is written by <see cref="SaveDocumentSerializer"/> straight from the entry's current
-/// values when the driver serializes the command, without a <see cref="BsonDocument"/> in between; an entity with
-/// owned or complex values is built as a <see cref="BsonDocument"/> first (its owned entries get their ordinal keys
-/// while it is built, which must happen before the write).
+/// The document of one save operation as the bulk write sends it. An insert of an entity type without owned entities
+/// (the common case) is written by <see cref="SaveDocumentSerializer"/> straight from the entry's current values when
+/// the driver serializes the command, without a <see cref="BsonDocument"/> for the document (a complex property's
+/// value is still built as one); an entity with owned entities is built as a <see cref="BsonDocument"/> first (its
+/// owned entries get their ordinal keys while it is built, which must happen before the write).
 /// </summary>
 [BsonSerializer(typeof(SaveDocumentSerializer))]
 internal sealed class SaveDocument
@@ -40,9 +40,7 @@ internal sealed class SaveDocument
     public static SaveDocument ForInsert(IUpdateEntry entry)
     {
         var entityType = entry.EntityType;
-        if (entityType.FindOwnership() is null
-            && !entityType.GetComplexProperties().Any()
-            && StoredProperties.Embedded(entityType).Length == 0)
+        if (entityType.FindOwnership() is null && StoredProperties.Embedded(entityType).Length == 0)
         {
             return new SaveDocument(entry, DocumentWriter.IdOf(entry, original: false), null);
         }
@@ -76,13 +74,32 @@ internal sealed class SaveDocumentSerializer : SerializerBase<SaveDocument>, IBs
         writer.WriteStartDocument();
         writer.WriteName(TabernacleModelExtensions.IdElementName);
         BsonValueSerializer.Instance.Serialize(context, value.Id);
-        foreach (var (property, name, isOrdinalKey) in StoredProperties.Inserted(entry.EntityType))
+        var inserted = StoredProperties.Inserted(entry.EntityType);
+        var writers = StoredProperties.InsertedWriters(entry.EntityType);
+        for (var i = 0; i < inserted.Length; i++)
         {
-            if (!isOrdinalKey)
+            var (property, name, isOrdinalKey) = inserted[i];
+            if (isOrdinalKey)
             {
-                writer.WriteName(name);
+                continue;
+            }
+
+            writer.WriteName(name);
+            if (writers[i] is { } typed)
+            {
+                typed.Write(writer, entry);
+            }
+            else
+            {
                 Write(context, property.GetTypeMapping(), entry.GetCurrentValue(property));
             }
+        }
+
+        // After the scalars, as DocumentWriter.CreateDocument orders them.
+        foreach (var complexProperty in StoredProperties.ComplexProperties(entry.EntityType))
+        {
+            writer.WriteName(complexProperty.GetElementName());
+            BsonValueSerializer.Instance.Serialize(context, DocumentWriter.ComplexValue(entry, complexProperty));
         }
 
         writer.WriteEndDocument();
@@ -126,11 +143,7 @@ internal sealed class SaveDocumentSerializer : SerializerBase<SaveDocument>, IBs
                 writer.WriteBoolean(b);
                 break;
             case DateTime dateTime:
-                // As BsonValueMapper: an unspecified kind is taken as UTC, a local time converted.
-                var utc = dateTime.Kind == DateTimeKind.Unspecified
-                    ? DateTime.SpecifyKind(dateTime, DateTimeKind.Utc)
-                    : dateTime.ToUniversalTime();
-                writer.WriteDateTime(BsonUtils.ToMillisecondsSinceEpoch(utc));
+                InsertedValueWriter.WriteDateTime(writer, dateTime);
                 break;
             case decimal m:
                 writer.WriteDecimal128(new Decimal128(m));
