@@ -44,9 +44,9 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
         // mappings, paths), which are part of the model and cannot leak.
         base.VerifyNoClientConstant(shapedQueryExpression.ShaperExpression);
 
-        // Most shapes (entities with scalars, complex properties and owned references, hierarchies, projected values) are
-        // decoded from the wire into value buffers by a serializer compiled for the shape; the others (owned and joined
-        // collections, joined arrays) read a BsonDocument per result.
+        // Most shapes (entities with scalars, complex properties, owned references and owned collections, hierarchies,
+        // projected values) are decoded from the wire into value buffers by a serializer compiled for the shape; the others
+        // (joined collections, joined arrays, owned types with derived types) read a BsonDocument per result.
         var (row, body, variables, assignments, serializer) = WireInjection(shapedQueryExpression.ShaperExpression, tracking) is { } wire
                 ? wire
                 : DocumentInjection(shapedQueryExpression.ShaperExpression, tracking);
@@ -241,9 +241,31 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                             row,
                             Constant(wire.Scalar(value.Path, value.Type, value.TypeMapping)));
 
+                case EmbeddedCollectionExpression { Detached: false } collection when wire is not null:
+                {
+                    var items = MaterializeRows(collection);
+                    return collection.Type.IsAssignableFrom(items.Type)
+                        ? items
+                        : Call(ToCollectionMethod.MakeGenericMethod(collection.Navigation.TargetEntityType.ClrType, collection.Type), items);
+                }
+
                 case EmbeddedCollectionExpression or ComplexCollectionExpression or JoinedCollectionExpression or GroupElementsExpression
                     when wire is not null:
                     throw new WireShapeNotSupportedException("collection");
+
+                case IncludeExpression
+                {
+                    Navigation: INavigation { IsCollection: true } navigation,
+                    NavigationExpression: EmbeddedCollectionExpression { Detached: false } embedded,
+                } include when wire is not null:
+                {
+                    var entity = Visit(include.EntityExpression);
+                    return Call(
+                        IncludeCollectionMethod.MakeGenericMethod(entity.Type, navigation.TargetEntityType.ClrType),
+                        entity,
+                        MaterializeRows(embedded),
+                        Constant(navigation));
+                }
 
                 case IncludeExpression { Navigation: INavigation { IsCollection: true } } when wire is not null:
                     throw new WireShapeNotSupportedException("included collection");
@@ -332,6 +354,37 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                 ownerDocument,
                 Constant(collection.Navigation.GetElementName()),
                 Lambda(typeof(Func<,,>).MakeGenericType(typeof(BsonDocument), typeof(int), elementType), Convert(lambda.Body, elementType), lambda.Parameters));
+        }
+
+        private static readonly MethodInfo MaterializeRowsMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.MaterializeRows))!;
+
+        /// <summary>
+        /// An owned collection on the wire path: the serializer reads its array into rows (a slot of the owner's row), and
+        /// each row is shaped with its 1-based ordinal, as <see cref="MaterializeItems"/> shapes the array's documents.
+        /// </summary>
+        private Expression MaterializeRows(EmbeddedCollectionExpression collection)
+        {
+            var (ownerRow, _) = Bind(collection.Owner);
+            var (slot, node) = wire!.OwnedCollection(_wireNodes[Key(collection.Owner)], collection.Navigation);
+            var itemRow = Parameter(typeof(object?[]), "itemRow");
+            var ordinal = Parameter(typeof(int), "ordinal");
+            var inner = new DocumentInjector(row, tracking, wire);
+            var itemBuffer = Variable(typeof(ValueBuffer), "itemBuffer");
+            inner._scoped[collection.ItemDocument] = (itemRow, itemBuffer);
+            inner._wireNodes[Key(collection.ItemDocument)] = node;
+            inner.Variables.Add(itemBuffer);
+            inner.Assignments.Add(Assign(itemBuffer, New(ValueBufferConstructor, itemRow)));
+            var body = inner.Visit(collection.InnerShaper);
+            var elementType = collection.Navigation.TargetEntityType.ClrType;
+            return Call(
+                MaterializeRowsMethod.MakeGenericMethod(elementType),
+                ownerRow,
+                Constant(slot),
+                Lambda(
+                    typeof(Func<,,>).MakeGenericType(typeof(object?[]), typeof(int), elementType),
+                    Convert(Block(body.Type, inner.Variables, [.. inner.Assignments, body]), elementType),
+                    itemRow,
+                    ordinal));
         }
 
         private static readonly MethodInfo ProjectComplexCollectionMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.ProjectComplexCollection))!;
