@@ -74,7 +74,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         {
             if (_session is null && _options.CausalConsistency)
             {
-                _session = Client.StartSession(new ClientSessionOptions { CausalConsistency = true });
+                _session = Client.StartSession(CausalSession);
             }
 
             return _session;
@@ -83,7 +83,12 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
 
     /// <summary>A session that can run a transaction (started even when causal consistency is off).</summary>
     public IClientSessionHandle SessionForTransaction() =>
-        _session ??= Client.StartSession(new ClientSessionOptions { CausalConsistency = _options.CausalConsistency });
+        _session ??= Client.StartSession(_options.CausalConsistency ? CausalSession : PlainSession);
+
+    // The driver only reads session options: one instance of each serves every context (a pooled context starts a session
+    // per use).
+    private static readonly ClientSessionOptions CausalSession = new() { CausalConsistency = true };
+    private static readonly ClientSessionOptions PlainSession = new() { CausalConsistency = false };
 
     private IMongoClient CreateClient()
     {
