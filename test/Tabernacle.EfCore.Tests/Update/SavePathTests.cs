@@ -28,7 +28,24 @@ public class SavePathNote
     public int Weight { get; set; }
 }
 
-/// <summary>Nullable scalars of every typed-writer type, a complex property and a complex collection, a concurrency token.</summary>
+public class SavePathOwner
+{
+    public string Name { get; set; } = "";
+
+    public int? Age { get; set; }
+}
+
+public class SavePathLine
+{
+    public string Sku { get; set; } = "";
+
+    public decimal Price { get; set; }
+}
+
+/// <summary>
+/// Nullable scalars of every typed-writer type, a complex property and a complex collection, a concurrency token, an
+/// owned reference and an owned collection.
+/// </summary>
 public class SavePathRecord
 {
     public int Id { get; set; }
@@ -54,6 +71,10 @@ public class SavePathRecord
     public SavePathPlace Place { get; set; } = new();
 
     public List<SavePathNote> Notes { get; set; } = [];
+
+    public SavePathOwner? Owner { get; set; }
+
+    public List<SavePathLine> Lines { get; set; } = [];
 }
 
 public class SavePathContext(DbContextOptions<SavePathContext> options) : DbContext(options)
@@ -67,6 +88,8 @@ public class SavePathContext(DbContextOptions<SavePathContext> options) : DbCont
             record.Property(r => r.Version).IsConcurrencyToken();
             record.ComplexProperty(r => r.Place);
             record.ComplexCollection(r => r.Notes);
+            record.OwnsOne(r => r.Owner);
+            record.OwnsMany(r => r.Lines);
         });
 }
 
@@ -91,6 +114,8 @@ public sealed class SavePathTests : ProviderTestBase<SavePathContext>
         Version = 1,
         Place = new SavePathPlace { City = "Oslo", Floor = 3, Since = nulls ? null : new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc) },
         Notes = nulls ? [] : [new SavePathNote { Text = "a", Weight = 1 }, new SavePathNote { Text = "b", Weight = 2 }],
+        Owner = nulls ? null : new SavePathOwner { Name = "ann", Age = 40 },
+        Lines = nulls ? [] : [new SavePathLine { Sku = "l1", Price = 1.5m }, new SavePathLine { Sku = "l2", Price = 2.5m }],
     };
 
     [Theory]
@@ -121,6 +146,8 @@ public sealed class SavePathTests : ProviderTestBase<SavePathContext>
         Assert.Equal(nulls ? BsonNull.Value : new BsonDateTime(new DateTime(2025, 3, 4, 5, 6, 7, DateTimeKind.Utc)), stored["MaybeWhen"]);
         Assert.Equal("Oslo", stored["Place"]["City"].AsString);
         Assert.Equal(nulls ? 0 : 2, stored["Notes"].AsBsonArray.Count);
+        Assert.Equal(nulls ? BsonNull.Value : new BsonDocument { { "Age", 40 }, { "Name", "ann" } }, stored["Owner"]);
+        Assert.Equal(nulls ? [] : ["l1", "l2"], stored["Lines"].AsBsonArray.Select(l => l["Sku"].AsString));
 
         await using var read = CreateContext();
         var back = await read.Records.AsNoTracking().SingleAsync(r => r.Id == id);
@@ -130,6 +157,42 @@ public sealed class SavePathTests : ProviderTestBase<SavePathContext>
         Assert.Equal(original.MaybeWhen is { } when ? DateTime.SpecifyKind(when, DateTimeKind.Utc) : null, back.MaybeWhen);
         Assert.Equal((original.Place.City, original.Place.Floor, original.Place.Since), (back.Place.City, back.Place.Floor, back.Place.Since));
         Assert.Equal(original.Notes.Select(n => (n.Text, n.Weight)), back.Notes.Select(n => (n.Text, n.Weight)));
+    }
+
+    [Fact]
+    public async Task A_direct_insert_gives_owned_elements_their_positions_before_the_write_and_they_read_back_tracked()
+    {
+        await using (var db = CreateContext())
+        {
+            var record = Record(40, false);
+            record.Lines.Add(new SavePathLine { Sku = "l3", Price = 3.5m });
+            db.Records.Add(record);
+            var entry = (IUpdateEntry)db.Entry(record).GetInfrastructure();
+            var document = SaveDocument.ForInsert(entry);
+            Assert.NotNull(document.Entry);
+
+            // Planning the insert gave the elements their ordinal keys; writing it only reads them.
+            var lineType = db.Model.FindEntityType(typeof(SavePathLine))!;
+            var ordinal = lineType.FindPrimaryKey()!.Properties.Single(p => !p.IsForeignKey());
+            Assert.Equal([1, 2, 3], record.Lines.Select(l => Convert.ToInt32(db.Entry(l).Property(ordinal.Name).CurrentValue)));
+            Assert.Equal(DocumentWriter.CreateDocument(entry), document.ToBsonDocument());
+            await db.SaveChangesAsync();
+        }
+
+        var stored = await RawCollection("savepathrecords").Find(new BsonDocument("_id", 40)).SingleAsync();
+        Assert.Equal(["l1", "l2", "l3"], stored["Lines"].AsBsonArray.Select(l => l["Sku"].AsString));
+        Assert.Equal(new BsonDecimal128(3.5m), stored["Lines"][2]["Price"]);
+
+        await using var read = CreateContext();
+        var back = await read.Records.SingleAsync(r => r.Id == 40);
+        Assert.Equal(["l1", "l2", "l3"], back.Lines.Select(l => l.Sku));
+        Assert.Equal("ann", back.Owner!.Name);
+        back.Lines.RemoveAt(0);
+        back.Owner.Age = 41;
+        await read.SaveChangesAsync();
+        var updated = await RawCollection("savepathrecords").Find(new BsonDocument("_id", 40)).SingleAsync();
+        Assert.Equal(["l2", "l3"], updated["Lines"].AsBsonArray.Select(l => l["Sku"].AsString));
+        Assert.Equal(41, updated["Owner"]["Age"].AsInt32);
     }
 
     [Fact]
@@ -174,7 +237,9 @@ public sealed class SavePathTests : ProviderTestBase<SavePathContext>
         records[0].Text = "changed";
         records[0].Version = 2;
         first.Records.Remove(records[1]);
-        var entries = first.ChangeTracker.Entries().Select(e => (IUpdateEntry)e.GetInfrastructure()).ToList();
+        // What EF Core hands a save: the changed entries only.
+        var entries = first.ChangeTracker.Entries().Where(e => e.State != EntityState.Unchanged)
+            .Select(e => (IUpdateEntry)e.GetInfrastructure()).ToList();
         var plan = SavePlanner.Plan(entries);
         var update = Assert.Single(plan, o => o.State == EntityState.Modified);
         Assert.Equal(new BsonDocument { { "_id", 10 }, { "Version", 1 } }, update.Filter);
