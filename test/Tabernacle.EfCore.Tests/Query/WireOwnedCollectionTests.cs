@@ -15,6 +15,18 @@ public class WireOrder
     public List<WireLine> Lines { get; set; } = [];
 
     public WireShipping? Shipping { get; set; }
+
+    public int? BuyerId { get; set; }
+}
+
+/// <summary>A buyer whose orders live in their own collection: Include(b => b.Orders) joins them with $lookup.</summary>
+public class WireBuyer
+{
+    public int Id { get; set; }
+
+    public string Name { get; set; } = "";
+
+    public List<WireOrder> Orders { get; set; } = [];
 }
 
 public class WireLine
@@ -35,7 +47,15 @@ public class WireOrderContext(DbContextOptions<WireOrderContext> options) : DbCo
 {
     public DbSet<WireOrder> Orders => Set<WireOrder>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    public DbSet<WireBuyer> Buyers => Set<WireBuyer>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<WireBuyer>(buyer =>
+        {
+            buyer.Property(b => b.Id).ValueGeneratedNever();
+            buyer.HasMany(b => b.Orders).WithOne().HasForeignKey(o => o.BuyerId);
+        });
         modelBuilder.Entity<WireOrder>(order =>
         {
             order.Property(o => o.Id).ValueGeneratedNever();
@@ -43,11 +63,13 @@ public class WireOrderContext(DbContextOptions<WireOrderContext> options) : DbCo
             order.OwnsMany(o => o.Lines);
             order.OwnsOne(o => o.Shipping);
         });
+    }
 }
 
 /// <summary>
-/// Owned collections read from the wire (issue 17): the serializer reads each array into rows, and each element is
-/// shaped with its 1-based position as its ordinal key, exactly as the document path shapes the array's documents.
+/// Owned collections and joined collections read from the wire (issue 17): the serializer reads each array into rows,
+/// and each element is shaped with its 1-based position as its ordinal key (owned) or as a root entity of its own
+/// (joined), exactly as the document path shapes the array's documents.
 /// </summary>
 public sealed class WireOwnedCollectionTests : ProviderTestBase<WireOrderContext>
 {
@@ -66,7 +88,9 @@ public sealed class WireOwnedCollectionTests : ProviderTestBase<WireOrderContext
                 new WireLine { Sku = "b", Quantity = 2 },
             ],
             Shipping = new WireShipping { City = "Oslo" },
+            BuyerId = 1,
         });
+        db.Buyers.AddRange(new WireBuyer { Id = 1, Name = "has one" }, new WireBuyer { Id = 2, Name = "has none" });
         await db.SaveChangesAsync();
 
         // Documents the provider did not write: a non-document element in the array (it keeps its position), and no array.
@@ -156,5 +180,34 @@ public sealed class WireOwnedCollectionTests : ProviderTestBase<WireOrderContext
         Assert.Equal(2, order.Id);
         Assert.Equal(["p", "q"], order.Lines.Select(l => l.Sku));
         Assert.Equal([5, 6], order.Lines.Select(l => l.Quantity));
+    }
+
+    [Fact]
+    public async Task An_included_collection_of_another_collection_reads_from_the_wire_with_its_owned_elements()
+    {
+        await using (var db = CreateContext())
+        {
+            var query = db.Buyers.Include(b => b.Orders).OrderBy(b => b.Id);
+            Assert.True(ReadsFromWire(query));
+            var buyers = await query.ToListAsync();
+            Assert.Equal([1, 0], buyers.Select(b => b.Orders.Count));
+            var order = buyers[0].Orders.Single();
+            Assert.Equal("first", order.Name);
+            Assert.Equal(["a", "b"], order.Lines.Select(l => l.Sku));
+            Assert.Equal("Oslo", order.Shipping!.City);
+            Assert.Equal(EntityState.Unchanged, db.Entry(order).State);
+            Assert.Equal(2, db.ChangeTracker.Entries<WireLine>().Count());
+        }
+
+        await using var read = CreateContext();
+        var filtered = read.Buyers.AsNoTracking().Include(b => b.Orders.Where(o => o.Name == "nothing like it"));
+        Assert.True(ReadsFromWire(filtered));
+        Assert.All(await filtered.ToListAsync(), b => Assert.Empty(b.Orders));
+
+        // Values read inside a joined array are not read from the wire: the document path still answers.
+        var projected = read.Buyers.AsNoTracking().Where(b => b.Id == 1).Select(b => new { b.Name, Names = b.Orders.Select(o => o.Name).ToList() });
+        Assert.False(ReadsFromWire(projected));
+        var row = await projected.SingleAsync();
+        Assert.Equal(["first"], row.Names);
     }
 }

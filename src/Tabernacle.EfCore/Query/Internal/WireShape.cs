@@ -65,6 +65,15 @@ internal sealed class WireShape
     public (int Slot, object Node) Joined(object owner, string element, IEntityType entityType) =>
         Child(owner, element, entityType, null, isCollection: false);
 
+    /// <summary>
+    /// The slot of <paramref name="owner"/>'s row that holds the rows of the entities of another collection joined as an
+    /// array at <paramref name="element"/> (Include of a collection through <c>$lookup</c>): root entities of their own.
+    /// </summary>
+    public (int Slot, object Node) JoinedCollection(object owner, string element, IEntityType entityType) =>
+        element.Contains('.', StringComparison.Ordinal)
+            ? throw new WireShapeNotSupportedException("joined array below the root")
+            : Child(owner, element, entityType, null, isCollection: true);
+
     private static (int Slot, object Node) Child(object owner, string element, IEntityType entityType, IEntityType? declaringType, bool isCollection)
     {
         var node = (Node)owner;
