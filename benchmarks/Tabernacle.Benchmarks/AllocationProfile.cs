@@ -76,9 +76,11 @@ internal static class AllocationProfile
         var savePairs = new (string Name, Action PrepareRaw, Func<Task<int>> Raw, Action PrepareEf, Func<Task<int>> Ef, int Runs)[]
         {
             ("Save 1,000 added, no transaction", saves.PrepareAdd, saves.RawAdd, saves.PrepareAdd, saves.EfAddNoTransaction, 40),
-            ("Save 100 modified, no transaction", saves.PrepareModifyRaw, saves.RawModify, saves.PrepareModifyEfNoTransaction, saves.EfModify, 150),
+            ("Save 100 modified, no transaction", saves.PrepareModifyRaw, saves.RawModify,
+                saves.PrepareModifyEfNoTransaction, saves.EfModify, 150),
             ("Save 100 deleted, no transaction", saves.PrepareDeleteRaw, saves.RawDelete, saves.PrepareDeleteEfNoTransaction, saves.EfDelete, 150),
-            ("Save 1,000 added (AddRange alone on the provider side)", saves.PrepareAdd, saves.RawAdd, saves.PrepareAdd, saves.EfAddRangeOnly, 40),
+            ("Save 1,000 added (AddRange alone on the provider side)", saves.PrepareAdd, saves.RawAdd,
+                saves.PrepareAdd, saves.EfAddRangeOnly, 40),
         };
         foreach (var (name, prepareRaw, raw, prepareEf, ef, runs) in savePairs)
         {
@@ -112,7 +114,8 @@ internal static class AllocationProfile
 
     // TABERNACLE_PROFILE_ONLY (a part of a pair's name) profiles that pair alone, for a dotnet-trace of just that pair.
     private static bool Selected(string name) =>
-        Environment.GetEnvironmentVariable("TABERNACLE_PROFILE_ONLY") is not { Length: > 0 } only || name.Contains(only, StringComparison.Ordinal);
+        Environment.GetEnvironmentVariable("TABERNACLE_PROFILE_ONLY") is not { Length: > 0 } only
+        || name.Contains(only, StringComparison.Ordinal);
 
     private sealed class TickListener : EventListener
     {

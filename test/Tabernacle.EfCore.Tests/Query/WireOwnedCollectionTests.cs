@@ -100,7 +100,14 @@ public sealed class WireOwnedCollectionTests : ProviderTestBase<WireOrderContext
             {
                 { "_id", 2 },
                 { "Name", "gaps" },
-                { "Lines", new BsonArray { new BsonDocument { { "Sku", "p" }, { "Quantity", 5 } }, BsonNull.Value, new BsonDocument { { "Sku", "q" }, { "Quantity", 6 } } } },
+                {
+                    "Lines", new BsonArray
+                    {
+                        new BsonDocument { { "Sku", "p" }, { "Quantity", 5 } },
+                        BsonNull.Value,
+                        new BsonDocument { { "Sku", "q" }, { "Quantity", 6 } },
+                    }
+                },
             },
             new BsonDocument { { "_id", 3 }, { "Name", "none" } },
         ]);
@@ -205,7 +212,8 @@ public sealed class WireOwnedCollectionTests : ProviderTestBase<WireOrderContext
         Assert.All(await filtered.ToListAsync(), b => Assert.Empty(b.Orders));
 
         // Values read inside a joined array are not read from the wire: the document path still answers.
-        var projected = read.Buyers.AsNoTracking().Where(b => b.Id == 1).Select(b => new { b.Name, Names = b.Orders.Select(o => o.Name).ToList() });
+        var projected = read.Buyers.AsNoTracking().Where(b => b.Id == 1)
+            .Select(b => new { b.Name, Names = b.Orders.Select(o => o.Name).ToList() });
         Assert.False(ReadsFromWire(projected));
         var row = await projected.SingleAsync();
         Assert.Equal(["first"], row.Names);

@@ -152,10 +152,14 @@ public sealed class SavePathTests : ProviderTestBase<SavePathContext>
         await using var read = CreateContext();
         var back = await read.Records.AsNoTracking().SingleAsync(r => r.Id == id);
         var original = Record(id, nulls);
-        Assert.Equal((original.Text, original.MaybeBig, original.MaybeRatio, original.MaybeFlag), (back.Text, back.MaybeBig, back.MaybeRatio, back.MaybeFlag));
+        Assert.Equal(
+            (original.Text, original.MaybeBig, original.MaybeRatio, original.MaybeFlag),
+            (back.Text, back.MaybeBig, back.MaybeRatio, back.MaybeFlag));
         Assert.Equal((original.MaybePrice, original.MaybeRef, original.MaybeCount), (back.MaybePrice, back.MaybeRef, back.MaybeCount));
         Assert.Equal(original.MaybeWhen is { } when ? DateTime.SpecifyKind(when, DateTimeKind.Utc) : null, back.MaybeWhen);
-        Assert.Equal((original.Place.City, original.Place.Floor, original.Place.Since), (back.Place.City, back.Place.Floor, back.Place.Since));
+        Assert.Equal(
+            (original.Place.City, original.Place.Floor, original.Place.Since),
+            (back.Place.City, back.Place.Floor, back.Place.Since));
         Assert.Equal(original.Notes.Select(n => (n.Text, n.Weight)), back.Notes.Select(n => (n.Text, n.Weight)));
     }
 
@@ -204,7 +208,9 @@ public sealed class SavePathTests : ProviderTestBase<SavePathContext>
         var writers = StoredProperties.InsertedWriters(entityType);
         Assert.Equal(inserted.Length, writers.Length);
         var typed = inserted.Select((p, i) => (p.Property.Name, Typed: writers[i] is not null)).ToDictionary(p => p.Name, p => p.Typed);
-        foreach (var name in new[] { "Text", "MaybeBig", "MaybeRatio", "MaybeFlag", "MaybeWhen", "MaybePrice", "MaybeRef", "MaybeCount", "Version" })
+        string[] typedNames =
+            ["Text", "MaybeBig", "MaybeRatio", "MaybeFlag", "MaybeWhen", "MaybePrice", "MaybeRef", "MaybeCount", "Version"];
+        foreach (var name in typedNames)
         {
             Assert.True(typed[name], name);
         }
@@ -251,7 +257,8 @@ public sealed class SavePathTests : ProviderTestBase<SavePathContext>
         Assert.Null(delete.Written);
 
         // Another context changes the token first: both writes of this save now miss, and the error names the entries.
-        await RawCollection("savepathrecords").UpdateManyAsync(new BsonDocument(), new BsonDocument("$set", new BsonDocument("Version", 5)));
+        await RawCollection("savepathrecords")
+            .UpdateManyAsync(new BsonDocument(), new BsonDocument("$set", new BsonDocument("Version", 5)));
         var error = await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => first.SaveChangesAsync());
         Assert.NotEmpty(error.Entries);
     }
@@ -261,7 +268,12 @@ public sealed class SavePathTests : ProviderTestBase<SavePathContext>
     {
         var placeholder = new BsonDocument(MqlRenderer.PlaceholderKey, 0);
         var constant = new BsonDocument("$in", new BsonArray { 1, 2 });
-        var template = new BsonDocument { { "a", constant }, { "b", new BsonDocument("$eq", placeholder) }, { "c", new BsonArray { 3, placeholder } } };
+        var template = new BsonDocument
+        {
+            { "a", constant },
+            { "b", new BsonDocument("$eq", placeholder) },
+            { "c", new BsonArray { 3, placeholder } },
+        };
         var before = template.DeepClone();
 
         var bound = (BsonDocument)CompiledMongoQuery.Substitute(template, [new BsonInt32(42)]);

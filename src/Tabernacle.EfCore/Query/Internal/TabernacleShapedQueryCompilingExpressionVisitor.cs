@@ -251,9 +251,10 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                 case EmbeddedCollectionExpression { Detached: false } collection when wire is not null:
                 {
                     var items = MaterializeRows(collection);
+                    var elementType = collection.Navigation.TargetEntityType.ClrType;
                     return collection.Type.IsAssignableFrom(items.Type)
                         ? items
-                        : Call(ToCollectionMethod.MakeGenericMethod(collection.Navigation.TargetEntityType.ClrType, collection.Type), items);
+                        : Call(ToCollectionMethod.MakeGenericMethod(elementType, collection.Type), items);
                 }
 
                 case JoinedCollectionExpression { ItemDocument: { } } joinedCollection when wire is not null:
@@ -395,7 +396,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
         {
             var (ownerRow, _) = Bind(collection.Owner);
             var (slot, node) = wire!.OwnedCollection(NodeOf(collection.Owner), collection.Navigation);
-            return ShapeRows(ownerRow, slot, node, collection.ItemDocument, collection.InnerShaper, collection.Navigation.TargetEntityType.ClrType);
+            var elementType = collection.Navigation.TargetEntityType.ClrType;
+            return ShapeRows(ownerRow, slot, node, collection.ItemDocument, collection.InnerShaper, elementType);
         }
 
         /// <summary>

@@ -11,7 +11,8 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// <summary>
 /// What one compiled query reads from each result document, collected while its shaper is compiled: the root
 /// entity's value-buffer slots, the rows of owned references (each at an extra slot of its owner's row), the rows of
-/// owned collections (a list of rows at an extra slot) and projected values (extra slots of the root row). <see cref="Build"/> turns it into the query's <see cref="WireRowSerializer"/>.
+/// owned collections (a list of rows at an extra slot) and projected values (extra slots of the root row).
+/// <see cref="Build"/> turns it into the query's <see cref="WireRowSerializer"/>.
 /// </summary>
 internal sealed class WireShape
 {
@@ -74,7 +75,8 @@ internal sealed class WireShape
             ? throw new WireShapeNotSupportedException("joined array below the root")
             : Child(owner, element, entityType, null, isCollection: true);
 
-    private static (int Slot, object Node) Child(object owner, string element, IEntityType entityType, IEntityType? declaringType, bool isCollection)
+    private static (int Slot, object Node) Child(
+        object owner, string element, IEntityType entityType, IEntityType? declaringType, bool isCollection)
     {
         var node = (Node)owner;
         if (entityType.GetDerivedTypes().Any() || node.EntityType is null)

@@ -552,7 +552,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     private static long ElapsedMilliseconds(long started) => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
     /// <summary>What a command carried: a read's preference and concern, or a write's concern (null: the defaults).</summary>
-    private readonly record struct Carried(bool IsRead, ReadPreference? ReadPreference, ReadConcern? ReadConcern, WriteConcern? WriteConcern)
+    private readonly record struct Carried(
+        bool IsRead, ReadPreference? ReadPreference, ReadConcern? ReadConcern, WriteConcern? WriteConcern)
     {
         public static Carried Read(ReadPreference? readPreference, ReadConcern? readConcern) =>
             new(true, readPreference, readConcern, null);
@@ -676,7 +677,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     private string ReadPreferenceModeOf(ReadPreference? readPreference) =>
         TransactionSession is not null ? "Primary" : EffectiveReadPreference(readPreference).ReadPreferenceMode.ToString();
 
-    private void Failed(string operation, string collection, Func<string> mql, OperationTrace? trace, long started, Activity? activity, Exception exception)
+    private void Failed(
+        string operation, string collection, Func<string> mql, OperationTrace? trace, long started, Activity? activity, Exception exception)
     {
         SetServer(activity, trace);
         activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
@@ -692,7 +694,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
             var text = mql();
             var shown = _logger.ShouldLogSensitiveData() ? text : MqlRedaction.Redact(text);
             var message = $"Failed {operation} on {DatabaseName}.{collection} ({ElapsedMilliseconds(started)} ms) "
-                + $"server {OperationTrace.TextOf(trace)}: {shown}: {ConnectionStrings.DescribeFailure(exception, _options.ConnectionString)}";
+                + $"server {OperationTrace.TextOf(trace)}: {shown}: "
+                + ConnectionStrings.DescribeFailure(exception, _options.ConnectionString);
             CommandLogEvents.Log(_logger, TabernacleEventId.CommandFailed, level, message);
         }
 

@@ -88,7 +88,8 @@ internal abstract class InsertedValueWriter
 
     private sealed class DateTimeWriter(IProperty property) : InsertedValueWriter
     {
-        public override void Write(IBsonWriter writer, IUpdateEntry entry) => WriteDateTime(writer, entry.GetCurrentValue<DateTime>(property));
+        public override void Write(IBsonWriter writer, IUpdateEntry entry) =>
+            WriteDateTime(writer, entry.GetCurrentValue<DateTime>(property));
     }
 
     private sealed class DecimalWriter(IProperty property) : InsertedValueWriter
@@ -99,7 +100,8 @@ internal abstract class InsertedValueWriter
 
     private sealed class ObjectIdWriter(IProperty property) : InsertedValueWriter
     {
-        public override void Write(IBsonWriter writer, IUpdateEntry entry) => writer.WriteObjectId(entry.GetCurrentValue<ObjectId>(property));
+        public override void Write(IBsonWriter writer, IUpdateEntry entry) =>
+            writer.WriteObjectId(entry.GetCurrentValue<ObjectId>(property));
     }
 
     private sealed class NullableWriter<T>(IProperty property, Action<IBsonWriter, T> write) : InsertedValueWriter

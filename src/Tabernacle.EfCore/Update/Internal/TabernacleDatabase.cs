@@ -79,7 +79,8 @@ internal sealed class TabernacleDatabase(
 
         var writeConcern = saveOptions.Consume(plan, client.EffectiveWriteConcern(null));
         var checkReplay = _replay.ChecksReplay(writeConcern);
-        if (checkReplay && (async ? await _replay.AlreadyAppliedAsync(plan, cancellationToken).ConfigureAwait(false) : _replay.AlreadyApplied(plan)))
+        if (checkReplay
+            && (async ? await _replay.AlreadyAppliedAsync(plan, cancellationToken).ConfigureAwait(false) : _replay.AlreadyApplied(plan)))
         {
             SavePlanner.Complete(plan);
             return plan.Count;
@@ -103,7 +104,8 @@ internal sealed class TabernacleDatabase(
         }
     }
 
-    private async ValueTask<int> WriteAsync(List<SaveOperation> plan, WriteConcern writeConcern, bool async, CancellationToken cancellationToken)
+    private async ValueTask<int> WriteAsync(
+        List<SaveOperation> plan, WriteConcern writeConcern, bool async, CancellationToken cancellationToken)
     {
         var session = _transactions.BeginTransactionIfNeeded(plan, writeConcern);
         try
@@ -113,16 +115,18 @@ internal sealed class TabernacleDatabase(
                 var collection = operations[0].CollectionName;
                 var models = SavePlanner.Models(operations);
                 var concern = session is null ? writeConcern : null;
+                Func<string> describe = () => SavePlanner.Describe(collection, operations);
                 try
                 {
                     if (async)
                     {
-                        var result = await client.BulkWriteAsync(collection, models, concern, () => SavePlanner.Describe(collection, operations), cancellationToken).ConfigureAwait(false);
+                        var result = await client.BulkWriteAsync(collection, models, concern, describe, cancellationToken)
+                            .ConfigureAwait(false);
                         await _verification.VerifyAsync(result, operations, cancellationToken).ConfigureAwait(false);
                     }
                     else
                     {
-                        _verification.Verify(client.BulkWrite(collection, models, concern, () => SavePlanner.Describe(collection, operations)), operations);
+                        _verification.Verify(client.BulkWrite(collection, models, concern, describe), operations);
                     }
                 }
                 catch (MongoException ex)
