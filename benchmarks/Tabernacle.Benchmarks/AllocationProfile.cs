@@ -11,9 +11,26 @@ namespace Tabernacle.Benchmarks;
 /// </summary>
 internal static class AllocationProfile
 {
-    public static async Task<int> RunAsync(TextWriter output)
+    /// <param name="output">Where the profile is written.</param>
+    /// <param name="only">"reads" or "saves" to profile only those pairs; null for both.</param>
+    public static async Task<int> RunAsync(TextWriter output, string? only = null)
     {
         using var fixture = Fixture.Start();
+        if (only != "saves")
+        {
+            await ReadsAsync(fixture, output);
+        }
+
+        if (only != "reads")
+        {
+            await SavesAsync(fixture, output);
+        }
+
+        return 0;
+    }
+
+    private static async Task ReadsAsync(Fixture fixture, TextWriter output)
+    {
         var reads = new ReadScenarios(fixture);
         var pairs = new (string Name, Func<Task<int>> Raw, Func<Task<int>> Ef, int Runs)[]
         {
@@ -23,6 +40,11 @@ internal static class AllocationProfile
         };
         foreach (var (name, raw, ef, runs) in pairs)
         {
+            if (!Selected(name))
+            {
+                continue;
+            }
+
             output.WriteLine($"== {name} ({runs} runs; bytes per run by type, from ~100 KB allocation samples)");
             foreach (var (side, operation) in new[] { ("raw", raw), ("provider", ef) })
             {
@@ -46,14 +68,27 @@ internal static class AllocationProfile
             }
         }
 
+    }
+
+    private static async Task SavesAsync(Fixture fixture, TextWriter output)
+    {
         var saves = new SaveScenarios(fixture);
         var savePairs = new (string Name, Action PrepareRaw, Func<Task<int>> Raw, Action PrepareEf, Func<Task<int>> Ef, int Runs)[]
         {
             ("Save 1,000 added, no transaction", saves.PrepareAdd, saves.RawAdd, saves.PrepareAdd, saves.EfAddNoTransaction, 40),
+            ("Save 100 modified, no transaction", saves.PrepareModifyRaw, saves.RawModify,
+                saves.PrepareModifyEfNoTransaction, saves.EfModify, 150),
             ("Save 100 deleted, no transaction", saves.PrepareDeleteRaw, saves.RawDelete, saves.PrepareDeleteEfNoTransaction, saves.EfDelete, 150),
+            ("Save 1,000 added (AddRange alone on the provider side)", saves.PrepareAdd, saves.RawAdd,
+                saves.PrepareAdd, saves.EfAddRangeOnly, 40),
         };
         foreach (var (name, prepareRaw, raw, prepareEf, ef, runs) in savePairs)
         {
+            if (!Selected(name))
+            {
+                continue;
+            }
+
             output.WriteLine($"== {name} ({runs} runs; bytes per run by type, preparation not counted)");
             foreach (var (side, prepare, operation) in new[] { ("raw", prepareRaw, raw), ("provider", prepareEf, ef) })
             {
@@ -75,9 +110,12 @@ internal static class AllocationProfile
                 }
             }
         }
-
-        return 0;
     }
+
+    // TABERNACLE_PROFILE_ONLY (a part of a pair's name) profiles that pair alone, for a dotnet-trace of just that pair.
+    private static bool Selected(string name) =>
+        Environment.GetEnvironmentVariable("TABERNACLE_PROFILE_ONLY") is not { Length: > 0 } only
+        || name.Contains(only, StringComparison.Ordinal);
 
     private sealed class TickListener : EventListener
     {

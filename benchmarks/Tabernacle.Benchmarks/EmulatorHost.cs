@@ -39,6 +39,10 @@ internal sealed class EmulatorHost : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+
+        // When the benchmark runs under dotnet-trace, the host must not inherit the tracer's diagnostic port (it would
+        // pause at startup waiting for a tracer that only follows the benchmark process).
+        start.Environment.Remove("DOTNET_DiagnosticPorts");
         foreach (var argument in (string[])["exec", dll, "--members", "3", "--port", "0", "--replSet", "rs0", "--delay-ms", "0", .. extraArguments])
         {
             start.ArgumentList.Add(argument);

@@ -5,7 +5,7 @@ using Tabernacle.Benchmarks;
 // --scaling: the read-scaling simulation only (10 s per read preference).
 // no arguments: the full BenchmarkDotNet suite (reads, then saves), then the read-scaling simulation.
 // --emulator-scaling [--quick] [--million]: the emulator's time per operation and memory per document at 1k..100k (1M).
-// --alloc-profile: bytes per run by type (runtime allocation samples) for a few read pairs.
+// --alloc-profile [reads|saves]: bytes per run by type (runtime allocation samples) for a few read and save pairs.
 // anything else: passed to BenchmarkDotNet (for example --filter *Include*).
 if (args.Contains("--emulator-scaling"))
 {
@@ -14,7 +14,8 @@ if (args.Contains("--emulator-scaling"))
 
 if (args.Contains("--alloc-profile"))
 {
-    return await AllocationProfile.RunAsync(Console.Out);
+    var only = args.SkipWhile(a => a != "--alloc-profile").Skip(1).FirstOrDefault(a => a is "reads" or "saves");
+    return await AllocationProfile.RunAsync(Console.Out, only);
 }
 
 if (args.Contains("--quick"))

@@ -53,6 +53,9 @@ internal sealed class OperationTrace
 {
     public EndPoint? Server { get; set; }
 
+    /// <summary>The server's text, or "(unknown)" when the operation was not traced.</summary>
+    public static string TextOf(OperationTrace? trace) => trace?.ServerText ?? "(unknown)";
+
     public string ServerText => Server switch
     {
         DnsEndPoint dns => $"{dns.Host}:{dns.Port}",

@@ -154,7 +154,7 @@ internal sealed class CompiledMongoQuery
     /// <summary>Binds this execution's parameter values and builds the request.</summary>
     public MongoReadRequest Bind(QueryContext queryContext, ReadPreference? readPreference, ReadConcern? readConcern)
     {
-        var values = _slots.Count == 0 ? [] : _slots.Select(s => BindValue(s, queryContext)).ToArray();
+        var values = BindSlots(_slots, queryContext);
         var limit = ToInt(_limit, values);
 
         // A Take whose count is a parameter can be 0 when it runs: find's limit 0 means "no limit", so nothing
@@ -181,7 +181,24 @@ internal sealed class CompiledMongoQuery
     }
 
     /// <summary>This execution's values for every parameter slot (including slots added after compilation by the renderer).</summary>
-    public BsonValue[] BindValues(QueryContext queryContext) => Renderer.Slots.Select(s => BindValue(s, queryContext)).ToArray();
+    public BsonValue[] BindValues(QueryContext queryContext) => BindSlots(Renderer.Slots, queryContext);
+
+    // A loop rather than Select: this runs on every execution, and the lambda's closure and iterator cost more than the values.
+    private static BsonValue[] BindSlots(IReadOnlyList<ParameterSlot> slots, QueryContext queryContext)
+    {
+        if (slots.Count == 0)
+        {
+            return [];
+        }
+
+        var values = new BsonValue[slots.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = BindValue(slots[i], queryContext);
+        }
+
+        return values;
+    }
 
     /// <summary>The find filter with <paramref name="values"/> substituted.</summary>
     public BsonDocument BindFilter(BsonValue[] values) => values.Length == 0 ? _filter : (BsonDocument)Substitute(_filter, values);
@@ -248,21 +265,43 @@ internal sealed class CompiledMongoQuery
                     ? new BsonDocument("$match", new BsonDocument("$expr", false))
                     : new BsonDocument("$limit", count);
             case BsonDocument document:
-                var copy = new BsonDocument();
-                foreach (var element in document)
+                // Copied from the first element that changes; a part without placeholders is the template itself.
+                BsonDocument? copy = null;
+                for (var i = 0; i < document.ElementCount; i++)
                 {
-                    copy.Add(element.Name, Substitute(element.Value, values));
+                    var element = document.GetElement(i);
+                    var value = Substitute(element.Value, values);
+                    if (copy is null && !ReferenceEquals(value, element.Value))
+                    {
+                        copy = new BsonDocument(allowDuplicateNames: false);
+                        for (var j = 0; j < i; j++)
+                        {
+                            copy.Add(document.GetElement(j));
+                        }
+                    }
+
+                    copy?.Add(element.Name, value);
                 }
 
-                return copy;
+                return copy ?? document;
             case BsonArray array:
-                var items = new BsonArray(array.Count);
-                foreach (var item in array)
+                BsonArray? items = null;
+                for (var i = 0; i < array.Count; i++)
                 {
-                    items.Add(Substitute(item, values));
+                    var item = Substitute(array[i], values);
+                    if (items is null && !ReferenceEquals(item, array[i]))
+                    {
+                        items = new BsonArray(array.Count);
+                        for (var j = 0; j < i; j++)
+                        {
+                            items.Add(array[j]);
+                        }
+                    }
+
+                    items?.Add(item);
                 }
 
-                return items;
+                return items ?? array;
             default:
                 return template;
         }

@@ -78,6 +78,8 @@ internal sealed class CompiledNonQuery
         var update = _update is null ? null : CompiledMongoQuery.Substitute(_update, values);
         if (update is not null && _autoNow.Count > 0)
         {
+            // Substitute shares the parts of the template without parameters: the timestamps go into a copy of their own.
+            update = update.DeepClone();
             // The same clock and storage format as SaveChanges' timestamps (a DateTimeOffset is a sub-document, not a date).
             var now = Metadata.Conventions.AutoTimestamps.UtcNow(queryContext.Context);
             var set = update is BsonArray pipeline ? pipeline[0]["$set"].AsBsonDocument : update["$set"].AsBsonDocument;

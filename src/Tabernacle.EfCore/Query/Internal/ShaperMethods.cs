@@ -28,6 +28,29 @@ internal static class ShaperMethods
     public static BsonDocument? Embedded(BsonDocument? owner, string element) =>
         owner is not null && owner.TryGetValue(element, out var value) && value is BsonDocument document ? document : null;
 
+    /// <summary>
+    /// Shapes each row of an owned collection read from the wire (the rows at <paramref name="slot"/> of the owner's row),
+    /// with its 1-based position in the array, as <see cref="MaterializeItems{TElement}"/> does for documents.
+    /// </summary>
+    public static List<TElement> MaterializeRows<TElement>(object?[]? owner, int slot, Func<object?[], int, TElement> shaper)
+    {
+        if (owner?[slot] is not List<object?[]?> rows)
+        {
+            return [];
+        }
+
+        var items = new List<TElement>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (rows[i] is { } row)
+            {
+                items.Add(shaper(row, i + 1));
+            }
+        }
+
+        return items;
+    }
+
     /// <summary>Shapes each document of the array at <paramref name="element"/> (with its 1-based position).</summary>
     public static List<TElement> MaterializeItems<TElement>(BsonDocument? owner, string element, Func<BsonDocument, int, TElement> shaper)
     {

@@ -44,9 +44,9 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
         // mappings, paths), which are part of the model and cannot leak.
         base.VerifyNoClientConstant(shapedQueryExpression.ShaperExpression);
 
-        // Most shapes (entities with scalars, complex properties and owned references, hierarchies, projected values) are
-        // decoded from the wire into value buffers by a serializer compiled for the shape; the others (owned and joined
-        // collections, joined arrays) read a BsonDocument per result.
+        // Most shapes (entities with scalars, complex properties, owned references and owned collections, hierarchies,
+        // projected values) are decoded from the wire into value buffers by a serializer compiled for the shape; the others
+        // (joined collections, joined arrays, owned types with derived types) read a BsonDocument per result.
         var (row, body, variables, assignments, serializer) = WireInjection(shapedQueryExpression.ShaperExpression, tracking) is { } wire
                 ? wire
                 : DocumentInjection(shapedQueryExpression.ShaperExpression, tracking);
@@ -197,6 +197,13 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
         private static readonly ConstructorInfo ValueBufferConstructor = typeof(ValueBuffer).GetConstructor([typeof(object?[])])!;
         private readonly Dictionary<string, object> _wireNodes = new(StringComparer.Ordinal);
 
+        // The wire nodes of the item documents of collections this injector shapes (keyed by the document itself: a
+        // joined item is a root of its own, whose key would be the row's).
+        private readonly Dictionary<EntityDocumentExpression, object> _scopedNodes = [];
+
+        private object NodeOf(EntityDocumentExpression document) =>
+            _scopedNodes.TryGetValue(document, out var node) ? node : _wireNodes[Key(document)];
+
         // The type of a document variable: the document, or on the wire path the row (value buffer) read from it.
         private Type DocumentType => wire is null ? typeof(BsonDocument) : typeof(object?[]);
 
@@ -241,9 +248,54 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                             row,
                             Constant(wire.Scalar(value.Path, value.Type, value.TypeMapping)));
 
+                case EmbeddedCollectionExpression { Detached: false } collection when wire is not null:
+                {
+                    var items = MaterializeRows(collection);
+                    var elementType = collection.Navigation.TargetEntityType.ClrType;
+                    return collection.Type.IsAssignableFrom(items.Type)
+                        ? items
+                        : Call(ToCollectionMethod.MakeGenericMethod(elementType, collection.Type), items);
+                }
+
+                case JoinedCollectionExpression { ItemDocument: { } } joinedCollection when wire is not null:
+                {
+                    var items = MaterializeJoinedRows(joinedCollection);
+                    return joinedCollection.Type.IsAssignableFrom(items.Type)
+                        ? items
+                        : Call(ToCollectionMethod.MakeGenericMethod(joinedCollection.ElementType, joinedCollection.Type), items);
+                }
+
                 case EmbeddedCollectionExpression or ComplexCollectionExpression or JoinedCollectionExpression or GroupElementsExpression
                     when wire is not null:
                     throw new WireShapeNotSupportedException("collection");
+
+                case IncludeExpression
+                {
+                    Navigation: INavigation { IsCollection: true } navigation,
+                    NavigationExpression: EmbeddedCollectionExpression { Detached: false } embedded,
+                } include when wire is not null:
+                {
+                    var entity = Visit(include.EntityExpression);
+                    return Call(
+                        IncludeCollectionMethod.MakeGenericMethod(entity.Type, navigation.TargetEntityType.ClrType),
+                        entity,
+                        MaterializeRows(embedded),
+                        Constant(navigation));
+                }
+
+                case IncludeExpression
+                {
+                    Navigation: INavigation { IsCollection: true } navigation,
+                    NavigationExpression: JoinedCollectionExpression { ItemDocument: { } } joined,
+                } include when wire is not null:
+                {
+                    var entity = Visit(include.EntityExpression);
+                    return Call(
+                        IncludeCollectionMethod.MakeGenericMethod(entity.Type, navigation.TargetEntityType.ClrType),
+                        entity,
+                        MaterializeJoinedRows(joined),
+                        Constant(navigation));
+                }
 
                 case IncludeExpression { Navigation: INavigation { IsCollection: true } } when wire is not null:
                     throw new WireShapeNotSupportedException("included collection");
@@ -332,6 +384,63 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                 ownerDocument,
                 Constant(collection.Navigation.GetElementName()),
                 Lambda(typeof(Func<,,>).MakeGenericType(typeof(BsonDocument), typeof(int), elementType), Convert(lambda.Body, elementType), lambda.Parameters));
+        }
+
+        private static readonly MethodInfo MaterializeRowsMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.MaterializeRows))!;
+
+        /// <summary>
+        /// An owned collection on the wire path: the serializer reads its array into rows (a slot of the owner's row), and
+        /// each row is shaped with its 1-based ordinal, as <see cref="MaterializeItems"/> shapes the array's documents.
+        /// </summary>
+        private Expression MaterializeRows(EmbeddedCollectionExpression collection)
+        {
+            var (ownerRow, _) = Bind(collection.Owner);
+            var (slot, node) = wire!.OwnedCollection(NodeOf(collection.Owner), collection.Navigation);
+            var elementType = collection.Navigation.TargetEntityType.ClrType;
+            return ShapeRows(ownerRow, slot, node, collection.ItemDocument, collection.InnerShaper, elementType);
+        }
+
+        /// <summary>
+        /// The entities of another collection joined as an array (Include of a collection, a collection navigation in a
+        /// projection) on the wire path: each a root entity of its own, read into a row by the serializer. A shaper that
+        /// reads values relative to an item (a projection inside the joined array) is not read from the wire.
+        /// </summary>
+        private Expression MaterializeJoinedRows(JoinedCollectionExpression collection)
+        {
+            var (ownerRow, _) = Bind(collection.Owner);
+            var item = collection.ItemDocument!;
+            var (slot, node) = wire!.JoinedCollection(NodeOf(collection.Owner), collection.Element, item.EntityType);
+            return ShapeRows(ownerRow, slot, node, item, collection.InnerShaper, collection.ElementType, itemValuesUnsupported: true);
+        }
+
+        // Each row of a collection's slot shaped by its item shaper, with the item's 1-based position.
+        private Expression ShapeRows(
+            ParameterExpression ownerRow, int slot, object node, EntityDocumentExpression item, Expression itemShaper, Type elementType,
+            bool itemValuesUnsupported = false)
+        {
+            var itemRow = Parameter(typeof(object?[]), "itemRow");
+            var ordinal = Parameter(typeof(int), "ordinal");
+            var inner = new DocumentInjector(row, tracking, wire);
+            var itemBuffer = Variable(typeof(ValueBuffer), "itemBuffer");
+            inner._scoped[item] = (itemRow, itemBuffer);
+            inner._scopedNodes[item] = node;
+            if (itemValuesUnsupported)
+            {
+                inner._rowOverride = itemRow;
+            }
+
+            inner.Variables.Add(itemBuffer);
+            inner.Assignments.Add(Assign(itemBuffer, New(ValueBufferConstructor, itemRow)));
+            var body = inner.Visit(itemShaper);
+            return Call(
+                MaterializeRowsMethod.MakeGenericMethod(elementType),
+                ownerRow,
+                Constant(slot),
+                Lambda(
+                    typeof(Func<,,>).MakeGenericType(typeof(object?[]), typeof(int), elementType),
+                    Convert(Block(body.Type, inner.Variables, [.. inner.Assignments, body]), elementType),
+                    itemRow,
+                    ordinal));
         }
 
         private static readonly MethodInfo ProjectComplexCollectionMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.ProjectComplexCollection))!;
@@ -514,7 +623,7 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             }
 
             var (ownerRow, _) = Bind(document.Owner);
-            var ownerNode = _wireNodes[Key(document.Owner)];
+            var ownerNode = NodeOf(document.Owner);
             var (slot, node) = document.JoinedElement is { } element
                 ? wire!.Joined(ownerNode, element, document.EntityType)
                 : wire!.Owned(ownerNode, document.Navigation!);

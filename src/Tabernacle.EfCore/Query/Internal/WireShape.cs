@@ -10,8 +10,9 @@ namespace Tabernacle.EfCore.Query.Internal;
 
 /// <summary>
 /// What one compiled query reads from each result document, collected while its shaper is compiled: the root
-/// entity's value-buffer slots, the rows of owned references (each at an extra slot of its owner's row) and projected
-/// values (extra slots of the root row). <see cref="Build"/> turns it into the query's <see cref="WireRowSerializer"/>.
+/// entity's value-buffer slots, the rows of owned references (each at an extra slot of its owner's row), the rows of
+/// owned collections (a list of rows at an extra slot) and projected values (extra slots of the root row).
+/// <see cref="Build"/> turns it into the query's <see cref="WireRowSerializer"/>.
 /// </summary>
 internal sealed class WireShape
 {
@@ -48,16 +49,34 @@ internal sealed class WireShape
             throw new WireShapeNotSupportedException("owned collection");
         }
 
-        return Child(owner, navigation.GetElementName(), navigation.TargetEntityType, navigation.DeclaringEntityType);
+        return Child(owner, navigation.GetElementName(), navigation.TargetEntityType, navigation.DeclaringEntityType, isCollection: false);
     }
+
+    /// <summary>
+    /// The slot of <paramref name="owner"/>'s row that holds the rows of its owned collection <paramref name="navigation"/>
+    /// (a <see cref="List{T}"/> of rows, one per array element, <c>null</c> where an element is not a document).
+    /// </summary>
+    public (int Slot, object Node) OwnedCollection(object owner, INavigation navigation) =>
+        Child(owner, navigation.GetElementName(), navigation.TargetEntityType, navigation.DeclaringEntityType, isCollection: true);
 
     /// <summary>
     /// The slot of <paramref name="owner"/>'s row that holds the row of an entity of another collection joined at
     /// <paramref name="element"/> (Include of a reference through <c>$lookup</c>): a root entity of its own, with no owner key.
     /// </summary>
-    public (int Slot, object Node) Joined(object owner, string element, IEntityType entityType) => Child(owner, element, entityType, null);
+    public (int Slot, object Node) Joined(object owner, string element, IEntityType entityType) =>
+        Child(owner, element, entityType, null, isCollection: false);
 
-    private static (int Slot, object Node) Child(object owner, string element, IEntityType entityType, IEntityType? declaringType)
+    /// <summary>
+    /// The slot of <paramref name="owner"/>'s row that holds the rows of the entities of another collection joined as an
+    /// array at <paramref name="element"/> (Include of a collection through <c>$lookup</c>): root entities of their own.
+    /// </summary>
+    public (int Slot, object Node) JoinedCollection(object owner, string element, IEntityType entityType) =>
+        element.Contains('.', StringComparison.Ordinal)
+            ? throw new WireShapeNotSupportedException("joined array below the root")
+            : Child(owner, element, entityType, null, isCollection: true);
+
+    private static (int Slot, object Node) Child(
+        object owner, string element, IEntityType entityType, IEntityType? declaringType, bool isCollection)
     {
         var node = (Node)owner;
         if (entityType.GetDerivedTypes().Any() || node.EntityType is null)
@@ -68,12 +87,14 @@ internal sealed class WireShape
         var existing = node.Children.Find(o => o.Element == element);
         if (existing.Child is not null)
         {
-            return (existing.Slot, existing.Child);
+            return existing.IsCollection == isCollection
+                ? (existing.Slot, existing.Child)
+                : throw new WireShapeNotSupportedException($"element '{element}' read both as a document and as an array");
         }
 
         var child = new Node(entityType);
         var slot = node.Next++;
-        node.Children.Add((element, declaringType, slot, child));
+        node.Children.Add((element, declaringType, slot, child, isCollection));
         return (slot, child);
     }
 
@@ -109,7 +130,7 @@ internal sealed class WireShape
             table.AddScalar(path, slot, read);
         }
 
-        foreach (var (element, declaringType, slot, child) in node.Children)
+        foreach (var (element, declaringType, slot, child, isCollection) in node.Children)
         {
             // An owned navigation of a derived type is read only into that type's rows.
             if (concrete is not null && declaringType is not null && !declaringType.IsAssignableFrom(concrete))
@@ -117,7 +138,14 @@ internal sealed class WireShape
                 continue;
             }
 
-            table.AddOwned(element, slot, Table(child, child.EntityType));
+            if (isCollection)
+            {
+                table.AddOwnedArray(element, slot, Table(child, child.EntityType));
+            }
+            else
+            {
+                table.AddOwned(element, slot, Table(child, child.EntityType));
+            }
         }
 
         return table;
@@ -141,8 +169,9 @@ internal sealed class WireShape
 
         public List<(string[] Path, int Slot, WireValueReaders.ValueReader Read)> Scalars { get; } = [];
 
-        // Owned references and joined entities: each a row of its own, in a slot of this one.
-        public List<(string Element, IEntityType? DeclaringType, int Slot, Node Child)> Children { get; } = [];
+        // Owned references and joined entities (each a row of its own, in a slot of this one) and owned collections (a
+        // list of rows in a slot of this one).
+        public List<(string Element, IEntityType? DeclaringType, int Slot, Node Child, bool IsCollection)> Children { get; } = [];
     }
 }
 

@@ -28,6 +28,7 @@ internal sealed class WireTable
         Value,
         Nested,
         Owned,
+        OwnedArray,
         Raw,
     }
 
@@ -43,6 +44,7 @@ internal sealed class WireTable
     private DocumentValueBuffers.Slot[] _entitySlots = [];
     private int[] _valueSlots = [];
     private (int Slot, WireTable Child)[] _owned = [];
+    private (int Slot, WireTable Child)[] _ownedArrays = [];
     private int _idSlot = -1;
 
     /// <summary>The table of a row: <paramref name="entityType"/>'s value-buffer slots (if any) plus the shape's extras.</summary>
@@ -101,6 +103,13 @@ internal sealed class WireTable
     {
         Add([element], Kind.Owned, slot, null, child);
         _owned = [.. _owned, (slot, child)];
+    }
+
+    /// <summary>An owned collection: the array at <paramref name="element"/> becomes a list of <paramref name="child"/>'s rows.</summary>
+    public void AddOwnedArray(string element, int slot, WireTable child)
+    {
+        Add([element], Kind.OwnedArray, slot, null, child);
+        _ownedArrays = [.. _ownedArrays, (slot, child)];
     }
 
     private void Add(string[] path, Kind kind, int slot, WireValueReaders.ValueReader? read, WireTable? child)
@@ -190,6 +199,9 @@ internal sealed class WireTable
                 case Kind.Owned when type is BsonType.Document:
                     row[entry.Slot] = entry.Child!.ReadRow(reader);
                     break;
+                case Kind.OwnedArray when type is BsonType.Array:
+                    row[entry.Slot] = entry.Child!.ReadRows(reader);
+                    break;
                 case Kind.Raw:
                     row[entry.Slot] = WireValueReaders.Raw(reader);
                     break;
@@ -206,7 +218,34 @@ internal sealed class WireTable
     /// Gives every missing or null slot its value and owned rows their owner's key, top-down (an owned row's key comes
     /// from its owner's row, which may hold the <c>_id</c> after the owned element).
     /// </summary>
-    public void Complete(object?[] row, object?[]? owner)
+    // One row per element of an owned collection's array; an element that is not a document keeps its position (the
+    // ordinal key counts every element, as on the document path) with no row.
+    private List<object?[]?> ReadRows(IBsonReader reader)
+    {
+        var rows = new List<object?[]?>();
+        reader.ReadStartArray();
+        while (reader.ReadBsonType() != BsonType.EndOfDocument)
+        {
+            if (reader.CurrentBsonType == BsonType.Document)
+            {
+                rows.Add(ReadRow(reader));
+            }
+            else
+            {
+                reader.SkipValue();
+                rows.Add(null);
+            }
+        }
+
+        reader.ReadEndArray();
+        return rows;
+    }
+
+    /// <summary>
+    /// Fills what the document does not hold: owner keys (from <paramref name="owner"/>'s row), the ordinal key of an owned
+    /// collection's element (its 1-based <paramref name="ordinal"/>; 0 for a reference) and missing values.
+    /// </summary>
+    public void Complete(object?[] row, object?[]? owner, int ordinal = 0)
     {
         if (_entityType is { } entityType)
         {
@@ -218,7 +257,7 @@ internal sealed class WireTable
                 }
                 else if (slot.IsOrdinal)
                 {
-                    row[slot.Index] = 0;
+                    row[slot.Index] = ordinal;
                 }
                 else if (slot.Collection is null && row[slot.Index] is var value
                     && (ReferenceEquals(value, Missing) || ReferenceEquals(value, Null)))
@@ -243,6 +282,20 @@ internal sealed class WireTable
             if (row[slot] is object?[] childRow)
             {
                 child.Complete(childRow, row);
+            }
+        }
+
+        foreach (var (slot, child) in _ownedArrays)
+        {
+            if (row[slot] is List<object?[]?> rows)
+            {
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    if (rows[i] is { } elementRow)
+                    {
+                        child.Complete(elementRow, row, i + 1);
+                    }
+                }
             }
         }
     }

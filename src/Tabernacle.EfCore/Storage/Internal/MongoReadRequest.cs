@@ -6,7 +6,8 @@ namespace Tabernacle.EfCore.Storage.Internal;
 /// <summary>A read, bound and ready to send: a <c>find</c> (filter, sort, skip, limit, projection) or an <c>aggregate</c> pipeline.</summary>
 internal sealed record MongoReadRequest(string CollectionName)
 {
-    public BsonDocument Filter { get; init; } = [];
+    // The empty filter is made only when a request has none (a bound find always sets its own).
+    public BsonDocument Filter { get => field ??= []; init; }
 
     public BsonDocument? Sort { get; init; }
 

@@ -27,6 +27,14 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     private IMongoDatabase? _database;
     private IClientSessionHandle? _session;
 
+    // The collection objects this context has used, by name and options: the driver's GetCollection builds new settings
+    // and renders them to a string (ToString of each concern) on every call, about 1 KB per operation.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<CollectionKey, object> _collections = new();
+    private const int MaxCachedCollections = 256;
+
+    private readonly record struct CollectionKey(
+        Type Document, string Name, bool Plain, ReadPreference? ReadPreference, ReadConcern? ReadConcern, WriteConcern? WriteConcern);
+
     public TabernacleClientWrapper(IDbContextOptions options, IDiagnosticsLogger<DbLoggerCategory.Database.Command> logger)
     {
         _options = options.FindExtension<TabernacleOptionsExtension>()
@@ -66,7 +74,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         {
             if (_session is null && _options.CausalConsistency)
             {
-                _session = Client.StartSession(new ClientSessionOptions { CausalConsistency = true });
+                _session = Client.StartSession(CausalSession);
             }
 
             return _session;
@@ -75,7 +83,12 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
 
     /// <summary>A session that can run a transaction (started even when causal consistency is off).</summary>
     public IClientSessionHandle SessionForTransaction() =>
-        _session ??= Client.StartSession(new ClientSessionOptions { CausalConsistency = _options.CausalConsistency });
+        _session ??= Client.StartSession(_options.CausalConsistency ? CausalSession : PlainSession);
+
+    // The driver only reads session options: one instance of each serves every context (a pooled context starts a session
+    // per use).
+    private static readonly ClientSessionOptions CausalSession = new() { CausalConsistency = true };
+    private static readonly ClientSessionOptions PlainSession = new() { CausalConsistency = false };
 
     private IMongoClient CreateClient()
     {
@@ -102,22 +115,52 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     /// <summary>The collection, with documents of <typeparamref name="TDocument"/> (written by its own serializer), and the effective options.</summary>
     public IMongoCollection<TDocument> Collection<TDocument>(string name, ReadPreference? readPreference = null, ReadConcern? readConcern = null, WriteConcern? writeConcern = null)
     {
+        var key = new CollectionKey(
+            typeof(TDocument), name, false, readPreference ?? ContextReadPreference, readConcern ?? _options.DefaultReadConcern,
+            writeConcern ?? _options.DefaultWriteConcern);
+        if (_collections.TryGetValue(key, out var cached))
+        {
+            return (IMongoCollection<TDocument>)cached;
+        }
+
         var collection = Database.GetCollection<TDocument>(name);
-        if ((readPreference ?? ContextReadPreference) is { } rp)
+        if (key.ReadPreference is { } rp)
         {
             collection = collection.WithReadPreference(rp);
         }
 
-        if ((readConcern ?? _options.DefaultReadConcern) is { } rc)
+        if (key.ReadConcern is { } rc)
         {
             collection = collection.WithReadConcern(rc);
         }
 
-        if ((writeConcern ?? _options.DefaultWriteConcern) is { } wc)
+        if (key.WriteConcern is { } wc)
         {
             collection = collection.WithWriteConcern(wc);
         }
 
+        return Remember(key, collection);
+    }
+
+    /// <summary>The collection with the client's settings only (inside a transaction, whose own options apply).</summary>
+    private IMongoCollection<TDocument> PlainCollection<TDocument>(string name)
+    {
+        var key = new CollectionKey(typeof(TDocument), name, true, null, null, null);
+        return _collections.TryGetValue(key, out var cached)
+            ? (IMongoCollection<TDocument>)cached
+            : Remember(key, Database.GetCollection<TDocument>(name));
+    }
+
+    private IMongoCollection<TDocument> Remember<TDocument>(CollectionKey key, IMongoCollection<TDocument> collection)
+    {
+        // Names and options come from the model and the application, so the set is small; the bound only keeps an
+        // application that makes up collection names at run time from growing it without end.
+        if (_collections.Count >= MaxCachedCollections)
+        {
+            _collections.Clear();
+        }
+
+        _collections[key] = collection;
         return collection;
     }
 
@@ -256,7 +299,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
             }
 
             // Inside a transaction the transaction's own read preference and concern apply.
-            return (Database.GetCollection<BsonDocument>(request.CollectionName), session);
+            return (PlainCollection<BsonDocument>(request.CollectionName), session);
         }
 
         return (Collection(request.CollectionName, request.ReadPreference, request.ReadConcern), session);
@@ -298,7 +341,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         if (session is { IsInTransaction: true })
         {
             // Operations inside a transaction may not carry their own write concern; the commit applies the transaction's.
-            return (Database.GetCollection<TDocument>(collectionName), session);
+            return (PlainCollection<TDocument>(collectionName), session);
         }
 
         // The driver refuses explicit sessions for unacknowledged writes: a w:0 write goes without the session.
@@ -432,63 +475,85 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     private T Run<T>(string operation, string collection, Func<string> mql, Carried carried, Func<T> action)
     {
         using var activity = StartActivity(operation, collection, carried);
-        var trace = ServerTracker.Begin();
-        var stopwatch = Stopwatch.StartNew();
+        var trace = Observed(activity) ? ServerTracker.Begin() : null;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var result = action();
-            Executed(operation, collection, mql, carried, trace, stopwatch, activity);
+            Executed(operation, collection, mql, carried, trace, started, activity);
             return result;
         }
         catch (TimeoutException ex) when (ServerSelectionDiagnosis.IsServerSelectionTimeout(ex))
         {
             var readPreference = carried.IsRead ? EffectiveReadPreference(carried.ReadPreference) : null;
             var explained = ServerSelectionDiagnosis.Explain(Client, readPreference, ex);
-            Failed(operation, collection, mql, trace, stopwatch, activity, explained);
+            Failed(operation, collection, mql, trace, started, activity, explained);
             throw explained;
         }
         catch (Exception ex)
         {
-            Failed(operation, collection, mql, trace, stopwatch, activity, ex);
+            Failed(operation, collection, mql, trace, started, activity, ex);
             throw;
         }
         finally
         {
-            ServerTracker.End();
+            if (trace is not null)
+            {
+                ServerTracker.End();
+            }
         }
     }
 
     private async Task<T> RunAsync<T>(string operation, string collection, Func<string> mql, Carried carried, Func<Task<T>> action)
     {
         using var activity = StartActivity(operation, collection, carried);
-        var trace = ServerTracker.Begin();
-        var stopwatch = Stopwatch.StartNew();
+        var trace = Observed(activity) ? ServerTracker.Begin() : null;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var result = await action().ConfigureAwait(false);
-            Executed(operation, collection, mql, carried, trace, stopwatch, activity);
+            Executed(operation, collection, mql, carried, trace, started, activity);
             return result;
         }
         catch (TimeoutException ex) when (ServerSelectionDiagnosis.IsServerSelectionTimeout(ex))
         {
             var readPreference = carried.IsRead ? EffectiveReadPreference(carried.ReadPreference) : null;
             var explained = await ServerSelectionDiagnosis.ExplainAsync(Client, readPreference, ex).ConfigureAwait(false);
-            Failed(operation, collection, mql, trace, stopwatch, activity, explained);
+            Failed(operation, collection, mql, trace, started, activity, explained);
             throw explained;
         }
         catch (Exception ex)
         {
-            Failed(operation, collection, mql, trace, stopwatch, activity, ex);
+            Failed(operation, collection, mql, trace, started, activity, ex);
             throw;
         }
         finally
         {
-            ServerTracker.End();
+            if (trace is not null)
+            {
+                ServerTracker.End();
+            }
         }
     }
 
+    // Which server answered is only wanted by a trace, the reads counter or a log line: when none of them listens, the
+    // operation skips the async-local slot the driver's command event fills (two execution-context copies per operation).
+    private bool Observed(Activity? activity) =>
+        activity is not null
+        || TabernacleDiagnostics.Reads.Enabled
+        || _logger.Logger.IsEnabled(LogLevel.Information)
+        || _logger.Logger.IsEnabled(LogLevel.Warning)
+        || _logger.Logger.IsEnabled(LogLevel.Error)
+        || _logger.DbContextLogger.ShouldLog(TabernacleEventId.CommandExecuted, LogLevel.Information)
+        || _logger.DbContextLogger.ShouldLog(TabernacleEventId.CommandFailed, LogLevel.Information)
+        || _logger.DbContextLogger.ShouldLog(TabernacleEventId.CommandFailed, LogLevel.Warning)
+        || _logger.DbContextLogger.ShouldLog(TabernacleEventId.CommandFailed, LogLevel.Error);
+
+    private static long ElapsedMilliseconds(long started) => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+
     /// <summary>What a command carried: a read's preference and concern, or a write's concern (null: the defaults).</summary>
-    private sealed record Carried(bool IsRead, ReadPreference? ReadPreference, ReadConcern? ReadConcern, WriteConcern? WriteConcern)
+    private readonly record struct Carried(
+        bool IsRead, ReadPreference? ReadPreference, ReadConcern? ReadConcern, WriteConcern? WriteConcern)
     {
         public static Carried Read(ReadPreference? readPreference, ReadConcern? readConcern) =>
             new(true, readPreference, readConcern, null);
@@ -521,6 +586,12 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
 
     private Activity? StartActivity(string operation, string collection, Carried carried)
     {
+        // The activity's name is built only when someone listens.
+        if (!TabernacleDiagnostics.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
         var activity = TabernacleDiagnostics.ActivitySource.StartActivity($"{operation} {collection}", ActivityKind.Client);
         if (activity is not null)
         {
@@ -543,7 +614,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     }
 
     private void Executed(
-        string operation, string collection, Func<string> mql, Carried carried, OperationTrace trace, Stopwatch stopwatch, Activity? activity)
+        string operation, string collection, Func<string> mql, Carried carried, OperationTrace? trace, long started, Activity? activity)
     {
         SetServer(activity, trace);
         if (carried.IsRead)
@@ -573,22 +644,22 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
                 operation,
                 DatabaseName,
                 collection,
-                stopwatch.ElapsedMilliseconds,
+                ElapsedMilliseconds(started),
                 options,
-                trace.ServerText,
+                OperationTrace.TextOf(trace),
                 shown);
         }
 
         if (toContext)
         {
-            var message = $"Executed {operation} on {DatabaseName}.{collection} ({stopwatch.ElapsedMilliseconds} ms) {options}, "
-                + $"server {trace.ServerText}: {shown}";
+            var message = $"Executed {operation} on {DatabaseName}.{collection} ({ElapsedMilliseconds(started)} ms) {options}, "
+                + $"server {OperationTrace.TextOf(trace)}: {shown}";
             CommandLogEvents.Log(_logger, TabernacleEventId.CommandExecuted, LogLevel.Information, message);
         }
     }
 
     // The reads-per-member and per-read-preference counter: which member served the read, and under which preference.
-    private void CountRead(ReadPreference? readPreference, OperationTrace trace)
+    private void CountRead(ReadPreference? readPreference, OperationTrace? trace)
     {
         if (!TabernacleDiagnostics.Reads.Enabled)
         {
@@ -598,7 +669,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         var mode = ReadPreferenceModeOf(readPreference);
         TabernacleDiagnostics.Reads.Add(
             1,
-            new KeyValuePair<string, object?>(TabernacleDiagnostics.ServerTag, trace.ServerText),
+            new KeyValuePair<string, object?>(TabernacleDiagnostics.ServerTag, OperationTrace.TextOf(trace)),
             new KeyValuePair<string, object?>(TabernacleDiagnostics.ReadPreferenceTag, mode));
     }
 
@@ -606,7 +677,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     private string ReadPreferenceModeOf(ReadPreference? readPreference) =>
         TransactionSession is not null ? "Primary" : EffectiveReadPreference(readPreference).ReadPreferenceMode.ToString();
 
-    private void Failed(string operation, string collection, Func<string> mql, OperationTrace trace, Stopwatch stopwatch, Activity? activity, Exception exception)
+    private void Failed(
+        string operation, string collection, Func<string> mql, OperationTrace? trace, long started, Activity? activity, Exception exception)
     {
         SetServer(activity, trace);
         activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
@@ -621,8 +693,9 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         {
             var text = mql();
             var shown = _logger.ShouldLogSensitiveData() ? text : MqlRedaction.Redact(text);
-            var message = $"Failed {operation} on {DatabaseName}.{collection} ({stopwatch.ElapsedMilliseconds} ms) "
-                + $"server {trace.ServerText}: {shown}: {ConnectionStrings.DescribeFailure(exception, _options.ConnectionString)}";
+            var message = $"Failed {operation} on {DatabaseName}.{collection} ({ElapsedMilliseconds(started)} ms) "
+                + $"server {OperationTrace.TextOf(trace)}: {shown}: "
+                + ConnectionStrings.DescribeFailure(exception, _options.ConnectionString);
             CommandLogEvents.Log(_logger, TabernacleEventId.CommandFailed, level, message);
         }
 
@@ -637,8 +710,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
                 operation,
                 DatabaseName,
                 collection,
-                stopwatch.ElapsedMilliseconds,
-                trace.ServerText,
+                ElapsedMilliseconds(started),
+                OperationTrace.TextOf(trace),
                 shown,
                 ConnectionStrings.DescribeFailure(exception, _options.ConnectionString));
         }
@@ -653,7 +726,7 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         _ => false,
     };
 
-    private static void SetServer(Activity? activity, OperationTrace trace) => trace.Tag(activity);
+    private static void SetServer(Activity? activity, OperationTrace? trace) => trace?.Tag(activity);
 
     public void ResetState()
     {

@@ -153,10 +153,35 @@ internal static class DocumentWriter
     /// <summary>The BSON of an owned navigation's current value: a sub-document, an array of them, or null.</summary>
     public static BsonValue EmbeddedValue(IUpdateEntry entry, INavigation navigation)
     {
+        if (EmbeddedEntries(entry, navigation) is not { } dependents)
+        {
+            return BsonNull.Value;
+        }
+
+        if (!navigation.IsCollection)
+        {
+            return CreateDocument(dependents[0].Entry);
+        }
+
+        var array = new BsonArray(dependents.Count);
+        foreach (var (dependent, position) in dependents)
+        {
+            array.Add(CreateDocument(dependent, position));
+        }
+
+        return array;
+    }
+
+    /// <summary>
+    /// The entries of an owned navigation's current value, with their 1-based positions in a collection (null for a
+    /// reference); <c>null</c> when the navigation holds nothing.
+    /// </summary>
+    public static List<(IUpdateEntry Entry, int? Position)>? EmbeddedEntries(IUpdateEntry entry, INavigation navigation)
+    {
         var value = entry.GetCurrentValue(navigation);
         if (value is null)
         {
-            return BsonNull.Value;
+            return null;
         }
 
         var stateManager = ((InternalEntityEntry)entry).StateManager;
@@ -165,19 +190,51 @@ internal static class DocumentWriter
         {
             var dependent = stateManager.TryGetEntry(value, ownedType)
                 ?? throw new InvalidOperationException($"The owned '{ownedType.DisplayName()}' of '{entry.EntityType.DisplayName()}.{navigation.Name}' is not tracked.");
-            return CreateDocument(dependent);
+            return [(dependent, null)];
         }
 
-        var array = new BsonArray();
+        var entries = new List<(IUpdateEntry Entry, int? Position)>();
         var position = 1;
         foreach (var item in (IEnumerable)value)
         {
             var dependent = stateManager.TryGetEntry(item, ownedType)
                 ?? throw new InvalidOperationException($"An item of the owned collection '{entry.EntityType.DisplayName()}.{navigation.Name}' is not tracked.");
-            array.Add(CreateDocument(dependent, position++));
+            entries.Add((dependent, position++));
         }
 
-        return array;
+        return entries;
+    }
+
+    /// <summary>
+    /// Gives the owned entries below <paramref name="entry"/> the ordinal keys <see cref="CreateDocument"/> gives them
+    /// (their positions in their collections), without building the document: a direct insert writes it later, while
+    /// the driver serializes the command, and only reads the entries then.
+    /// </summary>
+    public static void AssignOrdinals(IUpdateEntry entry)
+    {
+        foreach (var navigation in StoredProperties.Embedded(entry.EntityType))
+        {
+            if (EmbeddedEntries(entry, navigation) is not { } dependents)
+            {
+                continue;
+            }
+
+            foreach (var (dependent, position) in dependents)
+            {
+                if (position is { } ordinal)
+                {
+                    foreach (var (property, _, isOrdinalKey) in StoredProperties.Inserted(dependent.EntityType))
+                    {
+                        if (isOrdinalKey && dependent.HasTemporaryValue(property))
+                        {
+                            dependent.SetStoreGeneratedValue(property, ordinal);
+                        }
+                    }
+                }
+
+                AssignOrdinals(dependent);
+            }
+        }
     }
 
     /// <summary>The navigations of <paramref name="entityType"/> whose targets are embedded in its document.</summary>

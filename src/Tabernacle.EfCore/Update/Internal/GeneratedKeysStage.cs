@@ -17,6 +17,12 @@ internal sealed class GeneratedKeysStage(TabernacleClientWrapper client) : ISave
 {
     public async ValueTask BeforeSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken)
     {
+        // Most saves have no generated integer key: then no grouping is built at all.
+        if (!Pending(entries).Any())
+        {
+            return;
+        }
+
         foreach (var group in Pending(entries).GroupBy(p => p.Counter, StringComparer.Ordinal))
         {
             var waiting = group.ToList();

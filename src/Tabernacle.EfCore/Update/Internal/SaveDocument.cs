@@ -13,11 +13,11 @@ using Tabernacle.EfCore.Storage.Internal;
 namespace Tabernacle.EfCore.Update.Internal;
 
 /// <summary>
-/// The document of one save operation as the bulk write sends it. An insert of an entity type with only scalar
-/// properties (the common case) is written by <see cref="SaveDocumentSerializer"/> straight from the entry's current
-/// values when the driver serializes the command, without a <see cref="BsonDocument"/> in between; an entity with
-/// owned or complex values is built as a <see cref="BsonDocument"/> first (its owned entries get their ordinal keys
-/// while it is built, which must happen before the write).
+/// The document of one save operation as the bulk write sends it. An insert of a root entity is written by
+/// <see cref="SaveDocumentSerializer"/> straight from the entries' current values (the entity's and its owned
+/// entities') when the driver serializes the command, without a <see cref="BsonDocument"/> for the document (a complex
+/// property's value is still built as one). Owned entries get their ordinal keys when the insert is planned, before
+/// anything is written, as they did while the document was built up front.
 /// </summary>
 [BsonSerializer(typeof(SaveDocumentSerializer))]
 internal sealed class SaveDocument
@@ -40,10 +40,9 @@ internal sealed class SaveDocument
     public static SaveDocument ForInsert(IUpdateEntry entry)
     {
         var entityType = entry.EntityType;
-        if (entityType.FindOwnership() is null
-            && !entityType.GetComplexProperties().Any()
-            && StoredProperties.Embedded(entityType).Length == 0)
+        if (entityType.FindOwnership() is null)
         {
+            DocumentWriter.AssignOrdinals(entry);
             return new SaveDocument(entry, DocumentWriter.IdOf(entry, original: false), null);
         }
 
@@ -58,7 +57,7 @@ internal sealed class SaveDocument
 }
 
 /// <summary>
-/// Writes a <see cref="SaveDocument"/>: a direct insert element by element from the entry (the same elements, order
+/// Writes a <see cref="SaveDocument"/>: a direct insert element by element from the entries (the same elements, order
 /// and BSON types as <see cref="DocumentWriter.CreateDocument"/>), anything else as its <see cref="BsonDocument"/>.
 /// It tells the driver the document has its <c>_id</c>, so the driver never generates one.
 /// </summary>
@@ -72,16 +71,69 @@ internal sealed class SaveDocumentSerializer : SerializerBase<SaveDocument>, IBs
             return;
         }
 
+        WriteEntity(context, entry, value.Id);
+    }
+
+    // One entity's document: the root's with its _id first, an owned entity's without; then the stored properties, the
+    // complex properties and the owned navigations, in DocumentWriter.CreateDocument's order.
+    private static void WriteEntity(BsonSerializationContext context, IUpdateEntry entry, BsonValue? id)
+    {
         var writer = context.Writer;
         writer.WriteStartDocument();
-        writer.WriteName(TabernacleModelExtensions.IdElementName);
-        BsonValueSerializer.Instance.Serialize(context, value.Id);
-        foreach (var (property, name, isOrdinalKey) in StoredProperties.Inserted(entry.EntityType))
+        if (id is not null)
         {
-            if (!isOrdinalKey)
+            writer.WriteName(TabernacleModelExtensions.IdElementName);
+            BsonValueSerializer.Instance.Serialize(context, id);
+        }
+
+        var inserted = StoredProperties.Inserted(entry.EntityType);
+        var writers = StoredProperties.InsertedWriters(entry.EntityType);
+        for (var i = 0; i < inserted.Length; i++)
+        {
+            var (property, name, isOrdinalKey) = inserted[i];
+            if (isOrdinalKey)
             {
-                writer.WriteName(name);
+                continue;
+            }
+
+            writer.WriteName(name);
+            if (writers[i] is { } typed)
+            {
+                typed.Write(writer, entry);
+            }
+            else
+            {
                 Write(context, property.GetTypeMapping(), entry.GetCurrentValue(property));
+            }
+        }
+
+        // After the scalars, as DocumentWriter.CreateDocument orders them.
+        foreach (var complexProperty in StoredProperties.ComplexProperties(entry.EntityType))
+        {
+            writer.WriteName(complexProperty.GetElementName());
+            BsonValueSerializer.Instance.Serialize(context, DocumentWriter.ComplexValue(entry, complexProperty));
+        }
+
+        foreach (var navigation in StoredProperties.Embedded(entry.EntityType))
+        {
+            writer.WriteName(navigation.GetElementName());
+            if (DocumentWriter.EmbeddedEntries(entry, navigation) is not { } dependents)
+            {
+                writer.WriteNull();
+            }
+            else if (!navigation.IsCollection)
+            {
+                WriteEntity(context, dependents[0].Entry, null);
+            }
+            else
+            {
+                writer.WriteStartArray();
+                foreach (var (dependent, _) in dependents)
+                {
+                    WriteEntity(context, dependent, null);
+                }
+
+                writer.WriteEndArray();
             }
         }
 
@@ -126,11 +178,7 @@ internal sealed class SaveDocumentSerializer : SerializerBase<SaveDocument>, IBs
                 writer.WriteBoolean(b);
                 break;
             case DateTime dateTime:
-                // As BsonValueMapper: an unspecified kind is taken as UTC, a local time converted.
-                var utc = dateTime.Kind == DateTimeKind.Unspecified
-                    ? DateTime.SpecifyKind(dateTime, DateTimeKind.Utc)
-                    : dateTime.ToUniversalTime();
-                writer.WriteDateTime(BsonUtils.ToMillisecondsSinceEpoch(utc));
+                InsertedValueWriter.WriteDateTime(writer, dateTime);
                 break;
             case decimal m:
                 writer.WriteDecimal128(new Decimal128(m));

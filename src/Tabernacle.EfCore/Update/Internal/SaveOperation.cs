@@ -17,13 +17,14 @@ internal sealed class SaveOperation
     // Created only for an entity type with row versions: most saves have none.
     private Dictionary<IProperty, object?>? _newTokenValues;
 
-    private SaveOperation(IUpdateEntry entry, string collectionName, WriteModel<SaveDocument> model, BsonDocument? filter)
+    // Four fields and the state: one of these is made per saved entity, so what can be read from the write model (the
+    // inserted document, the filter, the update) is read from it instead of being kept twice.
+    private SaveOperation(IUpdateEntry entry, string collectionName, WriteModel<SaveDocument> model)
     {
         Entry = entry;
         State = entry.EntityState == EntityState.Unchanged ? EntityState.Modified : entry.EntityState;
         CollectionName = collectionName;
         Model = model;
-        Filter = filter;
     }
 
     public IUpdateEntry Entry { get; }
@@ -33,19 +34,28 @@ internal sealed class SaveOperation
     public WriteModel<SaveDocument> Model { get; }
 
     /// <summary>The document an insert writes.</summary>
-    public SaveDocument? Inserted { get; private init; }
+    public SaveDocument? Inserted => (Model as InsertOneModel<SaveDocument>)?.Document;
 
     /// <summary>The update document of an update (for the command log).</summary>
-    public BsonDocument? Update { get; private init; }
+    public BsonDocument? Update => (Model as UpdateOneModel<SaveDocument>)?.Update is BsonDocumentUpdateDefinition<SaveDocument> update
+        ? update.Document
+        : null;
 
     /// <summary>The filter of an update or delete (used to tell which entries a concurrency conflict hit).</summary>
-    public BsonDocument? Filter { get; }
+    public BsonDocument? Filter => Model switch
+    {
+        UpdateOneModel<SaveDocument> { Filter: BsonDocumentFilterDefinition<SaveDocument> filter } => filter.Document,
+        DeleteOneModel<SaveDocument> { Filter: BsonDocumentFilterDefinition<SaveDocument> filter } => filter.Document,
+        _ => null,
+    };
 
     /// <summary>What the write does to the document: an unchanged root with changed owned entities is an update.</summary>
     public EntityState State { get; }
 
     /// <summary>The elements an update sets (to recognise, after a conflict, which updates did land).</summary>
-    public BsonDocument? Written { get; private init; }
+    public BsonDocument? Written => Update?[UpdateOperator].AsBsonDocument;
+
+    private const string UpdateOperator = "$set";
 
     /// <summary>Row-version values this save writes; set on the entry once the write succeeded.</summary>
     public IReadOnlyDictionary<IProperty, object?> NewTokenValues => (IReadOnlyDictionary<IProperty, object?>?)_newTokenValues ?? NoTokens;
@@ -62,7 +72,7 @@ internal sealed class SaveOperation
             {
                 InitializeRowVersions(entry);
                 var document = SaveDocument.ForInsert(entry);
-                return new SaveOperation(entry, collection, new InsertOneModel<SaveDocument>(document), null) { Inserted = document };
+                return new SaveOperation(entry, collection, new InsertOneModel<SaveDocument>(document));
             }
 
             case EntityState.Modified:
@@ -86,7 +96,7 @@ internal sealed class SaveOperation
                 }
 
                 // Complex properties are rewritten whole when any value in them changed.
-                foreach (var complexProperty in entry.EntityType.GetComplexProperties())
+                foreach (var complexProperty in StoredProperties.ComplexProperties(entry.EntityType))
                 {
                     if (DocumentWriter.IsModified(entry, complexProperty))
                     {
@@ -95,9 +105,15 @@ internal sealed class SaveOperation
                 }
 
                 // Owned documents are rewritten whole: a change anywhere below replaces the sub-document or array.
-                foreach (var navigation in DocumentWriter.EmbeddedNavigations(entry.EntityType).Where(changedEmbeddings.Contains))
+                if (changedEmbeddings.Count > 0)
                 {
-                    set[navigation.GetElementName()] = DocumentWriter.EmbeddedValue(entry, navigation);
+                    foreach (var navigation in StoredProperties.Embedded(entry.EntityType))
+                    {
+                        if (changedEmbeddings.Contains(navigation))
+                        {
+                            set[navigation.GetElementName()] = DocumentWriter.EmbeddedValue(entry, navigation);
+                        }
+                    }
                 }
 
                 if (set.ElementCount == 0)
@@ -105,23 +121,18 @@ internal sealed class SaveOperation
                     return null;
                 }
 
-                var update = new BsonDocument("$set", set);
+                var update = new BsonDocument(UpdateOperator, set);
                 var model = new UpdateOneModel<SaveDocument>(
                     new BsonDocumentFilterDefinition<SaveDocument>(filter),
                     new BsonDocumentUpdateDefinition<SaveDocument>(update));
-                return new SaveOperation(entry, collection, model, filter)
-                {
-                    Written = set,
-                    Update = update,
-                    _newTokenValues = tokens,
-                };
+                return new SaveOperation(entry, collection, model) { _newTokenValues = tokens };
             }
 
             case EntityState.Deleted:
             {
                 var filter = FilterFor(entry);
                 var model = new DeleteOneModel<SaveDocument>(new BsonDocumentFilterDefinition<SaveDocument>(filter));
-                return new SaveOperation(entry, collection, model, filter);
+                return new SaveOperation(entry, collection, model);
             }
 
             default:
@@ -146,13 +157,9 @@ internal sealed class SaveOperation
     private static BsonDocument FilterFor(IUpdateEntry entry)
     {
         var filter = new BsonDocument(TabernacleModelExtensions.IdElementName, DocumentWriter.IdOf(entry, original: true));
-        foreach (var property in entry.EntityType.GetProperties().Where(p => p.IsConcurrencyToken && !p.IsPrimaryKey()))
+        foreach (var (property, name) in StoredProperties.ConcurrencyTokens(entry.EntityType))
         {
-            var name = property.GetElementName();
-            if (name.Length > 0)
-            {
-                filter[name] = PropertyBson.ToBson(property, entry.GetOriginalValue(property));
-            }
+            filter[name] = PropertyBson.ToBson(property, entry.GetOriginalValue(property));
         }
 
         return filter;

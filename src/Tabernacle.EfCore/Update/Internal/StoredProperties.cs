@@ -25,6 +25,18 @@ internal static class StoredProperties
     /// </summary>
     public static (IProperty Property, string Name, bool IsOrdinalKey)[] Inserted(IEntityType entityType) => PlanOf(entityType).Inserted;
 
+    /// <summary>
+    /// The typed writer of each of <see cref="Inserted"/>'s properties (same order), or <c>null</c> where the value
+    /// goes through the general, boxing path (value converters, collections, other types).
+    /// </summary>
+    public static InsertedValueWriter?[] InsertedWriters(IEntityType entityType) => PlanOf(entityType).InsertedWriters;
+
+    /// <summary>The concurrency tokens other than the key, with their element names: an update's or delete's filter checks them.</summary>
+    public static (IProperty Property, string Name)[] ConcurrencyTokens(IEntityType entityType) => PlanOf(entityType).ConcurrencyTokens;
+
+    /// <summary>The complex properties of <paramref name="entityType"/>.</summary>
+    public static IComplexProperty[] ComplexProperties(IEntityType entityType) => PlanOf(entityType).ComplexProperties;
+
     /// <summary>The owned navigations whose targets are embedded in the document.</summary>
     public static INavigation[] Embedded(IEntityType entityType) => PlanOf(entityType).Embedded;
 
@@ -47,8 +59,20 @@ internal static class StoredProperties
                     : StoredValues.IsOrdinalKey(p.Property))
                 .Select(p => (p.Property, p.Name, p.Name.Length == 0))
                 .ToArray();
+            InsertedWriters = Inserted.Select(p => p.Item3 ? null : InsertedValueWriter.For(p.Item1)).ToArray();
+            ConcurrencyTokens = properties
+                .Where(p => p.IsConcurrencyToken && !p.IsPrimaryKey() && p.GetElementName().Length > 0)
+                .Select(p => (p, p.GetElementName()))
+                .ToArray();
+            ComplexProperties = entityType.GetComplexProperties().ToArray();
             Embedded = DocumentWriter.EmbeddedNavigations(entityType).ToArray();
         }
+
+        public InsertedValueWriter?[] InsertedWriters { get; }
+
+        public (IProperty, string)[] ConcurrencyTokens { get; }
+
+        public IComplexProperty[] ComplexProperties { get; }
 
         public (IProperty, string, bool)[] Updatable { get; }
 

@@ -25,33 +25,51 @@ internal sealed class TabernacleDatabase(
 
     public override int SaveChanges(IList<IUpdateEntry> entries)
     {
-        foreach (var stage in _stages)
+        var pending = SaveAsync(entries, async: false, CancellationToken.None);
+        if (!pending.IsCompleted)
         {
-            CompletedSynchronously(stage, stage.BeforeSaveAsync(entries, async: false, CancellationToken.None));
+            // Every step runs its synchronous form when async is false; this is a guard, not a wait.
+            throw new InvalidOperationException("SaveChanges did not complete synchronously.");
         }
 
-        var saved = SaveCore(entries);
+        return pending.GetAwaiter().GetResult();
+    }
+
+    public override Task<int> SaveChangesAsync(IList<IUpdateEntry> entries, CancellationToken cancellationToken = default) =>
+        SaveAsync(entries, async: true, cancellationToken).AsTask();
+
+    // One core for SaveChanges and SaveChangesAsync: with async false every call below is the driver's synchronous one,
+    // so the returned task has completed when SaveChanges looks at it (no sync-over-async, and no second copy of the
+    // save to keep in step with this one).
+    private async ValueTask<int> SaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken)
+    {
         foreach (var stage in _stages)
         {
-            CompletedSynchronously(stage, stage.AfterSaveAsync(entries, async: false, CancellationToken.None));
+            await Stage(stage, stage.BeforeSaveAsync(entries, async, cancellationToken), async).ConfigureAwait(false);
+        }
+
+        var saved = await SaveCoreAsync(entries, async, cancellationToken).ConfigureAwait(false);
+        foreach (var stage in _stages)
+        {
+            await Stage(stage, stage.AfterSaveAsync(entries, async, cancellationToken), async).ConfigureAwait(false);
         }
 
         return saved;
     }
 
-    // Stages are written to complete synchronously when async is false, so this observes a finished task (and its
-    // exception) rather than blocking on one: no sync-over-async.
-    private static void CompletedSynchronously(object stage, ValueTask pending)
+    // Stages are written to complete synchronously when async is false, so the sync path observes a finished task (and
+    // its exception) rather than blocking on one, and names a stage that did not.
+    private static ValueTask Stage(ISaveStage stage, ValueTask pending, bool async)
     {
-        if (!pending.IsCompleted)
+        if (!async && !pending.IsCompleted)
         {
             throw new InvalidOperationException($"The save stage {stage.GetType().Name} did not complete synchronously in SaveChanges.");
         }
 
-        pending.GetAwaiter().GetResult();
+        return pending;
     }
 
-    private int SaveCore(IList<IUpdateEntry> entries)
+    private async ValueTask<int> SaveCoreAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken)
     {
         var plan = SavePlanner.Plan(entries);
         if (plan.Count == 0)
@@ -61,7 +79,8 @@ internal sealed class TabernacleDatabase(
 
         var writeConcern = saveOptions.Consume(plan, client.EffectiveWriteConcern(null));
         var checkReplay = _replay.ChecksReplay(writeConcern);
-        if (checkReplay && _replay.AlreadyApplied(plan))
+        if (checkReplay
+            && (async ? await _replay.AlreadyAppliedAsync(plan, cancellationToken).ConfigureAwait(false) : _replay.AlreadyApplied(plan)))
         {
             SavePlanner.Complete(plan);
             return plan.Count;
@@ -69,95 +88,13 @@ internal sealed class TabernacleDatabase(
 
         try
         {
-            return Write(plan, writeConcern);
+            return await WriteAsync(plan, writeConcern, async, cancellationToken).ConfigureAwait(false);
         }
-        catch (DbUpdateException ex) when (checkReplay && ReplayCheck.IsDuplicateId(ex) && _replay.AlreadyApplied(plan))
+        // The synchronous check runs in the filter, as it always did (a failure of the check itself leaves the original
+        // error); the asynchronous one cannot, so it runs in the handler and rethrows when the save did not happen.
+        catch (DbUpdateException ex) when (checkReplay && ReplayCheck.IsDuplicateId(ex) && (async || _replay.AlreadyApplied(plan)))
         {
-            SavePlanner.Complete(plan);
-            return plan.Count;
-        }
-    }
-
-    private int Write(List<SaveOperation> plan, WriteConcern writeConcern)
-    {
-        var session = _transactions.BeginTransactionIfNeeded(plan, writeConcern);
-        try
-        {
-            foreach (var operations in SavePlanner.ByCollection(plan))
-            {
-                var collection = operations[0].CollectionName;
-                try
-                {
-                    var result = client.BulkWrite(collection, SavePlanner.Models(operations), session is null ? writeConcern : null, () => SavePlanner.Describe(collection, operations));
-                    _verification.Verify(result, operations);
-                }
-                catch (MongoException ex)
-                {
-                    throw SaveErrors.Translate(ex, operations, client.Options.ConnectionString);
-                }
-            }
-
-            if (session is not null)
-            {
-                try
-                {
-                    TransactionCommit.Commit(session);
-                }
-                catch (MongoException ex)
-                {
-                    throw SaveErrors.Translate(ex, plan, client.Options.ConnectionString);
-                }
-            }
-        }
-        catch
-        {
-            SaveTransactions.AbortQuietly(session);
-            throw;
-        }
-
-        SavePlanner.Complete(plan);
-        return plan.Count;
-    }
-
-    public override async Task<int> SaveChangesAsync(IList<IUpdateEntry> entries, CancellationToken cancellationToken = default)
-    {
-        foreach (var stage in _stages)
-        {
-            await stage.BeforeSaveAsync(entries, async: true, cancellationToken).ConfigureAwait(false);
-        }
-
-        var saved = await SaveCoreAsync(entries, cancellationToken).ConfigureAwait(false);
-        foreach (var stage in _stages)
-        {
-            await stage.AfterSaveAsync(entries, async: true, cancellationToken).ConfigureAwait(false);
-        }
-
-        return saved;
-    }
-
-    private async Task<int> SaveCoreAsync(IList<IUpdateEntry> entries, CancellationToken cancellationToken)
-    {
-        var plan = SavePlanner.Plan(entries);
-        if (plan.Count == 0)
-        {
-            return 0;
-        }
-
-        var writeConcern = saveOptions.Consume(plan, client.EffectiveWriteConcern(null));
-        var checkReplay = _replay.ChecksReplay(writeConcern);
-        if (checkReplay && await _replay.AlreadyAppliedAsync(plan, cancellationToken).ConfigureAwait(false))
-        {
-            SavePlanner.Complete(plan);
-            return plan.Count;
-        }
-
-        try
-        {
-            return await WriteAsync(plan, writeConcern, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbUpdateException ex) when (checkReplay && ReplayCheck.IsDuplicateId(ex))
-        {
-            if (!await _replay.AlreadyAppliedAsync(plan, cancellationToken).ConfigureAwait(false))
+            if (async && !await _replay.AlreadyAppliedAsync(plan, cancellationToken).ConfigureAwait(false))
             {
                 throw;
             }
@@ -167,7 +104,8 @@ internal sealed class TabernacleDatabase(
         }
     }
 
-    private async Task<int> WriteAsync(List<SaveOperation> plan, WriteConcern writeConcern, CancellationToken cancellationToken)
+    private async ValueTask<int> WriteAsync(
+        List<SaveOperation> plan, WriteConcern writeConcern, bool async, CancellationToken cancellationToken)
     {
         var session = _transactions.BeginTransactionIfNeeded(plan, writeConcern);
         try
@@ -175,10 +113,21 @@ internal sealed class TabernacleDatabase(
             foreach (var operations in SavePlanner.ByCollection(plan))
             {
                 var collection = operations[0].CollectionName;
+                var models = SavePlanner.Models(operations);
+                var concern = session is null ? writeConcern : null;
+                Func<string> describe = () => SavePlanner.Describe(collection, operations);
                 try
                 {
-                    var result = await client.BulkWriteAsync(collection, SavePlanner.Models(operations), session is null ? writeConcern : null, () => SavePlanner.Describe(collection, operations), cancellationToken).ConfigureAwait(false);
-                    await _verification.VerifyAsync(result, operations, cancellationToken).ConfigureAwait(false);
+                    if (async)
+                    {
+                        var result = await client.BulkWriteAsync(collection, models, concern, describe, cancellationToken)
+                            .ConfigureAwait(false);
+                        await _verification.VerifyAsync(result, operations, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        _verification.Verify(client.BulkWrite(collection, models, concern, describe), operations);
+                    }
                 }
                 catch (MongoException ex)
                 {
@@ -190,7 +139,14 @@ internal sealed class TabernacleDatabase(
             {
                 try
                 {
-                    await TransactionCommit.CommitAsync(session, cancellationToken).ConfigureAwait(false);
+                    if (async)
+                    {
+                        await TransactionCommit.CommitAsync(session, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        TransactionCommit.Commit(session);
+                    }
                 }
                 catch (MongoException ex)
                 {
@@ -200,7 +156,15 @@ internal sealed class TabernacleDatabase(
         }
         catch
         {
-            await SaveTransactions.AbortQuietlyAsync(session).ConfigureAwait(false);
+            if (async)
+            {
+                await SaveTransactions.AbortQuietlyAsync(session).ConfigureAwait(false);
+            }
+            else
+            {
+                SaveTransactions.AbortQuietly(session);
+            }
+
             throw;
         }
 

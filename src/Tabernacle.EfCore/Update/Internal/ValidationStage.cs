@@ -21,7 +21,7 @@ internal sealed class ValidationStage(IDbContextOptions options) : ISaveStage
 
     public ValueTask BeforeSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken)
     {
-        if (!_enabled)
+        if (!_enabled || !AnyToValidate(entries))
         {
             return ValueTask.CompletedTask;
         }
@@ -58,6 +58,21 @@ internal sealed class ValidationStage(IDbContextOptions options) : ISaveStage
     }
 
     public ValueTask AfterSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    // Only added and modified entries are validated (an unchanged owner the ordering adds is skipped below), so a save
+    // whose types have nothing to validate need not order its entries at all.
+    private static bool AnyToValidate(IList<IUpdateEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.EntityState is EntityState.Added or EntityState.Modified && NeedsValidation(entry.EntityType))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     // Whether DataAnnotations validation can fail for a type at all: it has a validation attribute on the class or a
     // property, implements IValidatableObject, or names a metadata ("buddy") class. Worked out once per entity type and
