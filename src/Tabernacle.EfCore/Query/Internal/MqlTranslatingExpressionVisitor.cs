@@ -439,7 +439,9 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
     {
         if (MemberBinder.IsEfPropertyCall(node, out var source, out var name))
         {
-            return MemberBinder.Bind(source, MemberIdentity.Create(name), node.Type)
+            // EF Core writes a nested owned navigation as EF.Property(EF.Property(x, "Customer"), "Address"): bind the inner call first.
+            var owner = MemberBinder.UnwrapShaper(source) is not null ? source : Visit(source);
+            return (owner is null ? null : MemberBinder.Bind(owner, MemberIdentity.Create(name), node.Type))
                 ?? Fail($"EF.Property(..., \"{name}\") does not name a mapped property.")!;
         }
 

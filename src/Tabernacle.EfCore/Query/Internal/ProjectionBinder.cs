@@ -38,7 +38,7 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
             case IncludeExpression include:
                 return include.Update(Visit(include.EntityExpression), Visit(include.NavigationExpression));
             case MaterializeCollectionNavigationExpression materialize when materialize.Navigation is INavigation { ForeignKey.IsOwnership: true }:
-                return Visit(materialize.Subquery);
+                return BindOwnedSubquery(materialize.Subquery) ?? Visit(materialize.Subquery);
             case MaterializeCollectionNavigationExpression materialize:
                 // A collection navigation to another collection: its (possibly filtered) subquery joined in with $lookup.
                 var joined = host.JoinSubquery(materialize.Subquery);
@@ -54,6 +54,26 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
             default:
                 return base.VisitExtension(node);
         }
+    }
+
+    /// <summary>
+    /// An owned collection whose items have owned navigations of their own: EF Core includes those as a Select over the
+    /// collection (<c>o.Lines.AsQueryable().Select(l => Include(l, l.Discounts))</c>). The items stay entities of the
+    /// embedded collection, shaped with the includes bound to each item's document (not client code over detached items).
+    /// </summary>
+    private EmbeddedCollectionExpression? BindOwnedSubquery(Expression subquery)
+    {
+        if (subquery is not MethodCallExpression { Method.IsGenericMethod: true } call
+            || call.Method.GetGenericMethodDefinition() != QueryableMethods.Select
+            || (call.Arguments[1] is UnaryExpression { NodeType: ExpressionType.Quote } quote ? quote.Operand : call.Arguments[1])
+                is not LambdaExpression { Parameters.Count: 1 } selector
+            || (BindOwnedSubquery(call.Arguments[0]) ?? Visit(call.Arguments[0])) is not EmbeddedCollectionExpression { Detached: false } collection)
+        {
+            return null;
+        }
+
+        var body = ReplacingExpressionVisitor.Replace(selector.Parameters[0], collection.InnerShaper, selector.Body);
+        return new EmbeddedCollectionExpression(collection.Owner, collection.Navigation, Visit(body), collection.Type);
     }
 
     private static readonly System.Reflection.MethodInfo GetParameterValueMethod =
@@ -98,9 +118,23 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
 
     protected override Expression VisitMethodCall(MethodCallExpression node)
     {
-        if (MemberBinder.IsEfPropertyCall(node, out var source, out var name) && MemberBinder.Bind(source, MemberIdentity.Create(name), node.Type) is { } bound)
+        // EF Core writes a nested owned navigation as EF.Property(EF.Property(x, "Customer"), "Phones"): bind on what the
+        // inner call becomes (as VisitMember does), so owned types inside owned types stay reads of the row.
+        if (MemberBinder.IsEfPropertyCall(node, out var source, out var name)
+            && MemberBinder.Bind(Visit(source), MemberIdentity.Create(name), node.Type) is { } bound)
         {
             return ToShaper(bound);
+        }
+
+        // Client code over detached owned items (o.Lines.Select(l => l.Discounts.Count)): EF Core wrote the nested
+        // navigation as EF.Property, which only runs inside a query, so it becomes the member access it stands for.
+        if (MemberBinder.IsEfPropertyCall(node, out var memberSource, out var member)
+            && Visit(memberSource) is { } clientObject
+            && MemberBinder.UnwrapShaper(clientObject) is null
+            && clientObject.Type.GetProperty(member) is { CanRead: true } clientProperty)
+        {
+            var access = Expression.Property(clientObject, clientProperty);
+            return access.Type == node.Type ? access : Expression.Convert(access, node.Type);
         }
 
         if (translator.TranslateGroupAggregate(node) is { } aggregate)

@@ -84,10 +84,15 @@ internal sealed class EmbeddedCollectionExpression(EntityDocumentExpression owne
 
     public INavigation Navigation { get; } = navigation;
 
-    /// <summary>A shaper whose value buffer is <see cref="ItemDocument"/>.</summary>
+    /// <summary>
+    /// A shaper whose value buffer is <see cref="ItemDocument"/>, wrapped in the includes of the items' own owned
+    /// navigations when they have any (owned types inside owned types).
+    /// </summary>
     public Expression InnerShaper { get; } = innerShaper;
 
-    public EntityDocumentExpression ItemDocument => (EntityDocumentExpression)((StructuralTypeShaperExpression)InnerShaper).ValueBufferExpression;
+    public EntityDocumentExpression ItemDocument => (EntityDocumentExpression)((StructuralTypeShaperExpression)Entity(InnerShaper)).ValueBufferExpression;
+
+    private static Expression Entity(Expression shaper) => shaper is IncludeExpression include ? Entity(include.EntityExpression) : shaper;
 
     public override ExpressionType NodeType => ExpressionType.Extension;
 
