@@ -174,7 +174,8 @@ internal static class DocumentWriter
 
     /// <summary>
     /// The entries of an owned navigation's current value, with their 1-based positions in a collection (null for a
-    /// reference); <c>null</c> when the navigation holds nothing.
+    /// reference), which are the ordinal keys added items get (see <see cref="WithFreeOrdinals"/>); <c>null</c> when the
+    /// navigation holds nothing.
     /// </summary>
     public static List<(IUpdateEntry Entry, int? Position)>? EmbeddedEntries(IUpdateEntry entry, INavigation navigation)
     {
@@ -195,11 +196,55 @@ internal static class DocumentWriter
 
         var entries = new List<(IUpdateEntry Entry, int? Position)>();
         var position = 1;
+        var hasNew = false;
+        var ordinalKey = OrdinalKey(ownedType);
         foreach (var item in (IEnumerable)value)
         {
             var dependent = stateManager.TryGetEntry(item, ownedType)
                 ?? throw new InvalidOperationException($"An item of the owned collection '{entry.EntityType.DisplayName()}.{navigation.Name}' is not tracked.");
+            hasNew |= ordinalKey is not null && dependent.HasTemporaryValue(ordinalKey);
             entries.Add((dependent, position++));
+        }
+
+        return hasNew ? WithFreeOrdinals(entries, ordinalKey!, stateManager.GetDependents(entry, navigation.ForeignKey)) : entries;
+    }
+
+    private static IProperty? OrdinalKey(IEntityType ownedType)
+    {
+        foreach (var (property, _, isOrdinalKey) in StoredProperties.Inserted(ownedType))
+        {
+            if (isOrdinalKey)
+            {
+                return property;
+            }
+        }
+
+        return null;
+    }
+
+    // An added item's ordinal key is its position unless an item loaded before (still in the collection, moved up by a
+    // removal, or removed and not yet saved) holds that key: then the next number no item holds, so the change tracker
+    // never sees two items with one key (the ordinals follow the array positions again when the document is read back).
+    private static List<(IUpdateEntry Entry, int? Position)> WithFreeOrdinals(
+        List<(IUpdateEntry Entry, int? Position)> entries, IProperty ordinalKey, IEnumerable<IUpdateEntry> tracked)
+    {
+        var taken = new HashSet<int>();
+        foreach (var dependent in tracked)
+        {
+            if (!dependent.HasTemporaryValue(ordinalKey) && dependent.GetCurrentValue(ordinalKey) is int held)
+            {
+                taken.Add(held);
+            }
+        }
+
+        var next = Math.Max(entries.Count, taken.Count == 0 ? 0 : taken.Max()) + 1;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var (dependent, position) = entries[i];
+            if (dependent.HasTemporaryValue(ordinalKey) && taken.Contains(position!.Value))
+            {
+                entries[i] = (dependent, next++);
+            }
         }
 
         return entries;
