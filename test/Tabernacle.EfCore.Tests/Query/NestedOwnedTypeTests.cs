@@ -283,8 +283,10 @@ public sealed class NestedOwnedTypeTests : ProviderTestBase<NestOrderContext>
     {
         await using var db = CreateContext();
 
-        Assert.Equal([1], await db.Orders.Where(o => o.Lines.Any(l => l.Discounts.Any(d => d.Code == "LOYAL"))).Select(o => o.Id).ToListAsync());
-        Assert.Equal([2], await db.Orders.Where(o => o.Lines.Any(l => l.Discounts.Any(d => d.Percent > 15))).Select(o => o.Id).ToListAsync());
+        Assert.Equal([1], await db.Orders.Where(o => o.Lines.Any(l => l.Discounts.Any(d => d.Code == "LOYAL"))).Select(o => o.Id)
+            .ToListAsync());
+        Assert.Equal([2], await db.Orders.Where(o => o.Lines.Any(l => l.Discounts.Any(d => d.Percent > 15))).Select(o => o.Id)
+            .ToListAsync());
         Assert.Equal([1], await db.Orders.Where(o => o.Lines.Any(l => l.Price!.Currency == "EUR")).Select(o => o.Id).ToListAsync());
         Assert.Equal([1], await db.Orders.Where(o => o.Customer!.Address!.City == "Oslo").Select(o => o.Id).ToListAsync());
         Assert.Equal([1], await db.Orders.Where(o => o.Customer!.Phones.Any(p => p.Number == "222")).Select(o => o.Id).ToListAsync());
@@ -298,7 +300,12 @@ public sealed class NestedOwnedTypeTests : ProviderTestBase<NestOrderContext>
     {
         await using var db = CreateContext();
         var row = await db.Orders.AsNoTracking().Where(o => o.Id == 1)
-            .Select(o => new { City = o.Customer!.Address!.City, o.Customer.Phones, First = o.Lines.Select(l => l.Discounts.Count).ToList() })
+            .Select(o => new
+            {
+                City = o.Customer!.Address!.City,
+                o.Customer.Phones,
+                First = o.Lines.Select(l => l.Discounts.Count).ToList(),
+            })
             .SingleAsync();
         Assert.Equal("Oslo", row.City);
         Assert.Equal(["111", "222"], row.Phones.Select(p => p.Number));

@@ -67,7 +67,8 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
             || call.Method.GetGenericMethodDefinition() != QueryableMethods.Select
             || (call.Arguments[1] is UnaryExpression { NodeType: ExpressionType.Quote } quote ? quote.Operand : call.Arguments[1])
                 is not LambdaExpression { Parameters.Count: 1 } selector
-            || (BindOwnedSubquery(call.Arguments[0]) ?? Visit(call.Arguments[0])) is not EmbeddedCollectionExpression { Detached: false } collection)
+            || (BindOwnedSubquery(call.Arguments[0]) ?? Visit(call.Arguments[0]))
+                is not EmbeddedCollectionExpression { Detached: false } collection)
         {
             return null;
         }

@@ -335,7 +335,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                             EmbeddedCollectionExpression embedded => MaterializeItems(embedded),
                             JoinedCollectionExpression joined => MaterializeJoined(joined),
                             _ => throw new InvalidOperationException(
-                                $"The included collection '{navigation.Name}' could not be materialized from '{include.NavigationExpression.Print()}'."
+                                $"The included collection '{navigation.Name}' could not be materialized from "
+                                + $"'{include.NavigationExpression.Print()}'."
                                 + (Infrastructure.Internal.OwnedByConvention.LooksUnintended(navigation.TargetEntityType)
                                     ? " " + Infrastructure.Internal.OwnedByConvention.Explain(navigation.TargetEntityType)
                                     : "")),

@@ -90,7 +90,8 @@ internal sealed class EmbeddedCollectionExpression(EntityDocumentExpression owne
     /// </summary>
     public Expression InnerShaper { get; } = innerShaper;
 
-    public EntityDocumentExpression ItemDocument => (EntityDocumentExpression)((StructuralTypeShaperExpression)Entity(InnerShaper)).ValueBufferExpression;
+    public EntityDocumentExpression ItemDocument =>
+        (EntityDocumentExpression)((StructuralTypeShaperExpression)Entity(InnerShaper)).ValueBufferExpression;
 
     private static Expression Entity(Expression shaper) => shaper is IncludeExpression include ? Entity(include.EntityExpression) : shaper;
 
