@@ -267,6 +267,51 @@ public sealed class NestedOwnedTypeTests : ProviderTestBase<NestOrderContext>
     }
 
     [Fact]
+    public async Task Document_path_tracks_every_level_of_an_entity_in_a_joined_array()
+    {
+        await using var db = CreateContext();
+        var query = db.Buyers.Where(b => b.Id == 1)
+            .Select(b => new { Orders = b.Orders.ToList(), Names = b.Orders.Select(o => o.Name).ToList() });
+        Assert.False(ReadsFromWire(query));
+        var row = await query.SingleAsync();
+        var order = row.Orders.Single();
+        AssertFirstOrder(order);
+        Assert.Equal(EntityState.Unchanged, db.Entry(order).State);
+        Assert.Equal(2, db.ChangeTracker.Entries<NestDiscount>().Count());
+        Assert.Single(db.ChangeTracker.Entries<NestAddress>());
+        Assert.Equal(2, db.ChangeTracker.Entries<NestPhone>().Count());
+
+        // Changes to nested items of an entity read on the document path save like any other.
+        order.Lines[0].Discounts[0].Percent = 12;
+        order.Customer!.Address!.City = "Tromsø";
+        await db.SaveChangesAsync();
+        var stored = await RawCollection("nestorders").Find(new BsonDocument("_id", 1)).SingleAsync();
+        Assert.Equal(12, stored["Lines"][0]["Discounts"][0]["Percent"].AsInt32);
+        Assert.Equal("Tromsø", stored["Customer"]["Address"]["City"].AsString);
+    }
+
+    [Fact]
+    public async Task Replacing_every_item_of_a_collection_with_nested_items_in_one_save()
+    {
+        await using (var db = CreateContext())
+        {
+            var order = await db.Orders.SingleAsync(o => o.Id == 2);
+            order.Lines.RemoveAt(0);
+            order.Lines.Add(new NestLine { Sku = "d", Quantity = 4, Discounts = [new NestDiscount { Code = "D1", Percent = 1 }] });
+            order.Lines.Add(new NestLine { Sku = "e", Quantity = 5, Price = new NestPrice { Amount = 2.5, Currency = "SEK" } });
+            await db.SaveChangesAsync();
+        }
+
+        await using var read = CreateContext();
+        var again = await read.Orders.AsNoTracking().SingleAsync(o => o.Id == 2);
+        Assert.Equal(["d", "e"], again.Lines.Select(l => l.Sku));
+        Assert.Equal(["D1"], again.Lines[0].Discounts.Select(d => d.Code));
+        Assert.Null(again.Lines[0].Price);
+        Assert.Empty(again.Lines[1].Discounts);
+        Assert.Equal("SEK", again.Lines[1].Price!.Currency);
+    }
+
+    [Fact]
     public async Task Wire_path_reads_every_level_of_an_included_joined_entity_and_tracks_it()
     {
         await using var db = CreateContext();
