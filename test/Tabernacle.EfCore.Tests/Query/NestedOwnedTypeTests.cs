@@ -393,7 +393,7 @@ public sealed class NestedOwnedTypeTests : ProviderTestBase<NestOrderContext>
             order.Lines[0].Discounts[1].Code = "EXTRA2";
             order.Customer!.Phones[1].Number = "444";
 
-            // The removed item's key is still tracked until the save: the added one at its position gets another.
+            // An item removed and another added at its position in one save.
             order.Lines[1].Discounts.RemoveAt(0);
             order.Lines[1].Discounts.Add(new NestDiscount { Code = "LAST", Percent = 9 });
             await db.SaveChangesAsync();
