@@ -37,6 +37,14 @@ public class NestDiscount
     public string Code { get; set; } = "";
 
     public int Percent { get; set; }
+
+    // A third level: OwnsOne inside OwnsMany inside OwnsMany.
+    public NestNote? Note { get; set; }
+}
+
+public class NestNote
+{
+    public string Text { get; set; } = "";
 }
 
 public class NestPrice
@@ -95,7 +103,7 @@ public class NestOrderContext(DbContextOptions<NestOrderContext> options) : DbCo
             order.Property(o => o.Id).ValueGeneratedNever();
             order.OwnsMany(o => o.Lines, line =>
             {
-                line.OwnsMany(l => l.Discounts);
+                line.OwnsMany(l => l.Discounts, discount => discount.OwnsOne(d => d.Note));
                 line.OwnsOne(l => l.Price);
             });
             order.OwnsOne(o => o.Customer, customer =>
@@ -129,7 +137,11 @@ public sealed class NestedOwnedTypeTests : ProviderTestBase<NestOrderContext>
                     {
                         Sku = "a",
                         Quantity = 1,
-                        Discounts = [new NestDiscount { Code = "SPRING", Percent = 10 }, new NestDiscount { Code = "LOYAL", Percent = 5 }],
+                        Discounts =
+                        [
+                            new NestDiscount { Code = "SPRING", Percent = 10, Note = new NestNote { Text = "until May" } },
+                            new NestDiscount { Code = "LOYAL", Percent = 5 },
+                        ],
                         Price = new NestPrice { Amount = 9.5, Currency = "EUR" },
                     },
                     new NestLine { Sku = "b", Quantity = 2 },
@@ -167,6 +179,8 @@ public sealed class NestedOwnedTypeTests : ProviderTestBase<NestOrderContext>
         var line = order.Lines[0];
         Assert.Equal(["SPRING", "LOYAL"], line.Discounts.Select(d => d.Code));
         Assert.Equal([10, 5], line.Discounts.Select(d => d.Percent));
+        Assert.Equal("until May", line.Discounts[0].Note!.Text);
+        Assert.Null(line.Discounts[1].Note);
         Assert.Equal(9.5, line.Price!.Amount);
         Assert.Equal("EUR", line.Price.Currency);
         Assert.Empty(order.Lines[1].Discounts);
@@ -207,7 +221,8 @@ public sealed class NestedOwnedTypeTests : ProviderTestBase<NestOrderContext>
 
         // Keys are the nesting itself: no owner keys or ordinals are stored in the embedded documents.
         Assert.Equal(["Discounts", "Price", "Quantity", "Sku"], line.Names.Order(StringComparer.Ordinal));
-        Assert.Equal(["Code", "Percent"], discounts[0].Names.Order(StringComparer.Ordinal));
+        Assert.Equal(["Code", "Note", "Percent"], discounts[0].Names.Order(StringComparer.Ordinal));
+        Assert.Equal(new BsonDocument("Text", "until May"), discounts[0]["Note"].AsBsonDocument);
         Assert.Equal(["Number"], customer["Phones"][0].AsBsonDocument.Names);
     }
 
@@ -236,6 +251,7 @@ public sealed class NestedOwnedTypeTests : ProviderTestBase<NestOrderContext>
         AssertSecondOrder(orders[1]);
         Assert.Equal(3, db.ChangeTracker.Entries<NestLine>().Count());
         Assert.Equal(3, db.ChangeTracker.Entries<NestDiscount>().Count());
+        Assert.Single(db.ChangeTracker.Entries<NestNote>());
         Assert.Single(db.ChangeTracker.Entries<NestPrice>());
         Assert.Equal(2, db.ChangeTracker.Entries<NestCustomer>().Count());
         Assert.Single(db.ChangeTracker.Entries<NestAddress>());
@@ -333,6 +349,8 @@ public sealed class NestedOwnedTypeTests : ProviderTestBase<NestOrderContext>
         Assert.Equal([2], await db.Orders.Where(o => o.Lines.Any(l => l.Discounts.Any(d => d.Percent > 15))).Select(o => o.Id)
             .ToListAsync());
         Assert.Equal([1], await db.Orders.Where(o => o.Lines.Any(l => l.Price!.Currency == "EUR")).Select(o => o.Id).ToListAsync());
+        Assert.Equal([1], await db.Orders.Where(o => o.Lines.Any(l => l.Discounts.Any(d => d.Note!.Text == "until May")))
+            .Select(o => o.Id).ToListAsync());
         Assert.Equal([1], await db.Orders.Where(o => o.Customer!.Address!.City == "Oslo").Select(o => o.Id).ToListAsync());
         Assert.Equal([1], await db.Orders.Where(o => o.Customer!.Phones.Any(p => p.Number == "222")).Select(o => o.Id).ToListAsync());
 
@@ -364,6 +382,7 @@ public sealed class NestedOwnedTypeTests : ProviderTestBase<NestOrderContext>
         {
             var order = await db.Orders.SingleAsync(o => o.Id == 1);
             order.Lines[0].Discounts[1].Percent = 7;
+            order.Lines[0].Discounts[0].Note!.Text = "until June";
             order.Lines[0].Discounts.Add(new NestDiscount { Code = "EXTRA", Percent = 1 });
             order.Lines[0].Price!.Amount = 11.25;
             order.Lines[1].Price = new NestPrice { Amount = 3, Currency = "NOK" };
@@ -379,6 +398,7 @@ public sealed class NestedOwnedTypeTests : ProviderTestBase<NestOrderContext>
         Assert.Equal(["SPRING", "LOYAL", "EXTRA"], lines[0]["Discounts"].AsBsonArray.Select(d => d["Code"].AsString));
         Assert.Equal([10, 7, 1], lines[0]["Discounts"].AsBsonArray.Select(d => d["Percent"].AsInt32));
         Assert.Equal(11.25, lines[0]["Price"]["Amount"].AsDouble);
+        Assert.Equal("until June", lines[0]["Discounts"][0]["Note"]["Text"].AsString);
         Assert.Equal("NOK", lines[1]["Price"]["Currency"].AsString);
         Assert.Equal(["NEW"], lines[1]["Discounts"].AsBsonArray.Select(d => d["Code"].AsString));
         Assert.Equal("Bergen", stored["Customer"]["Address"]["City"].AsString);
@@ -403,6 +423,7 @@ public sealed class NestedOwnedTypeTests : ProviderTestBase<NestOrderContext>
         var again = await read.Orders.AsNoTracking().SingleAsync(o => o.Id == 1);
         Assert.Equal(["LOYAL", "EXTRA2"], again.Lines[0].Discounts.Select(d => d.Code));
         Assert.Equal([7, 1], again.Lines[0].Discounts.Select(d => d.Percent));
+        Assert.All(again.Lines[0].Discounts, d => Assert.Null(d.Note));
         Assert.Equal(11.25, again.Lines[0].Price!.Amount);
         Assert.Equal(3, again.Lines[1].Price!.Amount);
         Assert.Equal(["LAST"], again.Lines[1].Discounts.Select(d => d.Code));
