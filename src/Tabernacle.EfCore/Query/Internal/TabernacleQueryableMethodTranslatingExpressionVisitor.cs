@@ -317,7 +317,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return null;
         }
 
-        if (!Query(source).ReverseOrdering())
+        if (!Query(source).ReverseOrdering() && !Query(source).AppendReversedOrdering())
         {
             AddTranslationErrorDetails("Last/LastOrDefault needs an OrderBy before it (MongoDB documents have no inherent order).");
             return null;
@@ -580,7 +580,31 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return source1.UpdateShaperExpression(shaper);
     }
 
-    protected override ShapedQueryExpression? TranslateDefaultIfEmpty(ShapedQueryExpression source, Expression? defaultValue) => NotYet("DefaultIfEmpty");
+    protected override ShapedQueryExpression? TranslateDefaultIfEmpty(ShapedQueryExpression source, Expression? defaultValue)
+    {
+        if (defaultValue is not null)
+        {
+            AddTranslationErrorDetails("DefaultIfEmpty with a default value cannot be translated: MongoDB would have to build that value. "
+                + "Apply it to the results on the client (AsEnumerable().DefaultIfEmpty(value)).");
+            return null;
+        }
+
+        var query = Query(source);
+        if (query.ResultOperator != ResultOperator.None)
+        {
+            return null;
+        }
+
+        if (IsSubquery && DefaultIfEmptyTranslator.IsCorrelated(query))
+        {
+            AddTranslationErrorDetails("DefaultIfEmpty over a correlated subquery is translated only as the collection of a SelectMany "
+                + "(an outer apply) or before a client-side aggregate of a projection.");
+            return null;
+        }
+
+        var (wrapped, shaper) = DefaultIfEmptyTranslator.Apply(query, source.ShaperExpression);
+        return new ShapedQueryExpression(wrapped, shaper);
+    }
 
     protected override ShapedQueryExpression? TranslateDistinct(ShapedQueryExpression source)
     {
@@ -797,10 +821,18 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             ? new LookupStage(element, inner, outerField.Path, innerField.Path, null, null)
             : new LookupStage(element, inner, null, null, outerKey, innerKey);
 
-    protected override ShapedQueryExpression? TranslateRightJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) => NotYet("RightJoin");
+    // RightJoin is a LeftJoin from the other side: the inner query's rows each keep their row, the outer's join into them.
+    protected override ShapedQueryExpression? TranslateRightJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) =>
+        TranslateJoin(
+            inner,
+            outer,
+            innerKeySelector,
+            outerKeySelector,
+            Expression.Lambda(resultSelector.Body, resultSelector.Parameters[1], resultSelector.Parameters[0]),
+            left: true);
 
     protected override ShapedQueryExpression? TranslateReverse(ShapedQueryExpression source) =>
-        Query(source).ReverseOrdering() ? source : NotYet("Reverse without an ordering");
+        Query(source).ReverseOrdering() || Query(source).AppendReversedOrdering() ? source : NotYet("Reverse without an ordering");
 
     protected override ShapedQueryExpression? TranslateSelectMany(ShapedQueryExpression source, LambdaExpression collectionSelector, LambdaExpression resultSelector)
     {
@@ -848,11 +880,18 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     private Expression? Unwind(MongoQueryExpression query, Expression collection)
     {
         var unwrapped = ArrayOperatorTranslator.Unwrap(collection);
-        if (unwrapped is MethodCallExpression { Method.Name: nameof(Queryable.DefaultIfEmpty) })
+        var beforeDefault = DefaultIfEmptyTranslator.Source(unwrapped);
+        var defaultIfEmpty = beforeDefault is not null;
+        if (beforeDefault is not null)
         {
-            // A left SelectMany would yield default(T) for an empty array; $unwind's preserveNullAndEmptyArrays yields a missing value.
-            AddTranslationErrorDetails("SelectMany over DefaultIfEmpty() is supported only as a left join (GroupJoin + SelectMany); over a stored array or navigation it is not supported yet.");
-            return null;
+            unwrapped = ArrayOperatorTranslator.Unwrap(beforeDefault);
+            if (!ArrayOperatorTranslator.ContainsQueryRoot(unwrapped))
+            {
+                // A left SelectMany would yield default(T) for an empty array; $unwind's preserveNullAndEmptyArrays yields a missing value.
+                AddTranslationErrorDetails("SelectMany over DefaultIfEmpty() of a stored array or owned collection is not supported yet; "
+                    + "over a collection navigation or a subquery of another collection it is.");
+                return null;
+            }
         }
 
         if (ArrayOperatorTranslator.ContainsQueryRoot(unwrapped))
@@ -863,10 +902,12 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
                 return null;
             }
 
-            query.AddStage(new UnwindStage(joined.Element, PreserveNullAndEmptyArrays: false));
+            // Over DefaultIfEmpty() (an outer apply) a row without matches stays, with the element missing: its default.
+            query.AddStage(new UnwindStage(joined.Element, PreserveNullAndEmptyArrays: defaultIfEmpty));
             var itemDocument = joined.ItemDocument ?? new EntityDocumentExpression(query.EntityType, "");
             var at = query.RootDocument.Joined(itemDocument.EntityType, joined.Element);
-            return DocumentRebaser.Rebase(joined.InnerShaper, itemDocument, at, joined.Element + ".");
+            var joinedElement = DocumentRebaser.Rebase(joined.InnerShaper, itemDocument, at, joined.Element + ".");
+            return defaultIfEmpty ? DefaultIfEmptyTranslator.OrDefault(query, joined.Element, joinedElement) : joinedElement;
         }
 
         if (_translator.TranslateArraySource(collection) is not { } array)

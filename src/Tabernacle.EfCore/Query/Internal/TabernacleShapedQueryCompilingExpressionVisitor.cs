@@ -154,8 +154,10 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             {
                 Visit(inner);
             }
-            else if (node is EntityDocumentExpression { Owner: { } owner })
+            else if (node is EntityDocumentExpression { Owner: { } owner, JoinedElement: null })
             {
+                // An owned document is read with its owner; a joined one only holds the row's element, and the row may
+                // not be an entity of its own (DefaultIfEmpty's single row, a set operation's moved entities).
                 Visit(owner);
             }
 
