@@ -77,7 +77,7 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
 
         if (MemberBinder.Bind(inner, MemberIdentity.Create(node.Member), node.Type) is { } bound)
         {
-            return ToShaper(bound);
+            return bound is MqlFieldExpression field && host.CarryOuterField(field) is { } carried ? carried : ToShaper(bound);
         }
 
         return node.Update(inner);

@@ -89,6 +89,19 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
 
     public bool IsSubquery { get; }
 
+    // The subquery's rows get the outer value as a field of their own: inside the $lookup it is a let variable.
+    public DocumentValueExpression? CarryOuterField(MqlFieldExpression field)
+    {
+        if (!IsSubquery || _current is not { } query || field.Root is null || ReferenceEquals(field.Root, query.RootDocument) || field.Path.StartsWith('$'))
+        {
+            return null;
+        }
+
+        var carried = query.NewTemporaryField("o");
+        query.AddStage(new AddFieldsStage(carried, field));
+        return new DocumentValueExpression(carried, field.Type, field.Property, field.TypeMapping);
+    }
+
     public QueryParameterExpression RegisterRuntimeParameter(string name, LambdaExpression valueExtractor) =>
         QueryCompilationContext.RegisterRuntimeParameter(name, valueExtractor);
 

@@ -5,10 +5,10 @@ namespace Tabernacle.EfCore.Tests.Query.Breadth;
 
 /// <summary>
 /// DefaultIfEmpty on its own (one default row when the query has none), SelectMany over a subquery's
-/// DefaultIfEmpty() (an outer apply), RightJoin and Last after Skip/Take: each checked against LINQ to Objects over
-/// the same data, and the MQL of the new shapes pinned.
+/// DefaultIfEmpty() (an outer apply), a correlated subquery projecting the outer row's values, RightJoin and Last
+/// after Skip/Take: each checked against LINQ to Objects over the same data, and the MQL of the new shapes pinned.
 /// </summary>
-public sealed class DefaultIfEmptyTests : ProviderTestBase<LibraryContext>
+public sealed class OuterApplyAndDefaultIfEmptyTests : ProviderTestBase<LibraryContext>
 {
     private readonly List<Author> _authors =
     [
@@ -98,6 +98,27 @@ public sealed class DefaultIfEmptyTests : ProviderTestBase<LibraryContext>
         var books = await db.Authors.SelectMany(a => a.Books.DefaultIfEmpty(), (a, b) => new { a.Name, b }).ToListAsync();
         Assert.Null(Assert.Single(books, p => p.Name == "Cid").b);
         Assert.Equal(4, books.Count(p => p.b != null));
+    }
+
+    [Fact]
+    public async Task A_correlated_subquery_can_project_values_of_the_outer_row()
+    {
+        await using var db = CreateContext();
+        var rows = await (
+            from a in db.Authors
+            from country in db.Books.Where(b => b.AuthorId == a.Id).Select(b => a.Country)
+            select new { a.Name, country }).ToListAsync();
+        var expected =
+            from a in _authors
+            from country in _books.Where(b => b.AuthorId == a.Id).Select(b => a.Country)
+            select new { a.Name, country };
+        Assert.Equal(expected.OrderBy(r => r.Name), rows.OrderBy(r => r.Name));
+
+        var withDefault = await (
+            from a in db.Authors
+            from name in db.Books.Where(b => b.AuthorId == a.Id).Select(b => a.Name + ":" + b.Title).DefaultIfEmpty()
+            select name).ToListAsync();
+        Assert.Equal(["Ann:Alpha", "Ann:Beta", "Ann:Delta", "Ben:Gamma", null], withDefault.OrderBy(n => n == null).ThenBy(n => n));
     }
 
     [Fact]
