@@ -62,6 +62,8 @@ public sealed class OuterApplyAndDefaultIfEmptyTests : ProviderTestBase<LibraryC
             await db.Authors.Where(a => a.Country == "NO").DefaultIfEmpty().Where(a => a != null).OrderBy(a => a!.Name).Select(a => a!.Name).ToListAsync());
         Assert.True(await db.Authors.Where(a => a.Country == "SE").Select(a => a.Id).DefaultIfEmpty().AnyAsync());
         Assert.Equal(1, await db.Authors.Where(a => a.Country == "SE").DefaultIfEmpty().CountAsync());
+        var withBooks = await db.Authors.Where(a => a.Country == "NO").DefaultIfEmpty().OrderBy(a => a!.Name).Select(a => new { a!.Name, a.Books }).ToListAsync();
+        Assert.Equal(["Ann:3", "Cid:0"], withBooks.Select(a => a.Name + ":" + a.Books.Count));
         Assert.Equal(2.0, await db.Authors.Where(a => a.Country != "SE").Select(a => a.Id).DefaultIfEmpty().AverageAsync());
         Assert.Equal(3, await db.Authors.Select(a => a.Id).DefaultIfEmpty().MaxAsync());
     }
