@@ -823,9 +823,40 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return null;
         }
 
-        var outerKey = TranslateLambda(outer, outerKeySelector);
-        var innerKey = TranslateLambda(inner, innerKeySelector);
-        return outerKey is null || innerKey is null ? null : (outerKey, innerKey);
+        var outerEntityKey = EntityKey(outer, outerKeySelector);
+        var innerEntityKey = EntityKey(inner, innerKeySelector);
+        var entityKeys = outerEntityKey is not null && innerEntityKey is not null;
+        var outerKey = TranslateLambda(outer, entityKeys ? outerEntityKey! : outerKeySelector);
+        var innerKey = TranslateLambda(inner, entityKeys ? innerEntityKey! : innerKeySelector);
+        if (outerKey is null || innerKey is null)
+        {
+            return null;
+        }
+
+        if (entityKeys)
+        {
+            // A null entity (a default row of DefaultIfEmpty) joins nothing, as in LINQ; $eq would match missing with missing.
+            Query(inner).ApplyPredicate(new MqlBinaryExpression(MqlOperator.NotEqual, innerKey, new MqlConstantExpression(null, innerKey.Type), typeof(bool)));
+        }
+
+        return (outerKey, innerKey);
+    }
+
+    /// <summary>A join on whole entities (o =&gt; o, i =&gt; i) as a join on their keys, for a key of one property.</summary>
+    private static LambdaExpression? EntityKey(ShapedQueryExpression source, LambdaExpression keySelector)
+    {
+        if (keySelector.Body != keySelector.Parameters[0]
+            || MemberBinder.UnwrapShaper(source.ShaperExpression) is not { StructuralType: IEntityType entityType }
+            || entityType.FindPrimaryKey() is not { Properties: [var key] })
+        {
+            return null;
+        }
+
+        var property = Expression.Call(
+            typeof(EF).GetMethod(nameof(EF.Property))!.MakeGenericMethod(key.ClrType),
+            keySelector.Parameters[0],
+            Expression.Constant(key.Name));
+        return Expression.Lambda(property, keySelector.Parameters[0]);
     }
 
     // Equal fields join with localField/foreignField (MongoDB can use an index on the foreign field); anything else correlates with let.

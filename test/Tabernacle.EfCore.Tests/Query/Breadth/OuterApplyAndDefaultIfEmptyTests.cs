@@ -132,6 +132,18 @@ public sealed class OuterApplyAndDefaultIfEmptyTests : ProviderTestBase<LibraryC
     }
 
     [Fact]
+    public async Task A_join_on_whole_entities_joins_on_their_keys_and_a_default_row_joins_nothing()
+    {
+        await using var db = CreateContext();
+        Assert.Equal(
+            ["Cid"],
+            await db.Authors.Where(a => a.Country == "NO").Join(db.Authors.Where(a => a.Id > 1), o => o, i => i, (o, i) => o.Name).ToListAsync());
+        Assert.Empty(await db.Authors.Where(a => a.Country == "SE").DefaultIfEmpty()
+            .Join(db.Authors.Where(a => a.Country == "SE").DefaultIfEmpty(), o => o, i => i, (o, i) => o)
+            .ToListAsync());
+    }
+
+    [Fact]
     public async Task RightJoin_keeps_every_row_of_the_inner_side()
     {
         await using var db = CreateContext();
