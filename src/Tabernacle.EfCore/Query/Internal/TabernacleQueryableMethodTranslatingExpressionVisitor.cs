@@ -21,6 +21,9 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     // The query whose lambdas are being translated: correlated subqueries in them join into it.
     private MongoQueryExpression? _current;
 
+    // For a subquery: the query it is joined into, whose row values its projection may return.
+    private readonly MongoQueryExpression? _outer;
+
     private readonly IMqlMethodCallTranslatorProvider _methods;
     private readonly IMqlMemberTranslatorProvider _members;
 
@@ -41,6 +44,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         : base(parent.Dependencies, parent.QueryCompilationContext, subquery: true)
     {
         IsSubquery = true;
+        _outer = parent._current;
         _methods = parent._methods;
         _members = parent._members;
         _translator = new MqlTranslatingExpressionVisitor(_methods, _members, this);
@@ -89,10 +93,11 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
 
     public bool IsSubquery { get; }
 
-    // The subquery's rows get the outer value as a field of their own: inside the $lookup it is a let variable.
+    // The subquery's rows get the outer value as a field of their own: inside the $lookup it is a let variable. Only a
+    // value of the row the subquery is joined into: the let variables of a lookup are read from that row.
     public DocumentValueExpression? CarryOuterField(MqlFieldExpression field)
     {
-        if (!IsSubquery || _current is not { } query || field.Root is null || ReferenceEquals(field.Root, query.RootDocument) || field.Path.StartsWith('$'))
+        if (!IsSubquery || _current is not { } query || _outer is null || !ReferenceEquals(field.Root, _outer.RootDocument) || field.Path.StartsWith('$'))
         {
             return null;
         }
