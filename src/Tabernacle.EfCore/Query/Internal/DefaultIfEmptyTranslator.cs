@@ -51,8 +51,10 @@ internal static class DefaultIfEmptyTranslator
         }
 
         var missing = query.NewTemporaryField("e");
-        query.AddStage(new AddFieldsStage(missing, new MqlRawExpression(new BsonDocument("$not", new BsonArray { "$" + element }), typeof(bool))));
-        return Expression.Condition(new DocumentValueExpression(missing, typeof(bool), null, null), Expression.Default(shaper.Type), shaper);
+        var isMissing = new MqlRawExpression(new BsonDocument("$not", new BsonArray { "$" + element }), typeof(bool));
+        query.AddStage(new AddFieldsStage(missing, isMissing));
+        var flag = new DocumentValueExpression(missing, typeof(bool), null, null);
+        return Expression.Condition(flag, Expression.Default(shaper.Type), shaper);
     }
 
     private static StructuralTypeShaperExpression? Entity(Expression shaper) => shaper switch
@@ -83,5 +85,7 @@ internal static class DefaultIfEmptyTranslator
 
     /// <summary><c>source.DefaultIfEmpty()</c> (without a default value) as its source, or <c>null</c>.</summary>
     public static Expression? Source(Expression expression) =>
-        expression is MethodCallExpression { Method.Name: nameof(Queryable.DefaultIfEmpty), Arguments.Count: 1 } call ? call.Arguments[0] : null;
+        expression is MethodCallExpression { Method.Name: nameof(Queryable.DefaultIfEmpty), Arguments.Count: 1 } call
+            ? call.Arguments[0]
+            : null;
 }

@@ -56,6 +56,9 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
         }
     }
 
+    private static readonly System.Reflection.MethodInfo DefaultIfEmptyMethod =
+        typeof(Enumerable).GetMethods().Single(m => m.Name == nameof(Enumerable.DefaultIfEmpty) && m.GetParameters().Length == 1);
+
     private static readonly System.Reflection.MethodInfo GetParameterValueMethod =
         typeof(ProjectionBinder).GetMethod(nameof(GetParameterValue), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
 
@@ -134,13 +137,16 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
                     var items = beforeDefault is null
                         ? (Expression)joinedSubquery
                         : Expression.Call(
-                            typeof(Enumerable).GetMethods().Single(m => m.Name == nameof(Enumerable.DefaultIfEmpty) && m.GetParameters().Length == 1)
-                                .MakeGenericMethod(joinedSubquery.ElementType),
+                            DefaultIfEmptyMethod.MakeGenericMethod(joinedSubquery.ElementType),
                             joinedSubquery);
                     if (sequence)
                     {
                         return beforeDefault is null
-                            ? new JoinedCollectionExpression(joinedSubquery.Owner, joinedSubquery.Element, joinedSubquery.InnerShaper, typeof(IEnumerable<>).MakeGenericType(joinedSubquery.ElementType))
+                            ? new JoinedCollectionExpression(
+                                joinedSubquery.Owner,
+                                joinedSubquery.Element,
+                                joinedSubquery.InnerShaper,
+                                typeof(IEnumerable<>).MakeGenericType(joinedSubquery.ElementType))
                             : items;
                     }
 

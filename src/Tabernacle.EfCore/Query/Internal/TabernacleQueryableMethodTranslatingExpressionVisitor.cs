@@ -97,7 +97,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     // value of the row the subquery is joined into: the let variables of a lookup are read from that row.
     public DocumentValueExpression? CarryOuterField(MqlFieldExpression field)
     {
-        if (!IsSubquery || _current is not { } query || _outer is null || !ReferenceEquals(field.Root, _outer.RootDocument) || field.Path.StartsWith('$'))
+        if (!IsSubquery || _current is not { } query || _outer is null || !ReferenceEquals(field.Root, _outer.RootDocument)
+            || field.Path.StartsWith('$'))
         {
             return null;
         }
@@ -841,7 +842,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         if (entityKeys)
         {
             // A null entity (a default row of DefaultIfEmpty) joins nothing, as in LINQ; $eq would match missing with missing.
-            Query(inner).ApplyPredicate(new MqlBinaryExpression(MqlOperator.NotEqual, innerKey, new MqlConstantExpression(null, innerKey.Type), typeof(bool)));
+            var nullKey = new MqlConstantExpression(null, innerKey.Type);
+            Query(inner).ApplyPredicate(new MqlBinaryExpression(MqlOperator.NotEqual, innerKey, nullKey, typeof(bool)));
         }
 
         return (outerKey, innerKey);
@@ -871,7 +873,12 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             : new LookupStage(element, inner, null, null, outerKey, innerKey);
 
     // RightJoin is a LeftJoin from the other side: the inner query's rows each keep their row, the outer's join into them.
-    protected override ShapedQueryExpression? TranslateRightJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) =>
+    protected override ShapedQueryExpression? TranslateRightJoin(
+        ShapedQueryExpression outer,
+        ShapedQueryExpression inner,
+        LambdaExpression outerKeySelector,
+        LambdaExpression innerKeySelector,
+        LambdaExpression resultSelector) =>
         TranslateJoin(
             inner,
             outer,
