@@ -14,4 +14,10 @@ internal interface ISubqueryHost
 
     /// <summary>Whether this translates a subquery (whose results are joined into another query's documents).</summary>
     bool IsSubquery { get; }
+
+    /// <summary>
+    /// A value of the outer query's row that a subquery's projection returns (<c>Select(o =&gt; c.City)</c>), carried into
+    /// the subquery's rows; <c>null</c> when <paramref name="field"/> belongs to the current query's rows.
+    /// </summary>
+    DocumentValueExpression? CarryOuterField(MqlFieldExpression field) => null;
 }

@@ -77,6 +77,9 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
         return new EmbeddedCollectionExpression(collection.Owner, collection.Navigation, Visit(body), collection.Type);
     }
 
+    private static readonly System.Reflection.MethodInfo DefaultIfEmptyMethod =
+        typeof(Enumerable).GetMethods().Single(m => m.Name == nameof(Enumerable.DefaultIfEmpty) && m.GetParameters().Length == 1);
+
     private static readonly System.Reflection.MethodInfo GetParameterValueMethod =
         typeof(ProjectionBinder).GetMethod(nameof(GetParameterValue), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
 
@@ -98,7 +101,7 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
 
         if (MemberBinder.Bind(inner, MemberIdentity.Create(node.Member), node.Type) is { } bound)
         {
-            return ToShaper(bound);
+            return bound is MqlFieldExpression field && host.CarryOuterField(field) is { } carried ? carried : ToShaper(bound);
         }
 
         return node.Update(inner);
@@ -160,14 +163,29 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
             if (ContainsQueryRoot(node))
             {
                 var sequence = typeof(IQueryable).IsAssignableFrom(node.Type);
-                if (host.JoinSubquery(sequence ? node : node.Arguments[0]) is { } joinedSubquery)
+                var subquery = sequence ? node : node.Arguments[0];
+
+                // DefaultIfEmpty() at the end of the subquery applies to the joined array, on the client.
+                var beforeDefault = DefaultIfEmptyTranslator.Source(subquery);
+                if (host.JoinSubquery(beforeDefault ?? subquery) is { } joinedSubquery)
                 {
+                    var items = beforeDefault is null
+                        ? (Expression)joinedSubquery
+                        : Expression.Call(
+                            DefaultIfEmptyMethod.MakeGenericMethod(joinedSubquery.ElementType),
+                            joinedSubquery);
                     if (sequence)
                     {
-                        return new JoinedCollectionExpression(joinedSubquery.Owner, joinedSubquery.Element, joinedSubquery.InnerShaper, typeof(IEnumerable<>).MakeGenericType(joinedSubquery.ElementType));
+                        return beforeDefault is null
+                            ? new JoinedCollectionExpression(
+                                joinedSubquery.Owner,
+                                joinedSubquery.Element,
+                                joinedSubquery.InnerShaper,
+                                typeof(IEnumerable<>).MakeGenericType(joinedSubquery.ElementType))
+                            : items;
                     }
 
-                    var clientArguments = node.Arguments.Select((a, i) => i == 0 ? joinedSubquery : Visit(a)).ToList();
+                    var clientArguments = node.Arguments.Select((a, i) => i == 0 ? items : Visit(a)).ToList();
                     return ToEnumerableCall(node, clientArguments!) ?? base.VisitMethodCall(node);
                 }
             }

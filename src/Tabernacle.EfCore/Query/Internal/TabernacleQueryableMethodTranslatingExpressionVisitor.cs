@@ -21,6 +21,9 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     // The query whose lambdas are being translated: correlated subqueries in them join into it.
     private MongoQueryExpression? _current;
 
+    // For a subquery: the query it is joined into, whose row values its projection may return.
+    private readonly MongoQueryExpression? _outer;
+
     private readonly IMqlMethodCallTranslatorProvider _methods;
     private readonly IMqlMemberTranslatorProvider _members;
 
@@ -41,6 +44,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         : base(parent.Dependencies, parent.QueryCompilationContext, subquery: true)
     {
         IsSubquery = true;
+        _outer = parent._current;
         _methods = parent._methods;
         _members = parent._members;
         _translator = new MqlTranslatingExpressionVisitor(_methods, _members, this);
@@ -88,6 +92,21 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     }
 
     public bool IsSubquery { get; }
+
+    // The subquery's rows get the outer value as a field of their own: inside the $lookup it is a let variable. Only a
+    // value of the row the subquery is joined into: the let variables of a lookup are read from that row.
+    public DocumentValueExpression? CarryOuterField(MqlFieldExpression field)
+    {
+        if (!IsSubquery || _current is not { } query || _outer is null || !ReferenceEquals(field.Root, _outer.RootDocument)
+            || field.Path.StartsWith('$'))
+        {
+            return null;
+        }
+
+        var carried = query.NewTemporaryField("o");
+        query.AddStage(new AddFieldsStage(carried, field));
+        return new DocumentValueExpression(carried, field.Type, field.Property, field.TypeMapping);
+    }
 
     public QueryParameterExpression RegisterRuntimeParameter(string name, LambdaExpression valueExtractor) =>
         QueryCompilationContext.RegisterRuntimeParameter(name, valueExtractor);
@@ -317,7 +336,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return null;
         }
 
-        if (!Query(source).ReverseOrdering())
+        if (!Query(source).ReverseOrdering() && !Query(source).AppendReversedOrdering())
         {
             AddTranslationErrorDetails("Last/LastOrDefault needs an OrderBy before it (MongoDB documents have no inherent order).");
             return null;
@@ -580,7 +599,31 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return source1.UpdateShaperExpression(shaper);
     }
 
-    protected override ShapedQueryExpression? TranslateDefaultIfEmpty(ShapedQueryExpression source, Expression? defaultValue) => NotYet("DefaultIfEmpty");
+    protected override ShapedQueryExpression? TranslateDefaultIfEmpty(ShapedQueryExpression source, Expression? defaultValue)
+    {
+        if (defaultValue is not null)
+        {
+            AddTranslationErrorDetails("DefaultIfEmpty with a default value cannot be translated: MongoDB would have to build that value. "
+                + "Apply it to the results on the client (AsEnumerable().DefaultIfEmpty(value)).");
+            return null;
+        }
+
+        var query = Query(source);
+        if (query.ResultOperator != ResultOperator.None)
+        {
+            return null;
+        }
+
+        if (IsSubquery && DefaultIfEmptyTranslator.IsCorrelated(query))
+        {
+            AddTranslationErrorDetails("DefaultIfEmpty over a correlated subquery is translated only as the collection of a SelectMany "
+                + "(an outer apply) or before a client-side aggregate of a projection.");
+            return null;
+        }
+
+        var (wrapped, shaper) = DefaultIfEmptyTranslator.Apply(query, source.ShaperExpression);
+        return new ShapedQueryExpression(wrapped, shaper);
+    }
 
     protected override ShapedQueryExpression? TranslateDistinct(ShapedQueryExpression source)
     {
@@ -786,9 +829,41 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return null;
         }
 
-        var outerKey = TranslateLambda(outer, outerKeySelector);
-        var innerKey = TranslateLambda(inner, innerKeySelector);
-        return outerKey is null || innerKey is null ? null : (outerKey, innerKey);
+        var outerEntityKey = EntityKey(outer, outerKeySelector);
+        var innerEntityKey = EntityKey(inner, innerKeySelector);
+        var entityKeys = outerEntityKey is not null && innerEntityKey is not null;
+        var outerKey = TranslateLambda(outer, entityKeys ? outerEntityKey! : outerKeySelector);
+        var innerKey = TranslateLambda(inner, entityKeys ? innerEntityKey! : innerKeySelector);
+        if (outerKey is null || innerKey is null)
+        {
+            return null;
+        }
+
+        if (entityKeys)
+        {
+            // A null entity (a default row of DefaultIfEmpty) joins nothing, as in LINQ; $eq would match missing with missing.
+            var nullKey = new MqlConstantExpression(null, innerKey.Type);
+            Query(inner).ApplyPredicate(new MqlBinaryExpression(MqlOperator.NotEqual, innerKey, nullKey, typeof(bool)));
+        }
+
+        return (outerKey, innerKey);
+    }
+
+    /// <summary>A join on whole entities (o =&gt; o, i =&gt; i) as a join on their keys, for a key of one property.</summary>
+    private static LambdaExpression? EntityKey(ShapedQueryExpression source, LambdaExpression keySelector)
+    {
+        if (keySelector.Body != keySelector.Parameters[0]
+            || MemberBinder.UnwrapShaper(source.ShaperExpression) is not { StructuralType: IEntityType entityType }
+            || entityType.FindPrimaryKey() is not { Properties: [var key] })
+        {
+            return null;
+        }
+
+        var property = Expression.Call(
+            typeof(EF).GetMethod(nameof(EF.Property))!.MakeGenericMethod(key.ClrType),
+            keySelector.Parameters[0],
+            Expression.Constant(key.Name));
+        return Expression.Lambda(property, keySelector.Parameters[0]);
     }
 
     // Equal fields join with localField/foreignField (MongoDB can use an index on the foreign field); anything else correlates with let.
@@ -797,10 +872,23 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             ? new LookupStage(element, inner, outerField.Path, innerField.Path, null, null)
             : new LookupStage(element, inner, null, null, outerKey, innerKey);
 
-    protected override ShapedQueryExpression? TranslateRightJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) => NotYet("RightJoin");
+    // RightJoin is a LeftJoin from the other side: the inner query's rows each keep their row, the outer's join into them.
+    protected override ShapedQueryExpression? TranslateRightJoin(
+        ShapedQueryExpression outer,
+        ShapedQueryExpression inner,
+        LambdaExpression outerKeySelector,
+        LambdaExpression innerKeySelector,
+        LambdaExpression resultSelector) =>
+        TranslateJoin(
+            inner,
+            outer,
+            innerKeySelector,
+            outerKeySelector,
+            Expression.Lambda(resultSelector.Body, resultSelector.Parameters[1], resultSelector.Parameters[0]),
+            left: true);
 
     protected override ShapedQueryExpression? TranslateReverse(ShapedQueryExpression source) =>
-        Query(source).ReverseOrdering() ? source : NotYet("Reverse without an ordering");
+        Query(source).ReverseOrdering() || Query(source).AppendReversedOrdering() ? source : NotYet("Reverse without an ordering");
 
     protected override ShapedQueryExpression? TranslateSelectMany(ShapedQueryExpression source, LambdaExpression collectionSelector, LambdaExpression resultSelector)
     {
@@ -848,11 +936,18 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     private Expression? Unwind(MongoQueryExpression query, Expression collection)
     {
         var unwrapped = ArrayOperatorTranslator.Unwrap(collection);
-        if (unwrapped is MethodCallExpression { Method.Name: nameof(Queryable.DefaultIfEmpty) })
+        var beforeDefault = DefaultIfEmptyTranslator.Source(unwrapped);
+        var defaultIfEmpty = beforeDefault is not null;
+        if (beforeDefault is not null)
         {
-            // A left SelectMany would yield default(T) for an empty array; $unwind's preserveNullAndEmptyArrays yields a missing value.
-            AddTranslationErrorDetails("SelectMany over DefaultIfEmpty() is supported only as a left join (GroupJoin + SelectMany); over a stored array or navigation it is not supported yet.");
-            return null;
+            unwrapped = ArrayOperatorTranslator.Unwrap(beforeDefault);
+            if (!ArrayOperatorTranslator.ContainsQueryRoot(unwrapped))
+            {
+                // A left SelectMany would yield default(T) for an empty array; $unwind's preserveNullAndEmptyArrays yields a missing value.
+                AddTranslationErrorDetails("SelectMany over DefaultIfEmpty() of a stored array or owned collection is not supported yet; "
+                    + "over a collection navigation or a subquery of another collection it is.");
+                return null;
+            }
         }
 
         if (ArrayOperatorTranslator.ContainsQueryRoot(unwrapped))
@@ -863,10 +958,12 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
                 return null;
             }
 
-            query.AddStage(new UnwindStage(joined.Element, PreserveNullAndEmptyArrays: false));
+            // Over DefaultIfEmpty() (an outer apply) a row without matches stays, with the element missing: its default.
+            query.AddStage(new UnwindStage(joined.Element, PreserveNullAndEmptyArrays: defaultIfEmpty));
             var itemDocument = joined.ItemDocument ?? new EntityDocumentExpression(query.EntityType, "");
             var at = query.RootDocument.Joined(itemDocument.EntityType, joined.Element);
-            return DocumentRebaser.Rebase(joined.InnerShaper, itemDocument, at, joined.Element + ".");
+            var joinedElement = DocumentRebaser.Rebase(joined.InnerShaper, itemDocument, at, joined.Element + ".");
+            return defaultIfEmpty ? DefaultIfEmptyTranslator.OrDefault(query, joined.Element, joinedElement) : joinedElement;
         }
 
         if (_translator.TranslateArraySource(collection) is not { } array)

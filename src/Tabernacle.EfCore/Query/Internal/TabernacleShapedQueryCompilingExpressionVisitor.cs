@@ -154,8 +154,10 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             {
                 Visit(inner);
             }
-            else if (node is EntityDocumentExpression { Owner: { } owner })
+            else if (node is EntityDocumentExpression { Owner: { } owner, JoinedElement: null })
             {
+                // An owned document is read with its owner; a joined one only holds the row's element, and the row may
+                // not be an entity of its own (DefaultIfEmpty's single row, a set operation's moved entities).
                 Visit(owner);
             }
 
@@ -474,7 +476,11 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
         /// <summary>The entities of a joined array, each materialized as a root entity of its own collection.</summary>
         private Expression MaterializeJoined(JoinedCollectionExpression collection)
         {
-            var (ownerDocument, _) = Bind(collection.Owner);
+            // The array is an element of the row: the row is not materialized as an entity for it (after DefaultIfEmpty
+            // the row is a single document holding the entity, or nothing).
+            var ownerDocument = collection.Owner is { Owner: null, Path: "" } && !_scoped.ContainsKey(collection.Owner)
+                ? row
+                : Bind(collection.Owner).Document;
             var itemDocument = Parameter(typeof(BsonDocument), "joined");
             var ordinal = Parameter(typeof(int), "ordinal");
             var inner = Child();

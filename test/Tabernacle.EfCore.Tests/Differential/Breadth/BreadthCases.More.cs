@@ -14,6 +14,11 @@ public static partial class BreadthCases
         c["compose_nav_coll_projection_first"] = new(s => s.Customers.Where(x => x.Orders.Any()).OrderBy(x => x.Id).Select(x => x.Orders.OrderBy(o => o.Id).First().Id).ToList());
         c["compose_join_group_by"] = new(s => s.Orders.Join(s.Customers, o => o.CustomerId, x => (int?)x.Id, (o, x) => new { o.Total, x.Tier }).GroupBy(r => r.Tier).Select(g => new { g.Key, T = g.Sum(r => r.Total) }).AsBag());
         c["compose_group_join_default_if_empty"] = new(s => (from x in s.Customers join o in s.Orders on (int?)x.Id equals o.CustomerId into os from o in os.DefaultIfEmpty() select new { x.Id, O = o == null ? 0 : o.Id }).AsBag());
+        c["compose_outer_apply_take"] = new(s => (from x in s.Customers from o in s.Orders.Where(o => o.CustomerId == x.Id).OrderBy(o => o.Id).Take(2).DefaultIfEmpty() select new { x.Id, O = o == null ? 0 : o.Id }).AsBag());
+        c["compose_outer_value_in_subquery"] = new(s => (from x in s.Customers from t in s.Orders.Where(o => o.CustomerId == x.Id).Select(o => x.Tier) select new { x.Id, t }).AsBag());
+        c["compose_default_if_empty_root"] = new(s => s.Orders.Where(o => o.Weight > 1000).Select(o => o.Id).DefaultIfEmpty().ToList());
+        c["compose_right_join"] = new(s => s.Customers.RightJoin(s.Orders, x => (int?)x.Id, o => o.CustomerId, (x, o) => new { o.Id, C = x == null ? 0 : x.Id }).AsBag());
+        c["compose_last_after_skip_take"] = new(s => s.Orders.OrderBy(o => o.Id).Skip(5).Take(10).Last().Id);
         c["compose_union_order_take"] = new(s => s.Orders.Where(o => o.Total > 900).Union(s.Orders.Where(o => o.Weight > 39)).OrderBy(o => o.Id).Take(5).Select(o => o.Id).ToList());
         c["compose_concat_where"] = new(s => s.Orders.Where(o => o.Total > 900).Concat(s.Orders.Where(o => o.Weight > 39)).Where(o => o.Status == OrderStatus.Paid).Select(o => o.Id).AsBag());
         c["compose_last_of_groups"] = new(s => s.Orders.GroupBy(o => o.Status).Select(g => new { g.Key, N = g.Count() }).OrderBy(x => x.Key).Last().Key);

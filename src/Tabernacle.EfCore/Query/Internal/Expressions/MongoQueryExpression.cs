@@ -163,6 +163,23 @@ internal sealed class MongoQueryExpression(IEntityType entityType) : Expression,
         return true;
     }
 
+    /// <summary>
+    /// For Last after Skip/Take of an ordered query: the same ordering reversed after them, so the last of the rows they
+    /// keep comes first; <c>false</c> when there is no ordering or stages after it change the rows it sorts on.
+    /// </summary>
+    public bool AppendReversedOrdering()
+    {
+        var index = _stages.FindLastIndex(s => s is SortStage);
+        if (index < 0 || _stages.Skip(index + 1).Any(s => s is not (SkipStage or LimitStage or MatchStage)))
+        {
+            return false;
+        }
+
+        var sort = (SortStage)_stages[index];
+        _stages.Add(new SortStage(sort.Keys.Select(k => k with { Ascending = !k.Ascending }).ToList()));
+        return true;
+    }
+
     public void ApplySkip(MqlExpression count) => _stages.Add(new SkipStage(count));
 
     /// <summary>Groups the documents by <paramref name="key"/>: from here on, documents are the groups.</summary>
