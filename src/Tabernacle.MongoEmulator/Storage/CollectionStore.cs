@@ -115,16 +115,44 @@ internal sealed class CollectionStore
             _indexes[i].CheckUnique(newKeys[i], recordId, Namespace);
         }
 
+        // An index whose keys the change leaves alone keeps its entries (and their values): an update of one field
+        // costs the indexes on that field only, and does not hold a second copy of the unchanged keys.
         for (var i = 0; i < _indexes.Count; i++)
         {
-            _indexes[i].Remove(oldKeys[i]);
-            _indexes[i].Add(newKeys[i]);
+            if (!SameKeys(oldKeys[i], newKeys[i]))
+            {
+                _indexes[i].Remove(oldKeys[i]);
+                _indexes[i].Add(newKeys[i]);
+            }
         }
 
         var bytes = StoredBson.Encode(replacement);
         _records[recordId] = bytes;
         DataSize += bytes.Length - old.Length;
         _history.Record(Namespace, id, old);
+    }
+
+    // Equal values of the same BSON type (1 and 1.0 sort together but are different keys to keep).
+    private static bool SameKeys(IndexEntry[] before, IndexEntry[] after)
+    {
+        if (before.Length != after.Length)
+        {
+            return false;
+        }
+
+        for (var k = 0; k < before.Length; k++)
+        {
+            var (x, y) = (before[k].Key, after[k].Key);
+            for (var f = 0; f < x.Length; f++)
+            {
+                if (x[f].BsonType != y[f].BsonType || !x[f].Equals(y[f]))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Inserts or replaces by <c>_id</c>: how a secondary applies an oplog entry idempotently.</summary>
