@@ -74,6 +74,25 @@ public sealed class StoredBsonTests
     }
 
     [Fact]
+    public void Names_read_back_exactly_when_many_different_names_share_the_decoders_name_cache()
+    {
+        // 5,000 names for about a thousand cache slots: colliding names must never come back as each other.
+        var documents = Enumerable.Range(0, 5_000).Select(i => new BsonDocument
+        {
+            { $"f{i}", i }, { "shared", i }, { $"nämé{i % 7}", "x" }, { new string('n', 70 + (i % 3)), 1 },
+        }).ToList();
+        var stored = documents.Select(StoredBson.Encode).ToList();
+
+        for (var round = 0; round < 2; round++)
+        {
+            for (var i = 0; i < documents.Count; i++)
+            {
+                Assert.Equal(documents[i].Names, StoredBson.Decode(stored[i]).Names);
+            }
+        }
+    }
+
+    [Fact]
     public void Each_read_gets_its_own_tree_so_a_reader_changing_it_changes_nothing_stored()
     {
         var bytes = StoredBson.Encode(new BsonDocument { { "_id", 1 }, { "n", new BsonDocument("v", 1) } });
