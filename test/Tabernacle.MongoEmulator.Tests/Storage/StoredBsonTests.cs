@@ -63,7 +63,8 @@ public sealed class StoredBsonTests
     {
         var original = new BsonDocument
         {
-            { "_id", 1 }, { "z", new BsonDouble(-0.0) }, { "s", "x" }, { "n", new BsonDocument("a", new BsonArray { 1L, true, BsonNull.Value }) },
+            { "_id", 1 }, { "z", new BsonDouble(-0.0) }, { "s", "x" },
+            { "n", new BsonDocument("a", new BsonArray { 1L, true, BsonNull.Value }) },
             { "d", new BsonDateTime(5) }, { "t", new BsonTimestamp(1, 2) }, { "m", new BsonDecimal128(Decimal128.Parse("0.1")) },
         };
 
