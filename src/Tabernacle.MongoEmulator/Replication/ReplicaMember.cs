@@ -463,7 +463,8 @@ internal sealed class ReplicaMember : IMemberStatus
         var keep = 0;
         var pin = OldestSnapshotPin();
         // Every entry of the window's first second counts as outside it (whole seconds, as timestamps count).
-        var windowStart = ((ulong)Math.Max(0, (_set.UtcNow - _set.SnapshotHistoryWindow - DateTime.UnixEpoch).TotalSeconds) << 32) | uint.MaxValue;
+        var windowSeconds = (ulong)Math.Max(0, (_set.UtcNow - _set.SnapshotHistoryWindow - DateTime.UnixEpoch).TotalSeconds);
+        var windowStart = (windowSeconds << 32) | uint.MaxValue;
         var sequence = Storage.History.Sequence;
         while (keep + 1 < _appliedSequences.Count && _appliedSequences[keep + 1].OpTime <= KnownCommitPoint
             && (pin is null || (ulong)_appliedSequences[keep + 1].OpTime.Timestamp.Value <= (ulong)pin.Value)

@@ -141,6 +141,17 @@ internal sealed class CollectionIndex
         };
     }
 
+    /// <summary>The record whose one-field key is <paramref name="value"/> (a lookup in the unique _id index), or <c>null</c>.</summary>
+    public long? RecordWithKey(BsonValue value)
+    {
+        foreach (var entry in _entries.Between(new IndexEntry([value], long.MinValue), new IndexEntry([value], long.MaxValue)))
+        {
+            return entry.RecordId;
+        }
+
+        return null;
+    }
+
     /// <summary>Whether some document had several keys here (an array value): range intersection is then unsafe.</summary>
     public bool IsMultikey { get; private set; }
 

@@ -14,7 +14,7 @@ namespace Tabernacle.MongoEmulator.Storage;
 internal sealed class CollectionStore
 {
     private readonly RecordTable _records = new();
-    private readonly Dictionary<BsonValue, long> _idToRecord = new(BsonValueComparer.Default);
+    // Documents are found by _id through the _id index (always the first index), with no second map of every _id.
     private readonly List<CollectionIndex> _indexes = [];
     private long _nextRecordId;
 
@@ -60,7 +60,9 @@ internal sealed class CollectionStore
     /// <summary>The BSON bytes the collection holds (collStats' <c>size</c>).</summary>
     public long DataSize { get; private set; }
 
-    public BsonDocument? FindById(BsonValue id) => _idToRecord.TryGetValue(id, out var recordId) ? StoredBson.Decode(_records[recordId]) : null;
+    public BsonDocument? FindById(BsonValue id) => RecordOf(id) is { } recordId ? StoredBson.Decode(_records[recordId]) : null;
+
+    private long? RecordOf(BsonValue id) => _indexes[0].RecordWithKey(id);
 
     /// <summary>Inserts a document that has an <c>_id</c>; throws DuplicateKey when a unique index objects.</summary>
     public void Insert(BsonDocument document) => Insert(document, StoredBson.Encode(document));
@@ -81,7 +83,6 @@ internal sealed class CollectionStore
 
         _records[recordId] = bytes;
         DataSize += bytes.Length;
-        _idToRecord[document["_id"]] = recordId;
         _history.Record(Namespace, document["_id"], null);
         if (_capped is not null)
         {
@@ -106,7 +107,7 @@ internal sealed class CollectionStore
     /// <summary>Replaces the document with <paramref name="id"/> by <paramref name="replacement"/> (same <c>_id</c>); throws DuplicateKey when a unique index objects.</summary>
     public void Replace(BsonValue id, BsonDocument replacement)
     {
-        var recordId = _idToRecord[id];
+        var recordId = RecordOf(id) ?? throw new KeyNotFoundException($"no document with _id {id} in {Namespace}");
         var old = _records[recordId];
         var oldKeys = KeysFor(StoredBson.Decode(old), recordId);
         var newKeys = KeysFor(replacement, recordId);
@@ -115,10 +116,15 @@ internal sealed class CollectionStore
             _indexes[i].CheckUnique(newKeys[i], recordId, Namespace);
         }
 
+        // An index whose keys the change leaves alone keeps its entries (and their values): an update of one field
+        // costs the indexes on that field only, and does not hold a second copy of the unchanged keys.
         for (var i = 0; i < _indexes.Count; i++)
         {
-            _indexes[i].Remove(oldKeys[i]);
-            _indexes[i].Add(newKeys[i]);
+            if (!SameKeys(oldKeys[i], newKeys[i]))
+            {
+                _indexes[i].Remove(oldKeys[i]);
+                _indexes[i].Add(newKeys[i]);
+            }
         }
 
         var bytes = StoredBson.Encode(replacement);
@@ -127,10 +133,33 @@ internal sealed class CollectionStore
         _history.Record(Namespace, id, old);
     }
 
+    // Equal values of the same BSON type (1 and 1.0 sort together but are different keys to keep).
+    private static bool SameKeys(IndexEntry[] before, IndexEntry[] after)
+    {
+        if (before.Length != after.Length)
+        {
+            return false;
+        }
+
+        for (var k = 0; k < before.Length; k++)
+        {
+            var (x, y) = (before[k].Key, after[k].Key);
+            for (var f = 0; f < x.Length; f++)
+            {
+                if (x[f].BsonType != y[f].BsonType || !x[f].Equals(y[f]))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Inserts or replaces by <c>_id</c>: how a secondary applies an oplog entry idempotently.</summary>
     public void Upsert(BsonDocument document)
     {
-        if (_idToRecord.ContainsKey(document["_id"]))
+        if (Contains(document["_id"]))
         {
             Replace(document["_id"], document);
         }
@@ -142,7 +171,7 @@ internal sealed class CollectionStore
 
     public bool Delete(BsonValue id)
     {
-        if (!_idToRecord.Remove(id, out var recordId))
+        if (RecordOf(id) is not { } recordId)
         {
             return false;
         }
@@ -349,7 +378,7 @@ internal sealed class CollectionStore
     /// </summary>
     public void CheckUnique(BsonDocument document)
     {
-        var recordId = _idToRecord.TryGetValue(document["_id"], out var existing) ? existing : long.MaxValue;
+        var recordId = RecordOf(document["_id"]) ?? long.MaxValue;
         var keys = KeysFor(document, recordId);
         for (var i = 0; i < _indexes.Count; i++)
         {
@@ -357,7 +386,7 @@ internal sealed class CollectionStore
         }
     }
 
-    public bool Contains(BsonValue id) => _idToRecord.ContainsKey(id);
+    public bool Contains(BsonValue id) => RecordOf(id) is not null;
 
     /// <summary>Records the deletion of every document: the collection is being dropped, and snapshots from before it still read them.</summary>
     public void RecordDrop()

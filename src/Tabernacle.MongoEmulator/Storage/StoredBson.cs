@@ -131,17 +131,53 @@ internal static class StoredBson
         }
     }
 
+    // Element names repeat across a collection's documents: a small cache of ASCII names (by a hash of their bytes)
+    // spares a scan the decoding and allocation of each name once per document. Slots are replaced racily, which is
+    // safe: a slot holds a whole immutable string or nothing, and a miss only decodes the name again.
+    private static readonly string?[] NameCache = new string?[1024];
+
     private static string ReadCString(byte[] bytes, ref int position)
     {
         var start = position;
+        var hash = 2166136261u;
+        var ascii = true;
         while (bytes[position] != 0)
         {
+            hash = (hash ^ bytes[position]) * 16777619u;
+            ascii &= bytes[position] < 0x80;
             position++;
         }
 
-        var name = Encoding.UTF8.GetString(bytes, start, position - start);
+        var length = position - start;
         position++;
+        if (!ascii || length > 64)
+        {
+            return Encoding.UTF8.GetString(bytes, start, length);
+        }
+
+        var slot = (int)(hash & (uint)(NameCache.Length - 1));
+        var cached = NameCache[slot];
+        if (cached is not null && cached.Length == length && SameAscii(cached, bytes, start))
+        {
+            return cached;
+        }
+
+        var name = Encoding.ASCII.GetString(bytes, start, length);
+        NameCache[slot] = name;
         return name;
+    }
+
+    private static bool SameAscii(string name, byte[] bytes, int start)
+    {
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (name[i] != bytes[start + i])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static BsonDocument DecodeWithReader(byte[] bytes)

@@ -15,12 +15,11 @@ internal sealed class VersionHistory
     // Pre-images as the collection's stored bytes (shared with it, never copied); decoded only when a snapshot reads them.
     private readonly Dictionary<(string Namespace, BsonValue Id), List<(long Sequence, byte[]? Before)>> _changes = new(new KeyComparer());
 
-    // The ids with retained changes, per namespace, so that a snapshot finds what changed in one collection without
-    // looking at every other collection's changes.
-    private readonly Dictionary<string, HashSet<BsonValue>> _changedIds = [];
-
-    // Every retained change in sequence order, so that pruning removes the oldest ones without scanning.
-    private readonly Queue<(long Sequence, (string Namespace, BsonValue Id) Key)> _order = new();
+    // Every retained change in sequence order, from _orderHead on: pruning removes the oldest ones without scanning,
+    // and, as each change takes the next sequence number, the changes after a snapshot S are the last (Sequence - S),
+    // so a snapshot finds what changed since it without looking at the older history the window keeps.
+    private readonly List<(long Sequence, (string Namespace, BsonValue Id) Key)> _order = [];
+    private int _orderHead;
 
     // Open transaction snapshots, by sequence, with how many transactions hold each.
     private readonly SortedDictionary<long, int> _openSnapshots = [];
@@ -38,7 +37,7 @@ internal sealed class VersionHistory
     public long RetentionFloor { get; private set; }
 
     /// <summary>How many pre-images are kept now (what pruning bounds).</summary>
-    public int RetainedChanges => _order.Count;
+    public int RetainedChanges => _order.Count - _orderHead;
 
     public long OpenSnapshot()
     {
@@ -80,8 +79,8 @@ internal sealed class VersionHistory
     public void Reset()
     {
         _changes.Clear();
-        _changedIds.Clear();
         _order.Clear();
+        _orderHead = 0;
         RetentionFloor = Sequence;
     }
 
@@ -93,17 +92,10 @@ internal sealed class VersionHistory
         {
             list = [];
             _changes[(ns, id)] = list;
-            if (!_changedIds.TryGetValue(ns, out var ids))
-            {
-                ids = new HashSet<BsonValue>(BsonValueComparer.Default);
-                _changedIds[ns] = ids;
-            }
-
-            ids.Add(id);
         }
 
         list.Add((Sequence, before));
-        _order.Enqueue((Sequence, (ns, id)));
+        _order.Add((Sequence, (ns, id)));
     }
 
     /// <summary>Whether the document changed after <paramref name="snapshot"/>.</summary>
@@ -150,17 +142,23 @@ internal sealed class VersionHistory
     /// </summary>
     public IEnumerable<BsonDocument> VersionsChangedSince(string ns, long snapshot, Func<BsonValue, bool> include)
     {
-        if (!_changedIds.TryGetValue(ns, out var ids))
+        // Collected first: callers may change the collection (and so the history) while they go through the result.
+        var versions = new List<BsonDocument>();
+        var seen = new HashSet<BsonValue>(BsonValueComparer.Default);
+        var after = Sequence - snapshot;
+        var start = after <= 0 ? _order.Count : after >= _order.Count - _orderHead ? _orderHead : _order.Count - (int)after;
+        for (var i = start; i < _order.Count; i++)
         {
-            yield break;
+            var (ns2, id) = _order[i].Key;
+            if (ns2 == ns && seen.Add(id) && include(id) && TryGetVersionAt(ns, id, snapshot, out var version) && version is not null)
+            {
+                versions.Add(version);
+            }
         }
 
-        foreach (var id in ids.ToList())
+        foreach (var version in versions)
         {
-            if (include(id) && TryGetVersionAt(ns, id, snapshot, out var version) && version is not null)
-            {
-                yield return version;
-            }
+            yield return version;
         }
     }
 
@@ -173,9 +171,9 @@ internal sealed class VersionHistory
             oldest = Math.Min(oldest, _openSnapshots.Keys.First());
         }
 
-        while (_order.Count > 0 && _order.Peek().Sequence <= oldest)
+        while (_orderHead < _order.Count && _order[_orderHead].Sequence <= oldest)
         {
-            var (sequence, key) = _order.Dequeue();
+            var (sequence, key) = _order[_orderHead++];
             if (_changes.TryGetValue(key, out var list))
             {
                 var stale = 0;
@@ -189,12 +187,15 @@ internal sealed class VersionHistory
                 if (list.Count == 0)
                 {
                     _changes.Remove(key);
-                    if (_changedIds.TryGetValue(key.Namespace, out var ids) && ids.Remove(key.Id) && ids.Count == 0)
-                    {
-                        _changedIds.Remove(key.Namespace);
-                    }
                 }
             }
+        }
+
+        // The pruned front goes in one move once it is the larger part, so pruning stays O(1) per change.
+        if (_orderHead > 1024 && _orderHead > _order.Count / 2)
+        {
+            _order.RemoveRange(0, _orderHead);
+            _orderHead = 0;
         }
     }
 

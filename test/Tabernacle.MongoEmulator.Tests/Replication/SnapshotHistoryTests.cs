@@ -10,7 +10,8 @@ namespace Tabernacle.MongoEmulator.Tests.Replication;
 /// </summary>
 public sealed class SnapshotHistoryTests : EmulatorTestBase
 {
-    private IMongoCollection<BsonDocument> Items => Client.GetDatabase("history").GetCollection<BsonDocument>("items").WithWriteConcern(WriteConcern.WMajority);
+    private IMongoCollection<BsonDocument> Items =>
+        Client.GetDatabase("history").GetCollection<BsonDocument>("items").WithWriteConcern(WriteConcern.WMajority);
 
     private ReplicationSettings Set => new(Emulator.Members[0].Member.Set);
 
@@ -88,7 +89,8 @@ public sealed class SnapshotHistoryTests : EmulatorTestBase
 
         await WaitUntilAsync(
             () => Emulator.Members.All(m => m.Member.Oplog.Count <= 63 && m.Member.Oplog.HasTruncated),
-            because: "every member's oplog keeps about 50 entries: " + string.Join(", ", Emulator.Members.Select(m => $"{m.Host}: {m.Member.Oplog.Count}")));
+            because: "every member's oplog keeps about 50 entries: "
+                + string.Join(", ", Emulator.Members.Select(m => $"{m.Host}: {m.Member.Oplog.Count}")));
         Assert.All(Emulator.Members, m => Assert.Equal(201, m.GetDocuments("history", "items").Count));
 
         var options = new ChangeStreamOptions { StartAtOperationTime = start };

@@ -12,9 +12,11 @@ public sealed class SnapshotHistoryWindowTests : EmulatorTestBase
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
 
-    protected override ReplicaSetEmulatorOptions Options => new() { Members = 3, TimeProvider = _clock, DefaultReplicationDelay = TimeSpan.Zero };
+    protected override ReplicaSetEmulatorOptions Options =>
+        new() { Members = 3, TimeProvider = _clock, DefaultReplicationDelay = TimeSpan.Zero };
 
-    private IMongoCollection<BsonDocument> Items => Client.GetDatabase("window").GetCollection<BsonDocument>("items").WithWriteConcern(WriteConcern.WMajority);
+    private IMongoCollection<BsonDocument> Items =>
+        Client.GetDatabase("window").GetCollection<BsonDocument>("items").WithWriteConcern(WriteConcern.WMajority);
 
     private async Task<BsonTimestamp> WriteAsync(Func<IClientSessionHandle, Task> write)
     {

@@ -63,7 +63,8 @@ public sealed class StoredBsonTests
     {
         var original = new BsonDocument
         {
-            { "_id", 1 }, { "z", new BsonDouble(-0.0) }, { "s", "x" }, { "n", new BsonDocument("a", new BsonArray { 1L, true, BsonNull.Value }) },
+            { "_id", 1 }, { "z", new BsonDouble(-0.0) }, { "s", "x" },
+            { "n", new BsonDocument("a", new BsonArray { 1L, true, BsonNull.Value }) },
             { "d", new BsonDateTime(5) }, { "t", new BsonTimestamp(1, 2) }, { "m", new BsonDecimal128(Decimal128.Parse("0.1")) },
         };
 
@@ -71,6 +72,25 @@ public sealed class StoredBsonTests
 
         Assert.Equal(original, decoded);
         Assert.Equal(BitConverter.DoubleToInt64Bits(-0.0), BitConverter.DoubleToInt64Bits(decoded["z"].AsDouble));
+    }
+
+    [Fact]
+    public void Names_read_back_exactly_when_many_different_names_share_the_decoders_name_cache()
+    {
+        // 5,000 names for about a thousand cache slots: colliding names must never come back as each other.
+        var documents = Enumerable.Range(0, 5_000).Select(i => new BsonDocument
+        {
+            { $"f{i}", i }, { "shared", i }, { $"nämé{i % 7}", "x" }, { new string('n', 70 + (i % 3)), 1 },
+        }).ToList();
+        var stored = documents.Select(StoredBson.Encode).ToList();
+
+        for (var round = 0; round < 2; round++)
+        {
+            for (var i = 0; i < documents.Count; i++)
+            {
+                Assert.Equal(documents[i].Names, StoredBson.Decode(stored[i]).Names);
+            }
+        }
     }
 
     [Fact]
