@@ -2,6 +2,7 @@ using System.Collections;
 using System.Linq.Expressions;
 using System.Reflection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Query;
 using Tabernacle.EfCore.Query.Internal.Expressions;
@@ -36,7 +37,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         _methods = methods;
         _members = members;
         Host = host;
-        _entityEquality = new EntityEqualityTranslator(host);
+        _entityEquality = new EntityEqualityTranslator(host, Visit);
         _arrays = new ArrayOperatorTranslator(this);
         _groupings = new GroupingTranslator(this);
     }
@@ -116,6 +117,22 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         return base.VisitNew(node);
     }
 
+    /// <summary>
+    /// <c>new Customer { CustomerID = "ALFKI" }</c> built from constants is a constant; built from values of the row it
+    /// stays as written, for entity equality to compare the key members it assigns (it has no MQL value of its own).
+    /// </summary>
+    protected override Expression VisitMemberInit(MemberInitExpression node)
+    {
+        if (node.NewExpression.Arguments.All(a => a is ConstantExpression)
+            && node.Bindings.All(b => b is MemberAssignment { Expression: ConstantExpression }))
+        {
+            var value = Expression.Lambda<Func<object?>>(Expression.Convert(node, typeof(object))).Compile(preferInterpretation: true)();
+            return new MqlConstantExpression(value, node.Type);
+        }
+
+        return node;
+    }
+
     protected override Expression VisitMember(MemberExpression node)
     {
         if (node.Expression is null)
@@ -146,7 +163,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             var found = MemberBinder.FindMember(shaper, MemberIdentity.Create(node.Member));
             return found is INavigation navigation && !navigation.ForeignKey.IsOwnership
                 ? Fail($"The navigation '{navigation.DeclaringEntityType.DisplayName()}.{navigation.Name}' leads to another collection; navigations between collections cannot be used in queries yet.")!
-                : Fail($"'{node.Member.Name}' is not a mapped property of '{shaper.StructuralType.DisplayName()}'.")!;
+                : Fail(CoreStrings.QueryUnableToTranslateMember(node.Member.Name, shaper.StructuralType.DisplayName()))!;
         }
 
         if (source is MqlExpression mql)
@@ -235,6 +252,11 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
     protected override Expression VisitBinary(BinaryExpression node)
     {
+        if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && TranslateSubqueryEntityEquality(node) is { } subqueryEquality)
+        {
+            return subqueryEquality;
+        }
+
         var left = StripEnumConvert(node.Left, node.Right, out var right);
         if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual or ExpressionType.LessThan or ExpressionType.LessThanOrEqual
             && StripCharConvert(left, right) is { } chars)
@@ -305,6 +327,38 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         }
 
         return new MqlBinaryExpression(op.Value, lm, rm, node.Type);
+    }
+
+    /// <summary>
+    /// <c>c.Orders.FirstOrDefault() == order</c> (an entity of a subquery compared with another entity, a constant or a
+    /// parameter): their keys compared, the subquery's read from its first joined document. Comparisons with null are
+    /// left to the general path (the joined document is there or not).
+    /// </summary>
+    private Expression? TranslateSubqueryEntityEquality(BinaryExpression node)
+    {
+        static bool IsNull(Expression e) =>
+            e is ConstantExpression { Value: null } || e is UnaryExpression { NodeType: ExpressionType.Convert, Operand: ConstantExpression { Value: null } };
+
+        if (IsNull(node.Left) || IsNull(node.Right))
+        {
+            return null;
+        }
+
+        var leftSubquery = _arrays.TranslateFirstEntity(node.Left);
+        var rightSubquery = _arrays.TranslateFirstEntity(node.Right);
+        if (leftSubquery is null && rightSubquery is null)
+        {
+            return null;
+        }
+
+        var l = leftSubquery ?? Visit(node.Left);
+        var r = rightSubquery ?? Visit(node.Right);
+        if (l is null || r is null)
+        {
+            return Fail("An entity returned by a subquery can be compared with an entity of the query, a constant entity or an entity given as a parameter.");
+        }
+
+        return (Expression?)_entityEquality.Translate(l, r, node.NodeType == ExpressionType.Equal) ?? Fail(_entityEquality.TranslationErrorDetails!);
     }
 
     private static bool IsBitwiseOperand(Type type)

@@ -682,6 +682,10 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     {
         switch (body)
         {
+            case NewExpression { Arguments.Count: 0 } empty:
+                // GroupBy(x => new { }) or new Wrapper(): one group of all documents (_id: null); the key is built on the client.
+                return (new MqlConstantExpression(null, typeof(object)), empty);
+
             case NewExpression { Members: not null } newExpression:
             {
                 var members = new List<(string, MqlExpression)>();
@@ -786,9 +790,28 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return null;
         }
 
-        var outerKey = TranslateLambda(outer, outerKeySelector);
-        var innerKey = TranslateLambda(inner, innerKeySelector);
+        var outerKey = TranslateLambda(outer, EntityKeySelector(outer, outerKeySelector));
+        var innerKey = TranslateLambda(inner, EntityKeySelector(inner, innerKeySelector));
         return outerKey is null || innerKey is null ? null : (outerKey, innerKey);
+    }
+
+    private static readonly System.Reflection.MethodInfo EfPropertyMethod = typeof(EF).GetMethod(nameof(EF.Property))!;
+
+    /// <summary>
+    /// A join on whole entities (<c>Join(..., o => o, i => i, ...)</c>) joins on their keys, as EF Core's entity equality
+    /// does: the selector becomes one of the entity's single-property key. Any other selector is kept.
+    /// </summary>
+    private static LambdaExpression EntityKeySelector(ShapedQueryExpression source, LambdaExpression selector)
+    {
+        var body = ReplacingExpressionVisitor.Replace(selector.Parameters[0], source.ShaperExpression, selector.Body);
+        if (MemberBinder.UnwrapShaper(body) is not { StructuralType: IEntityType entityType }
+            || entityType.FindPrimaryKey()?.Properties is not [var key])
+        {
+            return selector;
+        }
+
+        var read = Expression.Call(EfPropertyMethod.MakeGenericMethod(key.ClrType), Expression.Convert(selector.Body, typeof(object)), Expression.Constant(key.Name));
+        return Expression.Lambda(read, selector.Parameters);
     }
 
     // Equal fields join with localField/foreignField (MongoDB can use an index on the foreign field); anything else correlates with let.

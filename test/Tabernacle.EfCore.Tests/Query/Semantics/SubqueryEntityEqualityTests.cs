@@ -1,0 +1,139 @@
+using Microsoft.EntityFrameworkCore;
+using Tabernacle.EfCore.Tests.Differential.Breadth;
+using Tabernacle.EfCore.Tests.Infrastructure;
+
+namespace Tabernacle.EfCore.Tests.Query.Semantics;
+
+/// <summary>
+/// Issue 22: entity equality where one side is not an entity of the row: the entity a subquery returns
+/// (<c>c.Orders.FirstOrDefault()</c>, also through <c>Single</c>), an entity built inline (<c>new Customer { Id = 3 }</c>,
+/// also from values of the row), a collection navigation's <c>Contains</c> of an entity, a join on whole entities; and the
+/// null tests of a subquery's first element, which must treat "nothing joined" as null.
+/// </summary>
+public sealed class SubqueryEntityEqualityTests : ProviderTestBase<BreadthContext>
+{
+    private static readonly (List<Customer> Customers, List<Order> Orders) Memory = BreadthData.Create();
+
+    protected override async Task SeedAsync()
+    {
+        var (customers, orders) = BreadthData.Create();
+        await using var db = CreateContext();
+        db.Customers.AddRange(customers);
+        db.Orders.AddRange(orders);
+        await db.SaveChangesAsync();
+    }
+
+    private static Order? FirstOrderOf(int customerId) =>
+        Memory.Orders.Where(o => o.CustomerId == customerId).OrderBy(o => o.Id).FirstOrDefault();
+
+    // The customers whose first order (by id) is a given one; at least one such customer exists.
+    private static (int CustomerId, int OrderId) SomeFirstOrder()
+    {
+        var customer = Memory.Customers.OrderBy(c => c.Id).First(c => FirstOrderOf(c.Id) is not null);
+        return (customer.Id, FirstOrderOf(customer.Id)!.Id);
+    }
+
+    [Fact]
+    public async Task The_first_entity_of_a_subquery_equals_an_entity_parameter_with_its_key()
+    {
+        var (customerId, orderId) = SomeFirstOrder();
+        var order = new Order { Id = orderId };
+        await using var db = CreateContext();
+
+        var equal = await db.Customers.Where(c => c.Orders.OrderBy(o => o.Id).FirstOrDefault() == order).Select(c => c.Id).ToListAsync();
+        var notEqual = await db.Customers.Where(c => c.Orders.OrderBy(o => o.Id).FirstOrDefault() != order).CountAsync();
+
+        Assert.Equal([customerId], equal);
+        Assert.Equal(Memory.Customers.Count - 1, notEqual);
+    }
+
+    [Fact]
+    public async Task Single_of_a_correlated_subquery_reads_its_first_document()
+    {
+        await using var db = CreateContext();
+        var actual = await db.Orders
+            .Where(o => db.Customers.Where(c => c.Id == o.CustomerId).Select(c => c.Name).SingleOrDefault() != null)
+            .Select(o => o.Id).OrderBy(i => i).ToListAsync();
+        var withCustomer = await db.Orders
+            .Where(o => db.Customers.Where(c => c.Id == o.CustomerId).SingleOrDefault() == null)
+            .CountAsync();
+
+        Assert.Equal(Memory.Orders.Where(o => o.CustomerId is not null).Select(o => o.Id).Order().ToList(), actual);
+        Assert.Equal(Memory.Orders.Count(o => o.CustomerId is null), withCustomer);
+    }
+
+    [Fact]
+    public async Task The_first_value_of_an_empty_subquery_is_null()
+    {
+        await using var db = CreateContext();
+        var withoutOrders = await db.Customers
+            .Where(c => c.Orders.OrderByDescending(o => o.Id).Select(o => o.Note).FirstOrDefault() == null)
+            .Select(c => c.Id).OrderBy(i => i).ToListAsync();
+        var withAnOrder = await db.Customers
+            .Where(c => c.Orders.OrderBy(o => o.Id).FirstOrDefault() != null)
+            .CountAsync();
+
+        var expected = Memory.Customers
+            .Where(c => Memory.Orders.Where(o => o.CustomerId == c.Id).OrderByDescending(o => o.Id).Select(o => o.Note).FirstOrDefault() == null)
+            .Select(c => c.Id).Order().ToList();
+        Assert.Contains(Memory.Customers, c => Memory.Orders.All(o => o.CustomerId != c.Id));
+        Assert.Equal(expected, withoutOrders);
+        Assert.Equal(Memory.Customers.Count(c => Memory.Orders.Any(o => o.CustomerId == c.Id)), withAnOrder);
+    }
+
+    [Fact]
+    public async Task An_entity_built_inline_compares_by_the_key_it_is_given()
+    {
+        await using var db = CreateContext();
+        Assert.Equal([3], await db.Customers.Where(c => c == new Customer { Id = 3, Name = "ignored" }).Select(c => c.Id).ToListAsync());
+        Assert.Equal([4], await db.Customers.Where(c => c.Equals(new Customer { Id = 4 })).Select(c => c.Id).ToListAsync());
+
+        // Built from a value of the row: the order's customer is the customer whose key it names.
+        var own = await db.Orders.Where(o => o.Customer == new Customer { Id = o.CustomerId ?? 0 }).CountAsync();
+        Assert.Equal(Memory.Orders.Count(o => o.CustomerId is not null), own);
+    }
+
+    [Fact]
+    public async Task Contains_of_an_entity_in_a_collection_navigation_compares_keys()
+    {
+        var (customerId, orderId) = SomeFirstOrder();
+        var order = new Order { Id = orderId };
+        await using var db = CreateContext();
+
+        Assert.Equal([customerId], await db.Customers.Where(c => c.Orders.Contains(order)).Select(c => c.Id).ToListAsync());
+        Assert.Equal(
+            Memory.Customers.Count(c => Memory.Orders.Any(o => o.CustomerId == c.Id && o.Id != orderId)),
+            await db.Customers.Where(c => c.Orders.Where(o => o.Id != orderId).Contains(c.Orders.OrderBy(o => o.Id).First())).CountAsync());
+    }
+
+    [Fact]
+    public async Task A_join_on_whole_entities_joins_on_their_keys()
+    {
+        var gold = Memory.Customers.Where(c => c.Tier == Tier.Gold).Select(c => c.Id).Order().ToList();
+        await using var db = CreateContext();
+        var actual = await db.Customers.Where(c => c.Tier == Tier.Gold)
+            .Join(db.Customers, o => o, i => i, (o, i) => i.Id)
+            .OrderBy(i => i).ToListAsync();
+        Assert.NotEmpty(gold);
+        Assert.Equal(gold, actual);
+    }
+
+    [Fact]
+    public async Task A_member_that_is_not_mapped_fails_with_EF_Cores_message()
+    {
+        await using var db = CreateContext();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => db.Customers.Where(c => c.DisplayLabel == "x").ToListAsync());
+        Assert.Contains(
+            "Additional information: " + Microsoft.EntityFrameworkCore.Diagnostics.CoreStrings.QueryUnableToTranslateMember(nameof(Customer.DisplayLabel), nameof(Customer)),
+            error.Message);
+    }
+
+    [Fact]
+    public void The_subquerys_key_is_the_first_of_the_joined_keys_in_MQL()
+    {
+        var order = new Order { Id = 1 };
+        using var db = CreateContext();
+        var mql = db.Customers.Where(c => c.Orders.FirstOrDefault() == order).ToQueryString();
+        Assert.Fail(mql);
+    }
+}
