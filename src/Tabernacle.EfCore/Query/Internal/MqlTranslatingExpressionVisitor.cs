@@ -17,6 +17,9 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// </summary>
 internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 {
+    private static readonly MethodInfo EnumerableContains =
+        typeof(Enumerable).GetMethods().Single(m => m.Name == nameof(Enumerable.Contains) && m.GetParameters().Length == 2);
+
     private static readonly MethodInfo StringStartsWith = typeof(string).GetMethod(nameof(string.StartsWith), [typeof(string)])!;
     private static readonly MethodInfo StringEndsWith = typeof(string).GetMethod(nameof(string.EndsWith), [typeof(string)])!;
     private static readonly MethodInfo StringContains = typeof(string).GetMethod(nameof(string.Contains), [typeof(string)])!;
@@ -622,6 +625,11 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         }
 
         values = UnwrapCollection(values);
+        if (TranslateLocalContains(values, item) is { } local)
+        {
+            return local;
+        }
+
         var visitedItem = Visit(item);
         if (EntityEqualityTranslator.EntityTypeOf(visitedItem) is not null)
         {
@@ -643,6 +651,73 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             _ => Fail("Contains needs a list given as a parameter or a constant; a list stored in the document is not searched this way yet."),
         };
     }
+
+    /// <summary>
+    /// Contains over a list written in the query, possibly filtered (<c>new[] { "a", id }.Where(e => e != null)</c>):
+    /// the item equals one of the values and passes the filters (<c>Where(p).Contains(x)</c> is <c>Contains(x) &amp;&amp; p(x)</c>).
+    /// <c>null</c> when the list is not one written in the query.
+    /// </summary>
+    private Expression? TranslateLocalContains(Expression values, Expression item)
+    {
+        var filters = new List<LambdaExpression>();
+        while (values is MethodCallExpression { Method: { IsStatic: true, Name: nameof(Enumerable.Where) } where } call
+            && (where.DeclaringType == typeof(Enumerable) || where.DeclaringType == typeof(Queryable))
+            && call.Arguments.Count == 2
+            && call.Arguments[1] is LambdaExpression or UnaryExpression { NodeType: ExpressionType.Quote }
+            && (call.Arguments[1] is LambdaExpression direct ? direct : (LambdaExpression)((UnaryExpression)call.Arguments[1]).Operand) is { Parameters.Count: 1 } filter)
+        {
+            filters.Add(filter);
+            values = UnwrapCollection(call.Arguments[0]);
+        }
+
+        if (filters.Count > 0 && values is QueryParameterExpression or ParameterQueryRootExpression or ConstantExpression { Value: IEnumerable })
+        {
+            // A list given as a parameter, filtered: $in the list, and the filters applied to the item.
+            var list = values is ParameterQueryRootExpression root ? root.QueryParameterExpression : values;
+            var elementType = filters[^1].Parameters[0].Type;
+            var sought = item.Type == elementType ? item : Expression.Convert(item, elementType);
+            Expression inList = Expression.Call(EnumerableContains.MakeGenericMethod(elementType), list, sought);
+            foreach (var filter in filters)
+            {
+                inList = Expression.AndAlso(inList, ReplacingExpressionVisitor.Replace(filter.Parameters[0], sought, filter.Body));
+            }
+
+            return Visit(inList) ?? Fail("A filtered list given as a parameter could not be translated to MQL.");
+        }
+
+        IReadOnlyList<Expression>? elements = values switch
+        {
+            InlineQueryRootExpression inline => inline.Values,
+            ListInitExpression list when list.Initializers.All(i => i.Arguments.Count == 1) => list.Initializers.Select(i => i.Arguments[0]).ToList(),
+            NewArrayExpression { NodeType: ExpressionType.NewArrayInit } array => array.Expressions,
+            _ => null,
+        };
+        if (elements is null || (filters.Count == 0 && values is InlineQueryRootExpression && elements.All(e => e is ConstantExpression)))
+        {
+            // A list of constants alone is an $in (below).
+            return null;
+        }
+
+        Expression? test = null;
+        foreach (var element in elements)
+        {
+            var value = element.Type == item.Type ? element : Expression.Convert(element, item.Type);
+            var equal = Expression.Equal(item, value);
+            test = test is null ? equal : Expression.OrElse(test, equal);
+        }
+
+        test ??= Expression.Constant(false);
+        foreach (var filter in filters)
+        {
+            var argument = item.Type == filter.Parameters[0].Type ? item : Expression.Convert(item, filter.Parameters[0].Type);
+            test = Expression.AndAlso(test, ReplacingExpressionVisitor.Replace(filter.Parameters[0], argument, filter.Body));
+        }
+
+        return Visit(test) ?? Fail("A list written in the query could not be translated to MQL.");
+    }
+
+    // A lambda outside the operators that take one has no MQL value (and its parameter none either).
+    protected override Expression VisitLambda<T>(Expression<T> node) => Fail($"The lambda '{node}' could not be translated to MQL.")!;
 
     private static Expression UnwrapCollection(Expression values)
     {

@@ -632,6 +632,9 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         }
 
         var keyBody = ReplacingExpressionVisitor.Replace(keySelector.Parameters[0], source.ShaperExpression, keySelector.Body);
+
+        // A subquery in the key (GroupBy(o => customers.Where(...).Select(c => c.Name).FirstOrDefault())) joins into this query.
+        _current = Query(source);
         if (GroupKey(keyBody) is not { } key)
         {
             AddTranslationErrorDetails($"The GroupBy key '{keySelector.Print()}' must be built from values read from the documents.");
@@ -721,6 +724,18 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
                 }
 
                 return (new MqlDocumentExpression(members, body.Type), init.Update(init.NewExpression, bindings));
+            }
+
+            case var _ when MemberBinder.UnwrapShaper(body) is
+            {
+                StructuralType: IEntityType entityType,
+                ValueBufferExpression: EntityDocumentExpression { JoinedElement: { } element, Owner: { Owner: null } row },
+            } shaper && !entityType.IsOwned():
+            {
+                // GroupBy(od => od.Order): a reference navigation's joined document is the key (the same entity's
+                // documents are equal), and the key is that entity, read back from the group's _id.
+                var key = new StructuralTypeShaperExpression(entityType, row.Joined(entityType, "_id"), shaper.IsNullable);
+                return (new MqlFieldExpression(element, body.Type, null, null), key);
             }
 
             default:

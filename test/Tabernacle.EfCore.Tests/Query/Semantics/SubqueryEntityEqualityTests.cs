@@ -134,6 +134,59 @@ public sealed class SubqueryEntityEqualityTests : ProviderTestBase<BreadthContex
     }
 
     [Fact]
+    public async Task A_group_by_a_reference_navigation_has_the_entity_as_its_key()
+    {
+        await using var db = CreateContext();
+        var groups = await db.Orders.GroupBy(o => o.Customer).Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
+
+        var expected = Memory.Orders.GroupBy(o => o.CustomerId).ToDictionary(g => g.Key ?? -1, g => g.Count());
+        Assert.Equal(expected.Count, groups.Count);
+        foreach (var group in groups)
+        {
+            Assert.Equal(expected[group.Key?.Id ?? -1], group.Count);
+            if (group.Key is { } customer)
+            {
+                Assert.Equal(Memory.Customers.Single(c => c.Id == customer.Id).Name, customer.Name);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_group_key_read_by_a_correlated_subquery_joins_it_in()
+    {
+        await using var db = CreateContext();
+        var groups = await db.Orders
+            .GroupBy(o => db.Customers.Where(c => c.Id == o.CustomerId).Select(c => c.Name).FirstOrDefault())
+            .Select(g => new { g.Key, Count = g.Count() })
+            .ToListAsync();
+
+        var expected = Memory.Orders
+            .GroupBy(o => Memory.Customers.Where(c => c.Id == o.CustomerId).Select(c => c.Name).FirstOrDefault())
+            .Select(g => (g.Key, g.Count())).OrderBy(g => g.Key).ToList();
+        Assert.Equal(expected, groups.Select(g => (g.Key, g.Count)).OrderBy(g => g.Key).ToList());
+    }
+
+    [Fact]
+    public async Task Contains_over_a_filtered_list_written_in_the_query_tests_each_value_and_the_filter()
+    {
+        var name = Memory.Customers.OrderBy(c => c.Id).Skip(2).First().Name;
+        await using var db = CreateContext();
+        var actual = await db.Customers
+            .Where(c => new List<string?> { Memory.Customers[0].Name, name, null }.Where(n => n != null && n != name).Contains(c.Name))
+            .Select(c => c.Id).OrderBy(i => i).ToListAsync();
+
+        var expected = Memory.Customers.Where(c => c.Name == Memory.Customers[0].Name && c.Name != name).Select(c => c.Id).Order().ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, actual);
+
+        // Written with constants only, the list stays in the query (an inline collection) rather than a parameter.
+        var none = await db.Customers.Where(c => new List<string?> { "nobody at all", null }.Where(n => n != null).Contains(c.Name)).CountAsync();
+        var all = await db.Customers.Where(c => !new List<string?> { "nobody at all", null }.Where(n => n != null).Contains(c.Name)).CountAsync();
+        Assert.Equal(0, none);
+        Assert.Equal(Memory.Customers.Count, all);
+    }
+
+    [Fact]
     public async Task A_member_that_is_not_mapped_fails_with_EF_Cores_message()
     {
         await using var db = CreateContext();
