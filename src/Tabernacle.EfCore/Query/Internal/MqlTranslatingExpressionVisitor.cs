@@ -260,6 +260,11 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             return subqueryEquality;
         }
 
+        if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && TranslateTypeComparison(node) is { } typeComparison)
+        {
+            return typeComparison;
+        }
+
         var left = StripEnumConvert(node.Left, node.Right, out var right);
         if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual or ExpressionType.LessThan or ExpressionType.LessThanOrEqual
             && StripCharConvert(left, right) is { } chars)
@@ -459,6 +464,55 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         MqlParameterExpression parameter when parameter.TypeMapping is null && mapping is not null => parameter.WithMapping(mapping),
         _ => expression,
     };
+
+    /// <summary>
+    /// <c>x.GetType() == typeof(Dog)</c> (or !=) on an entity: exactly that type, so the discriminator is Dog's own value
+    /// (not its derived types'); a constant when the entity type has no hierarchy or the type is not in it.
+    /// </summary>
+    private Expression? TranslateTypeComparison(BinaryExpression node)
+    {
+        static Expression? GetTypeOperand(Expression e) =>
+            e is MethodCallExpression { Method.Name: nameof(GetType), Arguments.Count: 0, Object: { } target } ? target : null;
+
+        static Type? TypeConstant(Expression e) => e switch
+        {
+            ConstantExpression { Value: Type type } => type,
+            UnaryExpression { NodeType: ExpressionType.Convert, Operand: ConstantExpression { Value: Type type } } => type,
+            _ => null,
+        };
+
+        var (operand, type) = GetTypeOperand(node.Left) is { } l && TypeConstant(node.Right) is { } t1 ? (l, t1)
+            : GetTypeOperand(node.Right) is { } r && TypeConstant(node.Left) is { } t2 ? (r, t2)
+            : (null, null);
+        if (operand is null || Visit(operand) is not StructuralTypeShaperExpression
+            {
+                StructuralType: IEntityType entityType, ValueBufferExpression: EntityDocumentExpression document,
+            })
+        {
+            return null;
+        }
+
+        var equal = node.NodeType == ExpressionType.Equal;
+        var target = entityType.GetDerivedTypesInclusive().FirstOrDefault(t => t.ClrType == type);
+        if (target is null || target.IsAbstract())
+        {
+            return new MqlConstantExpression(!equal, typeof(bool));
+        }
+
+        if (!entityType.GetDerivedTypes().Any())
+        {
+            return new MqlConstantExpression(equal, typeof(bool));
+        }
+
+        if (target.FindDiscriminatorProperty() is not { } discriminator)
+        {
+            return Fail($"'{node}' needs a discriminator to tell the types of '{entityType.DisplayName()}' apart.");
+        }
+
+        var field = new MqlFieldExpression(document.Path + discriminator.GetElementName(), discriminator.ClrType, discriminator, discriminator.GetTypeMapping(), document.Root);
+        var exact = new MqlInExpression(field, new MqlConstantExpression(new List<object?> { target.GetDiscriminatorValue() }, typeof(List<object>)));
+        return equal ? exact : new MqlNotExpression(exact);
+    }
 
     /// <summary><c>x is Dog</c>: the discriminator is one of Dog's (and its derived types') values.</summary>
     protected override Expression VisitTypeBinary(TypeBinaryExpression node)

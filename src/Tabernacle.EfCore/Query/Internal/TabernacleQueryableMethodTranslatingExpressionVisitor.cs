@@ -689,13 +689,14 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
                 // GroupBy(x => new { }) or new Wrapper(): one group of all documents (_id: null); the key is built on the client.
                 return (new MqlConstantExpression(null, typeof(object)), empty);
 
-            case NewExpression { Members: not null } newExpression:
+            case NewExpression newExpression when newExpression.Members is not null || newExpression is { Constructor: not null, Type.IsValueType: false }:
             {
+                // Anonymous types by their members; other constructors (new Dto(o.CustomerID)) by their arguments' positions.
                 var members = new List<(string, MqlExpression)>();
                 var arguments = new List<Expression>();
                 for (var i = 0; i < newExpression.Arguments.Count; i++)
                 {
-                    var name = newExpression.Members[i].Name;
+                    var name = newExpression.Members?[i].Name ?? "a" + i;
                     if (TranslateValue(newExpression.Arguments[i]) is not { } value)
                     {
                         return null;

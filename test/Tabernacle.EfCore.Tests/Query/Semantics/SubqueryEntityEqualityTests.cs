@@ -187,6 +187,39 @@ public sealed class SubqueryEntityEqualityTests : ProviderTestBase<BreadthContex
     }
 
     [Fact]
+    public async Task GetType_compared_with_a_type_is_the_exact_type_of_the_entity()
+    {
+        await using var db = CreateContext();
+        var exactlyCustomer = await db.Customers.Where(c => c.GetType() == typeof(Customer)).CountAsync();
+        var business = await db.Customers.Where(c => typeof(BusinessCustomer) == c.GetType()).CountAsync();
+        var notBusiness = await db.Customers.Where(c => c.GetType() != typeof(BusinessCustomer)).CountAsync();
+
+        var businessCount = Memory.Customers.Count(c => c is BusinessCustomer);
+        Assert.InRange(businessCount, 1, Memory.Customers.Count - 1);
+        Assert.Equal(Memory.Customers.Count - businessCount, exactlyCustomer);
+        Assert.Equal(businessCount, business);
+        Assert.Equal(Memory.Customers.Count - businessCount, notBusiness);
+
+        // Outside a hierarchy the answer is known when the query is translated.
+        Assert.Equal(Memory.Orders.Count, await db.Orders.Where(o => o.GetType() == typeof(Order)).CountAsync());
+        Assert.Equal(0, await db.Orders.Where(o => o.GetType() == typeof(Customer)).CountAsync());
+        Assert.Equal("""db.orders.find({ "$expr" : false })""", db.Orders.Where(o => o.GetType() != typeof(Order)).ToQueryString());
+    }
+
+    private sealed record CustomerRef(int? Id);
+
+    [Fact]
+    public async Task Distinct_over_objects_built_by_a_constructor_compares_their_arguments()
+    {
+        await using var db = CreateContext();
+        var actual = await db.Orders.Select(o => new CustomerRef(o.CustomerId)).Distinct().ToListAsync();
+
+        var expected = Memory.Orders.Select(o => new CustomerRef(o.CustomerId)).Distinct().OrderBy(r => r.Id).ToList();
+        Assert.True(expected.Count > 1);
+        Assert.Equal(expected, actual.OrderBy(r => r.Id).ToList());
+    }
+
+    [Fact]
     public async Task A_member_that_is_not_mapped_fails_with_EF_Cores_message()
     {
         await using var db = CreateContext();
