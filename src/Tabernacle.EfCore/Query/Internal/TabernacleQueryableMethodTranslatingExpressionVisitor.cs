@@ -84,7 +84,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         outer.AddStage(new LookupStage(element, inner, null, null, null, null));
         var item = new EntityDocumentExpression(inner.EntityType, "");
         var itemShaper = DocumentRebaser.Rebase(shaped.ShaperExpression, inner.RootDocument, item, "");
-        return new JoinedCollectionExpression(outer.RootDocument, element, itemShaper, typeof(IEnumerable<>).MakeGenericType(itemShaper.Type));
+        return new JoinedCollectionExpression(outer.RootDocument, element, itemShaper, typeof(IEnumerable<>).MakeGenericType(itemShaper.Type), item);
     }
 
     public bool IsSubquery { get; }
@@ -764,7 +764,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         outerQuery.AddStage(Lookup(element, innerQuery, keys.Outer, keys.Inner));
         var item = new EntityDocumentExpression(innerQuery.EntityType, "");
         var itemShaper = DocumentRebaser.Rebase(inner.ShaperExpression, innerQuery.RootDocument, item, "");
-        var collection = new JoinedCollectionExpression(outerQuery.RootDocument, element, itemShaper, resultSelector.Parameters[1].Type);
+        var collection = new JoinedCollectionExpression(outerQuery.RootDocument, element, itemShaper, resultSelector.Parameters[1].Type, item);
         var body = new ReplacingExpressionVisitor([resultSelector.Parameters[0], resultSelector.Parameters[1]], [outer.ShaperExpression, collection]).Visit(resultSelector.Body);
         return outer.UpdateShaperExpression(body);
     }
@@ -903,7 +903,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             }
 
             query.AddStage(new UnwindStage(joined.Element, PreserveNullAndEmptyArrays: false));
-            var itemDocument = joined.ItemDocument ?? new EntityDocumentExpression(query.EntityType, "");
+            var itemDocument = joined.ItemRoot ?? new EntityDocumentExpression(query.EntityType, "");
             var at = query.RootDocument.Joined(itemDocument.EntityType, joined.Element);
             return DocumentRebaser.Rebase(joined.InnerShaper, itemDocument, at, joined.Element + ".");
         }

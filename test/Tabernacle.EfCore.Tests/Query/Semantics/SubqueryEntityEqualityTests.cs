@@ -220,6 +220,21 @@ public sealed class SubqueryEntityEqualityTests : ProviderTestBase<BreadthContex
     }
 
     [Fact]
+    public async Task SelectMany_over_a_navigation_can_select_values_of_the_outer_row()
+    {
+        await using var db = CreateContext();
+        var actual = await db.Customers
+            .Select(c => new { c, Label = c.Name + "!" })
+            .SelectMany(x => x.c.Orders.Select(o => new { o.Id, x.Label, Outer = x.c.Id }))
+            .ToListAsync();
+
+        var expected = Memory.Orders.Where(o => o.CustomerId is not null)
+            .Select(o => (o.Id, Memory.Customers.Single(c => c.Id == o.CustomerId).Name + "!", o.CustomerId!.Value))
+            .OrderBy(e => e.Id).ToList();
+        Assert.Equal(expected, actual.Select(a => (a.Id, a.Label, a.Outer)).OrderBy(e => e.Id).ToList());
+    }
+
+    [Fact]
     public async Task A_member_that_is_not_mapped_fails_with_EF_Cores_message()
     {
         await using var db = CreateContext();
