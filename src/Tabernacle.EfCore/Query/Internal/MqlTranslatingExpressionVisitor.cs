@@ -525,6 +525,19 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
                 return new MqlConstantExpression(node.TypeOperand.IsAssignableFrom(entityType.ClrType), typeof(bool));
             }
 
+            if (target == entityType && !entityType.GetDerivedTypes().Any())
+            {
+                // Outside a hierarchy, every document of the query is of the queried type (c is Customer); a joined or
+                // embedded one is when it is there (o.Customer is Customer).
+                return document.Path.Length == 0
+                    ? new MqlConstantExpression(true, typeof(bool))
+                    : new MqlBinaryExpression(
+                        MqlOperator.NotEqual,
+                        new MqlFieldExpression(document.Path.TrimEnd('.'), typeof(object), null, null),
+                        new MqlConstantExpression(null, typeof(object)),
+                        typeof(bool));
+            }
+
             if (target.FindDiscriminatorProperty() is { } discriminator)
             {
                 var field = new MqlFieldExpression(document.Path + discriminator.GetElementName(), discriminator.ClrType, discriminator, discriminator.GetTypeMapping(), document.Root);
@@ -590,6 +603,15 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         if (method.Name == nameof(object.Equals) && node.Arguments.Count == 1 && node.Object is not null && node.Arguments[0].Type == node.Object.Type)
         {
             return VisitBinary(Expression.Equal(node.Object, node.Arguments[0]));
+        }
+
+        if (method.Name == nameof(object.Equals) && !method.IsStatic && node.Arguments.Count == 1 && node.Object is not null
+            && Nullable.GetUnderlyingType(node.Object.Type) is not null
+            && (node.Arguments[0] is UnaryExpression { NodeType: ExpressionType.Convert } box && box.Type == typeof(object) ? box.Operand : node.Arguments[0]) is var other
+            && (Nullable.GetUnderlyingType(other.Type) ?? other.Type) == Nullable.GetUnderlyingType(node.Object.Type))
+        {
+            // x.Equals((object)y) on a nullable value and a value of the same type: null equals only null, as ==.
+            return VisitBinary(Expression.Equal(node.Object, other.Type == node.Object.Type ? other : Expression.Convert(other, node.Object.Type)));
         }
 
         if (method.Name == nameof(object.Equals) && node.Arguments.Count == (method.IsStatic ? 2 : 1)

@@ -206,6 +206,34 @@ public sealed class SubqueryEntityEqualityTests : ProviderTestBase<BreadthContex
         Assert.Equal("""db.orders.find({ "$expr" : false })""", db.Orders.Where(o => o.GetType() != typeof(Order)).ToQueryString());
     }
 
+    [Fact]
+    public async Task A_type_test_for_the_queried_type_outside_a_hierarchy_is_true_for_every_present_entity()
+    {
+        await using var db = CreateContext();
+        Assert.Equal(Memory.Orders.Count, await db.Orders.Where(o => o is Order).CountAsync());
+        Assert.Equal(Memory.Orders.Count(o => o.CustomerId is not null), await db.Orders.Where(o => o.Customer is Customer).CountAsync());
+    }
+
+    [Fact]
+    public async Task Equals_on_a_nullable_value_with_a_boxed_value_is_equality()
+    {
+        int? none = null;
+        var some = Memory.Orders.First(o => o.CustomerId is not null).CustomerId!.Value;
+        await using var db = CreateContext();
+
+        Assert.Equal(Memory.Orders.Count(o => o.CustomerId is null), await db.Orders.Where(o => none.Equals(o.CustomerId)).CountAsync());
+        Assert.Equal(Memory.Orders.Count(o => o.CustomerId == some), await db.Orders.Where(o => o.CustomerId.Equals(some)).CountAsync());
+    }
+
+    [Fact]
+    public async Task EF_Constant_inlines_the_value()
+    {
+        var id = Memory.Customers[0].Id;
+        await using var db = CreateContext();
+        Assert.Equal([id], await db.Customers.Where(c => c.Id == EF.Constant(id)).Select(c => c.Id).ToListAsync());
+        Assert.Equal($$"""db.customers.find({ "_id" : { "$eq" : {{id}} } })""", db.Customers.Where(c => c.Id == EF.Constant(id)).ToQueryString());
+    }
+
     private sealed record CustomerRef(int? Id);
 
     [Fact]
