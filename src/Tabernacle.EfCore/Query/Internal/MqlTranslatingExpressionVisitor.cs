@@ -766,6 +766,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             InlineQueryRootExpression inline => inline.Values,
             ListInitExpression list when list.Initializers.All(i => i.Arguments.Count == 1) => list.Initializers.Select(i => i.Arguments[0]).ToList(),
             NewArrayExpression { NodeType: ExpressionType.NewArrayInit } array => array.Expressions,
+            NewExpression { Arguments.Count: 0 } empty when typeof(IEnumerable).IsAssignableFrom(empty.Type) => [],
             _ => null,
         };
         if (elements is null || (filters.Count == 0 && values is InlineQueryRootExpression && elements.All(e => e is ConstantExpression)))

@@ -184,6 +184,13 @@ public sealed class SubqueryEntityEqualityTests : ProviderTestBase<BreadthContex
         var all = await db.Customers.Where(c => !new List<string?> { "nobody at all", null }.Where(n => n != null).Contains(c.Name)).CountAsync();
         Assert.Equal(0, none);
         Assert.Equal(Memory.Customers.Count, all);
+
+        // An empty list written in the query contains nothing; a list of parameters is each of them.
+        Assert.Equal(Memory.Customers.Count, await db.Customers.Where(c => !new List<string>().Contains(c.Name)).CountAsync());
+        var (first, second) = (Memory.Customers[0].Name, Memory.Customers[1].Name);
+        Assert.Equal(
+            Memory.Customers.Count(c => c.Name == first || c.Name == second || c.Id == 3),
+            await db.Customers.Where(c => new[] { first, second }.Contains(c.Name) || c.Id == 3).CountAsync());
     }
 
     [Fact]
