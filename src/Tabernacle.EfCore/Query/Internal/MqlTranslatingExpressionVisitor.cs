@@ -99,7 +99,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         StructuralTypeShaperExpression => node,
         GroupingShaperExpression => node,
         IncludeExpression include => Visit(include.EntityExpression)!,
-        DocumentValueExpression value => new MqlFieldExpression(value.Path, value.Type, value.Property, value.TypeMapping),
+        DocumentValueExpression value => new MqlFieldExpression(value.Path, value.Type, value.Property, value.TypeMapping, value.Root),
         QueryParameterExpression parameter => new MqlParameterExpression(parameter.Name, parameter.Type),
         _ => null!,
     };

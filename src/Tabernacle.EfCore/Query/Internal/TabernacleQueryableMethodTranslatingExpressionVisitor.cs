@@ -602,6 +602,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return source;
         }
 
+        _current = Query(source);
         if (GroupKey(source.ShaperExpression) is not { } key)
         {
             AddTranslationErrorDetails("Distinct needs values read from the documents (properties, or a new { ... } of them).");
@@ -703,7 +704,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
                     }
 
                     members.Add((name, value));
-                    arguments.Add(new DocumentValueExpression("_id." + name, newExpression.Arguments[i].Type, (value as MqlFieldExpression)?.Property, value.TypeMapping));
+                    arguments.Add(new DocumentValueExpression("_id." + name, newExpression.Arguments[i].Type, (value as MqlFieldExpression)?.Property, value.TypeMapping, _current?.RootDocument));
                 }
 
                 return (new MqlDocumentExpression(members, body.Type), newExpression.Update(arguments));
@@ -721,7 +722,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
                     }
 
                     members.Add((binding.Member.Name, value));
-                    bindings.Add(binding.Update(new DocumentValueExpression("_id." + binding.Member.Name, binding.Expression.Type, (value as MqlFieldExpression)?.Property, value.TypeMapping)));
+                    bindings.Add(binding.Update(new DocumentValueExpression("_id." + binding.Member.Name, binding.Expression.Type, (value as MqlFieldExpression)?.Property, value.TypeMapping, _current?.RootDocument)));
                 }
 
                 return (new MqlDocumentExpression(members, body.Type), init.Update(init.NewExpression, bindings));
@@ -746,7 +747,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
                     return null;
                 }
 
-                return (value, new DocumentValueExpression("_id", body.Type, (value as MqlFieldExpression)?.Property, value.TypeMapping));
+                // The key is read from the group document: a subquery correlated to it (where c.Id == g.Key) takes it as a let variable.
+                return (value, new DocumentValueExpression("_id", body.Type, (value as MqlFieldExpression)?.Property, value.TypeMapping, _current?.RootDocument));
             }
         }
     }

@@ -167,6 +167,19 @@ public sealed class SubqueryEntityEqualityTests : ProviderTestBase<BreadthContex
     }
 
     [Fact]
+    public void A_subquery_correlated_to_a_group_key_takes_the_key_as_a_let_variable()
+    {
+        using var db = CreateContext();
+        var mql = db.Customers.GroupBy(c => c.Name)
+            .Select(g => new { g.Key, Count = db.Customers.Where(c => c.Name == g.Key).Count() })
+            .ToQueryString();
+        Assert.Equal(
+            "db.customers.aggregate([{ '$group' : { '_id' : '$Name' } }, { '$lookup' : { 'from' : 'customers', 'let' : { 'l0_v0' : '$_id' }, "
+            + "'pipeline' : [{ '$match' : { '$expr' : { '$eq' : [{ '$ifNull' : ['$Name', null] }, '$$l0_v0'] } } }], 'as' : '__l0' } }])",
+            mql.Replace('"', '\''));
+    }
+
+    [Fact]
     public async Task Contains_over_a_filtered_list_written_in_the_query_tests_each_value_and_the_filter()
     {
         var name = Memory.Customers.OrderBy(c => c.Id).Skip(2).First().Name;
