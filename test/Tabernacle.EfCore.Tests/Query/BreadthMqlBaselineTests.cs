@@ -125,7 +125,7 @@ public sealed class BreadthMqlBaselineTests : ProviderTestBase<BreadthContext>
     {
         using var db = CreateContext();
         AssertMql("""db.customers.find({ "$expr" : { "$gte" : [{ "$size" : { "$ifNull" : [{ "$setUnion" : [{ "$ifNull" : ["$Scores", []] }] }, []] } }, 3] } })""", db.Customers.Where(c => c.Scores.Distinct().Count() >= 3));
-        AssertMql("""db.orders.find({ "$expr" : { "$eq" : [{ "$first" : { "$map" : { "input" : { "$ifNull" : [{ "$sortArray" : { "input" : { "$ifNull" : ["$Lines", []] }, "sortBy" : { "UnitPrice" : 1, "Quantity" : -1 } } }, []] }, "as" : "e2", "in" : "$$e2.Sku" } } }, "SKU-1"] } })""", db.Orders.Where(o => o.Lines.OrderBy(l => l.UnitPrice).ThenByDescending(l => l.Quantity).First().Sku == "SKU-1"));
+        AssertMql("""db.orders.find({ "$expr" : { "$eq" : [{ "$ifNull" : [{ "$first" : { "$map" : { "input" : { "$ifNull" : [{ "$sortArray" : { "input" : { "$ifNull" : ["$Lines", []] }, "sortBy" : { "UnitPrice" : 1, "Quantity" : -1 } } }, []] }, "as" : "e2", "in" : "$$e2.Sku" } } }, null] }, "SKU-1"] } })""", db.Orders.Where(o => o.Lines.OrderBy(l => l.UnitPrice).ThenByDescending(l => l.Quantity).First().Sku == "SKU-1"));
     }
 
     [Fact]

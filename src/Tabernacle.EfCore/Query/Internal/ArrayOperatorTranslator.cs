@@ -45,6 +45,17 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
                 return Retype(Size(array), call.Type);
             case nameof(Queryable.Count) or nameof(Queryable.LongCount):
                 return Filter(array, element, lambda!) is { } counted ? Retype(Size(counted), call.Type) : null;
+            case nameof(Queryable.Contains) when call.Arguments.Count == 2 && IsEntity(element) && !call.Arguments[1].Type.IsValueType:
+            {
+                // An entity in a list of entities (c.Orders.Contains(order)): is there one with its key (entity equality).
+                var candidate = Expression.Parameter(element("e").Type, "e");
+                var sought = call.Arguments[1].Type == candidate.Type ? call.Arguments[1] : Expression.Convert(call.Arguments[1], candidate.Type);
+                var sameKey = Expression.Lambda(Expression.ReferenceEqual(candidate, sought), candidate);
+                return Filter(array, element, sameKey) is { } withKey
+                    ? new MqlBinaryExpression(MqlOperator.GreaterThan, Size(withKey), Int(0), typeof(bool))
+                    : null;
+            }
+
             case nameof(Queryable.Contains) when call.Arguments.Count == 2:
                 return translator.Translate(call.Arguments[1]) is { } item ? new MqlArrayContainsExpression(array, item) : null;
             case nameof(Queryable.Sum) or nameof(Queryable.Min) or nameof(Queryable.Max) or nameof(Queryable.Average):
@@ -68,6 +79,9 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
                 return null;
             case nameof(Queryable.First) or nameof(Queryable.FirstOrDefault) when lambda is null:
                 return new MqlFunctionExpression("$first", [array], call.Type, argumentsAsArray: false);
+            case nameof(Queryable.Single) or nameof(Queryable.SingleOrDefault) when lambda is null && !IsUnordered(array):
+                // Inside a query a subquery's Single cannot throw (EF's relational providers read its first row too).
+                return new MqlFunctionExpression("$first", [array], call.Type, argumentsAsArray: false);
             case nameof(Queryable.Last) or nameof(Queryable.LastOrDefault) when lambda is null:
                 return new MqlFunctionExpression("$last", [array], call.Type, argumentsAsArray: false);
             case nameof(Queryable.ElementAt) or nameof(Queryable.ElementAtOrDefault):
@@ -76,6 +90,49 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
                 return null;
         }
     }
+
+    /// <summary>
+    /// <c>First</c>, <c>FirstOrDefault</c>, <c>Single</c> or <c>SingleOrDefault</c> (without a predicate) of a subquery over
+    /// another collection that returns entities, for entity equality: the subquery is joined in, and each key value is
+    /// read from the first joined document (<c>$first</c> of the joined documents' keys). <c>null</c> for anything else.
+    /// </summary>
+    public SubqueryEntityExpression? TranslateFirstEntity(Expression expression)
+    {
+        while (expression is UnaryExpression { NodeType: ExpressionType.Convert or ExpressionType.TypeAs } convert)
+        {
+            expression = convert.Operand;
+        }
+
+        if (expression is not MethodCallExpression { Method: { IsStatic: true } method } call
+            || (method.DeclaringType != typeof(Queryable) && method.DeclaringType != typeof(Enumerable))
+            || call.Arguments.Count != 1
+            || method.Name is not (nameof(Queryable.First) or nameof(Queryable.FirstOrDefault) or nameof(Queryable.Single) or nameof(Queryable.SingleOrDefault))
+            || call.Type.IsValueType || call.Type == typeof(string)
+            || !ContainsQueryRoot(call.Arguments[0])
+            || TranslateSource(call.Arguments[0]) is not { } source
+            || IsUnordered(source.Array)
+            || MemberBinder.UnwrapShaper(source.Element("e")) is not { StructuralType: IEntityType entityType })
+        {
+            return null;
+        }
+
+        var (array, element) = source;
+        return new SubqueryEntityExpression(entityType, call.Type, property =>
+        {
+            var keyType = property.ClrType.IsValueType && Nullable.GetUnderlyingType(property.ClrType) is null
+                ? typeof(Nullable<>).MakeGenericType(property.ClrType)
+                : property.ClrType;
+            var item = Expression.Parameter(call.Type, "e");
+            var selector = Expression.Lambda(
+                Expression.Call(EfPropertyMethod.MakeGenericMethod(keyType), Expression.Convert(item, typeof(object)), Expression.Constant(property.Name)),
+                item);
+            return Map(array, element, selector) is { } keys
+                ? new MqlFunctionExpression("$first", [keys], keyType, argumentsAsArray: false)
+                : null;
+        });
+    }
+
+    private static readonly MethodInfo EfPropertyMethod = typeof(EF).GetMethod(nameof(EF.Property))!;
 
     /// <summary>The array a LINQ source stands for, and how to bind its element; <c>null</c> when it is not a stored array.</summary>
     public (MqlExpression Array, Func<string, Expression> Element)? TranslateSource(Expression source)
@@ -219,6 +276,9 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
         MqlStructuredExpression { Name: "$filter" or "$map" } structured => IsUnordered(structured.Arguments[0]),
         _ => false,
     };
+
+    private static bool IsEntity(Func<string, Expression> element) =>
+        MemberBinder.UnwrapShaper(element("e")) is { StructuralType: IEntityType };
 
     private static DocumentValueExpression? SelectedValue(Expression shaper) => shaper switch
     {

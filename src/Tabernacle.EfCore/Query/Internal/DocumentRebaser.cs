@@ -18,10 +18,13 @@ internal sealed class DocumentRebaser(EntityDocumentExpression from, EntityDocum
         StructuralTypeShaperExpression shaper when shaper.ValueBufferExpression is EntityDocumentExpression document
             => shaper.Update(RebaseDocument(document)),
         EntityDocumentExpression document => RebaseDocument(document),
-        DocumentValueExpression value => new DocumentValueExpression(prefix + value.Path, value.Type, value.Property, value.TypeMapping),
+        // A value of another row (the one a subquery is joined into) stays where it is.
+        DocumentValueExpression { Root: { } root } value when !ReferenceEquals(root, from) && !Within(root) => value,
+        DocumentValueExpression value => new DocumentValueExpression(
+            prefix + value.Path, value.Type, value.Property, value.TypeMapping, value.Root is null ? null : RebaseDocument(value.Root)),
         EmbeddedCollectionExpression collection => new EmbeddedCollectionExpression(RebaseDocument(collection.Owner), collection.Navigation, collection.InnerShaper, collection.Type, collection.Detached),
         ComplexCollectionExpression complex => new ComplexCollectionExpression(RebaseDocument(complex.Owner), complex.ComplexProperty, complex.Type),
-        JoinedCollectionExpression joined => new JoinedCollectionExpression(RebaseDocument(joined.Owner), prefix + joined.Element, joined.InnerShaper, joined.Type),
+        JoinedCollectionExpression joined => new JoinedCollectionExpression(RebaseDocument(joined.Owner), prefix + joined.Element, joined.InnerShaper, joined.Type, joined.ItemRoot),
         IncludeExpression include => include.Update(Visit(include.EntityExpression), Visit(include.NavigationExpression)),
         _ => base.VisitExtension(node),
     };

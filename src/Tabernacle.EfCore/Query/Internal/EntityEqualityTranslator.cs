@@ -15,7 +15,7 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// given as a parameter, and an entity looked up in a list of entities (<c>Contains</c>), become comparisons of the
 /// key fields; a parameter's key values are read from the entity when the query runs (a runtime parameter).
 /// </summary>
-internal sealed class EntityEqualityTranslator(ISubqueryHost? host)
+internal sealed class EntityEqualityTranslator(ISubqueryHost? host, Func<Expression, Expression?> translate)
 {
     private static readonly MethodInfo KeyValueMethod =
         typeof(EntityEqualityTranslator).GetMethod(nameof(KeyValue), BindingFlags.NonPublic | BindingFlags.Static)!;
@@ -26,8 +26,12 @@ internal sealed class EntityEqualityTranslator(ISubqueryHost? host)
     public string? TranslationErrorDetails { get; private set; }
 
     /// <summary>The entity type behind a translated operand, or <c>null</c> when it is not an entity.</summary>
-    public static IEntityType? EntityTypeOf(Expression? operand) =>
-        operand is not null && MemberBinder.UnwrapShaper(operand) is { StructuralType: IEntityType entityType } ? entityType : null;
+    public static IEntityType? EntityTypeOf(Expression? operand) => operand switch
+    {
+        null => null,
+        SubqueryEntityExpression subquery => subquery.EntityType,
+        _ => MemberBinder.UnwrapShaper(operand) is { StructuralType: IEntityType entityType } ? entityType : null,
+    };
 
     /// <summary>
     /// <paramref name="left"/> == <paramref name="right"/> (or !=) for translated operands at least one of which is an
@@ -124,6 +128,10 @@ internal sealed class EntityEqualityTranslator(ISubqueryHost? host)
             case var _ when MemberBinder.UnwrapShaper(operand) is { } shaper:
                 return MemberBinder.Bind(shaper, MemberIdentity.Create(property.Name), MakeNullable(property.ClrType)) as MqlExpression
                     ?? Fail($"The key '{property.Name}' of '{shaper.StructuralType.DisplayName()}' could not be read.");
+            case SubqueryEntityExpression subquery:
+                return subquery.Key(property) ?? Fail($"The key '{property.Name}' of the subquery's '{subquery.EntityType.DisplayName()}' could not be read.");
+            case MemberInitExpression init:
+                return InitializedKey(init, property);
             case MqlConstantExpression constant:
                 return new MqlConstantExpression(
                     constant.Value is null ? null : property.GetGetter().GetClrValue(constant.Value),
@@ -144,6 +152,29 @@ internal sealed class EntityEqualityTranslator(ISubqueryHost? host)
                 return Fail("An entity can be compared with an entity of the query, a constant entity or an entity given as a "
                     + "parameter; compare keys instead.");
         }
+    }
+
+    /// <summary>
+    /// A key of an entity built in the query (<c>new Customer { CustomerID = o.CustomerID }</c>): the value assigned to
+    /// it, or the type's default when the initializer leaves it out.
+    /// </summary>
+    private MqlExpression? InitializedKey(MemberInitExpression init, IProperty property)
+    {
+        var binding = init.Bindings.OfType<MemberAssignment>().FirstOrDefault(b => b.Member.Name == property.Name);
+        var keyType = MakeNullable(property.ClrType);
+        if (binding is null)
+        {
+            var unset = property.ClrType.IsValueType ? Activator.CreateInstance(property.ClrType) : null;
+            return new MqlConstantExpression(unset, keyType, property.GetTypeMapping());
+        }
+
+        return translate(binding.Expression) switch
+        {
+            MqlConstantExpression { TypeMapping: null } constant => constant.WithMapping(property.GetTypeMapping()),
+            MqlParameterExpression { TypeMapping: null } parameter => parameter.WithMapping(property.GetTypeMapping()),
+            MqlExpression value => value,
+            _ => Fail($"The value given to '{property.Name}' in '{init.Type.Name}' could not be translated to MQL."),
+        };
     }
 
     private static Type MakeNullable(Type type) =>

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Linq.Expressions;
 using System.Reflection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Query;
 using Tabernacle.EfCore.Query.Internal.Expressions;
@@ -16,6 +17,9 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// </summary>
 internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 {
+    private static readonly MethodInfo EnumerableContains =
+        typeof(Enumerable).GetMethods().Single(m => m.Name == nameof(Enumerable.Contains) && m.GetParameters().Length == 2);
+
     private static readonly MethodInfo StringStartsWith = typeof(string).GetMethod(nameof(string.StartsWith), [typeof(string)])!;
     private static readonly MethodInfo StringEndsWith = typeof(string).GetMethod(nameof(string.EndsWith), [typeof(string)])!;
     private static readonly MethodInfo StringContains = typeof(string).GetMethod(nameof(string.Contains), [typeof(string)])!;
@@ -36,7 +40,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         _methods = methods;
         _members = members;
         Host = host;
-        _entityEquality = new EntityEqualityTranslator(host);
+        _entityEquality = new EntityEqualityTranslator(host, Visit);
         _arrays = new ArrayOperatorTranslator(this);
         _groupings = new GroupingTranslator(this);
     }
@@ -95,7 +99,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         StructuralTypeShaperExpression => node,
         GroupingShaperExpression => node,
         IncludeExpression include => Visit(include.EntityExpression)!,
-        DocumentValueExpression value => new MqlFieldExpression(value.Path, value.Type, value.Property, value.TypeMapping),
+        DocumentValueExpression value => new MqlFieldExpression(value.Path, value.Type, value.Property, value.TypeMapping, value.Root),
         QueryParameterExpression parameter => new MqlParameterExpression(parameter.Name, parameter.Type),
         _ => null!,
     };
@@ -114,6 +118,22 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         }
 
         return base.VisitNew(node);
+    }
+
+    /// <summary>
+    /// <c>new Customer { CustomerID = "ALFKI" }</c> built from constants is a constant; built from values of the row it
+    /// stays as written, for entity equality to compare the key members it assigns (it has no MQL value of its own).
+    /// </summary>
+    protected override Expression VisitMemberInit(MemberInitExpression node)
+    {
+        if (node.NewExpression.Arguments.All(a => a is ConstantExpression)
+            && node.Bindings.All(b => b is MemberAssignment { Expression: ConstantExpression }))
+        {
+            var value = Expression.Lambda<Func<object?>>(Expression.Convert(node, typeof(object))).Compile(preferInterpretation: true)();
+            return new MqlConstantExpression(value, node.Type);
+        }
+
+        return node;
     }
 
     protected override Expression VisitMember(MemberExpression node)
@@ -146,7 +166,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             var found = MemberBinder.FindMember(shaper, MemberIdentity.Create(node.Member));
             return found is INavigation navigation && !navigation.ForeignKey.IsOwnership
                 ? Fail($"The navigation '{navigation.DeclaringEntityType.DisplayName()}.{navigation.Name}' leads to another collection; navigations between collections cannot be used in queries yet.")!
-                : Fail($"'{node.Member.Name}' is not a mapped property of '{shaper.StructuralType.DisplayName()}'.")!;
+                : Fail(CoreStrings.QueryUnableToTranslateMember(node.Member.Name, shaper.StructuralType.DisplayName()))!;
         }
 
         if (source is MqlExpression mql)
@@ -235,6 +255,16 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
     protected override Expression VisitBinary(BinaryExpression node)
     {
+        if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && TranslateSubqueryEntityEquality(node) is { } subqueryEquality)
+        {
+            return subqueryEquality;
+        }
+
+        if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && TranslateTypeComparison(node) is { } typeComparison)
+        {
+            return typeComparison;
+        }
+
         var left = StripEnumConvert(node.Left, node.Right, out var right);
         if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual or ExpressionType.LessThan or ExpressionType.LessThanOrEqual
             && StripCharConvert(left, right) is { } chars)
@@ -305,6 +335,38 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         }
 
         return new MqlBinaryExpression(op.Value, lm, rm, node.Type);
+    }
+
+    /// <summary>
+    /// <c>c.Orders.FirstOrDefault() == order</c> (an entity of a subquery compared with another entity, a constant or a
+    /// parameter): their keys compared, the subquery's read from its first joined document. Comparisons with null are
+    /// left to the general path (the joined document is there or not).
+    /// </summary>
+    private Expression? TranslateSubqueryEntityEquality(BinaryExpression node)
+    {
+        static bool IsNull(Expression e) =>
+            e is ConstantExpression { Value: null } || e is UnaryExpression { NodeType: ExpressionType.Convert, Operand: ConstantExpression { Value: null } };
+
+        if (IsNull(node.Left) || IsNull(node.Right))
+        {
+            return null;
+        }
+
+        var leftSubquery = _arrays.TranslateFirstEntity(node.Left);
+        var rightSubquery = _arrays.TranslateFirstEntity(node.Right);
+        if (leftSubquery is null && rightSubquery is null)
+        {
+            return null;
+        }
+
+        var l = leftSubquery ?? Visit(node.Left);
+        var r = rightSubquery ?? Visit(node.Right);
+        if (l is null || r is null)
+        {
+            return Fail("An entity returned by a subquery can be compared with an entity of the query, a constant entity or an entity given as a parameter.");
+        }
+
+        return (Expression?)_entityEquality.Translate(l, r, node.NodeType == ExpressionType.Equal) ?? Fail(_entityEquality.TranslationErrorDetails!);
     }
 
     private static bool IsBitwiseOperand(Type type)
@@ -403,6 +465,55 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         _ => expression,
     };
 
+    /// <summary>
+    /// <c>x.GetType() == typeof(Dog)</c> (or !=) on an entity: exactly that type, so the discriminator is Dog's own value
+    /// (not its derived types'); a constant when the entity type has no hierarchy or the type is not in it.
+    /// </summary>
+    private Expression? TranslateTypeComparison(BinaryExpression node)
+    {
+        static Expression? GetTypeOperand(Expression e) =>
+            e is MethodCallExpression { Method.Name: nameof(GetType), Arguments.Count: 0, Object: { } target } ? target : null;
+
+        static Type? TypeConstant(Expression e) => e switch
+        {
+            ConstantExpression { Value: Type type } => type,
+            UnaryExpression { NodeType: ExpressionType.Convert, Operand: ConstantExpression { Value: Type type } } => type,
+            _ => null,
+        };
+
+        var (operand, type) = GetTypeOperand(node.Left) is { } l && TypeConstant(node.Right) is { } t1 ? (l, t1)
+            : GetTypeOperand(node.Right) is { } r && TypeConstant(node.Left) is { } t2 ? (r, t2)
+            : (null, null);
+        if (operand is null || Visit(operand) is not StructuralTypeShaperExpression
+            {
+                StructuralType: IEntityType entityType, ValueBufferExpression: EntityDocumentExpression document,
+            })
+        {
+            return null;
+        }
+
+        var equal = node.NodeType == ExpressionType.Equal;
+        var target = entityType.GetDerivedTypesInclusive().FirstOrDefault(t => t.ClrType == type);
+        if (target is null || target.IsAbstract())
+        {
+            return new MqlConstantExpression(!equal, typeof(bool));
+        }
+
+        if (!entityType.GetDerivedTypes().Any())
+        {
+            return new MqlConstantExpression(equal, typeof(bool));
+        }
+
+        if (target.FindDiscriminatorProperty() is not { } discriminator)
+        {
+            return Fail($"'{node}' needs a discriminator to tell the types of '{entityType.DisplayName()}' apart.");
+        }
+
+        var field = new MqlFieldExpression(document.Path + discriminator.GetElementName(), discriminator.ClrType, discriminator, discriminator.GetTypeMapping(), document.Root);
+        var exact = new MqlInExpression(field, new MqlConstantExpression(new List<object?> { target.GetDiscriminatorValue() }, typeof(List<object>)));
+        return equal ? exact : new MqlNotExpression(exact);
+    }
+
     /// <summary><c>x is Dog</c>: the discriminator is one of Dog's (and its derived types') values.</summary>
     protected override Expression VisitTypeBinary(TypeBinaryExpression node)
     {
@@ -412,6 +523,19 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             if (target is null)
             {
                 return new MqlConstantExpression(node.TypeOperand.IsAssignableFrom(entityType.ClrType), typeof(bool));
+            }
+
+            if (target == entityType && !entityType.GetDerivedTypes().Any())
+            {
+                // Outside a hierarchy, every document of the query is of the queried type (c is Customer); a joined or
+                // embedded one is when it is there (o.Customer is Customer).
+                return document.Path.Length == 0
+                    ? new MqlConstantExpression(true, typeof(bool))
+                    : new MqlBinaryExpression(
+                        MqlOperator.NotEqual,
+                        new MqlFieldExpression(document.Path.TrimEnd('.'), typeof(object), null, null),
+                        new MqlConstantExpression(null, typeof(object)),
+                        typeof(bool));
             }
 
             if (target.FindDiscriminatorProperty() is { } discriminator)
@@ -481,6 +605,15 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         if (method.Name == nameof(object.Equals) && node.Arguments.Count == 1 && node.Object is not null && node.Arguments[0].Type == node.Object.Type)
         {
             return VisitBinary(Expression.Equal(node.Object, node.Arguments[0]));
+        }
+
+        if (method.Name == nameof(object.Equals) && !method.IsStatic && node.Arguments.Count == 1 && node.Object is not null
+            && Nullable.GetUnderlyingType(node.Object.Type) is not null
+            && (node.Arguments[0] is UnaryExpression { NodeType: ExpressionType.Convert } box && box.Type == typeof(object) ? box.Operand : node.Arguments[0]) is var other
+            && (Nullable.GetUnderlyingType(other.Type) ?? other.Type) == Nullable.GetUnderlyingType(node.Object.Type))
+        {
+            // x.Equals((object)y) on a nullable value and a value of the same type: null equals only null, as ==.
+            return VisitBinary(Expression.Equal(node.Object, other.Type == node.Object.Type ? other : Expression.Convert(other, node.Object.Type)));
         }
 
         if (method.Name == nameof(object.Equals) && node.Arguments.Count == (method.IsStatic ? 2 : 1)
@@ -570,6 +703,11 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         }
 
         values = UnwrapCollection(values);
+        if (TranslateLocalContains(values, item) is { } local)
+        {
+            return local;
+        }
+
         var visitedItem = Visit(item);
         if (EntityEqualityTranslator.EntityTypeOf(visitedItem) is not null)
         {
@@ -591,6 +729,74 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             _ => Fail("Contains needs a list given as a parameter or a constant; a list stored in the document is not searched this way yet."),
         };
     }
+
+    /// <summary>
+    /// Contains over a list written in the query, possibly filtered (<c>new[] { "a", id }.Where(e => e != null)</c>):
+    /// the item equals one of the values and passes the filters (<c>Where(p).Contains(x)</c> is <c>Contains(x) &amp;&amp; p(x)</c>).
+    /// <c>null</c> when the list is not one written in the query.
+    /// </summary>
+    private Expression? TranslateLocalContains(Expression values, Expression item)
+    {
+        var filters = new List<LambdaExpression>();
+        while (values is MethodCallExpression { Method: { IsStatic: true, Name: nameof(Enumerable.Where) } where } call
+            && (where.DeclaringType == typeof(Enumerable) || where.DeclaringType == typeof(Queryable))
+            && call.Arguments.Count == 2
+            && call.Arguments[1] is LambdaExpression or UnaryExpression { NodeType: ExpressionType.Quote }
+            && (call.Arguments[1] is LambdaExpression direct ? direct : (LambdaExpression)((UnaryExpression)call.Arguments[1]).Operand) is { Parameters.Count: 1 } filter)
+        {
+            filters.Add(filter);
+            values = UnwrapCollection(call.Arguments[0]);
+        }
+
+        if (filters.Count > 0 && values is QueryParameterExpression or ParameterQueryRootExpression or ConstantExpression { Value: IEnumerable })
+        {
+            // A list given as a parameter, filtered: $in the list, and the filters applied to the item.
+            var list = values is ParameterQueryRootExpression root ? root.QueryParameterExpression : values;
+            var elementType = filters[^1].Parameters[0].Type;
+            var sought = item.Type == elementType ? item : Expression.Convert(item, elementType);
+            Expression inList = Expression.Call(EnumerableContains.MakeGenericMethod(elementType), list, sought);
+            foreach (var filter in filters)
+            {
+                inList = Expression.AndAlso(inList, ReplacingExpressionVisitor.Replace(filter.Parameters[0], sought, filter.Body));
+            }
+
+            return Visit(inList) ?? Fail("A filtered list given as a parameter could not be translated to MQL.");
+        }
+
+        IReadOnlyList<Expression>? elements = values switch
+        {
+            InlineQueryRootExpression inline => inline.Values,
+            ListInitExpression list when list.Initializers.All(i => i.Arguments.Count == 1) => list.Initializers.Select(i => i.Arguments[0]).ToList(),
+            NewArrayExpression { NodeType: ExpressionType.NewArrayInit } array => array.Expressions,
+            NewExpression { Arguments.Count: 0 } empty when typeof(IEnumerable).IsAssignableFrom(empty.Type) => [],
+            _ => null,
+        };
+        if (elements is null || (filters.Count == 0 && values is InlineQueryRootExpression && elements.All(e => e is ConstantExpression)))
+        {
+            // A list of constants alone is an $in (below).
+            return null;
+        }
+
+        Expression? test = null;
+        foreach (var element in elements)
+        {
+            var value = element.Type == item.Type ? element : Expression.Convert(element, item.Type);
+            var equal = Expression.Equal(item, value);
+            test = test is null ? equal : Expression.OrElse(test, equal);
+        }
+
+        test ??= Expression.Constant(false);
+        foreach (var filter in filters)
+        {
+            var argument = item.Type == filter.Parameters[0].Type ? item : Expression.Convert(item, filter.Parameters[0].Type);
+            test = Expression.AndAlso(test, ReplacingExpressionVisitor.Replace(filter.Parameters[0], argument, filter.Body));
+        }
+
+        return Visit(test) ?? Fail("A list written in the query could not be translated to MQL.");
+    }
+
+    // A lambda outside the operators that take one has no MQL value (and its parameter none either).
+    protected override Expression VisitLambda<T>(Expression<T> node) => Fail($"The lambda '{node}' could not be translated to MQL.")!;
 
     private static Expression UnwrapCollection(Expression values)
     {

@@ -48,7 +48,7 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
                     return node;
                 }
 
-                return new JoinedCollectionExpression(joined.Owner, joined.Element, joined.InnerShaper, materialize.Type);
+                return new JoinedCollectionExpression(joined.Owner, joined.Element, joined.InnerShaper, materialize.Type, joined.ItemRoot);
             case QueryParameterExpression parameter:
                 return Expression.Call(GetParameterValueMethod.MakeGenericMethod(parameter.Type), QueryCompilationContext.QueryContextParameter, Expression.Constant(parameter.Name));
             default:
@@ -114,7 +114,7 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
         if (node.NodeType == ExpressionType.Convert && Nullable.GetUnderlyingType(node.Type) == node.Operand.Type
             && Visit(node.Operand) is DocumentValueExpression value && value.Type == node.Operand.Type)
         {
-            return new DocumentValueExpression(value.Path, node.Type, value.Property, value.TypeMapping);
+            return new DocumentValueExpression(value.Path, node.Type, value.Property, value.TypeMapping, value.Root);
         }
 
         return base.VisitUnary(node);
@@ -181,7 +181,8 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
                                 joinedSubquery.Owner,
                                 joinedSubquery.Element,
                                 joinedSubquery.InnerShaper,
-                                typeof(IEnumerable<>).MakeGenericType(joinedSubquery.ElementType))
+                                typeof(IEnumerable<>).MakeGenericType(joinedSubquery.ElementType),
+                                joinedSubquery.ItemRoot)
                             : items;
                     }
 
@@ -233,7 +234,7 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
 
     private static Expression ToShaper(Expression bound) => bound switch
     {
-        MqlFieldExpression field => new DocumentValueExpression(field.Path, field.Type, field.Property, field.TypeMapping),
+        MqlFieldExpression field => new DocumentValueExpression(field.Path, field.Type, field.Property, field.TypeMapping, field.Root),
         _ => bound,
     };
 

@@ -393,7 +393,7 @@ internal sealed class SetOperationTranslator(Func<Expression, MongoQueryExpressi
             ComplexCollectionExpression complex
                 => new ComplexCollectionExpression(Move(complex.Owner), complex.ComplexProperty, complex.Type),
             JoinedCollectionExpression joined
-                => new JoinedCollectionExpression(Move(joined.Owner), joined.Element, joined.InnerShaper, joined.Type),
+                => new JoinedCollectionExpression(Move(joined.Owner), joined.Element, joined.InnerShaper, joined.Type, joined.ItemRoot),
             IncludeExpression include => include.Update(Visit(include.EntityExpression), Visit(include.NavigationExpression)),
             _ => base.VisitExtension(node),
         };

@@ -12,6 +12,9 @@ internal sealed class TabernacleQueryTranslationPreprocessor(
     TabernacleQueryCompilationContext queryCompilationContext)
     : QueryTranslationPreprocessor(dependencies, queryCompilationContext)
 {
+    // EF.Constant(x) inlines x's value into the query (a literal in the MQL) instead of a parameter, as on EF's own providers.
+    protected override bool IsEfConstantSupported => true;
+
     public override Expression Process(Expression query)
     {
         var extractor = new OptionExtractor();

@@ -88,7 +88,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         outer.AddStage(new LookupStage(element, inner, null, null, null, null));
         var item = new EntityDocumentExpression(inner.EntityType, "");
         var itemShaper = DocumentRebaser.Rebase(shaped.ShaperExpression, inner.RootDocument, item, "");
-        return new JoinedCollectionExpression(outer.RootDocument, element, itemShaper, typeof(IEnumerable<>).MakeGenericType(itemShaper.Type));
+        return new JoinedCollectionExpression(outer.RootDocument, element, itemShaper, typeof(IEnumerable<>).MakeGenericType(itemShaper.Type), item);
     }
 
     public bool IsSubquery { get; }
@@ -645,6 +645,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return source;
         }
 
+        _current = Query(source);
         if (GroupKey(source.ShaperExpression) is not { } key)
         {
             AddTranslationErrorDetails("Distinct needs values read from the documents (properties, or a new { ... } of them).");
@@ -675,6 +676,9 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         }
 
         var keyBody = ReplacingExpressionVisitor.Replace(keySelector.Parameters[0], source.ShaperExpression, keySelector.Body);
+
+        // A subquery in the key (GroupBy(o => customers.Where(...).Select(c => c.Name).FirstOrDefault())) joins into this query.
+        _current = Query(source);
         if (GroupKey(keyBody) is not { } key)
         {
             AddTranslationErrorDetails($"The GroupBy key '{keySelector.Print()}' must be built from values read from the documents.");
@@ -725,20 +729,25 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     {
         switch (body)
         {
-            case NewExpression { Members: not null } newExpression:
+            case NewExpression { Arguments.Count: 0 } empty:
+                // GroupBy(x => new { }) or new Wrapper(): one group of all documents (_id: null); the key is built on the client.
+                return (new MqlConstantExpression(null, typeof(object)), empty);
+
+            case NewExpression newExpression when newExpression.Members is not null || newExpression is { Constructor: not null, Type.IsValueType: false }:
             {
+                // Anonymous types by their members; other constructors (new Dto(o.CustomerID)) by their arguments' positions.
                 var members = new List<(string, MqlExpression)>();
                 var arguments = new List<Expression>();
                 for (var i = 0; i < newExpression.Arguments.Count; i++)
                 {
-                    var name = newExpression.Members[i].Name;
+                    var name = newExpression.Members?[i].Name ?? "a" + i;
                     if (TranslateValue(newExpression.Arguments[i]) is not { } value)
                     {
                         return null;
                     }
 
                     members.Add((name, value));
-                    arguments.Add(new DocumentValueExpression("_id." + name, newExpression.Arguments[i].Type, (value as MqlFieldExpression)?.Property, value.TypeMapping));
+                    arguments.Add(new DocumentValueExpression("_id." + name, newExpression.Arguments[i].Type, (value as MqlFieldExpression)?.Property, value.TypeMapping, _current?.RootDocument));
                 }
 
                 return (new MqlDocumentExpression(members, body.Type), newExpression.Update(arguments));
@@ -756,10 +765,22 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
                     }
 
                     members.Add((binding.Member.Name, value));
-                    bindings.Add(binding.Update(new DocumentValueExpression("_id." + binding.Member.Name, binding.Expression.Type, (value as MqlFieldExpression)?.Property, value.TypeMapping)));
+                    bindings.Add(binding.Update(new DocumentValueExpression("_id." + binding.Member.Name, binding.Expression.Type, (value as MqlFieldExpression)?.Property, value.TypeMapping, _current?.RootDocument)));
                 }
 
                 return (new MqlDocumentExpression(members, body.Type), init.Update(init.NewExpression, bindings));
+            }
+
+            case var _ when MemberBinder.UnwrapShaper(body) is
+            {
+                StructuralType: IEntityType entityType,
+                ValueBufferExpression: EntityDocumentExpression { JoinedElement: { } element, Owner: { Owner: null } row },
+            } shaper && !entityType.IsOwned():
+            {
+                // GroupBy(od => od.Order): a reference navigation's joined document is the key (the same entity's
+                // documents are equal), and the key is that entity, read back from the group's _id.
+                var key = new StructuralTypeShaperExpression(entityType, row.Joined(entityType, "_id"), shaper.IsNullable);
+                return (new MqlFieldExpression(element, body.Type, null, null), key);
             }
 
             default:
@@ -769,7 +790,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
                     return null;
                 }
 
-                return (value, new DocumentValueExpression("_id", body.Type, (value as MqlFieldExpression)?.Property, value.TypeMapping));
+                // The key is read from the group document: a subquery correlated to it (where c.Id == g.Key) takes it as a let variable.
+                return (value, new DocumentValueExpression("_id", body.Type, (value as MqlFieldExpression)?.Property, value.TypeMapping, _current?.RootDocument));
             }
         }
     }
@@ -787,7 +809,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         outerQuery.AddStage(Lookup(element, innerQuery, keys.Outer, keys.Inner));
         var item = new EntityDocumentExpression(innerQuery.EntityType, "");
         var itemShaper = DocumentRebaser.Rebase(inner.ShaperExpression, innerQuery.RootDocument, item, "");
-        var collection = new JoinedCollectionExpression(outerQuery.RootDocument, element, itemShaper, resultSelector.Parameters[1].Type);
+        var collection = new JoinedCollectionExpression(outerQuery.RootDocument, element, itemShaper, resultSelector.Parameters[1].Type, item);
         var body = new ReplacingExpressionVisitor([resultSelector.Parameters[0], resultSelector.Parameters[1]], [outer.ShaperExpression, collection]).Visit(resultSelector.Body);
         return outer.UpdateShaperExpression(body);
     }
@@ -829,17 +851,16 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return null;
         }
 
-        var outerEntityKey = EntityKey(outer, outerKeySelector);
-        var innerEntityKey = EntityKey(inner, innerKeySelector);
-        var entityKeys = outerEntityKey is not null && innerEntityKey is not null;
-        var outerKey = TranslateLambda(outer, entityKeys ? outerEntityKey! : outerKeySelector);
-        var innerKey = TranslateLambda(inner, entityKeys ? innerEntityKey! : innerKeySelector);
+        var outerSelector = EntityKeySelector(outer, outerKeySelector);
+        var innerSelector = EntityKeySelector(inner, innerKeySelector);
+        var outerKey = TranslateLambda(outer, outerSelector);
+        var innerKey = TranslateLambda(inner, innerSelector);
         if (outerKey is null || innerKey is null)
         {
             return null;
         }
 
-        if (entityKeys)
+        if (outerSelector != outerKeySelector && innerSelector != innerKeySelector)
         {
             // A null entity (a default row of DefaultIfEmpty) joins nothing, as in LINQ; $eq would match missing with missing.
             var nullKey = new MqlConstantExpression(null, innerKey.Type);
@@ -849,21 +870,23 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return (outerKey, innerKey);
     }
 
-    /// <summary>A join on whole entities (o =&gt; o, i =&gt; i) as a join on their keys, for a key of one property.</summary>
-    private static LambdaExpression? EntityKey(ShapedQueryExpression source, LambdaExpression keySelector)
+    private static readonly System.Reflection.MethodInfo EfPropertyMethod = typeof(EF).GetMethod(nameof(EF.Property))!;
+
+    /// <summary>
+    /// A join on whole entities (<c>Join(..., o => o, i => i, ...)</c>) joins on their keys, as EF Core's entity equality
+    /// does: the selector becomes one of the entity's single-property key. Any other selector is kept.
+    /// </summary>
+    private static LambdaExpression EntityKeySelector(ShapedQueryExpression source, LambdaExpression selector)
     {
-        if (keySelector.Body != keySelector.Parameters[0]
-            || MemberBinder.UnwrapShaper(source.ShaperExpression) is not { StructuralType: IEntityType entityType }
-            || entityType.FindPrimaryKey() is not { Properties: [var key] })
+        var body = ReplacingExpressionVisitor.Replace(selector.Parameters[0], source.ShaperExpression, selector.Body);
+        if (MemberBinder.UnwrapShaper(body) is not { StructuralType: IEntityType entityType }
+            || entityType.FindPrimaryKey()?.Properties is not [var key])
         {
-            return null;
+            return selector;
         }
 
-        var property = Expression.Call(
-            typeof(EF).GetMethod(nameof(EF.Property))!.MakeGenericMethod(key.ClrType),
-            keySelector.Parameters[0],
-            Expression.Constant(key.Name));
-        return Expression.Lambda(property, keySelector.Parameters[0]);
+        var read = Expression.Call(EfPropertyMethod.MakeGenericMethod(key.ClrType), Expression.Convert(selector.Body, typeof(object)), Expression.Constant(key.Name));
+        return Expression.Lambda(read, selector.Parameters);
     }
 
     // Equal fields join with localField/foreignField (MongoDB can use an index on the foreign field); anything else correlates with let.
@@ -960,7 +983,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
 
             // Over DefaultIfEmpty() (an outer apply) a row without matches stays, with the element missing: its default.
             query.AddStage(new UnwindStage(joined.Element, PreserveNullAndEmptyArrays: defaultIfEmpty));
-            var itemDocument = joined.ItemDocument ?? new EntityDocumentExpression(query.EntityType, "");
+            var itemDocument = joined.ItemRoot ?? new EntityDocumentExpression(query.EntityType, "");
             var at = query.RootDocument.Joined(itemDocument.EntityType, joined.Element);
             var joinedElement = DocumentRebaser.Rebase(joined.InnerShaper, itemDocument, at, joined.Element + ".");
             return defaultIfEmpty ? DefaultIfEmptyTranslator.OrDefault(query, joined.Element, joinedElement) : joinedElement;

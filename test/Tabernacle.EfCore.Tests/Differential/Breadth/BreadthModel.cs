@@ -54,6 +54,9 @@ public class Customer
 {
     public int Id { get; set; }
 
+    /// <summary>Computed on the client (a getter only, so not mapped): queries that use it cannot be translated.</summary>
+    public string DisplayLabel => Name + " (" + Tier + ")";
+
     public string Name { get; set; } = "";
 
     public string? Email { get; set; }

@@ -50,10 +50,16 @@ internal sealed class EntityDocumentExpression(IEntityType entityType, string pa
 }
 
 /// <summary>A scalar read from the row document (a projected property, or an aggregate's result), typed as the CLR value.</summary>
-internal sealed class DocumentValueExpression(string path, Type type, IReadOnlyProperty? property, CoreTypeMapping? mapping)
+internal sealed class DocumentValueExpression(string path, Type type, IReadOnlyProperty? property, CoreTypeMapping? mapping, EntityDocumentExpression? root = null)
     : Expression, IPrintableExpression
 {
     public string Path { get; } = path;
+
+    /// <summary>
+    /// The row document the value is read from, when known: a subquery's projection may read values of the row it is
+    /// joined into, which stay where they are when the subquery's own documents move (<see cref="DocumentRebaser"/>).
+    /// </summary>
+    public EntityDocumentExpression? Root { get; } = root;
 
     public new IReadOnlyProperty? Property { get; } = property;
 
@@ -105,9 +111,13 @@ internal sealed class EmbeddedCollectionExpression(EntityDocumentExpression owne
 }
 
 /// <summary>The documents of another collection joined into the row as an array (<c>$lookup</c>), each shaped by <see cref="InnerShaper"/>.</summary>
-internal sealed class JoinedCollectionExpression(EntityDocumentExpression owner, string element, Expression innerShaper, Type type)
+internal sealed class JoinedCollectionExpression(
+    EntityDocumentExpression owner, string element, Expression innerShaper, Type type, EntityDocumentExpression? itemRoot = null)
     : Expression, IPrintableExpression
 {
+    /// <summary>The document each item's values are read from (also when the items are not entities), when known.</summary>
+    public EntityDocumentExpression? ItemRoot { get; } = itemRoot ?? (Entity(innerShaper) as StructuralTypeShaperExpression)?.ValueBufferExpression as EntityDocumentExpression;
+
     public EntityDocumentExpression Owner { get; } = owner;
 
     public string Element { get; } = element;

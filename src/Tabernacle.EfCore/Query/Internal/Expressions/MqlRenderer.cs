@@ -348,8 +348,12 @@ internal sealed class MqlRenderer
         }
     }
 
+    // A missing field, and the first, last or n-th element of an empty array (FirstOrDefault of a joined subquery), is
+    // "missing" in an aggregation expression, which $eq does not take for null as C# does.
     private static BsonValue NullIfMissing(MqlExpression source, BsonValue rendered) =>
-        source is MqlFieldExpression ? new BsonDocument("$ifNull", new BsonArray { rendered, BsonNull.Value }) : rendered;
+        source is MqlFieldExpression or MqlFunctionExpression { Name: "$first" or "$last" or "$arrayElemAt" }
+            ? new BsonDocument("$ifNull", new BsonArray { rendered, BsonNull.Value })
+            : rendered;
 
     private static string ComparisonOperator(MqlOperator op) => op switch
     {
