@@ -78,7 +78,8 @@ internal static class AllocationProfile
             ("Save 1,000 added, no transaction", saves.PrepareAdd, saves.RawAdd, saves.PrepareAdd, saves.EfAddNoTransaction, 40),
             ("Save 100 modified, no transaction", saves.PrepareModifyRaw, saves.RawModify,
                 saves.PrepareModifyEfNoTransaction, saves.EfModify, 150),
-            ("Save 100 deleted, no transaction", saves.PrepareDeleteRaw, saves.RawDelete, saves.PrepareDeleteEfNoTransaction, saves.EfDelete, 150),
+            ("Save 100 deleted, no transaction", saves.PrepareDeleteRaw, saves.RawDelete, saves.PrepareDeleteEfNoTransaction,
+                saves.EfDelete, 150),
             ("Save 1,000 added (AddRange alone on the provider side)", saves.PrepareAdd, saves.RawAdd,
                 saves.PrepareAdd, saves.EfAddRangeOnly, 40),
         };
@@ -133,7 +134,8 @@ internal static class AllocationProfile
 
         protected override void OnEventWritten(EventWrittenEventArgs eventData)
         {
-            if (!Active || eventData.EventName is not "GCAllocationTick_V4" and not "GCAllocationTick_V3" and not "GCAllocationTick_V2" || eventData.Payload is null)
+            if (!Active || eventData.EventName is not "GCAllocationTick_V4" and not "GCAllocationTick_V3" and not "GCAllocationTick_V2"
+                || eventData.Payload is null)
             {
                 return;
             }

@@ -28,7 +28,8 @@ internal sealed class EmulatorHost : IDisposable
         }
     }
 
-    /// <summary>Starts <c>--members 3 --port 0 --replSet rs0</c> plus <paramref name="extraArguments"/> and waits for the connection string.</summary>
+    /// <summary>Starts <c>--members 3 --port 0 --replSet rs0</c> plus <paramref name="extraArguments"/> and waits for the connection
+    /// string.</summary>
     public static EmulatorHost Start(params string[] extraArguments)
     {
         var dll = FindHostAssembly();
@@ -43,7 +44,8 @@ internal sealed class EmulatorHost : IDisposable
         // When the benchmark runs under dotnet-trace, the host must not inherit the tracer's diagnostic port (it would
         // pause at startup waiting for a tracer that only follows the benchmark process).
         start.Environment.Remove("DOTNET_DiagnosticPorts");
-        foreach (var argument in (string[])["exec", dll, "--members", "3", "--port", "0", "--replSet", "rs0", "--delay-ms", "0", .. extraArguments])
+        foreach (var argument in (string[])["exec", dll, "--members", "3", "--port", "0", "--replSet", "rs0", "--delay-ms", "0",
+            .. extraArguments])
         {
             start.ArgumentList.Add(argument);
         }
@@ -117,11 +119,14 @@ internal sealed class EmulatorHost : IDisposable
         }
 
         var candidates = new[] { "Release", "Debug" }
-            .Select(c => Path.Combine(directory.FullName, "src", "Tabernacle.MongoEmulator.Host", "bin", c, "net10.0", "Tabernacle.MongoEmulator.Host.dll"))
+            .Select(c =>
+                Path.Combine(directory.FullName, "src", "Tabernacle.MongoEmulator.Host", "bin", c, "net10.0",
+                    "Tabernacle.MongoEmulator.Host.dll"))
             .Where(File.Exists)
             .ToList();
         return candidates.Count > 0
             ? candidates[0]
-            : throw new InvalidOperationException("the emulator host is not built: run `dotnet build -c Release src/Tabernacle.MongoEmulator.Host`");
+            : throw new InvalidOperationException(
+                "the emulator host is not built: run `dotnet build -c Release src/Tabernacle.MongoEmulator.Host`");
     }
 }

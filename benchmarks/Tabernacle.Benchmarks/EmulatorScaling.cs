@@ -18,8 +18,12 @@ internal static class EmulatorScaling
     {
         int[] sizes = million ? [1_000, 10_000, 100_000, 1_000_000] : [1_000, 10_000, 100_000];
         var roundTime = TimeSpan.FromMilliseconds(quick ? 100 : 400);
-        output.WriteLine($"Emulator scaling: {Environment.ProcessorCount} cores; single-member host; median of {Rounds} rounds of {roundTime.TotalMilliseconds} ms; µs per operation.");
-        output.WriteLine("| documents | insert | find _id | find indexed | sort+limit 10 | updateOne _id | updateOne _id in txn | $group | RSS/doc seeded | RSS/doc after updates | BSON/doc |");
+        output.WriteLine(
+            $"Emulator scaling: {Environment.ProcessorCount} cores; single-member host; median of {Rounds} rounds of " +
+                $"{roundTime.TotalMilliseconds} ms; µs per operation.");
+        output.WriteLine(
+            "| documents | insert | find _id | find indexed | sort+limit 10 | updateOne _id | updateOne _id in txn | $group | RSS/doc " +
+                "seeded | RSS/doc after updates | BSON/doc |");
         output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var size in sizes)
         {
@@ -56,8 +60,10 @@ internal static class EmulatorScaling
 
             var afterUpdates = scenarios.Host.ResidentBytes;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {size:N0} | {insert:F0} | {byId:F0} | {bySku:F0} | {sortLimit:F0} | {update:F0} | {updateInTransaction:F0} | {group:F0} " +
-                $"| {PerDocument(seeded, scenarios.ResidentBeforeSeed, size)} | {PerDocument(afterUpdates, scenarios.ResidentBeforeSeed, size)} | {scenarios.DocumentBsonBytes} |"));
+                $"| {size:N0} | {insert:F0} | {byId:F0} | {bySku:F0} | {sortLimit:F0} | {update:F0} | {updateInTransaction:F0} | " +
+                    $"{group:F0} " +
+                $"| {PerDocument(seeded, scenarios.ResidentBeforeSeed, size)} | " +
+                    $"{PerDocument(afterUpdates, scenarios.ResidentBeforeSeed, size)} | {scenarios.DocumentBsonBytes} |"));
         }
 
         return 0;
@@ -66,7 +72,8 @@ internal static class EmulatorScaling
     private static string PerDocument(long resident, long before, int count) =>
         string.Create(CultureInfo.InvariantCulture, $"{(resident - before) / (double)count:F0} B");
 
-    /// <summary>Median microseconds per call over <see cref="Rounds"/> rounds of <paramref name="roundTime"/>, after one warm-up round.</summary>
+    /// <summary>Median microseconds per call over <see cref="Rounds"/> rounds of <paramref name="roundTime"/>, after one warm-up
+    /// round.</summary>
     private static async Task<double> MeasureAsync(Func<Task> operation, TimeSpan roundTime)
     {
         var perCall = new List<double>();

@@ -89,7 +89,8 @@ internal sealed class EmulatorScalingScenarios : IDisposable
     {
         using var session = await _client.StartSessionAsync();
         session.StartTransaction();
-        await _items.UpdateOneAsync(session, new BsonDocument("_id", RandomId()), new BsonDocument("$inc", new BsonDocument("price", 1000)));
+        await _items.UpdateOneAsync(session, new BsonDocument("_id", RandomId()),
+            new BsonDocument("$inc", new BsonDocument("price", 1000)));
         await session.CommitTransactionAsync();
     }
 

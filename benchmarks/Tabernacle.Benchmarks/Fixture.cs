@@ -118,17 +118,21 @@ internal sealed class Fixture : IDisposable
         using var check = Reads.CreateDbContext();
         var ef = check.Customers.AsNoTracking().OrderBy(c => c.Id).ToList();
         if (raw.Count != CustomerCount || ef.Count != CustomerCount
-            || raw.Zip(ef).Any(p => p.First.Name != p.Second.Name || p.First.CreatedAt != p.Second.CreatedAt || p.First.Balance != p.Second.Balance))
+            || raw.Zip(ef).Any(p =>
+                p.First.Name != p.Second.Name || p.First.CreatedAt != p.Second.CreatedAt || p.First.Balance != p.Second.Balance))
         {
-            throw new InvalidOperationException($"the raw driver and the provider read different data ({raw.Count} vs {ef.Count} customers)");
+            throw new InvalidOperationException(
+                $"the raw driver and the provider read different data ({raw.Count} vs {ef.Count} customers)");
         }
 
         var rawWide = RawWide.Find(FilterDefinition<WideRecord>.Empty).SortBy(w => w.Id).ToList();
         var efWide = check.WideRecords.AsNoTracking().OrderBy(w => w.Id).ToList();
         if (rawWide.Count != WideCount || efWide.Count != WideCount
-            || rawWide.Zip(efWide).Any(p => p.First.Text01 != p.Second.Text01 || p.First.Price06 != p.Second.Price06 || p.First.When32 != p.Second.When32))
+            || rawWide.Zip(efWide).Any(p =>
+                p.First.Text01 != p.Second.Text01 || p.First.Price06 != p.Second.Price06 || p.First.When32 != p.Second.When32))
         {
-            throw new InvalidOperationException($"the raw driver and the provider read different wide records ({rawWide.Count} vs {efWide.Count})");
+            throw new InvalidOperationException(
+                $"the raw driver and the provider read different wide records ({rawWide.Count} vs {efWide.Count})");
         }
 
         if (RawOrders.CountDocuments(new BsonDocument()) != OrderCount)

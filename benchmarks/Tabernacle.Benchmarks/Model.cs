@@ -166,7 +166,8 @@ public sealed class CityTotal
     public double Total { get; set; }
 }
 
-/// <summary>The EF Core model: the provider's defaults (collections <c>customers</c> and <c>orders</c>, elements named as the properties).</summary>
+/// <summary>The EF Core model: the provider's defaults (collections <c>customers</c> and <c>orders</c>, elements named as the
+/// properties).</summary>
 public sealed class BenchContext(DbContextOptions<BenchContext> options) : DbContext(options)
 {
     public DbSet<Customer> Customers => Set<Customer>();

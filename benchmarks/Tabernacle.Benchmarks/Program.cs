@@ -31,11 +31,14 @@ if (args.Contains("--scaling") || args.Length == 0)
         BenchmarkRunner.Run<SaveBenchmarks>();
     }
 
-    Console.WriteLine($"Read scaling (SIMULATION: each member serves {ReadScaling.ConcurrencyPerMember} reads at once, {ReadScaling.ServiceTimeMs} ms each; {ReadScaling.Workers} concurrent readers):");
+    Console.WriteLine(
+        $"Read scaling (SIMULATION: each member serves {ReadScaling.ConcurrencyPerMember} reads at once, {ReadScaling.ServiceTimeMs} ms " +
+            $"each; {ReadScaling.Workers} concurrent readers):");
     var results = await ReadScaling.RunAsync(TimeSpan.FromSeconds(10), Console.Out);
     foreach (var result in results.Skip(1))
     {
-        Console.WriteLine(FormattableString.Invariant($"  {result.Mode} / primary throughput: {result.ReadsPerSecond / results[0].ReadsPerSecond:F2}x"));
+        Console.WriteLine(
+            FormattableString.Invariant($"  {result.Mode} / primary throughput: {result.ReadsPerSecond / results[0].ReadsPerSecond:F2}x"));
     }
 
     return 0;

@@ -15,20 +15,28 @@ internal static class QuickMode
     private const int Rounds = 5;
     private static readonly TimeSpan RoundTime = TimeSpan.FromMilliseconds(250);
 
-    private sealed record Row(string Category, double RawUs, double EfUs, double TimeRatio, double RawBytes, double EfBytes, double AllocRatio, string Target);
+    private sealed record Row(string Category, double RawUs, double EfUs, double TimeRatio, double RawBytes, double EfBytes,
+        double AllocRatio, string Target);
 
     public static async Task<int> RunAsync(TextWriter output)
     {
         var total = Stopwatch.StartNew();
         var rows = new List<Row>();
-        output.WriteLine($"Tabernacle.Benchmarks quick mode: {Environment.ProcessorCount} cores, {RuntimeVersion()}; median of {Rounds} alternating rounds; ratio = provider / raw driver.");
+        output.WriteLine(
+            $"Tabernacle.Benchmarks quick mode: {Environment.ProcessorCount} cores, {RuntimeVersion()}; median of {Rounds} alternating " +
+                $"rounds; ratio = provider / raw driver.");
         using (var fixture = Fixture.Start())
         {
             var reads = new ReadScenarios(fixture);
-            rows.Add(await PairAsync("WhereOrderByTake100 tracked", reads.RawWhereOrderByTake, reads.EfWhereOrderByTakeTracked, "change tracker on top: reported"));
-            rows.Add(await PairAsync("WhereOrderByTake100 no-tracking", reads.RawWhereOrderByTake, reads.EfWhereOrderByTakeNoTracking, "<= 1.15x time, <= 2x bytes"));
+            rows.Add(
+                await PairAsync("WhereOrderByTake100 tracked", reads.RawWhereOrderByTake, reads.EfWhereOrderByTakeTracked,
+                    "change tracker on top: reported"));
+            rows.Add(
+                await PairAsync("WhereOrderByTake100 no-tracking", reads.RawWhereOrderByTake, reads.EfWhereOrderByTakeNoTracking,
+                    "<= 1.15x time, <= 2x bytes"));
             rows.Add(await PairAsync("ToList 1,000", reads.RawToListAll, reads.EfToListAll, "<= 1.15x time, <= 2x bytes"));
-            rows.Add(await PairAsync("ToList 1,000 tracked", reads.RawToListAll, reads.EfToListAllTracked, "change tracker on top: reported"));
+            rows.Add(
+                await PairAsync("ToList 1,000 tracked", reads.RawToListAll, reads.EfToListAllTracked, "change tracker on top: reported"));
             rows.Add(await PairAsync("ToList 2,000 x 35 fields", reads.RawToListWide, reads.EfToListWide, "<= 1.15x time, <= 2x bytes"));
             rows.Add(await PairAsync("First by key", reads.RawFirstByKey, reads.EfFirstByKey, "<= 1.1x time"));
             rows.Add(await PairAsync("Find", reads.RawFirstByKey, reads.EfFind, "<= 1.15x time (tracking)"));
@@ -40,12 +48,23 @@ internal static class QuickMode
             rows.Add(await PairAsync("Query shape: new (first execution)", reads.RawWhereOrderByTake, reads.EfNewShape, "reported"));
 
             var saves = new SaveScenarios(fixture);
-            rows.Add(await SavePairAsync("Save 1,000 added", saves.PrepareAdd, saves.RawAdd, saves.PrepareAdd, saves.EfAdd, saves.Clean, 6));
-            rows.Add(await SavePairAsync("Save 1,000 added, no transaction", saves.PrepareAdd, saves.RawAdd, saves.PrepareAdd, saves.EfAddNoTransaction, saves.Clean, 6));
-            rows.Add(await SavePairAsync("Save 100 modified", saves.PrepareModifyRaw, saves.RawModify, saves.PrepareModifyEf, saves.EfModify, saves.Clean, 12));
-            rows.Add(await SavePairAsync("Save 100 modified, no transaction", saves.PrepareModifyRaw, saves.RawModify, saves.PrepareModifyEfNoTransaction, saves.EfModify, saves.Clean, 12));
-            rows.Add(await SavePairAsync("Save 100 deleted", saves.PrepareDeleteRaw, saves.RawDelete, saves.PrepareDeleteEf, saves.EfDelete, saves.Clean, 12));
-            rows.Add(await SavePairAsync("Save 100 deleted, no transaction", saves.PrepareDeleteRaw, saves.RawDelete, saves.PrepareDeleteEfNoTransaction, saves.EfDelete, saves.Clean, 12));
+            rows.Add(
+                await SavePairAsync("Save 1,000 added", saves.PrepareAdd, saves.RawAdd, saves.PrepareAdd, saves.EfAdd, saves.Clean, 6));
+            rows.Add(
+                await SavePairAsync("Save 1,000 added, no transaction", saves.PrepareAdd, saves.RawAdd, saves.PrepareAdd,
+                    saves.EfAddNoTransaction, saves.Clean, 6));
+            rows.Add(
+                await SavePairAsync("Save 100 modified", saves.PrepareModifyRaw, saves.RawModify, saves.PrepareModifyEf, saves.EfModify,
+                    saves.Clean, 12));
+            rows.Add(
+                await SavePairAsync("Save 100 modified, no transaction", saves.PrepareModifyRaw, saves.RawModify,
+                    saves.PrepareModifyEfNoTransaction, saves.EfModify, saves.Clean, 12));
+            rows.Add(
+                await SavePairAsync("Save 100 deleted", saves.PrepareDeleteRaw, saves.RawDelete, saves.PrepareDeleteEf, saves.EfDelete,
+                    saves.Clean, 12));
+            rows.Add(
+                await SavePairAsync("Save 100 deleted, no transaction", saves.PrepareDeleteRaw, saves.RawDelete,
+                    saves.PrepareDeleteEfNoTransaction, saves.EfDelete, saves.Clean, 12));
 
             // EF Core's own share of the add, measured alone: what no provider change can remove.
             var addRange = new List<(double Us, double Bytes)>();
@@ -59,12 +78,15 @@ internal static class QuickMode
             }
 
             output.WriteLine();
-            output.WriteLine($"| {"Category",-36} | {"raw µs",9} | {"provider µs",11} | {"time ratio",10} | {"raw B",10} | {"provider B",10} | {"alloc ratio",11} | target");
-            output.WriteLine($"|{new string('-', 38)}|{new string('-', 11)}|{new string('-', 13)}|{new string('-', 12)}|{new string('-', 12)}|{new string('-', 12)}|{new string('-', 13)}|-------");
+            output.WriteLine(
+                $"| {"Category",-36} | {"raw µs",9} | {"provider µs",11} | {"time ratio",10} | {"raw B",10} | {"provider B",10} | {"alloc ratio",11} | target");
+            output.WriteLine(
+                $"|{new string('-', 38)}|{new string('-', 11)}|{new string('-', 13)}|{new string('-', 12)}|{new string('-', 12)}|{new string('-', 12)}|{new string('-', 13)}|-------");
             foreach (var row in rows)
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {row.Category,-36} | {row.RawUs,9:F0} | {row.EfUs,11:F0} | {row.TimeRatio,9:F2}x | {row.RawBytes,10:F0} | {row.EfBytes,10:F0} | {row.AllocRatio,10:F2}x | {row.Target}"));
+                    $"| {row.Category,-36} | {row.RawUs,9:F0} | {row.EfUs,11:F0} | {row.TimeRatio,9:F2}x | {row.RawBytes,10:F0} | " +
+                        $"{row.EfBytes,10:F0} | {row.AllocRatio,10:F2}x | {row.Target}"));
             }
 
             var addRangeBytes = Median(addRange.Select(a => a.Bytes));
@@ -74,16 +96,22 @@ internal static class QuickMode
             output.WriteLine();
             var (cachedCompilations, cachedRuns) = await CountCompilationsAsync(reads.EfCachedShape, 20);
             var (newCompilations, newRuns) = await CountCompilationsAsync(reads.EfNewShape, 5);
-            output.WriteLine($"Query compilations (EF Core QueryCompilationStarting events): cached shape {cachedCompilations} in {cachedRuns} executions (target 0); new shape {newCompilations} in {newRuns} executions.");
+            output.WriteLine(
+                $"Query compilations (EF Core QueryCompilationStarting events): cached shape {cachedCompilations} in {cachedRuns} " +
+                    $"executions (target 0); new shape {newCompilations} in {newRuns} executions.");
         }
 
         output.WriteLine();
-        output.WriteLine($"Read scaling (SIMULATION: each member serves {ReadScaling.ConcurrencyPerMember} reads at once, {ReadScaling.ServiceTimeMs} ms each; {ReadScaling.Workers} concurrent readers):");
+        output.WriteLine(
+            $"Read scaling (SIMULATION: each member serves {ReadScaling.ConcurrencyPerMember} reads at once, {ReadScaling.ServiceTimeMs} " +
+                $"ms each; {ReadScaling.Workers} concurrent readers):");
         var scaling = await ReadScaling.RunAsync(TimeSpan.FromSeconds(3), output);
         var primary = scaling[0].ReadsPerSecond;
         foreach (var result in scaling.Skip(1))
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {result.Mode} / primary throughput: {result.ReadsPerSecond / primary:F2}x{(result.Mode == "SecondaryPreferred" ? " (target >= 1.8x)" : "")}"));
+            output.WriteLine(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"  {result.Mode} / primary throughput: {result.ReadsPerSecond / primary:F2}x{(result.Mode == "SecondaryPreferred" ? " (target >= 1.8x)" : "")}"));
         }
 
         output.WriteLine();
@@ -126,7 +154,8 @@ internal static class QuickMode
         return (elapsed.TotalMicroseconds / count, (double)(GC.GetTotalAllocatedBytes(precise: true) - bytes) / count);
     }
 
-    private static async Task<Row> SavePairAsync(string category, Action prepareRaw, Func<Task<int>> raw, Action prepareEf, Func<Task<int>> ef, Action clean, int iterations)
+    private static async Task<Row> SavePairAsync(string category, Action prepareRaw, Func<Task<int>> raw, Action prepareEf,
+        Func<Task<int>> ef, Action clean, int iterations)
     {
         var rawSamples = new List<(double Us, double Bytes)>();
         var efSamples = new List<(double Us, double Bytes)>();
@@ -160,7 +189,8 @@ internal static class QuickMode
     {
         var timeRatio = Median(raw.Zip(ef, (r, e) => e.Us / r.Us));
         var allocRatio = Median(raw.Zip(ef, (r, e) => e.Bytes / Math.Max(1, r.Bytes)));
-        return new Row(category, Median(raw.Select(r => r.Us)), Median(ef.Select(e => e.Us)), timeRatio, Median(raw.Select(r => r.Bytes)), Median(ef.Select(e => e.Bytes)), allocRatio, target);
+        return new Row(category, Median(raw.Select(r => r.Us)), Median(ef.Select(e => e.Us)), timeRatio, Median(raw.Select(r => r.Bytes)),
+            Median(ef.Select(e => e.Bytes)), allocRatio, target);
     }
 
     private static double Median(IEnumerable<double> values)

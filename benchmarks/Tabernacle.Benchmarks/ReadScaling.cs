@@ -32,7 +32,9 @@ internal static class ReadScaling
 
     public static async Task<IReadOnlyList<Result>> RunAsync(TimeSpan duration, TextWriter output)
     {
-        using var host = EmulatorHost.Start("--read-service-ms", ServiceTimeMs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--read-concurrency", ConcurrencyPerMember.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var host =
+            EmulatorHost.Start("--read-service-ms", ServiceTimeMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--read-concurrency", ConcurrencyPerMember.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var counts = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var settings = MongoClientSettings.FromConnectionString(host.ConnectionString);
         settings.MaxConnectionPoolSize = Workers * 2;
@@ -70,7 +72,8 @@ internal static class ReadScaling
             var servers = client.Cluster.Description.Servers.ToDictionary(s => s.EndPoint.ToString()!, s => s.Type);
             var total = Math.Max(1, counts.Values.Sum());
             var members = servers.OrderBy(s => s.Key, StringComparer.Ordinal)
-                .Select(s => new MemberShare(s.Key, Role(s.Value), counts.GetValueOrDefault(s.Key), (double)counts.GetValueOrDefault(s.Key) / total))
+                .Select(s =>
+                    new MemberShare(s.Key, Role(s.Value), counts.GetValueOrDefault(s.Key), (double)counts.GetValueOrDefault(s.Key) / total))
                 .ToList();
             var result = new Result(mode.ToString(), reads, seconds, reads / seconds, members);
             results.Add(result);
@@ -112,7 +115,8 @@ internal static class ReadScaling
     private static async Task WaitForSecondariesAsync(MongoClient client)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        var secondaries = client.GetDatabase("bench_scaling").GetCollection<Customer>("customers").WithReadPreference(ReadPreference.Secondary);
+        var secondaries =
+            client.GetDatabase("bench_scaling").GetCollection<Customer>("customers").WithReadPreference(ReadPreference.Secondary);
         while (client.Cluster.Description.Servers.Count(s => s.Type == ServerType.ReplicaSetSecondary) < 2
             || await secondaries.CountDocumentsAsync(FilterDefinition<Customer>.Empty) < Fixture.CustomerCount)
         {

@@ -114,20 +114,23 @@ internal sealed class ReadScenarios(Fixture fixture)
     {
         var minAge = 50;
         await using var context = fixture.Reads.CreateDbContext();
-        return (await context.Customers.Where(c => c.Age > minAge).Select(c => new CustomerDto { Name = c.Name, City = c.City }).ToListAsync()).Count;
+        return (await context.Customers.Where(c => c.Age > minAge).Select(c =>
+            new CustomerDto { Name = c.Name, City = c.City }).ToListAsync()).Count;
     }
 
     public async Task<int> RawSelectDto()
     {
         var minAge = 50;
-        return (await fixture.RawCustomers.Find(new BsonDocument("Age", new BsonDocument("$gt", minAge))).Project(DtoProjection).ToListAsync()).Count;
+        return (await fixture.RawCustomers.Find(new BsonDocument("Age", new BsonDocument("$gt", minAge))).Project(
+            DtoProjection).ToListAsync()).Count;
     }
 
     // GroupBy with Sum.
     public async Task<int> EfGroupBySum()
     {
         await using var context = fixture.Reads.CreateDbContext();
-        return (await context.Customers.GroupBy(c => c.City).Select(g => new CityTotal { City = g.Key, Total = g.Sum(c => c.Balance) }).ToListAsync()).Count;
+        return (await context.Customers.GroupBy(c => c.City).Select(g =>
+            new CityTotal { City = g.Key, Total = g.Sum(c => c.Balance) }).ToListAsync()).Count;
     }
 
     public async Task<int> RawGroupBySum() =>
@@ -138,7 +141,9 @@ internal sealed class ReadScenarios(Fixture fixture)
     {
         var minTotal = 500.0;
         await using var context = fixture.Reads.CreateDbContext();
-        var orders = await context.Orders.AsNoTracking().Include(o => o.Customer).Where(o => o.Total > minTotal).OrderBy(o => o.Id).Take(100).ToListAsync();
+        var orders =
+            await context.Orders.AsNoTracking().Include(o => o.Customer).Where(o => o.Total > minTotal).OrderBy(o =>
+                o.Id).Take(100).ToListAsync();
         return orders.Count(o => o.Customer is not null);
     }
 
@@ -150,7 +155,9 @@ internal sealed class ReadScenarios(Fixture fixture)
             new("$match", new BsonDocument("Total", new BsonDocument("$gt", minTotal))),
             new("$sort", new BsonDocument("_id", 1)),
             new("$limit", 100),
-            new("$lookup", new BsonDocument { { "from", "customers" }, { "localField", "CustomerId" }, { "foreignField", "_id" }, { "as", "Customer" } }),
+            new("$lookup",
+                new BsonDocument { { "from", "customers" }, { "localField", "CustomerId" }, { "foreignField", "_id" },
+                    { "as", "Customer" } }),
             new("$unwind", new BsonDocument { { "path", "$Customer" }, { "preserveNullAndEmptyArrays", true } }),
         };
         var orders = await fixture.RawOrders.Aggregate(pipeline).ToListAsync();

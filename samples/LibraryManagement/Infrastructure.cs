@@ -70,7 +70,8 @@ public sealed class ObjectIdJsonConverter : JsonConverter<ObjectId>
     public override ObjectId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         ObjectId.TryParse(reader.GetString(), out var id) ? id : throw new JsonException("Expected a 24-character hexadecimal id.");
 
-    public override void Write(Utf8JsonWriter writer, ObjectId value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+    public override void Write(Utf8JsonWriter writer, ObjectId value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString());
 }
 
 public static class Ids

@@ -50,7 +50,8 @@ builder.Services.AddSingleton(new LibraryMode(emulator));
 builder.Services.AddTabernacle<LibraryContext>(connectionString, o => o
     .DefaultReadPreference(ReadPreference.SecondaryPreferred)
     .EnableRetryOnFailure(maxRetryCount: 5, maxRetryDelay: TimeSpan.FromSeconds(2)));
-builder.Services.AddHealthChecks().AddTabernacle(maxLag: TimeSpan.FromSeconds(10)).AddTabernacleChangeFeeds(maxLag: TimeSpan.FromSeconds(30));
+builder.Services.AddHealthChecks().AddTabernacle(maxLag: TimeSpan.FromSeconds(10)).AddTabernacleChangeFeeds(
+    maxLag: TimeSpan.FromSeconds(30));
 builder.Services.AddChangeFeedService<LibraryManagement.LiveUpdates.ReservationNotifier>();
 
 // JWT: the signing key comes from Jwt:Key (at least 32 characters). Development without one makes a key up per run

@@ -37,7 +37,8 @@ public static class Seed
         }
 
         var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
-        foreach (var (name, password, role) in new[] { (AdminUser, AdminPassword, Roles.Admin), (LibrarianUser, LibrarianPassword, Roles.Librarian), (MemberUser, MemberPassword, Roles.Member) })
+        foreach (var (name, password, role) in new[] { (AdminUser, AdminPassword, Roles.Admin),
+            (LibrarianUser, LibrarianPassword, Roles.Librarian), (MemberUser, MemberPassword, Roles.Member) })
         {
             var user = new User { UserName = name, Email = $"{name}@library.example" };
             Check(await users.CreateAsync(user, password));
@@ -60,7 +61,8 @@ public static class Seed
             Book("The Left Hand of Darkness", "An envoy on the winter planet Gethen.", "9780441478125", leGuin, scienceFiction, 1969, 2),
             Book("The Dispossessed", "An ambiguous utopia.", "9780061054884", leGuin, scienceFiction, 1974, 1),
             Book("The Art of Computer Programming, Volume 1", "Fundamental algorithms.", "9780201896831", knuth, computing, 1968, 2),
-            Book("Designing Data-Intensive Applications", "Replication, partitioning, transactions and consensus.", "9781449373320", kleppmann, computing, 2017, 3));
+            Book("Designing Data-Intensive Applications", "Replication, partitioning, transactions and consensus.", "9781449373320",
+                kleppmann, computing, 2017, 3));
         await db.SaveChangesAsync(WriteConcern.WMajority, cancellationToken);
     }
 

@@ -18,7 +18,8 @@ public sealed class ReadPreferenceAttribute : Attribute, IAsyncActionFilter, IOr
     /// <summary>The read preference mode.</summary>
     public ReadPreferenceMode Mode { get; }
 
-    /// <summary>The maximum staleness in seconds (at least 90; 0, the default, means none). Not allowed with <see cref="ReadPreferenceMode.Primary"/>.</summary>
+    /// <summary>The maximum staleness in seconds (at least 90; 0, the default, means none). Not allowed with <see
+    /// cref="ReadPreferenceMode.Primary"/>.</summary>
     public int MaxStalenessSeconds { get; set; }
 
     /// <inheritdoc />
@@ -58,7 +59,8 @@ public static class TabernacleEndpointConventionBuilderExtensions
         where TBuilder : Microsoft.AspNetCore.Builder.IEndpointConventionBuilder =>
         builder.WithReadPreference(new ReadPreference(mode));
 
-    /// <summary>Reads of the Tabernacle contexts use <paramref name="readPreference"/> (with its tag sets and max staleness) while this endpoint's handler runs.</summary>
+    /// <summary>Reads of the Tabernacle contexts use <paramref name="readPreference"/> (with its tag sets and max staleness) while this
+    /// endpoint's handler runs.</summary>
     /// <exception cref="ArgumentException"><paramref name="readPreference"/> breaks one of MongoDB's rules.</exception>
     public static TBuilder WithReadPreference<TBuilder>(this TBuilder builder, ReadPreference readPreference)
         where TBuilder : Microsoft.AspNetCore.Builder.IEndpointConventionBuilder
@@ -66,7 +68,8 @@ public static class TabernacleEndpointConventionBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(readPreference);
         Tabernacle.EfCore.Storage.Internal.ReadPreferenceRules.Validate(readPreference);
-        Microsoft.AspNetCore.Builder.RoutingEndpointConventionBuilderExtensions.WithMetadata(builder, new ReadPreferenceMetadata(readPreference));
+        Microsoft.AspNetCore.Builder.RoutingEndpointConventionBuilderExtensions.WithMetadata(builder,
+            new ReadPreferenceMetadata(readPreference));
         Microsoft.AspNetCore.Http.EndpointFilterExtensions.AddEndpointFilter(builder, new ReadPreferenceEndpointFilter(readPreference));
         return builder;
     }

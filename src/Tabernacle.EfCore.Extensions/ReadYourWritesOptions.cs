@@ -8,7 +8,8 @@ public sealed class ReadYourWritesOptions
     /// <summary>The response (and request) header carrying the session time (default <c>Tabernacle-Session-Time</c>).</summary>
     public string HeaderName { get; set; } = "Tabernacle-Session-Time";
 
-    /// <summary>The cookie carrying the session time (default <c>tabernacle-session-time</c>); <c>null</c> to use the header only.</summary>
+    /// <summary>The cookie carrying the session time (default <c>tabernacle-session-time</c>); <c>null</c> to use the header
+    /// only.</summary>
     public string? CookieName { get; set; } = "tabernacle-session-time";
 
     /// <summary>

@@ -65,7 +65,8 @@ public enum ReplicaSetStatusSource
 /// <param name="Role">The member's role.</param>
 /// <param name="IsHealthy">Whether the member is up and reachable.</param>
 /// <param name="OpTime">The wall-clock time of the last operation the member applied (its optime), when known.</param>
-/// <param name="ReplicationLag">How far the member's optime is behind the primary's (zero for the primary); <c>null</c> when unknown.</param>
+/// <param name="ReplicationLag">How far the member's optime is behind the primary's (zero for the primary); <c>null</c> when
+/// unknown.</param>
 /// <param name="LastHeartbeat">When the member was last heard from.</param>
 /// <param name="ReadsServed">Reads this process's Tabernacle contexts had served by this member.</param>
 public sealed record ReplicaSetMember(
@@ -93,7 +94,8 @@ public sealed record ReplicaSetStatus(
     IReadOnlyDictionary<string, long> ReadsByReadPreference)
 {
     /// <summary>The status before anything is known.</summary>
-    public static ReplicaSetStatus Unknown { get; } = new(ReplicaSetState.Connecting, null, [], ReplicaSetStatusSource.None, DateTimeOffset.MinValue, new Dictionary<string, long>());
+    public static ReplicaSetStatus Unknown { get; } =
+        new(ReplicaSetState.Connecting, null, [], ReplicaSetStatusSource.None, DateTimeOffset.MinValue, new Dictionary<string, long>());
 
     /// <summary>The current primary, or <c>null</c> (during an election, or when the deployment is not a replica set).</summary>
     public ReplicaSetMember? Primary => Members.FirstOrDefault(m => m.Role == ReplicaSetMemberRole.Primary);
@@ -152,7 +154,8 @@ public sealed class ReplicaSetMonitorOptions
     /// <summary>How often the hosted service refreshes the status (default 1 second).</summary>
     public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The longest a single <c>replSetGetStatus</c> may take before the driver's view is used instead (default 5 seconds).</summary>
+    /// <summary>The longest a single <c>replSetGetStatus</c> may take before the driver's view is used instead (default 5
+    /// seconds).</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>

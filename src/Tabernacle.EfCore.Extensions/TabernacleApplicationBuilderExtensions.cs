@@ -21,7 +21,8 @@ public static class TabernacleApplicationBuilderExtensions
     /// <c>UseAuthentication</c>, so tokens bind to the user, and before the endpoints.
     /// </summary>
     /// <exception cref="InvalidOperationException">Data Protection is not registered.</exception>
-    public static IApplicationBuilder UseTabernacleReadYourWrites<TContext>(this IApplicationBuilder app, Action<ReadYourWritesOptions>? configure = null)
+    public static IApplicationBuilder UseTabernacleReadYourWrites<TContext>(this IApplicationBuilder app,
+        Action<ReadYourWritesOptions>? configure = null)
         where TContext : DbContext
     {
         ArgumentNullException.ThrowIfNull(app);

@@ -12,7 +12,8 @@ using Tabernacle.EfCore.Infrastructure.Internal;
 
 namespace Tabernacle.EfCore.Extensions;
 
-/// <summary><c>AddTabernacle</c>: registers a Tabernacle context, its shared client and the replica-set monitor in an application's services.</summary>
+/// <summary><c>AddTabernacle</c>: registers a Tabernacle context, its shared client and the replica-set monitor in an application's
+/// services.</summary>
 public static class TabernacleAspNetCoreServiceCollectionExtensions
 {
     /// <summary>
@@ -28,7 +29,8 @@ public static class TabernacleAspNetCoreServiceCollectionExtensions
     /// <see cref="IMongoClient"/> and <see cref="IReplicaSetMonitor"/> services.
     /// </remarks>
     /// <param name="services">The application's services.</param>
-    /// <param name="connectionString">A MongoDB connection string with the database in its path: <c>mongodb://h1,h2,h3/library?replicaSet=rs0</c>.</param>
+    /// <param name="connectionString">A MongoDB connection string with the database in its path:
+    /// <c>mongodb://h1,h2,h3/library?replicaSet=rs0</c>.</param>
     /// <param name="configure">Provider options: default read preference, read and write concern, retries...</param>
     /// <exception cref="ArgumentException">The connection string cannot be parsed or names no database.</exception>
     public static IServiceCollection AddTabernacle<TContext>(
@@ -43,7 +45,8 @@ public static class TabernacleAspNetCoreServiceCollectionExtensions
         if (string.IsNullOrEmpty(url.DatabaseName))
         {
             throw new ArgumentException(
-                "The MongoDB connection string names no database. Add it to the path: mongodb://host1:27017,host2:27017/mydatabase?replicaSet=rs0.",
+                "The MongoDB connection string names no database. Add it to the path: " +
+                    "mongodb://host1:27017,host2:27017/mydatabase?replicaSet=rs0.",
                 nameof(connectionString));
         }
 
@@ -63,13 +66,16 @@ public static class TabernacleAspNetCoreServiceCollectionExtensions
             }
 
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Tabernacle.EfCore.Extensions.ReplicaSetMonitor");
-            return new TabernacleConnection<TContext>(settings, databaseName, sp.GetRequiredService<IOptions<ReplicaSetMonitorOptions>>().Value, logger);
+            return new TabernacleConnection<TContext>(settings, databaseName,
+                sp.GetRequiredService<IOptions<ReplicaSetMonitorOptions>>().Value, logger);
         });
         services.TryAddSingleton<IMongoClient>(sp => sp.GetRequiredService<TabernacleConnection<TContext>>().Client);
         services.TryAddSingleton<IReplicaSetMonitor>(sp => sp.GetRequiredService<TabernacleConnection<TContext>>().Monitor);
         services.AddHostedService<ReplicaSetMonitorService<TContext>>();
 
-        var registry = services.LastOrDefault(d => d.ServiceType == typeof(TabernacleContextRegistry))?.ImplementationInstance as TabernacleContextRegistry;
+        var registry =
+            services.LastOrDefault(d =>
+                d.ServiceType == typeof(TabernacleContextRegistry))?.ImplementationInstance as TabernacleContextRegistry;
         if (registry is null)
         {
             registry = new TabernacleContextRegistry();
@@ -123,7 +129,8 @@ public static class TabernacleAspNetCoreServiceCollectionExtensions
 
     /// <summary>
     /// Registers <typeparamref name="TContext"/> with the connection string <c>ConnectionStrings:<paramref name="name"/></c>
-    /// of <paramref name="configuration"/>; see <see cref="AddTabernacle{TContext}(IServiceCollection, string, Action{TabernacleDbContextOptionsBuilder}?)"/>.
+    /// of <paramref name="configuration"/>; see <see cref="AddTabernacle{TContext}(IServiceCollection, string,
+    /// Action{TabernacleDbContextOptionsBuilder}?)"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The configuration has no <c>ConnectionStrings:<paramref name="name"/></c>.</exception>
     public static IServiceCollection AddTabernacle<TContext>(
@@ -141,14 +148,16 @@ public static class TabernacleAspNetCoreServiceCollectionExtensions
         {
             throw new InvalidOperationException(
                 $"No MongoDB connection string is configured under 'ConnectionStrings:{name}'. Set it in appsettings.json, " +
-                $"with the environment variable ConnectionStrings__{name}, or on the command line (--ConnectionStrings:{name}=mongodb://...).");
+                $"with the environment variable ConnectionStrings__{name}, or on the command line " +
+                    $"(--ConnectionStrings:{name}=mongodb://...).");
         }
 
         return services.AddTabernacle<TContext>(connectionString, configure);
     }
 
     /// <summary>Adjusts the replica-set monitor (polling interval, command timeout, driver heartbeat interval).</summary>
-    public static IServiceCollection ConfigureReplicaSetMonitor(this IServiceCollection services, Action<ReplicaSetMonitorOptions> configure)
+    public static IServiceCollection ConfigureReplicaSetMonitor(this IServiceCollection services,
+        Action<ReplicaSetMonitorOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);

@@ -16,7 +16,8 @@ public static class TabernacleHealthChecksBuilderExtensions
     /// <param name="maxLag">The largest replication lag still healthy (default 10 seconds).</param>
     /// <param name="name">The check's name (default <c>tabernacle</c>).</param>
     /// <param name="tags">Tags to filter checks by (for example <c>ready</c>).</param>
-    public static IHealthChecksBuilder AddTabernacle(this IHealthChecksBuilder builder, TimeSpan? maxLag = null, string name = "tabernacle", IEnumerable<string>? tags = null)
+    public static IHealthChecksBuilder AddTabernacle(this IHealthChecksBuilder builder, TimeSpan? maxLag = null, string name = "tabernacle",
+        IEnumerable<string>? tags = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var lag = maxLag ?? TimeSpan.FromSeconds(10);

@@ -9,7 +9,8 @@ namespace Tabernacle.EfCore.Extensions;
 /// status, description and data (members, roles, health and lag; never credentials or connection strings). ASP.NET Core's
 /// default writer answers a bare <c>Healthy</c>.
 /// </summary>
-/// <example><code>app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = TabernacleHealthResponseWriter.WriteAsync });</code></example>
+/// <example><code>app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = TabernacleHealthResponseWriter.WriteAsync
+/// });</code></example>
 public static class TabernacleHealthResponseWriter
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);

@@ -13,7 +13,8 @@ public static class TabernacleReadPolicyExtensions
     /// scope is disposed, which restores the previous default. Queries with their own <c>WithReadPreference</c> still
     /// win; writes always go to the primary; scopes nest (dispose them in reverse order).
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="readPreference"/> breaks one of MongoDB's rules (tag sets or maxStaleness with primary, maxStaleness under 90 s).</exception>
+    /// <exception cref="ArgumentException"><paramref name="readPreference"/> breaks one of MongoDB's rules (tag sets or maxStaleness with
+    /// primary, maxStaleness under 90 s).</exception>
     public static IDisposable UseDefaultReadPreference(this DatabaseFacade database, ReadPreference readPreference)
     {
         ArgumentNullException.ThrowIfNull(database);
@@ -37,7 +38,8 @@ public static class TabernacleReadPolicyExtensions
 
     private static TabernacleClientWrapper Client(DatabaseFacade database) =>
         ((IInfrastructure<IServiceProvider>)database).Instance.GetService(typeof(TabernacleClientWrapper)) as TabernacleClientWrapper
-        ?? throw new InvalidOperationException("This context does not use Tabernacle; call UseTabernacle (or AddTabernacle) when configuring it.");
+        ?? throw new InvalidOperationException(
+            "This context does not use Tabernacle; call UseTabernacle (or AddTabernacle) when configuring it.");
 
     private sealed class ReadPreferenceScope(TabernacleClientWrapper client, ReadPreference? previous) : IDisposable
     {

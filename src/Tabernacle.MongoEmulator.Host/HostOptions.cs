@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Tabernacle.MongoEmulator.Host;
 
 /// <summary>The host's command line, parsed.</summary>
-internal sealed record HostOptions(int Members, int Port, string ReplicaSetName, string Bind, TimeSpan ElectionTimeout, TimeSpan ReplicationDelay, bool ShowHelp)
+internal sealed record HostOptions(int Members, int Port, string ReplicaSetName, string Bind, TimeSpan ElectionTimeout,
+    TimeSpan ReplicationDelay, bool ShowHelp)
 {
     /// <summary>Whether <c>--auth</c> was given: clients must authenticate as one of <see cref="Users"/>.</summary>
     public bool Auth { get; init; }
@@ -14,7 +15,8 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
     /// <summary><c>--read-concurrency</c>: reads each member serves at once (0 = unlimited).</summary>
     public int MaxConcurrentReads { get; init; }
 
-    /// <summary><c>--setParameter maxAcceptableLogicalClockDriftSecs=n</c>: how far ahead of the wall clock a gossiped cluster time may be.</summary>
+    /// <summary><c>--setParameter maxAcceptableLogicalClockDriftSecs=n</c>: how far ahead of the wall clock a gossiped cluster time may
+    /// be.</summary>
     public TimeSpan MaxClockDrift { get; init; } = TimeSpan.FromDays(365);
 
     /// <summary><c>--database</c>: the database named in the printed connection string (none by default).</summary>
@@ -129,7 +131,8 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
 
         if (options.Auth && options.Users.Count == 0)
         {
-            throw new ArgumentException("option '--auth' needs at least one user: add --user <name:password[@db]>, for example --user app:secret@admin");
+            throw new ArgumentException(
+                "option '--auth' needs at least one user: add --user <name:password[@db]>, for example --user app:secret@admin");
         }
 
         if (!options.Auth && options.Users.Count > 0)
@@ -156,7 +159,8 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
             {
                 MaxClockDrift = TimeSpan.FromSeconds(Int("--setParameter " + name, assignment[(equals + 1)..], 1, int.MaxValue)),
             },
-            _ => throw new ArgumentException($"unknown parameter '{name}' for '--setParameter'; the emulator supports maxAcceptableLogicalClockDriftSecs"),
+            _ => throw new ArgumentException(
+                $"unknown parameter '{name}' for '--setParameter'; the emulator supports maxAcceptableLogicalClockDriftSecs"),
         };
     }
 
@@ -165,7 +169,8 @@ internal sealed record HostOptions(int Members, int Port, string ReplicaSetName,
     {
         if (name.Length is 0 or > 63 || name.IndexOfAny(['/', '\\', '.', ' ', '"', '$', '\0', '?', '#', ':']) >= 0)
         {
-            throw new ArgumentException($"option '--database' needs a MongoDB database name (1 to 63 characters, none of /\\. \"$?#:), not '{name}'");
+            throw new ArgumentException(
+                $"option '--database' needs a MongoDB database name (1 to 63 characters, none of /\\. \"$?#:), not '{name}'");
         }
 
         return name;

@@ -91,7 +91,8 @@ await using (emulator)
     Console.Out.WriteLine(options.ConnectionStringFor(emulator.ConnectionString));
     Console.Out.Flush();
     var logger = loggerFactory.CreateLogger("Tabernacle.MongoEmulator.Host");
-    logger.LogInformation("Replica set {Name} is up with {Members} members; primary {Primary}", emulator.ReplicaSetName, emulator.Members.Count, emulator.Primary?.Host);
+    logger.LogInformation("Replica set {Name} is up with {Members} members; primary {Primary}", emulator.ReplicaSetName,
+        emulator.Members.Count, emulator.Primary?.Host);
     if (options.Auth)
     {
         logger.LogInformation("Authentication is on; users: {Users}", string.Join(", ", options.Users));

@@ -96,7 +96,8 @@ public sealed class EmulatorMember
         set => _member.ReplicationDelay = value;
     }
 
-    /// <summary>Whether replication to this member is paused (by <see cref="PauseReplication"/> or the <c>stopReplProducer</c> fail point).</summary>
+    /// <summary>Whether replication to this member is paused (by <see cref="PauseReplication"/> or the <c>stopReplProducer</c> fail
+    /// point).</summary>
     public bool IsReplicationPaused => _member.IsReplicationPaused;
 
     /// <summary>Stops applying the primary's changes, so reads here become stale.</summary>
@@ -150,7 +151,8 @@ public sealed class EmulatorMember
         }
     }
 
-    /// <summary>Steps this member down if it is the primary (as <c>replSetStepDown</c> with <c>force</c>); another member is elected.</summary>
+    /// <summary>Steps this member down if it is the primary (as <c>replSetStepDown</c> with <c>force</c>); another member is
+    /// elected.</summary>
     public async Task StepDownAsync(TimeSpan? stepDownPeriod = null, CancellationToken cancellationToken = default)
     {
         if (!_member.IsPrimary)
@@ -158,7 +160,8 @@ public sealed class EmulatorMember
             throw new InvalidOperationException($"Member {Host} is {Role}, not the primary; only the primary can step down.");
         }
 
-        await _member.Set.StepDownAsync(_member, stepDownPeriod ?? TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), force: false, cancellationToken).ConfigureAwait(false);
+        await _member.Set.StepDownAsync(_member, stepDownPeriod ?? TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), force: false,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops the member as a crash would: its port closes and its connections drop; its data stays for a restart.</summary>

@@ -55,7 +55,8 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
     /// <param name="userName">The user name.</param>
     /// <param name="password">The user's password.</param>
     /// <param name="authSource">The database that holds the user. Default <c>admin</c>.</param>
-    /// <param name="authMechanism">A mechanism to force (<c>SCRAM-SHA-1</c> or <c>SCRAM-SHA-256</c>); <c>null</c> lets the driver negotiate.</param>
+    /// <param name="authMechanism">A mechanism to force (<c>SCRAM-SHA-1</c> or <c>SCRAM-SHA-256</c>); <c>null</c> lets the driver
+    /// negotiate.</param>
     public string GetConnectionString(string userName, string password, string authSource = "admin", string? authMechanism = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
@@ -87,7 +88,8 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
     public long Term => _set.Term;
 
     /// <summary>Starts a replica set and returns once it has a primary.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The options ask for fewer than 1 or more than 7 members, or an invalid port.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The options ask for fewer than 1 or more than 7 members, or an invalid
+    /// port.</exception>
     /// <exception cref="ArgumentException">Authentication is on without users, or a user is defined twice in one database.</exception>
     /// <exception cref="EmulatorPortInUseException">A member's port is taken.</exception>
     /// <exception cref="IOException">
@@ -96,7 +98,8 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
     /// <exception cref="InvalidDataException">
     /// A journal or checkpoint in the data directory is corrupt (the message names the file).
     /// </exception>
-    public static async Task<MongoReplicaSetEmulator> StartAsync(ReplicaSetEmulatorOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<MongoReplicaSetEmulator> StartAsync(ReplicaSetEmulatorOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
         options ??= new ReplicaSetEmulatorOptions();
         Validate(options);
@@ -121,7 +124,9 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
             {
                 var memberOptions = i < options.MemberOptions.Count ? options.MemberOptions[i] : new EmulatorMemberOptions();
                 var deferred = new DeferredRequestHandler();
-                var server = EmulatorMember.Bind(address, options.BasePort == 0 ? 0 : options.BasePort + i, deferred, loggerFactory.CreateLogger<WireServer>());
+                var server =
+                    EmulatorMember.Bind(address, options.BasePort == 0 ? 0 : options.BasePort + i, deferred,
+                        loggerFactory.CreateLogger<WireServer>());
                 servers.Add(server);
                 var host = $"{options.BindAddress}:{server.Port}";
                 var replica = new ReplicaMember(
@@ -187,15 +192,19 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
             var remaining = deadline - DateTime.UtcNow;
             if (remaining <= TimeSpan.Zero)
             {
-                throw new TimeoutException($"No primary was elected within {timeout ?? TimeSpan.FromSeconds(30)}; a majority of voting members may be down.");
+                throw new TimeoutException(
+                    $"No primary was elected within {timeout ?? TimeSpan.FromSeconds(30)}; a majority of voting members may be down.");
             }
 
-            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(100) ? remaining : TimeSpan.FromMilliseconds(100), cancellationToken)).ConfigureAwait(false);
+            await Task.WhenAny(signal,
+                Task.Delay(remaining < TimeSpan.FromMilliseconds(100) ? remaining : TimeSpan.FromMilliseconds(100),
+                    cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
-    /// <summary>Steps the current primary down (it may not stand again for <paramref name="stepDownPeriod"/>, 10 s by default) and returns the newly elected primary.</summary>
+    /// <summary>Steps the current primary down (it may not stand again for <paramref name="stepDownPeriod"/>, 10 s by default) and returns
+    /// the newly elected primary.</summary>
     public async Task<EmulatorMember> StepDownAsync(TimeSpan? stepDownPeriod = null, CancellationToken cancellationToken = default)
     {
         while (true)
@@ -241,7 +250,9 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
                 throw new TimeoutException("The members did not catch up with the primary in time.");
             }
 
-            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(100) ? remaining : TimeSpan.FromMilliseconds(100), cancellationToken)).ConfigureAwait(false);
+            await Task.WhenAny(signal,
+                Task.Delay(remaining < TimeSpan.FromMilliseconds(100) ? remaining : TimeSpan.FromMilliseconds(100),
+                    cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
@@ -272,12 +283,14 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
     {
         if (options.Members is < 1 or > 7)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Members, "A replica set emulator has 1 to 7 members (MongoDB allows at most 7 voting members).");
+            throw new ArgumentOutOfRangeException(nameof(options), options.Members,
+                "A replica set emulator has 1 to 7 members (MongoDB allows at most 7 voting members).");
         }
 
         if (options.BasePort is < 0 or > 65535 || (options.BasePort > 0 && options.BasePort + options.Members - 1 > 65535))
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.BasePort, "BasePort must be 0 (ephemeral ports) or a port such that every member's port is at most 65535.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.BasePort,
+                "BasePort must be 0 (ephemeral ports) or a port such that every member's port is at most 65535.");
         }
 
         if (options.DataDirectory is { } data && string.IsNullOrWhiteSpace(data))
@@ -307,7 +320,9 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
 
         if (options.MaxAcceptableLogicalClockDrift < TimeSpan.FromSeconds(1))
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxAcceptableLogicalClockDrift, "MaxAcceptableLogicalClockDrift must be at least one second (mongod refuses a zero or negative maxAcceptableLogicalClockDriftSecs).");
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxAcceptableLogicalClockDrift,
+                "MaxAcceptableLogicalClockDrift must be at least one second (mongod refuses a zero or negative " +
+                    "maxAcceptableLogicalClockDriftSecs).");
         }
 
         if (options.DefaultReadServiceTime < TimeSpan.Zero || options.MemberOptions.Any(m => m.ReadServiceTime < TimeSpan.Zero))
@@ -322,13 +337,16 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
 
         if (options.MemberOptions.Count > options.Members)
         {
-            throw new ArgumentException($"MemberOptions has {options.MemberOptions.Count} entries but the set has only {options.Members} members.", nameof(options));
+            throw new ArgumentException(
+                $"MemberOptions has {options.MemberOptions.Count} entries but the set has only {options.Members} members.",
+                    nameof(options));
         }
 
         ValidateWriteConcernModes(options);
         if (!options.MemberOptions.Any(m => m.Priority > 0) && options.MemberOptions.Count == options.Members)
         {
-            throw new ArgumentException("At least one member needs a priority above 0, or no primary can ever be elected.", nameof(options));
+            throw new ArgumentException("At least one member needs a priority above 0, or no primary can ever be elected.",
+                nameof(options));
         }
     }
 
@@ -420,7 +438,8 @@ public sealed class MongoReplicaSetEmulator : IAsyncDisposable
         public IRequestHandler? Target { get; set; }
 
         public Task<BsonDocument> HandleAsync(WireRequest request, ClientConnection connection, CancellationToken cancellationToken) =>
-            (Target ?? throw new InvalidOperationException("member is not initialised yet")).HandleAsync(request, connection, cancellationToken);
+            (Target ?? throw new InvalidOperationException("member is not initialised yet")).HandleAsync(request, connection,
+                cancellationToken);
 
         public WireRequest? NextStreamedRequest(WireRequest request, BsonDocument reply) => Target?.NextStreamedRequest(request, reply);
 

@@ -28,7 +28,8 @@ public sealed class ReplicaSetEmulatorOptions
     /// <summary>How long the set waits without a primary before electing a new one. Default 1 second (MongoDB's default is 10).</summary>
     public TimeSpan ElectionTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Replication delay of every member that does not set its own. Default 5 ms: small, but enough that reads on secondaries can be stale.</summary>
+    /// <summary>Replication delay of every member that does not set its own. Default 5 ms: small, but enough that reads on secondaries can
+    /// be stale.</summary>
     public TimeSpan DefaultReplicationDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
@@ -103,12 +104,15 @@ public sealed class EmulatorMemberOptions
     /// <summary>Replica set tags (for read preference tag sets), such as <c>dc=reports</c>.</summary>
     public IDictionary<string, string> Tags { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>This member's replication delay; <c>null</c> uses <see cref="ReplicaSetEmulatorOptions.DefaultReplicationDelay"/>.</summary>
+    /// <summary>This member's replication delay; <c>null</c> uses <see
+    /// cref="ReplicaSetEmulatorOptions.DefaultReplicationDelay"/>.</summary>
     public TimeSpan? ReplicationDelay { get; set; }
 
-    /// <summary>This member's simulated service time per read command; <c>null</c> uses <see cref="ReplicaSetEmulatorOptions.DefaultReadServiceTime"/>.</summary>
+    /// <summary>This member's simulated service time per read command; <c>null</c> uses <see
+    /// cref="ReplicaSetEmulatorOptions.DefaultReadServiceTime"/>.</summary>
     public TimeSpan? ReadServiceTime { get; set; }
 
-    /// <summary>How many read commands this member serves at once (0 = unlimited); <c>null</c> uses <see cref="ReplicaSetEmulatorOptions.DefaultMaxConcurrentReads"/>.</summary>
+    /// <summary>How many read commands this member serves at once (0 = unlimited); <c>null</c> uses <see
+    /// cref="ReplicaSetEmulatorOptions.DefaultMaxConcurrentReads"/>.</summary>
     public int? MaxConcurrentReads { get; set; }
 }

@@ -65,10 +65,12 @@ public sealed class AbuseLimitTests
 
         Assert.Equal(
             HttpStatusCode.Created,
-            (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("flood0", "flood0@example.org", "long-enough-password")))
+            (await client.PostAsJsonAsync("/api/auth/register",
+                new RegisterRequest("flood0", "flood0@example.org", "long-enough-password")))
                 .StatusCode);
         await AssertTooManyAsync(
-            await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("flood1", "flood1@example.org", "long-enough-password")));
+            await client.PostAsJsonAsync("/api/auth/register",
+                new RegisterRequest("flood1", "flood1@example.org", "long-enough-password")));
         await AssertTooManyAsync(await client.PostAsJsonAsync("/api/auth/login", new LoginRequest(Seed.AdminUser, Seed.AdminPassword)));
         Assert.False(await factory.WithDbAsync(db => db.Users.AnyAsync(u => u.NormalizedUserName == "FLOOD1")));
     }
@@ -97,7 +99,8 @@ public sealed class LoginCostTests(LibraryFactory factory) : IClassFixture<Libra
             (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest(name, $"{name}@example.org", "the-right-password")))
                 .StatusCode);
 
-        var unknown = await VerificationsOfAsync(client, verifications, new LoginRequest($"unknown{Guid.NewGuid():N}"[..16], "wrong-password"));
+        var unknown =
+            await VerificationsOfAsync(client, verifications, new LoginRequest($"unknown{Guid.NewGuid():N}"[..16], "wrong-password"));
         var wrong = await VerificationsOfAsync(client, verifications, new LoginRequest(name, "wrong-password"));
 
         Assert.Equal(1, wrong);

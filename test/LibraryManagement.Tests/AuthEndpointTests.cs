@@ -15,7 +15,8 @@ public sealed class AuthEndpointTests(LibraryFactory factory) : IClassFixture<Li
     public async Task Register_returns_201_with_a_token_that_works_and_a_hashed_password()
     {
         using var client = factory.CreateClient();
-        var response = await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("bob", "bob@example.org", "correct horse battery"));
+        var response =
+            await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("bob", "bob@example.org", "correct horse battery"));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var auth = (await response.Content.ReadFromJsonAsync<AuthResponse>(Json.Options))!;
         Assert.Equal("member", auth.User.Role);
@@ -49,10 +50,12 @@ public sealed class AuthEndpointTests(LibraryFactory factory) : IClassFixture<Li
         using var client = factory.CreateClient();
         Assert.Equal(
             HttpStatusCode.Conflict,
-            (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest(Seed.MemberUser, "other@example.org", "long-enough-password"))).StatusCode);
+            (await client.PostAsJsonAsync("/api/auth/register",
+                new RegisterRequest(Seed.MemberUser, "other@example.org", "long-enough-password"))).StatusCode);
         Assert.Equal(
             HttpStatusCode.Conflict,
-            (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("someone", "alice@library.example", "long-enough-password"))).StatusCode);
+            (await client.PostAsJsonAsync("/api/auth/register",
+                new RegisterRequest("someone", "alice@library.example", "long-enough-password"))).StatusCode);
     }
 
     [Fact]
@@ -93,7 +96,9 @@ public sealed class AuthEndpointTests(LibraryFactory factory) : IClassFixture<Li
     public async Task Register_refuses_look_alike_and_invisible_user_names_with_400(string name)
     {
         using var client = factory.CreateClient();
-        var response = await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest(name, $"x{Guid.NewGuid():N}@example.org", "long-enough-password"));
+        var response =
+            await client.PostAsJsonAsync("/api/auth/register",
+                new RegisterRequest(name, $"x{Guid.NewGuid():N}@example.org", "long-enough-password"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("username", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
@@ -104,10 +109,12 @@ public sealed class AuthEndpointTests(LibraryFactory factory) : IClassFixture<Li
         using var client = factory.CreateClient();
         Assert.Equal(
             HttpStatusCode.Conflict,
-            (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("someone2", "ALICE@Library.Example", "long-enough-password"))).StatusCode);
+            (await client.PostAsJsonAsync("/api/auth/register",
+                new RegisterRequest("someone2", "ALICE@Library.Example", "long-enough-password"))).StatusCode);
         Assert.Equal(
             HttpStatusCode.Conflict,
-            (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest("ADMIN", "admin2@example.org", "long-enough-password"))).StatusCode);
+            (await client.PostAsJsonAsync("/api/auth/register",
+                new RegisterRequest("ADMIN", "admin2@example.org", "long-enough-password"))).StatusCode);
     }
 
     [Fact]
@@ -130,7 +137,8 @@ public sealed class AuthEndpointTests(LibraryFactory factory) : IClassFixture<Li
         var name = $"lock{Guid.NewGuid():N}"[..16];
         Assert.Equal(
             HttpStatusCode.Created,
-            (await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest(name, $"{name}@example.org", "the-right-password"))).StatusCode);
+            (await client.PostAsJsonAsync("/api/auth/register",
+                new RegisterRequest(name, $"{name}@example.org", "the-right-password"))).StatusCode);
         for (var i = 0; i < 5; i++)
         {
             Assert.Equal(
@@ -158,8 +166,10 @@ public sealed class AuthEndpointTests(LibraryFactory factory) : IClassFixture<Li
         Assert.False(string.IsNullOrEmpty(admin.SecurityStamp));
         Assert.True(admin.LockoutEnabled);
         using var client = factory.CreateClient();
-        (await client.PostAsJsonAsync("/api/auth/session", new LoginRequest(Seed.MemberUser, Seed.MemberPassword))).EnsureSuccessStatusCode();
-        Assert.True(await factory.WithDbAsync(db => db.DataProtectionKeys.AnyAsync()) || keys > 0, "the Data Protection key ring is in the database");
+        (await client.PostAsJsonAsync("/api/auth/session",
+            new LoginRequest(Seed.MemberUser, Seed.MemberPassword))).EnsureSuccessStatusCode();
+        Assert.True(await factory.WithDbAsync(db => db.DataProtectionKeys.AnyAsync()) || keys > 0,
+            "the Data Protection key ring is in the database");
     }
 }
 

@@ -89,14 +89,17 @@ public sealed class BookEndpointTests(LibraryFactory factory) : IClassFixture<Li
             (await librarian.PostAsJsonAsync("/api/books", request with { Title = "", Isbn = "12" })).StatusCode);
         Assert.Equal(
             HttpStatusCode.BadRequest,
-            (await librarian.PostAsJsonAsync("/api/books", request with { Isbn = "9782222222224", AuthorId = ObjectId.GenerateNewId().ToString() })).StatusCode);
+            (await librarian.PostAsJsonAsync("/api/books",
+                request with { Isbn = "9782222222224", AuthorId = ObjectId.GenerateNewId().ToString() })).StatusCode);
     }
 
     [Fact]
     public async Task Update_and_delete_are_for_admins()
     {
         using var librarian = await factory.LibrarianAsync();
-        var created = await (await librarian.PostAsJsonAsync("/api/books", await ValidRequestAsync("9783333333335"))).Content.ReadFromJsonAsync<Book>(Json.Options);
+        var created =
+            await (await librarian.PostAsJsonAsync("/api/books", await ValidRequestAsync("9783333333335"))).Content.ReadFromJsonAsync<Book>(
+                Json.Options);
         var update = await ValidRequestAsync("9783333333335") with { Title = "Renamed", TotalCopies = 5 };
         Assert.Equal(HttpStatusCode.Forbidden, (await librarian.PutAsJsonAsync($"/api/books/{created!.Id}", update)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await librarian.DeleteAsync($"/api/books/{created.Id}")).StatusCode);

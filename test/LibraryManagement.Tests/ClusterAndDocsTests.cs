@@ -7,16 +7,19 @@ using MongoDB.Driver;
 
 namespace LibraryManagement.Tests;
 
-/// <summary>The dashboard's failover buttons steer the members, so these run on the sample's embedded emulator whatever the backend.</summary>
+/// <summary>The dashboard's failover buttons steer the members, so these run on the sample's embedded emulator whatever the
+/// backend.</summary>
 public sealed class ClusterEndpointTests(EmbeddedEmulatorLibraryFactory factory) : IClassFixture<EmbeddedEmulatorLibraryFactory>
 {
-    private async Task<ClusterView> ClusterAsync(HttpClient client) => (await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!;
+    private async Task<ClusterView> ClusterAsync(HttpClient client) =>
+        (await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!;
 
     [Fact]
     public async Task The_dashboard_api_shows_three_members_and_its_buttons_step_down_and_pause()
     {
         using var client = await factory.AdminAsync();
-        await Wait.UntilAsync(async () => (await ClusterAsync(client)) is { Members.Count: 3, Primary: not null }, "three members and a primary");
+        await Wait.UntilAsync(async () =>
+            (await ClusterAsync(client)) is { Members.Count: 3, Primary: not null }, "three members and a primary");
         var cluster = await ClusterAsync(client);
         Assert.True(cluster.Embedded);
         Assert.Equal("rs0", cluster.SetName);
@@ -52,7 +55,8 @@ public sealed class ClusterControlSecurityTests(EmbeddedEmulatorLibraryFactory f
 {
     private async Task<string> PrimaryAsync(HttpClient client)
     {
-        await Wait.UntilAsync(async () => (await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Primary is not null, "a primary");
+        await Wait.UntilAsync(async () =>
+            (await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Primary is not null, "a primary");
         return (await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Primary!;
     }
 
@@ -61,7 +65,8 @@ public sealed class ClusterControlSecurityTests(EmbeddedEmulatorLibraryFactory f
     {
         using var anonymous = factory.CreateClient();
         var primary = await PrimaryAsync(anonymous);
-        var secondary = (await anonymous.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members.First(m => m.Role == "Secondary").Name;
+        var secondary =
+            (await anonymous.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members.First(m => m.Role == "Secondary").Name;
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/cluster/step-down", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync($"/api/cluster/members/{secondary}/pause", null)).StatusCode);
         using var member = await factory.MemberAsync();
@@ -79,10 +84,12 @@ public sealed class ClusterControlSecurityTests(EmbeddedEmulatorLibraryFactory f
         var signIn = await browser.PostAsJsonAsync("/api/auth/session", new LoginRequest(Seed.AdminUser, Seed.AdminPassword));
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
         Assert.Contains(signIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("library-auth=", StringComparison.Ordinal)
-            && c.Contains("httponly", StringComparison.OrdinalIgnoreCase) && c.Contains("samesite=strict", StringComparison.OrdinalIgnoreCase));
+            && c.Contains("httponly", StringComparison.OrdinalIgnoreCase)
+                && c.Contains("samesite=strict", StringComparison.OrdinalIgnoreCase));
         var csrf = (await signIn.Content.ReadFromJsonAsync<SessionView>(Json.Options))!.CsrfToken;
         Assert.False(string.IsNullOrEmpty(csrf));
-        var secondary = (await browser.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members.First(m => m.Role == "Secondary").Name;
+        var secondary =
+            (await browser.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members.First(m => m.Role == "Secondary").Name;
 
         // What a cross-site page can do: send the cookie, without (or with a made-up) token.
         var forged = await browser.PostAsync($"/api/cluster/members/{secondary}/pause", null);
@@ -92,7 +99,9 @@ public sealed class ClusterControlSecurityTests(EmbeddedEmulatorLibraryFactory f
         madeUp.Headers.Add("X-CSRF-TOKEN", "CfDJ8made-up-token");
         Assert.Equal(HttpStatusCode.BadRequest, (await browser.SendAsync(madeUp)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await browser.PostAsJsonAsync("/api/auth/logout", new { })).StatusCode);
-        Assert.False((await browser.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members.Single(m => m.Name == secondary).ReplicationPaused);
+        Assert.False(
+            (await browser.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members.Single(m =>
+                m.Name == secondary).ReplicationPaused);
 
         // The dashboard itself sends the token: accepted.
         var pause = new HttpRequestMessage(HttpMethod.Post, $"/api/cluster/members/{secondary}/pause");
@@ -104,7 +113,8 @@ public sealed class ClusterControlSecurityTests(EmbeddedEmulatorLibraryFactory f
 
         // A member's cookie with a valid token still is not an admin's.
         using var memberBrowser = factory.CreateClient();
-        var memberSession = await (await memberBrowser.PostAsJsonAsync("/api/auth/session", new LoginRequest(Seed.MemberUser, Seed.MemberPassword)))
+        var memberSession =
+            await (await memberBrowser.PostAsJsonAsync("/api/auth/session", new LoginRequest(Seed.MemberUser, Seed.MemberPassword)))
             .Content.ReadFromJsonAsync<SessionView>(Json.Options);
         var memberStepDown = new HttpRequestMessage(HttpMethod.Post, "/api/cluster/step-down");
         memberStepDown.Headers.Add("X-CSRF-TOKEN", memberSession!.CsrfToken);
@@ -131,7 +141,8 @@ public sealed class HealthAndDocsTests(LibraryFactory factory) : IClassFixture<L
 
         var openApi = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var paths = openApi.GetProperty("paths");
-        foreach (var path in new[] { "/api/books/search", "/api/loans", "/api/loans/{id}/return", "/api/reservations", "/api/stats", "/api/auth/login" })
+        foreach (var path in new[] { "/api/books/search", "/api/loans", "/api/loans/{id}/return", "/api/reservations", "/api/stats",
+            "/api/auth/login" })
         {
             Assert.True(paths.TryGetProperty(path, out _), path);
         }
@@ -164,11 +175,14 @@ public sealed class ConfiguredConnectionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsync("/api/cluster/step-down", null)).StatusCode);
         using var admin = await _factory.AdminAsync();
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync("/api/cluster/step-down", null)).StatusCode);
-        await Wait.UntilAsync(async () => (await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members.Count > 0, "the members are known");
+        await Wait.UntilAsync(async () =>
+            (await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members.Count > 0, "the members are known");
         var member = (await client.GetFromJsonAsync<ClusterView>("/api/cluster", Json.Options))!.Members[0].Name;
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync($"/api/cluster/members/{member}/pause", null)).StatusCode);
         using var direct = _factory.SharedBackend.CreateClient();
-        var users = await direct.GetDatabase(_factory.DatabaseName).GetCollection<BsonDocument>("users").CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty);
+        var users =
+            await direct.GetDatabase(_factory.DatabaseName).GetCollection<BsonDocument>("users").CountDocumentsAsync(
+                FilterDefinition<BsonDocument>.Empty);
         Assert.Equal(3, users);   // the demo data landed in the configured set
     }
 }

@@ -21,7 +21,8 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's Chromium with `apt-get install -y chromium` (.ci/run does).");
+        Assert.True(File.Exists(Chromium),
+            $"{Chromium} is missing: install Debian's Chromium with `apt-get install -y chromium` (.ci/run does).");
         _factory = new EmbeddedEmulatorLibraryFactory();
         _factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();
@@ -31,7 +32,8 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         {
             ExecutablePath = Chromium,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run"],
         });
     }
 

@@ -43,7 +43,8 @@ public class LibraryFactory : WebApplicationFactory<Program>, IAsyncLifetime
     protected virtual string? EmbeddedDataDirectory => null;
 
     /// <summary>The shared backend (not for <see cref="EmbeddedEmulatorLibraryFactory"/>).</summary>
-    public Backend SharedBackend => _backend ?? throw new InvalidOperationException("This factory is not on the shared backend, or InitializeAsync was not called.");
+    public Backend SharedBackend =>
+        _backend ?? throw new InvalidOperationException("This factory is not on the shared backend, or InitializeAsync was not called.");
 
     public async Task InitializeAsync()
     {
@@ -114,7 +115,8 @@ public class LibraryFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         name ??= $"m{Guid.NewGuid():N}"[..12];
         var client = CreateClient();
-        var response = await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest(name, $"{name}@example.org", "long-enough-password"));
+        var response =
+            await client.PostAsJsonAsync("/api/auth/register", new RegisterRequest(name, $"{name}@example.org", "long-enough-password"));
         response.EnsureSuccessStatusCode();
         var auth = (await response.Content.ReadFromJsonAsync<AuthResponse>(Json.Options))!;
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", auth.Token);
@@ -126,7 +128,8 @@ public class LibraryFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         using var scope = Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<LibraryContext>();
-        using var primary = Tabernacle.EfCore.Extensions.TabernacleReadPolicyExtensions.UseDefaultReadPreference(db.Database, ReadPreference.Primary);
+        using var primary =
+            Tabernacle.EfCore.Extensions.TabernacleReadPolicyExtensions.UseDefaultReadPreference(db.Database, ReadPreference.Primary);
         return await action(db);
     }
 
@@ -138,7 +141,9 @@ public class LibraryFactory : WebApplicationFactory<Program>, IAsyncLifetime
         var author = await db.Authors.FirstAsync();
         var category = await db.Categories.FirstAsync();
         var isbn = string.Concat(Enumerable.Range(0, 13).Select(_ => (char)('0' + Random.Shared.Next(10))));
-        var book = new Book { Title = $"Test book {isbn}", Isbn = isbn, AuthorId = author.Id, CategoryId = category.Id, TotalCopies = copies, AvailableCopies = copies };
+        var book =
+            new Book { Title = $"Test book {isbn}", Isbn = isbn, AuthorId = author.Id, CategoryId = category.Id, TotalCopies = copies,
+                AvailableCopies = copies };
         db.Books.Add(book);
         await db.SaveChangesAsync(WriteConcern.WMajority);
         return book;
@@ -182,7 +187,8 @@ public static class Wait
 public static class Json
 {
     /// <summary>The app's JSON options: web defaults with ObjectIds as hex strings.</summary>
-    public static readonly System.Text.Json.JsonSerializerOptions Options = new(System.Text.Json.JsonSerializerDefaults.Web) { Converters = { new ObjectIdJsonConverter() } };
+    public static readonly System.Text.Json.JsonSerializerOptions Options =
+        new(System.Text.Json.JsonSerializerDefaults.Web) { Converters = { new ObjectIdJsonConverter() } };
 }
 
 /// <summary>Keeps every log entry of an app, for tests that check what is logged and at which level.</summary>
@@ -202,7 +208,8 @@ public sealed class LogCapture : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter) =>
             sink.Entries.Enqueue((category, logLevel, formatter(state, exception) + (exception is null ? "" : "\n" + exception)));
     }
 }

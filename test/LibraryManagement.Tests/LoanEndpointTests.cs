@@ -28,7 +28,8 @@ public sealed class LoanEndpointTests(LibraryFactory factory) : IClassFixture<Li
         Assert.Equal(loan.Id, Assert.Single(mine!).Id);
         var stored = await factory.WithDbAsync(db => db.Books.FirstAsync(b => b.Id == book.Id));
         Assert.Equal((1, 1), (stored.AvailableCopies, stored.TimesBorrowed));
-        Assert.True(await factory.WithDbAsync(db => db.AuditLog.AnyAsync(a => a.Action == "loan.borrow" && a.Details == book.Id.ToString())));
+        Assert.True(
+            await factory.WithDbAsync(db => db.AuditLog.AnyAsync(a => a.Action == "loan.borrow" && a.Details == book.Id.ToString())));
     }
 
     [Fact]
@@ -38,11 +39,14 @@ public sealed class LoanEndpointTests(LibraryFactory factory) : IClassFixture<Li
         using var first = await factory.NewMemberAsync();
         using var second = await factory.NewMemberAsync();
         Assert.Equal(HttpStatusCode.BadRequest, (await first.PostAsJsonAsync("/api/loans", new BorrowRequest("nope"))).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await first.PostAsJsonAsync("/api/loans", new BorrowRequest(ObjectId.GenerateNewId().ToString()))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await first.PostAsJsonAsync("/api/loans", new BorrowRequest(ObjectId.GenerateNewId().ToString()))).StatusCode);
         await BorrowAsync(first, book);
-        Assert.Equal(HttpStatusCode.Conflict, (await second.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()))).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict,
+            (await second.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()))).StatusCode);
         using var anonymous = factory.CreateClient();
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized,
+            (await anonymous.PostAsJsonAsync("/api/loans", new BorrowRequest(book.Id.ToString()))).StatusCode);
     }
 
     [Fact]
@@ -120,7 +124,8 @@ public sealed class LoanEndpointTests(LibraryFactory factory) : IClassFixture<Li
         var active = await librarian.GetFromJsonAsync<List<LoanView>>("/api/loans/active", Json.Options);
         Assert.All(active!, l => Assert.Null(l.ReturnedAt));
 
-        var returned = await (await member.PostAsync($"/api/loans/{loan.Id}/return", null)).Content.ReadFromJsonAsync<LoanView>(Json.Options);
+        var returned =
+            await (await member.PostAsync($"/api/loans/{loan.Id}/return", null)).Content.ReadFromJsonAsync<LoanView>(Json.Options);
         Assert.Equal(1.50m, returned!.Fine);
         Assert.Equal(1.50m, (await factory.WithDbAsync(db => db.Loans.FirstAsync(l => l.Id == loanId))).Fine);
     }

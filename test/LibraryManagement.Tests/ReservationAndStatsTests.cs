@@ -16,16 +16,21 @@ public sealed class ReservationEndpointTests(LibraryFactory factory) : IClassFix
         using var owner = await factory.NewMemberAsync();
         using var other = await factory.NewMemberAsync();
         using var anonymous = factory.CreateClient();
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("/api/reservations", new ReservationRequest(book.Id.ToString()))).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await owner.PostAsJsonAsync("/api/reservations", new ReservationRequest(null))).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await owner.PostAsJsonAsync("/api/reservations", new ReservationRequest(ObjectId.GenerateNewId().ToString()))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized,
+            (await anonymous.PostAsJsonAsync("/api/reservations", new ReservationRequest(book.Id.ToString()))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest,
+            (await owner.PostAsJsonAsync("/api/reservations", new ReservationRequest(null))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await owner.PostAsJsonAsync("/api/reservations", new ReservationRequest(ObjectId.GenerateNewId().ToString()))).StatusCode);
 
         var created = await owner.PostAsJsonAsync("/api/reservations", new ReservationRequest(book.Id.ToString()));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var reservation = (await created.Content.ReadFromJsonAsync<Reservation>(Json.Options))!;
         Assert.Equal("active", reservation.Status);
-        Assert.Equal(HttpStatusCode.Conflict, (await owner.PostAsJsonAsync("/api/reservations", new ReservationRequest(book.Id.ToString()))).StatusCode);
-        Assert.Equal(reservation.Id, Assert.Single((await owner.GetFromJsonAsync<List<Reservation>>("/api/reservations/mine", Json.Options))!).Id);
+        Assert.Equal(HttpStatusCode.Conflict,
+            (await owner.PostAsJsonAsync("/api/reservations", new ReservationRequest(book.Id.ToString()))).StatusCode);
+        Assert.Equal(reservation.Id,
+            Assert.Single((await owner.GetFromJsonAsync<List<Reservation>>("/api/reservations/mine", Json.Options))!).Id);
         Assert.Empty((await other.GetFromJsonAsync<List<Reservation>>("/api/reservations/mine", Json.Options))!);
 
         Assert.Equal(HttpStatusCode.Forbidden, (await other.DeleteAsync($"/api/reservations/{reservation.Id}")).StatusCode);
@@ -43,7 +48,8 @@ public sealed class StatsEndpointTests(LibraryFactory factory) : IClassFixture<L
         var hobbit = await factory.BookAsync("The Hobbit");
         using (var member = await factory.NewMemberAsync())
         {
-            Assert.Equal(HttpStatusCode.Created, (await member.PostAsJsonAsync("/api/loans", new BorrowRequest(hobbit.Id.ToString()))).StatusCode);
+            Assert.Equal(HttpStatusCode.Created,
+                (await member.PostAsJsonAsync("/api/loans", new BorrowRequest(hobbit.Id.ToString()))).StatusCode);
         }
 
         var monitor = factory.Services.GetRequiredService<IReplicaSetMonitor>();
@@ -63,6 +69,7 @@ public sealed class StatsEndpointTests(LibraryFactory factory) : IClassFixture<L
         var fantasy = stats.ByCategory.Single(c => c.Category == "Fantasy");
         Assert.Equal((3, 9, 1), (fantasy.Books, fantasy.Copies, fantasy.TimesBorrowed));
         Assert.Equal(7, stats.ByCategory.Sum(c => c.Books));
-        Assert.True((await monitor.RefreshAsync()).ReadsByReadPreference.GetValueOrDefault("Secondary") > before, "stats read with the secondary read preference");
+        Assert.True((await monitor.RefreshAsync()).ReadsByReadPreference.GetValueOrDefault("Secondary") > before,
+            "stats read with the secondary read preference");
     }
 }

@@ -65,7 +65,8 @@ public sealed class CheckerTests
 
         Assert.Empty(Checker.Check([write, local], [member]));
         Assert.Contains(
-            Checker.Observations([write, local], [member]), n => n.Contains($"read op {local.Id} missed op {write.Id}", StringComparison.Ordinal));
+            Checker.Observations([write, local], [member]), n =>
+                n.Contains($"read op {local.Id} missed op {write.Id}", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -23,8 +23,12 @@ public sealed class AddTabernacleTests : SharedBackendTests
     [Fact]
     public async Task Registers_a_pooled_context_that_reads_and_writes_through_one_shared_client()
     {
-        await using var sp = Build(s => s.AddTabernacle<NotesContext>(ConnectionString("add_pooled"), o => o.DefaultReadPreference(ReadPreference.SecondaryPreferred)));
-        Assert.Contains(sp.GetServices<IHostedService>(), h => h.GetType().Name.StartsWith("ReplicaSetMonitorService", StringComparison.Ordinal));
+        await using var sp =
+            Build(s =>
+                s.AddTabernacle<NotesContext>(ConnectionString("add_pooled"), o =>
+                    o.DefaultReadPreference(ReadPreference.SecondaryPreferred)));
+        Assert.Contains(sp.GetServices<IHostedService>(), h =>
+            h.GetType().Name.StartsWith("ReplicaSetMonitorService", StringComparison.Ordinal));
         var shared = sp.GetRequiredService<IMongoClient>();
         NotesContext first;
         using (var scope = sp.CreateScope())
@@ -110,14 +114,16 @@ public sealed class AddTabernacleTests : SharedBackendTests
     public void A_missing_connection_string_names_the_key()
     {
         var configuration = new ConfigurationBuilder().Build();
-        var ex = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddTabernacle<NotesContext>(configuration, "Library"));
+        var ex = Assert.Throws<InvalidOperationException>(() =>
+            new ServiceCollection().AddTabernacle<NotesContext>(configuration, "Library"));
         Assert.Contains("ConnectionStrings:Library", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_connection_string_without_a_database_is_refused_without_echoing_credentials()
     {
-        var ex = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddTabernacle<NotesContext>("mongodb://user:s3cret@127.0.0.1:1/?replicaSet=rs0"));
+        var ex = Assert.Throws<ArgumentException>(() =>
+            new ServiceCollection().AddTabernacle<NotesContext>("mongodb://user:s3cret@127.0.0.1:1/?replicaSet=rs0"));
         Assert.Contains("names no database", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret", ex.Message, StringComparison.Ordinal);
     }
@@ -125,7 +131,10 @@ public sealed class AddTabernacleTests : SharedBackendTests
     [Fact]
     public async Task Client_settings_configured_through_the_provider_options_apply_to_the_shared_client()
     {
-        await using var sp = Build(s => s.AddTabernacle<NotesContext>(ConnectionString("add_settings"), o => o.ConfigureClientSettings(c => c.ApplicationName = "library-tests")));
+        await using var sp =
+            Build(s =>
+                s.AddTabernacle<NotesContext>(ConnectionString("add_settings"), o =>
+                    o.ConfigureClientSettings(c => c.ApplicationName = "library-tests")));
         Assert.Equal("library-tests", sp.GetRequiredService<IMongoClient>().Settings.ApplicationName);
     }
 

@@ -25,7 +25,8 @@ public sealed class HealthCheckTests
         new(name, role, healthy, DateTimeOffset.UtcNow, healthy ? TimeSpan.FromSeconds(lagSeconds) : null, DateTimeOffset.UtcNow, 0);
 
     private static ReplicaSetStatus Status(params ReplicaSetMember[] members) =>
-        new(ReplicaSetState.ReplicaSet, "rs0", members, ReplicaSetStatusSource.ReplSetGetStatus, DateTimeOffset.UtcNow, new Dictionary<string, long>());
+        new(ReplicaSetState.ReplicaSet, "rs0", members, ReplicaSetStatusSource.ReplSetGetStatus, DateTimeOffset.UtcNow,
+            new Dictionary<string, long>());
 
     private static Task<HealthCheckResult> CheckAsync(ReplicaSetStatus status, double maxLagSeconds = 10) =>
         new TabernacleHealthCheck(new FixedMonitor(status), TimeSpan.FromSeconds(maxLagSeconds)).CheckHealthAsync(new HealthCheckContext
@@ -36,7 +37,10 @@ public sealed class HealthCheckTests
     [Fact]
     public async Task Healthy_with_a_primary_and_secondaries_within_the_lag()
     {
-        var result = await CheckAsync(Status(Member("a:1", ReplicaSetMemberRole.Primary), Member("b:2", ReplicaSetMemberRole.Secondary, 1), Member("c:3", ReplicaSetMemberRole.Secondary, 2)));
+        var result =
+            await CheckAsync(
+                Status(Member("a:1", ReplicaSetMemberRole.Primary), Member("b:2", ReplicaSetMemberRole.Secondary, 1),
+                    Member("c:3", ReplicaSetMemberRole.Secondary, 2)));
         Assert.Equal(HealthStatus.Healthy, result.Status);
         Assert.Equal("a:1", result.Data["primary"]);
         Assert.Equal("rs0", result.Data["replicaSet"]);
@@ -45,7 +49,8 @@ public sealed class HealthCheckTests
     [Fact]
     public async Task Degraded_when_a_secondary_lags_beyond_the_threshold()
     {
-        var result = await CheckAsync(Status(Member("a:1", ReplicaSetMemberRole.Primary), Member("b:2", ReplicaSetMemberRole.Secondary, 11)));
+        var result =
+            await CheckAsync(Status(Member("a:1", ReplicaSetMemberRole.Primary), Member("b:2", ReplicaSetMemberRole.Secondary, 11)));
         Assert.Equal(HealthStatus.Degraded, result.Status);
         Assert.Contains("b:2", result.Description, StringComparison.Ordinal);
     }
@@ -53,7 +58,8 @@ public sealed class HealthCheckTests
     [Fact]
     public async Task Degraded_when_a_member_is_down()
     {
-        var result = await CheckAsync(Status(Member("a:1", ReplicaSetMemberRole.Primary), Member("b:2", ReplicaSetMemberRole.Down, healthy: false)));
+        var result =
+            await CheckAsync(Status(Member("a:1", ReplicaSetMemberRole.Primary), Member("b:2", ReplicaSetMemberRole.Down, healthy: false)));
         Assert.Equal(HealthStatus.Degraded, result.Status);
     }
 
@@ -68,7 +74,9 @@ public sealed class HealthCheckTests
     [Fact]
     public async Task Healthy_but_saying_so_for_a_standalone_server()
     {
-        var status = new ReplicaSetStatus(ReplicaSetState.NotReplicaSet, null, [Member("a:1", ReplicaSetMemberRole.Standalone)], ReplicaSetStatusSource.DriverMonitoring, DateTimeOffset.UtcNow, new Dictionary<string, long>());
+        var status =
+            new ReplicaSetStatus(ReplicaSetState.NotReplicaSet, null, [Member("a:1", ReplicaSetMemberRole.Standalone)],
+                ReplicaSetStatusSource.DriverMonitoring, DateTimeOffset.UtcNow, new Dictionary<string, long>());
         var result = await CheckAsync(status);
         Assert.Equal(HealthStatus.Healthy, result.Status);
         Assert.Contains("not a replica set", result.Description, StringComparison.Ordinal);
@@ -96,8 +104,10 @@ public sealed class HealthCheckTests
 
         public event EventHandler<PrimaryChangedEventArgs>? PrimaryChanged { add { } remove { } }
 
-        public Task<ReplicaSetStatus> RefreshAsync(CancellationToken cancellationToken = default) => Task.FromException<ReplicaSetStatus>(exception);
+        public Task<ReplicaSetStatus> RefreshAsync(CancellationToken cancellationToken = default) =>
+            Task.FromException<ReplicaSetStatus>(exception);
 
-        public Task<ReplicaSetStatus> WaitForChangeAsync(CancellationToken cancellationToken = default) => Task.FromResult(ReplicaSetStatus.Unknown);
+        public Task<ReplicaSetStatus> WaitForChangeAsync(CancellationToken cancellationToken = default) =>
+            Task.FromResult(ReplicaSetStatus.Unknown);
     }
 }

@@ -62,7 +62,8 @@ public sealed class InstrumentationTests : SharedBackendTests
         var status = await monitor.RefreshAsync();
         var secondaries = status.Members.Where(m => m.Role == ReplicaSetMemberRole.Secondary).Select(m => m.Name).ToList();
         Assert.Contains(reads, r => r.Mode == "Secondary" && secondaries.Contains(r.Server));
-        Assert.Contains(activities, a => a.GetTagItem("db.namespace") as string == database && a.GetTagItem("tabernacle.read_preference") as string == "Secondary");
+        Assert.Contains(activities, a =>
+            a.GetTagItem("db.namespace") as string == database && a.GetTagItem("tabernacle.read_preference") as string == "Secondary");
         Assert.True(status.Members.Where(m => secondaries.Contains(m.Name)).Sum(m => m.ReadsServed) >= 1);
         Assert.True(status.ReadsByReadPreference.GetValueOrDefault("Secondary") >= 1);
     }

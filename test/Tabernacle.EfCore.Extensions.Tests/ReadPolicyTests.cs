@@ -136,7 +136,8 @@ public sealed class ReadPolicyTests : SharedBackendTests
 
     private static readonly string[] ReadCommands = ["aggregate", "find", "count", "distinct"];
 
-    /// <summary>The kind of member that served each of the app's commands named <paramref name="names"/> sent after the first <paramref name="mark"/>.</summary>
+    /// <summary>The kind of member that served each of the app's commands named <paramref name="names"/> sent after the first <paramref
+    /// name="mark"/>.</summary>
     private List<ServerType> ServedBy(int mark, params string[] names)
     {
         var servers = _app.Services.GetRequiredService<IMongoClient>().Cluster.Description.Servers;
@@ -174,6 +175,8 @@ public sealed class ReadPolicyTests : SharedBackendTests
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         using var app = builder.Build();
-        Assert.Throws<ArgumentException>(() => app.MapGet("/x", () => "x").WithReadPreference(new ReadPreference(ReadPreferenceMode.Secondary, maxStaleness: TimeSpan.FromSeconds(10))));
+        Assert.Throws<ArgumentException>(() =>
+            app.MapGet("/x", () =>
+                "x").WithReadPreference(new ReadPreference(ReadPreferenceMode.Secondary, maxStaleness: TimeSpan.FromSeconds(10))));
     }
 }

@@ -50,7 +50,10 @@ public sealed class ReplicaSetMonitorTests(DedicatedReplicaSet rs) : IClassFixtu
     [Fact]
     public async Task Shows_three_members_with_their_roles_optimes_lag_and_heartbeats()
     {
-        var status = await WaitForAsync(s => s.Members.Count == 3 && s.Primary is not null && s.Source == ReplicaSetStatusSource.ReplSetGetStatus, "three members and a primary from replSetGetStatus");
+        var status =
+            await WaitForAsync(s =>
+                s.Members.Count == 3 && s.Primary is not null && s.Source == ReplicaSetStatusSource.ReplSetGetStatus,
+                    "three members and a primary from replSetGetStatus");
         Assert.Equal(ReplicaSetState.ReplicaSet, status.State);
         Assert.Equal("rs0", status.SetName);
         Assert.Equal(rs.Emulator.Primary!.Host, status.Primary!.Name);
@@ -90,12 +93,15 @@ public sealed class ReplicaSetMonitorTests(DedicatedReplicaSet rs) : IClassFixtu
         Assert.Equal(HealthStatus.Healthy, (await CheckAsync()).Status);
         var secondary = rs.Emulator.Members.First(m => m.Role == EmulatorMemberRole.Secondary);
         await secondary.StopAsync();
-        await WaitForAsync(s => s.Members.Any(m => m.Name == secondary.Host && m.Role == ReplicaSetMemberRole.Down && !m.IsHealthy), "the stopped member shows as down");
+        await WaitForAsync(s =>
+            s.Members.Any(m => m.Name == secondary.Host && m.Role == ReplicaSetMemberRole.Down && !m.IsHealthy),
+                "the stopped member shows as down");
         var report = await CheckAsync();
         Assert.Equal(HealthStatus.Degraded, report.Status);
         Assert.Contains(secondary.Host, report.Entries["tabernacle"].Description, StringComparison.Ordinal);
         await secondary.StartAsync();
-        await Polling.WaitUntilAsync(async () => (await CheckAsync()).Status == HealthStatus.Healthy, because: "healthy once the member is back");
+        await Polling.WaitUntilAsync(async () =>
+            (await CheckAsync()).Status == HealthStatus.Healthy, because: "healthy once the member is back");
     }
 
     [Fact]
@@ -114,7 +120,9 @@ public sealed class ReplicaSetMonitorTests(DedicatedReplicaSet rs) : IClassFixtu
             await collection.InsertOneAsync(new BsonDocument("n", 1));
             return DateTime.UtcNow - start > TimeSpan.FromSeconds(2.5);
         }, TimeSpan.FromSeconds(10), "time passes while writing");
-        var status = await WaitForAsync(s => s.Members.FirstOrDefault(m => m.Name == paused.Host)?.ReplicationLag > TimeSpan.FromSeconds(2), "the paused member lags");
+        var status =
+            await WaitForAsync(s =>
+                s.Members.FirstOrDefault(m => m.Name == paused.Host)?.ReplicationLag > TimeSpan.FromSeconds(2), "the paused member lags");
         Assert.True(status.Members.Where(m => m.Name != paused.Host).All(m => m.ReplicationLag < TimeSpan.FromSeconds(2)));
         var report = await CheckAsync();
         Assert.Equal(HealthStatus.Degraded, report.Status);
@@ -154,7 +162,8 @@ public sealed class ReplicaSetMonitorTests(DedicatedReplicaSet rs) : IClassFixtu
             foreach (var member in rs.Emulator.Members)
             {
                 using var direct = new MongoClient($"mongodb://{member.Host}/?directConnection=true");
-                await direct.GetDatabase("admin").RunCommandAsync<BsonDocument>(new BsonDocument { { "configureFailPoint", "failCommand" }, { "mode", "off" } });
+                await direct.GetDatabase("admin").RunCommandAsync<BsonDocument>(
+                    new BsonDocument { { "configureFailPoint", "failCommand" }, { "mode", "off" } });
             }
         }
     }
@@ -164,7 +173,8 @@ public sealed class ReplicaSetMonitorTests(DedicatedReplicaSet rs) : IClassFixtu
     {
         var endPoint = new DnsEndPoint("db.example", 27017);
         var clusterId = new ClusterId(1);
-        var server = new ServerDescription(new ServerId(clusterId, endPoint), endPoint, state: ServerState.Connected, type: ServerType.Standalone);
+        var server =
+            new ServerDescription(new ServerId(clusterId, endPoint), endPoint, state: ServerState.Connected, type: ServerType.Standalone);
         var cluster = new ClusterDescription(clusterId, false, null, ClusterType.Standalone, [server]);
         var status = StatusBuilder.FromCluster(cluster, DateTimeOffset.UtcNow);
         Assert.Equal(ReplicaSetState.NotReplicaSet, status.State);

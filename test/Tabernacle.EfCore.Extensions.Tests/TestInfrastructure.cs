@@ -22,7 +22,8 @@ public sealed class NotesContext(DbContextOptions<NotesContext> options) : DbCon
 }
 
 /// <summary>A context that takes another service: AddTabernacle registers it as an ordinary scoped context.</summary>
-public sealed class ScopedNotesContext(DbContextOptions<ScopedNotesContext> options, ILogger<ScopedNotesContext> logger) : DbContext(options)
+public sealed class ScopedNotesContext(DbContextOptions<ScopedNotesContext> options, ILogger<ScopedNotesContext> logger)
+    : DbContext(options)
 {
     public ILogger Logger { get; } = logger;
 
@@ -77,7 +78,9 @@ public sealed class DedicatedReplicaSet : IAsyncLifetime
     public string ConnectionString(string database) => Emulator.ConnectionString.Replace("/?", $"/{database}?", StringComparison.Ordinal);
 
     public async Task InitializeAsync() =>
-        Emulator = await MongoReplicaSetEmulator.StartAsync(new ReplicaSetEmulatorOptions { Members = 3, ElectionTimeout = TimeSpan.FromMilliseconds(500) });
+        Emulator =
+            await MongoReplicaSetEmulator.StartAsync(
+                new ReplicaSetEmulatorOptions { Members = 3, ElectionTimeout = TimeSpan.FromMilliseconds(500) });
 
     public async Task DisposeAsync() => await Emulator.DisposeAsync();
 

@@ -40,11 +40,13 @@ public sealed class PackageSmokeTests(PackageFeed feed, ITestOutputHelper output
 
     [Fact]
     public Task A_console_app_on_the_packages_saves_and_reads_with_a_read_preference() =>
-        RunAppAsync("Console", "Microsoft.NET.Sdk", ["Tabernacle.EfCore", "Tabernacle.MongoEmulator"], "saved and read back through the packages");
+        RunAppAsync("Console", "Microsoft.NET.Sdk", ["Tabernacle.EfCore", "Tabernacle.MongoEmulator"],
+            "saved and read back through the packages");
 
     [Fact]
     public Task A_web_app_on_the_packages_uses_AddTabernacle_the_health_check_and_a_read_policy() =>
-        RunAppAsync("Web", "Microsoft.NET.Sdk.Web", ["Tabernacle.EfCore.Extensions", "Tabernacle.MongoEmulator"], "worked through the packages");
+        RunAppAsync("Web", "Microsoft.NET.Sdk.Web", ["Tabernacle.EfCore.Extensions", "Tabernacle.MongoEmulator"],
+            "worked through the packages");
 
     // Builds and runs one of the apps in Apps/ against the packages only; it must exit 0 and say it did its work.
     private async Task RunAppAsync(string name, string sdk, string[] packages, string expected)
@@ -106,7 +108,8 @@ public sealed class PackageSmokeTests(PackageFeed feed, ITestOutputHelper output
             TimeSpan.FromMinutes(3));
         Assert.True(installCode == 0, $"tool install exited {installCode}\n{installOut}\n{installErr}");
 
-        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(Path.Combine(tools, "tabernacle-mongo"), ["--help"], feed.Root, TimeSpan.FromMinutes(1));
+        var (exitCode, stdout, stderr) =
+            await ChildProcess.RunAsync(Path.Combine(tools, "tabernacle-mongo"), ["--help"], feed.Root, TimeSpan.FromMinutes(1));
 
         Assert.True(exitCode == 0, $"tabernacle-mongo --help exited {exitCode}\n{stderr}");
         Assert.Contains("Usage: tabernacle-mongo", stdout, StringComparison.Ordinal);
@@ -132,7 +135,8 @@ public sealed class PackageSmokeTests(PackageFeed feed, ITestOutputHelper output
             feed.Root,
             TimeSpan.FromMinutes(2));
         Assert.True(newCode == 0, $"dotnet new tabernacle-webapi exited {newCode}\n{newOut}\n{newErr}");
-        Assert.True(File.Exists(Path.Combine(project, "src", "MyTasks", "MyTasks.csproj")), "the template did not name the project after -n");
+        Assert.True(File.Exists(Path.Combine(project, "src", "MyTasks", "MyTasks.csproj")),
+            "the template did not name the project after -n");
 
         var (testCode, testOut, testErr) = await ChildProcess.RunAsync(
             "dotnet", ["test", Path.Combine(project, "test", "MyTasks.Tests", "MyTasks.Tests.csproj")], project, TimeSpan.FromMinutes(8));
@@ -182,7 +186,8 @@ public sealed class PackageFeed : IAsyncLifetime
             // other test projects run from stay untouched.
             var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(
                 "dotnet",
-                ["pack", Path.Combine(repository, project), "-c", "Release", "--no-restore", "-o", Folder, $"-p:VersionSuffix={suffix}", "-nologo"],
+                ["pack", Path.Combine(repository, project), "-c", "Release", "--no-restore", "-o", Folder, $"-p:VersionSuffix={suffix}",
+                    "-nologo"],
                 repository,
                 TimeSpan.FromMinutes(6));
             Assert.True(exitCode == 0, $"dotnet pack {project} exited {exitCode}\n{stdout}\n{stderr}");
@@ -199,7 +204,8 @@ public sealed class PackageFeed : IAsyncLifetime
             """);
     }
 
-    /// <summary>A project in the feed's folder that references <paramref name="packages"/> at the packed version, with the app's source.</summary>
+    /// <summary>A project in the feed's folder that references <paramref name="packages"/> at the packed version, with the app's
+    /// source.</summary>
     public string CreateApp(string name, string sdk, IEnumerable<string> packages)
     {
         var folder = Path.Combine(Root, name);

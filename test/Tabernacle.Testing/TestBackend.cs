@@ -36,7 +36,8 @@ public static class TestBackend
 
     /// <summary>What the run uses, for messages.</summary>
     public static string Description =>
-        IsExternal ? $"the replica set of {ConnectionStringVariable}" : IsDocker ? "MongoDB in Docker (Testcontainers)" : "the in-process emulator";
+        IsExternal ? $"the replica set of {ConnectionStringVariable}" : IsDocker ? "MongoDB in Docker (Testcontainers)"
+            : "the in-process emulator";
 
     private static async Task<Backend> StartAsync()
     {

@@ -6,7 +6,8 @@ using Tabernacle.EfCore.Extensions;
 
 namespace LibraryManagement.Endpoints;
 
-public sealed record BookRequest(string? Title, string? Description, string? Isbn, string? AuthorId, string? CategoryId, int? PublishedYear, int? TotalCopies);
+public sealed record BookRequest(string? Title, string? Description, string? Isbn, string? AuthorId, string? CategoryId, int? PublishedYear,
+    int? TotalCopies);
 
 public sealed record PagedResult<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total);
 
@@ -50,11 +51,13 @@ public static class BookEndpoints
         {
             if (string.IsNullOrWhiteSpace(q) || q.Length > 100)
             {
-                return Results.ValidationProblem(new Dictionary<string, string[]> { ["q"] = ["A search text of 1 to 100 characters is required."] });
+                return Results.ValidationProblem(
+                    new Dictionary<string, string[]> { ["q"] = ["A search text of 1 to 100 characters is required."] });
             }
 
             var found = await db.Books
-                .Where(b => b.Title.ToLower().Contains(q.ToLower()) || (b.Description != null && b.Description.ToLower().Contains(q.ToLower())))
+                .Where(b =>
+                    b.Title.ToLower().Contains(q.ToLower()) || (b.Description != null && b.Description.ToLower().Contains(q.ToLower())))
                 .OrderBy(b => b.Title).Take(50).ToListAsync();
             return Results.Ok(found);
         }).WithReadPreference(ReadPreferenceMode.Secondary);

@@ -3,9 +3,11 @@ using Tabernacle.MongoEmulator;
 
 namespace LibraryManagement.Endpoints;
 
-public sealed record MemberView(string Name, string Role, bool Healthy, double? LagMs, DateTimeOffset? OpTime, DateTimeOffset? LastHeartbeat, long ReadsServed, bool? ReplicationPaused);
+public sealed record MemberView(string Name, string Role, bool Healthy, double? LagMs, DateTimeOffset? OpTime,
+    DateTimeOffset? LastHeartbeat, long ReadsServed, bool? ReplicationPaused);
 
-public sealed record ClusterView(bool Embedded, string State, string? SetName, string Source, string? Primary, IReadOnlyList<MemberView> Members, IReadOnlyDictionary<string, long> ReadsByReadPreference);
+public sealed record ClusterView(bool Embedded, string State, string? SetName, string Source, string? Primary,
+    IReadOnlyList<MemberView> Members, IReadOnlyDictionary<string, long> ReadsByReadPreference);
 
 /// <summary>The dashboard's JSON, and (embedded emulator only) its failover buttons.</summary>
 public static class ClusterEndpoints

@@ -9,7 +9,8 @@ namespace LibraryManagement.Endpoints;
 
 public sealed record BorrowRequest(string? BookId);
 
-public sealed record LoanView(string Id, string BookId, string UserId, DateTime BorrowedAt, DateTime DueAt, DateTime? ReturnedAt, decimal Fine, bool Overdue)
+public sealed record LoanView(string Id, string BookId, string UserId, DateTime BorrowedAt, DateTime DueAt, DateTime? ReturnedAt,
+    decimal Fine, bool Overdue)
 {
     public static LoanView Of(Loan l, DateTime now) => new(
         l.Id.ToString(), l.BookId.ToString(), l.UserId.ToString(), l.BorrowedAt, l.DueAt, l.ReturnedAt,
@@ -96,7 +97,9 @@ public static class LoanEndpoints
                 // The copy count goes down only while it is positive: concurrent borrowers cannot take more copies than exist.
                 var taken = await db.Books
                     .Where(b => b.Id == bookId && b.AvailableCopies > 0)
-                    .ExecuteUpdateAsync(s => s.SetProperty(b => b.AvailableCopies, b => b.AvailableCopies - 1).SetProperty(b => b.TimesBorrowed, b => b.TimesBorrowed + 1), ct);
+                    .ExecuteUpdateAsync(s =>
+                        s.SetProperty(b => b.AvailableCopies, b => b.AvailableCopies - 1).SetProperty(b => b.TimesBorrowed, b =>
+                            b.TimesBorrowed + 1), ct);
                 if (taken == 0)
                 {
                     return Results.Problem(

@@ -11,7 +11,9 @@ public static class ReservationEndpoints
 {
     public static void MapReservationEndpoints(this IEndpointRouteBuilder app)
     {
-        var reservations = app.MapGroup("/api/reservations").WithTags("Reservations").RequireAuthorization().WithReadPreference(ReadPreferenceMode.Primary);
+        var reservations =
+            app.MapGroup("/api/reservations").WithTags("Reservations").RequireAuthorization().WithReadPreference(
+                ReadPreferenceMode.Primary);
 
         reservations.MapGet("/mine", (LibraryContext db, HttpContext http) =>
         {
@@ -46,7 +48,8 @@ public static class ReservationEndpoints
 
         reservations.MapDelete("/{id}", async (string id, LibraryContext db, HttpContext http) =>
         {
-            if (!Ids.TryParse(id, out var reservationId) || await db.Reservations.FirstOrDefaultAsync(r => r.Id == reservationId) is not { } reservation)
+            if (!Ids.TryParse(id, out var reservationId) || await db.Reservations.FirstOrDefaultAsync(r => r.Id == reservationId)
+                is not { } reservation)
             {
                 return Results.NotFound();
             }

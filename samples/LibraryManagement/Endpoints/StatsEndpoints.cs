@@ -8,7 +8,8 @@ public sealed record CategoryStats(string CategoryId, string Category, int Books
 
 public sealed record MostBorrowed(string BookId, string Title, int TimesBorrowed);
 
-public sealed record Stats(int Books, int Copies, int AvailableCopies, int Users, int ActiveLoans, int OverdueLoans, IReadOnlyList<MostBorrowed> MostBorrowed, IReadOnlyList<CategoryStats> ByCategory);
+public sealed record Stats(int Books, int Copies, int AvailableCopies, int Users, int ActiveLoans, int OverdueLoans,
+    IReadOnlyList<MostBorrowed> MostBorrowed, IReadOnlyList<CategoryStats> ByCategory);
 
 public static class StatsEndpoints
 {
@@ -28,13 +29,17 @@ public static class StatsEndpoints
                 .Select(b => new { b.Id, b.Title, b.TimesBorrowed }).ToListAsync();
             // $group on the server.
             var groups = await db.Books.GroupBy(b => b.CategoryId)
-                .Select(g => new { CategoryId = g.Key, Books = g.Count(), Copies = g.Sum(b => b.TotalCopies), Borrowed = g.Sum(b => b.TimesBorrowed) })
+                .Select(g =>
+                    new { CategoryId = g.Key, Books = g.Count(), Copies = g.Sum(b => b.TotalCopies),
+                        Borrowed = g.Sum(b => b.TimesBorrowed) })
                 .ToListAsync();
             var names = await db.Categories.ToDictionaryAsync(c => c.Id, c => c.Name);
             return new Stats(
                 books, copies, available, users, active, overdue,
                 most.Select(m => new MostBorrowed(m.Id.ToString(), m.Title, m.TimesBorrowed)).ToList(),
-                groups.Select(g => new CategoryStats(g.CategoryId.ToString(), names.GetValueOrDefault(g.CategoryId, "(unknown)"), g.Books, g.Copies, g.Borrowed))
+                groups.Select(g =>
+                    new CategoryStats(g.CategoryId.ToString(), names.GetValueOrDefault(g.CategoryId, "(unknown)"), g.Books, g.Copies,
+                        g.Borrowed))
                     .OrderByDescending(c => c.Books).ThenBy(c => c.Category).ToList());
         }).WithTags("Stats").WithReadPreference(ReadPreferenceMode.Secondary);
     }

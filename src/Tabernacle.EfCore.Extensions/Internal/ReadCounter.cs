@@ -28,7 +28,8 @@ internal static class ReadCounter
             {
                 InstrumentPublished = (instrument, l) =>
                 {
-                    if (instrument.Meter.Name == TabernacleDiagnostics.MeterName && instrument.Name == TabernacleDiagnostics.ReadsInstrumentName)
+                    if (instrument.Meter.Name == TabernacleDiagnostics.MeterName
+                        && instrument.Name == TabernacleDiagnostics.ReadsInstrumentName)
                     {
                         l.EnableMeasurementEvents(instrument);
                     }
@@ -62,5 +63,6 @@ internal static class ReadCounter
 
     public static long ReadsServedBy(string member) => ByServer.TryGetValue(member, out var n) ? n : 0;
 
-    public static IReadOnlyDictionary<string, long> ReadsByReadPreference() => new Dictionary<string, long>(ByReadPreference, StringComparer.Ordinal);
+    public static IReadOnlyDictionary<string, long> ReadsByReadPreference() =>
+        new Dictionary<string, long>(ByReadPreference, StringComparer.Ordinal);
 }

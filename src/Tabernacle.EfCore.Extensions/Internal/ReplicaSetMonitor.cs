@@ -65,13 +65,15 @@ internal sealed class ReplicaSetMonitor : IReplicaSetMonitor
     private void OnClusterDescriptionChanged(ClusterDescriptionChangedEvent e)
     {
         _cluster = e.NewDescription;
-        if (!_statusPermitted || e.NewDescription.Type != ClusterType.ReplicaSet || Current.Source != ReplicaSetStatusSource.ReplSetGetStatus)
+        if (!_statusPermitted || e.NewDescription.Type != ClusterType.ReplicaSet
+            || Current.Source != ReplicaSetStatusSource.ReplSetGetStatus)
         {
             Publish(StatusBuilder.FromCluster(e.NewDescription, DateTimeOffset.UtcNow));
         }
 
         // A role change seen by the driver: let the poller confirm it with replSetGetStatus now rather than at its next tick.
-        if (e.OldDescription.Servers.Select(s => (s.EndPoint, s.Type, s.State)).SequenceEqual(e.NewDescription.Servers.Select(s => (s.EndPoint, s.Type, s.State))) is false)
+        if (e.OldDescription.Servers.Select(s =>
+            (s.EndPoint, s.Type, s.State)).SequenceEqual(e.NewDescription.Servers.Select(s => (s.EndPoint, s.Type, s.State))) is false)
         {
             Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
@@ -104,13 +106,16 @@ internal sealed class ReplicaSetMonitor : IReplicaSetMonitor
                 try
                 {
                     var reply = await AdminCommandRunner.RunAsync(
-                        client, new BsonDocument("replSetGetStatus", 1), ReadPreference.PrimaryPreferred, _logger, timeout.Token).ConfigureAwait(false);
+                        client, new BsonDocument("replSetGetStatus", 1), ReadPreference.PrimaryPreferred, _logger,
+                            timeout.Token).ConfigureAwait(false);
                     return Publish(StatusBuilder.FromReplSetGetStatus(reply, DateTimeOffset.UtcNow));
                 }
                 catch (MongoCommandException ex) when (ex.Code is Unauthorized or CommandNotFound)
                 {
                     _statusPermitted = false;
-                    _logger.LogInformation("replSetGetStatus is not permitted for this user (code {Code}); the replica-set monitor uses the driver's monitoring instead.", ex.Code);
+                    _logger.LogInformation(
+                        "replSetGetStatus is not permitted for this user (code {Code}); the replica-set monitor uses the driver's " +
+                            "monitoring instead.", ex.Code);
                 }
                 catch (MongoCommandException ex) when (ex.Code is NoReplicationEnabled)
                 {
@@ -120,7 +125,9 @@ internal sealed class ReplicaSetMonitor : IReplicaSetMonitor
                 {
                     // A replica set member whose set is not initiated: the driver's view is all there is.
                 }
-                catch (Exception ex) when (ex is TimeoutException or MongoException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                catch (Exception ex)
+                    when (ex is TimeoutException or MongoException or OperationCanceledException
+                        && !cancellationToken.IsCancellationRequested)
                 {
                     // No member reachable within the timeout (an election, a network problem): fall back to the driver's view.
                     _logger.LogDebug("replSetGetStatus failed ({Error}); using the driver's view of the replica set.", ex.GetType().Name);

@@ -4,8 +4,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Tabernacle.EfCore.Extensions.Internal;
 
-/// <summary>Keeps a context's replica-set monitor fresh: a refresh per polling interval, or at once when the driver sees a role change.</summary>
-internal sealed class ReplicaSetMonitorService<TContext>(TabernacleConnection<TContext> connection, ILogger<ReplicaSetMonitorService<TContext>> logger) : BackgroundService
+/// <summary>Keeps a context's replica-set monitor fresh: a refresh per polling interval, or at once when the driver sees a role
+/// change.</summary>
+internal sealed class ReplicaSetMonitorService<TContext>(TabernacleConnection<TContext> connection,
+    ILogger<ReplicaSetMonitorService<TContext>> logger) : BackgroundService
     where TContext : DbContext
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

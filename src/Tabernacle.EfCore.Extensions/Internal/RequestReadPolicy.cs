@@ -10,7 +10,8 @@ internal static class RequestReadPolicy
     public static IDisposable Apply(IServiceProvider requestServices, ReadPreference readPreference)
     {
         var registry = requestServices.GetService<TabernacleContextRegistry>()
-            ?? throw new InvalidOperationException("WithReadPreference and [ReadPreference] need a context registered with services.AddTabernacle<TContext>(...).");
+            ?? throw new InvalidOperationException(
+                "WithReadPreference and [ReadPreference] need a context registered with services.AddTabernacle<TContext>(...).");
         var scopes = new List<IDisposable>(registry.ContextTypes.Count);
         foreach (var type in registry.ContextTypes)
         {
@@ -36,7 +37,8 @@ internal static class RequestReadPolicy
 /// <summary>The endpoint filter behind <c>WithReadPreference</c>: the policy holds while the handler runs.</summary>
 internal sealed class ReadPreferenceEndpointFilter(ReadPreference readPreference) : Microsoft.AspNetCore.Http.IEndpointFilter
 {
-    public async ValueTask<object?> InvokeAsync(Microsoft.AspNetCore.Http.EndpointFilterInvocationContext context, Microsoft.AspNetCore.Http.EndpointFilterDelegate next)
+    public async ValueTask<object?> InvokeAsync(Microsoft.AspNetCore.Http.EndpointFilterInvocationContext context,
+        Microsoft.AspNetCore.Http.EndpointFilterDelegate next)
     {
         using var scope = RequestReadPolicy.Apply(context.HttpContext.RequestServices, readPreference);
         return await next(context).ConfigureAwait(false);

@@ -28,20 +28,26 @@ internal static class StatusBuilder
             var name = m.GetValue("name", "").ToString()!;
             var healthy = m.TryGetValue("health", out var h) && h.IsNumeric && h.ToDouble() >= 1;
             var role = healthy ? RoleOf(m.GetValue("stateStr", "").ToString()!) : ReplicaSetMemberRole.Down;
-            DateTimeOffset? opTime = m.TryGetValue("optimeDate", out var o) && o.IsValidDateTime ? new DateTimeOffset(o.ToUniversalTime(), TimeSpan.Zero) : null;
+            DateTimeOffset? opTime = m.TryGetValue("optimeDate", out var o) && o.IsValidDateTime
+                ? new DateTimeOffset(o.ToUniversalTime(), TimeSpan.Zero) : null;
             DateTimeOffset? heartbeat = m.TryGetValue("self", out var self) && self.ToBoolean()
                 ? now
-                : m.TryGetValue("lastHeartbeatRecv", out var hb) && hb.IsValidDateTime ? new DateTimeOffset(hb.ToUniversalTime(), TimeSpan.Zero)
-                : m.TryGetValue("lastHeartbeat", out var hb2) && hb2.IsValidDateTime ? new DateTimeOffset(hb2.ToUniversalTime(), TimeSpan.Zero)
+                : m.TryGetValue("lastHeartbeatRecv", out var hb) && hb.IsValidDateTime
+                    ? new DateTimeOffset(hb.ToUniversalTime(), TimeSpan.Zero)
+                : m.TryGetValue("lastHeartbeat", out var hb2) && hb2.IsValidDateTime
+                    ? new DateTimeOffset(hb2.ToUniversalTime(), TimeSpan.Zero)
                 : null;
             raw.Add((name, role, healthy, opTime, heartbeat));
         }
 
         var reference = ReferenceOpTime(raw.Select(r => (r.Role, r.Healthy, r.OpTime)));
         var members = raw
-            .Select(r => new ReplicaSetMember(r.Name, r.Role, r.Healthy, r.OpTime, Lag(r.Role, r.Healthy, r.OpTime, reference), r.Heartbeat, ReadCounter.ReadsServedBy(r.Name)))
+            .Select(r =>
+                new ReplicaSetMember(r.Name, r.Role, r.Healthy, r.OpTime, Lag(r.Role, r.Healthy, r.OpTime, reference), r.Heartbeat,
+                    ReadCounter.ReadsServedBy(r.Name)))
             .ToList();
-        return new ReplicaSetStatus(ReplicaSetState.ReplicaSet, reply.GetValue("set", BsonNull.Value) is BsonString s ? s.Value : null, members, ReplicaSetStatusSource.ReplSetGetStatus, now, ReadCounter.ReadsByReadPreference());
+        return new ReplicaSetStatus(ReplicaSetState.ReplicaSet, reply.GetValue("set", BsonNull.Value) is BsonString s ? s.Value : null,
+            members, ReplicaSetStatusSource.ReplSetGetStatus, now, ReadCounter.ReadsByReadPreference());
     }
 
     public static ReplicaSetStatus FromCluster(ClusterDescription cluster, DateTimeOffset now)
@@ -49,7 +55,9 @@ internal static class StatusBuilder
         var state = cluster.Type switch
         {
             ClusterType.ReplicaSet => ReplicaSetState.ReplicaSet,
-            ClusterType.Unknown => cluster.Servers.Any(s => s.Type is ServerType.Standalone or ServerType.ShardRouter) ? ReplicaSetState.NotReplicaSet : ReplicaSetState.Connecting,
+            ClusterType.Unknown =>
+                cluster.Servers.Any(s => s.Type is ServerType.Standalone or ServerType.ShardRouter) ? ReplicaSetState.NotReplicaSet
+                    : ReplicaSetState.Connecting,
             _ => ReplicaSetState.NotReplicaSet,
         };
         var raw = cluster.Servers
@@ -57,25 +65,35 @@ internal static class StatusBuilder
                 Name: NameOf(s.EndPoint),
                 Role: RoleOf(s),
                 Healthy: s.State == ServerState.Connected,
-                OpTime: s.LastWriteTimestamp is { } w ? new DateTimeOffset(DateTime.SpecifyKind(w, DateTimeKind.Utc), TimeSpan.Zero) : (DateTimeOffset?)null,
-                Heartbeat: s.LastHeartbeatTimestamp is { } hb ? new DateTimeOffset(DateTime.SpecifyKind(hb, DateTimeKind.Utc), TimeSpan.Zero) : (DateTimeOffset?)null,
+                OpTime: s.LastWriteTimestamp is { } w ? new DateTimeOffset(DateTime.SpecifyKind(w, DateTimeKind.Utc), TimeSpan.Zero)
+                    : (DateTimeOffset?)null,
+                Heartbeat: s.LastHeartbeatTimestamp is { } hb
+                    ? new DateTimeOffset(DateTime.SpecifyKind(hb, DateTimeKind.Utc), TimeSpan.Zero) : (DateTimeOffset?)null,
                 SetName: s.ReplicaSetConfig?.Name))
             .OrderBy(s => s.Name, StringComparer.Ordinal)
             .ToList();
         var reference = ReferenceOpTime(raw.Select(r => (r.Role, r.Healthy, r.OpTime)));
         var members = raw
-            .Select(r => new ReplicaSetMember(r.Name, r.Role, r.Healthy, r.OpTime, state == ReplicaSetState.ReplicaSet ? Lag(r.Role, r.Healthy, r.OpTime, reference) : null, r.Heartbeat, ReadCounter.ReadsServedBy(r.Name)))
+            .Select(r =>
+                new ReplicaSetMember(r.Name, r.Role, r.Healthy, r.OpTime,
+                    state == ReplicaSetState.ReplicaSet ? Lag(r.Role, r.Healthy, r.OpTime, reference) : null, r.Heartbeat,
+                        ReadCounter.ReadsServedBy(r.Name)))
             .ToList();
-        return new ReplicaSetStatus(state, raw.Select(r => r.SetName).FirstOrDefault(n => n is not null), members, ReplicaSetStatusSource.DriverMonitoring, now, ReadCounter.ReadsByReadPreference());
+        return new ReplicaSetStatus(state, raw.Select(r => r.SetName).FirstOrDefault(n => n is not null), members,
+            ReplicaSetStatusSource.DriverMonitoring, now, ReadCounter.ReadsByReadPreference());
     }
 
     /// <summary>The status of a server that answered <c>replSetGetStatus</c> with "not running with --replSet".</summary>
     public static ReplicaSetStatus NotReplicaSet(ClusterDescription? cluster, DateTimeOffset now)
     {
         var members = cluster?.Servers
-            .Select(s => new ReplicaSetMember(NameOf(s.EndPoint), s.State == ServerState.Connected ? ReplicaSetMemberRole.Standalone : ReplicaSetMemberRole.Down, s.State == ServerState.Connected, null, null, null, ReadCounter.ReadsServedBy(NameOf(s.EndPoint))))
+            .Select(s =>
+                new ReplicaSetMember(NameOf(s.EndPoint),
+                    s.State == ServerState.Connected ? ReplicaSetMemberRole.Standalone : ReplicaSetMemberRole.Down,
+                        s.State == ServerState.Connected, null, null, null, ReadCounter.ReadsServedBy(NameOf(s.EndPoint))))
             .ToList() ?? [];
-        return new ReplicaSetStatus(ReplicaSetState.NotReplicaSet, null, members, ReplicaSetStatusSource.ReplSetGetStatus, now, ReadCounter.ReadsByReadPreference());
+        return new ReplicaSetStatus(ReplicaSetState.NotReplicaSet, null, members, ReplicaSetStatusSource.ReplSetGetStatus, now,
+            ReadCounter.ReadsByReadPreference());
     }
 
     // Lag is measured against the primary's optime; during an election, against the most advanced healthy member.

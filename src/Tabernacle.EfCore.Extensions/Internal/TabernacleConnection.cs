@@ -11,7 +11,8 @@ namespace Tabernacle.EfCore.Extensions.Internal;
 internal sealed class TabernacleConnection<TContext> : IDisposable
     where TContext : DbContext
 {
-    public TabernacleConnection(MongoClientSettings settings, string databaseName, ReplicaSetMonitorOptions monitorOptions, Microsoft.Extensions.Logging.ILogger logger)
+    public TabernacleConnection(MongoClientSettings settings, string databaseName, ReplicaSetMonitorOptions monitorOptions,
+        Microsoft.Extensions.Logging.ILogger logger)
     {
         DatabaseName = databaseName;
         MonitorOptions = monitorOptions;

@@ -19,7 +19,8 @@ internal sealed class TabernacleHealthCheck(IReplicaSetMonitor monitor, TimeSpan
             status = monitor.Current;
             if (status.Members.Count == 0)
             {
-                return new HealthCheckResult(context.Registration.FailureStatus, $"The MongoDB deployment could not be reached ({ex.GetType().Name}).");
+                return new HealthCheckResult(context.Registration.FailureStatus,
+                    $"The MongoDB deployment could not be reached ({ex.GetType().Name}).");
             }
         }
 
@@ -27,7 +28,8 @@ internal sealed class TabernacleHealthCheck(IReplicaSetMonitor monitor, TimeSpan
         if (status.State == ReplicaSetState.NotReplicaSet)
         {
             return status.Members.Any(m => m.IsHealthy)
-                ? HealthCheckResult.Healthy("Connected to a MongoDB server that is not a replica set: members, lag and failover do not apply.", data)
+                ? HealthCheckResult.Healthy(
+                    "Connected to a MongoDB server that is not a replica set: members, lag and failover do not apply.", data)
                 : new HealthCheckResult(context.Registration.FailureStatus, "The MongoDB server is not reachable.", data: data);
         }
 
@@ -35,12 +37,15 @@ internal sealed class TabernacleHealthCheck(IReplicaSetMonitor monitor, TimeSpan
         {
             return new HealthCheckResult(
                 context.Registration.FailureStatus,
-                status.State == ReplicaSetState.Connecting ? "The replica set has not been reached yet." : "The replica set has no primary: writes fail until one is elected.",
+                status.State == ReplicaSetState.Connecting ? "The replica set has not been reached yet."
+                    : "The replica set has no primary: writes fail until one is elected.",
                 data: data);
         }
 
         var down = status.Members.Where(m => !m.IsHealthy).Select(m => m.Name).ToList();
-        var lagging = status.Members.Where(m => m.IsHealthy && m.ReplicationLag > maxLag).Select(m => $"{m.Name} ({m.ReplicationLag!.Value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s)").ToList();
+        var lagging =
+            status.Members.Where(m => m.IsHealthy && m.ReplicationLag > maxLag).Select(m =>
+                $"{m.Name} ({m.ReplicationLag!.Value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s)").ToList();
         if (down.Count > 0 || lagging.Count > 0)
         {
             var parts = new List<string>();
@@ -51,13 +56,16 @@ internal sealed class TabernacleHealthCheck(IReplicaSetMonitor monitor, TimeSpan
 
             if (lagging.Count > 0)
             {
-                parts.Add($"lagging more than {maxLag.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s: {string.Join(", ", lagging)}");
+                parts.Add(
+                    $"lagging more than {maxLag.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s: {string.Join(", ", lagging)}");
             }
 
             return HealthCheckResult.Degraded($"Primary {primary.Name}; {string.Join("; ", parts)}.", data: data);
         }
 
-        return HealthCheckResult.Healthy($"Primary {primary.Name}; {status.Secondaries.Count()} secondaries within {maxLag.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.", data);
+        return HealthCheckResult.Healthy(
+            $"Primary {primary.Name}; {status.Secondaries.Count()} secondaries within " +
+                $"{maxLag.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.", data);
     }
 
     private Dictionary<string, object> Data(ReplicaSetStatus status)

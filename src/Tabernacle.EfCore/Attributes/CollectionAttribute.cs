@@ -10,5 +10,6 @@ namespace Tabernacle.EfCore;
 public sealed class CollectionAttribute(string name) : Attribute
 {
     /// <summary>The collection name.</summary>
-    public string Name { get; } = string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("A collection name cannot be empty.", nameof(name)) : name;
+    public string Name { get; } = string.IsNullOrWhiteSpace(name)
+        ? throw new ArgumentException("A collection name cannot be empty.", nameof(name)) : name;
 }

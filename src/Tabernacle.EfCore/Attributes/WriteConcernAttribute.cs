@@ -33,7 +33,8 @@ public sealed class WriteConcernAttribute : Attribute
     /// <summary>The driver's write concern these settings describe.</summary>
     public WriteConcern ToWriteConcern()
     {
-        WriteConcern.WValue w = int.TryParse(W, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var count)
+        WriteConcern.WValue w =
+            int.TryParse(W, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var count)
             ? new WriteConcern.WCount(count)
             : new WriteConcern.WMode(W);
         return new WriteConcern(w, WTimeoutMs > 0 ? TimeSpan.FromMilliseconds(WTimeoutMs) : null, journal: Journal ? true : null);

@@ -24,7 +24,8 @@ public static class TabernaclePropertyBuilderExtensions
     }
 
     /// <inheritdoc cref="IsAutoNowAdd(PropertyBuilder, bool)"/>
-    public static PropertyBuilder<TProperty> IsAutoNowAdd<TProperty>(this PropertyBuilder<TProperty> propertyBuilder, bool autoNowAdd = true)
+    public static PropertyBuilder<TProperty> IsAutoNowAdd<TProperty>(this PropertyBuilder<TProperty> propertyBuilder,
+        bool autoNowAdd = true)
         => (PropertyBuilder<TProperty>)IsAutoNowAdd((PropertyBuilder)propertyBuilder, autoNowAdd);
 
     /// <summary>
@@ -54,7 +55,8 @@ public static class TabernaclePropertyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(propertyBuilder);
         var property = propertyBuilder.Metadata;
-        property.SetAnnotation(ConventionAnnotationNames.DefaultValue, DefaultValues.Convert(value, property.ClrType, $"{property.DeclaringType.DisplayName()}.{property.Name}"));
+        property.SetAnnotation(ConventionAnnotationNames.DefaultValue,
+            DefaultValues.Convert(value, property.ClrType, $"{property.DeclaringType.DisplayName()}.{property.Name}"));
         return propertyBuilder;
     }
 

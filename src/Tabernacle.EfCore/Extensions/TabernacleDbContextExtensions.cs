@@ -11,9 +11,12 @@ namespace Tabernacle.EfCore;
 /// <summary>Saves with a chosen write concern, transactions with MongoDB options, and the context's session times.</summary>
 public static class TabernacleDbContextExtensions
 {
-    /// <summary>Saves all changes with <paramref name="writeConcern"/> (w:0, w:1, w:majority...), which wins over the entity and context defaults.</summary>
-    /// <exception cref="InvalidOperationException">An unacknowledged write concern is combined with a transaction, concurrency tokens or values the server must return.</exception>
-    public static async Task<int> SaveChangesAsync(this DbContext context, WriteConcern writeConcern, CancellationToken cancellationToken = default)
+    /// <summary>Saves all changes with <paramref name="writeConcern"/> (w:0, w:1, w:majority...), which wins over the entity and context
+    /// defaults.</summary>
+    /// <exception cref="InvalidOperationException">An unacknowledged write concern is combined with a transaction, concurrency tokens or
+    /// values the server must return.</exception>
+    public static async Task<int> SaveChangesAsync(this DbContext context, WriteConcern writeConcern,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(writeConcern);
@@ -46,7 +49,8 @@ public static class TabernacleDbContextExtensions
         }
     }
 
-    /// <summary>Starts a MongoDB transaction with <paramref name="options"/> (read and write concern, max commit time; read preference must be primary).</summary>
+    /// <summary>Starts a MongoDB transaction with <paramref name="options"/> (read and write concern, max commit time; read preference must
+    /// be primary).</summary>
     public static IDbContextTransaction BeginTransaction(this DatabaseFacade database, TransactionOptions options)
     {
         ArgumentNullException.ThrowIfNull(database);
@@ -55,7 +59,8 @@ public static class TabernacleDbContextExtensions
     }
 
     /// <summary>Starts a MongoDB transaction with <paramref name="options"/>.</summary>
-    public static Task<IDbContextTransaction> BeginTransactionAsync(this DatabaseFacade database, TransactionOptions options, CancellationToken cancellationToken = default)
+    public static Task<IDbContextTransaction> BeginTransactionAsync(this DatabaseFacade database, TransactionOptions options,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(options);
@@ -64,7 +69,8 @@ public static class TabernacleDbContextExtensions
     }
 
     private static TabernacleTransactionManager Manager(DatabaseFacade database) =>
-        ((IInfrastructure<IServiceProvider>)database).Instance.GetService(typeof(IDbContextTransactionManager)) as TabernacleTransactionManager
+        ((IInfrastructure<IServiceProvider>)database).Instance.GetService(
+            typeof(IDbContextTransactionManager)) as TabernacleTransactionManager
         ?? throw new InvalidOperationException("This context does not use Tabernacle; call UseTabernacle when configuring it.");
 
     private static TabernacleClientWrapper Client(DatabaseFacade database) =>

@@ -21,7 +21,8 @@ public static class TabernacleDbContextOptionsExtensions
         if (string.IsNullOrEmpty(url.DatabaseName))
         {
             throw new ArgumentException(
-                "The MongoDB connection string names no database. Add it to the path (mongodb://host:27017/mydatabase?replicaSet=rs0) or call UseTabernacle(connectionString, databaseName).",
+                "The MongoDB connection string names no database. Add it to the path (mongodb://host:27017/mydatabase?replicaSet=rs0) or " +
+                    "call UseTabernacle(connectionString, databaseName).",
                 nameof(connectionString));
         }
 
@@ -62,7 +63,8 @@ public static class TabernacleDbContextOptionsExtensions
         string connectionString,
         Action<TabernacleDbContextOptionsBuilder>? tabernacleOptionsAction = null)
         where TContext : DbContext
-        => (DbContextOptionsBuilder<TContext>)UseTabernacle((DbContextOptionsBuilder)optionsBuilder, connectionString, tabernacleOptionsAction);
+        => (DbContextOptionsBuilder<TContext>)UseTabernacle((DbContextOptionsBuilder)optionsBuilder, connectionString,
+            tabernacleOptionsAction);
 
     /// <summary>Connects with a connection string and an explicit database name.</summary>
     public static DbContextOptionsBuilder<TContext> UseTabernacle<TContext>(
@@ -71,7 +73,8 @@ public static class TabernacleDbContextOptionsExtensions
         string databaseName,
         Action<TabernacleDbContextOptionsBuilder>? tabernacleOptionsAction = null)
         where TContext : DbContext
-        => (DbContextOptionsBuilder<TContext>)UseTabernacle((DbContextOptionsBuilder)optionsBuilder, connectionString, databaseName, tabernacleOptionsAction);
+        => (DbContextOptionsBuilder<TContext>)UseTabernacle((DbContextOptionsBuilder)optionsBuilder, connectionString, databaseName,
+            tabernacleOptionsAction);
 
     /// <summary>Uses a client the application created and a database name.</summary>
     public static DbContextOptionsBuilder<TContext> UseTabernacle<TContext>(
@@ -80,7 +83,8 @@ public static class TabernacleDbContextOptionsExtensions
         string databaseName,
         Action<TabernacleDbContextOptionsBuilder>? tabernacleOptionsAction = null)
         where TContext : DbContext
-        => (DbContextOptionsBuilder<TContext>)UseTabernacle((DbContextOptionsBuilder)optionsBuilder, mongoClient, databaseName, tabernacleOptionsAction);
+        => (DbContextOptionsBuilder<TContext>)UseTabernacle((DbContextOptionsBuilder)optionsBuilder, mongoClient, databaseName,
+            tabernacleOptionsAction);
 
     private static DbContextOptionsBuilder Configure(
         DbContextOptionsBuilder optionsBuilder,

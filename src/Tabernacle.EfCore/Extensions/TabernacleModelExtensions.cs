@@ -36,7 +36,8 @@ public static class TabernacleModelExtensions
         }
 
         root = root.GetRootType();
-        return root[TabernacleAnnotationNames.CollectionName] as string ?? CollectionNames.Default(root.ClrType, CollectionNaming.PluralizedLowerCase, null);
+        return root[TabernacleAnnotationNames.CollectionName] as string
+            ?? CollectionNames.Default(root.ClrType, CollectionNaming.PluralizedLowerCase, null);
     }
 
     /// <summary>
@@ -53,7 +54,8 @@ public static class TabernacleModelExtensions
     }
 
     /// <summary>The write concern saves of this entity type use unless the save chooses one.</summary>
-    public static EntityTypeBuilder<TEntity> HasWriteConcern<TEntity>(this EntityTypeBuilder<TEntity> entityTypeBuilder, MongoDB.Driver.WriteConcern writeConcern)
+    public static EntityTypeBuilder<TEntity> HasWriteConcern<TEntity>(this EntityTypeBuilder<TEntity> entityTypeBuilder,
+        MongoDB.Driver.WriteConcern writeConcern)
         where TEntity : class
         => (EntityTypeBuilder<TEntity>)HasWriteConcern((EntityTypeBuilder)entityTypeBuilder, writeConcern);
 
@@ -98,7 +100,8 @@ public static class TabernacleModelExtensions
     }
 
     /// <summary>Stores the property of a complex type under the element name <paramref name="name"/>.</summary>
-    public static ComplexTypePropertyBuilder<TProperty> HasElementName<TProperty>(this ComplexTypePropertyBuilder<TProperty> propertyBuilder, string name)
+    public static ComplexTypePropertyBuilder<TProperty> HasElementName<TProperty>(
+        this ComplexTypePropertyBuilder<TProperty> propertyBuilder, string name)
         => (ComplexTypePropertyBuilder<TProperty>)HasElementName((ComplexTypePropertyBuilder)propertyBuilder, name);
 
     /// <summary>Embeds the complex property's sub-document under the element name <paramref name="name"/>.</summary>
@@ -111,7 +114,8 @@ public static class TabernacleModelExtensions
     }
 
     /// <summary>Embeds the complex property's sub-document under the element name <paramref name="name"/>.</summary>
-    public static ComplexPropertyBuilder<TComplex> HasElementName<TComplex>(this ComplexPropertyBuilder<TComplex> complexPropertyBuilder, string name)
+    public static ComplexPropertyBuilder<TComplex> HasElementName<TComplex>(this ComplexPropertyBuilder<TComplex> complexPropertyBuilder,
+        string name)
         where TComplex : notnull
         => (ComplexPropertyBuilder<TComplex>)HasElementName((ComplexPropertyBuilder)complexPropertyBuilder, name);
 
@@ -125,12 +129,14 @@ public static class TabernacleModelExtensions
     }
 
     /// <summary>Embeds the complex collection's array of documents under the element name <paramref name="name"/>.</summary>
-    public static ComplexCollectionBuilder<TComplex> HasElementName<TComplex>(this ComplexCollectionBuilder<TComplex> complexCollectionBuilder, string name)
+    public static ComplexCollectionBuilder<TComplex> HasElementName<TComplex>(
+        this ComplexCollectionBuilder<TComplex> complexCollectionBuilder, string name)
         where TComplex : notnull
         => (ComplexCollectionBuilder<TComplex>)HasElementName((ComplexCollectionBuilder)complexCollectionBuilder, name);
 
     /// <summary>Stores the property of a complex collection's elements under the element name <paramref name="name"/>.</summary>
-    public static ComplexCollectionTypePropertyBuilder HasElementName(this ComplexCollectionTypePropertyBuilder propertyBuilder, string name)
+    public static ComplexCollectionTypePropertyBuilder HasElementName(this ComplexCollectionTypePropertyBuilder propertyBuilder,
+        string name)
     {
         ArgumentNullException.ThrowIfNull(propertyBuilder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -139,7 +145,8 @@ public static class TabernacleModelExtensions
     }
 
     /// <summary>Stores the property of a complex collection's elements under the element name <paramref name="name"/>.</summary>
-    public static ComplexCollectionTypePropertyBuilder<TProperty> HasElementName<TProperty>(this ComplexCollectionTypePropertyBuilder<TProperty> propertyBuilder, string name)
+    public static ComplexCollectionTypePropertyBuilder<TProperty> HasElementName<TProperty>(
+        this ComplexCollectionTypePropertyBuilder<TProperty> propertyBuilder, string name)
         => (ComplexCollectionTypePropertyBuilder<TProperty>)HasElementName((ComplexCollectionTypePropertyBuilder)propertyBuilder, name);
 
     /// <summary>Embeds the owned type under the element name <paramref name="name"/>.</summary>
@@ -147,12 +154,14 @@ public static class TabernacleModelExtensions
     {
         ArgumentNullException.ThrowIfNull(ownedNavigationBuilder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ownedNavigationBuilder.OwnedEntityType.FindOwnership()!.PrincipalToDependent!.SetAnnotation(TabernacleAnnotationNames.ElementName, name);
+        ownedNavigationBuilder.OwnedEntityType.FindOwnership()!.PrincipalToDependent!.SetAnnotation(TabernacleAnnotationNames.ElementName,
+            name);
         return ownedNavigationBuilder;
     }
 
     /// <summary>Embeds the owned type under the element name <paramref name="name"/>.</summary>
-    public static OwnedNavigationBuilder<TOwner, TDependent> HasElementName<TOwner, TDependent>(this OwnedNavigationBuilder<TOwner, TDependent> ownedNavigationBuilder, string name)
+    public static OwnedNavigationBuilder<TOwner, TDependent> HasElementName<TOwner,
+        TDependent>(this OwnedNavigationBuilder<TOwner, TDependent> ownedNavigationBuilder, string name)
         where TOwner : class
         where TDependent : class
         => (OwnedNavigationBuilder<TOwner, TDependent>)HasElementName((OwnedNavigationBuilder)ownedNavigationBuilder, name);

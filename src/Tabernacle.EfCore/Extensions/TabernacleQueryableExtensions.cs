@@ -15,14 +15,17 @@ namespace Tabernacle.EfCore;
 public static class TabernacleQueryableExtensions
 {
     internal static readonly MethodInfo WithReadPreferenceMethod =
-        typeof(TabernacleQueryableExtensions).GetMethod(nameof(WithReadPreference), [typeof(IQueryable<>).MakeGenericType(Type.MakeGenericMethodParameter(0)), typeof(ReadPreference)])!;
+        typeof(TabernacleQueryableExtensions).GetMethod(nameof(WithReadPreference),
+            [typeof(IQueryable<>).MakeGenericType(Type.MakeGenericMethodParameter(0)), typeof(ReadPreference)])!;
 
     internal static readonly MethodInfo WithReadConcernMethod = typeof(TabernacleQueryableExtensions).GetMethod(nameof(WithReadConcern))!;
 
     internal static readonly MethodInfo WithWriteConcernMethod = typeof(TabernacleQueryableExtensions).GetMethod(nameof(WithWriteConcern))!;
 
-    /// <summary>Reads this query's documents according to <paramref name="readPreference"/> (e.g. <c>ReadPreference.Secondary</c>).</summary>
-    /// <exception cref="ArgumentException">The read preference breaks one of MongoDB's rules (tag sets or maxStaleness with primary, maxStaleness under 90 seconds).</exception>
+    /// <summary>Reads this query's documents according to <paramref name="readPreference"/> (e.g.
+    /// <c>ReadPreference.Secondary</c>).</summary>
+    /// <exception cref="ArgumentException">The read preference breaks one of MongoDB's rules (tag sets or maxStaleness with primary,
+    /// maxStaleness under 90 seconds).</exception>
     public static IQueryable<TSource> WithReadPreference<TSource>(this IQueryable<TSource> source, ReadPreference readPreference)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -31,25 +34,34 @@ public static class TabernacleQueryableExtensions
         return Apply(source, WithReadPreferenceMethod, readPreference);
     }
 
-    /// <summary>Reads this query's documents from members of <paramref name="mode"/>, optionally tagged and at most <paramref name="maxStaleness"/> behind.</summary>
-    /// <exception cref="ArgumentException">The combination breaks one of MongoDB's rules (tag sets or maxStaleness with primary, maxStaleness under 90 seconds).</exception>
-    public static IQueryable<TSource> WithReadPreference<TSource>(this IQueryable<TSource> source, ReadPreferenceMode mode, IEnumerable<TagSet>? tagSets = null, TimeSpan? maxStaleness = null)
+    /// <summary>Reads this query's documents from members of <paramref name="mode"/>, optionally tagged and at most <paramref
+    /// name="maxStaleness"/> behind.</summary>
+    /// <exception cref="ArgumentException">The combination breaks one of MongoDB's rules (tag sets or maxStaleness with primary,
+    /// maxStaleness under 90 seconds).</exception>
+    public static IQueryable<TSource> WithReadPreference<TSource>(this IQueryable<TSource> source, ReadPreferenceMode mode,
+        IEnumerable<TagSet>? tagSets = null, TimeSpan? maxStaleness = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         var tags = tagSets?.ToList() ?? [];
         if (mode == ReadPreferenceMode.Primary && tags.Any(t => t.Tags.Count > 0))
         {
-            throw new ArgumentException("A 'primary' read preference cannot have tag sets: MongoDB only applies tag sets to modes that may read from secondaries. Use primaryPreferred, secondary, secondaryPreferred or nearest.", nameof(tagSets));
+            throw new ArgumentException(
+                "A 'primary' read preference cannot have tag sets: MongoDB only applies tag sets to modes that may read from " +
+                    "secondaries. Use primaryPreferred, secondary, secondaryPreferred or nearest.", nameof(tagSets));
         }
 
         if (mode == ReadPreferenceMode.Primary && maxStaleness is not null)
         {
-            throw new ArgumentException("A 'primary' read preference cannot have maxStaleness: MongoDB only applies it to modes that may read from secondaries.", nameof(maxStaleness));
+            throw new ArgumentException(
+                "A 'primary' read preference cannot have maxStaleness: MongoDB only applies it to modes that may read from secondaries.",
+                    nameof(maxStaleness));
         }
 
         if (maxStaleness is { } staleness && staleness < ReadPreferenceRules.MinimumMaxStaleness)
         {
-            throw new ArgumentException($"maxStaleness must be at least 90 seconds (MongoDB's minimum); {staleness.TotalSeconds} seconds was given.", nameof(maxStaleness));
+            throw new ArgumentException(
+                $"maxStaleness must be at least 90 seconds (MongoDB's minimum); {staleness.TotalSeconds} seconds was given.",
+                    nameof(maxStaleness));
         }
 
         return WithReadPreference(source, new ReadPreference(mode, tags, maxStaleness));
@@ -82,7 +94,8 @@ public static class TabernacleQueryableExtensions
         // The value is read through a closure field, as a captured variable is, so EF Core turns it into a query parameter.
         var holder = new OptionHolder<TOption>(value);
         var argument = Expression.Field(Expression.Constant(holder), nameof(OptionHolder<TOption>.Value));
-        return source.Provider.CreateQuery<TSource>(Expression.Call(null, method.MakeGenericMethod(typeof(TSource)), source.Expression, argument));
+        return source.Provider.CreateQuery<TSource>(
+            Expression.Call(null, method.MakeGenericMethod(typeof(TSource)), source.Expression, argument));
     }
 
     private sealed class OptionHolder<T>(T value)

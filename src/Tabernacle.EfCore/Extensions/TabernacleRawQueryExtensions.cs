@@ -12,7 +12,8 @@ namespace Tabernacle.EfCore;
 /// </summary>
 public static class TabernacleRawQueryExtensions
 {
-    /// <summary>The entities whose documents match <paramref name="filter"/> (query language, e.g. <c>{ price: { $lt: 100 } }</c>).</summary>
+    /// <summary>The entities whose documents match <paramref name="filter"/> (query language, e.g. <c>{ price: { $lt: 100 }
+    /// }</c>).</summary>
     public static IQueryable<TEntity> FromMql<TEntity>(this DbSet<TEntity> set, BsonDocument filter)
         where TEntity : class
     {
@@ -32,7 +33,8 @@ public static class TabernacleRawQueryExtensions
         ArgumentNullException.ThrowIfNull(stages);
         if (stages.Any(s => s is null || s.ElementCount != 1 || !s.GetElement(0).Name.StartsWith('$')))
         {
-            throw new ArgumentException("Each pipeline stage must be a document with one stage operator, such as { $match: { ... } }.", nameof(stages));
+            throw new ArgumentException("Each pipeline stage must be a document with one stage operator, such as { $match: { ... } }.",
+                nameof(stages));
         }
 
         return Root(set, isPipeline: true, stages);
@@ -43,7 +45,9 @@ public static class TabernacleRawQueryExtensions
     {
         var provider = (IAsyncQueryProvider)((IQueryable)set).Provider;
         var holder = new ArgumentHolder<TArgument>(argument);
-        var root = new FromMqlQueryRootExpression(provider, set.EntityType, isPipeline, Expression.Field(Expression.Constant(holder), nameof(ArgumentHolder<TArgument>.Value)));
+        var root =
+            new FromMqlQueryRootExpression(provider, set.EntityType, isPipeline,
+                Expression.Field(Expression.Constant(holder), nameof(ArgumentHolder<TArgument>.Value)));
         return provider.CreateQuery<TEntity>(root);
     }
 

@@ -1,9 +1,11 @@
 namespace Tabernacle.EfCore;
 
-/// <summary>How a collection is named when neither <c>ToCollection</c>, <c>[Collection]</c> nor a nested <c>Meta</c> class names it.</summary>
+/// <summary>How a collection is named when neither <c>ToCollection</c>, <c>[Collection]</c> nor a nested <c>Meta</c> class names
+/// it.</summary>
 public enum CollectionNaming
 {
-    /// <summary>The entity type's name, lower-cased and pluralised: <c>Product</c> → <c>products</c>, <c>Person</c> → <c>people</c>. The default.</summary>
+    /// <summary>The entity type's name, lower-cased and pluralised: <c>Product</c> → <c>products</c>, <c>Person</c> → <c>people</c>. The
+    /// default.</summary>
     PluralizedLowerCase,
 
     /// <summary>The name of the <c>DbSet</c> property that exposes the entity type (falling back to the type name).</summary>

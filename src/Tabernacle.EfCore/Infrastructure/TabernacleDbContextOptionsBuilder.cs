@@ -23,7 +23,8 @@ public class TabernacleDbContextOptionsBuilder
     /// <summary>The core options builder.</summary>
     protected virtual DbContextOptionsBuilder OptionsBuilder { get; }
 
-    /// <summary>Adjusts the <see cref="MongoClientSettings"/> built from the connection string (timeouts, TLS, event subscribers...).</summary>
+    /// <summary>Adjusts the <see cref="MongoClientSettings"/> built from the connection string (timeouts, TLS, event
+    /// subscribers...).</summary>
     public virtual TabernacleDbContextOptionsBuilder ConfigureClientSettings(Action<MongoClientSettings> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);

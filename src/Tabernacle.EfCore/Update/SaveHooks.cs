@@ -15,7 +15,8 @@ namespace Tabernacle.EfCore;
 public interface IBeforeSave
 {
     /// <summary>Called before the entity is written.</summary>
-    /// <param name="state">What the save does with the entity: <see cref="EntityState.Added"/>, <see cref="EntityState.Modified"/> or <see cref="EntityState.Deleted"/>.</param>
+    /// <param name="state">What the save does with the entity: <see cref="EntityState.Added"/>, <see cref="EntityState.Modified"/> or <see
+    /// cref="EntityState.Deleted"/>.</param>
     void BeforeSave(EntityState state);
 }
 
@@ -39,7 +40,8 @@ public interface IBeforeSaveAsync
 public interface IAfterSave
 {
     /// <summary>Called after the entity was written.</summary>
-    /// <param name="state">What the save did with the entity: <see cref="EntityState.Added"/>, <see cref="EntityState.Modified"/> or <see cref="EntityState.Deleted"/>.</param>
+    /// <param name="state">What the save did with the entity: <see cref="EntityState.Added"/>, <see cref="EntityState.Modified"/> or <see
+    /// cref="EntityState.Deleted"/>.</param>
     void AfterSave(EntityState state);
 }
 

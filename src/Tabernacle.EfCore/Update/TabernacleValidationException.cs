@@ -42,7 +42,8 @@ public sealed class TabernacleValidationException : Exception
 
     private static string Describe(IReadOnlyList<TabernacleValidationFailure> failures)
     {
-        var builder = new StringBuilder().Append(CultureInfo.InvariantCulture, $"Validation failed; nothing was saved. {failures.Count} failure(s):");
+        var builder =
+            new StringBuilder().Append(CultureInfo.InvariantCulture, $"Validation failed; nothing was saved. {failures.Count} failure(s):");
         foreach (var failure in failures)
         {
             builder.AppendLine().Append("  ").Append(failure);
@@ -57,11 +58,13 @@ public sealed class TabernacleValidationFailure
 {
     /// <summary>Creates a failure.</summary>
     /// <param name="entity">The entity that failed.</param>
-    /// <param name="entityTypeName">The entity type's display name (for an owned type, with its owner: <c>Order.Lines#OrderLine</c>).</param>
+    /// <param name="entityTypeName">The entity type's display name (for an owned type, with its owner:
+    /// <c>Order.Lines#OrderLine</c>).</param>
     /// <param name="key">The entity's key values by property name.</param>
     /// <param name="memberNames">The members the failure is about (empty for an object-level failure).</param>
     /// <param name="errorMessage">The validation message.</param>
-    public TabernacleValidationFailure(object entity, string entityTypeName, IReadOnlyDictionary<string, object?> key, IReadOnlyList<string> memberNames, string errorMessage)
+    public TabernacleValidationFailure(object entity, string entityTypeName, IReadOnlyDictionary<string, object?> key,
+        IReadOnlyList<string> memberNames, string errorMessage)
     {
         ArgumentNullException.ThrowIfNull(entity);
         ArgumentNullException.ThrowIfNull(entityTypeName);

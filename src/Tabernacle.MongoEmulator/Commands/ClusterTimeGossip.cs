@@ -13,7 +13,8 @@ namespace Tabernacle.MongoEmulator.Commands;
 /// </summary>
 internal static class ClusterTimeGossip
 {
-    /// <summary>Validates the command's <c>$clusterTime</c>, if any, and advances the set's clock to it; refusals leave the clock alone.</summary>
+    /// <summary>Validates the command's <c>$clusterTime</c>, if any, and advances the set's clock to it; refusals leave the clock
+    /// alone.</summary>
     public static void In(CommandContext context, CredentialStore? credentials)
     {
         if (!context.Command.TryGetValue("$clusterTime", out var value))
@@ -27,9 +28,11 @@ internal static class ClusterTimeGossip
             return;
         }
 
-        if (value is not BsonDocument gossiped || !gossiped.TryGetValue("clusterTime", out var timeValue) || timeValue is not BsonTimestamp time)
+        if (value is not BsonDocument gossiped || !gossiped.TryGetValue("clusterTime", out var timeValue) || timeValue
+            is not BsonTimestamp time)
         {
-            throw new MongoErrorException(ErrorCodes.BadValue, "$clusterTime must be an object with a 'clusterTime' timestamp and a 'signature'");
+            throw new MongoErrorException(ErrorCodes.BadValue,
+                "$clusterTime must be an object with a 'clusterTime' timestamp and a 'signature'");
         }
 
         // As mongod's gossipIn: the signature first, then the rate limiter (inside AdvanceFromGossip).
@@ -50,7 +53,9 @@ internal static class ClusterTimeGossip
         return new BsonDocument
         {
             { "clusterTime", time },
-            { "signature", new BsonDocument { { "hash", new BsonBinaryData(set.ClusterTimeKeys.Sign(time)) }, { "keyId", set.ClusterTimeKeys.KeyId } } },
+            { "signature",
+                new BsonDocument { { "hash", new BsonBinaryData(set.ClusterTimeKeys.Sign(time)) },
+                    { "keyId", set.ClusterTimeKeys.KeyId } } },
         };
     }
 

@@ -10,7 +10,8 @@ namespace Tabernacle.MongoEmulator.Commands;
 /// <summary>Everything a handler needs to run one command on one member.</summary>
 internal sealed class CommandContext
 {
-    public CommandContext(ReplicaMember member, CursorManager cursors, ClientConnection connection, WireRequest request, string database, CancellationToken cancellationToken)
+    public CommandContext(ReplicaMember member, CursorManager cursors, ClientConnection connection, WireRequest request, string database,
+        CancellationToken cancellationToken)
     {
         _member = member;
         Cursors = cursors;
@@ -66,7 +67,8 @@ internal sealed class CommandContext
     public (T Result, IMemberStatus Writer) WriteOnPrimary<T>(Func<WriteUnit, T> write)
     {
         var writer = _member.IsPrimary ? _member : Set.Primary
-            ?? throw new MongoErrorException(ErrorCodes.NotWritablePrimary, "not primary and no primary to write the results of the aggregation to");
+            ?? throw new MongoErrorException(ErrorCodes.NotWritablePrimary,
+                "not primary and no primary to write the results of the aggregation to");
         return (writer.Write(write), writer);
     }
 
@@ -111,7 +113,8 @@ internal sealed class CommandContext
     /// </summary>
     public OpTime? ReadOpTime { get; private set; }
 
-    /// <summary>The <c>operationTime</c> of a read's reply: the time of the snapshot it read, or the member's last applied optime.</summary>
+    /// <summary>The <c>operationTime</c> of a read's reply: the time of the snapshot it read, or the member's last applied
+    /// optime.</summary>
     public OpTime ReadOperationTime => ReadOpTime ?? _member.LastApplied;
 
     /// <summary>The command's <c>readConcern.level</c>, or <c>null</c> when it gives none (local).</summary>
@@ -221,24 +224,28 @@ internal sealed class CommandContext
         }
 
         return value as BsonDocument
-            ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, $"BSON field '{CommandName}.{field}' is the wrong type '{BsonTypeName(value)}', expected type 'object'");
+            ?? throw new MongoErrorException(ErrorCodes.TypeMismatch,
+                $"BSON field '{CommandName}.{field}' is the wrong type '{BsonTypeName(value)}', expected type 'object'");
     }
 
     public BsonArray RequiredArray(string field)
     {
         if (!Command.TryGetValue(field, out var value))
         {
-            throw new MongoErrorException(ErrorCodes.IDLFailedToParse, $"BSON field '{CommandName}.{field}' is missing but a required field");
+            throw new MongoErrorException(ErrorCodes.IDLFailedToParse,
+                $"BSON field '{CommandName}.{field}' is missing but a required field");
         }
 
         return value as BsonArray
-            ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, $"BSON field '{CommandName}.{field}' is the wrong type '{BsonTypeName(value)}', expected type 'array'");
+            ?? throw new MongoErrorException(ErrorCodes.TypeMismatch,
+                $"BSON field '{CommandName}.{field}' is the wrong type '{BsonTypeName(value)}', expected type 'array'");
     }
 
     // mongod's IDL reports a value outside a field's declared range (validator: { gte: 0 }) with this location code.
     private const int IdlValueOutOfRange = 51024;
 
-    /// <summary>A non-negative integer argument, or <paramref name="defaultValue"/> when absent; a negative one is error 51024, as mongod's IDL validators answer.</summary>
+    /// <summary>A non-negative integer argument, or <paramref name="defaultValue"/> when absent; a negative one is error 51024, as mongod's
+    /// IDL validators answer.</summary>
     public long OptionalNonNegative(string field, long defaultValue)
     {
         if (!Command.TryGetValue(field, out var value) || value.IsBsonNull)
@@ -248,7 +255,9 @@ internal sealed class CommandContext
 
         if (!value.IsNumeric)
         {
-            throw new MongoErrorException(ErrorCodes.TypeMismatch, $"BSON field '{CommandName}.{field}' is the wrong type '{BsonTypeName(value)}', expected types '[long, int, decimal, double]'");
+            throw new MongoErrorException(ErrorCodes.TypeMismatch,
+                $"BSON field '{CommandName}.{field}' is the wrong type '{BsonTypeName(value)}', expected types '[long, int, decimal, " +
+                    $"double]'");
         }
 
         var number = value.ToInt64();

@@ -210,7 +210,8 @@ internal sealed class CommandDispatcher : IRequestHandler
 
         if (!TransactionCommands.Contains(context.CommandName))
         {
-            throw new MongoErrorException(ErrorCodes.OperationNotSupportedInTransaction, $"Cannot run '{context.CommandName}' in a multi-document transaction.");
+            throw new MongoErrorException(ErrorCodes.OperationNotSupportedInTransaction,
+                $"Cannot run '{context.CommandName}' in a multi-document transaction.");
         }
 
         if (context.CommandName is "commitTransaction" or "abortTransaction")
@@ -225,7 +226,8 @@ internal sealed class CommandDispatcher : IRequestHandler
 
         if (context.Command.TryGetValue("readConcern", out var readConcern) && !session.StartTransaction)
         {
-            throw new MongoErrorException(ErrorCodes.InvalidOptions, $"Only the first command in a transaction may specify a readConcern ({readConcern.ToJson()} was given later)");
+            throw new MongoErrorException(ErrorCodes.InvalidOptions,
+                $"Only the first command in a transaction may specify a readConcern ({readConcern.ToJson()} was given later)");
         }
 
         context.Transaction = _member.Gate.BeginOrJoinTransaction(
@@ -274,7 +276,8 @@ internal sealed class CommandDispatcher : IRequestHandler
         if (readConcern.TryGetValue("level", out var level) && level.IsString
             && level.AsString is not ("local" or "majority" or "available" or "linearizable" or "snapshot"))
         {
-            throw new MongoErrorException(ErrorCodes.FailedToParse, $"readConcern level must be one of local, majority, available, linearizable or snapshot, not '{level.AsString}'");
+            throw new MongoErrorException(ErrorCodes.FailedToParse,
+                $"readConcern level must be one of local, majority, available, linearizable or snapshot, not '{level.AsString}'");
         }
 
         var afterClusterTime = ReadConcernTime(readConcern, "afterClusterTime");
@@ -291,7 +294,8 @@ internal sealed class CommandDispatcher : IRequestHandler
             // A majority or snapshot read must see its afterClusterTime, so it waits until that time is majority-committed.
             if (context.Transaction is null && context.ReadConcernLevel is "majority" or "snapshot")
             {
-                await _member.Set.WaitForMajorityCommittedAsync(_member, clusterTime, context.MaxTime, context.CancellationToken).ConfigureAwait(false);
+                await _member.Set.WaitForMajorityCommittedAsync(_member, clusterTime, context.MaxTime,
+                    context.CancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -299,7 +303,8 @@ internal sealed class CommandDispatcher : IRequestHandler
         if (context.Transaction is null && context.ReadConcernLevel == "snapshot" && atClusterTime is not null)
         {
             await _member.Set.WaitForAppliedAsync(_member, atClusterTime, context.MaxTime, context.CancellationToken).ConfigureAwait(false);
-            await _member.Set.WaitForMajorityCommittedAsync(_member, atClusterTime, context.MaxTime, context.CancellationToken).ConfigureAwait(false);
+            await _member.Set.WaitForMajorityCommittedAsync(_member, atClusterTime, context.MaxTime,
+                context.CancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -362,7 +367,8 @@ internal sealed class CommandDispatcher : IRequestHandler
 
     private static bool Applies(BsonDocument data, CommandContext context)
     {
-        if (!data.TryGetValue("failCommands", out var commands) || commands is not BsonArray names || !names.Any(n => n.IsString && n.AsString == context.CommandName))
+        if (!data.TryGetValue("failCommands", out var commands) || commands is not BsonArray names
+            || !names.Any(n => n.IsString && n.AsString == context.CommandName))
         {
             return false;
         }
@@ -417,7 +423,8 @@ internal sealed class CommandDispatcher : IRequestHandler
     {
         // mongod attaches its topologyVersion to state-change write concern errors too, so drivers can tell stale errors apart.
         if (reply.TryGetValue("writeConcernError", out var stateError) && stateError is BsonDocument wceDocument
-            && wceDocument.TryGetValue("code", out var wceCode) && wceCode.IsNumeric && StateChangeCodes.Contains(wceCode.ToInt32()) && !reply.Contains("topologyVersion"))
+            && wceDocument.TryGetValue("code", out var wceCode) && wceCode.IsNumeric && StateChangeCodes.Contains(wceCode.ToInt32())
+                && !reply.Contains("topologyVersion"))
         {
             reply["topologyVersion"] = _member.TopologyVersion;
         }

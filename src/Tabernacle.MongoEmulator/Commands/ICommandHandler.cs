@@ -10,6 +10,7 @@ internal interface ICommandHandler
 
     CommandAccess Access { get; }
 
-    /// <summary>Runs the command and returns the reply without <c>ok</c>, <c>$clusterTime</c> or <c>operationTime</c>, which the dispatcher adds.</summary>
+    /// <summary>Runs the command and returns the reply without <c>ok</c>, <c>$clusterTime</c> or <c>operationTime</c>, which the dispatcher
+    /// adds.</summary>
     Task<BsonDocument> ExecuteAsync(CommandContext context);
 }

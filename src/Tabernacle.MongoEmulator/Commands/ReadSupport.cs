@@ -38,12 +38,14 @@ internal static class ReadSupport
     }
 
     /// <summary>The matching documents (with their match details), in natural order; callers hold the storage lock.</summary>
-    public static List<(BsonDocument Document, MatchDetails Details)> Match(IDocumentReader reader, string database, string collection, QueryFilter filter, CollectionIndex? hint, CancellationToken cancellationToken) =>
+    public static List<(BsonDocument Document, MatchDetails Details)> Match(IDocumentReader reader, string database, string collection,
+        QueryFilter filter, CollectionIndex? hint, CancellationToken cancellationToken) =>
         [.. MatchEach(reader, database, collection, filter, hint, cancellationToken)];
 
     /// <summary>The matches, streamed as they are found, so a caller that keeps only a few never holds them all.</summary>
     public static IEnumerable<(BsonDocument Document, MatchDetails Details)> MatchEach(
-        IDocumentReader reader, string database, string collection, QueryFilter filter, CollectionIndex? hint, CancellationToken cancellationToken)
+        IDocumentReader reader, string database, string collection, QueryFilter filter, CollectionIndex? hint,
+            CancellationToken cancellationToken)
     {
         return MatchEach(reader.Storage, reader.Candidates(database, collection, filter, hint), filter, cancellationToken);
     }
@@ -81,7 +83,8 @@ internal static class ReadSupport
     /// one sort field), or <c>null</c> when they must be sorted in memory.
     /// </summary>
     public static IEnumerable<BsonDocument>? InSortOrder(
-        IDocumentReader reader, string database, string collection, QueryFilter filter, CollectionIndex? hint, BsonDocument? sort, Collation? collation)
+        IDocumentReader reader, string database, string collection, QueryFilter filter, CollectionIndex? hint, BsonDocument? sort,
+            Collation? collation)
     {
         if (reader is not CurrentDataReader || collation is not null || sort is not { ElementCount: 1 }
             || sort.GetElement(0).Value is not { IsNumeric: true } direction || reader.Collection(database, collection) is not { } store)

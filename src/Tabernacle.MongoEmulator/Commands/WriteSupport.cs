@@ -17,13 +17,15 @@ internal static class WriteSupport
     /// transaction waits for the transaction (bounded by maxTimeMS), then matches again against what it left.
     /// </summary>
 
-    public static List<(BsonDocument Document, MatchDetails Details)> MatchForWrite(CommandContext context, IDocumentWriter unit, string collection, QueryFilter filter, CollectionIndex? hint)
+    public static List<(BsonDocument Document, MatchDetails Details)> MatchForWrite(CommandContext context, IDocumentWriter unit,
+        string collection, QueryFilter filter, CollectionIndex? hint)
     {
         var deadline = Deadline(context);
         while (true)
         {
             var matches = ReadSupport.Match(unit, context.Database, collection, filter, hint, context.CancellationToken);
-            if (!unit.WaitForTransactions(context.Database, collection, matches.Select(m => m.Document["_id"]), deadline, context.CancellationToken))
+            if (!unit.WaitForTransactions(context.Database, collection, matches.Select(m => m.Document["_id"]), deadline,
+                context.CancellationToken))
             {
                 return matches;
             }
@@ -36,7 +38,8 @@ internal static class WriteSupport
             ? context.RetryableWrites.Find(session.Id, session.TxnNumber!.Value, statementId)
             : null;
 
-    /// <summary>The statement record to log with a write, so that every member can answer its retry; <c>null</c> for non-retryable writes.</summary>
+    /// <summary>The statement record to log with a write, so that every member can answer its retry; <c>null</c> for non-retryable
+    /// writes.</summary>
     public static RetryableStatement? Statement(CommandContext context, int statementId, BsonDocument result) =>
         context.Session is { IsRetryableWrite: true } session
             ? new RetryableStatement(session.Id, session.TxnNumber!.Value, statementId, result)
@@ -113,7 +116,8 @@ internal static class WriteSupport
         CheckId(prepared["_id"]);
         if (!IsWithinStorageDepth(prepared))
         {
-            throw new MongoErrorException(ErrorCodes.Overflow, $"cannot insert document because it exceeds {MaxStorageDepth} levels of nesting");
+            throw new MongoErrorException(ErrorCodes.Overflow,
+                $"cannot insert document because it exceeds {MaxStorageDepth} levels of nesting");
         }
 
         CheckSize(prepared);
@@ -134,7 +138,8 @@ internal static class WriteSupport
                 // mongod 7.0's validIdField: an _id object is checked as stored embedded documents are (5.0 allowed
                 // $-prefixed names elsewhere, never inside _id).
                 throw new MongoErrorException(
-                    ErrorCodes.DollarPrefixedFieldName, $"_id fields may not contain '$'-prefixed fields: {field} is not valid for storage.");
+                    ErrorCodes.DollarPrefixedFieldName,
+                        $"_id fields may not contain '$'-prefixed fields: {field} is not valid for storage.");
         }
     }
 
@@ -211,7 +216,8 @@ internal static class WriteSupport
         var size = document.ToBson().Length;
         if (size > HandlersLimits.MaxDocumentSize)
         {
-            throw new MongoErrorException(ErrorCodes.BSONObjectTooLarge, $"object to insert too large. size in bytes: {size}, max size: {HandlersLimits.MaxDocumentSize}");
+            throw new MongoErrorException(ErrorCodes.BSONObjectTooLarge,
+                $"object to insert too large. size in bytes: {size}, max size: {HandlersLimits.MaxDocumentSize}");
         }
     }
 
@@ -256,12 +262,15 @@ internal static class WriteSupport
     }
 
     public static bool IsStatementError(MongoErrorException error) =>
-        error.Code is not (ErrorCodes.WriteConflict or ErrorCodes.NoSuchTransaction or ErrorCodes.NotWritablePrimary or ErrorCodes.InterruptedDueToReplStateChange);
+        error.Code
+            is not (ErrorCodes.WriteConflict or ErrorCodes.NoSuchTransaction or ErrorCodes.NotWritablePrimary
+                or ErrorCodes.InterruptedDueToReplStateChange);
 
     /// <summary>A <c>writeErrors</c> entry for statement <paramref name="index"/>.</summary>
     public static BsonDocument WriteError(int index, MongoErrorException error)
     {
-        var document = new BsonDocument { { "index", index }, { "code", error.Code }, { "codeName", error.CodeName }, { "errmsg", error.Message } };
+        var document =
+            new BsonDocument { { "index", index }, { "code", error.Code }, { "codeName", error.CodeName }, { "errmsg", error.Message } };
         if (error.ExtraInfo is not null)
         {
             document.AddRange(error.ExtraInfo);

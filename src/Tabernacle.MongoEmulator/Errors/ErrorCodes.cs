@@ -220,6 +220,7 @@ internal static class ErrorCodes
         [IDLUnknownField] = "IDLUnknownField",
     };
 
-    /// <summary>The codeName MongoDB reports for <paramref name="code"/>; location codes have none and report "Location&lt;code&gt;".</summary>
+    /// <summary>The codeName MongoDB reports for <paramref name="code"/>; location codes have none and report
+    /// "Location&lt;code&gt;".</summary>
     public static string NameOf(int code) => Names.TryGetValue(code, out var name) ? name : $"Location{code}";
 }

@@ -145,7 +145,8 @@ internal sealed class BsonValueComparer : IComparer<BsonValue>, IEqualityCompare
         }
     }
 
-    /// <summary>Compares two numbers of any BSON numeric type exactly; NaN is smaller than every other number and equal to itself.</summary>
+    /// <summary>Compares two numbers of any BSON numeric type exactly; NaN is smaller than every other number and equal to
+    /// itself.</summary>
     public static int CompareNumbers(BsonValue x, BsonValue y)
     {
         if (x.BsonType is BsonType.Int32 or BsonType.Int64 && y.BsonType is BsonType.Int32 or BsonType.Int64)

@@ -11,7 +11,8 @@ internal sealed class AsyncSignal
     /// <summary>A task that completes at the next <see cref="Pulse"/>.</summary>
     public Task WaitTask => Volatile.Read(ref _current).Task;
 
-    public void Pulse() => Interlocked.Exchange(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    public void Pulse() =>
+        Interlocked.Exchange(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>Waits for the next pulse or until <paramref name="timeout"/>; returns whether a pulse came.</summary>
     public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)

@@ -13,7 +13,8 @@ internal static class CatalogOperations
 
     public static BsonDocument DropDatabase() => new("dropDatabase", 1);
 
-    public static BsonDocument CreateIndex(string collection, BsonDocument spec) => new() { { "createIndexes", collection }, { "spec", spec } };
+    public static BsonDocument CreateIndex(string collection, BsonDocument spec) =>
+        new() { { "createIndexes", collection }, { "spec", spec } };
 
     public static BsonDocument DropIndex(string collection, string name) => new() { { "dropIndexes", collection }, { "index", name } };
 

@@ -54,7 +54,8 @@ internal sealed class ClusterTimeKeys
         {
             throw new MongoErrorException(
                 ErrorCodes.KeyNotFound,
-                $"No keys found for HMAC that is valid for time: {{ ts: Timestamp({(uint)clusterTime.Timestamp}, {(uint)clusterTime.Increment}) }} with id: {keyId}");
+                $"No keys found for HMAC that is valid for time: " +
+                    $"{{ ts: Timestamp({(uint)clusterTime.Timestamp}, {(uint)clusterTime.Increment}) }} with id: {keyId}");
         }
 
         if (hash is null || !CryptographicOperations.FixedTimeEquals(hash, Sign(clusterTime)))

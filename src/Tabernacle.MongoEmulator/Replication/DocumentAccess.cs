@@ -45,7 +45,8 @@ internal interface IDocumentWriter : IDocumentReader
     /// transaction wait for the transaction that locked its document. Returns whether it waited: the storage lock was
     /// released meanwhile, so the caller must read the documents again.
     /// </summary>
-    bool WaitForTransactions(string database, string collection, IEnumerable<BsonValue> ids, DateTime? deadline, CancellationToken cancellationToken);
+    bool WaitForTransactions(string database, string collection, IEnumerable<BsonValue> ids, DateTime? deadline,
+        CancellationToken cancellationToken);
 }
 
 /// <summary>Reads the member's current data (outside transactions). Callers hold the storage lock.</summary>

@@ -60,9 +60,11 @@ internal sealed class FailPoint(string name)
                     _remaining = skip.ToInt64();
                     break;
                 case BsonDocument document when document.Contains("activationProbability"):
-                    throw new MongoErrorException(ErrorCodes.BadValue, "the emulator does not support activationProbability; use times or skip");
+                    throw new MongoErrorException(ErrorCodes.BadValue,
+                        "the emulator does not support activationProbability; use times or skip");
                 default:
-                    throw new MongoErrorException(ErrorCodes.BadValue, $"'mode' must be \"off\", \"alwaysOn\", {{times: n}} or {{skip: n}}, not {mode.ToJson()}");
+                    throw new MongoErrorException(ErrorCodes.BadValue,
+                        $"'mode' must be \"off\", \"alwaysOn\", {{times: n}} or {{skip: n}}, not {mode.ToJson()}");
             }
 
             Data = data ?? [];

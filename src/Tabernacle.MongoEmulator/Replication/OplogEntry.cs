@@ -8,7 +8,8 @@ internal enum OplogOperation
     /// <summary>Insert of <see cref="OplogEntry.Document"/>.</summary>
     Insert,
 
-    /// <summary>Replacement of the document with <see cref="OplogEntry.DocumentId"/> by its post-image <see cref="OplogEntry.Document"/>.</summary>
+    /// <summary>Replacement of the document with <see cref="OplogEntry.DocumentId"/> by its post-image <see
+    /// cref="OplogEntry.Document"/>.</summary>
     Update,
 
     /// <summary>Delete of the document with <see cref="OplogEntry.DocumentId"/>.</summary>

@@ -74,7 +74,8 @@ internal sealed class ReadCapacity
     }
 
     public EmulatorReadLoad Snapshot() =>
-        new(Volatile.Read(ref _inService), Volatile.Read(ref _waiting), Volatile.Read(ref _peakInService), Volatile.Read(ref _peakWaiting), Interlocked.Read(ref _served));
+        new(Volatile.Read(ref _inService), Volatile.Read(ref _waiting), Volatile.Read(ref _peakInService), Volatile.Read(ref _peakWaiting),
+            Interlocked.Read(ref _served));
 
     public void ResetPeaks()
     {

@@ -20,7 +20,8 @@ internal sealed class ReplicaMember : IMemberStatus
     private bool _pausedByApi;
     private bool _disconnected;
 
-    public ReplicaMember(int id, string host, int port, int priority, int votes, IReadOnlyDictionary<string, string> tags, TimeSpan replicationDelay, ReplicaSetCoordinator set, ILogger logger)
+    public ReplicaMember(int id, string host, int port, int priority, int votes, IReadOnlyDictionary<string, string> tags,
+        TimeSpan replicationDelay, ReplicaSetCoordinator set, ILogger logger)
     {
         Id = id;
         Host = host;
@@ -504,7 +505,8 @@ internal sealed class ReplicaMember : IMemberStatus
             var batch = source.Oplog.After(LastApplied, 1000);
             if (batch.Count == 0)
             {
-                await Task.WhenAny(appendedSignal, _set.ReplicationProgress.WaitTask, Task.Delay(TimeSpan.FromMilliseconds(200), _set.Time, cancellationToken)).ConfigureAwait(false);
+                await Task.WhenAny(appendedSignal, _set.ReplicationProgress.WaitTask,
+                    Task.Delay(TimeSpan.FromMilliseconds(200), _set.Time, cancellationToken)).ConfigureAwait(false);
                 continue;
             }
 

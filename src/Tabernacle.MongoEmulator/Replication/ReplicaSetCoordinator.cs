@@ -75,7 +75,8 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     /// </summary>
     public int OplogRetainedEntries { get; set; } = 10_000;
 
-    /// <summary>The wall clock of the whole set (<see cref="ReplicaSetEmulatorOptions.TimeProvider"/>): every timer and time read goes through it.</summary>
+    /// <summary>The wall clock of the whole set (<see cref="ReplicaSetEmulatorOptions.TimeProvider"/>): every timer and time read goes
+    /// through it.</summary>
     public TimeProvider Time { get; }
 
     /// <summary>How many times the monitor has looked at the set (elections, step-downs); tests use it to know it ran.</summary>
@@ -270,7 +271,8 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
         }
     }
 
-    /// <summary>Lets every running member learn the current majority commit point (and prune its history). Callers hold no storage lock.</summary>
+    /// <summary>Lets every running member learn the current majority commit point (and prune its history). Callers hold no storage
+    /// lock.</summary>
     public void AdvanceCommitPoints()
     {
         foreach (var member in _members.Where(m => m.IsRunning))
@@ -283,7 +285,8 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     /// Waits until <paramref name="member"/>'s majority commit point reaches <paramref name="clusterTime"/>: a majority
     /// (or snapshot) read with <c>afterClusterTime</c> must see that time, so it waits for it to be majority-committed.
     /// </summary>
-    public async Task WaitForMajorityCommittedAsync(ReplicaMember member, BsonTimestamp clusterTime, TimeSpan? maxTime, CancellationToken cancellationToken)
+    public async Task WaitForMajorityCommittedAsync(ReplicaMember member, BsonTimestamp clusterTime, TimeSpan? maxTime,
+        CancellationToken cancellationToken)
     {
         var deadline = maxTime is { } limit ? UtcNow + limit : DateTime.MaxValue;
         while (true)
@@ -297,10 +300,13 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
             var remaining = deadline - UtcNow;
             if (remaining <= TimeSpan.Zero)
             {
-                throw new MongoErrorException(ErrorCodes.MaxTimeMSExpired, "operation exceeded time limit while waiting for the read's cluster time to be majority-committed");
+                throw new MongoErrorException(ErrorCodes.MaxTimeMSExpired,
+                    "operation exceeded time limit while waiting for the read's cluster time to be majority-committed");
             }
 
-            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(250) ? remaining : TimeSpan.FromMilliseconds(250), Time, cancellationToken)).ConfigureAwait(false);
+            await Task.WhenAny(signal,
+                Task.Delay(remaining < TimeSpan.FromMilliseconds(250) ? remaining : TimeSpan.FromMilliseconds(250), Time,
+                    cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
@@ -309,7 +315,8 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     /// Waits until <paramref name="concern"/> is satisfied for a write at <paramref name="opTime"/> made by <paramref name="primary"/>.
     /// Returns <c>null</c> when it is, or the <c>writeConcernError</c> document MongoDB would attach.
     /// </summary>
-    public async Task<BsonDocument?> WaitForWriteConcernAsync(ReplicaMember primary, OpTime opTime, WriteConcernSpec concern, CancellationToken cancellationToken)
+    public async Task<BsonDocument?> WaitForWriteConcernAsync(ReplicaMember primary, OpTime opTime, WriteConcernSpec concern,
+        CancellationToken cancellationToken)
     {
         var needed = concern.Majority ? MajorityCount : Math.Max(concern.W ?? 1, 1);
         if (concern.Mode is null && needed > _members.Count)
@@ -323,7 +330,8 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
             var signal = ReplicationProgress.WaitTask;
             if (primary.State != MemberState.Primary || primary.Term != opTime.Term && !primary.Oplog.Contains(opTime))
             {
-                return WriteConcernError(ErrorCodes.InterruptedDueToReplStateChange, "operation was interrupted because the node stepped down while waiting for replication", null);
+                return WriteConcernError(ErrorCodes.InterruptedDueToReplStateChange,
+                    "operation was interrupted because the node stepped down while waiting for replication", null);
             }
 
             // A member acknowledges only an entry it holds (not merely a later optime of another history), and only if
@@ -347,7 +355,8 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
             var remaining = deadline - UtcNow;
             if (remaining <= TimeSpan.Zero)
             {
-                return WriteConcernError(ErrorCodes.WriteConcernFailed, "waiting for replication timed out", new BsonDocument("wtimeout", true));
+                return WriteConcernError(ErrorCodes.WriteConcernFailed, "waiting for replication timed out",
+                    new BsonDocument("wtimeout", true));
             }
 
             var wait = remaining < TimeSpan.FromMilliseconds(250) ? remaining : TimeSpan.FromMilliseconds(250);
@@ -378,7 +387,8 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
         {
             throw new MongoErrorException(
                 ErrorCodes.InvalidOptions,
-                $"readConcern {name} value must not be greater than the current clusterTime. Requested clusterTime: {Format(requested)}; current clusterTime: {Format(current)}");
+                $"readConcern {name} value must not be greater than the current clusterTime. Requested clusterTime: {Format(requested)}; " +
+                    $"current clusterTime: {Format(current)}");
         }
     }
 
@@ -390,7 +400,8 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     /// writes one no-op (its optime then passes every cluster time handed out so far), as mongod's makeNoopWriteIfNeeded
     /// does; then only this read waits, for replication, bounded by <paramref name="maxTime"/>.
     /// </summary>
-    public async Task WaitForAppliedAsync(ReplicaMember member, BsonTimestamp clusterTime, TimeSpan? maxTime, CancellationToken cancellationToken)
+    public async Task WaitForAppliedAsync(ReplicaMember member, BsonTimestamp clusterTime, TimeSpan? maxTime,
+        CancellationToken cancellationToken)
     {
         EnsureNotAfterClusterTime(clusterTime, "afterClusterTime");
         var deadline = maxTime is { } limit ? UtcNow + limit : DateTime.MaxValue;
@@ -421,7 +432,9 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
                 throw new MongoErrorException(ErrorCodes.MaxTimeMSExpired, "operation exceeded time limit");
             }
 
-            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(250) ? remaining : TimeSpan.FromMilliseconds(250), Time, cancellationToken)).ConfigureAwait(false);
+            await Task.WhenAny(signal,
+                Task.Delay(remaining < TimeSpan.FromMilliseconds(250) ? remaining : TimeSpan.FromMilliseconds(250), Time,
+                    cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
@@ -431,7 +444,8 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     /// <paramref name="force"/>), steps down, keeps the member from standing for <paramref name="stepDownPeriod"/>,
     /// and lets the caught-up secondary run for election at once, as MongoDB's stepdown does.
     /// </summary>
-    public async Task StepDownAsync(ReplicaMember member, TimeSpan stepDownPeriod, TimeSpan catchUp, bool force, CancellationToken cancellationToken)
+    public async Task StepDownAsync(ReplicaMember member, TimeSpan stepDownPeriod, TimeSpan catchUp, bool force,
+        CancellationToken cancellationToken)
     {
         if (!member.IsPrimary)
         {
@@ -451,10 +465,14 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
             var remaining = deadline - UtcNow;
             if (remaining <= TimeSpan.Zero)
             {
-                throw new MongoErrorException(ErrorCodes.ExceededTimeLimit, $"No electable secondaries caught up as of {UtcNow:O}. Please use the replSetStepDown command with the argument {{force: true}} to force node to step down.");
+                throw new MongoErrorException(ErrorCodes.ExceededTimeLimit,
+                    $"No electable secondaries caught up as of {UtcNow:O}. Please use the replSetStepDown command with the argument " +
+                        $"{{force: true}} to force node to step down.");
             }
 
-            await Task.WhenAny(signal, Task.Delay(remaining < TimeSpan.FromMilliseconds(100) ? remaining : TimeSpan.FromMilliseconds(100), Time, cancellationToken)).ConfigureAwait(false);
+            await Task.WhenAny(signal,
+                Task.Delay(remaining < TimeSpan.FromMilliseconds(100) ? remaining : TimeSpan.FromMilliseconds(100), Time,
+                    cancellationToken)).ConfigureAwait(false);
         }
 
         lock (_electionGate)
@@ -479,12 +497,14 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
     /// <summary>How long the election that follows a step-down takes (the vote rounds mongod's stepUp runs).</summary>
     internal static readonly TimeSpan StepUpElectionTime = TimeSpan.FromMilliseconds(50);
 
-    /// <summary><c>replSetFreeze</c>: keeps a secondary from standing for election for <paramref name="period"/> (zero unfreezes).</summary>
+    /// <summary><c>replSetFreeze</c>: keeps a secondary from standing for election for <paramref name="period"/> (zero
+    /// unfreezes).</summary>
     public void Freeze(ReplicaMember member, TimeSpan period)
     {
         if (member.IsPrimary)
         {
-            throw new MongoErrorException(ErrorCodes.NotSecondary, "cannot freeze node when primary or running for election. state: Primary");
+            throw new MongoErrorException(ErrorCodes.NotSecondary,
+                "cannot freeze node when primary or running for election. state: Primary");
         }
 
         member.FrozenUntil = period <= TimeSpan.Zero ? DateTime.MinValue : UtcNow + period;
@@ -592,7 +612,8 @@ internal sealed class ReplicaSetCoordinator : IAsyncDisposable
                 return;
             }
 
-            _logger.LogInformation("Member {Host} (priority {Priority}) takes over from {Primary}", challenger.Host, challenger.Priority, primary.Host);
+            _logger.LogInformation("Member {Host} (priority {Priority}) takes over from {Primary}", challenger.Host, challenger.Priority,
+                primary.Host);
             LosePrimary(primary, MemberState.Secondary);
             BecomePrimary(challenger);
         }

@@ -58,7 +58,8 @@ internal sealed class TtlMonitor(ReplicaSetCoordinator set, ILogger logger) : IA
         var deleted = 0;
         foreach (var collection in unit.Storage.Databases.SelectMany(d => d.Collections).ToList())
         {
-            foreach (var index in collection.Indexes.Where(i => i.ExpireAfterSeconds is not null && i.KeyPattern.ElementCount == 1).ToList())
+            foreach (var index in collection.Indexes.Where(i =>
+                i.ExpireAfterSeconds is not null && i.KeyPattern.ElementCount == 1).ToList())
             {
                 var cutoff = now.AddSeconds(-index.ExpireAfterSeconds!.Value);
                 var expired = collection.Documents.Where(d => IsExpired(d, index.LeadingField, cutoff)).Select(d => d["_id"]).ToList();

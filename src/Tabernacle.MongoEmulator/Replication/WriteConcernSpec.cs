@@ -50,7 +50,8 @@ internal sealed record WriteConcernSpec(int? W, bool Majority, TimeSpan? WTimeou
             BsonString s => throw new MongoErrorException(
                 ErrorCodes.UnknownReplWriteConcern, $"Unrecognized write concern mode: {s.Value}"),
             _ when w.IsNumeric && w.ToInt64() >= 0 => new WriteConcernSpec((int)w.ToInt64(), false, timeout),
-            _ => throw new MongoErrorException(ErrorCodes.FailedToParse, $"w has to be a non-negative number or \"majority\", not {w.ToJson()}"),
+            _ => throw new MongoErrorException(ErrorCodes.FailedToParse,
+                $"w has to be a non-negative number or \"majority\", not {w.ToJson()}"),
         };
     }
 

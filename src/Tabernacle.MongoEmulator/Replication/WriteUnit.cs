@@ -34,12 +34,14 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
 
     public CollectionStore? Collection(string database, string collection) => _reader.Collection(database, collection);
 
-    public IEnumerable<BsonDocument> Candidates(string database, string collection, Query.Filters.QueryFilter filter, CollectionIndex? hint) =>
+    public IEnumerable<BsonDocument> Candidates(string database, string collection, Query.Filters.QueryFilter filter,
+        CollectionIndex? hint) =>
         _reader.Candidates(database, collection, filter, hint);
 
     public IEnumerable<BsonDocument> Documents(string database, string collection) => _reader.Documents(database, collection);
 
-    public bool WaitForTransactions(string database, string collection, IEnumerable<BsonValue> ids, DateTime? deadline, CancellationToken cancellationToken)
+    public bool WaitForTransactions(string database, string collection, IEnumerable<BsonValue> ids, DateTime? deadline,
+        CancellationToken cancellationToken)
     {
         var ns = $"{database}.{collection}";
         var keys = ids.ToList();
@@ -54,7 +56,8 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
             var remaining = deadline is { } limit ? limit - member.Set.UtcNow : TransactionWaitSlice;
             if (remaining <= TimeSpan.Zero)
             {
-                throw new MongoErrorException(ErrorCodes.MaxTimeMSExpired, "operation exceeded time limit while waiting for a transaction that holds the document");
+                throw new MongoErrorException(ErrorCodes.MaxTimeMSExpired,
+                    "operation exceeded time limit while waiting for a transaction that holds the document");
             }
 
             cancellationToken.ThrowIfCancellationRequested();

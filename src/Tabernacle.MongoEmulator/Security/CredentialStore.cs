@@ -25,7 +25,9 @@ internal sealed class CredentialStore
 
         if (_users.Count == 0)
         {
-            throw new ArgumentException("Authentication is on but no user is defined: add one to Authentication.Users, for example new EmulatorUser(\"app\", \"secret\", \"admin\").", nameof(users));
+            throw new ArgumentException(
+                "Authentication is on but no user is defined: add one to Authentication.Users, for example new EmulatorUser(\"app\", " +
+                    "\"secret\", \"admin\").", nameof(users));
         }
     }
 

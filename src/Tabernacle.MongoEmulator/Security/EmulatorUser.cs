@@ -20,7 +20,8 @@ public sealed class EmulatorUser
 
     private readonly Dictionary<EmulatorAuthenticationMechanism, ScramCredential> _credentials = [];
 
-    /// <summary>Creates a user with both SCRAM-SHA-1 and SCRAM-SHA-256 credentials, as MongoDB's <c>createUser</c> does by default.</summary>
+    /// <summary>Creates a user with both SCRAM-SHA-1 and SCRAM-SHA-256 credentials, as MongoDB's <c>createUser</c> does by
+    /// default.</summary>
     /// <param name="name">The user name; not empty.</param>
     /// <param name="password">The password; not empty. It is turned into SCRAM keys at once and not kept.</param>
     /// <param name="database">The database the user belongs to, which clients name as <c>authSource</c>. Default <c>admin</c>.</param>

@@ -28,7 +28,8 @@ internal static class SaslPrep
     }
 
     private static bool IsMappedToNothing(char c) =>
-        c is '\u00AD' or '\u034F' or '\u1806' or '\u180B' or '\u180C' or '\u180D' or '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF'
+        c is '\u00AD' or '\u034F' or '\u1806' or '\u180B' or '\u180C' or '\u180D' or '\u200B' or '\u200C' or '\u200D' or '\u2060'
+            or '\uFEFF'
         || c is >= '\uFE00' and <= '\uFE0F';
 
     private static bool IsNonAsciiSpace(char c) =>

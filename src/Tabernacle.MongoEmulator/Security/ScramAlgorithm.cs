@@ -7,11 +7,14 @@ namespace Tabernacle.MongoEmulator.Security;
 /// <summary>The hash-specific parts of SCRAM (RFC 5802 section 2.2) for one mechanism, and MongoDB's password preparation.</summary>
 internal sealed class ScramAlgorithm
 {
-    public static readonly ScramAlgorithm Sha1 = new(EmulatorAuthenticationMechanism.ScramSha1, "SCRAM-SHA-1", HashAlgorithmName.SHA1, 20, saltLength: 16, iterations: 10_000);
+    public static readonly ScramAlgorithm Sha1 =
+        new(EmulatorAuthenticationMechanism.ScramSha1, "SCRAM-SHA-1", HashAlgorithmName.SHA1, 20, saltLength: 16, iterations: 10_000);
 
-    public static readonly ScramAlgorithm Sha256 = new(EmulatorAuthenticationMechanism.ScramSha256, "SCRAM-SHA-256", HashAlgorithmName.SHA256, 32, saltLength: 28, iterations: 15_000);
+    public static readonly ScramAlgorithm Sha256 =
+        new(EmulatorAuthenticationMechanism.ScramSha256, "SCRAM-SHA-256", HashAlgorithmName.SHA256, 32, saltLength: 28, iterations: 15_000);
 
-    private ScramAlgorithm(EmulatorAuthenticationMechanism mechanism, string name, HashAlgorithmName hash, int hashLength, int saltLength, int iterations)
+    private ScramAlgorithm(EmulatorAuthenticationMechanism mechanism, string name, HashAlgorithmName hash, int hashLength, int saltLength,
+        int iterations)
     {
         Mechanism = mechanism;
         Name = name;

@@ -60,7 +60,8 @@ internal sealed class ScramCredential
             salt[i] = seed[i % seed.Length];
         }
 
-        return new ScramCredential(algorithm, salt, algorithm.Iterations, RandomNumberGenerator.GetBytes(algorithm.HashLength), RandomNumberGenerator.GetBytes(algorithm.HashLength))
+        return new ScramCredential(algorithm, salt, algorithm.Iterations, RandomNumberGenerator.GetBytes(algorithm.HashLength),
+            RandomNumberGenerator.GetBytes(algorithm.HashLength))
         {
             IsDecoy = true,
         };
@@ -89,6 +90,7 @@ internal sealed class ScramCredential
         return matches && !IsDecoy;
     }
 
-    /// <summary>ServerSignature = HMAC(ServerKey, AuthMessage), which proves to the client that the server knows the password too.</summary>
+    /// <summary>ServerSignature = HMAC(ServerKey, AuthMessage), which proves to the client that the server knows the password
+    /// too.</summary>
     public byte[] ServerSignature(string authMessage) => Algorithm.Hmac(_serverKey, authMessage);
 }

@@ -48,7 +48,8 @@ internal sealed class ScramServerConversation
 
     public bool IsDone => _state == State.Done;
 
-    /// <summary>Runs the next step and returns the server's payload; throws <see cref="AuthenticationFailedException"/> on any failure.</summary>
+    /// <summary>Runs the next step and returns the server's payload; throws <see cref="AuthenticationFailedException"/> on any
+    /// failure.</summary>
     public byte[] Step(byte[] payload, CredentialStore store)
     {
         try

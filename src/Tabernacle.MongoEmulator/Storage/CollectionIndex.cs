@@ -79,7 +79,8 @@ internal sealed class CollectionIndex
         var arrayFields = values.Count(v => v.Count > 1);
         if (arrayFields > 1)
         {
-            throw new MongoErrorException(ErrorCodes.CannotIndexParallelArrays, $"cannot index parallel arrays [{string.Join("] [", _fields)}] in index {Name}");
+            throw new MongoErrorException(ErrorCodes.CannotIndexParallelArrays,
+                $"cannot index parallel arrays [{string.Join("] [", _fields)}] in index {Name}");
         }
 
         // At most one field fans out into several keys (a multikey index), so the product is a simple expansion.
@@ -135,7 +136,8 @@ internal sealed class CollectionIndex
         }
 
         var shown = string.Join(", ", keyValue.Select(e => $"{e.Name}: {e.Value.ToJson()}"));
-        return new MongoErrorException(ErrorCodes.DuplicateKey, $"E11000 duplicate key error collection: {ns} index: {Name} dup key: {{ {shown} }}")
+        return new MongoErrorException(ErrorCodes.DuplicateKey,
+            $"E11000 duplicate key error collection: {ns} index: {Name} dup key: {{ {shown} }}")
         {
             ExtraInfo = new BsonDocument { { "keyPattern", KeyPattern.DeepClone() }, { "keyValue", keyValue } },
         };
@@ -183,7 +185,8 @@ internal sealed class CollectionIndex
 
     public DateTime AccessesSince { get; } = DateTime.UtcNow;
 
-    /// <summary>The record ids whose leading key lies within <paramref name="bounds"/> (a superset of the matches; callers re-check the filter).</summary>
+    /// <summary>The record ids whose leading key lies within <paramref name="bounds"/> (a superset of the matches; callers re-check the
+    /// filter).</summary>
     public IEnumerable<long> Seek(IndexBounds bounds)
     {
         Interlocked.Increment(ref _accesses);
@@ -223,7 +226,8 @@ internal sealed class CollectionIndex
     /// <summary>The leading field's direction in the key pattern (1 or -1).</summary>
     public int LeadingDirection => _directions[0] > 0 ? 1 : -1;
 
-    /// <summary>The entries within <paramref name="bounds"/> (all when null), in index order or reversed; the caller must not change the index meanwhile.</summary>
+    /// <summary>The entries within <paramref name="bounds"/> (all when null), in index order or reversed; the caller must not change the
+    /// index meanwhile.</summary>
     public IEnumerable<IndexEntry> Scan(IndexBounds? bounds, bool forward)
     {
         Interlocked.Increment(ref _accesses);

@@ -33,8 +33,10 @@ internal sealed class CollectionStore
         Uuid = uuid ?? Guid.NewGuid();
         if (Options.TryGetValue("capped", out var capped) && capped.ToBoolean())
         {
-            var maxBytes = Options.TryGetValue("size", out var size) && size.IsNumeric && size.ToInt64() > 0 ? size.ToInt64() : long.MaxValue;
-            var maxDocuments = Options.TryGetValue("max", out var max) && max.IsNumeric && max.ToInt64() > 0 ? max.ToInt64() : long.MaxValue;
+            var maxBytes = Options.TryGetValue("size", out var size) && size.IsNumeric && size.ToInt64() > 0 ? size.ToInt64()
+                : long.MaxValue;
+            var maxDocuments = Options.TryGetValue("max", out var max) && max.IsNumeric && max.ToInt64() > 0 ? max.ToInt64()
+                : long.MaxValue;
             _capped = (maxDocuments, maxBytes);
         }
         _indexes.Add(new CollectionIndex(new BsonDocument { { "v", 2 }, { "key", new BsonDocument("_id", 1) }, { "name", "_id_" } }));
@@ -104,7 +106,8 @@ internal sealed class CollectionStore
         }
     }
 
-    /// <summary>Replaces the document with <paramref name="id"/> by <paramref name="replacement"/> (same <c>_id</c>); throws DuplicateKey when a unique index objects.</summary>
+    /// <summary>Replaces the document with <paramref name="id"/> by <paramref name="replacement"/> (same <c>_id</c>); throws DuplicateKey
+    /// when a unique index objects.</summary>
     public void Replace(BsonValue id, BsonDocument replacement)
     {
         var recordId = RecordOf(id) ?? throw new KeyNotFoundException($"no document with _id {id} in {Namespace}");
@@ -257,7 +260,8 @@ internal sealed class CollectionStore
         var (chosen, bounds) = ChooseIndex(filter, hint);
         if (sortField is not null)
         {
-            var index = chosen ?? (hint is null ? _indexes.FirstOrDefault(i => i.LeadingField == sortField && i.CanSeek && !i.IsMultikey) : null);
+            var index = chosen
+                ?? (hint is null ? _indexes.FirstOrDefault(i => i.LeadingField == sortField && i.CanSeek && !i.IsMultikey) : null);
             if (index is not null && index.LeadingField == sortField && index.CanSeek && !index.IsMultikey && bounds?.Points is null)
             {
                 return new QueryPlan(index, bounds, ProvidesSort: true, Forward: sortDirection == index.LeadingDirection);
@@ -325,7 +329,8 @@ internal sealed class CollectionStore
             }
 
             // A single-valued index can take both sides of a range at once.
-            if (bounds.Points is null && !index.IsMultikey && filter.IntersectedRangeConditions.TryGetValue(index.LeadingField, out var both))
+            if (bounds.Points is null && !index.IsMultikey
+                && filter.IntersectedRangeConditions.TryGetValue(index.LeadingField, out var both))
             {
                 bounds = both;
             }
@@ -344,7 +349,8 @@ internal sealed class CollectionStore
 
     public CollectionIndex? FindIndexByKey(BsonDocument keyPattern) => _indexes.FirstOrDefault(i => i.KeyPattern.Equals(keyPattern));
 
-    /// <summary>Builds an index over the existing documents; fails with DuplicateKey, leaving nothing behind, when a unique index cannot hold them.</summary>
+    /// <summary>Builds an index over the existing documents; fails with DuplicateKey, leaving nothing behind, when a unique index cannot
+    /// hold them.</summary>
     public void CreateIndex(BsonDocument spec)
     {
         var index = new CollectionIndex(spec);
@@ -388,7 +394,8 @@ internal sealed class CollectionStore
 
     public bool Contains(BsonValue id) => RecordOf(id) is not null;
 
-    /// <summary>Records the deletion of every document: the collection is being dropped, and snapshots from before it still read them.</summary>
+    /// <summary>Records the deletion of every document: the collection is being dropped, and snapshots from before it still read
+    /// them.</summary>
     public void RecordDrop()
     {
         foreach (var bytes in _records.Values)
@@ -447,5 +454,6 @@ internal sealed class CollectionStore
     }
 }
 
-/// <summary>How a read finds its documents: an index scan within bounds (in index order when it provides the sort), or a collection scan.</summary>
+/// <summary>How a read finds its documents: an index scan within bounds (in index order when it provides the sort), or a collection
+/// scan.</summary>
 internal sealed record QueryPlan(CollectionIndex? Index, IndexBounds? Bounds, bool ProvidesSort, bool Forward);

@@ -17,7 +17,8 @@ internal sealed class StorageEngine
 
     private long _documentsExamined;
 
-    /// <summary>Documents read to answer queries (serverStatus <c>metrics.queryExecutor.scannedObjects</c>): shows whether an index served a query.</summary>
+    /// <summary>Documents read to answer queries (serverStatus <c>metrics.queryExecutor.scannedObjects</c>): shows whether an index served
+    /// a query.</summary>
     public long DocumentsExamined => Interlocked.Read(ref _documentsExamined);
 
     public void CountExamined(long documents) => Interlocked.Add(ref _documentsExamined, documents);
@@ -48,7 +49,8 @@ internal sealed class StorageEngine
         return true;
     }
 
-    /// <summary>Replaces this member's data with a deep copy of <paramref name="source"/>'s (an initial sync or rollback recovery).</summary>
+    /// <summary>Replaces this member's data with a deep copy of <paramref name="source"/>'s (an initial sync or rollback
+    /// recovery).</summary>
     public void CopyFrom(StorageEngine source)
     {
         _databases.Clear();

@@ -75,7 +75,8 @@ internal sealed class VersionHistory
         Prune();
     }
 
-    /// <summary>Forgets every pre-image and makes the current data the oldest readable state (after an initial sync replaced the data).</summary>
+    /// <summary>Forgets every pre-image and makes the current data the oldest readable state (after an initial sync replaced the
+    /// data).</summary>
     public void Reset()
     {
         _changes.Clear();

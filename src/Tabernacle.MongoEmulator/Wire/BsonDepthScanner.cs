@@ -115,7 +115,8 @@ internal static class BsonDepthScanner
         return position + nul + 1;
     }
 
-    /// <summary>Reads a length prefix at <paramref name="position"/>: at least <paramref name="minimum"/>, and its bytes must end by <paramref name="end"/>.</summary>
+    /// <summary>Reads a length prefix at <paramref name="position"/>: at least <paramref name="minimum"/>, and its bytes must end by
+    /// <paramref name="end"/>.</summary>
     private static int Length(ReadOnlySpan<byte> document, int position, int end, int minimum)
     {
         if (end - position < 4)

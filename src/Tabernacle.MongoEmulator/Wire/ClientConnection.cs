@@ -11,7 +11,8 @@ internal sealed class ClientConnection(long id, string remoteEndPoint)
 
     public string RemoteEndPoint { get; } = remoteEndPoint;
 
-    /// <summary>The application name from the handshake's <c>client.application.name</c>, used by <c>failCommand</c>'s <c>appName</c>.</summary>
+    /// <summary>The application name from the handshake's <c>client.application.name</c>, used by <c>failCommand</c>'s
+    /// <c>appName</c>.</summary>
     public string? AppName { get; set; }
 
     /// <summary>The handshake's <c>client</c> document (driver, os, application), reported by <c>currentOp</c> as

@@ -112,7 +112,8 @@ internal static class MessageCodec
             }
         }
 
-        return new WireRequest(header.RequestId, OpCode.Msg, command, null, (flags & MoreToComeFlag) != 0, (flags & ExhaustAllowedFlag) != 0, false);
+        return new WireRequest(header.RequestId, OpCode.Msg, command, null, (flags & MoreToComeFlag) != 0,
+            (flags & ExhaustAllowedFlag) != 0, false);
     }
 
     private static WireRequest DecodeQuery(MessageHeader header, ReadOnlySpan<byte> body)
@@ -184,7 +185,8 @@ internal static class MessageCodec
         // Checked before the (recursive) deserializer runs, so no nesting can exhaust the stack.
         if (!BsonDepthScanner.IsWithinDepth(bytes[..length]))
         {
-            throw new WireErrorReplyException(Errors.ErrorCodes.Overflow, $"BSONObj exceeded maximum nested object depth: {BsonDepthScanner.MaxAllowableDepth}");
+            throw new WireErrorReplyException(Errors.ErrorCodes.Overflow,
+                $"BSONObj exceeded maximum nested object depth: {BsonDepthScanner.MaxAllowableDepth}");
         }
 
         try
@@ -208,7 +210,8 @@ internal static class MessageCodec
 
     // Replies wrap stored documents (up to 100 levels) in cursors and envelopes, deeper than the writer's default limit of
     // 100; they can never be deeper than a request the wire accepted (200) plus that wrapping.
-    private static readonly BsonBinaryWriterSettings ReplyWriterSettings = new() { MaxSerializationDepth = BsonDepthScanner.MaxAllowableDepth + 100 };
+    private static readonly BsonBinaryWriterSettings ReplyWriterSettings =
+        new() { MaxSerializationDepth = BsonDepthScanner.MaxAllowableDepth + 100 };
 
     /// <summary>Encodes an OP_MSG reply with a single kind-0 section (never with a checksum).</summary>
     public static byte[] EncodeMsgReply(int requestId, int responseTo, BsonDocument reply, bool moreToCome = false)

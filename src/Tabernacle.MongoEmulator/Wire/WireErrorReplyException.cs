@@ -11,5 +11,6 @@ internal sealed class WireErrorReplyException(int code, string message) : Except
 {
     public int Code { get; } = code;
 
-    public BsonDocument ToReply() => new() { { "ok", 0.0 }, { "errmsg", Message }, { "code", Code }, { "codeName", ErrorCodes.NameOf(Code) } };
+    public BsonDocument ToReply() =>
+        new() { { "ok", 0.0 }, { "errmsg", Message }, { "code", Code }, { "codeName", ErrorCodes.NameOf(Code) } };
 }

@@ -205,7 +205,8 @@ internal sealed class WireServer : IAsyncDisposable
         }
     }
 
-    private static async ValueTask<bool> ReadExactlyOrEndAsync(NetworkStream stream, Memory<byte> buffer, CancellationToken cancellationToken)
+    private static async ValueTask<bool> ReadExactlyOrEndAsync(NetworkStream stream, Memory<byte> buffer,
+        CancellationToken cancellationToken)
     {
         var read = 0;
         while (read < buffer.Length)

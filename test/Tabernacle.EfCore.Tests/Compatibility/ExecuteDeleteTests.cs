@@ -56,7 +56,8 @@ public sealed class ExecuteDeleteTests : ProviderTestBase<ShipmentContext>
     {
         await using var db = CreateContext();
         db.Shipments.AddRange(
-            new Shipment { Code = "a", Weight = 1, Destination = new Address { City = "Oslo" }, Stops = [new Stop { Place = "x" }], Labels = ["l"] },
+            new Shipment { Code = "a", Weight = 1, Destination = new Address { City = "Oslo" }, Stops = [new Stop { Place = "x" }],
+                Labels = ["l"] },
             new Shipment { Code = "b", Weight = 5, Destination = new Address { City = "Rome" } },
             new Shipment { Code = "c", Weight = 9, Destination = new Address { City = "Oslo" } });
         await db.SaveChangesAsync();
@@ -76,7 +77,8 @@ public sealed class ExecuteDeleteTests : ProviderTestBase<ShipmentContext>
     public async Task ExecuteUpdate_sets_fields_of_the_same_documents()
     {
         await using var db = CreateContext();
-        Assert.Equal(2, await db.Shipments.Where(s => s.Weight > 2).ExecuteUpdateAsync(u => u.SetProperty(s => s.Weight, s => s.Weight + 1)));
+        Assert.Equal(2,
+            await db.Shipments.Where(s => s.Weight > 2).ExecuteUpdateAsync(u => u.SetProperty(s => s.Weight, s => s.Weight + 1)));
         Assert.Equal([1, 6, 10], await db.Shipments.OrderBy(s => s.Weight).Select(s => s.Weight).ToListAsync());
     }
 }

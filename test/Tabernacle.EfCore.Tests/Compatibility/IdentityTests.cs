@@ -90,10 +90,14 @@ public sealed class IdentityTests : IAsyncLifetime
         // Identity checks before it saves; two processes can both pass that check, so the server must refuse the second.
         var raw = RawDatabase.GetCollection<BsonDocument>(CollectionOf<IdentityUser>(scope));
         var indexes = await (await raw.Indexes.ListAsync()).ToListAsync();
-        Assert.Contains(indexes, i => i.GetValue("unique", false).ToBoolean() && i["key"].AsBsonDocument.Names.Single() == "NormalizedUserName");
-        Assert.Contains(indexes, i => !i.GetValue("unique", false).ToBoolean() && i["key"].AsBsonDocument.Names.Single() == "NormalizedEmail");
-        var roleIndexes = await (await RawDatabase.GetCollection<BsonDocument>(CollectionOf<IdentityRole>(scope)).Indexes.ListAsync()).ToListAsync();
-        Assert.Contains(roleIndexes, i => i.GetValue("unique", false).ToBoolean() && i["key"].AsBsonDocument.Names.Single() == "NormalizedName");
+        Assert.Contains(indexes, i =>
+            i.GetValue("unique", false).ToBoolean() && i["key"].AsBsonDocument.Names.Single() == "NormalizedUserName");
+        Assert.Contains(indexes, i =>
+            !i.GetValue("unique", false).ToBoolean() && i["key"].AsBsonDocument.Names.Single() == "NormalizedEmail");
+        var roleIndexes =
+            await (await RawDatabase.GetCollection<BsonDocument>(CollectionOf<IdentityRole>(scope)).Indexes.ListAsync()).ToListAsync();
+        Assert.Contains(roleIndexes, i =>
+            i.GetValue("unique", false).ToBoolean() && i["key"].AsBsonDocument.Names.Single() == "NormalizedName");
         await using var other = provider.CreateAsyncScope();
         var db = other.ServiceProvider.GetRequiredService<IdentityAppContext>();
         db.Users.Add(new IdentityUser("bob") { NormalizedUserName = "BOB" });
@@ -279,7 +283,8 @@ public sealed class IdentityTests : IAsyncLifetime
     private static string LoginCollection(ServiceProvider provider)
     {
         using var scope = provider.CreateScope();
-        var entity = scope.ServiceProvider.GetRequiredService<IdentityAppContext>().Model.FindEntityType(typeof(IdentityUserLogin<string>))!;
+        var entity =
+            scope.ServiceProvider.GetRequiredService<IdentityAppContext>().Model.FindEntityType(typeof(IdentityUserLogin<string>))!;
         return entity.GetCollectionName();
     }
 }

@@ -17,7 +17,8 @@ public sealed class LogToTests : ProviderTestBase<ShopContext>
 {
     private readonly ConcurrentQueue<string> _lines = new();
 
-    private ShopContext Logged() => CreateContext(core: b => b.LogTo(_lines.Enqueue, [DbLoggerCategory.Database.Command.Name], LogLevel.Information));
+    private ShopContext Logged() =>
+        CreateContext(core: b => b.LogTo(_lines.Enqueue, [DbLoggerCategory.Database.Command.Name], LogLevel.Information));
 
     private List<string> Commands() => _lines.Where(l => l.Contains("Executed ", StringComparison.Ordinal)).ToList();
 

@@ -23,7 +23,8 @@ public sealed class ServerSelectionTimeoutTests : ProviderTestBase<ShopContext>
         Skip.If(actual is null, "the backend's connection string names no replica set");
         await using var db = WithUrl(u => u.ReplicaSetName = "not-" + actual);
         var error = await Assert.ThrowsAsync<TimeoutException>(() => db.Products.ToListAsync());
-        Assert.Contains($"asks for replicaSet=not-{actual} but the members answered as set '{actual}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"asks for replicaSet=not-{actual} but the members answered as set '{actual}'", error.Message,
+            StringComparison.Ordinal);
         Assert.Contains($"set replicaSet={actual}", error.Message, StringComparison.Ordinal);
         Assert.IsType<TimeoutException>(error.InnerException);
     }
@@ -35,6 +36,7 @@ public sealed class ServerSelectionTimeoutTests : ProviderTestBase<ShopContext>
         var tags = new[] { new TagSet([new Tag("dc", "atlantis")]) };
         var error = await Assert.ThrowsAsync<TimeoutException>(
             () => db.Products.WithReadPreference(ReadPreferenceMode.Secondary, tags).ToListAsync());
-        Assert.Contains("No Secondary member matches the tag sets { dc: atlantis }; the members carry", error.Message, StringComparison.Ordinal);
+        Assert.Contains("No Secondary member matches the tag sets { dc: atlantis }; the members carry", error.Message,
+            StringComparison.Ordinal);
     }
 }

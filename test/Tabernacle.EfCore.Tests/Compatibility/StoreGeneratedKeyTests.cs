@@ -106,7 +106,8 @@ public sealed class StoreGeneratedKeyTests : ProviderTestBase<KeysContext>
         }));
         await Task.WhenAll(saves);
 
-        var ids = await RawCollection("tickets").Find(FilterDefinition<BsonDocument>.Empty).Project(new BsonDocument("_id", 1)).ToListAsync();
+        var ids =
+            await RawCollection("tickets").Find(FilterDefinition<BsonDocument>.Empty).Project(new BsonDocument("_id", 1)).ToListAsync();
         Assert.Equal(Writers * PerWriter, ids.Select(d => d["_id"].AsInt32).Distinct().Count());
     }
 

@@ -50,7 +50,8 @@ public sealed class UseTabernacleTests : IAsyncLifetime
     }
 
     private async Task<long> StoredCountAsync(string database) =>
-        await _backend.CreateClient().GetDatabase(database).GetCollection<BsonDocument>("notes").CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty);
+        await _backend.CreateClient().GetDatabase(database).GetCollection<BsonDocument>("notes").CountDocumentsAsync(
+            FilterDefinition<BsonDocument>.Empty);
 
     [Fact]
     public async Task Connection_string_path_names_the_database()
@@ -65,7 +66,8 @@ public sealed class UseTabernacleTests : IAsyncLifetime
     public async Task Explicit_database_name_wins_over_the_path()
     {
         var options = new DbContextOptionsBuilder<NotesContext>()
-            .UseTabernacle(ConnectionStringWithDatabase("not_this_one"), _database, o => o.ConfigureClientSettings(s => s.ApplicationName = "explicit-db"))
+            .UseTabernacle(ConnectionStringWithDatabase("not_this_one"), _database, o =>
+                o.ConfigureClientSettings(s => s.ApplicationName = "explicit-db"))
             .Options;
         await RoundTripAsync(options);
         Assert.Equal(1, await StoredCountAsync(_database));
@@ -117,9 +119,13 @@ public sealed class UseTabernacleTests : IAsyncLifetime
     [Fact]
     public void Empty_arguments_are_rejected_with_their_names()
     {
-        Assert.Equal("databaseName", Assert.ThrowsAny<ArgumentException>(() => new DbContextOptionsBuilder().UseTabernacle(_backend.ConnectionString, " ")).ParamName);
-        Assert.Equal("connectionString", Assert.ThrowsAny<ArgumentException>(() => new DbContextOptionsBuilder().UseTabernacle("")).ParamName);
-        Assert.Equal("mongoClient", Assert.ThrowsAny<ArgumentException>(() => new DbContextOptionsBuilder().UseTabernacle((IMongoClient)null!, "db")).ParamName);
+        Assert.Equal("databaseName",
+            Assert.ThrowsAny<ArgumentException>(() =>
+                new DbContextOptionsBuilder().UseTabernacle(_backend.ConnectionString, " ")).ParamName);
+        Assert.Equal("connectionString",
+            Assert.ThrowsAny<ArgumentException>(() => new DbContextOptionsBuilder().UseTabernacle("")).ParamName);
+        Assert.Equal("mongoClient",
+            Assert.ThrowsAny<ArgumentException>(() => new DbContextOptionsBuilder().UseTabernacle((IMongoClient)null!, "db")).ParamName);
     }
 
     [Fact]
@@ -154,7 +160,8 @@ public sealed class UseTabernacleTests : IAsyncLifetime
         var plain = new DbContextOptionsBuilder<NotesContext>().UseTabernacle(_backend.ConnectionString, _database).Options;
         var again = new DbContextOptionsBuilder<NotesContext>().UseTabernacle(_backend.ConnectionString, _database + "_other").Options;
         var named = new DbContextOptionsBuilder<NotesContext>()
-            .UseTabernacle(_backend.ConnectionString, _database, o => o.ConfigureClientSettings(s => s.ApplicationName = "shared-client-test"))
+            .UseTabernacle(_backend.ConnectionString, _database, o =>
+                o.ConfigureClientSettings(s => s.ApplicationName = "shared-client-test"))
             .Options;
 
         var first = ClientOf(plain);

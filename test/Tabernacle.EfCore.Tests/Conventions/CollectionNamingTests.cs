@@ -151,7 +151,8 @@ public sealed class CollectionNamingTests : ProviderTestBase<NamingContext>
     {
         await using (var db = CreateContext())
         {
-            db.AddRange(new Person { Name = "Ada" }, new Category { Name = "Tools" }, new MetaNamed(), new AttributeNamed(), new FluentNamed(), new Dog { Name = "Rex" }, new Cat { Name = "Tom" });
+            db.AddRange(new Person { Name = "Ada" }, new Category { Name = "Tools" }, new MetaNamed(), new AttributeNamed(),
+                new FluentNamed(), new Dog { Name = "Rex" }, new Cat { Name = "Tom" });
             await db.SaveChangesAsync();
         }
 

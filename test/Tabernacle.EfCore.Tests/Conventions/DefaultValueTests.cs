@@ -93,7 +93,9 @@ public sealed class DefaultValueTests : ProviderTestBase<DefaultsContext>
             await db.SaveChangesAsync();
         }
 
-        Assert.Equal((0, 7, 1.5, 9.99m, "unknown", true, Tier.Pro, (int?)3, "fluent default"), (gadget.Stock, gadget.Rating, gadget.Weight, gadget.Price, gadget.Origin, gadget.Active, gadget.Tier, gadget.Optional, gadget.Fluent));
+        Assert.Equal((0, 7, 1.5, 9.99m, "unknown", true, Tier.Pro, (int?)3, "fluent default"),
+            (gadget.Stock, gadget.Rating, gadget.Weight, gadget.Price, gadget.Origin, gadget.Active, gadget.Tier, gadget.Optional,
+                gadget.Fluent));
         var raw = await RawCollection("gadgets").Find(FilterDefinition<BsonDocument>.Empty).SingleAsync();
         Assert.Equal(7, raw["Rating"].AsInt32);
         Assert.Equal("unknown", raw["Origin"].AsString);
@@ -104,7 +106,9 @@ public sealed class DefaultValueTests : ProviderTestBase<DefaultsContext>
     [Fact]
     public async Task Explicit_values_are_kept()
     {
-        var gadget = new Gadget { Name = "g", Rating = 2, Weight = 4, Price = 1m, Origin = "FR", Tier = Tier.Enterprise, Optional = 8, Fluent = "mine" };
+        var gadget =
+            new Gadget { Name = "g", Rating = 2, Weight = 4, Price = 1m, Origin = "FR", Tier = Tier.Enterprise, Optional = 8,
+                Fluent = "mine" };
         await using (var db = CreateContext())
         {
             db.Gadgets.Add(gadget);
@@ -113,7 +117,8 @@ public sealed class DefaultValueTests : ProviderTestBase<DefaultsContext>
 
         await using var reader = CreateContext();
         var read = await reader.Gadgets.SingleAsync();
-        Assert.Equal((2, 4.0, 1m, "FR", Tier.Enterprise, (int?)8, "mine"), (read.Rating, read.Weight, read.Price, read.Origin, read.Tier, read.Optional, read.Fluent));
+        Assert.Equal((2, 4.0, 1m, "FR", Tier.Enterprise, (int?)8, "mine"),
+            (read.Rating, read.Weight, read.Price, read.Origin, read.Tier, read.Optional, read.Fluent));
     }
 
     [Fact]
@@ -123,12 +128,14 @@ public sealed class DefaultValueTests : ProviderTestBase<DefaultsContext>
         await RawCollection("gadgets").InsertManyAsync(
         [
             new BsonDocument { ["_id"] = id, ["Name"] = "old" },
-            new BsonDocument { ["_id"] = ObjectId.GenerateNewId(), ["Name"] = "nulls", ["Optional"] = BsonNull.Value, ["Origin"] = BsonNull.Value, ["Rating"] = BsonNull.Value },
+            new BsonDocument { ["_id"] = ObjectId.GenerateNewId(), ["Name"] = "nulls", ["Optional"] = BsonNull.Value,
+                ["Origin"] = BsonNull.Value, ["Rating"] = BsonNull.Value },
         ]);
 
         await using var db = CreateContext();
         var old = await db.Gadgets.SingleAsync(g => g.Id == id);
-        Assert.Equal((0, 7, 1.5, 9.99m, "unknown", true, Tier.Pro, (int?)3, "fluent default"), (old.Stock, old.Rating, old.Weight, old.Price, old.Origin, old.Active, old.Tier, old.Optional, old.Fluent));
+        Assert.Equal((0, 7, 1.5, 9.99m, "unknown", true, Tier.Pro, (int?)3, "fluent default"),
+            (old.Stock, old.Rating, old.Weight, old.Price, old.Origin, old.Active, old.Tier, old.Optional, old.Fluent));
 
         // An explicit null is a value for a property that can hold it; a non-nullable value type falls back to its default.
         var nulls = await db.Gadgets.SingleAsync(g => g.Name == "nulls");
@@ -157,7 +164,8 @@ public sealed class DefaultValueTests : ProviderTestBase<DefaultsContext>
     [Fact]
     public async Task A_missing_nullable_element_reads_as_null()
     {
-        await RawCollection("stricts").InsertOneAsync(new BsonDocument { ["_id"] = ObjectId.GenerateNewId(), ["Quantity"] = 1, ["Label"] = "l" });
+        await RawCollection("stricts").InsertOneAsync(
+            new BsonDocument { ["_id"] = ObjectId.GenerateNewId(), ["Quantity"] = 1, ["Label"] = "l" });
         await using var db = CreateContext();
         Assert.Null((await db.Stricts.SingleAsync()).Note);
     }

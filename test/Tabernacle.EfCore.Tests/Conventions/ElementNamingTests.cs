@@ -67,7 +67,8 @@ public sealed class ElementNamingTests : ProviderTestBase<ElementNamingContext>
     public async Task Snake_case_stores_TabernacleORM_names_and_per_property_names_win()
     {
         var document = await SaveAndReadRawAsync(ElementNaming.SnakeCase);
-        Assert.Equal(["_id", "created_at", "event_type", "fluent", "home_location", "http_status", "src", "user_id", "ver"], document.Names.Order(StringComparer.Ordinal));
+        Assert.Equal(["_id", "created_at", "event_type", "fluent", "home_location", "http_status", "src", "user_id", "ver"],
+            document.Names.Order(StringComparer.Ordinal));
         Assert.Equal(["city_name", "latitude"], document["home_location"].AsBsonDocument.Names.Order(StringComparer.Ordinal));
         Assert.Equal("page_view", document["event_type"].AsString);
     }
@@ -76,7 +77,8 @@ public sealed class ElementNamingTests : ProviderTestBase<ElementNamingContext>
     public async Task Camel_case_stores_camel_names_and_per_property_names_win()
     {
         var document = await SaveAndReadRawAsync(ElementNaming.CamelCase);
-        Assert.Equal(["_id", "createdAt", "eventType", "fluent", "hTTPStatus", "homeLocation", "src", "userId", "ver"], document.Names.Order(StringComparer.Ordinal));
+        Assert.Equal(["_id", "createdAt", "eventType", "fluent", "hTTPStatus", "homeLocation", "src", "userId", "ver"],
+            document.Names.Order(StringComparer.Ordinal));
         Assert.Equal(["cityName", "latitude"], document["homeLocation"].AsBsonDocument.Names.Order(StringComparer.Ordinal));
     }
 
@@ -101,14 +103,19 @@ public sealed class ElementNamingTests : ProviderTestBase<ElementNamingContext>
         var id = ObjectId.GenerateNewId();
         await RawCollection("pageevents").InsertManyAsync(
         [
-            new BsonDocument { ["_id"] = id, ["event_type"] = "signup", ["user_id"] = "u7", ["created_at"] = At, ["http_status"] = 201, ["src"] = "app", ["ver"] = 1, ["fluent"] = "x", ["home_location"] = new BsonDocument { ["city_name"] = "Oslo", ["latitude"] = 59.9 } },
-            new BsonDocument { ["_id"] = ObjectId.GenerateNewId(), ["event_type"] = "page_view", ["user_id"] = "u8", ["created_at"] = At, ["http_status"] = 200, ["src"] = "web", ["ver"] = 1, ["fluent"] = "y", ["home_location"] = BsonNull.Value },
+            new BsonDocument { ["_id"] = id, ["event_type"] = "signup", ["user_id"] = "u7", ["created_at"] = At, ["http_status"] = 201,
+                ["src"] = "app", ["ver"] = 1, ["fluent"] = "x",
+                    ["home_location"] = new BsonDocument { ["city_name"] = "Oslo", ["latitude"] = 59.9 } },
+            new BsonDocument { ["_id"] = ObjectId.GenerateNewId(), ["event_type"] = "page_view", ["user_id"] = "u8", ["created_at"] = At,
+                ["http_status"] = 200, ["src"] = "web", ["ver"] = 1, ["fluent"] = "y", ["home_location"] = BsonNull.Value },
         ]);
 
         await using (var db = CreateContext(o => o.ElementNaming(ElementNaming.SnakeCase)))
         {
             var signup = await db.Events.SingleAsync(e => e.EventType == "signup" && e.HomeLocation!.CityName == "Oslo");
-            Assert.Equal((id, "u7", At, 201, "app", 1, "x", 59.9), (signup.Id, signup.UserId, signup.CreatedAt, signup.HTTPStatus, signup.Source, signup.SchemaVersion, signup.FluentNamed, signup.HomeLocation!.Latitude));
+            Assert.Equal((id, "u7", At, 201, "app", 1, "x", 59.9),
+                (signup.Id, signup.UserId, signup.CreatedAt, signup.HTTPStatus, signup.Source, signup.SchemaVersion, signup.FluentNamed,
+                    signup.HomeLocation!.Latitude));
             Assert.Equal(["u8"], await db.Events.Where(e => e.HTTPStatus == 200).Select(e => e.UserId).ToListAsync());
             signup.UserId = "u9";
             await db.SaveChangesAsync();

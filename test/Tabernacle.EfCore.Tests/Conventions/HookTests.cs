@@ -129,7 +129,8 @@ public sealed class HookTests : ProviderTestBase<HooksContext>
         var c = await db.Notes.SingleAsync(n => n.Title == "C");
         c.Title = "C3";
         c.Journal = _journal;
-        db.Notes.AddRange(new Note { Title = "first", Journal = _journal }, new Note { Title = "boom", Journal = _journal }, new Note { Title = "never", Journal = _journal });
+        db.Notes.AddRange(new Note { Title = "first", Journal = _journal }, new Note { Title = "boom", Journal = _journal },
+            new Note { Title = "never", Journal = _journal });
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync());
 
@@ -161,7 +162,9 @@ public sealed class HookTests : ProviderTestBase<HooksContext>
         await db.SaveChangesAsync();
         db.AsyncNotes.Remove(note);
         await db.SaveChangesAsync();
-        Assert.Equal(["x:before-async:Added", "x:after-async:Added", "y:before-async:Modified", "y:after-async:Modified", "y:before-async:Deleted", "y:after-async:Deleted"], _journal.Lines);
+        Assert.Equal(
+            ["x:before-async:Added", "x:after-async:Added", "y:before-async:Modified", "y:after-async:Modified", "y:before-async:Deleted",
+                "y:after-async:Deleted"], _journal.Lines);
     }
 
     [Fact]

@@ -60,7 +60,8 @@ public sealed class TimestampTests : ProviderTestBase<TimestampContext>
 
     private TimestampContext Context() => CreateContext(core: b => b.UseApplicationServiceProvider(_clock.AsServices()));
 
-    private async Task<BsonDocument> RawAsync(ObjectId id) => await RawCollection("articles").Find(new BsonDocument("_id", id)).SingleAsync();
+    private async Task<BsonDocument> RawAsync(ObjectId id) =>
+        await RawCollection("articles").Find(new BsonDocument("_id", id)).SingleAsync();
 
     [Fact]
     public async Task Insert_sets_auto_now_add_and_auto_now_to_the_clock_in_UTC_milliseconds()
@@ -86,7 +87,8 @@ public sealed class TimestampTests : ProviderTestBase<TimestampContext>
 
         await using var reader = Context();
         var read = await reader.Articles.SingleAsync();
-        Assert.Equal((article.CreatedAt, article.UpdatedAt, article.FirstSeen, article.LastTouched, article.Remarks[0].At), (read.CreatedAt, read.UpdatedAt, read.FirstSeen, read.LastTouched, read.Remarks[0].At));
+        Assert.Equal((article.CreatedAt, article.UpdatedAt, article.FirstSeen, article.LastTouched, article.Remarks[0].At),
+            (read.CreatedAt, read.UpdatedAt, read.FirstSeen, read.LastTouched, read.Remarks[0].At));
     }
 
     [Fact]
@@ -197,7 +199,8 @@ public sealed class TimestampTests : ProviderTestBase<TimestampContext>
         }
 
         var raw = await RawAsync(article.Id);
-        Assert.Equal(("b", StartMs.AddDays(1), StartMs), (raw["Title"].AsString, raw["UpdatedAt"].ToUniversalTime(), raw["CreatedAt"].ToUniversalTime()));
+        Assert.Equal(("b", StartMs.AddDays(1), StartMs),
+            (raw["Title"].AsString, raw["UpdatedAt"].ToUniversalTime(), raw["CreatedAt"].ToUniversalTime()));
 
         var chosen = new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         await using (var db = Context())
@@ -219,7 +222,8 @@ public sealed class TimestampTests : ProviderTestBase<TimestampContext>
         var now = AutoTimestamps.UtcNow(db);
         Assert.Equal(StartMs, now.UtcDateTime);
         Assert.Equal(StartMs, Assert.IsType<DateTime>(AutoTimestamps.ValueFor(entityType.FindProperty("UpdatedAt")!, now)));
-        Assert.Equal(StartMs, Assert.IsType<DateTimeOffset>(AutoTimestamps.ValueFor(entityType.FindProperty("LastTouched")!, now)).UtcDateTime);
+        Assert.Equal(StartMs,
+            Assert.IsType<DateTimeOffset>(AutoTimestamps.ValueFor(entityType.FindProperty("LastTouched")!, now)).UtcDateTime);
     }
 }
 

@@ -64,7 +64,8 @@ public class ValidationContextDb(DbContextOptions<ValidationContextDb> options) 
 
 public sealed class ValidationTests : ProviderTestBase<ValidationContextDb>
 {
-    private static Member Valid(string name = "ok") => new() { Name = name, Age = 30, Color = "red", Home = new Address { City = "Paris" } };
+    private static Member Valid(string name = "ok") =>
+        new() { Name = name, Age = 30, Color = "red", Home = new Address { City = "Paris" } };
 
     private Task<long> StoredCountAsync() => RawCollection("members").CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty);
 
@@ -139,7 +140,9 @@ public sealed class ValidationTests : ProviderTestBase<ValidationContextDb>
     [Fact]
     public async Task Deleted_entities_are_not_validated()
     {
-        await RawCollection("members").InsertOneAsync(new BsonDocument { ["_id"] = ObjectId.GenerateNewId(), ["Name"] = "", ["Tags"] = new BsonArray(), ["Age"] = 500, ["Home"] = BsonNull.Value });
+        await RawCollection("members").InsertOneAsync(
+            new BsonDocument { ["_id"] = ObjectId.GenerateNewId(), ["Name"] = "", ["Tags"] = new BsonArray(), ["Age"] = 500,
+                ["Home"] = BsonNull.Value });
         await using var db = CreateContext();
         db.Members.Remove(await db.Members.SingleAsync());
         await db.SaveChangesAsync();

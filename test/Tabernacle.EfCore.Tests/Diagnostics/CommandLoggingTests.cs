@@ -41,7 +41,8 @@ public sealed partial class CommandLoggingTests : ProviderTestBase<ShopContext>
         Assert.Contains("db.products.bulkWrite([{ \"insertOne\"", messages[0]);
         Assert.True(messages[1].Contains("db.products.find({ \"Stock\" : { \"$gt\" : ? } }).sort({ \"Name\" : ", StringComparison.Ordinal), messages[1]);
         Assert.True(messages[2].Contains("db.products.aggregate([{ \"$match\" : { \"Stock\" : { \"$gt\" : ? } } }, { \"$count\" : ", StringComparison.Ordinal), messages[2]);
-        Assert.All(Logs.Entries.Where(e => e.EventId == TabernacleEventId.CommandExecuted), e => Assert.Equal(LogLevel.Information, e.Level));
+        Assert.All(Logs.Entries.Where(e => e.EventId == TabernacleEventId.CommandExecuted), e =>
+            Assert.Equal(LogLevel.Information, e.Level));
     }
 
     [Fact]
@@ -93,7 +94,8 @@ public sealed partial class CommandLoggingTests : ProviderTestBase<ShopContext>
         var url = new MongoUrlBuilder(Backend.ConnectionString) { Username = "app", Password = password, AuthenticationSource = "admin" };
         var connectionString = url.ToMongoUrl().ToString();
         var options = new DbContextOptionsBuilder<ShopContext>()
-            .UseTabernacle(connectionString, DatabaseName, o => o.ConfigureClientSettings(s => s.ServerSelectionTimeout = TimeSpan.FromSeconds(3)))
+            .UseTabernacle(connectionString, DatabaseName, o =>
+                o.ConfigureClientSettings(s => s.ServerSelectionTimeout = TimeSpan.FromSeconds(3)))
             .UseLoggerFactory(LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace)))
             .EnableSensitiveDataLogging()
             .Options;

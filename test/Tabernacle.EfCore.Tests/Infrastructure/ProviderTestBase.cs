@@ -26,7 +26,8 @@ public abstract class ProviderTestBase<TContext> : IAsyncLifetime
 
     protected virtual Task SeedAsync() => Task.CompletedTask;
 
-    protected TContext CreateContext(Action<TabernacleDbContextOptionsBuilder>? configure = null, Action<DbContextOptionsBuilder<TContext>>? core = null)
+    protected TContext CreateContext(Action<TabernacleDbContextOptionsBuilder>? configure = null,
+        Action<DbContextOptionsBuilder<TContext>>? core = null)
     {
         var builder = new DbContextOptionsBuilder<TContext>()
             .UseTabernacle(Backend.ConnectionString, DatabaseName, configure)
@@ -48,7 +49,8 @@ public abstract class ProviderTestBase<TContext> : IAsyncLifetime
 /// <summary>Collects formatted log messages.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {
-    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Category, LogLevel Level, EventId EventId, string Message)> _entries = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Category, LogLevel Level, EventId EventId,
+        string Message)> _entries = new();
 
     public IReadOnlyList<(string Category, LogLevel Level, EventId EventId, string Message)> Entries => _entries.ToList();
 
@@ -67,7 +69,8 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter) =>
             owner._entries.Enqueue((category, logLevel, eventId, formatter(state, exception)));
     }
 }

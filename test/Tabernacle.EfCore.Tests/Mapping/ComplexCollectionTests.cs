@@ -114,14 +114,16 @@ public sealed class ComplexCollectionContext(DbContextOptions<ComplexCollectionC
         {
             shelf.Property(s => s.Id).ValueGeneratedNever();
             shelf.ComplexProperty(s => s.Location, location => location.ComplexCollection(l => l.Labels));
-            shelf.ComplexCollection(s => s.Boxes, boxes => boxes.ComplexCollection(b => b.Labels, labels => labels.Property(l => l.Text).HasElementName("t")));
+            shelf.ComplexCollection(s => s.Boxes, boxes =>
+                boxes.ComplexCollection(b => b.Labels, labels => labels.Property(l => l.Text).HasElementName("t")));
         });
     }
 }
 
 public sealed class ComplexCollectionTests : ProviderTestBase<ComplexCollectionContext>
 {
-    private static BasketItem Item(string sku, int qty, int width = 1, int height = 2) => new() { Sku = sku, Qty = qty, Size = new Dimensions { Width = width, Height = height } };
+    private static BasketItem Item(string sku, int qty, int width = 1, int height = 2) =>
+        new() { Sku = sku, Qty = qty, Size = new Dimensions { Width = width, Height = height } };
 
     private async Task<BsonDocument> StoredAsync(int id) =>
         await RawCollection("baskets").Find(new BsonDocument("_id", id)).SingleAsync();
@@ -294,10 +296,13 @@ public sealed class ComplexCollectionTests : ProviderTestBase<ComplexCollectionC
         Assert.Contains("\"$Items\"", anyBig.ToQueryString());
         Assert.Equal(["big"], await anyBig.Select(b => b.Name).ToListAsync());
         Assert.Equal(["small", "big"], await read.Baskets.Where(b => b.Items.Any()).OrderBy(b => b.Id).Select(b => b.Name).ToListAsync());
-        Assert.Equal(["small", "big"], await read.Baskets.Where(b => b.Items.Count() == 2).OrderBy(b => b.Id).Select(b => b.Name).ToListAsync());
-        Assert.Equal(["small", "big"], await read.Baskets.Where(b => b.Items.Count == 2).OrderBy(b => b.Id).Select(b => b.Name).ToListAsync());
+        Assert.Equal(["small", "big"],
+            await read.Baskets.Where(b => b.Items.Count() == 2).OrderBy(b => b.Id).Select(b => b.Name).ToListAsync());
+        Assert.Equal(["small", "big"],
+            await read.Baskets.Where(b => b.Items.Count == 2).OrderBy(b => b.Id).Select(b => b.Name).ToListAsync());
         Assert.Equal(["big"], await read.Baskets.Where(b => b.Items.Any(i => i.Size.Width == 10)).Select(b => b.Name).ToListAsync());
-        Assert.Equal(["small", "empty"], await read.Baskets.Where(b => b.Items.All(i => i.Qty < 3)).OrderBy(b => b.Id).Select(b => b.Name).ToListAsync());
+        Assert.Equal(["small", "empty"],
+            await read.Baskets.Where(b => b.Items.All(i => i.Qty < 3)).OrderBy(b => b.Id).Select(b => b.Name).ToListAsync());
         Assert.Equal(["big"], await read.Baskets.Where(b => b.Items.Sum(i => i.Qty) > 5).Select(b => b.Name).ToListAsync());
         Assert.Equal(["big"], await read.Baskets.Where(b => b.Extras!.Any(i => i.Sku == "e")).Select(b => b.Name).ToListAsync());
 
@@ -315,7 +320,9 @@ public sealed class ComplexCollectionTests : ProviderTestBase<ComplexCollectionC
         Assert.Equal([["x", "y"], ["x", "z"], []], items.Select(list => list.Select(i => i.Sku)));
         Assert.Equal(10, items[1][0].Size.Width);
 
-        var shaped = await read.Baskets.OrderBy(b => b.Id).Select(b => new { b.Name, b.Extras, Skus = b.Items.Select(i => i.Sku).ToList() }).ToListAsync();
+        var shaped =
+            await read.Baskets.OrderBy(b => b.Id).Select(b =>
+                new { b.Name, b.Extras, Skus = b.Items.Select(i => i.Sku).ToList() }).ToListAsync();
         Assert.Null(shaped[0].Extras);
         Assert.Equal("e", Assert.Single(shaped[1].Extras!).Sku);
         Assert.Equal(["x", "z"], shaped[1].Skus);
@@ -358,7 +365,8 @@ public sealed class ComplexCollectionTests : ProviderTestBase<ComplexCollectionC
         Assert.Equal(
             new BsonArray
             {
-                new BsonDocument { { "Code", "a" }, { "Labels", new BsonArray { new BsonDocument("t", "one"), new BsonDocument("t", "two") } } },
+                new BsonDocument { { "Code", "a" },
+                    { "Labels", new BsonArray { new BsonDocument("t", "one"), new BsonDocument("t", "two") } } },
                 new BsonDocument { { "Code", "b" }, { "Labels", new BsonArray() } },
             },
             stored["Boxes"]);
@@ -389,7 +397,8 @@ public sealed class ComplexCollectionTests : ProviderTestBase<ComplexCollectionC
     {
         await using (var db = CreateContext())
         {
-            db.AddRange(new Dog { Id = 1, Name = "rex", Tricks = [new Label { Text = "sit" }] }, new Cat { Id = 2, Name = "tom", Lives = 9 });
+            db.AddRange(new Dog { Id = 1, Name = "rex", Tricks = [new Label { Text = "sit" }] },
+                new Cat { Id = 2, Name = "tom", Lives = 9 });
             await db.SaveChangesAsync();
         }
 
@@ -397,7 +406,8 @@ public sealed class ComplexCollectionTests : ProviderTestBase<ComplexCollectionC
         var pets = await read.Pets.OrderBy(p => p.Id).ToListAsync();
         Assert.Equal("sit", Assert.Single(Assert.IsType<Dog>(pets[0]).Tricks).Text);
         Assert.Equal(9, Assert.IsType<Cat>(pets[1]).Lives);
-        Assert.Equal(["rex"], await read.Pets.OfType<Dog>().Where(d => d.Tricks.Any(t => t.Text == "sit")).Select(d => d.Name).ToListAsync());
+        Assert.Equal(["rex"],
+            await read.Pets.OfType<Dog>().Where(d => d.Tricks.Any(t => t.Text == "sit")).Select(d => d.Name).ToListAsync());
     }
 
     [Fact]

@@ -136,7 +136,8 @@ public sealed class KeyMappingTests : ProviderTestBase<MappingContext>
     {
         await using (var db = CreateContext())
         {
-            db.AddRange(new CompositeKeyed { Tenant = "t1", Number = 1, Name = "first" }, new CompositeKeyed { Tenant = "t1", Number = 2, Name = "second" });
+            db.AddRange(new CompositeKeyed { Tenant = "t1", Number = 1, Name = "first" },
+                new CompositeKeyed { Tenant = "t1", Number = 2, Name = "second" });
             await db.SaveChangesAsync();
         }
 
@@ -150,7 +151,9 @@ public sealed class KeyMappingTests : ProviderTestBase<MappingContext>
         var tracked = await read.CompositeKeyed.SingleAsync(c => c.Number == 1);
         tracked.Name = "renamed";
         await read.SaveChangesAsync();
-        Assert.Equal("renamed", (await RawCollection("compositekeyeds").Find(new BsonDocument("_id", new BsonDocument { { "Tenant", "t1" }, { "Number", 1 } })).SingleAsync())["Name"].AsString);
+        Assert.Equal("renamed",
+            (await RawCollection("compositekeyeds").Find(
+                new BsonDocument("_id", new BsonDocument { { "Tenant", "t1" }, { "Number", 1 } })).SingleAsync())["Name"].AsString);
     }
 }
 
@@ -166,7 +169,9 @@ public sealed class ElementNameTests : ProviderTestBase<MappingContext>
         }
 
         var stored = await RawCollection("nameds").Find(FilterDefinition<BsonDocument>.Empty).SingleAsync();
-        AssertElements(new BsonDocument { { "_id", 1 }, { "bson_name", "b" }, { "column_name", "c" }, { "fluent_name", "f" }, { "Plain", "p" } }, stored);
+        AssertElements(
+            new BsonDocument { { "_id", 1 }, { "bson_name", "b" }, { "column_name", "c" }, { "fluent_name", "f" }, { "Plain", "p" } },
+                stored);
 
         await using var read = CreateContext();
         var query = read.Named.Where(n => n.ByBsonElement == "b" && n.ByColumn == "c" && n.ByFluent == "f");
@@ -224,7 +229,9 @@ public sealed class ComplexTypeTests : ProviderTestBase<MappingContext>
         Id = id,
         Name = name,
         Address = new PostalAddress { Street = $"{id} Road", City = city, Zip = zip },
-        Contact = new Contact { Email = $"{name}@example.com", Priority = id, Postal = new PostalAddress { Street = "PO Box", City = city + " PO" } },
+        Contact =
+            new Contact { Email = $"{name}@example.com", Priority = id,
+                Postal = new PostalAddress { Street = "PO Box", City = city + " PO" } },
     };
 
     [Fact]
@@ -269,14 +276,17 @@ public sealed class ComplexTypeTests : ProviderTestBase<MappingContext>
         Assert.Equal(["pub"], await oslo.Select(p => p.Name).ToListAsync());
         Assert.Equal(["bar"], await read.Places.Where(p => p.Contact.Email.StartsWith("ba")).Select(p => p.Name).ToListAsync());
         Assert.Equal(["bar"], await read.Places.Where(p => p.Address.Zip == null).Select(p => p.Name).ToListAsync());
-        Assert.Equal(["Bergen PO"], await read.Places.Where(p => p.Contact.Postal.City.EndsWith("n PO")).Select(p => p.Contact.Postal.City).ToListAsync());
+        Assert.Equal(["Bergen PO"],
+            await read.Places.Where(p => p.Contact.Postal.City.EndsWith("n PO")).Select(p => p.Contact.Postal.City).ToListAsync());
         Assert.Equal(["bar", "cafe", "pub"], await read.Places.OrderBy(p => p.Address.Zip).Select(p => p.Name).ToListAsync());
 
-        var projected = await read.Places.OrderBy(p => p.Id).Select(p => new { p.Name, p.Address, City = p.Contact.Postal.City }).ToListAsync();
+        var projected =
+            await read.Places.OrderBy(p => p.Id).Select(p => new { p.Name, p.Address, City = p.Contact.Postal.City }).ToListAsync();
         Assert.Equal("2 Road", projected[1].Address.Street);
         Assert.Equal("Oslo PO", projected[2].City);
         Assert.Equal(["Oslo", "Bergen", "Oslo"], await read.Places.OrderBy(p => p.Id).Select(p => p.Address.City).ToListAsync());
-        Assert.Equal(["Bergen", "Oslo", "Oslo"], (await read.Places.OrderBy(p => p.Address.City).ThenBy(p => p.Id).Select(p => p.Address).ToListAsync()).Select(a => a.City));
+        Assert.Equal(["Bergen", "Oslo", "Oslo"],
+            (await read.Places.OrderBy(p => p.Address.City).ThenBy(p => p.Id).Select(p => p.Address).ToListAsync()).Select(a => a.City));
     }
 
     [Fact]

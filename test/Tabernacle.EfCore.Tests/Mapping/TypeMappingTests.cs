@@ -128,21 +128,26 @@ public sealed class TypeMappingTests : ProviderTestBase<MappingContext>
         var token = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
         var price = new Money(9.99m, "EUR");
         Assert.Equal(1, await read.AllTypes.CountAsync(a => a.StringEnumByConversion == level));
-        Assert.Equal(1, await read.AllTypes.CountAsync(a => a.StringEnumByConversion == Level.High && a.StringEnumByAttribute == Level.Low && a.NumberEnum == Level.Mid));
+        Assert.Equal(1,
+            await read.AllTypes.CountAsync(a =>
+                a.StringEnumByConversion == Level.High && a.StringEnumByAttribute == Level.Low && a.NumberEnum == Level.Mid));
         Assert.Equal(1, await read.AllTypes.CountAsync(a => a.NumberEnum > Level.Low && a.NumberEnum < Level.High));
         Assert.Equal(1, await read.AllTypes.CountAsync(a => a.Token == token));
         Assert.Equal(1, await read.AllTypes.CountAsync(a => a.Price == price));
         Assert.Equal(1, await read.AllTypes.CountAsync(a => a.Day == new DateOnly(2026, 2, 28)));
         Assert.Equal(1, await read.AllTypes.CountAsync(a => a.When > new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc)));
         Assert.Equal(1, await read.AllTypes.CountAsync(a => a.Amount == 1234.5678m));
-        Assert.Equal(1, await read.AllTypes.CountAsync(a => a.NullableEnum == null && !a.MaybeWhen.HasValue && a.MaybeInt.HasValue && a.MaybeInt.Value == 42));
+        Assert.Equal(1,
+            await read.AllTypes.CountAsync(a =>
+                a.NullableEnum == null && !a.MaybeWhen.HasValue && a.MaybeInt.HasValue && a.MaybeInt.Value == 42));
         Assert.Equal(1, await read.AllTypes.CountAsync(a => EF.Property<string>(a, "Note") == null));
     }
 
     [Fact]
     public async Task Documents_written_by_other_tools_with_missing_elements_read_as_defaults_or_fail_clearly()
     {
-        await RawCollection("alltypes").InsertOneAsync(new BsonDocument { { "_id", 9 }, { "NumberEnum", 1 }, { "When", DateTime.UtcNow }, { "Amount", 2.5 } });
+        await RawCollection("alltypes").InsertOneAsync(
+            new BsonDocument { { "_id", 9 }, { "NumberEnum", 1 }, { "When", DateTime.UtcNow }, { "Amount", 2.5 } });
         await using var read = CreateContext();
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => read.AllTypes.SingleAsync());
         Assert.Contains("_id 9", error.Message);
@@ -175,7 +180,8 @@ public sealed class CrossCollectionNavigationTests : ProviderTestBase<MappingCon
         await AssertClearErrorOrAsync(() => read.Purchases.Where(p => p.Buyer.Name == "ann").Select(p => p.Id).ToListAsync(), [10]);
         await AssertClearErrorOrAsync(() => read.Purchases.Where(p => p.Buyer.Name == "bob").Select(p => p.Id).ToListAsync(), []);
         await AssertClearErrorOrAsync(() => read.Purchases.Select(p => p.Buyer.Name).ToListAsync(), ["ann"]);
-        await AssertClearErrorOrAsync(async () => (await read.Purchases.Include(p => p.Buyer).ToListAsync()).Select(p => p.Buyer.Name).ToList(), ["ann"]);
+        await AssertClearErrorOrAsync(async () =>
+            (await read.Purchases.Include(p => p.Buyer).ToListAsync()).Select(p => p.Buyer.Name).ToList(), ["ann"]);
     }
 
     private static async Task AssertClearErrorOrAsync<T>(Func<Task<List<T>>> query, List<T> expected)
@@ -188,7 +194,8 @@ public sealed class CrossCollectionNavigationTests : ProviderTestBase<MappingCon
         {
             Assert.Contains("could not be translated", error.Message);
             Assert.True(
-                error.Message.Contains("between collections", StringComparison.Ordinal) || error.Message.Contains("another collection", StringComparison.Ordinal),
+                error.Message.Contains("between collections", StringComparison.Ordinal)
+                    || error.Message.Contains("another collection", StringComparison.Ordinal),
                 error.Message);
             Assert.Contains("Buyer", error.Message);
         }

@@ -13,10 +13,15 @@ public sealed class BasicQueryTests : ProviderTestBase<ShopContext>
     {
         await using var db = CreateContext();
         db.Products.AddRange(
-            new Product { Name = "Hammer", Price = 12.5m, Stock = 10, Rating = 4, Category = Category.Hardware, AddedAt = Day, Tags = ["tools", "steel"], Size = new Dimensions { Width = 3, Height = 30 }, Reviews = [new Review { Author = "ann", Stars = 5 }, new Review { Author = "bob", Stars = 3 }] },
-            new Product { Name = "Saw", Price = 25m, Stock = 0, Rating = null, Category = Category.Hardware, AddedAt = Day.AddDays(1), Tags = ["tools"] },
-            new Product { Name = "Novel", Price = 9.99m, Stock = 100, Rating = 5, Category = Category.Books, AddedAt = Day.AddDays(2), Tags = [] },
-            new Product { Name = "Shovel", Price = 30m, Stock = 3, Rating = 2, Category = Category.Garden, AddedAt = Day.AddDays(3), Tags = ["garden", "steel"], Size = new Dimensions { Width = 20, Height = 120 } });
+            new Product { Name = "Hammer", Price = 12.5m, Stock = 10, Rating = 4, Category = Category.Hardware, AddedAt = Day,
+                Tags = ["tools", "steel"], Size = new Dimensions { Width = 3, Height = 30 },
+                    Reviews = [new Review { Author = "ann", Stars = 5 }, new Review { Author = "bob", Stars = 3 }] },
+            new Product { Name = "Saw", Price = 25m, Stock = 0, Rating = null, Category = Category.Hardware, AddedAt = Day.AddDays(1),
+                Tags = ["tools"] },
+            new Product { Name = "Novel", Price = 9.99m, Stock = 100, Rating = 5, Category = Category.Books, AddedAt = Day.AddDays(2),
+                Tags = [] },
+            new Product { Name = "Shovel", Price = 30m, Stock = 3, Rating = 2, Category = Category.Garden, AddedAt = Day.AddDays(3),
+                Tags = ["garden", "steel"], Size = new Dimensions { Width = 20, Height = 120 } });
         await db.SaveChangesAsync();
     }
 
@@ -41,13 +46,16 @@ public sealed class BasicQueryTests : ProviderTestBase<ShopContext>
     public async Task Where_with_comparisons_nulls_enums_and_strings()
     {
         await using var db = CreateContext();
-        Assert.Equal(["Hammer", "Novel"], await db.Products.Where(p => p.Price < 20).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
+        Assert.Equal(["Hammer", "Novel"],
+            await db.Products.Where(p => p.Price < 20).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
         Assert.Equal(["Saw"], await db.Products.Where(p => p.Rating == null).Select(p => p.Name).ToListAsync());
         Assert.Equal(3, await db.Products.CountAsync(p => p.Rating != null));
         Assert.Equal(2, await db.Products.CountAsync(p => p.Category == Category.Hardware));
-        Assert.Equal(["Shovel", "Saw"], await db.Products.Where(p => p.Name.StartsWith("S")).OrderByDescending(p => p.Price).Select(p => p.Name).ToListAsync());
+        Assert.Equal(["Shovel", "Saw"],
+            await db.Products.Where(p => p.Name.StartsWith("S")).OrderByDescending(p => p.Price).Select(p => p.Name).ToListAsync());
         var fragment = "ov";
-        Assert.Equal(["Novel", "Shovel"], await db.Products.Where(p => p.Name.Contains(fragment)).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
+        Assert.Equal(["Novel", "Shovel"],
+            await db.Products.Where(p => p.Name.Contains(fragment)).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
         Assert.Equal(1, await db.Products.CountAsync(p => p.Stock > 5 && p.Category == Category.Books));
         Assert.Equal(2, await db.Products.CountAsync(p => !(p.Stock > 5)));
     }
@@ -89,7 +97,9 @@ public sealed class BasicQueryTests : ProviderTestBase<ShopContext>
     public async Task Select_to_anonymous_types_and_owned_members()
     {
         await using var db = CreateContext();
-        var rows = await db.Products.Where(p => p.Size != null).OrderBy(p => p.Name).Select(p => new { p.Name, Area = p.Size!.Width * p.Size.Height, Upper = p.Name.ToUpperInvariant() }).ToListAsync();
+        var rows =
+            await db.Products.Where(p => p.Size != null).OrderBy(p => p.Name).Select(p =>
+                new { p.Name, Area = p.Size!.Width * p.Size.Height, Upper = p.Name.ToUpperInvariant() }).ToListAsync();
         Assert.Equal(2, rows.Count);
         Assert.Equal(90, rows[0].Area);
         Assert.Equal("SHOVEL", rows[1].Upper);
@@ -100,7 +110,8 @@ public sealed class BasicQueryTests : ProviderTestBase<ShopContext>
     public async Task A_filter_that_cannot_be_translated_is_never_evaluated_on_the_client()
     {
         await using var db = CreateContext();
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => db.Products.Where(p => p.Name.GetHashCode() == 1).ToListAsync());
+        var error =
+            await Assert.ThrowsAsync<InvalidOperationException>(() => db.Products.Where(p => p.Name.GetHashCode() == 1).ToListAsync());
         Assert.Contains("could not be translated", error.Message);
     }
 

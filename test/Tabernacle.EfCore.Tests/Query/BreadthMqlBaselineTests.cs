@@ -19,10 +19,12 @@ public sealed class BreadthMqlBaselineTests : ProviderTestBase<BreadthContext>
         using var db = CreateContext();
         AssertMql(
             """db.orders.aggregate([{ "$group" : { "_id" : "$Status", "a0" : { "$sum" : 1 }, "a1" : { "$sum" : "$Total" }, "a2" : { "$max" : "$Weight" } } }])""",
-            db.Orders.GroupBy(o => o.Status).Select(g => new { g.Key, Count = g.Count(), Total = g.Sum(o => o.Total), Heaviest = g.Max(o => o.Weight) }));
+            db.Orders.GroupBy(o => o.Status).Select(g =>
+                new { g.Key, Count = g.Count(), Total = g.Sum(o => o.Total), Heaviest = g.Max(o => o.Weight) }));
         AssertMql(
             """db.orders.aggregate([{ "$group" : { "_id" : { "Status" : "$Status", "CustomerId" : "$CustomerId" }, "a0" : { "$sum" : 1 }, "a1" : { "$avg" : "$Weight" } } }, { "$match" : { "a0" : { "$gt" : 2 } } }])""",
-            db.Orders.GroupBy(o => new { o.Status, o.CustomerId }).Where(g => g.Count() > 2).Select(g => new { g.Key.Status, Average = g.Average(o => o.Weight) }));
+            db.Orders.GroupBy(o => new { o.Status, o.CustomerId }).Where(g => g.Count() > 2).Select(g =>
+                new { g.Key.Status, Average = g.Average(o => o.Weight) }));
     }
 
     [Fact]
@@ -39,7 +41,8 @@ public sealed class BreadthMqlBaselineTests : ProviderTestBase<BreadthContext>
         using var db = CreateContext();
         AssertMql(
             """db.customers.aggregate([{ "$match" : { "Age" : { "$gt" : 75 } } }, { "$project" : { "_id" : 0, "s0" : { "$ifNull" : ["$_id", null] }, "s1" : { "$ifNull" : ["$Name", null] } } }, { "$unionWith" : { "coll" : "orders", "pipeline" : [{ "$project" : { "_id" : 0, "s0" : { "$ifNull" : ["$_id", null] }, "s1" : { "$ifNull" : [{ "$ifNull" : ["$Note", ""] }, null] } } }] } }])""",
-            db.Customers.Where(x => x.Age > 75).Select(x => new { Key = x.Id, Text = x.Name }).Concat(db.Orders.Select(o => new { Key = o.Id, Text = o.Note ?? "" })));
+            db.Customers.Where(x => x.Age > 75).Select(x =>
+                new { Key = x.Id, Text = x.Name }).Concat(db.Orders.Select(o => new { Key = o.Id, Text = o.Note ?? "" })));
         AssertMql(
             """db.orders.aggregate([{ "$match" : { "Total" : { "$gt" : NumberDecimal("500") } } }, { "$addFields" : { "__side" : 1 } }, { "$unionWith" : { "coll" : "orders", "pipeline" : [{ "$match" : { "Weight" : { "$gt" : 20.0 } } }, { "$addFields" : { "__side" : 2 } }] } }, { "$group" : { "_id" : "$_id", "d" : { "$first" : "$$ROOT" }, "sides" : { "$addToSet" : "$__side" } } }, { "$match" : { "sides" : { "$ne" : 2 } } }, { "$replaceRoot" : { "newRoot" : "$d" } }])""",
             db.Orders.Where(o => o.Total > 500).Except(db.Orders.Where(o => o.Weight > 20)));

@@ -25,10 +25,14 @@ public sealed class CoreOperatorTests : ProviderTestBase<ShopContext>
     {
         await using var db = CreateContext();
         db.Products.AddRange(
-            new Product { Name = "Hammer", Price = 12.5m, Stock = 10, Rating = 4, Category = Category.Hardware, AddedAt = Day, Tags = ["tools", "steel"], Size = new Dimensions { Width = 3, Height = 30 }, Reviews = [new Review { Author = "ann", Stars = 5 }] },
-            new Product { Name = "Saw", Price = 25m, Stock = 0, Rating = null, Category = Category.Hardware, AddedAt = Day.AddDays(1), Tags = ["tools"] },
+            new Product { Name = "Hammer", Price = 12.5m, Stock = 10, Rating = 4, Category = Category.Hardware, AddedAt = Day,
+                Tags = ["tools", "steel"], Size = new Dimensions { Width = 3, Height = 30 },
+                    Reviews = [new Review { Author = "ann", Stars = 5 }] },
+            new Product { Name = "Saw", Price = 25m, Stock = 0, Rating = null, Category = Category.Hardware, AddedAt = Day.AddDays(1),
+                Tags = ["tools"] },
             new Product { Name = "Novel", Price = 9.99m, Stock = 100, Rating = 5, Category = Category.Books, AddedAt = Day.AddDays(2) },
-            new Product { Name = "Shovel", Price = 30m, Stock = 3, Rating = 2, Category = Category.Garden, AddedAt = Day.AddDays(3), Size = new Dimensions { Width = 20, Height = 120 } },
+            new Product { Name = "Shovel", Price = 30m, Stock = 3, Rating = 2, Category = Category.Garden, AddedAt = Day.AddDays(3),
+                Size = new Dimensions { Width = 20, Height = 120 } },
             new Product { Name = "a.b", Price = 1m, Stock = 1, Rating = 1, Category = Category.Books, AddedAt = Day.AddDays(4) },
             new Product { Name = "axb", Price = 2m, Stock = 2, Rating = 3, Category = Category.Garden, AddedAt = Day.AddDays(5) });
         await db.SaveChangesAsync();
@@ -37,7 +41,8 @@ public sealed class CoreOperatorTests : ProviderTestBase<ShopContext>
         await RawCollection("products").InsertOneAsync(new BsonDocument
         {
             { "_id", ObjectId.GenerateNewId() }, { "Name", "Rake" }, { "Price", new BsonDecimal128(15m) }, { "Stock", 4 },
-            { "Category", 2 }, { "AddedAt", Day.AddDays(6) }, { "Tags", new BsonArray() }, { "Size", BsonNull.Value }, { "Reviews", new BsonArray() },
+            { "Category", 2 }, { "AddedAt", Day.AddDays(6) }, { "Tags", new BsonArray() }, { "Size", BsonNull.Value },
+                { "Reviews", new BsonArray() },
         });
     }
 
@@ -45,10 +50,12 @@ public sealed class CoreOperatorTests : ProviderTestBase<ShopContext>
     public async Task Null_comparison_matches_null_and_missing_elements()
     {
         await using var db = CreateContext();
-        Assert.Equal(["Rake", "Saw"], await db.Products.Where(p => p.Rating == null).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
+        Assert.Equal(["Rake", "Saw"],
+            await db.Products.Where(p => p.Rating == null).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
         Assert.Equal(5, await db.Products.CountAsync(p => p.Rating != null));
         Assert.Equal(5, await db.Products.CountAsync(p => p.Rating.HasValue));
-        Assert.Equal(["Hammer", "Novel"], await db.Products.Where(p => p.Rating.HasValue && p.Rating.Value >= 4).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
+        Assert.Equal(["Hammer", "Novel"],
+            await db.Products.Where(p => p.Rating.HasValue && p.Rating.Value >= 4).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
 
         // C#'s lifted comparisons: null is neither below nor above anything.
         Assert.Equal(["a.b", "Shovel"], await db.Products.Where(p => p.Rating < 3).OrderBy(p => p.Price).Select(p => p.Name).ToListAsync());
@@ -61,15 +68,18 @@ public sealed class CoreOperatorTests : ProviderTestBase<ShopContext>
     public async Task Arithmetic_enum_and_boolean_logic_in_predicates()
     {
         await using var db = CreateContext();
-        Assert.Equal(["Hammer", "Novel"], await db.Products.Where(p => p.Stock * 2 + 1 > 10).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
-        Assert.Equal(["a.b", "axb", "Novel"], await db.Products.Where(p => p.Price - 1 < 10).OrderBy(p => p.Price).Select(p => p.Name).ToListAsync());
+        Assert.Equal(["Hammer", "Novel"],
+            await db.Products.Where(p => p.Stock * 2 + 1 > 10).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
+        Assert.Equal(["a.b", "axb", "Novel"],
+            await db.Products.Where(p => p.Price - 1 < 10).OrderBy(p => p.Price).Select(p => p.Name).ToListAsync());
         Assert.Equal(4, await db.Products.CountAsync(p => p.Stock % 2 == 0 && p.Stock > 0));
         Assert.Equal(3, await db.Products.CountAsync(p => p.Category == Category.Garden));
         Assert.Equal(5, await db.Products.CountAsync(p => p.Category != Category.Hardware));
         Assert.Equal(3, await db.Products.CountAsync(p => p.Category > Category.Books));
         var category = Category.Books;
         Assert.Equal(2, await db.Products.CountAsync(p => p.Category == category));
-        Assert.Equal(4, await db.Products.CountAsync(p => p.Category == Category.Hardware || (p.Stock < 3 && p.Category != Category.Hardware)));
+        Assert.Equal(4,
+            await db.Products.CountAsync(p => p.Category == Category.Hardware || (p.Stock < 3 && p.Category != Category.Hardware)));
         Assert.Equal(5, await db.Products.CountAsync(p => !(p.Category == Category.Hardware)));
         Assert.Equal(2, await db.Products.CountAsync(p => p.AddedAt >= Day.AddDays(5)));
     }
@@ -79,15 +89,19 @@ public sealed class CoreOperatorTests : ProviderTestBase<ShopContext>
     {
         await using var db = CreateContext();
         Assert.Equal(["Shovel"], await db.Products.Where(p => p.Size!.Width > 10).Select(p => p.Name).ToListAsync());
-        Assert.Equal(["Hammer", "Shovel"], await db.Products.Where(p => p.Size != null).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
-        Assert.Equal(["Saw", "Shovel"], await db.Products.Where(p => p.Name.StartsWith("S")).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
+        Assert.Equal(["Hammer", "Shovel"],
+            await db.Products.Where(p => p.Size != null).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
+        Assert.Equal(["Saw", "Shovel"],
+            await db.Products.Where(p => p.Name.StartsWith("S")).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
         Assert.Equal(["Hammer"], await db.Products.Where(p => p.Name.EndsWith("mer")).Select(p => p.Name).ToListAsync());
-        Assert.Equal(["Novel", "Shovel"], await db.Products.Where(p => p.Name.Contains("ove")).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
+        Assert.Equal(["Novel", "Shovel"],
+            await db.Products.Where(p => p.Name.Contains("ove")).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
         var prefix = "Sh";
         var suffix = "el";
         var middle = ".";
         Assert.Equal(["Shovel"], await db.Products.Where(p => p.Name.StartsWith(prefix)).Select(p => p.Name).ToListAsync());
-        Assert.Equal(["Novel", "Shovel"], await db.Products.Where(p => p.Name.EndsWith(suffix)).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
+        Assert.Equal(["Novel", "Shovel"],
+            await db.Products.Where(p => p.Name.EndsWith(suffix)).OrderBy(p => p.Name).Select(p => p.Name).ToListAsync());
 
         // Regular-expression characters are matched literally.
         Assert.Equal(["a.b"], await db.Products.Where(p => p.Name.Contains(middle)).Select(p => p.Name).ToListAsync());
@@ -101,10 +115,16 @@ public sealed class CoreOperatorTests : ProviderTestBase<ShopContext>
         await using var db = CreateContext();
         Assert.Equal([30m, 25m], await db.Products.OrderByDescending(p => p.Price).Take(2).Select(p => p.Price).ToListAsync());
         // Owned entities projected without their owner can't be tracked (EF Core's rule for every provider).
-        var anonymous = await db.Products.AsNoTracking().Where(p => p.Name == "Hammer").Select(p => new { p.Name, Double = p.Stock * 2, p.Size, p.Reviews }).SingleAsync();
-        Assert.Equal(("Hammer", 20, 3.0, "ann"), (anonymous.Name, anonymous.Double, anonymous.Size!.Width, anonymous.Reviews.Single().Author));
-        Assert.Equal(new ProductSummary("Novel", 9.99m), await db.Products.Where(p => p.Name == "Novel").Select(p => new ProductSummary(p.Name, p.Price)).SingleAsync());
-        var dto = await db.Products.Where(p => p.Name == "Shovel").Select(p => new ProductDto { Name = p.Name, Stock = p.Stock, Width = p.Size!.Width }).SingleAsync();
+        var anonymous =
+            await db.Products.AsNoTracking().Where(p => p.Name == "Hammer").Select(p =>
+                new { p.Name, Double = p.Stock * 2, p.Size, p.Reviews }).SingleAsync();
+        Assert.Equal(("Hammer", 20, 3.0, "ann"),
+            (anonymous.Name, anonymous.Double, anonymous.Size!.Width, anonymous.Reviews.Single().Author));
+        Assert.Equal(new ProductSummary("Novel", 9.99m),
+            await db.Products.Where(p => p.Name == "Novel").Select(p => new ProductSummary(p.Name, p.Price)).SingleAsync());
+        var dto =
+            await db.Products.Where(p => p.Name == "Shovel").Select(p =>
+                new ProductDto { Name = p.Name, Stock = p.Stock, Width = p.Size!.Width }).SingleAsync();
         Assert.Equal(("Shovel", 3, 20.0), (dto.Name, dto.Stock, dto.Width));
         Assert.Empty(db.ChangeTracker.Entries());
     }
@@ -113,8 +133,10 @@ public sealed class CoreOperatorTests : ProviderTestBase<ShopContext>
     public async Task Orderings_skip_take_first_single()
     {
         await using var db = CreateContext();
-        Assert.Equal(["Hammer", "Saw", "Novel", "a.b", "Rake", "Shovel", "axb"], await db.Products.OrderBy(p => p.Category).ThenByDescending(p => p.Stock).Select(p => p.Name).ToListAsync());
-        Assert.Equal(["Hammer", "Rake"], await db.Products.OrderByDescending(p => p.Stock).Skip(1).Take(2).Select(p => p.Name).ToListAsync());
+        Assert.Equal(["Hammer", "Saw", "Novel", "a.b", "Rake", "Shovel", "axb"],
+            await db.Products.OrderBy(p => p.Category).ThenByDescending(p => p.Stock).Select(p => p.Name).ToListAsync());
+        Assert.Equal(["Hammer", "Rake"],
+            await db.Products.OrderByDescending(p => p.Stock).Skip(1).Take(2).Select(p => p.Name).ToListAsync());
         Assert.Equal("a.b", (await db.Products.OrderBy(p => p.Price).FirstAsync()).Name);
         Assert.Equal("Saw", (await db.Products.FirstAsync(p => p.Stock == 0)).Name);
         await Assert.ThrowsAsync<InvalidOperationException>(() => db.Products.FirstAsync(p => p.Stock < 0));
@@ -226,7 +248,8 @@ public sealed class CoreOperatorTests : ProviderTestBase<ShopContext>
         await bulk.SaveChangesAsync();
         await using var db = CreateContext();
         var names = new List<string>();
-        await foreach (var product in db.Products.Where(p => p.Name.StartsWith("bulk-")).OrderBy(p => p.Name).AsNoTracking().AsAsyncEnumerable())
+        await foreach (var product in db.Products.Where(p => p.Name.StartsWith("bulk-")).OrderBy(p =>
+            p.Name).AsNoTracking().AsAsyncEnumerable())
         {
             names.Add(product.Name);
         }
@@ -238,7 +261,8 @@ public sealed class CoreOperatorTests : ProviderTestBase<ShopContext>
     public async Task Untranslatable_filters_name_the_expression()
     {
         await using var db = CreateContext();
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => db.Products.Where(p => p.Name.GetHashCode() == 1).ToListAsync());
+        var error =
+            await Assert.ThrowsAsync<InvalidOperationException>(() => db.Products.Where(p => p.Name.GetHashCode() == 1).ToListAsync());
         Assert.Contains("could not be translated", error.Message);
         Assert.Contains("p.Name.GetHashCode() == 1", error.Message);
         var local = await Assert.ThrowsAsync<InvalidOperationException>(() => db.Products.Where(p => IsCheap(p)).ToListAsync());

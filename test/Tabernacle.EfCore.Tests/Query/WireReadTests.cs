@@ -210,7 +210,8 @@ public sealed class WireReadTests : ProviderTestBase<WireContext>
         await using var db = CreateContext();
         db.Items.AddRange(Full(1), Full(2));
         db.Entry(db.Items.Local.Single(i => i.Id == 2)).Property("Secret").CurrentValue = "shadow";
-        db.Shapes.AddRange(new WireCircle { Id = 1, Name = "c", Radius = 2.5 }, new WireSquare { Id = 2, Name = "s", Side = 4, Colour = "red" });
+        db.Shapes.AddRange(new WireCircle { Id = 1, Name = "c", Radius = 2.5 },
+            new WireSquare { Id = 2, Name = "s", Side = 4, Colour = "red" });
         db.Authors.Add(new WireAuthor { Id = 1, Name = "Ann" });
         db.Books.AddRange(new WireBook { Id = 1, Title = "One", AuthorId = 1 }, new WireBook { Id = 2, Title = "Two", AuthorId = 1 });
         await db.SaveChangesAsync();
@@ -396,7 +397,8 @@ public sealed class WireReadTests : ProviderTestBase<WireContext>
         var query = db.Items.OrderBy(i => i.Id).Select(i => new { i.Name, i.Size.Width, i.Place.City, i.MaybeCount, i.TierText });
         Assert.True(ReadsFromWire(query));
         var rows = await query.ToListAsync();
-        Assert.Equal(("item 1", 10, "Oslo", (int?)null, WireTier.Gold), (rows[0].Name, rows[0].Width, rows[0].City, rows[0].MaybeCount, rows[0].TierText));
+        Assert.Equal(("item 1", 10, "Oslo", (int?)null, WireTier.Gold),
+            (rows[0].Name, rows[0].Width, rows[0].City, rows[0].MaybeCount, rows[0].TierText));
         Assert.Equal(2, rows[1].MaybeCount);
         var dto = db.Items.Where(i => i.Count > 0).Select(i => new WirePlace { City = i.Name, Zip = i.Count });
         Assert.True(ReadsFromWire(dto));
@@ -436,7 +438,8 @@ public sealed class WireReadTests : ProviderTestBase<WireContext>
     public async Task Results_over_several_batches_are_all_read_with_and_without_tracking()
     {
         // More than the first batch (101 documents): rows of later batches arrive through getMore.
-        await RawCollection("wireauthors").InsertManyAsync(Enumerable.Range(100, 250).Select(i => new BsonDocument { { "_id", i }, { "Name", "a" + i } }));
+        await RawCollection("wireauthors").InsertManyAsync(
+            Enumerable.Range(100, 250).Select(i => new BsonDocument { { "_id", i }, { "Name", "a" + i } }));
         await using var db = CreateContext();
         var query = db.Authors.AsNoTracking().Where(a => a.Id >= 100).OrderBy(a => a.Id);
         Assert.True(ReadsFromWire(query));

@@ -36,12 +36,15 @@ public sealed class FailoverSoakTests(DedicatedReplicaSet replicaSet, ITestOutpu
         var seed = EnvInt("TABERNACLE_SOAK_SEED", DefaultSeed);
         var savesPerWriter = EnvInt("TABERNACLE_SOAK_SAVES", 120);
         var budget = TimeSpan.FromSeconds(EnvInt("TABERNACLE_SOAK_SECONDS", 35));
-        output.WriteLine($"soak seed {seed} (TABERNACLE_SOAK_SEED to replay): {Writers} writers × {savesPerWriter} saves, at most {budget.TotalSeconds} s");
+        output.WriteLine(
+            $"soak seed {seed} (TABERNACLE_SOAK_SEED to replay): {Writers} writers × {savesPerWriter} saves, at most " +
+                $"{budget.TotalSeconds} s");
         var clock = Stopwatch.StartNew();
         var termBefore = Emulator.Term;
 
         using var stop = new CancellationTokenSource();
-        var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(() => WriteAsync(w, savesPerWriter, seed, clock, budget))).ToArray();
+        var writers =
+            Enumerable.Range(0, Writers).Select(w => Task.Run(() => WriteAsync(w, savesPerWriter, seed, clock, budget))).ToArray();
         var writing = Task.WhenAll(writers);
         var faults = await ChaosAsync(new Random(seed), writing, clock, budget);
         await writing;
@@ -70,22 +73,34 @@ public sealed class FailoverSoakTests(DedicatedReplicaSet replicaSet, ITestOutpu
         var primaryDocuments = perMember.Single(p => p.Member.Role == EmulatorMemberRole.Primary).Documents;
         var presentOnPrimary = primaryDocuments.Select(d => d["Name"].AsString).ToHashSet();
 
-        var lost = perMember.SelectMany(p => acknowledged.Where(a => !p.Documents.Any(d => d["Name"].AsString == a)).Select(a => $"{a} missing on {p.Member.Host}")).ToList();
-        var duplicated = perMember.SelectMany(p => p.Documents.GroupBy(d => d["Name"].AsString).Where(g => g.Count() > 1).Select(g => $"{g.Key} ×{g.Count()} on {p.Member.Host}")).ToList();
+        var lost =
+            perMember.SelectMany(p =>
+                acknowledged.Where(a => !p.Documents.Any(d => d["Name"].AsString == a)).Select(a =>
+                    $"{a} missing on {p.Member.Host}")).ToList();
+        var duplicated =
+            perMember.SelectMany(p =>
+                p.Documents.GroupBy(d => d["Name"].AsString).Where(g => g.Count() > 1).Select(g =>
+                    $"{g.Key} ×{g.Count()} on {p.Member.Host}")).ToList();
         var unacknowledgedButPresent = failed.Count(presentOnPrimary.Contains);
         var unknown = presentOnPrimary.Count(n => !acknowledged.Contains(n) && !failed.Contains(n));
 
         output.WriteLine(
-            $"operations {Volatile.Read(ref _saves)} saves ({acknowledged.Count + failed.Count} documents) in {writeTime.TotalSeconds:F1} s; " +
-            $"faults injected {faults.Total}: {faults.StepDowns} step-downs, {faults.PrimaryStops} primary stops, {faults.SecondaryStops} secondary stops, {faults.Restarts} restarts; " +
-            $"elections {Emulator.Term - termBefore}; retries {Logs.Entries.Count(e => e.EventId.Id == CoreEventId.ExecutionStrategyRetrying.Id)}");
+            $"operations {Volatile.Read(ref _saves)} saves ({acknowledged.Count + failed.Count} documents) in " +
+                $"{writeTime.TotalSeconds:F1} s; " +
+            $"faults injected {faults.Total}: {faults.StepDowns} step-downs, {faults.PrimaryStops} primary stops, " +
+                $"{faults.SecondaryStops} secondary stops, {faults.Restarts} restarts; " +
+            $"elections {Emulator.Term - termBefore}; retries " +
+                $"{Logs.Entries.Count(e => e.EventId.Id == CoreEventId.ExecutionStrategyRetrying.Id)}");
         output.WriteLine(
-            $"acknowledged writes {acknowledged.Count}, failed saves' documents {failed.Count} (of which present: {unacknowledgedButPresent}), " +
+            $"acknowledged writes {acknowledged.Count}, failed saves' documents {failed.Count} (of which present: " +
+                $"{unacknowledgedButPresent}), " +
             $"lost {lost.Count}, duplicated {duplicated.Count}, present but never attempted {unknown}");
         output.WriteLine($"errors: {(_errors.IsEmpty ? "none" : string.Join("; ", _errors.Select(e => $"{e.Key} ×{e.Value}")))}");
         foreach (var (member, documents) in perMember)
         {
-            output.WriteLine($"  {member.Host} {member.Role}: {documents.Count} documents, last applied ({member.LastAppliedTimestamp.Timestamp}, {member.LastAppliedTimestamp.Increment}), oplog {member.OplogCount} entries");
+            output.WriteLine(
+                $"  {member.Host} {member.Role}: {documents.Count} documents, last applied ({member.LastAppliedTimestamp.Timestamp}, " +
+                    $"{member.LastAppliedTimestamp.Increment}), oplog {member.OplogCount} entries");
         }
 
         Assert.True(lost.Count == 0, "acknowledged writes were lost:\n" + string.Join("\n", lost.Take(20)));
@@ -124,7 +139,9 @@ public sealed class FailoverSoakTests(DedicatedReplicaSet replicaSet, ITestOutpu
         for (var i = 0; i < saves && clock.Elapsed < budget; i++)
         {
             // One to three documents per save: multi-document bulk writes fail over too.
-            var names = Enumerable.Range(0, random.Next(1, 4)).Select(k => string.Create(CultureInfo.InvariantCulture, $"w{writer}-{i}-{k}")).ToList();
+            var names =
+                Enumerable.Range(0, random.Next(1, 4)).Select(k =>
+                    string.Create(CultureInfo.InvariantCulture, $"w{writer}-{i}-{k}")).ToList();
             await using var db = CreateContext(o => o
                 .DefaultWriteConcern(WriteConcern.WMajority)
                 .EnableRetryOnFailure(maxRetryCount: 10, maxRetryDelay: TimeSpan.FromMilliseconds(500)));
@@ -228,7 +245,8 @@ public sealed class FailoverSoakTests(DedicatedReplicaSet replicaSet, ITestOutpu
                 return false;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"the writers made no progress for 30 s ({_acknowledged.Count} acknowledged, {_failed.Count} failed)");
+            Assert.True(DateTime.UtcNow < deadline,
+                $"the writers made no progress for 30 s ({_acknowledged.Count} acknowledged, {_failed.Count} failed)");
             await Task.WhenAny(writing, Task.Delay(10));
         }
 
@@ -246,5 +264,6 @@ public sealed class FailoverSoakTests(DedicatedReplicaSet replicaSet, ITestOutpu
         documents.Select(d => d.ToJson()).Order(StringComparer.Ordinal).ToList();
 
     private static int EnvInt(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value
+            : fallback;
 }

@@ -15,7 +15,9 @@ namespace Tabernacle.EfCore.Tests.Reliability;
 public sealed class ReplayedSaveTests(DedicatedReplicaSet replicaSet) : ReplicaSetTestBase(replicaSet)
 {
     private ReplicaSetContext CreateRetryingContext() =>
-        CreateContext(o => o.DefaultWriteConcern(WriteConcern.WMajority).EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromMilliseconds(50)));
+        CreateContext(o =>
+            o.DefaultWriteConcern(WriteConcern.WMajority).EnableRetryOnFailure(maxRetryCount: 3,
+                maxRetryDelay: TimeSpan.FromMilliseconds(50)));
 
     [Fact]
     public async Task A_replayed_insert_that_had_landed_succeeds_once()
@@ -31,7 +33,8 @@ public sealed class ReplayedSaveTests(DedicatedReplicaSet replicaSet) : ReplicaS
         Assert.Equal(EntityState.Unchanged, db.Entry(item).State);
         await Emulator.WaitForReplicationAsync();
         Assert.Single(Emulator.Primary!.GetDocuments(DatabaseName, "items"), d => d["Name"] == "landed");
-        Assert.Contains(Logs.Entries, e => e.EventId.Id == Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.ExecutionStrategyRetrying.Id);
+        Assert.Contains(Logs.Entries, e =>
+            e.EventId.Id == Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.ExecutionStrategyRetrying.Id);
     }
 
     [Fact]
@@ -62,7 +65,10 @@ public sealed class ReplayedSaveTests(DedicatedReplicaSet replicaSet) : ReplicaS
         versioned.Revision = 2;
         Assert.Equal(1, await db.SaveChangesAsync());
 
-        var stored = Assert.Single(Emulator.Primary!.GetDocuments(DatabaseName, "versioneds").Concat(Emulator.Primary!.GetDocuments(DatabaseName, "versioned")));
+        var stored =
+            Assert.Single(
+                Emulator.Primary!.GetDocuments(DatabaseName,
+                    "versioneds").Concat(Emulator.Primary!.GetDocuments(DatabaseName, "versioned")));
         Assert.Equal(2, stored["Revision"].AsInt32);
     }
 
@@ -77,7 +83,9 @@ public sealed class ReplayedSaveTests(DedicatedReplicaSet replicaSet) : ReplicaS
             .InsertOneAsync(new BsonDocument { { "_id", item.Id }, { "Name", "theirs" }, { "Quantity", 0 } });
 
         // The first attempt fails before it runs (twice, so the driver's retry fails too); the replay meets the other document.
-        await ConfigureFailPointAsync("{ configureFailPoint: 'failCommand', mode: { times: 2 }, data: { failCommands: ['insert'], errorCode: 91, errorLabels: ['RetryableWriteError'] } }");
+        await ConfigureFailPointAsync(
+            "{ configureFailPoint: 'failCommand', mode: { times: 2 }, data: { failCommands: ['insert'], errorCode: 91, errorLabels: " +
+                "['RetryableWriteError'] } }");
         db.Items.Add(item);
         var error = await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
         Assert.Contains("_id_", error.Message, StringComparison.Ordinal);

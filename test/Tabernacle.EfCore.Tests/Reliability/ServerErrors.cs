@@ -12,7 +12,8 @@ internal static class ServerErrors
 {
     public static readonly ConnectionId Connection = new(new ServerId(new ClusterId(), new DnsEndPoint("localhost", 27017)));
 
-    /// <summary>A command error with <paramref name="code"/> and the given error labels, as <paramref name="command"/> would fail.</summary>
+    /// <summary>A command error with <paramref name="code"/> and the given error labels, as <paramref name="command"/> would
+    /// fail.</summary>
     public static MongoCommandException Command(BsonDocument command, int code, params string[] labels)
     {
         var result = new BsonDocument { { "ok", 0 }, { "code", code }, { "errmsg", "failed" } };

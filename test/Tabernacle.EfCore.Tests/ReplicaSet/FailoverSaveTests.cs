@@ -82,7 +82,10 @@ public sealed class FailoverSaveTests(DedicatedReplicaSet replicaSet) : ReplicaS
         await WarmUpAsync(db);
         using (var direct = new MongoClient($"mongodb://{Emulator.Primary!.Host}/?directConnection=true"))
         {
-            await direct.GetDatabase("admin").RunCommandAsync<BsonDocument>(BsonDocument.Parse("{ configureFailPoint: 'failCommand', mode: { times: 2 }, data: { failCommands: ['insert'], errorCode: 2, errorLabels: [] } }"));
+            await direct.GetDatabase("admin").RunCommandAsync<BsonDocument>(
+                BsonDocument.Parse(
+                    "{ configureFailPoint: 'failCommand', mode: { times: 2 }, data: { failCommands: ['insert'], errorCode: 2, " +
+                        "errorLabels: [] } }"));
         }
 
         db.Items.Add(new Item { Name = "rejected" });

@@ -11,7 +11,8 @@ public sealed class GuardrailTests(DedicatedReplicaSet replicaSet) : ReplicaSetT
     {
         await using var db = CreateContext();
         await using var transaction = await db.Database.BeginTransactionAsync();
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => db.Items.WithReadPreference(ReadPreference.Secondary).ToListAsync());
+        var error =
+            await Assert.ThrowsAsync<InvalidOperationException>(() => db.Items.WithReadPreference(ReadPreference.Secondary).ToListAsync());
         Assert.Contains("transaction must read from the primary", error.Message);
     }
 
@@ -30,19 +31,27 @@ public sealed class GuardrailTests(DedicatedReplicaSet replicaSet) : ReplicaSetT
         db.Versioned.Add(new Versioned { Revision = 1 });
         var tokens = await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync(WriteConcern.Unacknowledged));
         Assert.Contains("concurrency tokens", tokens.Message);
-        Assert.Throws<InvalidOperationException>(() => db.Database.BeginTransaction(new TransactionOptions(writeConcern: WriteConcern.Unacknowledged)));
+        Assert.Throws<InvalidOperationException>(() =>
+            db.Database.BeginTransaction(new TransactionOptions(writeConcern: WriteConcern.Unacknowledged)));
     }
 
     [Fact]
     public void Invalid_read_preferences_name_MongoDBs_rule()
     {
         using var db = CreateContext();
-        var primaryWithTags = Assert.Throws<ArgumentException>(() => db.Items.WithReadPreference(ReadPreferenceMode.Primary, [new TagSet([new Tag("dc", "x")])]));
+        var primaryWithTags =
+            Assert.Throws<ArgumentException>(() =>
+                db.Items.WithReadPreference(ReadPreferenceMode.Primary, [new TagSet([new Tag("dc", "x")])]));
         Assert.Contains("cannot have tag sets", primaryWithTags.Message);
-        var primaryWithStaleness = Assert.Throws<ArgumentException>(() => db.Items.WithReadPreference(ReadPreferenceMode.Primary, maxStaleness: TimeSpan.FromMinutes(5)));
+        var primaryWithStaleness =
+            Assert.Throws<ArgumentException>(() =>
+                db.Items.WithReadPreference(ReadPreferenceMode.Primary, maxStaleness: TimeSpan.FromMinutes(5)));
         Assert.Contains("cannot have maxStaleness", primaryWithStaleness.Message);
-        var tooFresh = Assert.Throws<ArgumentException>(() => db.Items.WithReadPreference(ReadPreferenceMode.Secondary, maxStaleness: TimeSpan.FromSeconds(30)));
+        var tooFresh =
+            Assert.Throws<ArgumentException>(() =>
+                db.Items.WithReadPreference(ReadPreferenceMode.Secondary, maxStaleness: TimeSpan.FromSeconds(30)));
         Assert.Contains("at least 90 seconds", tooFresh.Message);
-        Assert.Throws<InvalidOperationException>(() => db.Database.BeginTransaction(new TransactionOptions(readPreference: ReadPreference.Secondary)));
+        Assert.Throws<InvalidOperationException>(() =>
+            db.Database.BeginTransaction(new TransactionOptions(readPreference: ReadPreference.Secondary)));
     }
 }

@@ -8,7 +8,8 @@ public sealed class ReadRoutingTests(DedicatedReplicaSet replicaSet) : ReplicaSe
 {
     private const int Reads = 20;
 
-    private async Task<long[]> RunReadsAsync(Func<ReplicaSetContext, Task> read, Action<TabernacleDbContextOptionsBuilder>? configure = null, string? connectionString = null)
+    private async Task<long[]> RunReadsAsync(Func<ReplicaSetContext, Task> read,
+        Action<TabernacleDbContextOptionsBuilder>? configure = null, string? connectionString = null)
     {
         await using var db = CreateContext(configure, connectionString);
         db.Items.Add(new Item { Name = "routed", Quantity = 1 });
@@ -75,14 +76,16 @@ public sealed class ReadRoutingTests(DedicatedReplicaSet replicaSet) : ReplicaSe
     [Fact]
     public async Task SecondaryPreferred_and_nearest_route_as_MongoDB_does()
     {
-        var secondaryPreferred = await RunReadsAsync(db => db.Items.WithReadPreference(ReadPreferenceMode.SecondaryPreferred).ToListAsync());
+        var secondaryPreferred =
+            await RunReadsAsync(db => db.Items.WithReadPreference(ReadPreferenceMode.SecondaryPreferred).ToListAsync());
         Assert.Equal(0, secondaryPreferred[Primary]);
         // Every member in the latency window, whatever the machine's load does to the measured round trips: the test is
         // about nearest choosing among eligible members (primary included), not about the 15 ms default window.
         var nearest = await RunReadsAsync(db => db.Items.WithReadPreference(ReadPreferenceMode.Nearest).ToListAsync(),
             connectionString: ReplicaSet.ConnectionString + "&localThresholdMS=60000");
         Assert.Equal(Reads, nearest.Sum());
-        Assert.True(nearest.Count(n => n > 0) >= 2, $"nearest spreads reads over members in the latency window: {string.Join(",", nearest)}");
+        Assert.True(nearest.Count(n => n > 0) >= 2,
+            $"nearest spreads reads over members in the latency window: {string.Join(",", nearest)}");
     }
 
     [Fact]
@@ -101,10 +104,13 @@ public sealed class ReadRoutingTests(DedicatedReplicaSet replicaSet) : ReplicaSe
         var fromConnectionString = await RunReadsAsync(db => db.Items.ToListAsync(), connectionString: viaConnectionString);
         Assert.Equal(0, fromConnectionString[Primary]);
 
-        var fromContext = await RunReadsAsync(db => db.Items.ToListAsync(), o => o.DefaultReadPreference(ReadPreference.Primary), viaConnectionString);
+        var fromContext =
+            await RunReadsAsync(db => db.Items.ToListAsync(), o => o.DefaultReadPreference(ReadPreference.Primary), viaConnectionString);
         Assert.Equal(Reads, fromContext[Primary]);
 
-        var fromQuery = await RunReadsAsync(db => db.Items.WithReadPreference(ReadPreference.Secondary).ToListAsync(), o => o.DefaultReadPreference(ReadPreference.Primary), viaConnectionString);
+        var fromQuery =
+            await RunReadsAsync(db => db.Items.WithReadPreference(ReadPreference.Secondary).ToListAsync(), o =>
+                o.DefaultReadPreference(ReadPreference.Primary), viaConnectionString);
         Assert.Equal(0, fromQuery[Primary]);
     }
 
@@ -135,6 +141,7 @@ public sealed class ReadRoutingTests(DedicatedReplicaSet replicaSet) : ReplicaSe
         await db.Items.WithReadPreference(ReadPreference.Secondary).ToListAsync();
         var line = Assert.Single(Logs.Entries, e => e.EventId == Diagnostics.TabernacleEventId.CommandExecuted);
         Assert.Contains("read preference Secondary", line.Message);
-        Assert.Contains(Emulator.Members.Where(m => m.Role == Tabernacle.MongoEmulator.EmulatorMemberRole.Secondary).Select(m => m.Host), host => line.Message.Contains(host, StringComparison.Ordinal));
+        Assert.Contains(Emulator.Members.Where(m => m.Role == Tabernacle.MongoEmulator.EmulatorMemberRole.Secondary).Select(m => m.Host),
+            host => line.Message.Contains(host, StringComparison.Ordinal));
     }
 }

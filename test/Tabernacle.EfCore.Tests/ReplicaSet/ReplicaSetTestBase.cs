@@ -71,7 +71,8 @@ public abstract class ReplicaSetTestBase(DedicatedReplicaSet replicaSet) : IClas
         foreach (var secondary in Emulator.Members.Where(m => m.Role == EmulatorMemberRole.Secondary))
         {
             using var direct = new MongoClient($"mongodb://{secondary.Host}/?directConnection=true");
-            await direct.GetDatabase("admin").RunCommandAsync<BsonDocument>(BsonDocument.Parse("{ configureFailPoint: 'stopReplProducer', mode: 'alwaysOn' }"));
+            await direct.GetDatabase("admin").RunCommandAsync<BsonDocument>(
+                BsonDocument.Parse("{ configureFailPoint: 'stopReplProducer', mode: 'alwaysOn' }"));
         }
     }
 
@@ -80,7 +81,8 @@ public abstract class ReplicaSetTestBase(DedicatedReplicaSet replicaSet) : IClas
         foreach (var member in Emulator.Members.Where(m => m.IsRunning))
         {
             using var direct = new MongoClient($"mongodb://{member.Host}/?directConnection=true");
-            await direct.GetDatabase("admin").RunCommandAsync<BsonDocument>(BsonDocument.Parse("{ configureFailPoint: 'stopReplProducer', mode: 'off' }"));
+            await direct.GetDatabase("admin").RunCommandAsync<BsonDocument>(
+                BsonDocument.Parse("{ configureFailPoint: 'stopReplProducer', mode: 'off' }"));
         }
     }
 }

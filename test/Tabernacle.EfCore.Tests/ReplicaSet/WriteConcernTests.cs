@@ -72,7 +72,8 @@ public sealed class WriteConcernTests(DedicatedReplicaSet replicaSet) : ReplicaS
     public async Task ExecuteUpdate_and_ExecuteDelete_take_the_query_write_concern()
     {
         await using var db = CreateContext();
-        db.Items.AddRange(new Item { Name = "a", Quantity = 1 }, new Item { Name = "b", Quantity = 2 }, new Item { Name = "c", Quantity = 3 });
+        db.Items.AddRange(new Item { Name = "a", Quantity = 1 }, new Item { Name = "b", Quantity = 2 },
+            new Item { Name = "c", Quantity = 3 });
         await db.SaveChangesAsync();
         var updated = await db.Items.Where(i => i.Quantity >= 2).WithWriteConcern(WriteConcern.WMajority)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.Quantity, i => i.Quantity * 10).SetProperty(i => i.Name, "big"));

@@ -11,7 +11,8 @@ namespace Tabernacle.EfCore.Tests.Security;
 /// <see cref="MongoClientSettings"/> and from an application's client all carry the smoke subset of provider operations,
 /// and a wrong password fails clearly without showing the password.
 /// </summary>
-public sealed class AuthenticationSmokeTests(AuthenticatedReplicaSet replicaSet, ITestOutputHelper output) : IClassFixture<AuthenticatedReplicaSet>
+public sealed class AuthenticationSmokeTests(AuthenticatedReplicaSet replicaSet, ITestOutputHelper output)
+    : IClassFixture<AuthenticatedReplicaSet>
 {
     public enum CredentialSource
     {
@@ -86,7 +87,9 @@ public sealed class AuthenticationSmokeTests(AuthenticatedReplicaSet replicaSet,
         }
 
         Assert.True(await db.Database.EnsureDeletedAsync());
-        output.WriteLine($"{source}: EnsureCreated, insert, filtered query, update, delete, transaction (commit and abort), secondary read, EnsureDeleted all authenticated");
+        output.WriteLine(
+            $"{source}: EnsureCreated, insert, filtered query, update, delete, transaction (commit and abort), secondary read, " +
+                $"EnsureDeleted all authenticated");
     }
 
     [Fact]
@@ -118,7 +121,8 @@ public sealed class AuthenticationSmokeTests(AuthenticatedReplicaSet replicaSet,
             var messages = Messages(error);
             output.WriteLine($"{error.GetType().Name}: {messages}");
             Assert.True(
-                messages.Contains("AuthenticationFailed", StringComparison.Ordinal) || messages.Contains("Authentication failed", StringComparison.OrdinalIgnoreCase),
+                messages.Contains("AuthenticationFailed", StringComparison.Ordinal)
+                    || messages.Contains("Authentication failed", StringComparison.OrdinalIgnoreCase),
                 $"the error should say that authentication failed: {messages}");
             AssertNoPassword(error.ToString());
             AssertNoPassword(messages);
@@ -129,7 +133,9 @@ public sealed class AuthenticationSmokeTests(AuthenticatedReplicaSet replicaSet,
     public async Task A_wrong_password_is_not_retried_as_a_transient_failure()
     {
         var connectionString = Emulator.GetConnectionString(AuthenticatedReplicaSet.User, AuthenticatedReplicaSet.WrongPassword);
-        await using var db = CreateContext(Backend.UniqueDatabaseName("wrong"), connectionString: connectionString, configure: o => o.EnableRetryOnFailure());
+        await using var db =
+            CreateContext(Backend.UniqueDatabaseName("wrong"), connectionString: connectionString, configure: o =>
+                o.EnableRetryOnFailure());
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         db.Accounts.Add(new Account { Number = 1, Owner = "mallory" });
@@ -178,7 +184,8 @@ public sealed class AuthenticationSmokeTests(AuthenticatedReplicaSet replicaSet,
         settings.ServerSelectionTimeout = TimeSpan.FromSeconds(10);
     }
 
-    private SecurityContext CreateContext(string database, CredentialSource source = CredentialSource.ConnectionString, IMongoClient? client = null, string? connectionString = null, Action<TabernacleDbContextOptionsBuilder>? configure = null)
+    private SecurityContext CreateContext(string database, CredentialSource source = CredentialSource.ConnectionString,
+        IMongoClient? client = null, string? connectionString = null, Action<TabernacleDbContextOptionsBuilder>? configure = null)
     {
         var builder = new DbContextOptionsBuilder<SecurityContext>();
         switch (source)
@@ -195,7 +202,8 @@ public sealed class AuthenticationSmokeTests(AuthenticatedReplicaSet replicaSet,
                 builder.UseTabernacle(replicaSet.AnonymousConnectionString, database, o => o.ConfigureClientSettings(s =>
                 {
                     Tune(s);
-                    s.Credential = MongoCredential.CreateCredential("admin", AuthenticatedReplicaSet.User, AuthenticatedReplicaSet.Password);
+                    s.Credential =
+                        MongoCredential.CreateCredential("admin", AuthenticatedReplicaSet.User, AuthenticatedReplicaSet.Password);
                 }));
                 break;
             case CredentialSource.ProvidedClient:

@@ -20,7 +20,8 @@ namespace Tabernacle.EfCore.Tests.Security;
 /// own logging on), not in activities, not in <c>ToString()</c> of the options, not in any exception message, whether
 /// the operation succeeds or fails (server error, wrong password, unreachable server, duplicate key, validation).
 /// </summary>
-public sealed class CredentialLeakTests(AuthenticatedReplicaSet replicaSet, ITestOutputHelper output) : IClassFixture<AuthenticatedReplicaSet>, IDisposable
+public sealed class CredentialLeakTests(AuthenticatedReplicaSet replicaSet, ITestOutputHelper output)
+    : IClassFixture<AuthenticatedReplicaSet>, IDisposable
 {
     private const string Password = AuthenticatedReplicaSet.Password;
 
@@ -46,7 +47,8 @@ public sealed class CredentialLeakTests(AuthenticatedReplicaSet replicaSet, ITes
         {
             _captured.Describe(db);
             await db.Database.EnsureCreatedAsync();
-            db.Accounts.AddRange(new Account { Number = 1, Owner = "ada", Balance = 10 }, new Account { Number = 2, Owner = "brian", Balance = 20 });
+            db.Accounts.AddRange(new Account { Number = 1, Owner = "ada", Balance = 10 },
+                new Account { Number = 2, Owner = "brian", Balance = 20 });
             await db.SaveChangesAsync();
             var found = await db.Accounts.Where(a => a.Balance > 5).OrderBy(a => a.Number).ToListAsync();
             found[0].Balance = 11;
@@ -93,7 +95,8 @@ public sealed class CredentialLeakTests(AuthenticatedReplicaSet replicaSet, ITes
         }
 
         // An unreachable server (a port nothing listens on), a short server selection timeout, and one retry.
-        var unreachable = $"mongodb://{AuthenticatedReplicaSet.User}:{Uri.EscapeDataString(Password)}@127.0.0.1:{ClosedPort()}/?authSource=admin&serverSelectionTimeoutMS=300&connectTimeoutMS=300";
+        var unreachable =
+            $"mongodb://{AuthenticatedReplicaSet.User}:{Uri.EscapeDataString(Password)}@127.0.0.1:{ClosedPort()}/?authSource=admin&serverSelectionTimeoutMS=300&connectTimeoutMS=300";
         await using (var db = CreateContext(unreachable, loggerFactory, o => o.EnableRetryOnFailure(1, TimeSpan.FromMilliseconds(20))))
         {
             _captured.Describe(db);
@@ -103,7 +106,9 @@ public sealed class CredentialLeakTests(AuthenticatedReplicaSet replicaSet, ITes
         }
 
         // A connection string the driver cannot parse.
-        Capture(() => CreateContext($"mongodb://{AuthenticatedReplicaSet.User}:{Password}@127.0.0.1:notaport/?authSource=admin", loggerFactory).Accounts.Count());
+        Capture(() =>
+            CreateContext($"mongodb://{AuthenticatedReplicaSet.User}:{Password}@127.0.0.1:notaport/?authSource=admin",
+                loggerFactory).Accounts.Count());
 
         var texts = _captured.Texts;
         var counts = texts.GroupBy(t => t.Source).ToDictionary(g => g.Key, g => g.Count());
@@ -141,7 +146,8 @@ public sealed class CredentialLeakTests(AuthenticatedReplicaSet replicaSet, ITes
         _captured.Add(error);
     }
 
-    private SecurityContext CreateContext(string connectionString, ILoggerFactory loggerFactory, Action<TabernacleDbContextOptionsBuilder>? configure = null)
+    private SecurityContext CreateContext(string connectionString, ILoggerFactory loggerFactory,
+        Action<TabernacleDbContextOptionsBuilder>? configure = null)
     {
         var options = new DbContextOptionsBuilder<SecurityContext>()
             .UseTabernacle(connectionString, _database, o =>
@@ -180,7 +186,8 @@ public sealed class CredentialLeakTests(AuthenticatedReplicaSet replicaSet, ITes
         client.DropDatabase(_database);
     }
 
-    /// <summary>Every text the run produced: log lines (message, state values, exception), activities, option descriptions, exceptions.</summary>
+    /// <summary>Every text the run produced: log lines (message, state values, exception), activities, option descriptions,
+    /// exceptions.</summary>
     private sealed class CapturedText : ILoggerProvider
     {
         private readonly ConcurrentQueue<(string Source, string Text)> _texts = new();
@@ -201,7 +208,8 @@ public sealed class CredentialLeakTests(AuthenticatedReplicaSet replicaSet, ITes
 
         public void Add(Activity activity)
         {
-            var parts = new List<string?> { activity.Source.Name, activity.OperationName, activity.DisplayName, activity.StatusDescription };
+            var parts =
+                new List<string?> { activity.Source.Name, activity.OperationName, activity.DisplayName, activity.StatusDescription };
             parts.AddRange(activity.TagObjects.Select(t => $"{t.Key}={t.Value}"));
             parts.AddRange(activity.Baggage.Select(b => $"{b.Key}={b.Value}"));
             parts.AddRange(activity.Events.SelectMany(e => e.Tags.Select(t => $"{e.Name}: {t.Key}={t.Value}")));
@@ -288,7 +296,8 @@ public sealed class CredentialLeakTests(AuthenticatedReplicaSet replicaSet, ITes
 
             public bool IsEnabled(LogLevel logLevel) => true;
 
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
+                Func<TState, Exception?, string> formatter)
             {
                 owner._texts.Enqueue(("log", $"{logLevel} {category} {eventId}: {formatter(state, exception)}"));
                 if (state is IEnumerable<KeyValuePair<string, object?>> values)

@@ -68,7 +68,8 @@ public sealed class DatabaseCreationTests : ProviderTestBase<CreationContext>
         // The unique index is enforced.
         var raw = database.GetCollection<BsonDocument>("parts");
         await raw.InsertOneAsync(new BsonDocument { { "_id", 1 }, { "Code", "X" } });
-        var duplicate = await Assert.ThrowsAsync<MongoWriteException>(() => raw.InsertOneAsync(new BsonDocument { { "_id", 2 }, { "Code", "X" } }));
+        var duplicate =
+            await Assert.ThrowsAsync<MongoWriteException>(() => raw.InsertOneAsync(new BsonDocument { { "_id", 2 }, { "Code", "X" } }));
         Assert.Equal(ServerErrorCategory.DuplicateKey, duplicate.WriteError.Category);
 
         db.Database.EnsureDeleted();

@@ -140,7 +140,8 @@ public sealed class DirectInsertTests : ProviderTestBase<FlatContext>
         Assert.Equal(150, records.Count);
         var expected = Record(10);
         var first = records[0];
-        Assert.Equal((expected.Name, expected.Big, expected.Price, expected.Tag, expected.Ref), (first.Name, first.Big, first.Price, first.Tag, first.Ref));
+        Assert.Equal((expected.Name, expected.Big, expected.Price, expected.Tag, expected.Ref),
+            (first.Name, first.Big, first.Price, first.Tag, first.Ref));
         Assert.Equal(expected.Utc, first.Utc);
         Assert.Equal(DateTime.SpecifyKind(expected.Unspecified, DateTimeKind.Utc), first.Unspecified);
         Assert.Equal(expected.Local.ToUniversalTime(), first.Local);

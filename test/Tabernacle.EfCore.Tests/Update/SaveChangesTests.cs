@@ -72,12 +72,16 @@ public sealed class SaveChangesTests : ProviderTestBase<UpdateContext>
     private UpdateContext Sensitive() => CreateContext(core: b => b.EnableSensitiveDataLogging());
 
     private List<string> ExecutedMql(string collection) =>
-        Logs.Entries.Where(e => e.EventId == TabernacleEventId.CommandExecuted && e.Message.Contains($".{collection} ", StringComparison.Ordinal)).Select(e => e.Message).ToList();
+        Logs.Entries.Where(e =>
+            e.EventId == TabernacleEventId.CommandExecuted && e.Message.Contains($".{collection} ", StringComparison.Ordinal)).Select(e =>
+                e.Message).ToList();
 
     private async Task<Item> SeedItemAsync(string sku = "A-1")
     {
         await using var db = CreateContext();
-        var item = new Item { Sku = sku, Name = "anvil", Quantity = 3, Tags = ["iron"], Size = new Size { Width = 1, Height = 2 }, Notes = [new Note { Text = "heavy" }] };
+        var item =
+            new Item { Sku = sku, Name = "anvil", Quantity = 3, Tags = ["iron"], Size = new Size { Width = 1, Height = 2 },
+                Notes = [new Note { Text = "heavy" }] };
         db.Items.Add(item);
         await db.SaveChangesAsync();
         return item;
@@ -202,7 +206,8 @@ public sealed class SaveChangesTests : ProviderTestBase<UpdateContext>
     public async Task A_thousand_inserts_take_a_handful_of_round_trips()
     {
         var commands = new ConcurrentQueue<string>();
-        await using var db = CreateContext(o => o.ConfigureClientSettings(s => s.ClusterConfigurator = cb => cb.Subscribe<CommandStartedEvent>(e =>
+        await using var db =
+            CreateContext(o => o.ConfigureClientSettings(s => s.ClusterConfigurator = cb => cb.Subscribe<CommandStartedEvent>(e =>
         {
             if (e.CommandName is not ("hello" or "isMaster" or "buildInfo" or "saslStart" or "saslContinue" or "endSessions"))
             {

@@ -26,7 +26,9 @@ public sealed partial class ErrorCodeTests
             .ToList();
         var literals = files
             .SelectMany(f => File.ReadAllLines(f).Select((line, i) => (File: f, Line: i + 1, Text: line)))
-            .SelectMany(l => CodeLiteral().Matches(l.Text).Select(m => (l.File, l.Line, Code: int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))))
+            .SelectMany(l =>
+                CodeLiteral().Matches(l.Text).Select(m =>
+                    (l.File, l.Line, Code: int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))))
             .ToList();
 
         var violations = literals.Where(l => named.ContainsKey(l.Code))

@@ -23,7 +23,8 @@ public sealed class LayerTests
         ["Wire"] = ["Replication", "Storage"],
     };
 
-    private static readonly Lazy<LayerGraph> Graph = new(() => LayerGraph.Read(typeof(MongoReplicaSetEmulator).Assembly.Location, "Tabernacle.MongoEmulator"));
+    private static readonly Lazy<LayerGraph> Graph =
+        new(() => LayerGraph.Read(typeof(MongoReplicaSetEmulator).Assembly.Location, "Tabernacle.MongoEmulator"));
 
     [Fact]
     public void No_layer_of_the_emulator_references_a_layer_above_it()

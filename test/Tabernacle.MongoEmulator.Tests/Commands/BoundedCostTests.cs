@@ -45,12 +45,15 @@ public sealed class BoundedCostTests : EmulatorTestBase
         var before = await ScannedAsync();
         for (var i = 0; i < 10; i++)
         {
-            var result = await collection.UpdateOneAsync(session, new BsonDocument("_id", i * 1000), new BsonDocument("$inc", new BsonDocument("n", 1)));
+            var result =
+                await collection.UpdateOneAsync(session, new BsonDocument("_id", i * 1000),
+                    new BsonDocument("$inc", new BsonDocument("n", 1)));
             Assert.Equal(1, result.ModifiedCount);
         }
 
         // The transaction sees its own writes through the index too, and a second update of one of them finds the buffered version.
-        var again = await collection.UpdateOneAsync(session, new BsonDocument("_id", 0), new BsonDocument("$inc", new BsonDocument("n", 1)));
+        var again =
+            await collection.UpdateOneAsync(session, new BsonDocument("_id", 0), new BsonDocument("$inc", new BsonDocument("n", 1)));
         Assert.Equal(1, again.ModifiedCount);
         Assert.Equal(2, (await collection.Find(session, new BsonDocument("_id", 0)).SingleAsync())["n"].ToInt32());
         var scanned = await ScannedAsync() - before;
@@ -79,7 +82,9 @@ public sealed class BoundedCostTests : EmulatorTestBase
         Assert.Equal([8], old.Select(d => d["_id"].ToInt32()));
         Assert.Empty(await collection.Find(session, new BsonDocument("sku", "renamed")).ToListAsync());
         Assert.Single(await collection.Find(session, new BsonDocument("sku", "sku-000009")).ToListAsync());
-        Assert.Equal(1, (await collection.UpdateOneAsync(session, new BsonDocument("sku", "sku-000010"), new BsonDocument("$set", new BsonDocument("sku", "mine")))).ModifiedCount);
+        Assert.Equal(1,
+            (await collection.UpdateOneAsync(session, new BsonDocument("sku", "sku-000010"),
+                new BsonDocument("$set", new BsonDocument("sku", "mine")))).ModifiedCount);
         Assert.Empty(await collection.Find(session, new BsonDocument("sku", "sku-000010")).ToListAsync());
         Assert.Equal(10, (await collection.Find(session, new BsonDocument("sku", "mine")).SingleAsync())["_id"].ToInt32());
         var scanned = await ScannedAsync() - before;
@@ -103,7 +108,8 @@ public sealed class BoundedCostTests : EmulatorTestBase
         }
 
         // Some documents lack the sort field or hold null: they sort first ascending, last descending, in natural order.
-        await collection.UpdateManyAsync(new BsonDocument("_id", new BsonDocument("$in", new BsonArray { 5, 77, 19_000 })), new BsonDocument("$unset", new BsonDocument("rank", "")));
+        await collection.UpdateManyAsync(new BsonDocument("_id", new BsonDocument("$in", new BsonArray { 5, 77, 19_000 })),
+            new BsonDocument("$unset", new BsonDocument("rank", "")));
         await collection.UpdateOneAsync(new BsonDocument("_id", 6), new BsonDocument("$set", new BsonDocument("rank", BsonNull.Value)));
         var sort = new BsonDocument { { "rank", direction } };
         var full = await collection.Find(FilterDefinition<BsonDocument>.Empty).Sort(sort).ToListAsync();
@@ -116,12 +122,14 @@ public sealed class BoundedCostTests : EmulatorTestBase
 
         var filtered = new BsonDocument("rank", new BsonDocument("$gte", 10));
         var fullFiltered = await collection.Find(filtered).Sort(sort).ToListAsync();
-        Assert.Equal(fullFiltered.Take(15).Select(d => d["_id"]), (await collection.Find(filtered).Sort(sort).Limit(15).ToListAsync()).Select(d => d["_id"]));
+        Assert.Equal(fullFiltered.Take(15).Select(d => d["_id"]),
+            (await collection.Find(filtered).Sort(sort).Limit(15).ToListAsync()).Select(d => d["_id"]));
 
         // With the index, the page is read in index order and the scan stops where the page ends.
         var before = await ScannedAsync();
         Assert.Equal(10, (await collection.Find(FilterDefinition<BsonDocument>.Empty).Sort(sort).Limit(10).ToListAsync()).Count);
         var scanned = await ScannedAsync() - before;
-        Assert.True(indexed ? scanned <= 10 : scanned == Count, $"sort + limit 10 examined {scanned} documents of {Count} (indexed: {indexed})");
+        Assert.True(indexed ? scanned <= 10 : scanned == Count,
+            $"sort + limit 10 examined {scanned} documents of {Count} (indexed: {indexed})");
     }
 }

@@ -25,7 +25,9 @@ public sealed class CatalogBatchingTests : EmulatorTestBase
         Assert.Equal(0L, all["cursor"]["id"].ToInt64());
         Assert.Equal("batching.$cmd.listCollections", all["cursor"]["ns"].AsString);
 
-        var paged = await database.RunCommandAsync<BsonDocument>(new BsonDocument { { "listCollections", 1 }, { "cursor", new BsonDocument("batchSize", 50) } });
+        var paged =
+            await database.RunCommandAsync<BsonDocument>(
+                new BsonDocument { { "listCollections", 1 }, { "cursor", new BsonDocument("batchSize", 50) } });
         Assert.Equal(50, paged["cursor"]["firstBatch"].AsBsonArray.Count);
         Assert.NotEqual(0L, paged["cursor"]["id"].ToInt64());
         Assert.Equal(120, (await (await database.ListCollectionNamesAsync(new ListCollectionNamesOptions())).ToListAsync()).Count);
@@ -36,7 +38,9 @@ public sealed class CatalogBatchingTests : EmulatorTestBase
             await items.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(new BsonDocument($"f{i}", 1)));
         }
 
-        var indexes = await database.RunCommandAsync<BsonDocument>(new BsonDocument { { "listIndexes", "c000" }, { "cursor", new BsonDocument("batchSize", 2) } });
+        var indexes =
+            await database.RunCommandAsync<BsonDocument>(
+                new BsonDocument { { "listIndexes", "c000" }, { "cursor", new BsonDocument("batchSize", 2) } });
         Assert.Equal("batching.$cmd.listIndexes.c000", indexes["cursor"]["ns"].AsString);
         Assert.Equal(2, indexes["cursor"]["firstBatch"].AsBsonArray.Count);
         var rest = await database.RunCommandAsync<BsonDocument>(new BsonDocument

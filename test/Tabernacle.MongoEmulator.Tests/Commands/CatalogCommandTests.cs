@@ -2,7 +2,8 @@ using MongoDB.Bson;
 
 namespace Tabernacle.MongoEmulator.Tests.Commands;
 
-/// <summary>listDatabases, listCollections, create, drop, dropDatabase, createIndexes (unique variants), listIndexes and dropIndexes.</summary>
+/// <summary>listDatabases, listCollections, create, drop, dropDatabase, createIndexes (unique variants), listIndexes and
+/// dropIndexes.</summary>
 public sealed class CatalogCommandTests : CommandTestBase
 {
     private const string Db = "catalog";
@@ -118,7 +119,9 @@ public sealed class CatalogCommandTests : CommandTestBase
         var update = SingleWriteError(await RunAsync("{ update: 'c', updates: [ { q: { _id: 2 }, u: { $set: { email: 'a@x' } } } ] }", Db));
         AssertDuplicateKey(update, "email_1", Doc("{ email: 1 }"), Doc("{ email: 'a@x' }"));
 
-        var upsert = SingleWriteError(await RunAsync("{ update: 'c', updates: [ { q: { _id: 9 }, u: { $set: { email: 'b@x' } }, upsert: true } ] }", Db));
+        var upsert =
+            SingleWriteError(
+                await RunAsync("{ update: 'c', updates: [ { q: { _id: 9 }, u: { $set: { email: 'b@x' } }, upsert: true } ] }", Db));
         AssertDuplicateKey(upsert, "email_1", Doc("{ email: 1 }"), Doc("{ email: 'b@x' }"));
 
         var documents = FirstBatch(await RunOkAsync("{ find: 'c', sort: { _id: 1 } }", Db));
@@ -137,7 +140,8 @@ public sealed class CatalogCommandTests : CommandTestBase
     public async Task A_compound_unique_index_refuses_only_the_same_combination()
     {
         await CreateIndexAsync("{ key: { a: 1, b: -1 }, name: 'a_1_b_-1', unique: true }");
-        AssertOk(await RunAsync("{ insert: 'c', documents: [ { _id: 1, a: 1, b: 1 }, { _id: 2, a: 1, b: 2 }, { _id: 3, a: 2, b: 1 } ] }", Db));
+        AssertOk(
+            await RunAsync("{ insert: 'c', documents: [ { _id: 1, a: 1, b: 1 }, { _id: 2, a: 1, b: 2 }, { _id: 3, a: 2, b: 1 } ] }", Db));
         var error = SingleWriteError(await RunAsync("{ insert: 'c', documents: [ { _id: 4, a: 1, b: 2 } ] }", Db));
         AssertDuplicateKey(error, "a_1_b_-1", Doc("{ a: 1, b: -1 }"), Doc("{ a: 1, b: 2 }"));
     }
@@ -169,7 +173,10 @@ public sealed class CatalogCommandTests : CommandTestBase
     public async Task A_partial_unique_index_applies_only_to_matching_documents()
     {
         await CreateIndexAsync("{ key: { email: 1 }, name: 'active_email', unique: true, partialFilterExpression: { active: true } }");
-        var reply = await RunOkAsync("{ insert: 'c', documents: [ { _id: 1, email: 'a', active: false }, { _id: 2, email: 'a', active: false }, { _id: 3, email: 'a', active: true } ] }", Db);
+        var reply =
+            await RunOkAsync(
+                "{ insert: 'c', documents: [ { _id: 1, email: 'a', active: false }, { _id: 2, email: 'a', active: false }, { _id: 3, " +
+                    "email: 'a', active: true } ] }", Db);
         Assert.Equal(3, reply["n"].ToInt32());
 
         var error = SingleWriteError(await RunAsync("{ insert: 'c', documents: [ { _id: 4, email: 'a', active: true } ] }", Db));
@@ -187,7 +194,8 @@ public sealed class CatalogCommandTests : CommandTestBase
         var again = await RunOkAsync("{ createIndexes: 'c', indexes: [ { key: { a: 1 }, name: 'a_1' } ] }", Db);
         Assert.Equal(again["numIndexesBefore"], again["numIndexesAfter"]);
 
-        AssertError(await RunAsync("{ createIndexes: 'c', indexes: [ { key: { a: 1 }, name: 'other_name' } ] }", Db), 85, "IndexOptionsConflict");
+        AssertError(await RunAsync("{ createIndexes: 'c', indexes: [ { key: { a: 1 }, name: 'other_name' } ] }", Db), 85,
+            "IndexOptionsConflict");
         AssertError(await RunAsync("{ createIndexes: 'c', indexes: [ { key: { b: 1 }, name: 'a_1' } ] }", Db), 86, "IndexKeySpecsConflict");
         Assert.Equal(["_id_", "a_1"], await IndexNamesAsync());
     }

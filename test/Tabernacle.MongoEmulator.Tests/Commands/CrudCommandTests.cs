@@ -70,7 +70,9 @@ public sealed class CrudCommandTests : CommandTestBase
     public async Task Update_operators_set_inc_and_unset_fields()
     {
         await SeedAsync("[ { _id: 1, a: 1, b: 2, c: 3 } ]");
-        var reply = await RunAsync("{ update: 'c', updates: [ { q: { _id: 1 }, u: { $set: { a: 10 }, $inc: { b: 5 }, $unset: { c: '' } } } ] }", Db);
+        var reply =
+            await RunAsync("{ update: 'c', updates: [ { q: { _id: 1 }, u: { $set: { a: 10 }, $inc: { b: 5 }, $unset: { c: '' } } } ] }",
+                Db);
         AssertOk(reply);
         Assert.Equal(Doc("{ _id: 1, a: 10, b: 7 }"), Assert.Single(await AllAsync()));
     }
@@ -98,7 +100,10 @@ public sealed class CrudCommandTests : CommandTestBase
     public async Task Update_with_upsert_reports_the_upserted_id_and_index()
     {
         await SeedAsync("[ { _id: 1, a: 1 } ]");
-        var reply = await RunAsync("{ update: 'c', updates: [ { q: { _id: 1 }, u: { $set: { a: 2 } }, upsert: true }, { q: { _id: 7 }, u: { $set: { a: 7 } }, upsert: true } ] }", Db);
+        var reply =
+            await RunAsync(
+                "{ update: 'c', updates: [ { q: { _id: 1 }, u: { $set: { a: 2 } }, upsert: true }, { q: { _id: 7 }, u: { $set: { a: 7 } " +
+                    "}, upsert: true } ] }", Db);
         AssertOk(reply);
         Assert.Equal(2, reply["n"].ToInt32());
         Assert.Equal(1, reply["nModified"].ToInt32());
@@ -117,7 +122,10 @@ public sealed class CrudCommandTests : CommandTestBase
     public async Task Update_with_arrayFilters_changes_only_the_matching_elements()
     {
         await SeedAsync("[ { _id: 1, grades: [ 95, 92, 90 ] }, { _id: 2, grades: [ 98, 100, 102 ] } ]");
-        var reply = await RunAsync("{ update: 'c', updates: [ { q: {}, u: { $set: { 'grades.$[element]': 100 } }, multi: true, arrayFilters: [ { element: { $gte: 100 } } ] } ] }", Db);
+        var reply =
+            await RunAsync(
+                "{ update: 'c', updates: [ { q: {}, u: { $set: { 'grades.$[element]': 100 } }, multi: true, arrayFilters: [ { element: { " +
+                    "$gte: 100 } } ] } ] }", Db);
         AssertOk(reply);
         Assert.Equal(2, reply["n"].ToInt32());
         Assert.Equal(1, reply["nModified"].ToInt32());
@@ -160,8 +168,12 @@ public sealed class CrudCommandTests : CommandTestBase
     [Fact]
     public async Task Find_applies_filter_sort_skip_limit_and_projection()
     {
-        await SeedAsync("[ { _id: 1, a: 5, b: 'x' }, { _id: 2, a: 3, b: 'y' }, { _id: 3, a: 9, b: 'z' }, { _id: 4, a: 1, b: 'w' }, { _id: 5, a: 7, b: 'v' } ]");
-        var reply = await RunAsync("{ find: 'c', filter: { a: { $gt: 1 } }, sort: { a: -1 }, skip: 1, limit: 2, projection: { a: 1, _id: 0 } }", Db);
+        await SeedAsync(
+            "[ { _id: 1, a: 5, b: 'x' }, { _id: 2, a: 3, b: 'y' }, { _id: 3, a: 9, b: 'z' }, { _id: 4, a: 1, b: 'w' }, { _id: 5, a: 7, " +
+                "b: 'v' } ]");
+        var reply =
+            await RunAsync("{ find: 'c', filter: { a: { $gt: 1 } }, sort: { a: -1 }, skip: 1, limit: 2, projection: { a: 1, _id: 0 } }",
+                Db);
         Assert.Equal([Doc("{ a: 7 }"), Doc("{ a: 5 }")], FirstBatch(reply));
         Assert.Equal(0L, reply["cursor"]["id"].ToInt64());
         Assert.Equal("crud.c", reply["cursor"]["ns"].AsString);
@@ -324,7 +336,10 @@ public sealed class CrudCommandTests : CommandTestBase
         Assert.Equal(1, old["lastErrorObject"]["n"].ToInt32());
         Assert.True(old["lastErrorObject"]["updatedExisting"].AsBoolean);
 
-        var updated = await RunOkAsync("{ findAndModify: 'c', query: { a: 1 }, sort: { _id: -1 }, update: { $inc: { n: 1 } }, new: true, fields: { n: 1, _id: 0 } }", Db);
+        var updated =
+            await RunOkAsync(
+                "{ findAndModify: 'c', query: { a: 1 }, sort: { _id: -1 }, update: { $inc: { n: 1 } }, new: true, fields: { n: 1, _id: 0 " +
+                    "} }", Db);
         Assert.Equal(Doc("{ n: 2 }"), updated["value"].AsBsonDocument);
         Assert.Equal(0, (await AllAsync())[0]["n"].ToInt32());
     }
@@ -338,7 +353,8 @@ public sealed class CrudCommandTests : CommandTestBase
         Assert.Equal(1, removed["lastErrorObject"]["n"].ToInt32());
         Assert.Equal([1], (await AllAsync()).Select(d => d["_id"].ToInt32()));
 
-        var upserted = await RunOkAsync("{ findAndModify: 'c', query: { _id: 5 }, update: { $set: { a: 5 } }, upsert: true, new: true }", Db);
+        var upserted =
+            await RunOkAsync("{ findAndModify: 'c', query: { _id: 5 }, update: { $set: { a: 5 } }, upsert: true, new: true }", Db);
         Assert.Equal(Doc("{ _id: 5, a: 5 }"), upserted["value"].AsBsonDocument);
         Assert.False(upserted["lastErrorObject"]["updatedExisting"].AsBoolean);
         Assert.Equal(5, upserted["lastErrorObject"]["upserted"].ToInt32());

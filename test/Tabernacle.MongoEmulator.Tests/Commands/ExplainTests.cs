@@ -16,7 +16,8 @@ public sealed class ExplainTests : EmulatorTestBase
     {
         var database = Client.GetDatabase("explain");
         var items = database.GetCollection<BsonDocument>("items");
-        await items.InsertManyAsync(Enumerable.Range(0, 1000).Select(i => new BsonDocument { { "_id", i }, { "price", i % 100 }, { "group", i % 7 } }));
+        await items.InsertManyAsync(
+            Enumerable.Range(0, 1000).Select(i => new BsonDocument { { "_id", i }, { "price", i % 100 }, { "group", i % 7 } }));
         await items.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(new BsonDocument("price", 1)));
 
         var point = await ExplainAsync(database, BsonDocument.Parse("{ find: 'items', filter: { price: 42 } }"));
@@ -41,7 +42,9 @@ public sealed class ExplainTests : EmulatorTestBase
         Assert.Equal("backward", limitStage["inputStage"]["inputStage"]["direction"].AsString);
         Assert.Equal(5L, byIndex["executionStats"]["totalDocsExamined"].ToInt64());
 
-        var sorted = await ExplainAsync(database, BsonDocument.Parse("{ find: 'items', filter: { group: 1 }, sort: { _id: -1, group: 1 }, limit: 3 }"), "queryPlanner");
+        var sorted =
+            await ExplainAsync(database,
+                BsonDocument.Parse("{ find: 'items', filter: { group: 1 }, sort: { _id: -1, group: 1 }, limit: 3 }"), "queryPlanner");
         Assert.Equal("SORT", sorted["queryPlanner"]["winningPlan"]["stage"].AsString);
         Assert.Equal(3L, sorted["queryPlanner"]["winningPlan"]["limitAmount"].ToInt64());
         Assert.False(sorted.Contains("executionStats"));
@@ -50,7 +53,8 @@ public sealed class ExplainTests : EmulatorTestBase
         Assert.Empty(all["executionStats"]["allPlansExecution"].AsBsonArray);
         Assert.False(point["executionStats"].AsBsonDocument.Contains("allPlansExecution"));
 
-        var range = await ExplainAsync(database, BsonDocument.Parse("{ find: 'items', filter: { price: { $gte: 10, $lt: 20 } } }"), "queryPlanner");
+        var range =
+            await ExplainAsync(database, BsonDocument.Parse("{ find: 'items', filter: { price: { $gte: 10, $lt: 20 } } }"), "queryPlanner");
         Assert.Equal(new BsonArray { "[10, 20)" }, range["queryPlanner"]["winningPlan"]["inputStage"]["indexBounds"]["price"]);
     }
 

@@ -4,7 +4,8 @@ using Tabernacle.MongoEmulator.Tests.TestSupport;
 
 namespace Tabernacle.MongoEmulator.Tests.Commands;
 
-/// <summary>Handshake and diagnostics: hello/isMaster, awaitable hello, ping, buildInfo, getParameter, serverStatus, replSet* and reply envelopes.</summary>
+/// <summary>Handshake and diagnostics: hello/isMaster, awaitable hello, ping, buildInfo, getParameter, serverStatus, replSet* and reply
+/// envelopes.</summary>
 public sealed class HandshakeCommandTests : CommandTestBase
 {
     protected override ReplicaSetEmulatorOptions Options
@@ -129,11 +130,13 @@ public sealed class HandshakeCommandTests : CommandTestBase
 
         const int maxAwaitMs = 700;
         var clock = Stopwatch.StartNew();
-        var awaited = await raw.RunAsync(new BsonDocument { { "hello", 1 }, { "topologyVersion", version }, { "maxAwaitTimeMS", maxAwaitMs } });
+        var awaited =
+            await raw.RunAsync(new BsonDocument { { "hello", 1 }, { "topologyVersion", version }, { "maxAwaitTimeMS", maxAwaitMs } });
         clock.Stop();
 
         AssertOk(awaited);
-        Assert.True(clock.ElapsedMilliseconds >= maxAwaitMs - 50, $"the awaitable hello answered after {clock.ElapsedMilliseconds} ms, before its {maxAwaitMs} ms wait ended");
+        Assert.True(clock.ElapsedMilliseconds >= maxAwaitMs - 50,
+            $"the awaitable hello answered after {clock.ElapsedMilliseconds} ms, before its {maxAwaitMs} ms wait ended");
         Assert.Equal(version, awaited["topologyVersion"].AsBsonDocument);
     }
 
@@ -162,7 +165,8 @@ public sealed class HandshakeCommandTests : CommandTestBase
         AssertOk(reply);
         Assert.False(reply["isWritablePrimary"].AsBoolean);
         Assert.Equal(version["processId"], reply["topologyVersion"]["processId"]);
-        Assert.True(reply["topologyVersion"]["counter"].ToInt64() > version["counter"].ToInt64(), $"counter not bumped: {reply["topologyVersion"].ToJson()}");
+        Assert.True(reply["topologyVersion"]["counter"].ToInt64() > version["counter"].ToInt64(),
+            $"counter not bumped: {reply["topologyVersion"].ToJson()}");
     }
 
     [Fact]
@@ -305,6 +309,7 @@ public sealed class HandshakeCommandTests : CommandTestBase
         // The insert's operationTime is its own write, which the cluster time has reached.
         var insert = replies[1].Reply;
         Assert.True(insert["operationTime"].AsBsonTimestamp.CompareTo(insert["$clusterTime"]["clusterTime"].AsBsonTimestamp) <= 0);
-        Assert.True(insert["operationTime"].AsBsonTimestamp.CompareTo(replies[0].Reply["operationTime"].AsBsonTimestamp) > 0, "a write advances the operationTime");
+        Assert.True(insert["operationTime"].AsBsonTimestamp.CompareTo(replies[0].Reply["operationTime"].AsBsonTimestamp) > 0,
+            "a write advances the operationTime");
     }
 }

@@ -32,7 +32,9 @@ public sealed class IndexUseTests : EmulatorTestBase
             }
         }
 
-        await collection.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(Builders<BsonDocument>.IndexKeys.Ascending("sku"), new CreateIndexOptions { Unique = true }));
+        await collection.Indexes.CreateOneAsync(
+            new CreateIndexModel<BsonDocument>(Builders<BsonDocument>.IndexKeys.Ascending("sku"),
+                new CreateIndexOptions { Unique = true }));
         await collection.Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(Builders<BsonDocument>.IndexKeys.Ascending("price")));
         Assert.Equal(count, await collection.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty));
 
@@ -48,7 +50,8 @@ public sealed class IndexUseTests : EmulatorTestBase
         before = await ScannedAsync();
         var inRange = await collection.Find(new BsonDocument("price", new BsonDocument { { "$gte", 10 }, { "$lt", 12 } })).ToListAsync();
         Assert.Equal(200, inRange.Count);
-        Assert.True(await ScannedAsync() - before <= 300, "a range on an indexed field reads about the matching documents, not the collection");
+        Assert.True(await ScannedAsync() - before <= 300,
+            "a range on an indexed field reads about the matching documents, not the collection");
 
         before = await ScannedAsync();
         Assert.Equal(count / 7 + 1, await collection.CountDocumentsAsync(new BsonDocument("group", 0)));

@@ -16,7 +16,9 @@ public sealed class Mongod70ValidationTests : EmulatorTestBase
         var error = await Assert.ThrowsAsync<MongoCommandException>(() => database.RunCommandAsync<BsonDocument>(new BsonDocument
         {
             { "update", "items" },
-            { "updates", new BsonArray { new BsonDocument { { "q", new BsonDocument() }, { "u", BsonDocument.Parse("{ $set: { x: 1 } }") }, { "sort", new BsonDocument("_id", -1) } } } },
+            { "updates",
+                new BsonArray { new BsonDocument { { "q", new BsonDocument() }, { "u", BsonDocument.Parse("{ $set: { x: 1 } }") },
+                    { "sort", new BsonDocument("_id", -1) } } } },
         }));
         Assert.Equal(40415, error.Code);
         Assert.Equal("IDLUnknownField", error.CodeName); // mongod names its IDL location codes (error_codes.yml)

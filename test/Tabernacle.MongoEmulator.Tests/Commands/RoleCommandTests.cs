@@ -5,7 +5,8 @@ namespace Tabernacle.MongoEmulator.Tests.Commands;
 /// <summary>What a secondary answers to writes and reads, with and without read preference or a retryable-write session.</summary>
 public sealed class RoleCommandTests : CommandTestBase
 {
-    private static BsonDocument Lsid() => new("id", new BsonBinaryData(Guid.NewGuid().ToByteArray(bigEndian: true), BsonBinarySubType.UuidStandard));
+    private static BsonDocument Lsid() =>
+        new("id", new BsonBinaryData(Guid.NewGuid().ToByteArray(bigEndian: true), BsonBinarySubType.UuidStandard));
 
     [Fact]
     public async Task An_insert_on_a_secondary_answers_NotWritablePrimary_with_its_topologyVersion()

@@ -9,10 +9,13 @@ public sealed class SessionCommandTests : CommandTestBase
     public async Task EndSessions_answers_ok_for_used_and_unknown_sessions()
     {
         var used = new BsonDocument("id", new BsonBinaryData(Guid.NewGuid().ToByteArray(bigEndian: true), BsonBinarySubType.UuidStandard));
-        var insert = new BsonDocument { { "insert", "c" }, { "documents", new BsonArray { new BsonDocument("a", 1) } }, { "lsid", used }, { "txnNumber", 1L } };
+        var insert =
+            new BsonDocument { { "insert", "c" }, { "documents", new BsonArray { new BsonDocument("a", 1) } }, { "lsid", used },
+                { "txnNumber", 1L } };
         AssertOk(await RunAsync(insert, "sessions"));
 
-        var unknown = new BsonDocument("id", new BsonBinaryData(Guid.NewGuid().ToByteArray(bigEndian: true), BsonBinarySubType.UuidStandard));
+        var unknown =
+            new BsonDocument("id", new BsonBinaryData(Guid.NewGuid().ToByteArray(bigEndian: true), BsonBinarySubType.UuidStandard));
         var reply = await RunAsync(new BsonDocument("endSessions", new BsonArray { used, unknown }), "admin");
         AssertOk(reply);
         Assert.True(reply.Contains("operationTime"));

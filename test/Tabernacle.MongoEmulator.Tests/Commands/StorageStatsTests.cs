@@ -59,7 +59,8 @@ public sealed class StorageStatsTests : EmulatorTestBase
         var items = database.GetCollection<BsonDocument>("items");
         await items.InsertManyAsync(Enumerable.Range(0, 10).Select(i => new BsonDocument { { "_id", i }, { "v", i } }));
 
-        var pipeline = new[] { BsonDocument.Parse("{ $collStats: { storageStats: { scale: 1 }, count: {}, latencyStats: { histograms: true } } }") };
+        var pipeline =
+            new[] { BsonDocument.Parse("{ $collStats: { storageStats: { scale: 1 }, count: {}, latencyStats: { histograms: true } } }") };
         var result = Assert.Single(await (await items.AggregateAsync<BsonDocument>(pipeline)).ToListAsync());
         Assert.Equal("stats.items", result["ns"].AsString);
         Assert.Equal(Emulator.Primary!.Host, result["host"].AsString);

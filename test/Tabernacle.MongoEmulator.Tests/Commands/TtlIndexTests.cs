@@ -10,7 +10,10 @@ public sealed class TtlIndexTests : CommandTestBase
     {
         var past = DateTime.UtcNow.AddMinutes(-5);
         var future = DateTime.UtcNow.AddDays(1);
-        AssertOk(await RunAsync("{ createIndexes: 'sessions', indexes: [ { key: { expiresAt: 1 }, name: 'expiresAt_1', expireAfterSeconds: 0 } ] }", "ttl"));
+        AssertOk(
+            await RunAsync(
+                "{ createIndexes: 'sessions', indexes: [ { key: { expiresAt: 1 }, name: 'expiresAt_1', expireAfterSeconds: 0 } ] }",
+                    "ttl"));
         var insert = new BsonDocument
         {
             { "insert", "sessions" },

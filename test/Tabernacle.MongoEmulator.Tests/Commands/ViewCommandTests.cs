@@ -16,7 +16,9 @@ public sealed class ViewCommandTests : CommandTestBase
     public async Task Find_on_a_view_filters_sorts_limits_and_projects_the_view_s_output()
     {
         await SeedAsync();
-        var reply = await RunOkAsync("{ find: 'seniors', filter: { score: { $gt: 60 } }, sort: { score: 1 }, limit: 1, projection: { _id: 0, name: 1 } }", Db);
+        var reply =
+            await RunOkAsync(
+                "{ find: 'seniors', filter: { score: { $gt: 60 } }, sort: { score: 1 }, limit: 1, projection: { _id: 0, name: 1 } }", Db);
         Assert.Equal("{ \"name\" : \"c\" }", Assert.Single(FirstBatch(reply)).ToString());
     }
 

@@ -18,7 +18,8 @@ public static class DataGenerator
         "mallory", "Mallory", "trent", "Zed", "zed", "élodie", "Zoë", "o'brien", "Ann-Marie", "x", "", null,
     ];
 
-    private static readonly string[] Cities = ["Paris", "paris", "London", "Berlin", "Madrid", "New York", "new york", "Oslo", "Rome", "Zürich"];
+    private static readonly string[] Cities =
+        ["Paris", "paris", "London", "Berlin", "Madrid", "New York", "new york", "Oslo", "Rome", "Zürich"];
 
     private static readonly string[] Streets = ["Main St", "High St", "Elm St", "Station Rd", "Church Ln", "Mill Rd"];
 
@@ -28,9 +29,11 @@ public static class DataGenerator
 
     private static readonly string[] Statuses = ["pending", "paid", "shipped", "cancelled", "Paid"];
 
-    private static readonly string?[] Nicknames = ["\U0001F600 smile", "\uFF71ki", "zz", "Zz", "\u00E9t\u00E9", "\U0001F34E", "\uFFFDx", "a", "", null];
+    private static readonly string?[] Nicknames =
+        ["\U0001F600 smile", "\uFF71ki", "zz", "Zz", "\u00E9t\u00E9", "\U0001F34E", "\uFFFDx", "a", "", null];
 
-    private static readonly double[] Measures = [double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0.0, 0.0, 5e-324, 1e300, -1e300, 1.5, -2.25];
+    private static readonly double[] Measures =
+        [double.NaN, double.PositiveInfinity, double.NegativeInfinity, -0.0, 0.0, 5e-324, 1e300, -1e300, 1.5, -2.25];
 
     private static readonly decimal[] Fees = [1.5m, 1.50m, 1.500m, 0m, 0.00m, 2m, 2.0m, 10.25m, -1.5m];
 
@@ -62,13 +65,17 @@ public static class DataGenerator
                     Street = Streets[random.Next(Streets.Length)] + " " + random.Next(1, 200),
                     City = random.Next(6) == 0 ? null : Cities[random.Next(Cities.Length)],
                     Zip = random.Next(10000, 99999),
-                    Geo = random.Next(3) == 0 ? null : new GeoPoint { Lat = Math.Round(random.NextDouble() * 180 - 90, 4), Lng = Math.Round(random.NextDouble() * 360 - 180, 4) },
+                    Geo = random.Next(3) == 0 ? null
+                        : new GeoPoint { Lat = Math.Round(random.NextDouble() * 180 - 90, 4),
+                            Lng = Math.Round(random.NextDouble() * 360 - 180, 4) },
                 },
             };
 
             customer.Nickname = Nicknames[random.Next(Nicknames.Length)];
-            customer.BirthDate = new DateTime(1940, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMilliseconds((long)(random.NextDouble() * 65 * 365 * 86_400_000d));
-            customer.Measure = random.Next(3) == 0 ? Measures[random.Next(Measures.Length)] : Math.Round(random.NextDouble() * 200 - 100, 3);
+            customer.BirthDate =
+                new DateTime(1940, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMilliseconds((long)(random.NextDouble() * 65 * 365 * 86_400_000d));
+            customer.Measure = random.Next(3) == 0 ? Measures[random.Next(Measures.Length)]
+                : Math.Round(random.NextDouble() * 200 - 100, 3);
 
             var tagCount = random.Next(5) == 0 ? 0 : random.Next(1, 5);
             for (var t = 0; t < tagCount; t++)
@@ -87,7 +94,8 @@ public static class DataGenerator
                 customer.Contacts.Add(new Contact
                 {
                     Kind = kind,
-                    Value = kind.StartsWith("e", StringComparison.OrdinalIgnoreCase) ? $"c{i}.{k}@example.org" : $"+33 6 {random.Next(10_000_000, 99_999_999)}",
+                    Value = kind.StartsWith("e", StringComparison.OrdinalIgnoreCase) ? $"c{i}.{k}@example.org"
+                        : $"+33 6 {random.Next(10_000_000, 99_999_999)}",
                     Priority = random.Next(1, 4),
                     Verified = random.Next(2) == 0,
                 });

@@ -115,5 +115,6 @@ public sealed class LinqDifferentialTests(DifferentialFixture fixture, ITestOutp
         return items;
     }
 
-    private static string Count(object? result) => result is ICollection collection ? $"{collection.Count} results" : ResultComparer.Render(result);
+    private static string Count(object? result) =>
+        result is ICollection collection ? $"{collection.Count} results" : ResultComparer.Render(result);
 }

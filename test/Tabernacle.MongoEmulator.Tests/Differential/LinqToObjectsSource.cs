@@ -29,7 +29,8 @@ public static class LinqToObjectsSource
     private sealed class RewritingQueryProvider : IQueryProvider
     {
         public IQueryable CreateQuery(Expression expression) =>
-            (IQueryable)Activator.CreateInstance(typeof(RewritingQueryable<>).MakeGenericType(ElementTypeOf(expression.Type)), this, expression)!;
+            (IQueryable)Activator.CreateInstance(typeof(RewritingQueryable<>).MakeGenericType(ElementTypeOf(expression.Type)), this,
+                expression)!;
 
         public IQueryable<TElement> CreateQuery<TElement>(Expression expression) => new RewritingQueryable<TElement>(this, expression);
 
@@ -68,9 +69,11 @@ public static class LinqToObjectsSource
     {
         private static readonly Expression Ordinal = Expression.Constant(CodePointComparer.Instance, typeof(IComparer<string>));
 
-        private static readonly System.Reflection.MethodInfo CompareMethod = typeof(IComparer<string>).GetMethod(nameof(IComparer<string>.Compare))!;
+        private static readonly System.Reflection.MethodInfo CompareMethod =
+            typeof(IComparer<string>).GetMethod(nameof(IComparer<string>.Compare))!;
 
-        private static readonly HashSet<string> Orderings = new(StringComparer.Ordinal) { "OrderBy", "OrderByDescending", "ThenBy", "ThenByDescending" };
+        private static readonly HashSet<string> Orderings =
+            new(StringComparer.Ordinal) { "OrderBy", "OrderByDescending", "ThenBy", "ThenByDescending" };
 
         protected override Expression VisitConstant(ConstantExpression node)
         {
@@ -98,7 +101,8 @@ public static class LinqToObjectsSource
 
                 if (method.Name is "Min" or "Max" && method.ReturnType == typeof(string))
                 {
-                    // Min/Max(source, selector) => Select(source, selector).Min/Max(ordinal comparer); nulls are skipped as $min/$max skip them.
+                    // Min/Max(source, selector) => Select(source, selector).Min/Max(ordinal comparer); nulls are skipped as $min/$max skip
+                    // them.
                     var strings = arguments.Length == 2
                         ? Expression.Call(declaring, "Select", generic, arguments[0]!, arguments[1]!)
                         : arguments[0]!;
@@ -115,9 +119,11 @@ public static class LinqToObjectsSource
                     case "CompareTo" when arguments.Length == 1 && arguments[0]!.Type == typeof(string):
                         return Expression.Call(Ordinal, CompareMethod, Visit(node.Object)!, arguments[0]!);
                     case "ToLower" when arguments.Length == 0:
-                        return Expression.Call(Visit(node.Object)!, typeof(string).GetMethod(nameof(string.ToLowerInvariant), Type.EmptyTypes)!);
+                        return Expression.Call(Visit(node.Object)!,
+                            typeof(string).GetMethod(nameof(string.ToLowerInvariant), Type.EmptyTypes)!);
                     case "ToUpper" when arguments.Length == 0:
-                        return Expression.Call(Visit(node.Object)!, typeof(string).GetMethod(nameof(string.ToUpperInvariant), Type.EmptyTypes)!);
+                        return Expression.Call(Visit(node.Object)!,
+                            typeof(string).GetMethod(nameof(string.ToUpperInvariant), Type.EmptyTypes)!);
                 }
             }
 
@@ -126,7 +132,8 @@ public static class LinqToObjectsSource
     }
 
     private static int CodePoint(string s, int index) =>
-        char.IsHighSurrogate(s[index]) && index + 1 < s.Length && char.IsLowSurrogate(s[index + 1]) ? char.ConvertToUtf32(s[index], s[index + 1]) : s[index];
+        char.IsHighSurrogate(s[index]) && index + 1 < s.Length && char.IsLowSurrogate(s[index + 1])
+            ? char.ConvertToUtf32(s[index], s[index + 1]) : s[index];
 
     /// <summary>MongoDB's binary string order: by Unicode code point (= UTF-8 byte order), null first.</summary>
     public sealed class CodePointComparer : IComparer<string?>

@@ -38,7 +38,8 @@ public sealed class Customer
 
     public Address? Address { get; set; }
 
-    /// <summary>Supplementary-plane and halfwidth characters, where UTF-8 byte order (MongoDB) and UTF-16 ordinal order (.NET) differ.</summary>
+    /// <summary>Supplementary-plane and halfwidth characters, where UTF-8 byte order (MongoDB) and UTF-16 ordinal order (.NET)
+    /// differ.</summary>
     public string? Nickname { get; set; }
 
     /// <summary>Before and after 1970, so negative epoch milliseconds meet date operators and sorting.</summary>

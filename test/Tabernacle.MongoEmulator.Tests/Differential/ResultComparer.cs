@@ -19,7 +19,8 @@ namespace Tabernacle.MongoEmulator.Tests.Differential;
 /// </summary>
 public static class ResultComparer
 {
-    public static bool AreEqual(object? expected, object? actual, out string difference) => Compare(expected, actual, "result", out difference);
+    public static bool AreEqual(object? expected, object? actual, out string difference) =>
+        Compare(expected, actual, "result", out difference);
 
     /// <summary>Sorts a result list by its rendering so that two multisets can be compared element by element.</summary>
     public static List<object?> Canonicalize(IEnumerable<object?> items) =>
@@ -43,7 +44,8 @@ public static class ResultComparer
 
         if (expected.GetType() != actual.GetType() && !(IsSequence(expected) && IsSequence(actual)))
         {
-            difference = $"{path}: expected a {expected.GetType().Name} ({Render(expected)}) but got a {actual.GetType().Name} ({Render(actual)})";
+            difference =
+                $"{path}: expected a {expected.GetType().Name} ({Render(expected)}) but got a {actual.GetType().Name} ({Render(actual)})";
             return false;
         }
 
@@ -96,7 +98,8 @@ public static class ResultComparer
     /// <summary>The elements only one side has (by rendering), the quickest way to read a wrong filter.</summary>
     private static string MultisetDifference(List<object?> expected, List<object?> actual)
     {
-        var remaining = actual.Select(Render).GroupBy(r => r, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var remaining =
+            actual.Select(Render).GroupBy(r => r, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var missing = new List<string>();
         foreach (var rendered in expected.Select(Render))
         {
@@ -158,7 +161,9 @@ public static class ResultComparer
                 return;
             case decimal m:
                 // Sort keys drop trailing zeros: 1.5 and 1.50 are equal in MongoDB and .NET alike, whichever scale a group keeps.
-                builder.Append((sortKey ? decimal.Round(m, 10) / 1.000000000000000000000000000000000m : m).ToString(CultureInfo.InvariantCulture)).Append('m');
+                builder.Append(
+                    (sortKey ? decimal.Round(m, 10) / 1.000000000000000000000000000000000m
+                        : m).ToString(CultureInfo.InvariantCulture)).Append('m');
                 return;
             case DateTime t:
                 builder.Append(t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));

@@ -9,12 +9,16 @@ public sealed class ResultComparerTests
         Assert.False(ResultComparer.AreEqual(new { A = 1, B = "x" }, new { A = 1, B = "X" }, out _));
         Assert.False(ResultComparer.AreEqual(new List<int> { 1, 2 }, new List<int> { 2, 1 }, out _));
         Assert.False(ResultComparer.AreEqual(new List<int> { 1, 2 }, new List<int> { 1, 2, 2 }, out _));
-        Assert.False(ResultComparer.AreEqual(new Customer { Address = new Address { Zip = 1 } }, new Customer { Address = new Address { Zip = 2 } }, out var difference));
+        Assert.False(
+            ResultComparer.AreEqual(new Customer { Address = new Address { Zip = 1 } }, new Customer { Address = new Address { Zip = 2 } },
+                out var difference));
         Assert.Contains("Address.Zip", difference, StringComparison.Ordinal);
         Assert.False(ResultComparer.AreEqual(new Customer(), new Customer { Tags = ["a"] }, out _));
         Assert.False(ResultComparer.AreEqual(null, new Customer(), out _));
         Assert.False(ResultComparer.AreEqual(1.5m, 1.6m, out _));
-        Assert.False(ResultComparer.AreEqual(new DateTime(2020, 1, 1, 0, 0, 0, 1, DateTimeKind.Utc), new DateTime(2020, 1, 1, 0, 0, 0, 2, DateTimeKind.Utc), out _));
+        Assert.False(
+            ResultComparer.AreEqual(new DateTime(2020, 1, 1, 0, 0, 0, 1, DateTimeKind.Utc),
+                new DateTime(2020, 1, 1, 0, 0, 0, 2, DateTimeKind.Utc), out _));
     }
 
     [Fact]

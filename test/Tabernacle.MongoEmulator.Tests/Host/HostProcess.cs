@@ -39,7 +39,8 @@ internal sealed class HostProcess : IDisposable
 
     public static HostProcess Start(params string[] arguments)
     {
-        Assert.True(File.Exists(HostDll), $"The host assembly was not found at {HostDll}; the test project references the host project so it should be copied there.");
+        Assert.True(File.Exists(HostDll),
+            $"The host assembly was not found at {HostDll}; the test project references the host project so it should be copied there.");
         var startInfo = new ProcessStartInfo(DotNetExecutable())
         {
             UseShellExecute = false,
@@ -74,7 +75,8 @@ internal sealed class HostProcess : IDisposable
         return host;
     }
 
-    /// <summary>Reads the next stdout line; fails the test if the host writes none within <paramref name="timeout"/> or exits first.</summary>
+    /// <summary>Reads the next stdout line; fails the test if the host writes none within <paramref name="timeout"/> or exits
+    /// first.</summary>
     public async Task<string> ReadStdoutLineAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
@@ -100,7 +102,8 @@ internal sealed class HostProcess : IDisposable
         return await _process.StandardOutput.ReadToEndAsync(cts.Token);
     }
 
-    /// <summary>Waits for the host to exit and returns its exit code; fails the test if it is still running after <paramref name="timeout"/>.</summary>
+    /// <summary>Waits for the host to exit and returns its exit code; fails the test if it is still running after <paramref
+    /// name="timeout"/>.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

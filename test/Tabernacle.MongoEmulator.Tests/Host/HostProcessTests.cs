@@ -24,7 +24,9 @@ public sealed partial class HostProcessTests
 
         var match = ConnectionStringShape().Match(connectionString);
         Assert.True(match.Success, $"unexpected first stdout line: '{connectionString}'");
-        var ports = Enumerable.Range(1, 3).Select(i => int.Parse(match.Groups[i].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var ports =
+            Enumerable.Range(1, 3).Select(i =>
+                int.Parse(match.Groups[i].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(3, ports.Distinct().Count());
         Assert.All(ports, p => Assert.InRange(p, 1, 65535));
 
@@ -80,7 +82,8 @@ public sealed partial class HostProcessTests
         try
         {
             var port = ((IPEndPoint)blocker.LocalEndpoint).Port;
-            using var host = HostProcess.Start("--members", "1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using var host =
+                HostProcess.Start("--members", "1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
             var exitCode = await host.WaitForExitAsync(s_startTimeout);
 

@@ -55,7 +55,9 @@ public sealed class FailoverTests : EmulatorTestBase
     public async Task FailCommand_closeConnection_on_insert_is_retried_and_leaves_exactly_one_document()
     {
         using var raw = await RawCommandClient.ConnectAsync(Emulator.Primary!.Port);
-        var configured = await raw.RunAsync(Doc("{ configureFailPoint: 'failCommand', mode: { times: 1 }, data: { failCommands: ['insert'], closeConnection: true } }"));
+        var configured =
+            await raw.RunAsync(
+                Doc("{ configureFailPoint: 'failCommand', mode: { times: 1 }, data: { failCommands: ['insert'], closeConnection: true } }"));
         Assert.Equal(1.0, configured["ok"].ToDouble());
 
         await Items.InsertOneAsync(Doc("{ _id: 'once' }"));
@@ -66,7 +68,9 @@ public sealed class FailoverTests : EmulatorTestBase
     public async Task A_retryable_write_concern_error_after_the_write_applied_is_retried_without_a_duplicate()
     {
         using var raw = await RawCommandClient.ConnectAsync(Emulator.Primary!.Port);
-        await raw.RunAsync(Doc("{ configureFailPoint: 'failCommand', mode: { times: 1 }, data: { failCommands: ['insert'], writeConcernError: { code: 262, errmsg: 'exceeded time limit' } } }"));
+        await raw.RunAsync(
+            Doc("{ configureFailPoint: 'failCommand', mode: { times: 1 }, data: { failCommands: ['insert'], writeConcernError: { code: " +
+                "262, errmsg: 'exceeded time limit' } } }"));
 
         // The first attempt inserts and reports a retryable write concern error; the retry must be answered from the
         // retryable-write table instead of inserting again (which would fail with a duplicate key).
@@ -78,7 +82,9 @@ public sealed class FailoverTests : EmulatorTestBase
     public async Task FailCommand_errorCode_fails_the_command_for_the_named_times_then_stops()
     {
         using var raw = await RawCommandClient.ConnectAsync(Emulator.Primary!.Port);
-        await raw.RunAsync(Doc("{ configureFailPoint: 'failCommand', mode: { times: 2 }, data: { failCommands: ['find'], errorCode: 2, errorLabels: ['MyLabel'] } }"));
+        await raw.RunAsync(
+            Doc("{ configureFailPoint: 'failCommand', mode: { times: 2 }, data: { failCommands: ['find'], errorCode: 2, errorLabels: " +
+                "['MyLabel'] } }"));
         var first = await raw.RunAsync(Doc("{ find: 'items', filter: {} }"), "failover");
         var second = await raw.RunAsync(Doc("{ find: 'items', filter: {} }"), "failover");
         var third = await raw.RunAsync(Doc("{ find: 'items', filter: {} }"), "failover");
@@ -101,7 +107,8 @@ public sealed class FailoverTests : EmulatorTestBase
 
         using var onNew = await RawCommandClient.ConnectAsync(next.Port);
         var helloAfter = await onNew.RunAsync(Doc("{ hello: 1 }"));
-        Assert.True(helloAfter["electionId"].AsObjectId.CompareTo(helloBefore["electionId"].AsObjectId) > 0, "electionId strictly increases per election");
+        Assert.True(helloAfter["electionId"].AsObjectId.CompareTo(helloBefore["electionId"].AsObjectId) > 0,
+            "electionId strictly increases per election");
         Assert.True(helloAfter["isWritablePrimary"].AsBoolean);
 
         var old = await raw.RunAsync(Doc("{ hello: 1 }"));
@@ -139,7 +146,8 @@ public sealed class FailoverTests : EmulatorTestBase
             { "lsid", new BsonDocument("id", new BsonBinaryData(Guid.NewGuid(), GuidRepresentation.Standard)) },
             { "txnNumber", 1L },
         }, "failover");
-        await WaitUntilAsync(() => primary.GetDocuments("failover", "items").Count == 1, because: "the insert applies on the primary before it waits");
+        await WaitUntilAsync(() =>
+            primary.GetDocuments("failover", "items").Count == 1, because: "the insert applies on the primary before it waits");
         await primary.StepDownAsync(TimeSpan.FromSeconds(30)).WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(_ => { });
 
         // With both secondaries paused the catch-up cannot succeed, so force the step-down through the coordinator.

@@ -102,7 +102,8 @@ public sealed class FakeClockTests : IAsyncLifetime
         await Collection("accounts").InsertOneAsync(new BsonDocument("_id", "a"));
         using var session = await _client.StartSessionAsync();
         session.StartTransaction();
-        await Collection("accounts").UpdateOneAsync(session, new BsonDocument("_id", "a"), new BsonDocument("$set", new BsonDocument("x", 1)));
+        await Collection("accounts").UpdateOneAsync(session, new BsonDocument("_id", "a"),
+            new BsonDocument("$set", new BsonDocument("x", 1)));
         var transactions = _emulator.Primary!.Member.Transactions;
 
         // The reaper wakes every 30 s of the set's clock; at 59 s the transaction is still inside its 60 s.
@@ -148,6 +149,7 @@ public sealed class FakeClockTests : IAsyncLifetime
         await raw.RunAsync(new BsonDocument { { "setParameter", 1 }, { "transactionLifetimeLimitSeconds", 2 } });
         await Polling.WaitUntilAsync(() => reaper.Wakeups > before, because: "the new limit wakes the reaper");
         var woken = reaper.Wakeups;
-        await AdvanceUntilAsync(() => Task.FromResult(reaper.Wakeups > woken), TimeSpan.FromMilliseconds(250), "the reaper's next 1 s pass");
+        await AdvanceUntilAsync(() =>
+            Task.FromResult(reaper.Wakeups > woken), TimeSpan.FromMilliseconds(250), "the reaper's next 1 s pass");
     }
 }

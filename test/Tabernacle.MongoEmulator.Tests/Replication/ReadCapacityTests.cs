@@ -21,7 +21,8 @@ public sealed class ReadCapacityTests : EmulatorTestBase
 
             // Member 0 becomes primary and is the only one with a limit; the long service time keeps reads in their
             // slots while the test counts them (it does not make the test wait on a clock: it polls the counts).
-            options.MemberOptions.Add(new EmulatorMemberOptions { Priority = 2, MaxConcurrentReads = Limit, ReadServiceTime = TimeSpan.FromSeconds(1) });
+            options.MemberOptions.Add(
+                new EmulatorMemberOptions { Priority = 2, MaxConcurrentReads = Limit, ReadServiceTime = TimeSpan.FromSeconds(1) });
             return options;
         }
     }
@@ -38,7 +39,9 @@ public sealed class ReadCapacityTests : EmulatorTestBase
         var reads = Enumerable.Range(0, Reads).Select(_ => collection.Find(FilterDefinition<BsonDocument>.Empty).ToListAsync()).ToArray();
 
         // Every read has arrived: the limit is in service and the others wait for a slot.
-        await WaitUntilAsync(() => primary.ReadLoad is { InService: Limit, Waiting: Reads - Limit }, TimeSpan.FromSeconds(30), "all reads queued behind the limit");
+        await WaitUntilAsync(() =>
+            primary.ReadLoad is { InService: Limit, Waiting: Reads - Limit }, TimeSpan.FromSeconds(30),
+                "all reads queued behind the limit");
         await Task.WhenAll(reads);
 
         var load = primary.ReadLoad;
@@ -56,11 +59,14 @@ public sealed class ReadCapacityTests : EmulatorTestBase
         var collection = Client.GetDatabase("capacity").GetCollection<BsonDocument>("items");
         await collection.InsertOneAsync(Doc("{ _id: 1 }"));
         await Emulator.WaitForReplicationAsync();
-        await WaitUntilAsync(() => Client.Cluster.Description.Servers.Count(s => s.Type == MongoDB.Driver.Core.Servers.ServerType.ReplicaSetSecondary) == 2, because: "both secondaries discovered");
+        await WaitUntilAsync(() =>
+            Client.Cluster.Description.Servers.Count(s => s.Type == MongoDB.Driver.Core.Servers.ServerType.ReplicaSetSecondary) == 2,
+                because: "both secondaries discovered");
 
         // Both secondaries have no limit and no service time: nothing waits, and the primary's limit does not apply.
         var fromSecondaries = collection.WithReadPreference(ReadPreference.Secondary);
-        await Task.WhenAll(Enumerable.Range(0, Reads).Select(_ => fromSecondaries.Find(FilterDefinition<BsonDocument>.Empty).ToListAsync()));
+        await Task.WhenAll(
+            Enumerable.Range(0, Reads).Select(_ => fromSecondaries.Find(FilterDefinition<BsonDocument>.Empty).ToListAsync()));
 
         var loads = Emulator.Members.Where(m => m.Id != 0).Select(m => m.ReadLoad).ToArray();
         Assert.All(loads, l => Assert.Equal(0, l.PeakWaiting));

@@ -12,9 +12,11 @@ public sealed class ReadConcernMajorityTests : EmulatorTestBase
     private const string Database = "rcm";
     private const string CollectionName = "items";
 
-    private IMongoCollection<BsonDocument> Local => Client.GetDatabase(Database).GetCollection<BsonDocument>(CollectionName).WithReadConcern(ReadConcern.Local);
+    private IMongoCollection<BsonDocument> Local =>
+        Client.GetDatabase(Database).GetCollection<BsonDocument>(CollectionName).WithReadConcern(ReadConcern.Local);
 
-    private IMongoCollection<BsonDocument> Majority => Client.GetDatabase(Database).GetCollection<BsonDocument>(CollectionName).WithReadConcern(ReadConcern.Majority);
+    private IMongoCollection<BsonDocument> Majority =>
+        Client.GetDatabase(Database).GetCollection<BsonDocument>(CollectionName).WithReadConcern(ReadConcern.Majority);
 
     private IEnumerable<EmulatorMember> Secondaries => Emulator.Members.Where(m => m.Role == EmulatorMemberRole.Secondary);
 
@@ -38,7 +40,8 @@ public sealed class ReadConcernMajorityTests : EmulatorTestBase
         new(MongoClientSettings.FromConnectionString($"mongodb://{member.Host}/?directConnection=true&readPreference=secondaryPreferred"));
 
     private static async Task<List<BsonValue>> IdsAsync(IMongoCollection<BsonDocument> collection) =>
-        (await collection.Find(FilterDefinition<BsonDocument>.Empty).Sort(Builders<BsonDocument>.Sort.Ascending("_id")).ToListAsync()).Select(d => d["_id"]).ToList();
+        (await collection.Find(FilterDefinition<BsonDocument>.Empty).Sort(
+            Builders<BsonDocument>.Sort.Ascending("_id")).ToListAsync()).Select(d => d["_id"]).ToList();
 
     private static async Task<long> AggregateCountAsync(IMongoCollection<BsonDocument> collection) =>
         (await collection.Aggregate().Match(FilterDefinition<BsonDocument>.Empty).Count().FirstOrDefaultAsync())?.Count ?? 0;
@@ -67,7 +70,8 @@ public sealed class ReadConcernMajorityTests : EmulatorTestBase
         Assert.Equal(0, reply["n"].ToInt32());
 
         ResumeAll();
-        await WaitUntilAsync(async () => (await IdsAsync(Majority)).Count == 2, because: "the insert becomes majority-committed once the secondaries catch up");
+        await WaitUntilAsync(async () =>
+            (await IdsAsync(Majority)).Count == 2, because: "the insert becomes majority-committed once the secondaries catch up");
         Assert.Equal(2, await AggregateCountAsync(Majority));
     }
 
@@ -98,14 +102,16 @@ public sealed class ReadConcernMajorityTests : EmulatorTestBase
     [Fact]
     public async Task A_majority_cursor_keeps_reading_the_snapshot_it_started_on()
     {
-        await Local.WithWriteConcern(WriteConcern.WMajority).InsertManyAsync(Enumerable.Range(0, 10).Select(i => new BsonDocument { { "_id", i }, { "v", "old" } }));
+        await Local.WithWriteConcern(WriteConcern.WMajority).InsertManyAsync(
+            Enumerable.Range(0, 10).Select(i => new BsonDocument { { "_id", i }, { "v", "old" } }));
         PauseSecondaries();
         await Local.WithWriteConcern(WriteConcern.W1).UpdateManyAsync(FilterDefinition<BsonDocument>.Empty, Doc("{ $set: { v: 'new' } }"));
 
         using var cursor = await Majority.FindAsync(FilterDefinition<BsonDocument>.Empty, new FindOptions<BsonDocument> { BatchSize = 3 });
         Assert.True(await cursor.MoveNextAsync());
         ResumeAll();
-        await WaitUntilAsync(async () => await Majority.CountDocumentsAsync(Doc("{ v: 'new' }")) == 10, because: "the updates become majority-committed");
+        await WaitUntilAsync(async () =>
+            await Majority.CountDocumentsAsync(Doc("{ v: 'new' }")) == 10, because: "the updates become majority-committed");
 
         var seen = cursor.Current.ToList();
         while (await cursor.MoveNextAsync())
@@ -129,10 +135,14 @@ public sealed class ReadConcernMajorityTests : EmulatorTestBase
         await Local.WithWriteConcern(new WriteConcern(1)).InsertOneAsync(Doc("{ _id: 2 }"));
         using var direct = DirectClient(applying);
         var onSecondary = direct.GetDatabase(Database).GetCollection<BsonDocument>(CollectionName);
-        await WaitUntilAsync(async () => (await IdsAsync(onSecondary.WithReadConcern(ReadConcern.Local))).Count == 2, because: "the applying secondary replicates the write");
+        await WaitUntilAsync(async () =>
+            (await IdsAsync(onSecondary.WithReadConcern(ReadConcern.Local))).Count == 2,
+                because: "the applying secondary replicates the write");
 
         // Two of three members now hold it, so it is majority-committed: the secondary's majority read sees it.
-        await WaitUntilAsync(async () => (await IdsAsync(onSecondary.WithReadConcern(ReadConcern.Majority))).Count == 2, because: "two of three members make a majority");
+        await WaitUntilAsync(async () =>
+            (await IdsAsync(onSecondary.WithReadConcern(ReadConcern.Majority))).Count == 2,
+                because: "two of three members make a majority");
 
         // Now only the primary takes a write: the secondary that has not applied it cannot show it, and the lagging
         // secondary's majority read shows what it has applied of the committed data.
@@ -142,11 +152,14 @@ public sealed class ReadConcernMajorityTests : EmulatorTestBase
         Assert.Equal([1, 2], await IdsAsync(Majority));
 
         using var laggingDirect = DirectClient(lagging);
-        var onLagging = laggingDirect.GetDatabase(Database).GetCollection<BsonDocument>(CollectionName).WithReadConcern(ReadConcern.Majority);
+        var onLagging =
+            laggingDirect.GetDatabase(Database).GetCollection<BsonDocument>(CollectionName).WithReadConcern(ReadConcern.Majority);
         Assert.Equal([1], await IdsAsync(onLagging));
 
         lagging.ResumeReplication();
-        await WaitUntilAsync(async () => (await IdsAsync(onLagging)).Count == 3, because: "the lagging secondary catches up and the write is committed by it and the primary");
+        await WaitUntilAsync(async () =>
+            (await IdsAsync(onLagging)).Count == 3,
+                because: "the lagging secondary catches up and the write is committed by it and the primary");
         await WaitUntilAsync(async () => (await IdsAsync(Majority)).Count == 3, because: "the primary learns the new commit point");
         Assert.Equal([1, 2], await IdsAsync(onSecondary.WithReadConcern(ReadConcern.Majority)));
     }
@@ -168,7 +181,9 @@ public sealed class ReadConcernMajorityTests : EmulatorTestBase
         await WaitUntilAsync(
             () => Emulator.Members.All(m => m.Member.Storage.History.RetainedChanges <= 4 && m.Member.RetainedOpTimes <= 4),
             because: "every member forgets the history once the commit point passes it: "
-                + string.Join(", ", Emulator.Members.Select(m => $"{m.Host}: {m.Member.Storage.History.RetainedChanges} changes, {m.Member.RetainedOpTimes} optimes")));
+                + string.Join(", ",
+                    Emulator.Members.Select(m =>
+                        $"{m.Host}: {m.Member.Storage.History.RetainedChanges} changes, {m.Member.RetainedOpTimes} optimes")));
         Assert.Equal(100, await Majority.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty));
 
         // With replication paused the history grows with the uncommitted writes, and goes once they commit.
@@ -181,7 +196,8 @@ public sealed class ReadConcernMajorityTests : EmulatorTestBase
         Assert.True(Emulator.Primary!.Member.Storage.History.RetainedChanges >= 50);
         Assert.Equal(1, (await Majority.Find(Doc("{ _id: 150 }")).SingleAsync())["v"].ToInt32());
         ResumeAll();
-        await WaitUntilAsync(() => Emulator.Members.All(m => m.Member.Storage.History.RetainedChanges <= 4), because: "the history goes once the writes commit");
+        await WaitUntilAsync(() =>
+            Emulator.Members.All(m => m.Member.Storage.History.RetainedChanges <= 4), because: "the history goes once the writes commit");
         Assert.Equal(51, (await Majority.Find(Doc("{ _id: 150 }")).SingleAsync())["v"].ToInt32());
     }
 
@@ -196,7 +212,8 @@ public sealed class ReadConcernMajorityTests : EmulatorTestBase
 
         for (var i = 0; i < 20; i++)
         {
-            await Local.WithWriteConcern(WriteConcern.WMajority).UpdateOneAsync(Doc("{ _id: 1 }"), new BsonDocument("$set", new BsonDocument("v", $"v{i}")));
+            await Local.WithWriteConcern(WriteConcern.WMajority).UpdateOneAsync(Doc("{ _id: 1 }"),
+                new BsonDocument("$set", new BsonDocument("v", $"v{i}")));
         }
 
         Assert.Equal("v19", (await Majority.Find(Doc("{ _id: 1 }")).SingleAsync())["v"].AsString);
@@ -281,15 +298,24 @@ public sealed class ReadConcernMajorityFiveMemberTests : EmulatorTestBase
 
         // The primary and one secondary hold the write: two of five, no majority.
         await items.WithWriteConcern(WriteConcern.W1).InsertOneAsync(Doc("{ _id: 2 }"));
-        using var direct = new MongoClient(MongoClientSettings.FromConnectionString($"mongodb://{applying.Host}/?directConnection=true&readPreference=secondaryPreferred"));
+        using var direct =
+            new MongoClient(
+                MongoClientSettings.FromConnectionString(
+                    $"mongodb://{applying.Host}/?directConnection=true&readPreference=secondaryPreferred"));
         var onSecondary = direct.GetDatabase("rcm5").GetCollection<BsonDocument>("items");
-        await WaitUntilAsync(async () => await onSecondary.WithReadConcern(ReadConcern.Local).CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty) == 2, because: "the applying secondary replicates the write");
+        await WaitUntilAsync(async () =>
+            await onSecondary.WithReadConcern(ReadConcern.Local).CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty) == 2,
+                because: "the applying secondary replicates the write");
         Assert.Equal(1, await onSecondary.WithReadConcern(ReadConcern.Majority).CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty));
         Assert.Equal(1, await items.WithReadConcern(ReadConcern.Majority).CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty));
 
         // A third member makes the majority: both reads then see the write.
         secondaries[1].ResumeReplication();
-        await WaitUntilAsync(async () => await onSecondary.WithReadConcern(ReadConcern.Majority).CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty) == 2, because: "three of five members make a majority");
-        await WaitUntilAsync(async () => await items.WithReadConcern(ReadConcern.Majority).CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty) == 2, because: "the primary learns the commit point");
+        await WaitUntilAsync(async () =>
+            await onSecondary.WithReadConcern(ReadConcern.Majority).CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty) == 2,
+                because: "three of five members make a majority");
+        await WaitUntilAsync(async () =>
+            await items.WithReadConcern(ReadConcern.Majority).CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty) == 2,
+                because: "the primary learns the commit point");
     }
 }

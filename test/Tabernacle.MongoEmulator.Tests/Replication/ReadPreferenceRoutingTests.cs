@@ -27,7 +27,9 @@ public sealed class ReadPreferenceRoutingTests : EmulatorTestBase
         var collection = client.GetDatabase("routing").GetCollection<BsonDocument>("items");
         await collection.InsertOneAsync(Doc("{ x: 1 }"));
         await Emulator.WaitForReplicationAsync();
-        await WaitUntilAsync(() => client.Cluster.Description.Servers.Count(s => s.Type == MongoDB.Driver.Core.Servers.ServerType.ReplicaSetSecondary) == 2, because: "both secondaries discovered");
+        await WaitUntilAsync(() =>
+            client.Cluster.Description.Servers.Count(s => s.Type == MongoDB.Driver.Core.Servers.ServerType.ReplicaSetSecondary) == 2,
+                because: "both secondaries discovered");
         var before = Emulator.Members.Select(m => m.OpCounters.Query).ToArray();
         var routed = collection.WithReadPreference(readPreference);
         for (var i = 0; i < Reads; i++)

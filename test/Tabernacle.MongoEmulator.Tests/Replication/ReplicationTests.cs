@@ -35,7 +35,8 @@ public sealed class ReplicationTests : EmulatorTestBase
         var other = Emulator.Members.First(m => m.Role == EmulatorMemberRole.Secondary && m != paused);
         using var direct = DirectClient(paused);
         using var otherDirect = DirectClient(other);
-        await direct.GetDatabase("admin").RunCommandAsync<BsonDocument>(Doc("{ configureFailPoint: 'stopReplProducer', mode: 'alwaysOn' }"));
+        await direct.GetDatabase("admin").RunCommandAsync<BsonDocument>(
+            Doc("{ configureFailPoint: 'stopReplProducer', mode: 'alwaysOn' }"));
         Assert.True(paused.IsReplicationPaused);
 
         await Items.WithWriteConcern(WriteConcern.WMajority).InsertOneAsync(Doc("{ _id: 's1' }"));
@@ -55,7 +56,8 @@ public sealed class ReplicationTests : EmulatorTestBase
         }
 
         var concern = new WriteConcern(WriteConcern.WValue.Parse("majority"), wTimeout: TimeSpan.FromMilliseconds(300));
-        var error = await Assert.ThrowsAsync<MongoWriteException>(() => Items.WithWriteConcern(concern).InsertOneAsync(Doc("{ _id: 'w1' }")));
+        var error =
+            await Assert.ThrowsAsync<MongoWriteException>(() => Items.WithWriteConcern(concern).InsertOneAsync(Doc("{ _id: 'w1' }")));
         Assert.Equal(64, error.WriteConcernError.Code);
         Assert.Single(Emulator.Primary!.GetDocuments("repl", "items"));
 
@@ -73,7 +75,9 @@ public sealed class ReplicationTests : EmulatorTestBase
     [Fact]
     public async Task A_write_concern_larger_than_the_set_is_unsatisfiable()
     {
-        var error = await Assert.ThrowsAsync<MongoWriteException>(() => Items.WithWriteConcern(new WriteConcern(5)).InsertOneAsync(Doc("{ _id: 'x' }")));
+        var error =
+            await Assert.ThrowsAsync<MongoWriteException>(() =>
+                Items.WithWriteConcern(new WriteConcern(5)).InsertOneAsync(Doc("{ _id: 'x' }")));
         Assert.Equal(100, error.WriteConcernError.Code);
     }
 
@@ -110,7 +114,8 @@ public sealed class ReplicationTests : EmulatorTestBase
         };
         var timedOut = await onSecondary.RunAsync(find, "repl");
         Assert.Equal(50, timedOut["code"].AsInt32);
-        Assert.True(timedOut.Contains("operationTime") && timedOut.Contains("$clusterTime"), "error replies carry operationTime and $clusterTime");
+        Assert.True(timedOut.Contains("operationTime") && timedOut.Contains("$clusterTime"),
+            "error replies carry operationTime and $clusterTime");
 
         secondary.ResumeReplication();
         find["maxTimeMS"] = 10_000;

@@ -21,7 +21,8 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Drives one client through the phases; <paramref name="mark"/> starts a phase, <paramref name="settle"/> waits for 20 inserts after it.</summary>
+    /// <summary>Drives one client through the phases; <paramref name="mark"/> starts a phase, <paramref name="settle"/> waits for 20
+    /// inserts after it.</summary>
     private async Task<List<(string Phase, int Port)>> RunPhasesAsync(Func<string, Task> mark, Func<string, Task> settle)
     {
         var stopped = new List<(string Phase, int Port)>();
@@ -63,7 +64,8 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
         _ => throw new ArgumentException($"unexpected end point {endPoint}", nameof(endPoint)),
     };
 
-    private static void AssertClearedOnlyStoppedMembers(IEnumerable<(string Phase, int Port)> cleared, List<(string Phase, int Port)> stopped)
+    private static void AssertClearedOnlyStoppedMembers(IEnumerable<(string Phase, int Port)> cleared,
+        List<(string Phase, int Port)> stopped)
     {
         foreach (var (phase, port) in cleared)
         {
@@ -108,7 +110,8 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
             {
                 using var timeout = new CancellationTokenSource(StepTimeout);
                 var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
-                Assert.True(line == expected, $"expected '{expected}', node printed '{line}'; stderr: {(process.HasExited ? await stderr : "")}");
+                Assert.True(line == expected,
+                    $"expected '{expected}', node printed '{line}'; stderr: {(process.HasExited ? await stderr : "")}");
                 return line!;
             }
 
@@ -143,7 +146,8 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
                 failure.GetProperty("phase").GetString() == "stop-primary"
                 && failure.GetProperty("error").GetString()!.StartsWith("MongoNetworkError", StringComparison.Ordinal);
             Assert.True(failures.Count <= 1 && failures.All(CrashInFlight), $"inserts failed: {root.GetProperty("failures")}");
-            Assert.True(root.GetProperty("awaitedHeartbeats").GetInt32() >= 3, "the Node driver's monitors never received a streamed hello");
+            Assert.True(root.GetProperty("awaitedHeartbeats").GetInt32() >= 3,
+                "the Node driver's monitors never received a streamed hello");
             var cleared = root.GetProperty("poolCleared").EnumerateArray()
                 .Select(e => (e.GetProperty("phase").GetString()!, int.Parse(e.GetProperty("address").GetString()!.Split(':')[^1], null)))
                 .ToList();
@@ -178,18 +182,24 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
             settings.ServerSelectionTimeout = TimeSpan.FromSeconds(20);
             settings.ClusterConfigurator = cluster =>
             {
-                cluster.Subscribe<ConnectionPoolClearedEvent>(e => cleared.Enqueue((Volatile.Read(ref phase), PortOf(e.ServerId.EndPoint))));
+                cluster.Subscribe<ConnectionPoolClearedEvent>(e =>
+                    cleared.Enqueue((Volatile.Read(ref phase), PortOf(e.ServerId.EndPoint))));
                 cluster.Subscribe<ServerHeartbeatFailedEvent>(e =>
-                    diagnostics.Enqueue($"{Volatile.Read(ref phase)} {PortOf(e.ConnectionId.ServerId.EndPoint)}: {e.Exception.GetType().Name} {e.Exception.Message}"));
+                    diagnostics.Enqueue(
+                        $"{Volatile.Read(ref phase)} {PortOf(e.ConnectionId.ServerId.EndPoint)}: {e.Exception.GetType().Name} " +
+                            $"{e.Exception.Message}"));
                 cluster.Subscribe<ConnectionOpeningFailedEvent>(e =>
                     diagnostics.Enqueue($"{Volatile.Read(ref phase)} {PortOf(e.ServerId.EndPoint)} opening failed: {e.Exception.Message}"));
                 cluster.Subscribe<ConnectionFailedEvent>(e =>
-                    diagnostics.Enqueue($"{Volatile.Read(ref phase)} {PortOf(e.ServerId.EndPoint)} connection failed: {e.Exception.Message}"));
+                    diagnostics.Enqueue(
+                        $"{Volatile.Read(ref phase)} {PortOf(e.ServerId.EndPoint)} connection failed: {e.Exception.Message}"));
                 cluster.Subscribe<ServerDescriptionChangedEvent>(e =>
-                    diagnostics.Enqueue($"{Volatile.Read(ref phase)} {PortOf(e.ServerId.EndPoint)} {e.OldDescription.Type}->{e.NewDescription.Type} "
+                    diagnostics.Enqueue(
+                        $"{Volatile.Read(ref phase)} {PortOf(e.ServerId.EndPoint)} {e.OldDescription.Type}->{e.NewDescription.Type} "
                         + $"{e.NewDescription.HeartbeatException?.Message} {e.NewDescription.ReasonChanged}"));
                 cluster.Subscribe<CommandFailedEvent>(e =>
-                    diagnostics.Enqueue($"{Volatile.Read(ref phase)} {e.CommandName} failed: {e.Failure.GetType().Name} {e.Failure.Message}"));
+                    diagnostics.Enqueue(
+                        $"{Volatile.Read(ref phase)} {e.CommandName} failed: {e.Failure.GetType().Name} {e.Failure.Message}"));
                 cluster.Subscribe<ServerHeartbeatSucceededEvent>(e =>
                 {
                     if (e.Awaited)
@@ -207,7 +217,8 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
         {
             for (var seq = 0; !stop.IsCancellationRequested; seq++)
             {
-                var document = new BsonDocument { { "_id", ObjectId.GenerateNewId() }, { "seq", seq }, { "phase", Volatile.Read(ref phase) } };
+                var document =
+                    new BsonDocument { { "_id", ObjectId.GenerateNewId() }, { "seq", seq }, { "phase", Volatile.Read(ref phase) } };
                 try
                 {
                     await collection.InsertOneAsync(document);
@@ -223,7 +234,8 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
             }
         });
 
-        await WaitUntilAsync(() => awaited.Count == Emulator.Members.Count && !ids.IsEmpty, StepTimeout, "every member streams hello to the C# driver");
+        await WaitUntilAsync(() =>
+            awaited.Count == Emulator.Members.Count && !ids.IsEmpty, StepTimeout, "every member streams hello to the C# driver");
         var stopped = await RunPhasesAsync(
             p =>
             {
@@ -233,7 +245,8 @@ public sealed class StreamingFailoverTests(ITestOutputHelper output) : EmulatorT
             async p =>
             {
                 var target = ids.Count + 20;
-                await WaitUntilAsync(() => ids.Count >= target || !failures.IsEmpty, StepTimeout, $"20 inserts after {p} ({ids.Count} so far)");
+                await WaitUntilAsync(() =>
+                    ids.Count >= target || !failures.IsEmpty, StepTimeout, $"20 inserts after {p} ({ids.Count} so far)");
             });
         await stop.CancelAsync();
         await writer;

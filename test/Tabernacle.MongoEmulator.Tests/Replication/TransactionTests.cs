@@ -46,7 +46,8 @@ public sealed class TransactionTests : EmulatorTestBase
         await Accounts.InsertOneAsync(session, Doc("{ _id: 'z', balance: 1 }"));
         await session.CommitTransactionAsync();
         await Emulator.WaitForReplicationAsync();
-        Assert.All(Emulator.Members, m => Assert.Equal(["b", "z"], m.GetDocuments("bank", "accounts").Select(d => d["_id"].AsString).Order()));
+        Assert.All(Emulator.Members, m =>
+            Assert.Equal(["b", "z"], m.GetDocuments("bank", "accounts").Select(d => d["_id"].AsString).Order()));
     }
 
     [Fact]
@@ -86,7 +87,9 @@ public sealed class TransactionTests : EmulatorTestBase
         first.StartTransaction();
         second.StartTransaction();
         await Accounts.UpdateOneAsync(first, Id("a"), Builders<BsonDocument>.Update.Inc("balance", 1));
-        var conflict = await Assert.ThrowsAsync<MongoCommandException>(() => Accounts.UpdateOneAsync(second, Id("a"), Builders<BsonDocument>.Update.Inc("balance", 1)));
+        var conflict =
+            await Assert.ThrowsAsync<MongoCommandException>(() =>
+                Accounts.UpdateOneAsync(second, Id("a"), Builders<BsonDocument>.Update.Inc("balance", 1)));
         Assert.Equal(112, conflict.Code);
         Assert.True(conflict.HasErrorLabel("TransientTransactionError"));
         await first.CommitTransactionAsync();
@@ -104,7 +107,9 @@ public sealed class TransactionTests : EmulatorTestBase
         // As in MongoDB: the outside write neither aborts the transaction nor overwrites it; it waits for the commit,
         // then applies to the committed document.
         var outside = Accounts.UpdateOneAsync(Id("a"), Builders<BsonDocument>.Update.Inc("balance", 1));
-        await WaitUntilAsync(() => Emulator.Primary!.Member.Transactions.WaitingWrites > 0 || outside.IsCompleted, because: "the outside write reaches the server");
+        await WaitUntilAsync(() =>
+            Emulator.Primary!.Member.Transactions.WaitingWrites > 0 || outside.IsCompleted,
+                because: "the outside write reaches the server");
         Assert.False(outside.IsCompleted);
 
         await session.CommitTransactionAsync();
@@ -139,7 +144,9 @@ public sealed class TransactionTests : EmulatorTestBase
         await Accounts.InsertOneAsync(session, Doc("{ _id: 'c', balance: 1 }"));
 
         var outside = Accounts.InsertOneAsync(Doc("{ _id: 'c', balance: 2 }"));
-        await WaitUntilAsync(() => Emulator.Primary!.Member.Transactions.WaitingWrites > 0 || outside.IsCompleted, because: "the outside write reaches the server");
+        await WaitUntilAsync(() =>
+            Emulator.Primary!.Member.Transactions.WaitingWrites > 0 || outside.IsCompleted,
+                because: "the outside write reaches the server");
         Assert.False(outside.IsCompleted);
 
         await session.CommitTransactionAsync();
@@ -156,7 +163,9 @@ public sealed class TransactionTests : EmulatorTestBase
         session.StartTransaction();
         await Accounts.Find(session, Id("a")).SingleAsync();
         await Accounts.UpdateOneAsync(Id("a"), Builders<BsonDocument>.Update.Set("balance", 0));
-        var conflict = await Assert.ThrowsAsync<MongoCommandException>(() => Accounts.UpdateOneAsync(session, Id("a"), Builders<BsonDocument>.Update.Inc("balance", 5)));
+        var conflict =
+            await Assert.ThrowsAsync<MongoCommandException>(() =>
+                Accounts.UpdateOneAsync(session, Id("a"), Builders<BsonDocument>.Update.Inc("balance", 5)));
         Assert.Equal(112, conflict.Code);
         Assert.True(conflict.HasErrorLabel("TransientTransactionError"));
 
@@ -200,7 +209,8 @@ public sealed class TransactionTests : EmulatorTestBase
         await Accounts.InsertOneAsync(session, Doc("{ _id: 'lost' }"));
         await Emulator.StepDownAsync();
         var error = await Assert.ThrowsAnyAsync<MongoException>(() => session.CommitTransactionAsync());
-        Assert.True(error is MongoCommandException { Code: 251 } || error.HasErrorLabel("TransientTransactionError") || error.HasErrorLabel("UnknownTransactionCommitResult"), error.ToString());
+        Assert.True(error is MongoCommandException { Code: 251 } || error.HasErrorLabel("TransientTransactionError")
+            || error.HasErrorLabel("UnknownTransactionCommitResult"), error.ToString());
         Assert.Equal(0, await Accounts.CountDocumentsAsync(Id("lost")));
     }
 
@@ -214,7 +224,9 @@ public sealed class TransactionTests : EmulatorTestBase
         }
 
         using var session = await Client.StartSessionAsync();
-        session.StartTransaction(new TransactionOptions(writeConcern: new WriteConcern(WriteConcern.WValue.Parse("majority"), wTimeout: TimeSpan.FromMilliseconds(200))));
+        session.StartTransaction(
+            new TransactionOptions(
+                writeConcern: new WriteConcern(WriteConcern.WValue.Parse("majority"), wTimeout: TimeSpan.FromMilliseconds(200))));
         await Accounts.InsertOneAsync(session, Doc("{ _id: 'slow' }"));
         var error = await Assert.ThrowsAnyAsync<MongoException>(() => session.CommitTransactionAsync());
         Assert.True(error.HasErrorLabel("UnknownTransactionCommitResult"), error.ToString());
@@ -229,7 +241,9 @@ public sealed class TransactionTests : EmulatorTestBase
         await SeedAsync();
         using var session = await Client.StartSessionAsync();
         session.StartTransaction();
-        var error = await Assert.ThrowsAsync<MongoCommandException>(() => Client.GetDatabase("bank").RunCommandAsync<BsonDocument>(session, Doc("{ count: 'accounts' }")));
+        var error =
+            await Assert.ThrowsAsync<MongoCommandException>(() =>
+                Client.GetDatabase("bank").RunCommandAsync<BsonDocument>(session, Doc("{ count: 'accounts' }")));
         Assert.Equal(263, error.Code);
         await session.AbortTransactionAsync();
     }
@@ -244,7 +258,8 @@ public sealed class TransactionTests : EmulatorTestBase
         session.StartTransaction();
         await Accounts.InsertOneAsync(session, Doc("{ _id: 'expiring' }"));
         var primary = Emulator.Primary!;
-        await WaitUntilAsync(() => primary.Member.Transactions.OpenCount == 0, TimeSpan.FromSeconds(10), "the TTL monitor aborts expired transactions");
+        await WaitUntilAsync(() =>
+            primary.Member.Transactions.OpenCount == 0, TimeSpan.FromSeconds(10), "the TTL monitor aborts expired transactions");
         var error = await Assert.ThrowsAsync<MongoCommandException>(() => session.CommitTransactionAsync());
         Assert.Equal(251, error.Code);
     }

@@ -12,7 +12,8 @@ namespace Tabernacle.MongoEmulator.Tests.Security;
 public sealed class AuthenticationTests : EmulatorTestBase
 {
     private const string Password = "s3cret-Passw0rd";
-    private const string ReporterPassword = "I\u00ADX\u2003caf\u00E9"; // a soft hyphen (mapped to nothing) and an em space (mapped to a space)
+    // a soft hyphen (mapped to nothing) and an em space (mapped to a space)
+    private const string ReporterPassword = "I\u00ADX\u2003caf\u00E9";
 
     protected override ReplicaSetEmulatorOptions Options => new()
     {
@@ -66,7 +67,8 @@ public sealed class AuthenticationTests : EmulatorTestBase
 
         // A secondary read authenticates a connection to a secondary too.
         var fromSecondary = collection.WithReadPreference(ReadPreference.Secondary);
-        await WaitUntilAsync(async () => await fromSecondary.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty) == 1, because: "the insert replicates");
+        await WaitUntilAsync(async () =>
+            await fromSecondary.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty) == 1, because: "the insert replicates");
     }
 
     [Fact]
@@ -74,7 +76,8 @@ public sealed class AuthenticationTests : EmulatorTestBase
     {
         Assert.Equal($"mongodb://app:{Password}@{Hosts}/?replicaSet=rs0&authSource=admin", Emulator.GetConnectionString("app", Password));
         Assert.Contains("a%40b:p%3Aw%2Fd@", Emulator.GetConnectionString("a@b", "p:w/d"), StringComparison.Ordinal);
-        Assert.EndsWith("&authSource=reports&authMechanism=SCRAM-SHA-1", Emulator.GetConnectionString("x", "y", "reports", "SCRAM-SHA-1"), StringComparison.Ordinal);
+        Assert.EndsWith("&authSource=reports&authMechanism=SCRAM-SHA-1", Emulator.GetConnectionString("x", "y", "reports", "SCRAM-SHA-1"),
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -96,25 +99,29 @@ public sealed class AuthenticationTests : EmulatorTestBase
 
         using (var wrongSource = ClientFor(Emulator.GetConnectionString("reporter", ReporterPassword, "admin")))
         {
-            var ex = await Assert.ThrowsAnyAsync<MongoException>(() => wrongSource.GetDatabase("reports").GetCollection<BsonDocument>("r").InsertOneAsync(new BsonDocument("x", 2)));
+            var ex = await Assert.ThrowsAnyAsync<MongoException>(() =>
+                wrongSource.GetDatabase("reports").GetCollection<BsonDocument>("r").InsertOneAsync(new BsonDocument("x", 2)));
             Assert.Contains("Authentication failed", Describe(ex), StringComparison.Ordinal);
         }
 
         // The user has SCRAM-SHA-256 credentials only.
         using var sha1 = ClientFor(Emulator.GetConnectionString("reporter", ReporterPassword, "reports", "SCRAM-SHA-1"));
-        await Assert.ThrowsAnyAsync<MongoAuthenticationException>(() => sha1.GetDatabase("reports").RunCommandAsync<BsonDocument>(new BsonDocument("listCollections", 1)));
+        await Assert.ThrowsAnyAsync<MongoAuthenticationException>(() =>
+            sha1.GetDatabase("reports").RunCommandAsync<BsonDocument>(new BsonDocument("listCollections", 1)));
     }
 
     [Theory]
     [InlineData("app", "SCRAM-SHA-256")]
     [InlineData("app", "SCRAM-SHA-1")]
     [InlineData("nobody", "SCRAM-SHA-256")]
-    public async Task Wrong_password_or_unknown_user_fails_with_AuthenticationFailed_and_the_message_never_holds_the_password(string user, string mechanism)
+    public async Task Wrong_password_or_unknown_user_fails_with_AuthenticationFailed_and_the_message_never_holds_the_password(string user,
+        string mechanism)
     {
         const string wrong = "not-the-Passw0rd-xyzzy";
         using var client = ClientFor($"mongodb://{user}:{wrong}@{Hosts}/?replicaSet=rs0&authSource=admin&authMechanism={mechanism}");
 
-        var ex = await Assert.ThrowsAnyAsync<MongoException>(() => client.GetDatabase("shop").GetCollection<BsonDocument>("orders").InsertOneAsync(new BsonDocument("x", 1)));
+        var ex = await Assert.ThrowsAnyAsync<MongoException>(() =>
+            client.GetDatabase("shop").GetCollection<BsonDocument>("orders").InsertOneAsync(new BsonDocument("x", 1)));
 
         var text = Describe(ex);
         Assert.Contains("Authentication failed", text, StringComparison.Ordinal);
@@ -157,7 +164,8 @@ public sealed class AuthenticationTests : EmulatorTestBase
         Assert.Equal(Salt(unknown.Start), Salt(unknownAgain.Start));
         Assert.Equal(Salt(known.Start).Length, Salt(unknown.Start).Length);
 
-        static string Salt(BsonDocument start) => Encoding.UTF8.GetString(start["payload"].AsByteArray).Split(',').Single(p => p.StartsWith("s=", StringComparison.Ordinal));
+        static string Salt(BsonDocument start) =>
+            Encoding.UTF8.GetString(start["payload"].AsByteArray).Split(',').Single(p => p.StartsWith("s=", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -246,7 +254,9 @@ public sealed class AuthenticationTests : EmulatorTestBase
         var speculative = scram.SaslStart();
         speculative["db"] = "admin";
 
-        var hello = await raw.RunAsync(new BsonDocument { { "hello", 1 }, { "saslSupportedMechs", "admin.app" }, { "speculativeAuthenticate", speculative } });
+        var hello =
+            await raw.RunAsync(
+                new BsonDocument { { "hello", 1 }, { "saslSupportedMechs", "admin.app" }, { "speculativeAuthenticate", speculative } });
 
         Assert.Equal(new BsonArray { "SCRAM-SHA-1", "SCRAM-SHA-256" }, hello["saslSupportedMechs"]);
         var started = hello["speculativeAuthenticate"].AsBsonDocument;
@@ -266,17 +276,23 @@ public sealed class AuthenticationTests : EmulatorTestBase
         using var raw = await RawCommandClient.ConnectAsync(Emulator.Primary!.Port);
 
         Assert.Equal(17, (await raw.RunAsync(Doc("{ saslContinue: 1, conversationId: 1, payload: BinData(0, '') }")))["code"].ToInt32());
-        Assert.Equal(334, (await raw.RunAsync(Doc("{ saslStart: 1, mechanism: 'PLAIN', payload: BinData(0, 'AGFwcABzZWNyZXQ=') }")))["code"].ToInt32());
+        Assert.Equal(334,
+            (await raw.RunAsync(Doc("{ saslStart: 1, mechanism: 'PLAIN', payload: BinData(0, 'AGFwcABzZWNyZXQ=') }")))["code"].ToInt32());
         Assert.Equal(334, (await raw.RunAsync(Doc("{ authenticate: 1, mechanism: 'MONGODB-X509' }")))["code"].ToInt32());
 
         var scram = new ScramTestClient("app", Password, "SCRAM-SHA-256");
         var start = await raw.RunAsync(scram.SaslStart());
-        var mismatched = new BsonDocument { { "saslContinue", 1 }, { "conversationId", 7 }, { "payload", new BsonBinaryData(scram.ClientFinal(start["payload"].AsByteArray)) } };
+        var mismatched =
+            new BsonDocument { { "saslContinue", 1 }, { "conversationId", 7 },
+                { "payload", new BsonBinaryData(scram.ClientFinal(start["payload"].AsByteArray)) } };
         Assert.Equal(17, (await raw.RunAsync(mismatched))["code"].ToInt32());
 
         foreach (var garbage in new[] { "", "n,,", "p=tls-unique,,n=app,r=abc", "n,,n=app", "n,,n=a=5Fb,r=x", "\u00ff\u00fe" })
         {
-            var reply = await raw.RunAsync(new BsonDocument { { "saslStart", 1 }, { "mechanism", "SCRAM-SHA-256" }, { "payload", new BsonBinaryData(Encoding.Latin1.GetBytes(garbage)) } });
+            var reply =
+                await raw.RunAsync(
+                    new BsonDocument { { "saslStart", 1 }, { "mechanism", "SCRAM-SHA-256" },
+                        { "payload", new BsonBinaryData(Encoding.Latin1.GetBytes(garbage)) } });
             Assert.Equal(18, reply["code"].ToInt32());
         }
 
@@ -295,11 +311,16 @@ public sealed class AuthenticationTests : EmulatorTestBase
             var scram = new ScramTestClient("app", Password, random.Next(2) == 0 ? "SCRAM-SHA-256" : "SCRAM-SHA-1");
             var mutateFirst = random.Next(2) == 0;
             var first = scram.ClientFirst();
-            var start = await raw.RunAsync(new BsonDocument { { "saslStart", 1 }, { "mechanism", scram.Mechanism }, { "payload", new BsonBinaryData(mutateFirst ? Mutate(random, first) : first) }, { "options", new BsonDocument("skipEmptyExchange", true) } });
+            var start =
+                await raw.RunAsync(
+                    new BsonDocument { { "saslStart", 1 }, { "mechanism", scram.Mechanism },
+                        { "payload", new BsonBinaryData(mutateFirst ? Mutate(random, first) : first) },
+                            { "options", new BsonDocument("skipEmptyExchange", true) } });
             var reply = start;
             if (start["ok"].ToDouble() == 1.0 && !mutateFirst)
             {
-                reply = await raw.RunAsync(ScramTestClient.Continue(start, Mutate(random, scram.ClientFinal(start["payload"].AsByteArray))));
+                reply = await raw.RunAsync(
+                    ScramTestClient.Continue(start, Mutate(random, scram.ClientFinal(start["payload"].AsByteArray))));
             }
 
             if (reply["ok"].ToDouble() == 0.0)
@@ -316,7 +337,8 @@ public sealed class AuthenticationTests : EmulatorTestBase
             Assert.Empty(status["authInfo"]["authenticatedUsers"].AsBsonArray);
         }
 
-        Assert.True(codes.GetValueOrDefault(18) > 150, $"seed {seed}: expected most mutated conversations to fail, got {string.Join(", ", codes)}");
+        Assert.True(codes.GetValueOrDefault(18) > 150,
+            $"seed {seed}: expected most mutated conversations to fail, got {string.Join(", ", codes)}");
         Assert.Equal(13, (await raw.RunAsync(Doc("{ find: 'c' }"), "shop"))["code"].ToInt32());
         Assert.Equal(1.0, (await raw.RunAsync(Doc("{ ping: 1 }")))["ok"].ToDouble());
 
@@ -350,7 +372,8 @@ public sealed class AuthenticationTests : EmulatorTestBase
         Assert.Equal(13, reply["code"].ToInt32());
 
         await new ScramTestClient("app", Password, "SCRAM-SHA-1").AuthenticateAsync(raw);
-        Assert.Equal(1.0, (await raw.RunAsync(Doc("{ find: 'c', $readPreference: { mode: 'secondaryPreferred' } }"), "shop"))["ok"].ToDouble());
+        Assert.Equal(1.0,
+            (await raw.RunAsync(Doc("{ find: 'c', $readPreference: { mode: 'secondaryPreferred' } }"), "shop"))["ok"].ToDouble());
     }
 
     [Fact]
@@ -360,17 +383,22 @@ public sealed class AuthenticationTests : EmulatorTestBase
 
         Assert.Equal("app@admin", user.ToString());
         Assert.Equal([EmulatorAuthenticationMechanism.ScramSha1, EmulatorAuthenticationMechanism.ScramSha256], user.Mechanisms);
-        Assert.False(HoldsString(user, "pa55-Unique-Needle", new HashSet<object>(ReferenceEqualityComparer.Instance)), "the password must not be kept");
+        Assert.False(HoldsString(user, "pa55-Unique-Needle", new HashSet<object>(ReferenceEqualityComparer.Instance)),
+            "the password must not be kept");
     }
 
     [Fact]
     public async Task Authentication_without_users_or_with_duplicates_is_rejected_at_start()
     {
-        var none = await Assert.ThrowsAsync<ArgumentException>(() => MongoReplicaSetEmulator.StartAsync(new() { Members = 1, Authentication = new() }));
+        var none =
+            await Assert.ThrowsAsync<ArgumentException>(() =>
+                MongoReplicaSetEmulator.StartAsync(new() { Members = 1, Authentication = new() }));
         Assert.Contains("Authentication.Users", none.Message, StringComparison.Ordinal);
 
         var twice = new EmulatorAuthenticationOptions { Users = { new EmulatorUser("a", "x"), new EmulatorUser("a", "y") } };
-        var duplicate = await Assert.ThrowsAsync<ArgumentException>(() => MongoReplicaSetEmulator.StartAsync(new() { Members = 1, Authentication = twice }));
+        var duplicate =
+            await Assert.ThrowsAsync<ArgumentException>(() =>
+                MongoReplicaSetEmulator.StartAsync(new() { Members = 1, Authentication = twice }));
         Assert.Contains("'a'", duplicate.Message, StringComparison.Ordinal);
 
         Assert.Throws<ArgumentException>(() => new EmulatorUser("a", "x", "bad.db"));
@@ -408,7 +436,8 @@ public sealed class AuthenticationTests : EmulatorTestBase
 
         for (var t = type; t is not null && t != typeof(object); t = t.BaseType)
         {
-            foreach (var field in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            foreach (var field in t.GetFields(
+                BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
             {
                 if (field.GetValue(value) is { } child && HoldsString(child, needle, seen))
                 {

@@ -58,7 +58,8 @@ public sealed class ForgedClusterTimeTests : EmulatorTestBase
             Assert.Equal(0.0, reply["ok"].ToDouble());
             Assert.Equal(72, reply["code"].ToInt32());
             Assert.Equal("InvalidOptions", reply["codeName"].AsString);
-            Assert.Contains("readConcern afterClusterTime value must not be greater than the current clusterTime", reply["errmsg"].AsString);
+            Assert.Contains("readConcern afterClusterTime value must not be greater than the current clusterTime",
+                reply["errmsg"].AsString);
             Assert.Contains("Requested clusterTime: Timestamp(4294967295, 4294967295)", reply["errmsg"].AsString);
             AssertNotInTheFuture(reply);
         }
@@ -140,7 +141,8 @@ public sealed class ForgedClusterTimeTests : EmulatorTestBase
         foreach (var member in Emulator.Members)
         {
             Assert.Contains(member.GetDocuments(Database, "items"), d => d["_id"] == "before-step-down");
-            Assert.True((uint)member.LastAppliedTimestamp.Timestamp <= WallSeconds(TimeSpan.FromMinutes(1)), $"{member} applied a future optime");
+            Assert.True((uint)member.LastAppliedTimestamp.Timestamp <= WallSeconds(TimeSpan.FromMinutes(1)),
+                $"{member} applied a future optime");
         }
 
         var newPrimary = await Emulator.StepDownAsync(TimeSpan.FromSeconds(1));
@@ -150,7 +152,8 @@ public sealed class ForgedClusterTimeTests : EmulatorTestBase
         await Emulator.WaitForReplicationAsync(TimeSpan.FromSeconds(15));
         foreach (var member in Emulator.Members)
         {
-            Assert.Equal(["after-step-down", "before-step-down"], member.GetDocuments(Database, "items").Select(d => d["_id"].AsString).Order());
+            Assert.Equal(["after-step-down", "before-step-down"],
+                member.GetDocuments(Database, "items").Select(d => d["_id"].AsString).Order());
         }
     }
 
@@ -187,7 +190,8 @@ public sealed class ForgedClusterTimeTests : EmulatorTestBase
 
         using var raw = await RawCommandClient.ConnectAsync(lagging.Port);
         var current = (await raw.RunAsync(new BsonDocument("ping", 1)))["$clusterTime"]["clusterTime"].AsBsonTimestamp;
-        var waiting = raw.RunAsync(new BsonDocument(FindWithAfterClusterTime(current)) { { "maxTimeMS", 1500 } }, Database, TimeSpan.FromSeconds(20));
+        var waiting =
+            raw.RunAsync(new BsonDocument(FindWithAfterClusterTime(current)) { { "maxTimeMS", 1500 } }, Database, TimeSpan.FromSeconds(20));
 
         // While that read waits, the rest of the set keeps writing with w:majority (two of three members).
         await items.WithWriteConcern(WriteConcern.WMajority).InsertOneAsync(new BsonDocument("_id", "meanwhile"));
@@ -210,7 +214,9 @@ public sealed class ForgedClusterTimeTests : EmulatorTestBase
         using (var forgedClock = await Client.StartSessionAsync(new ClientSessionOptions { CausalConsistency = true }))
         {
             forgedClock.AdvanceClusterTime(ForgedClusterTime(DriverForged));
-            var error = await Assert.ThrowsAsync<MongoCommandException>(() => items.Find(forgedClock, FilterDefinition<BsonDocument>.Empty).ToListAsync());
+            var error =
+                await Assert.ThrowsAsync<MongoCommandException>(() =>
+                    items.Find(forgedClock, FilterDefinition<BsonDocument>.Empty).ToListAsync());
             Assert.Equal(205, error.Code);
         }
 
@@ -219,8 +225,11 @@ public sealed class ForgedClusterTimeTests : EmulatorTestBase
         using (var forgedOperation = await otherClient.StartSessionAsync(new ClientSessionOptions { CausalConsistency = true }))
         {
             forgedOperation.AdvanceOperationTime(DriverForged);
-            var secondaryItems = otherClient.GetDatabase(Database).GetCollection<BsonDocument>("items").WithReadPreference(ReadPreference.Secondary);
-            var error = await Assert.ThrowsAsync<MongoCommandException>(() => secondaryItems.Find(forgedOperation, FilterDefinition<BsonDocument>.Empty).ToListAsync());
+            var secondaryItems =
+                otherClient.GetDatabase(Database).GetCollection<BsonDocument>("items").WithReadPreference(ReadPreference.Secondary);
+            var error =
+                await Assert.ThrowsAsync<MongoCommandException>(() =>
+                    secondaryItems.Find(forgedOperation, FilterDefinition<BsonDocument>.Empty).ToListAsync());
             Assert.Equal(72, error.Code);
         }
 

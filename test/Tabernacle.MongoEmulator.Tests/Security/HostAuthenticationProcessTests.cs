@@ -15,13 +15,15 @@ public sealed class HostAuthenticationProcessTests
     public async Task Host_with_auth_serves_authenticated_clients_refuses_others_and_never_prints_the_password()
     {
         Skip.If(OperatingSystem.IsWindows(), "POSIX signals only");
-        using var host = HostProcess.Start("--members", "3", "--port", "0", "--auth", "--user", $"app:{Password}", "--user", "rep:p@ss@reports");
+        using var host =
+            HostProcess.Start("--members", "3", "--port", "0", "--auth", "--user", $"app:{Password}", "--user", "rep:p@ss@reports");
 
         var connectionString = await host.ReadStdoutLineAsync(s_startTimeout);
         Assert.StartsWith("mongodb://127.0.0.1:", connectionString, StringComparison.Ordinal);
         Assert.DoesNotContain(Password, connectionString, StringComparison.Ordinal);
 
-        var withCredentials = connectionString.Replace("mongodb://", $"mongodb://app:{Password}@", StringComparison.Ordinal) + "&authSource=admin";
+        var withCredentials = connectionString.Replace("mongodb://", $"mongodb://app:{Password}@", StringComparison.Ordinal)
+            + "&authSource=admin";
         using (var client = NewClient(withCredentials))
         {
             var collection = client.GetDatabase("host").GetCollection<BsonDocument>("items").WithWriteConcern(WriteConcern.WMajority);
@@ -32,18 +34,23 @@ public sealed class HostAuthenticationProcessTests
         var reporter = connectionString.Replace("mongodb://", "mongodb://rep:p%40ss@", StringComparison.Ordinal) + "&authSource=reports";
         using (var client = NewClient(reporter))
         {
-            Assert.Equal(1.0, (await client.GetDatabase("reports").RunCommandAsync<BsonDocument>(new BsonDocument("listCollections", 1)))["ok"].ToDouble());
+            Assert.Equal(1.0,
+                (await client.GetDatabase("reports").RunCommandAsync<BsonDocument>(
+                    new BsonDocument("listCollections", 1)))["ok"].ToDouble());
         }
 
         using (var anonymous = NewClient(connectionString))
         {
-            var ex = await Assert.ThrowsAsync<MongoCommandException>(() => anonymous.GetDatabase("host").RunCommandAsync<BsonDocument>(new BsonDocument("find", "items")));
+            var ex = await Assert.ThrowsAsync<MongoCommandException>(() =>
+                anonymous.GetDatabase("host").RunCommandAsync<BsonDocument>(new BsonDocument("find", "items")));
             Assert.Equal(13, ex.Code);
         }
 
-        using (var wrong = NewClient(connectionString.Replace("mongodb://", "mongodb://app:wrong@", StringComparison.Ordinal) + "&authSource=admin"))
+        using (var wrong =
+            NewClient(connectionString.Replace("mongodb://", "mongodb://app:wrong@", StringComparison.Ordinal) + "&authSource=admin"))
         {
-            var ex = await Assert.ThrowsAnyAsync<MongoAuthenticationException>(() => wrong.GetDatabase("host").RunCommandAsync<BsonDocument>(new BsonDocument("find", "items")));
+            var ex = await Assert.ThrowsAnyAsync<MongoAuthenticationException>(() =>
+                wrong.GetDatabase("host").RunCommandAsync<BsonDocument>(new BsonDocument("find", "items")));
             Assert.Contains("Authentication failed", ex.InnerException?.Message ?? ex.Message, StringComparison.Ordinal);
         }
 

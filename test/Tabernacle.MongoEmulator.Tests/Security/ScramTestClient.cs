@@ -27,7 +27,8 @@ internal sealed class ScramTestClient
 
     public string Mechanism { get; }
 
-    public string ClientFirstBare => $"n={_user.Replace("=", "=3D", StringComparison.Ordinal).Replace(",", "=2C", StringComparison.Ordinal)},r={_clientNonce}";
+    public string ClientFirstBare =>
+        $"n={_user.Replace("=", "=3D", StringComparison.Ordinal).Replace(",", "=2C", StringComparison.Ordinal)},r={_clientNonce}";
 
     public byte[] ClientFirst() => Encoding.UTF8.GetBytes("n,," + ClientFirstBare);
 

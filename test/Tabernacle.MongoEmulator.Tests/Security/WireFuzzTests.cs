@@ -40,10 +40,14 @@ public sealed class WireFuzzTests : EmulatorTestBase
         // cap only bounds a pathological run (it stops the loop, it does not fail the test).
         var randomInputs = EnvInt("TABERNACLE_FUZZ_INPUTS", 400);
         var cap = TimeSpan.FromSeconds(EnvInt("TABERNACLE_FUZZ_SECONDS", 60));
-        _output.WriteLine($"fuzz seed {seed} (set TABERNACLE_FUZZ_SEED={seed} to replay), {randomInputs} random inputs, stopping early after {cap.TotalSeconds} s");
+        _output.WriteLine(
+            $"fuzz seed {seed} (set TABERNACLE_FUZZ_SEED={seed} to replay), {randomInputs} random inputs, stopping early after " +
+                $"{cap.TotalSeconds} s");
 
         var baseline = Client.GetDatabase("baseline").GetCollection<BsonDocument>("items").WithWriteConcern(WriteConcern.WMajority);
-        var expected = Enumerable.Range(1, 50).Select(i => new BsonDocument { { "_id", i }, { "name", $"item {i}" }, { "tags", new BsonArray { i % 3, "t" } } }).ToList();
+        var expected =
+            Enumerable.Range(1, 50).Select(i =>
+                new BsonDocument { { "_id", i }, { "name", $"item {i}" }, { "tags", new BsonArray { i % 3, "t" } } }).ToList();
         await baseline.InsertManyAsync(expected);
 
         var random = new Random(seed);
@@ -98,11 +102,14 @@ public sealed class WireFuzzTests : EmulatorTestBase
         Assert.Equal(51, await baseline.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty));
 
         _output.WriteLine(
-            $"inputs tried {_figures.Inputs} in {clock.Elapsed.TotalSeconds:F1} s: {_figures.OkReplies} answered ok, {_figures.ErrorReplies} answered with an error, " +
+            $"inputs tried {_figures.Inputs} in {clock.Elapsed.TotalSeconds:F1} s: {_figures.OkReplies} answered ok, " +
+                $"{_figures.ErrorReplies} answered with an error, " +
             $"{_figures.Closed} connections closed by the member without a reply; error codes seen: {string.Join(", ", _figures.Codes.OrderBy(c => c.Key).Select(c => $"{c.Key}×{c.Value}"))}");
-        Assert.True(_figures.OkReplies + _figures.ErrorReplies > tried / 4, "most inputs were closed without a reply: the generator no longer reaches the command layer");
+        Assert.True(_figures.OkReplies + _figures.ErrorReplies > tried / 4,
+            "most inputs were closed without a reply: the generator no longer reaches the command layer");
         Assert.True(_errors.Messages.IsEmpty, "the members logged unexpected errors:\n" + string.Join("\n", _errors.Messages));
-        Assert.True(_figures.Closed > 0 && _figures.ErrorReplies > 0, "the mix should include both inputs that close the connection and inputs answered with errors");
+        Assert.True(_figures.Closed > 0 && _figures.ErrorReplies > 0,
+            "the mix should include both inputs that close the connection and inputs answered with errors");
     }
 
     private async Task NestingLimitsAsync(int port)
@@ -121,18 +128,27 @@ public sealed class WireFuzzTests : EmulatorTestBase
         Assert.Equal(15, nestedArrays["writeErrors"][0]["code"].ToInt32());
 
         // The stored 100-level document comes back whole inside a cursor reply (deeper than the BSON writer's default limit).
-        var found = await RunDeepAsync(client, new BsonDocument { { "find", "nest" }, { "filter", new BsonDocument("_id", 99) }, { "$db", "fuzz" } });
+        var found =
+            await RunDeepAsync(client,
+                new BsonDocument { { "find", "nest" }, { "filter", new BsonDocument("_id", 99) }, { "$db", "fuzz" } });
         Assert.Equal(NestedDocument(99), found["cursor"]["firstBatch"][0]);
-        var update = await RunDeepAsync(client, new BsonDocument { { "update", "nest" }, { "updates", new BsonArray { new BsonDocument { { "q", new BsonDocument("_id", 99) }, { "u", NestedDocument(100).Set("_id", 99) } } } }, { "$db", "fuzz" } });
+        var update =
+            await RunDeepAsync(client,
+                new BsonDocument { { "update", "nest" },
+                    { "updates",
+                        new BsonArray { new BsonDocument { { "q", new BsonDocument("_id", 99) },
+                            { "u", NestedDocument(100).Set("_id", 99) } } } }, { "$db", "fuzz" } });
         Assert.Equal(15, update["writeErrors"][0]["code"].ToInt32());
         Count(atLimit);
         Count(overLimit);
         Count(found);
         Count(update);
 
-        // Messages: 200 levels pass the wire; 201 and a 200,000-level bomb (1.6 MB) are answered with 15 Overflow and the connection stays usable.
+        // Messages: 200 levels pass the wire; 201 and a 200,000-level bomb (1.6 MB) are answered with 15 Overflow and the connection stays
+        // usable.
         using var raw = await WireTestClient.ConnectAsync(port);
-        foreach (var (levels, type) in new[] { (199, (byte)0x03), (200, (byte)0x03), (200, (byte)0x04), (200_000, (byte)0x03), (200_000, (byte)0x04) })
+        foreach (var (levels, type) in new[] { (199, (byte)0x03), (200, (byte)0x03), (200, (byte)0x04), (200_000, (byte)0x03),
+            (200_000, (byte)0x04) })
         {
             var requestId = WireFrames.NextRequestId();
             await raw.SendAsync(WireFrames.Msg(requestId, 0, [0, .. PingWithNesting(levels, type)]));
@@ -193,7 +209,8 @@ public sealed class WireFuzzTests : EmulatorTestBase
         {
             var document = new BsonDocument { { "_id", -count }, { "a", new BsonArray(Enumerable.Repeat(1, count)) } };
             var size = document.ToBson().Length;
-            Assert.True(accepted ? size <= limit && size > limit - 16 : size > limit && size < limit + 16, $"array document of {count} elements is {size} bytes");
+            Assert.True(accepted ? size <= limit && size > limit - 16 : size > limit && size < limit + 16,
+                $"array document of {count} elements is {size} bytes");
             var reply = await InsertAsSequenceAsync(client, "big", document);
             if (accepted)
             {
@@ -210,14 +227,17 @@ public sealed class WireFuzzTests : EmulatorTestBase
         // A document beyond the wire's 16 MiB + 16 KiB allowance is refused by the wire layer: the connection closes.
         using var over = await WireTestClient.ConnectAsync(primaryPort);
         var huge = new BsonDocument { { "_id", "huge" }, { "s", new string('y', limit + (32 * 1024)) } };
-        await over.SendAsync(WireFrames.Msg(WireFrames.NextRequestId(), 0, WireFrames.Body(new BsonDocument { { "insert", "big" }, { "$db", "fuzz" } }), WireFrames.Sequence("documents", huge)));
+        await over.SendAsync(
+            WireFrames.Msg(WireFrames.NextRequestId(), 0, WireFrames.Body(new BsonDocument { { "insert", "big" }, { "$db", "fuzz" } }),
+                WireFrames.Sequence("documents", huge)));
         await over.AssertClosedByServerAsync();
         _figures.Closed++;
         _figures.Inputs += 5;
         Assert.Equal(1.0, (await client.RunCommandAsync(new BsonDocument { { "ping", 1 }, { "$db", "admin" } }))["ok"].ToDouble());
     }
 
-    /// <summary>The most int32 elements an array field <c>a</c> of <c>{_id: int, a: [...]}</c> can hold within <paramref name="limit"/> bytes.</summary>
+    /// <summary>The most int32 elements an array field <c>a</c> of <c>{_id: int, a: [...]}</c> can hold within <paramref name="limit"/>
+    /// bytes.</summary>
     private static int LargestArrayWithin(int limit)
     {
         var size = new BsonDocument { { "_id", 0 }, { "a", new BsonArray() } }.ToBson().Length;
@@ -247,13 +267,16 @@ public sealed class WireFuzzTests : EmulatorTestBase
     private static async Task<BsonDocument> InsertAsSequenceAsync(WireTestClient client, string collection, BsonDocument document)
     {
         var requestId = WireFrames.NextRequestId();
-        await client.SendAsync(WireFrames.Msg(requestId, 0, WireFrames.Body(new BsonDocument { { "insert", collection }, { "$db", "fuzz" } }), WireFrames.Sequence("documents", document)));
+        await client.SendAsync(
+            WireFrames.Msg(requestId, 0, WireFrames.Body(new BsonDocument { { "insert", collection }, { "$db", "fuzz" } }),
+                WireFrames.Sequence("documents", document)));
         var reply = WireFrames.ParseMsg(await client.ReadFrameAsync(TimeSpan.FromSeconds(60)));
         Assert.Equal(requestId, reply.Header.ResponseTo);
         return reply.Document;
     }
 
-    /// <summary>Sends one input on a fresh connection, half-closes it, and reads replies until the member closes; a member that neither answers nor closes in time fails the test.</summary>
+    /// <summary>Sends one input on a fresh connection, half-closes it, and reads replies until the member closes; a member that neither
+    /// answers nor closes in time fails the test.</summary>
     private async Task SendAsync(int port, byte[] bytes, string what)
     {
         _figures.Inputs++;
@@ -296,7 +319,9 @@ public sealed class WireFuzzTests : EmulatorTestBase
         }
         catch (OperationCanceledException)
         {
-            Assert.Fail($"The member on port {port} neither answered nor closed within {s_inputTimeout} after input #{_figures.Inputs} ({what}): {Convert.ToHexString(bytes.AsSpan(0, Math.Min(bytes.Length, 96)))}");
+            Assert.Fail(
+                $"The member on port {port} neither answered nor closed within {s_inputTimeout} after input #{_figures.Inputs} ({what}): " +
+                    $"{Convert.ToHexString(bytes.AsSpan(0, Math.Min(bytes.Length, 96)))}");
         }
         catch (IOException)
         {
@@ -344,10 +369,15 @@ public sealed class WireFuzzTests : EmulatorTestBase
     // ---- generators ----
 
     private static readonly string[] s_commandNames =
-        ["find", "aggregate", "insert", "update", "delete", "count", "distinct", "findAndModify", "createIndexes", "listCollections", "listIndexes", "getMore", "killCursors", "hello", "ping", "buildInfo", "bogusCommand", "saslStart", "saslContinue", "connectionStatus"];
+        ["find", "aggregate", "insert", "update", "delete", "count", "distinct", "findAndModify", "createIndexes", "listCollections",
+            "listIndexes", "getMore", "killCursors", "hello", "ping", "buildInfo", "bogusCommand", "saslStart", "saslContinue",
+                "connectionStatus"];
 
     private static readonly string[] s_fieldNames =
-        ["a", "b", "_id", "x.y", "$gt", "$in", "$and", "$or", "$nor", "$not", "$expr", "$elemMatch", "$size", "$type", "$exists", "$regex", "$mod", "$all", "$bogus", "$set", "$inc", "$push", "$unset", "$match", "$group", "$project", "$sort", "$limit", "$skip", "$unwind", "$lookup", "$facet", "$bucket", "$bogusStage", "$sum", "$concat", "$$ROOT", "", "cursor", "batchSize", "filter", "pipeline"];
+        ["a", "b", "_id", "x.y", "$gt", "$in", "$and", "$or", "$nor", "$not", "$expr", "$elemMatch", "$size", "$type", "$exists", "$regex",
+            "$mod", "$all", "$bogus", "$set", "$inc", "$push", "$unset", "$match", "$group", "$project", "$sort", "$limit", "$skip",
+                "$unwind", "$lookup", "$facet", "$bucket", "$bogusStage", "$sum", "$concat", "$$ROOT", "", "cursor", "batchSize", "filter",
+                    "pipeline"];
 
     private static readonly string[] s_safePatterns = ["^a", "b$", "[0-9]+", "x|y", "(", "a{2,3}", "\\"];
 
@@ -365,10 +395,13 @@ public sealed class WireFuzzTests : EmulatorTestBase
         return bytes;
     }
 
-    private static byte[] ValidFrame(Random random) => WireFrames.Command(random.Next(), random.Next(3) == 0 ? UnknownOperatorCommand(random) : RandomCommand(random));
+    private static byte[] ValidFrame(Random random) =>
+        WireFrames.Command(random.Next(), random.Next(3) == 0 ? UnknownOperatorCommand(random) : RandomCommand(random));
 
     private static byte[] ValidQuery(Random random) =>
-        WireFrames.Query(random.Next(), random.Next(2) == 0 ? "admin.$cmd" : "fuzz.things", new BsonDocument { { "isMaster", 1 }, { "helloOk", true }, { "client", new BsonDocument("application", new BsonDocument("name", "fuzz")) } });
+        WireFrames.Query(random.Next(), random.Next(2) == 0 ? "admin.$cmd" : "fuzz.things",
+            new BsonDocument { { "isMaster", 1 }, { "helloOk", true },
+                { "client", new BsonDocument("application", new BsonDocument("name", "fuzz")) } });
 
     private static byte[] FlipBits(Random random, byte[] frame)
     {
@@ -386,7 +419,9 @@ public sealed class WireFuzzTests : EmulatorTestBase
 
     private static byte[] LieAboutLength(Random random, byte[] frame)
     {
-        int[] lies = [0, -1, 15, 16, 17, frame.Length - 1, frame.Length + 1, frame.Length * 2, 48_000_000, 48_000_001, int.MaxValue, int.MinValue, random.Next()];
+        int[] lies =
+            [0, -1, 15, 16, 17, frame.Length - 1, frame.Length + 1, frame.Length * 2, 48_000_000, 48_000_001, int.MaxValue, int.MinValue,
+                random.Next()];
         BinaryPrimitives.WriteInt32LittleEndian(frame, lies[random.Next(lies.Length)]);
         return frame;
     }
@@ -410,11 +445,23 @@ public sealed class WireFuzzTests : EmulatorTestBase
         [
             new() { { "find", "things" }, { "filter", new BsonDocument("a", new BsonDocument("$bogus", 1)) } },
             new() { { "find", "things" }, { "filter", new BsonDocument("$where", "sleep(100000)") } },
-            new() { { "find", "things" }, { "filter", new BsonDocument("a", new BsonDocument("$regex", s_safePatterns[random.Next(s_safePatterns.Length)])) } },
-            new() { { "aggregate", "things" }, { "pipeline", new BsonArray { new BsonDocument("$bogusStage", new BsonDocument()) } }, { "cursor", new BsonDocument() } },
-            new() { { "aggregate", "things" }, { "pipeline", new BsonArray { new BsonDocument("$project", new BsonDocument("x", new BsonDocument("$bogusExpression", 1))) } }, { "cursor", new BsonDocument() } },
-            new() { { "aggregate", "things" }, { "pipeline", new BsonArray { new BsonDocument("$group", new BsonDocument { { "_id", 1 }, { "n", new BsonDocument("$bogusAccumulator", 1) } }) } }, { "cursor", new BsonDocument() } },
-            new() { { "update", "things" }, { "updates", new BsonArray { new BsonDocument { { "q", new BsonDocument() }, { "u", new BsonDocument("$bogus", new BsonDocument("a", 1)) } } } } },
+            new() { { "find", "things" },
+                { "filter", new BsonDocument("a", new BsonDocument("$regex", s_safePatterns[random.Next(s_safePatterns.Length)])) } },
+            new() { { "aggregate", "things" }, { "pipeline", new BsonArray { new BsonDocument("$bogusStage", new BsonDocument()) } },
+                { "cursor", new BsonDocument() } },
+            new() { { "aggregate", "things" },
+                { "pipeline",
+                    new BsonArray { new BsonDocument("$project", new BsonDocument("x", new BsonDocument("$bogusExpression", 1))) } },
+                        { "cursor", new BsonDocument() } },
+            new() { { "aggregate", "things" },
+                { "pipeline",
+                    new BsonArray { new BsonDocument("$group",
+                        new BsonDocument { { "_id", 1 }, { "n", new BsonDocument("$bogusAccumulator", 1) } }) } },
+                            { "cursor", new BsonDocument() } },
+            new() { { "update", "things" },
+                { "updates",
+                    new BsonArray { new BsonDocument { { "q", new BsonDocument() },
+                        { "u", new BsonDocument("$bogus", new BsonDocument("a", 1)) } } } } },
             new() { { "noSuchCommand" + random.Next(1000), 1 } },
             new() { { "insert", "things" }, { "documents", new BsonArray { RandomDocument(random, 3) } } },
             new() { { "getMore", random.NextInt64() }, { "collection", "things" } },
@@ -427,7 +474,8 @@ public sealed class WireFuzzTests : EmulatorTestBase
 
     private static BsonDocument RandomCommand(Random random)
     {
-        var command = new BsonDocument(s_commandNames[random.Next(s_commandNames.Length)], random.Next(3) == 0 ? RandomValue(random, 2) : "things");
+        var command =
+            new BsonDocument(s_commandNames[random.Next(s_commandNames.Length)], random.Next(3) == 0 ? RandomValue(random, 2) : "things");
         var fields = random.Next(0, 5);
         for (var i = 0; i < fields; i++)
         {
@@ -536,7 +584,8 @@ public sealed class WireFuzzTests : EmulatorTestBase
         return Document([0x10, .. "ping"u8, 0, 1, 0, 0, 0, 0x02, .. "$db"u8, 0, 6, 0, 0, 0, .. "admin"u8, 0, .. element.ToArray()]);
     }
 
-    /// <summary>Writes <paramref name="levels"/> nested documents of one element each, the innermost empty: lengths are 5 + 8k from the inside out (with one-byte keys).</summary>
+    /// <summary>Writes <paramref name="levels"/> nested documents of one element each, the innermost empty: lengths are 5 + 8k from the
+    /// inside out (with one-byte keys).</summary>
     private static void WriteNested(Stream stream, int levels, byte type, byte[] key)
     {
         var step = 4 + 1 + key.Length + 1 + 1;
@@ -564,10 +613,12 @@ public sealed class WireFuzzTests : EmulatorTestBase
     }
 
     private static int EnvInt(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value
+            : fallback;
 
     /// <summary>Collects what the members log at Error level or above: an input that gets there found a bug.</summary>
-    private sealed class ErrorLog : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILoggerProvider, Microsoft.Extensions.Logging.ILogger
+    private sealed class ErrorLog : Microsoft.Extensions.Logging.ILoggerFactory, Microsoft.Extensions.Logging.ILoggerProvider,
+        Microsoft.Extensions.Logging.ILogger
     {
         public System.Collections.Concurrent.ConcurrentQueue<string> Messages { get; } = new();
 
@@ -582,11 +633,14 @@ public sealed class WireFuzzTests : EmulatorTestBase
 
         public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Error;
 
-        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter)
         {
             if (IsEnabled(logLevel))
             {
-                Messages.Enqueue($"{formatter(state, exception)} {exception?.GetType().Name}: {exception?.Message} {exception?.StackTrace?.Split('\n').FirstOrDefault()}");
+                Messages.Enqueue(
+                    $"{formatter(state, exception)} {exception?.GetType().Name}: {exception?.Message} " +
+                        $"{exception?.StackTrace?.Split('\n').FirstOrDefault()}");
             }
         }
 

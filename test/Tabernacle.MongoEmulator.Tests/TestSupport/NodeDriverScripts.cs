@@ -25,7 +25,8 @@ internal static class NodeDriverScripts
         return "";
     }
 
-    /// <summary>Installs the pinned driver from package-lock.json (npm ci) when node_modules is missing, so a clean clone runs as is.</summary>
+    /// <summary>Installs the pinned driver from package-lock.json (npm ci) when node_modules is missing, so a clean clone runs as
+    /// is.</summary>
     public static async Task EnsureNodeModulesAsync(string folder)
     {
         await InstallGate.WaitAsync();
@@ -36,7 +37,8 @@ internal static class NodeDriverScripts
                 return;
             }
 
-            var (exitCode, stdout, stderr) = await NodeDriverAcceptanceTests.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], folder, NpmTimeout);
+            var (exitCode, stdout, stderr) =
+                await NodeDriverAcceptanceTests.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], folder, NpmTimeout);
             Assert.True(exitCode == 0, $"npm ci failed with exit code {exitCode} in {folder}.\nstdout: {stdout}\nstderr: {stderr}");
         }
         finally

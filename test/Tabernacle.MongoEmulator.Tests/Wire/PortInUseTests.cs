@@ -11,7 +11,8 @@ public sealed class PortInUseTests : EmulatorTestBase
         var port = Emulator.Members[0].Port;
         var ex = await Assert.ThrowsAsync<EmulatorPortInUseException>(async () =>
         {
-            await using var second = await MongoReplicaSetEmulator.StartAsync(new ReplicaSetEmulatorOptions { Members = 1, BasePort = port });
+            await using var second =
+                await MongoReplicaSetEmulator.StartAsync(new ReplicaSetEmulatorOptions { Members = 1, BasePort = port });
         });
         Assert.Equal(port, ex.Port);
     }
@@ -21,7 +22,8 @@ public sealed class PortInUseTests : EmulatorTestBase
     {
         var member = Emulator.Members[0];
         var port = member.Port;
-        await Client.GetDatabase("ports").GetCollection<MongoDB.Bson.BsonDocument>("items").InsertOneAsync(new MongoDB.Bson.BsonDocument("x", 1));
+        await Client.GetDatabase("ports").GetCollection<MongoDB.Bson.BsonDocument>("items").InsertOneAsync(
+            new MongoDB.Bson.BsonDocument("x", 1));
         await member.StopAsync();
         await member.StartAsync();
         Assert.Equal(port, member.Port);

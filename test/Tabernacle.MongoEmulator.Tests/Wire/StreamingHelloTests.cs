@@ -97,7 +97,8 @@ public sealed class StreamingHelloTests : EmulatorTestBase
 
         await items.InsertOneAsync(new BsonDocument("_id", 2));
         await Emulator.WaitForReplicationAsync();
-        await WaitUntilAsync(() => Client.Cluster.Description.Servers.All(s => s.State == MongoDB.Driver.Core.Servers.ServerState.Connected));
+        await WaitUntilAsync(() =>
+            Client.Cluster.Description.Servers.All(s => s.State == MongoDB.Driver.Core.Servers.ServerState.Connected));
 
         // A measuring window, not a synchronisation: count what the members serve while nobody works.
         var before = Emulator.Members.Select(m => m.OpCounters.Command).ToArray();
@@ -106,6 +107,7 @@ public sealed class StreamingHelloTests : EmulatorTestBase
 
         // The driver's round-trip monitor sends a hello per heartbeat (500 ms here) and a streamed reply may come per
         // change; a few dozen is generous. The spin this guards against served thousands.
-        Assert.All(served, count => Assert.True(count < 50, $"an idle member served {count} commands in 2 s: [{string.Join(", ", served)}]"));
+        Assert.All(served, count =>
+            Assert.True(count < 50, $"an idle member served {count} commands in 2 s: [{string.Join(", ", served)}]"));
     }
 }

@@ -22,7 +22,8 @@ public sealed class WireEmulatorFixture : IAsyncLifetime
     /// <summary>The primary's port (waiting for one if an election is under way).</summary>
     public async Task<int> PrimaryPortAsync() => (await Emulator.WaitForPrimaryAsync(TimeSpan.FromSeconds(15))).Port;
 
-    /// <summary>Inserts a document through the driver into a new collection and reads it back, proving the driver's connections still work.</summary>
+    /// <summary>Inserts a document through the driver into a new collection and reads it back, proving the driver's connections still
+    /// work.</summary>
     public async Task AssertDriverWorksAsync(string collectionPrefix)
     {
         var collection = Client.GetDatabase("wire").GetCollection<BsonDocument>(collectionPrefix + "_" + ObjectId.GenerateNewId());

@@ -23,7 +23,8 @@ internal static class WireFrames
     /// <summary>A fresh request id, unique within the test run.</summary>
     public static int NextRequestId() => Interlocked.Increment(ref s_nextRequestId);
 
-    /// <summary>A 16-byte header followed by <paramref name="body"/>; the length is computed unless <paramref name="lengthOverride"/> is given.</summary>
+    /// <summary>A 16-byte header followed by <paramref name="body"/>; the length is computed unless <paramref name="lengthOverride"/> is
+    /// given.</summary>
     public static byte[] Frame(int requestId, int opCode, ReadOnlySpan<byte> body, int? lengthOverride = null)
     {
         var bytes = new byte[HeaderSize + body.Length];
@@ -35,7 +36,8 @@ internal static class WireFrames
         return bytes;
     }
 
-    /// <summary>A legacy OP_QUERY of <paramref name="query"/> on <paramref name="fullCollectionName"/> (such as <c>admin.$cmd</c>).</summary>
+    /// <summary>A legacy OP_QUERY of <paramref name="query"/> on <paramref name="fullCollectionName"/> (such as
+    /// <c>admin.$cmd</c>).</summary>
     public static byte[] Query(int requestId, string fullCollectionName, BsonDocument query, int flags = 0)
     {
         using var body = new MemoryStream();
@@ -157,6 +159,7 @@ internal static class WireFrames
 
 internal readonly record struct FrameHeader(int MessageLength, int RequestId, int ResponseTo, int OpCode);
 
-internal sealed record OpReplyMessage(FrameHeader Header, int ResponseFlags, long CursorId, int StartingFrom, int NumberReturned, IReadOnlyList<BsonDocument> Documents);
+internal sealed record OpReplyMessage(FrameHeader Header, int ResponseFlags, long CursorId, int StartingFrom, int NumberReturned,
+    IReadOnlyList<BsonDocument> Documents);
 
 internal sealed record OpMsgMessage(FrameHeader Header, uint Flags, BsonDocument Document);

@@ -70,7 +70,8 @@ public sealed class WireProtocolTests(WireEmulatorFixture fixture) : IClassFixtu
     {
         using var client = await WireTestClient.ConnectAsync(await fixture.PrimaryPortAsync());
         var requestId = WireFrames.NextRequestId();
-        await client.SendAsync(WireFrames.Command(requestId, new BsonDocument { { "ping", 1 }, { "$db", "admin" } }, WireFrames.ChecksumPresent));
+        await client.SendAsync(
+            WireFrames.Command(requestId, new BsonDocument { { "ping", 1 }, { "$db", "admin" } }, WireFrames.ChecksumPresent));
 
         var reply = WireFrames.ParseMsg(await client.ReadFrameAsync());
 
@@ -89,7 +90,8 @@ public sealed class WireProtocolTests(WireEmulatorFixture fixture) : IClassFixtu
             insertId,
             0,
             WireFrames.Body(new BsonDocument { { "insert", collection }, { "ordered", true }, { "$db", "wire" } }),
-            WireFrames.Sequence("documents", new BsonDocument { { "_id", 1 }, { "n", "a" } }, new BsonDocument { { "_id", 2 }, { "n", "b" } }, new BsonDocument { { "_id", 3 }, { "n", "c" } })));
+            WireFrames.Sequence("documents", new BsonDocument { { "_id", 1 }, { "n", "a" } },
+                new BsonDocument { { "_id", 2 }, { "n", "b" } }, new BsonDocument { { "_id", 3 }, { "n", "c" } })));
 
         var insertReply = WireFrames.ParseMsg(await client.ReadFrameAsync());
         Assert.Equal(insertId, insertReply.Header.ResponseTo);

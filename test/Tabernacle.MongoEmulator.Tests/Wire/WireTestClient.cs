@@ -58,7 +58,8 @@ internal sealed class WireTestClient : IDisposable
         return frame;
     }
 
-    /// <summary>Sends <paramref name="command"/> as an OP_MSG and returns the reply, checking that it answers this request and carries no checksum.</summary>
+    /// <summary>Sends <paramref name="command"/> as an OP_MSG and returns the reply, checking that it answers this request and carries no
+    /// checksum.</summary>
     public async Task<BsonDocument> RunCommandAsync(BsonDocument command)
     {
         var requestId = WireFrames.NextRequestId();

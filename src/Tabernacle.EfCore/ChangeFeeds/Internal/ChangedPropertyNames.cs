@@ -82,7 +82,8 @@ internal sealed class ChangedPropertyNames
 
         if (type is IReadOnlyEntityType entityType)
         {
-            var owned = entityType.GetNavigations().Where(n => n.TargetEntityType.IsOwned() && n.ForeignKey.IsOwnership && !n.IsOnDependent);
+            var owned =
+                entityType.GetNavigations().Where(n => n.TargetEntityType.IsOwned() && n.ForeignKey.IsOwnership && !n.IsOnDependent);
             foreach (var navigation in owned)
             {
                 var path = pathPrefix + navigation.GetElementName();

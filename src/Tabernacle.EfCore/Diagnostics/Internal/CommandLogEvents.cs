@@ -15,7 +15,8 @@ internal static class CommandLogEvents
     {
         // The definition names the event and its level for LogTo's filters; the text is already formatted (and redacted).
         var code = eventId.Name ?? eventId.Id.ToString(CultureInfo.InvariantCulture);
-        var definition = new EventDefinition(logger.Options, eventId, level, code, l => LoggerMessage.Define(l, eventId, "Tabernacle command"));
+        var definition =
+            new EventDefinition(logger.Options, eventId, level, code, l => LoggerMessage.Define(l, eventId, "Tabernacle command"));
         logger.DbContextLogger.Log(new EventData(definition, (_, _) => message));
     }
 }

@@ -21,14 +21,16 @@ internal static class ServerTracker
     public static void End() => Current.Value = null;
 
     private static readonly Action<MongoDB.Driver.Core.Configuration.ClusterBuilder> SubscribeOnly = Subscribe;
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Action<MongoDB.Driver.Core.Configuration.ClusterBuilder>, Action<MongoDB.Driver.Core.Configuration.ClusterBuilder>> Wrapped = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Action<MongoDB.Driver.Core.Configuration.ClusterBuilder>,
+        Action<MongoDB.Driver.Core.Configuration.ClusterBuilder>> Wrapped = new();
 
     /// <summary>
     /// The cluster configurator that runs <paramref name="user"/>'s and then subscribes the tracker. The same user
     /// configurator always gives the same delegate: client settings compare configurators by reference, so a fresh
     /// closure per context would make every context's settings distinct and create a client per context.
     /// </summary>
-    public static Action<MongoDB.Driver.Core.Configuration.ClusterBuilder> Wrap(Action<MongoDB.Driver.Core.Configuration.ClusterBuilder>? user) =>
+    public static Action<MongoDB.Driver.Core.Configuration.ClusterBuilder> Wrap(
+        Action<MongoDB.Driver.Core.Configuration.ClusterBuilder>? user) =>
         user is null
             ? SubscribeOnly
             : Wrapped.GetValue(user, u => builder =>

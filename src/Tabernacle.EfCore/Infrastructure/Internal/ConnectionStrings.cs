@@ -5,7 +5,8 @@ namespace Tabernacle.EfCore.Infrastructure.Internal;
 /// <summary>Parsing and describing connection strings without ever echoing their credentials.</summary>
 internal static class ConnectionStrings
 {
-    /// <summary>Parses <paramref name="connectionString"/> with the driver; a parse failure says what is wrong without repeating the string (it may hold a password).</summary>
+    /// <summary>Parses <paramref name="connectionString"/> with the driver; a parse failure says what is wrong without repeating the string
+    /// (it may hold a password).</summary>
     public static MongoUrl Parse(string connectionString)
     {
         try
@@ -15,7 +16,8 @@ internal static class ConnectionStrings
         catch (Exception ex) when (ex is MongoConfigurationException or ArgumentException or FormatException)
         {
             throw new ArgumentException(
-                $"The MongoDB connection string could not be parsed: {Redact(ex.Message, connectionString)} It must look like 'mongodb://host1:27017,host2:27017/database?replicaSet=rs0'.",
+                $"The MongoDB connection string could not be parsed: {Redact(ex.Message, connectionString)} It must look like " +
+                    $"'mongodb://host1:27017,host2:27017/database?replicaSet=rs0'.",
                 nameof(connectionString));
         }
     }
@@ -64,7 +66,8 @@ internal static class ConnectionStrings
             ? ""
             : $" The server answered {server.CodeName} ({server.Code}): {server.ErrorMessage.TrimEnd('.')}.";
         return Redact(
-            $"Authentication failed: {authentication.Message}{reason} Check the user name, password and authSource of the connection string (or MongoClientSettings.Credential).",
+            $"Authentication failed: {authentication.Message}{reason} Check the user name, password and authSource of the connection " +
+                $"string (or MongoClientSettings.Credential).",
             connectionString);
     }
 

@@ -20,7 +20,8 @@ internal sealed class TabernacleModelValidator(ModelValidatorDependencies depend
             WarnOwnedByConvention(logger, OwnedByConvention.Explain(owned));
         }
 
-        if (model.GetEntityTypes().FirstOrDefault(e => e.IsView() && e.FindPrimaryKey() is not null && e.FindOwnership() is null) is { } keyed)
+        if (model.GetEntityTypes().FirstOrDefault(e => e.IsView() && e.FindPrimaryKey() is not null && e.FindOwnership() is null)
+            is { } keyed)
         {
             throw new InvalidOperationException(
                 $"The entity type '{keyed.DisplayName()}' is mapped to the view '{keyed.GetCollectionName()}', which MongoDB cannot "

@@ -93,11 +93,13 @@ public sealed class TabernacleOptionsExtension : IDbContextOptionsExtension
     internal TabernacleOptionsExtension WithClientSettings(Action<MongoClientSettings> configure) =>
         new(this) { ClientSettingsConfigurators = [.. ClientSettingsConfigurators, configure] };
 
-    internal TabernacleOptionsExtension WithDefaultReadPreference(ReadPreference? readPreference) => new(this) { DefaultReadPreference = readPreference };
+    internal TabernacleOptionsExtension WithDefaultReadPreference(ReadPreference? readPreference) =>
+        new(this) { DefaultReadPreference = readPreference };
 
     internal TabernacleOptionsExtension WithDefaultReadConcern(ReadConcern? readConcern) => new(this) { DefaultReadConcern = readConcern };
 
-    internal TabernacleOptionsExtension WithDefaultWriteConcern(WriteConcern? writeConcern) => new(this) { DefaultWriteConcern = writeConcern };
+    internal TabernacleOptionsExtension WithDefaultWriteConcern(WriteConcern? writeConcern) =>
+        new(this) { DefaultWriteConcern = writeConcern };
 
     internal TabernacleOptionsExtension WithCausalConsistency(bool enabled) => new(this) { CausalConsistency = enabled };
 
@@ -120,7 +122,9 @@ public sealed class TabernacleOptionsExtension : IDbContextOptionsExtension
     {
         if (MongoClient is null && string.IsNullOrWhiteSpace(ConnectionString))
         {
-            throw new InvalidOperationException("Tabernacle needs a MongoDB connection string or client: call UseTabernacle(connectionString) or UseTabernacle(client, databaseName).");
+            throw new InvalidOperationException(
+                "Tabernacle needs a MongoDB connection string or client: call UseTabernacle(connectionString) or UseTabernacle(client, " +
+                    "databaseName).");
         }
     }
 
@@ -162,7 +166,9 @@ public sealed class TabernacleOptionsExtension : IDbContextOptionsExtension
             return builder.ToString();
         }
 
-        public override int GetServiceProviderHashCode() => _serviceProviderHash ??= HashCode.Combine(Extension.ExecutionStrategyFactory is not null, Extension.CollectionNaming, Extension.ElementNaming);
+        public override int GetServiceProviderHashCode() =>
+            _serviceProviderHash ??= HashCode.Combine(Extension.ExecutionStrategyFactory is not null, Extension.CollectionNaming,
+                Extension.ElementNaming);
 
         public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) =>
             other is ExtensionInfo otherInfo

@@ -13,7 +13,8 @@ internal static class AutoTimestamps
 {
     private const string PropertiesAnnotation = "Tabernacle:TimestampProperties";
 
-    /// <summary>The properties of <paramref name="entityType"/> (declared and inherited) that are <c>[AutoNowAdd]</c> or <c>[AutoNow]</c>.</summary>
+    /// <summary>The properties of <paramref name="entityType"/> (declared and inherited) that are <c>[AutoNowAdd]</c> or
+    /// <c>[AutoNow]</c>.</summary>
     public static IReadOnlyList<IProperty> TimestampProperties(IEntityType entityType) =>
         entityType.GetOrAddRuntimeAnnotationValue(
             PropertiesAnnotation,
@@ -21,7 +22,8 @@ internal static class AutoTimestamps
             entityType);
 
     /// <summary>The properties of <paramref name="entityType"/> set on every update (<c>[AutoNow]</c>).</summary>
-    public static IEnumerable<IProperty> AutoNowProperties(IEntityType entityType) => TimestampProperties(entityType).Where(p => p.IsAutoNow());
+    public static IEnumerable<IProperty> AutoNowProperties(IEntityType entityType) =>
+        TimestampProperties(entityType).Where(p => p.IsAutoNow());
 
     /// <summary>
     /// The clock: the <see cref="TimeProvider"/> registered in the application's services (the context's application
@@ -44,7 +46,8 @@ internal static class AutoTimestamps
         return new DateTimeOffset(utc - (utc % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
     }
 
-    /// <summary>The value to store in <paramref name="property"/>: a UTC <see cref="DateTime"/> or a <see cref="DateTimeOffset"/> at offset zero.</summary>
+    /// <summary>The value to store in <paramref name="property"/>: a UTC <see cref="DateTime"/> or a <see cref="DateTimeOffset"/> at offset
+    /// zero.</summary>
     public static object ValueFor(IReadOnlyProperty property, DateTimeOffset utcNow) =>
         (Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType) == typeof(DateTimeOffset) ? (object)utcNow : utcNow.UtcDateTime;
 }

@@ -22,7 +22,8 @@ internal sealed class BsonRepresentationAttributeConvention(ProviderConventionSe
         property.PropertyInfo?.GetCustomAttribute<BsonRepresentationAttribute>() is { Representation: BsonType.ObjectId }
         && property.ClrType == typeof(string);
 
-    protected override void ProcessPropertyAdded(IConventionPropertyBuilder propertyBuilder, BsonRepresentationAttribute attribute, MemberInfo clrMember, IConventionContext context)
+    protected override void ProcessPropertyAdded(IConventionPropertyBuilder propertyBuilder, BsonRepresentationAttribute attribute,
+        MemberInfo clrMember, IConventionContext context)
     {
         var type = Nullable.GetUnderlyingType(propertyBuilder.Metadata.ClrType) ?? propertyBuilder.Metadata.ClrType;
         switch (attribute.Representation)

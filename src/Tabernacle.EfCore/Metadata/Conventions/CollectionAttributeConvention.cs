@@ -12,6 +12,7 @@ namespace Tabernacle.EfCore.Metadata.Conventions;
 internal sealed class CollectionAttributeConvention(ProviderConventionSetBuilderDependencies dependencies)
     : TypeAttributeConventionBase<CollectionAttribute>(dependencies)
 {
-    protected override void ProcessEntityTypeAdded(IConventionEntityTypeBuilder entityTypeBuilder, CollectionAttribute attribute, IConventionContext<IConventionEntityTypeBuilder> context) =>
+    protected override void ProcessEntityTypeAdded(IConventionEntityTypeBuilder entityTypeBuilder, CollectionAttribute attribute,
+        IConventionContext<IConventionEntityTypeBuilder> context) =>
         entityTypeBuilder.HasAnnotation(TabernacleAnnotationNames.CollectionName, attribute.Name, fromDataAnnotation: true);
 }

@@ -8,7 +8,8 @@ internal static class ConventionAnnotationNames
     /// <summary><c>true</c> on a property set to the current time on insert (<c>[AutoNowAdd]</c>, <c>IsAutoNowAdd()</c>).</summary>
     public const string AutoNowAdd = TabernacleAnnotationNames.Prefix + "AutoNowAdd";
 
-    /// <summary><c>true</c> on a property set to the current time on insert and on every update (<c>[AutoNow]</c>, <c>IsAutoNow()</c>).</summary>
+    /// <summary><c>true</c> on a property set to the current time on insert and on every update (<c>[AutoNow]</c>,
+    /// <c>IsAutoNow()</c>).</summary>
     public const string AutoNow = TabernacleAnnotationNames.Prefix + "AutoNow";
 
     /// <summary>The default value of a property, already converted to its CLR type (<c>[Default]</c>, <c>HasDefault()</c>).</summary>

@@ -28,7 +28,8 @@ internal static class DefaultValues
 
             if (type == typeof(DateTime) && value is string dateTime)
             {
-                return DateTime.Parse(dateTime, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+                return DateTime.Parse(dateTime, CultureInfo.InvariantCulture,
+                    DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
             }
 
             if (type == typeof(DateTimeOffset) && value is string dateTimeOffset)
@@ -52,7 +53,8 @@ internal static class DefaultValues
                 return converter.ConvertFrom(null, CultureInfo.InvariantCulture, value);
             }
         }
-        catch (Exception ex) when (ex is FormatException or InvalidCastException or OverflowException or ArgumentException or NotSupportedException)
+        catch (Exception ex)
+            when (ex is FormatException or InvalidCastException or OverflowException or ArgumentException or NotSupportedException)
         {
             throw Incompatible(value, clrType, propertyDisplayName, ex);
         }
@@ -60,10 +62,13 @@ internal static class DefaultValues
         throw Incompatible(value, clrType, propertyDisplayName, null);
     }
 
-    /// <summary>Whether <paramref name="value"/> is what the CLR puts in a property of <paramref name="clrType"/> that was never assigned.</summary>
+    /// <summary>Whether <paramref name="value"/> is what the CLR puts in a property of <paramref name="clrType"/> that was never
+    /// assigned.</summary>
     public static bool IsClrDefault(object? value, Type clrType) =>
-        value is null || (clrType.IsValueType && Nullable.GetUnderlyingType(clrType) is null && value.Equals(Activator.CreateInstance(clrType)));
+        value is null
+            || (clrType.IsValueType && Nullable.GetUnderlyingType(clrType) is null && value.Equals(Activator.CreateInstance(clrType)));
 
     private static InvalidOperationException Incompatible(object value, Type clrType, string propertyDisplayName, Exception? inner) =>
-        new($"The default value {value} ({value.GetType().Name}) of '{propertyDisplayName}' cannot be converted to its type {clrType.Name}. Give a value of that type, or a string it can be parsed from.", inner);
+        new($"The default value {value} ({value.GetType().Name}) of '{propertyDisplayName}' cannot be converted to its type " +
+            $"{clrType.Name}. Give a value of that type, or a string it can be parsed from.", inner);
 }

@@ -15,7 +15,8 @@ namespace Tabernacle.EfCore.Metadata.Conventions;
 /// <c>HasElementName</c>) or by attributes (<c>[Collection]</c>, <c>[BsonElement]</c>, <c>[Column]</c>) win because they
 /// carry a higher configuration source than this convention's.
 /// </summary>
-internal sealed class DocumentNamingConvention(CollectionNaming collectionNaming, ElementNaming elementNaming, ProviderConventionSetBuilderDependencies dependencies) : IModelFinalizingConvention
+internal sealed class DocumentNamingConvention(CollectionNaming collectionNaming, ElementNaming elementNaming,
+    ProviderConventionSetBuilderDependencies dependencies) : IModelFinalizingConvention
 {
     public void ProcessModelFinalizing(IConventionModelBuilder modelBuilder, IConventionContext<IConventionModelBuilder> context)
     {
@@ -24,7 +25,8 @@ internal sealed class DocumentNamingConvention(CollectionNaming collectionNaming
         {
             if (entityType.FindOwnership() is null && entityType.BaseType is null)
             {
-                var name = CollectionNames.ForConvention(entityType.ClrType, collectionNaming, dbSetNames.GetValueOrDefault(entityType.ClrType));
+                var name =
+                    CollectionNames.ForConvention(entityType.ClrType, collectionNaming, dbSetNames.GetValueOrDefault(entityType.ClrType));
                 entityType.Builder.HasAnnotation(TabernacleAnnotationNames.CollectionName, name);
             }
 
@@ -36,13 +38,15 @@ internal sealed class DocumentNamingConvention(CollectionNaming collectionNaming
             foreach (var property in entityType.GetDeclaredProperties())
             {
                 var stored = property.GetElementName();
-                if (stored.Length > 0 && stored != TabernacleModelExtensions.IdElementName && property[TabernacleAnnotationNames.ElementName] is null)
+                if (stored.Length > 0 && stored != TabernacleModelExtensions.IdElementName
+                    && property[TabernacleAnnotationNames.ElementName] is null)
                 {
                     property.Builder.HasAnnotation(TabernacleAnnotationNames.ElementName, Transform(property.Name, elementNaming));
                 }
             }
 
-            foreach (var navigation in entityType.GetDeclaredNavigations().Where(n => n.TargetEntityType.FindOwnership()?.PrincipalToDependent == n))
+            foreach (var navigation in entityType.GetDeclaredNavigations().Where(n =>
+                n.TargetEntityType.FindOwnership()?.PrincipalToDependent == n))
             {
                 if (navigation[TabernacleAnnotationNames.ElementName] is null)
                 {

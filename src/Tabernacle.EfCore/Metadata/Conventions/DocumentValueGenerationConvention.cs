@@ -14,7 +14,8 @@ namespace Tabernacle.EfCore.Metadata.Conventions;
 /// the application is kept. The position key of owned collection items is
 /// regenerated from the array on every save.
 /// </summary>
-internal sealed class DocumentValueGenerationConvention(ProviderConventionSetBuilderDependencies dependencies) : ValueGenerationConvention(dependencies)
+internal sealed class DocumentValueGenerationConvention(ProviderConventionSetBuilderDependencies dependencies)
+    : ValueGenerationConvention(dependencies)
 {
     protected override ValueGenerated? GetValueGenerated(IConventionProperty property)
     {
@@ -34,7 +35,8 @@ internal sealed class DocumentValueGenerationConvention(ProviderConventionSetBui
             return property.DeclaringType is IConventionEntityType entityType && !entityType.IsOwned() ? ValueGenerated.OnAdd : null;
         }
 
-        return type == typeof(Guid) || type == typeof(ObjectId) || (type == typeof(string) && BsonRepresentationAttributeConvention.IsObjectIdString(property))
+        return type == typeof(Guid) || type == typeof(ObjectId)
+            || (type == typeof(string) && BsonRepresentationAttributeConvention.IsObjectIdString(property))
             ? ValueGenerated.OnAdd
             : null;
     }

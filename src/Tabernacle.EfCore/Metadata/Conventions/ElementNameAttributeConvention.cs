@@ -13,7 +13,8 @@ namespace Tabernacle.EfCore.Metadata.Conventions;
 internal sealed class ElementNameAttributeConvention(ProviderConventionSetBuilderDependencies dependencies)
     : PropertyAttributeConventionBase<BsonElementAttribute>(dependencies)
 {
-    protected override void ProcessPropertyAdded(IConventionPropertyBuilder propertyBuilder, BsonElementAttribute attribute, MemberInfo clrMember, IConventionContext context)
+    protected override void ProcessPropertyAdded(IConventionPropertyBuilder propertyBuilder, BsonElementAttribute attribute,
+        MemberInfo clrMember, IConventionContext context)
     {
         if (!string.IsNullOrWhiteSpace(attribute.ElementName))
         {
@@ -26,7 +27,8 @@ internal sealed class ElementNameAttributeConvention(ProviderConventionSetBuilde
 internal sealed class ColumnAttributeElementNameConvention(ProviderConventionSetBuilderDependencies dependencies)
     : PropertyAttributeConventionBase<ColumnAttribute>(dependencies)
 {
-    protected override void ProcessPropertyAdded(IConventionPropertyBuilder propertyBuilder, ColumnAttribute attribute, MemberInfo clrMember, IConventionContext context)
+    protected override void ProcessPropertyAdded(IConventionPropertyBuilder propertyBuilder, ColumnAttribute attribute,
+        MemberInfo clrMember, IConventionContext context)
     {
         if (!string.IsNullOrWhiteSpace(attribute.Name))
         {

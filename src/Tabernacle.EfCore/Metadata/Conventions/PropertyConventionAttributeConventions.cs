@@ -9,7 +9,8 @@ namespace Tabernacle.EfCore.Metadata.Conventions;
 internal sealed class AutoNowAddAttributeConvention(ProviderConventionSetBuilderDependencies dependencies)
     : PropertyAttributeConventionBase<AutoNowAddAttribute>(dependencies)
 {
-    protected override void ProcessPropertyAdded(IConventionPropertyBuilder propertyBuilder, AutoNowAddAttribute attribute, MemberInfo clrMember, IConventionContext context) =>
+    protected override void ProcessPropertyAdded(IConventionPropertyBuilder propertyBuilder, AutoNowAddAttribute attribute,
+        MemberInfo clrMember, IConventionContext context) =>
         propertyBuilder.HasAnnotation(ConventionAnnotationNames.AutoNowAdd, true, fromDataAnnotation: true);
 }
 
@@ -17,7 +18,8 @@ internal sealed class AutoNowAddAttributeConvention(ProviderConventionSetBuilder
 internal sealed class AutoNowAttributeConvention(ProviderConventionSetBuilderDependencies dependencies)
     : PropertyAttributeConventionBase<AutoNowAttribute>(dependencies)
 {
-    protected override void ProcessPropertyAdded(IConventionPropertyBuilder propertyBuilder, AutoNowAttribute attribute, MemberInfo clrMember, IConventionContext context) =>
+    protected override void ProcessPropertyAdded(IConventionPropertyBuilder propertyBuilder, AutoNowAttribute attribute,
+        MemberInfo clrMember, IConventionContext context) =>
         propertyBuilder.HasAnnotation(ConventionAnnotationNames.AutoNow, true, fromDataAnnotation: true);
 }
 
@@ -25,7 +27,8 @@ internal sealed class AutoNowAttributeConvention(ProviderConventionSetBuilderDep
 internal sealed class DefaultAttributeConvention(ProviderConventionSetBuilderDependencies dependencies)
     : PropertyAttributeConventionBase<DefaultAttribute>(dependencies)
 {
-    protected override void ProcessPropertyAdded(IConventionPropertyBuilder propertyBuilder, DefaultAttribute attribute, MemberInfo clrMember, IConventionContext context)
+    protected override void ProcessPropertyAdded(IConventionPropertyBuilder propertyBuilder, DefaultAttribute attribute,
+        MemberInfo clrMember, IConventionContext context)
     {
         var property = propertyBuilder.Metadata;
         var value = DefaultValues.Convert(attribute.Value, property.ClrType, $"{property.DeclaringType.DisplayName()}.{property.Name}");

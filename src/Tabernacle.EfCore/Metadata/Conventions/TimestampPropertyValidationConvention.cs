@@ -17,7 +17,8 @@ internal sealed class TimestampPropertyValidationConvention : IModelFinalizingCo
                 if ((property.IsAutoNowAdd() || property.IsAutoNow()) && !IsTimeType(property.ClrType))
                 {
                     throw new InvalidOperationException(
-                        $"'{entityType.DisplayName()}.{property.Name}' is marked auto-now ([AutoNowAdd], [AutoNow], IsAutoNowAdd() or IsAutoNow()) but its type is {property.ClrType.Name}; use DateTime or DateTimeOffset (nullable or not).");
+                        $"'{entityType.DisplayName()}.{property.Name}' is marked auto-now ([AutoNowAdd], [AutoNow], IsAutoNowAdd() or " +
+                            $"IsAutoNow()) but its type is {property.ClrType.Name}; use DateTime or DateTimeOffset (nullable or not).");
                 }
             }
         }

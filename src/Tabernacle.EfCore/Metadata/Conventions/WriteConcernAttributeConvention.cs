@@ -9,6 +9,7 @@ namespace Tabernacle.EfCore.Metadata.Conventions;
 internal sealed class WriteConcernAttributeConvention(ProviderConventionSetBuilderDependencies dependencies)
     : TypeAttributeConventionBase<WriteConcernAttribute>(dependencies)
 {
-    protected override void ProcessEntityTypeAdded(IConventionEntityTypeBuilder entityTypeBuilder, WriteConcernAttribute attribute, IConventionContext<IConventionEntityTypeBuilder> context) =>
+    protected override void ProcessEntityTypeAdded(IConventionEntityTypeBuilder entityTypeBuilder, WriteConcernAttribute attribute,
+        IConventionContext<IConventionEntityTypeBuilder> context) =>
         entityTypeBuilder.HasAnnotation(TabernacleAnnotationNames.WriteConcern, attribute.ToWriteConcern(), fromDataAnnotation: true);
 }

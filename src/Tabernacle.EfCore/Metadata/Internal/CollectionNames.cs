@@ -47,7 +47,8 @@ internal static class CollectionNames
         {
             null => null,
             string name when !string.IsNullOrWhiteSpace(name) => name,
-            _ => throw new InvalidOperationException($"'{clrType.Name}.{MetaClassName}.{MetaCollectionMember}' must be a non-empty string naming the collection."),
+            _ => throw new InvalidOperationException(
+                $"'{clrType.Name}.{MetaClassName}.{MetaCollectionMember}' must be a non-empty string naming the collection."),
         };
     }
 }

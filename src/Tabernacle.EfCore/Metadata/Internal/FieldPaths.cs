@@ -13,7 +13,8 @@ internal static class FieldPaths
     /// The full dotted path from the root document; through a complex collection it names the field of every element
     /// (<c>Items.Qty</c>), which is what an index key on it means to MongoDB.
     /// </summary>
-    public static string Of(IReadOnlyProperty property) => Prefix(ContainingEntityType(property)) + InEntity(property, throughCollections: true);
+    public static string Of(IReadOnlyProperty property) =>
+        Prefix(ContainingEntityType(property)) + InEntity(property, throughCollections: true);
 
     /// <summary>
     /// The path of a property within the document of the entity type that contains it: its element name, prefixed by
@@ -22,7 +23,8 @@ internal static class FieldPaths
     /// </summary>
     public static string InEntity(IReadOnlyProperty property) => InEntity(property, throughCollections: false);
 
-    /// <summary>The path of a complex property's value within the document that contains it (an entity's, or a complex collection element's).</summary>
+    /// <summary>The path of a complex property's value within the document that contains it (an entity's, or a complex collection
+    /// element's).</summary>
     public static string InEntity(IReadOnlyComplexProperty complexProperty) => InEntity(complexProperty, throughCollections: false);
 
     /// <summary>Whether the property is one of several key properties stored together inside <c>_id</c>.</summary>
@@ -40,7 +42,8 @@ internal static class FieldPaths
         }
 
         var element = property.GetElementName();
-        return property.DeclaringType is IReadOnlyComplexType complexType && (throughCollections || !complexType.ComplexProperty.IsCollection)
+        return property.DeclaringType is IReadOnlyComplexType complexType
+            && (throughCollections || !complexType.ComplexProperty.IsCollection)
             ? InEntity(complexType.ComplexProperty, throughCollections) + "." + element
             : element;
     }

@@ -25,7 +25,8 @@ internal static class StoredValues
         return key is not null && key.Properties.Contains(property) && key.Properties.Count == ownership.Properties.Count + 1;
     }
 
-    /// <summary>The foreign key of an owned entity to its owner: it repeats the owner's key, which the document's nesting already says.</summary>
+    /// <summary>The foreign key of an owned entity to its owner: it repeats the owner's key, which the document's nesting already
+    /// says.</summary>
     public static bool IsOwnerKey(IReadOnlyProperty property) =>
         property.DeclaringType is IReadOnlyEntityType entityType
         && entityType.FindOwnership() is { } ownership

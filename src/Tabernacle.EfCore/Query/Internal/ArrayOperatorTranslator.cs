@@ -10,7 +10,8 @@ namespace Tabernacle.EfCore.Query.Internal;
 
 /// <summary>
 /// LINQ operators over arrays stored in a document — primitive collections (<c>x.Tags</c>), owned collections
-/// (<c>x.Reviews</c>) and complex collections (<c>x.Items</c>) — as aggregation expressions: <c>$filter</c>, <c>$map</c>, <c>$size</c>, <c>$in</c>,
+/// (<c>x.Reviews</c>) and complex collections (<c>x.Items</c>) — as aggregation expressions: <c>$filter</c>, <c>$map</c>, <c>$size</c>,
+/// <c>$in</c>,
 /// <c>$sum</c>... Each lambda's element is an aggregation variable (<c>$$e0</c>).
 /// </summary>
 internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor translator)
@@ -21,7 +22,8 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
     public MqlExpression? TryTranslate(MethodCallExpression call)
     {
         var method = call.Method;
-        if (!method.IsStatic || (method.DeclaringType != typeof(Queryable) && method.DeclaringType != typeof(Enumerable)) || call.Arguments.Count == 0)
+        if (!method.IsStatic || (method.DeclaringType != typeof(Queryable) && method.DeclaringType != typeof(Enumerable))
+            || call.Arguments.Count == 0)
         {
             return null;
         }
@@ -38,9 +40,11 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
             case nameof(Queryable.Any) when lambda is null:
                 return new MqlBinaryExpression(MqlOperator.GreaterThan, Size(array), Int(0), typeof(bool));
             case nameof(Queryable.Any):
-                return Filter(array, element, lambda!) is { } matching ? new MqlBinaryExpression(MqlOperator.GreaterThan, Size(matching), Int(0), typeof(bool)) : null;
+                return Filter(array, element, lambda!) is { } matching
+                    ? new MqlBinaryExpression(MqlOperator.GreaterThan, Size(matching), Int(0), typeof(bool)) : null;
             case nameof(Queryable.All) when lambda is not null:
-                return Filter(array, element, lambda, negate: true) is { } failing ? new MqlBinaryExpression(MqlOperator.Equal, Size(failing), Int(0), typeof(bool)) : null;
+                return Filter(array, element, lambda, negate: true) is { } failing
+                    ? new MqlBinaryExpression(MqlOperator.Equal, Size(failing), Int(0), typeof(bool)) : null;
             case nameof(Queryable.Count) or nameof(Queryable.LongCount) when lambda is null:
                 return Retype(Size(array), call.Type);
             case nameof(Queryable.Count) or nameof(Queryable.LongCount):
@@ -49,7 +53,8 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
             {
                 // An entity in a list of entities (c.Orders.Contains(order)): is there one with its key (entity equality).
                 var candidate = Expression.Parameter(element("e").Type, "e");
-                var sought = call.Arguments[1].Type == candidate.Type ? call.Arguments[1] : Expression.Convert(call.Arguments[1], candidate.Type);
+                var sought = call.Arguments[1].Type == candidate.Type ? call.Arguments[1]
+                    : Expression.Convert(call.Arguments[1], candidate.Type);
                 var sameKey = Expression.Lambda(Expression.ReferenceEqual(candidate, sought), candidate);
                 return Filter(array, element, sameKey) is { } withKey
                     ? new MqlBinaryExpression(MqlOperator.GreaterThan, Size(withKey), Int(0), typeof(bool))
@@ -73,9 +78,12 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
                     _ => "$avg",
                 };
                 return new MqlFunctionExpression(name, [values], call.Type, argumentsAsArray: false);
-            case nameof(Queryable.First) or nameof(Queryable.FirstOrDefault) or nameof(Queryable.Last) or nameof(Queryable.LastOrDefault) or nameof(Queryable.ElementAt) or nameof(Queryable.ElementAtOrDefault)
+            case nameof(Queryable.First) or nameof(Queryable.FirstOrDefault) or nameof(Queryable.Last) or nameof(Queryable.LastOrDefault)
+                or nameof(Queryable.ElementAt) or nameof(Queryable.ElementAtOrDefault)
                 when IsUnordered(array):
-                translator.FailArray($"{method.Name} after Distinct inside an array is not supported: MongoDB's $setUnion does not keep the elements' order (add an OrderBy after Distinct).");
+                translator.FailArray(
+                    $"{method.Name} after Distinct inside an array is not supported: MongoDB's $setUnion does not keep the elements' " +
+                        $"order (add an OrderBy after Distinct).");
                 return null;
             case nameof(Queryable.First) or nameof(Queryable.FirstOrDefault) when lambda is null:
                 return new MqlFunctionExpression("$first", [array], call.Type, argumentsAsArray: false);
@@ -85,7 +93,8 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
             case nameof(Queryable.Last) or nameof(Queryable.LastOrDefault) when lambda is null:
                 return new MqlFunctionExpression("$last", [array], call.Type, argumentsAsArray: false);
             case nameof(Queryable.ElementAt) or nameof(Queryable.ElementAtOrDefault):
-                return translator.Translate(call.Arguments[1]) is { } index ? new MqlFunctionExpression("$arrayElemAt", [array, index], call.Type) : null;
+                return translator.Translate(call.Arguments[1]) is { } index
+                    ? new MqlFunctionExpression("$arrayElemAt", [array, index], call.Type) : null;
             default:
                 return null;
         }
@@ -106,7 +115,9 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
         if (expression is not MethodCallExpression { Method: { IsStatic: true } method } call
             || (method.DeclaringType != typeof(Queryable) && method.DeclaringType != typeof(Enumerable))
             || call.Arguments.Count != 1
-            || method.Name is not (nameof(Queryable.First) or nameof(Queryable.FirstOrDefault) or nameof(Queryable.Single) or nameof(Queryable.SingleOrDefault))
+            || method.Name
+                is not (nameof(Queryable.First) or nameof(Queryable.FirstOrDefault) or nameof(Queryable.Single)
+                    or nameof(Queryable.SingleOrDefault))
             || call.Type.IsValueType || call.Type == typeof(string)
             || !ContainsQueryRoot(call.Arguments[0])
             || TranslateSource(call.Arguments[0]) is not { } source
@@ -124,7 +135,8 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
                 : property.ClrType;
             var item = Expression.Parameter(call.Type, "e");
             var selector = Expression.Lambda(
-                Expression.Call(EfPropertyMethod.MakeGenericMethod(keyType), Expression.Convert(item, typeof(object)), Expression.Constant(property.Name)),
+                Expression.Call(EfPropertyMethod.MakeGenericMethod(keyType), Expression.Convert(item, typeof(object)),
+                    Expression.Constant(property.Name)),
                 item);
             return Map(array, element, selector) is { } keys
                 ? new MqlFunctionExpression("$first", [keys], keyType, argumentsAsArray: false)
@@ -146,7 +158,9 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
             {
                 // A subquery that selects one value (Select(c => c.Id)): the joined documents mapped to that value.
                 var name = "e" + _variables++;
-                var value = new MqlFieldExpression("$" + name + "." + selected.Path, joined.InnerShaper.Type, selected.Property, selected.TypeMapping);
+                var value =
+                    new MqlFieldExpression("$" + name + "." + selected.Path, joined.InnerShaper.Type, selected.Property,
+                        selected.TypeMapping);
                 var values = new MqlStructuredExpression(
                     "$map",
                     new BsonDocument { { "input", Placeholder(joinedArray) }, { "as", name }, { "in", Placeholder(value) } },
@@ -156,7 +170,8 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
             }
 
             return (joinedArray, name => joined.ItemDocument is { } item
-                ? DocumentRebaser.Rebase(joined.InnerShaper, item, new EntityDocumentExpression(item.EntityType, "$" + name + "."), "$" + name + ".")
+                ? DocumentRebaser.Rebase(joined.InnerShaper, item, new EntityDocumentExpression(item.EntityType, "$" + name + "."),
+                    "$" + name + ".")
                 : joined.InnerShaper);
         }
 
@@ -167,10 +182,14 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
         {
             // $setUnion removes duplicates (by BSON equality: ordinal for strings, as EqualityComparer.Default) but
             // leaves the order unspecified, where LINQ keeps first occurrences in order: see IsUnordered.
-            return (new MqlFunctionExpression("$setUnion", [new MqlIfNullArrayExpression(undistinct.Array)], undistinct.Array.Type), undistinct.Element);
+            return (new MqlFunctionExpression("$setUnion", [new MqlIfNullArrayExpression(undistinct.Array)], undistinct.Array.Type),
+                undistinct.Element);
         }
 
-        if (source is MethodCallExpression { Method: { IsStatic: true, Name: nameof(Queryable.OrderBy) or nameof(Queryable.OrderByDescending) or nameof(Queryable.ThenBy) or nameof(Queryable.ThenByDescending) } orderMethod } ordered
+        if (source
+            is MethodCallExpression { Method: { IsStatic: true,
+                Name: nameof(Queryable.OrderBy) or nameof(Queryable.OrderByDescending) or nameof(Queryable.ThenBy)
+                    or nameof(Queryable.ThenByDescending) } orderMethod } ordered
             && (orderMethod.DeclaringType == typeof(Queryable) || orderMethod.DeclaringType == typeof(Enumerable))
             && ordered.Arguments.Count == 2
             && Lambda(ordered.Arguments[1]) is { } keySelector)
@@ -191,7 +210,8 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
             }
 
             var mapped = Map(inner.Array, inner.Element, lambda);
-            return mapped is null ? null : (mapped, name => new MqlFieldExpression("$" + name, lambda.ReturnType, null, mapped.TypeMapping?.ElementTypeMapping));
+            return mapped is null ? null
+                : (mapped, name => new MqlFieldExpression("$" + name, lambda.ReturnType, null, mapped.TypeMapping?.ElementTypeMapping));
         }
 
         switch (translator.TranslateOperand(source))
@@ -201,15 +221,20 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
                 var elementMapping = property.GetTypeMapping().ElementTypeMapping;
                 return (field, name => new MqlFieldExpression("$" + name, elementType, null, elementMapping));
             case EmbeddedCollectionExpression collection:
-                var array = new MqlFieldExpression(collection.Owner.Path + collection.Navigation.GetElementName(), collection.Type, null, null);
+                var array =
+                    new MqlFieldExpression(collection.Owner.Path + collection.Navigation.GetElementName(), collection.Type, null, null);
                 var itemType = collection.Navigation.TargetEntityType;
-                return (array, name => new StructuralTypeShaperExpression(itemType, new EntityDocumentExpression(itemType, "$" + name + "."), nullable: false));
+                return (array, name =>
+                    new StructuralTypeShaperExpression(itemType, new EntityDocumentExpression(itemType, "$" + name + "."),
+                        nullable: false));
             case ComplexCollectionExpression complex:
                 // Each element is a complex object whose members are read from the aggregation variable's document.
                 var complexArray = new MqlFieldExpression(complex.Path, complex.Type, null, null);
                 var complexElementType = complex.ComplexProperty.ComplexType;
                 var ownerType = complex.Owner.EntityType;
-                return (complexArray, name => new StructuralTypeShaperExpression(complexElementType, new EntityDocumentExpression(ownerType, "$" + name + "."), nullable: false));
+                return (complexArray, name =>
+                    new StructuralTypeShaperExpression(complexElementType, new EntityDocumentExpression(ownerType, "$" + name + "."),
+                        nullable: false));
             default:
                 return null;
         }
@@ -220,7 +245,8 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
     /// (<c>sortBy: 1</c>) or by stored members of document elements (<c>sortBy: { Quantity: 1 }</c>). Values order
     /// as MongoDB orders them (strings by code point, null first), which is what the provider promises elsewhere.
     /// </summary>
-    private (MqlExpression Array, Func<string, Expression> Element)? SortArray(MethodCallExpression call, string methodName, LambdaExpression keySelector)
+    private (MqlExpression Array, Func<string, Expression> Element)? SortArray(MethodCallExpression call, string methodName,
+        LambdaExpression keySelector)
     {
         var thenBy = methodName is nameof(Queryable.ThenBy) or nameof(Queryable.ThenByDescending);
         var direction = methodName is nameof(Queryable.OrderByDescending) or nameof(Queryable.ThenByDescending) ? -1 : 1;
@@ -258,10 +284,13 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
                 break;
             case MqlFieldExpression field when field.Path.StartsWith("$" + name + ".", StringComparison.Ordinal):
                 var path = field.Path[(name.Length + 2)..];
-                sortBy = previous is null ? new BsonDocument(path, direction) : ((BsonDocument)previous.Template["sortBy"].DeepClone()).Add(path, direction);
+                sortBy = previous is null ? new BsonDocument(path, direction)
+                    : ((BsonDocument)previous.Template["sortBy"].DeepClone()).Add(path, direction);
                 break;
             default:
-                return translator.FailArray("OrderBy inside an array sorts by the element itself or by a stored member of it ($sortArray); a computed key is not supported.");
+                return translator.FailArray(
+                    "OrderBy inside an array sorts by the element itself or by a stored member of it ($sortArray); a computed key is not " +
+                        "supported.");
         }
 
         var input = previous is null ? unsorted.Array : previous.Arguments[0];
@@ -269,7 +298,8 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
         return (new MqlStructuredExpression("$sortArray", template, [input], input.Type), unsorted.Element);
     }
 
-    /// <summary>Whether an array's order is unspecified (after Distinct's <c>$setUnion</c>), so First/Last/ElementAt cannot be answered as LINQ would.</summary>
+    /// <summary>Whether an array's order is unspecified (after Distinct's <c>$setUnion</c>), so First/Last/ElementAt cannot be answered as
+    /// LINQ would.</summary>
     private static bool IsUnordered(MqlExpression array) => array switch
     {
         MqlFunctionExpression { Name: "$setUnion" } => true,
@@ -318,7 +348,8 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
         {
             switch (expression)
             {
-                case MethodCallExpression { Method.Name: nameof(Queryable.AsQueryable) or nameof(Enumerable.AsEnumerable) or nameof(Enumerable.ToList) } call when call.Arguments.Count == 1:
+                case MethodCallExpression { Method.Name: nameof(Queryable.AsQueryable) or nameof(Enumerable.AsEnumerable)
+                    or nameof(Enumerable.ToList) } call when call.Arguments.Count == 1:
                     expression = call.Arguments[0];
                     continue;
                 case MaterializeCollectionNavigationExpression materialize:
@@ -374,10 +405,12 @@ internal sealed class ArrayOperatorTranslator(MqlTranslatingExpressionVisitor tr
     // Marks where a translated argument goes inside a structured operator document; the renderer fills them in order.
     private static BsonValue Placeholder(MqlExpression _) => MqlStructuredExpression.ArgumentMarker;
 
-    private static MqlExpression Size(MqlExpression array) => new MqlFunctionExpression("$size", [new MqlIfNullArrayExpression(array)], typeof(int), argumentsAsArray: false);
+    private static MqlExpression Size(MqlExpression array) =>
+        new MqlFunctionExpression("$size", [new MqlIfNullArrayExpression(array)], typeof(int), argumentsAsArray: false);
 
     private static MqlExpression Int(int value) => new MqlConstantExpression(value, typeof(int));
 
     private static MqlExpression Retype(MqlExpression expression, Type type) =>
-        expression.Type == type ? expression : new MqlFunctionExpression(type == typeof(long) ? "$toLong" : "$toInt", [expression], type, argumentsAsArray: false);
+        expression.Type == type ? expression
+            : new MqlFunctionExpression(type == typeof(long) ? "$toLong" : "$toInt", [expression], type, argumentsAsArray: false);
 }

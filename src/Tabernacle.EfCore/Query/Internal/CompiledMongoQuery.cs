@@ -21,7 +21,8 @@ internal sealed class CompiledMongoQuery
     private readonly List<BsonDocument>? _pipeline;
     private readonly IReadOnlyList<ParameterSlot> _slots;
 
-    private CompiledMongoQuery(string collectionName, ResultOperator resultOperator, BsonDocument filter, BsonDocument? sort, BsonValue? skip, BsonValue? limit, BsonDocument? projection, List<BsonDocument>? pipeline, MqlRenderer renderer)
+    private CompiledMongoQuery(string collectionName, ResultOperator resultOperator, BsonDocument filter, BsonDocument? sort,
+        BsonValue? skip, BsonValue? limit, BsonDocument? projection, List<BsonDocument>? pipeline, MqlRenderer renderer)
     {
         Renderer = renderer;
         var slots = renderer.Slots;
@@ -38,7 +39,8 @@ internal sealed class CompiledMongoQuery
 
     public string CollectionName { get; }
 
-    /// <summary>The renderer that produced this query; renders more parts that share its parameter slots (ExecuteUpdate's values).</summary>
+    /// <summary>The renderer that produced this query; renders more parts that share its parameter slots (ExecuteUpdate's
+    /// values).</summary>
     public MqlRenderer Renderer { get; }
 
     public ResultOperator ResultOperator { get; }
@@ -53,7 +55,11 @@ internal sealed class CompiledMongoQuery
         if (IsFindShaped(stages) && query.ResultOperator is ResultOperator.None or ResultOperator.Any)
         {
             var filter = stages.OfType<MatchStage>().Select(m => renderer.RenderFilter(m.Predicate)).FirstOrDefault() ?? [];
-            var sort = stages.OfType<SortStage>().Select(s => MqlRenderer.RenderSort(s.Keys) ?? throw new InvalidOperationException($"The ordering '{s}' has computed keys, which find cannot sort by.")).FirstOrDefault();
+            var sort =
+                stages.OfType<SortStage>().Select(s =>
+                    MqlRenderer.RenderSort(s.Keys)
+                        ?? throw new InvalidOperationException(
+                            $"The ordering '{s}' has computed keys, which find cannot sort by.")).FirstOrDefault();
             var skip = stages.OfType<SkipStage>().Select(s => renderer.RenderValue(s.Count, null)).FirstOrDefault();
             var limit = stages.OfType<LimitStage>().Select(s => renderer.RenderValue(s.Count, null)).FirstOrDefault();
             BsonDocument? projection = null;
@@ -67,7 +73,8 @@ internal sealed class CompiledMongoQuery
                 projection = Projection(projectedFields);
             }
 
-            return new CompiledMongoQuery(query.CollectionName, query.ResultOperator, filter, sort, skip, limit, projection, null, renderer);
+            return new CompiledMongoQuery(query.CollectionName, query.ResultOperator, filter, sort, skip, limit, projection, null,
+                renderer);
         }
 
         var pipeline = renderer.RenderStages(stages);
@@ -105,7 +112,9 @@ internal sealed class CompiledMongoQuery
     }
 
     private static bool EndsShaped(List<BsonDocument> pipeline) =>
-        pipeline.Any(stage => stage.GetElement(0).Name is "$group" or "$project" or "$replaceRoot" or "$replaceWith" or "$count" or "$bucket" or "$bucketAuto" or "$sortByCount");
+        pipeline.Any(stage =>
+            stage.GetElement(0).Name is "$group" or "$project" or "$replaceRoot" or "$replaceWith" or "$count" or "$bucket" or "$bucketAuto"
+                or "$sortByCount");
 
     // Only the fields the shaper reads; _id is left out unless read (MongoDB includes it by default). A part of a
     // composite key ("_id.a") fetches the whole _id instead: next to the default inclusion or an explicit "_id: 0" a

@@ -11,7 +11,8 @@ internal sealed class CompiledNonQuery
     private readonly BsonValue? _update;
     private readonly IReadOnlyList<Microsoft.EntityFrameworkCore.Metadata.IProperty> _autoNow;
 
-    private CompiledNonQuery(string collectionName, CompiledMongoQuery filter, BsonValue? update, IReadOnlyList<Microsoft.EntityFrameworkCore.Metadata.IProperty> autoNow)
+    private CompiledNonQuery(string collectionName, CompiledMongoQuery filter, BsonValue? update,
+        IReadOnlyList<Microsoft.EntityFrameworkCore.Metadata.IProperty> autoNow)
     {
         CollectionName = collectionName;
         _filter = filter;
@@ -27,7 +28,9 @@ internal sealed class CompiledNonQuery
     {
         if (nonQuery.Query.Stages.Any(s => s is not MatchStage))
         {
-            throw new InvalidOperationException("ExecuteUpdate and ExecuteDelete are translated to updateMany/deleteMany, which take a filter only; remove OrderBy/Skip/Take (or select the documents first and update them by key).");
+            throw new InvalidOperationException(
+                "ExecuteUpdate and ExecuteDelete are translated to updateMany/deleteMany, which take a filter only; remove " +
+                    "OrderBy/Skip/Take (or select the documents first and update them by key).");
         }
 
         var filterQuery = CompiledMongoQuery.Compile(nonQuery.Query);

@@ -22,9 +22,14 @@ internal sealed class DocumentRebaser(EntityDocumentExpression from, EntityDocum
         DocumentValueExpression { Root: { } root } value when !ReferenceEquals(root, from) && !Within(root) => value,
         DocumentValueExpression value => new DocumentValueExpression(
             prefix + value.Path, value.Type, value.Property, value.TypeMapping, value.Root is null ? null : RebaseDocument(value.Root)),
-        EmbeddedCollectionExpression collection => new EmbeddedCollectionExpression(RebaseDocument(collection.Owner), collection.Navigation, collection.InnerShaper, collection.Type, collection.Detached),
-        ComplexCollectionExpression complex => new ComplexCollectionExpression(RebaseDocument(complex.Owner), complex.ComplexProperty, complex.Type),
-        JoinedCollectionExpression joined => new JoinedCollectionExpression(RebaseDocument(joined.Owner), prefix + joined.Element, joined.InnerShaper, joined.Type, joined.ItemRoot),
+        EmbeddedCollectionExpression collection =>
+            new EmbeddedCollectionExpression(RebaseDocument(collection.Owner), collection.Navigation, collection.InnerShaper,
+                collection.Type, collection.Detached),
+        ComplexCollectionExpression complex =>
+            new ComplexCollectionExpression(RebaseDocument(complex.Owner), complex.ComplexProperty, complex.Type),
+        JoinedCollectionExpression joined =>
+            new JoinedCollectionExpression(RebaseDocument(joined.Owner), prefix + joined.Element, joined.InnerShaper, joined.Type,
+                joined.ItemRoot),
         IncludeExpression include => include.Update(Visit(include.EntityExpression), Visit(include.NavigationExpression)),
         _ => base.VisitExtension(node),
     };
@@ -41,7 +46,8 @@ internal sealed class DocumentRebaser(EntityDocumentExpression from, EntityDocum
             return document;
         }
 
-        return new EntityDocumentExpression(document.EntityType, prefix + document.Path, RebaseDocument(document.Owner), document.Navigation, document.JoinedElement);
+        return new EntityDocumentExpression(document.EntityType, prefix + document.Path, RebaseDocument(document.Owner),
+            document.Navigation, document.JoinedElement);
     }
 
     private bool Within(EntityDocumentExpression document)

@@ -26,10 +26,12 @@ internal static class DocumentValueBuffers
     // buffer and its values.
     internal sealed record Layout(Slot[] Slots, int Size, IProperty? Discriminator = null, string[]? DiscriminatorPath = null);
 
-    internal sealed record Slot(int Index, IProperty? Property, string[] Path, CoreTypeMapping? Mapping, bool IsOwnerKey, int PrincipalIndex, bool IsOrdinal, bool Required = false, IComplexProperty? Collection = null);
+    internal sealed record Slot(int Index, IProperty? Property, string[] Path, CoreTypeMapping? Mapping, bool IsOwnerKey,
+        int PrincipalIndex, bool IsOrdinal, bool Required = false, IComplexProperty? Collection = null);
 
     /// <summary>The slots of an entity type's value buffer (shared with the wire reader, see <see cref="WireTable"/>).</summary>
-    internal static Layout LayoutOf(IEntityType entityType) => entityType.GetOrAddRuntimeAnnotationValue(LayoutAnnotation, static type => EntityLayout(type!), entityType);
+    internal static Layout LayoutOf(IEntityType entityType) =>
+        entityType.GetOrAddRuntimeAnnotationValue(LayoutAnnotation, static type => EntityLayout(type!), entityType);
 
     /// <summary>The value buffer of a document's root entity.</summary>
     public static ValueBuffer Create(BsonDocument document, IEntityType entityType) => Fill(document, entityType, ValueBuffer.Empty, 0);
@@ -55,7 +57,8 @@ internal static class DocumentValueBuffers
     /// The value-buffer index that carries a complex collection's raw array. It follows every property index of the
     /// document it is stored in (the whole hierarchy's, as sibling types reuse indexes), so it never hides a value.
     /// </summary>
-    public static int CollectionSlot(IComplexProperty complexCollection) => complexCollection.GetOrAddRuntimeAnnotationValue(CollectionSlotAnnotation, static collection =>
+    public static int CollectionSlot(IComplexProperty complexCollection) =>
+        complexCollection.GetOrAddRuntimeAnnotationValue(CollectionSlotAnnotation, static collection =>
     {
         var container = collection!.DeclaringType;
         while (container is IComplexType { ComplexProperty: { IsCollection: false } inline })
@@ -63,7 +66,8 @@ internal static class DocumentValueBuffers
             container = inline.DeclaringType;
         }
 
-        var types = container is IEntityType entityType ? entityType.GetRootType().GetDerivedTypesInclusive().Cast<ITypeBase>().ToList() : [container];
+        var types = container is IEntityType entityType ? entityType.GetRootType().GetDerivedTypesInclusive().Cast<ITypeBase>().ToList()
+            : [container];
         var properties = types.SelectMany(InlineProperties).ToList();
         var first = properties.Count == 0 ? 0 : properties.Max(p => p.GetIndex()) + 1;
         var collections = types.SelectMany(InlineCollections).Distinct().ToList();
@@ -72,7 +76,8 @@ internal static class DocumentValueBuffers
 
     // The properties stored in a type's own document: its properties and those of its (non-collection) complex properties.
     private static IEnumerable<IProperty> InlineProperties(ITypeBase type) =>
-        type.GetProperties().Concat(type.GetComplexProperties().Where(c => !c.IsCollection).SelectMany(c => InlineProperties(c.ComplexType)));
+        type.GetProperties().Concat(
+            type.GetComplexProperties().Where(c => !c.IsCollection).SelectMany(c => InlineProperties(c.ComplexType)));
 
     // The complex collections stored in a type's own document, directly or inside its (non-collection) complex properties.
     private static IEnumerable<IComplexProperty> InlineCollections(ITypeBase type) =>
@@ -101,7 +106,8 @@ internal static class DocumentValueBuffers
             return configuredDefault;
         }
 
-        return property.ClrType.IsValueType && Nullable.GetUnderlyingType(property.ClrType) is null ? Activator.CreateInstance(property.ClrType) : null;
+        return property.ClrType.IsValueType && Nullable.GetUnderlyingType(property.ClrType) is null
+            ? Activator.CreateInstance(property.ClrType) : null;
     }
 
     private static ValueBuffer Fill(BsonDocument document, IEntityType entityType, ValueBuffer ownerBuffer, int ordinal)
@@ -168,7 +174,9 @@ internal static class DocumentValueBuffers
 
         var what = missing ? "has no element" : "has null in element";
         throw new InvalidOperationException(
-            $"The document with _id {id(state)} in collection '{entityType.GetCollectionName()}' {what} '{string.Join('.', slot.Path)}', but '{property.DeclaringType.DisplayName()}.{property.Name}' ({property.ClrType.Name}) cannot be null. Make the property nullable, give it a default value ([Default(...)] or HasDefault(...)), or fix the document.");
+            $"The document with _id {id(state)} in collection '{entityType.GetCollectionName()}' {what} '{string.Join('.', slot.Path)}', " +
+                $"but '{property.DeclaringType.DisplayName()}.{property.Name}' ({property.ClrType.Name}) cannot be null. Make the " +
+                    $"property nullable, give it a default value ([Default(...)] or HasDefault(...)), or fix the document.");
     }
 
     /// <summary>The annotation a default value for missing elements is stored under (set by the conventions).</summary>
@@ -178,7 +186,8 @@ internal static class DocumentValueBuffers
     private static IEntityType ConcreteType(BsonDocument document, IEntityType entityType, Layout layout)
     {
         var discriminator = layout.Discriminator!;
-        var stored = PropertyBson.FromBson(discriminator.GetTypeMapping(), Lookup(document, layout.DiscriminatorPath!), discriminator.ClrType);
+        var stored =
+            PropertyBson.FromBson(discriminator.GetTypeMapping(), Lookup(document, layout.DiscriminatorPath!), discriminator.ClrType);
         return entityType.GetDerivedTypesInclusive().FirstOrDefault(t => Equals(t.GetDiscriminatorValue(), stored)) ?? entityType;
     }
 
@@ -192,7 +201,8 @@ internal static class DocumentValueBuffers
     {
         var slots = BuildLayout(entityType);
         var discriminator = entityType.FindDiscriminatorProperty() is { } property && entityType.GetDerivedTypes().Any() ? property : null;
-        return new Layout(slots, Size(slots), discriminator, discriminator is null ? null : MemberBinder.RelativePath(discriminator).Split('.'));
+        return new Layout(slots, Size(slots), discriminator,
+            discriminator is null ? null : MemberBinder.RelativePath(discriminator).Split('.'));
     }
 
     private static Slot[] BuildLayout(IEntityType entityType)
@@ -202,14 +212,16 @@ internal static class DocumentValueBuffers
         foreach (var property in entityType.GetProperties())
         {
             var isOwnerKey = ownership is not null && ownership.Properties.Contains(property);
-            var principalIndex = isOwnerKey ? ownership!.PrincipalKey.Properties[ownership.Properties.ToList().IndexOf(property)].GetIndex() : -1;
+            var principalIndex = isOwnerKey ? ownership!.PrincipalKey.Properties[ownership.Properties.ToList().IndexOf(property)].GetIndex()
+                : -1;
             var isOrdinal = StoredValues.IsOrdinalKey(property);
             var path = MemberBinder.RelativePath(property).Split('.');
             slots.Add(new Slot(property.GetIndex(), property, path, property.GetTypeMapping(), isOwnerKey, principalIndex, isOrdinal));
         }
 
         // Complex properties: EF Core flattens their values into the entity's value buffer, at each property's index.
-        foreach (var complexProperty in entityType.GetRootType().GetDerivedTypesInclusive().SelectMany(t => t.GetDeclaredComplexProperties()).Distinct())
+        foreach (var complexProperty in entityType.GetRootType().GetDerivedTypesInclusive().SelectMany(t =>
+            t.GetDeclaredComplexProperties()).Distinct())
         {
             AddComplexSlots(slots, complexProperty, required: complexProperty.DeclaringType == entityType.GetRootType());
         }
@@ -222,7 +234,9 @@ internal static class DocumentValueBuffers
         var slots = new List<Slot>();
         foreach (var property in elementType.GetProperties())
         {
-            slots.Add(new Slot(property.GetIndex(), property, MemberBinder.RelativePath(property).Split('.'), property.GetTypeMapping(), false, -1, false));
+            slots.Add(
+                new Slot(property.GetIndex(), property, MemberBinder.RelativePath(property).Split('.'), property.GetTypeMapping(), false,
+                    -1, false));
         }
 
         foreach (var complexProperty in elementType.GetComplexProperties())
@@ -238,14 +252,18 @@ internal static class DocumentValueBuffers
         if (complexProperty.IsCollection)
         {
             // The elements are materialized from the raw array when the owning object is (see TabernacleStructuralTypeMaterializerSource).
-            slots.Add(new Slot(CollectionSlot(complexProperty), null, FieldPaths.InEntity(complexProperty).Split('.'), null, false, -1, false, Collection: complexProperty));
+            slots.Add(
+                new Slot(CollectionSlot(complexProperty), null, FieldPaths.InEntity(complexProperty).Split('.'), null, false, -1, false,
+                    Collection: complexProperty));
             return;
         }
 
         required &= !complexProperty.IsNullable;
         foreach (var property in complexProperty.ComplexType.GetProperties())
         {
-            slots.Add(new Slot(property.GetIndex(), property, MemberBinder.RelativePath(property).Split('.'), property.GetTypeMapping(), false, -1, false, required));
+            slots.Add(
+                new Slot(property.GetIndex(), property, MemberBinder.RelativePath(property).Split('.'), property.GetTypeMapping(), false,
+                    -1, false, required));
         }
 
         foreach (var nested in complexProperty.ComplexType.GetComplexProperties())

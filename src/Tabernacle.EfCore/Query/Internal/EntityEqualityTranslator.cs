@@ -129,7 +129,8 @@ internal sealed class EntityEqualityTranslator(ISubqueryHost? host, Func<Express
                 return MemberBinder.Bind(shaper, MemberIdentity.Create(property.Name), MakeNullable(property.ClrType)) as MqlExpression
                     ?? Fail($"The key '{property.Name}' of '{shaper.StructuralType.DisplayName()}' could not be read.");
             case SubqueryEntityExpression subquery:
-                return subquery.Key(property) ?? Fail($"The key '{property.Name}' of the subquery's '{subquery.EntityType.DisplayName()}' could not be read.");
+                return subquery.Key(property)
+                    ?? Fail($"The key '{property.Name}' of the subquery's '{subquery.EntityType.DisplayName()}' could not be read.");
             case MemberInitExpression init:
                 return InitializedKey(init, property);
             case MqlConstantExpression constant:

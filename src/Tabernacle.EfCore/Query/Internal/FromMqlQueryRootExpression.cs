@@ -57,5 +57,6 @@ internal sealed class FromMqlQueryRootExpression : EntityQueryRootExpression
         && IsPipeline == other.IsPipeline
         && ExpressionEqualityComparer.Instance.Equals(Argument, other.Argument);
 
-    public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), IsPipeline, ExpressionEqualityComparer.Instance.GetHashCode(Argument));
+    public override int GetHashCode() =>
+        HashCode.Combine(base.GetHashCode(), IsPipeline, ExpressionEqualityComparer.Instance.GetHashCode(Argument));
 }

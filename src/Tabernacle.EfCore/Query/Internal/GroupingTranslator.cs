@@ -14,7 +14,8 @@ internal sealed class GroupingTranslator(MqlTranslatingExpressionVisitor transla
     public (string Field, Type Type)? TryTranslate(MethodCallExpression call)
     {
         var method = call.Method;
-        if (!method.IsStatic || (method.DeclaringType != typeof(Enumerable) && method.DeclaringType != typeof(Queryable)) || call.Arguments.Count == 0)
+        if (!method.IsStatic || (method.DeclaringType != typeof(Enumerable) && method.DeclaringType != typeof(Queryable))
+            || call.Arguments.Count == 0)
         {
             return null;
         }
@@ -65,7 +66,8 @@ internal sealed class GroupingTranslator(MqlTranslatingExpressionVisitor transla
                 }
 
                 // $$REMOVE makes the accumulator skip elements the Where excluded.
-                value = predicate is null ? value : new MqlConditionalExpression(predicate, value, new MqlRawExpression("$$REMOVE", value.Type), value.Type);
+                value = predicate is null ? value
+                    : new MqlConditionalExpression(predicate, value, new MqlRawExpression("$$REMOVE", value.Type), value.Type);
                 var op = method.Name switch
                 {
                     nameof(Enumerable.Average) => "$avg",
@@ -128,11 +130,13 @@ internal sealed class GroupingTranslator(MqlTranslatingExpressionVisitor transla
 
     private static MqlExpression Int(int value) => new MqlConstantExpression(value, typeof(int));
 
-    private static string Print(MqlExpression? expression) => expression is null ? "" : new MqlRenderer().RenderExpression(expression).ToString() ?? "";
+    private static string Print(MqlExpression? expression) =>
+        expression is null ? "" : new MqlRenderer().RenderExpression(expression).ToString() ?? "";
 
     private static Expression Unwrap(Expression expression)
     {
-        while (expression is MethodCallExpression { Method.Name: nameof(Queryable.AsQueryable) or nameof(Enumerable.AsEnumerable) } call && call.Arguments.Count == 1)
+        while (expression is MethodCallExpression { Method.Name: nameof(Queryable.AsQueryable) or nameof(Enumerable.AsEnumerable) } call
+            && call.Arguments.Count == 1)
         {
             expression = call.Arguments[0];
         }

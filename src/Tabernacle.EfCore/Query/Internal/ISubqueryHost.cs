@@ -3,7 +3,8 @@ using Tabernacle.EfCore.Query.Internal.Expressions;
 
 namespace Tabernacle.EfCore.Query.Internal;
 
-/// <summary>What lambda translation needs from the query translator: joining a subquery over another collection into the current query, runtime parameters.</summary>
+/// <summary>What lambda translation needs from the query translator: joining a subquery over another collection into the current query,
+/// runtime parameters.</summary>
 internal interface ISubqueryHost
 {
     /// <summary>Joins <paramref name="subquery"/> into the current query as an array; <c>null</c> when it cannot.</summary>

@@ -56,7 +56,8 @@ internal static class MemberBinder
         {
             IPropertyBase? found = member.MemberInfo is { } info
                 ? type.FindProperty(info) ?? (IPropertyBase?)type.FindNavigation(info) ?? type.FindComplexProperty(info)
-                : type.FindProperty(member.Name!) ?? (IPropertyBase?)type.FindNavigation(member.Name!) ?? type.FindComplexProperty(member.Name!);
+                : type.FindProperty(member.Name!) ?? (IPropertyBase?)type.FindNavigation(member.Name!)
+                    ?? type.FindComplexProperty(member.Name!);
             if (found is not null)
             {
                 return found;
@@ -82,12 +83,14 @@ internal static class MemberBinder
         switch (FindMember(shaper, member))
         {
             case IProperty property:
-                return new MqlFieldExpression(document.Path + RelativePath(property), resultType, property, property.GetTypeMapping(), document.Root);
+                return new MqlFieldExpression(document.Path + RelativePath(property), resultType, property, property.GetTypeMapping(),
+                    document.Root);
             case INavigation { ForeignKey.IsOwnership: true, IsOnDependent: false } navigation when !navigation.IsCollection:
                 return new StructuralTypeShaperExpression(navigation.TargetEntityType, document.Embedded(navigation), nullable: true);
             case INavigation { ForeignKey.IsOwnership: true, IsOnDependent: false } navigation:
                 var item = new EntityDocumentExpression(navigation.TargetEntityType, "", document, navigation);
-                return new EmbeddedCollectionExpression(document, navigation, new StructuralTypeShaperExpression(navigation.TargetEntityType, item, nullable: true), resultType);
+                return new EmbeddedCollectionExpression(document, navigation,
+                    new StructuralTypeShaperExpression(navigation.TargetEntityType, item, nullable: true), resultType);
             case IComplexProperty { IsCollection: false } complexProperty:
                 // EF Core flattens a complex property's values into its entity's value buffer, so the complex object is
                 // materialized from the same document (and buffer) as the entity that contains it.
@@ -99,7 +102,8 @@ internal static class MemberBinder
         }
     }
 
-    /// <summary>The path of a property within the document of its entity (through complex properties, into a composite <c>_id</c>).</summary>
+    /// <summary>The path of a property within the document of its entity (through complex properties, into a composite
+    /// <c>_id</c>).</summary>
     public static string RelativePath(IReadOnlyProperty property) => FieldPaths.InEntity(property);
 
     public static bool IsEfPropertyCall(MethodCallExpression call, out Expression source, out string name)

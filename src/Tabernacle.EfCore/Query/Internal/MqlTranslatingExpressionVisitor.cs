@@ -165,7 +165,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         {
             var found = MemberBinder.FindMember(shaper, MemberIdentity.Create(node.Member));
             return found is INavigation navigation && !navigation.ForeignKey.IsOwnership
-                ? Fail($"The navigation '{navigation.DeclaringEntityType.DisplayName()}.{navigation.Name}' leads to another collection; navigations between collections cannot be used in queries yet.")!
+                ? Fail($"The navigation '{navigation.DeclaringEntityType.DisplayName()}.{navigation.Name}' leads to another collection; " +
+                    $"navigations between collections cannot be used in queries yet.")!
                 : Fail(CoreStrings.QueryUnableToTranslateMember(node.Member.Name, shaper.StructuralType.DisplayName()))!;
         }
 
@@ -173,7 +174,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         {
             if (node.Member.Name == nameof(Nullable<int>.HasValue) && Nullable.GetUnderlyingType(node.Expression.Type) is not null)
             {
-                return new MqlBinaryExpression(MqlOperator.NotEqual, mql, new MqlConstantExpression(null, node.Expression.Type), typeof(bool));
+                return new MqlBinaryExpression(MqlOperator.NotEqual, mql, new MqlConstantExpression(null, node.Expression.Type),
+                    typeof(bool));
             }
 
             if (node.Member.Name == nameof(Nullable<int>.Value) && Nullable.GetUnderlyingType(node.Expression.Type) is not null)
@@ -222,10 +224,13 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
                 return Visit(node.Operand) is MqlExpression operand ? new MqlNotExpression(operand) : null!;
             case ExpressionType.Convert or ExpressionType.ConvertChecked or ExpressionType.TypeAs:
                 var inner = Visit(node.Operand);
-                if (node.Operand.Type == typeof(char) && node.Type != typeof(object) && inner is MqlExpression and not (MqlConstantExpression or MqlParameterExpression))
+                if (node.Operand.Type == typeof(char) && node.Type != typeof(object) && inner is MqlExpression
+                    and not (MqlConstantExpression or MqlParameterExpression))
                 {
                     // A char read from the server is a one-character string there: it has no number to convert to.
-                    return Fail($"The conversion of a char to '{node.Type.Name}' could not be translated to MQL: compare characters with characters instead.")!;
+                    return Fail(
+                        $"The conversion of a char to '{node.Type.Name}' could not be translated to MQL: compare characters with " +
+                            $"characters instead.")!;
                 }
 
                 if (inner is StructuralTypeShaperExpression)
@@ -235,7 +240,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
                 // Numeric casts that change the value (double → int truncates, decimal ↔ double) become $toInt/$toDouble...;
                 // widening ones keep the operand so field comparisons stay in the query language.
-                return inner is MqlExpression converted ? Retype(NumericConversions.Translate(converted, node.Operand.Type, node.Type), node.Type) : null!;
+                return inner is MqlExpression converted
+                    ? Retype(NumericConversions.Translate(converted, node.Operand.Type, node.Type), node.Type) : null!;
             case ExpressionType.Negate or ExpressionType.NegateChecked:
                 return Visit(node.Operand) is MqlExpression negated
                     ? new MqlBinaryExpression(MqlOperator.Multiply, negated, new MqlConstantExpression(-1, typeof(int)), node.Type)
@@ -248,14 +254,17 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
     // A cast keeps the value; for enums cast to numbers (as C# compiles enum comparisons) it keeps the enum's mapping.
     private static MqlExpression Retype(MqlExpression expression, Type type) => expression switch
     {
-        MqlConstantExpression { Value: not null } constant when (Nullable.GetUnderlyingType(type) ?? type).IsEnum && constant.Value.GetType() != type
-            => new MqlConstantExpression(Enum.ToObject(Nullable.GetUnderlyingType(type) ?? type, constant.Value), type, constant.TypeMapping),
+        MqlConstantExpression { Value: not null } constant when (Nullable.GetUnderlyingType(type) ?? type).IsEnum
+            && constant.Value.GetType() != type
+            => new MqlConstantExpression(Enum.ToObject(Nullable.GetUnderlyingType(type) ?? type, constant.Value), type,
+                constant.TypeMapping),
         _ => expression,
     };
 
     protected override Expression VisitBinary(BinaryExpression node)
     {
-        if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && TranslateSubqueryEntityEquality(node) is { } subqueryEquality)
+        if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && TranslateSubqueryEntityEquality(node)
+            is { } subqueryEquality)
         {
             return subqueryEquality;
         }
@@ -266,7 +275,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         }
 
         var left = StripEnumConvert(node.Left, node.Right, out var right);
-        if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual or ExpressionType.LessThan or ExpressionType.LessThanOrEqual
+        if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual or ExpressionType.GreaterThan
+            or ExpressionType.GreaterThanOrEqual or ExpressionType.LessThan or ExpressionType.LessThanOrEqual
             && StripCharConvert(left, right) is { } chars)
         {
             (left, right) = chars;
@@ -275,7 +285,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         var l = Visit(left);
         var r = Visit(right);
 
-        if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && TryTranslateNullComparison(l, r, node.NodeType) is { } nullComparison)
+        if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && TryTranslateNullComparison(l, r, node.NodeType)
+            is { } nullComparison)
         {
             return nullComparison;
         }
@@ -283,7 +294,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && l is not null && r is not null
             && (EntityEqualityTranslator.EntityTypeOf(l) is not null || EntityEqualityTranslator.EntityTypeOf(r) is not null))
         {
-            return (Expression?)_entityEquality.Translate(l, r, node.NodeType == ExpressionType.Equal) ?? Fail(_entityEquality.TranslationErrorDetails!)!;
+            return (Expression?)_entityEquality.Translate(l, r, node.NodeType == ExpressionType.Equal)
+                ?? Fail(_entityEquality.TranslationErrorDetails!)!;
         }
 
         if (l is not MqlExpression lm || r is not MqlExpression rm)
@@ -331,7 +343,9 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         if (op is MqlOperator.BitwiseAnd or MqlOperator.BitwiseOr or MqlOperator.ExclusiveOr
             && (StoredAsString(lm) || StoredAsString(rm)))
         {
-            return Fail($"The operator '{node.NodeType}' could not be translated to MQL: its operand is stored as a string. Use HasFlag, or store the enum as a number.")!;
+            return Fail(
+                $"The operator '{node.NodeType}' could not be translated to MQL: its operand is stored as a string. Use HasFlag, or " +
+                    $"store the enum as a number.")!;
         }
 
         return new MqlBinaryExpression(op.Value, lm, rm, node.Type);
@@ -345,7 +359,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
     private Expression? TranslateSubqueryEntityEquality(BinaryExpression node)
     {
         static bool IsNull(Expression e) =>
-            e is ConstantExpression { Value: null } || e is UnaryExpression { NodeType: ExpressionType.Convert, Operand: ConstantExpression { Value: null } };
+            e is ConstantExpression { Value: null } || e
+                is UnaryExpression { NodeType: ExpressionType.Convert, Operand: ConstantExpression { Value: null } };
 
         if (IsNull(node.Left) || IsNull(node.Right))
         {
@@ -363,17 +378,21 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         var r = rightSubquery ?? Visit(node.Right);
         if (l is null || r is null)
         {
-            return Fail("An entity returned by a subquery can be compared with an entity of the query, a constant entity or an entity given as a parameter.");
+            return Fail(
+                "An entity returned by a subquery can be compared with an entity of the query, a constant entity or an entity given as a " +
+                    "parameter.");
         }
 
-        return (Expression?)_entityEquality.Translate(l, r, node.NodeType == ExpressionType.Equal) ?? Fail(_entityEquality.TranslationErrorDetails!);
+        return (Expression?)_entityEquality.Translate(l, r, node.NodeType == ExpressionType.Equal)
+            ?? Fail(_entityEquality.TranslationErrorDetails!);
     }
 
     private static bool IsBitwiseOperand(Type type)
     {
         var t = Nullable.GetUnderlyingType(type) ?? type;
         t = t.IsEnum ? Enum.GetUnderlyingType(t) : t;
-        return t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte) || t == typeof(sbyte) || t == typeof(ushort);
+        return t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte) || t == typeof(sbyte)
+            || t == typeof(ushort);
     }
 
     private static bool StoredAsString(MqlExpression expression) =>
@@ -382,7 +401,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
     // x.Owned == null tests whether the embedded document is there.
     private static MqlExpression? TryTranslateNullComparison(Expression? left, Expression? right, ExpressionType nodeType)
     {
-        var (shaper, other) = left is StructuralTypeShaperExpression s1 ? (s1, right) : right is StructuralTypeShaperExpression s2 ? (s2, left) : (null, null);
+        var (shaper, other) = left is StructuralTypeShaperExpression s1 ? (s1, right) : right is StructuralTypeShaperExpression s2
+            ? (s2, left) : (null, null);
         if (shaper is null || other is not MqlConstantExpression { Value: null })
         {
             return null;
@@ -395,7 +415,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         }
 
         var field = new MqlFieldExpression(document.Path.TrimEnd('.'), typeof(object), null, null);
-        return new MqlBinaryExpression(nodeType == ExpressionType.Equal ? MqlOperator.Equal : MqlOperator.NotEqual, field, new MqlConstantExpression(null, typeof(object)), typeof(bool));
+        return new MqlBinaryExpression(nodeType == ExpressionType.Equal ? MqlOperator.Equal : MqlOperator.NotEqual, field,
+            new MqlConstantExpression(null, typeof(object)), typeof(bool));
     }
 
     /// <summary>
@@ -412,7 +433,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
         static Expression? AsText(Expression e) => e switch
         {
-            ConstantExpression { Value: int code } when code is >= 0 and <= char.MaxValue => Expression.Constant(((char)code).ToString(), typeof(string)),
+            ConstantExpression { Value: int code } when code is >= 0 and <= char.MaxValue =>
+                Expression.Constant(((char)code).ToString(), typeof(string)),
             _ => CharOperand(e),
         };
 
@@ -428,7 +450,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
     private static Expression StripEnumConvert(Expression left, Expression right, out Expression strippedRight)
     {
         static Expression? EnumOperand(Expression e) =>
-            e is UnaryExpression { NodeType: ExpressionType.Convert } u && (Nullable.GetUnderlyingType(u.Operand.Type) ?? u.Operand.Type).IsEnum ? u.Operand : null;
+            e is UnaryExpression { NodeType: ExpressionType.Convert } u
+                && (Nullable.GetUnderlyingType(u.Operand.Type) ?? u.Operand.Type).IsEnum ? u.Operand : null;
 
         strippedRight = right;
         if (EnumOperand(left) is { } leftEnum)
@@ -458,7 +481,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         return (WithMapping(left, mapping), WithMapping(right, mapping));
     }
 
-    private static MqlExpression WithMapping(MqlExpression expression, Microsoft.EntityFrameworkCore.Storage.CoreTypeMapping? mapping) => expression switch
+    private static MqlExpression WithMapping(MqlExpression expression, Microsoft.EntityFrameworkCore.Storage.CoreTypeMapping? mapping) =>
+        expression switch
     {
         MqlConstantExpression constant when constant.TypeMapping is null && mapping is not null => constant.WithMapping(mapping),
         MqlParameterExpression parameter when parameter.TypeMapping is null && mapping is not null => parameter.WithMapping(mapping),
@@ -509,15 +533,21 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             return Fail($"'{node}' needs a discriminator to tell the types of '{entityType.DisplayName()}' apart.");
         }
 
-        var field = new MqlFieldExpression(document.Path + discriminator.GetElementName(), discriminator.ClrType, discriminator, discriminator.GetTypeMapping(), document.Root);
-        var exact = new MqlInExpression(field, new MqlConstantExpression(new List<object?> { target.GetDiscriminatorValue() }, typeof(List<object>)));
+        var field =
+            new MqlFieldExpression(document.Path + discriminator.GetElementName(), discriminator.ClrType, discriminator,
+                discriminator.GetTypeMapping(), document.Root);
+        var exact =
+            new MqlInExpression(field,
+                new MqlConstantExpression(new List<object?> { target.GetDiscriminatorValue() }, typeof(List<object>)));
         return equal ? exact : new MqlNotExpression(exact);
     }
 
     /// <summary><c>x is Dog</c>: the discriminator is one of Dog's (and its derived types') values.</summary>
     protected override Expression VisitTypeBinary(TypeBinaryExpression node)
     {
-        if (node.NodeType == ExpressionType.TypeIs && Visit(node.Expression) is StructuralTypeShaperExpression { StructuralType: IEntityType entityType, ValueBufferExpression: EntityDocumentExpression document })
+        if (node.NodeType == ExpressionType.TypeIs && Visit(node.Expression)
+            is StructuralTypeShaperExpression { StructuralType: IEntityType entityType,
+                ValueBufferExpression: EntityDocumentExpression document })
         {
             var target = entityType.GetDerivedTypesInclusive().FirstOrDefault(t => t.ClrType == node.TypeOperand);
             if (target is null)
@@ -540,7 +570,9 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
             if (target.FindDiscriminatorProperty() is { } discriminator)
             {
-                var field = new MqlFieldExpression(document.Path + discriminator.GetElementName(), discriminator.ClrType, discriminator, discriminator.GetTypeMapping(), document.Root);
+                var field =
+                    new MqlFieldExpression(document.Path + discriminator.GetElementName(), discriminator.ClrType, discriminator,
+                        discriminator.GetTypeMapping(), document.Root);
                 var values = target.GetConcreteDerivedTypesInclusive().Select(t => t.GetDiscriminatorValue()).ToList();
                 return new MqlInExpression(field, new MqlConstantExpression(values, typeof(List<object>)));
             }
@@ -551,7 +583,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
     protected override Expression VisitConditional(ConditionalExpression node)
     {
-        if (Visit(node.Test) is MqlExpression test && Visit(node.IfTrue) is MqlExpression ifTrue && Visit(node.IfFalse) is MqlExpression ifFalse)
+        if (Visit(node.Test) is MqlExpression test && Visit(node.IfTrue) is MqlExpression ifTrue && Visit(node.IfFalse)
+            is MqlExpression ifFalse)
         {
             return new MqlConditionalExpression(test, ifTrue, ifFalse, node.Type);
         }
@@ -602,18 +635,21 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             return contains;
         }
 
-        if (method.Name == nameof(object.Equals) && node.Arguments.Count == 1 && node.Object is not null && node.Arguments[0].Type == node.Object.Type)
+        if (method.Name == nameof(object.Equals) && node.Arguments.Count == 1 && node.Object is not null
+            && node.Arguments[0].Type == node.Object.Type)
         {
             return VisitBinary(Expression.Equal(node.Object, node.Arguments[0]));
         }
 
         if (method.Name == nameof(object.Equals) && !method.IsStatic && node.Arguments.Count == 1 && node.Object is not null
             && Nullable.GetUnderlyingType(node.Object.Type) is not null
-            && (node.Arguments[0] is UnaryExpression { NodeType: ExpressionType.Convert } box && box.Type == typeof(object) ? box.Operand : node.Arguments[0]) is var other
+            && (node.Arguments[0] is UnaryExpression { NodeType: ExpressionType.Convert } box && box.Type == typeof(object) ? box.Operand
+                : node.Arguments[0]) is var other
             && (Nullable.GetUnderlyingType(other.Type) ?? other.Type) == Nullable.GetUnderlyingType(node.Object.Type))
         {
             // x.Equals((object)y) on a nullable value and a value of the same type: null equals only null, as ==.
-            return VisitBinary(Expression.Equal(node.Object, other.Type == node.Object.Type ? other : Expression.Convert(other, node.Object.Type)));
+            return VisitBinary(
+                Expression.Equal(node.Object, other.Type == node.Object.Type ? other : Expression.Convert(other, node.Object.Type)));
         }
 
         if (method.Name == nameof(object.Equals) && node.Arguments.Count == (method.IsStatic ? 2 : 1)
@@ -661,7 +697,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         var options = ignoreCase ? "i" : "";
         return Visit(argument) switch
         {
-            MqlConstantExpression { Value: string text } => new MqlRegexExpression(field, new MqlConstantExpression(MqlRenderer.Pattern(text, transform), typeof(string)), options),
+            MqlConstantExpression { Value: string text } =>
+                new MqlRegexExpression(field, new MqlConstantExpression(MqlRenderer.Pattern(text, transform), typeof(string)), options),
             MqlParameterExpression parameter => new MqlRegexExpression(field, parameter.WithTransform(transform), options),
             _ => Fail("StartsWith/EndsWith/Contains need a constant or a parameter argument for now.")!,
         };
@@ -671,7 +708,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
     {
         static Type? ValueType(Expression e)
         {
-            var unboxed = e is UnaryExpression { NodeType: ExpressionType.Convert } convert && convert.Type == typeof(object) ? convert.Operand : e;
+            var unboxed = e is UnaryExpression { NodeType: ExpressionType.Convert } convert && convert.Type == typeof(object)
+                ? convert.Operand : e;
             var type = Nullable.GetUnderlyingType(unboxed.Type) ?? unboxed.Type;
             return type.IsValueType ? type : null;
         }
@@ -685,7 +723,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         Expression? item = null;
         var method = node.Method;
         if (method.IsStatic && method.Name == nameof(Enumerable.Contains) && node.Arguments.Count == 2
-            && (method.DeclaringType == typeof(Enumerable) || method.DeclaringType == typeof(Queryable) || method.DeclaringType == typeof(MemoryExtensions)))
+            && (method.DeclaringType == typeof(Enumerable) || method.DeclaringType == typeof(Queryable)
+                || method.DeclaringType == typeof(MemoryExtensions)))
         {
             values = node.Arguments[0];
             item = node.Arguments[1];
@@ -721,12 +760,18 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 
         return values switch
         {
-            ParameterQueryRootExpression root => new MqlInExpression(translatedItem, new MqlParameterExpression(root.QueryParameterExpression.Name, root.QueryParameterExpression.Type)),
-            QueryParameterExpression parameter => new MqlInExpression(translatedItem, new MqlParameterExpression(parameter.Name, parameter.Type)),
+            ParameterQueryRootExpression root =>
+                new MqlInExpression(translatedItem,
+                    new MqlParameterExpression(root.QueryParameterExpression.Name, root.QueryParameterExpression.Type)),
+            QueryParameterExpression parameter =>
+                new MqlInExpression(translatedItem, new MqlParameterExpression(parameter.Name, parameter.Type)),
             InlineQueryRootExpression inline when inline.Values.All(v => v is ConstantExpression) =>
-                new MqlInExpression(translatedItem, new MqlConstantExpression(inline.Values.Select(v => ((ConstantExpression)v).Value).ToList(), typeof(List<object>))),
-            ConstantExpression { Value: IEnumerable } constant => new MqlInExpression(translatedItem, new MqlConstantExpression(constant.Value, constant.Type)),
-            _ => Fail("Contains needs a list given as a parameter or a constant; a list stored in the document is not searched this way yet."),
+                new MqlInExpression(translatedItem,
+                    new MqlConstantExpression(inline.Values.Select(v => ((ConstantExpression)v).Value).ToList(), typeof(List<object>))),
+            ConstantExpression { Value: IEnumerable } constant =>
+                new MqlInExpression(translatedItem, new MqlConstantExpression(constant.Value, constant.Type)),
+            _ => Fail(
+                "Contains needs a list given as a parameter or a constant; a list stored in the document is not searched this way yet."),
         };
     }
 
@@ -742,13 +787,15 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             && (where.DeclaringType == typeof(Enumerable) || where.DeclaringType == typeof(Queryable))
             && call.Arguments.Count == 2
             && call.Arguments[1] is LambdaExpression or UnaryExpression { NodeType: ExpressionType.Quote }
-            && (call.Arguments[1] is LambdaExpression direct ? direct : (LambdaExpression)((UnaryExpression)call.Arguments[1]).Operand) is { Parameters.Count: 1 } filter)
+            && (call.Arguments[1] is LambdaExpression direct ? direct : (LambdaExpression)((UnaryExpression)call.Arguments[1]).Operand)
+                is { Parameters.Count: 1 } filter)
         {
             filters.Add(filter);
             values = UnwrapCollection(call.Arguments[0]);
         }
 
-        if (filters.Count > 0 && values is QueryParameterExpression or ParameterQueryRootExpression or ConstantExpression { Value: IEnumerable })
+        if (filters.Count > 0 && values is QueryParameterExpression or ParameterQueryRootExpression
+            or ConstantExpression { Value: IEnumerable })
         {
             // A list given as a parameter, filtered: $in the list, and the filters applied to the item.
             var list = values is ParameterQueryRootExpression root ? root.QueryParameterExpression : values;
@@ -766,7 +813,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         IReadOnlyList<Expression>? elements = values switch
         {
             InlineQueryRootExpression inline => inline.Values,
-            ListInitExpression list when list.Initializers.All(i => i.Arguments.Count == 1) => list.Initializers.Select(i => i.Arguments[0]).ToList(),
+            ListInitExpression list when list.Initializers.All(i => i.Arguments.Count == 1) =>
+                list.Initializers.Select(i => i.Arguments[0]).ToList(),
             NewArrayExpression { NodeType: ExpressionType.NewArrayInit } array => array.Expressions,
             NewExpression { Arguments.Count: 0 } empty when typeof(IEnumerable).IsAssignableFrom(empty.Type) => [],
             _ => null,

@@ -17,14 +17,17 @@ internal static class NonQueryExecutor
         return ToCount(affected);
     }
 
-    public static async Task<int> ExecuteAsync(TabernacleQueryContext queryContext, CompiledNonQuery nonQuery, TabernacleQueryOptions options)
+    public static async Task<int> ExecuteAsync(TabernacleQueryContext queryContext, CompiledNonQuery nonQuery,
+        TabernacleQueryOptions options)
     {
         var (filter, update) = nonQuery.Bind(queryContext);
         var writeConcern = QueryOptionValues.WriteConcern(queryContext, options);
         var client = queryContext.Client;
         var affected = update is null
-            ? await client.DeleteManyAsync(nonQuery.CollectionName, filter, writeConcern, queryContext.CancellationToken).ConfigureAwait(false)
-            : await client.UpdateManyAsync(nonQuery.CollectionName, filter, update, writeConcern, queryContext.CancellationToken).ConfigureAwait(false);
+            ? await client.DeleteManyAsync(nonQuery.CollectionName, filter, writeConcern,
+                queryContext.CancellationToken).ConfigureAwait(false)
+            : await client.UpdateManyAsync(nonQuery.CollectionName, filter, update, writeConcern,
+                queryContext.CancellationToken).ConfigureAwait(false);
         return ToCount(affected);
     }
 

@@ -33,24 +33,28 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
     {
         switch (node)
         {
-            case StructuralTypeShaperExpression or DocumentValueExpression or EmbeddedCollectionExpression or ComplexCollectionExpression or GroupingShaperExpression or JoinedCollectionExpression:
+            case StructuralTypeShaperExpression or DocumentValueExpression or EmbeddedCollectionExpression or ComplexCollectionExpression
+                or GroupingShaperExpression or JoinedCollectionExpression:
                 return node;
             case IncludeExpression include:
                 return include.Update(Visit(include.EntityExpression), Visit(include.NavigationExpression));
-            case MaterializeCollectionNavigationExpression materialize when materialize.Navigation is INavigation { ForeignKey.IsOwnership: true }:
+            case MaterializeCollectionNavigationExpression materialize when materialize.Navigation
+                is INavigation { ForeignKey.IsOwnership: true }:
                 return BindOwnedSubquery(materialize.Subquery) ?? Visit(materialize.Subquery);
             case MaterializeCollectionNavigationExpression materialize:
                 // A collection navigation to another collection: its (possibly filtered) subquery joined in with $lookup.
                 var joined = host.JoinSubquery(materialize.Subquery);
                 if (joined is null)
                 {
-                    TranslationErrorDetails ??= $"The collection navigation '{materialize.Navigation.Name}' could not be joined: {translator.TranslationErrorDetails}";
+                    TranslationErrorDetails ??= $"The collection navigation '{materialize.Navigation.Name}' could not be joined: " +
+                        $"{translator.TranslationErrorDetails}";
                     return node;
                 }
 
                 return new JoinedCollectionExpression(joined.Owner, joined.Element, joined.InnerShaper, materialize.Type, joined.ItemRoot);
             case QueryParameterExpression parameter:
-                return Expression.Call(GetParameterValueMethod.MakeGenericMethod(parameter.Type), QueryCompilationContext.QueryContextParameter, Expression.Constant(parameter.Name));
+                return Expression.Call(GetParameterValueMethod.MakeGenericMethod(parameter.Type),
+                    QueryCompilationContext.QueryContextParameter, Expression.Constant(parameter.Name));
             default:
                 return base.VisitExtension(node);
         }
@@ -81,7 +85,8 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
         typeof(Enumerable).GetMethods().Single(m => m.Name == nameof(Enumerable.DefaultIfEmpty) && m.GetParameters().Length == 1);
 
     private static readonly System.Reflection.MethodInfo GetParameterValueMethod =
-        typeof(ProjectionBinder).GetMethod(nameof(GetParameterValue), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        typeof(ProjectionBinder).GetMethod(nameof(GetParameterValue),
+            System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
 
     private static T GetParameterValue<T>(QueryContext queryContext, string name) => (T)queryContext.Parameters[name]!;
 
@@ -147,11 +152,14 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
         }
 
         // AsQueryable()/ToList() over an owned collection is the collection itself.
-        if (node.Method.Name is nameof(Queryable.AsQueryable) or nameof(Enumerable.ToList) or nameof(Enumerable.AsEnumerable) or nameof(Enumerable.ToArray)
+        if (node.Method.Name is nameof(Queryable.AsQueryable) or nameof(Enumerable.ToList) or nameof(Enumerable.AsEnumerable)
+            or nameof(Enumerable.ToArray)
             && node.Arguments.Count == 1 && Visit(node.Arguments[0]) is EmbeddedCollectionExpression collection)
         {
             return node.Method.Name == nameof(Enumerable.ToArray)
-                ? Expression.Call(typeof(Enumerable).GetMethod(nameof(Enumerable.ToArray))!.MakeGenericMethod(collection.Navigation.TargetEntityType.ClrType), collection)
+                ? Expression.Call(
+                    typeof(Enumerable).GetMethod(nameof(Enumerable.ToArray))!.MakeGenericMethod(
+                        collection.Navigation.TargetEntityType.ClrType), collection)
                 : collection;
         }
 
@@ -198,7 +206,8 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
                 arguments[0] = embedded.AsDetached();
             }
 
-            if (arguments[0] is { } clientSource && !typeof(IQueryable).IsAssignableFrom(clientSource.Type) && ToEnumerableCall(node, arguments!) is { } clientCall)
+            if (arguments[0] is { } clientSource && !typeof(IQueryable).IsAssignableFrom(clientSource.Type)
+                && ToEnumerableCall(node, arguments!) is { } clientCall)
             {
                 return clientCall;
             }
@@ -208,15 +217,18 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
     }
 
     private static bool ContainsQueryRoot(Expression expression) =>
-        expression is MethodCallExpression call ? call.Arguments.Count > 0 && ContainsQueryRoot(call.Arguments[0]) : expression is EntityQueryRootExpression;
+        expression is MethodCallExpression call ? call.Arguments.Count > 0 && ContainsQueryRoot(call.Arguments[0]) : expression
+            is EntityQueryRootExpression;
 
     private static Expression? ToEnumerableCall(MethodCallExpression node, List<Expression> arguments)
     {
         var unquoted = arguments.Select(a => a is UnaryExpression { NodeType: ExpressionType.Quote } quote ? quote.Operand : a).ToList();
         var genericArguments = node.Method.IsGenericMethod ? node.Method.GetGenericArguments() : [];
-        foreach (var candidate in typeof(Enumerable).GetMethods().Where(m => m.Name == node.Method.Name && m.GetParameters().Length == unquoted.Count))
+        foreach (var candidate in typeof(Enumerable).GetMethods().Where(m =>
+            m.Name == node.Method.Name && m.GetParameters().Length == unquoted.Count))
         {
-            if (candidate.IsGenericMethodDefinition != node.Method.IsGenericMethod || candidate.GetGenericArguments().Length != genericArguments.Length)
+            if (candidate.IsGenericMethodDefinition != node.Method.IsGenericMethod
+                || candidate.GetGenericArguments().Length != genericArguments.Length)
             {
                 continue;
             }
@@ -241,7 +253,9 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
     /// <summary>Finds a group used other than through the aggregates that become accumulators of <c>$group</c>.</summary>
     internal sealed class GroupingFinder : ExpressionVisitor
     {
-        public const string Details = "A group can be used only through its Key and aggregates (Count, LongCount, Sum, Min, Max, Average, First, optionally after Where/Select); ordering, filtering into a list or navigating inside a group is not supported.";
+        public const string Details =
+            "A group can be used only through its Key and aggregates (Count, LongCount, Sum, Min, Max, Average, First, optionally after " +
+                "Where/Select); ordering, filtering into a list or navigating inside a group is not supported.";
 
         private bool _found;
 
@@ -260,7 +274,8 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
                 return node;
             }
 
-            return node is StructuralTypeShaperExpression or DocumentValueExpression or EmbeddedCollectionExpression or JoinedCollectionExpression ? node : base.Visit(node);
+            return node is StructuralTypeShaperExpression or DocumentValueExpression or EmbeddedCollectionExpression
+                or JoinedCollectionExpression ? node : base.Visit(node);
         }
     }
 }

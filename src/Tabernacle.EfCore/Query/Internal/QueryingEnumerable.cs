@@ -62,7 +62,8 @@ internal sealed partial class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsy
     public string ToQueryString() => query.ToMql(queryContext);
 
     private Storage.Internal.MongoReadRequest Request() =>
-        query.Bind(queryContext, QueryOptionValues.ReadPreference(queryContext, options), QueryOptionValues.ReadConcern(queryContext, options));
+        query.Bind(queryContext, QueryOptionValues.ReadPreference(queryContext, options),
+            QueryOptionValues.ReadConcern(queryContext, options));
 
     /// <summary>
     /// Turns the raw result of a count, sum or existence test into the one row the shaper reads. A row the server did not
@@ -94,7 +95,8 @@ internal sealed partial class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsy
 
     private sealed class Enumerator(QueryingEnumerable<TRow, T> owner) : IEnumerator<T>
     {
-        private readonly IConcurrencyDetector? _concurrencyDetector = owner.threadSafetyChecksEnabled ? owner.queryContext.ConcurrencyDetector : null;
+        private readonly IConcurrencyDetector? _concurrencyDetector = owner.threadSafetyChecksEnabled
+            ? owner.queryContext.ConcurrencyDetector : null;
         private IEnumerator<TRow>? _documents;
         private IAsyncCursor<TRow>? _cursor;
         private IEnumerator<TRow>? _batch;
@@ -171,7 +173,8 @@ internal sealed partial class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsy
 
     private sealed class AsyncEnumerator(QueryingEnumerable<TRow, T> owner, CancellationToken cancellationToken) : IAsyncEnumerator<T>
     {
-        private readonly IConcurrencyDetector? _concurrencyDetector = owner.threadSafetyChecksEnabled ? owner.queryContext.ConcurrencyDetector : null;
+        private readonly IConcurrencyDetector? _concurrencyDetector = owner.threadSafetyChecksEnabled
+            ? owner.queryContext.ConcurrencyDetector : null;
         private IAsyncCursor<TRow>? _cursor;
         private IEnumerator<TRow>? _batch;
         private Queue<TRow>? _synthetic;
@@ -196,7 +199,9 @@ internal sealed partial class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsy
                 using var _ = _concurrencyDetector?.EnterCriticalSection();
                 if (_cursor is null && _synthetic is null)
                 {
-                    _cursor = await owner.queryContext.Client.ReadAsync(owner.Request(), owner.serializer, cancellationToken).ConfigureAwait(false);
+                    _cursor =
+                        await owner.queryContext.Client.ReadAsync(owner.Request(), owner.serializer,
+                            cancellationToken).ConfigureAwait(false);
                     owner.queryContext.InitializeStateManager(owner.standAloneStateManager);
                     if (owner.query.ResultOperator != ResultOperator.None)
                     {

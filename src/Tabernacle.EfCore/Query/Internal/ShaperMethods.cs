@@ -78,7 +78,8 @@ internal static class ShaperMethods
     /// itself (from property values, for <c>ToObject()</c>) has no slot for the array: the collection is then unset too.
     /// </summary>
     public static TCollection ComplexCollection<TElement, TCollection>(
-        ValueBuffer buffer, int slot, MaterializationContext context, IComplexType elementType, bool nullable, Func<MaterializationContext, object> materialize)
+        ValueBuffer buffer, int slot, MaterializationContext context, IComplexType elementType, bool nullable,
+            Func<MaterializationContext, object> materialize)
     {
         if (slot >= buffer.Count || buffer[slot] is not BsonArray array)
         {
@@ -90,15 +91,19 @@ internal static class ShaperMethods
         {
             if (item is BsonDocument document)
             {
-                items.Add((TElement)materialize(new MaterializationContext(DocumentValueBuffers.CreateElement(document, elementType), context.Context)));
+                items.Add(
+                    (TElement)materialize(
+                        new MaterializationContext(DocumentValueBuffers.CreateElement(document, elementType), context.Context)));
             }
         }
 
         return ToCollection<TElement, TCollection>(items);
     }
 
-    /// <summary>A projected complex collection: the array at <paramref name="path"/> in <paramref name="owner"/>, each element shaped.</summary>
-    public static TCollection ProjectComplexCollection<TElement, TCollection>(BsonDocument? owner, string[] path, bool nullable, Func<BsonDocument, TElement> shaper)
+    /// <summary>A projected complex collection: the array at <paramref name="path"/> in <paramref name="owner"/>, each element
+    /// shaped.</summary>
+    public static TCollection ProjectComplexCollection<TElement, TCollection>(BsonDocument? owner, string[] path, bool nullable,
+        Func<BsonDocument, TElement> shaper)
     {
         if ((owner is null ? null : DocumentValueBuffers.Lookup(owner, path)) is not BsonArray array)
         {
@@ -138,7 +143,8 @@ internal static class ShaperMethods
                 continue;
             }
 
-            var value = PropertyBson.FromBson(property.GetTypeMapping(), DocumentValueBuffers.Lookup(document, path.Split('.')), property.ClrType);
+            var value =
+                PropertyBson.FromBson(property.GetTypeMapping(), DocumentValueBuffers.Lookup(document, path.Split('.')), property.ClrType);
             if (value is not null || !property.ClrType.IsValueType)
             {
                 ((IRuntimePropertyBase)property).GetSetter().SetClrValueUsingContainingEntity(instance, value);
@@ -153,7 +159,9 @@ internal static class ShaperMethods
             }
 
             object? value = navigation.IsCollection
-                ? nested is BsonArray array ? ToList(array.OfType<BsonDocument>().Select(d => Detached(d, navigation.TargetEntityType)), navigation.TargetEntityType.ClrType) : null
+                ? nested is BsonArray array
+                    ? ToList(array.OfType<BsonDocument>().Select(d => Detached(d, navigation.TargetEntityType)),
+                        navigation.TargetEntityType.ClrType) : null
                 : nested is BsonDocument child ? Detached(child, navigation.TargetEntityType) : null;
             if (value is not null)
             {

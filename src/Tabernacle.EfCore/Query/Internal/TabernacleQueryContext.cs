@@ -6,13 +6,15 @@ using Tabernacle.EfCore.Query.Internal.Translators;
 namespace Tabernacle.EfCore.Query.Internal;
 
 /// <summary>The run-time context of one query execution: parameter values, the state manager, and the execution seam.</summary>
-internal sealed class TabernacleQueryContext(QueryContextDependencies dependencies, TabernacleClientWrapper client) : QueryContext(dependencies)
+internal sealed class TabernacleQueryContext(QueryContextDependencies dependencies, TabernacleClientWrapper client)
+    : QueryContext(dependencies)
 {
     public TabernacleClientWrapper Client { get; } = client;
 }
 
 /// <summary>Creates <see cref="TabernacleQueryContext"/>s.</summary>
-internal sealed class TabernacleQueryContextFactory(QueryContextDependencies dependencies, TabernacleClientWrapper client) : IQueryContextFactory
+internal sealed class TabernacleQueryContextFactory(QueryContextDependencies dependencies, TabernacleClientWrapper client)
+    : IQueryContextFactory
 {
     public QueryContext Create() => new TabernacleQueryContext(dependencies, client);
 }
@@ -27,13 +29,15 @@ internal sealed record TabernacleQueryOptions(string? ReadPreferenceParameter, s
 }
 
 /// <summary>The compilation context: EF Core's, plus the query's replica-set options.</summary>
-internal sealed class TabernacleQueryCompilationContext(QueryCompilationContextDependencies dependencies, bool async) : QueryCompilationContext(dependencies, async)
+internal sealed class TabernacleQueryCompilationContext(QueryCompilationContextDependencies dependencies, bool async)
+    : QueryCompilationContext(dependencies, async)
 {
     public TabernacleQueryOptions QueryOptions { get; set; } = TabernacleQueryOptions.None;
 }
 
 /// <summary>Creates <see cref="TabernacleQueryCompilationContext"/>s.</summary>
-internal sealed class TabernacleQueryCompilationContextFactory(QueryCompilationContextDependencies dependencies) : IQueryCompilationContextFactory
+internal sealed class TabernacleQueryCompilationContextFactory(QueryCompilationContextDependencies dependencies)
+    : IQueryCompilationContextFactory
 {
     public QueryCompilationContext Create(bool async) => new TabernacleQueryCompilationContext(dependencies, async);
 }

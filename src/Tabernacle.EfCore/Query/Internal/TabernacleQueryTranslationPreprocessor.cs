@@ -19,7 +19,8 @@ internal sealed class TabernacleQueryTranslationPreprocessor(
     {
         var extractor = new OptionExtractor();
         var stripped = extractor.Visit(query);
-        queryCompilationContext.QueryOptions = new TabernacleQueryOptions(extractor.ReadPreference, extractor.ReadConcern, extractor.WriteConcern);
+        queryCompilationContext.QueryOptions =
+            new TabernacleQueryOptions(extractor.ReadPreference, extractor.ReadConcern, extractor.WriteConcern);
         return new ParameterElementLifter(queryCompilationContext).Visit(base.Process(stripped));
     }
 
@@ -75,7 +76,8 @@ internal sealed class TabernacleQueryTranslationPreprocessor(
                 var definition = node.Method.GetGenericMethodDefinition();
                 var name = node.Arguments[1] is QueryParameterExpression parameter
                     ? parameter.Name
-                    : throw new InvalidOperationException($"The argument of {node.Method.Name} must be a value the query can take as a parameter.");
+                    : throw new InvalidOperationException(
+                        $"The argument of {node.Method.Name} must be a value the query can take as a parameter.");
                 if (definition == TabernacleQueryableExtensions.WithReadPreferenceMethod)
                 {
                     ReadPreference ??= name;
@@ -98,7 +100,8 @@ internal sealed class TabernacleQueryTranslationPreprocessor(
 }
 
 /// <summary>Creates <see cref="TabernacleQueryTranslationPreprocessor"/>s.</summary>
-internal sealed class TabernacleQueryTranslationPreprocessorFactory(QueryTranslationPreprocessorDependencies dependencies) : IQueryTranslationPreprocessorFactory
+internal sealed class TabernacleQueryTranslationPreprocessorFactory(QueryTranslationPreprocessorDependencies dependencies)
+    : IQueryTranslationPreprocessorFactory
 {
     public QueryTranslationPreprocessor Create(QueryCompilationContext queryCompilationContext) =>
         new TabernacleQueryTranslationPreprocessor(dependencies, (TabernacleQueryCompilationContext)queryCompilationContext);

@@ -88,7 +88,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         outer.AddStage(new LookupStage(element, inner, null, null, null, null));
         var item = new EntityDocumentExpression(inner.EntityType, "");
         var itemShaper = DocumentRebaser.Rebase(shaped.ShaperExpression, inner.RootDocument, item, "");
-        return new JoinedCollectionExpression(outer.RootDocument, element, itemShaper, typeof(IEnumerable<>).MakeGenericType(itemShaper.Type), item);
+        return new JoinedCollectionExpression(outer.RootDocument, element, itemShaper,
+            typeof(IEnumerable<>).MakeGenericType(itemShaper.Type), item);
     }
 
     public bool IsSubquery { get; }
@@ -119,7 +120,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             // The unwound element is a copy without its owner: EF Core cannot materialize an owned entity on its own.
             throw new InvalidOperationException(CoreStrings.TranslationFailedWithDetails(
                 expression.Print(),
-                "SelectMany over an owned collection can return the elements' members (SelectMany(o => o.Lines, (o, l) => new { l.Sku })), not the owned entities themselves."));
+                "SelectMany over an owned collection can return the elements' members (SelectMany(o => o.Lines, (o, l) => new { l.Sku " +
+                    "})), not the owned entities themselves."));
         }
 
         return translated;
@@ -171,18 +173,21 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
 
         protected override Expression VisitExtension(Expression node)
         {
-            if (node is StructuralTypeShaperExpression { StructuralType: IEntityType entityType, ValueBufferExpression: EntityDocumentExpression { Owner: null } document }
+            if (node is StructuralTypeShaperExpression { StructuralType: IEntityType entityType,
+                ValueBufferExpression: EntityDocumentExpression { Owner: null } document }
                 && entityType.IsOwned() && document.Path.StartsWith("__u", StringComparison.Ordinal))
             {
                 _found = true;
                 return node;
             }
 
-            return node is StructuralTypeShaperExpression or EntityDocumentExpression or DocumentValueExpression ? node : base.VisitExtension(node);
+            return node is StructuralTypeShaperExpression or EntityDocumentExpression or DocumentValueExpression ? node
+                : base.VisitExtension(node);
         }
     }
 
-    protected override QueryableMethodTranslatingExpressionVisitor CreateSubqueryVisitor() => new TabernacleQueryableMethodTranslatingExpressionVisitor(this);
+    protected override QueryableMethodTranslatingExpressionVisitor CreateSubqueryVisitor() =>
+        new TabernacleQueryableMethodTranslatingExpressionVisitor(this);
 
     protected override Expression VisitExtension(Expression extensionExpression)
     {
@@ -190,7 +195,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         {
             if (root.Argument is not QueryParameterExpression parameter || CreateShapedQueryExpression(root.EntityType) is not { } shaped)
             {
-                throw new InvalidOperationException("FromMql/FromPipeline need their MQL as a value; build the query with the extension methods.");
+                throw new InvalidOperationException(
+                    "FromMql/FromPipeline need their MQL as a value; build the query with the extension methods.");
             }
 
             var mql = new MqlParameterExpression(parameter.Name, parameter.Type);
@@ -214,10 +220,13 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         var query = new MongoQueryExpression(entityType);
         var concreteTypes = entityType.GetConcreteDerivedTypesInclusive().ToList();
         if (entityType.FindDiscriminatorProperty() is { } discriminator
-            && (entityType.BaseType is not null || concreteTypes.Count < entityType.GetRootType().GetConcreteDerivedTypesInclusive().Count()))
+            && (entityType.BaseType is not null
+                || concreteTypes.Count < entityType.GetRootType().GetConcreteDerivedTypesInclusive().Count()))
         {
             // A query on a derived type of a hierarchy stored in one collection reads only documents of that type or below.
-            var field = new MqlFieldExpression(discriminator.GetElementName(), discriminator.ClrType, discriminator, discriminator.GetTypeMapping());
+            var field =
+                new MqlFieldExpression(discriminator.GetElementName(), discriminator.ClrType, discriminator,
+                    discriminator.GetTypeMapping());
             var values = concreteTypes.Select(t => t.GetDiscriminatorValue()).ToList();
             query.ApplyPredicate(new MqlInExpression(field, new MqlConstantExpression(values, typeof(List<object>))));
         }
@@ -262,7 +271,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return source;
     }
 
-    protected override ShapedQueryExpression? TranslateOrderBy(ShapedQueryExpression source, LambdaExpression keySelector, bool ascending) =>
+    protected override ShapedQueryExpression? TranslateOrderBy(ShapedQueryExpression source, LambdaExpression keySelector,
+        bool ascending) =>
         ApplyOrdering(source, keySelector, ascending, thenBy: false);
 
     protected override ShapedQueryExpression? TranslateThenBy(ShapedQueryExpression source, LambdaExpression keySelector, bool ascending) =>
@@ -309,11 +319,13 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return source;
     }
 
-    protected override ShapedQueryExpression? TranslateFirstOrDefault(ShapedQueryExpression source, LambdaExpression? predicate, Type returnType, bool returnDefault) =>
+    protected override ShapedQueryExpression? TranslateFirstOrDefault(ShapedQueryExpression source, LambdaExpression? predicate,
+        Type returnType, bool returnDefault) =>
         TranslateLimited(source, predicate, returnType, limit: 1);
 
     // Two documents are enough to tell "exactly one" from "more than one".
-    protected override ShapedQueryExpression? TranslateSingleOrDefault(ShapedQueryExpression source, LambdaExpression? predicate, Type returnType, bool returnDefault) =>
+    protected override ShapedQueryExpression? TranslateSingleOrDefault(ShapedQueryExpression source, LambdaExpression? predicate,
+        Type returnType, bool returnDefault) =>
         TranslateLimited(source, predicate, returnType, limit: 2);
 
     private ShapedQueryExpression? TranslateLimited(ShapedQueryExpression source, LambdaExpression? predicate, Type returnType, int limit)
@@ -329,7 +341,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             : source;
     }
 
-    protected override ShapedQueryExpression? TranslateLastOrDefault(ShapedQueryExpression source, LambdaExpression? predicate, Type returnType, bool returnDefault)
+    protected override ShapedQueryExpression? TranslateLastOrDefault(ShapedQueryExpression source, LambdaExpression? predicate,
+        Type returnType, bool returnDefault)
     {
         if (predicate is not null && TranslateWhere(source, predicate) is null)
         {
@@ -352,7 +365,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     protected override ShapedQueryExpression? TranslateLongCount(ShapedQueryExpression source, LambdaExpression? predicate) =>
         TranslateCountLike(source, predicate, ResultOperator.LongCount, typeof(long));
 
-    private ShapedQueryExpression? TranslateCountLike(ShapedQueryExpression source, LambdaExpression? predicate, ResultOperator resultOperator, Type type)
+    private ShapedQueryExpression? TranslateCountLike(ShapedQueryExpression source, LambdaExpression? predicate,
+        ResultOperator resultOperator, Type type)
     {
         if (predicate is not null && TranslateWhere(source, predicate) is null)
         {
@@ -385,7 +399,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         // All(p) is "no document fails p".
         Query(source).ApplyPredicate(new MqlNotExpression(translation));
         Query(source).ApplyResultOperator(ResultOperator.Any);
-        return source.UpdateShaperExpression(Expression.Not(new DocumentValueExpression(MongoQueryExpression.ResultElement, typeof(bool), null, null)))
+        return source.UpdateShaperExpression(
+            Expression.Not(new DocumentValueExpression(MongoQueryExpression.ResultElement, typeof(bool), null, null)))
             .UpdateResultCardinality(ResultCardinality.Single);
     }
 
@@ -401,7 +416,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     protected override ShapedQueryExpression? TranslateMax(ShapedQueryExpression source, LambdaExpression? selector, Type resultType) =>
         TranslateAggregate(source, selector, resultType, ResultOperator.Max);
 
-    private ShapedQueryExpression? TranslateAggregate(ShapedQueryExpression source, LambdaExpression? selector, Type resultType, ResultOperator resultOperator)
+    private ShapedQueryExpression? TranslateAggregate(ShapedQueryExpression source, LambdaExpression? selector, Type resultType,
+        ResultOperator resultOperator)
     {
         var value = selector is null ? TranslateValue(source.ShaperExpression) : TranslateLambda(source, selector);
         if (value is null)
@@ -432,14 +448,16 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         if (shaper is null)
         {
             AddTranslationErrorDetails(_projectionBinder.TranslationErrorDetails!);
-            throw new InvalidOperationException(CoreStrings.TranslationFailedWithDetails(selector.Print(), _projectionBinder.TranslationErrorDetails!));
+            throw new InvalidOperationException(
+                CoreStrings.TranslationFailedWithDetails(selector.Print(), _projectionBinder.TranslationErrorDetails!));
         }
 
         return source.UpdateShaperExpression(shaper);
     }
 
     protected override ShapedQueryExpression? TranslateCast(ShapedQueryExpression source, Type castType) =>
-        source.ShaperExpression.Type == castType ? source : source.UpdateShaperExpression(Expression.Convert(source.ShaperExpression, castType));
+        source.ShaperExpression.Type == castType ? source
+            : source.UpdateShaperExpression(Expression.Convert(source.ShaperExpression, castType));
 
     protected override ShapedQueryExpression? TranslateOfType(ShapedQueryExpression source, Type resultType)
     {
@@ -460,7 +478,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return null;
         }
 
-        var field = new MqlFieldExpression(discriminator.GetElementName(), discriminator.ClrType, discriminator, discriminator.GetTypeMapping());
+        var field =
+            new MqlFieldExpression(discriminator.GetElementName(), discriminator.ClrType, discriminator, discriminator.GetTypeMapping());
         var values = derived.GetConcreteDerivedTypesInclusive().Select(t => t.GetDiscriminatorValue()).ToList();
         Query(source).ApplyPredicate(new MqlInExpression(field, new MqlConstantExpression(values, typeof(List<object>))));
         return source.UpdateShaperExpression(new StructuralTypeShaperExpression(derived, shaper.ValueBufferExpression, shaper.IsNullable));
@@ -489,13 +508,15 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return null;
         }
 
-        Query(source).ApplyPredicate(new MqlBinaryExpression(MqlOperator.Equal, value, WithMapping(translatedItem, value.TypeMapping), typeof(bool)));
+        Query(source).ApplyPredicate(
+            new MqlBinaryExpression(MqlOperator.Equal, value, WithMapping(translatedItem, value.TypeMapping), typeof(bool)));
         Query(source).ApplyResultOperator(ResultOperator.Any);
         return source.UpdateShaperExpression(new DocumentValueExpression(MongoQueryExpression.ResultElement, typeof(bool), null, null))
             .UpdateResultCardinality(ResultCardinality.Single);
     }
 
-    private static MqlExpression WithMapping(MqlExpression expression, Microsoft.EntityFrameworkCore.Storage.CoreTypeMapping? mapping) => expression switch
+    private static MqlExpression WithMapping(MqlExpression expression, Microsoft.EntityFrameworkCore.Storage.CoreTypeMapping? mapping) =>
+        expression switch
     {
         MqlConstantExpression constant when mapping is not null => constant.WithMapping(mapping),
         MqlParameterExpression parameter when mapping is not null => parameter.WithMapping(mapping),
@@ -518,9 +539,11 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     protected override Expression? TranslateExecuteDelete(ShapedQueryExpression source)
     {
         source = WithoutIncludes(source);
-        if (source.ShaperExpression is not StructuralTypeShaperExpression { StructuralType: IEntityType { } entityType } || entityType.FindOwnership() is not null)
+        if (source.ShaperExpression is not StructuralTypeShaperExpression { StructuralType: IEntityType { } entityType }
+            || entityType.FindOwnership() is not null)
         {
-            AddTranslationErrorDetails("ExecuteDelete works on the documents of a collection: apply it to a DbSet query, without a projection.");
+            AddTranslationErrorDetails(
+                "ExecuteDelete works on the documents of a collection: apply it to a DbSet query, without a projection.");
             return null;
         }
 
@@ -530,9 +553,11 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     protected override Expression? TranslateExecuteUpdate(ShapedQueryExpression source, IReadOnlyList<ExecuteUpdateSetter> setters)
     {
         source = WithoutIncludes(source);
-        if (source.ShaperExpression is not StructuralTypeShaperExpression { StructuralType: IEntityType { } entityType } || entityType.FindOwnership() is not null)
+        if (source.ShaperExpression is not StructuralTypeShaperExpression { StructuralType: IEntityType { } entityType }
+            || entityType.FindOwnership() is not null)
         {
-            AddTranslationErrorDetails("ExecuteUpdate works on the documents of a collection: apply it to a DbSet query, without a projection.");
+            AddTranslationErrorDetails(
+                "ExecuteUpdate works on the documents of a collection: apply it to a DbSet query, without a projection.");
             return null;
         }
 
@@ -545,7 +570,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
                 return null;
             }
 
-            var value = setter.ValueExpression is LambdaExpression lambda ? TranslateLambda(source, lambda) : TranslateValue(setter.ValueExpression);
+            var value = setter.ValueExpression is LambdaExpression lambda ? TranslateLambda(source, lambda)
+                : TranslateValue(setter.ValueExpression);
             if (value is null)
             {
                 return null;
@@ -575,8 +601,10 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     protected override ShapedQueryExpression? TranslateExcept(ShapedQueryExpression source1, ShapedQueryExpression source2) =>
         TranslateSetOperation(source1, source2, SetOperation.Except);
 
-    /// <summary>Concat/Union/Intersect/Except: <c>$unionWith</c>, both sides brought to one shape (see <see cref="SetOperationTranslator"/>).</summary>
-    private ShapedQueryExpression? TranslateSetOperation(ShapedQueryExpression source1, ShapedQueryExpression source2, SetOperation operation)
+    /// <summary>Concat/Union/Intersect/Except: <c>$unionWith</c>, both sides brought to one shape (see <see
+    /// cref="SetOperationTranslator"/>).</summary>
+    private ShapedQueryExpression? TranslateSetOperation(ShapedQueryExpression source1, ShapedQueryExpression source2,
+        SetOperation operation)
     {
         var first = Query(source1);
         var second = Query(source2);
@@ -627,7 +655,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
 
     protected override ShapedQueryExpression? TranslateDistinct(ShapedQueryExpression source)
     {
-        if (MemberBinder.UnwrapShaper(source.ShaperExpression) is { StructuralType: IEntityType entityType, ValueBufferExpression: EntityDocumentExpression document }
+        if (MemberBinder.UnwrapShaper(source.ShaperExpression)
+            is { StructuralType: IEntityType entityType, ValueBufferExpression: EntityDocumentExpression document }
             && source.ShaperExpression is StructuralTypeShaperExpression or IncludeExpression)
         {
             // Documents are distinct by _id already, unless a Concat or a SelectMany repeated them.
@@ -639,7 +668,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
                     { "_id", "$" + document.Path + "_id" },
                     { "d", new MongoDB.Bson.BsonDocument("$first", "$$ROOT") },
                 })));
-                query.AddStage(new BsonStage(new MongoDB.Bson.BsonDocument("$replaceRoot", new MongoDB.Bson.BsonDocument("newRoot", "$d"))));
+                query.AddStage(
+                    new BsonStage(new MongoDB.Bson.BsonDocument("$replaceRoot", new MongoDB.Bson.BsonDocument("newRoot", "$d"))));
             }
 
             return source;
@@ -656,7 +686,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return source.UpdateShaperExpression(key.Shaper);
     }
 
-    protected override ShapedQueryExpression? TranslateElementAtOrDefault(ShapedQueryExpression source, Expression index, bool returnDefault)
+    protected override ShapedQueryExpression? TranslateElementAtOrDefault(ShapedQueryExpression source, Expression index,
+        bool returnDefault)
     {
         if (TranslateValue(index) is not { } translation)
         {
@@ -668,7 +699,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return source;
     }
 
-    protected override ShapedQueryExpression? TranslateGroupBy(ShapedQueryExpression source, LambdaExpression keySelector, LambdaExpression? elementSelector, LambdaExpression? resultSelector)
+    protected override ShapedQueryExpression? TranslateGroupBy(ShapedQueryExpression source, LambdaExpression keySelector,
+        LambdaExpression? elementSelector, LambdaExpression? resultSelector)
     {
         if (Query(source).ResultOperator != ResultOperator.None)
         {
@@ -733,7 +765,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
                 // GroupBy(x => new { }) or new Wrapper(): one group of all documents (_id: null); the key is built on the client.
                 return (new MqlConstantExpression(null, typeof(object)), empty);
 
-            case NewExpression newExpression when newExpression.Members is not null || newExpression is { Constructor: not null, Type.IsValueType: false }:
+            case NewExpression newExpression when newExpression.Members is not null || newExpression
+                is { Constructor: not null, Type.IsValueType: false }:
             {
                 // Anonymous types by their members; other constructors (new Dto(o.CustomerID)) by their arguments' positions.
                 var members = new List<(string, MqlExpression)>();
@@ -747,7 +780,9 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
                     }
 
                     members.Add((name, value));
-                    arguments.Add(new DocumentValueExpression("_id." + name, newExpression.Arguments[i].Type, (value as MqlFieldExpression)?.Property, value.TypeMapping, _current?.RootDocument));
+                    arguments.Add(
+                        new DocumentValueExpression("_id." + name, newExpression.Arguments[i].Type, (value as MqlFieldExpression)?.Property,
+                            value.TypeMapping, _current?.RootDocument));
                 }
 
                 return (new MqlDocumentExpression(members, body.Type), newExpression.Update(arguments));
@@ -765,7 +800,10 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
                     }
 
                     members.Add((binding.Member.Name, value));
-                    bindings.Add(binding.Update(new DocumentValueExpression("_id." + binding.Member.Name, binding.Expression.Type, (value as MqlFieldExpression)?.Property, value.TypeMapping, _current?.RootDocument)));
+                    bindings.Add(
+                        binding.Update(
+                            new DocumentValueExpression("_id." + binding.Member.Name, binding.Expression.Type,
+                                (value as MqlFieldExpression)?.Property, value.TypeMapping, _current?.RootDocument)));
                 }
 
                 return (new MqlDocumentExpression(members, body.Type), init.Update(init.NewExpression, bindings));
@@ -791,12 +829,15 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
                 }
 
                 // The key is read from the group document: a subquery correlated to it (where c.Id == g.Key) takes it as a let variable.
-                return (value, new DocumentValueExpression("_id", body.Type, (value as MqlFieldExpression)?.Property, value.TypeMapping, _current?.RootDocument));
+                return (value,
+                    new DocumentValueExpression("_id", body.Type, (value as MqlFieldExpression)?.Property, value.TypeMapping,
+                        _current?.RootDocument));
             }
         }
     }
 
-    protected override ShapedQueryExpression? TranslateGroupJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector)
+    protected override ShapedQueryExpression? TranslateGroupJoin(ShapedQueryExpression outer, ShapedQueryExpression inner,
+        LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector)
     {
         if (JoinKeys(outer, inner, outerKeySelector, innerKeySelector) is not { } keys)
         {
@@ -809,19 +850,25 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         outerQuery.AddStage(Lookup(element, innerQuery, keys.Outer, keys.Inner));
         var item = new EntityDocumentExpression(innerQuery.EntityType, "");
         var itemShaper = DocumentRebaser.Rebase(inner.ShaperExpression, innerQuery.RootDocument, item, "");
-        var collection = new JoinedCollectionExpression(outerQuery.RootDocument, element, itemShaper, resultSelector.Parameters[1].Type, item);
-        var body = new ReplacingExpressionVisitor([resultSelector.Parameters[0], resultSelector.Parameters[1]], [outer.ShaperExpression, collection]).Visit(resultSelector.Body);
+        var collection =
+            new JoinedCollectionExpression(outerQuery.RootDocument, element, itemShaper, resultSelector.Parameters[1].Type, item);
+        var body =
+            new ReplacingExpressionVisitor([resultSelector.Parameters[0], resultSelector.Parameters[1]],
+                [outer.ShaperExpression, collection]).Visit(resultSelector.Body);
         return outer.UpdateShaperExpression(body);
     }
 
-    protected override ShapedQueryExpression? TranslateJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) =>
+    protected override ShapedQueryExpression? TranslateJoin(ShapedQueryExpression outer, ShapedQueryExpression inner,
+        LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) =>
         TranslateJoin(outer, inner, outerKeySelector, innerKeySelector, resultSelector, left: false);
 
-    protected override ShapedQueryExpression? TranslateLeftJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) =>
+    protected override ShapedQueryExpression? TranslateLeftJoin(ShapedQueryExpression outer, ShapedQueryExpression inner,
+        LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector) =>
         TranslateJoin(outer, inner, outerKeySelector, innerKeySelector, resultSelector, left: true);
 
     /// <summary>Join/LeftJoin (and reference navigations, which EF Core expands into them): <c>$lookup</c> then <c>$unwind</c>.</summary>
-    private ShapedQueryExpression? TranslateJoin(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector, bool left)
+    private ShapedQueryExpression? TranslateJoin(ShapedQueryExpression outer, ShapedQueryExpression inner,
+        LambdaExpression outerKeySelector, LambdaExpression innerKeySelector, LambdaExpression resultSelector, bool left)
     {
         if (JoinKeys(outer, inner, outerKeySelector, innerKeySelector) is not { } keys)
         {
@@ -840,11 +887,14 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             innerShaper = structural.MakeNullable();
         }
 
-        var body = new ReplacingExpressionVisitor([resultSelector.Parameters[0], resultSelector.Parameters[1]], [outer.ShaperExpression, innerShaper]).Visit(resultSelector.Body);
+        var body =
+            new ReplacingExpressionVisitor([resultSelector.Parameters[0], resultSelector.Parameters[1]],
+                [outer.ShaperExpression, innerShaper]).Visit(resultSelector.Body);
         return outer.UpdateShaperExpression(body);
     }
 
-    private (MqlExpression Outer, MqlExpression Inner)? JoinKeys(ShapedQueryExpression outer, ShapedQueryExpression inner, LambdaExpression outerKeySelector, LambdaExpression innerKeySelector)
+    private (MqlExpression Outer, MqlExpression Inner)? JoinKeys(ShapedQueryExpression outer, ShapedQueryExpression inner,
+        LambdaExpression outerKeySelector, LambdaExpression innerKeySelector)
     {
         if (Query(outer).ResultOperator != ResultOperator.None || Query(inner).ResultOperator != ResultOperator.None)
         {
@@ -885,7 +935,9 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return selector;
         }
 
-        var read = Expression.Call(EfPropertyMethod.MakeGenericMethod(key.ClrType), Expression.Convert(selector.Body, typeof(object)), Expression.Constant(key.Name));
+        var read =
+            Expression.Call(EfPropertyMethod.MakeGenericMethod(key.ClrType), Expression.Convert(selector.Body, typeof(object)),
+                Expression.Constant(key.Name));
         return Expression.Lambda(read, selector.Parameters);
     }
 
@@ -913,7 +965,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     protected override ShapedQueryExpression? TranslateReverse(ShapedQueryExpression source) =>
         Query(source).ReverseOrdering() || Query(source).AppendReversedOrdering() ? source : NotYet("Reverse without an ordering");
 
-    protected override ShapedQueryExpression? TranslateSelectMany(ShapedQueryExpression source, LambdaExpression collectionSelector, LambdaExpression resultSelector)
+    protected override ShapedQueryExpression? TranslateSelectMany(ShapedQueryExpression source, LambdaExpression collectionSelector,
+        LambdaExpression resultSelector)
     {
         var query = Query(source);
         if (query.ResultOperator != ResultOperator.None)
@@ -922,13 +975,16 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         }
 
         _current = query;
-        var collection = ReplacingExpressionVisitor.Replace(collectionSelector.Parameters[0], source.ShaperExpression, collectionSelector.Body);
+        var collection =
+            ReplacingExpressionVisitor.Replace(collectionSelector.Parameters[0], source.ShaperExpression, collectionSelector.Body);
         if (Unwind(query, collection) is not { } element)
         {
             return null;
         }
 
-        var body = new ReplacingExpressionVisitor([resultSelector.Parameters[0], resultSelector.Parameters[1]], [source.ShaperExpression, element]).Visit(resultSelector.Body);
+        var body =
+            new ReplacingExpressionVisitor([resultSelector.Parameters[0], resultSelector.Parameters[1]],
+                [source.ShaperExpression, element]).Visit(resultSelector.Body);
         _current = query;
         var shaper = _projectionBinder.Bind(body);
         if (shaper is null)
@@ -944,7 +1000,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     {
         var elementType = selector.ReturnType.IsGenericType && selector.ReturnType.GetGenericTypeDefinition() == typeof(IEnumerable<>)
             ? selector.ReturnType.GetGenericArguments()[0]
-            : selector.ReturnType.GetInterfaces().First(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>)).GetGenericArguments()[0];
+            : selector.ReturnType.GetInterfaces().First(i =>
+                i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>)).GetGenericArguments()[0];
         var outer = Expression.Parameter(selector.Parameters[0].Type, "outer");
         var item = Expression.Parameter(elementType, "item");
         return TranslateSelectMany(source, selector, Expression.Lambda(item, outer, item));
@@ -977,7 +1034,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         {
             if (JoinSubquery(unwrapped) is not { } joined)
             {
-                AddTranslationErrorDetails(_translator.TranslationErrorDetails ?? "SelectMany over this subquery could not be joined ($lookup).");
+                AddTranslationErrorDetails(_translator.TranslationErrorDetails
+                    ?? "SelectMany over this subquery could not be joined ($lookup).");
                 return null;
             }
 
@@ -992,7 +1050,8 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         if (_translator.TranslateArraySource(collection) is not { } array)
         {
             AddTranslationErrorDetails(_translator.TranslationErrorDetails
-                ?? "SelectMany needs a collection navigation, an owned collection or a primitive collection (optionally after Where/Select).");
+                ?? "SelectMany needs a collection navigation, an owned collection or a primitive collection (optionally after " +
+                    "Where/Select).");
             return null;
         }
 
@@ -1000,8 +1059,10 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         const string variable = "\u0001";
         Expression? element = array.Element(variable) switch
         {
-            MqlFieldExpression { Path: "$" + variable } value => new DocumentValueExpression(field, value.Type, value.Property, value.TypeMapping),
-            StructuralTypeShaperExpression { ValueBufferExpression: EntityDocumentExpression { Path: "$" + variable + "." } document } shaper
+            MqlFieldExpression { Path: "$" + variable } value =>
+                new DocumentValueExpression(field, value.Type, value.Property, value.TypeMapping),
+            StructuralTypeShaperExpression { ValueBufferExpression: EntityDocumentExpression { Path: "$" + variable
+                + "." } document } shaper
                 => shaper.Update(new EntityDocumentExpression(document.EntityType, field + ".", document.Owner, document.Navigation)),
             _ => null,
         };
@@ -1016,7 +1077,9 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
         return element;
     }
 
-    protected override ShapedQueryExpression? TranslateSkipWhile(ShapedQueryExpression source, LambdaExpression predicate) => NotYet("SkipWhile");
+    protected override ShapedQueryExpression? TranslateSkipWhile(ShapedQueryExpression source, LambdaExpression predicate) =>
+        NotYet("SkipWhile");
 
-    protected override ShapedQueryExpression? TranslateTakeWhile(ShapedQueryExpression source, LambdaExpression predicate) => NotYet("TakeWhile");
+    protected override ShapedQueryExpression? TranslateTakeWhile(ShapedQueryExpression source, LambdaExpression predicate) =>
+        NotYet("TakeWhile");
 }

@@ -34,7 +34,9 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
         if (ProjectionBinder.GroupingFinder.Contains(shapedQueryExpression.ShaperExpression))
         {
             // GroupBy(...).ToList() and the like: groups exist only inside $group, never as results.
-            throw new InvalidOperationException(CoreStrings.TranslationFailedWithDetails(shapedQueryExpression.ShaperExpression.Print(), ProjectionBinder.GroupingFinder.Details));
+            throw new InvalidOperationException(
+                CoreStrings.TranslationFailedWithDetails(shapedQueryExpression.ShaperExpression.Print(),
+                    ProjectionBinder.GroupingFinder.Details));
         }
 
         var compiled = CompiledMongoQuery.Compile(query, ProjectedFields.Of(shapedQueryExpression.ShaperExpression));
@@ -166,7 +168,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
     }
 
     private static readonly MethodInfo ExecuteNonQueryMethod = typeof(NonQueryExecutor).GetMethod(nameof(NonQueryExecutor.Execute))!;
-    private static readonly MethodInfo ExecuteNonQueryAsyncMethod = typeof(NonQueryExecutor).GetMethod(nameof(NonQueryExecutor.ExecuteAsync))!;
+    private static readonly MethodInfo ExecuteNonQueryAsyncMethod =
+        typeof(NonQueryExecutor).GetMethod(nameof(NonQueryExecutor.ExecuteAsync))!;
 
     protected override Expression VisitExtension(Expression extensionExpression)
     {
@@ -210,15 +213,20 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
         private Type DocumentType => wire is null ? typeof(BsonDocument) : typeof(object?[]);
 
         private static readonly MethodInfo CreateMethod = typeof(DocumentValueBuffers).GetMethod(nameof(DocumentValueBuffers.Create))!;
-        private static readonly MethodInfo CreateEmbeddedMethod = typeof(DocumentValueBuffers).GetMethod(nameof(DocumentValueBuffers.CreateEmbedded))!;
+        private static readonly MethodInfo CreateEmbeddedMethod =
+            typeof(DocumentValueBuffers).GetMethod(nameof(DocumentValueBuffers.CreateEmbedded))!;
         private static readonly MethodInfo EmbeddedMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.Embedded))!;
         private static readonly MethodInfo ReadValueMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.ReadValue))!;
-        private static readonly MethodInfo MaterializeItemsMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.MaterializeItems))!;
+        private static readonly MethodInfo MaterializeItemsMethod =
+            typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.MaterializeItems))!;
         private static readonly MethodInfo ToCollectionMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.ToCollection))!;
-        private static readonly MethodInfo IncludeReferenceMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.IncludeOwnedReference))!;
-        private static readonly MethodInfo IncludeCollectionMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.IncludeOwnedCollection))!;
+        private static readonly MethodInfo IncludeReferenceMethod =
+            typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.IncludeOwnedReference))!;
+        private static readonly MethodInfo IncludeCollectionMethod =
+            typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.IncludeOwnedCollection))!;
 
-        private readonly Dictionary<string, (ParameterExpression Document, ParameterExpression Buffer)> _bindings = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (ParameterExpression Document, ParameterExpression Buffer)> _bindings =
+            new(StringComparer.Ordinal);
         private readonly Dictionary<EntityDocumentExpression, (ParameterExpression Document, ParameterExpression Buffer)> _scoped = [];
 
         public List<ParameterExpression> Variables { get; } = [];
@@ -303,14 +311,16 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                     throw new WireShapeNotSupportedException("included collection");
 
                 case DocumentValueExpression value:
-                    return Call(ReadValueMethod.MakeGenericMethod(value.Type), _rowOverride ?? row, Constant(value.Path.Split('.')), Constant(value.TypeMapping, typeof(CoreTypeMapping)));
+                    return Call(ReadValueMethod.MakeGenericMethod(value.Type), _rowOverride ?? row, Constant(value.Path.Split('.')),
+                        Constant(value.TypeMapping, typeof(CoreTypeMapping)));
 
                 case EmbeddedCollectionExpression collection:
                 {
                     var items = MaterializeItems(collection);
                     return collection.Type.IsAssignableFrom(items.Type)
                         ? items
-                        : Call(ToCollectionMethod.MakeGenericMethod(collection.Navigation.TargetEntityType.ClrType, collection.Type), items);
+                        : Call(ToCollectionMethod.MakeGenericMethod(collection.Navigation.TargetEntityType.ClrType, collection.Type),
+                            items);
                 }
 
                 case ComplexCollectionExpression complexCollection:
@@ -343,7 +353,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                                     ? " " + Infrastructure.Internal.OwnedByConvention.Explain(navigation.TargetEntityType)
                                     : "")),
                         };
-                        return Call(IncludeCollectionMethod.MakeGenericMethod(entity.Type, navigation.TargetEntityType.ClrType), entity, items, Constant(navigation));
+                        return Call(IncludeCollectionMethod.MakeGenericMethod(entity.Type, navigation.TargetEntityType.ClrType), entity,
+                            items, Constant(navigation));
                     }
 
                     var related = Visit(include.NavigationExpression);
@@ -369,7 +380,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                     MaterializeItemsMethod.MakeGenericMethod(type),
                     ownerDocument,
                     Constant(collection.Navigation.GetElementName()),
-                    Lambda(typeof(Func<,,>).MakeGenericType(typeof(BsonDocument), typeof(int), type), Convert(Call(DetachedMethod, item, Constant(collection.Navigation.TargetEntityType)), type), item, position));
+                    Lambda(typeof(Func<,,>).MakeGenericType(typeof(BsonDocument), typeof(int), type),
+                        Convert(Call(DetachedMethod, item, Constant(collection.Navigation.TargetEntityType)), type), item, position));
             }
 
             var itemDocument = Parameter(typeof(BsonDocument), "item");
@@ -378,7 +390,9 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             var itemBuffer = Variable(typeof(ValueBuffer), "itemBuffer");
             inner._scoped[collection.ItemDocument] = (itemDocument, itemBuffer);
             inner.Variables.Add(itemBuffer);
-            inner.Assignments.Add(Assign(itemBuffer, Call(CreateEmbeddedMethod, itemDocument, Constant(collection.Navigation.TargetEntityType), ownerBuffer, ordinal)));
+            inner.Assignments.Add(
+                Assign(itemBuffer,
+                    Call(CreateEmbeddedMethod, itemDocument, Constant(collection.Navigation.TargetEntityType), ownerBuffer, ordinal)));
             var body = inner.Visit(collection.InnerShaper);
             var lambda = Lambda(Block(body.Type, inner.Variables, [.. inner.Assignments, body]), itemDocument, ordinal);
             var elementType = collection.Navigation.TargetEntityType.ClrType;
@@ -386,7 +400,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                 MaterializeItemsMethod.MakeGenericMethod(elementType),
                 ownerDocument,
                 Constant(collection.Navigation.GetElementName()),
-                Lambda(typeof(Func<,,>).MakeGenericType(typeof(BsonDocument), typeof(int), elementType), Convert(lambda.Body, elementType), lambda.Parameters));
+                Lambda(typeof(Func<,,>).MakeGenericType(typeof(BsonDocument), typeof(int), elementType), Convert(lambda.Body, elementType),
+                    lambda.Parameters));
         }
 
         private static readonly MethodInfo MaterializeRowsMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.MaterializeRows))!;
@@ -446,8 +461,10 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                     ordinal));
         }
 
-        private static readonly MethodInfo ProjectComplexCollectionMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.ProjectComplexCollection))!;
-        private static readonly MethodInfo CreateElementMethod = typeof(DocumentValueBuffers).GetMethod(nameof(DocumentValueBuffers.CreateElement))!;
+        private static readonly MethodInfo ProjectComplexCollectionMethod =
+            typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.ProjectComplexCollection))!;
+        private static readonly MethodInfo CreateElementMethod =
+            typeof(DocumentValueBuffers).GetMethod(nameof(DocumentValueBuffers.CreateElement))!;
 
         /// <summary>
         /// A projected complex collection: each element document becomes a value buffer that a complex-type shaper
@@ -495,7 +512,9 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             inner._rowOverride = itemDocument;
             var body = inner.Visit(collection.InnerShaper);
             var elementType = collection.ElementType;
-            var lambda = Lambda(typeof(Func<,,>).MakeGenericType(typeof(BsonDocument), typeof(int), elementType), Convert(Block(body.Type, inner.Variables, [.. inner.Assignments, body]), elementType), itemDocument, ordinal);
+            var lambda =
+                Lambda(typeof(Func<,,>).MakeGenericType(typeof(BsonDocument), typeof(int), elementType),
+                    Convert(Block(body.Type, inner.Variables, [.. inner.Assignments, body]), elementType), itemDocument, ordinal);
             return Call(MaterializeItemsMethod.MakeGenericMethod(elementType), ownerDocument, Constant(collection.Element), lambda);
         }
 
@@ -591,7 +610,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             {
                 // An entity of another collection joined into this document: a root entity of its own. A row's own
                 // document is not materialized for it (after a set operation the row holds only the moved entities).
-                var ownerDocument = document.Owner.Owner is null && !_scoped.ContainsKey(document.Owner) ? row : Bind(document.Owner).Document;
+                var ownerDocument = document.Owner.Owner is null && !_scoped.ContainsKey(document.Owner) ? row
+                    : Bind(document.Owner).Document;
                 Assignments.Add(Assign(documentVariable, Call(EmbeddedMethod, ownerDocument, Constant(element))));
                 Assignments.Add(Assign(buffer, Condition(
                     Equal(documentVariable, Constant(null, typeof(BsonDocument))),
@@ -601,7 +621,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             else
             {
                 var (ownerDocument, ownerBuffer) = Bind(document.Owner);
-                Assignments.Add(Assign(documentVariable, Call(EmbeddedMethod, ownerDocument, Constant(document.Navigation!.GetElementName()))));
+                Assignments.Add(
+                    Assign(documentVariable, Call(EmbeddedMethod, ownerDocument, Constant(document.Navigation!.GetElementName()))));
                 Assignments.Add(Assign(buffer, Condition(
                     Equal(documentVariable, Constant(null, typeof(BsonDocument))),
                     Constant(ValueBuffer.Empty),

@@ -82,7 +82,9 @@ internal static class BsonValueMapper
 
                 return array;
             default:
-                throw new InvalidOperationException($"Tabernacle cannot store a value of type '{value.GetType().Name}'. Configure a value converter for it (HasConversion) or use a supported type.");
+                throw new InvalidOperationException(
+                    $"Tabernacle cannot store a value of type '{value.GetType().Name}'. Configure a value converter for it " +
+                        $"(HasConversion) or use a supported type.");
         }
     }
 
@@ -118,7 +120,8 @@ internal static class BsonValueMapper
         }
         catch (Exception ex) when (ex is InvalidCastException or FormatException or OverflowException or ArgumentException)
         {
-            throw new InvalidOperationException($"The stored value {value.ToJson()} (BSON {value.BsonType}) cannot be read as '{target.Name}'.", ex);
+            throw new InvalidOperationException(
+                $"The stored value {value.ToJson()} (BSON {value.BsonType}) cannot be read as '{target.Name}'.", ex);
         }
     }
 
@@ -167,7 +170,8 @@ internal static class BsonValueMapper
 
         if (target == typeof(Guid))
         {
-            return value.BsonType == BsonType.String ? Guid.Parse(value.AsString) : value.AsBsonBinaryData.ToGuid(GuidRepresentation.Standard);
+            return value.BsonType == BsonType.String ? Guid.Parse(value.AsString)
+                : value.AsBsonBinaryData.ToGuid(GuidRepresentation.Standard);
         }
 
         if (target == typeof(ObjectId))
@@ -207,7 +211,8 @@ internal static class BsonValueMapper
 
         if (target == typeof(ulong))
         {
-            return value.BsonType == BsonType.Decimal128 ? (ulong)Decimal128.ToDecimal(value.AsDecimal128) : checked((ulong)value.ToInt64());
+            return value.BsonType == BsonType.Decimal128 ? (ulong)Decimal128.ToDecimal(value.AsDecimal128)
+                : checked((ulong)value.ToInt64());
         }
 
         if (target == typeof(char))
@@ -240,7 +245,8 @@ internal static class BsonValueMapper
 
         if (target == typeof(TimeSpan))
         {
-            return value.BsonType == BsonType.String ? TimeSpan.Parse(value.AsString, CultureInfo.InvariantCulture) : new TimeSpan(value.ToInt64());
+            return value.BsonType == BsonType.String ? TimeSpan.Parse(value.AsString, CultureInfo.InvariantCulture)
+                : new TimeSpan(value.ToInt64());
         }
 
         if (target == typeof(byte[]))

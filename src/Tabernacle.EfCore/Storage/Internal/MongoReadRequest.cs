@@ -3,7 +3,8 @@ using MongoDB.Driver;
 
 namespace Tabernacle.EfCore.Storage.Internal;
 
-/// <summary>A read, bound and ready to send: a <c>find</c> (filter, sort, skip, limit, projection) or an <c>aggregate</c> pipeline.</summary>
+/// <summary>A read, bound and ready to send: a <c>find</c> (filter, sort, skip, limit, projection) or an <c>aggregate</c>
+/// pipeline.</summary>
 internal sealed record MongoReadRequest(string CollectionName)
 {
     // The empty filter is made only when a request has none (a bound find always sets its own).

@@ -72,7 +72,8 @@ internal static class PropertyBson
         return BsonValueMapper.FromBson(value, clrType);
     }
 
-    public static object? FromBson(IReadOnlyProperty property, BsonValue? value) => FromBson(property.FindTypeMapping(), value, property.ClrType);
+    public static object? FromBson(IReadOnlyProperty property, BsonValue? value) =>
+        FromBson(property.FindTypeMapping(), value, property.ClrType);
 
     private static object ToCollection(IList items, Type target, Type elementType)
     {

@@ -109,11 +109,14 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
     }
 
     /// <summary>The collection with the effective options applied: null arguments leave the context's or the client's defaults.</summary>
-    public IMongoCollection<BsonDocument> Collection(string name, ReadPreference? readPreference = null, ReadConcern? readConcern = null, WriteConcern? writeConcern = null) =>
+    public IMongoCollection<BsonDocument> Collection(string name, ReadPreference? readPreference = null, ReadConcern? readConcern = null,
+        WriteConcern? writeConcern = null) =>
         Collection<BsonDocument>(name, readPreference, readConcern, writeConcern);
 
-    /// <summary>The collection, with documents of <typeparamref name="TDocument"/> (written by its own serializer), and the effective options.</summary>
-    public IMongoCollection<TDocument> Collection<TDocument>(string name, ReadPreference? readPreference = null, ReadConcern? readConcern = null, WriteConcern? writeConcern = null)
+    /// <summary>The collection, with documents of <typeparamref name="TDocument"/> (written by its own serializer), and the effective
+    /// options.</summary>
+    public IMongoCollection<TDocument> Collection<TDocument>(string name, ReadPreference? readPreference = null,
+        ReadConcern? readConcern = null, WriteConcern? writeConcern = null)
     {
         var key = new CollectionKey(
             typeof(TDocument), name, false, readPreference ?? ContextReadPreference, readConcern ?? _options.DefaultReadConcern,
@@ -199,7 +202,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         }
     }
 
-    public async Task<IAsyncCursor<TRow>> ReadAsync<TRow>(MongoReadRequest request, IBsonSerializer<TRow> serializer, CancellationToken cancellationToken)
+    public async Task<IAsyncCursor<TRow>> ReadAsync<TRow>(MongoReadRequest request, IBsonSerializer<TRow> serializer,
+        CancellationToken cancellationToken)
     {
         var bound = CausalBound(request);
         try
@@ -227,7 +231,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
 
     private Task<IAsyncCursor<TRow>> ReadOnceAsync<TRow>(
         MongoReadRequest request, TimeSpan? maxTime, IBsonSerializer<TRow> serializer, CancellationToken cancellationToken) =>
-        RunAsync(request.OperationName, request.CollectionName, request.ToMql, Carried.Read(request.ReadPreference, request.ReadConcern), () =>
+        RunAsync(request.OperationName, request.CollectionName, request.ToMql, Carried.Read(request.ReadPreference, request.ReadConcern),
+            () =>
         {
             var (collection, session) = PrepareRead(request);
             return request.Pipeline is { } pipeline
@@ -295,7 +300,10 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         {
             if (request.ReadPreference is { ReadPreferenceMode: not ReadPreferenceMode.Primary } rp)
             {
-                throw new InvalidOperationException($"A query inside a transaction must read from the primary, but it asks for '{rp.ReadPreferenceMode}'. MongoDB runs every operation of a transaction on the primary; remove WithReadPreference or run the query outside the transaction.");
+                throw new InvalidOperationException(
+                    $"A query inside a transaction must read from the primary, but it asks for '{rp.ReadPreferenceMode}'. MongoDB runs " +
+                        $"every operation of a transaction on the primary; remove WithReadPreference or run the query outside the " +
+                            $"transaction.");
             }
 
             // Inside a transaction the transaction's own read preference and concern apply.
@@ -305,10 +313,12 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         return (Collection(request.CollectionName, request.ReadPreference, request.ReadConcern), session);
     }
 
-    private static PipelineDefinition<BsonDocument, TRow> Pipeline<TRow>(IReadOnlyList<BsonDocument> stages, IBsonSerializer<TRow> serializer) =>
+    private static PipelineDefinition<BsonDocument, TRow> Pipeline<TRow>(IReadOnlyList<BsonDocument> stages,
+        IBsonSerializer<TRow> serializer) =>
         PipelineDefinition<BsonDocument, TRow>.Create(stages, serializer);
 
-    private static FindOptions<BsonDocument, TRow> FindOptions<TRow>(MongoReadRequest request, TimeSpan? maxTime, IBsonSerializer<TRow> serializer) => new()
+    private static FindOptions<BsonDocument, TRow> FindOptions<TRow>(MongoReadRequest request, TimeSpan? maxTime,
+        IBsonSerializer<TRow> serializer) => new()
     {
         MaxTime = maxTime,
         Sort = request.Sort,
@@ -317,7 +327,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         Projection = new RowProjection<TRow>(request.Projection, serializer),
     };
 
-    public BulkWriteResult<TDocument> BulkWrite<TDocument>(string collectionName, IReadOnlyList<WriteModel<TDocument>> models, WriteConcern? writeConcern, Func<string> description) =>
+    public BulkWriteResult<TDocument> BulkWrite<TDocument>(string collectionName, IReadOnlyList<WriteModel<TDocument>> models,
+        WriteConcern? writeConcern, Func<string> description) =>
         Run("bulkWrite", collectionName, description, Carried.Write(writeConcern), () =>
         {
             var (collection, session) = PrepareWrite<TDocument>(collectionName, writeConcern);
@@ -325,7 +336,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
             return session is null ? collection.BulkWrite(models, options) : collection.BulkWrite(session, models, options);
         });
 
-    public Task<BulkWriteResult<TDocument>> BulkWriteAsync<TDocument>(string collectionName, IReadOnlyList<WriteModel<TDocument>> models, WriteConcern? writeConcern, Func<string> description, CancellationToken cancellationToken) =>
+    public Task<BulkWriteResult<TDocument>> BulkWriteAsync<TDocument>(string collectionName, IReadOnlyList<WriteModel<TDocument>> models,
+        WriteConcern? writeConcern, Func<string> description, CancellationToken cancellationToken) =>
         RunAsync("bulkWrite", collectionName, description, Carried.Write(writeConcern), () =>
         {
             var (collection, session) = PrepareWrite<TDocument>(collectionName, writeConcern);
@@ -335,7 +347,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
                 : collection.BulkWriteAsync(session, models, options, cancellationToken);
         });
 
-    private (IMongoCollection<TDocument> Collection, IClientSessionHandle? Session) PrepareWrite<TDocument>(string collectionName, WriteConcern? writeConcern)
+    private (IMongoCollection<TDocument> Collection, IClientSessionHandle? Session) PrepareWrite<TDocument>(string collectionName,
+        WriteConcern? writeConcern)
     {
         var session = Session;
         if (session is { IsInTransaction: true })
@@ -345,11 +358,14 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         }
 
         // The driver refuses explicit sessions for unacknowledged writes: a w:0 write goes without the session.
-        return (Collection<TDocument>(collectionName, writeConcern: writeConcern), EffectiveWriteConcern(writeConcern).IsAcknowledged ? session : null);
+        return (Collection<TDocument>(collectionName, writeConcern: writeConcern),
+            EffectiveWriteConcern(writeConcern).IsAcknowledged ? session : null);
     }
 
-    public Task<long> UpdateManyAsync(string collectionName, BsonDocument filter, BsonValue update, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
-        RunAsync("update", collectionName, () => $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", Carried.Write(writeConcern), async () =>
+    public Task<long> UpdateManyAsync(string collectionName, BsonDocument filter, BsonValue update, WriteConcern? writeConcern,
+        CancellationToken cancellationToken) =>
+        RunAsync("update", collectionName, () =>
+            $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", Carried.Write(writeConcern), async () =>
         {
             var (collection, session) = PrepareWrite<BsonDocument>(collectionName, writeConcern);
             var definition = UpdateDefinition(update);
@@ -360,7 +376,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         });
 
     public long UpdateMany(string collectionName, BsonDocument filter, BsonValue update, WriteConcern? writeConcern) =>
-        Run("update", collectionName, () => $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", Carried.Write(writeConcern), () =>
+        Run("update", collectionName, () =>
+            $"db.{collectionName}.updateMany({ShellSyntax.Of(filter)}, {ShellSyntax.Of(update)})", Carried.Write(writeConcern), () =>
         {
             var (collection, session) = PrepareWrite<BsonDocument>(collectionName, writeConcern);
             var definition = UpdateDefinition(update);
@@ -406,7 +423,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
 
     /// <inheritdoc cref="ReserveKeys(string, long)"/>
     public Task<long> ReserveKeysAsync(string counter, long count, CancellationToken cancellationToken) =>
-        RunAsync("findAndModify", CountersCollection, () => DescribeReserve(counter, count), Carried.Write(WriteConcern.WMajority), async () =>
+        RunAsync("findAndModify", CountersCollection, () =>
+            DescribeReserve(counter, count), Carried.Write(WriteConcern.WMajority), async () =>
         {
             var (collection, filter, update, options, session) = PrepareReserve(counter, count);
             try
@@ -447,11 +465,14 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
 
     // An update document, or an update pipeline (an array of stages) for values computed from the document.
     private static UpdateDefinition<BsonDocument> UpdateDefinition(BsonValue update) => update is BsonArray stages
-        ? new PipelineUpdateDefinition<BsonDocument>(PipelineDefinition<BsonDocument, BsonDocument>.Create(stages.Select(s => s.AsBsonDocument)))
+        ? new PipelineUpdateDefinition<BsonDocument>(
+            PipelineDefinition<BsonDocument, BsonDocument>.Create(stages.Select(s => s.AsBsonDocument)))
         : new BsonDocumentUpdateDefinition<BsonDocument>(update.AsBsonDocument);
 
-    public Task<long> DeleteManyAsync(string collectionName, BsonDocument filter, WriteConcern? writeConcern, CancellationToken cancellationToken) =>
-        RunAsync("delete", collectionName, () => $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", Carried.Write(writeConcern), async () =>
+    public Task<long> DeleteManyAsync(string collectionName, BsonDocument filter, WriteConcern? writeConcern,
+        CancellationToken cancellationToken) =>
+        RunAsync("delete", collectionName, () =>
+            $"db.{collectionName}.deleteMany({ShellSyntax.Of(filter)})", Carried.Write(writeConcern), async () =>
         {
             var (collection, session) = PrepareWrite<BsonDocument>(collectionName, writeConcern);
             var result = session is null
@@ -466,7 +487,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
         RunAsync("watch", collection, mql, Carried.Read(readPreference, null), action);
 
     /// <summary>Runs a database-level command (catalog operations of the database creator).</summary>
-    public Task<T> RunDatabaseOperationAsync<T>(string operation, string? collection, string description, Func<IMongoDatabase, Task<T>> action) =>
+    public Task<T> RunDatabaseOperationAsync<T>(string operation, string? collection, string description,
+        Func<IMongoDatabase, Task<T>> action) =>
         RunAsync(operation, collection ?? "", () => description, Carried.Write(null), () => action(Database));
 
     public T RunDatabaseOperation<T>(string operation, string? collection, string description, Func<IMongoDatabase, T> action) =>
@@ -719,7 +741,8 @@ internal sealed class TabernacleClientWrapper : IDisposable, IResettableService
 
     private static bool IsDuplicateKey(Exception exception) => exception switch
     {
-        MongoBulkWriteException bulk => bulk.WriteErrors.Count > 0 && bulk.WriteErrors.All(e => e.Category == ServerErrorCategory.DuplicateKey)
+        MongoBulkWriteException bulk =>
+            bulk.WriteErrors.Count > 0 && bulk.WriteErrors.All(e => e.Category == ServerErrorCategory.DuplicateKey)
             && bulk.WriteConcernError is null,
         MongoWriteException write => write.WriteError?.Category == ServerErrorCategory.DuplicateKey,
         MongoCommandException command => command.Code == ServerErrorCodes.DuplicateKey,

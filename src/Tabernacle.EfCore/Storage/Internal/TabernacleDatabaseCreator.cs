@@ -8,7 +8,8 @@ using Tabernacle.EfCore.Metadata.Internal;
 
 namespace Tabernacle.EfCore.Storage.Internal;
 
-/// <summary>EnsureCreated creates each collection and the indexes declared with <c>HasIndex</c>/<c>[Index]</c>; EnsureDeleted drops the database.</summary>
+/// <summary>EnsureCreated creates each collection and the indexes declared with <c>HasIndex</c>/<c>[Index]</c>; EnsureDeleted drops the
+/// database.</summary>
 internal sealed class TabernacleDatabaseCreator(TabernacleClientWrapper client, ICurrentDbContext currentContext) : IDatabaseCreator
 {
     private IModel Model => currentContext.Context.GetService<IDesignTimeModel>().Model;
@@ -46,7 +47,8 @@ internal sealed class TabernacleDatabaseCreator(TabernacleClientWrapper client, 
 
     public bool EnsureCreated()
     {
-        var existing = client.RunDatabaseOperation("listCollections", null, "db.getCollectionNames()", db => db.ListCollectionNames().ToList())
+        var existing =
+            client.RunDatabaseOperation("listCollections", null, "db.getCollectionNames()", db => db.ListCollectionNames().ToList())
             .ToHashSet(StringComparer.Ordinal);
         var created = false;
         foreach (var group in Model.GetEntityTypes().Where(e => e.FindOwnership() is null).GroupBy(e => e.GetCollectionName()))
@@ -84,7 +86,8 @@ internal sealed class TabernacleDatabaseCreator(TabernacleClientWrapper client, 
             var indexes = group.SelectMany(AllIndexes).Select(Model.IndexModel).ToList();
             if (indexes.Count > 0)
             {
-                client.RunDatabaseOperation("createIndexes", group.Key, $"db.{group.Key}.createIndexes({indexes.Count} indexes)", db => db.GetCollection<BsonDocument>(group.Key).Indexes.CreateMany(indexes));
+                client.RunDatabaseOperation("createIndexes", group.Key, $"db.{group.Key}.createIndexes({indexes.Count} indexes)", db =>
+                    db.GetCollection<BsonDocument>(group.Key).Indexes.CreateMany(indexes));
             }
         }
 
@@ -94,7 +97,8 @@ internal sealed class TabernacleDatabaseCreator(TabernacleClientWrapper client, 
     public async Task<bool> EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
         var existing = (await client.RunDatabaseOperationAsync("listCollections", null, "db.getCollectionNames()", async db =>
-            await (await db.ListCollectionNamesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).ToListAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false))
+            await (await db.ListCollectionNamesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).ToListAsync(
+                cancellationToken).ConfigureAwait(false)).ConfigureAwait(false))
             .ToHashSet(StringComparer.Ordinal);
         var created = false;
         foreach (var group in Model.GetEntityTypes().Where(e => e.FindOwnership() is null).GroupBy(e => e.GetCollectionName()))
@@ -111,7 +115,8 @@ internal sealed class TabernacleDatabaseCreator(TabernacleClientWrapper client, 
                     await client.RunDatabaseOperationAsync("create", group.Key, DescribeView(group.Key, view), async db =>
                     {
                         var pipeline = PipelineDefinition<BsonDocument, BsonDocument>.Create(view.Pipeline);
-                        await db.CreateViewAsync(group.Key, view.ViewOn, pipeline, cancellationToken: cancellationToken).ConfigureAwait(false);
+                        await db.CreateViewAsync(group.Key, view.ViewOn, pipeline,
+                            cancellationToken: cancellationToken).ConfigureAwait(false);
                         return true;
                     }).ConfigureAwait(false);
                     created = true;
@@ -133,9 +138,11 @@ internal sealed class TabernacleDatabaseCreator(TabernacleClientWrapper client, 
             var indexes = group.SelectMany(AllIndexes).Select(Model.IndexModel).ToList();
             if (indexes.Count > 0)
             {
-                await client.RunDatabaseOperationAsync("createIndexes", group.Key, $"db.{group.Key}.createIndexes({indexes.Count} indexes)", async db =>
+                await client.RunDatabaseOperationAsync("createIndexes", group.Key, $"db.{group.Key}.createIndexes({indexes.Count} indexes)",
+                    async db =>
                 {
-                    await db.GetCollection<BsonDocument>(group.Key).Indexes.CreateManyAsync(indexes, cancellationToken).ConfigureAwait(false);
+                    await db.GetCollection<BsonDocument>(group.Key).Indexes.CreateManyAsync(indexes,
+                        cancellationToken).ConfigureAwait(false);
                     return true;
                 }).ConfigureAwait(false);
             }
@@ -154,13 +161,16 @@ internal sealed class TabernacleDatabaseCreator(TabernacleClientWrapper client, 
 
     // Indexes of the entity type and of the types embedded in it, with their paths from the document root.
     private static IEnumerable<IIndex> AllIndexes(IEntityType entityType) =>
-        entityType.GetIndexes().Concat(entityType.GetNavigations().Where(n => n.ForeignKey.IsOwnership && !n.IsOnDependent).SelectMany(n => AllIndexes(n.TargetEntityType)));
+        entityType.GetIndexes().Concat(
+            entityType.GetNavigations().Where(n => n.ForeignKey.IsOwnership && !n.IsOnDependent).SelectMany(n =>
+                AllIndexes(n.TargetEntityType)));
 
     public bool CanConnect()
     {
         try
         {
-            client.RunDatabaseOperation("ping", null, "db.runCommand({ ping: 1 })", db => db.RunCommand<BsonDocument>(new BsonDocument("ping", 1)));
+            client.RunDatabaseOperation("ping", null, "db.runCommand({ ping: 1 })", db =>
+                db.RunCommand<BsonDocument>(new BsonDocument("ping", 1)));
             return true;
         }
         catch (Exception ex) when (ex is MongoException or TimeoutException)

@@ -7,7 +7,8 @@ namespace Tabernacle.EfCore.Storage.Internal;
 /// <c>EnableRetryOnFailure</c>'s strategy: replays a whole unit (a SaveChanges, or a user's <c>ExecuteAsync</c> block)
 /// when MongoDB reports a transient failure.
 /// </summary>
-internal sealed class TabernacleRetryingExecutionStrategy(ExecutionStrategyDependencies dependencies, int maxRetryCount, TimeSpan maxRetryDelay)
+internal sealed class TabernacleRetryingExecutionStrategy(ExecutionStrategyDependencies dependencies, int maxRetryCount,
+    TimeSpan maxRetryDelay)
     : ExecutionStrategy(dependencies, maxRetryCount, maxRetryDelay)
 {
     // TransientTransactionError and retryable errors replay the unit. UnknownTransactionCommitResult does not: the provider's
@@ -21,7 +22,9 @@ internal sealed class TabernacleRetryingExecutionStrategy(ExecutionStrategyDepen
         if (Dependencies.CurrentContext.Context.Database.CurrentTransaction is not null)
         {
             throw new InvalidOperationException(
-                "A retrying execution strategy cannot replay work inside a transaction the application started. Run the whole unit through the strategy: context.Database.CreateExecutionStrategy().ExecuteAsync(async () => { await using var t = await context.Database.BeginTransactionAsync(); ...; await t.CommitAsync(); }).");
+                "A retrying execution strategy cannot replay work inside a transaction the application started. Run the whole unit " +
+                    "through the strategy: context.Database.CreateExecutionStrategy().ExecuteAsync(async () => { await using var t = " +
+                        "await context.Database.BeginTransactionAsync(); ...; await t.CommitAsync(); }).");
         }
 
         ExceptionsEncountered.Clear();

@@ -10,24 +10,31 @@ internal sealed class TabernacleTransactionManager(TabernacleClientWrapper clien
 
     public IDbContextTransaction BeginTransaction() => BeginTransaction(null);
 
-    public Task<IDbContextTransaction> BeginTransactionAsync(CancellationToken cancellationToken = default) => Task.FromResult(BeginTransaction(null));
+    public Task<IDbContextTransaction> BeginTransactionAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(BeginTransaction(null));
 
-    /// <summary>Starts a transaction with MongoDB <paramref name="options"/> (read/write concern, read preference, max commit time).</summary>
+    /// <summary>Starts a transaction with MongoDB <paramref name="options"/> (read/write concern, read preference, max commit
+    /// time).</summary>
     public IDbContextTransaction BeginTransaction(TransactionOptions? options)
     {
         if (CurrentTransaction is not null)
         {
-            throw new InvalidOperationException("The context already has a transaction in progress; commit or roll it back before starting another. MongoDB does not nest transactions.");
+            throw new InvalidOperationException(
+                "The context already has a transaction in progress; commit or roll it back before starting another. MongoDB does not " +
+                    "nest transactions.");
         }
 
         if (options?.ReadPreference is { ReadPreferenceMode: not ReadPreferenceMode.Primary } readPreference)
         {
-            throw new InvalidOperationException($"A transaction must read from the primary, but its options ask for '{readPreference.ReadPreferenceMode}'. MongoDB runs every operation of a transaction on the primary.");
+            throw new InvalidOperationException(
+                $"A transaction must read from the primary, but its options ask for '{readPreference.ReadPreferenceMode}'. MongoDB runs " +
+                    $"every operation of a transaction on the primary.");
         }
 
         if (options?.WriteConcern is { IsAcknowledged: false })
         {
-            throw new InvalidOperationException("A transaction cannot use an unacknowledged write concern (w:0): its writes are acknowledged when it commits.");
+            throw new InvalidOperationException(
+                "A transaction cannot use an unacknowledged write concern (w:0): its writes are acknowledged when it commits.");
         }
 
         var session = client.SessionForTransaction();
@@ -39,11 +46,13 @@ internal sealed class TabernacleTransactionManager(TabernacleClientWrapper clien
 
     public void CommitTransaction() => (CurrentTransaction ?? throw NoTransaction()).Commit();
 
-    public Task CommitTransactionAsync(CancellationToken cancellationToken = default) => (CurrentTransaction ?? throw NoTransaction()).CommitAsync(cancellationToken);
+    public Task CommitTransactionAsync(CancellationToken cancellationToken = default) =>
+        (CurrentTransaction ?? throw NoTransaction()).CommitAsync(cancellationToken);
 
     public void RollbackTransaction() => (CurrentTransaction ?? throw NoTransaction()).Rollback();
 
-    public Task RollbackTransactionAsync(CancellationToken cancellationToken = default) => (CurrentTransaction ?? throw NoTransaction()).RollbackAsync(cancellationToken);
+    public Task RollbackTransactionAsync(CancellationToken cancellationToken = default) =>
+        (CurrentTransaction ?? throw NoTransaction()).RollbackAsync(cancellationToken);
 
     internal void Ended(TabernacleTransaction transaction)
     {

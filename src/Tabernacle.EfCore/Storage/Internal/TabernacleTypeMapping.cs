@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Tabernacle.EfCore.Storage.Internal;
 
-/// <summary>A CLR type the provider stores as a BSON value (see <see cref="BsonValueMapper"/>), possibly through a value converter.</summary>
+/// <summary>A CLR type the provider stores as a BSON value (see <see cref="BsonValueMapper"/>), possibly through a value
+/// converter.</summary>
 public sealed class TabernacleTypeMapping : CoreTypeMapping
 {
     /// <summary>Creates a mapping for <paramref name="clrType"/>.</summary>
@@ -15,7 +16,8 @@ public sealed class TabernacleTypeMapping : CoreTypeMapping
         ValueComparer? keyComparer = null,
         CoreTypeMapping? elementMapping = null,
         JsonValueReaderWriter? jsonValueReaderWriter = null)
-        : base(new CoreTypeMappingParameters(clrType, converter: null, comparer, keyComparer, elementMapping: elementMapping, jsonValueReaderWriter: jsonValueReaderWriter))
+        : base(new CoreTypeMappingParameters(clrType, converter: null, comparer, keyComparer, elementMapping: elementMapping,
+            jsonValueReaderWriter: jsonValueReaderWriter))
     {
     }
 
@@ -31,7 +33,8 @@ public sealed class TabernacleTypeMapping : CoreTypeMapping
         ValueComparer? keyComparer = null,
         CoreTypeMapping? elementMapping = null,
         JsonValueReaderWriter? jsonValueReaderWriter = null)
-        => new TabernacleTypeMapping(Parameters.WithComposedConverter(converter, comparer, keyComparer, elementMapping, jsonValueReaderWriter));
+        => new TabernacleTypeMapping(
+            Parameters.WithComposedConverter(converter, comparer, keyComparer, elementMapping, jsonValueReaderWriter));
 
     /// <inheritdoc />
     protected override CoreTypeMapping Clone(CoreTypeMappingParameters parameters) => new TabernacleTypeMapping(parameters);

@@ -46,10 +46,12 @@ internal sealed class TabernacleTypeMappingSource(TypeMappingSourceDependencies 
         }
 
         var elementMapping = mappingInfo.ElementTypeMapping;
-        if (TryFindJsonCollectionMapping(mappingInfo, clrType, providerClrType: null, ref elementMapping, out var elementComparer, out var collectionReaderWriter)
+        if (TryFindJsonCollectionMapping(mappingInfo, clrType, providerClrType: null, ref elementMapping, out var elementComparer,
+            out var collectionReaderWriter)
             && elementMapping is not null)
         {
-            return new TabernacleTypeMapping(clrType, elementComparer, elementMapping: elementMapping, jsonValueReaderWriter: collectionReaderWriter);
+            return new TabernacleTypeMapping(clrType, elementComparer, elementMapping: elementMapping,
+                jsonValueReaderWriter: collectionReaderWriter);
         }
 
         return null;

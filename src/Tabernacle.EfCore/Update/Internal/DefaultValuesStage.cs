@@ -34,7 +34,8 @@ internal sealed class DefaultValuesStage : ISaveStage
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask AfterSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask AfterSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken) =>
+        ValueTask.CompletedTask;
 
     private static (IProperty Property, object Value)[] PropertiesWithDefaults(IEntityType entityType) =>
         entityType.GetOrAddRuntimeAnnotationValue(

@@ -15,7 +15,8 @@ namespace Tabernacle.EfCore.Update.Internal;
 /// </summary>
 internal static class DocumentWriter
 {
-    /// <summary>The whole document of a root entity, or of an embedded one (<paramref name="ordinal"/> is its position in an owned collection).</summary>
+    /// <summary>The whole document of a root entity, or of an embedded one (<paramref name="ordinal"/> is its position in an owned
+    /// collection).</summary>
     public static BsonDocument CreateDocument(IUpdateEntry entry, int? ordinal = null)
     {
         var document = new BsonDocument();
@@ -190,7 +191,8 @@ internal static class DocumentWriter
         if (!navigation.IsCollection)
         {
             var dependent = stateManager.TryGetEntry(value, ownedType)
-                ?? throw new InvalidOperationException($"The owned '{ownedType.DisplayName()}' of '{entry.EntityType.DisplayName()}.{navigation.Name}' is not tracked.");
+                ?? throw new InvalidOperationException(
+                    $"The owned '{ownedType.DisplayName()}' of '{entry.EntityType.DisplayName()}.{navigation.Name}' is not tracked.");
             return [(dependent, null)];
         }
 
@@ -201,7 +203,8 @@ internal static class DocumentWriter
         foreach (var item in (IEnumerable)value)
         {
             var dependent = stateManager.TryGetEntry(item, ownedType)
-                ?? throw new InvalidOperationException($"An item of the owned collection '{entry.EntityType.DisplayName()}.{navigation.Name}' is not tracked.");
+                ?? throw new InvalidOperationException(
+                    $"An item of the owned collection '{entry.EntityType.DisplayName()}.{navigation.Name}' is not tracked.");
             hasNew |= ordinalKey is not null && dependent.HasTemporaryValue(ordinalKey);
             entries.Add((dependent, position++));
         }
@@ -299,7 +302,8 @@ internal static class DocumentWriter
         var id = new BsonDocument();
         foreach (var property in key.Properties)
         {
-            id[property.Name] = PropertyBson.ToBson(property, original ? entry.GetOriginalValue(property) : entry.GetCurrentValue(property));
+            id[property.Name] =
+                PropertyBson.ToBson(property, original ? entry.GetOriginalValue(property) : entry.GetCurrentValue(property));
         }
 
         return id;

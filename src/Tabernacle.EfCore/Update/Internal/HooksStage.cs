@@ -40,7 +40,10 @@ internal sealed class HooksStage(IChangeDetector changeDetector) : ISaveStage
             if (!async && entity is IBeforeSaveAsync or IAfterSaveAsync)
             {
                 throw new InvalidOperationException(
-                    $"The entity '{entry.EntityType.DisplayName()}' implements {(entity is IBeforeSaveAsync ? nameof(IBeforeSaveAsync) : nameof(IAfterSaveAsync))}, which only SaveChangesAsync can call; call SaveChangesAsync, or implement {nameof(IBeforeSave)}/{nameof(IAfterSave)} instead. Nothing was saved.");
+                    $"The entity '{entry.EntityType.DisplayName()}' implements " +
+                        $"{(entity is IBeforeSaveAsync ? nameof(IBeforeSaveAsync) : nameof(IAfterSaveAsync))}, which only " +
+                            $"SaveChangesAsync can call; call SaveChangesAsync, or implement {nameof(IBeforeSave)}/{nameof(IAfterSave)} " +
+                                $"instead. Nothing was saved.");
             }
         }
 

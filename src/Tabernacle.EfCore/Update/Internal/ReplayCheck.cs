@@ -20,7 +20,8 @@ internal sealed class ReplayCheck(TabernacleClientWrapper client, SaveChangesOpt
 
     public static bool IsDuplicateId(DbUpdateException exception) =>
         exception.InnerException is MongoBulkWriteException bulk
-        && bulk.WriteErrors.Any(e => e.Code == ServerErrorCodes.DuplicateKey && e.Message.Contains("index: _id_ ", StringComparison.Ordinal));
+        && bulk.WriteErrors.Any(e =>
+            e.Code == ServerErrorCodes.DuplicateKey && e.Message.Contains("index: _id_ ", StringComparison.Ordinal));
 
     /// <summary>
     /// Whether every operation of <paramref name="plan"/> is already in the database as this save would leave it (each
@@ -69,7 +70,8 @@ internal sealed class ReplayCheck(TabernacleClientWrapper client, SaveChangesOpt
             {
                 InsertOneModel<SaveDocument> insert => current is not null && current.Equals(insert.Document.ToBsonDocument()),
                 DeleteOneModel<SaveDocument> => current is null,
-                _ => current is not null && operation.Written is { } written && written.Elements.All(e => current.GetValue(e.Name, BsonNull.Value).Equals(e.Value)),
+                _ => current is not null && operation.Written is { } written
+                    && written.Elements.All(e => current.GetValue(e.Name, BsonNull.Value).Equals(e.Value)),
             };
         });
     }

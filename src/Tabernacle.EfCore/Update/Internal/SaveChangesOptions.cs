@@ -40,12 +40,17 @@ internal sealed class SaveChangesOptions(ExecutionAttempt attempt)
                 var entityType = operation.Entry.EntityType;
                 if (entityType.GetProperties().Any(p => p.IsConcurrencyToken))
                 {
-                    throw new InvalidOperationException($"'{entityType.DisplayName()}' has concurrency tokens, which need the server's answer to be checked; an unacknowledged write concern (w:0) gives none. Save it with w:1 or stronger.");
+                    throw new InvalidOperationException(
+                        $"'{entityType.DisplayName()}' has concurrency tokens, which need the server's answer to be checked; an " +
+                            $"unacknowledged write concern (w:0) gives none. Save it with w:1 or stronger.");
                 }
 
-                if (entityType.GetProperties().Any(p => p.ValueGenerated != ValueGenerated.Never && !p.IsPrimaryKey() && SaveOperation.IsRowVersion(p)))
+                if (entityType.GetProperties().Any(p =>
+                    p.ValueGenerated != ValueGenerated.Never && !p.IsPrimaryKey() && SaveOperation.IsRowVersion(p)))
                 {
-                    throw new InvalidOperationException($"'{entityType.DisplayName()}' has store-generated values that need the server's answer; an unacknowledged write concern (w:0) gives none. Save it with w:1 or stronger.");
+                    throw new InvalidOperationException(
+                        $"'{entityType.DisplayName()}' has store-generated values that need the server's answer; an unacknowledged write " +
+                            $"concern (w:0) gives none. Save it with w:1 or stronger.");
                 }
             }
         }

@@ -21,22 +21,29 @@ internal static class SaveErrors
                 var error = bulk.WriteErrors[0];
                 var failed = error.Index < operations.Count ? [operations[error.Index].Entry] : entries;
                 var message = error.Code == ServerErrorCodes.DuplicateKey
-                    ? $"Saving '{failed[0].EntityType.DisplayName()}' failed: a document with the same value already exists in a unique index. {DuplicateKeyDetails(error.Message)}"
-                    : $"Saving '{failed[0].EntityType.DisplayName()}' failed with MongoDB error {error.Code}: {Redact(error.Message, connectionString)}";
+                    ? $"Saving '{failed[0].EntityType.DisplayName()}' failed: a document with the same value already exists in a unique " +
+                        $"index. {DuplicateKeyDetails(error.Message)}"
+                    : $"Saving '{failed[0].EntityType.DisplayName()}' failed with MongoDB error {error.Code}: " +
+                        $"{Redact(error.Message, connectionString)}";
                 return new DbUpdateException(message, exception, failed);
             }
 
             case MongoBulkWriteException bulk when bulk.WriteConcernError is { } concernError:
                 return new DbUpdateException(
-                    $"The save was applied on the primary but its write concern was not satisfied: {concernError.Code} {concernError.CodeName}: {concernError.Message}. The changes may not be durable; the change tracker still holds them.",
+                    $"The save was applied on the primary but its write concern was not satisfied: {concernError.Code} " +
+                        $"{concernError.CodeName}: {concernError.Message}. The changes may not be durable; the change tracker still " +
+                            $"holds them.",
                     exception,
                     entries);
 
             case MongoWriteConcernException concern:
-                return new DbUpdateException($"The save's write concern failed: {Redact(concern.Message, connectionString)}", exception, entries);
+                return new DbUpdateException($"The save's write concern failed: {Redact(concern.Message, connectionString)}", exception,
+                    entries);
 
             default:
-                return new DbUpdateException($"An error occurred while saving to MongoDB: {ConnectionStrings.DescribeFailure(exception, connectionString)} See the inner exception for details.", exception, entries);
+                return new DbUpdateException(
+                    $"An error occurred while saving to MongoDB: {ConnectionStrings.DescribeFailure(exception, connectionString)} See " +
+                        $"the inner exception for details.", exception, entries);
         }
     }
 
@@ -74,7 +81,8 @@ internal static class SaveErrors
         }
 
         return new DbUpdateConcurrencyException(
-            $"The database operation was expected to affect {operations.Count(o => o.Filter is not null)} document(s) but affected fewer: {failed.Count} of them were modified or deleted since they were loaded. Reload them and retry.",
+            $"The database operation was expected to affect {operations.Count(o => o.Filter is not null)} document(s) but affected " +
+                $"fewer: {failed.Count} of them were modified or deleted since they were loaded. Reload them and retry.",
             failed);
     }
 }

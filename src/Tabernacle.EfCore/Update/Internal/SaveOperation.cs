@@ -62,7 +62,8 @@ internal sealed class SaveOperation
 
     private static readonly Dictionary<IProperty, object?> NoTokens = [];
 
-    /// <summary>The write for a root entry; <paramref name="changedEmbeddings"/> are its owned navigations below which something changed.</summary>
+    /// <summary>The write for a root entry; <paramref name="changedEmbeddings"/> are its owned navigations below which something
+    /// changed.</summary>
     public static SaveOperation? Create(IUpdateEntry entry, IReadOnlySet<INavigation> changedEmbeddings)
     {
         var collection = entry.EntityType.GetCollectionName();
@@ -147,7 +148,9 @@ internal sealed class SaveOperation
             var current = entry.GetCurrentValue(property);
             if (current is null || Convert.ToInt64(current, System.Globalization.CultureInfo.InvariantCulture) == 0)
             {
-                var first = Convert.ChangeType(1, Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType, System.Globalization.CultureInfo.InvariantCulture);
+                var first =
+                    Convert.ChangeType(1, Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType,
+                        System.Globalization.CultureInfo.InvariantCulture);
                 entry.SetStoreGeneratedValue(property, first);
             }
         }

@@ -63,7 +63,8 @@ internal static class SavePlanner
         {
             foreach (var root in roots!)
             {
-                if (SaveOperation.Create(root, changedEmbeddings.TryGetValue(root, out var navigations) ? navigations : NoEmbeddings) is { } operation)
+                if (SaveOperation.Create(root, changedEmbeddings.TryGetValue(root, out var navigations) ? navigations : NoEmbeddings)
+                    is { } operation)
                 {
                     plan.Add(operation);
                 }
@@ -75,7 +76,8 @@ internal static class SavePlanner
 
     // An unchanged root whose owned entities changed is updated (see SaveOperation) without marking its own properties
     // modified, so only the changed owned documents are written.
-    private static void Group(IUpdateEntry entry, Dictionary<IUpdateEntry, HashSet<INavigation>> changedEmbeddings, List<IUpdateEntry> roots)
+    private static void Group(IUpdateEntry entry, Dictionary<IUpdateEntry, HashSet<INavigation>> changedEmbeddings,
+        List<IUpdateEntry> roots)
     {
         var (root, embedding) = RootOf(entry);
         var known = changedEmbeddings.TryGetValue(root, out var navigations);
@@ -100,7 +102,9 @@ internal static class SavePlanner
         {
             embedding = ownership.PrincipalToDependent;
             current = current.StateManager.FindPrincipal(current, ownership)
-                ?? throw new InvalidOperationException($"The owned '{current.EntityType.DisplayName()}' is not attached to an owner '{ownership.PrincipalEntityType.DisplayName()}'; add it to its owner's navigation before saving.");
+                ?? throw new InvalidOperationException(
+                    $"The owned '{current.EntityType.DisplayName()}' is not attached to an owner " +
+                        $"'{ownership.PrincipalEntityType.DisplayName()}'; add it to its owner's navigation before saving.");
         }
 
         return (current, embedding);
@@ -148,7 +152,8 @@ internal static class SavePlanner
 
     public static string Describe(SaveOperation operation) => operation.Model switch
     {
-        InsertOneModel<SaveDocument> insert => ShellSyntax.Of(new BsonDocument("insertOne", new BsonDocument("document", insert.Document.ToBsonDocument()))),
+        InsertOneModel<SaveDocument> insert =>
+            ShellSyntax.Of(new BsonDocument("insertOne", new BsonDocument("document", insert.Document.ToBsonDocument()))),
         UpdateOneModel<SaveDocument> => ShellSyntax.Of(new BsonDocument("updateOne", new BsonDocument
         {
             { "filter", operation.Filter },

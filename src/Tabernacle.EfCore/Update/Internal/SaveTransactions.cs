@@ -21,7 +21,9 @@ internal sealed class SaveTransactions(TabernacleClientWrapper client, ICurrentD
             // explicitly is a contradiction (a context default of w:0 is simply not used inside the transaction).
             if (!writeConcern.IsAcknowledged && saveOptions.ExplicitlyUnacknowledged(plan))
             {
-                throw new InvalidOperationException("An unacknowledged write concern (w:0) cannot be used inside a transaction: a transaction's writes are acknowledged when it commits. Remove the w:0 write concern or the transaction.");
+                throw new InvalidOperationException(
+                    "An unacknowledged write concern (w:0) cannot be used inside a transaction: a transaction's writes are acknowledged " +
+                        "when it commits. Remove the w:0 write concern or the transaction.");
             }
 
             return null;

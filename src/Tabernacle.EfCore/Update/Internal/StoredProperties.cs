@@ -40,7 +40,8 @@ internal static class StoredProperties
     /// <summary>The owned navigations whose targets are embedded in the document.</summary>
     public static INavigation[] Embedded(IEntityType entityType) => PlanOf(entityType).Embedded;
 
-    private static Plan PlanOf(IEntityType entityType) => entityType.GetOrAddRuntimeAnnotationValue(PlanAnnotation, static type => new Plan(type!), entityType);
+    private static Plan PlanOf(IEntityType entityType) =>
+        entityType.GetOrAddRuntimeAnnotationValue(PlanAnnotation, static type => new Plan(type!), entityType);
 
     private sealed class Plan
     {

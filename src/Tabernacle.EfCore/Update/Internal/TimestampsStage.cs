@@ -34,7 +34,8 @@ internal sealed class TimestampsStage(ICurrentDbContext currentContext) : ISaveS
             foreach (var property in AutoTimestamps.TimestampProperties(entry.EntityType))
             {
                 var set = property.IsAutoNow()
-                    || (state == EntityState.Added && property.IsAutoNowAdd() && DefaultValues.IsClrDefault(entry.GetCurrentValue(property), property.ClrType));
+                    || (state == EntityState.Added && property.IsAutoNowAdd()
+                        && DefaultValues.IsClrDefault(entry.GetCurrentValue(property), property.ClrType));
                 if (set)
                 {
                     now ??= AutoTimestamps.UtcNow(currentContext.Context);
@@ -51,5 +52,6 @@ internal sealed class TimestampsStage(ICurrentDbContext currentContext) : ISaveS
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask AfterSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask AfterSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken) =>
+        ValueTask.CompletedTask;
 }

@@ -42,7 +42,8 @@ internal sealed class ValidationStage(IDbContextOptions options) : ISaveStage
             }
 
             results.Clear();
-            if (Validator.TryValidateObject(entity, new ValidationContext(entity, _applicationServices, items: null), results, validateAllProperties: true))
+            if (Validator.TryValidateObject(entity, new ValidationContext(entity, _applicationServices, items: null), results,
+                validateAllProperties: true))
             {
                 continue;
             }
@@ -50,14 +51,17 @@ internal sealed class ValidationStage(IDbContextOptions options) : ISaveStage
             var key = KeyOf(entry);
             foreach (var result in results)
             {
-                (failures ??= []).Add(new TabernacleValidationFailure(entity, entry.EntityType.DisplayName(), key, result.MemberNames.ToArray(), result.ErrorMessage ?? ""));
+                (failures ??= []).Add(
+                    new TabernacleValidationFailure(entity, entry.EntityType.DisplayName(), key, result.MemberNames.ToArray(),
+                        result.ErrorMessage ?? ""));
             }
         }
 
         return failures is null ? ValueTask.CompletedTask : throw new TabernacleValidationException(failures);
     }
 
-    public ValueTask AfterSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask AfterSaveAsync(IList<IUpdateEntry> entries, bool async, CancellationToken cancellationToken) =>
+        ValueTask.CompletedTask;
 
     // Only added and modified entries are validated (an unchanged owner the ordering adds is skipped below), so a save
     // whose types have nothing to validate need not order its entries at all.
@@ -89,7 +93,8 @@ internal sealed class ValidationStage(IDbContextOptions options) : ISaveStage
         || Attribute.IsDefined(t, typeof(ValidationAttribute), inherit: true)
         || Attribute.IsDefined(t, typeof(MetadataTypeAttribute), inherit: true)
         || TypeDescriptor.GetAttributes(t).OfType<ValidationAttribute>().Any()
-        || t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Any(p => Attribute.IsDefined(p, typeof(ValidationAttribute), inherit: true))
+        || t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Any(p =>
+            Attribute.IsDefined(p, typeof(ValidationAttribute), inherit: true))
         || TypeDescriptor.GetProperties(t).Cast<PropertyDescriptor>().Any(p => p.Attributes.OfType<ValidationAttribute>().Any());
 
     private static Dictionary<string, object?> KeyOf(IUpdateEntry entry)

@@ -29,14 +29,17 @@ internal sealed class WriteVerification(TabernacleClientWrapper client)
             return;
         }
 
-        var cursor = await client.ReadAsync(new MongoReadRequest(operations[0].CollectionName) { Filter = IdsFilter(operations) }, cancellationToken).ConfigureAwait(false);
+        var cursor =
+            await client.ReadAsync(new MongoReadRequest(operations[0].CollectionName) { Filter = IdsFilter(operations) },
+                cancellationToken).ConfigureAwait(false);
         var stored = await cursor.ToListAsync(cancellationToken).ConfigureAwait(false);
         throw SaveErrors.Concurrency(operations, stored);
     }
 
     private static long Matched(BulkWriteResult<SaveDocument> result) => result.MatchedCount + result.DeletedCount;
 
-    private static long Expected(List<SaveOperation> operations) => operations.Count(o => o.State is EntityState.Modified or EntityState.Deleted);
+    private static long Expected(List<SaveOperation> operations) =>
+        operations.Count(o => o.State is EntityState.Modified or EntityState.Deleted);
 
     private static BsonDocument IdsFilter(List<SaveOperation> operations) =>
         new("_id", new BsonDocument("$in", new BsonArray(operations.Where(o => o.Filter is not null).Select(o => o.Filter!["_id"]))));

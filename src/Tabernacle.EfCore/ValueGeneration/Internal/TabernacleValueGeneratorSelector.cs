@@ -10,7 +10,8 @@ namespace Tabernacle.EfCore.ValueGeneration.Internal;
 /// ObjectId generators for ObjectId keys; temporary numbers for the position key of owned collection items and for the
 /// integer keys a counter gives their values on save.
 /// </summary>
-internal sealed class TabernacleValueGeneratorSelector(ValueGeneratorSelectorDependencies dependencies) : ValueGeneratorSelector(dependencies)
+internal sealed class TabernacleValueGeneratorSelector(ValueGeneratorSelectorDependencies dependencies)
+    : ValueGeneratorSelector(dependencies)
 {
     protected override ValueGenerator? FindForType(IProperty property, ITypeBase typeBase, Type clrType)
     {

@@ -4,7 +4,8 @@ using MongoDB.Bson;
 
 namespace Tabernacle.MongoEmulator.Commands.Cursors;
 
-/// <summary>One member's open cursors. Results are materialised when the cursor opens (documents are immutable), then paged out by getMore.</summary>
+/// <summary>One member's open cursors. Results are materialised when the cursor opens (documents are immutable), then paged out by
+/// getMore.</summary>
 internal sealed class CursorManager
 {
     private readonly ConcurrentDictionary<long, ServerCursor> _cursors = new();

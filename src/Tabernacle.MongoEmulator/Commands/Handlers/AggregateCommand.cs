@@ -7,7 +7,8 @@ using Tabernacle.MongoEmulator.Storage;
 
 namespace Tabernacle.MongoEmulator.Commands.Handlers;
 
-/// <summary><c>aggregate</c>: a pipeline over a collection (or <c>{aggregate: 1}</c> with <c>$documents</c>), returned as a cursor.</summary>
+/// <summary><c>aggregate</c>: a pipeline over a collection (or <c>{aggregate: 1}</c> with <c>$documents</c>), returned as a
+/// cursor.</summary>
 internal sealed class AggregateCommand : ICommandHandler
 {
     public IReadOnlyList<string> Names { get; } = ["aggregate"];
@@ -33,10 +34,12 @@ internal sealed class AggregateCommand : ICommandHandler
 
         if (context.OptionalDocument("cursor") is null)
         {
-            throw new MongoErrorException(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
+            throw new MongoErrorException(ErrorCodes.FailedToParse,
+                "The 'cursor' option is required, except for aggregate with the explain argument");
         }
 
-        int? batchSize = context.OptionalDocument("cursor") is { } cursor && cursor.TryGetValue("batchSize", out var bs) && bs.IsNumeric ? bs.ToInt32() : null;
+        int? batchSize = context.OptionalDocument("cursor") is { } cursor && cursor.TryGetValue("batchSize", out var bs) && bs.IsNumeric
+            ? bs.ToInt32() : null;
         if (ChangeStreamCommands.IsChangeStream(stages))
         {
             return await ChangeStreamCommands.OpenAsync(context, stages, name).ConfigureAwait(false);
@@ -68,7 +71,9 @@ internal sealed class AggregateCommand : ICommandHandler
             }
 
             var source = new ReaderCollectionSource(reader, context.Database);
-            var hint = ReadSupport.ResolveHint(name is null ? null : reader.Collection(context.Database, name), context.Command.GetValue("hint", BsonNull.Value));
+            var hint =
+                ReadSupport.ResolveHint(name is null ? null : reader.Collection(context.Database, name),
+                    context.Command.GetValue("hint", BsonNull.Value));
 
             // A leading $match is answered like a find, through an index when one fits (as mongod does), and leaves the pipeline.
             var remaining = (IReadOnlyList<BsonDocument>)stages;
@@ -101,7 +106,9 @@ internal sealed class AggregateCommand : ICommandHandler
                 remaining = stages.Skip(1).ToList();
             }
 
-            var pipeline = AggregationPipeline.Compile(remaining, new PipelineContext(source, context.Collation, context.Variables) { Now = context.Set.UtcNow });
+            var pipeline =
+                AggregationPipeline.Compile(remaining,
+                    new PipelineContext(source, context.Collation, context.Variables) { Now = context.Set.UtcNow });
             return pipeline.Execute(input).ToList();
         });
 

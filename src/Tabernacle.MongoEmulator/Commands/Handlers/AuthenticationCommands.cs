@@ -19,7 +19,8 @@ internal sealed class SaslStartCommand(CredentialStore? credentials) : ICommandH
         Task.FromResult(SaslSupport.Start(context.Connection.Authentication, credentials, context.Database, context.Command));
 }
 
-/// <summary><c>saslContinue</c>: the next step of the connection's SASL conversation; <c>done: true</c> once the client is authenticated.</summary>
+/// <summary><c>saslContinue</c>: the next step of the connection's SASL conversation; <c>done: true</c> once the client is
+/// authenticated.</summary>
 internal sealed class SaslContinueCommand(CredentialStore? credentials) : ICommandHandler
 {
     public IReadOnlyList<string> Names { get; } = ["saslContinue"];
@@ -44,7 +45,8 @@ internal sealed class SaslContinueCommand(CredentialStore? credentials) : IComma
         if (conversation.Database != context.Database)
         {
             state.Conversation = null;
-            throw new MongoErrorException(ErrorCodes.ProtocolError, $"sasl: conversation was started on database '{conversation.Database}'");
+            throw new MongoErrorException(ErrorCodes.ProtocolError,
+                $"sasl: conversation was started on database '{conversation.Database}'");
         }
 
         return Task.FromResult(SaslSupport.Continue(state, conversation, credentials, SaslSupport.Payload(context.Command)));
@@ -115,7 +117,8 @@ internal static class SaslSupport
     /// <summary>mongod numbers the single conversation of a connection 1.</summary>
     public const int ConversationId = 1;
 
-    /// <summary>Runs a <c>saslStart</c> document (the command, or <c>hello.speculativeAuthenticate</c>) against <paramref name="database"/>.</summary>
+    /// <summary>Runs a <c>saslStart</c> document (the command, or <c>hello.speculativeAuthenticate</c>) against <paramref
+    /// name="database"/>.</summary>
     public static BsonDocument Start(ConnectionAuthentication state, CredentialStore? credentials, string database, BsonDocument command)
     {
         state.Conversation = null;
@@ -126,7 +129,8 @@ internal static class SaslSupport
         }
 
         var algorithm = ScramAlgorithm.FromName(mechanismName)
-            ?? throw new MongoErrorException(ErrorCodes.MechanismUnavailable, $"Received authentication for mechanism {mechanismName} which is not enabled");
+            ?? throw new MongoErrorException(ErrorCodes.MechanismUnavailable,
+                $"Received authentication for mechanism {mechanismName} which is not enabled");
         if (credentials is null)
         {
             // Authentication is off and there are no users, as on a mongod without any: every attempt fails.
@@ -140,7 +144,8 @@ internal static class SaslSupport
         return Continue(state, conversation, credentials, Payload(command));
     }
 
-    public static BsonDocument Continue(ConnectionAuthentication state, ScramServerConversation conversation, CredentialStore credentials, byte[] payload)
+    public static BsonDocument Continue(ConnectionAuthentication state, ScramServerConversation conversation, CredentialStore credentials,
+        byte[] payload)
     {
         byte[] answer;
         try
@@ -178,7 +183,8 @@ internal static class SaslSupport
         {
             BsonBinaryData binary => binary.Bytes,
             BsonString text => Encoding.UTF8.GetBytes(text.Value),
-            _ => throw new MongoErrorException(ErrorCodes.TypeMismatch, $"BSON field 'payload' is the wrong type '{CommandContext.BsonTypeName(payload)}', expected types '[binData, string]'"),
+            _ => throw new MongoErrorException(ErrorCodes.TypeMismatch,
+                $"BSON field 'payload' is the wrong type '{CommandContext.BsonTypeName(payload)}', expected types '[binData, string]'"),
         };
     }
 

@@ -43,5 +43,6 @@ internal static class CappedOptions
         }
     }
 
-    private static BsonValue Number(long value) => value is >= int.MinValue and <= int.MaxValue ? new BsonInt32((int)value) : new BsonInt64(value);
+    private static BsonValue Number(long value) =>
+        value is >= int.MinValue and <= int.MaxValue ? new BsonInt32((int)value) : new BsonInt64(value);
 }

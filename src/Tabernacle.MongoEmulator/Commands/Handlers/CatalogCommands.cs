@@ -72,7 +72,10 @@ internal sealed class ListCollectionsCommand : ICommandHandler
                         { "name", collection.Name },
                         { "type", "collection" },
                         { "options", collection.Options },
-                        { "info", new BsonDocument { { "readOnly", false }, { "uuid", new BsonBinaryData(collection.Uuid.ToByteArray(bigEndian: true), BsonBinarySubType.UuidStandard) } } },
+                        { "info",
+                            new BsonDocument { { "readOnly", false },
+                                { "uuid",
+                                    new BsonBinaryData(collection.Uuid.ToByteArray(bigEndian: true), BsonBinarySubType.UuidStandard) } } },
                         { "idIndex", new BsonDocument { { "v", 2 }, { "key", new BsonDocument("_id", 1) }, { "name", "_id_" } } },
                     };
                 if (filter.Matches(entry))
@@ -106,7 +109,11 @@ internal sealed class CreateCommand : ICommandHandler
             throw new MongoErrorException(ErrorCodes.InvalidNamespace, $"Invalid collection name: {name}");
         }
 
-        var options = new BsonDocument(context.Command.Skip(1).Where(e => e.Name is not ("$db" or "lsid" or "$clusterTime" or "writeConcern" or "$readPreference" or "txnNumber" or "comment" or "autocommit" or "startTransaction")));
+        var options =
+            new BsonDocument(
+                context.Command.Skip(1).Where(e =>
+                    e.Name is not ("$db" or "lsid" or "$clusterTime" or "writeConcern" or "$readPreference" or "txnNumber" or "comment"
+                        or "autocommit" or "startTransaction")));
         CappedOptions.Normalise(options);
         if (context.Transaction is { } transaction)
         {
@@ -203,7 +210,9 @@ internal sealed class CreateIndexesCommand : ICommandHandler
 {
     private static readonly HashSet<string> KnownOptions = new(StringComparer.Ordinal)
     {
-        "key", "name", "unique", "sparse", "partialFilterExpression", "expireAfterSeconds", "background", "collation", "hidden", "v", "ns", "weights", "default_language", "language_override", "textIndexVersion", "2dsphereIndexVersion", "bits", "min", "max", "wildcardProjection",
+        "key", "name", "unique", "sparse", "partialFilterExpression", "expireAfterSeconds", "background", "collation", "hidden", "v", "ns",
+            "weights", "default_language", "language_override", "textIndexVersion", "2dsphereIndexVersion", "bits", "min", "max",
+                "wildcardProjection",
     };
 
     public IReadOnlyList<string> Names { get; } = ["createIndexes"];
@@ -237,12 +246,15 @@ internal sealed class CreateIndexesCommand : ICommandHandler
                 {
                     if (sameKey.Name != spec["name"].AsString)
                     {
-                        throw new MongoErrorException(ErrorCodes.IndexOptionsConflict, $"Index already exists with a different name: {sameKey.Name}");
+                        throw new MongoErrorException(ErrorCodes.IndexOptionsConflict,
+                            $"Index already exists with a different name: {sameKey.Name}");
                     }
 
                     if (sameKey.Unique != spec.GetValue("unique", false).ToBoolean())
                     {
-                        throw new MongoErrorException(ErrorCodes.IndexKeySpecsConflict, $"An existing index has the same name as the requested index but different options. Requested index: {spec.ToJson()}, existing index: {sameKey.Spec.ToJson()}");
+                        throw new MongoErrorException(ErrorCodes.IndexKeySpecsConflict,
+                            $"An existing index has the same name as the requested index but different options. Requested index: " +
+                                $"{spec.ToJson()}, existing index: {sameKey.Spec.ToJson()}");
                     }
 
                     continue;
@@ -250,7 +262,9 @@ internal sealed class CreateIndexesCommand : ICommandHandler
 
                 if (collection.FindIndex(spec["name"].AsString) is { } sameName)
                 {
-                    throw new MongoErrorException(ErrorCodes.IndexKeySpecsConflict, $"An existing index has the same name as the requested index but different key. Requested index: {spec.ToJson()}, existing index: {sameName.Spec.ToJson()}");
+                    throw new MongoErrorException(ErrorCodes.IndexKeySpecsConflict,
+                        $"An existing index has the same name as the requested index but different key. Requested index: " +
+                            $"{spec.ToJson()}, existing index: {sameName.Spec.ToJson()}");
                 }
 
                 unit.Command(context.Database, CatalogOperations.CreateIndex(name, spec));
@@ -340,12 +354,15 @@ internal sealed class CreateIndexesCommand : ICommandHandler
         {
             if (element.Value.IsString)
             {
-                throw new MongoErrorException(ErrorCodes.CannotCreateIndex, $"Index type '{element.Value.AsString}' on field '{element.Name}' is not supported by the emulator; only ascending (1) and descending (-1) keys are.");
+                throw new MongoErrorException(ErrorCodes.CannotCreateIndex,
+                    $"Index type '{element.Value.AsString}' on field '{element.Name}' is not supported by the emulator; only ascending " +
+                        $"(1) and descending (-1) keys are.");
             }
 
             if (!element.Value.IsNumeric || element.Value.ToDouble() == 0)
             {
-                throw new MongoErrorException(ErrorCodes.CannotCreateIndex, $"Values in the index key pattern can't be 0 or non-numbers: {key.ToJson()}");
+                throw new MongoErrorException(ErrorCodes.CannotCreateIndex,
+                    $"Values in the index key pattern can't be 0 or non-numbers: {key.ToJson()}");
             }
         }
 
@@ -353,12 +370,14 @@ internal sealed class CreateIndexesCommand : ICommandHandler
         {
             if (!KnownOptions.Contains(element.Name))
             {
-                throw new MongoErrorException(ErrorCodes.InvalidOptions, $"The field '{element.Name}' is not valid for an index specification. Specification: {spec.ToJson()}");
+                throw new MongoErrorException(ErrorCodes.InvalidOptions,
+                    $"The field '{element.Name}' is not valid for an index specification. Specification: {spec.ToJson()}");
             }
         }
 
         var normalized = new BsonDocument { { "v", 2 }, { "key", key } };
-        var name = spec.TryGetValue("name", out var n) && n.IsString ? n.AsString : string.Join("_", key.Select(e => $"{e.Name}_{e.Value.ToInt32()}"));
+        var name = spec.TryGetValue("name", out var n) && n.IsString ? n.AsString
+            : string.Join("_", key.Select(e => $"{e.Name}_{e.Value.ToInt32()}"));
         normalized["name"] = name;
         foreach (var element in spec.Where(e => e.Name is not ("v" or "key" or "name" or "ns" or "background")))
         {
@@ -367,7 +386,8 @@ internal sealed class CreateIndexesCommand : ICommandHandler
 
         if (normalized.TryGetValue("expireAfterSeconds", out var ttl) && (!ttl.IsNumeric || ttl.ToDouble() < 0))
         {
-            throw new MongoErrorException(ErrorCodes.CannotCreateIndex, "TTL index 'expireAfterSeconds' option must be a non-negative number");
+            throw new MongoErrorException(ErrorCodes.CannotCreateIndex,
+                "TTL index 'expireAfterSeconds' option must be a non-negative number");
         }
 
         return normalized;
@@ -442,9 +462,11 @@ internal sealed class DropIndexesCommand : ICommandHandler
             case BsonArray names:
                 return names.Select(n => (collection.FindIndex(n.AsString) ?? throw NotFound(n.AsString)).Name).ToList();
             case BsonDocument key:
-                return [(collection.FindIndexByKey(key) ?? throw new MongoErrorException(ErrorCodes.IndexNotFound, $"can't find index with key: {key.ToJson()}")).Name];
+                return [(collection.FindIndexByKey(key)
+                    ?? throw new MongoErrorException(ErrorCodes.IndexNotFound, $"can't find index with key: {key.ToJson()}")).Name];
             default:
-                throw new MongoErrorException(ErrorCodes.TypeMismatch, "dropIndexes 'index' must be a name, a key pattern, a list of names or \"*\"");
+                throw new MongoErrorException(ErrorCodes.TypeMismatch,
+                    "dropIndexes 'index' must be a name, a key pattern, a list of names or \"*\"");
         }
     }
 

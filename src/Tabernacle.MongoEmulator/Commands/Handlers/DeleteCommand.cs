@@ -27,12 +27,14 @@ internal sealed class DeleteCommand : ICommandHandler
 
             if (!statement.TryGetValue("limit", out var limitValue))
             {
-                throw new MongoErrorException(ErrorCodes.IDLFailedToParse, "BSON field 'delete.deletes.limit' is missing but a required field");
+                throw new MongoErrorException(ErrorCodes.IDLFailedToParse,
+                    "BSON field 'delete.deletes.limit' is missing but a required field");
             }
 
             if (!limitValue.IsNumeric || limitValue.ToDouble() is not (0 or 1))
             {
-                throw new MongoErrorException(ErrorCodes.FailedToParse, $"The limit field in delete objects must be 0 or 1. Got {limitValue}");
+                throw new MongoErrorException(ErrorCodes.FailedToParse,
+                    $"The limit field in delete objects must be 0 or 1. Got {limitValue}");
             }
         }
 

@@ -56,7 +56,8 @@ internal sealed class GetParameterCommand : ICommandHandler
             { "enableTestCommands", true },
             { "logLevel", 0 },
         };
-        var all = context.Target is BsonString { Value: "*" } || (context.Target is BsonDocument options && options.GetValue("allParameters", false).ToBoolean());
+        var all = context.Target is BsonString { Value: "*" }
+            || (context.Target is BsonDocument options && options.GetValue("allParameters", false).ToBoolean());
         if (all)
         {
             return Task.FromResult(parameters);
@@ -82,7 +83,8 @@ internal sealed class GetParameterCommand : ICommandHandler
     }
 }
 
-/// <summary><c>setParameter</c>: the parameters the emulator honours (<c>transactionLifetimeLimitSeconds</c>); others are refused by name.</summary>
+/// <summary><c>setParameter</c>: the parameters the emulator honours (<c>transactionLifetimeLimitSeconds</c>); others are refused by
+/// name.</summary>
 internal sealed class SetParameterCommand : ICommandHandler
 {
     public IReadOnlyList<string> Names { get; } = ["setParameter"];
@@ -105,7 +107,8 @@ internal sealed class SetParameterCommand : ICommandHandler
                 case "transactionLifetimeLimitSeconds":
                     throw new MongoErrorException(ErrorCodes.BadValue, "transactionLifetimeLimitSeconds must be a number of at least 1");
                 default:
-                    throw new MongoErrorException(ErrorCodes.InvalidOptions, $"attempted to set unrecognized parameter [{element.Name}]; the emulator supports transactionLifetimeLimitSeconds");
+                    throw new MongoErrorException(ErrorCodes.InvalidOptions,
+                        $"attempted to set unrecognized parameter [{element.Name}]; the emulator supports transactionLifetimeLimitSeconds");
             }
         }
 
@@ -238,7 +241,8 @@ internal sealed class SessionCommands : ICommandHandler
         {
             return Task.FromResult(new BsonDocument
             {
-                { "id", new BsonDocument("id", new BsonBinaryData(Guid.NewGuid().ToByteArray(bigEndian: true), BsonBinarySubType.UuidStandard)) },
+                { "id", new BsonDocument("id",
+                    new BsonBinaryData(Guid.NewGuid().ToByteArray(bigEndian: true), BsonBinarySubType.UuidStandard)) },
                 { "timeoutMinutes", 30 },
             });
         }

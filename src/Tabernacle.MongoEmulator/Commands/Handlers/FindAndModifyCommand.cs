@@ -38,7 +38,8 @@ internal sealed class FindAndModifyCommand : ICommandHandler
 
         if (remove && (upsert || returnNew))
         {
-            throw new MongoErrorException(ErrorCodes.FailedToParse, "Cannot specify both upsert=true and remove=true or new=true and remove=true");
+            throw new MongoErrorException(ErrorCodes.FailedToParse,
+                "Cannot specify both upsert=true and remove=true or new=true and remove=true");
         }
 
         var arrayFilters = context.Command.TryGetValue("arrayFilters", out var af) && af is BsonArray filters ? filters : null;
@@ -99,7 +100,8 @@ internal sealed class FindAndModifyCommand : ICommandHandler
             var updated = update!.Apply(document, details, isUpsertInsert: false, context.Set.UtcNow);
             if (!updated["_id"].Equals(document["_id"]))
             {
-                throw new MongoErrorException(ErrorCodes.ImmutableField, "Performing an update on the path '_id' would modify the immutable field '_id'");
+                throw new MongoErrorException(ErrorCodes.ImmutableField,
+                    "Performing an update on the path '_id' would modify the immutable field '_id'");
             }
 
             lastError["updatedExisting"] = true;
@@ -134,7 +136,9 @@ internal sealed class FindAndModifyCommand : ICommandHandler
         return final;
     }
 
-    private static BsonValue Project(QueryProjection? projection, BsonDocument document) => projection is null ? document : projection.Apply(document);
+    private static BsonValue Project(QueryProjection? projection, BsonDocument document) =>
+        projection is null ? document : projection.Apply(document);
 
-    private static BsonDocument Reply(BsonDocument lastError, BsonValue value) => new() { { "lastErrorObject", lastError }, { "value", value } };
+    private static BsonDocument Reply(BsonDocument lastError, BsonValue value) =>
+        new() { { "lastErrorObject", lastError }, { "value", value } };
 }

@@ -5,7 +5,8 @@ using Tabernacle.MongoEmulator.Query.Projection;
 
 namespace Tabernacle.MongoEmulator.Commands.Handlers;
 
-/// <summary><c>find</c>: filter, sort, skip, limit, projection, hint, collation and a cursor for what does not fit the first batch.</summary>
+/// <summary><c>find</c>: filter, sort, skip, limit, projection, hint, collation and a cursor for what does not fit the first
+/// batch.</summary>
 internal sealed class FindCommand : ICommandHandler
 {
     public IReadOnlyList<string> Names { get; } = ["find"];
@@ -38,8 +39,10 @@ internal sealed class FindCommand : ICommandHandler
             // A sort with a limit that an index provides reads only as far as the page ends (mongod's IXSCAN without SORT).
             var ordered = limit > 0 ? ReadSupport.InSortOrder(reader, context.Database, name, filter, hint, sort, collation) : null;
             var page = ordered is not null
-                ? ReadSupport.Page(ReadSupport.MatchEach(reader.Storage, ordered, filter, context.CancellationToken), null, collation, skip, limit).ToList()
-                : ReadSupport.Page(ReadSupport.MatchEach(reader, context.Database, name, filter, hint, context.CancellationToken), sort, collation, skip, limit)
+                ? ReadSupport.Page(ReadSupport.MatchEach(reader.Storage, ordered, filter, context.CancellationToken), null, collation, skip,
+                    limit).ToList()
+                : ReadSupport.Page(ReadSupport.MatchEach(reader, context.Database, name, filter, hint, context.CancellationToken), sort,
+                    collation, skip, limit)
                     .ToList();
 
             return projection is null

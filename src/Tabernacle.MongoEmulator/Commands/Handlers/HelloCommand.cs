@@ -42,7 +42,9 @@ internal sealed class HelloCommand(CredentialStore? credentials = null) : IComma
                 && clientVersion.GetValue("counter", -1L).ToInt64() == current["counter"].ToInt64())
             {
                 // Nothing changed since the client's last answer: hold the reply until something does or the wait ends.
-                await Task.WhenAny(signal, Task.Delay(TimeSpan.FromMilliseconds(maxAwait.ToInt64()), context.Set.Time, context.CancellationToken)).ConfigureAwait(false);
+                await Task.WhenAny(signal,
+                    Task.Delay(TimeSpan.FromMilliseconds(maxAwait.ToInt64()), context.Set.Time, context.CancellationToken)).ConfigureAwait(
+                        false);
                 context.CancellationToken.ThrowIfCancellationRequested();
             }
         }

@@ -16,7 +16,8 @@ internal sealed class InsertCommand : ICommandHandler
         var documents = context.RequiredArray("documents");
         if (documents.Count > HelloCommand.MaxWriteBatchSize)
         {
-            throw new MongoErrorException(ErrorCodes.InvalidLength, $"Write batch sizes must be between 1 and {HelloCommand.MaxWriteBatchSize}. Got {documents.Count} operations.");
+            throw new MongoErrorException(ErrorCodes.InvalidLength,
+                $"Write batch sizes must be between 1 and {HelloCommand.MaxWriteBatchSize}. Got {documents.Count} operations.");
         }
 
         var ordered = context.OptionalBool("ordered", true);

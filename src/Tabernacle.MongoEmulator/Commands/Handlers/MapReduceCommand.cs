@@ -24,7 +24,8 @@ internal sealed class MapReduceCommand : ICommandHandler
         {
             if (!context.Command.Contains(required))
             {
-                throw new MongoErrorException(ErrorCodes.IDLFailedToParse, $"BSON field 'mapReduce.{required}' is missing but a required field");
+                throw new MongoErrorException(ErrorCodes.IDLFailedToParse,
+                    $"BSON field 'mapReduce.{required}' is missing but a required field");
             }
         }
 

@@ -127,7 +127,8 @@ internal sealed class ReplSetGetConfigCommand : ICommandHandler
     }
 }
 
-/// <summary><c>replSetStepDown</c>: the primary steps down after a secondary catches up, and may not stand again for the given seconds.</summary>
+/// <summary><c>replSetStepDown</c>: the primary steps down after a secondary catches up, and may not stand again for the given
+/// seconds.</summary>
 internal sealed class ReplSetStepDownCommand : ICommandHandler
 {
     public IReadOnlyList<string> Names { get; } = ["replSetStepDown"];
@@ -138,7 +139,8 @@ internal sealed class ReplSetStepDownCommand : ICommandHandler
     {
         AdminOnly.Require(context);
         var seconds = context.Target.IsNumeric ? context.Target.ToDouble() : 60;
-        var catchUp = context.Command.TryGetValue("secondaryCatchUpPeriodSecs", out var c) && c.IsNumeric ? c.ToDouble() : Math.Min(10, seconds);
+        var catchUp = context.Command.TryGetValue("secondaryCatchUpPeriodSecs", out var c) && c.IsNumeric ? c.ToDouble()
+            : Math.Min(10, seconds);
         if (seconds <= 0)
         {
             throw new MongoErrorException(ErrorCodes.BadValue, "stepdown period must be a positive number of seconds");
@@ -194,7 +196,8 @@ internal sealed class ConfigureFailPointCommand : ICommandHandler
 
         var name = context.Target.AsString;
         var failPoint = context.Self.FailPoints.Find(name)
-            ?? throw new MongoErrorException(ErrorCodes.BadValue, $"Unknown fail point: {name}. The emulator implements {string.Join(", ", FailPointRegistry.Names)}.");
+            ?? throw new MongoErrorException(ErrorCodes.BadValue,
+                $"Unknown fail point: {name}. The emulator implements {string.Join(", ", FailPointRegistry.Names)}.");
         if (!context.Command.TryGetValue("mode", out var mode))
         {
             throw new MongoErrorException(ErrorCodes.BadValue, "configureFailPoint needs a 'mode'");

@@ -27,13 +27,15 @@ internal static class StorageSizes
             return 0;
         }
 
-        return sample.Average(d => index.KeyPattern.Names.Sum(f => d.TryGetValue(f, out var v) ? new BsonDocument("k", v).ToBson().Length - 5 : 2));
+        return sample.Average(d =>
+            index.KeyPattern.Names.Sum(f => d.TryGetValue(f, out var v) ? new BsonDocument("k", v).ToBson().Length - 5 : 2));
     }
 
     /// <summary>A count or size divided by <c>scale</c>, as int32 where it fits (mongod's appendNumber).</summary>
     public static BsonValue Scaled(long bytes, long scale) => Number(bytes / scale);
 
-    public static BsonValue Number(long value) => value is >= int.MinValue and <= int.MaxValue ? new BsonInt32((int)value) : new BsonInt64(value);
+    public static BsonValue Number(long value) =>
+        value is >= int.MinValue and <= int.MaxValue ? new BsonInt32((int)value) : new BsonInt64(value);
 
     public static long Scale(CommandContext context)
     {
@@ -65,7 +67,8 @@ internal sealed class CollStatsCommand : ICommandHandler
         return Task.FromResult(reply);
     }
 
-    /// <summary>The collStats reply, also <c>$collStats</c>'s <c>storageStats</c> (without <c>ns</c>); callers hold the storage lock.</summary>
+    /// <summary>The collStats reply, also <c>$collStats</c>'s <c>storageStats</c> (without <c>ns</c>); callers hold the storage
+    /// lock.</summary>
     public static BsonDocument Build(CollectionStore? collection, string ns, long scale)
     {
         var (count, dataSize, indexSizes) = collection is null ? (0, 0, []) : StorageSizes.Of(collection);
@@ -133,7 +136,8 @@ internal static class CollStatsStage
             var zero = new BsonDocument { { "latency", 0L }, { "ops", 0L } };
             result["latencyStats"] = new BsonDocument
             {
-                { "reads", zero.DeepClone() }, { "writes", zero.DeepClone() }, { "commands", zero.DeepClone() }, { "transactions", zero.DeepClone() },
+                { "reads", zero.DeepClone() }, { "writes", zero.DeepClone() }, { "commands", zero.DeepClone() },
+                    { "transactions", zero.DeepClone() },
             };
         }
 
@@ -146,7 +150,8 @@ internal static class CollStatsStage
                     $"Unable to retrieve storageStats in $collStats stage :: caused by :: Collection [{context.Namespace}] not found.");
             }
 
-            var scale = storage is BsonDocument options && options.TryGetValue("scale", out var s) && s.IsNumeric ? Math.Max(1, s.ToInt64()) : 1;
+            var scale = storage is BsonDocument options && options.TryGetValue("scale", out var s) && s.IsNumeric ? Math.Max(1, s.ToInt64())
+                : 1;
             var stats = CollStatsCommand.Build(collection, context.Namespace, scale);
             stats.Remove("ns");
             result["storageStats"] = stats;

@@ -17,8 +17,11 @@ internal sealed class CommitTransactionCommand : ICommandHandler
     public async Task<BsonDocument> ExecuteAsync(CommandContext context)
     {
         AdminOnly.Require(context);
-        var session = context.Session ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "commitTransaction must be run within a session");
-        var txnNumber = session.TxnNumber ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "commitTransaction must be run within a transaction (txnNumber is missing)");
+        var session = context.Session
+            ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "commitTransaction must be run within a session");
+        var txnNumber = session.TxnNumber
+            ?? throw new MongoErrorException(ErrorCodes.InvalidOptions,
+                "commitTransaction must be run within a transaction (txnNumber is missing)");
 
         // mongod validates the write concern before it runs the command: a bad one leaves the transaction open.
         WriteSupport.WriteConcern(context);
@@ -41,8 +44,11 @@ internal sealed class AbortTransactionCommand : ICommandHandler
     public async Task<BsonDocument> ExecuteAsync(CommandContext context)
     {
         AdminOnly.Require(context);
-        var session = context.Session ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "abortTransaction must be run within a session");
-        var txnNumber = session.TxnNumber ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "abortTransaction must be run within a transaction (txnNumber is missing)");
+        var session = context.Session
+            ?? throw new MongoErrorException(ErrorCodes.InvalidOptions, "abortTransaction must be run within a session");
+        var txnNumber = session.TxnNumber
+            ?? throw new MongoErrorException(ErrorCodes.InvalidOptions,
+                "abortTransaction must be run within a transaction (txnNumber is missing)");
         WriteSupport.WriteConcern(context);
         await TransactionOutcome.RunAsync(
             context, () => context.Gate.AbortTransaction(session.Id, txnNumber, "it was aborted by the client")).ConfigureAwait(false);

@@ -64,7 +64,8 @@ internal sealed class UpdateCommand : ICommandHandler
         return reply;
     }
 
-    private static BsonDocument ExecuteStatement(CommandContext context, IDocumentWriter unit, string name, BsonDocument statement, int index, BsonDocument? variables)
+    private static BsonDocument ExecuteStatement(CommandContext context, IDocumentWriter unit, string name, BsonDocument statement,
+        int index, BsonDocument? variables)
     {
         if (!statement.TryGetValue("q", out var q) || q is not BsonDocument query)
         {
@@ -113,7 +114,8 @@ internal sealed class UpdateCommand : ICommandHandler
             var updated = update.Apply(document, details, isUpsertInsert: false, now);
             if (!updated["_id"].Equals(document["_id"]))
             {
-                throw new MongoErrorException(ErrorCodes.ImmutableField, $"After applying the update, the (immutable) field '_id' was found to have been altered to _id: {updated["_id"].ToJson()}");
+                throw new MongoErrorException(ErrorCodes.ImmutableField,
+                    $"After applying the update, the (immutable) field '_id' was found to have been altered to _id: {updated["_id"].ToJson()}");
             }
 
             if (updated.Equals(document))
@@ -133,7 +135,8 @@ internal sealed class UpdateCommand : ICommandHandler
                 transactionWriter.NextIsReplacement = update.IsReplacement;
             }
 
-            unit.Replace(context.Database, name, updated, count == matches.Count || !multi ? WriteSupport.Statement(context, index, statementResult) : null);
+            unit.Replace(context.Database, name, updated,
+                count == matches.Count || !multi ? WriteSupport.Statement(context, index, statementResult) : null);
         }
 
         statementResult["nModified"] = modified;

@@ -17,7 +17,8 @@ internal sealed class AggregationPipeline
         _context = context;
     }
 
-    /// <summary>Compiles <paramref name="stages"/>; an unknown stage throws <see cref="Errors.MongoErrorException"/> naming it (code 40324).</summary>
+    /// <summary>Compiles <paramref name="stages"/>; an unknown stage throws <see cref="Errors.MongoErrorException"/> naming it (code
+    /// 40324).</summary>
     public static AggregationPipeline Compile(IReadOnlyList<BsonDocument> stages, PipelineContext context)
     {
         ArgumentNullException.ThrowIfNull(stages);
@@ -31,7 +32,8 @@ internal sealed class AggregationPipeline
         var compiled = new List<IPipelineStage>(stages.Count);
         for (var i = 0; i < stages.Count; i++)
         {
-            var stage = stages[i] ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, "Each element of the 'pipeline' array must be an object");
+            var stage = stages[i]
+                ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, "Each element of the 'pipeline' array must be an object");
             if (stage.ElementCount != 1)
             {
                 throw new MongoErrorException(40323, "A pipeline stage specification object must contain exactly one field.");
@@ -69,7 +71,8 @@ internal sealed class AggregationPipeline
             var empty = new BsonDocument();
             foreach (var variable in _context.Variables)
             {
-                var value = AggregationExpression.Compile(variable.Value, new ExpressionCompileContext(_context.Collation)).Evaluate(empty, scope);
+                var value =
+                    AggregationExpression.Compile(variable.Value, new ExpressionCompileContext(_context.Collation)).Evaluate(empty, scope);
                 scope.Set(VariableNames.Validate(variable.Name), value);
                 if (value is not null)
                 {
@@ -94,10 +97,12 @@ internal sealed class AggregationPipeline
     }
 }
 
-/// <summary>What a pipeline may reach outside its input: other collections of the same database (for <c>$lookup</c> and <c>$unionWith</c>).</summary>
+/// <summary>What a pipeline may reach outside its input: other collections of the same database (for <c>$lookup</c> and
+/// <c>$unionWith</c>).</summary>
 internal interface IPipelineCollectionSource
 {
-    /// <summary>The documents of <paramref name="collectionName"/> in the pipeline's database, as the reading member sees them; empty when it does not exist.</summary>
+    /// <summary>The documents of <paramref name="collectionName"/> in the pipeline's database, as the reading member sees them; empty when
+    /// it does not exist.</summary>
     IEnumerable<BsonDocument> ReadCollection(string collectionName);
 }
 

@@ -8,7 +8,8 @@ namespace Tabernacle.MongoEmulator.Query.Expressions;
 /// </summary>
 internal abstract class AggregationExpression
 {
-    /// <summary>Compiles <paramref name="expression"/>; an unknown operator throws <see cref="Errors.MongoErrorException"/> naming it (code 168 InvalidPipelineOperator).</summary>
+    /// <summary>Compiles <paramref name="expression"/>; an unknown operator throws <see cref="Errors.MongoErrorException"/> naming it (code
+    /// 168 InvalidPipelineOperator).</summary>
     public static AggregationExpression Compile(BsonValue expression, ExpressionCompileContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(expression);
@@ -36,7 +37,8 @@ internal sealed record ExpressionCompileContext(Collation? Collation = null)
     public static ExpressionCompileContext Default { get; } = new();
 
     /// <summary>The comparer every comparing operator uses, so <c>$eq</c>, <c>$in</c> and set operators honour the collation.</summary>
-    /// <remarks>Computed (not stored) so a <c>with</c> copy that changes the collation never keeps a stale comparer; operators read it once, at compile time.</remarks>
+    /// <remarks>Computed (not stored) so a <c>with</c> copy that changes the collation never keeps a stale comparer; operators read it
+    /// once, at compile time.</remarks>
     public BsonValueComparer Comparer => BsonValueComparer.For(Collation);
 }
 
@@ -52,7 +54,8 @@ internal sealed class ExpressionScope
 
     public ExpressionScope? Parent { get; }
 
-    /// <summary>A scope for variables bound inside an expression (<c>$let</c>, <c>$map</c>, ...) that keeps the run's <c>$$NOW</c>.</summary>
+    /// <summary>A scope for variables bound inside an expression (<c>$let</c>, <c>$map</c>, ...) that keeps the run's
+    /// <c>$$NOW</c>.</summary>
     public static ExpressionScope ChildOf(ExpressionScope? parent) =>
         parent is null ? new ExpressionScope() : new ExpressionScope(parent) { Now = parent.Now, ClusterTime = parent.ClusterTime };
 

@@ -77,7 +77,8 @@ internal static class FieldPathResolver
     }
 }
 
-/// <summary><c>"$$name.path"</c>: a system variable or one bound by <c>let</c>, <c>$let</c>, <c>$map</c>, <c>$filter</c>, <c>$reduce</c>.</summary>
+/// <summary><c>"$$name.path"</c>: a system variable or one bound by <c>let</c>, <c>$let</c>, <c>$map</c>, <c>$filter</c>,
+/// <c>$reduce</c>.</summary>
 internal abstract class VariableExpression : AggregationExpression
 {
     public static AggregationExpression Create(string name, string[] path) => name switch

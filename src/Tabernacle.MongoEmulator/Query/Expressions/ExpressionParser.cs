@@ -80,7 +80,8 @@ internal static class ExpressionParser
         {
             if (parts[i][0] == '$')
             {
-                throw new MongoErrorException(16410, $"FieldPath field names may not start with '$'. Consider using $getField or $setField. ('{text}')");
+                throw new MongoErrorException(16410,
+                    $"FieldPath field names may not start with '$'. Consider using $getField or $setField. ('{text}')");
             }
         }
     }
@@ -91,7 +92,9 @@ internal static class ExpressionParser
         {
             if (document.ElementCount != 1)
             {
-                throw new MongoErrorException(15983, $"an expression specification must contain exactly one field, the name of the expression. Found {document.ElementCount} fields in {document.ToJson()}");
+                throw new MongoErrorException(15983,
+                    $"an expression specification must contain exactly one field, the name of the expression. Found " +
+                        $"{document.ElementCount} fields in {document.ToJson()}");
             }
 
             var element = document.GetElement(0);
@@ -105,7 +108,8 @@ internal static class ExpressionParser
             var element = document.GetElement(i);
             if (element.Name.StartsWith('$'))
             {
-                throw new MongoErrorException(16404, $"a field name in an expression object may not start with '$', found '{element.Name}'");
+                throw new MongoErrorException(16404,
+                    $"a field name in an expression object may not start with '$', found '{element.Name}'");
             }
 
             if (element.Name.Contains('.', StringComparison.Ordinal))

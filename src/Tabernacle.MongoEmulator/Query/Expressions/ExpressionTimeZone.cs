@@ -92,7 +92,8 @@ internal sealed class ExpressionTimeZone
             unspecified = unspecified.AddHours(1);
         }
 
-        var offset = _zone.IsAmbiguousTime(unspecified) ? _zone.GetAmbiguousTimeOffsets(unspecified).Max() : _zone.GetUtcOffset(unspecified);
+        var offset = _zone.IsAmbiguousTime(unspecified) ? _zone.GetAmbiguousTimeOffsets(unspecified).Max()
+            : _zone.GetUtcOffset(unspecified);
         return DateTime.SpecifyKind(unspecified - offset, DateTimeKind.Utc);
     }
 }

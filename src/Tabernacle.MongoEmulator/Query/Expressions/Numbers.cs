@@ -33,7 +33,8 @@ internal static class Numbers
     public static BsonValue FromDecimal(decimal value) => new BsonDecimal128(new Decimal128(value));
 
     /// <summary>An integer result as int when it fits, else long.</summary>
-    public static BsonValue Integer(long value) => value is >= int.MinValue and <= int.MaxValue ? new BsonInt32((int)value) : new BsonInt64(value);
+    public static BsonValue Integer(long value) =>
+        value is >= int.MinValue and <= int.MaxValue ? new BsonInt32((int)value) : new BsonInt64(value);
 
     public static BsonValue Add(BsonValue x, BsonValue y)
     {

@@ -10,14 +10,16 @@ internal sealed class UnaryOperatorExpression(AggregationExpression argument, Fu
 }
 
 /// <summary>An operator of two eagerly evaluated arguments.</summary>
-internal sealed class BinaryOperatorExpression(AggregationExpression left, AggregationExpression right, Func<BsonValue?, BsonValue?, BsonValue?> apply) : AggregationExpression
+internal sealed class BinaryOperatorExpression(AggregationExpression left, AggregationExpression right,
+    Func<BsonValue?, BsonValue?, BsonValue?> apply) : AggregationExpression
 {
     public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null) =>
         apply(left.Evaluate(root, scope), right.Evaluate(root, scope));
 }
 
 /// <summary>An operator of any number of eagerly evaluated arguments.</summary>
-internal sealed class NaryOperatorExpression(AggregationExpression[] arguments, Func<BsonValue?[], BsonValue?> apply) : AggregationExpression
+internal sealed class NaryOperatorExpression(AggregationExpression[] arguments, Func<BsonValue?[], BsonValue?> apply)
+    : AggregationExpression
 {
     public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
     {
@@ -41,15 +43,18 @@ internal static class Operator
         {
             if (min == max)
             {
-                throw new MongoErrorException(16020, $"Expression {name} takes exactly {min} arguments. {arguments.Length} were passed in.");
+                throw new MongoErrorException(16020,
+                    $"Expression {name} takes exactly {min} arguments. {arguments.Length} were passed in.");
             }
 
             if (max == int.MaxValue)
             {
-                throw new MongoErrorException(16021, $"Expression {name} takes at least {min} arguments. {arguments.Length} were passed in.");
+                throw new MongoErrorException(16021,
+                    $"Expression {name} takes at least {min} arguments. {arguments.Length} were passed in.");
             }
 
-            throw new MongoErrorException(28667, $"Expression {name} takes at least {min} arguments, and at most {max}, but {arguments.Length} were passed in.");
+            throw new MongoErrorException(28667,
+                $"Expression {name} takes at least {min} arguments, and at most {max}, but {arguments.Length} were passed in.");
         }
 
         return arguments;
@@ -86,12 +91,15 @@ internal sealed class NamedArguments
         _context = context;
     }
 
-    /// <summary>Reads <paramref name="argument"/>; a non-document, an unknown name or a missing required name throws with the given codes.</summary>
-    public static NamedArguments Parse(string op, BsonValue argument, ExpressionCompileContext context, string[] allowed, string[] required, int notObjectCode, int unknownCode, int missingCode)
+    /// <summary>Reads <paramref name="argument"/>; a non-document, an unknown name or a missing required name throws with the given
+    /// codes.</summary>
+    public static NamedArguments Parse(string op, BsonValue argument, ExpressionCompileContext context, string[] allowed, string[] required,
+        int notObjectCode, int unknownCode, int missingCode)
     {
         if (argument is not BsonDocument document)
         {
-            throw new MongoErrorException(notObjectCode, $"{op} expects an object as its argument, found input of type: {TypeNames.Of(argument)}");
+            throw new MongoErrorException(notObjectCode,
+                $"{op} expects an object as its argument, found input of type: {TypeNames.Of(argument)}");
         }
 
         var result = new NamedArguments(op, context);

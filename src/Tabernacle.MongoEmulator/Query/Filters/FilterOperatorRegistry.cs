@@ -16,7 +16,8 @@ internal delegate FilterNode TopLevelOperatorParser(BsonValue argument, FilterCo
 /// </summary>
 internal static class FilterOperatorRegistry
 {
-    public static IReadOnlyDictionary<string, FieldOperatorParser> FieldOperators { get; } = new Dictionary<string, FieldOperatorParser>(StringComparer.Ordinal)
+    public static IReadOnlyDictionary<string, FieldOperatorParser> FieldOperators { get; } =
+        new Dictionary<string, FieldOperatorParser>(StringComparer.Ordinal)
     {
         ["$eq"] = (arg, c) => new EqualityMatcher(arg, c.Comparer),
         ["$ne"] = ParseNotEqual,
@@ -35,7 +36,8 @@ internal static class FilterOperatorRegistry
         ["$not"] = ParseNot,
     };
 
-    public static IReadOnlyDictionary<string, TopLevelOperatorParser> TopLevelOperators { get; } = new Dictionary<string, TopLevelOperatorParser>(StringComparer.Ordinal)
+    public static IReadOnlyDictionary<string, TopLevelOperatorParser> TopLevelOperators { get; } =
+        new Dictionary<string, TopLevelOperatorParser>(StringComparer.Ordinal)
     {
         ["$and"] = (arg, c, conditions) => new AndNode(ParseClauses("$and", arg, c, conditions)),
         ["$or"] = (arg, c, _) => ParseOr(arg, c),
@@ -199,7 +201,8 @@ internal static class FilterOperatorRegistry
         var d = BsonValueComparer.ToDouble(value);
         if (double.IsNaN(d) || double.IsInfinity(d) || d >= 9.2233720368547758E18 || d < -9.2233720368547758E18)
         {
-            throw new MongoErrorException(ErrorCodes.BadValue, $"malformed mod, {what} value is invalid :: caused by :: Out of bounds coercing to integral value");
+            throw new MongoErrorException(ErrorCodes.BadValue,
+                $"malformed mod, {what} value is invalid :: caused by :: Out of bounds coercing to integral value");
         }
 
         return (long)Math.Truncate(d);
@@ -254,7 +257,8 @@ internal static class FilterOperatorRegistry
             }
             else
             {
-                conditions[i] = item is BsonRegularExpression regex ? RegexMatcher.From(regex) : new EqualityMatcher(item, compiler.Comparer);
+                conditions[i] = item is BsonRegularExpression regex ? RegexMatcher.From(regex)
+                    : new EqualityMatcher(item, compiler.Comparer);
             }
         }
 

@@ -61,7 +61,9 @@ internal sealed class JsonSchemaValidator
             switch (keyword.Name)
             {
                 case "bsonType":
-                    AddTypeCheck(ParseTypes(arg, "bsonType", alias => alias == "number" ? JsonTypes["number"] : BsonTypeNames.CodeOfAlias(alias) is { } code ? [code] : null));
+                    AddTypeCheck(
+                        ParseTypes(arg, "bsonType", alias =>
+                            alias == "number" ? JsonTypes["number"] : BsonTypeNames.CodeOfAlias(alias) is { } code ? [code] : null));
                     break;
                 case "type":
                     AddTypeCheck(ParseTypes(arg, "type", alias => JsonTypes.TryGetValue(alias, out var codes) ? codes : null));
@@ -95,7 +97,8 @@ internal sealed class JsonSchemaValidator
                     _checks.Add(v => v is not BsonString s || CodePoints(s.Value) <= maxLength);
                     break;
                 case "pattern":
-                    var regex = RegexMatcher.Build(arg.IsString ? arg.AsString : throw Invalid("pattern", "must be a string"), string.Empty);
+                    var regex =
+                        RegexMatcher.Build(arg.IsString ? arg.AsString : throw Invalid("pattern", "must be a string"), string.Empty);
                     _checks.Add(v => v is not BsonString s || regex.IsMatch(s.Value));
                     break;
                 case "enum":
@@ -157,8 +160,10 @@ internal sealed class JsonSchemaValidator
         var names = arg switch
         {
             BsonString s => [s.Value],
-            BsonArray array => array.Select(item => item.IsString ? item.AsString : throw Invalid(keyword, "array elements must be strings")).ToArray(),
-            _ => throw new MongoErrorException(ErrorCodes.TypeMismatch, $"$jsonSchema keyword '{keyword}' must be either a string or an array of strings"),
+            BsonArray array =>
+                array.Select(item => item.IsString ? item.AsString : throw Invalid(keyword, "array elements must be strings")).ToArray(),
+            _ => throw new MongoErrorException(ErrorCodes.TypeMismatch,
+                $"$jsonSchema keyword '{keyword}' must be either a string or an array of strings"),
         };
 
         var codes = new List<int>();
@@ -304,10 +309,12 @@ internal sealed class JsonSchemaValidator
         arg as BsonDocument ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, $"$jsonSchema keyword '{keyword}' must be an object");
 
     private static BsonValue RequireNumber(BsonValue arg, string keyword) =>
-        BsonTypeNames.IsNumber(arg) ? arg : throw new MongoErrorException(ErrorCodes.TypeMismatch, $"$jsonSchema keyword '{keyword}' must be a number");
+        BsonTypeNames.IsNumber(arg) ? arg
+            : throw new MongoErrorException(ErrorCodes.TypeMismatch, $"$jsonSchema keyword '{keyword}' must be a number");
 
     private static long RequireCount(BsonValue arg, string keyword) =>
-        arg.IsNumeric && BsonValueComparer.ToDouble(arg) >= 0 && BsonValueComparer.ToDouble(arg) == Math.Floor(BsonValueComparer.ToDouble(arg))
+        arg.IsNumeric && BsonValueComparer.ToDouble(arg) >= 0
+            && BsonValueComparer.ToDouble(arg) == Math.Floor(BsonValueComparer.ToDouble(arg))
             ? (long)BsonValueComparer.ToDouble(arg)
             : throw Invalid(keyword, "must be a representable as a non-negative integer");
 

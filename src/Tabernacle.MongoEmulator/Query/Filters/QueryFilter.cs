@@ -85,4 +85,5 @@ internal sealed class MatchDetails
 /// Bounds on one path that every matching document satisfies: either a set of points (equality, <c>$in</c>)
 /// or an interval. Open ends are <c>null</c>.
 /// </summary>
-internal sealed record IndexBounds(IReadOnlyList<BsonValue>? Points, BsonValue? Lower, bool LowerInclusive, BsonValue? Upper, bool UpperInclusive);
+internal sealed record IndexBounds(IReadOnlyList<BsonValue>? Points, BsonValue? Lower, bool LowerInclusive, BsonValue? Upper,
+    bool UpperInclusive);

@@ -27,7 +27,8 @@ internal sealed class ProjectionTree
         {
             if (node.Leaf is not null)
             {
-                throw new Errors.MongoErrorException(31249, $"Path collision at {dottedPath} remaining portion {string.Join('.', parts, i, parts.Length - i)}");
+                throw new Errors.MongoErrorException(31249,
+                    $"Path collision at {dottedPath} remaining portion {string.Join('.', parts, i, parts.Length - i)}");
             }
 
             if (!node._children.TryGetValue(parts[i], out var child))

@@ -5,7 +5,8 @@ using Tabernacle.MongoEmulator.Query.Filters;
 
 namespace Tabernacle.MongoEmulator.Query.Projection;
 
-/// <summary>A compiled <c>find</c>/<c>findAndModify</c> projection (inclusion, exclusion, <c>$slice</c>, <c>$elemMatch</c>, positional <c>$</c>, expressions).</summary>
+/// <summary>A compiled <c>find</c>/<c>findAndModify</c> projection (inclusion, exclusion, <c>$slice</c>, <c>$elemMatch</c>, positional
+/// <c>$</c>, expressions).</summary>
 internal sealed class QueryProjection
 {
     private readonly ProjectionTree _tree = new();
@@ -17,7 +18,8 @@ internal sealed class QueryProjection
     {
     }
 
-    /// <summary>Compiles a projection; invalid ones (mixing inclusion and exclusion, ...) throw <see cref="Errors.MongoErrorException"/> with MongoDB's code.</summary>
+    /// <summary>Compiles a projection; invalid ones (mixing inclusion and exclusion, ...) throw <see cref="Errors.MongoErrorException"/>
+    /// with MongoDB's code.</summary>
     public static QueryProjection Compile(BsonDocument projection, Collation? collation = null, BsonDocument? variables = null)
     {
         ArgumentNullException.ThrowIfNull(projection);
@@ -157,7 +159,8 @@ internal sealed class ProjectionParser(ProjectionTree tree, Collation? collation
                 Add(path, new ElemMatchLeaf((IArrayPositionMatcher)matcher));
                 return;
             case "$meta":
-                throw new MongoErrorException(ErrorCodes.NotSupportedInEmulator, $"$meta projections are not supported by the emulator: {path}");
+                throw new MongoErrorException(ErrorCodes.NotSupportedInEmulator,
+                    $"$meta projections are not supported by the emulator: {path}");
             default:
                 if (!isTopLevelId || _inclusion != false)
                 {
@@ -174,7 +177,10 @@ internal sealed class ProjectionParser(ProjectionTree tree, Collation? collation
         var arrayPath = path[..^2];
         if (arrayPath.Split('.').Any(p => p.StartsWith('$')))
         {
-            throw new MongoErrorException(31394, "As of 4.4, it's illegal to specify positional operator in the middle of a path. Positional projection may only be used at the end, for example: a.b.$. If the query previously used a form like a.b.$.d, remove the parts following the '$' and the results will be equivalent.");
+            throw new MongoErrorException(31394,
+                "As of 4.4, it's illegal to specify positional operator in the middle of a path. Positional projection may only be used " +
+                    "at the end, for example: a.b.$. If the query previously used a form like a.b.$.d, remove the parts following the " +
+                        "'$' and the results will be equivalent.");
         }
 
         if (value is BsonDocument or BsonArray or BsonString)

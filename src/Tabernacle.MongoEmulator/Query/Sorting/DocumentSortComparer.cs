@@ -149,7 +149,8 @@ internal sealed class DocumentSortComparer : IComparer<BsonDocument>
         return result;
     }
 
-    /// <summary>The first <paramref name="limit"/> documents in sort order, without sorting the rest (for <c>$sort</c> + <c>$limit</c>).</summary>
+    /// <summary>The first <paramref name="limit"/> documents in sort order, without sorting the rest (for <c>$sort</c> +
+    /// <c>$limit</c>).</summary>
     public List<BsonDocument> Top(IEnumerable<BsonDocument> documents, int limit) => Top(documents, static d => d, limit);
 
     /// <summary>
@@ -213,7 +214,8 @@ internal sealed class DocumentSortComparer : IComparer<BsonDocument>
         return sawEmptyArray && !sawValue ? EmptyArrayKey : BsonNull.Value;
     }
 
-    private void Collect(BsonValue value, string[] path, int index, int direction, ref BsonValue? best, ref bool sawEmptyArray, ref bool sawValue)
+    private void Collect(BsonValue value, string[] path, int index, int direction, ref BsonValue? best, ref bool sawEmptyArray,
+        ref bool sawValue)
     {
         if (index == path.Length)
         {
@@ -262,7 +264,8 @@ internal sealed class DocumentSortComparer : IComparer<BsonDocument>
                 }
 
                 // A numeric path part may also index the array ("a.0"); otherwise the path maps over its elements.
-                if (int.TryParse(path[index], out var position) && position >= 0 && position < array.Count && path[index].All(char.IsAsciiDigit))
+                if (int.TryParse(path[index], out var position) && position >= 0 && position < array.Count
+                    && path[index].All(char.IsAsciiDigit))
                 {
                     Collect(array[position], path, index + 1, direction, ref best, ref sawEmptyArray, ref sawValue);
                     break;

@@ -33,7 +33,8 @@ internal sealed class ArrayFilterSet
             var identifier = IdentifierOf(filter);
             if (!set._filters.TryAdd(identifier, QueryFilter.Compile(filter, collation, variables)))
             {
-                throw new MongoErrorException(ErrorCodes.FailedToParse, $"Found multiple array filters with the same top-level field name {identifier}");
+                throw new MongoErrorException(ErrorCodes.FailedToParse,
+                    $"Found multiple array filters with the same top-level field name {identifier}");
             }
         }
 
@@ -58,7 +59,8 @@ internal sealed class ArrayFilterSet
         {
             if (!_used.Contains(identifier))
             {
-                throw new MongoErrorException(ErrorCodes.FailedToParse, $"The array filter for identifier '{identifier}' was not used in the update {Paths.ShellFormat.Format(update)}");
+                throw new MongoErrorException(ErrorCodes.FailedToParse,
+                    $"The array filter for identifier '{identifier}' was not used in the update {Paths.ShellFormat.Format(update)}");
             }
         }
     }
@@ -76,7 +78,9 @@ internal sealed class ArrayFilterSet
             var candidate = dot < 0 ? name : name[..dot];
             if (identifier is not null && identifier != candidate)
             {
-                throw new MongoErrorException(ErrorCodes.FailedToParse, $"Error parsing array filter :: caused by :: Expected a single top-level field name, found '{identifier}' and '{candidate}'");
+                throw new MongoErrorException(ErrorCodes.FailedToParse,
+                    $"Error parsing array filter :: caused by :: Expected a single top-level field name, found '{identifier}' and " +
+                        $"'{candidate}'");
             }
 
             identifier = candidate;
@@ -84,12 +88,15 @@ internal sealed class ArrayFilterSet
 
         if (identifier is null)
         {
-            throw new MongoErrorException(ErrorCodes.FailedToParse, "Cannot use an expression without a top-level field name in arrayFilters");
+            throw new MongoErrorException(ErrorCodes.FailedToParse,
+                "Cannot use an expression without a top-level field name in arrayFilters");
         }
 
         if (!IsValidIdentifier(identifier))
         {
-            throw new MongoErrorException(ErrorCodes.BadValue, $"Error parsing array filter :: caused by :: The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '{identifier}'");
+            throw new MongoErrorException(ErrorCodes.BadValue,
+                $"Error parsing array filter :: caused by :: The top-level field name must be an alphanumeric string beginning with a " +
+                    $"lowercase letter, found '{identifier}'");
         }
 
         return identifier;

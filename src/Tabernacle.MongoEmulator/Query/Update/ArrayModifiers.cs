@@ -23,7 +23,8 @@ internal sealed class PushModifier(BsonArray values, int? position, int? slice, 
     public override ModifierOutcome Apply(BsonValue? current, ModifierSite site, UpdateContext context)
     {
         var result = ArrayTarget.ExistingOrNew(current, () =>
-            $"The field '{site.FieldName}' must be an array but is of type {BsonTypeNames.NameOf(current!)} in document {context.DescribeDocument()}");
+            $"The field '{site.FieldName}' must be an array but is of type {BsonTypeNames.NameOf(current!)} in document " +
+                $"{context.DescribeDocument()}");
 
         var insertAt = result.Count;
         if (position is { } p)
@@ -151,7 +152,8 @@ internal sealed class PopModifier(bool fromFront) : ModifierNode
 
         if (current is not BsonArray array)
         {
-            throw new MongoErrorException(ErrorCodes.TypeMismatch, $"Path '{site.Path}' contains an element of non-array type '{BsonTypeNames.NameOf(current)}'");
+            throw new MongoErrorException(ErrorCodes.TypeMismatch,
+                $"Path '{site.Path}' contains an element of non-array type '{BsonTypeNames.NameOf(current)}'");
         }
 
         if (array.Count == 0)
@@ -180,7 +182,8 @@ internal sealed class PullModifier(string op, Func<BsonValue, bool> shouldRemove
 
         if (current is not BsonArray array)
         {
-            throw new MongoErrorException(ErrorCodes.BadValue, op == "$pull" ? "Cannot apply $pull to a non-array value" : "$pullAll requires an array argument");
+            throw new MongoErrorException(ErrorCodes.BadValue,
+                op == "$pull" ? "Cannot apply $pull to a non-array value" : "$pullAll requires an array argument");
         }
 
         var removed = 0;

@@ -38,8 +38,10 @@ internal sealed class DocumentUpdate
 
     private DocumentUpdate(PipelineUpdate pipeline) => _pipeline = pipeline;
 
-    /// <summary>Compiles <paramref name="update"/>; invalid updates throw <see cref="Errors.MongoErrorException"/> with MongoDB's code.</summary>
-    public static DocumentUpdate Compile(BsonValue update, BsonArray? arrayFilters = null, Collation? collation = null, BsonDocument? variables = null)
+    /// <summary>Compiles <paramref name="update"/>; invalid updates throw <see cref="Errors.MongoErrorException"/> with MongoDB's
+    /// code.</summary>
+    public static DocumentUpdate Compile(BsonValue update, BsonArray? arrayFilters = null, Collation? collation = null,
+        BsonDocument? variables = null)
     {
         ArgumentNullException.ThrowIfNull(update);
         switch (update)
@@ -53,7 +55,8 @@ internal sealed class DocumentUpdate
                 return new DocumentUpdate(new PipelineUpdate(stages, collation, variables));
             case BsonDocument document when document.ElementCount > 0 && document.GetElement(0).Name.StartsWith('$'):
                 var filters = ArrayFilterSet.Compile(arrayFilters, collation, variables);
-                return new DocumentUpdate(OperatorUpdateCompiler.Compile(document, filters, collation, variables), filters, BsonValueComparer.For(collation));
+                return new DocumentUpdate(OperatorUpdateCompiler.Compile(document, filters, collation, variables), filters,
+                    BsonValueComparer.For(collation));
             case BsonDocument replacement:
                 ValidateReplacement(replacement);
                 return new DocumentUpdate(replacement);
@@ -146,7 +149,9 @@ internal sealed class DocumentUpdate
                     current = nested.TryGetValue(part, out var next) ? next : null;
                     break;
                 case BsonArray:
-                    throw new MongoErrorException(ErrorCodes.BadValue, $"The source field cannot be an array element, '{source}' in doc with {source.Parts[0]}: {ShellFormat.Format(document[source.Parts[0]])}");
+                    throw new MongoErrorException(ErrorCodes.BadValue,
+                        $"The source field cannot be an array element, '{source}' in doc with {source.Parts[0]}: " +
+                            $"{ShellFormat.Format(document[source.Parts[0]])}");
                 default:
                     return null;
             }
@@ -163,7 +168,8 @@ internal sealed class DocumentUpdate
             {
                 throw new MongoErrorException(
                     ErrorCodes.DollarPrefixedFieldName,
-                    $"The dollar ($) prefixed field '{element.Name}' in '{element.Name}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.");
+                    $"The dollar ($) prefixed field '{element.Name}' in '{element.Name}' is not allowed in the context of an update's " +
+                        $"replacement document. Consider using an aggregation pipeline with $replaceWith.");
             }
         }
     }

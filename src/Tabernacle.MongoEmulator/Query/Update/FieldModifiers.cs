@@ -46,7 +46,8 @@ internal sealed class ArithmeticModifier(string op, BsonValue operand) : Modifie
         {
             throw new MongoErrorException(
                 ErrorCodes.TypeMismatch,
-                $"Cannot apply {op} to a value of non-numeric type. {context.DescribeDocument()} has the field '{site.FieldName}' of non-numeric type {BsonTypeNames.NameOf(current)}");
+                $"Cannot apply {op} to a value of non-numeric type. {context.DescribeDocument()} has the field '{site.FieldName}' of " +
+                    $"non-numeric type {BsonTypeNames.NameOf(current)}");
         }
 
         var result = isInc ? NumericArithmetic.Add(current, operand) : NumericArithmetic.Multiply(current, operand);
@@ -105,7 +106,8 @@ internal sealed class RenameDestinationModifier(int renameIndex, string source) 
 
         if (site.ThroughArray)
         {
-            throw new MongoErrorException(ErrorCodes.BadValue, $"The destination field cannot be an array element, '{site.Path}' in doc with {source}");
+            throw new MongoErrorException(ErrorCodes.BadValue,
+                $"The destination field cannot be an array element, '{site.Path}' in doc with {source}");
         }
 
         return ModifierOutcome.Set(value);

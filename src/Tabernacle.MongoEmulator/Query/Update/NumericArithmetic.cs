@@ -49,10 +49,12 @@ internal static class NumericArithmetic
     }
 
     private static Decimal128 Decimal128Add(Decimal128 x, Decimal128 y) =>
-        TryDecimal(x, y, out var dx, out var dy) ? new Decimal128(dx + dy) : new Decimal128(Decimal128.ToDouble(x) + Decimal128.ToDouble(y));
+        TryDecimal(x, y, out var dx, out var dy) ? new Decimal128(dx + dy)
+            : new Decimal128(Decimal128.ToDouble(x) + Decimal128.ToDouble(y));
 
     private static Decimal128 Decimal128Multiply(Decimal128 x, Decimal128 y) =>
-        TryDecimal(x, y, out var dx, out var dy) ? new Decimal128(dx * dy) : new Decimal128(Decimal128.ToDouble(x) * Decimal128.ToDouble(y));
+        TryDecimal(x, y, out var dx, out var dy) ? new Decimal128(dx * dy)
+            : new Decimal128(Decimal128.ToDouble(x) * Decimal128.ToDouble(y));
 
     /// <summary>System.Decimal covers the common range exactly; outside it we fall back to double precision.</summary>
     private static bool TryDecimal(Decimal128 x, Decimal128 y, out decimal dx, out decimal dy)

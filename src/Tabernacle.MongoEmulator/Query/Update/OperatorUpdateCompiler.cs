@@ -20,8 +20,10 @@ internal sealed class OperatorUpdateCompiler
         ["$set"] = (path, arg, c) => c.Add(path, new SetModifier(arg, onInsertOnly: false)),
         ["$setOnInsert"] = (path, arg, c) => c.Add(path, new SetModifier(arg, onInsertOnly: true)),
         ["$unset"] = (path, _, c) => c.Add(path, UnsetModifier.Instance),
-        ["$inc"] = (path, arg, c) => c.Add(path, new ArithmeticModifier("$inc", RequireNumber(arg, path, "Cannot increment with non-numeric argument"))),
-        ["$mul"] = (path, arg, c) => c.Add(path, new ArithmeticModifier("$mul", RequireNumber(arg, path, "Cannot multiply with non-numeric argument"))),
+        ["$inc"] = (path, arg, c) =>
+            c.Add(path, new ArithmeticModifier("$inc", RequireNumber(arg, path, "Cannot increment with non-numeric argument"))),
+        ["$mul"] = (path, arg, c) =>
+            c.Add(path, new ArithmeticModifier("$mul", RequireNumber(arg, path, "Cannot multiply with non-numeric argument"))),
         ["$min"] = (path, arg, c) => c.Add(path, new MinMaxModifier(arg, isMin: true)),
         ["$max"] = (path, arg, c) => c.Add(path, new MinMaxModifier(arg, isMin: false)),
         ["$currentDate"] = (path, arg, c) => c.Add(path, ParseCurrentDate(path, arg)),
@@ -54,21 +56,24 @@ internal sealed class OperatorUpdateCompiler
 
     public static bool IsOperator(string name) => Operators.ContainsKey(name);
 
-    public static OperatorUpdateCompiler Compile(BsonDocument update, ArrayFilterSet arrayFilters, Collation? collation, BsonDocument? variables)
+    public static OperatorUpdateCompiler Compile(BsonDocument update, ArrayFilterSet arrayFilters, Collation? collation,
+        BsonDocument? variables)
     {
         var compiler = new OperatorUpdateCompiler(collation, variables, arrayFilters);
         foreach (var element in update)
         {
             if (!Operators.TryGetValue(element.Name, out var parser))
             {
-                throw new MongoErrorException(ErrorCodes.FailedToParse, $"Unknown modifier: {element.Name}. Expected a valid update modifier or pipeline-style update specified as an array");
+                throw new MongoErrorException(ErrorCodes.FailedToParse,
+                    $"Unknown modifier: {element.Name}. Expected a valid update modifier or pipeline-style update specified as an array");
             }
 
             if (element.Value is not BsonDocument fields)
             {
                 throw new MongoErrorException(
                     ErrorCodes.FailedToParse,
-                    $"Modifiers operate on fields but we found type {BsonTypeNames.NameOf(element.Value)} instead. For example: {{$mod: {{<field>: ...}}}} not {{{element.Name}: {ShellFormat.Format(element.Value)}}}");
+                    $"Modifiers operate on fields but we found type {BsonTypeNames.NameOf(element.Value)} instead. For example: " +
+                        $"{{$mod: {{<field>: ...}}}} not {{{element.Name}: {ShellFormat.Format(element.Value)}}}");
             }
 
             foreach (var field in fields)
@@ -98,7 +103,8 @@ internal sealed class OperatorUpdateCompiler
             var component = components[i];
             if (component.Length == 0)
             {
-                throw new MongoErrorException(ErrorCodes.EmptyFieldName, $"The update path '{path}' contains an empty field name, which is not allowed.");
+                throw new MongoErrorException(ErrorCodes.EmptyFieldName,
+                    $"The update path '{path}' contains an empty field name, which is not allowed.");
             }
 
             if (!component.StartsWith('$'))
@@ -110,7 +116,9 @@ internal sealed class OperatorUpdateCompiler
             var isArrayUpdate = component == "$[]" || (component.StartsWith("$[", StringComparison.Ordinal) && component.EndsWith(']'));
             if (!isPositional && !isArrayUpdate)
             {
-                throw new MongoErrorException(ErrorCodes.DollarPrefixedFieldName, $"The dollar ($) prefixed field '{component}' in '{path}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.");
+                throw new MongoErrorException(ErrorCodes.DollarPrefixedFieldName,
+                    $"The dollar ($) prefixed field '{component}' in '{path}' is not allowed in the context of an update's replacement " +
+                        $"document. Consider using an aggregation pipeline with $replaceWith.");
             }
 
             if (!allowPositional)
@@ -145,7 +153,8 @@ internal sealed class OperatorUpdateCompiler
     {
         if (!arg.IsString)
         {
-            throw new MongoErrorException(ErrorCodes.BadValue, $"The 'to' field for $rename must be a string: {source}: {ShellFormat.Format(arg)}");
+            throw new MongoErrorException(ErrorCodes.BadValue,
+                $"The 'to' field for $rename must be a string: {source}: {ShellFormat.Format(arg)}");
         }
 
         var destination = arg.AsString;
@@ -161,12 +170,15 @@ internal sealed class OperatorUpdateCompiler
 
         if (source == destination)
         {
-            throw new MongoErrorException(ErrorCodes.BadValue, $"The source and target field for $rename must differ: {source}: \"{destination}\"");
+            throw new MongoErrorException(ErrorCodes.BadValue,
+                $"The source and target field for $rename must differ: {source}: \"{destination}\"");
         }
 
-        if (destination.StartsWith(source + ".", StringComparison.Ordinal) || source.StartsWith(destination + ".", StringComparison.Ordinal))
+        if (destination.StartsWith(source + ".", StringComparison.Ordinal)
+            || source.StartsWith(destination + ".", StringComparison.Ordinal))
         {
-            throw new MongoErrorException(ErrorCodes.BadValue, $"The source and target field for $rename must not be on the same path: {source}: \"{destination}\"");
+            throw new MongoErrorException(ErrorCodes.BadValue,
+                $"The source and target field for $rename must not be on the same path: {source}: \"{destination}\"");
         }
 
         var index = _renameSources.Count;
@@ -176,7 +188,8 @@ internal sealed class OperatorUpdateCompiler
     }
 
     private static BsonValue RequireNumber(BsonValue arg, string path, string message) =>
-        BsonTypeNames.IsNumber(arg) ? arg : throw new MongoErrorException(ErrorCodes.TypeMismatch, $"{message}: {ShellFormat.FormatField(path, arg)}");
+        BsonTypeNames.IsNumber(arg) ? arg
+            : throw new MongoErrorException(ErrorCodes.TypeMismatch, $"{message}: {ShellFormat.FormatField(path, arg)}");
 
     private static CurrentDateModifier ParseCurrentDate(string path, BsonValue arg)
     {
@@ -187,12 +200,14 @@ internal sealed class OperatorUpdateCompiler
 
         if (arg is BsonDocument spec)
         {
-            if (spec.ElementCount == 1 && spec.GetElement(0).Name == "$type" && spec[0].IsString && spec[0].AsString is "date" or "timestamp")
+            if (spec.ElementCount == 1 && spec.GetElement(0).Name == "$type" && spec[0].IsString && spec[0].AsString is "date"
+                or "timestamp")
             {
                 return new CurrentDateModifier(spec[0].AsString == "timestamp");
             }
 
-            throw new MongoErrorException(ErrorCodes.BadValue, "The '$type' string field is required to be 'date' or 'timestamp': {$currentDate: {field : {$type: 'date'}}}");
+            throw new MongoErrorException(ErrorCodes.BadValue,
+                "The '$type' string field is required to be 'date' or 'timestamp': {$currentDate: {field : {$type: 'date'}}}");
         }
 
         throw new MongoErrorException(
@@ -217,7 +232,8 @@ internal sealed class OperatorUpdateCompiler
             {
                 case "$each":
                     each = clause.Value as BsonArray
-                        ?? throw new MongoErrorException(ErrorCodes.BadValue, $"The argument to $each in $push must be an array but it was of type: {BsonTypeNames.NameOf(clause.Value)}");
+                        ?? throw new MongoErrorException(ErrorCodes.BadValue,
+                            $"The argument to $each in $push must be an array but it was of type: {BsonTypeNames.NameOf(clause.Value)}");
                     break;
                 case "$position":
                     position = RequireInteger(clause.Value, "The value for $position must be an integer value, not of type: ");
@@ -261,7 +277,8 @@ internal sealed class OperatorUpdateCompiler
 
         if (value is not BsonDocument pattern)
         {
-            throw new MongoErrorException(ErrorCodes.BadValue, "The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields");
+            throw new MongoErrorException(ErrorCodes.BadValue,
+                "The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields");
         }
 
         if (pattern.ElementCount == 0)
@@ -292,11 +309,13 @@ internal sealed class OperatorUpdateCompiler
         {
             if (spec.ElementCount > 1)
             {
-                throw new MongoErrorException(ErrorCodes.BadValue, $"Found unexpected fields after $each in $addToSet: {ShellFormat.Format(spec)}");
+                throw new MongoErrorException(ErrorCodes.BadValue,
+                    $"Found unexpected fields after $each in $addToSet: {ShellFormat.Format(spec)}");
             }
 
             return spec[0] as BsonArray
-                ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, $"The argument to $each in $addToSet must be an array but it was of type {BsonTypeNames.NameOf(spec[0])}");
+                ?? throw new MongoErrorException(ErrorCodes.TypeMismatch,
+                    $"The argument to $each in $addToSet must be an array but it was of type {BsonTypeNames.NameOf(spec[0])}");
         }
 
         return [arg];
@@ -349,7 +368,8 @@ internal sealed class OperatorUpdateCompiler
     {
         if (arg is not BsonArray values)
         {
-            throw new MongoErrorException(ErrorCodes.BadValue, $"$pullAll requires an array argument but was given a {BsonTypeNames.NameOf(arg)}");
+            throw new MongoErrorException(ErrorCodes.BadValue,
+                $"$pullAll requires an array argument but was given a {BsonTypeNames.NameOf(arg)}");
         }
 
         var matchers = values.Select(v => new EqualityMatcher(v, _comparer)).ToArray();

@@ -28,7 +28,8 @@ internal sealed class PipelineUpdate
         {
             if (stage is not BsonDocument document || document.ElementCount != 1)
             {
-                throw new MongoErrorException(ErrorCodes.TypeMismatch, "Each element of the 'pipeline' array must be an object with exactly one field");
+                throw new MongoErrorException(ErrorCodes.TypeMismatch,
+                    "Each element of the 'pipeline' array must be an object with exactly one field");
             }
 
             var name = document.GetElement(0).Name;
@@ -65,7 +66,8 @@ internal sealed class PipelineUpdate
                 return cached.Pipeline;
             }
 
-            var pipeline = AggregationPipeline.Compile(_stages, new PipelineContext(NoCollections.Instance, _collation, _variables) { Now = now });
+            var pipeline =
+                AggregationPipeline.Compile(_stages, new PipelineContext(NoCollections.Instance, _collation, _variables) { Now = now });
             _cached = (now, pipeline);
             return pipeline;
         }

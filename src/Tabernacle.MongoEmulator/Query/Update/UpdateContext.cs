@@ -7,7 +7,8 @@ namespace Tabernacle.MongoEmulator.Query.Update;
 /// <summary>What one application of an operator update needs beyond the document: the query match, time, upsert flag.</summary>
 internal sealed class UpdateContext
 {
-    public UpdateContext(BsonDocument document, MatchDetails? match, bool isUpsertInsert, DateTime now, BsonValueComparer comparer, ArrayFilterSet arrayFilters, int renameCount)
+    public UpdateContext(BsonDocument document, MatchDetails? match, bool isUpsertInsert, DateTime now, BsonValueComparer comparer,
+        ArrayFilterSet arrayFilters, int renameCount)
     {
         Document = document;
         Match = match;

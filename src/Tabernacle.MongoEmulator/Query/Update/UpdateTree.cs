@@ -51,7 +51,8 @@ internal sealed class UpdateObjectNode : UpdateNode
     }
 
     private static MongoErrorException Conflict(string path, string[] components, int at) =>
-        new(ErrorCodes.ConflictingUpdateOperators, $"Updating the path '{path}' would create a conflict at '{string.Join('.', components, 0, at + 1)}'");
+        new(ErrorCodes.ConflictingUpdateOperators,
+            $"Updating the path '{path}' would create a conflict at '{string.Join('.', components, 0, at + 1)}'");
 
     /// <summary>Applies the children to a document or an array.</summary>
     public void ApplyTo(BsonValue container, string path, bool throughArray, UpdateContext context)
@@ -98,7 +99,8 @@ internal sealed class UpdateObjectNode : UpdateNode
                         continue;
                     }
 
-                    throw new MongoErrorException(ErrorCodes.PathNotViable, $"Cannot create field '{component}' in element {{{LastComponent(path)}: {ShellFormat.Format(array)}}}");
+                    throw new MongoErrorException(ErrorCodes.PathNotViable,
+                        $"Cannot create field '{component}' in element {{{LastComponent(path)}: {ShellFormat.Format(array)}}}");
                 }
 
                 ApplyToSlot(child, new Slot(array, index), path, throughArray: true, context);
@@ -107,7 +109,9 @@ internal sealed class UpdateObjectNode : UpdateNode
     }
 
     private static BsonArray RequireArray(BsonValue container, string path, UpdateContext context) =>
-        container as BsonArray ?? throw new MongoErrorException(ErrorCodes.BadValue, $"Cannot apply array updates to non-array element {LastComponent(path)}: {ShellFormat.Format(container)}");
+        container as BsonArray
+            ?? throw new MongoErrorException(ErrorCodes.BadValue,
+                $"Cannot apply array updates to non-array element {LastComponent(path)}: {ShellFormat.Format(container)}");
 
     private static void ApplyToSlot(UpdateNode child, Slot slot, string parentPath, bool throughArray, UpdateContext context)
     {
@@ -143,7 +147,8 @@ internal sealed class UpdateObjectNode : UpdateNode
 
                 if (node.StartsWithArrayUpdate)
                 {
-                    throw new MongoErrorException(ErrorCodes.BadValue, $"The path '{path}' must exist in the document in order to apply array updates.");
+                    throw new MongoErrorException(ErrorCodes.BadValue,
+                        $"The path '{path}' must exist in the document in order to apply array updates.");
                 }
 
                 var created = new BsonDocument();
@@ -162,10 +167,12 @@ internal sealed class UpdateObjectNode : UpdateNode
 
                 if (node.StartsWithArrayUpdate)
                 {
-                    throw new MongoErrorException(ErrorCodes.BadValue, $"Cannot apply array updates to non-array element {name}: {ShellFormat.Format(current)}");
+                    throw new MongoErrorException(ErrorCodes.BadValue,
+                        $"Cannot apply array updates to non-array element {name}: {ShellFormat.Format(current)}");
                 }
 
-                throw new MongoErrorException(ErrorCodes.PathNotViable, $"Cannot create field '{node.FirstComponent}' in element {{{name}: {ShellFormat.Format(current)}}}");
+                throw new MongoErrorException(ErrorCodes.PathNotViable,
+                    $"Cannot create field '{node.FirstComponent}' in element {{{name}: {ShellFormat.Format(current)}}}");
         }
     }
 

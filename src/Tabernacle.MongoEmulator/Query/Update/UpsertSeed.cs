@@ -11,7 +11,8 @@ internal static class UpsertSeed
     {
         foreach (var path in filter.AmbiguousEqualityPaths)
         {
-            throw new MongoErrorException(ErrorCodes.NotSingleValueField, $"cannot infer query fields to set, path '{path}' is matched twice");
+            throw new MongoErrorException(ErrorCodes.NotSingleValueField,
+                $"cannot infer query fields to set, path '{path}' is matched twice");
         }
 
         var paths = filter.EqualityConditions.Keys.ToList();
@@ -21,7 +22,8 @@ internal static class UpsertSeed
             {
                 if (b.StartsWith(a + ".", StringComparison.Ordinal))
                 {
-                    throw new MongoErrorException(ErrorCodes.NotSingleValueField, $"cannot infer query fields to set, both paths '{a}' and '{b}' are matched");
+                    throw new MongoErrorException(ErrorCodes.NotSingleValueField,
+                        $"cannot infer query fields to set, both paths '{a}' and '{b}' are matched");
                 }
             }
         }

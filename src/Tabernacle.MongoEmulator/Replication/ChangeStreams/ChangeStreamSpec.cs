@@ -82,7 +82,8 @@ internal sealed record ChangeStreamSpec(
                     startOptions++;
                     break;
                 default:
-                    throw new MongoErrorException(ErrorCodes.IDLUnknownField, $"BSON field '$changeStream.{element.Name}' is an unknown field.");
+                    throw new MongoErrorException(ErrorCodes.IDLUnknownField,
+                        $"BSON field '$changeStream.{element.Name}' is an unknown field.");
             }
         }
 

@@ -41,7 +41,8 @@ internal sealed class Transaction(string sessionId, long txnNumber, long snapsho
 
     public TransactionState State { get; set; } = TransactionState.InProgress;
 
-    /// <summary>Why the transaction was aborted by the server (write conflict, step-down, expiry), for NoSuchTransaction messages.</summary>
+    /// <summary>Why the transaction was aborted by the server (write conflict, step-down, expiry), for NoSuchTransaction
+    /// messages.</summary>
     public string? AbortReason { get; set; }
 
     public bool HasWrites => _order.Count > 0 || _catalog.Count > 0;
@@ -91,7 +92,8 @@ internal sealed class Transaction(string sessionId, long txnNumber, long snapsho
 
     /// <summary>The final state of every document the transaction wrote, in first-write order.</summary>
     public List<TransactionChange> Changes() =>
-        _order.Select(key => new TransactionChange(key.Database, key.Collection, key.Id, _writes[(key.Database, key.Collection)][key.Id])).ToList();
+        _order.Select(key =>
+            new TransactionChange(key.Database, key.Collection, key.Id, _writes[(key.Database, key.Collection)][key.Id])).ToList();
 
     /// <summary>Every write in the order it was made, with the document before and after it: what change streams report.</summary>
     public IReadOnlyList<TransactionOperation> Operations => _operations;

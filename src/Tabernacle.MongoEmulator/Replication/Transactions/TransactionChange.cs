@@ -20,7 +20,8 @@ internal sealed record TransactionChange(string Database, string Collection, Bso
 
     public static BsonDocument ToApplyOps(IReadOnlyList<TransactionChange> changes) => new("applyOps", new BsonArray(changes.Select(c =>
     {
-        var op = new BsonDocument { { "op", c.Document is null ? "d" : "u" }, { "db", c.Database }, { "coll", c.Collection }, { "_id", c.Id } };
+        var op = new BsonDocument { { "op", c.Document is null ? "d" : "u" }, { "db", c.Database }, { "coll", c.Collection },
+            { "_id", c.Id } };
         if (c.Document is not null)
         {
             op["o"] = c.Document;

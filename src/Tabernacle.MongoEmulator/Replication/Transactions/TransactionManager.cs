@@ -58,19 +58,23 @@ internal sealed class TransactionManager(StorageEngine storage, TimeProvider tim
     /// <summary>The transactions in progress (currentOp's idle sessions); callers hold the storage lock.</summary>
     public IReadOnlyList<Transaction> InProgress => [.. _bySession.Values.Where(t => t.State == TransactionState.InProgress)];
 
-    /// <summary>Starts transaction <paramref name="txnNumber"/> of a session; a smaller number than the session's last is TransactionTooOld.</summary>
+    /// <summary>Starts transaction <paramref name="txnNumber"/> of a session; a smaller number than the session's last is
+    /// TransactionTooOld.</summary>
     public Transaction Begin(string sessionId, long txnNumber, BsonDocument? writeConcern, string? owner = null)
     {
         if (_bySession.TryGetValue(sessionId, out var existing))
         {
             if (txnNumber < existing.TxnNumber)
             {
-                throw new MongoErrorException(ErrorCodes.TransactionTooOld, $"Cannot start transaction {txnNumber} on session {sessionId} because a newer transaction {existing.TxnNumber} has already started.");
+                throw new MongoErrorException(ErrorCodes.TransactionTooOld,
+                    $"Cannot start transaction {txnNumber} on session {sessionId} because a newer transaction {existing.TxnNumber} has " +
+                        $"already started.");
             }
 
             if (txnNumber == existing.TxnNumber)
             {
-                throw new MongoErrorException(ErrorCodes.ConflictingOperationInProgress, $"Cannot start transaction {txnNumber} on session {sessionId} because it has already started.");
+                throw new MongoErrorException(ErrorCodes.ConflictingOperationInProgress,
+                    $"Cannot start transaction {txnNumber} on session {sessionId} because it has already started.");
             }
 
             End(existing, TransactionState.Aborted, "a newer transaction started on the session");
@@ -86,7 +90,8 @@ internal sealed class TransactionManager(StorageEngine storage, TimeProvider tim
         return transaction;
     }
 
-    /// <summary>The session's transaction <paramref name="txnNumber"/>, if it is still in progress; otherwise NoSuchTransaction (251).</summary>
+    /// <summary>The session's transaction <paramref name="txnNumber"/>, if it is still in progress; otherwise NoSuchTransaction
+    /// (251).</summary>
     public Transaction Get(string sessionId, long txnNumber)
     {
         if (_bySession.TryGetValue(sessionId, out var transaction) && transaction.TxnNumber == txnNumber)
@@ -98,7 +103,8 @@ internal sealed class TransactionManager(StorageEngine storage, TimeProvider tim
 
             if (transaction.State == TransactionState.Committed)
             {
-                throw new MongoErrorException(ErrorCodes.TransactionCommitted, $"Transaction with {{ txnNumber: {txnNumber} }} has been committed.");
+                throw new MongoErrorException(ErrorCodes.TransactionCommitted,
+                    $"Transaction with {{ txnNumber: {txnNumber} }} has been committed.");
             }
 
             throw NoSuchTransaction(txnNumber, transaction.AbortReason);
@@ -233,6 +239,7 @@ internal sealed class TransactionManager(StorageEngine storage, TimeProvider tim
         public bool Equals((string Namespace, BsonValue Id) x, (string Namespace, BsonValue Id) y) =>
             x.Namespace == y.Namespace && BsonValueComparer.Default.Equals(x.Id, y.Id);
 
-        public int GetHashCode((string Namespace, BsonValue Id) obj) => HashCode.Combine(obj.Namespace, BsonValueComparer.Default.GetHashCode(obj.Id));
+        public int GetHashCode((string Namespace, BsonValue Id) obj) =>
+            HashCode.Combine(obj.Namespace, BsonValueComparer.Default.GetHashCode(obj.Id));
     }
 }

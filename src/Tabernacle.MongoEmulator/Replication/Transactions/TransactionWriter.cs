@@ -16,7 +16,8 @@ internal sealed class TransactionWriter(ReplicaMember member, Transaction transa
     public OpTime? LastOpTime => null;
 
     /// <summary>A transaction's own writes take document locks instead (a conflict aborts it with WriteConflict).</summary>
-    public bool WaitForTransactions(string database, string collection, IEnumerable<BsonValue> ids, DateTime? deadline, CancellationToken cancellationToken) => false;
+    public bool WaitForTransactions(string database, string collection, IEnumerable<BsonValue> ids, DateTime? deadline,
+        CancellationToken cancellationToken) => false;
 
     public CollectionStore? Collection(string database, string collection) => member.Storage.GetCollection(database, collection);
 
@@ -91,7 +92,8 @@ internal sealed class TransactionWriter(ReplicaMember member, Transaction transa
         var ns = $"{database}.{collection}";
         if (Exists(database, collection, id))
         {
-            throw new MongoErrorException(ErrorCodes.DuplicateKey, $"E11000 duplicate key error collection: {ns} index: _id_ dup key: {{ _id: {id.ToJson()} }}")
+            throw new MongoErrorException(ErrorCodes.DuplicateKey,
+                $"E11000 duplicate key error collection: {ns} index: _id_ dup key: {{ _id: {id.ToJson()} }}")
             {
                 ExtraInfo = new BsonDocument { { "keyPattern", new BsonDocument("_id", 1) }, { "keyValue", new BsonDocument("_id", id) } },
             };

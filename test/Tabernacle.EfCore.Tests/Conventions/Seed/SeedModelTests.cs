@@ -96,7 +96,8 @@ public sealed class SeedModelTests : ProviderTestBase<ShopContext>
     [Fact]
     public async Task Old_products_without_stock_read_as_zero()
     {
-        await RawCollection("products").InsertOneAsync(new BsonDocument { ["_id"] = ObjectId.GenerateNewId(), ["Name"] = "Legacy", ["Price"] = 3.0 });
+        await RawCollection("products").InsertOneAsync(
+            new BsonDocument { ["_id"] = ObjectId.GenerateNewId(), ["Name"] = "Legacy", ["Price"] = 3.0 });
         await using var db = Context();
         Assert.Equal(0, (await db.Products.SingleAsync(p => p.Name == "Legacy")).Stock);
     }
@@ -111,13 +112,15 @@ public sealed class SeedModelTests : ProviderTestBase<ShopContext>
         }
 
         var orm = new DateTime(2025, 12, 24, 18, 0, 0, DateTimeKind.Utc);
-        await RawCollection("events").InsertOneAsync(new BsonDocument { ["_id"] = ObjectId.GenerateNewId(), ["event_type"] = "purchase", ["user_id"] = "u2", ["timestamp"] = orm });
+        await RawCollection("events").InsertOneAsync(
+            new BsonDocument { ["_id"] = ObjectId.GenerateNewId(), ["event_type"] = "purchase", ["user_id"] = "u2", ["timestamp"] = orm });
 
         var stored = await RawCollection("events").Find(new BsonDocument("event_type", "page_view")).SingleAsync();
         Assert.Equal(Noon.UtcDateTime, stored["timestamp"].ToUniversalTime());
 
         await using var reader = Context(o => o.ElementNaming(ElementNaming.SnakeCase));
         var events = await reader.Events.OrderBy(e => e.Timestamp).ToListAsync();
-        Assert.Equal([("purchase", "u2", orm), ("page_view", "u1", Noon.UtcDateTime)], events.Select(e => (e.EventType, e.UserId, e.Timestamp)));
+        Assert.Equal([("purchase", "u2", orm), ("page_view", "u1", Noon.UtcDateTime)],
+            events.Select(e => (e.EventType, e.UserId, e.Timestamp)));
     }
 }

@@ -7,8 +7,10 @@ public static partial class BreadthCases
     {
         long asLong = 5;
         int asInt = 5;
-        c["eq_static_equals_int_and_long_is_false"] = new(s => s.Orders.Where(o => Equals(o.Id, asLong)).Select(o => o.Id).AsBag(), MayBeEmpty: true);
-        c["eq_instance_equals_int_and_long_is_false"] = new(s => s.Orders.Where(o => o.Id.Equals(asLong)).Select(o => o.Id).AsBag(), MayBeEmpty: true);
+        c["eq_static_equals_int_and_long_is_false"] =
+            new(s => s.Orders.Where(o => Equals(o.Id, asLong)).Select(o => o.Id).AsBag(), MayBeEmpty: true);
+        c["eq_instance_equals_int_and_long_is_false"] =
+            new(s => s.Orders.Where(o => o.Id.Equals(asLong)).Select(o => o.Id).AsBag(), MayBeEmpty: true);
         var paid = OrderStatus.Paid;
         c["eq_static_equals_same_type"] = new(s => s.Orders.Where(o => Equals(o.Status, paid)).Select(o => o.Id).AsBag());
         c["eq_static_equals_nullable_and_value"] = new(s => s.Orders.Where(o => Equals(o.CustomerId, asInt)).Select(o => o.Id).AsBag());

@@ -12,7 +12,9 @@ internal static class BreadthData
     public const int CustomerCount = 90;
     public const int OrderCount = 240;
 
-    private static readonly string[] FirstNames = ["alice", "Bob", "carol", "Dave", "eve", "Frank", "grace", "Heidi", "ivan", "Judy", "mallory", "Niaj", "olivia", "Peggy", "rupert", "Sybil", "trent", "Uma", "victor", "Walter"];
+    private static readonly string[] FirstNames =
+        ["alice", "Bob", "carol", "Dave", "eve", "Frank", "grace", "Heidi", "ivan", "Judy", "mallory", "Niaj", "olivia", "Peggy", "rupert",
+            "Sybil", "trent", "Uma", "victor", "Walter"];
     private static readonly string[] Cities = ["Oslo", "Bergen", "oslo", "Århus", "Zürich", "Berlin", "Austin", "Éze"];
     private static readonly string[] Labels = ["vip", "new", "churn-risk", "Newsletter", "b2b"];
     private static readonly string[] OrderTags = ["gift", "rush", "fragile", "bulk", "Gift"];
@@ -28,7 +30,8 @@ internal static class BreadthData
         for (var i = 1; i <= CustomerCount; i++)
         {
             Customer customer = random.Next(4) == 0
-                ? new BusinessCustomer { VatNumber = "VAT" + random.Next(1000, 9999).ToString(CultureInfo.InvariantCulture), Employees = random.Next(1, 500) }
+                ? new BusinessCustomer { VatNumber = "VAT" + random.Next(1000, 9999).ToString(CultureInfo.InvariantCulture),
+                    Employees = random.Next(1, 500) }
                 : new Customer();
             customer.Id = i;
             customer.Name = FirstNames[random.Next(FirstNames.Length)] + " " + (char)('A' + random.Next(26)) + ".";
@@ -39,7 +42,10 @@ internal static class BreadthData
             customer.Birthday = new DateOnly(1950, 1, 1).AddDays(random.Next(0, 20000));
             customer.Age = random.Next(5) == 0 ? null : random.Next(18, 90);
             customer.CreditLimit = Math.Round((decimal)random.NextDouble() * 10000m, random.Next(0, 3));
-            customer.Address = random.Next(5) == 0 ? null : new Address { City = Cities[random.Next(Cities.Length)], Zip = random.Next(4) == 0 ? null : random.Next(1000, 9999).ToString(CultureInfo.InvariantCulture), Floor = random.Next(-1, 12) };
+            customer.Address = random.Next(5) == 0 ? null
+                : new Address { City = Cities[random.Next(Cities.Length)],
+                    Zip = random.Next(4) == 0 ? null : random.Next(1000, 9999).ToString(CultureInfo.InvariantCulture),
+                        Floor = random.Next(-1, 12) };
             customer.Scores = Enumerable.Range(0, random.Next(0, 5)).Select(_ => random.Next(0, 100)).ToList();
             customer.Labels = Labels.Where(_ => random.Next(3) == 0).ToList();
             customer.ReferredById = i > 10 && random.Next(3) == 0 ? random.Next(1, i) : null;
@@ -51,7 +57,9 @@ internal static class BreadthData
         {
             var placed = Origin.AddMilliseconds(random.NextInt64(0, 4L * 365 * 24 * 3600 * 1000));
             var lines = Enumerable.Range(0, random.Next(0, 4))
-                .Select(_ => new OrderLine { Sku = Skus[random.Next(Skus.Length)], Quantity = random.Next(1, 10), UnitPrice = Math.Round((decimal)random.NextDouble() * 200m, 2) })
+                .Select(_ =>
+                    new OrderLine { Sku = Skus[random.Next(Skus.Length)], Quantity = random.Next(1, 10),
+                        UnitPrice = Math.Round((decimal)random.NextDouble() * 200m, 2) })
                 .ToList();
             orders.Add(new Order
             {

@@ -32,7 +32,8 @@ public sealed class BreadthDifferentialTests : ProviderTestBase<BreadthContext>
         var @case = BreadthCases.All[name];
         var inMemory = BreadthSets.InMemory(Memory.Customers, Memory.Orders);
         var expected = (@case.Expected ?? @case.Query)(inMemory);
-        Assert.True(@case.MayBeEmpty || !Normalizer.IsEmpty(expected), $"Case '{name}' selects nothing in memory: it would pass without testing anything.");
+        Assert.True(@case.MayBeEmpty || !Normalizer.IsEmpty(expected),
+            $"Case '{name}' selects nothing in memory: it would pass without testing anything.");
 
         using var db = CreateContext();
         var actual = @case.Query(BreadthSets.Server(db));
@@ -45,20 +46,30 @@ public sealed class BreadthDifferentialTests : ProviderTestBase<BreadthContext>
     private static readonly Dictionary<string, (Func<BreadthSets, object?> Query, string Reason)> Untranslatable = new()
     {
         ["last_without_order"] = (s => s.Orders.Last(), "Last/LastOrDefault needs an OrderBy"),
-        ["select_many_default_if_empty"] = (s => s.Customers.SelectMany(x => x.Scores.DefaultIfEmpty()).ToList(), "SelectMany over DefaultIfEmpty()"),
+        ["select_many_default_if_empty"] =
+            (s => s.Customers.SelectMany(x => x.Scores.DefaultIfEmpty()).ToList(), "SelectMany over DefaultIfEmpty()"),
         ["group_aggregate_through_navigation"] = (s => s.Orders.GroupBy(o => o.Status).Select(g => g.Max(o => o.Customer!.Age)).ToList(),
             "A group can be used only through its Key and aggregates"),
         ["group_whole_with_include"] = (s => s.Orders.Include(o => o.Customer).GroupBy(o => o.Status)
             .Select(g => g.OrderBy(o => o.Id).First()).ToList(),
             "on the elements of a group used whole"),
-        ["concat_client_code_on_one_side"] = (s => s.Customers.Select(x => x.Name).Concat(s.Customers.Select(x => x.Name.GetHashCode().ToString())).ToList(), "needs both sides to have the same shape"),
-        ["union_of_joined_collections"] = (s => s.Customers.Select(x => new { x.Id, Ids = x.Orders.Select(o => o.Id).ToList() }).Union(s.Customers.Select(x => new { x.Id, Ids = x.Orders.Select(o => o.Id).ToList() })).ToList(), "needs both sides to have the same shape"),
-        ["string_format_with_format_item"] = (s => s.Customers.Where(x => $"{x.Id:D4}".EndsWith("7")).ToList(), "only '{n}' items are translated"),
+        ["concat_client_code_on_one_side"] =
+            (s => s.Customers.Select(x => x.Name).Concat(s.Customers.Select(x => x.Name.GetHashCode().ToString())).ToList(),
+                "needs both sides to have the same shape"),
+        ["union_of_joined_collections"] =
+            (s => s.Customers.Select(x =>
+                new { x.Id, Ids = x.Orders.Select(o => o.Id).ToList() }).Union(
+                    s.Customers.Select(x => new { x.Id, Ids = x.Orders.Select(o => o.Id).ToList() })).ToList(),
+                        "needs both sides to have the same shape"),
+        ["string_format_with_format_item"] =
+            (s => s.Customers.Where(x => $"{x.Id:D4}".EndsWith("7")).ToList(), "only '{n}' items are translated"),
         ["string_format_double"] = (s => s.Orders.Where(o => $"{o.Weight}".EndsWith("5")).ToList(), "depends on .NET's formatting rules"),
         ["char_code_arithmetic"] = (s => s.Customers.Where(x => x.Name[0] + 1 > 70).ToList(), "The conversion of a char"),
         ["select_many_owned_entities"] = (s => s.Orders.SelectMany(o => o.Lines).ToList(), "not the owned entities themselves"),
-        ["array_distinct_first"] = (s => s.Customers.Where(x => x.Scores.Distinct().First() < 10).ToList(), "$setUnion does not keep the elements' order"),
-        ["array_order_computed_key"] = (s => s.Customers.Where(x => x.Scores.OrderBy(v => -v).First() < 10).ToList(), "a computed key is not supported"),
+        ["array_distinct_first"] =
+            (s => s.Customers.Where(x => x.Scores.Distinct().First() < 10).ToList(), "$setUnion does not keep the elements' order"),
+        ["array_order_computed_key"] =
+            (s => s.Customers.Where(x => x.Scores.OrderBy(v => -v).First() < 10).ToList(), "a computed key is not supported"),
     };
 
     [Theory]
@@ -91,7 +102,13 @@ public sealed class BreadthDifferentialTests : ProviderTestBase<BreadthContext>
         Assert.Equal(Memory.Customers.OfType<BusinessCustomer>().Count(), await db.BusinessCustomers.CountAsync());
         var stored = await db.Customers.Include(c => c.Orders).OrderBy(c => c.Id).ToListAsync();
         Assert.Equal(
-            Memory.Customers.Select(c => Normalizer.Normalize((c, c.Name, c.Email, c.Tier, c.Perks, c.Since, c.Birthday, c.Age, c.CreditLimit, c.Address?.City, c.Address?.Zip, c.Scores, c.Labels, c.ReferredById, c.Orders.Select(o => o.Id).Order().ToList()))),
-            stored.Select(c => Normalizer.Normalize((c, c.Name, c.Email, c.Tier, c.Perks, c.Since, c.Birthday, c.Age, c.CreditLimit, c.Address?.City, c.Address?.Zip, c.Scores, c.Labels, c.ReferredById, c.Orders.Select(o => o.Id).Order().ToList()))));
+            Memory.Customers.Select(c =>
+                Normalizer.Normalize(
+                    (c, c.Name, c.Email, c.Tier, c.Perks, c.Since, c.Birthday, c.Age, c.CreditLimit, c.Address?.City, c.Address?.Zip,
+                        c.Scores, c.Labels, c.ReferredById, c.Orders.Select(o => o.Id).Order().ToList()))),
+            stored.Select(c =>
+                Normalizer.Normalize(
+                    (c, c.Name, c.Email, c.Tier, c.Perks, c.Since, c.Birthday, c.Age, c.CreditLimit, c.Address?.City, c.Address?.Zip,
+                        c.Scores, c.Labels, c.ReferredById, c.Orders.Select(o => o.Id).Order().ToList()))));
     }
 }

@@ -38,10 +38,12 @@ public sealed class BreadthSets
     public IQueryable<Order> Orders { get; }
 
     /// <summary><c>Customers.FromMql(filter)</c>; in memory, <paramref name="equivalent"/> applied to the customers.</summary>
-    public IQueryable<Customer> CustomersFromMql(BsonDocument filter, Func<IQueryable<Customer>, IQueryable<Customer>> equivalent) => _customersFromMql(filter, equivalent);
+    public IQueryable<Customer> CustomersFromMql(BsonDocument filter, Func<IQueryable<Customer>, IQueryable<Customer>> equivalent) =>
+        _customersFromMql(filter, equivalent);
 
     /// <summary><c>Orders.FromPipeline(stages)</c>; in memory, <paramref name="equivalent"/> applied to the orders.</summary>
-    public IQueryable<Order> OrdersFromPipeline(Func<IQueryable<Order>, IQueryable<Order>> equivalent, params BsonDocument[] stages) => _ordersFromPipeline(stages, equivalent);
+    public IQueryable<Order> OrdersFromPipeline(Func<IQueryable<Order>, IQueryable<Order>> equivalent, params BsonDocument[] stages) =>
+        _ordersFromPipeline(stages, equivalent);
 
     public static BreadthSets Server(BreadthContext db) => new(
         true,

@@ -27,7 +27,9 @@ internal static class Normalizer
         bool b => b ? "true" : "false",
         double d => d.ToString("G12", CultureInfo.InvariantCulture),
         float f => ((double)f).ToString("G6", CultureInfo.InvariantCulture),
-        decimal m => m.ToString("G29", CultureInfo.InvariantCulture) is var text && text.Contains('.') ? text.TrimEnd('0').TrimEnd('.') : m.ToString("G29", CultureInfo.InvariantCulture),
+        decimal m =>
+            m.ToString("G29", CultureInfo.InvariantCulture) is var text && text.Contains('.') ? text.TrimEnd('0').TrimEnd('.')
+                : m.ToString("G29", CultureInfo.InvariantCulture),
         DateTime t => t.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fff", CultureInfo.InvariantCulture),
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         TimeSpan t => t.Ticks.ToString(CultureInfo.InvariantCulture),

@@ -42,7 +42,8 @@ internal sealed class OrdinalQueryProvider : IQueryProvider
 {
     public static readonly OrdinalQueryProvider Instance = new();
 
-    private static readonly HashSet<string> Orderings = [nameof(Queryable.OrderBy), nameof(Queryable.OrderByDescending), nameof(Queryable.ThenBy), nameof(Queryable.ThenByDescending)];
+    private static readonly HashSet<string> Orderings =
+        [nameof(Queryable.OrderBy), nameof(Queryable.OrderByDescending), nameof(Queryable.ThenBy), nameof(Queryable.ThenByDescending)];
 
     public IQueryable CreateQuery(Expression expression) =>
         (IQueryable)Activator.CreateInstance(typeof(OrdinalQuery<>).MakeGenericType(ElementType(expression.Type)), expression)!;
@@ -60,13 +61,15 @@ internal sealed class OrdinalQueryProvider : IQueryProvider
     public static Expression Rewrite(Expression expression) => new Rewriter().Visit(expression);
 
     private static Type ElementType(Type sequence) =>
-        sequence.GetInterfaces().Append(sequence).First(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>)).GetGenericArguments()[0];
+        sequence.GetInterfaces().Append(sequence).First(i =>
+            i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>)).GetGenericArguments()[0];
 
     private sealed class Rewriter : ExpressionVisitor
     {
         protected override Expression VisitConstant(ConstantExpression node)
         {
-            if (node.Value is IQueryable { Provider: OrdinalQueryProvider } query && query.GetType().GetProperty(nameof(OrdinalQuery<int>.Source))!.GetValue(query) is IEnumerable source)
+            if (node.Value is IQueryable { Provider: OrdinalQueryProvider } query
+                && query.GetType().GetProperty(nameof(OrdinalQuery<int>.Source))!.GetValue(query) is IEnumerable source)
             {
                 var element = query.ElementType;
                 var enumerable = typeof(Queryable).GetMethods().Single(m => m.Name == nameof(Queryable.AsQueryable) && m.IsGenericMethod)
@@ -87,7 +90,8 @@ internal sealed class OrdinalQueryProvider : IQueryProvider
                 var withComparer = typeof(Queryable).GetMethods(BindingFlags.Public | BindingFlags.Static)
                     .Single(m => m.Name == method.Name && m.GetParameters().Length == 3)
                     .MakeGenericMethod(method.GetGenericArguments());
-                return Expression.Call(withComparer, visited.Arguments[0], visited.Arguments[1], Expression.Constant(StringComparer.Ordinal, typeof(IComparer<string>)));
+                return Expression.Call(withComparer, visited.Arguments[0], visited.Arguments[1],
+                    Expression.Constant(StringComparer.Ordinal, typeof(IComparer<string>)));
             }
 
             return visited;

@@ -79,7 +79,9 @@ public sealed class InheritanceAndRawTests : ProviderTestBase<ZooContext>
     public async Task FromMql_composes_with_LINQ_and_binds_its_filter_as_a_value()
     {
         await using var db = CreateContext();
-        var old = await db.Animals.FromMql(new BsonDocument("Age", new BsonDocument("$gte", 5))).OrderBy(a => a.Name).Select(a => a.Name).ToListAsync();
+        var old =
+            await db.Animals.FromMql(new BsonDocument("Age", new BsonDocument("$gte", 5))).OrderBy(a => a.Name).Select(a =>
+                a.Name).ToListAsync();
         Assert.Equal(["Rex", "Tom"], old);
         var hostile = await db.Animals.FromMql(new BsonDocument("Name", "Rex\"}, {\"$where\": \"1\"")).ToListAsync();
         Assert.Empty(hostile);

@@ -36,7 +36,8 @@ public sealed class NavigationTests : ProviderTestBase<LibraryContext>
         await using var db = CreateContext();
         var norwegian = await db.Books.Where(b => b.Author!.Country == "NO").OrderBy(b => b.Title).Select(b => b.Title).ToListAsync();
         Assert.Equal(["Alpha", "Beta", "Delta"], norwegian);
-        var pairs = await db.Books.OrderBy(b => b.Id).Select(b => new { b.Title, Author = b.Author == null ? null : b.Author.Name }).ToListAsync();
+        var pairs =
+            await db.Books.OrderBy(b => b.Id).Select(b => new { b.Title, Author = b.Author == null ? null : b.Author.Name }).ToListAsync();
         Assert.Equal(["Ann", "Ann", "Ben", "Ann", null], pairs.Select(p => p.Author));
     }
 
@@ -65,7 +66,9 @@ public sealed class NavigationTests : ProviderTestBase<LibraryContext>
         Assert.All(authors.SelectMany(a => a.Books), b => Assert.NotNull(b.Author));
 
         await using var filtered = CreateContext();
-        var cheapFirst = await filtered.Authors.AsNoTracking().Include(a => a.Books.Where(b => b.Price > 10).OrderByDescending(b => b.Price).Take(2)).SingleAsync(a => a.Id == 1);
+        var cheapFirst =
+            await filtered.Authors.AsNoTracking().Include(a =>
+                a.Books.Where(b => b.Price > 10).OrderByDescending(b => b.Price).Take(2)).SingleAsync(a => a.Id == 1);
         Assert.Equal(["Delta", "Beta"], cheapFirst.Books.Select(b => b.Title));
 
         await using var nested = CreateContext();
@@ -78,9 +81,12 @@ public sealed class NavigationTests : ProviderTestBase<LibraryContext>
     {
         await using var db = CreateContext();
         Assert.Equal(["Ann"], await db.Authors.Where(a => a.Books.Any(b => b.Price > 20)).Select(a => a.Name).ToListAsync());
-        Assert.Equal(["Ann", "Ben"], await db.Authors.Where(a => a.Books.Count() >= 1).OrderBy(a => a.Name).Select(a => a.Name).ToListAsync());
+        Assert.Equal(["Ann", "Ben"],
+            await db.Authors.Where(a => a.Books.Count() >= 1).OrderBy(a => a.Name).Select(a => a.Name).ToListAsync());
         Assert.Equal(["Cid"], await db.Authors.Where(a => !a.Books.Any()).Select(a => a.Name).ToListAsync());
-        var counts = await db.Authors.OrderBy(a => a.Id).Select(a => new { a.Name, Count = a.Books.Count(), Total = a.Books.Sum(b => b.Price) }).ToListAsync();
+        var counts =
+            await db.Authors.OrderBy(a => a.Id).Select(a =>
+                new { a.Name, Count = a.Books.Count(), Total = a.Books.Sum(b => b.Price) }).ToListAsync();
         Assert.Equal([3, 1, 0], counts.Select(c => c.Count));
         Assert.Equal([67m, 8m, 0m], counts.Select(c => c.Total));
     }
@@ -89,11 +95,17 @@ public sealed class NavigationTests : ProviderTestBase<LibraryContext>
     public async Task Join_and_GroupJoin()
     {
         await using var db = CreateContext();
-        var joined = await db.Books.Join(db.Authors, b => b.AuthorId, a => (int?)a.Id, (b, a) => new { b.Title, a.Name }).OrderBy(x => x.Title).ToListAsync();
-        var expected = _books.Join(_authors, b => b.AuthorId, a => (int?)a.Id, (b, a) => new { b.Title, a.Name }).OrderBy(x => x.Title, StringComparer.Ordinal).ToList();
+        var joined =
+            await db.Books.Join(db.Authors, b => b.AuthorId, a => (int?)a.Id, (b, a) => new { b.Title, a.Name }).OrderBy(x =>
+                x.Title).ToListAsync();
+        var expected =
+            _books.Join(_authors, b => b.AuthorId, a => (int?)a.Id, (b, a) => new { b.Title, a.Name }).OrderBy(x =>
+                x.Title, StringComparer.Ordinal).ToList();
         Assert.Equal(expected, joined);
 
-        var grouped = await db.Authors.GroupJoin(db.Books, a => (int?)a.Id, b => b.AuthorId, (a, books) => new { a.Name, Titles = books.Select(b => b.Title).ToList() }).ToListAsync();
+        var grouped =
+            await db.Authors.GroupJoin(db.Books, a => (int?)a.Id, b => b.AuthorId, (a, books) =>
+                new { a.Name, Titles = books.Select(b => b.Title).ToList() }).ToListAsync();
         Assert.Equal(3, grouped.Single(g => g.Name == "Ann").Titles.Count);
         Assert.Empty(grouped.Single(g => g.Name == "Cid").Titles);
     }

@@ -56,13 +56,17 @@ public sealed class OuterApplyAndDefaultIfEmptyTests : ProviderTestBase<LibraryC
     public async Task Operators_after_DefaultIfEmpty_see_the_default_row()
     {
         await using var db = CreateContext();
-        Assert.Empty(await db.Authors.Where(a => a.Country == "SE").DefaultIfEmpty().Where(a => a != null).Select(a => a!.Name).ToListAsync());
+        Assert.Empty(
+            await db.Authors.Where(a => a.Country == "SE").DefaultIfEmpty().Where(a => a != null).Select(a => a!.Name).ToListAsync());
         Assert.Equal(
             ["Ann", "Cid"],
-            await db.Authors.Where(a => a.Country == "NO").DefaultIfEmpty().Where(a => a != null).OrderBy(a => a!.Name).Select(a => a!.Name).ToListAsync());
+            await db.Authors.Where(a => a.Country == "NO").DefaultIfEmpty().Where(a => a != null).OrderBy(a => a!.Name).Select(a =>
+                a!.Name).ToListAsync());
         Assert.True(await db.Authors.Where(a => a.Country == "SE").Select(a => a.Id).DefaultIfEmpty().AnyAsync());
         Assert.Equal(1, await db.Authors.Where(a => a.Country == "SE").DefaultIfEmpty().CountAsync());
-        var withBooks = await db.Authors.Where(a => a.Country == "NO").DefaultIfEmpty().OrderBy(a => a!.Name).Select(a => new { a!.Name, a.Books }).ToListAsync();
+        var withBooks =
+            await db.Authors.Where(a => a.Country == "NO").DefaultIfEmpty().OrderBy(a => a!.Name).Select(a =>
+                new { a!.Name, a.Books }).ToListAsync();
         Assert.Equal(["Ann:3", "Cid:0"], withBooks.Select(a => a.Name + ":" + a.Books.Count));
         Assert.Equal(2.0, await db.Authors.Where(a => a.Country != "SE").Select(a => a.Id).DefaultIfEmpty().AverageAsync());
         Assert.Equal(3, await db.Authors.Select(a => a.Id).DefaultIfEmpty().MaxAsync());
@@ -94,7 +98,9 @@ public sealed class OuterApplyAndDefaultIfEmptyTests : ProviderTestBase<LibraryC
     public async Task SelectMany_over_a_navigation_with_DefaultIfEmpty_yields_the_default_value()
     {
         await using var db = CreateContext();
-        var prices = await db.Authors.OrderBy(a => a.Id).SelectMany(a => a.Books.Where(b => b.Price > 20).Select(b => b.Id).DefaultIfEmpty()).ToListAsync();
+        var prices =
+            await db.Authors.OrderBy(a => a.Id).SelectMany(a =>
+                a.Books.Where(b => b.Price > 20).Select(b => b.Id).DefaultIfEmpty()).ToListAsync();
         Assert.Equal([0, 0, 11, 13], prices.Order());
 
         var books = await db.Authors.SelectMany(a => a.Books.DefaultIfEmpty(), (a, b) => new { a.Name, b }).ToListAsync();
@@ -127,7 +133,9 @@ public sealed class OuterApplyAndDefaultIfEmptyTests : ProviderTestBase<LibraryC
     public async Task DefaultIfEmpty_before_an_aggregate_of_a_projected_subquery_applies_to_the_joined_items()
     {
         await using var db = CreateContext();
-        var sums = await db.Authors.OrderBy(a => a.Id).Select(a => new { a.Name, Max = a.Books.Select(b => b.Price).DefaultIfEmpty().Max() }).ToListAsync();
+        var sums =
+            await db.Authors.OrderBy(a => a.Id).Select(a =>
+                new { a.Name, Max = a.Books.Select(b => b.Price).DefaultIfEmpty().Max() }).ToListAsync();
         Assert.Equal([30m, 8m, 0m], sums.Select(s => s.Max));
     }
 
@@ -137,7 +145,8 @@ public sealed class OuterApplyAndDefaultIfEmptyTests : ProviderTestBase<LibraryC
         await using var db = CreateContext();
         Assert.Equal(
             ["Cid"],
-            await db.Authors.Where(a => a.Country == "NO").Join(db.Authors.Where(a => a.Id > 1), o => o, i => i, (o, i) => o.Name).ToListAsync());
+            await db.Authors.Where(a => a.Country == "NO").Join(db.Authors.Where(a => a.Id > 1), o => o, i => i, (o, i) =>
+                o.Name).ToListAsync());
         Assert.Empty(await db.Authors.Where(a => a.Country == "SE").DefaultIfEmpty()
             .Join(db.Authors.Where(a => a.Country == "SE").DefaultIfEmpty(), o => o, i => i, (o, i) => o)
             .ToListAsync());
@@ -150,7 +159,8 @@ public sealed class OuterApplyAndDefaultIfEmptyTests : ProviderTestBase<LibraryC
         var joined = await db.Authors
             .RightJoin(db.Books, a => (int?)a.Id, b => b.AuthorId, (a, b) => new { Author = a == null ? null : a.Name, b.Title })
             .ToListAsync();
-        var expected = _authors.RightJoin(_books, a => (int?)a.Id, b => b.AuthorId, (a, b) => new { Author = a == null ? null : a.Name, b.Title });
+        var expected =
+            _authors.RightJoin(_books, a => (int?)a.Id, b => b.AuthorId, (a, b) => new { Author = a == null ? null : a.Name, b.Title });
         Assert.Equal(expected.OrderBy(p => p.Title), joined.OrderBy(p => p.Title));
     }
 

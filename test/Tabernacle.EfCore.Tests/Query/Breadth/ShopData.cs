@@ -24,7 +24,9 @@ internal static class ShopData
                 AddedAt = Start.AddHours(random.Next(0, 24 * 60)),
                 Tags = tags.Where(_ => random.Next(0, 3) == 0).ToList(),
                 Size = random.Next(0, 3) == 0 ? null : new Dimensions { Width = random.Next(1, 50), Height = random.Next(1, 200) },
-                Reviews = Enumerable.Range(0, random.Next(0, 4)).Select(r => new Review { Author = $"user{random.Next(0, 5)}", Stars = random.Next(1, 6) }).ToList(),
+                Reviews =
+                    Enumerable.Range(0, random.Next(0, 4)).Select(r =>
+                        new Review { Author = $"user{random.Next(0, 5)}", Stars = random.Next(1, 6) }).ToList(),
             };
             products.Add(product);
         }

@@ -39,7 +39,8 @@ public sealed class ConditionalAndFlagTests : FunctionsTestBase
         await using var db = CreateContext();
         Assert.Equal(all.Sum(i => Math.Abs(i.Quantity)), await db.Items.SumAsync(i => Math.Abs(i.Quantity)));
         Assert.Equal(all.Max(i => i.Name.Trim().Length), await db.Items.MaxAsync(i => i.Name.Trim().Length));
-        Assert.Equal(all.Sum(i => Math.Round(i.Price, MidpointRounding.AwayFromZero)), await db.Items.SumAsync(i => Math.Round(i.Price, MidpointRounding.AwayFromZero)));
+        Assert.Equal(all.Sum(i => Math.Round(i.Price, MidpointRounding.AwayFromZero)),
+            await db.Items.SumAsync(i => Math.Round(i.Price, MidpointRounding.AwayFromZero)));
         Assert.Equal(all.Min(i => i.CreatedAt.Year), await db.Items.MinAsync(i => i.CreatedAt.Year));
         Assert.Equal(all.Sum(i => i.Rating ?? 0), await db.Items.SumAsync(i => i.Rating ?? 0));
         Assert.Equal(all.Count(i => i.Perks.HasFlag(Perks.GiftWrap)), await db.Items.CountAsync(i => i.Perks.HasFlag(Perks.GiftWrap)));

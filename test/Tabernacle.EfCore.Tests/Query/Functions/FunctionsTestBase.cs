@@ -31,7 +31,8 @@ public abstract class FunctionsTestBase : ProviderTestBase<FunctionsContext>
     {
         var all = await AllAsync();
         var expected = all.Where(predicate.Compile()).Select(i => i.Id).Order().ToList();
-        Assert.True(expected.Count > 0 && expected.Count < all.Count, $"The case must select some items but not all (selects {expected.Count} of {all.Count}).");
+        Assert.True(expected.Count > 0 && expected.Count < all.Count,
+            $"The case must select some items but not all (selects {expected.Count} of {all.Count}).");
 
         await using var db = CreateContext();
         var actual = (await db.Items.Where(predicate).Select(i => i.Id).ToListAsync()).Order().ToList();

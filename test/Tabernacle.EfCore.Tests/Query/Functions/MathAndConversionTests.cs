@@ -12,8 +12,10 @@ public sealed class MathAndConversionTests : FunctionsTestBase
         ["Math.Round decimal half to even"] = i => Math.Round(i.Price) == 2 || Math.Round(i.Price) == -4,
         ["Math.Round double half to even"] = i => Math.Round(i.Weight) == 2,
         ["Math.Round with digits"] = i => Math.Round(i.Price, 1) == 1.2m || Math.Round(i.Price, 1) == 7.4m,
-        ["Math.Round away from zero"] = i => Math.Round(i.Price, MidpointRounding.AwayFromZero) == 3 || Math.Round(i.Price, MidpointRounding.AwayFromZero) == -5,
-        ["Math.Round double away from zero"] = i => Math.Round(i.Weight, MidpointRounding.AwayFromZero) == 3 || Math.Round(i.Weight, MidpointRounding.AwayFromZero) == -3,
+        ["Math.Round away from zero"] = i =>
+            Math.Round(i.Price, MidpointRounding.AwayFromZero) == 3 || Math.Round(i.Price, MidpointRounding.AwayFromZero) == -5,
+        ["Math.Round double away from zero"] = i =>
+            Math.Round(i.Weight, MidpointRounding.AwayFromZero) == 3 || Math.Round(i.Weight, MidpointRounding.AwayFromZero) == -3,
         ["Math.Round with digits away from zero"] = i => Math.Round(i.Price, 1, MidpointRounding.AwayFromZero) == 1.3m,
         ["Math.Round toward zero"] = i => Math.Round(i.Weight, MidpointRounding.ToZero) == -2,
         ["Math.Floor"] = i => Math.Floor(i.Weight) == -1,

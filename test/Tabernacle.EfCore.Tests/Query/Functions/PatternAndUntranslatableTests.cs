@@ -60,7 +60,9 @@ public sealed class PatternAndUntranslatableTests : FunctionsTestBase
         ["DateTime.ToString"] = (i => i.CreatedAt.ToString() == "x", "ToString"),
         ["flags enum ToString"] = (i => i.Perks.ToString() == "Express", "ToString"),
         ["DateTimeOffset arithmetic"] = (i => i.ListedAt.AddDays(1).Day == 2, "AddDays"),
-        ["Regex with RightToLeft"] = (i => System.Text.RegularExpressions.Regex.IsMatch(i.Name, "a", System.Text.RegularExpressions.RegexOptions.RightToLeft), "IsMatch"),
+        ["Regex with RightToLeft"] =
+            (i => System.Text.RegularExpressions.Regex.IsMatch(i.Name, "a", System.Text.RegularExpressions.RegexOptions.RightToLeft),
+                "IsMatch"),
         ["string.Format with a format item"] = (i => string.Format("{0:F2}!", i.Weight) == "1.50!", "has an alignment or a format"),
         ["HasFlag on a string-stored enum"] = (i => i.NamedTier.HasFlag(Tier.Gold), "HasFlag"),
     };

@@ -74,7 +74,8 @@ public sealed class SubqueryEntityEqualityTests : ProviderTestBase<BreadthContex
             .CountAsync();
 
         var expected = Memory.Customers
-            .Where(c => Memory.Orders.Where(o => o.CustomerId == c.Id).OrderByDescending(o => o.Id).Select(o => o.Note).FirstOrDefault() == null)
+            .Where(c =>
+                Memory.Orders.Where(o => o.CustomerId == c.Id).OrderByDescending(o => o.Id).Select(o => o.Note).FirstOrDefault() == null)
             .Select(c => c.Id).Order().ToList();
         Assert.Contains(Memory.Customers, c => Memory.Orders.All(o => o.CustomerId != c.Id));
         Assert.Equal(expected, withoutOrders);
@@ -123,7 +124,8 @@ public sealed class SubqueryEntityEqualityTests : ProviderTestBase<BreadthContex
     public async Task A_group_by_an_empty_key_is_one_group_of_every_document()
     {
         await using var db = CreateContext();
-        var groups = await db.Orders.GroupBy(o => new { }).Select(g => new { g.Key, Count = g.Count(), Total = g.Sum(o => o.Total) }).ToListAsync();
+        var groups =
+            await db.Orders.GroupBy(o => new { }).Select(g => new { g.Key, Count = g.Count(), Total = g.Sum(o => o.Total) }).ToListAsync();
 
         var only = Assert.Single(groups);
         Assert.Equal(new { }, only.Key);
@@ -193,8 +195,10 @@ public sealed class SubqueryEntityEqualityTests : ProviderTestBase<BreadthContex
         Assert.Equal(expected, actual);
 
         // Written with constants only, the list stays in the query (an inline collection) rather than a parameter.
-        var none = await db.Customers.Where(c => new List<string?> { "nobody at all", null }.Where(n => n != null).Contains(c.Name)).CountAsync();
-        var all = await db.Customers.Where(c => !new List<string?> { "nobody at all", null }.Where(n => n != null).Contains(c.Name)).CountAsync();
+        var none =
+            await db.Customers.Where(c => new List<string?> { "nobody at all", null }.Where(n => n != null).Contains(c.Name)).CountAsync();
+        var all =
+            await db.Customers.Where(c => !new List<string?> { "nobody at all", null }.Where(n => n != null).Contains(c.Name)).CountAsync();
         Assert.Equal(0, none);
         Assert.Equal(Memory.Customers.Count, all);
 
@@ -288,7 +292,9 @@ public sealed class SubqueryEntityEqualityTests : ProviderTestBase<BreadthContex
         await using var db = CreateContext();
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => db.Customers.Where(c => c.DisplayLabel == "x").ToListAsync());
         Assert.Contains(
-            "Additional information: " + Microsoft.EntityFrameworkCore.Diagnostics.CoreStrings.QueryUnableToTranslateMember(nameof(Customer.DisplayLabel), nameof(Customer)),
+            "Additional information: "
+                + Microsoft.EntityFrameworkCore.Diagnostics.CoreStrings.QueryUnableToTranslateMember(nameof(Customer.DisplayLabel),
+                    nameof(Customer)),
             error.Message);
     }
 

@@ -24,7 +24,8 @@ public sealed class TranslatorRegistrationTests : ProviderTestBase<ShopContext>
     private sealed class ShoutTranslator : IMqlMethodCallTranslator
     {
         public MqlExpression? Translate(MqlExpression? instance, MethodInfo method, IReadOnlyList<MqlExpression> arguments) =>
-            method.DeclaringType == typeof(Custom) && method.Name == nameof(Custom.Shout) ? Mql.Unary("$toUpper", arguments[0], typeof(string)) : null;
+            method.DeclaringType == typeof(Custom) && method.Name == nameof(Custom.Shout)
+                ? Mql.Unary("$toUpper", arguments[0], typeof(string)) : null;
     }
 
     private sealed class ShoutPlugin : IMqlMethodCallTranslatorPlugin
@@ -86,6 +87,7 @@ public sealed class TranslatorRegistrationTests : ProviderTestBase<ShopContext>
     }
 
     private static List<Type> Listed(object provider) =>
-        ((System.Collections.IEnumerable)provider.GetType().GetField("_translators", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(provider)!)
+        ((System.Collections.IEnumerable)provider.GetType().GetField("_translators",
+            BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(provider)!)
             .Cast<object>().Select(t => t.GetType()).ToList();
 }

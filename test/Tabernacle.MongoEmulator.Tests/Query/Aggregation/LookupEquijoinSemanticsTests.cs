@@ -13,7 +13,9 @@ public class LookupEquijoinSemanticsTests
     private static List<int> LocalIdsMatching(string localField, string foreignRecord, params string[] localRecords)
     {
         var collections = new InMemoryCollections().With("foreign", foreignRecord);
-        var output = Run($"[{{$lookup: {{from: 'foreign', localField: '{localField}', foreignField: 'b', as: 'm'}}}}]", Documents(localRecords), collections);
+        var output =
+            Run($"[{{$lookup: {{from: 'foreign', localField: '{localField}', foreignField: 'b', as: 'm'}}}}]", Documents(localRecords),
+                collections);
         return output.Where(d => d["m"].AsBsonArray.Count > 0).Select(d => d["_id"].AsInt32).ToList();
     }
 
@@ -21,7 +23,9 @@ public class LookupEquijoinSemanticsTests
     private static List<int> ForeignIdsMatched(string localRecord, string foreignField, params string[] foreignRecords)
     {
         var collections = new InMemoryCollections().With("foreign", foreignRecords);
-        var output = Run($"[{{$lookup: {{from: 'foreign', localField: 'b', foreignField: '{foreignField}', as: 'm'}}}}]", Documents(localRecord), collections);
+        var output =
+            Run($"[{{$lookup: {{from: 'foreign', localField: 'b', foreignField: '{foreignField}', as: 'm'}}}}]", Documents(localRecord),
+                collections);
         return output.Single()["m"].AsBsonArray.Select(d => d["_id"].AsInt32).ToList();
     }
 
@@ -69,7 +73,9 @@ public class LookupEquijoinSemanticsTests
     [Fact]
     public void A_foreign_array_matches_as_a_whole_and_by_element_but_a_local_array_only_by_element()
     {
-        string[] docs = ["{_id: 0, a: [[1, 2], 3]}", "{_id: 1, a: [[1, 2]]}", "{_id: 2, a: [1, 2]}", "{_id: 10, a: [[[1, 2], 3], 4]}", "{_id: 11, a: [2, 1]}", "{_id: 14, a: null}"];
+        string[] docs =
+            ["{_id: 0, a: [[1, 2], 3]}", "{_id: 1, a: [[1, 2]]}", "{_id: 2, a: [1, 2]}", "{_id: 10, a: [[[1, 2], 3], 4]}",
+                "{_id: 11, a: [2, 1]}", "{_id: 14, a: null}"];
         Assert.Equal([0, 1, 2, 11], LocalIdsMatching("a", "{_id: 0, b: [1, 2]}", docs));
         Assert.Equal([2, 11], ForeignIdsMatched("{_id: 0, b: [1, 2]}", "a", docs));
     }
@@ -88,7 +94,9 @@ public class LookupEquijoinSemanticsTests
     [Fact]
     public void Local_missing_elements_on_a_path_do_not_add_null_when_other_elements_have_values()
     {
-        string[] docs = ["{_id: 2, a: [{no_x: 1}, {no_x: 2}]}", "{_id: 3, a: [{no_x: 2}, {x: 1}]}", "{_id: 6, a: [{x: null}, {x: 1}]}", "{_id: 10, a: []}"];
+        string[] docs =
+            ["{_id: 2, a: [{no_x: 1}, {no_x: 2}]}", "{_id: 3, a: [{no_x: 2}, {x: 1}]}", "{_id: 6, a: [{x: null}, {x: 1}]}",
+                "{_id: 10, a: []}"];
         Assert.Equal([2, 6, 10], LocalIdsMatching("a.x", "{_id: 0, b: null}", docs));
     }
 
@@ -104,7 +112,8 @@ public class LookupEquijoinSemanticsTests
     [Fact]
     public void Numeric_path_parts_index_local_arrays()
     {
-        string[] docs = ["{_id: 0, a: [{x: 1}, {x: 2}]}", "{_id: 1, a: [{x: [2, 3, 1]}]}", "{_id: 10, a: [{x: 2}, {x: 1}]}", "{_id: 12, a: {x: 1}}"];
+        string[] docs =
+            ["{_id: 0, a: [{x: 1}, {x: 2}]}", "{_id: 1, a: [{x: [2, 3, 1]}]}", "{_id: 10, a: [{x: 2}, {x: 1}]}", "{_id: 12, a: {x: 1}}"];
         Assert.Equal([0, 1], LocalIdsMatching("a.0.x", "{_id: 0, b: 1}", docs));
     }
 
@@ -112,7 +121,8 @@ public class LookupEquijoinSemanticsTests
     public void Matches_keep_foreign_order_and_appear_once()
     {
         var collections = new InMemoryCollections().With("foreign", "{_id: 1, b: [1, 2]}", "{_id: 2, b: 2}", "{_id: 3, b: 1}");
-        var output = Run("[{$lookup: {from: 'foreign', localField: 'a', foreignField: 'b', as: 'm'}}]", Documents("{a: [2, 1]}"), collections);
+        var output =
+            Run("[{$lookup: {from: 'foreign', localField: 'a', foreignField: 'b', as: 'm'}}]", Documents("{a: [2, 1]}"), collections);
         Assert.Equal([1, 2, 3], output.Single()["m"].AsBsonArray.Select(d => d["_id"].AsInt32));
         Assert.IsType<BsonArray>(output.Single()["m"]);
     }

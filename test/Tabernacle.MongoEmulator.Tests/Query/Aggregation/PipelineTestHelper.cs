@@ -33,7 +33,8 @@ internal static class PipelineTestHelper
 
     public static List<BsonDocument> Documents(params string[] documents) => documents.Select(BsonDocument.Parse).ToList();
 
-    public static List<BsonDocument> Run(string pipelineJson, IEnumerable<BsonDocument> input, InMemoryCollections? collections = null, Collation? collation = null, BsonDocument? variables = null)
+    public static List<BsonDocument> Run(string pipelineJson, IEnumerable<BsonDocument> input, InMemoryCollections? collections = null,
+        Collation? collation = null, BsonDocument? variables = null)
     {
         var context = new PipelineContext(collections ?? new InMemoryCollections(), collation, variables) { Now = FixedNow };
         return AggregationPipeline.Compile(Stages(pipelineJson), context).Execute(input).ToList();

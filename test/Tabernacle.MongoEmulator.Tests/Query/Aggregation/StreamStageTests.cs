@@ -24,7 +24,9 @@ public class StreamStageTests
     [Fact]
     public void Match_with_expr_compares_fields()
     {
-        var output = Run("[{$match: {$expr: {$gt: ['$spent', '$budget']}}}]", "{_id: 1, budget: 400, spent: 450}", "{_id: 2, budget: 100, spent: 150}", "{_id: 3, budget: 100, spent: 50}");
+        var output =
+            Run("[{$match: {$expr: {$gt: ['$spent', '$budget']}}}]", "{_id: 1, budget: 400, spent: 450}",
+                "{_id: 2, budget: 100, spent: 150}", "{_id: 3, budget: 100, spent: 50}");
         AssertOutput(output, "{_id: 1, budget: 400, spent: 450}", "{_id: 2, budget: 100, spent: 150}");
     }
 
@@ -38,7 +40,8 @@ public class StreamStageTests
 
     [Fact]
     public void Match_sees_pipeline_let_variables() =>
-        AssertOutput(Run("[{$match: {$expr: {$gte: ['$score', '$$min']}}}]", Documents(Scores), variables: BsonDocument.Parse("{min: 92}")), Scores[1], Scores[2]);
+        AssertOutput(Run("[{$match: {$expr: {$gte: ['$score', '$$min']}}}]", Documents(Scores), variables: BsonDocument.Parse("{min: 92}")),
+            Scores[1], Scores[2]);
 
     [Fact]
     public void Match_rejects_non_objects() => AssertError(15959, "[{$match: 1}]", "{}");
@@ -69,7 +72,9 @@ public class StreamStageTests
     [Fact]
     public void Sort_is_stable_and_uses_the_collation()
     {
-        var output = Run("[{$sort: {k: 1}}]", Documents("{_id: 1, k: 'b'}", "{_id: 2, k: 'a'}", "{_id: 3, k: 'A'}", "{_id: 4, k: 'B'}"), collation: new Collation("en", 2));
+        var output =
+            Run("[{$sort: {k: 1}}]", Documents("{_id: 1, k: 'b'}", "{_id: 2, k: 'a'}", "{_id: 3, k: 'A'}", "{_id: 4, k: 'B'}"),
+                collation: new Collation("en", 2));
         Assert.Equal([2, 3, 1, 4], output.Select(d => d["_id"].AsInt32));
     }
 
@@ -111,7 +116,8 @@ public class StreamStageTests
     public void Unwind_outputs_one_document_per_element_and_passes_scalars_through()
     {
         var output = Run("[{$unwind: '$sizes'}, {$project: {price: 0}}]", Inventory);
-        AssertOutput(output, "{_id: 1, item: 'ABC', sizes: 'S'}", "{_id: 1, item: 'ABC', sizes: 'M'}", "{_id: 1, item: 'ABC', sizes: 'L'}", "{_id: 3, item: 'IJK', sizes: 'M'}");
+        AssertOutput(output, "{_id: 1, item: 'ABC', sizes: 'S'}", "{_id: 1, item: 'ABC', sizes: 'M'}", "{_id: 1, item: 'ABC', sizes: 'L'}",
+            "{_id: 3, item: 'IJK', sizes: 'M'}");
     }
 
     [Fact]
@@ -143,7 +149,8 @@ public class StreamStageTests
 
     [Fact]
     public void Unwind_reaches_embedded_arrays() =>
-        AssertOutput(Run("[{$unwind: '$a.b'}]", "{_id: 1, a: {b: [1, 2], c: 3}}"), "{_id: 1, a: {b: 1, c: 3}}", "{_id: 1, a: {b: 2, c: 3}}");
+        AssertOutput(Run("[{$unwind: '$a.b'}]", "{_id: 1, a: {b: [1, 2], c: 3}}"), "{_id: 1, a: {b: 1, c: 3}}",
+            "{_id: 1, a: {b: 2, c: 3}}");
 
     [Theory]
     [InlineData(28818, "[{$unwind: 'sizes'}]")]
@@ -179,9 +186,16 @@ public class StreamStageTests
     [Fact]
     public void Redact_keeps_prunes_and_descends()
     {
-        const string document = "{_id: 1, tags: ['G', 'STLW'], year: 2014, subsections: [{subtitle: 'Section 1', tags: ['SI', 'G'], content: 'one'}, {subtitle: 'Section 2', tags: ['STLW'], content: 'two'}, {subtitle: 'Section 3', tags: ['TK'], content: {text: 'three', tags: ['SI']}}]}";
-        var output = Run("[{$redact: {$cond: {if: {$gt: [{$size: {$setIntersection: ['$tags', ['STLW', 'G']]}}, 0]}, then: '$$DESCEND', else: '$$PRUNE'}}}]", document);
-        AssertOutput(output, "{_id: 1, tags: ['G', 'STLW'], year: 2014, subsections: [{subtitle: 'Section 1', tags: ['SI', 'G'], content: 'one'}, {subtitle: 'Section 2', tags: ['STLW'], content: 'two'}]}");
+        const string document =
+            "{_id: 1, tags: ['G', 'STLW'], year: 2014, subsections: [{subtitle: 'Section 1', tags: ['SI', 'G'], content: 'one'}, " +
+                "{subtitle: 'Section 2', tags: ['STLW'], content: 'two'}, {subtitle: 'Section 3', tags: ['TK'], content: {text: 'three', " +
+                    "tags: ['SI']}}]}";
+        var output =
+            Run("[{$redact: {$cond: {if: {$gt: [{$size: {$setIntersection: ['$tags', ['STLW', 'G']]}}, 0]}, then: '$$DESCEND', else: " +
+                "'$$PRUNE'}}}]", document);
+        AssertOutput(output,
+            "{_id: 1, tags: ['G', 'STLW'], year: 2014, subsections: [{subtitle: 'Section 1', tags: ['SI', 'G'], content: 'one'}, " +
+                "{subtitle: 'Section 2', tags: ['STLW'], content: 'two'}]}");
         Assert.Empty(Run("[{$redact: '$$PRUNE'}]", document));
         AssertOutput(Run("[{$redact: '$$KEEP'}]", "{a: {b: 1}}"), "{a: {b: 1}}");
         AssertError(17053, "[{$redact: 'keepit'}]", "{}");

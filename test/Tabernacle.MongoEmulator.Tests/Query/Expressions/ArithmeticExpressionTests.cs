@@ -28,7 +28,8 @@ public class ArithmeticExpressionTests
     [Theory]
     [InlineData("3", "{$subtract: [5, 2]}", "{}")]
     [InlineData("-1.5", "{$subtract: [1, 2.5]}", "{}")]
-    [InlineData("NumberLong(300000)", "{$subtract: ['$end', '$start']}", "{start: ISODate('2014-03-01T08:00:00Z'), end: ISODate('2014-03-01T08:05:00Z')}")]
+    [InlineData("NumberLong(300000)", "{$subtract: ['$end', '$start']}",
+        "{start: ISODate('2014-03-01T08:00:00Z'), end: ISODate('2014-03-01T08:05:00Z')}")]
     [InlineData("ISODate('2014-03-01T07:55:00Z')", "{$subtract: ['$start', 300000]}", "{start: ISODate('2014-03-01T08:00:00Z')}")]
     [InlineData("null", "{$subtract: ['$missing', 1]}", "{}")]
     [InlineData("NumberLong(-2147483649)", "{$subtract: [-2147483648, 1]}", "{}")]

@@ -43,7 +43,8 @@ public class ArrayExpressionTests
     [InlineData("true", "{$anyElementTrue: [[[false]]]}", "{}")]
     [InlineData("false", "{$anyElementTrue: [[null, false, 0]]}", "{}")]
     [InlineData("false", "{$anyElementTrue: [[]]}", "{}")]
-    public void Simple_array_operators(string expected, string expression, string document) => AssertEvaluates(expected, expression, document);
+    public void Simple_array_operators(string expected, string expression, string document) =>
+        AssertEvaluates(expected, expression, document);
 
     [Fact]
     public void Element_past_the_end_and_first_of_empty_are_missing()
@@ -75,26 +76,35 @@ public class ArrayExpressionTests
     public void Array_errors(int code, string expression) => AssertError(code, expression);
 
     [Theory]
-    [InlineData("[{item_id: 2, price: 110}, {item_id: 3, price: 1}]", "{$filter: {input: '$items', as: 'item', cond: {$gte: ['$$item.item_id', 2]}}}", "{items: [{item_id: 1, price: 10}, {item_id: 2, price: 110}, {item_id: 3, price: 1}]}")]
-    [InlineData("[{item_id: 2, price: 110}]", "{$filter: {input: '$items', as: 'item', cond: {$gte: ['$$item.item_id', 2]}, limit: 1}}", "{items: [{item_id: 1, price: 10}, {item_id: 2, price: 110}, {item_id: 3, price: 1}]}")]
+    [InlineData("[{item_id: 2, price: 110}, {item_id: 3, price: 1}]",
+        "{$filter: {input: '$items', as: 'item', cond: {$gte: ['$$item.item_id', 2]}}}",
+            "{items: [{item_id: 1, price: 10}, {item_id: 2, price: 110}, {item_id: 3, price: 1}]}")]
+    [InlineData("[{item_id: 2, price: 110}]", "{$filter: {input: '$items', as: 'item', cond: {$gte: ['$$item.item_id', 2]}, limit: 1}}",
+        "{items: [{item_id: 1, price: 10}, {item_id: 2, price: 110}, {item_id: 3, price: 1}]}")]
     [InlineData("[5, 6]", "{$filter: {input: [1, 5, 6], cond: {$gt: ['$$this', 2]}}}", "{}")]
     [InlineData("null", "{$filter: {input: '$missing', cond: true}}", "{}")]
     [InlineData("[7, 8, 9]", "{$map: {input: '$quizzes', as: 'grade', in: {$add: ['$$grade', 2]}}}", "{quizzes: [5, 6, 7]}")]
     [InlineData("[10, 12]", "{$map: {input: [5, 6], in: {$multiply: ['$$this', '$k']}}}", "{k: 2}")]
     [InlineData("null", "{$map: {input: null, in: 1}}", "{}")]
     [InlineData("'abc'", "{$reduce: {input: ['a', 'b', 'c'], initialValue: '', in: {$concat: ['$$value', '$$this']}}}", "{}")]
-    [InlineData("{sum: 15, product: 48}", "{$reduce: {input: [1, 2, 3, 4], initialValue: {sum: 5, product: 2}, in: {sum: {$add: ['$$value.sum', '$$this']}, product: {$multiply: ['$$value.product', '$$this']}}}}", "{}")]
-    [InlineData("[1, 2, 3, 4, 5, 6]", "{$reduce: {input: [[3, 4], [5, 6]], initialValue: [1, 2], in: {$concatArrays: ['$$value', '$$this']}}}", "{}")]
+    [InlineData("{sum: 15, product: 48}",
+        "{$reduce: {input: [1, 2, 3, 4], initialValue: {sum: 5, product: 2}, in: {sum: {$add: ['$$value.sum', '$$this']}, product: " +
+            "{$multiply: ['$$value.product', '$$this']}}}}", "{}")]
+    [InlineData("[1, 2, 3, 4, 5, 6]",
+        "{$reduce: {input: [[3, 4], [5, 6]], initialValue: [1, 2], in: {$concatArrays: ['$$value', '$$this']}}}", "{}")]
     [InlineData("0", "{$reduce: {input: [], initialValue: 0, in: 1}}", "{}")]
     [InlineData("[['a', 1], ['b', 2]]", "{$zip: {inputs: [['a', 'b', 'c'], [1, 2]]}}", "{}")]
-    [InlineData("[['a', 1], ['b', 2], ['c', 0]]", "{$zip: {inputs: [['a', 'b', 'c'], [1, 2]], useLongestLength: true, defaults: ['z', 0]}}", "{}")]
+    [InlineData("[['a', 1], ['b', 2], ['c', 0]]", "{$zip: {inputs: [['a', 'b', 'c'], [1, 2]], useLongestLength: true, defaults: ['z', 0]}}",
+        "{}")]
     [InlineData("[['a', 1], ['b', 2], ['c', null]]", "{$zip: {inputs: [['a', 'b', 'c'], [1, 2]], useLongestLength: true}}", "{}")]
     [InlineData("null", "{$zip: {inputs: ['$missing', [1]]}}", "{}")]
     [InlineData("[1, 2, 3]", "{$sortArray: {input: [3, 1, 2], sortBy: 1}}", "{}")]
     [InlineData("[3, 2, 1]", "{$sortArray: {input: [3, 1, 2], sortBy: -1}}", "{}")]
-    [InlineData("[{a: 1, b: 2}, {a: 1, b: 1}, {a: 2}]", "{$sortArray: {input: [{a: 2}, {a: 1, b: 2}, {a: 1, b: 1}], sortBy: {a: 1, b: -1}}}", "{}")]
+    [InlineData("[{a: 1, b: 2}, {a: 1, b: 1}, {a: 2}]",
+        "{$sortArray: {input: [{a: 2}, {a: 1, b: 2}, {a: 1, b: 1}], sortBy: {a: 1, b: -1}}}", "{}")]
     [InlineData("null", "{$sortArray: {input: '$missing', sortBy: 1}}", "{}")]
-    public void Variable_binding_array_operators(string expected, string expression, string document) => AssertEvaluates(expected, expression, document);
+    public void Variable_binding_array_operators(string expected, string expression, string document) =>
+        AssertEvaluates(expected, expression, document);
 
     [Fact]
     public void Zip_defaults_need_use_longest_length() => AssertError(34466, "{$zip: {inputs: [[1]], defaults: [0]}}");

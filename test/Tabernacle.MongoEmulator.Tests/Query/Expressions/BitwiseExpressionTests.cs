@@ -16,7 +16,8 @@ public class BitwiseExpressionTests
     [InlineData("0", "{$bitOr: []}", "{}")]
     [InlineData("null", "{$bitAnd: [1, '$missing']}", "{}")]
     [InlineData("null", "{$bitNot: null}", "{}")]
-    public void Evaluates_on_ints_and_longs(string expected, string expression, string document) => AssertEvaluates(expected, expression, document);
+    public void Evaluates_on_ints_and_longs(string expected, string expression, string document) =>
+        AssertEvaluates(expected, expression, document);
 
     [Fact]
     public void Rejects_doubles_decimals_and_strings()

@@ -57,7 +57,9 @@ public class CoreExpressionTests
     [Fact]
     public void Let_binds_variables_for_its_body()
     {
-        AssertEvaluates("9.0", "{$let: {vars: {total: {$add: ['$price', '$tax']}, discounted: {$cond: ['$applyDiscount', 0.9, 1]}}, in: {$multiply: ['$$total', '$$discounted']}}}", "{price: 10, tax: 0, applyDiscount: true}");
+        AssertEvaluates("9.0",
+            "{$let: {vars: {total: {$add: ['$price', '$tax']}, discounted: {$cond: ['$applyDiscount', 0.9, 1]}}, in: {$multiply: " +
+                "['$$total', '$$discounted']}}}", "{price: 10, tax: 0, applyDiscount: true}");
         AssertError(16867, "{$let: {vars: {Bad: 1}, in: 1}}");
     }
 
@@ -134,7 +136,8 @@ public class CoreExpressionTests
     [InlineData("'x'", "{$ifNull: ['$description', 'Unspecified']}", "{description: 'x'}")]
     [InlineData("'b'", "{$ifNull: ['$a', '$b', 'default']}", "{b: 'b'}")]
     [InlineData("null", "{$ifNull: ['$a', null]}", "{}")]
-    [InlineData("'B'", "{$switch: {branches: [{case: {$gte: ['$s', 90]}, then: 'A'}, {case: {$gte: ['$s', 80]}, then: 'B'}], default: 'F'}}", "{s: 85}")]
+    [InlineData("'B'",
+        "{$switch: {branches: [{case: {$gte: ['$s', 90]}, then: 'A'}, {case: {$gte: ['$s', 80]}, then: 'B'}], default: 'F'}}", "{s: 85}")]
     [InlineData("'F'", "{$switch: {branches: [{case: {$gte: ['$s', 90]}, then: 'A'}], default: 'F'}}", "{s: 5}")]
     public void Conditionals(string expected, string expression, string document) => AssertEvaluates(expected, expression, document);
 

@@ -48,7 +48,8 @@ public class DateExpressionTests
     public void Date_to_string(string expected, string expression) => AssertEvaluates(expected, expression, Doc);
 
     [Theory]
-    [InlineData("ISODate('2017-02-08T17:10:40.787Z')", "{$dateFromString: {dateString: '2017-02-08T12:10:40.787', timezone: 'America/New_York'}}")]
+    [InlineData("ISODate('2017-02-08T17:10:40.787Z')",
+        "{$dateFromString: {dateString: '2017-02-08T12:10:40.787', timezone: 'America/New_York'}}")]
     [InlineData("ISODate('2017-02-08T12:10:40.787Z')", "{$dateFromString: {dateString: '2017-02-08T12:10:40.787Z'}}")]
     [InlineData("ISODate('2017-02-08T10:10:40Z')", "{$dateFromString: {dateString: '2017-02-08T12:10:40+02:00'}}")]
     [InlineData("ISODate('2017-02-08T00:00:00Z')", "{$dateFromString: {dateString: '2017-02-08'}}")]
@@ -69,7 +70,8 @@ public class DateExpressionTests
 
     [Theory]
     [InlineData("ISODate('2017-02-08T12:00:00Z')", "{$dateFromParts: {year: 2017, month: 2, day: 8, hour: 12}}")]
-    [InlineData("ISODate('2017-02-08T17:00:00Z')", "{$dateFromParts: {year: 2017, month: 2, day: 8, hour: 12, timezone: 'America/New_York'}}")]
+    [InlineData("ISODate('2017-02-08T17:00:00Z')",
+        "{$dateFromParts: {year: 2017, month: 2, day: 8, hour: 12, timezone: 'America/New_York'}}")]
     [InlineData("ISODate('2018-02-01T00:00:00Z')", "{$dateFromParts: {year: 2017, month: 14, day: 1}}")]
     [InlineData("ISODate('2016-12-31T00:00:00Z')", "{$dateFromParts: {year: 2017, month: 1, day: 0}}")]
     [InlineData("ISODate('2017-01-01T00:00:00Z')", "{$dateFromParts: {year: 2017}}")]
@@ -88,18 +90,24 @@ public class DateExpressionTests
 
     [Theory]
     [InlineData("{year: 2017, month: 1, day: 1, hour: 1, minute: 29, second: 9, millisecond: 123}", "{$dateToParts: {date: '$d'}}")]
-    [InlineData("{isoWeekYear: 2016, isoWeek: 52, isoDayOfWeek: 7, hour: 1, minute: 29, second: 9, millisecond: 123}", "{$dateToParts: {date: '$d', iso8601: true}}")]
-    [InlineData("{year: 2016, month: 12, day: 31, hour: 20, minute: 29, second: 9, millisecond: 123}", "{$dateToParts: {date: '$d', timezone: 'America/New_York'}}")]
-    public void Date_to_parts(string expected, string expression) => AssertEvaluates(expected, expression, "{d: ISODate('2017-01-01T01:29:09.123Z')}");
+    [InlineData("{isoWeekYear: 2016, isoWeek: 52, isoDayOfWeek: 7, hour: 1, minute: 29, second: 9, millisecond: 123}",
+        "{$dateToParts: {date: '$d', iso8601: true}}")]
+    [InlineData("{year: 2016, month: 12, day: 31, hour: 20, minute: 29, second: 9, millisecond: 123}",
+        "{$dateToParts: {date: '$d', timezone: 'America/New_York'}}")]
+    public void Date_to_parts(string expected, string expression) =>
+        AssertEvaluates(expected, expression, "{d: ISODate('2017-01-01T01:29:09.123Z')}");
 
     [Theory]
     [InlineData("ISODate('2021-02-28T00:00:00Z')", "{$dateAdd: {startDate: ISODate('2021-01-31T00:00:00Z'), unit: 'month', amount: 1}}")]
     [InlineData("ISODate('2020-10-31T12:10:05Z')", "{$dateAdd: {startDate: ISODate('2020-10-28T12:10:05Z'), unit: 'day', amount: 3}}")]
-    [InlineData("ISODate('2021-03-14T11:00:00Z')", "{$dateAdd: {startDate: ISODate('2021-03-13T12:00:00Z'), unit: 'day', amount: 1, timezone: 'America/New_York'}}")]
+    [InlineData("ISODate('2021-03-14T11:00:00Z')",
+        "{$dateAdd: {startDate: ISODate('2021-03-13T12:00:00Z'), unit: 'day', amount: 1, timezone: 'America/New_York'}}")]
     [InlineData("ISODate('2020-10-28T14:10:05Z')", "{$dateAdd: {startDate: ISODate('2020-10-28T12:10:05Z'), unit: 'hour', amount: 2}}")]
     [InlineData("ISODate('2022-01-31T00:00:00Z')", "{$dateAdd: {startDate: ISODate('2021-01-31T00:00:00Z'), unit: 'year', amount: 1}}")]
-    [InlineData("ISODate('2021-02-28T00:00:00Z')", "{$dateSubtract: {startDate: ISODate('2021-03-31T00:00:00Z'), unit: 'month', amount: 1}}")]
-    [InlineData("ISODate('2021-03-31T00:00:00Z')", "{$dateSubtract: {startDate: ISODate('2021-03-31T00:00:00.250Z'), unit: 'millisecond', amount: 250}}")]
+    [InlineData("ISODate('2021-02-28T00:00:00Z')",
+        "{$dateSubtract: {startDate: ISODate('2021-03-31T00:00:00Z'), unit: 'month', amount: 1}}")]
+    [InlineData("ISODate('2021-03-31T00:00:00Z')",
+        "{$dateSubtract: {startDate: ISODate('2021-03-31T00:00:00.250Z'), unit: 'millisecond', amount: 250}}")]
     [InlineData("null", "{$dateAdd: {startDate: '$missing', unit: 'day', amount: 1}}")]
     public void Date_add_and_subtract(string expected, string expression) => AssertEvaluates(expected, expression);
 
@@ -112,15 +120,25 @@ public class DateExpressionTests
     }
 
     [Theory]
-    [InlineData("NumberLong(30)", "{$dateDiff: {startDate: ISODate('2021-01-01T00:00:00Z'), endDate: ISODate('2021-01-31T00:00:00Z'), unit: 'day'}}")]
-    [InlineData("NumberLong(1)", "{$dateDiff: {startDate: ISODate('2020-12-31T23:59:00Z'), endDate: ISODate('2021-01-01T00:01:00Z'), unit: 'year'}}")]
-    [InlineData("NumberLong(2)", "{$dateDiff: {startDate: ISODate('2020-12-31T23:59:00Z'), endDate: ISODate('2021-01-01T00:01:00Z'), unit: 'minute'}}")]
-    [InlineData("NumberLong(0)", "{$dateDiff: {startDate: ISODate('2021-01-01T00:00:00Z'), endDate: ISODate('2021-01-01T23:59:00Z'), unit: 'day'}}")]
-    [InlineData("NumberLong(-1)", "{$dateDiff: {startDate: ISODate('2021-02-01T00:00:00Z'), endDate: ISODate('2021-01-31T00:00:00Z'), unit: 'month'}}")]
-    [InlineData("NumberLong(1)", "{$dateDiff: {startDate: ISODate('2021-03-31T00:00:00Z'), endDate: ISODate('2021-04-01T00:00:00Z'), unit: 'quarter'}}")]
-    [InlineData("NumberLong(1)", "{$dateDiff: {startDate: ISODate('2021-01-02T00:00:00Z'), endDate: ISODate('2021-01-03T00:00:00Z'), unit: 'week'}}")]
-    [InlineData("NumberLong(0)", "{$dateDiff: {startDate: ISODate('2021-01-02T00:00:00Z'), endDate: ISODate('2021-01-03T00:00:00Z'), unit: 'week', startOfWeek: 'monday'}}")]
-    [InlineData("NumberLong(1500)", "{$dateDiff: {startDate: ISODate('2021-01-01T00:00:00Z'), endDate: ISODate('2021-01-01T00:00:01.500Z'), unit: 'millisecond'}}")]
+    [InlineData("NumberLong(30)",
+        "{$dateDiff: {startDate: ISODate('2021-01-01T00:00:00Z'), endDate: ISODate('2021-01-31T00:00:00Z'), unit: 'day'}}")]
+    [InlineData("NumberLong(1)",
+        "{$dateDiff: {startDate: ISODate('2020-12-31T23:59:00Z'), endDate: ISODate('2021-01-01T00:01:00Z'), unit: 'year'}}")]
+    [InlineData("NumberLong(2)",
+        "{$dateDiff: {startDate: ISODate('2020-12-31T23:59:00Z'), endDate: ISODate('2021-01-01T00:01:00Z'), unit: 'minute'}}")]
+    [InlineData("NumberLong(0)",
+        "{$dateDiff: {startDate: ISODate('2021-01-01T00:00:00Z'), endDate: ISODate('2021-01-01T23:59:00Z'), unit: 'day'}}")]
+    [InlineData("NumberLong(-1)",
+        "{$dateDiff: {startDate: ISODate('2021-02-01T00:00:00Z'), endDate: ISODate('2021-01-31T00:00:00Z'), unit: 'month'}}")]
+    [InlineData("NumberLong(1)",
+        "{$dateDiff: {startDate: ISODate('2021-03-31T00:00:00Z'), endDate: ISODate('2021-04-01T00:00:00Z'), unit: 'quarter'}}")]
+    [InlineData("NumberLong(1)",
+        "{$dateDiff: {startDate: ISODate('2021-01-02T00:00:00Z'), endDate: ISODate('2021-01-03T00:00:00Z'), unit: 'week'}}")]
+    [InlineData("NumberLong(0)",
+        "{$dateDiff: {startDate: ISODate('2021-01-02T00:00:00Z'), endDate: ISODate('2021-01-03T00:00:00Z'), unit: 'week', startOfWeek: " +
+            "'monday'}}")]
+    [InlineData("NumberLong(1500)",
+        "{$dateDiff: {startDate: ISODate('2021-01-01T00:00:00Z'), endDate: ISODate('2021-01-01T00:00:01.500Z'), unit: 'millisecond'}}")]
     [InlineData("null", "{$dateDiff: {startDate: null, endDate: ISODate('2021-01-01T00:00:00Z'), unit: 'day'}}")]
     public void Date_diff(string expected, string expression) => AssertEvaluates(expected, expression);
 
@@ -135,7 +153,8 @@ public class DateExpressionTests
     [InlineData("ISODate('2021-03-31T09:45:00Z')", "{$dateTrunc: {date: '$d', unit: 'minute', binSize: 15}}")]
     [InlineData("ISODate('2021-03-31T04:00:00Z')", "{$dateTrunc: {date: '$d', unit: 'day', timezone: 'America/New_York'}}")]
     [InlineData("null", "{$dateTrunc: {date: '$missing', unit: 'day'}}")]
-    public void Date_trunc(string expected, string expression) => AssertEvaluates(expected, expression, "{d: ISODate('2021-03-31T09:45:30Z')}");
+    public void Date_trunc(string expected, string expression) =>
+        AssertEvaluates(expected, expression, "{d: ISODate('2021-03-31T09:45:30Z')}");
 
     [Theory]
     [InlineData(16006, "{$year: 'x'}")]

@@ -73,7 +73,8 @@ public class StringExpressionTests
     [InlineData("null", "{$regexFind: {input: null, regex: /zzz/}}", "{}")]
     [InlineData("{match: 'b', idx: 3, captures: []}", "{$regexFind: {input: 'é abc', regex: 'b'}}", "{}")]
     [InlineData("{match: 'ac', idx: 0, captures: ['a', null]}", "{$regexFind: {input: 'ac', regex: '(a)(b)?c'}}", "{}")]
-    [InlineData("[{match: 'bc', idx: 1, captures: ['c']}, {match: 'bc', idx: 5, captures: ['c']}]", "{$regexFindAll: {input: 'abc abc', regex: 'b(c)'}}", "{}")]
+    [InlineData("[{match: 'bc', idx: 1, captures: ['c']}, {match: 'bc', idx: 5, captures: ['c']}]",
+        "{$regexFindAll: {input: 'abc abc', regex: 'b(c)'}}", "{}")]
     [InlineData("[]", "{$regexFindAll: {input: 'abc', regex: 'z'}}", "{}")]
     [InlineData("[]", "{$regexFindAll: {input: '$missing', regex: 'z'}}", "{}")]
     public void Regex_operators(string expected, string expression, string document) => AssertEvaluates(expected, expression, document);

@@ -6,7 +6,8 @@ namespace Tabernacle.MongoEmulator.Tests.Query.Filters;
 public class ExprFilterTests
 {
     private static bool Matches(string filter, string document, string? variables = null) =>
-        QueryFilter.Compile(BsonDocument.Parse(filter), null, variables is null ? null : BsonDocument.Parse(variables)).Matches(BsonDocument.Parse(document));
+        QueryFilter.Compile(BsonDocument.Parse(filter), null,
+            variables is null ? null : BsonDocument.Parse(variables)).Matches(BsonDocument.Parse(document));
 
     [Theory]
     [InlineData("{$expr: {$gt: ['$spent', '$budget']}}", "{_id: 1, category: 'food', budget: 400, spent: 450}", true)]

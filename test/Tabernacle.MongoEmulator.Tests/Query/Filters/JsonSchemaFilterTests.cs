@@ -53,7 +53,8 @@ public class JsonSchemaFilterTests
     [InlineData("{not: {required: ['a']}}", "{a: 1}", false)]
     [InlineData("{properties: {a: {exclusiveMinimum: true, minimum: 5}}}", "{a: 5}", false)]
     public void Keywords(string schema, string document, bool expected) =>
-        Assert.Equal(expected, QueryFilter.Compile(new BsonDocument("$jsonSchema", BsonDocument.Parse(schema))).Matches(BsonDocument.Parse(document)));
+        Assert.Equal(expected,
+            QueryFilter.Compile(new BsonDocument("$jsonSchema", BsonDocument.Parse(schema))).Matches(BsonDocument.Parse(document)));
 
     [Fact]
     public void Unknown_keyword_is_rejected()

@@ -297,9 +297,12 @@ public class QueryFilterTests
     [InlineData("{results: {$elemMatch: {$gte: 80, $lt: 85}}}", "{results: [82, 85, 88]}", true)]
     [InlineData("{results: {$elemMatch: {$gte: 80, $lt: 85}}}", "{results: [75, 88, 89]}", false)]
     [InlineData("{results: {$gte: 80, $lt: 85}}", "{results: [75, 88, 89]}", true)]
-    [InlineData("{results: {$elemMatch: {product: 'xyz', score: {$gte: 8}}}}", "{results: [{product: 'abc', score: 10}, {product: 'xyz', score: 5}]}", false)]
-    [InlineData("{results: {$elemMatch: {product: 'xyz', score: {$gte: 8}}}}", "{results: [{product: 'abc', score: 8}, {product: 'xyz', score: 7}, {product: 'xyz', score: 9}]}", true)]
-    [InlineData("{'results.product': 'xyz', 'results.score': {$gte: 8}}", "{results: [{product: 'abc', score: 10}, {product: 'xyz', score: 5}]}", true)]
+    [InlineData("{results: {$elemMatch: {product: 'xyz', score: {$gte: 8}}}}",
+        "{results: [{product: 'abc', score: 10}, {product: 'xyz', score: 5}]}", false)]
+    [InlineData("{results: {$elemMatch: {product: 'xyz', score: {$gte: 8}}}}",
+        "{results: [{product: 'abc', score: 8}, {product: 'xyz', score: 7}, {product: 'xyz', score: 9}]}", true)]
+    [InlineData("{'results.product': 'xyz', 'results.score': {$gte: 8}}",
+        "{results: [{product: 'abc', score: 10}, {product: 'xyz', score: 5}]}", true)]
     [InlineData("{results: {$elemMatch: {product: {$ne: 'xyz'}}}}", "{results: [{product: 'xyz'}, {product: 'abc'}]}", true)]
     [InlineData("{results: {$elemMatch: {product: {$ne: 'xyz'}}}}", "{results: [{product: 'xyz'}]}", false)]
     [InlineData("{results: {$elemMatch: {$ne: 1}}}", "{results: [1, 2]}", true)]
@@ -388,7 +391,10 @@ public class QueryFilterTests
     [Fact]
     public void Equality_conditions_include_top_level_and_and_equalities()
     {
-        var filter = QueryFilter.Compile(BsonDocument.Parse("{_id: 1, 'a.b': {$eq: 'x'}, c: {$gt: 5}, $and: [{d: {e: 1}}, {f: {$in: [1, 2]}}], $or: [{g: 1}, {h: 1}]}"));
+        var filter =
+            QueryFilter.Compile(
+                BsonDocument.Parse(
+                    "{_id: 1, 'a.b': {$eq: 'x'}, c: {$gt: 5}, $and: [{d: {e: 1}}, {f: {$in: [1, 2]}}], $or: [{g: 1}, {h: 1}]}"));
         Assert.Equal(["_id", "a.b", "d"], filter.EqualityConditions.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(new BsonInt32(1), filter.EqualityConditions["_id"]);
         Assert.Equal(new BsonString("x"), filter.EqualityConditions["a.b"]);
@@ -398,7 +404,8 @@ public class QueryFilterTests
     [Fact]
     public void Regex_and_negations_are_not_equality_conditions()
     {
-        var filter = QueryFilter.Compile(BsonDocument.Parse("{a: /x/, b: {$ne: 1}, c: {$not: {$eq: 1}}, d: {$elemMatch: {e: 1}}, f: {$all: [1]}}"));
+        var filter =
+            QueryFilter.Compile(BsonDocument.Parse("{a: /x/, b: {$ne: 1}, c: {$not: {$eq: 1}}, d: {$elemMatch: {e: 1}}, f: {$all: [1]}}"));
         Assert.Empty(filter.EqualityConditions);
     }
 

@@ -8,7 +8,9 @@ namespace Tabernacle.MongoEmulator.Tests.Query.Projection;
 
 public class QueryProjectionTests
 {
-    private const string Inventory = "{_id: 1, item: 'journal', status: 'A', size: {h: 14, w: 21, uom: 'cm'}, instock: [{warehouse: 'A', qty: 5}, {warehouse: 'C', qty: 15}]}";
+    private const string Inventory =
+        "{_id: 1, item: 'journal', status: 'A', size: {h: 14, w: 21, uom: 'cm'}, instock: [{warehouse: 'A', qty: 5}, {warehouse: 'C', " +
+            "qty: 15}]}";
 
     private static readonly JsonWriterSettings Shell = new() { OutputMode = JsonOutputMode.Shell };
 
@@ -45,16 +47,20 @@ public class QueryProjectionTests
     [InlineData("{_id: 1, a: 5}", "{'a.b': 1}", "{_id: 1}")]
     [InlineData("{_id: 1, a: {c: 1}}", "{'a.b': 1}", "{_id: 1, a: {}}")]
     [InlineData("{_id: 1, a: {b: {c: 1, d: 2}}}", "{'a.b.c': 1}", "{_id: 1, a: {b: {c: 1}}}")]
-    public void Inclusion(string document, string projection, string expected) => Assert.Equal(Canonical(expected), Project(document, projection));
+    public void Inclusion(string document, string projection, string expected) =>
+        Assert.Equal(Canonical(expected), Project(document, projection));
 
     [Theory]
     [InlineData(Inventory, "{status: 0, instock: 0}", "{_id: 1, item: 'journal', size: {h: 14, w: 21, uom: 'cm'}}")]
-    [InlineData(Inventory, "{_id: 0}", "{item: 'journal', status: 'A', size: {h: 14, w: 21, uom: 'cm'}, instock: [{warehouse: 'A', qty: 5}, {warehouse: 'C', qty: 15}]}")]
-    [InlineData(Inventory, "{'size.uom': 0, 'instock.warehouse': 0}", "{_id: 1, item: 'journal', status: 'A', size: {h: 14, w: 21}, instock: [{qty: 5}, {qty: 15}]}")]
+    [InlineData(Inventory, "{_id: 0}",
+        "{item: 'journal', status: 'A', size: {h: 14, w: 21, uom: 'cm'}, instock: [{warehouse: 'A', qty: 5}, {warehouse: 'C', qty: 15}]}")]
+    [InlineData(Inventory, "{'size.uom': 0, 'instock.warehouse': 0}",
+        "{_id: 1, item: 'journal', status: 'A', size: {h: 14, w: 21}, instock: [{qty: 5}, {qty: 15}]}")]
     [InlineData("{_id: 1, a: [{b: 1, c: 2}, 3]}", "{'a.b': 0}", "{_id: 1, a: [{c: 2}, 3]}")]
     [InlineData("{_id: 1, a: 5}", "{'a.b': 0}", "{_id: 1, a: 5}")]
     [InlineData("{_id: 1, a: 5, b: 6}", "{a: false, _id: 1}", "{_id: 1, b: 6}")]
-    public void Exclusion(string document, string projection, string expected) => Assert.Equal(Canonical(expected), Project(document, projection));
+    public void Exclusion(string document, string projection, string expected) =>
+        Assert.Equal(Canonical(expected), Project(document, projection));
 
     [Theory]
     [InlineData("{_id: 1, a: [1, 2, 3, 4, 5], b: 1}", "{a: {$slice: 2}}", "{_id: 1, a: [1, 2], b: 1}")]
@@ -68,22 +74,29 @@ public class QueryProjectionTests
     [InlineData("{_id: 1, a: [1, 2, 3], b: 1, c: 2}", "{a: {$slice: 1}, b: 1}", "{_id: 1, a: [1], b: 1}")]
     [InlineData("{_id: 1, a: [1, 2, 3], b: 1, c: 2}", "{a: {$slice: 1}, b: 0}", "{_id: 1, a: [1], c: 2}")]
     [InlineData("{_id: 1, x: {a: [1, 2, 3]}}", "{'x.a': {$slice: -1}}", "{_id: 1, x: {a: [3]}}")]
-    public void Slice(string document, string projection, string expected) => Assert.Equal(Canonical(expected), Project(document, projection));
+    public void Slice(string document, string projection, string expected) =>
+        Assert.Equal(Canonical(expected), Project(document, projection));
 
     [Theory]
-    [InlineData("{_id: 1, zipcode: '63109', students: [{name: 'john', school: 102, age: 10}, {name: 'jess', school: 102, age: 11}, {name: 'jeff', school: 108, age: 15}]}",
+    [InlineData(
+        "{_id: 1, zipcode: '63109', students: [{name: 'john', school: 102, age: 10}, {name: 'jess', school: 102, age: 11}, {name: " +
+            "'jeff', school: 108, age: 15}]}",
         "{students: {$elemMatch: {school: 102}}}", "{_id: 1, students: [{name: 'john', school: 102, age: 10}]}")]
     [InlineData("{_id: 3, zipcode: '63109', students: [{name: 'ajax', school: 100, age: 7}]}",
         "{students: {$elemMatch: {school: 102}}}", "{_id: 3}")]
     [InlineData("{_id: 1, zipcode: '63109', students: [{name: 'john', school: 102, age: 10}, {name: 'jess', school: 102, age: 11}]}",
-        "{zipcode: 1, students: {$elemMatch: {school: 102, age: {$gt: 10}}}}", "{_id: 1, zipcode: '63109', students: [{name: 'jess', school: 102, age: 11}]}")]
+        "{zipcode: 1, students: {$elemMatch: {school: 102, age: {$gt: 10}}}}",
+            "{_id: 1, zipcode: '63109', students: [{name: 'jess', school: 102, age: 11}]}")]
     [InlineData("{_id: 1, a: [1, 5, 9]}", "{a: {$elemMatch: {$gt: 4}}}", "{_id: 1, a: [5]}")]
     [InlineData("{_id: 1, a: 5}", "{a: {$elemMatch: {$gt: 4}}}", "{_id: 1}")]
-    public void Elem_match(string document, string projection, string expected) => Assert.Equal(Canonical(expected), Project(document, projection));
+    public void Elem_match(string document, string projection, string expected) =>
+        Assert.Equal(Canonical(expected), Project(document, projection));
 
     [Theory]
-    [InlineData("{_id: 1, semester: 1, grades: [70, 87, 90]}", "{semester: 1, grades: {$gte: 85}}", "{'grades.$': 1}", "{_id: 1, grades: [87]}")]
-    [InlineData("{_id: 7, grades: [{grade: 80, mean: 75}, {grade: 85, mean: 90}, {grade: 90, mean: 85}]}", "{'grades.mean': {$gt: 70}}", "{'grades.$': 1}",
+    [InlineData("{_id: 1, semester: 1, grades: [70, 87, 90]}", "{semester: 1, grades: {$gte: 85}}", "{'grades.$': 1}",
+        "{_id: 1, grades: [87]}")]
+    [InlineData("{_id: 7, grades: [{grade: 80, mean: 75}, {grade: 85, mean: 90}, {grade: 90, mean: 85}]}", "{'grades.mean': {$gt: 70}}",
+        "{'grades.$': 1}",
         "{_id: 7, grades: [{grade: 80, mean: 75}]}")]
     [InlineData("{_id: 0, a: [1, 2, 3], z: [11, 12, 13]}", "{z: 13}", "{a: {$slice: 2}, 'z.$': 1}", "{_id: 0, a: [1, 2], z: [13]}")]
     [InlineData("{_id: 1, a: {b: [5, 6]}}", "{'a.b': 6}", "{'a.b.$': 1}", "{_id: 1, a: {b: [6]}}")]
@@ -93,7 +106,9 @@ public class QueryProjectionTests
     [Fact]
     public void Positional_without_a_match_fails()
     {
-        var error = Assert.Throws<MongoErrorException>(() => QueryProjection.Compile(BsonDocument.Parse("{'a.$': 1}")).Apply(BsonDocument.Parse("{a: [1]}")));
+        var error =
+            Assert.Throws<MongoErrorException>(() =>
+                QueryProjection.Compile(BsonDocument.Parse("{'a.$': 1}")).Apply(BsonDocument.Parse("{a: [1]}")));
         Assert.Equal(51246, error.Code);
     }
 
@@ -104,13 +119,15 @@ public class QueryProjectionTests
     [InlineData("{_id: 1, a: 1}", "{'x.y': {$literal: 5}}", "{_id: 1, x: {y: 5}}")]
     [InlineData("{_id: 1, a: 1, b: 2}", "{b: {$literal: 9}, a: 1}", "{_id: 1, a: 1, b: 9}")]
     [InlineData("{_id: 1, x: [{c: 1}, 2]}", "{'x.y': {$literal: 5}}", "{_id: 1, x: [{y: 5}, {y: 5}]}")]
-    public void Literals_compute_fields(string document, string projection, string expected) => Assert.Equal(Canonical(expected), Project(document, projection));
+    public void Literals_compute_fields(string document, string projection, string expected) =>
+        Assert.Equal(Canonical(expected), Project(document, projection));
 
     [Theory]
     [InlineData("{_id: 1, a: 1, b: 2}", "{sum: {$add: ['$a', '$b']}}", "{_id: 1, sum: 3}")]
     [InlineData("{_id: 1, a: {b: 5}}", "{c: '$a.b'}", "{_id: 1, c: 5}")]
     [InlineData("{_id: 1, a: 1}", "{c: '$missing'}", "{_id: 1}")]
-    public void Expressions_compute_fields(string document, string projection, string expected) => Assert.Equal(Canonical(expected), Project(document, projection));
+    public void Expressions_compute_fields(string document, string projection, string expected) =>
+        Assert.Equal(Canonical(expected), Project(document, projection));
 
     [Theory]
     [InlineData("{a: 1, b: 0}", 31254, "Cannot do exclusion on field b in inclusion projection")]

@@ -24,11 +24,13 @@ public class DocumentSortComparerTests
     [Fact]
     public void Orders_values_of_different_types_by_bson_type_order()
     {
-        // Manual: MinKey < Null < Numbers < Symbol, String < Object < Array < BinData < ObjectId < Boolean < Date < Timestamp < Regex < MaxKey.
+        // Manual: MinKey < Null < Numbers < Symbol, String < Object < Array < BinData < ObjectId < Boolean < Date < Timestamp < Regex <
+        // MaxKey.
         var docs = new[]
         {
             "{_id: 1, a: true}", "{_id: 2, a: 'x'}", "{_id: 3, a: 5}", "{_id: 4, a: null}", "{_id: 5, a: {b: 1}}",
-            "{_id: 6, a: ISODate('2020-01-01T00:00:00Z')}", "{_id: 7, a: ObjectId('507f1f77bcf86cd799439011')}", "{_id: 8, a: {$minKey: 1}}", "{_id: 9, a: {$maxKey: 1}}",
+            "{_id: 6, a: ISODate('2020-01-01T00:00:00Z')}", "{_id: 7, a: ObjectId('507f1f77bcf86cd799439011')}",
+                "{_id: 8, a: {$minKey: 1}}", "{_id: 9, a: {$maxKey: 1}}",
         };
         Assert.Equal([8, 4, 3, 2, 5, 7, 1, 6, 9], SortedIds("{a: 1}", docs));
     }
@@ -74,7 +76,9 @@ public class DocumentSortComparerTests
         var sorted = comparer.Sort([BsonDocument.Parse("{a: 'b'}"), BsonDocument.Parse("{a: 'B'}"), BsonDocument.Parse("{a: 'a'}")]);
         Assert.Equal(["a", "b", "B"], sorted.Select(d => d["a"].AsString));
         var binary = DocumentSortComparer.Compile(BsonDocument.Parse("{a: 1}"));
-        Assert.Equal(["B", "a", "b"], binary.Sort([BsonDocument.Parse("{a: 'b'}"), BsonDocument.Parse("{a: 'B'}"), BsonDocument.Parse("{a: 'a'}")]).Select(d => d["a"].AsString));
+        Assert.Equal(["B", "a", "b"],
+            binary.Sort([BsonDocument.Parse("{a: 'b'}"), BsonDocument.Parse("{a: 'B'}"), BsonDocument.Parse("{a: 'a'}")]).Select(d =>
+                d["a"].AsString));
     }
 
     [Fact]

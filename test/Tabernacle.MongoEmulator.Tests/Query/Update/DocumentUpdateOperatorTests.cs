@@ -14,7 +14,8 @@ public class DocumentUpdateOperatorTests
         Assert.Throws<MongoErrorException>(() => Apply(document, update, arrayFilters));
 
     private static MongoErrorException CompileError(string update, string? arrayFilters = null) =>
-        Assert.Throws<MongoErrorException>(() => DocumentUpdate.Compile(ParseUpdate(update), arrayFilters is null ? null : BsonSerializer(arrayFilters)));
+        Assert.Throws<MongoErrorException>(() =>
+            DocumentUpdate.Compile(ParseUpdate(update), arrayFilters is null ? null : BsonSerializer(arrayFilters)));
 
     [Theory]
     [InlineData("{_id: 1, a: 1}", "{$set: {a: 2}}", "{_id: 1, a: 2}")]
@@ -69,7 +70,8 @@ public class DocumentUpdateOperatorTests
     {
         var error = ApplyError("{_id: 1, x: 'a'}", "{$inc: {x: 1}}");
         Assert.Equal(ErrorCodes.TypeMismatch, error.Code);
-        Assert.Equal("Cannot apply $inc to a value of non-numeric type. {_id: 1} has the field 'x' of non-numeric type string", error.Message);
+        Assert.Equal("Cannot apply $inc to a value of non-numeric type. {_id: 1} has the field 'x' of non-numeric type string",
+            error.Message);
     }
 
     [Fact]
@@ -113,7 +115,8 @@ public class DocumentUpdateOperatorTests
     public void Unknown_modifier_names_itself()
     {
         var error = CompileError("{$foo: {x: 1}}");
-        Assert.Equal("Unknown modifier: $foo. Expected a valid update modifier or pipeline-style update specified as an array", error.Message);
+        Assert.Equal("Unknown modifier: $foo. Expected a valid update modifier or pipeline-style update specified as an array",
+            error.Message);
     }
 
     [Theory]
@@ -211,7 +214,8 @@ public class DocumentUpdateOperatorTests
     [InlineData("{_id: 1, q: [{id: 1, score: 7}, {id: 2, score: 9}]}",
         "{$push: {q: {$each: [{id: 3, score: 8}, {id: 4, score: 6}], $sort: {score: -1}, $slice: 3}}}",
         "{_id: 1, q: [{id: 2, score: 9}, {id: 3, score: 8}, {id: 1, score: 7}]}")]
-    [InlineData("{_id: 1, a: [{b: {c: 2}}, {b: {c: 1}}]}", "{$push: {a: {$each: [], $sort: {'b.c': 1}}}}", "{_id: 1, a: [{b: {c: 1}}, {b: {c: 2}}]}")]
+    [InlineData("{_id: 1, a: [{b: {c: 2}}, {b: {c: 1}}]}", "{$push: {a: {$each: [], $sort: {'b.c': 1}}}}",
+        "{_id: 1, a: [{b: {c: 1}}, {b: {c: 2}}]}")]
     [InlineData("{_id: 1, a: ['b', 1, 'a']}", "{$push: {a: {$each: [], $sort: 1}}}", "{_id: 1, a: [1, 'a', 'b']}")]
     [InlineData("{_id: 1, a: {b: [1]}}", "{$push: {'a.b': 2}}", "{_id: 1, a: {b: [1, 2]}}")]
     public void Push(string document, string update, string expected) => AssertUpdate(document, update, expected);
@@ -236,7 +240,8 @@ public class DocumentUpdateOperatorTests
     public void Add_to_set(string document, string update, string expected) => AssertUpdate(document, update, expected);
 
     [Fact]
-    public void Add_to_set_on_a_non_array_is_bad_value() => Assert.Equal(ErrorCodes.BadValue, ApplyError("{_id: 1, a: 1}", "{$addToSet: {a: 2}}").Code);
+    public void Add_to_set_on_a_non_array_is_bad_value() =>
+        Assert.Equal(ErrorCodes.BadValue, ApplyError("{_id: 1, a: 1}", "{$addToSet: {a: 2}}").Code);
 
     [Theory]
     [InlineData("{_id: 1, a: [1, 2, 3]}", "{$pop: {a: 1}}", "{_id: 1, a: [1, 2]}")]
@@ -247,7 +252,8 @@ public class DocumentUpdateOperatorTests
     public void Pop(string document, string update, string expected) => AssertUpdate(document, update, expected);
 
     [Fact]
-    public void Pop_on_a_non_array_is_a_type_mismatch() => Assert.Equal(ErrorCodes.TypeMismatch, ApplyError("{_id: 1, a: 1}", "{$pop: {a: 1}}").Code);
+    public void Pop_on_a_non_array_is_a_type_mismatch() =>
+        Assert.Equal(ErrorCodes.TypeMismatch, ApplyError("{_id: 1, a: 1}", "{$pop: {a: 1}}").Code);
 
     [Theory]
     [InlineData("{_id: 1, fruits: ['apples', 'pears', 'oranges', 'grapes'], vegetables: ['carrots', 'celery']}",
@@ -261,7 +267,8 @@ public class DocumentUpdateOperatorTests
     [InlineData("{_id: 1, results: [{item: 'A', score: 5, x: 1}, {item: 'B', score: 8}]}",
         "{$pull: {results: {item: 'A'}}}", "{_id: 1, results: [{item: 'B', score: 8}]}")]
     [InlineData("{_id: 1, results: [{answers: [{q: 1, a: 4}, {q: 2, a: 6}]}, {answers: [{q: 1, a: 9}, {q: 2, a: 8}]}]}",
-        "{$pull: {results: {answers: {$elemMatch: {q: 2, a: {$gte: 8}}}}}}", "{_id: 1, results: [{answers: [{q: 1, a: 4}, {q: 2, a: 6}]}]}")]
+        "{$pull: {results: {answers: {$elemMatch: {q: 2, a: {$gte: 8}}}}}}",
+            "{_id: 1, results: [{answers: [{q: 1, a: 4}, {q: 2, a: 6}]}]}")]
     [InlineData("{_id: 1, a: [1, {b: 1}]}", "{$pull: {a: {b: 1}}}", "{_id: 1, a: [1]}")]
     [InlineData("{_id: 1}", "{$pull: {a: 1}}", "{_id: 1}")]
     [InlineData("{_id: 1, a: ['ab', 'cd']}", "{$pull: {a: /^a/}}", "{_id: 1, a: ['cd']}")]
@@ -270,7 +277,8 @@ public class DocumentUpdateOperatorTests
     public void Pull_and_pull_all(string document, string update, string expected) => AssertUpdate(document, update, expected);
 
     [Fact]
-    public void Pull_on_a_non_array_is_bad_value() => Assert.Equal(ErrorCodes.BadValue, ApplyError("{_id: 1, a: 1}", "{$pull: {a: 1}}").Code);
+    public void Pull_on_a_non_array_is_bad_value() =>
+        Assert.Equal(ErrorCodes.BadValue, ApplyError("{_id: 1, a: 1}", "{$pull: {a: 1}}").Code);
 
     [Theory]
     [InlineData("{_id: 1, grades: [85, 80, 80]}", "{grades: 80}", "{$set: {'grades.$': 82}}", "{_id: 1, grades: [85, 82, 80]}")]
@@ -297,7 +305,8 @@ public class DocumentUpdateOperatorTests
     public void All_positional_operator(string document, string update, string expected) => AssertUpdate(document, update, expected);
 
     [Theory]
-    [InlineData("{_id: 1, grades: [95, 92, 90]}", "{$set: {'grades.$[element]': 100}}", "[{element: {$gte: 92}}]", "{_id: 1, grades: [100, 100, 90]}")]
+    [InlineData("{_id: 1, grades: [95, 92, 90]}", "{$set: {'grades.$[element]': 100}}", "[{element: {$gte: 92}}]",
+        "{_id: 1, grades: [100, 100, 90]}")]
     [InlineData("{_id: 1, grades: [{grade: 80, mean: 75}, {grade: 85, mean: 100}, {grade: 85, mean: 85}]}",
         "{$set: {'grades.$[elem].mean': 100}}", "[{'elem.grade': {$gte: 85}}]",
         "{_id: 1, grades: [{grade: 80, mean: 75}, {grade: 85, mean: 100}, {grade: 85, mean: 100}]}")]

@@ -39,7 +39,8 @@ public class DocumentUpdateReplacementAndUpsertTests
     }
 
     [Fact]
-    public void Operator_updates_are_not_replacements() => Assert.False(DocumentUpdate.Compile(BsonDocument.Parse("{$set: {a: 1}}")).IsReplacement);
+    public void Operator_updates_are_not_replacements() =>
+        Assert.False(DocumentUpdate.Compile(BsonDocument.Parse("{$set: {a: 1}}")).IsReplacement);
 
     [Theory]
     [InlineData("{_id: 5}", "{$set: {a: 1}}", "{_id: 5, a: 1}")]
@@ -92,12 +93,15 @@ public class DocumentUpdateReplacementAndUpsertTests
 
     [Fact]
     public void Update_pipelines_reject_array_filters() =>
-        Assert.Equal(ErrorCodes.FailedToParse, Assert.Throws<MongoErrorException>(() => DocumentUpdate.Compile(BsonSerializer("[{$set: {a: 1}}]"), BsonSerializer("[{x: 1}]"))).Code);
+        Assert.Equal(ErrorCodes.FailedToParse,
+            Assert.Throws<MongoErrorException>(() =>
+                DocumentUpdate.Compile(BsonSerializer("[{$set: {a: 1}}]"), BsonSerializer("[{x: 1}]"))).Code);
 
     [Theory]
     [InlineData("{_id: 1, a: 1}", "[{$set: {b: {$add: ['$a', 1]}}}]", "{_id: 1, a: 1, b: 2}")]
     [InlineData("{_id: 1, a: 1, b: 2}", "[{$unset: 'b'}]", "{_id: 1, a: 1}")]
     [InlineData("{_id: 1, a: {x: 5}}", "[{$replaceWith: '$a'}]", "{_id: 1, x: 5}")]
     [InlineData("{_id: 1, a: 1, b: 2}", "[{$project: {a: 1}}]", "{_id: 1, a: 1}")]
-    public void Update_pipelines_run_through_the_aggregation_engine(string document, string pipeline, string expected) => Assert.Equal(Canonical(expected), Json(Apply(document, pipeline)));
+    public void Update_pipelines_run_through_the_aggregation_engine(string document, string pipeline, string expected) =>
+        Assert.Equal(Canonical(expected), Json(Apply(document, pipeline)));
 }

@@ -16,7 +16,8 @@ internal static class UpdateTestHelper
 
     public static string Canonical(string json) => Json(BsonDocument.Parse(json));
 
-    public static BsonDocument Apply(string document, string update, string? arrayFilters = null, string? filter = null, bool upsertInsert = false)
+    public static BsonDocument Apply(string document, string update, string? arrayFilters = null, string? filter = null,
+        bool upsertInsert = false)
     {
         var compiled = DocumentUpdate.Compile(ParseUpdate(update), arrayFilters is null ? null : BsonSerializer(arrayFilters));
         var original = BsonDocument.Parse(document);

@@ -10,7 +10,8 @@ namespace Tabernacle.EfCore.Query.Internal.Expressions;
 /// embedded in it (an owned navigation). It stands in an entity shaper's value buffer slot until the shaper is
 /// compiled, when it becomes real code that reads the document.
 /// </summary>
-internal sealed class EntityDocumentExpression(IEntityType entityType, string path, EntityDocumentExpression? owner = null, INavigation? navigation = null, string? joinedElement = null)
+internal sealed class EntityDocumentExpression(IEntityType entityType, string path, EntityDocumentExpression? owner = null,
+    INavigation? navigation = null, string? joinedElement = null)
     : Expression, IPrintableExpression
 {
     /// <summary>
@@ -23,7 +24,8 @@ internal sealed class EntityDocumentExpression(IEntityType entityType, string pa
     public EntityDocumentExpression Root => Owner?.Root ?? this;
 
     /// <summary>A document of another collection joined at <paramref name="element"/> of this one.</summary>
-    public EntityDocumentExpression Joined(IEntityType joinedType, string element) => new(joinedType, Path + element + ".", this, null, element);
+    public EntityDocumentExpression Joined(IEntityType joinedType, string element) =>
+        new(joinedType, Path + element + ".", this, null, element);
 
     public IEntityType EntityType { get; } = entityType;
 
@@ -44,13 +46,15 @@ internal sealed class EntityDocumentExpression(IEntityType entityType, string pa
 
     /// <summary>The document of the owned navigation <paramref name="ownedNavigation"/> of this entity.</summary>
     public EntityDocumentExpression Embedded(INavigation ownedNavigation) =>
-        new(ownedNavigation.TargetEntityType, Path + Tabernacle.EfCore.TabernacleModelExtensions.GetElementName(ownedNavigation) + ".", this, ownedNavigation);
+        new(ownedNavigation.TargetEntityType, Path + Tabernacle.EfCore.TabernacleModelExtensions.GetElementName(ownedNavigation) + ".",
+            this, ownedNavigation);
 
     public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append($"DOCUMENT({EntityType.DisplayName()} at '{Path}')");
 }
 
 /// <summary>A scalar read from the row document (a projected property, or an aggregate's result), typed as the CLR value.</summary>
-internal sealed class DocumentValueExpression(string path, Type type, IReadOnlyProperty? property, CoreTypeMapping? mapping, EntityDocumentExpression? root = null)
+internal sealed class DocumentValueExpression(string path, Type type, IReadOnlyProperty? property, CoreTypeMapping? mapping,
+    EntityDocumentExpression? root = null)
     : Expression, IPrintableExpression
 {
     public string Path { get; } = path;
@@ -75,7 +79,8 @@ internal sealed class DocumentValueExpression(string path, Type type, IReadOnlyP
 }
 
 /// <summary>The items of an owned collection, each shaped by <see cref="InnerShaper"/>.</summary>
-internal sealed class EmbeddedCollectionExpression(EntityDocumentExpression owner, INavigation navigation, Expression innerShaper, Type type, bool detached = false)
+internal sealed class EmbeddedCollectionExpression(EntityDocumentExpression owner, INavigation navigation, Expression innerShaper,
+    Type type, bool detached = false)
     : Expression, IPrintableExpression
 {
     /// <summary>
@@ -110,13 +115,15 @@ internal sealed class EmbeddedCollectionExpression(EntityDocumentExpression owne
     public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append($"EMBEDDED_COLLECTION({Navigation.Name})");
 }
 
-/// <summary>The documents of another collection joined into the row as an array (<c>$lookup</c>), each shaped by <see cref="InnerShaper"/>.</summary>
+/// <summary>The documents of another collection joined into the row as an array (<c>$lookup</c>), each shaped by <see
+/// cref="InnerShaper"/>.</summary>
 internal sealed class JoinedCollectionExpression(
     EntityDocumentExpression owner, string element, Expression innerShaper, Type type, EntityDocumentExpression? itemRoot = null)
     : Expression, IPrintableExpression
 {
     /// <summary>The document each item's values are read from (also when the items are not entities), when known.</summary>
-    public EntityDocumentExpression? ItemRoot { get; } = itemRoot ?? (Entity(innerShaper) as StructuralTypeShaperExpression)?.ValueBufferExpression as EntityDocumentExpression;
+    public EntityDocumentExpression? ItemRoot { get; } = itemRoot
+        ?? (Entity(innerShaper) as StructuralTypeShaperExpression)?.ValueBufferExpression as EntityDocumentExpression;
 
     public EntityDocumentExpression Owner { get; } = owner;
 
@@ -125,7 +132,8 @@ internal sealed class JoinedCollectionExpression(
     /// <summary>A shaper over one item, whose documents are rooted at <see cref="ItemDocument"/>.</summary>
     public Expression InnerShaper { get; } = innerShaper;
 
-    public EntityDocumentExpression? ItemDocument => (Entity(InnerShaper) as StructuralTypeShaperExpression)?.ValueBufferExpression as EntityDocumentExpression;
+    public EntityDocumentExpression? ItemDocument =>
+        (Entity(InnerShaper) as StructuralTypeShaperExpression)?.ValueBufferExpression as EntityDocumentExpression;
 
     // An entity with owned navigations arrives wrapped in EF Core's includes of them (Order.Lines): its document is the entity's.
     private static Expression Entity(Expression shaper) => shaper is IncludeExpression include ? Entity(include.EntityExpression) : shaper;
@@ -161,5 +169,6 @@ internal sealed class ComplexCollectionExpression(EntityDocumentExpression owner
 
     protected override Expression VisitChildren(ExpressionVisitor visitor) => this;
 
-    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append($"COMPLEX_COLLECTION({ComplexProperty.Name} at '{Path}')");
+    public void Print(ExpressionPrinter expressionPrinter) =>
+        expressionPrinter.Append($"COMPLEX_COLLECTION({ComplexProperty.Name} at '{Path}')");
 }

@@ -8,7 +8,8 @@ namespace Tabernacle.EfCore.Query.Internal.Expressions;
 /// <c>_id</c>; aggregates over <c>g</c> become accumulators of <see cref="Stage"/> evaluated over the elements
 /// (<see cref="ElementShaper"/>, which reads the documents as they were before grouping).
 /// </summary>
-internal sealed class GroupingShaperExpression(Expression keyShaper, Expression elementShaper, GroupStage stage, Type type) : Expression, IPrintableExpression
+internal sealed class GroupingShaperExpression(Expression keyShaper, Expression elementShaper, GroupStage stage, Type type) : Expression,
+    IPrintableExpression
 {
     public Expression KeyShaper { get; } = keyShaper;
 
@@ -26,11 +27,13 @@ internal sealed class GroupingShaperExpression(Expression keyShaper, Expression 
 }
 
 /// <summary>A document built from named expressions (a compound group key, a projection).</summary>
-internal sealed class MqlDocumentExpression(IReadOnlyList<(string Name, MqlExpression Value)> members, Type type) : MqlExpression(type), IPrintableExpression
+internal sealed class MqlDocumentExpression(IReadOnlyList<(string Name, MqlExpression Value)> members, Type type) : MqlExpression(type),
+    IPrintableExpression
 {
     public IReadOnlyList<(string Name, MqlExpression Value)> Members { get; } = members;
 
-    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append("{" + string.Join(", ", Members.Select(m => m.Name)) + "}");
+    public void Print(ExpressionPrinter expressionPrinter) =>
+        expressionPrinter.Append("{" + string.Join(", ", Members.Select(m => m.Name)) + "}");
 }
 
 /// <summary>One accumulator of a <c>$group</c>: <c>{Field: {Operator: Argument}}</c> (a null argument means the constant 1).</summary>
@@ -46,7 +49,8 @@ internal sealed record GroupStage(MqlExpression Key) : QueryStage
     /// <summary>Adds (or reuses an identical) accumulator and returns the field it lands in.</summary>
     public string Add(string op, MqlExpression? argument, string? printedArgument)
     {
-        var existing = _accumulators.FirstOrDefault(a => a.Operator == op && a.Field.StartsWith('a') && Signature(a) == op + printedArgument);
+        var existing =
+            _accumulators.FirstOrDefault(a => a.Operator == op && a.Field.StartsWith('a') && Signature(a) == op + printedArgument);
         if (existing is not null)
         {
             return existing.Field;

@@ -8,7 +8,8 @@ namespace Tabernacle.EfCore.Query.Internal.Expressions;
 internal sealed record UpdateSetter(string Path, IProperty Property, MqlExpression Value);
 
 /// <summary><c>ExecuteUpdate</c>/<c>ExecuteDelete</c>: an <c>updateMany</c>/<c>deleteMany</c> over the documents a query selects.</summary>
-internal sealed class MongoNonQueryExpression(MongoQueryExpression query, IReadOnlyList<UpdateSetter>? setters) : Expression, IPrintableExpression
+internal sealed class MongoNonQueryExpression(MongoQueryExpression query, IReadOnlyList<UpdateSetter>? setters) : Expression,
+    IPrintableExpression
 {
     public MongoQueryExpression Query { get; } = query;
 
@@ -21,5 +22,6 @@ internal sealed class MongoNonQueryExpression(MongoQueryExpression query, IReadO
 
     protected override Expression VisitChildren(ExpressionVisitor visitor) => this;
 
-    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append(Setters is null ? $"deleteMany({Query.CollectionName})" : $"updateMany({Query.CollectionName})");
+    public void Print(ExpressionPrinter expressionPrinter) =>
+        expressionPrinter.Append(Setters is null ? $"deleteMany({Query.CollectionName})" : $"updateMany({Query.CollectionName})");
 }

@@ -35,7 +35,8 @@ internal sealed record LimitStage(MqlExpression Count) : QueryStage;
 /// equal keys (<see cref="LocalField"/>/<see cref="ForeignField"/>) or by the inner query's own stages, which may refer
 /// to the outer row's fields (a correlated subquery).
 /// </summary>
-internal sealed record LookupStage(string As, MongoQueryExpression Inner, string? LocalField, string? ForeignField, MqlExpression? OuterKey, MqlExpression? InnerKey) : QueryStage;
+internal sealed record LookupStage(string As, MongoQueryExpression Inner, string? LocalField, string? ForeignField, MqlExpression? OuterKey,
+    MqlExpression? InnerKey) : QueryStage;
 
 /// <summary><c>$unwind</c> of a joined array: one row per joined document (kept with none for a left join).</summary>
 internal sealed record UnwindStage(string Path, bool PreserveNullAndEmptyArrays) : QueryStage;
@@ -196,7 +197,8 @@ internal sealed class MongoQueryExpression(IEntityType entityType) : Expression,
     {
         ResultOperator = resultOperator;
         ResultSelector = selector;
-        if (resultOperator is ResultOperator.Count or ResultOperator.LongCount or ResultOperator.Any or ResultOperator.Sum or ResultOperator.Average or ResultOperator.Min or ResultOperator.Max)
+        if (resultOperator is ResultOperator.Count or ResultOperator.LongCount or ResultOperator.Any or ResultOperator.Sum
+            or ResultOperator.Average or ResultOperator.Min or ResultOperator.Max)
         {
             // Orderings do not change a count, a sum or an existence test; dropping them lets more shapes run as find.
             var last = _stages.FindLastIndex(s => s is SkipStage or LimitStage);

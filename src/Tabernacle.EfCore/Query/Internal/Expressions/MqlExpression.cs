@@ -31,7 +31,8 @@ internal abstract class MqlExpression(Type type) : Expression
 }
 
 /// <summary>A field of the current document, by dotted path.</summary>
-internal sealed class MqlFieldExpression(string path, Type type, IReadOnlyProperty? property, CoreTypeMapping? mapping, EntityDocumentExpression? root = null) : MqlExpression(type), IPrintableExpression
+internal sealed class MqlFieldExpression(string path, Type type, IReadOnlyProperty? property, CoreTypeMapping? mapping,
+    EntityDocumentExpression? root = null) : MqlExpression(type), IPrintableExpression
 {
     public string Path { get; } = path;
 
@@ -46,7 +47,8 @@ internal sealed class MqlFieldExpression(string path, Type type, IReadOnlyProper
 }
 
 /// <summary>A constant, written with <see cref="TypeMapping"/> when one was inferred from the field it is compared with.</summary>
-internal sealed class MqlConstantExpression(object? value, Type type, CoreTypeMapping? mapping = null) : MqlExpression(type), IPrintableExpression
+internal sealed class MqlConstantExpression(object? value, Type type, CoreTypeMapping? mapping = null) : MqlExpression(type),
+    IPrintableExpression
 {
     public object? Value { get; } = value;
 
@@ -71,7 +73,8 @@ internal enum ParameterTransform
 }
 
 /// <summary>A query parameter, bound to its value at each execution: one compiled query serves every value.</summary>
-internal sealed class MqlParameterExpression(string name, Type type, CoreTypeMapping? mapping = null, ParameterTransform transform = ParameterTransform.None) : MqlExpression(type), IPrintableExpression
+internal sealed class MqlParameterExpression(string name, Type type, CoreTypeMapping? mapping = null,
+    ParameterTransform transform = ParameterTransform.None) : MqlExpression(type), IPrintableExpression
 {
     public string Name { get; } = name;
 
@@ -109,7 +112,8 @@ internal enum MqlOperator
 }
 
 /// <summary>A comparison, logical, arithmetic or null-coalescing operation.</summary>
-internal sealed class MqlBinaryExpression(MqlOperator op, MqlExpression left, MqlExpression right, Type type) : MqlExpression(type), IPrintableExpression
+internal sealed class MqlBinaryExpression(MqlOperator op, MqlExpression left, MqlExpression right, Type type) : MqlExpression(type),
+    IPrintableExpression
 {
     public MqlOperator Operator { get; } = op;
 
@@ -135,7 +139,8 @@ internal sealed class MqlNotExpression(MqlExpression operand) : MqlExpression(ty
 }
 
 /// <summary>An aggregation operator applied to arguments (<c>{$toLower: ...}</c>, <c>{$strLenCP: ...}</c>).</summary>
-internal sealed class MqlFunctionExpression(string name, IReadOnlyList<MqlExpression> arguments, Type type, bool argumentsAsArray = true) : MqlExpression(type), IPrintableExpression
+internal sealed class MqlFunctionExpression(string name, IReadOnlyList<MqlExpression> arguments, Type type, bool argumentsAsArray = true)
+    : MqlExpression(type), IPrintableExpression
 {
     public string Name { get; } = name;
 
@@ -162,7 +167,8 @@ internal sealed class MqlFunctionExpression(string name, IReadOnlyList<MqlExpres
 }
 
 /// <summary>A regular-expression match of a string field (StartsWith, EndsWith, Contains, Regex.IsMatch).</summary>
-internal sealed class MqlRegexExpression(MqlExpression field, MqlExpression pattern, string options) : MqlExpression(typeof(bool)), IPrintableExpression
+internal sealed class MqlRegexExpression(MqlExpression field, MqlExpression pattern, string options) : MqlExpression(typeof(bool)),
+    IPrintableExpression
 {
     public new MqlExpression Field { get; } = field;
 
@@ -184,7 +190,8 @@ internal sealed class MqlInExpression(MqlExpression item, MqlExpression values) 
 }
 
 /// <summary>A conditional (<c>$cond</c>).</summary>
-internal sealed class MqlConditionalExpression(MqlExpression test, MqlExpression ifTrue, MqlExpression ifFalse, Type type) : MqlExpression(type), IPrintableExpression
+internal sealed class MqlConditionalExpression(MqlExpression test, MqlExpression ifTrue, MqlExpression ifFalse, Type type)
+    : MqlExpression(type), IPrintableExpression
 {
     public MqlExpression Test { get; } = test;
 
@@ -214,7 +221,8 @@ internal sealed class MqlRawExpression(MongoDB.Bson.BsonValue expression, Type t
 }
 
 /// <summary>Whether an array holds an item: a query-language match on the field in filters, <c>$in</c> in expressions.</summary>
-internal sealed class MqlArrayContainsExpression(MqlExpression array, MqlExpression item) : MqlExpression(typeof(bool)), IPrintableExpression
+internal sealed class MqlArrayContainsExpression(MqlExpression array, MqlExpression item) : MqlExpression(typeof(bool)),
+    IPrintableExpression
 {
     public MqlExpression Array { get; } = array;
 
@@ -227,7 +235,8 @@ internal sealed class MqlArrayContainsExpression(MqlExpression array, MqlExpress
 /// An operator whose argument is a document with named parts (<c>{$filter: {input, as, cond}}</c>): the template holds
 /// <see cref="ArgumentMarker"/> where each translated argument goes, in order.
 /// </summary>
-internal sealed class MqlStructuredExpression(string name, MongoDB.Bson.BsonDocument template, IReadOnlyList<MqlExpression> arguments, Type type) : MqlExpression(type), IPrintableExpression
+internal sealed class MqlStructuredExpression(string name, MongoDB.Bson.BsonDocument template, IReadOnlyList<MqlExpression> arguments,
+    Type type) : MqlExpression(type), IPrintableExpression
 {
     public static readonly MongoDB.Bson.BsonValue ArgumentMarker = new MongoDB.Bson.BsonDocument("$$tabernacle_argument", true);
 
@@ -248,7 +257,8 @@ internal sealed class MqlIfNullArrayExpression(MqlExpression array) : MqlExpress
     public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Visit(Array);
 }
 
-/// <summary>A filter the application wrote (<c>FromMql</c>), bound from a query parameter at execution; valid only as a predicate.</summary>
+/// <summary>A filter the application wrote (<c>FromMql</c>), bound from a query parameter at execution; valid only as a
+/// predicate.</summary>
 internal sealed class MqlRawFilterExpression(MqlParameterExpression filter) : MqlExpression(typeof(bool)), IPrintableExpression
 {
     public MqlParameterExpression Filter { get; } = filter;

@@ -8,7 +8,8 @@ namespace Tabernacle.EfCore.Query.Internal.Expressions;
 /// date and conversion operators only exist in this form, so function translators need it next to
 /// <see cref="MqlFunctionExpression"/>.
 /// </summary>
-internal sealed class MqlNamedArgumentsExpression(string name, IReadOnlyList<KeyValuePair<string, MqlExpression>> arguments, Type type) : MqlExpression(type), IPrintableExpression
+internal sealed class MqlNamedArgumentsExpression(string name, IReadOnlyList<KeyValuePair<string, MqlExpression>> arguments, Type type)
+    : MqlExpression(type), IPrintableExpression
 {
     public string Name { get; } = name;
 

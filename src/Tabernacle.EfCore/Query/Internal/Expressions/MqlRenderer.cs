@@ -44,11 +44,14 @@ internal sealed class MqlRenderer
                 return Placeholder(new ParameterSlot(raw.Filter.Name, null, ParameterTransform.None, IsList: false));
             case MqlFieldExpression field when field.Type == typeof(bool) || field.Type == typeof(bool?):
                 return new BsonDocument(field.Path, true);
-            case MqlBinaryExpression { IsComparison: true } comparison when TryFieldAndValue(comparison, out var field, out var value, out var op):
+            case MqlBinaryExpression { IsComparison: true } comparison
+                when TryFieldAndValue(comparison, out var field, out var value, out var op):
                 return RenderFieldComparison(field, value, op);
             case MqlRegexExpression { Field: MqlFieldExpression field, Pattern: MqlConstantExpression or MqlParameterExpression } regex:
-                return new BsonDocument(field.Path, new BsonDocument { { "$regex", RenderValue(regex.Pattern, null) }, { "$options", regex.Options } });
-            case MqlArrayContainsExpression { Array: MqlFieldExpression array, Item: MqlConstantExpression or MqlParameterExpression } contains when !array.Path.StartsWith('$'):
+                return new BsonDocument(field.Path,
+                    new BsonDocument { { "$regex", RenderValue(regex.Pattern, null) }, { "$options", regex.Options } });
+            case MqlArrayContainsExpression { Array: MqlFieldExpression array,
+                Item: MqlConstantExpression or MqlParameterExpression } contains when !array.Path.StartsWith('$'):
                 // The query language matches an array field against any of its elements (and uses a multikey index).
                 return new BsonDocument(array.Path, new BsonDocument("$eq", RenderValue(contains.Item, ElementMapping(array))));
             case MqlInExpression { Item: MqlFieldExpression field, Values: MqlConstantExpression or MqlParameterExpression } @in:
@@ -94,7 +97,8 @@ internal sealed class MqlRenderer
         }
     }
 
-    private static bool TryFieldAndValue(MqlBinaryExpression comparison, out MqlFieldExpression field, out MqlExpression value, out MqlOperator op)
+    private static bool TryFieldAndValue(MqlBinaryExpression comparison, out MqlFieldExpression field, out MqlExpression value,
+        out MqlOperator op)
     {
         op = comparison.Operator;
         if (comparison.Left is MqlFieldExpression left && comparison.Right is MqlConstantExpression or MqlParameterExpression)
@@ -183,8 +187,10 @@ internal sealed class MqlRenderer
     /// <summary>A list for <c>$in</c>: each element written with the item's mapping.</summary>
     private BsonValue RenderList(MqlExpression values, CoreTypeMapping? itemMapping) => values switch
     {
-        MqlConstantExpression { Value: System.Collections.IEnumerable items } => new BsonArray(items.Cast<object?>().Select(i => PropertyBson.ToBson(itemMapping, i))),
-        MqlParameterExpression parameter => Placeholder(new ParameterSlot(parameter.Name, itemMapping, ParameterTransform.None, IsList: true)),
+        MqlConstantExpression { Value: System.Collections.IEnumerable items } =>
+            new BsonArray(items.Cast<object?>().Select(i => PropertyBson.ToBson(itemMapping, i))),
+        MqlParameterExpression parameter =>
+            Placeholder(new ParameterSlot(parameter.Name, itemMapping, ParameterTransform.None, IsList: true)),
         _ => throw new InvalidOperationException("$in needs a list."),
     };
 
@@ -219,7 +225,9 @@ internal sealed class MqlRenderer
                 return new BsonDocument("$regexMatch", new BsonDocument
                 {
                     { "input", RenderExpression(regex.Field) },
-                    { "regex", regex.Pattern is MqlConstantExpression or MqlParameterExpression ? RenderValue(regex.Pattern, null) : RenderExpression(regex.Pattern) },
+                    { "regex",
+                        regex.Pattern is MqlConstantExpression or MqlParameterExpression ? RenderValue(regex.Pattern, null)
+                            : RenderExpression(regex.Pattern) },
                     { "options", regex.Options },
                 });
             case MqlInExpression @in:
@@ -245,9 +253,12 @@ internal sealed class MqlRenderer
             case MqlRawExpression raw:
                 return raw.Expression;
             case MqlNamedArgumentsExpression named:
-                return new BsonDocument(named.Name, new BsonDocument(named.Arguments.Select(a => new BsonElement(a.Key, RenderExpression(a.Value)))));
+                return new BsonDocument(named.Name,
+                    new BsonDocument(named.Arguments.Select(a => new BsonElement(a.Key, RenderExpression(a.Value)))));
             case MqlConditionalExpression conditional:
-                return new BsonDocument("$cond", new BsonArray { RenderExpression(conditional.Test), RenderExpression(conditional.IfTrue), RenderExpression(conditional.IfFalse) });
+                return new BsonDocument("$cond",
+                    new BsonArray { RenderExpression(conditional.Test), RenderExpression(conditional.IfTrue),
+                        RenderExpression(conditional.IfFalse) });
             default:
                 throw new InvalidOperationException($"Cannot render '{expression}' as MQL.");
         }
@@ -259,7 +270,8 @@ internal sealed class MqlRenderer
         {
             case BsonDocument marker when ReferenceEquals(marker, MqlStructuredExpression.ArgumentMarker):
                 var argument = arguments.Dequeue();
-                return argument is MqlFieldExpression or MqlStructuredExpression && argument.Type != typeof(bool) && marker == MqlStructuredExpression.ArgumentMarker
+                return argument is MqlFieldExpression or MqlStructuredExpression && argument.Type != typeof(bool)
+                    && marker == MqlStructuredExpression.ArgumentMarker
                     ? IfNullEmptyArrayWhenArray(argument)
                     : RenderExpression(argument);
             case BsonDocument document:
@@ -373,7 +385,8 @@ internal sealed class MqlRenderer
     private static bool IsIntegral(Type type)
     {
         var t = Nullable.GetUnderlyingType(type) ?? type;
-        return t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte) || t == typeof(uint) || t == typeof(ulong) || t == typeof(ushort) || t == typeof(sbyte);
+        return t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte) || t == typeof(uint) || t == typeof(ulong)
+            || t == typeof(ushort) || t == typeof(sbyte);
     }
 
     // ---- Stages ----
@@ -398,10 +411,19 @@ internal sealed class MqlRenderer
                 LimitStage limit => new BsonDocument("$limit", RenderValue(limit.Count, null)),
                 GroupStage group => new BsonDocument("$group", RenderGroup(group)),
                 LookupStage lookup => new BsonDocument("$lookup", RenderLookup(lookup)),
-                AddFieldsStage addFields => new BsonDocument("$addFields", new BsonDocument(addFields.Field, RenderExpression(addFields.Value))),
-                UnwindStage unwind => new BsonDocument("$unwind", new BsonDocument { { "path", "$" + unwind.Path }, { "preserveNullAndEmptyArrays", unwind.PreserveNullAndEmptyArrays } }),
-                RawPipelineStage raw => new BsonDocument(SpliceKey, Placeholder(new ParameterSlot(raw.Stages.Name, null, ParameterTransform.None, IsList: true))),
-                UnionWithStage union => new BsonDocument("$unionWith", new BsonDocument { { "coll", union.Other.CollectionName }, { "pipeline", new BsonArray(RenderStages(union.Other.Stages)) } }),
+                AddFieldsStage addFields =>
+                    new BsonDocument("$addFields", new BsonDocument(addFields.Field, RenderExpression(addFields.Value))),
+                UnwindStage unwind =>
+                    new BsonDocument("$unwind",
+                        new BsonDocument { { "path", "$" + unwind.Path },
+                            { "preserveNullAndEmptyArrays", unwind.PreserveNullAndEmptyArrays } }),
+                RawPipelineStage raw =>
+                    new BsonDocument(SpliceKey,
+                        Placeholder(new ParameterSlot(raw.Stages.Name, null, ParameterTransform.None, IsList: true))),
+                UnionWithStage union =>
+                    new BsonDocument("$unionWith",
+                        new BsonDocument { { "coll", union.Other.CollectionName },
+                            { "pipeline", new BsonArray(RenderStages(union.Other.Stages)) } }),
                 ProjectStage project => new BsonDocument("$project", RenderProject(project)),
                 BsonStage bson => bson.Stage,
                 _ => throw new InvalidOperationException($"Unknown stage {stage}"),
@@ -436,7 +458,8 @@ internal sealed class MqlRenderer
         var inner = lookup.Inner;
         if (lookup.LocalField is not null && lookup.ForeignField is not null && inner.Stages.Count == 0)
         {
-            return new BsonDocument { { "from", inner.CollectionName }, { "localField", lookup.LocalField }, { "foreignField", lookup.ForeignField }, { "as", lookup.As } };
+            return new BsonDocument { { "from", inner.CollectionName }, { "localField", lookup.LocalField },
+                { "foreignField", lookup.ForeignField }, { "as", lookup.As } };
         }
 
         // Fields of the outer row inside the inner query become let variables of the lookup.
@@ -459,7 +482,9 @@ internal sealed class MqlRenderer
         {
             var key = $"{lookup.As.TrimStart('_')}_key";
             let[key] = RenderExpression(lookup.OuterKey);
-            pipeline.Add(new BsonDocument("$match", new BsonDocument("$expr", new BsonDocument("$eq", new BsonArray { RenderExpression(lookup.InnerKey), "$$" + key }))));
+            pipeline.Add(
+                new BsonDocument("$match",
+                    new BsonDocument("$expr", new BsonDocument("$eq", new BsonArray { RenderExpression(lookup.InnerKey), "$$" + key }))));
         }
 
         var document = new BsonDocument { { "from", inner.CollectionName } };
@@ -477,10 +502,12 @@ internal sealed class MqlRenderer
 
     public BsonDocument RenderGroup(GroupStage group)
     {
-        var document = new BsonDocument("_id", group.Key is MqlConstantExpression { Value: null } ? BsonNull.Value : RenderExpression(group.Key));
+        var document =
+            new BsonDocument("_id", group.Key is MqlConstantExpression { Value: null } ? BsonNull.Value : RenderExpression(group.Key));
         foreach (var accumulator in group.Accumulators)
         {
-            document[accumulator.Field] = new BsonDocument(accumulator.Operator, accumulator.Argument is null ? 1 : RenderExpression(accumulator.Argument));
+            document[accumulator.Field] =
+                new BsonDocument(accumulator.Operator, accumulator.Argument is null ? 1 : RenderExpression(accumulator.Argument));
         }
 
         return document;
@@ -523,7 +550,8 @@ internal sealed class MqlRenderer
         yield return new BsonDocument("$unset", new BsonArray(added.Names));
     }
 
-    /// <summary>A <c>$sort</c> document of stored fields; <c>null</c> when a key is computed (see <see cref="RenderComputedSort"/>).</summary>
+    /// <summary>A <c>$sort</c> document of stored fields; <c>null</c> when a key is computed (see <see
+    /// cref="RenderComputedSort"/>).</summary>
     public static BsonDocument? RenderSort(IReadOnlyList<SortKey> keys)
     {
         var sort = new BsonDocument();

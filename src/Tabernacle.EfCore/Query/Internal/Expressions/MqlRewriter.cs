@@ -12,14 +12,21 @@ internal static class MqlRewriter
             MqlFieldExpression field => replace(field) ?? field,
             MqlBinaryExpression binary => new MqlBinaryExpression(binary.Operator, Visit(binary.Left), Visit(binary.Right), binary.Type),
             MqlNotExpression not => new MqlNotExpression(Visit(not.Operand)),
-            MqlFunctionExpression function => new MqlFunctionExpression(function.Name, function.Arguments.Select(Visit).ToList(), function.Type, function.ArgumentsAsArray),
+            MqlFunctionExpression function =>
+                new MqlFunctionExpression(function.Name, function.Arguments.Select(Visit).ToList(), function.Type,
+                    function.ArgumentsAsArray),
             MqlRegexExpression regex => new MqlRegexExpression(Visit(regex.Field), Visit(regex.Pattern), regex.Options),
             MqlInExpression @in => new MqlInExpression(Visit(@in.Item), Visit(@in.Values)),
-            MqlConditionalExpression conditional => new MqlConditionalExpression(Visit(conditional.Test), Visit(conditional.IfTrue), Visit(conditional.IfFalse), conditional.Type),
+            MqlConditionalExpression conditional =>
+                new MqlConditionalExpression(Visit(conditional.Test), Visit(conditional.IfTrue), Visit(conditional.IfFalse),
+                    conditional.Type),
             MqlArrayContainsExpression contains => new MqlArrayContainsExpression(Visit(contains.Array), Visit(contains.Item)),
-            MqlStructuredExpression structured => new MqlStructuredExpression(structured.Name, structured.Template, structured.Arguments.Select(Visit).ToList(), structured.Type),
+            MqlStructuredExpression structured =>
+                new MqlStructuredExpression(structured.Name, structured.Template, structured.Arguments.Select(Visit).ToList(),
+                    structured.Type),
             MqlIfNullArrayExpression ifNull => new MqlIfNullArrayExpression(Visit(ifNull.Array)),
-            MqlDocumentExpression document => new MqlDocumentExpression(document.Members.Select(m => (m.Name, Visit(m.Value))).ToList(), document.Type),
+            MqlDocumentExpression document =>
+                new MqlDocumentExpression(document.Members.Select(m => (m.Name, Visit(m.Value))).ToList(), document.Type),
             _ => expression,
         };
     }

@@ -43,7 +43,9 @@ internal sealed class ConvertTranslator : IMqlMethodCallTranslator
             nameof(Convert.ToDouble) => Mql.Unary("$toDouble", argument, typeof(double)),
             nameof(Convert.ToDecimal) => Mql.Unary("$toDecimal", argument, typeof(decimal)),
             nameof(Convert.ToBoolean) when from == typeof(string) => Mql.Equal(
-                Mql.Unary("$toLower", Mql.Named("$trim", typeof(string), ("input", argument), ("chars", Mql.Constant(StringMethodTranslator.WhiteSpace + "\0"))), typeof(string)),
+                Mql.Unary("$toLower",
+                    Mql.Named("$trim", typeof(string), ("input", argument),
+                        ("chars", Mql.Constant(StringMethodTranslator.WhiteSpace + "\0"))), typeof(string)),
                 Mql.Constant("true")),
             nameof(Convert.ToBoolean) => Mql.Unary("$toBool", argument, typeof(bool)),
             nameof(Convert.ToString) => ToStringTranslator.Format(argument, from),

@@ -33,7 +33,10 @@ internal sealed class DateTimeMemberTranslator : IMqlMemberTranslator
                     new BsonDocument
                     {
                         { "DateTime", "$$NOW" },
-                        { "Ticks", new BsonDocument("$add", new BsonArray { new BsonDocument("$multiply", new BsonArray { new BsonDocument("$toLong", "$$NOW"), TicksPerMillisecond }), EpochTicks }) },
+                        { "Ticks",
+                            new BsonDocument("$add",
+                                new BsonArray { new BsonDocument("$multiply",
+                                    new BsonArray { new BsonDocument("$toLong", "$$NOW"), TicksPerMillisecond }), EpochTicks }) },
                         { "Offset", 0 },
                     },
                     typeof(DateTimeOffset)),
@@ -62,7 +65,8 @@ internal sealed class DateTimeMemberTranslator : IMqlMemberTranslator
                 nameof(DateTimeOffset.Ticks) => SubField(instance, "Ticks", typeof(long)),
                 nameof(DateTimeOffset.UtcTicks) => Ticks(utc),
                 // The local date and time: the UTC instant moved by the offset, read in UTC.
-                _ => DatePart(Mql.Add(utc, Mql.Multiply(offsetMinutes, Mql.Constant(60_000), typeof(long)), typeof(DateTime)), member.Name == nameof(DateTimeOffset.DateTime) ? "Self" : member.Name, isDateOnly: false),
+                _ => DatePart(Mql.Add(utc, Mql.Multiply(offsetMinutes, Mql.Constant(60_000), typeof(long)), typeof(DateTime)),
+                    member.Name == nameof(DateTimeOffset.DateTime) ? "Self" : member.Name, isDateOnly: false),
             };
         }
 
@@ -78,7 +82,8 @@ internal sealed class DateTimeMemberTranslator : IMqlMemberTranslator
 
     /// <summary>.NET ticks of a BSON date.</summary>
     internal static MqlExpression Ticks(MqlExpression date) =>
-        Mql.Add(Mql.Multiply(Mql.Unary("$toLong", date, typeof(long)), Mql.Constant(TicksPerMillisecond), typeof(long)), Mql.Constant(EpochTicks), typeof(long));
+        Mql.Add(Mql.Multiply(Mql.Unary("$toLong", date, typeof(long)), Mql.Constant(TicksPerMillisecond), typeof(long)),
+            Mql.Constant(EpochTicks), typeof(long));
 
     private static MqlExpression SubField(MqlExpression document, string name, Type type) => document is MqlFieldExpression field
         ? new MqlFieldExpression(field.Path + "." + name, type, null, null)
@@ -92,7 +97,8 @@ internal sealed class DateTimeMemberTranslator : IMqlMemberTranslator
         nameof(DateTime.Day) => Mql.Unary("$dayOfMonth", date, typeof(int)),
         nameof(DateTime.DayOfYear) => Mql.Unary("$dayOfYear", date, typeof(int)),
         // $dayOfWeek counts from Sunday = 1; DayOfWeek from Sunday = 0.
-        nameof(DateTime.DayOfWeek) => Mql.Binary(MqlOperator.Subtract, Mql.Unary("$dayOfWeek", date, typeof(int)), Mql.Constant(1), typeof(DayOfWeek)),
+        nameof(DateTime.DayOfWeek) =>
+            Mql.Binary(MqlOperator.Subtract, Mql.Unary("$dayOfWeek", date, typeof(int)), Mql.Constant(1), typeof(DayOfWeek)),
         nameof(DateTime.Hour) when !isDateOnly => Mql.Unary("$hour", date, typeof(int)),
         nameof(DateTime.Minute) when !isDateOnly => Mql.Unary("$minute", date, typeof(int)),
         nameof(DateTime.Second) when !isDateOnly => Mql.Unary("$second", date, typeof(int)),
@@ -100,7 +106,8 @@ internal sealed class DateTimeMemberTranslator : IMqlMemberTranslator
         nameof(DateTime.Date) when !isDateOnly => Mql.Named("$dateTrunc", typeof(DateTime), ("date", date), ("unit", Mql.Constant("day"))),
         // Time since midnight, as ticks (how TimeSpan is stored).
         nameof(DateTime.TimeOfDay) when !isDateOnly => Mql.Multiply(
-            Mql.Binary(MqlOperator.Subtract, date, Mql.Named("$dateTrunc", typeof(DateTime), ("date", date), ("unit", Mql.Constant("day"))), typeof(long)),
+            Mql.Binary(MqlOperator.Subtract, date, Mql.Named("$dateTrunc", typeof(DateTime), ("date", date), ("unit", Mql.Constant("day"))),
+                typeof(long)),
             Mql.Constant(TicksPerMillisecond),
             typeof(TimeSpan)),
         nameof(DateTime.Ticks) when !isDateOnly => Ticks(date),

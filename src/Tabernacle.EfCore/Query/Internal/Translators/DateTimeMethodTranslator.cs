@@ -50,7 +50,8 @@ internal sealed class DateTimeMethodTranslator : IMqlMethodCallTranslator
             nameof(DateTime.AddHours) when !isDateOnly => AddUnits(date, "hour", TimeSpan.TicksPerHour, amount, resultType),
             nameof(DateTime.AddMinutes) when !isDateOnly => AddUnits(date, "minute", TimeSpan.TicksPerMinute, amount, resultType),
             nameof(DateTime.AddSeconds) when !isDateOnly => AddUnits(date, "second", TimeSpan.TicksPerSecond, amount, resultType),
-            nameof(DateTime.AddMilliseconds) when !isDateOnly => AddUnits(date, "millisecond", TimeSpan.TicksPerMillisecond, amount, resultType),
+            nameof(DateTime.AddMilliseconds) when !isDateOnly =>
+                AddUnits(date, "millisecond", TimeSpan.TicksPerMillisecond, amount, resultType),
             nameof(DateTime.AddTicks) when !isDateOnly => AddTicks(date, amount, negate: false),
             nameof(DateTime.Add) when !isDateOnly && amount.Type == typeof(TimeSpan) => AddTicks(date, amount, negate: false),
             nameof(DateTime.Subtract) when !isDateOnly && amount.Type == typeof(TimeSpan) => AddTicks(date, amount, negate: true),
@@ -88,7 +89,9 @@ internal sealed class DateTimeMethodTranslator : IMqlMethodCallTranslator
             return DateAdd(date, unit, amount, resultType);
         }
 
-        var milliseconds = Mql.Call("$trunc", typeof(long), Mql.Multiply(amount, Mql.Constant((double)ticksPerUnit / TimeSpan.TicksPerMillisecond), typeof(double)));
+        var milliseconds =
+            Mql.Call("$trunc", typeof(long),
+                Mql.Multiply(amount, Mql.Constant((double)ticksPerUnit / TimeSpan.TicksPerMillisecond), typeof(double)));
         return Mql.Add(date, milliseconds, resultType);
     }
 
@@ -101,7 +104,8 @@ internal sealed class DateTimeMethodTranslator : IMqlMethodCallTranslator
 
     /// <summary>date − date: <c>$subtract</c> gives milliseconds; a TimeSpan is stored as ticks.</summary>
     internal static MqlExpression Difference(MqlExpression left, MqlExpression right) =>
-        Mql.Multiply(Mql.Binary(MqlOperator.Subtract, left, right, typeof(long)), Mql.Constant(TimeSpan.TicksPerMillisecond), typeof(TimeSpan));
+        Mql.Multiply(Mql.Binary(MqlOperator.Subtract, left, right, typeof(long)), Mql.Constant(TimeSpan.TicksPerMillisecond),
+            typeof(TimeSpan));
 
     private static MqlExpression? TimeSpanMethod(MqlExpression? instance, MethodInfo method, IReadOnlyList<MqlExpression> arguments)
     {

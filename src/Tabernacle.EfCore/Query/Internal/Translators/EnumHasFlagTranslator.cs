@@ -60,5 +60,6 @@ internal sealed class EnumHasFlagTranslator : IMqlMethodCallTranslator
     }
 
     private static MqlExpression Bit(MqlExpression value, MqlExpression power) =>
-        Mql.Unary("$abs", Mql.Call("$mod", typeof(double), Mql.Unary("$floor", Mql.Divide(value, power), typeof(double)), Mql.Constant(2)), typeof(double));
+        Mql.Unary("$abs", Mql.Call("$mod", typeof(double), Mql.Unary("$floor", Mql.Divide(value, power), typeof(double)), Mql.Constant(2)),
+            typeof(double));
 }

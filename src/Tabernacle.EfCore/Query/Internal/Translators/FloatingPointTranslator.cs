@@ -11,7 +11,8 @@ internal sealed class FloatingPointTranslator : IMqlMethodCallTranslator
 {
     public MqlExpression? Translate(MqlExpression? instance, MethodInfo method, IReadOnlyList<MqlExpression> arguments)
     {
-        if (instance is not null || (method.DeclaringType != typeof(double) && method.DeclaringType != typeof(float)) || arguments.Count != 1)
+        if (instance is not null || (method.DeclaringType != typeof(double) && method.DeclaringType != typeof(float))
+            || arguments.Count != 1)
         {
             return null;
         }
@@ -25,7 +26,10 @@ internal sealed class FloatingPointTranslator : IMqlMethodCallTranslator
             nameof(double.IsPositiveInfinity) => Is(double.PositiveInfinity),
             nameof(double.IsNegativeInfinity) => Is(double.NegativeInfinity),
             nameof(double.IsInfinity) => Mql.Or(Is(double.PositiveInfinity), Is(double.NegativeInfinity)),
-            nameof(double.IsFinite) => new MqlNotExpression(Mql.Or(Mql.Or(Is(double.NaN), Mql.Equal(x, new MqlConstantExpression(null, typeof(double?)))), Mql.Or(Is(double.PositiveInfinity), Is(double.NegativeInfinity)))),
+            nameof(double.IsFinite) =>
+                new MqlNotExpression(
+                    Mql.Or(Mql.Or(Is(double.NaN), Mql.Equal(x, new MqlConstantExpression(null, typeof(double?)))),
+                        Mql.Or(Is(double.PositiveInfinity), Is(double.NegativeInfinity)))),
             _ => null,
         };
     }

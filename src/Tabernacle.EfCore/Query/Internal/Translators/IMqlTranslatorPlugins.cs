@@ -12,7 +12,8 @@ internal interface IMqlMethodCallTranslator
     MqlExpression? Translate(MqlExpression? instance, MethodInfo method, IReadOnlyList<MqlExpression> arguments);
 }
 
-/// <summary>Translates instance or static member reads of one family (<c>DateTime.Year</c>, <c>string.Length</c>, <c>DateTime.UtcNow</c>).</summary>
+/// <summary>Translates instance or static member reads of one family (<c>DateTime.Year</c>, <c>string.Length</c>,
+/// <c>DateTime.UtcNow</c>).</summary>
 internal interface IMqlMemberTranslator
 {
     MqlExpression? Translate(MqlExpression? instance, MemberInfo member, Type returnType);

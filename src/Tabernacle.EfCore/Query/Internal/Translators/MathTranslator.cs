@@ -65,7 +65,8 @@ internal sealed class MathTranslator : IMqlMethodCallTranslator
     private static MqlExpression Sign(MqlExpression value) => Mql.Conditional(
         Mql.Binary(MqlOperator.GreaterThan, value, Mql.Constant(0), typeof(bool)),
         Mql.Constant(1),
-        Mql.Conditional(Mql.Binary(MqlOperator.LessThan, value, Mql.Constant(0), typeof(bool)), Mql.Constant(-1), Mql.Constant(0), typeof(int)),
+        Mql.Conditional(Mql.Binary(MqlOperator.LessThan, value, Mql.Constant(0), typeof(bool)), Mql.Constant(-1), Mql.Constant(0),
+            typeof(int)),
         typeof(int));
 
     /// <summary>

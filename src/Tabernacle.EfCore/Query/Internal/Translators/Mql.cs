@@ -8,7 +8,8 @@ internal static class Mql
 {
     public static MqlFunctionExpression Call(string name, Type type, params MqlExpression[] arguments) => new(name, arguments, type);
 
-    public static MqlFunctionExpression Unary(string name, MqlExpression argument, Type type) => new(name, [argument], type, argumentsAsArray: false);
+    public static MqlFunctionExpression Unary(string name, MqlExpression argument, Type type) =>
+        new(name, [argument], type, argumentsAsArray: false);
 
     public static MqlNamedArgumentsExpression Named(string name, Type type, params (string Name, MqlExpression Value)[] arguments) =>
         new(name, arguments.Select(a => new KeyValuePair<string, MqlExpression>(a.Name, a.Value)).ToList(), type);
@@ -18,7 +19,8 @@ internal static class Mql
     /// <summary>An aggregation variable such as <c>$$NOW</c> or a <c>$map</c>'s <c>$$this</c>.</summary>
     public static MqlRawExpression Variable(string name, Type type) => new(new BsonString("$$" + name), type);
 
-    public static MqlBinaryExpression Binary(MqlOperator op, MqlExpression left, MqlExpression right, Type type) => new(op, left, right, type);
+    public static MqlBinaryExpression Binary(MqlOperator op, MqlExpression left, MqlExpression right, Type type) =>
+        new(op, left, right, type);
 
     public static MqlBinaryExpression Equal(MqlExpression left, MqlExpression right) => new(MqlOperator.Equal, left, right, typeof(bool));
 
@@ -26,18 +28,22 @@ internal static class Mql
 
     public static MqlBinaryExpression Or(MqlExpression left, MqlExpression right) => new(MqlOperator.Or, left, right, typeof(bool));
 
-    public static MqlExpression Add(MqlExpression left, MqlExpression right, Type type) => new MqlBinaryExpression(MqlOperator.Add, left, right, type);
+    public static MqlExpression Add(MqlExpression left, MqlExpression right, Type type) =>
+        new MqlBinaryExpression(MqlOperator.Add, left, right, type);
 
-    public static MqlExpression Multiply(MqlExpression left, MqlExpression right, Type type) => new MqlBinaryExpression(MqlOperator.Multiply, left, right, type);
+    public static MqlExpression Multiply(MqlExpression left, MqlExpression right, Type type) =>
+        new MqlBinaryExpression(MqlOperator.Multiply, left, right, type);
 
     /// <summary>A division that stays fractional (<see cref="MqlOperator.Divide"/> truncates when its type is integral).</summary>
     public static MqlExpression Divide(MqlExpression left, MqlExpression right) => Call("$divide", typeof(double), left, right);
 
-    public static MqlExpression Conditional(MqlExpression test, MqlExpression ifTrue, MqlExpression ifFalse, Type type) => new MqlConditionalExpression(test, ifTrue, ifFalse, type);
+    public static MqlExpression Conditional(MqlExpression test, MqlExpression ifTrue, MqlExpression ifFalse, Type type) =>
+        new MqlConditionalExpression(test, ifTrue, ifFalse, type);
 
     /// <summary><c>$ifNull</c>: MongoDB operators that take null return null (or "" for some), C# often needs a fallback.</summary>
     public static MqlExpression IfNull(MqlExpression value, MqlExpression fallback) =>
-        value is MqlConstantExpression { Value: not null } ? value : new MqlBinaryExpression(MqlOperator.Coalesce, value, fallback, fallback.Type);
+        value is MqlConstantExpression { Value: not null } ? value
+            : new MqlBinaryExpression(MqlOperator.Coalesce, value, fallback, fallback.Type);
 
     public static bool IsConstant(MqlExpression expression, out object? value)
     {

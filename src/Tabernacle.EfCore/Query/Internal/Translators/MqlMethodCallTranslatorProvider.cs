@@ -7,7 +7,8 @@ namespace Tabernacle.EfCore.Query.Internal.Translators;
 /// The method-call translators, listed here in the order they are asked (each handles one family of .NET methods, so
 /// the order matters only where families overlap), after those of any registered plugin.
 /// </summary>
-internal sealed class MqlMethodCallTranslatorProvider(IEnumerable<IMqlMethodCallTranslatorPlugin> plugins) : IMqlMethodCallTranslatorProvider
+internal sealed class MqlMethodCallTranslatorProvider(IEnumerable<IMqlMethodCallTranslatorPlugin> plugins)
+    : IMqlMethodCallTranslatorProvider
 {
     private readonly IMqlMethodCallTranslator[] _translators =
     [

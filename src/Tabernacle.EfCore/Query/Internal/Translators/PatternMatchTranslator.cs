@@ -66,9 +66,11 @@ internal sealed class PatternMatchTranslator : IMqlMethodCallTranslator
 
         return pattern switch
         {
-            MqlConstantExpression { Value: string p } => new MqlRegexExpression(text, Mql.Constant(LikePatterns.ToRegex(p, escapeCharacter)), "s"),
+            MqlConstantExpression { Value: string p } =>
+                new MqlRegexExpression(text, Mql.Constant(LikePatterns.ToRegex(p, escapeCharacter)), "s"),
             // A parameter is converted when bound (ParameterTransform.LikePattern), with the default escape only.
-            MqlParameterExpression parameter when escapeCharacter is null => new MqlRegexExpression(text, parameter.WithTransform(ParameterTransform.LikePattern), "s"),
+            MqlParameterExpression parameter when escapeCharacter is null =>
+                new MqlRegexExpression(text, parameter.WithTransform(ParameterTransform.LikePattern), "s"),
             _ => null,
         };
     }

@@ -32,14 +32,16 @@ internal sealed class StringComparisonTranslator : IMqlMethodCallTranslator
                 case nameof(string.Contains) or nameof(string.StartsWith) or nameof(string.EndsWith)
                     when parameters[0].ParameterType == typeof(string) || parameters[0].ParameterType == typeof(char):
                     var ignoreCase = false;
-                    if (arguments.Count == 2 && (parameters[1].ParameterType != typeof(StringComparison) || !TryOrdinal(arguments[1], out ignoreCase)))
+                    if (arguments.Count == 2
+                        && (parameters[1].ParameterType != typeof(StringComparison) || !TryOrdinal(arguments[1], out ignoreCase)))
                     {
                         return null;
                     }
 
                     return arguments.Count > 2 ? null : Match(method.Name, instance, arguments[0], ignoreCase);
                 case nameof(string.Equals) when arguments.Count == 2 && parameters[1].ParameterType == typeof(StringComparison):
-                    return TryOrdinal(arguments[1], out var equalsIgnoreCase) ? EqualsOrdinal(instance, arguments[0], equalsIgnoreCase) : null;
+                    return TryOrdinal(arguments[1], out var equalsIgnoreCase) ? EqualsOrdinal(instance, arguments[0], equalsIgnoreCase)
+                        : null;
                 case nameof(string.CompareTo) when arguments.Count == 1 && parameters[0].ParameterType == typeof(string):
                     return Compare(instance, arguments[0], ignoreCase: false);
                 default:
@@ -53,11 +55,13 @@ internal sealed class StringComparisonTranslator : IMqlMethodCallTranslator
                 return Mql.Equal(arguments[0], arguments[1]);
             case nameof(string.Equals) when arguments.Count == 3 && parameters[2].ParameterType == typeof(StringComparison):
                 return TryOrdinal(arguments[2], out var ignoreCase) ? EqualsOrdinal(arguments[0], arguments[1], ignoreCase) : null;
-            case nameof(string.Compare) or nameof(string.CompareOrdinal) when arguments.Count == 2 && parameters.All(p => p.ParameterType == typeof(string)):
+            case nameof(string.Compare) or nameof(string.CompareOrdinal) when arguments.Count == 2
+                && parameters.All(p => p.ParameterType == typeof(string)):
                 return Compare(arguments[0], arguments[1], ignoreCase: false);
             case nameof(string.Compare) when arguments.Count == 3 && parameters[2].ParameterType == typeof(StringComparison):
                 return TryOrdinal(arguments[2], out var compareIgnoreCase) ? Compare(arguments[0], arguments[1], compareIgnoreCase) : null;
-            case nameof(string.Compare) when arguments.Count == 3 && parameters[2].ParameterType == typeof(bool) && arguments[2] is MqlConstantExpression { Value: bool ignore }:
+            case nameof(string.Compare) when arguments.Count == 3 && parameters[2].ParameterType == typeof(bool) && arguments[2]
+                is MqlConstantExpression { Value: bool ignore }:
                 return Compare(arguments[0], arguments[1], ignore);
             default:
                 return null;

@@ -26,7 +26,8 @@ internal static class StringFormatTranslator
             return (null, "string.Format needs a constant format string to be translated to MQL.");
         }
 
-        IReadOnlyList<Expression> arguments = call.Arguments.Count == 2 && call.Arguments[1] is NewArrayExpression { NodeType: ExpressionType.NewArrayInit } array
+        IReadOnlyList<Expression> arguments = call.Arguments.Count == 2 && call.Arguments[1]
+            is NewArrayExpression { NodeType: ExpressionType.NewArrayInit } array
             ? array.Expressions
             : call.Arguments.Skip(1).ToList();
         if (arguments.Any(a => a.Type.IsArray))
@@ -59,15 +60,19 @@ internal static class StringFormatTranslator
             }
 
             var end = format.IndexOf('}', i);
-            if (end < 0 || !int.TryParse(format.AsSpan(i + 1, end - i - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index) || index >= arguments.Count)
+            if (end < 0 || !int.TryParse(format.AsSpan(i + 1, end - i - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                || index >= arguments.Count)
             {
-                return (null, $"The format item '{format[i..(end < 0 ? format.Length : end + 1)]}' has an alignment or a format (or no argument): only '{{n}}' items are translated to MQL.");
+                return (null,
+                    $"The format item '{format[i..(end < 0 ? format.Length : end + 1)]}' has an alignment or a format (or no argument): " +
+                        $"only '{{n}}' items are translated to MQL.");
             }
 
             if (texts[index] is null)
             {
                 // The argument arrives boxed to object: its text is that of the value's own type.
-                var argument = arguments[index] is UnaryExpression { NodeType: ExpressionType.Convert } boxed && boxed.Type == typeof(object) ? boxed.Operand : arguments[index];
+                var argument = arguments[index] is UnaryExpression { NodeType: ExpressionType.Convert } boxed
+                    && boxed.Type == typeof(object) ? boxed.Operand : arguments[index];
                 if (translate(argument) is not { } value)
                 {
                     return (null, null);
@@ -76,7 +81,9 @@ internal static class StringFormatTranslator
                 texts[index] = ToStringTranslator.Format(value, argument.Type);
                 if (texts[index] is null)
                 {
-                    return (null, $"A {argument.Type.Name} argument of string.Format could not be translated to MQL: its text depends on .NET's formatting rules, which MongoDB does not share.");
+                    return (null,
+                        $"A {argument.Type.Name} argument of string.Format could not be translated to MQL: its text depends on .NET's " +
+                            $"formatting rules, which MongoDB does not share.");
                 }
             }
 

@@ -38,7 +38,8 @@ internal sealed class StringMethodTranslator : IMqlMethodCallTranslator
             {
                 nameof(string.IsNullOrEmpty) => IsNullOrEmpty(arguments[0]),
                 nameof(string.IsNullOrWhiteSpace) => IsNullOrWhiteSpace(arguments[0]),
-                nameof(string.Concat) when parameters.All(p => p.ParameterType == typeof(string) || p.ParameterType == typeof(object)) => Concat(arguments),
+                nameof(string.Concat) when parameters.All(p => p.ParameterType == typeof(string) || p.ParameterType == typeof(object)) =>
+                    Concat(arguments),
                 _ => null,
             };
         }
@@ -66,10 +67,13 @@ internal sealed class StringMethodTranslator : IMqlMethodCallTranslator
             case nameof(string.Replace) when arguments.Count == 2 && parameters[0].ParameterType == parameters[1].ParameterType
                 && (parameters[0].ParameterType == typeof(string) || parameters[0].ParameterType == typeof(char)):
                 // C# removes the text when the replacement is null; $replaceAll would return null.
-                return Mql.Named("$replaceAll", typeof(string), ("input", instance), ("find", arguments[0]), ("replacement", Mql.IfNull(arguments[1], Mql.Constant(""))));
-            case nameof(string.IndexOf) when arguments.Count == 1 && parameters[0].ParameterType is var p && (p == typeof(string) || p == typeof(char)):
+                return Mql.Named("$replaceAll", typeof(string), ("input", instance), ("find", arguments[0]),
+                    ("replacement", Mql.IfNull(arguments[1], Mql.Constant(""))));
+            case nameof(string.IndexOf) when arguments.Count == 1 && parameters[0].ParameterType is var p
+                && (p == typeof(string) || p == typeof(char)):
                 return Mql.Call("$indexOfCP", typeof(int), instance, arguments[0]);
-            case nameof(string.IndexOf) when arguments.Count == 2 && parameters[0].ParameterType is var p && (p == typeof(string) || p == typeof(char)) && parameters[1].ParameterType == typeof(int):
+            case nameof(string.IndexOf) when arguments.Count == 2 && parameters[0].ParameterType is var p
+                && (p == typeof(string) || p == typeof(char)) && parameters[1].ParameterType == typeof(int):
                 return Mql.Call("$indexOfCP", typeof(int), instance, arguments[0], arguments[1]);
             default:
                 return null;
@@ -96,7 +100,8 @@ internal sealed class StringMethodTranslator : IMqlMethodCallTranslator
                     typeof(string),
                     ("input", parameter),
                     ("initialValue", Mql.Constant("")),
-                    ("in", Mql.Call("$concat", typeof(string), Mql.Variable("value", typeof(string)), Mql.Variable("this", typeof(string))))),
+                    ("in", Mql.Call("$concat", typeof(string), Mql.Variable("value", typeof(string)),
+                        Mql.Variable("this", typeof(string))))),
                 _ => null,
             },
             _ => null,

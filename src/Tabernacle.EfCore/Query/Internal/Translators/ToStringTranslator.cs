@@ -53,7 +53,8 @@ internal sealed class ToStringTranslator : IMqlMethodCallTranslator
         {
             // Stored as its name already (HasConversion<string>()). Drop the enum's mapping so that strings compared
             // with the result are not run through the enum converter.
-            return value is MqlFieldExpression field ? new MqlFieldExpression(field.Path, typeof(string), null, null) : Mql.IfNull(value, Mql.Constant(""));
+            return value is MqlFieldExpression field ? new MqlFieldExpression(field.Path, typeof(string), null, null)
+                : Mql.IfNull(value, Mql.Constant(""));
         }
 
         // Numbers (the default mapping converts enums to their numbers); any other conversion is not known to print the same.
@@ -72,7 +73,8 @@ internal sealed class ToStringTranslator : IMqlMethodCallTranslator
         foreach (var member in Enum.GetValues(enumType).Cast<object>().Reverse())
         {
             var number = Convert.ToInt64(member, System.Globalization.CultureInfo.InvariantCulture);
-            result = Mql.Conditional(Mql.Equal(value, Mql.Constant(number)), Mql.Constant(Enum.GetName(enumType, member)!), result, typeof(string));
+            result = Mql.Conditional(Mql.Equal(value, Mql.Constant(number)), Mql.Constant(Enum.GetName(enumType, member)!), result,
+                typeof(string));
         }
 
         return result;

@@ -9,7 +9,8 @@ internal abstract class Accumulator
 {
     public abstract void Add(BsonValue? value);
 
-    /// <summary>The final value; <c>null</c> means the field is left out (MongoDB never does that for group outputs, so results are non-null).</summary>
+    /// <summary>The final value; <c>null</c> means the field is left out (MongoDB never does that for group outputs, so results are
+    /// non-null).</summary>
     public abstract BsonValue Result();
 }
 

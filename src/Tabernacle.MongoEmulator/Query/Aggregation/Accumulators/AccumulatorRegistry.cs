@@ -95,7 +95,8 @@ internal static class AccumulatorRegistry
         return new AccumulatorDefinition(AggregationExpression.Compile(argument, context), (_, _) => create());
     }
 
-    private static AccumulatorDefinition CompileN(string name, BsonValue argument, ExpressionCompileContext context, Func<int, BsonValueComparer, Accumulator> create)
+    private static AccumulatorDefinition CompileN(string name, BsonValue argument, ExpressionCompileContext context,
+        Func<int, BsonValueComparer, Accumulator> create)
     {
         if (argument is not BsonDocument document)
         {
@@ -122,7 +123,8 @@ internal static class AccumulatorRegistry
 
         var input = AggregationExpression.Compile(document["input"], context);
         var n = AggregationExpression.Compile(document["n"], context);
-        return new AccumulatorDefinition(input, (first, scope) => create(AccumulatorN.Validate(name, n.Evaluate(first, scope)), context.Comparer));
+        return new AccumulatorDefinition(input, (first, scope) =>
+            create(AccumulatorN.Validate(name, n.Evaluate(first, scope)), context.Comparer));
     }
 
     private static AccumulatorDefinition CompileTopBottom(string name, BsonValue argument, ExpressionCompileContext context)
@@ -165,7 +167,8 @@ internal static class AccumulatorRegistry
         }
 
         var n = AggregationExpression.Compile(document["n"], context);
-        return new AccumulatorDefinition(output, (first, scope) => new TopBottomAccumulator(sort, AccumulatorN.Validate(name, n.Evaluate(first, scope)), top, single: false));
+        return new AccumulatorDefinition(output, (first, scope) =>
+            new TopBottomAccumulator(sort, AccumulatorN.Validate(name, n.Evaluate(first, scope)), top, single: false));
     }
 }
 

@@ -42,7 +42,8 @@ internal sealed class ExtremeNAccumulator(int n, bool max, BsonValueComparer com
 
     public override BsonValue Result()
     {
-        var sorted = _values.OrderBy(v => v, Comparer<BsonValue>.Create((x, y) => max ? comparer.Compare(y, x) : comparer.Compare(x, y))).Take(n);
+        var sorted =
+            _values.OrderBy(v => v, Comparer<BsonValue>.Create((x, y) => max ? comparer.Compare(y, x) : comparer.Compare(x, y))).Take(n);
         return new BsonArray(sorted);
     }
 }

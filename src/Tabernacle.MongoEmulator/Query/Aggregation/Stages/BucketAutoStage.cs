@@ -8,13 +8,15 @@ namespace Tabernacle.MongoEmulator.Query.Aggregation.Stages;
 /// $bucketAuto without granularity: sorts by the groupBy value and cuts it into about <c>buckets</c> equal-sized
 /// buckets, never splitting equal values; each bucket's _id is {min, max} where max is the next bucket's min.
 /// </summary>
-internal sealed class BucketAutoStage(AggregationExpression groupBy, int buckets, BucketOutput output, BsonValueComparer comparer) : IPipelineStage
+internal sealed class BucketAutoStage(AggregationExpression groupBy, int buckets, BucketOutput output, BsonValueComparer comparer)
+    : IPipelineStage
 {
     public static IPipelineStage Compile(BsonValue specification, StageCompileContext context)
     {
         if (specification is not BsonDocument spec)
         {
-            throw new MongoErrorException(40240, $"The argument to $bucketAuto must be an object, but found type: {TypeNames.Of(specification)}.");
+            throw new MongoErrorException(40240,
+                $"The argument to $bucketAuto must be an object, but found type: {TypeNames.Of(specification)}.");
         }
 
         BsonValue? groupBy = null, bucketsValue = null, outputValue = null;
@@ -25,7 +27,8 @@ internal sealed class BucketAutoStage(AggregationExpression groupBy, int buckets
                 case "groupBy": groupBy = element.Value; break;
                 case "buckets": bucketsValue = element.Value; break;
                 case "output": outputValue = element.Value; break;
-                case "granularity": throw new MongoErrorException(ErrorCodes.CommandNotSupported, "$bucketAuto granularity is not supported by the emulator");
+                case "granularity": throw new MongoErrorException(ErrorCodes.CommandNotSupported,
+                    "$bucketAuto granularity is not supported by the emulator");
                 default: throw new MongoErrorException(40245, $"Unrecognized option to $bucketAuto: {element.Name}.");
             }
         }
@@ -41,7 +44,8 @@ internal sealed class BucketAutoStage(AggregationExpression groupBy, int buckets
             throw new MongoErrorException(40243, $"The $bucketAuto 'buckets' field must be greater than 0, but found: {bucketsValue}");
         }
 
-        return new BucketAutoStage(context.CompileExpression(groupBy), (int)count, BucketOutput.Compile("$bucketAuto", outputValue, context, 40244), context.Expressions.Comparer);
+        return new BucketAutoStage(context.CompileExpression(groupBy), (int)count,
+            BucketOutput.Compile("$bucketAuto", outputValue, context, 40244), context.Expressions.Comparer);
     }
 
     public IEnumerable<BsonDocument> Execute(IEnumerable<BsonDocument> input, PipelineRun run)

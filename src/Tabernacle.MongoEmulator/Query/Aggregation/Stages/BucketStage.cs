@@ -9,13 +9,15 @@ namespace Tabernacle.MongoEmulator.Query.Aggregation.Stages;
 /// $bucket: documents go to the bucket whose [lower, upper) boundaries hold their groupBy value, or to the default
 /// bucket; only non-empty buckets are output, ordered by _id. Output defaults to <c>{count: {$sum: 1}}</c>.
 /// </summary>
-internal sealed class BucketStage(AggregationExpression groupBy, BsonValue[] boundaries, BsonValue? defaultId, BucketOutput output, BsonValueComparer comparer) : IPipelineStage
+internal sealed class BucketStage(AggregationExpression groupBy, BsonValue[] boundaries, BsonValue? defaultId, BucketOutput output,
+    BsonValueComparer comparer) : IPipelineStage
 {
     public static IPipelineStage Compile(BsonValue specification, StageCompileContext context)
     {
         if (specification is not BsonDocument spec)
         {
-            throw new MongoErrorException(40201, $"Argument to $bucket stage must be an object, but found type: {TypeNames.Of(specification)}.");
+            throw new MongoErrorException(40201,
+                $"Argument to $bucket stage must be an object, but found type: {TypeNames.Of(specification)}.");
         }
 
         BsonValue? groupBy = null, boundariesValue = null, defaultValue = null, outputValue = null;
@@ -39,12 +41,14 @@ internal sealed class BucketStage(AggregationExpression groupBy, BsonValue[] bou
         BucketOutput.ValidateGroupBy("$bucket", groupBy, 40202);
         if (boundariesValue is not BsonArray boundaryArray)
         {
-            throw new MongoErrorException(40200, $"The $bucket 'boundaries' field must be an array, but found type: {TypeNames.Of(boundariesValue)}.");
+            throw new MongoErrorException(40200,
+                $"The $bucket 'boundaries' field must be an array, but found type: {TypeNames.Of(boundariesValue)}.");
         }
 
         if (boundaryArray.Count < 2)
         {
-            throw new MongoErrorException(40192, $"The $bucket 'boundaries' field must have at least 2 values, but found {boundaryArray.Count} value(s).");
+            throw new MongoErrorException(40192,
+                $"The $bucket 'boundaries' field must have at least 2 values, but found {boundaryArray.Count} value(s).");
         }
 
         var comparer = context.Expressions.Comparer;
@@ -53,19 +57,25 @@ internal sealed class BucketStage(AggregationExpression groupBy, BsonValue[] bou
         {
             if (BsonValueComparer.CanonicalTypeRank(boundaries[i]) != BsonValueComparer.CanonicalTypeRank(boundaries[i - 1]))
             {
-                throw new MongoErrorException(40193, $"All values in the the 'boundaries' option to $bucket must have the same type. Found conflicting types {TypeNames.Of(boundaries[i - 1])} and {TypeNames.Of(boundaries[i])}.");
+                throw new MongoErrorException(40193,
+                    $"All values in the the 'boundaries' option to $bucket must have the same type. Found conflicting types " +
+                        $"{TypeNames.Of(boundaries[i - 1])} and {TypeNames.Of(boundaries[i])}.");
             }
 
             if (comparer.Compare(boundaries[i - 1], boundaries[i]) >= 0)
             {
-                throw new MongoErrorException(40194, $"The 'boundaries' option to $bucket must be sorted, but elements {i - 1} and {i} are not in ascending order ({boundaries[i - 1]} is not less than {boundaries[i]}).");
+                throw new MongoErrorException(40194,
+                    $"The 'boundaries' option to $bucket must be sorted, but elements {i - 1} and {i} are not in ascending order " +
+                        $"({boundaries[i - 1]} is not less than {boundaries[i]}).");
             }
         }
 
-        if (defaultValue is not null && comparer.Compare(defaultValue, boundaries[0]) >= 0 && comparer.Compare(defaultValue, boundaries[^1]) < 0
+        if (defaultValue is not null && comparer.Compare(defaultValue, boundaries[0]) >= 0
+            && comparer.Compare(defaultValue, boundaries[^1]) < 0
             && BsonValueComparer.CanonicalTypeRank(defaultValue) == BsonValueComparer.CanonicalTypeRank(boundaries[0]))
         {
-            throw new MongoErrorException(40199, "The $bucket 'default' field must be less than the lowest boundary or greater than or equal to the highest boundary.");
+            throw new MongoErrorException(40199,
+                "The $bucket 'default' field must be less than the lowest boundary or greater than or equal to the highest boundary.");
         }
 
         var output = BucketOutput.Compile("$bucket", outputValue, context, 40196);
@@ -117,7 +127,8 @@ internal sealed class BucketStage(AggregationExpression groupBy, BsonValue[] bou
             return boundaries[low];
         }
 
-        return defaultId ?? throw new MongoErrorException(40066, "$switch could not find a matching branch for an input, and no default was specified.");
+        return defaultId
+            ?? throw new MongoErrorException(40066, "$switch could not find a matching branch for an input, and no default was specified.");
     }
 }
 
@@ -134,7 +145,8 @@ internal sealed class BucketOutput(string[] fields, AccumulatorDefinition[] accu
         };
         if (!valid)
         {
-            throw new MongoErrorException(code, $"The {stage} 'groupBy' field must be defined as a $-prefixed path or an expression, but found: {groupBy}.");
+            throw new MongoErrorException(code,
+                $"The {stage} 'groupBy' field must be defined as a $-prefixed path or an expression, but found: {groupBy}.");
         }
     }
 
@@ -147,7 +159,8 @@ internal sealed class BucketOutput(string[] fields, AccumulatorDefinition[] accu
 
         if (output is not BsonDocument spec)
         {
-            throw new MongoErrorException(notObjectCode, $"The {stage} 'output' field must be an object, but found type: {TypeNames.Of(output)}.");
+            throw new MongoErrorException(notObjectCode,
+                $"The {stage} 'output' field must be an object, but found type: {TypeNames.Of(output)}.");
         }
 
         var fields = new string[spec.ElementCount];

@@ -21,7 +21,8 @@ internal sealed class DocumentsStage(AggregationExpression documents) : IPipelin
         var result = new List<BsonDocument>(array.Count);
         foreach (var item in array)
         {
-            result.Add(item as BsonDocument ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, "$documents elements must be objects"));
+            result.Add(item as BsonDocument
+                ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, "$documents elements must be objects"));
         }
 
         return result;

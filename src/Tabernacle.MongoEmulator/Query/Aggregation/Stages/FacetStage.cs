@@ -30,19 +30,22 @@ internal sealed class FacetStage(string[] names, IPipelineStage[][] pipelines) :
             var element = spec.GetElement(i);
             if (element.Name.Length == 0 || element.Name.StartsWith('$') || element.Name.Contains('.', StringComparison.Ordinal))
             {
-                throw new MongoErrorException(40352, $"$facet pipeline names must be non-empty, cannot start with '$' and cannot contain '.': {element.Name}");
+                throw new MongoErrorException(40352,
+                    $"$facet pipeline names must be non-empty, cannot start with '$' and cannot contain '.': {element.Name}");
             }
 
             if (element.Value is not BsonArray stages)
             {
-                throw new MongoErrorException(40170, $"arguments to $facet must be arrays, {element.Name} is type {Expressions.TypeNames.Of(element.Value)}");
+                throw new MongoErrorException(40170,
+                    $"arguments to $facet must be arrays, {element.Name} is type {Expressions.TypeNames.Of(element.Value)}");
             }
 
             foreach (var stage in stages)
             {
                 if (stage is BsonDocument { ElementCount: 1 } stageDocument && ForbiddenInside.Contains(stageDocument.GetElement(0).Name))
                 {
-                    throw new MongoErrorException(40600, $"{stageDocument.GetElement(0).Name} is not allowed to be used within a $facet stage");
+                    throw new MongoErrorException(40600,
+                        $"{stageDocument.GetElement(0).Name} is not allowed to be used within a $facet stage");
                 }
             }
 

@@ -29,7 +29,8 @@ internal sealed class ProjectionNode
         return false;
     }
 
-    /// <summary>Adds a leaf at <paramref name="path"/>, creating nested nodes; a path that is both a leaf and a prefix is a collision (31250).</summary>
+    /// <summary>Adds a leaf at <paramref name="path"/>, creating nested nodes; a path that is both a leaf and a prefix is a collision
+    /// (31250).</summary>
     public void Add(string[] path, int index, ProjectionEntry leaf, string fullPath)
     {
         var name = path[index];
@@ -49,7 +50,8 @@ internal sealed class ProjectionNode
             if (exists)
             {
                 child = _children[position].Entry.Nested
-                    ?? throw new MongoErrorException(31250, $"Path collision at {fullPath} remaining portion {string.Join('.', path[(index + 1)..])}");
+                    ?? throw new MongoErrorException(31250,
+                        $"Path collision at {fullPath} remaining portion {string.Join('.', path[(index + 1)..])}");
             }
             else
             {

@@ -6,7 +6,8 @@ using Tabernacle.MongoEmulator.Query.Expressions;
 namespace Tabernacle.MongoEmulator.Query.Aggregation.Stages;
 
 /// <summary>$group: blocking; groups by the <c>_id</c> expression (keys equal under the collation share a group).</summary>
-internal sealed class GroupStage(AggregationExpression id, string[] fields, AccumulatorDefinition[] accumulators, BsonValueComparer keyComparer) : IPipelineStage
+internal sealed class GroupStage(AggregationExpression id, string[] fields, AccumulatorDefinition[] accumulators,
+    BsonValueComparer keyComparer) : IPipelineStage
 {
     public static IPipelineStage Compile(BsonValue specification, StageCompileContext context)
     {

@@ -60,13 +60,16 @@ internal sealed class StageCompileContext(PipelineContext pipeline, bool isSubPi
     {
         if (value is not BsonArray array)
         {
-            throw new MongoErrorException(notArrayCode, $"{stageName} 'pipeline' must be an array of stage objects, but found {TypeNames.Of(value)}");
+            throw new MongoErrorException(notArrayCode,
+                $"{stageName} 'pipeline' must be an array of stage objects, but found {TypeNames.Of(value)}");
         }
 
         var stages = new List<BsonDocument>(array.Count);
         foreach (var item in array)
         {
-            stages.Add(item as BsonDocument ?? throw new MongoErrorException(ErrorCodes.TypeMismatch, $"{stageName} 'pipeline' must be an array of stage objects, but found an element of type {TypeNames.Of(item)}"));
+            stages.Add(item as BsonDocument
+                ?? throw new MongoErrorException(ErrorCodes.TypeMismatch,
+                    $"{stageName} 'pipeline' must be an array of stage objects, but found an element of type {TypeNames.Of(item)}"));
         }
 
         return AggregationPipeline.CompileStages(stages, new StageCompileContext(Pipeline, isSubPipeline: true));

@@ -17,7 +17,8 @@ internal sealed class LimitStage(long count) : IPipelineStage
 
         if (!Expressions.Numbers.TryGetIntegral(specification, out var count))
         {
-            throw new MongoErrorException(ErrorCodes.FailedToParse, $"invalid argument to $limit stage: Cannot represent as a 64-bit integer: $limit: {specification}");
+            throw new MongoErrorException(ErrorCodes.FailedToParse,
+                $"invalid argument to $limit stage: Cannot represent as a 64-bit integer: $limit: {specification}");
         }
 
         if (count <= 0)

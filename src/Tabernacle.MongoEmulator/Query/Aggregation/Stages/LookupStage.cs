@@ -19,7 +19,8 @@ internal sealed class LookupStage : IPipelineStage
     private readonly IPipelineStage[]? _pipeline;
     private readonly BsonValueComparer _comparer;
 
-    private LookupStage(string? from, string[] asPath, string[]? localField, string[]? foreignField, (string, AggregationExpression)[] let, IPipelineStage[]? pipeline, BsonValueComparer comparer)
+    private LookupStage(string? from, string[] asPath, string[]? localField, string[]? foreignField, (string, AggregationExpression)[] let,
+        IPipelineStage[]? pipeline, BsonValueComparer comparer)
     {
         _from = from;
         _as = asPath;
@@ -49,7 +50,8 @@ internal sealed class LookupStage : IPipelineStage
                     {
                         BsonString s => s.Value,
                         BsonDocument d when d.Contains("coll") && d["coll"].IsString => d["coll"].AsString,
-                        _ => throw new MongoErrorException(ErrorCodes.FailedToParse, $"$lookup 'from' field must be a string, but found {TypeNames.Of(element.Value)}"),
+                        _ => throw new MongoErrorException(ErrorCodes.FailedToParse,
+                            $"$lookup 'from' field must be a string, but found {TypeNames.Of(element.Value)}"),
                     };
                     break;
                 case "as":
@@ -62,7 +64,9 @@ internal sealed class LookupStage : IPipelineStage
                     foreignField = RequireString(element);
                     break;
                 case "let":
-                    let = element.Value as BsonDocument ?? throw new MongoErrorException(ErrorCodes.FailedToParse, $"$lookup argument 'let' must be an object, is type {TypeNames.Of(element.Value)}");
+                    let = element.Value as BsonDocument
+                        ?? throw new MongoErrorException(ErrorCodes.FailedToParse,
+                            $"$lookup argument 'let' must be an object, is type {TypeNames.Of(element.Value)}");
                     break;
                 case "pipeline":
                     pipeline = element.Value;
@@ -79,12 +83,14 @@ internal sealed class LookupStage : IPipelineStage
 
         if ((localField is null) != (foreignField is null))
         {
-            throw new MongoErrorException(ErrorCodes.FailedToParse, "$lookup requires both or neither of 'localField' and 'foreignField' to be specified");
+            throw new MongoErrorException(ErrorCodes.FailedToParse,
+                "$lookup requires both or neither of 'localField' and 'foreignField' to be specified");
         }
 
         if (localField is null && pipeline is null)
         {
-            throw new MongoErrorException(ErrorCodes.FailedToParse, "$lookup requires either 'pipeline' or both 'localField' and 'foreignField' to be specified");
+            throw new MongoErrorException(ErrorCodes.FailedToParse,
+                "$lookup requires either 'pipeline' or both 'localField' and 'foreignField' to be specified");
         }
 
         if (from is null && pipeline is null)
@@ -94,7 +100,8 @@ internal sealed class LookupStage : IPipelineStage
 
         if (from is null && !FirstStageIsDocuments(pipeline))
         {
-            throw new MongoErrorException(ErrorCodes.FailedToParse, "$lookup stage without explicit collection must have a pipeline with $documents as first stage");
+            throw new MongoErrorException(ErrorCodes.FailedToParse,
+                "$lookup stage without explicit collection must have a pipeline with $documents as first stage");
         }
 
         var letVariables = new List<(string, AggregationExpression)>();
@@ -107,7 +114,8 @@ internal sealed class LookupStage : IPipelineStage
         }
 
         var stages = pipeline is null ? null : context.CompileSubPipeline(pipeline, "$lookup", ErrorCodes.FailedToParse);
-        return new LookupStage(from, asField.Split('.'), localField?.Split('.'), foreignField?.Split('.'), [.. letVariables], stages, context.Expressions.Comparer);
+        return new LookupStage(from, asField.Split('.'), localField?.Split('.'), foreignField?.Split('.'), [.. letVariables], stages,
+            context.Expressions.Comparer);
     }
 
     private static bool FirstStageIsDocuments(BsonValue? pipeline) =>
@@ -116,7 +124,8 @@ internal sealed class LookupStage : IPipelineStage
     private static string RequireString(BsonElement element) =>
         element.Value is BsonString s
             ? s.Value
-            : throw new MongoErrorException(ErrorCodes.FailedToParse, $"$lookup argument '{element.Name}: {element.Value}' must be a string, is type {TypeNames.Of(element.Value)}");
+            : throw new MongoErrorException(ErrorCodes.FailedToParse,
+                $"$lookup argument '{element.Name}: {element.Value}' must be a string, is type {TypeNames.Of(element.Value)}");
 
     public IEnumerable<BsonDocument> Execute(IEnumerable<BsonDocument> input, PipelineRun run)
     {
@@ -173,7 +182,8 @@ internal sealed class LookupStage : IPipelineStage
         }
     }
 
-    /// <summary>Indexes foreign documents by every value at foreignField: each array element and the array itself; missing is null.</summary>
+    /// <summary>Indexes foreign documents by every value at foreignField: each array element and the array itself; missing is
+    /// null.</summary>
     private Dictionary<BsonValue, List<int>> BuildIndex(List<BsonDocument> foreign)
     {
         var index = new Dictionary<BsonValue, List<int>>(_comparer);

@@ -58,7 +58,8 @@ internal sealed class ProjectStage : IPipelineStage
         return new ProjectStage(root, effective);
     }
 
-    private static void Parse(BsonDocument spec, string[] prefix, ProjectionNode root, StageCompileContext context, ref Mode? mode, ref bool idExcluded, ref bool idMentioned, bool allowNested)
+    private static void Parse(BsonDocument spec, string[] prefix, ProjectionNode root, StageCompileContext context, ref Mode? mode,
+        ref bool idExcluded, ref bool idMentioned, bool allowNested)
     {
         foreach (var element in spec)
         {
@@ -87,14 +88,17 @@ internal sealed class ProjectStage : IPipelineStage
                     SetMode(ref mode, include ? Mode.Inclusion : Mode.Exclusion, fullPath);
                     entry = include ? ProjectionEntry.Include : ProjectionEntry.Exclude;
                     break;
-                case BsonType.Document when value.AsBsonDocument.ElementCount > 0 && value.AsBsonDocument.GetElement(0).Name.StartsWith('$'):
+                case BsonType.Document when value.AsBsonDocument.ElementCount > 0
+                    && value.AsBsonDocument.GetElement(0).Name.StartsWith('$'):
                     SetMode(ref mode, Mode.Inclusion, fullPath, computed: true);
                     entry = ProjectionEntry.ForComputed(context.CompileExpression(value));
                     break;
                 case BsonType.Document:
                     if (value.AsBsonDocument.ElementCount == 0)
                     {
-                        throw new MongoErrorException(51270, $"Invalid $project :: caused by :: An empty sub-projection is not a valid value. Found empty object at path {fullPath}");
+                        throw new MongoErrorException(51270,
+                            $"Invalid $project :: caused by :: An empty sub-projection is not a valid value. Found empty object at path " +
+                                $"{fullPath}");
                     }
 
                     Parse(value.AsBsonDocument, path, root, context, ref mode, ref idExcluded, ref idMentioned, allowNested);
@@ -125,12 +129,15 @@ internal sealed class ProjectStage : IPipelineStage
 
         if (mode == Mode.Inclusion)
         {
-            throw new MongoErrorException(31254, $"Invalid $project :: caused by :: Cannot do exclusion on field {path} in inclusion projection");
+            throw new MongoErrorException(31254,
+                $"Invalid $project :: caused by :: Cannot do exclusion on field {path} in inclusion projection");
         }
 
         throw computed
-            ? new MongoErrorException(31252, $"Invalid $project :: caused by :: Cannot use expression other than $meta in exclusion projection")
-            : new MongoErrorException(31253, $"Invalid $project :: caused by :: Cannot do inclusion on field {path} in exclusion projection");
+            ? new MongoErrorException(31252,
+                $"Invalid $project :: caused by :: Cannot use expression other than $meta in exclusion projection")
+            : new MongoErrorException(31253,
+                $"Invalid $project :: caused by :: Cannot do inclusion on field {path} in exclusion projection");
     }
 
     private static void ValidateFieldName(string name, string stage)
@@ -142,7 +149,8 @@ internal sealed class ProjectStage : IPipelineStage
 
         if (name.StartsWith('$'))
         {
-            throw new MongoErrorException(16410, $"Invalid {stage} :: caused by :: FieldPath field names may not start with '$'. Consider using $getField or $setField.");
+            throw new MongoErrorException(16410,
+                $"Invalid {stage} :: caused by :: FieldPath field names may not start with '$'. Consider using $getField or $setField.");
         }
 
         if (name.EndsWith('.') || name.StartsWith('.') || name.Contains("..", StringComparison.Ordinal))
@@ -192,8 +200,13 @@ internal sealed class ProjectStage : IPipelineStage
         var fields = specification switch
         {
             BsonString s => [s.Value],
-            BsonArray { Count: 0 } => throw new MongoErrorException(31119, "$unset specification must be a string or an array with at least one field"),
-            BsonArray a => a.Select(v => v is BsonString s ? s.Value : throw new MongoErrorException(31120, "$unset specification must be a string or an array containing only string values")).ToArray(),
+            BsonArray { Count: 0 } =>
+                throw new MongoErrorException(31119, "$unset specification must be a string or an array with at least one field"),
+            BsonArray a =>
+                a.Select(v =>
+                    v is BsonString s ? s.Value
+                        : throw new MongoErrorException(31120,
+                            "$unset specification must be a string or an array containing only string values")).ToArray(),
             _ => throw new MongoErrorException(31002, "$unset specification must be a string or an array"),
         };
         var root = new ProjectionNode();

@@ -62,7 +62,9 @@ internal sealed class RedactStage(AggregationExpression expression) : IPipelineS
 
                 return result;
             default:
-                throw new MongoErrorException(17053, $"$redact's expression should not return anything aside from the variables $$KEEP, $$DESCEND, and $$PRUNE, but returned {decision?.ToString() ?? "MISSING"}");
+                throw new MongoErrorException(17053,
+                    $"$redact's expression should not return anything aside from the variables $$KEEP, $$DESCEND, and $$PRUNE, but " +
+                        $"returned {decision?.ToString() ?? "MISSING"}");
         }
     }
 

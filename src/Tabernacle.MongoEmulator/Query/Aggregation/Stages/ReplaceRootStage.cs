@@ -11,7 +11,8 @@ internal sealed class ReplaceRootStage(AggregationExpression newRoot) : IPipelin
     {
         if (specification is not BsonDocument spec)
         {
-            throw new MongoErrorException(40229, $"expected an object as specification for $replaceRoot stage, got {TypeNames.Of(specification)}");
+            throw new MongoErrorException(40229,
+                $"expected an object as specification for $replaceRoot stage, got {TypeNames.Of(specification)}");
         }
 
         BsonValue? newRoot = null;
@@ -44,7 +45,9 @@ internal sealed class ReplaceRootStage(AggregationExpression newRoot) : IPipelin
             if (value is not BsonDocument result)
             {
                 var shown = value is null ? "MISSING" : value.ToString();
-                throw new MongoErrorException(40228, $"'replacement document' must evaluate to an object, but resulting value was: {shown}. Type of resulting value: '{TypeNames.Of(value)}'. Input document: {document}");
+                throw new MongoErrorException(40228,
+                    $"'replacement document' must evaluate to an object, but resulting value was: {shown}. Type of resulting value: " +
+                        $"'{TypeNames.Of(value)}'. Input document: {document}");
             }
 
             yield return result;

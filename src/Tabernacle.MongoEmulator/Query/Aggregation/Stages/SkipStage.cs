@@ -15,7 +15,8 @@ internal sealed class SkipStage(long count) : IPipelineStage
 
         if (!Expressions.Numbers.TryGetIntegral(specification, out var count))
         {
-            throw new MongoErrorException(ErrorCodes.FailedToParse, $"invalid argument to $skip stage: Cannot represent as a 64-bit integer: $skip: {specification}");
+            throw new MongoErrorException(ErrorCodes.FailedToParse,
+                $"invalid argument to $skip stage: Cannot represent as a 64-bit integer: $skip: {specification}");
         }
 
         if (count < 0)

@@ -21,24 +21,31 @@ internal sealed class UnionWithStage(string collection, IPipelineStage[]? pipeli
                     switch (element.Name)
                     {
                         case "coll":
-                            coll = element.Value as BsonString is { } s ? s.Value : throw new MongoErrorException(ErrorCodes.TypeMismatch, "BSON field '$unionWith.coll' is the wrong type, expected type 'string'");
+                            coll = element.Value as BsonString is { } s ? s.Value
+                                : throw new MongoErrorException(ErrorCodes.TypeMismatch,
+                                    "BSON field '$unionWith.coll' is the wrong type, expected type 'string'");
                             break;
                         case "pipeline":
                             stages = context.CompileSubPipeline(element.Value, "$unionWith", ErrorCodes.TypeMismatch);
                             break;
                         default:
-                            throw new MongoErrorException(ErrorCodes.IDLUnknownField, $"BSON field '$unionWith.{element.Name}' is an unknown field.");
+                            throw new MongoErrorException(ErrorCodes.IDLUnknownField,
+                                $"BSON field '$unionWith.{element.Name}' is an unknown field.");
                     }
                 }
 
-                if (coll is null && (stages is null || spec["pipeline"].AsBsonArray.Count == 0 || !spec["pipeline"][0].AsBsonDocument.Contains("$documents")))
+                if (coll is null
+                    && (stages is null || spec["pipeline"].AsBsonArray.Count == 0
+                        || !spec["pipeline"][0].AsBsonDocument.Contains("$documents")))
                 {
-                    throw new MongoErrorException(ErrorCodes.FailedToParse, "$unionWith stage without explicit collection must have a pipeline with $documents as first stage");
+                    throw new MongoErrorException(ErrorCodes.FailedToParse,
+                        "$unionWith stage without explicit collection must have a pipeline with $documents as first stage");
                 }
 
                 return new UnionWithStage(coll ?? string.Empty, stages);
             default:
-                throw new MongoErrorException(ErrorCodes.FailedToParse, $"the $unionWith stage specification must be an object or string, but found {TypeNames.Of(specification)}");
+                throw new MongoErrorException(ErrorCodes.FailedToParse,
+                    $"the $unionWith stage specification must be an object or string, but found {TypeNames.Of(specification)}");
         }
     }
 

@@ -32,12 +32,15 @@ internal sealed class UnwindStage(string[] path, string? indexField, bool preser
                         case "includeArrayIndex":
                             if (element.Value is not BsonString index || index.Value.Length == 0)
                             {
-                                throw new MongoErrorException(28810, $"expected a non-empty string for the includeArrayIndex option to $unwind stage, got {TypeNames.Of(element.Value)}");
+                                throw new MongoErrorException(28810,
+                                    $"expected a non-empty string for the includeArrayIndex option to $unwind stage, got " +
+                                        $"{TypeNames.Of(element.Value)}");
                             }
 
                             if (index.Value.StartsWith('$'))
                             {
-                                throw new MongoErrorException(28822, $"includeArrayIndex option to $unwind stage should not be prefixed with a '$': {index.Value}");
+                                throw new MongoErrorException(28822,
+                                    $"includeArrayIndex option to $unwind stage should not be prefixed with a '$': {index.Value}");
                             }
 
                             indexField = index.Value;
@@ -45,7 +48,9 @@ internal sealed class UnwindStage(string[] path, string? indexField, bool preser
                         case "preserveNullAndEmptyArrays":
                             if (element.Value is not BsonBoolean flag)
                             {
-                                throw new MongoErrorException(28809, $"expected a boolean for the preserveNullAndEmptyArrays option to $unwind stage, got {TypeNames.Of(element.Value)}");
+                                throw new MongoErrorException(28809,
+                                    $"expected a boolean for the preserveNullAndEmptyArrays option to $unwind stage, got " +
+                                        $"{TypeNames.Of(element.Value)}");
                             }
 
                             preserve = flag.Value;
@@ -68,7 +73,8 @@ internal sealed class UnwindStage(string[] path, string? indexField, bool preser
                 pathText = p.Value;
                 break;
             default:
-                throw new MongoErrorException(15981, $"expected either a string or an object as specification for $unwind stage, got {TypeNames.Of(specification)}");
+                throw new MongoErrorException(15981,
+                    $"expected either a string or an object as specification for $unwind stage, got {TypeNames.Of(specification)}");
         }
 
         if (pathText.Length == 0)
@@ -134,7 +140,8 @@ internal sealed class UnwindStage(string[] path, string? indexField, bool preser
         return current;
     }
 
-    /// <summary>A copy of <paramref name="document"/> with the path set to <paramref name="value"/> (removed when null) and the index field.</summary>
+    /// <summary>A copy of <paramref name="document"/> with the path set to <paramref name="value"/> (removed when null) and the index
+    /// field.</summary>
     private BsonDocument With(BsonDocument document, BsonValue? value, BsonValue index)
     {
         var result = SetPath(document, 0, value);

@@ -25,7 +25,8 @@ internal static class ArithmeticOperators
         registry["$pow"] = Operator.Binary(Pow);
         registry["$exp"] = Operator.Unary(v => DoubleFunction("$exp", v, Math.Exp, 0, null));
         registry["$ln"] = Operator.Unary(v => DoubleFunction("$ln", v, Math.Log, 28766, "$ln's argument must be a positive number, but "));
-        registry["$log10"] = Operator.Unary(v => DoubleFunction("$log10", v, Math.Log10, 28761, "$log10's argument must be a positive number, but "));
+        registry["$log10"] =
+            Operator.Unary(v => DoubleFunction("$log10", v, Math.Log10, 28761, "$log10's argument must be a positive number, but "));
         registry["$log"] = Operator.Binary(Log);
         // $function runs JavaScript: it fails when evaluated, as mongod's does with server-side JavaScript disabled.
         registry["$function"] = (_, _, _) => new JavaScriptExpression();
@@ -332,7 +333,8 @@ internal static class ArithmeticOperators
             : new BsonDouble(Math.Sqrt(BsonValueComparer.ToDouble(value)));
     }
 
-    private static BsonValue? DoubleFunction(string op, BsonValue? value, Func<double, double> function, int domainCode, string? domainMessage)
+    private static BsonValue? DoubleFunction(string op, BsonValue? value, Func<double, double> function, int domainCode,
+        string? domainMessage)
     {
         if (Operator.IsNullish(value))
         {

@@ -203,7 +203,8 @@ internal static class ArrayOperators
 
         if (!Numbers.TryGetIntegral(value!, out var result) || result is < int.MinValue or > int.MaxValue)
         {
-            throw new MongoErrorException(integralCode, $"$range requires a {what} that can be represented as a 32-bit integer, found value: {value}");
+            throw new MongoErrorException(integralCode,
+                $"$range requires a {what} that can be represented as a 32-bit integer, found value: {value}");
         }
 
         return (int)result;
@@ -260,7 +261,8 @@ internal static class ArrayOperators
     {
         if (!Numbers.IsNumber(value) || !Numbers.TryGetIntegral(value!, out var result))
         {
-            throw new MongoErrorException(40096, $"$indexOfArray requires an integral starting index, found a value of type: {TypeNames.Of(value)}, with value: {value}");
+            throw new MongoErrorException(40096,
+                $"$indexOfArray requires an integral starting index, found a value of type: {TypeNames.Of(value)}, with value: {value}");
         }
 
         if (result < 0)
@@ -336,7 +338,8 @@ internal static class ArrayOperators
         return VariableNames.Validate(raw.AsString);
     }
 
-    private sealed class FilterExpression(AggregationExpression input, string variable, AggregationExpression condition, AggregationExpression? limit) : AggregationExpression
+    private sealed class FilterExpression(AggregationExpression input, string variable, AggregationExpression condition,
+        AggregationExpression? limit) : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {
@@ -359,7 +362,8 @@ internal static class ArrayOperators
                 {
                     if (!Numbers.IsNumber(limitValue) || !Numbers.TryGetIntegral(limitValue!, out var n) || n > int.MaxValue)
                     {
-                        throw new MongoErrorException(327391, $"$filter: limit must be represented as a 32-bit integral value: {limitValue}");
+                        throw new MongoErrorException(327391,
+                            $"$filter: limit must be represented as a 32-bit integral value: {limitValue}");
                     }
 
                     if (n < 1)
@@ -427,11 +431,14 @@ internal static class ArrayOperators
 
     private static AggregationExpression CompileReduce(string name, BsonValue argument, ExpressionCompileContext context)
     {
-        var args = NamedArguments.Parse(name, argument, context, ["input", "initialValue", "in"], ["input", "initialValue", "in"], 40075, 40076, 40077);
+        var args =
+            NamedArguments.Parse(name, argument, context, ["input", "initialValue", "in"], ["input", "initialValue", "in"], 40075, 40076,
+                40077);
         return new ReduceExpression(args.Required("input"), args.Required("initialValue"), args.Required("in"));
     }
 
-    private sealed class ReduceExpression(AggregationExpression input, AggregationExpression initialValue, AggregationExpression body) : AggregationExpression
+    private sealed class ReduceExpression(AggregationExpression input, AggregationExpression initialValue, AggregationExpression body)
+        : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {
@@ -461,7 +468,8 @@ internal static class ArrayOperators
 
     private static AggregationExpression CompileZip(string name, BsonValue argument, ExpressionCompileContext context)
     {
-        var args = NamedArguments.Parse(name, argument, context, ["inputs", "useLongestLength", "defaults"], ["inputs"], 34460, 34464, 34465);
+        var args =
+            NamedArguments.Parse(name, argument, context, ["inputs", "useLongestLength", "defaults"], ["inputs"], 34460, 34464, 34465);
         var useLongest = args.Raw("useLongestLength");
         if (useLongest is not null && useLongest.BsonType != BsonType.Boolean)
         {
@@ -477,7 +485,8 @@ internal static class ArrayOperators
         return new ZipExpression(args.Required("inputs"), longest, args.Expression("defaults"));
     }
 
-    private sealed class ZipExpression(AggregationExpression inputs, bool useLongestLength, AggregationExpression? defaults) : AggregationExpression
+    private sealed class ZipExpression(AggregationExpression inputs, bool useLongestLength, AggregationExpression? defaults)
+        : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {
@@ -580,7 +589,8 @@ internal static class ArrayOperators
 
             if (value is not BsonArray array)
             {
-                throw new MongoErrorException(ErrorCodes.BadValue, $"The input argument to $sortArray must be an array, but was of type: {TypeNames.Of(value)}");
+                throw new MongoErrorException(ErrorCodes.BadValue,
+                    $"The input argument to $sortArray must be an array, but was of type: {TypeNames.Of(value)}");
             }
 
             // Stable, like MongoDB's sort of equal keys.

@@ -57,7 +57,8 @@ internal static class BitwiseOperators
                 anyLong = true;
                 return value.AsInt64;
             default:
-                throw new MongoErrorException(ErrorCodes.TypeMismatch, $"{name} only supports int and long operands, not {TypeNames.Of(value)}");
+                throw new MongoErrorException(ErrorCodes.TypeMismatch,
+                    $"{name} only supports int and long operands, not {TypeNames.Of(value)}");
         }
     }
 }

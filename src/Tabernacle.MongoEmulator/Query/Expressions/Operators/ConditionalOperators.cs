@@ -9,7 +9,8 @@ internal static class ConditionalOperators
     public static void Register(Dictionary<string, OperatorCompiler> registry)
     {
         registry["$cond"] = CompileCond;
-        registry["$ifNull"] = (name, argument, context) => new IfNullExpression(Operator.Arguments(name, argument, context, 2, int.MaxValue));
+        registry["$ifNull"] = (name, argument, context) =>
+            new IfNullExpression(Operator.Arguments(name, argument, context, 2, int.MaxValue));
         registry["$switch"] = CompileSwitch;
     }
 
@@ -29,7 +30,8 @@ internal static class ConditionalOperators
             {
                 if (!document.Contains(required))
                 {
-                    throw new MongoErrorException(17080 + Array.IndexOf(new[] { "if", "then", "else" }, required), $"Missing '{required}' parameter to $cond");
+                    throw new MongoErrorException(17080 + Array.IndexOf(new[] { "if", "then", "else" }, required),
+                        $"Missing '{required}' parameter to $cond");
                 }
             }
 
@@ -59,14 +61,16 @@ internal static class ConditionalOperators
                 case "branches":
                     if (element.Value is not BsonArray branches)
                     {
-                        throw new MongoErrorException(40061, $"$switch expected an array for 'branches', found: {TypeNames.Of(element.Value)}");
+                        throw new MongoErrorException(40061,
+                            $"$switch expected an array for 'branches', found: {TypeNames.Of(element.Value)}");
                     }
 
                     foreach (var branch in branches)
                     {
                         if (branch is not BsonDocument branchDocument)
                         {
-                            throw new MongoErrorException(40062, $"$switch expected each branch to be an object, found: {TypeNames.Of(branch)}");
+                            throw new MongoErrorException(40062,
+                                $"$switch expected each branch to be an object, found: {TypeNames.Of(branch)}");
                         }
 
                         foreach (var part in branchDocument)
@@ -87,7 +91,9 @@ internal static class ConditionalOperators
                             throw new MongoErrorException(40065, "$switch requires each branch have a 'then' expression.");
                         }
 
-                        cases.Add((ExpressionParser.Parse(branchDocument["case"], context), ExpressionParser.Parse(branchDocument["then"], context)));
+                        cases.Add(
+                            (ExpressionParser.Parse(branchDocument["case"], context),
+                                ExpressionParser.Parse(branchDocument["then"], context)));
                     }
 
                     break;
@@ -107,7 +113,8 @@ internal static class ConditionalOperators
         return new SwitchExpression([.. cases], defaultExpression);
     }
 
-    private sealed class CondExpression(AggregationExpression condition, AggregationExpression then, AggregationExpression otherwise) : AggregationExpression
+    private sealed class CondExpression(AggregationExpression condition, AggregationExpression then, AggregationExpression otherwise)
+        : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null) =>
             IsTruthy(condition.Evaluate(root, scope)) ? then.Evaluate(root, scope) : otherwise.Evaluate(root, scope);
@@ -131,7 +138,8 @@ internal static class ConditionalOperators
         }
     }
 
-    private sealed class SwitchExpression((AggregationExpression Case, AggregationExpression Then)[] branches, AggregationExpression? defaultExpression) : AggregationExpression
+    private sealed class SwitchExpression((AggregationExpression Case, AggregationExpression Then)[] branches,
+        AggregationExpression? defaultExpression) : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {
@@ -145,7 +153,8 @@ internal static class ConditionalOperators
 
             return defaultExpression is not null
                 ? defaultExpression.Evaluate(root, scope)
-                : throw new MongoErrorException(40066, "$switch could not find a matching branch for an input, and no default was specified.");
+                : throw new MongoErrorException(40066,
+                    "$switch could not find a matching branch for an input, and no default was specified.");
         }
     }
 }

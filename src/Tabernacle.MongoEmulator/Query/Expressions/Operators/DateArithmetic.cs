@@ -48,7 +48,8 @@ internal static class DateArithmetic
             "month" => Unit.Month,
             "quarter" => Unit.Quarter,
             "year" => Unit.Year,
-            _ => throw new MongoErrorException(ErrorCodes.FailedToParse, $"{op} parameter 'unit' value parsing failed :: caused by :: unknown time unit value: {value.AsString}"),
+            _ => throw new MongoErrorException(ErrorCodes.FailedToParse,
+                $"{op} parameter 'unit' value parsing failed :: caused by :: unknown time unit value: {value.AsString}"),
         };
     }
 
@@ -73,7 +74,8 @@ internal static class DateArithmetic
             "thursday" or "thu" => DayOfWeek.Thursday,
             "friday" or "fri" => DayOfWeek.Friday,
             "saturday" or "sat" => DayOfWeek.Saturday,
-            _ => throw new MongoErrorException(5439016, $"{op} parameter 'startOfWeek' value cannot be recognized as a day of a week: {value.AsString}"),
+            _ => throw new MongoErrorException(5439016,
+                $"{op} parameter 'startOfWeek' value cannot be recognized as a day of a week: {value.AsString}"),
         };
     }
 
@@ -94,11 +96,15 @@ internal static class DateArithmetic
 
     public static AggregationExpression CompileAdd(string name, BsonValue argument, ExpressionCompileContext context, int sign)
     {
-        var args = NamedArguments.Parse(name, argument, context, ["startDate", "unit", "amount", "timezone"], ["startDate", "unit", "amount"], 5166400, 5166401, 5166402);
-        return new DateAddExpression(name, args.Required("startDate"), args.Required("unit"), args.Required("amount"), args.Expression("timezone"), sign);
+        var args =
+            NamedArguments.Parse(name, argument, context, ["startDate", "unit", "amount", "timezone"], ["startDate", "unit", "amount"],
+                5166400, 5166401, 5166402);
+        return new DateAddExpression(name, args.Required("startDate"), args.Required("unit"), args.Required("amount"),
+            args.Expression("timezone"), sign);
     }
 
-    private sealed class DateAddExpression(string op, AggregationExpression startDate, AggregationExpression unit, AggregationExpression amount, AggregationExpression? timezone, int sign) : AggregationExpression
+    private sealed class DateAddExpression(string op, AggregationExpression startDate, AggregationExpression unit,
+        AggregationExpression amount, AggregationExpression? timezone, int sign) : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {
@@ -152,11 +158,15 @@ internal static class DateArithmetic
 
     public static AggregationExpression CompileDiff(string name, BsonValue argument, ExpressionCompileContext context)
     {
-        var args = NamedArguments.Parse(name, argument, context, ["startDate", "endDate", "unit", "timezone", "startOfWeek"], ["startDate", "endDate", "unit"], 5166301, 5166302, 5166303);
-        return new DateDiffExpression(args.Required("startDate"), args.Required("endDate"), args.Required("unit"), args.Expression("timezone"), args.Expression("startOfWeek"));
+        var args =
+            NamedArguments.Parse(name, argument, context, ["startDate", "endDate", "unit", "timezone", "startOfWeek"],
+                ["startDate", "endDate", "unit"], 5166301, 5166302, 5166303);
+        return new DateDiffExpression(args.Required("startDate"), args.Required("endDate"), args.Required("unit"),
+            args.Expression("timezone"), args.Expression("startOfWeek"));
     }
 
-    private sealed class DateDiffExpression(AggregationExpression startDate, AggregationExpression endDate, AggregationExpression unit, AggregationExpression? timezone, AggregationExpression? startOfWeek) : AggregationExpression
+    private sealed class DateDiffExpression(AggregationExpression startDate, AggregationExpression endDate, AggregationExpression unit,
+        AggregationExpression? timezone, AggregationExpression? startOfWeek) : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {
@@ -205,11 +215,15 @@ internal static class DateArithmetic
 
     public static AggregationExpression CompileTrunc(string name, BsonValue argument, ExpressionCompileContext context)
     {
-        var args = NamedArguments.Parse(name, argument, context, ["date", "unit", "binSize", "timezone", "startOfWeek"], ["date", "unit"], 5439007, 5439008, 5439009);
-        return new DateTruncExpression(args.Required("date"), args.Required("unit"), args.Expression("binSize"), args.Expression("timezone"), args.Expression("startOfWeek"));
+        var args =
+            NamedArguments.Parse(name, argument, context, ["date", "unit", "binSize", "timezone", "startOfWeek"], ["date", "unit"], 5439007,
+                5439008, 5439009);
+        return new DateTruncExpression(args.Required("date"), args.Required("unit"), args.Expression("binSize"),
+            args.Expression("timezone"), args.Expression("startOfWeek"));
     }
 
-    private sealed class DateTruncExpression(AggregationExpression date, AggregationExpression unit, AggregationExpression? binSize, AggregationExpression? timezone, AggregationExpression? startOfWeek) : AggregationExpression
+    private sealed class DateTruncExpression(AggregationExpression date, AggregationExpression unit, AggregationExpression? binSize,
+        AggregationExpression? timezone, AggregationExpression? startOfWeek) : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {
@@ -229,7 +243,9 @@ internal static class DateArithmetic
 
                 if (!Numbers.IsNumber(binValue) || !Numbers.TryGetIntegral(binValue!, out bin) || bin <= 0)
                 {
-                    throw new MongoErrorException(5439017, $"{op} requires 'binSize' to be a positive 64-bit integer, but got value '{binValue}' of type {TypeNames.Of(binValue)}");
+                    throw new MongoErrorException(5439017,
+                        $"{op} requires 'binSize' to be a positive 64-bit integer, but got value '{binValue}' of type " +
+                            $"{TypeNames.Of(binValue)}");
                 }
             }
 

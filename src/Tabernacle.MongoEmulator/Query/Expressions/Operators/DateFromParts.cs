@@ -46,7 +46,8 @@ internal static class DateFromParts
         return new DateFromPartsExpression(names, parts, args.Expression("timezone"), iso);
     }
 
-    private sealed class DateFromPartsExpression(string[] names, AggregationExpression?[] parts, AggregationExpression? timezone, bool iso) : AggregationExpression
+    private sealed class DateFromPartsExpression(string[] names, AggregationExpression?[] parts, AggregationExpression? timezone, bool iso)
+        : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {
@@ -69,17 +70,20 @@ internal static class DateFromParts
 
                 if (!Numbers.IsNumber(value) || !Numbers.TryGetIntegral(value!, out var integral))
                 {
-                    throw new MongoErrorException(40515, $"'{names[i]}' must evaluate to an integer, found {TypeNames.Of(value)} with value {value}");
+                    throw new MongoErrorException(40515,
+                        $"'{names[i]}' must evaluate to an integer, found {TypeNames.Of(value)} with value {value}");
                 }
 
                 if (i == 0 && integral is < 1 or > 9999)
                 {
-                    throw new MongoErrorException(40523, $"'{names[i]}' must evaluate to an integer in the range 1 to 9999, found {integral}");
+                    throw new MongoErrorException(40523,
+                        $"'{names[i]}' must evaluate to an integer in the range 1 to 9999, found {integral}");
                 }
 
                 if (i > 0 && integral is < -32768 or > 32767)
                 {
-                    throw new MongoErrorException(31034, $"'{names[i]}' must evaluate to a value in the range [-32768, 32767]; value {integral} is not in range");
+                    throw new MongoErrorException(31034,
+                        $"'{names[i]}' must evaluate to a value in the range [-32768, 32767]; value {integral} is not in range");
                 }
 
                 values[i] = integral;
@@ -104,7 +108,8 @@ internal static class DateFromParts
                 local = new DateTime((int)values[0], 1, 1).AddMonths((int)values[1] - 1).AddDays(values[2] - 1);
             }
 
-            local = local.AddTicks((values[3] * TimeSpan.TicksPerHour) + (values[4] * TimeSpan.TicksPerMinute) + (values[5] * TimeSpan.TicksPerSecond) + (values[6] * TimeSpan.TicksPerMillisecond));
+            local = local.AddTicks((values[3] * TimeSpan.TicksPerHour) + (values[4] * TimeSpan.TicksPerMinute)
+                + (values[5] * TimeSpan.TicksPerSecond) + (values[6] * TimeSpan.TicksPerMillisecond));
             return BsonDates.ToBson(zone.ToUtc(local));
         }
     }

@@ -44,7 +44,8 @@ internal static class DateOperators
     public static int IsoDayOfWeek(DateTime local) => local.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)local.DayOfWeek;
 
     /// <summary>Evaluates a timezone argument; <c>null</c> means the result must be null (a null timezone).</summary>
-    public static ExpressionTimeZone? EvaluateTimeZone(string op, AggregationExpression? timezone, BsonDocument root, ExpressionScope? scope)
+    public static ExpressionTimeZone? EvaluateTimeZone(string op, AggregationExpression? timezone, BsonDocument root,
+        ExpressionScope? scope)
     {
         if (timezone is null)
         {
@@ -70,7 +71,8 @@ internal static class DateOperators
         };
     }
 
-    private sealed class DatePartExpression(string op, AggregationExpression date, AggregationExpression? timezone, Func<DateTime, int> part) : AggregationExpression
+    private sealed class DatePartExpression(string op, AggregationExpression date, AggregationExpression? timezone,
+        Func<DateTime, int> part) : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {
@@ -93,10 +95,12 @@ internal static class DateOperators
     private static AggregationExpression CompileDateToString(string name, BsonValue argument, ExpressionCompileContext context)
     {
         var args = NamedArguments.Parse(name, argument, context, ["date", "format", "timezone", "onNull"], ["date"], 18629, 18534, 18628);
-        return new DateToStringExpression(args.Required("date"), args.Expression("format"), args.Expression("timezone"), args.Expression("onNull"));
+        return new DateToStringExpression(args.Required("date"), args.Expression("format"), args.Expression("timezone"),
+            args.Expression("onNull"));
     }
 
-    private sealed class DateToStringExpression(AggregationExpression date, AggregationExpression? format, AggregationExpression? timezone, AggregationExpression? onNull) : AggregationExpression
+    private sealed class DateToStringExpression(AggregationExpression date, AggregationExpression? format, AggregationExpression? timezone,
+        AggregationExpression? onNull) : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {
@@ -111,7 +115,8 @@ internal static class DateOperators
 
                 if (formatValue!.BsonType != BsonType.String)
                 {
-                    throw new MongoErrorException(18533, $"$dateToString requires that 'format' be a string, found: {TypeNames.Of(formatValue)} with value {formatValue}");
+                    throw new MongoErrorException(18533,
+                        $"$dateToString requires that 'format' be a string, found: {TypeNames.Of(formatValue)} with value {formatValue}");
                 }
 
                 formatText = formatValue.AsString;
@@ -208,11 +213,15 @@ internal static class DateOperators
 
     private static AggregationExpression CompileDateFromString(string name, BsonValue argument, ExpressionCompileContext context)
     {
-        var args = NamedArguments.Parse(name, argument, context, ["dateString", "format", "timezone", "onError", "onNull"], ["dateString"], 40540, 40541, 40542);
-        return new DateFromStringExpression(args.Required("dateString"), args.Expression("format"), args.Expression("timezone"), args.Expression("onError"), args.Expression("onNull"));
+        var args =
+            NamedArguments.Parse(name, argument, context, ["dateString", "format", "timezone", "onError", "onNull"], ["dateString"], 40540,
+                40541, 40542);
+        return new DateFromStringExpression(args.Required("dateString"), args.Expression("format"), args.Expression("timezone"),
+            args.Expression("onError"), args.Expression("onNull"));
     }
 
-    private sealed class DateFromStringExpression(AggregationExpression dateString, AggregationExpression? format, AggregationExpression? timezone, AggregationExpression? onError, AggregationExpression? onNull) : AggregationExpression
+    private sealed class DateFromStringExpression(AggregationExpression dateString, AggregationExpression? format,
+        AggregationExpression? timezone, AggregationExpression? onError, AggregationExpression? onNull) : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {
@@ -233,7 +242,8 @@ internal static class DateOperators
 
                 if (formatValue!.BsonType != BsonType.String)
                 {
-                    throw new MongoErrorException(40684, $"$dateFromString requires that 'format' be a string, found: {TypeNames.Of(formatValue)}");
+                    throw new MongoErrorException(40684,
+                        $"$dateFromString requires that 'format' be a string, found: {TypeNames.Of(formatValue)}");
                 }
 
                 formatText = formatValue.AsString;
@@ -250,7 +260,8 @@ internal static class DateOperators
             {
                 if (value!.BsonType != BsonType.String)
                 {
-                    throw new MongoErrorException(ErrorCodes.ConversionFailure, $"$dateFromString requires that 'dateString' be a string, found: {TypeNames.Of(value)} with value {value}");
+                    throw new MongoErrorException(ErrorCodes.ConversionFailure,
+                        $"$dateFromString requires that 'dateString' be a string, found: {TypeNames.Of(value)} with value {value}");
                 }
 
                 var parsed = DateStringParser.Parse(value.AsString, formatText, zone, timezone is not null);
@@ -269,7 +280,8 @@ internal static class DateOperators
         return new DateToPartsExpression(args.Required("date"), args.Expression("timezone"), args.Expression("iso8601"));
     }
 
-    private sealed class DateToPartsExpression(AggregationExpression date, AggregationExpression? timezone, AggregationExpression? iso8601) : AggregationExpression
+    private sealed class DateToPartsExpression(AggregationExpression date, AggregationExpression? timezone, AggregationExpression? iso8601)
+        : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {

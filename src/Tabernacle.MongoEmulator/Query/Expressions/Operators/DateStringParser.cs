@@ -46,7 +46,8 @@ internal static class DateStringParser
         throw new MongoErrorException(ErrorCodes.ConversionFailure, $"Error parsing date string '{text}'");
     }
 
-    private static bool TryParse(string text, string format, ExpressionTimeZone zone, bool timezoneGiven, out DateTime result, bool allowTrailingOffset)
+    private static bool TryParse(string text, string format, ExpressionTimeZone zone, bool timezoneGiven, out DateTime result,
+        bool allowTrailingOffset)
     {
         result = default;
         int year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, millisecond = 0, dayOfYear = -1;
@@ -133,7 +134,8 @@ internal static class DateStringParser
             {
                 if (timezoneGiven)
                 {
-                    throw new MongoErrorException(40554, "you cannot pass in a date/time string with GMT offset together with a timezone argument");
+                    throw new MongoErrorException(40554,
+                        "you cannot pass in a date/time string with GMT offset together with a timezone argument");
                 }
 
                 result = DateTime.SpecifyKind(local - offset.Value, DateTimeKind.Utc);

@@ -26,7 +26,8 @@ internal static class ObjectOperators
 
         if (value is not BsonDocument document)
         {
-            throw new MongoErrorException(40400, $"$mergeObjects requires object inputs, but input {value} is of type {TypeNames.Of(value)}");
+            throw new MongoErrorException(40400,
+                $"$mergeObjects requires object inputs, but input {value} is of type {TypeNames.Of(value)}");
         }
 
         foreach (var element in document)
@@ -97,17 +98,22 @@ internal static class ObjectOperators
             {
                 if (item is not BsonArray pair)
                 {
-                    throw new MongoErrorException(40391, $"$arrayToObject requires a consistent input format. Elements must all be arrays or all be objects. Array was detected, now found: {TypeNames.Of(item)}");
+                    throw new MongoErrorException(40391,
+                        $"$arrayToObject requires a consistent input format. Elements must all be arrays or all be objects. Array was " +
+                            $"detected, now found: {TypeNames.Of(item)}");
                 }
 
                 if (pair.Count != 2)
                 {
-                    throw new MongoErrorException(40397, $"$arrayToObject requires an array of size 2 arrays,found array of size: {pair.Count}");
+                    throw new MongoErrorException(40397,
+                        $"$arrayToObject requires an array of size 2 arrays,found array of size: {pair.Count}");
                 }
 
                 if (pair[0].BsonType != BsonType.String)
                 {
-                    throw new MongoErrorException(40395, $"$arrayToObject requires an array of key-value pairs, where the key must be of type string. Found key type: {TypeNames.Of(pair[0])}");
+                    throw new MongoErrorException(40395,
+                        $"$arrayToObject requires an array of key-value pairs, where the key must be of type string. Found key type: " +
+                            $"{TypeNames.Of(pair[0])}");
                 }
 
                 key = pair[0].AsString;
@@ -117,17 +123,22 @@ internal static class ObjectOperators
             {
                 if (item is not BsonDocument kv)
                 {
-                    throw new MongoErrorException(40391, $"$arrayToObject requires a consistent input format. Elements must all be arrays or all be objects. Object was detected, now found: {TypeNames.Of(item)}");
+                    throw new MongoErrorException(40391,
+                        $"$arrayToObject requires a consistent input format. Elements must all be arrays or all be objects. Object was " +
+                            $"detected, now found: {TypeNames.Of(item)}");
                 }
 
                 if (kv.ElementCount != 2 || !kv.Contains("k") || !kv.Contains("v"))
                 {
-                    throw new MongoErrorException(40392, $"$arrayToObject requires an object keys of 'k' and 'v'. Found incorrect number of keys:{kv.ElementCount}");
+                    throw new MongoErrorException(40392,
+                        $"$arrayToObject requires an object keys of 'k' and 'v'. Found incorrect number of keys:{kv.ElementCount}");
                 }
 
                 if (kv["k"].BsonType != BsonType.String)
                 {
-                    throw new MongoErrorException(40394, $"$arrayToObject requires an object with keys 'k' and 'v', where the value of 'k' must be of type string. Found type: {TypeNames.Of(kv["k"])}");
+                    throw new MongoErrorException(40394,
+                        $"$arrayToObject requires an object with keys 'k' and 'v', where the value of 'k' must be of type string. Found " +
+                            $"type: {TypeNames.Of(kv["k"])}");
                 }
 
                 key = kv["k"].AsString;
@@ -160,14 +171,16 @@ internal static class ObjectOperators
     private static string ConstantFieldName(string op, BsonValue field)
     {
         // The field name must be a constant string: a string literal or {$literal: "..."}.
-        if (field is BsonDocument literal && literal.ElementCount == 1 && literal.GetElement(0).Name == "$literal" && literal[0].BsonType == BsonType.String)
+        if (field is BsonDocument literal && literal.ElementCount == 1 && literal.GetElement(0).Name == "$literal"
+            && literal[0].BsonType == BsonType.String)
         {
             return literal[0].AsString;
         }
 
         if (field.BsonType != BsonType.String || field.AsString.StartsWith('$'))
         {
-            throw new MongoErrorException(op == "$getField" ? 5654601 : 4161106, $"{op} requires 'field' to evaluate to a constant, but got a non-constant argument");
+            throw new MongoErrorException(op == "$getField" ? 5654601 : 4161106,
+                $"{op} requires 'field' to evaluate to a constant, but got a non-constant argument");
         }
 
         return field.AsString;
@@ -198,10 +211,12 @@ internal static class ObjectOperators
     {
         var allowed = unset ? new[] { "field", "input" } : ["field", "input", "value"];
         var args = NamedArguments.Parse(name, argument, context, allowed, allowed, 4161100, 4161101, 4161102);
-        return new SetFieldExpression(ConstantFieldName(name, args.Raw("field")!), args.Required("input"), unset ? null : args.Required("value"), name);
+        return new SetFieldExpression(ConstantFieldName(name, args.Raw("field")!), args.Required("input"),
+            unset ? null : args.Required("value"), name);
     }
 
-    private sealed class SetFieldExpression(string field, AggregationExpression input, AggregationExpression? value, string op) : AggregationExpression
+    private sealed class SetFieldExpression(string field, AggregationExpression input, AggregationExpression? value, string op)
+        : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {

@@ -27,7 +27,8 @@ internal static class RegexOperators
         return new RegexExpression(name, mode, args.Required("input"), args.Required("regex"), args.Expression("options"));
     }
 
-    private sealed class RegexExpression(string op, Mode mode, AggregationExpression input, AggregationExpression regex, AggregationExpression? options) : AggregationExpression
+    private sealed class RegexExpression(string op, Mode mode, AggregationExpression input, AggregationExpression regex,
+        AggregationExpression? options) : AggregationExpression
     {
         // Constant patterns (the usual case) are translated once and reused for every document.
         // One reference holds key and regex together, so concurrent evaluations never see a torn pair.

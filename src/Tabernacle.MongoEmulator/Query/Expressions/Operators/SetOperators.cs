@@ -3,7 +3,8 @@ using Tabernacle.MongoEmulator.Errors;
 
 namespace Tabernacle.MongoEmulator.Query.Expressions.Operators;
 
-/// <summary>$setUnion $setIntersection $setDifference $setEquals $setIsSubset: arrays as sets, duplicates removed, equality by the collation.</summary>
+/// <summary>$setUnion $setIntersection $setDifference $setEquals $setIsSubset: arrays as sets, duplicates removed, equality by the
+/// collation.</summary>
 internal static class SetOperators
 {
     public static void Register(Dictionary<string, OperatorCompiler> registry)
@@ -114,7 +115,9 @@ internal static class SetOperators
         HashSet<BsonValue>? first = null;
         foreach (var arg in args)
         {
-            var set = new HashSet<BsonValue>(RequireArray(arg, 17044, "All operands of $setEquals must be arrays. One argument is of type: "), comparer);
+            var set =
+                new HashSet<BsonValue>(RequireArray(arg, 17044, "All operands of $setEquals must be arrays. One argument is of type: "),
+                    comparer);
             if (first is null)
             {
                 first = set;

@@ -5,7 +5,8 @@ using Tabernacle.MongoEmulator.Errors;
 
 namespace Tabernacle.MongoEmulator.Query.Expressions.Operators;
 
-/// <summary>$concat $toLower $toUpper $substr* $strLen* $indexOfCP $split $trim $ltrim $rtrim $replaceOne $replaceAll $strcasecmp.</summary>
+/// <summary>$concat $toLower $toUpper $substr* $strLen* $indexOfCP $split $trim $ltrim $rtrim $replaceOne $replaceAll
+/// $strcasecmp.</summary>
 internal static class StringOperators
 {
     // The characters $trim removes by default: null and the Unicode whitespace MongoDB lists.
@@ -255,7 +256,8 @@ internal static class StringOperators
     {
         if (!Numbers.IsNumber(value) || !Numbers.TryGetIntegral(value!, out var result))
         {
-            throw new MongoErrorException(integralCode, $"{op} requires an integral starting index, found a value of type: {TypeNames.Of(value)}, with value: {value}");
+            throw new MongoErrorException(integralCode,
+                $"{op} requires an integral starting index, found a value of type: {TypeNames.Of(value)}, with value: {value}");
         }
 
         if (result < 0)
@@ -275,12 +277,14 @@ internal static class StringOperators
 
         if (text!.BsonType != BsonType.String)
         {
-            throw new MongoErrorException(40085, $"$split requires an expression that evaluates to a string as a first argument, found: {TypeNames.Of(text)}");
+            throw new MongoErrorException(40085,
+                $"$split requires an expression that evaluates to a string as a first argument, found: {TypeNames.Of(text)}");
         }
 
         if (delimiter!.BsonType != BsonType.String)
         {
-            throw new MongoErrorException(40086, $"$split requires an expression that evaluates to a string as a second argument, found: {TypeNames.Of(delimiter)}");
+            throw new MongoErrorException(40086,
+                $"$split requires an expression that evaluates to a string as a second argument, found: {TypeNames.Of(delimiter)}");
         }
 
         if (delimiter.AsString.Length == 0)
@@ -304,13 +308,15 @@ internal static class StringOperators
         return new BsonInt32(Math.Sign(BsonValueComparer.Default.CompareStrings(a, b)));
     }
 
-    private static AggregationExpression CompileTrim(string name, BsonValue argument, ExpressionCompileContext context, bool start, bool end)
+    private static AggregationExpression CompileTrim(string name, BsonValue argument, ExpressionCompileContext context, bool start,
+        bool end)
     {
         var args = NamedArguments.Parse(name, argument, context, ["input", "chars"], ["input"], 50696, 50694, 50695);
         return new TrimExpression(name, args.Required("input"), args.Expression("chars"), start, end);
     }
 
-    private sealed class TrimExpression(string op, AggregationExpression input, AggregationExpression? chars, bool start, bool end) : AggregationExpression
+    private sealed class TrimExpression(string op, AggregationExpression input, AggregationExpression? chars, bool start, bool end)
+        : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {
@@ -322,7 +328,8 @@ internal static class StringOperators
 
             if (value!.BsonType != BsonType.String)
             {
-                throw new MongoErrorException(50699, $"{op} requires its input to be a string, got {value} (of type {TypeNames.Of(value)}) instead.");
+                throw new MongoErrorException(50699,
+                    $"{op} requires its input to be a string, got {value} (of type {TypeNames.Of(value)}) instead.");
             }
 
             var trimSet = DefaultTrimCharacters;
@@ -336,7 +343,8 @@ internal static class StringOperators
 
                 if (charsValue!.BsonType != BsonType.String)
                 {
-                    throw new MongoErrorException(50700, $"{op} requires 'chars' to be a string, got {charsValue} (of type {TypeNames.Of(charsValue)}) instead.");
+                    throw new MongoErrorException(50700,
+                        $"{op} requires 'chars' to be a string, got {charsValue} (of type {TypeNames.Of(charsValue)}) instead.");
                 }
 
                 trimSet = [.. charsValue.AsString.EnumerateRunes()];
@@ -367,11 +375,14 @@ internal static class StringOperators
 
     private static AggregationExpression CompileReplace(string name, BsonValue argument, ExpressionCompileContext context, bool all)
     {
-        var args = NamedArguments.Parse(name, argument, context, ["input", "find", "replacement"], ["input", "find", "replacement"], 51751, 51750, 51749);
+        var args =
+            NamedArguments.Parse(name, argument, context, ["input", "find", "replacement"], ["input", "find", "replacement"], 51751, 51750,
+                51749);
         return new ReplaceExpression(name, args.Required("input"), args.Required("find"), args.Required("replacement"), all);
     }
 
-    private sealed class ReplaceExpression(string op, AggregationExpression input, AggregationExpression find, AggregationExpression replacement, bool all) : AggregationExpression
+    private sealed class ReplaceExpression(string op, AggregationExpression input, AggregationExpression find,
+        AggregationExpression replacement, bool all) : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {
@@ -392,7 +403,8 @@ internal static class StringOperators
             if (all)
             {
                 // An empty 'find' matches between every character, and at both ends.
-                return new BsonString(search.Length == 0 ? InsertEverywhere(text, with) : text.Replace(search, with, StringComparison.Ordinal));
+                return new BsonString(search.Length == 0 ? InsertEverywhere(text, with)
+                    : text.Replace(search, with, StringComparison.Ordinal));
             }
 
             var index = text.IndexOf(search, StringComparison.Ordinal);

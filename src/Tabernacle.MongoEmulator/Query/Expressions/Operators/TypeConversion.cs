@@ -67,12 +67,14 @@ internal static class TypeConversion
             };
         }
 
-        if (Numbers.IsNumber(to) && Numbers.TryGetIntegral(to, out var code) && Enum.IsDefined(typeof(BsonType), (int)code) && code is > 0 and < 128)
+        if (Numbers.IsNumber(to) && Numbers.TryGetIntegral(to, out var code) && Enum.IsDefined(typeof(BsonType), (int)code) && code is > 0
+            and < 128)
         {
             return (BsonType)(int)code;
         }
 
-        throw new MongoErrorException(ErrorCodes.FailedToParse, $"In $convert, numeric 'to' argument is not an integer or a valid type code: {to}");
+        throw new MongoErrorException(ErrorCodes.FailedToParse,
+            $"In $convert, numeric 'to' argument is not an integer or a valid type code: {to}");
     }
 
     /// <summary>Converts a non-null <paramref name="value"/>; an impossible conversion throws ConversionFailure (241).</summary>
@@ -98,7 +100,8 @@ internal static class TypeConversion
     }
 
     private static MongoErrorException Unsupported(BsonValue value, BsonType target) =>
-        new(ErrorCodes.ConversionFailure, $"Unsupported conversion from {TypeNames.Of(value)} to {TypeNames.Of(target)} in $convert with no onError value");
+        new(ErrorCodes.ConversionFailure,
+            $"Unsupported conversion from {TypeNames.Of(value)} to {TypeNames.Of(target)} in $convert with no onError value");
 
     private static MongoErrorException Failed(string message) =>
         new(ErrorCodes.ConversionFailure, $"{message} in $convert with no onError value");
@@ -129,7 +132,8 @@ internal static class TypeConversion
                     "Infinity" or "inf" => double.PositiveInfinity,
                     "-Infinity" or "-inf" => double.NegativeInfinity,
                     "NaN" or "nan" => double.NaN,
-                    _ => double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var number)
+                    _ => double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+                        CultureInfo.InvariantCulture, out var number)
                         ? number
                         : throw Failed($"Failed to parse number '{text}'"),
                 };
@@ -247,7 +251,8 @@ internal static class TypeConversion
                 try
                 {
                     var truncated = decimal.Truncate(Numbers.ToDecimal(value));
-                    return truncated >= min && truncated <= max ? (long)truncated : throw Failed($"Conversion would overflow target type: {value}");
+                    return truncated >= min && truncated <= max ? (long)truncated
+                        : throw Failed($"Conversion would overflow target type: {value}");
                 }
                 catch (OverflowException)
                 {
@@ -258,7 +263,8 @@ internal static class TypeConversion
                 return value.AsBoolean ? 1 : 0;
             case BsonType.String:
                 // Only plain base-10 integers parse: no decimal point, exponent or surrounding whitespace.
-                if (long.TryParse(value.AsString, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) && parsed >= min && parsed <= max)
+                if (long.TryParse(value.AsString, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed)
+                    && parsed >= min && parsed <= max)
                 {
                     return parsed;
                 }

@@ -3,7 +3,8 @@ using Tabernacle.MongoEmulator.Errors;
 
 namespace Tabernacle.MongoEmulator.Query.Expressions.Operators;
 
-/// <summary>$type $isNumber $convert and its shorthands $toString $toInt $toLong $toDouble $toDecimal $toBool $toDate $toObjectId.</summary>
+/// <summary>$type $isNumber $convert and its shorthands $toString $toInt $toLong $toDouble $toDecimal $toBool $toDate
+/// $toObjectId.</summary>
 internal static class TypeOperators
 {
     public static void Register(Dictionary<string, OperatorCompiler> registry)
@@ -26,11 +27,13 @@ internal static class TypeOperators
 
     private static AggregationExpression CompileConvert(string name, BsonValue argument, ExpressionCompileContext context)
     {
-        var args = NamedArguments.Parse(name, argument, context, ["input", "to", "onError", "onNull"], ["input", "to"], 46456, 46457, 46458);
+        var args =
+            NamedArguments.Parse(name, argument, context, ["input", "to", "onError", "onNull"], ["input", "to"], 46456, 46457, 46458);
         return new ConvertExpression(args.Required("input"), args.Required("to"), args.Expression("onError"), args.Expression("onNull"));
     }
 
-    private sealed class ConvertExpression(AggregationExpression input, AggregationExpression to, AggregationExpression? onError, AggregationExpression? onNull) : AggregationExpression
+    private sealed class ConvertExpression(AggregationExpression input, AggregationExpression to, AggregationExpression? onError,
+        AggregationExpression? onNull) : AggregationExpression
     {
         public override BsonValue? Evaluate(BsonDocument root, ExpressionScope? scope = null)
         {

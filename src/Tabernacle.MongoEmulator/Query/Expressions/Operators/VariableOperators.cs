@@ -26,7 +26,8 @@ internal static class VariableOperators
             switch (element.Name)
             {
                 case "vars":
-                    vars = element.Value as BsonDocument ?? throw new MongoErrorException(10065, "invalid parameter: expected an object (vars)");
+                    vars = element.Value as BsonDocument
+                        ?? throw new MongoErrorException(10065, "invalid parameter: expected an object (vars)");
                     break;
                 case "in":
                     body = element.Value;

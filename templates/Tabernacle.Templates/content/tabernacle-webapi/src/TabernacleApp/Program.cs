@@ -34,7 +34,8 @@ tasks.MapGet("/", async (TasksContext db, CancellationToken cancellationToken) =
 
 // One task, fresh from the primary.
 tasks.MapGet("/{id}", async (string id, TasksContext db, CancellationToken cancellationToken) =>
-        MongoDB.Bson.ObjectId.TryParse(id, out var taskId) && await db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, cancellationToken) is { } task
+        MongoDB.Bson.ObjectId.TryParse(id, out var taskId) && await db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, cancellationToken)
+            is { } task
             ? Results.Ok(TaskView.Of(task))
             : Results.NotFound())
     .WithReadPreference(ReadPreferenceMode.Primary);
