@@ -24,6 +24,10 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     // For a subquery: the query it is joined into, whose row values its projection may return.
     private readonly MongoQueryExpression? _outer;
 
+    // For a subquery of a subquery: the rows further out than the one it is joined into. Its $lookup's let variables
+    // are read from the row it is joined into, so a value of these rows would be read from the wrong document.
+    private readonly IReadOnlyList<EntityDocumentExpression> _farRoots = [];
+
     private readonly IMqlMethodCallTranslatorProvider _methods;
     private readonly IMqlMemberTranslatorProvider _members;
 
@@ -45,6 +49,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
     {
         IsSubquery = true;
         _outer = parent._current;
+        _farRoots = parent._outer is { } parentOuter ? [.. parent._farRoots, parentOuter.RootDocument] : parent._farRoots;
         _methods = parent._methods;
         _members = parent._members;
         _translator = new MqlTranslatingExpressionVisitor(_methods, _members, this);
@@ -244,7 +249,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             AddTranslationErrorDetails(_translator.TranslationErrorDetails ?? $"'{lambda.Print()}' has no MQL form.");
         }
 
-        return translation;
+        return WithoutFarRowValues(translation);
     }
 
     private MqlExpression? TranslateValue(Expression expression)
@@ -255,7 +260,32 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             AddTranslationErrorDetails(_translator.TranslationErrorDetails ?? $"'{expression.Print()}' has no MQL form.");
         }
 
-        return translation;
+        return WithoutFarRowValues(translation);
+    }
+
+    // A subquery two or more levels down may read only its own documents and the row it is joined into.
+    private MqlExpression? WithoutFarRowValues(MqlExpression? translation)
+    {
+        if (translation is null || _farRoots.Count == 0)
+        {
+            return translation;
+        }
+
+        MqlFieldExpression? far = null;
+        MqlRewriter.Replace(translation, field =>
+        {
+            far ??= _farRoots.Any(root => ReferenceEquals(field.Root, root)) ? field : null;
+            return null;
+        });
+        if (far is null)
+        {
+            return translation;
+        }
+
+        AddTranslationErrorDetails(
+            $"A subquery nested in another subquery reads '{far.Path}' of a row two or more levels out; MongoDB's $lookup passes "
+            + "only the row it is joined into. Read the value in the outer subquery (select it into its rows) instead.");
+        return null;
     }
 
     private static MongoQueryExpression Query(ShapedQueryExpression source) => (MongoQueryExpression)source.QueryExpression;

@@ -210,4 +210,18 @@ public sealed class OuterApplyAndDefaultIfEmptyTests : ProviderTestBase<LibraryC
             """db.books.aggregate([{ "$sort" : { "Price" : 1 } }, { "$limit" : 4 }, { "$sort" : { "Price" : -1 } }, { "$limit" : 1 }])""",
             db.Books.OrderBy(b => b.Price).Take(4).Reverse().Take(1).ToQueryString());
     }
+
+    [Fact]
+    public async Task A_subquery_two_levels_down_that_reads_the_outermost_row_fails_translation_instead_of_reading_the_wrong_row()
+    {
+        await using var db = CreateContext();
+
+        // The innermost subquery's $lookup is joined into the book: the author (two levels out) would be read from the book.
+        var twoLevels = db.Authors
+            .Select(a => db.Books.Where(b => b.AuthorId == a.Id)
+                .Select(b => db.Authors.Where(x => x.Id != a.Id).Select(x => x.Name).FirstOrDefault())
+                .FirstOrDefault());
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => twoLevels.ToListAsync());
+        Assert.Contains("two or more levels out", error.Message, StringComparison.Ordinal);
+    }
 }
