@@ -68,20 +68,9 @@ internal static class DefaultIfEmptyTranslator
     /// Whether the query's stages read fields of another query's rows (a correlated subquery): inside the <c>$lookup</c>
     /// that <see cref="Apply"/> adds, those would need the let variables of the lookup that joins the subquery.
     /// </summary>
-    public static bool IsCorrelated(MongoQueryExpression query)
-    {
-        var correlated = false;
-        foreach (var stage in query.Stages)
-        {
-            MqlRewriter.Replace(stage, field =>
-            {
-                correlated |= field.Root is not null && !ReferenceEquals(field.Root, query.RootDocument);
-                return null;
-            });
-        }
-
-        return correlated;
-    }
+    public static bool IsCorrelated(MongoQueryExpression query) =>
+        query.Stages.Any(stage => MqlRewriter.FindField(
+            stage, field => field.Root is not null && !ReferenceEquals(field.Root, query.RootDocument)) is not null);
 
     /// <summary><c>source.DefaultIfEmpty()</c> (without a default value) as its source, or <c>null</c>.</summary>
     public static Expression? Source(Expression expression) =>

@@ -271,12 +271,7 @@ internal sealed class TabernacleQueryableMethodTranslatingExpressionVisitor : Qu
             return translation;
         }
 
-        MqlFieldExpression? far = null;
-        MqlRewriter.Replace(translation, field =>
-        {
-            far ??= _farRoots.Any(root => ReferenceEquals(field.Root, root)) ? field : null;
-            return null;
-        });
+        var far = MqlRewriter.FindField(translation, field => _farRoots.Any(root => ReferenceEquals(field.Root, root)));
         if (far is null)
         {
             return translation;

@@ -42,4 +42,28 @@ internal static class MqlRewriter
         ProjectStage project => project with { Fields = project.Fields.Select(f => (f.Field, Replace(f.Value, replace))).ToList() },
         _ => stage,
     };
+
+    /// <summary>The first field of <paramref name="expression"/> that <paramref name="test"/> accepts, or <c>null</c>.</summary>
+    public static MqlFieldExpression? FindField(MqlExpression expression, Func<MqlFieldExpression, bool> test)
+    {
+        MqlFieldExpression? found = null;
+        Replace(expression, field =>
+        {
+            found ??= test(field) ? field : null;
+            return null;
+        });
+        return found;
+    }
+
+    /// <summary>The first field of <paramref name="stage"/> that <paramref name="test"/> accepts, or <c>null</c>.</summary>
+    public static MqlFieldExpression? FindField(QueryStage stage, Func<MqlFieldExpression, bool> test)
+    {
+        MqlFieldExpression? found = null;
+        Replace(stage, field =>
+        {
+            found ??= test(field) ? field : null;
+            return null;
+        });
+        return found;
+    }
 }
