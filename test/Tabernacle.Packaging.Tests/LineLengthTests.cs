@@ -15,10 +15,7 @@ public sealed class LineLengthTests
     public void No_line_of_code_is_longer_than_the_limit()
     {
         var root = Repository.Root();
-        var files = new[] { "src", "test", "samples", "benchmarks" }
-            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(root, folder), "*.cs", SearchOption.AllDirectories))
-            .Where(f => !f.Split(Path.DirectorySeparatorChar).Any(part => part is "obj" or "bin" or "node_modules"))
-            .ToList();
+        var files = Repository.CSharpFiles("src", "test", "samples", "benchmarks");
 
         var tooLong = files
             .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: f, Number: i + 1, Line: line)))

@@ -16,4 +16,15 @@ public static class Repository
 
         throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} contains Tabernacle.EfCore.sln");
     }
+
+    /// <summary>The C# source files under <paramref name="folders"/> of the checkout, without build output.</summary>
+    public static IReadOnlyList<string> CSharpFiles(params string[] folders)
+    {
+        var root = Root();
+        return folders
+            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(root, folder), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !Path.GetRelativePath(root, f).Split(Path.DirectorySeparatorChar)
+                .Any(part => part is "obj" or "bin" or "node_modules"))
+            .ToList();
+    }
 }

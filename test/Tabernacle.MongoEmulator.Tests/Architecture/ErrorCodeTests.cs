@@ -21,9 +21,7 @@ public sealed partial class ErrorCodeTests
             .GroupBy(f => (int)f.GetRawConstantValue()!)
             .ToDictionary(g => g.Key, g => g.First().Name);
         var source = Path.Combine(Repository.Root(), "src", "Tabernacle.MongoEmulator");
-        var files = Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .ToList();
+        var files = Repository.CSharpFiles(Path.Combine("src", "Tabernacle.MongoEmulator"));
         var literals = files
             .SelectMany(f => File.ReadAllLines(f).Select((line, i) => (File: f, Line: i + 1, Text: line)))
             .SelectMany(l =>
