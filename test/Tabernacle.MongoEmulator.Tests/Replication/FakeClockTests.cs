@@ -152,4 +152,24 @@ public sealed class FakeClockTests : IAsyncLifetime
         await AdvanceUntilAsync(() =>
             Task.FromResult(reaper.Wakeups > woken), TimeSpan.FromMilliseconds(250), "the reaper's next 1 s pass");
     }
+
+    [Fact]
+    public async Task CurrentOp_times_an_idle_transaction_on_the_sets_clock()
+    {
+        using var session = await _client.StartSessionAsync();
+        session.StartTransaction();
+        await Collection("open").InsertOneAsync(session, new BsonDocument("_id", 1));
+
+        // Ten minutes of the set's clock (the default 60 s lifetime is raised so the reaper leaves it open).
+        var admin = _client.GetDatabase("admin");
+        await admin.RunCommandAsync<BsonDocument>(new BsonDocument { { "setParameter", 1 }, { "transactionLifetimeLimitSeconds", 3600 } });
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        var reply = await admin.RunCommandAsync<BsonDocument>(
+            new BsonDocument { { "currentOp", 1 }, { "type", "idleSession" }, { "$ownOps", true } });
+
+        var idle = Assert.Single(reply["inprog"].AsBsonArray, r => r["type"] == "idleSession");
+        var open = TimeSpan.FromTicks(idle["transaction"]["timeOpenMicros"].AsInt64 * 10);
+        Assert.InRange(open, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(11));
+        await session.AbortTransactionAsync();
+    }
 }

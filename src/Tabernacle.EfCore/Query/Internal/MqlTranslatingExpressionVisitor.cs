@@ -12,17 +12,16 @@ namespace Tabernacle.EfCore.Query.Internal;
 
 /// <summary>
 /// Translates the body of a LINQ lambda (with its parameter already replaced by the source's shaper) into the query
-/// model. Returns <c>null</c> with <see cref="TranslationErrorDetails"/> when something has no MQL form: nothing is
-/// ever evaluated on the client instead.
+/// model. A part with no MQL form visits to EF Core's <see cref="QueryCompilationContext.NotTranslatedExpression"/>, with the
+/// reason in <see cref="TranslationErrorDetails"/>; <see cref="Translate"/> then returns <c>null</c>. Nothing is ever
+/// evaluated on the client instead.
 /// </summary>
 internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
 {
     private static readonly MethodInfo EnumerableContains =
         typeof(Enumerable).GetMethods().Single(m => m.Name == nameof(Enumerable.Contains) && m.GetParameters().Length == 2);
 
-    private static readonly MethodInfo StringStartsWith = typeof(string).GetMethod(nameof(string.StartsWith), [typeof(string)])!;
-    private static readonly MethodInfo StringEndsWith = typeof(string).GetMethod(nameof(string.EndsWith), [typeof(string)])!;
-    private static readonly MethodInfo StringContains = typeof(string).GetMethod(nameof(string.Contains), [typeof(string)])!;
+    private static readonly Expression NotTranslated = QueryCompilationContext.NotTranslatedExpression;
 
     private readonly ArrayOperatorTranslator _arrays;
 
@@ -60,8 +59,11 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
     /// <summary>Joins subqueries over other collections into the query being translated.</summary>
     public ISubqueryHost? Host { get; }
 
-    /// <summary>Translates a sub-expression without resetting the error details (for the array translator's sources).</summary>
-    public Expression? TranslateOperand(Expression expression) => Visit(expression);
+    /// <summary>
+    /// Translates a sub-expression without resetting the error details (for the array translator's sources); <c>null</c>
+    /// when it has no translation.
+    /// </summary>
+    public Expression? TranslateOperand(Expression expression) => Translated(Visit(expression));
 
     public MqlExpression? Translate(Expression expression)
     {
@@ -85,11 +87,16 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         return null;
     }
 
-    private Expression? Fail(string details)
+    private Expression Fail(string details)
     {
         TranslationErrorDetails ??= details;
-        return null;
+        return NotTranslated;
     }
+
+    /// <summary>The translation, or <c>null</c> for none (EF Core's sentinel), for the checks that read better as a null test.</summary>
+    private static Expression? Translated(Expression? expression) => expression == NotTranslated ? null : expression;
+
+    private Expression TranslatedOr(Expression? expression, string details) => Translated(expression) ?? Fail(details);
 
     public override Expression? Visit(Expression? node) => node is null ? null : base.Visit(node);
 
@@ -101,12 +108,12 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         IncludeExpression include => Visit(include.EntityExpression)!,
         DocumentValueExpression value => new MqlFieldExpression(value.Path, value.Type, value.Property, value.TypeMapping, value.Root),
         QueryParameterExpression parameter => new MqlParameterExpression(parameter.Name, parameter.Type),
-        _ => null!,
+        _ => NotTranslated,
     };
 
     protected override Expression VisitConstant(ConstantExpression node) => new MqlConstantExpression(node.Value, node.Type);
 
-    protected override Expression VisitParameter(ParameterExpression node) => null!;
+    protected override Expression VisitParameter(ParameterExpression node) => NotTranslated;
 
     // new DateOnly(2026, 2, 28), new DateTime(...), new Guid("..."): built from constants, so a constant.
     protected override Expression VisitNew(NewExpression node)
@@ -117,8 +124,29 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             return new MqlConstantExpression(value, node.Type);
         }
 
-        return base.VisitNew(node);
+        // Built from values of the row: kept as written (with translated arguments) for the comparisons that take it apart.
+        var arguments = new Expression[node.Arguments.Count];
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            if (Translated(Visit(node.Arguments[i])) is not { } argument)
+            {
+                return Fail($"An argument of 'new {node.Type.Name}(...)' could not be translated to MQL.");
+            }
+
+            arguments[i] = argument;
+        }
+
+        return node.Update(arguments);
     }
+
+    // An array has an MQL value only as a method's argument (string.Format's params array): see VisitMethodCall.
+    protected override Expression VisitNewArray(NewArrayExpression node) =>
+        Fail($"The array '{node}' could not be translated to MQL.");
+
+    protected override Expression VisitInvocation(InvocationExpression node) =>
+        Fail($"The invocation '{node}' could not be translated to MQL.");
+
+    protected override Expression VisitIndex(IndexExpression node) => Fail($"The indexer '{node}' could not be translated to MQL.");
 
     /// <summary>
     /// <c>new Customer { CustomerID = "ALFKI" }</c> built from constants is a constant; built from values of the row it
@@ -141,7 +169,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         if (node.Expression is null)
         {
             return _members.Translate(null, node.Member, node.Type)
-                ?? Fail($"The static member '{node.Member.DeclaringType?.Name}.{node.Member.Name}' could not be translated to MQL.")!;
+                ?? Fail($"The static member '{node.Member.DeclaringType?.Name}.{node.Member.Name}' could not be translated to MQL.");
         }
 
         // Members of anonymous types and DTOs built by an earlier Select resolve to what was assigned to them.
@@ -150,7 +178,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             return Visit(assigned)!;
         }
 
-        var source = MemberBinder.UnwrapShaper(node.Expression) is not null ? node.Expression : Visit(node.Expression);
+        var source = MemberBinder.UnwrapShaper(node.Expression) is not null ? node.Expression : Translated(Visit(node.Expression));
         if (source is GroupingShaperExpression grouping && node.Member.Name == nameof(IGrouping<int, int>.Key))
         {
             return Visit(grouping.KeyShaper)!;
@@ -167,7 +195,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             return found is INavigation navigation && !navigation.ForeignKey.IsOwnership
                 ? Fail($"The navigation '{navigation.DeclaringEntityType.DisplayName()}.{navigation.Name}' leads to another collection; " +
                     $"navigations between collections cannot be used in queries yet.")!
-                : Fail(CoreStrings.QueryUnableToTranslateMember(node.Member.Name, shaper.StructuralType.DisplayName()))!;
+                : Fail(CoreStrings.QueryUnableToTranslateMember(node.Member.Name, shaper.StructuralType.DisplayName()));
         }
 
         if (source is MqlExpression mql)
@@ -189,7 +217,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             }
         }
 
-        return Fail($"The member '{node.Member.DeclaringType?.Name}.{node.Member.Name}' could not be translated to MQL.")!;
+        return Fail($"The member '{node.Member.DeclaringType?.Name}.{node.Member.Name}' could not be translated to MQL.");
     }
 
     private static Expression? ResolveProjectedMember(Expression? source, MemberInfo member)
@@ -221,7 +249,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         switch (node.NodeType)
         {
             case ExpressionType.Not when node.Type == typeof(bool) || node.Type == typeof(bool?):
-                return Visit(node.Operand) is MqlExpression operand ? new MqlNotExpression(operand) : null!;
+                return Visit(node.Operand) is MqlExpression operand ? new MqlNotExpression(operand) : NotTranslated;
             case ExpressionType.Convert or ExpressionType.ConvertChecked or ExpressionType.TypeAs:
                 var inner = Visit(node.Operand);
                 if (node.Operand.Type == typeof(char) && node.Type != typeof(object) && inner is MqlExpression
@@ -230,7 +258,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
                     // A char read from the server is a one-character string there: it has no number to convert to.
                     return Fail(
                         $"The conversion of a char to '{node.Type.Name}' could not be translated to MQL: compare characters with " +
-                            $"characters instead.")!;
+                            $"characters instead.");
                 }
 
                 if (inner is StructuralTypeShaperExpression)
@@ -241,13 +269,13 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
                 // Numeric casts that change the value (double → int truncates, decimal ↔ double) become $toInt/$toDouble...;
                 // widening ones keep the operand so field comparisons stay in the query language.
                 return inner is MqlExpression converted
-                    ? Retype(NumericConversions.Translate(converted, node.Operand.Type, node.Type), node.Type) : null!;
+                    ? Retype(NumericConversions.Translate(converted, node.Operand.Type, node.Type), node.Type) : NotTranslated;
             case ExpressionType.Negate or ExpressionType.NegateChecked:
                 return Visit(node.Operand) is MqlExpression negated
                     ? new MqlBinaryExpression(MqlOperator.Multiply, negated, new MqlConstantExpression(-1, typeof(int)), node.Type)
-                    : null!;
+                    : NotTranslated;
             default:
-                return Fail($"The operator '{node.NodeType}' could not be translated to MQL.")!;
+                return Fail($"The operator '{node.NodeType}' could not be translated to MQL.");
         }
     }
 
@@ -282,8 +310,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             (left, right) = chars;
         }
 
-        var l = Visit(left);
-        var r = Visit(right);
+        var l = Translated(Visit(left));
+        var r = Translated(Visit(right));
 
         if (node.NodeType is ExpressionType.Equal or ExpressionType.NotEqual && TryTranslateNullComparison(l, r, node.NodeType)
             is { } nullComparison)
@@ -295,12 +323,12 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             && (EntityEqualityTranslator.EntityTypeOf(l) is not null || EntityEqualityTranslator.EntityTypeOf(r) is not null))
         {
             return (Expression?)_entityEquality.Translate(l, r, node.NodeType == ExpressionType.Equal)
-                ?? Fail(_entityEquality.TranslationErrorDetails!)!;
+                ?? Fail(_entityEquality.TranslationErrorDetails!);
         }
 
         if (l is not MqlExpression lm || r is not MqlExpression rm)
         {
-            return Fail($"The operands of '{node.NodeType}' could not both be translated to MQL.")!;
+            return Fail($"The operands of '{node.NodeType}' could not both be translated to MQL.");
         }
 
         (lm, rm) = InferMappings(lm, rm);
@@ -336,7 +364,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         };
         if (op is null)
         {
-            return Fail($"The operator '{node.NodeType}' could not be translated to MQL.")!;
+            return Fail($"The operator '{node.NodeType}' could not be translated to MQL.");
         }
 
         // $bitAnd/$bitOr/$bitXor take int and long only: an enum stored as a string has no bits on the server.
@@ -345,7 +373,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         {
             return Fail(
                 $"The operator '{node.NodeType}' could not be translated to MQL: its operand is stored as a string. Use HasFlag, or " +
-                    $"store the enum as a number.")!;
+                    $"store the enum as a number.");
         }
 
         return new MqlBinaryExpression(op.Value, lm, rm, node.Type);
@@ -374,8 +402,8 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             return null;
         }
 
-        var l = leftSubquery ?? Visit(node.Left);
-        var r = rightSubquery ?? Visit(node.Right);
+        var l = leftSubquery ?? Translated(Visit(node.Left));
+        var r = rightSubquery ?? Translated(Visit(node.Right));
         if (l is null || r is null)
         {
             return Fail(
@@ -578,7 +606,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             }
         }
 
-        return Fail($"The type test '{node}' could not be translated: it needs an entity type of a mapped hierarchy.")!;
+        return Fail($"The type test '{node}' could not be translated: it needs an entity type of a mapped hierarchy.");
     }
 
     protected override Expression VisitConditional(ConditionalExpression node)
@@ -589,7 +617,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             return new MqlConditionalExpression(test, ifTrue, ifFalse, node.Type);
         }
 
-        return Fail("A conditional expression could not be translated to MQL.")!;
+        return Fail("A conditional expression could not be translated to MQL.");
     }
 
     protected override Expression VisitMethodCall(MethodCallExpression node)
@@ -597,29 +625,12 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         if (MemberBinder.IsEfPropertyCall(node, out var source, out var name))
         {
             // EF Core writes a nested owned navigation as EF.Property(EF.Property(x, "Customer"), "Address"): bind the inner call first.
-            var owner = MemberBinder.UnwrapShaper(source) is not null ? source : Visit(source);
+            var owner = MemberBinder.UnwrapShaper(source) is not null ? source : Translated(Visit(source));
             return (owner is null ? null : MemberBinder.Bind(owner, MemberIdentity.Create(name), node.Type))
-                ?? Fail($"EF.Property(..., \"{name}\") does not name a mapped property.")!;
+                ?? Fail($"EF.Property(..., \"{name}\") does not name a mapped property.");
         }
 
         var method = node.Method;
-        // A constant or parameter argument becomes a regex (the query language, indexes apply); any other argument
-        // goes to the method translators below, which compare code points in $expr.
-        if ((method == StringStartsWith || method == StringEndsWith || method == StringContains)
-            && node.Arguments[0] is ConstantExpression or QueryParameterExpression)
-        {
-            var transform = method == StringStartsWith ? ParameterTransform.StartsWithPattern
-                : method == StringEndsWith ? ParameterTransform.EndsWithPattern
-                : ParameterTransform.ContainsPattern;
-            return TranslateStringMatch(node.Object!, node.Arguments[0], transform, ignoreCase: false);
-        }
-
-        if (StringFormatTranslator.IsFormat(node))
-        {
-            var (formatted, failure) = StringFormatTranslator.Translate(node, argument => Visit(argument) as MqlExpression);
-            return formatted ?? Fail(failure ?? "An argument of 'String.Format' could not be translated to MQL.")!;
-        }
-
         if (_groupings.TryTranslate(node) is { } aggregate)
         {
             return new MqlFieldExpression(aggregate.Field, aggregate.Type, null, null);
@@ -669,39 +680,48 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
         MqlExpression? instance = null;
         if (node.Object is not null && (instance = Visit(node.Object) as MqlExpression) is null)
         {
-            return Fail($"The object of '{method.DeclaringType?.Name}.{method.Name}' could not be translated to MQL.")!;
+            return Fail($"The object of '{method.DeclaringType?.Name}.{method.Name}' could not be translated to MQL.");
         }
 
         var arguments = new List<MqlExpression>(node.Arguments.Count);
         foreach (var argument in node.Arguments)
         {
-            if (Visit(argument) is not MqlExpression translatedArgument)
+            if (TranslateArgument(argument) is not MqlExpression translatedArgument)
             {
-                return Fail($"An argument of '{method.DeclaringType?.Name}.{method.Name}' could not be translated to MQL.")!;
+                return Fail($"An argument of '{method.DeclaringType?.Name}.{method.Name}' could not be translated to MQL.");
             }
 
             arguments.Add(translatedArgument);
         }
 
-        return _methods.Translate(instance, method, arguments)
-            ?? Fail($"The method '{method.DeclaringType?.Name}.{method.Name}' could not be translated to MQL.")!;
+        return _methods.Translate(instance, method, arguments) switch
+        {
+            MqlUntranslatableExpression untranslatable => Fail(untranslatable.Reason),
+            { } translated => translated,
+            null => Fail($"The method '{method.DeclaringType?.Name}.{method.Name}' could not be translated to MQL."),
+        };
     }
 
-    private Expression TranslateStringMatch(Expression instance, Expression argument, ParameterTransform transform, bool ignoreCase)
+    // An array written inline as an argument (a params array) reaches the translators as an array of its elements.
+    private Expression TranslateArgument(Expression argument)
     {
-        if (Visit(instance) is not MqlExpression field)
+        if (argument is not NewArrayExpression { NodeType: ExpressionType.NewArrayInit } array)
         {
-            return Fail("The string searched could not be translated to MQL.")!;
+            return Visit(argument)!;
         }
 
-        var options = ignoreCase ? "i" : "";
-        return Visit(argument) switch
+        var elements = new List<MqlExpression>(array.Expressions.Count);
+        foreach (var element in array.Expressions)
         {
-            MqlConstantExpression { Value: string text } =>
-                new MqlRegexExpression(field, new MqlConstantExpression(MqlRenderer.Pattern(text, transform), typeof(string)), options),
-            MqlParameterExpression parameter => new MqlRegexExpression(field, parameter.WithTransform(transform), options),
-            _ => Fail("StartsWith/EndsWith/Contains need a constant or a parameter argument for now.")!,
-        };
+            if (Visit(element) is not MqlExpression translated)
+            {
+                return NotTranslated;
+            }
+
+            elements.Add(translated);
+        }
+
+        return new MqlArrayExpression(elements, array.Type);
     }
 
     private static bool BoxedTypesDiffer(Expression a, Expression b)
@@ -807,7 +827,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
                 inList = Expression.AndAlso(inList, ReplacingExpressionVisitor.Replace(filter.Parameters[0], sought, filter.Body));
             }
 
-            return Visit(inList) ?? Fail("A filtered list given as a parameter could not be translated to MQL.");
+            return TranslatedOr(Visit(inList), "A filtered list given as a parameter could not be translated to MQL.");
         }
 
         IReadOnlyList<Expression>? elements = values switch
@@ -840,11 +860,11 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             test = Expression.AndAlso(test, ReplacingExpressionVisitor.Replace(filter.Parameters[0], argument, filter.Body));
         }
 
-        return Visit(test) ?? Fail("A list written in the query could not be translated to MQL.");
+        return TranslatedOr(Visit(test), "A list written in the query could not be translated to MQL.");
     }
 
     // A lambda outside the operators that take one has no MQL value (and its parameter none either).
-    protected override Expression VisitLambda<T>(Expression<T> node) => Fail($"The lambda '{node}' could not be translated to MQL.")!;
+    protected override Expression VisitLambda<T>(Expression<T> node) => Fail($"The lambda '{node}' could not be translated to MQL.");
 
     private static Expression UnwrapCollection(Expression values)
     {

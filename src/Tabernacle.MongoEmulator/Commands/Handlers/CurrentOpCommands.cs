@@ -160,7 +160,7 @@ internal static class CurrentOpStage
 
             var idleTransactions = open.Where(t => !busySessions.Contains(t.SessionId) && Visible(t.Owner));
             reports.AddRange(idleTransactions.Select(t => CurrentOpReport.IdleSession(
-                host, t.SessionId, t.Owner, t.TxnNumber, t.StartedAt, t.ExpiresAt)));
+                host, t.SessionId, t.Owner, t.TxnNumber, t.StartedAt, t.ExpiresAt, context.Set.UtcNow)));
         }
 
         return reports;

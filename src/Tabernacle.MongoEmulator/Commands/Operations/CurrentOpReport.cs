@@ -79,15 +79,16 @@ internal static class CurrentOpReport
 
     /// <summary>
     /// A session holding a transaction open between its commands: mongod's <c>idleSession</c> entry, which is how
-    /// tools find long-open transactions. <paramref name="sessionId"/> is the emulator's key (the UUID's hex).
+    /// tools find long-open transactions. <paramref name="sessionId"/> is the emulator's key (the UUID's hex); times are
+    /// on the set's clock (<paramref name="now"/>), which also started and expires the transaction.
     /// </summary>
     public static BsonDocument IdleSession(
-        string host, string sessionId, string? owner, long txnNumber, DateTime startedAt, DateTime expiresAt)
+        string host, string sessionId, string? owner, long txnNumber, DateTime startedAt, DateTime expiresAt, DateTime now)
     {
         BsonValue id = sessionId.Length == 32 && Convert.FromHexString(sessionId) is { } bytes
             ? new BsonBinaryData(bytes, BsonBinarySubType.UuidStandard)
             : sessionId;
-        var open = DateTime.UtcNow - startedAt;
+        var open = now - startedAt;
         var transaction = new BsonDocument
         {
             { "parameters", new BsonDocument { { "txnNumber", txnNumber }, { "autocommit", false } } },

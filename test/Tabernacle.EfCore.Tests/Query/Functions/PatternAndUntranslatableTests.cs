@@ -65,6 +65,7 @@ public sealed class PatternAndUntranslatableTests : FunctionsTestBase
                 "IsMatch"),
         ["string.Format with a format item"] = (i => string.Format("{0:F2}!", i.Weight) == "1.50!", "has an alignment or a format"),
         ["HasFlag on a string-stored enum"] = (i => i.NamedTier.HasFlag(Tier.Gold), "HasFlag"),
+        ["Contains of null"] = (i => i.Name.Contains((string)null!), "ArgumentNullException"),
     };
 
     [Theory]

@@ -1,7 +1,9 @@
 using System.Reflection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.Extensions.DependencyInjection;
 using Tabernacle.EfCore.Extensions;
+using Tabernacle.EfCore.Query.Internal;
 using Tabernacle.EfCore.Query.Internal.Expressions;
 using Tabernacle.EfCore.Query.Internal.Translators;
 using Tabernacle.EfCore.Tests.Infrastructure;
@@ -33,6 +35,19 @@ public sealed class TranslatorRegistrationTests : ProviderTestBase<ShopContext>
         public IEnumerable<IMqlMethodCallTranslator> Translators { get; } = [new ShoutTranslator()];
     }
 
+    /// <summary>Claims string.ToUpper for itself and refuses it with a reason, before the built-in string translator.</summary>
+    private sealed class RefusingPlugin : IMqlMethodCallTranslatorPlugin
+    {
+        public IEnumerable<IMqlMethodCallTranslator> Translators { get; } = [new RefusingTranslator()];
+
+        private sealed class RefusingTranslator : IMqlMethodCallTranslator
+        {
+            public MqlExpression? Translate(MqlExpression? instance, MethodInfo method, IReadOnlyList<MqlExpression> arguments) =>
+                method.DeclaringType == typeof(string) && method.Name == nameof(string.ToUpper)
+                    ? Mql.Untranslatable("ToUpper is refused by the test plugin.", typeof(string)) : null;
+        }
+    }
+
     [Fact]
     public void A_plugin_registered_in_the_services_translates_its_method()
     {
@@ -49,6 +64,41 @@ public sealed class TranslatorRegistrationTests : ProviderTestBase<ShopContext>
         var mql = db.Products.Where(p => Custom.Shout(p.Name) == "SAW").ToQueryString();
 
         Assert.Contains("\"$toUpper\" : \"$Name\"", mql, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_translator_that_refuses_a_call_ends_the_search_and_its_reason_reaches_the_application()
+    {
+        var services = new ServiceCollection()
+            .AddEntityFrameworkTabernacle()
+            .AddSingleton<IMqlMethodCallTranslatorPlugin, RefusingPlugin>()
+            .BuildServiceProvider();
+        var options = new DbContextOptionsBuilder<ShopContext>()
+            .UseTabernacle(Backend.ConnectionString, DatabaseName)
+            .UseInternalServiceProvider(services)
+            .Options;
+        using var db = new ShopContext(options);
+        using var plain = CreateContext();
+
+        // The built-in translator handles ToUpper; the plugin, asked first, refuses it, so the built-in one is not asked.
+        Assert.Contains("$toUpper", plain.Products.Where(p => p.Name.ToUpper() == "SAW").ToQueryString(), StringComparison.Ordinal);
+        var error = Assert.Throws<InvalidOperationException>(() => db.Products.Where(p => p.Name.ToUpper() == "SAW").ToQueryString());
+        Assert.Contains("ToUpper is refused by the test plugin.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_part_without_translation_visits_to_EF_Cores_sentinel_and_Translate_returns_null_with_the_reason()
+    {
+        var visitor = new MqlTranslatingExpressionVisitor(new MqlMethodCallTranslatorProvider([]), new MqlMemberTranslatorProvider([]));
+        var unbound = System.Linq.Expressions.Expression.Parameter(typeof(string), "s");
+        var call = System.Linq.Expressions.Expression.Call(typeof(Custom).GetMethod(nameof(Custom.Shout))!,
+            System.Linq.Expressions.Expression.Constant("x"));
+
+        Assert.Same(QueryCompilationContext.NotTranslatedExpression, visitor.Visit(unbound));
+        Assert.Same(QueryCompilationContext.NotTranslatedExpression, visitor.Visit(call));
+        Assert.Null(visitor.Translate(call));
+        Assert.Contains("Custom.Shout", visitor.TranslationErrorDetails, StringComparison.Ordinal);
+        Assert.IsType<MqlConstantExpression>(visitor.Translate(System.Linq.Expressions.Expression.Constant("x")));
     }
 
     [Fact]

@@ -265,3 +265,39 @@ internal sealed class MqlRawFilterExpression(MqlParameterExpression filter) : Mq
 
     public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append("FromMql(@" + Filter.Name + ")");
 }
+
+/// <summary>
+/// An array written in the query (<c>new object[] { o.Id, o.Name }</c>, the inline <c>params</c> array of
+/// <c>string.Format</c>): an aggregation array literal of its translated elements.
+/// </summary>
+internal sealed class MqlArrayExpression(IReadOnlyList<MqlExpression> elements, Type type) : MqlExpression(type), IPrintableExpression
+{
+    public IReadOnlyList<MqlExpression> Elements { get; } = elements;
+
+    public void Print(ExpressionPrinter expressionPrinter)
+    {
+        expressionPrinter.Append("[");
+        for (var i = 0; i < Elements.Count; i++)
+        {
+            if (i > 0)
+            {
+                expressionPrinter.Append(", ");
+            }
+
+            expressionPrinter.Visit(Elements[i]);
+        }
+
+        expressionPrinter.Append("]");
+    }
+}
+
+/// <summary>
+/// A translator's answer that the call is its family's but has no MQL form, with the reason the application sees. It
+/// ends the search (no later translator is asked) and is never rendered: the translating visitor reports the reason.
+/// </summary>
+internal sealed class MqlUntranslatableExpression(string reason, Type type) : MqlExpression(type), IPrintableExpression
+{
+    public string Reason { get; } = reason;
+
+    public void Print(ExpressionPrinter expressionPrinter) => expressionPrinter.Append("untranslatable(" + Reason + ")");
+}

@@ -242,6 +242,8 @@ internal sealed class MqlRenderer
                 return new BsonDocument(structured.Name, FillArguments(structured.Template, arguments));
             case MqlIfNullArrayExpression ifNull:
                 return IfNullEmptyArray(RenderExpression(ifNull.Array));
+            case MqlArrayExpression array:
+                return new BsonArray(array.Elements.Select(RenderExpression));
             case MqlDocumentExpression document:
                 var rendered = new BsonDocument();
                 foreach (var (name, value) in document.Members)

@@ -25,6 +25,7 @@ internal static class MqlRewriter
                 new MqlStructuredExpression(structured.Name, structured.Template, structured.Arguments.Select(Visit).ToList(),
                     structured.Type),
             MqlIfNullArrayExpression ifNull => new MqlIfNullArrayExpression(Visit(ifNull.Array)),
+            MqlArrayExpression array => new MqlArrayExpression(array.Elements.Select(Visit).ToList(), array.Type),
             MqlDocumentExpression document =>
                 new MqlDocumentExpression(document.Members.Select(m => (m.Name, Visit(m.Value))).ToList(), document.Type),
             _ => expression,

@@ -5,7 +5,10 @@ namespace Tabernacle.EfCore.Query.Internal.Translators;
 
 /// <summary>
 /// Translates calls of one family of .NET methods (string, DateTime, Math, Convert, Regex, EF.Functions...) whose
-/// instance and arguments are already translated. Returns <c>null</c> when it does not handle the method.
+/// instance and arguments are already translated (a <c>params</c> array written inline arrives as one
+/// <see cref="MqlArrayExpression"/>). Returns <c>null</c> when it does not handle the method, and
+/// <see cref="Mql.Untranslatable"/> with the reason when the method is its family's but this call has no MQL form (no
+/// later translator is asked then).
 /// </summary>
 internal interface IMqlMethodCallTranslator
 {

@@ -16,6 +16,9 @@ internal static class Mql
 
     public static MqlConstantExpression Constant<T>(T value) => new(value, typeof(T));
 
+    /// <summary>The call belongs to the translator's family but has no MQL form, for the reason given.</summary>
+    public static MqlUntranslatableExpression Untranslatable(string reason, Type type) => new(reason, type);
+
     /// <summary>An aggregation variable such as <c>$$NOW</c> or a <c>$map</c>'s <c>$$this</c>.</summary>
     public static MqlRawExpression Variable(string name, Type type) => new(new BsonString("$$" + name), type);
 

@@ -20,6 +20,7 @@ internal sealed class MqlMethodCallTranslatorProvider(IEnumerable<IMqlMethodCall
         new MathTranslator(),
         new PatternMatchTranslator(),
         new StringComparisonTranslator(),
+        new StringFormatTranslator(),
         new StringMethodTranslator(),
         new ToStringTranslator(),
     ];

@@ -83,6 +83,11 @@ internal sealed class StringComparisonTranslator : IMqlMethodCallTranslator
             _ => ParameterTransform.ContainsPattern,
         };
 
+        if (search is MqlConstantExpression { Value: null })
+        {
+            return Mql.Untranslatable($"'String.{name}' of null has no MQL form: .NET throws ArgumentNullException for it.", typeof(bool));
+        }
+
         // A known value becomes a regex (the query language when the text is a field); the "i" option folds case.
         if (RegexFor(search, transform) is { } regex)
         {

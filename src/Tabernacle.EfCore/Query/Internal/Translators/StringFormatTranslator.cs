@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Linq.Expressions;
+using System.Reflection;
 using System.Text;
 using Tabernacle.EfCore.Query.Internal.Expressions;
 
@@ -11,25 +11,35 @@ namespace Tabernacle.EfCore.Query.Internal.Translators;
 /// in both). Holes with an alignment or a format (<c>{0,5}</c>, <c>{0:N2}</c>) and arguments whose text depends on
 /// the culture (doubles, decimals, dates) are not translated.
 /// </summary>
-internal static class StringFormatTranslator
+internal sealed class StringFormatTranslator : IMqlMethodCallTranslator
 {
-    /// <summary>Whether <paramref name="call"/> is a <c>string.Format</c> this translator handles (without an IFormatProvider).</summary>
-    public static bool IsFormat(MethodCallExpression call) =>
-        call.Method.DeclaringType == typeof(string) && call.Method.Name == nameof(string.Format) && call.Method.IsStatic
-        && call.Method.GetParameters() is [{ ParameterType: var first }, ..] && first == typeof(string);
+    public MqlExpression? Translate(MqlExpression? instance, MethodInfo method, IReadOnlyList<MqlExpression> arguments)
+    {
+        if (instance is not null || method.DeclaringType != typeof(string) || method.Name != nameof(string.Format)
+            || method.GetParameters() is not [{ ParameterType: var first }, ..] || first != typeof(string))
+        {
+            // string.Format(IFormatProvider, ...) formats with a culture's rules, which MongoDB does not share.
+            return null;
+        }
+
+        return Format(arguments) switch
+        {
+            (null, var failure) => Mql.Untranslatable(failure ?? "An argument of 'String.Format' could not be translated to MQL.",
+                typeof(string)),
+            (var formatted, _) => formatted,
+        };
+    }
 
     /// <summary>The translation, or the reason it has none.</summary>
-    public static (MqlExpression? Result, string? Failure) Translate(MethodCallExpression call, Func<Expression, MqlExpression?> translate)
+    private static (MqlExpression? Result, string? Failure) Format(IReadOnlyList<MqlExpression> translated)
     {
-        if (call.Arguments[0] is not ConstantExpression { Value: string format })
+        if (translated[0] is not MqlConstantExpression { Value: string format })
         {
             return (null, "string.Format needs a constant format string to be translated to MQL.");
         }
 
-        IReadOnlyList<Expression> arguments = call.Arguments.Count == 2 && call.Arguments[1]
-            is NewArrayExpression { NodeType: ExpressionType.NewArrayInit } array
-            ? array.Expressions
-            : call.Arguments.Skip(1).ToList();
+        // The arguments are those after the format, or the elements of a params array written inline.
+        IReadOnlyList<MqlExpression> arguments = translated is [_, MqlArrayExpression array] ? array.Elements : translated.Skip(1).ToList();
         if (arguments.Any(a => a.Type.IsArray))
         {
             return (null, "string.Format with an argument array that is not written inline could not be translated to MQL.");
@@ -70,15 +80,9 @@ internal static class StringFormatTranslator
 
             if (texts[index] is null)
             {
-                // The argument arrives boxed to object: its text is that of the value's own type.
-                var argument = arguments[index] is UnaryExpression { NodeType: ExpressionType.Convert } boxed
-                    && boxed.Type == typeof(object) ? boxed.Operand : arguments[index];
-                if (translate(argument) is not { } value)
-                {
-                    return (null, null);
-                }
-
-                texts[index] = ToStringTranslator.Format(value, argument.Type);
+                // The argument arrives boxed to object; its translation keeps the value's own type, whose text it is.
+                var argument = arguments[index];
+                texts[index] = ToStringTranslator.Format(argument, argument.Type);
                 if (texts[index] is null)
                 {
                     return (null,
