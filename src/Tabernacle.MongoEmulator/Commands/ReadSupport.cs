@@ -47,12 +47,12 @@ internal static class ReadSupport
         IDocumentReader reader, string database, string collection, QueryFilter filter, CollectionIndex? hint,
             CancellationToken cancellationToken)
     {
-        return MatchEach(reader.Storage, reader.Candidates(database, collection, filter, hint), filter, cancellationToken);
+        return MatchEach(reader, reader.Candidates(database, collection, filter, hint), filter, cancellationToken);
     }
 
     /// <summary>The matches among <paramref name="candidates"/>, streamed in their order.</summary>
     public static IEnumerable<(BsonDocument Document, MatchDetails Details)> MatchEach(
-        StorageEngine storage, IEnumerable<BsonDocument> candidates, QueryFilter filter, CancellationToken cancellationToken)
+        IDocumentReader reader, IEnumerable<BsonDocument> candidates, QueryFilter filter, CancellationToken cancellationToken)
     {
         var examined = 0;
         try
@@ -74,7 +74,7 @@ internal static class ReadSupport
         finally
         {
             // A caller that stops early (a limit without a sort) still reports what it examined.
-            storage.CountExamined(examined);
+            reader.CountExamined(examined);
         }
     }
 

@@ -10,13 +10,17 @@ namespace Tabernacle.MongoEmulator.Replication;
 /// </summary>
 internal interface IDocumentReader
 {
-    StorageEngine Storage { get; }
+    /// <summary>The names of the databases that exist, in no particular order.</summary>
+    IEnumerable<string> DatabaseNames { get; }
 
     /// <summary>The collection's catalog entry (indexes, options), or <c>null</c> when it does not exist.</summary>
     CollectionStore? Collection(string database, string collection);
 
     /// <summary>The catalog entries of the database's collections (views included), in no particular order.</summary>
-    IEnumerable<CollectionStore> Collections(string database) => Storage.GetDatabase(database)?.Collections ?? [];
+    IEnumerable<CollectionStore> Collections(string database);
+
+    /// <summary>Adds to the member's count of documents examined (serverStatus' <c>metrics.queryExecutor.scannedObjects</c>).</summary>
+    void CountExamined(long documents);
 
     /// <summary>Documents that may match <paramref name="filter"/> (callers re-check), in natural order.</summary>
     IEnumerable<BsonDocument> Candidates(string database, string collection, QueryFilter filter, CollectionIndex? hint);
@@ -52,9 +56,13 @@ internal interface IDocumentWriter : IDocumentReader
 /// <summary>Reads the member's current data (outside transactions). Callers hold the storage lock.</summary>
 internal sealed class CurrentDataReader(StorageEngine storage) : IDocumentReader
 {
-    public StorageEngine Storage => storage;
+    public IEnumerable<string> DatabaseNames => storage.Databases.Select(d => d.Name);
 
     public CollectionStore? Collection(string database, string collection) => storage.GetCollection(database, collection);
+
+    public IEnumerable<CollectionStore> Collections(string database) => storage.GetDatabase(database)?.Collections ?? [];
+
+    public void CountExamined(long documents) => storage.CountExamined(documents);
 
     public IEnumerable<BsonDocument> Candidates(string database, string collection, QueryFilter filter, CollectionIndex? hint) =>
         storage.GetCollection(database, collection)?.Candidates(filter, hint) ?? [];
@@ -70,11 +78,17 @@ internal sealed class CurrentDataReader(StorageEngine storage) : IDocumentReader
 /// </summary>
 internal sealed class SnapshotDataReader(StorageEngine storage, long sequence) : IDocumentReader
 {
-    public StorageEngine Storage => storage;
+    private readonly CurrentDataReader _catalog = new(storage);
 
     public long Sequence => sequence;
 
-    public CollectionStore? Collection(string database, string collection) => storage.GetCollection(database, collection);
+    public IEnumerable<string> DatabaseNames => _catalog.DatabaseNames;
+
+    public CollectionStore? Collection(string database, string collection) => _catalog.Collection(database, collection);
+
+    public IEnumerable<CollectionStore> Collections(string database) => _catalog.Collections(database);
+
+    public void CountExamined(long documents) => _catalog.CountExamined(documents);
 
     // The same index choice as current reads; the history supplies the snapshot's versions the current keys miss.
     public IEnumerable<BsonDocument> Candidates(string database, string collection, QueryFilter filter, CollectionIndex? hint) =>

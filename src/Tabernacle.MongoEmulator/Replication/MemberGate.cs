@@ -92,7 +92,7 @@ internal sealed class MemberGate(ReplicaMember member)
         var statement = new RetryableStatement(sessionId, txnNumber, CommitStatementId, new BsonDocument("ok", 1));
         foreach (var change in changes.Where(c => c.Document is not null))
         {
-            unit.Storage.GetCollection(change.Database, change.Collection)?.CheckUnique(change.Document!);
+            unit.Collection(change.Database, change.Collection)?.CheckUnique(change.Document!);
         }
 
         // Collections and indexes the transaction created appear now, with its documents, under the same lock.

@@ -56,7 +56,7 @@ internal sealed class TtlMonitor(ReplicaSetCoordinator set, ILogger logger) : IA
     {
         var now = primary.Set.UtcNow;
         var deleted = 0;
-        foreach (var collection in unit.Storage.Databases.SelectMany(d => d.Collections).ToList())
+        foreach (var collection in primary.Storage.Databases.SelectMany(d => d.Collections).ToList())
         {
             foreach (var index in collection.Indexes.Where(i =>
                 i.ExpireAfterSeconds is not null && i.KeyPattern.ElementCount == 1).ToList())

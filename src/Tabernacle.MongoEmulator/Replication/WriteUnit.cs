@@ -18,8 +18,6 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
     /// <summary>The optime of the last entry this unit logged, or <c>null</c> when it changed nothing.</summary>
     public OpTime? LastOpTime { get; private set; }
 
-    public StorageEngine Storage => member.Storage;
-
     public CollectionStore GetOrCreateCollection(string database, string collection)
     {
         var existing = member.Storage.GetCollection(database, collection);
@@ -32,7 +30,13 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
         return member.Storage.GetCollection(database, collection)!;
     }
 
+    public IEnumerable<string> DatabaseNames => _reader.DatabaseNames;
+
     public CollectionStore? Collection(string database, string collection) => _reader.Collection(database, collection);
+
+    public IEnumerable<CollectionStore> Collections(string database) => _reader.Collections(database);
+
+    public void CountExamined(long documents) => _reader.CountExamined(documents);
 
     public IEnumerable<BsonDocument> Candidates(string database, string collection, Query.Filters.QueryFilter filter,
         CollectionIndex? hint) =>

@@ -76,6 +76,27 @@ public sealed class LayerTests
             && u.Member.StartsWith("Tabernacle.MongoEmulator.Replication.IMemberStatus::", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Commands_reach_data_and_catalog_only_through_the_readers_and_writers_Replication_hands_them()
+    {
+        // IDocumentReader/IDocumentWriter (and WriteUnit) are the operations Replication implements under its lock; the
+        // storage engine behind them (every database, its mutators, its history) is not handed to the Commands layer.
+        var violations = Graph.Value.MemberUses
+            .Where(u => u.FromLayer == "Commands"
+                && u.Member.StartsWith("Tabernacle.MongoEmulator.Storage.StorageEngine::", StringComparison.Ordinal))
+            .Select(u => $"{u.From} uses {u.Member}")
+            .Distinct()
+            .Order()
+            .ToList();
+
+        Assert.True(violations.Count == 0, "The storage engine used in Commands:\n" + string.Join("\n", violations));
+        // Not vacuous: Replication does use the engine, and Commands use the reader's catalog operations.
+        Assert.Contains(Graph.Value.MemberUses, u => u.FromLayer == "Replication"
+            && u.Member.StartsWith("Tabernacle.MongoEmulator.Storage.StorageEngine::", StringComparison.Ordinal));
+        Assert.Contains(Graph.Value.MemberUses, u => u.FromLayer == "Commands"
+            && u.Member.StartsWith("Tabernacle.MongoEmulator.Replication.IDocumentReader::", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("Tabernacle.MongoEmulator.Commands.Handlers.ListCollectionsCommand")]
     [InlineData("Tabernacle.MongoEmulator.Commands.Handlers.ListIndexesCommand")]

@@ -19,12 +19,15 @@ public sealed class PartitionTests : EmulatorTestBase
         await Items.InsertOneAsync(Doc("{ _id: 'before' }"));
         await Emulator.WaitForReplicationAsync(Patience);
         var old = Emulator.Primary!;
+        // Connected before the cut (a first connection on a loaded machine can take longer than the member needs to
+        // notice it lost the majority).
+        using var direct = new MongoClient($"mongodb://{old.Host}/?directConnection=true&retryWrites=false");
+        var onOld = direct.GetDatabase("partition").GetCollection<BsonDocument>("items");
+        await onOld.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty);
         old.Disconnect();
         Assert.True(old.IsDisconnected);
 
         // Clients still reach the cut-off member; until it notices, it accepts w:1 writes.
-        using var direct = new MongoClient($"mongodb://{old.Host}/?directConnection=true&retryWrites=false");
-        var onOld = direct.GetDatabase("partition").GetCollection<BsonDocument>("items");
         await onOld.WithWriteConcern(WriteConcern.W1).InsertOneAsync(Doc("{ _id: 'lost' }"));
 
         // A majority write on the old side never succeeds: it times out or is interrupted by the step-down.

@@ -151,16 +151,26 @@ internal sealed class ProjectionBinder(MqlTranslatingExpressionVisitor translato
             return new DocumentValueExpression(aggregate.Field, aggregate.Type, null, null);
         }
 
-        // AsQueryable()/ToList() over an owned collection is the collection itself.
+        // AsQueryable()/ToList() over an owned collection is the collection itself. The source is visited once: visiting a
+        // subquery joins it into the query (a $lookup stage), so a second visit would join it twice.
         if (node.Method.Name is nameof(Queryable.AsQueryable) or nameof(Enumerable.ToList) or nameof(Enumerable.AsEnumerable)
             or nameof(Enumerable.ToArray)
-            && node.Arguments.Count == 1 && Visit(node.Arguments[0]) is EmbeddedCollectionExpression collection)
+            && node.Arguments.Count == 1 && !(node.Method.DeclaringType == typeof(Queryable) && ContainsQueryRoot(node)))
         {
-            return node.Method.Name == nameof(Enumerable.ToArray)
-                ? Expression.Call(
-                    typeof(Enumerable).GetMethod(nameof(Enumerable.ToArray))!.MakeGenericMethod(
-                        collection.Navigation.TargetEntityType.ClrType), collection)
-                : collection;
+            var items = Visit(node.Arguments[0]);
+            if (items is EmbeddedCollectionExpression collection)
+            {
+                return node.Method.Name == nameof(Enumerable.ToArray)
+                    ? Expression.Call(
+                        typeof(Enumerable).GetMethod(nameof(Enumerable.ToArray))!.MakeGenericMethod(
+                            collection.Navigation.TargetEntityType.ClrType), collection)
+                    : collection;
+            }
+
+            if (node.Method.DeclaringType != typeof(Queryable))
+            {
+                return node.Update(null, [items!]);
+            }
         }
 
         // Queryable operators over a materialized embedded collection run on the client, as LINQ to Objects.

@@ -501,12 +501,17 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
             var itemDocument = Parameter(typeof(BsonDocument), "joined");
             var ordinal = Parameter(typeof(int), "ordinal");
             var inner = Child();
-            if (collection.ItemDocument is { } item)
+            // The item's document also when the items are projections: what the item shaper roots there (an entity in an
+            // anonymous object, a subquery joined into each item) is read from the item, not from the outer row.
+            if ((collection.ItemDocument ?? collection.ItemRoot) is { } item)
             {
                 var itemBuffer = Variable(typeof(ValueBuffer), "joinedBuffer");
                 inner._scoped[item] = (itemDocument, itemBuffer);
                 inner.Variables.Add(itemBuffer);
-                inner.Assignments.Add(Assign(itemBuffer, Call(CreateMethod, itemDocument, Constant(item.EntityType))));
+                if (collection.ItemDocument is not null || DocumentUseFinder.Uses(collection.InnerShaper, item))
+                {
+                    inner.Assignments.Add(Assign(itemBuffer, Call(CreateMethod, itemDocument, Constant(item.EntityType))));
+                }
             }
 
             inner._rowOverride = itemDocument;

@@ -21,8 +21,9 @@ internal sealed class ListDatabasesCommand : ICommandHandler
         var databases = new BsonArray();
         long total = 0;
         // Counted under the storage lock; the entries are built and filtered after it.
-        var found = context.ReadLatest(reader => reader.Storage.Databases
-            .OrderBy(d => d.Name, StringComparer.Ordinal)
+        var found = context.ReadLatest(reader => reader.DatabaseNames
+            .Order(StringComparer.Ordinal)
+            .Select(name => (Name: name, Collections: reader.Collections(name).ToList()))
             .Select(d => (d.Name, Size: d.Collections.Sum(c => (long)c.Count * 64), Empty: !d.Collections.Any(c => c.Count > 0)))
             .ToList());
         foreach (var (name, size, empty) in found)
@@ -133,7 +134,7 @@ internal sealed class CreateCommand : ICommandHandler
 
         var opTime = context.WriteNow(unit =>
         {
-            if (unit.Storage.GetCollection(context.Database, name) is not null)
+            if (unit.Collection(context.Database, name) is not null)
             {
                 throw new MongoErrorException(ErrorCodes.NamespaceExists, $"Collection {context.Namespace} already exists.");
             }
@@ -160,7 +161,7 @@ internal sealed class DropCommand : ICommandHandler
         var reply = new BsonDocument();
         var opTime = context.WriteNow(unit =>
         {
-            if (unit.Storage.GetCollection(context.Database, name) is { } collection)
+            if (unit.Collection(context.Database, name) is { } collection)
             {
                 reply["nIndexesWas"] = collection.Indexes.Count;
                 reply["ns"] = context.Namespace;
@@ -186,10 +187,10 @@ internal sealed class DropDatabaseCommand : ICommandHandler
         var reply = new BsonDocument();
         var opTime = context.WriteNow(unit =>
         {
-            if (unit.Storage.GetDatabase(context.Database) is { } database)
+            if (unit.DatabaseNames.Contains(context.Database, StringComparer.Ordinal))
             {
                 // mongod drops (and logs) each collection first, which change streams report as drop events.
-                foreach (var name in database.Collections.Select(c => c.Name).Order(StringComparer.Ordinal).ToList())
+                foreach (var name in unit.Collections(context.Database).Select(c => c.Name).Order(StringComparer.Ordinal).ToList())
                 {
                     unit.Command(context.Database, CatalogOperations.Drop(name));
                 }
@@ -236,7 +237,7 @@ internal sealed class CreateIndexesCommand : ICommandHandler
         var reply = new BsonDocument();
         var opTime = context.WriteNow(unit =>
         {
-            var existed = unit.Storage.GetCollection(context.Database, name) is not null;
+            var existed = unit.Collection(context.Database, name) is not null;
             var collection = unit.GetOrCreateCollection(context.Database, name);
             var before = collection.Indexes.Count;
             foreach (var value in specs)
@@ -432,7 +433,7 @@ internal sealed class DropIndexesCommand : ICommandHandler
         var reply = new BsonDocument();
         var opTime = context.WriteNow(unit =>
         {
-            var collection = unit.Storage.GetCollection(context.Database, name)
+            var collection = unit.Collection(context.Database, name)
                 ?? throw new MongoErrorException(ErrorCodes.NamespaceNotFound, $"ns not found {context.Namespace}");
             reply["nIndexesWas"] = collection.Indexes.Count;
             foreach (var indexName in Resolve(collection, target))

@@ -39,7 +39,7 @@ internal sealed class FindCommand : ICommandHandler
             // A sort with a limit that an index provides reads only as far as the page ends (mongod's IXSCAN without SORT).
             var ordered = limit > 0 ? ReadSupport.InSortOrder(reader, context.Database, name, filter, hint, sort, collation) : null;
             var page = ordered is not null
-                ? ReadSupport.Page(ReadSupport.MatchEach(reader.Storage, ordered, filter, context.CancellationToken), null, collation, skip,
+                ? ReadSupport.Page(ReadSupport.MatchEach(reader, ordered, filter, context.CancellationToken), null, collation, skip,
                     limit).ToList()
                 : ReadSupport.Page(ReadSupport.MatchEach(reader, context.Database, name, filter, hint, context.CancellationToken), sort,
                     collation, skip, limit)

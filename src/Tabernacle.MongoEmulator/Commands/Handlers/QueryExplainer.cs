@@ -51,7 +51,7 @@ internal static class QueryExplainer
             examined++;
             return d;
         });
-        var matches = ReadSupport.MatchEach(reader.Storage, counted, filter, context.CancellationToken);
+        var matches = ReadSupport.MatchEach(reader, counted, filter, context.CancellationToken);
         var results = ReadSupport.Page(matches, plan.ProvidesSort ? null : sort, collation, skip, limit).ToList();
         return new ExplainedQuery(winningPlan, results.Count, examined, plan.Index is null ? 0 : examined,
             stopwatch.ElapsedMilliseconds, results);

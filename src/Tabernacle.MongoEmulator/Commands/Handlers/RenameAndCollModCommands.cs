@@ -27,12 +27,12 @@ internal sealed class RenameCollectionCommand : ICommandHandler
         var dropTarget = context.OptionalBool("dropTarget", false);
         var opTime = context.WriteNow(unit =>
         {
-            if (unit.Storage.GetCollection(fromDatabase, from) is null)
+            if (unit.Collection(fromDatabase, from) is null)
             {
                 throw new MongoErrorException(ErrorCodes.NamespaceNotFound, "Source collection " + $"{fromDatabase}.{from} does not exist");
             }
 
-            if (unit.Storage.GetCollection(toDatabase, to) is not null)
+            if (unit.Collection(toDatabase, to) is not null)
             {
                 if (!dropTarget)
                 {
@@ -85,7 +85,7 @@ internal sealed class CollModCommand : ICommandHandler
 
         var opTime = context.WriteNow(unit =>
         {
-            if (unit.Storage.GetCollection(context.Database, name) is null)
+            if (unit.Collection(context.Database, name) is null)
             {
                 throw new MongoErrorException(ErrorCodes.NamespaceNotFound, $"ns does not exist: {context.Namespace}");
             }

@@ -183,7 +183,7 @@ internal sealed class DbStatsCommand : ICommandHandler
         var scale = StorageSizes.Scale(context);
         var reply = context.Read(reader =>
         {
-            var collections = reader.Storage.GetDatabase(context.Database)?.Collections.ToList() ?? [];
+            var collections = reader.Collections(context.Database).ToList();
             long objects = 0, dataSize = 0, indexSize = 0, indexes = 0;
             foreach (var collection in collections)
             {

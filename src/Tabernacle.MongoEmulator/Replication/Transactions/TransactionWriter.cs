@@ -11,15 +11,23 @@ namespace Tabernacle.MongoEmulator.Replication;
 /// </summary>
 internal sealed class TransactionWriter(ReplicaMember member, Transaction transaction) : IDocumentWriter
 {
-    public StorageEngine Storage => member.Storage;
+    private readonly CurrentDataReader _catalog = new(member.Storage);
 
     public OpTime? LastOpTime => null;
+
+    // The catalog is the current one (DDL inside a transaction is applied at once, as the set's create and index
+    // commands are); only documents are read at the transaction's snapshot.
+    public IEnumerable<string> DatabaseNames => _catalog.DatabaseNames;
+
+    public IEnumerable<CollectionStore> Collections(string database) => _catalog.Collections(database);
+
+    public void CountExamined(long documents) => _catalog.CountExamined(documents);
 
     /// <summary>A transaction's own writes take document locks instead (a conflict aborts it with WriteConflict).</summary>
     public bool WaitForTransactions(string database, string collection, IEnumerable<BsonValue> ids, DateTime? deadline,
         CancellationToken cancellationToken) => false;
 
-    public CollectionStore? Collection(string database, string collection) => member.Storage.GetCollection(database, collection);
+    public CollectionStore? Collection(string database, string collection) => _catalog.Collection(database, collection);
 
     // Through the planner's index choice, as reads and writes outside transactions: the snapshot's candidates, with
     // the transaction's own writes in their place, then its other buffered documents (the filter is re-checked).

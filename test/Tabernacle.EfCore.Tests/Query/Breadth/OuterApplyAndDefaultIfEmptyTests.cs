@@ -224,4 +224,39 @@ public sealed class OuterApplyAndDefaultIfEmptyTests : ProviderTestBase<LibraryC
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => twoLevels.ToListAsync());
         Assert.Contains("two or more levels out", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_subquery_inside_a_joined_subquerys_projection_reads_the_item_it_is_joined_into()
+    {
+        await using var db = CreateContext();
+
+        // Each book's author is looked up inside the book's own $lookup: read from the book, not from the author row
+        // (which has a joined array of the same name; reading it gave one null per book of the author).
+        var names = await db.Authors.OrderBy(a => a.Id)
+            .Select(a => db.Books.Where(b => b.AuthorId == a.Id).OrderBy(b => b.Id)
+                .Select(b => db.Authors.Where(x => x.Id == b.AuthorId).Select(x => x.Name).ToList()).ToList())
+            .ToListAsync();
+        var expected = _authors.OrderBy(a => a.Id)
+            .Select(a => _books.Where(b => b.AuthorId == a.Id).OrderBy(b => b.Id)
+                .Select(b => _authors.Where(x => x.Id == b.AuthorId).Select(x => x.Name).ToList()).ToList())
+            .ToList();
+        Assert.Equal(expected, names);
+
+        // The books are joined once (a subquery in ToList() was visited twice, leaving an unused second $lookup).
+        var mql = db.Authors.Select(a => db.Books.Where(b => b.AuthorId == a.Id).Select(b => b.Title).ToList()).ToQueryString();
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(mql, "\"from\" : \"books\""));
+
+        var titled = await db.Authors.OrderBy(a => a.Id)
+            .Select(a => db.Books.Where(b => b.AuthorId == a.Id).OrderBy(b => b.Id)
+                .Select(b => new { b.Title, Author = db.Authors.Where(x => x.Id == b.AuthorId).Select(x => x.Name).FirstOrDefault() })
+                .ToList())
+            .ToListAsync();
+        var expectedTitled = _authors.OrderBy(a => a.Id)
+            .Select(a => _books.Where(b => b.AuthorId == a.Id).OrderBy(b => b.Id)
+                .Select(b => new { b.Title, Author = _authors.Where(x => x.Id == b.AuthorId).Select(x => x.Name).FirstOrDefault() })
+                .ToList())
+            .ToList();
+        Assert.Equal(expectedTitled.Select(l => string.Join(",", l)), titled.Select(l => string.Join(",", l)));
+        Assert.Contains("Author = Ann", titled[0][0].ToString(), StringComparison.Ordinal);
+    }
 }
