@@ -194,7 +194,7 @@ internal sealed class MqlTranslatingExpressionVisitor : ExpressionVisitor
             var found = MemberBinder.FindMember(shaper, MemberIdentity.Create(node.Member));
             return found is INavigation navigation && !navigation.ForeignKey.IsOwnership
                 ? Fail($"The navigation '{navigation.DeclaringEntityType.DisplayName()}.{navigation.Name}' leads to another collection; " +
-                    $"navigations between collections cannot be used in queries yet.")!
+                    $"navigations between collections cannot be used in queries yet.")
                 : Fail(CoreStrings.QueryUnableToTranslateMember(node.Member.Name, shaper.StructuralType.DisplayName()));
         }
 
