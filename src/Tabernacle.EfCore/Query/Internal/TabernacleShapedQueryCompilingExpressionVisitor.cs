@@ -54,6 +54,15 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                 : DocumentInjection(shapedQueryExpression.ShaperExpression, tracking);
         var block = Block(body.Type, variables, [.. assignments, body]);
         var materialized = InjectStructuralTypeMaterializers(block);
+        if (serializer is WireRowSerializer wireSerializer)
+        {
+            // EF Core's materializer reads the value buffer through ValueBufferTryReadValue; values the serializer put in
+            // the row's bank are read from there with their own type instead.
+            var rewriter = new WireTypedReadRewriter();
+            materialized = rewriter.Visit(materialized);
+            wireSerializer.ShaperTypedReads = rewriter.Replaced;
+        }
+
         var shaper = Lambda(materialized, QueryCompilationContext.QueryContextParameter, row);
 
         var enumerableType = typeof(QueryingEnumerable<,>).MakeGenericType(row.Type, shaper.ReturnType);
@@ -199,6 +208,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
     {
         private static readonly MethodInfo OwnedRowMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.OwnedRow))!;
         private static readonly MethodInfo ReadRowValueMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.ReadRowValue))!;
+        private static readonly MethodInfo RowValueMethod = typeof(WireBank).GetMethod(nameof(WireBank.RowValue))!;
+        private static readonly MethodInfo RowNullableMethod = typeof(WireBank).GetMethod(nameof(WireBank.RowNullable))!;
         private static readonly ConstructorInfo ValueBufferConstructor = typeof(ValueBuffer).GetConstructor([typeof(object?[])])!;
         private readonly Dictionary<string, object> _wireNodes = new(StringComparer.Ordinal);
 
@@ -251,12 +262,21 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                 }
 
                 case DocumentValueExpression value when wire is not null:
-                    return _rowOverride is not null
-                        ? throw new WireShapeNotSupportedException("value inside a joined array")
+                {
+                    if (_rowOverride is not null)
+                    {
+                        throw new WireShapeNotSupportedException("value inside a joined array");
+                    }
+
+                    var (slot, typed) = wire.Scalar(value.Path, value.Type, value.TypeMapping);
+                    return typed is null
+                        ? Call(ReadRowValueMethod.MakeGenericMethod(value.Type), row, Constant(slot))
                         : Call(
-                            ReadRowValueMethod.MakeGenericMethod(value.Type),
+                            (value.Type == typed.StoreType ? RowValueMethod : RowNullableMethod).MakeGenericMethod(typed.StoreType),
                             row,
-                            Constant(wire.Scalar(value.Path, value.Type, value.TypeMapping)));
+                            Constant(slot),
+                            Constant(typed.Offset));
+                }
 
                 case EmbeddedCollectionExpression { Detached: false } collection when wire is not null:
                 {
