@@ -36,7 +36,7 @@ internal sealed class WireShape
     {
         var slot = _root.Next++;
         var typed = WireTypedReader.Create(mapping, clrType, _root.BankNext);
-        _root.BankNext += typed?.Width ?? 0;
+        _root.BankNext += typed?.Size ?? 0;
         _root.Scalars.Add((path.Split('.'), slot, WireValueReaders.For(mapping, clrType), typed));
         return (slot, typed);
     }
@@ -173,7 +173,7 @@ internal sealed class WireShape
 
         public int Next { get; set; }
 
-        // The longs of the row's bank: the entity's typed values, then typed projected values.
+        // The bytes of the row's bank: the entity's typed values, then typed projected values.
         public int BankNext { get; set; }
 
         public List<(string[] Path, int Slot, WireValueReaders.ValueReader Read, WireTypedReader? Typed)> Scalars { get; } = [];

@@ -51,17 +51,20 @@ internal sealed class WireTable
     private (int Slot, WireTable Child)[] _ownedArrays = [];
     private int _idSlot = -1;
 
-    // The row's typed values: a long[] of _bankWidth in the row's last slot (none when 0), and each slot's typed reader.
-    private int _bankWidth;
+    // The row's typed values: a long[] of _bankLongs in the row's last slot (none when 0), and each slot's typed reader.
+    private int _bankLongs;
     private WireTypedReader?[] _typedSlots = [];
 
     /// <summary>
     /// The table of a row: <paramref name="entityType"/>'s value-buffer slots (if any) plus the shape's extras, with a bank
-    /// of <paramref name="bankWidth"/> <c>long</c>s for the values read with their own type.
+    /// of <paramref name="bankBytes"/> bytes for the values read with their own type.
     /// </summary>
-    public static WireTable ForRow(int size, IEntityType? entityType, int bankWidth)
+    public static WireTable ForRow(int size, IEntityType? entityType, int bankBytes)
     {
-        var table = new WireTable { _size = size, _entityType = entityType, _bankWidth = bankWidth, _typedSlots = new WireTypedReader?[size] };
+        var table = new WireTable
+        {
+            _size = size, _entityType = entityType, _bankLongs = WireBank.Longs(bankBytes), _typedSlots = new WireTypedReader?[size],
+        };
         var valueSlots = new List<int>();
         if (entityType is not null)
         {
@@ -173,9 +176,9 @@ internal sealed class WireTable
     {
         long[]? bank = null;
         object?[] row;
-        if (_bankWidth > 0)
+        if (_bankLongs > 0)
         {
-            bank = new long[_bankWidth];
+            bank = new long[_bankLongs];
             row = new object?[_size + 1];
             row[_size] = bank;
         }

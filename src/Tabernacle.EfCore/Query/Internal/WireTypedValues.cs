@@ -16,13 +16,13 @@ namespace Tabernacle.EfCore.Query.Internal;
 /// <see cref="WireTable.Typed"/>. An element of another BSON type than the typed read expects is read by the boxing
 /// reader (<see cref="WireValueReaders.For"/>), so it converts, or fails, exactly as before.
 /// </summary>
-internal abstract class WireTypedReader(int offset, int width, Type storeType)
+internal abstract class WireTypedReader(int offset, int size, Type storeType)
 {
-    /// <summary>Where the value starts in the bank, in <c>long</c>s.</summary>
+    /// <summary>Where the value starts in the bank, in bytes (values are packed, read and written unaligned).</summary>
     public int Offset { get; } = offset;
 
-    /// <summary>How many <c>long</c>s the value takes.</summary>
-    public int Width { get; } = width;
+    /// <summary>How many bytes the value takes.</summary>
+    public int Size { get; } = size;
 
     /// <summary>The model type stored (a property's type without <see cref="Nullable{T}"/>).</summary>
     public Type StoreType { get; } = storeType;
@@ -72,10 +72,9 @@ internal abstract class WireTypedReader(int offset, int width, Type storeType)
             return null;
         }
 
-        var width = (SizeOf(model) + sizeof(long) - 1) / sizeof(long);
         var type = typeof(WireTypedReader<,>).MakeGenericType(provider, model);
         return (WireTypedReader)Activator.CreateInstance(
-            type, offset, width, direct.BsonType, direct.Read, convert, WireValueReaders.For(mapping, clrType))!;
+            type, offset, SizeOf(model), direct.BsonType, direct.Read, convert, WireValueReaders.For(mapping, clrType))!;
     }
 
     private static bool ContainsReferences(Type type) =>
@@ -155,11 +154,11 @@ internal abstract class WireTypedReader(int offset, int width, Type storeType)
 /// <summary>The typed reader of a <typeparamref name="TModel"/> stored as <typeparamref name="TProvider"/>.</summary>
 internal sealed class WireTypedReader<TProvider, TModel>(
     int offset,
-    int width,
+    int size,
     BsonType bsonType,
     WireTypedReader.DirectRead<TProvider> read,
     Func<TProvider, TModel>? convert,
-    WireValueReaders.ValueReader boxed) : WireTypedReader(offset, width, typeof(TModel))
+    WireValueReaders.ValueReader boxed) : WireTypedReader(offset, size, typeof(TModel))
     where TModel : struct
 {
     public override object? Read(IBsonReader reader, long[] bank)
@@ -186,21 +185,28 @@ internal sealed class WireTypedReader<TProvider, TModel>(
 
 /// <summary>
 /// The typed storage of a row read from the wire: value-type values live in a <c>long[]</c> (the bank) in the row's last
-/// slot, their slots hold <see cref="WireTable.Typed"/>. The shaper reads them with these methods, which the compiled
+/// slot, packed at byte offsets (a bool takes one byte, an int four), and their slots hold <see cref="WireTable.Typed"/>. The shaper reads them with these methods, which the compiled
 /// shaper calls in place of EF Core's <c>ValueBufferTryReadValue</c> (see <see cref="WireTypedReadRewriter"/>): no box
 /// between the wire and the property. A slot that holds anything else (a default filled in, null, a value read by the
 /// boxing fallback) is read as EF Core reads it.
 /// </summary>
 internal static class WireBank
 {
+    /// <summary>The longs a bank of <paramref name="bytes"/> takes.</summary>
+    public static int Longs(int bytes) => (bytes + sizeof(long) - 1) / sizeof(long);
+
     public static void Write<T>(long[] bank, int offset, T value)
         where T : struct =>
-        Unsafe.WriteUnaligned(ref Unsafe.As<long, byte>(ref bank[offset]), value);
+        Unsafe.WriteUnaligned(ref At(bank, offset), value);
 
     public static T ReadAt<T>(long[] bank, int offset)
-        where T : struct
-        // A width of whole longs is reserved for each value, so the read never passes the bank's end.
-        => Unsafe.ReadUnaligned<T>(ref Unsafe.As<long, byte>(ref bank[offset]));
+        where T : struct =>
+        Unsafe.ReadUnaligned<T>(ref At(bank, offset));
+
+    // The byte at an offset: the long that holds it is bounds-checked; a layout gives each value the bytes it takes within
+    // the bank's length (Longs of the layout's total), so no value reaches past the end.
+    private static ref byte At(long[] bank, int offset) =>
+        ref Unsafe.Add(ref Unsafe.As<long, byte>(ref bank[offset >> 3]), offset & 7);
 
     private static long[] BankOf(in ValueBuffer buffer) => (long[])buffer[buffer.Count - 1]!;
 
@@ -223,7 +229,14 @@ internal static class WireBank
         where T : struct
     {
         var value = buffer[index];
-        return ReferenceEquals(value, WireTable.Typed) ? ReadAt<T>(BankOf(buffer), offset) : value;
+        if (!ReferenceEquals(value, WireTable.Typed))
+        {
+            return value;
+        }
+
+        var typed = ReadAt<T>(BankOf(buffer), offset);
+        // Small ints (most keys of small collections, counts) share their boxes, as the boxing reader's do.
+        return typeof(T) == typeof(int) ? WireValueReaders.Box(Unsafe.As<T, int>(ref typed)) : typed;
     }
 
     /// <summary>The slot itself, for a null test (a typed value is not null): no box to compare.</summary>
@@ -257,7 +270,7 @@ internal sealed class WireBankLayout
 
     private readonly Dictionary<IPropertyBase, WireTypedReader> _readers = [];
 
-    /// <summary>The <c>long</c>s the hierarchy's typed values take.</summary>
+    /// <summary>The bytes the hierarchy's typed values take.</summary>
     public int Width { get; private set; }
 
     public static WireBankLayout Of(IEntityType entityType)
@@ -301,7 +314,7 @@ internal sealed class WireBankLayout
                 if (WireTypedReader.Create(slot.Mapping, property.ClrType, layout.Width) is { } reader)
                 {
                     layout._readers[property] = reader;
-                    layout.Width += reader.Width;
+                    layout.Width += reader.Size;
                 }
             }
         }
