@@ -264,7 +264,7 @@ public sealed class WireTypedReadTests : ProviderTestBase<TypedReadingContext>
         var row = RowOf(serializer, await StoredAsync("typedreadings", 2));
         foreach (var name in ValueTypeProperties)
         {
-            Assert.True(ReferenceEquals(row[PropertyOf(db, typeof(TypedReading), name).GetIndex()], WireTable.Typed), name);
+            Assert.True(WireTable.IsTyped(row[PropertyOf(db, typeof(TypedReading), name).GetIndex()]), name);
         }
 
         Assert.True(serializer.ShaperTypedReads >= ValueTypeProperties.Length, serializer.ShaperTypedReads.ToString());
@@ -329,7 +329,7 @@ public sealed class WireTypedReadTests : ProviderTestBase<TypedReadingContext>
         var query = db.Readings.AsNoTracking().Where(r => r.Id == 4);
         var row = RowOf(SerializerOf(query), document);
         Assert.Equal(6L, row[PropertyOf(db, typeof(TypedReading), "Big").GetIndex()]);
-        Assert.True(ReferenceEquals(row[PropertyOf(db, typeof(TypedReading), "Open").GetIndex()], WireTable.Typed));
+        Assert.True(WireTable.IsTyped(row[PropertyOf(db, typeof(TypedReading), "Open").GetIndex()]));
 
         var reading = await query.SingleAsync();
         Assert.Equal((6L, 2.0, 1.5m, (int?)9), (reading.Big, reading.Ratio, reading.Price, reading.MaybeInt));
@@ -383,9 +383,9 @@ public sealed class WireTypedReadTests : ProviderTestBase<TypedReadingContext>
         var query = db.Animals.AsNoTracking().OrderBy(a => a.Id);
         var serializer = SerializerOf(query);
         var dogRow = RowOf(serializer, await StoredAsync("typedanimals", 2));
-        Assert.True(ReferenceEquals(dogRow[PropertyOf(db, typeof(TypedDog), "Legs").GetIndex()], WireTable.Typed));
+        Assert.True(WireTable.IsTyped(dogRow[PropertyOf(db, typeof(TypedDog), "Legs").GetIndex()]));
         var catRow = RowOf(serializer, await StoredAsync("typedanimals", 1));
-        Assert.True(ReferenceEquals(catRow[PropertyOf(db, typeof(TypedCat), "Weight").GetIndex()], WireTable.Typed));
+        Assert.True(WireTable.IsTyped(catRow[PropertyOf(db, typeof(TypedCat), "Weight").GetIndex()]));
 
         var animals = await query.ToListAsync();
         Assert.Equal(4.25, Assert.IsType<TypedCat>(animals[0]).Weight);
@@ -409,6 +409,35 @@ public sealed class WireTypedReadTests : ProviderTestBase<TypedReadingContext>
     }
 
     [Fact]
+    public async Task Rows_over_many_batches_and_slabs_and_of_concurrent_queries_keep_their_own_typed_values()
+    {
+        // 1,200 dogs of 3 longs each fill several 512-long slabs; rows of later batches arrive through getMore, perhaps on
+        // another thread (each thread claims from its own slab).
+        var template = await StoredAsync("typedanimals", 2);
+        await RawCollection("typedanimals").InsertManyAsync(Enumerable.Range(100, 1_200).Select(i =>
+        {
+            var dog = template.DeepClone().AsBsonDocument;
+            dog["_id"] = i;
+            dog["Legs"] = i * 3;
+            dog["Good"] = i % 3 == 0;
+            return dog;
+        }));
+        await using var db = CreateContext();
+        var query = db.Animals.AsNoTracking().OfType<TypedDog>().Where(d => d.Id >= 100).OrderBy(d => d.Id);
+        Assert.True(SerializerOf(query).ShaperTypedReads > 0);
+
+        async Task CheckAsync()
+        {
+            await using var context = CreateContext();
+            var dogs = await context.Animals.AsNoTracking().OfType<TypedDog>().Where(d => d.Id >= 100).OrderBy(d => d.Id).ToListAsync();
+            Assert.Equal(Enumerable.Range(100, 1_200).Select(i => (i, i * 3, i % 3 == 0)), dogs.Select(d => (d.Id, d.Legs, d.Good)));
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(CheckAsync)));
+        Assert.Equal(Enumerable.Range(100, 1_200).Select(i => i * 3), query.ToList().Select(d => d.Legs));
+    }
+
+    [Fact]
     public async Task Projected_value_types_are_read_into_the_bank()
     {
         await using var db = CreateContext();
@@ -416,7 +445,7 @@ public sealed class WireTypedReadTests : ProviderTestBase<TypedReadingContext>
             .Select(r => new { r.Id, r.Ratio, r.MaybeDouble, r.Mood, r.Temperature, r.MaybeTemperature, r.Part.Count, r.Spot.X, r.At });
         var serializer = SerializerOf(query);
         var row = RowOf(serializer, await StoredAsync("typedreadings", 2));
-        Assert.Equal(9, row.Take(row.Length - 1).Count(v => ReferenceEquals(v, WireTable.Typed)));
+        Assert.Equal(9, row.Take(row.Length - 1).Count(v => WireTable.IsTyped(v)));
         Assert.IsType<long[]>(row[^1]);
 
         var rows = await query.ToListAsync();

@@ -23,8 +23,8 @@ internal sealed class WireTable
     /// <summary>A slot whose element was BSON null (or undefined).</summary>
     public static readonly object Null = new();
 
-    /// <summary>A slot whose value was read with its own type into the row's bank (see <see cref="WireBank"/>).</summary>
-    public static readonly object Typed = new();
+    /// <summary>Whether a slot's value was read with its own type into the row's bank (see <see cref="WireBank"/>).</summary>
+    public static bool IsTyped(object? value) => value is WireTypedMarker;
 
     private enum Kind
     {
@@ -175,10 +175,11 @@ internal sealed class WireTable
     public object?[] ReadRow(IBsonReader reader)
     {
         long[]? bank = null;
+        WireTypedMarker? marker = null;
         object?[] row;
         if (_bankLongs > 0)
         {
-            bank = new long[_bankLongs];
+            bank = WireBank.Claim(_bankLongs, out marker);
             row = new object?[_size + 1];
             row[_size] = bank;
         }
@@ -192,11 +193,11 @@ internal sealed class WireTable
             row[slot] = Missing;
         }
 
-        ReadInto(reader, row, bank);
+        ReadInto(reader, row, bank, marker);
         return row;
     }
 
-    private void ReadInto(IBsonReader reader, object?[] row, long[]? bank)
+    private void ReadInto(IBsonReader reader, object?[] row, long[]? bank, WireTypedMarker? marker)
     {
         reader.ReadStartDocument();
         var decoder = new NameDecoder(_names);
@@ -222,13 +223,13 @@ internal sealed class WireTable
                     row[entry.Slot] = Null;
                     break;
                 case Kind.Value when entry.TypedRead is { } typed:
-                    row[entry.Slot] = typed.Read(reader, bank!);
+                    row[entry.Slot] = typed.Read(reader, bank!, marker!);
                     break;
                 case Kind.Value:
                     row[entry.Slot] = entry.Read!(reader);
                     break;
                 case Kind.Nested when type is BsonType.Document:
-                    entry.Child!.ReadInto(reader, row, bank);
+                    entry.Child!.ReadInto(reader, row, bank, marker);
                     break;
                 case Kind.Owned when type is BsonType.Document:
                     row[entry.Slot] = entry.Child!.ReadRow(reader);
@@ -337,7 +338,7 @@ internal sealed class WireTable
 
     /// <summary>A slot's value as an object: a typed one boxed from the row's bank.</summary>
     private object? ValueAt(object?[] row, int slot) =>
-        ReferenceEquals(row[slot], Typed) ? _typedSlots[slot]!.Box((long[])row[_size]!) : row[slot];
+        row[slot] is WireTypedMarker marker ? _typedSlots[slot]!.Box((long[])row[_size]!, marker) : row[slot];
 
     // The document's _id as the error names it (an owned document has none of its own: "null", as on the document path).
     // Static, with its state passed along: a lambda capturing the row would allocate its closure on every Complete.

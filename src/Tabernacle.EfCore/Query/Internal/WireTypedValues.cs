@@ -11,9 +11,9 @@ using Tabernacle.EfCore.Storage.Internal;
 namespace Tabernacle.EfCore.Query.Internal;
 
 /// <summary>
-/// Reads one value-type element from the wire with its own type into a row's bank (a <c>long[]</c> in the row's last
-/// slot, see <see cref="WireBank"/>) instead of boxing it into the row: the row's slot then holds
-/// <see cref="WireTable.Typed"/>. An element of another BSON type than the typed read expects is read by the boxing
+/// Reads one value-type element from the wire with its own type into a row's bank (a region of a <c>long[]</c> slab in
+/// the row's last slot, see <see cref="WireBank"/>) instead of boxing it into the row: the row's slot then holds the
+/// row's <see cref="WireTypedMarker"/>. An element of another BSON type than the typed read expects is read by the boxing
 /// reader (<see cref="WireValueReaders.For"/>), so it converts, or fails, exactly as before.
 /// </summary>
 internal abstract class WireTypedReader(int offset, int size, Type storeType)
@@ -27,11 +27,11 @@ internal abstract class WireTypedReader(int offset, int size, Type storeType)
     /// <summary>The model type stored (a property's type without <see cref="Nullable{T}"/>).</summary>
     public Type StoreType { get; } = storeType;
 
-    /// <summary>Reads a present, non-null value: <see cref="WireTable.Typed"/> once it is in the bank, else the boxed value.</summary>
-    public abstract object? Read(IBsonReader reader, long[] bank);
+    /// <summary>Reads a present, non-null value: <paramref name="marker"/> once it is in the bank, else the boxed value.</summary>
+    public abstract object? Read(IBsonReader reader, long[] slab, WireTypedMarker marker);
 
     /// <summary>The value in the bank, boxed (for error messages and owner keys only).</summary>
-    public abstract object Box(long[] bank);
+    public abstract object Box(long[] slab, WireTypedMarker marker);
 
     /// <summary>
     /// The typed reader of a value of <paramref name="clrType"/> mapped by <paramref name="mapping"/>, or <c>null</c> when
@@ -161,7 +161,7 @@ internal sealed class WireTypedReader<TProvider, TModel>(
     WireValueReaders.ValueReader boxed) : WireTypedReader(offset, size, typeof(TModel))
     where TModel : struct
 {
-    public override object? Read(IBsonReader reader, long[] bank)
+    public override object? Read(IBsonReader reader, long[] slab, WireTypedMarker marker)
     {
         if (reader.CurrentBsonType != bsonType)
         {
@@ -176,65 +176,110 @@ internal sealed class WireTypedReader<TProvider, TModel>(
 
         // Without a converter the provider type is the model type or, for an enum, its underlying type (the same bits).
         var value = convert is null ? Unsafe.As<TProvider, TModel>(ref provider) : convert(provider);
-        WireBank.Write(bank, Offset, value);
-        return WireTable.Typed;
+        WireBank.Write(slab, marker.Start + Offset, value);
+        return marker;
     }
 
-    public override object Box(long[] bank) => WireBank.ReadAt<TModel>(bank, Offset);
+    public override object Box(long[] slab, WireTypedMarker marker) => WireBank.ReadAt<TModel>(slab, marker.Start + Offset);
 }
 
 /// <summary>
-/// The typed storage of a row read from the wire: value-type values live in a <c>long[]</c> (the bank) in the row's last
-/// slot, packed at byte offsets (a bool takes one byte, an int four), and their slots hold <see cref="WireTable.Typed"/>. The shaper reads them with these methods, which the compiled
-/// shaper calls in place of EF Core's <c>ValueBufferTryReadValue</c> (see <see cref="WireTypedReadRewriter"/>): no box
-/// between the wire and the property. A slot that holds anything else (a default filled in, null, a value read by the
-/// boxing fallback) is read as EF Core reads it.
+/// Where a row's typed values start in its slab (in bytes): what the slots of its typed values hold. Markers are shared
+/// (one per position of a slab), so marking a slot allocates nothing.
+/// </summary>
+internal sealed class WireTypedMarker
+{
+    private WireTypedMarker(int start) => Start = start;
+
+    public int Start { get; }
+
+    private static readonly WireTypedMarker[] Markers =
+        [.. Enumerable.Range(0, WireBank.SlabLongs).Select(i => new WireTypedMarker(i * sizeof(long)))];
+
+    /// <summary>The marker of a bank that starts at long <paramref name="index"/> of its slab.</summary>
+    public static WireTypedMarker At(int index) => Markers[index];
+}
+
+/// <summary>
+/// The typed storage of rows read from the wire. Value-type values live in a bank: a region of a <c>long[]</c> slab
+/// that the row's last slot holds, packed at byte offsets (a bool takes one byte, an int four); their slots hold the
+/// row's <see cref="WireTypedMarker"/> (where its bank starts). Rows share a slab (each reading thread claims regions of
+/// its own slab, and a slab is never reused), so a row's typed values cost their bytes and no object of their own.
+/// The shaper reads them with these methods, which the compiled shaper calls in place of EF Core's
+/// <c>ValueBufferTryReadValue</c> (see <see cref="WireTypedReadRewriter"/>): no box between the wire and the property.
+/// A slot that holds anything else (a default filled in, null, a value read by the boxing fallback) is read as EF Core
+/// reads it.
 /// </summary>
 internal static class WireBank
 {
+    /// <summary>The longs of a slab: 4 KB, far below the large object heap, shared by the rows of a batch or two.</summary>
+    public const int SlabLongs = 512;
+
+    [ThreadStatic]
+    private static long[]? t_slab;
+
+    [ThreadStatic]
+    private static int t_next;
+
     /// <summary>The longs a bank of <paramref name="bytes"/> takes.</summary>
     public static int Longs(int bytes) => (bytes + sizeof(long) - 1) / sizeof(long);
 
-    public static void Write<T>(long[] bank, int offset, T value)
-        where T : struct =>
-        Unsafe.WriteUnaligned(ref At(bank, offset), value);
+    /// <summary>A bank of <paramref name="longs"/> for one row: its slab, and the marker of where it starts.</summary>
+    public static long[] Claim(int longs, out WireTypedMarker marker)
+    {
+        if (longs > SlabLongs)
+        {
+            marker = WireTypedMarker.At(0);
+            return new long[longs];
+        }
 
-    public static T ReadAt<T>(long[] bank, int offset)
+        var slab = t_slab;
+        if (slab is null || t_next + longs > SlabLongs)
+        {
+            // The old slab stays with the rows that hold it; the thread no longer writes to it.
+            slab = t_slab = new long[SlabLongs];
+            t_next = 0;
+        }
+
+        marker = WireTypedMarker.At(t_next);
+        t_next += longs;
+        return slab;
+    }
+
+    public static void Write<T>(long[] slab, int offset, T value)
         where T : struct =>
-        Unsafe.ReadUnaligned<T>(ref At(bank, offset));
+        Unsafe.WriteUnaligned(ref At(slab, offset), value);
+
+    public static T ReadAt<T>(long[] slab, int offset)
+        where T : struct =>
+        Unsafe.ReadUnaligned<T>(ref At(slab, offset));
 
     // The byte at an offset: the long that holds it is bounds-checked; a layout gives each value the bytes it takes within
-    // the bank's length (Longs of the layout's total), so no value reaches past the end.
-    private static ref byte At(long[] bank, int offset) =>
-        ref Unsafe.Add(ref Unsafe.As<long, byte>(ref bank[offset >> 3]), offset & 7);
+    // the longs its bank claimed, so no value reaches past the end.
+    private static ref byte At(long[] slab, int offset) =>
+        ref Unsafe.Add(ref Unsafe.As<long, byte>(ref slab[offset >> 3]), offset & 7);
 
-    private static long[] BankOf(in ValueBuffer buffer) => (long[])buffer[buffer.Count - 1]!;
+    private static long[] SlabOf(in ValueBuffer buffer) => (long[])buffer[buffer.Count - 1]!;
 
     public static T Read<T>(ValueBuffer buffer, int index, int offset)
-        where T : struct
-    {
-        var value = buffer[index];
-        return ReferenceEquals(value, WireTable.Typed) ? ReadAt<T>(BankOf(buffer), offset) : (T)value!;
-    }
+        where T : struct =>
+        buffer[index] is WireTypedMarker marker ? ReadAt<T>(SlabOf(buffer), marker.Start + offset) : (T)buffer[index]!;
 
     public static T? ReadNullable<T>(ValueBuffer buffer, int index, int offset)
-        where T : struct
-    {
-        var value = buffer[index];
-        return ReferenceEquals(value, WireTable.Typed) ? ReadAt<T>(BankOf(buffer), offset) : (T?)value;
-    }
+        where T : struct =>
+        buffer[index] is WireTypedMarker marker ? ReadAt<T>(SlabOf(buffer), marker.Start + offset) : (T?)buffer[index];
 
     /// <summary>The value as an object (EF Core's key values for the identity map): boxed once, only when asked for.</summary>
     public static object? ReadBoxed<T>(ValueBuffer buffer, int index, int offset)
         where T : struct
     {
         var value = buffer[index];
-        if (!ReferenceEquals(value, WireTable.Typed))
+        if (value is not WireTypedMarker marker)
         {
             return value;
         }
 
-        var typed = ReadAt<T>(BankOf(buffer), offset);
+        var typed = ReadAt<T>(SlabOf(buffer), marker.Start + offset);
         // Small ints (most keys of small collections, counts) share their boxes, as the boxing reader's do.
         return typeof(T) == typeof(int) ? WireValueReaders.Box(Unsafe.As<T, int>(ref typed)) : typed;
     }
@@ -247,15 +292,13 @@ internal static class WireBank
         where T : struct
     {
         var value = row[slot];
-        return ReferenceEquals(value, WireTable.Typed) ? ReadAt<T>((long[])row[^1]!, offset) : value is null ? default : (T)value;
+        return value is WireTypedMarker marker ? ReadAt<T>((long[])row[^1]!, marker.Start + offset)
+            : value is null ? default : (T)value;
     }
 
     public static T? RowNullable<T>(object?[] row, int slot, int offset)
-        where T : struct
-    {
-        var value = row[slot];
-        return ReferenceEquals(value, WireTable.Typed) ? ReadAt<T>((long[])row[^1]!, offset) : (T?)value;
-    }
+        where T : struct =>
+        row[slot] is WireTypedMarker marker ? ReadAt<T>((long[])row[^1]!, marker.Start + offset) : (T?)row[slot];
 }
 
 /// <summary>
