@@ -49,7 +49,9 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
         // Most shapes (entities with scalars, complex properties, owned references and owned collections, hierarchies,
         // projected values) are decoded from the wire into value buffers by a serializer compiled for the shape; the others
         // (joined collections, joined arrays, owned types with derived types) read a BsonDocument per result.
-        var (row, body, variables, assignments, serializer) = WireInjection(shapedQueryExpression.ShaperExpression, tracking) is { } wire
+        var identityMap = QueryCompilationContext.QueryTrackingBehavior != QueryTrackingBehavior.NoTracking;
+        var (row, body, variables, assignments, serializer) =
+            WireInjection(shapedQueryExpression.ShaperExpression, tracking, identityMap) is { } wire
                 ? wire
                 : DocumentInjection(shapedQueryExpression.ShaperExpression, tracking);
         var block = Block(body.Type, variables, [.. assignments, body]);
@@ -118,7 +120,7 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
     }
 
     private static (ParameterExpression, Expression, List<ParameterExpression>, List<Expression>, object)? WireInjection(
-        Expression shaper, bool tracking)
+        Expression shaper, bool tracking, bool identityMap)
     {
         try
         {
@@ -128,7 +130,7 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                 return null;
             }
 
-            var shape = new WireShape(roots.Count == 0 ? null : roots.First());
+            var shape = new WireShape(roots.Count == 0 ? null : roots.First(), boxKeys: identityMap);
             var row = Parameter(typeof(object?[]), "row");
             var injector = new DocumentInjector(row, tracking, shape);
             var body = injector.Inject(shaper);

@@ -18,8 +18,13 @@ internal sealed class WireShape
 {
     private readonly Node _root;
 
-    public WireShape(IEntityType? rootType)
+    // Whether the shape's entities go to an identity map (tracking, or identity resolution): their keys are then kept boxed
+    // in the row, as EF Core looks entries up with the key as an object, and one box serves the lookup and the entity.
+    private readonly bool _boxKeys;
+
+    public WireShape(IEntityType? rootType, bool boxKeys = false)
     {
+        _boxKeys = boxKeys;
         if (rootType is not null && rootType.FindOwnership() is not null)
         {
             throw new WireShapeNotSupportedException("owned root");
@@ -108,7 +113,7 @@ internal sealed class WireShape
         var rootType = _root.EntityType;
         if (rootType is null || !rootType.GetDerivedTypes().Any())
         {
-            return new WireRowSerializer(Table(_root, rootType), null);
+            return new WireRowSerializer(Table(_root, rootType, _boxKeys), null);
         }
 
         var discriminator = rootType.FindDiscriminatorProperty()
@@ -120,16 +125,16 @@ internal sealed class WireShape
         }
 
         var byValue = rootType.GetDerivedTypesInclusive()
-            .Select(t => (t.GetDiscriminatorValue(), Table(_root, t)))
+            .Select(t => (t.GetDiscriminatorValue(), Table(_root, t, _boxKeys)))
             .ToArray();
         var read = WireValueReaders.For(discriminator.GetTypeMapping(), discriminator.ClrType);
         var selector = new WireRowSerializer.Discriminator(path[0], read, byValue);
-        return new WireRowSerializer(Table(_root, rootType), selector);
+        return new WireRowSerializer(Table(_root, rootType, _boxKeys), selector);
     }
 
-    private static WireTable Table(Node node, IEntityType? concrete)
+    private static WireTable Table(Node node, IEntityType? concrete, bool boxKeys)
     {
-        var table = WireTable.ForRow(node.Next, concrete, node.BankNext);
+        var table = WireTable.ForRow(node.Next, concrete, node.BankNext, boxKeys);
         foreach (var (path, slot, read, typed) in node.Scalars)
         {
             table.AddScalar(path, slot, read, typed);
@@ -145,11 +150,11 @@ internal sealed class WireShape
 
             if (isCollection)
             {
-                table.AddOwnedArray(element, slot, Table(child, child.EntityType));
+                table.AddOwnedArray(element, slot, Table(child, child.EntityType, boxKeys));
             }
             else
             {
-                table.AddOwned(element, slot, Table(child, child.EntityType));
+                table.AddOwned(element, slot, Table(child, child.EntityType, boxKeys));
             }
         }
 

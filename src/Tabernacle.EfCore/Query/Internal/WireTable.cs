@@ -57,9 +57,10 @@ internal sealed class WireTable
 
     /// <summary>
     /// The table of a row: <paramref name="entityType"/>'s value-buffer slots (if any) plus the shape's extras, with a bank
-    /// of <paramref name="bankBytes"/> bytes for the values read with their own type.
+    /// of <paramref name="bankBytes"/> bytes for the values read with their own type (keys are read boxed when
+    /// <paramref name="boxKeys"/>: an identity map looks them up as objects).
     /// </summary>
-    public static WireTable ForRow(int size, IEntityType? entityType, int bankBytes)
+    public static WireTable ForRow(int size, IEntityType? entityType, int bankBytes, bool boxKeys = false)
     {
         var table = new WireTable
         {
@@ -91,7 +92,7 @@ internal sealed class WireTable
                     continue;
                 }
 
-                var typed = bank.ReaderOf(slot.Property!);
+                var typed = boxKeys && slot.Property!.IsPrimaryKey() ? null : bank.ReaderOf(slot.Property!);
                 table._typedSlots[slot.Index] = typed;
                 table.Add(slot.Path, Kind.Value, slot.Index, WireValueReaders.For(slot.Mapping, slot.Property!.ClrType), null, typed);
                 valueSlots.Add(slot.Index);
