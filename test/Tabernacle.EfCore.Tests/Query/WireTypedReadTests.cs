@@ -162,7 +162,8 @@ public class TypedReadingContext(DbContextOptions<TypedReadingContext> options) 
             reading.Property(r => r.MoodText).HasConversion<string>();
             reading.Property(r => r.Temperature).HasConversion(c => c.Degrees, d => new Celsius(d));
             reading.Property(r => r.MaybeTemperature).HasConversion(
-                new Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<Celsius, double>(c => c.Degrees, d => new Celsius(d)));
+                new Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<Celsius, double>(
+                    c => c.Degrees, d => new Celsius(d)));
             reading.Property<long>("Version");
             reading.ComplexProperty(r => r.Spot);
         });
@@ -237,7 +238,8 @@ public sealed class WireTypedReadTests : ProviderTestBase<TypedReadingContext>
     private static WireRowSerializer SerializerOf<T>(IQueryable<T> query)
     {
         var enumerable = query.Provider.Execute<IEnumerable<T>>(query.Expression);
-        var serializer = enumerable.GetType().GetProperty("Serializer", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(enumerable);
+        var serializer = enumerable.GetType().GetProperty("Serializer", BindingFlags.NonPublic | BindingFlags.Instance)!
+            .GetValue(enumerable);
         return Assert.IsType<WireRowSerializer>(serializer);
     }
 
@@ -277,7 +279,8 @@ public sealed class WireTypedReadTests : ProviderTestBase<TypedReadingContext>
         Assert.Equal(DateTimeKind.Utc, reading.At.Kind);
         Assert.Equal((TypedMood.Busy, TypedScale.Huge, TypedMood.Tired), (reading.Mood, reading.Scale, reading.MoodText));
         Assert.Equal(new Celsius(23.5), reading.Temperature);
-        Assert.Equal((-2, long.MinValue + 2, double.Epsilon, false), (reading.MaybeInt, reading.MaybeLong, reading.MaybeDouble, reading.MaybeBool));
+        Assert.Equal(
+            (-2, long.MinValue + 2, double.Epsilon, false), (reading.MaybeInt, reading.MaybeLong, reading.MaybeDouble, reading.MaybeBool));
         Assert.Equal(expected.MaybeAt, reading.MaybeAt);
         Assert.Equal((-0.0001m, Guid.Empty, ObjectId.Empty), (reading.MaybePrice, reading.MaybeTag, reading.MaybeRef));
         Assert.Equal((TypedMood?)TypedMood.Calm, reading.MaybeMood);
