@@ -384,6 +384,11 @@ public sealed class WireTypedReadTests : ProviderTestBase<TypedReadingContext>
         await using var check = CreateContext();
         var saved = await check.Readings.AsNoTracking().SingleAsync(r => r.Id == 2);
         Assert.Equal((7L, 77, (Celsius?)null, TypedMood.Busy), (saved.Big, saved.Part.Count, saved.MaybeTemperature, saved.Mood));
+
+        // Identity resolution without tracking keeps keys boxed too, and reads the rest typed.
+        var resolving = check.Readings.AsNoTrackingWithIdentityResolution().OrderBy(r => r.Id);
+        Assert.True(SerializerOf(resolving).ShaperTypedReads > 0);
+        Assert.Equal([(1, 5_000_000_001L), (2, 7L)], (await resolving.ToListAsync()).Select(r => (r.Id, r.Big)));
     }
 
     [Fact]
@@ -445,6 +450,38 @@ public sealed class WireTypedReadTests : ProviderTestBase<TypedReadingContext>
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(CheckAsync)));
         Assert.Equal(Enumerable.Range(100, 1_200).Select(i => i * 3), query.ToList().Select(d => d.Legs));
+    }
+
+    /// <summary>Records what EF Core's materialization interception sees of each reading's values.</summary>
+    private sealed class ValueProbe : Microsoft.EntityFrameworkCore.Diagnostics.IMaterializationInterceptor
+    {
+        public List<(int Id, long Big, Celsius? MaybeTemperature, TypedMood Mood)> Seen { get; } = [];
+
+        public object InitializedInstance(Microsoft.EntityFrameworkCore.Diagnostics.MaterializationInterceptionData data, object entity)
+        {
+            if (entity is TypedReading)
+            {
+                Seen.Add((data.GetPropertyValue<int>("Id"), data.GetPropertyValue<long>("Big"),
+                    data.GetPropertyValue<Celsius?>("MaybeTemperature"), data.GetPropertyValue<TypedMood>("Mood")));
+            }
+
+            return entity;
+        }
+    }
+
+    [Fact]
+    public async Task A_materialization_interceptor_reads_typed_values_through_its_accessors()
+    {
+        var probe = new ValueProbe();
+        await using var db = CreateContext(core: b => b.AddInterceptors(probe));
+        var query = db.Readings.AsNoTracking().OrderBy(r => r.Id);
+        Assert.True(SerializerOf(query).ShaperTypedReads > 0);
+        await query.ToListAsync();
+        await db.Readings.Where(r => r.Id == 2).ToListAsync();
+        Assert.Equal(
+            [(1, 5_000_000_001L, null, TypedMood.Busy), (2, 5_000_000_002L, new Celsius(-40), TypedMood.Busy),
+                (2, 5_000_000_002L, new Celsius(-40), TypedMood.Busy)],
+            probe.Seen);
     }
 
     [Fact]
