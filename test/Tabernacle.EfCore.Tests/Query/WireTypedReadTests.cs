@@ -80,6 +80,25 @@ public class TypedReading
     [Default(7)]
     public int Defaulted { get; set; }
 
+    /// <summary>Types stored as another BSON type (a double, an int32, an int64, a date, a string).</summary>
+    public float Single { get; set; }
+
+    public short Small { get; set; }
+
+    public byte Tiny { get; set; }
+
+    public uint Unsigned { get; set; }
+
+    public TimeSpan Span { get; set; }
+
+    public TimeOnly Time { get; set; }
+
+    public DateOnly Day { get; set; }
+
+    public char Letter { get; set; }
+
+    public TimeSpan? MaybeSpan { get; set; }
+
     /// <summary>A complex property: its values are flattened into the entity's row.</summary>
     public TypedSpot Spot { get; set; } = new();
 
@@ -190,7 +209,7 @@ public sealed class WireTypedReadTests : ProviderTestBase<TypedReadingContext>
     [
         "Id", "Big", "Ratio", "Open", "At", "Price", "Tag", "Ref", "Mood", "Scale", "MoodText", "Temperature", "MaybeInt", "MaybeLong",
         "MaybeDouble", "MaybeBool", "MaybeAt", "MaybePrice", "MaybeTag", "MaybeRef", "MaybeMood", "MaybeTemperature", "Defaulted",
-        "Version",
+        "Version", "Single", "Small", "Tiny", "Unsigned", "Span", "Time", "Day", "Letter", "MaybeSpan",
     ];
 
     private static TypedReading Full(int id) => new()
@@ -218,6 +237,15 @@ public sealed class WireTypedReadTests : ProviderTestBase<TypedReadingContext>
         MaybeMood = id == 1 ? null : TypedMood.Calm,
         MaybeTemperature = id == 1 ? null : new Celsius(-40),
         Defaulted = 99,
+        Single = 1.5f,
+        Small = (short)-id,
+        Tiny = (byte)(200 + id),
+        Unsigned = uint.MaxValue - (uint)id,
+        Span = TimeSpan.FromMinutes(90 + id),
+        Time = new TimeOnly(23, 59, 58).Add(TimeSpan.FromMilliseconds(id)),
+        Day = new DateOnly(2024, 2, 28).AddDays(id),
+        Letter = (char)('a' + id),
+        MaybeSpan = id == 1 ? null : TimeSpan.FromTicks(-id),
         Spot = new TypedSpot { X = 3 * id, Y = id == 1 ? null : 0.5 },
         Part = new TypedPart { Count = 10 * id, Made = At },
         Parts = [new TypedPart { Count = 1, Made = At }, new TypedPart { Count = 2, Made = At.AddHours(1) }],
@@ -286,6 +314,10 @@ public sealed class WireTypedReadTests : ProviderTestBase<TypedReadingContext>
         Assert.Equal((TypedMood?)TypedMood.Calm, reading.MaybeMood);
         Assert.Equal(new Celsius(-40), reading.MaybeTemperature);
         Assert.Equal(99, reading.Defaulted);
+        Assert.Equal(
+            (expected.Single, expected.Small, expected.Tiny, expected.Unsigned, expected.Span, expected.Time, expected.Day, expected.Letter),
+            (reading.Single, reading.Small, reading.Tiny, reading.Unsigned, reading.Span, reading.Time, reading.Day, reading.Letter));
+        Assert.Equal(TimeSpan.FromTicks(-2), reading.MaybeSpan);
         Assert.Equal((6, 0.5), (reading.Spot.X, reading.Spot.Y));
         Assert.Equal((20, At), (reading.Part.Count, reading.Part.Made));
         Assert.Equal([(1, At), (2, At.AddHours(1))], reading.Parts.Select(p => (p.Count, p.Made)));
@@ -305,6 +337,7 @@ public sealed class WireTypedReadTests : ProviderTestBase<TypedReadingContext>
         Assert.Equal((null, null, null, null), (reading.MaybeAt, reading.MaybePrice, reading.MaybeTag, reading.MaybeRef));
         Assert.Null(reading.MaybeMood);
         Assert.Null(reading.MaybeTemperature);
+        Assert.Null(reading.MaybeSpan);
         Assert.Null(reading.Spot.Y);
 
         var document = (await StoredAsync("typedreadings", 1)).DeepClone().AsBsonDocument;
@@ -337,6 +370,24 @@ public sealed class WireTypedReadTests : ProviderTestBase<TypedReadingContext>
         var reading = await query.SingleAsync();
         Assert.Equal((6L, 2.0, 1.5m, (int?)9), (reading.Big, reading.Ratio, reading.Price, reading.MaybeInt));
         Assert.Equal((TypedMood.Busy, new Celsius(30)), (reading.Mood, reading.Temperature));
+    }
+
+    [Theory]
+    [InlineData("Small", 70_000, "Int16")]
+    [InlineData("Tiny", -1, "Byte")]
+    [InlineData("Letter", "ab", "Char")]
+    public async Task A_stored_value_out_of_a_narrow_type_s_range_is_the_same_clear_error(
+        string element, object stored, string type)
+    {
+        var document = (await StoredAsync("typedreadings", 2)).DeepClone().AsBsonDocument;
+        document["_id"] = 5;
+        document[element] = BsonValue.Create(stored);
+        await RawCollection("typedreadings").InsertOneAsync(document);
+        await using var db = CreateContext();
+        var query = db.Readings.AsNoTracking().Where(r => r.Id == 5);
+        Assert.True(SerializerOf(query).ShaperTypedReads > 0);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => query.SingleAsync());
+        Assert.Contains($"cannot be read as '{type}'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -146,7 +146,54 @@ internal abstract class WireTypedReader(int offset, int size, Type storeType)
             (v, o) = (r.ReadString(), null);
             return true;
         })),
+        // The types the provider stores as another BSON type (BsonValueMapper.ToBson), read as BsonValueMapper.FromBson
+        // reads them; a stored value out of the type's range is the same error as on the document path.
+        [typeof(float)] = (BsonType.Double, (DirectRead<float>)((IBsonReader r, out float v, out object? o) =>
+        {
+            (v, o) = ((float)r.ReadDouble(), null);
+            return true;
+        })),
+        [typeof(short)] = Narrow<short>(BsonType.Int32, short.MinValue, short.MaxValue, static n => (short)n),
+        [typeof(ushort)] = Narrow<ushort>(BsonType.Int32, ushort.MinValue, ushort.MaxValue, static n => (ushort)n),
+        [typeof(byte)] = Narrow<byte>(BsonType.Int32, byte.MinValue, byte.MaxValue, static n => (byte)n),
+        [typeof(sbyte)] = Narrow<sbyte>(BsonType.Int32, sbyte.MinValue, sbyte.MaxValue, static n => (sbyte)n),
+        [typeof(uint)] = Narrow<uint>(BsonType.Int64, uint.MinValue, uint.MaxValue, static n => (uint)n),
+        [typeof(TimeSpan)] = Narrow<TimeSpan>(BsonType.Int64, long.MinValue, long.MaxValue, static n => new TimeSpan(n)),
+        [typeof(TimeOnly)] = Narrow<TimeOnly>(BsonType.Int64, 0, TimeOnly.MaxValue.Ticks, static n => new TimeOnly(n)),
+        [typeof(DateOnly)] = (BsonType.DateTime, (DirectRead<DateOnly>)((IBsonReader r, out DateOnly v, out object? o) =>
+        {
+            (v, o) = (DateOnly.FromDateTime(BsonUtils.ToDateTimeFromMillisecondsSinceEpoch(r.ReadDateTime())), null);
+            return true;
+        })),
+        [typeof(char)] = (BsonType.String, (DirectRead<char>)((IBsonReader r, out char v, out object? o) =>
+        {
+            var text = r.ReadString();
+            if (text.Length != 1)
+            {
+                (v, o) = (default, BsonValueMapper.FromBson(text, typeof(char)));
+                return false;
+            }
+
+            (v, o) = (text[0], null);
+            return true;
+        })),
     };
+
+    // An integer element read as a narrower type: out of range, the document path's conversion gives its error.
+    private static (BsonType, Delegate) Narrow<T>(BsonType bsonType, long min, long max, Func<long, T> cast) =>
+        (bsonType, (DirectRead<T>)((IBsonReader r, out T v, out object? o) =>
+        {
+            var number = bsonType == BsonType.Int32 ? r.ReadInt32() : r.ReadInt64();
+            if (number < min || number > max)
+            {
+                BsonValue stored = bsonType == BsonType.Int32 ? new BsonInt32((int)number) : new BsonInt64(number);
+                (v, o) = (default!, BsonValueMapper.FromBson(stored, typeof(T)));
+                return false;
+            }
+
+            (v, o) = (cast(number), null);
+            return true;
+        }));
 }
 
 /// <summary>The typed reader of a <typeparamref name="TModel"/> stored as <typeparamref name="TProvider"/>.</summary>
