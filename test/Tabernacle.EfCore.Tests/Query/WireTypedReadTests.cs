@@ -315,7 +315,8 @@ public sealed class WireTypedReadTests : ProviderTestBase<TypedReadingContext>
         Assert.Equal(new Celsius(-40), reading.MaybeTemperature);
         Assert.Equal(99, reading.Defaulted);
         Assert.Equal(
-            (expected.Single, expected.Small, expected.Tiny, expected.Unsigned, expected.Span, expected.Time, expected.Day, expected.Letter),
+            (expected.Single, expected.Small, expected.Tiny, expected.Unsigned, expected.Span, expected.Time, expected.Day,
+                expected.Letter),
             (reading.Single, reading.Small, reading.Tiny, reading.Unsigned, reading.Span, reading.Time, reading.Day, reading.Letter));
         Assert.Equal(TimeSpan.FromTicks(-2), reading.MaybeSpan);
         Assert.Equal((6, 0.5), (reading.Spot.X, reading.Spot.Y));
