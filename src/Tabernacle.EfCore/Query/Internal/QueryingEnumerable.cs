@@ -52,6 +52,9 @@ internal sealed partial class QueryingEnumerable<TRow, T> : IEnumerable<T>, IAsy
         this.guardEachRow = guardEachRow;
     }
 
+    /// <summary>The serializer that decodes each result row (tests look at which path a shape compiled to).</summary>
+    internal IBsonSerializer<TRow> Serializer => serializer;
+
     public IEnumerator<T> GetEnumerator() => new Enumerator(this);
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

@@ -49,11 +49,22 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
         // Most shapes (entities with scalars, complex properties, owned references and owned collections, hierarchies,
         // projected values) are decoded from the wire into value buffers by a serializer compiled for the shape; the others
         // (joined collections, joined arrays, owned types with derived types) read a BsonDocument per result.
-        var (row, body, variables, assignments, serializer) = WireInjection(shapedQueryExpression.ShaperExpression, tracking) is { } wire
+        var identityMap = QueryCompilationContext.QueryTrackingBehavior != QueryTrackingBehavior.NoTracking;
+        var (row, body, variables, assignments, serializer) =
+            WireInjection(shapedQueryExpression.ShaperExpression, tracking, identityMap) is { } wire
                 ? wire
                 : DocumentInjection(shapedQueryExpression.ShaperExpression, tracking);
         var block = Block(body.Type, variables, [.. assignments, body]);
         var materialized = InjectStructuralTypeMaterializers(block);
+        if (serializer is WireRowSerializer wireSerializer)
+        {
+            // EF Core's materializer reads the value buffer through ValueBufferTryReadValue; values the serializer put in
+            // the row's bank are read from there with their own type instead.
+            var rewriter = new WireTypedReadRewriter();
+            materialized = rewriter.Visit(materialized);
+            wireSerializer.ShaperTypedReads = rewriter.Replaced;
+        }
+
         var shaper = Lambda(materialized, QueryCompilationContext.QueryContextParameter, row);
 
         var enumerableType = typeof(QueryingEnumerable<,>).MakeGenericType(row.Type, shaper.ReturnType);
@@ -109,7 +120,7 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
     }
 
     private static (ParameterExpression, Expression, List<ParameterExpression>, List<Expression>, object)? WireInjection(
-        Expression shaper, bool tracking)
+        Expression shaper, bool tracking, bool identityMap)
     {
         try
         {
@@ -119,7 +130,7 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                 return null;
             }
 
-            var shape = new WireShape(roots.Count == 0 ? null : roots.First());
+            var shape = new WireShape(roots.Count == 0 ? null : roots.First(), boxKeys: identityMap);
             var row = Parameter(typeof(object?[]), "row");
             var injector = new DocumentInjector(row, tracking, shape);
             var body = injector.Inject(shaper);
@@ -199,6 +210,8 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
     {
         private static readonly MethodInfo OwnedRowMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.OwnedRow))!;
         private static readonly MethodInfo ReadRowValueMethod = typeof(ShaperMethods).GetMethod(nameof(ShaperMethods.ReadRowValue))!;
+        private static readonly MethodInfo RowValueMethod = typeof(WireBank).GetMethod(nameof(WireBank.RowValue))!;
+        private static readonly MethodInfo RowNullableMethod = typeof(WireBank).GetMethod(nameof(WireBank.RowNullable))!;
         private static readonly ConstructorInfo ValueBufferConstructor = typeof(ValueBuffer).GetConstructor([typeof(object?[])])!;
         private readonly Dictionary<string, object> _wireNodes = new(StringComparer.Ordinal);
 
@@ -251,12 +264,21 @@ internal sealed class TabernacleShapedQueryCompilingExpressionVisitor(
                 }
 
                 case DocumentValueExpression value when wire is not null:
-                    return _rowOverride is not null
-                        ? throw new WireShapeNotSupportedException("value inside a joined array")
+                {
+                    if (_rowOverride is not null)
+                    {
+                        throw new WireShapeNotSupportedException("value inside a joined array");
+                    }
+
+                    var (slot, typed) = wire.Scalar(value.Path, value.Type, value.TypeMapping);
+                    return typed is null
+                        ? Call(ReadRowValueMethod.MakeGenericMethod(value.Type), row, Constant(slot))
                         : Call(
-                            ReadRowValueMethod.MakeGenericMethod(value.Type),
+                            (value.Type == typed.StoreType ? RowValueMethod : RowNullableMethod).MakeGenericMethod(typed.StoreType),
                             row,
-                            Constant(wire.Scalar(value.Path, value.Type, value.TypeMapping)));
+                            Constant(slot),
+                            Constant(typed.Offset));
+                }
 
                 case EmbeddedCollectionExpression { Detached: false } collection when wire is not null:
                 {

@@ -18,8 +18,13 @@ internal sealed class WireShape
 {
     private readonly Node _root;
 
-    public WireShape(IEntityType? rootType)
+    // Whether the shape's entities go to an identity map (tracking, or identity resolution): their keys are then kept boxed
+    // in the row, as EF Core looks entries up with the key as an object, and one box serves the lookup and the entity.
+    private readonly bool _boxKeys;
+
+    public WireShape(IEntityType? rootType, bool boxKeys = false)
     {
+        _boxKeys = boxKeys;
         if (rootType is not null && rootType.FindOwnership() is not null)
         {
             throw new WireShapeNotSupportedException("owned root");
@@ -28,12 +33,17 @@ internal sealed class WireShape
         _root = new Node(rootType);
     }
 
-    /// <summary>The row slot of a projected value.</summary>
-    public int Scalar(string path, Type clrType, CoreTypeMapping? mapping)
+    /// <summary>
+    /// The row slot of a projected value, and its typed reader when it is a value type read into the row's bank (at the
+    /// reader's offset) rather than boxed.
+    /// </summary>
+    public (int Slot, WireTypedReader? Typed) Scalar(string path, Type clrType, CoreTypeMapping? mapping)
     {
         var slot = _root.Next++;
-        _root.Scalars.Add((path.Split('.'), slot, WireValueReaders.For(mapping, clrType)));
-        return slot;
+        var typed = WireTypedReader.Create(mapping, clrType, _root.BankNext);
+        _root.BankNext += typed?.Size ?? 0;
+        _root.Scalars.Add((path.Split('.'), slot, WireValueReaders.For(mapping, clrType), typed));
+        return (slot, typed);
     }
 
     /// <summary>The row of the root entity.</summary>
@@ -103,7 +113,7 @@ internal sealed class WireShape
         var rootType = _root.EntityType;
         if (rootType is null || !rootType.GetDerivedTypes().Any())
         {
-            return new WireRowSerializer(Table(_root, rootType), null);
+            return new WireRowSerializer(Table(_root, rootType, _boxKeys), null);
         }
 
         var discriminator = rootType.FindDiscriminatorProperty()
@@ -115,19 +125,19 @@ internal sealed class WireShape
         }
 
         var byValue = rootType.GetDerivedTypesInclusive()
-            .Select(t => (t.GetDiscriminatorValue(), Table(_root, t)))
+            .Select(t => (t.GetDiscriminatorValue(), Table(_root, t, _boxKeys)))
             .ToArray();
         var read = WireValueReaders.For(discriminator.GetTypeMapping(), discriminator.ClrType);
         var selector = new WireRowSerializer.Discriminator(path[0], read, byValue);
-        return new WireRowSerializer(Table(_root, rootType), selector);
+        return new WireRowSerializer(Table(_root, rootType, _boxKeys), selector);
     }
 
-    private static WireTable Table(Node node, IEntityType? concrete)
+    private static WireTable Table(Node node, IEntityType? concrete, bool boxKeys)
     {
-        var table = WireTable.ForRow(node.Next, concrete);
-        foreach (var (path, slot, read) in node.Scalars)
+        var table = WireTable.ForRow(node.Next, concrete, node.BankNext, boxKeys);
+        foreach (var (path, slot, read, typed) in node.Scalars)
         {
-            table.AddScalar(path, slot, read);
+            table.AddScalar(path, slot, read, typed);
         }
 
         foreach (var (element, declaringType, slot, child, isCollection) in node.Children)
@@ -140,11 +150,11 @@ internal sealed class WireShape
 
             if (isCollection)
             {
-                table.AddOwnedArray(element, slot, Table(child, child.EntityType));
+                table.AddOwnedArray(element, slot, Table(child, child.EntityType, boxKeys));
             }
             else
             {
-                table.AddOwned(element, slot, Table(child, child.EntityType));
+                table.AddOwned(element, slot, Table(child, child.EntityType, boxKeys));
             }
         }
 
@@ -161,13 +171,17 @@ internal sealed class WireShape
             Next = entityType is null
                 ? 0
                 : entityType.GetRootType().GetDerivedTypesInclusive().Max(t => DocumentValueBuffers.LayoutOf(t).Size);
+            BankNext = entityType is null ? 0 : WireBankLayout.Of(entityType).Width;
         }
 
         public IEntityType? EntityType { get; }
 
         public int Next { get; set; }
 
-        public List<(string[] Path, int Slot, WireValueReaders.ValueReader Read)> Scalars { get; } = [];
+        // The bytes of the row's bank: the entity's typed values, then typed projected values.
+        public int BankNext { get; set; }
+
+        public List<(string[] Path, int Slot, WireValueReaders.ValueReader Read, WireTypedReader? Typed)> Scalars { get; } = [];
 
         // Owned references and joined entities (each a row of its own, in a slot of this one) and owned collections (a
         // list of rows in a slot of this one).
@@ -186,6 +200,12 @@ internal sealed class WireRowSerializer(WireTable table, WireRowSerializer.Discr
     internal sealed record Discriminator(string Element, WireValueReaders.ValueReader Read, (object? Value, WireTable Table)[] Tables);
 
     private readonly WireTable _table = table.Seal();
+
+    /// <summary>
+    /// How many of EF Core's value-buffer reads the compiled shaper reads from the rows' banks instead (see
+    /// <see cref="WireTypedReadRewriter"/>); what tests check to see that a shape takes the typed path.
+    /// </summary>
+    internal int ShaperTypedReads { get; set; }
 
     private readonly Discriminator? _discriminator = discriminator is null
         ? null

@@ -23,6 +23,9 @@ internal sealed class WireTable
     /// <summary>A slot whose element was BSON null (or undefined).</summary>
     public static readonly object Null = new();
 
+    /// <summary>Whether a slot's value was read with its own type into the row's bank (see <see cref="WireBank"/>).</summary>
+    public static bool IsTyped(object? value) => value is WireTypedMarker;
+
     private enum Kind
     {
         Value,
@@ -32,7 +35,8 @@ internal sealed class WireTable
         Raw,
     }
 
-    private sealed record Entry(string Name, Kind Kind, int Slot, WireValueReaders.ValueReader? Read, WireTable? Child);
+    private sealed record Entry(
+        string Name, Kind Kind, int Slot, WireValueReaders.ValueReader? Read, WireTable? Child, WireTypedReader? TypedRead = null);
 
     private readonly List<Entry> _building = [];
     private readonly BsonTrie<int> _names = new();
@@ -47,14 +51,26 @@ internal sealed class WireTable
     private (int Slot, WireTable Child)[] _ownedArrays = [];
     private int _idSlot = -1;
 
-    /// <summary>The table of a row: <paramref name="entityType"/>'s value-buffer slots (if any) plus the shape's extras.</summary>
-    public static WireTable ForRow(int size, IEntityType? entityType)
+    // The row's typed values: a long[] of _bankLongs in the row's last slot (none when 0), and each slot's typed reader.
+    private int _bankLongs;
+    private WireTypedReader?[] _typedSlots = [];
+
+    /// <summary>
+    /// The table of a row: <paramref name="entityType"/>'s value-buffer slots (if any) plus the shape's extras, with a bank
+    /// of <paramref name="bankBytes"/> bytes for the values read with their own type (keys are read boxed when
+    /// <paramref name="boxKeys"/>: an identity map looks them up as objects).
+    /// </summary>
+    public static WireTable ForRow(int size, IEntityType? entityType, int bankBytes, bool boxKeys = false)
     {
-        var table = new WireTable { _size = size, _entityType = entityType };
+        var table = new WireTable
+        {
+            _size = size, _entityType = entityType, _bankLongs = WireBank.Longs(bankBytes), _typedSlots = new WireTypedReader?[size],
+        };
         var valueSlots = new List<int>();
         if (entityType is not null)
         {
             var layout = DocumentValueBuffers.LayoutOf(entityType);
+            var bank = WireBankLayout.Of(entityType);
             table._entitySlots = layout.Slots;
             foreach (var slot in layout.Slots)
             {
@@ -76,7 +92,9 @@ internal sealed class WireTable
                     continue;
                 }
 
-                table.Add(slot.Path, Kind.Value, slot.Index, WireValueReaders.For(slot.Mapping, slot.Property!.ClrType), null);
+                var typed = boxKeys && slot.Property!.IsPrimaryKey() ? null : bank.ReaderOf(slot.Property!);
+                table._typedSlots[slot.Index] = typed;
+                table.Add(slot.Path, Kind.Value, slot.Index, WireValueReaders.For(slot.Mapping, slot.Property!.ClrType), null, typed);
                 valueSlots.Add(slot.Index);
                 if (slot.Path is ["_id"])
                 {
@@ -90,9 +108,10 @@ internal sealed class WireTable
     }
 
     /// <summary>A projected value at <paramref name="path"/>: missing or null reads as null.</summary>
-    public void AddScalar(string[] path, int slot, WireValueReaders.ValueReader read)
+    public void AddScalar(string[] path, int slot, WireValueReaders.ValueReader read, WireTypedReader? typed)
     {
-        Add(path, Kind.Value, slot, read, null);
+        Add(path, Kind.Value, slot, read, null, typed);
+        _typedSlots[slot] = typed;
         _valueSlots = [.. _valueSlots, slot];
     }
 
@@ -112,7 +131,8 @@ internal sealed class WireTable
         _ownedArrays = [.. _ownedArrays, (slot, child)];
     }
 
-    private void Add(string[] path, Kind kind, int slot, WireValueReaders.ValueReader? read, WireTable? child)
+    private void Add(
+        string[] path, Kind kind, int slot, WireValueReaders.ValueReader? read, WireTable? child, WireTypedReader? typed = null)
     {
         var table = this;
         for (var i = 0; i < path.Length - 1; i++)
@@ -136,7 +156,7 @@ internal sealed class WireTable
             throw new WireShapeNotSupportedException($"element '{path[^1]}' is read twice");
         }
 
-        table._building.Add(new Entry(path[^1], kind, slot, read, child));
+        table._building.Add(new Entry(path[^1], kind, slot, read, child, typed));
     }
 
     /// <summary>Freezes the name tables (this one's and its nested and owned tables').</summary>
@@ -155,17 +175,30 @@ internal sealed class WireTable
     /// <summary>Reads the document at the reader's position into a new row (not yet completed).</summary>
     public object?[] ReadRow(IBsonReader reader)
     {
-        var row = new object?[_size];
+        long[]? bank = null;
+        WireTypedMarker? marker = null;
+        object?[] row;
+        if (_bankLongs > 0)
+        {
+            bank = WireBank.Claim(_bankLongs, out marker);
+            row = new object?[_size + 1];
+            row[_size] = bank;
+        }
+        else
+        {
+            row = new object?[_size];
+        }
+
         foreach (var slot in _valueSlots)
         {
             row[slot] = Missing;
         }
 
-        ReadInto(reader, row);
+        ReadInto(reader, row, bank, marker);
         return row;
     }
 
-    private void ReadInto(IBsonReader reader, object?[] row)
+    private void ReadInto(IBsonReader reader, object?[] row, long[]? bank, WireTypedMarker? marker)
     {
         reader.ReadStartDocument();
         var decoder = new NameDecoder(_names);
@@ -190,11 +223,14 @@ internal sealed class WireTable
                     reader.ReadUndefined();
                     row[entry.Slot] = Null;
                     break;
+                case Kind.Value when entry.TypedRead is { } typed:
+                    row[entry.Slot] = typed.Read(reader, bank!, marker!);
+                    break;
                 case Kind.Value:
                     row[entry.Slot] = entry.Read!(reader);
                     break;
                 case Kind.Nested when type is BsonType.Document:
-                    entry.Child!.ReadInto(reader, row);
+                    entry.Child!.ReadInto(reader, row, bank, marker);
                     break;
                 case Kind.Owned when type is BsonType.Document:
                     row[entry.Slot] = entry.Child!.ReadRow(reader);
@@ -245,7 +281,7 @@ internal sealed class WireTable
     /// Fills what the document does not hold: owner keys (from <paramref name="owner"/>'s row), the ordinal key of an owned
     /// collection's element (its 1-based <paramref name="ordinal"/>; 0 for a reference) and missing values.
     /// </summary>
-    public void Complete(object?[] row, object?[]? owner, int ordinal = 0)
+    public void Complete(object?[] row, object?[]? owner, WireTable? ownerTable = null, int ordinal = 0)
     {
         if (_entityType is { } entityType)
         {
@@ -253,11 +289,12 @@ internal sealed class WireTable
             {
                 if (slot.IsOwnerKey)
                 {
-                    row[slot.Index] = owner?[slot.PrincipalIndex];
+                    // Owner keys are filled in, not read: a typed key of the owner is boxed for them.
+                    row[slot.Index] = owner is null ? null : ownerTable!.ValueAt(owner, slot.PrincipalIndex);
                 }
                 else if (slot.IsOrdinal)
                 {
-                    row[slot.Index] = ordinal;
+                    row[slot.Index] = WireValueReaders.Box(ordinal);
                 }
                 else if (slot.Collection is null && row[slot.Index] is var value
                     && (ReferenceEquals(value, Missing) || ReferenceEquals(value, Null)))
@@ -281,7 +318,7 @@ internal sealed class WireTable
         {
             if (row[slot] is object?[] childRow)
             {
-                child.Complete(childRow, row);
+                child.Complete(childRow, row, this);
             }
         }
 
@@ -293,18 +330,22 @@ internal sealed class WireTable
                 {
                     if (rows[i] is { } elementRow)
                     {
-                        child.Complete(elementRow, row, i + 1);
+                        child.Complete(elementRow, row, this, i + 1);
                     }
                 }
             }
         }
     }
 
+    /// <summary>A slot's value as an object: a typed one boxed from the row's bank.</summary>
+    private object? ValueAt(object?[] row, int slot) =>
+        row[slot] is WireTypedMarker marker ? _typedSlots[slot]!.Box((long[])row[_size]!, marker) : row[slot];
+
     // The document's _id as the error names it (an owned document has none of its own: "null", as on the document path).
     // Static, with its state passed along: a lambda capturing the row would allocate its closure on every Complete.
     private static string IdOf((WireTable Table, object?[] Row) state)
     {
-        var value = state.Table._idSlot >= 0 ? state.Row[state.Table._idSlot] : null;
+        var value = state.Table._idSlot >= 0 ? state.Table.ValueAt(state.Row, state.Table._idSlot) : null;
         return value is null || ReferenceEquals(value, Missing) || ReferenceEquals(value, Null) ? "null" : value.ToIdJson();
     }
 }

@@ -108,7 +108,8 @@ internal static class WireValueReaders
         return null;
     }
 
-    private static object Box(int value) => (uint)(value + 1) < (uint)SmallInts.Length ? SmallInts[value + 1] : value;
+    /// <summary>An int boxed, from a shared box when small.</summary>
+    internal static object Box(int value) => (uint)(value + 1) < (uint)SmallInts.Length ? SmallInts[value + 1] : value;
 
     /// <summary>The value as BSON, converted as the document path converts it.</summary>
     public static ValueReader Fallback(CoreTypeMapping? mapping, Type clrType) => reader =>
