@@ -156,20 +156,21 @@ public sealed class FakeClockTests : IAsyncLifetime
     [Fact]
     public async Task CurrentOp_times_an_idle_transaction_on_the_sets_clock()
     {
+        // The lifetime limit is raised before the transaction starts (its expiry is fixed then), so the reaper leaves it.
+        var admin = _client.GetDatabase("admin");
+        await admin.RunCommandAsync<BsonDocument>(new BsonDocument { { "setParameter", 1 }, { "transactionLifetimeLimitSeconds", 3600 } });
         using var session = await _client.StartSessionAsync();
         session.StartTransaction();
         await Collection("open").InsertOneAsync(session, new BsonDocument("_id", 1));
 
-        // Ten minutes of the set's clock (the default 60 s lifetime is raised so the reaper leaves it open).
-        var admin = _client.GetDatabase("admin");
-        await admin.RunCommandAsync<BsonDocument>(new BsonDocument { { "setParameter", 1 }, { "transactionLifetimeLimitSeconds", 3600 } });
-        _clock.Advance(TimeSpan.FromMinutes(10));
+        // Five seconds of the set's clock (below the 10 s election timeout, so the primary and its transaction stay).
+        _clock.Advance(TimeSpan.FromSeconds(5));
         var reply = await admin.RunCommandAsync<BsonDocument>(
             new BsonDocument { { "currentOp", 1 }, { "type", "idleSession" }, { "$ownOps", true } });
 
         var idle = Assert.Single(reply["inprog"].AsBsonArray, r => r["type"] == "idleSession");
         var open = TimeSpan.FromTicks(idle["transaction"]["timeOpenMicros"].AsInt64 * 10);
-        Assert.InRange(open, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(11));
+        Assert.InRange(open, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(6));
         await session.AbortTransactionAsync();
     }
 }
