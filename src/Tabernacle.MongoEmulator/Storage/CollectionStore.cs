@@ -288,7 +288,7 @@ internal sealed class CollectionStore
         var run = new List<IndexEntry>();
         foreach (var entry in entries)
         {
-            if (run.Count > 0 && Query.BsonValueComparer.Default.Compare(run[0][0], entry[0]) != 0)
+            if (run.Count > 0 && IndexEntry.CompareFirst(run[0], entry) != 0)
             {
                 for (var i = run.Count - 1; i >= 0; i--)
                 {
@@ -354,13 +354,11 @@ internal sealed class CollectionStore
     public void CreateIndex(BsonDocument spec)
     {
         var index = new CollectionIndex(spec);
-        var all = new List<IndexEntry[]>();
         foreach (var (recordId, bytes) in _records)
         {
             var keys = index.KeysFor(StoredBson.Decode(bytes), recordId);
             index.CheckUnique(keys, recordId, Namespace);
             index.Add(keys);
-            all.Add(keys);
         }
 
         _indexes.Add(index);
