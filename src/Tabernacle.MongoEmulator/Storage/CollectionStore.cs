@@ -66,8 +66,17 @@ internal sealed class CollectionStore
 
     private long? RecordOf(BsonValue id) => _indexes[0].RecordWithKey(id);
 
-    /// <summary>Inserts a document that has an <c>_id</c>; throws DuplicateKey when a unique index objects.</summary>
-    public void Insert(BsonDocument document) => Insert(document, StoredBson.Encode(document));
+    /// <summary>The stored BSON bytes of the document with <paramref name="id"/> (never to be changed), or <c>null</c>.</summary>
+    public byte[]? StoredBytes(BsonValue id) => RecordOf(id) is { } recordId ? _records[recordId] : null;
+
+    /// <summary>Inserts a document that has an <c>_id</c>; throws DuplicateKey when a unique index objects. Returns the stored
+    /// bytes (never to be changed).</summary>
+    public byte[] Insert(BsonDocument document)
+    {
+        var bytes = StoredBson.Encode(document);
+        Insert(document, bytes);
+        return bytes;
+    }
 
     private void Insert(BsonDocument document, byte[] bytes)
     {
@@ -107,8 +116,10 @@ internal sealed class CollectionStore
     }
 
     /// <summary>Replaces the document with <paramref name="id"/> by <paramref name="replacement"/> (same <c>_id</c>); throws DuplicateKey
-    /// when a unique index objects.</summary>
-    public void Replace(BsonValue id, BsonDocument replacement)
+    /// when a unique index objects. Returns the stored bytes of the new version (never to be changed).</summary>
+    public byte[] Replace(BsonValue id, BsonDocument replacement) => Replace(id, replacement, null);
+
+    private byte[] Replace(BsonValue id, BsonDocument replacement, byte[]? stored)
     {
         var recordId = RecordOf(id) ?? throw new KeyNotFoundException($"no document with _id {id} in {Namespace}");
         var old = _records[recordId];
@@ -130,10 +141,11 @@ internal sealed class CollectionStore
             }
         }
 
-        var bytes = StoredBson.Encode(replacement);
+        var bytes = stored ?? StoredBson.Encode(replacement);
         _records[recordId] = bytes;
         DataSize += bytes.Length - old.Length;
         _history.Record(Namespace, id, old);
+        return bytes;
     }
 
     // Equal values of the same BSON type (1 and 1.0 sort together but are different keys to keep).
@@ -159,12 +171,17 @@ internal sealed class CollectionStore
         return true;
     }
 
-    /// <summary>Inserts or replaces by <c>_id</c>: how a secondary applies an oplog entry idempotently.</summary>
-    public void Upsert(BsonDocument document)
+    /// <summary>Inserts or replaces by <c>_id</c>: how a secondary applies an oplog entry idempotently. <paramref name="stored"/>,
+    /// when given, is <paramref name="document"/>'s BSON as another member stores it (immutable, so shared).</summary>
+    public void Upsert(BsonDocument document, byte[]? stored = null)
     {
         if (Contains(document["_id"]))
         {
-            Replace(document["_id"], document);
+            Replace(document["_id"], document, stored);
+        }
+        else if (stored is not null)
+        {
+            Insert(document, stored);
         }
         else
         {
