@@ -5,7 +5,7 @@ namespace Tabernacle.Benchmarks;
 /// <summary>
 /// <c>--emulator-memory [--documents N] [--hold S] [--gcdump FILE]</c>: the memory half of <c>--emulator-scaling</c> at one size, without
 /// the timed rounds: a single-member host seeded with N documents (default 1,000,000), its resident memory per document,
-/// then a few <c>$group</c> scans and a steady update load (as many updates as documents, at most 20,000) and the same
+/// then five <c>$group</c> scans (timed) and a steady update load (as many updates as documents, at most 20,000) and the same
 /// figure again. With <c>--hold</c>, the host stays up S seconds after printing its process id, for a heap snapshot
 /// (<c>dotnet-gcdump collect -p PID</c>). With <c>--gcdump</c>, the probe takes that snapshot itself (the tool must be on
 /// the PATH: <c>dotnet tool install -g dotnet-gcdump</c>) and prints the live heap it counted (the snapshot collects
@@ -20,10 +20,18 @@ internal static class EmulatorMemory
         var gcdump = args.SkipWhile(a => a != "--gcdump").Skip(1).FirstOrDefault();
         using var scenarios = await EmulatorScalingScenarios.StartAsync(documents);
         var seeded = scenarios.Host.ResidentBytes;
-        for (var i = 0; i < 3; i++)
+        var groupTimes = new List<double>();
+        for (var i = 0; i < 5; i++)
         {
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
             await scenarios.GroupAsync();
+            groupTimes.Add(stopwatch.Elapsed.TotalMilliseconds);
         }
+
+        groupTimes.Sort();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"$group of the whole collection: {string.Join(" / ", groupTimes.Select(t => t.ToString("F0", CultureInfo.InvariantCulture)))} ms " +
+                $"(median {groupTimes[2]:F0} ms)"));
 
         for (var i = 0; i < Math.Min(documents, 20_000); i++)
         {

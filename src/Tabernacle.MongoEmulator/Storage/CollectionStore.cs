@@ -214,21 +214,34 @@ internal sealed class CollectionStore
     /// constrains an indexed leading field (or <paramref name="hint"/> names one), otherwise every document.
     /// Callers still test each candidate against the filter.
     /// </summary>
-    public IEnumerable<BsonDocument> Candidates(QueryFilter filter, CollectionIndex? hint = null)
+    public IEnumerable<BsonDocument> Candidates(QueryFilter filter, CollectionIndex? hint = null) =>
+        Candidates(filter, hint, StoredBson.Decode);
+
+    /// <summary>
+    /// <see cref="Candidates(QueryFilter, CollectionIndex?)"/> (every document when <paramref name="filter"/> is null), each holding
+    /// only the top-level <paramref name="fields"/>: for a read that provably looks at no other field.
+    /// </summary>
+    public IEnumerable<BsonDocument> CandidatesWithFields(QueryFilter? filter, CollectionIndex? hint, IReadOnlySet<string> fields)
+    {
+        BsonDocument Decode(byte[] bytes) => StoredBson.DecodeFields(bytes, fields);
+        return filter is null ? _records.Values.Select(Decode) : Candidates(filter, hint, Decode);
+    }
+
+    private IEnumerable<BsonDocument> Candidates(QueryFilter filter, CollectionIndex? hint, Func<byte[], BsonDocument> decode)
     {
         var (index, bounds) = ChooseIndex(filter, hint);
         if (index is null || bounds is null)
         {
-            return Documents;
+            return _records.Values.Select(decode);
         }
 
         var recordIds = index.Seek(bounds).Distinct().Order().ToList();
-        return recordIds.Select(id => StoredBson.Decode(_records[id]));
+        return recordIds.Select(id => decode(_records[id]));
     }
 
     /// <summary>
     /// The documents as of <paramref name="snapshot"/> that may match <paramref name="filter"/>, through the same index
-    /// choice as <see cref="Candidates"/>: indexes hold current keys, so the index finds the documents unchanged since
+    /// choice as <see cref="Candidates(QueryFilter, CollectionIndex?)"/>: indexes hold current keys, so the index finds the documents unchanged since
     /// the snapshot, and the version history adds the snapshot's version of each document changed after it (whose
     /// current keys may no longer match). Without a usable index, every document as of the snapshot. Callers re-check.
     /// </summary>
