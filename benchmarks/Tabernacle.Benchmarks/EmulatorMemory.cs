@@ -30,7 +30,8 @@ internal static class EmulatorMemory
 
         groupTimes.Sort();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"$group of the whole collection: {string.Join(" / ", groupTimes.Select(t => t.ToString("F0", CultureInfo.InvariantCulture)))} ms " +
+            $"$group of the whole collection: " +
+                $"{string.Join(" / ", groupTimes.Select(t => t.ToString("F0", CultureInfo.InvariantCulture)))} ms " +
                 $"(median {groupTimes[2]:F0} ms)"));
 
         for (var i = 0; i < Math.Min(documents, 20_000); i++)
@@ -47,7 +48,8 @@ internal static class EmulatorMemory
                 $"{allocator["tcmalloc"]["pageheap_free_bytes"].ToInt64() / 1048576.0:F0} MB, committed " +
                 $"{allocator["generic"]["heap_size"].ToInt64() / 1048576.0:F0} MB; resident {afterUpdates / 1048576.0:F0} MB"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"documents {documents:N0}, BSON/doc {scenarios.DocumentBsonBytes} B, before seeding {scenarios.ResidentBeforeSeed / 1048576.0:F0} MB; " +
+            $"documents {documents:N0}, BSON/doc {scenarios.DocumentBsonBytes} B, before seeding " +
+                $"{scenarios.ResidentBeforeSeed / 1048576.0:F0} MB; " +
                 $"RSS/doc seeded {PerDocument(seeded)} B, after $group and updates {PerDocument(afterUpdates)} B; host pid " +
                 $"{scenarios.Host.ProcessId}"));
         if (gcdump is not null)

@@ -241,9 +241,10 @@ internal sealed class CollectionStore
 
     /// <summary>
     /// The documents as of <paramref name="snapshot"/> that may match <paramref name="filter"/>, through the same index
-    /// choice as <see cref="Candidates(QueryFilter, CollectionIndex?)"/>: indexes hold current keys, so the index finds the documents unchanged since
-    /// the snapshot, and the version history adds the snapshot's version of each document changed after it (whose
-    /// current keys may no longer match). Without a usable index, every document as of the snapshot. Callers re-check.
+    /// choice as <see cref="Candidates(QueryFilter, CollectionIndex?)"/>: indexes hold current keys, so the index finds
+    /// the documents unchanged since the snapshot, and the version history adds the snapshot's version of each document
+    /// changed after it (whose current keys may no longer match). Without a usable index, every document as of the
+    /// snapshot. Callers re-check.
     /// </summary>
     public IEnumerable<BsonDocument> CandidatesAt(QueryFilter filter, CollectionIndex? hint, long snapshot)
     {

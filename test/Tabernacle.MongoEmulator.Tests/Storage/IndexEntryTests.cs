@@ -43,7 +43,8 @@ public sealed class IndexEntryTests(ITestOutputHelper output)
                 var expected = byValue != 0 ? byValue : x.RecordId.CompareTo(y.RecordId);
                 Assert.True(Math.Sign(expected) == Math.Sign(comparer.Compare(x.Entry, y.Entry)),
                     $"{x.Key.BsonType} {x.Key} #{x.RecordId} vs {y.Key.BsonType} {y.Key} #{y.RecordId}, direction {direction}");
-                Assert.Equal(Math.Sign(BsonValueComparer.Default.Compare(x.Key, y.Key)), Math.Sign(IndexEntry.CompareFirst(x.Entry, y.Entry)));
+                Assert.Equal(
+                    Math.Sign(BsonValueComparer.Default.Compare(x.Key, y.Key)), Math.Sign(IndexEntry.CompareFirst(x.Entry, y.Entry)));
             }
         }
     }
