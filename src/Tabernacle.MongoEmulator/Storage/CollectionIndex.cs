@@ -175,6 +175,9 @@ internal sealed class CollectionIndex
         }
     }
 
+    /// <summary>Packs the entries into full chunks, after a build over existing documents.</summary>
+    public void Compact() => _entries.Compact();
+
     public void Remove(IndexEntry[] keys)
     {
         foreach (var key in keys)

@@ -392,6 +392,8 @@ internal sealed class CollectionStore
             index.Add(keys);
         }
 
+        index.Compact();
+
         _indexes.Add(index);
     }
 
@@ -477,6 +479,11 @@ internal sealed class CollectionStore
         foreach (var bytes in _records.Values)
         {
             copy.Insert(StoredBson.Decode(bytes), bytes);
+        }
+
+        foreach (var index in copy._indexes)
+        {
+            index.Compact();
         }
 
         return copy;
