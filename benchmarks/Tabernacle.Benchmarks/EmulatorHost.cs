@@ -18,6 +18,9 @@ internal sealed class EmulatorHost : IDisposable
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>The host's process id (for a heap snapshot of it).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The host process's resident memory (working set) now, in bytes.</summary>
     public long ResidentBytes
     {

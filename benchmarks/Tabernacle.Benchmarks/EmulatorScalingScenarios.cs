@@ -100,6 +100,9 @@ internal sealed class EmulatorScalingScenarios : IDisposable
             new BsonDocument("$group", new BsonDocument { { "_id", "$group" }, { "total", new BsonDocument("$sum", "$price") } }),
         }).ToListAsync();
 
+    public Task<BsonDocument> ServerStatusAsync() =>
+        _client.GetDatabase("admin").RunCommandAsync<BsonDocument>(new BsonDocument("serverStatus", 1));
+
     public void Dispose()
     {
         _client.Dispose();

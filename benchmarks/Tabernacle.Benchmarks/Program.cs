@@ -5,11 +5,17 @@ using Tabernacle.Benchmarks;
 // --scaling: the read-scaling simulation only (10 s per read preference).
 // no arguments: the full BenchmarkDotNet suite (reads, then saves), then the read-scaling simulation.
 // --emulator-scaling [--quick] [--million]: the emulator's time per operation and memory per document at 1k..100k (1M).
+// --emulator-memory [--documents N] [--hold S]: the emulator's memory per document at one size (default 1M), no timings.
 // --alloc-profile [reads|saves]: bytes per run by type (runtime allocation samples) for a few read and save pairs.
 // anything else: passed to BenchmarkDotNet (for example --filter *Include*).
 if (args.Contains("--emulator-scaling"))
 {
     return await EmulatorScaling.RunAsync(Console.Out, million: args.Contains("--million"), quick: args.Contains("--quick"));
+}
+
+if (args.Contains("--emulator-memory"))
+{
+    return await EmulatorMemory.RunAsync(Console.Out, args);
 }
 
 if (args.Contains("--alloc-profile"))

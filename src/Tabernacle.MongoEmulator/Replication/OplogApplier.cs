@@ -11,7 +11,9 @@ internal static class OplogApplier
         {
             case OplogOperation.Insert:
             case OplogOperation.Update:
-                storage.GetOrCreateDatabase(entry.Database).GetOrCreateCollection(entry.Collection!).Upsert(entry.Document!);
+                // The primary's stored bytes, when the entry carries them, are shared rather than encoded again.
+                storage.GetOrCreateDatabase(entry.Database).GetOrCreateCollection(entry.Collection!)
+                    .Upsert(entry.Document!, entry.StoredDocument);
                 break;
             case OplogOperation.Delete:
                 storage.GetCollection(entry.Database, entry.Collection!)?.Delete(entry.DocumentId!);

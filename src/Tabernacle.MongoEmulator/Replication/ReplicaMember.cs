@@ -286,7 +286,8 @@ internal sealed class ReplicaMember : IMemberStatus
     /// <summary>Appends an entry to this (primary) member's oplog with a fresh optime; callers hold the storage lock.</summary>
     public OplogEntry AppendToOplog(
         OplogOperation operation, string database, string? collection, BsonDocument? document, BsonValue? id, RetryableStatement? statement,
-        IReadOnlyList<BsonDocument?>? preImages = null, bool isReplacement = false, IReadOnlyList<TransactionOperation>? operations = null)
+        IReadOnlyList<BsonDocument?>? preImages = null, bool isReplacement = false, IReadOnlyList<TransactionOperation>? operations = null,
+        byte[]? storedDocument = null, byte[]?[]? storedPreImages = null)
     {
         var opTime = new OpTime(_set.Clock.Next(), Term);
         var entry = new OplogEntry(opTime, _set.UtcNow, operation, database, collection, document, id)
@@ -295,7 +296,10 @@ internal sealed class ReplicaMember : IMemberStatus
             PreImages = preImages,
             IsReplacement = isReplacement,
             TransactionOperations = operations,
+            StoredDocument = storedDocument,
+            StoredPreImages = storedPreImages,
         };
+
         Oplog.Append(entry);
         RecordApplied(entry.OpTime);
         if (statement is not null)

@@ -100,28 +100,40 @@ internal sealed class WriteUnit(ReplicaMember member) : IDocumentWriter
     public void Insert(CollectionStore collection, BsonDocument document, RetryableStatement? statement = null)
     {
         member.Transactions.AbortConflicting(collection.Namespace, document["_id"]);
-        collection.Insert(document);
-        Log(OplogOperation.Insert, collection.Database, collection.Name, document, document["_id"], statement);
+        var stored = collection.Insert(document);
+        LogStored(OplogOperation.Insert, collection, stored, document["_id"], statement, null, isReplacement: false);
     }
 
+    // The oplog entries of single-document writes carry the collection's stored bytes of the new and the old version
+    // (shared, not copied): the last entries the oplog keeps then cost no document trees, and the trees a write
+    // builds die young instead of living as long as the entry.
     public void Replace(CollectionStore collection, BsonDocument replacement, RetryableStatement? statement = null)
     {
         member.Transactions.AbortConflicting(collection.Namespace, replacement["_id"]);
-        var before = collection.FindById(replacement["_id"]);
-        collection.Replace(replacement["_id"], replacement);
+        var before = collection.StoredBytes(replacement["_id"]);
+        var stored = collection.Replace(replacement["_id"], replacement);
         var replacing = NextIsReplacement;
         NextIsReplacement = false;
-        Log(OplogOperation.Update, collection.Database, collection.Name, replacement, replacement["_id"], statement, [before], replacing);
+        LogStored(OplogOperation.Update, collection, stored, replacement["_id"], statement, [before], replacing);
     }
 
     public void Delete(CollectionStore collection, BsonValue id, RetryableStatement? statement = null)
     {
         member.Transactions.AbortConflicting(collection.Namespace, id);
-        var before = collection.FindById(id);
+        var before = collection.StoredBytes(id);
         if (collection.Delete(id))
         {
-            Log(OplogOperation.Delete, collection.Database, collection.Name, null, id, statement, [before]);
+            LogStored(OplogOperation.Delete, collection, null, id, statement, [before], isReplacement: false);
         }
+    }
+
+    private void LogStored(
+        OplogOperation operation, CollectionStore collection, byte[]? stored, BsonValue id, RetryableStatement? statement,
+        byte[]?[]? preImages, bool isReplacement)
+    {
+        var entry = member.AppendToOplog(operation, collection.Database, collection.Name, null, id, statement, null, isReplacement,
+            storedDocument: stored, storedPreImages: preImages);
+        LastOpTime = entry.OpTime;
     }
 
     public void Command(string database, BsonDocument command)

@@ -84,8 +84,13 @@ internal sealed class CollectionIndex
         }
 
         // At most one field fans out into several keys (a multikey index), so the product is a simple expansion.
-        var result = new List<IndexEntry>();
         var fanOut = Array.FindIndex(values, v => v.Count > 1);
+        if (fanOut < 0 && _fields.Length == 1)
+        {
+            return [new IndexEntry(values[0][0], recordId)];
+        }
+
+        var result = new List<IndexEntry>();
         var count = fanOut < 0 ? 1 : values[fanOut].Count;
         var seen = new HashSet<BsonValue>(BsonValueComparer.Default);
         for (var k = 0; k < count; k++)
@@ -170,6 +175,9 @@ internal sealed class CollectionIndex
         }
     }
 
+    /// <summary>Packs the entries into full chunks, after a build over existing documents.</summary>
+    public void Compact() => _entries.Compact();
+
     public void Remove(IndexEntry[] keys)
     {
         foreach (var key in keys)
@@ -210,11 +218,12 @@ internal sealed class CollectionIndex
 
         // An exclusive end ($lt, $gt) skips the keys equal to it, as mongod's open interval does, instead of
         // handing them to the filter to reject (keys examined would count them).
+        var lowerEnd = new IndexEntry(bounds.Lower ?? BsonMinKey.Value, long.MinValue);
+        var upperEnd = new IndexEntry(bounds.Upper ?? BsonMaxKey.Value, long.MinValue);
         foreach (var entry in Range(bounds.Lower ?? BsonMinKey.Value, bounds.Upper ?? BsonMaxKey.Value))
         {
-            if ((!bounds.LowerInclusive && bounds.Lower is { } lower && Query.BsonValueComparer.Default.Compare(entry[0], lower) == 0)
-                || (!bounds.UpperInclusive && bounds.Upper is { } upper && Query.BsonValueComparer.Default.Compare(entry[0],
-                    upper) == 0))
+            if ((!bounds.LowerInclusive && bounds.Lower is not null && IndexEntry.CompareFirst(entry, lowerEnd) == 0)
+                || (!bounds.UpperInclusive && bounds.Upper is not null && IndexEntry.CompareFirst(entry, upperEnd) == 0))
             {
                 continue;
             }

@@ -66,8 +66,17 @@ internal sealed class CollectionStore
 
     private long? RecordOf(BsonValue id) => _indexes[0].RecordWithKey(id);
 
-    /// <summary>Inserts a document that has an <c>_id</c>; throws DuplicateKey when a unique index objects.</summary>
-    public void Insert(BsonDocument document) => Insert(document, StoredBson.Encode(document));
+    /// <summary>The stored BSON bytes of the document with <paramref name="id"/> (never to be changed), or <c>null</c>.</summary>
+    public byte[]? StoredBytes(BsonValue id) => RecordOf(id) is { } recordId ? _records[recordId] : null;
+
+    /// <summary>Inserts a document that has an <c>_id</c>; throws DuplicateKey when a unique index objects. Returns the stored
+    /// bytes (never to be changed).</summary>
+    public byte[] Insert(BsonDocument document)
+    {
+        var bytes = StoredBson.Encode(document);
+        Insert(document, bytes);
+        return bytes;
+    }
 
     private void Insert(BsonDocument document, byte[] bytes)
     {
@@ -107,8 +116,10 @@ internal sealed class CollectionStore
     }
 
     /// <summary>Replaces the document with <paramref name="id"/> by <paramref name="replacement"/> (same <c>_id</c>); throws DuplicateKey
-    /// when a unique index objects.</summary>
-    public void Replace(BsonValue id, BsonDocument replacement)
+    /// when a unique index objects. Returns the stored bytes of the new version (never to be changed).</summary>
+    public byte[] Replace(BsonValue id, BsonDocument replacement) => Replace(id, replacement, null);
+
+    private byte[] Replace(BsonValue id, BsonDocument replacement, byte[]? stored)
     {
         var recordId = RecordOf(id) ?? throw new KeyNotFoundException($"no document with _id {id} in {Namespace}");
         var old = _records[recordId];
@@ -130,10 +141,11 @@ internal sealed class CollectionStore
             }
         }
 
-        var bytes = StoredBson.Encode(replacement);
+        var bytes = stored ?? StoredBson.Encode(replacement);
         _records[recordId] = bytes;
         DataSize += bytes.Length - old.Length;
         _history.Record(Namespace, id, old);
+        return bytes;
     }
 
     // Equal values of the same BSON type (1 and 1.0 sort together but are different keys to keep).
@@ -159,12 +171,17 @@ internal sealed class CollectionStore
         return true;
     }
 
-    /// <summary>Inserts or replaces by <c>_id</c>: how a secondary applies an oplog entry idempotently.</summary>
-    public void Upsert(BsonDocument document)
+    /// <summary>Inserts or replaces by <c>_id</c>: how a secondary applies an oplog entry idempotently. <paramref name="stored"/>,
+    /// when given, is <paramref name="document"/>'s BSON as another member stores it (immutable, so shared).</summary>
+    public void Upsert(BsonDocument document, byte[]? stored = null)
     {
         if (Contains(document["_id"]))
         {
-            Replace(document["_id"], document);
+            Replace(document["_id"], document, stored);
+        }
+        else if (stored is not null)
+        {
+            Insert(document, stored);
         }
         else
         {
@@ -197,23 +214,37 @@ internal sealed class CollectionStore
     /// constrains an indexed leading field (or <paramref name="hint"/> names one), otherwise every document.
     /// Callers still test each candidate against the filter.
     /// </summary>
-    public IEnumerable<BsonDocument> Candidates(QueryFilter filter, CollectionIndex? hint = null)
+    public IEnumerable<BsonDocument> Candidates(QueryFilter filter, CollectionIndex? hint = null) =>
+        Candidates(filter, hint, StoredBson.Decode);
+
+    /// <summary>
+    /// <see cref="Candidates(QueryFilter, CollectionIndex?)"/> (every document when <paramref name="filter"/> is null), each holding
+    /// only the top-level <paramref name="fields"/>: for a read that provably looks at no other field.
+    /// </summary>
+    public IEnumerable<BsonDocument> CandidatesWithFields(QueryFilter? filter, CollectionIndex? hint, IReadOnlySet<string> fields)
+    {
+        BsonDocument Decode(byte[] bytes) => StoredBson.DecodeFields(bytes, fields);
+        return filter is null ? _records.Values.Select(Decode) : Candidates(filter, hint, Decode);
+    }
+
+    private IEnumerable<BsonDocument> Candidates(QueryFilter filter, CollectionIndex? hint, Func<byte[], BsonDocument> decode)
     {
         var (index, bounds) = ChooseIndex(filter, hint);
         if (index is null || bounds is null)
         {
-            return Documents;
+            return _records.Values.Select(decode);
         }
 
         var recordIds = index.Seek(bounds).Distinct().Order().ToList();
-        return recordIds.Select(id => StoredBson.Decode(_records[id]));
+        return recordIds.Select(id => decode(_records[id]));
     }
 
     /// <summary>
     /// The documents as of <paramref name="snapshot"/> that may match <paramref name="filter"/>, through the same index
-    /// choice as <see cref="Candidates"/>: indexes hold current keys, so the index finds the documents unchanged since
-    /// the snapshot, and the version history adds the snapshot's version of each document changed after it (whose
-    /// current keys may no longer match). Without a usable index, every document as of the snapshot. Callers re-check.
+    /// choice as <see cref="Candidates(QueryFilter, CollectionIndex?)"/>: indexes hold current keys, so the index finds
+    /// the documents unchanged since the snapshot, and the version history adds the snapshot's version of each document
+    /// changed after it (whose current keys may no longer match). Without a usable index, every document as of the
+    /// snapshot. Callers re-check.
     /// </summary>
     public IEnumerable<BsonDocument> CandidatesAt(QueryFilter filter, CollectionIndex? hint, long snapshot)
     {
@@ -288,7 +319,7 @@ internal sealed class CollectionStore
         var run = new List<IndexEntry>();
         foreach (var entry in entries)
         {
-            if (run.Count > 0 && Query.BsonValueComparer.Default.Compare(run[0][0], entry[0]) != 0)
+            if (run.Count > 0 && IndexEntry.CompareFirst(run[0], entry) != 0)
             {
                 for (var i = run.Count - 1; i >= 0; i--)
                 {
@@ -354,14 +385,14 @@ internal sealed class CollectionStore
     public void CreateIndex(BsonDocument spec)
     {
         var index = new CollectionIndex(spec);
-        var all = new List<IndexEntry[]>();
         foreach (var (recordId, bytes) in _records)
         {
             var keys = index.KeysFor(StoredBson.Decode(bytes), recordId);
             index.CheckUnique(keys, recordId, Namespace);
             index.Add(keys);
-            all.Add(keys);
         }
+
+        index.Compact();
 
         _indexes.Add(index);
     }
@@ -448,6 +479,11 @@ internal sealed class CollectionStore
         foreach (var bytes in _records.Values)
         {
             copy.Insert(StoredBson.Decode(bytes), bytes);
+        }
+
+        foreach (var index in copy._indexes)
+        {
+            index.Compact();
         }
 
         return copy;

@@ -107,6 +107,31 @@ internal sealed class SortedChunkList<T>(IComparer<T> comparer)
         _version++;
     }
 
+    /// <summary>
+    /// Packs the items into full chunks. A build that adds keys out of order (an index created over existing documents)
+    /// splits chunks as it goes and leaves them about half full: packed, an entry costs its 16 bytes, not 30.
+    /// </summary>
+    public void Compact()
+    {
+        var packed = new List<List<T>>((Count + MaxChunk - 1) / MaxChunk);
+        foreach (var chunk in _chunks)
+        {
+            foreach (var item in chunk)
+            {
+                if (packed.Count == 0 || packed[^1].Count == MaxChunk)
+                {
+                    packed.Add(new List<T>(MaxChunk));
+                }
+
+                packed[^1].Add(item);
+            }
+        }
+
+        _chunks.Clear();
+        _chunks.AddRange(packed);
+        _version++;
+    }
+
     public T First() => Count > 0 ? _chunks[0][0] : throw new InvalidOperationException("the set is empty");
 
     /// <summary>Every item in order.</summary>

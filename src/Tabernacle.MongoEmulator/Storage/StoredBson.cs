@@ -27,6 +27,80 @@ internal static class StoredBson
         return ReadDocument(bytes, ref position) ?? DecodeWithReader(bytes);
     }
 
+    /// <summary>
+    /// Decodes only the top-level fields named in <paramref name="fields"/> (whole, nested documents and arrays
+    /// included), in their stored order, skipping the others' bytes: for a read that provably looks at no other field
+    /// (a pipeline that starts with <c>$group</c>, say). Falls back to <see cref="Decode"/> for a type the fast path
+    /// leaves to the library.
+    /// </summary>
+    public static BsonDocument DecodeFields(byte[] bytes, IReadOnlySet<string> fields)
+    {
+        var end = BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        var position = 4;
+        var document = new BsonDocument(allowDuplicateNames: true);
+        while (position < end - 1)
+        {
+            var type = (BsonType)bytes[position++];
+            var name = ReadCString(bytes, ref position);
+            if (!fields.Contains(name))
+            {
+                if (!Skip(bytes, type, ref position))
+                {
+                    return Decode(bytes);
+                }
+
+                continue;
+            }
+
+            var value = ReadValue(bytes, type, ref position);
+            if (value is null)
+            {
+                return Decode(bytes);
+            }
+
+            document.Add(name, value);
+        }
+
+        return document;
+    }
+
+    // Moves past a value without decoding it; false for a type whose length this does not know (then decode it all).
+    private static bool Skip(byte[] bytes, BsonType type, ref int position)
+    {
+        int Int32At(int at) => BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at));
+        switch (type)
+        {
+            case BsonType.Double or BsonType.DateTime or BsonType.Timestamp or BsonType.Int64:
+                position += 8;
+                return true;
+            case BsonType.String or BsonType.JavaScript or BsonType.Symbol:
+                position += 4 + Int32At(position);
+                return true;
+            case BsonType.Document or BsonType.Array or BsonType.JavaScriptWithScope:
+                position += Int32At(position);
+                return true;
+            case BsonType.Binary:
+                position += 4 + 1 + Int32At(position);
+                return true;
+            case BsonType.ObjectId:
+                position += 12;
+                return true;
+            case BsonType.Boolean:
+                position += 1;
+                return true;
+            case BsonType.Int32:
+                position += 4;
+                return true;
+            case BsonType.Decimal128:
+                position += 16;
+                return true;
+            case BsonType.Null or BsonType.Undefined or BsonType.MinKey or BsonType.MaxKey:
+                return true;
+            default:
+                return false;
+        }
+    }
+
     // Null when the document holds a type this fast path leaves to the library (the caller then decodes it all there).
     private static BsonDocument? ReadDocument(byte[] bytes, ref int position)
     {

@@ -91,7 +91,8 @@ internal sealed class VersionHistory
         Sequence++;
         if (!_changes.TryGetValue((ns, id), out var list))
         {
-            list = [];
+            // Most documents change once within the window: room for one change (a list's default is four).
+            list = new(1);
             _changes[(ns, id)] = list;
         }
 

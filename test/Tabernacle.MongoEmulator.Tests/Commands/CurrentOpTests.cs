@@ -147,6 +147,10 @@ public sealed class CurrentOpTests : EmulatorTestBase
         Assert.True(mem["resident"].AsInt32 > 0);
         Assert.True(mem["virtual"].AsInt32 >= mem["resident"].AsInt32);
         Assert.True(mem["supported"].AsBoolean);
+
+        var allocator = status["tcmalloc"]["generic"].AsBsonDocument;
+        Assert.True(allocator["current_allocated_bytes"].ToInt64() > 0, allocator.ToJson());
+        Assert.True(allocator["heap_size"].ToInt64() >= allocator["current_allocated_bytes"].ToInt64(), allocator.ToJson());
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace Tabernacle.MongoEmulator.Tests.Persistence;
 /// <summary>The journal's form of an oplog entry keeps every field, so a recovered oplog equals the one written.</summary>
 public sealed class OplogEntryCodecTests
 {
-    public static TheoryData<string> Entries => ["insert", "delete-null-id", "noop", "statement", "change-stream", "transaction"];
+    public static TheoryData<string> Entries => ["insert", "delete-null-id", "noop", "statement", "change-stream", "transaction", "stored"];
 
     private static OplogEntry Entry(string kind) => kind switch
     {
@@ -35,6 +35,13 @@ public sealed class OplogEntryCodecTests
                 new("shop", "items", BsonNull.Value, new BsonDocument("_id", BsonNull.Value), null, true),
             ],
         },
+        // A primary's write carries the collection's stored bytes of the new and old versions instead of trees.
+        "stored" => new OplogEntry(
+            new OpTime(new BsonTimestamp(1_700_000_006, 1), 7), DateTime.UnixEpoch, OplogOperation.Update, "shop", "items", null, "z")
+        {
+            StoredDocument = new BsonDocument { { "_id", "z" }, { "n", -0.0 } }.ToBson(),
+            StoredPreImages = [new BsonDocument { { "_id", "z" }, { "n", 1 } }.ToBson(), null],
+        },
         _ => new OplogEntry(
             new OpTime(new BsonTimestamp(1_700_000_003, 9), 7), DateTime.UnixEpoch, OplogOperation.Update, "shop", "items",
             new BsonDocument("_id", "x"), "x")
@@ -56,6 +63,12 @@ public sealed class OplogEntryCodecTests
         Assert.Equal(entry.WallTime, decoded.WallTime);
         Assert.Equal((entry.Operation, entry.Database, entry.Collection), (decoded.Operation, decoded.Database, decoded.Collection));
         Assert.Equal(entry.Document, decoded.Document);
+        if (kind == "stored")
+        {
+            Assert.Equal(new BsonDocument { { "_id", "z" }, { "n", -0.0 } }, decoded.Document);
+            Assert.Equal([new BsonDocument { { "_id", "z" }, { "n", 1 } }, null], decoded.PreImages!);
+        }
+
         Assert.Equal(entry.DocumentId, decoded.DocumentId);
         Assert.Equal(entry.Statement, decoded.Statement);
         Assert.Equal(entry.PreImages, decoded.PreImages);
@@ -71,6 +84,9 @@ public sealed class OplogEntryCodecTests
         {
             "OpTime", "WallTime", "Operation", "Database", "Collection", "Document", "DocumentId", "Statement", "PreImages",
             "IsReplacement", "TransactionOperations",
+
+            // Document and PreImages held as a collection's stored bytes: the codec writes them through those two.
+            "StoredDocument", "StoredPreImages",
         };
 
         var fields = typeof(OplogEntry).GetProperties().Where(p => p.Name != "EqualityContract").Select(p => p.Name);

@@ -102,8 +102,15 @@ internal sealed class AggregateCommand : ICommandHandler
                 && stages[0][0] is BsonDocument match && !UsesVariables(match))
             {
                 var filter = ReadSupport.CompileFilter(match, context.Collation, context.Variables);
-                input = ReadSupport.Match(reader, context.Database, name, filter, hint, context.CancellationToken).Select(m => m.Document);
                 remaining = stages.Skip(1).ToList();
+                input = OnlyReadFields(reader, context.Database, name, match, remaining) is { } fields
+                    ? ReadSupport.MatchEach(reader.Storage, reader.Collection(context.Database, name)!.CandidatesWithFields(filter, hint,
+                        fields), filter, context.CancellationToken).Select(m => m.Document)
+                    : ReadSupport.Match(reader, context.Database, name, filter, hint, context.CancellationToken).Select(m => m.Document);
+            }
+            else if (name is not null && OnlyReadFields(reader, context.Database, name, null, stages) is { } fields)
+            {
+                input = reader.Collection(context.Database, name)!.CandidatesWithFields(null, null, fields);
             }
 
             var pipeline =
@@ -131,6 +138,15 @@ internal sealed class AggregateCommand : ICommandHandler
 
         return context.WithSnapshotTime(context.Cursors.FirstBatch(ns, results, batchSize, singleBatch: false));
     }
+
+    // The top-level fields the pipeline reads, when it provably reads no others and the current data is read: each
+    // document is then decoded with those fields only (a $group over two fields does not build the rest of every
+    // document). Snapshot and transaction reads, and views, decode whole documents.
+    private static IReadOnlySet<string>? OnlyReadFields(
+        IDocumentReader reader, string database, string collection, BsonDocument? leadingFilter, IReadOnlyList<BsonDocument> stages) =>
+        reader is CurrentDataReader && reader.Collection(database, collection) is not null
+            ? PipelineDependencies.TopLevelFields(leadingFilter, stages)
+            : null;
 
     // $out and $merge end the pipeline (40601 elsewhere) and never run in a transaction (263), as on mongod.
     private static AggregateOutput.Target? OutputStage(CommandContext context, List<BsonDocument> stages)

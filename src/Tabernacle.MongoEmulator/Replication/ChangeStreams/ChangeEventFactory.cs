@@ -59,6 +59,7 @@ internal sealed class ChangeEventFactory(ChangeStreamSpec spec, ReplicaMember me
                 break;
             case OplogOperation.ApplyOps:
                 var changes = entry.Document!["applyOps"].AsBsonArray;
+                var preImages = entry.PreImages;
                 for (var i = 0; i < changes.Count; i++)
                 {
                     var op = changes[i].AsBsonDocument;
@@ -69,7 +70,7 @@ internal sealed class ChangeEventFactory(ChangeStreamSpec spec, ReplicaMember me
                         continue;
                     }
 
-                    var preImage = entry.PreImages is { } all && i < all.Count ? all[i] : null;
+                    var preImage = preImages is { } all && i < all.Count ? all[i] : null;
                     var postImage = op.TryGetValue("o", out var o) ? o.AsBsonDocument : null;
                     var opKind = postImage is null ? "delete" : preImage is null ? "insert" : "update";
                     var transactionEntry = entry with { Database = database };
