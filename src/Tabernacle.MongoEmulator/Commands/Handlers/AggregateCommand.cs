@@ -104,7 +104,7 @@ internal sealed class AggregateCommand : ICommandHandler
                 var filter = ReadSupport.CompileFilter(match, context.Collation, context.Variables);
                 remaining = stages.Skip(1).ToList();
                 input = OnlyReadFields(reader, context.Database, name, match, remaining) is { } fields
-                    ? ReadSupport.MatchEach(reader.Storage, reader.Collection(context.Database, name)!.CandidatesWithFields(filter, hint,
+                    ? ReadSupport.MatchEach(reader, reader.Collection(context.Database, name)!.CandidatesWithFields(filter, hint,
                         fields), filter, context.CancellationToken).Select(m => m.Document)
                     : ReadSupport.Match(reader, context.Database, name, filter, hint, context.CancellationToken).Select(m => m.Document);
             }
