@@ -39,6 +39,9 @@ internal static class QuickMode
                 await PairAsync("ToList 1,000 tracked", reads.RawToListAll, reads.EfToListAllTracked, "change tracker on top: reported"));
             rows.Add(await PairAsync("ToList 2,000 x 35 fields", reads.RawToListWide, reads.EfToListWide, "<= 1.15x time, <= 2x bytes"));
             rows.Add(await PairAsync("First by key", reads.RawFirstByKey, reads.EfFirstByKey, "<= 1.1x time"));
+            rows.Add(
+                await PairAsync("First by key, compiled query", reads.RawFirstByKey, reads.EfFirstByKeyCompiled,
+                    "EF Core's LINQ pipeline removed: reported"));
             rows.Add(await PairAsync("Find", reads.RawFirstByKey, reads.EfFind, "<= 1.15x time (tracking)"));
             rows.Add(await PairAsync("Count with filter", reads.RawCount, reads.EfCount, "<= 1.1x time"));
             rows.Add(await PairAsync("Select to DTO", reads.RawSelectDto, reads.EfSelectDto, "<= 1.15x time, <= 2x bytes"));
