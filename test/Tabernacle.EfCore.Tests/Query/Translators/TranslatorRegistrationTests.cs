@@ -48,18 +48,24 @@ public sealed class TranslatorRegistrationTests : ProviderTestBase<ShopContext>
         }
     }
 
-    [Fact]
-    public void A_plugin_registered_in_the_services_translates_its_method()
+    // A context whose internal services include the plugin (as an application registers one).
+    private ShopContext CreateContextWith<TPlugin>()
+        where TPlugin : class, IMqlMethodCallTranslatorPlugin
     {
         var services = new ServiceCollection()
             .AddEntityFrameworkTabernacle()
-            .AddSingleton<IMqlMethodCallTranslatorPlugin, ShoutPlugin>()
+            .AddSingleton<IMqlMethodCallTranslatorPlugin, TPlugin>()
             .BuildServiceProvider();
-        var options = new DbContextOptionsBuilder<ShopContext>()
+        return new ShopContext(new DbContextOptionsBuilder<ShopContext>()
             .UseTabernacle(Backend.ConnectionString, DatabaseName)
             .UseInternalServiceProvider(services)
-            .Options;
-        using var db = new ShopContext(options);
+            .Options);
+    }
+
+    [Fact]
+    public void A_plugin_registered_in_the_services_translates_its_method()
+    {
+        using var db = CreateContextWith<ShoutPlugin>();
 
         var mql = db.Products.Where(p => Custom.Shout(p.Name) == "SAW").ToQueryString();
 
@@ -69,15 +75,7 @@ public sealed class TranslatorRegistrationTests : ProviderTestBase<ShopContext>
     [Fact]
     public void A_translator_that_refuses_a_call_ends_the_search_and_its_reason_reaches_the_application()
     {
-        var services = new ServiceCollection()
-            .AddEntityFrameworkTabernacle()
-            .AddSingleton<IMqlMethodCallTranslatorPlugin, RefusingPlugin>()
-            .BuildServiceProvider();
-        var options = new DbContextOptionsBuilder<ShopContext>()
-            .UseTabernacle(Backend.ConnectionString, DatabaseName)
-            .UseInternalServiceProvider(services)
-            .Options;
-        using var db = new ShopContext(options);
+        using var db = CreateContextWith<RefusingPlugin>();
         using var plain = CreateContext();
 
         // The built-in translator handles ToUpper; the plugin, asked first, refuses it, so the built-in one is not asked.
