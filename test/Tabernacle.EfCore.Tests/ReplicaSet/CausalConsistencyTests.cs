@@ -50,7 +50,9 @@ public sealed class CausalConsistencyTests(DedicatedReplicaSet replicaSet) : Rep
         writer.Items.Add(new Item { Name = "handed over" });
         await writer.SaveChangesAsync(WriteConcern.W1);
 
-        await using var reader = CreateContext();
+        // The secondaries are 500 ms behind; the read may wait for them well past the default 1 s on a loaded machine
+        // (a Secondary read cannot fall back to the primary, so only a secondary that has the write can answer).
+        await using var reader = CreateContext(o => o.CausalReadTimeout(TimeSpan.FromSeconds(30)));
         await WarmUpAsync(reader);
         reader.Database.AdvanceClusterTime(writer.Database.GetClusterTime()!);
         reader.Database.AdvanceOperationTime(writer.Database.GetOperationTime()!);
