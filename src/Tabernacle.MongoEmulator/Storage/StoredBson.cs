@@ -35,33 +35,8 @@ internal static class StoredBson
     /// </summary>
     public static BsonDocument DecodeFields(byte[] bytes, IReadOnlySet<string> fields)
     {
-        var end = BinaryPrimitives.ReadInt32LittleEndian(bytes);
-        var position = 4;
-        var document = new BsonDocument(allowDuplicateNames: true);
-        while (position < end - 1)
-        {
-            var type = (BsonType)bytes[position++];
-            var name = ReadCString(bytes, ref position);
-            if (!fields.Contains(name))
-            {
-                if (!Skip(bytes, type, ref position))
-                {
-                    return Decode(bytes);
-                }
-
-                continue;
-            }
-
-            var value = ReadValue(bytes, type, ref position);
-            if (value is null)
-            {
-                return Decode(bytes);
-            }
-
-            document.Add(name, value);
-        }
-
-        return document;
+        var position = 0;
+        return ReadDocument(bytes, ref position, fields) ?? Decode(bytes);
     }
 
     // Moves past a value without decoding it; false for a type whose length this does not know (then decode it all).
@@ -102,7 +77,8 @@ internal static class StoredBson
     }
 
     // Null when the document holds a type this fast path leaves to the library (the caller then decodes it all there).
-    private static BsonDocument? ReadDocument(byte[] bytes, ref int position)
+    // With fields, only those elements are decoded; the others' bytes are skipped.
+    private static BsonDocument? ReadDocument(byte[] bytes, ref int position, IReadOnlySet<string>? fields = null)
     {
         var end = position + BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(position));
         position += 4;
@@ -111,6 +87,16 @@ internal static class StoredBson
         {
             var type = (BsonType)bytes[position++];
             var name = ReadCString(bytes, ref position);
+            if (fields is not null && !fields.Contains(name))
+            {
+                if (!Skip(bytes, type, ref position))
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
             var value = ReadValue(bytes, type, ref position);
             if (value is null)
             {
