@@ -92,42 +92,14 @@ internal abstract class WireTypedReader(int offset, int size, Type storeType)
     // The stored types the reader reads with its own typed methods, as WireValueReaders' boxing reads do.
     private static readonly Dictionary<Type, (BsonType BsonType, Delegate Read)> DirectReaders = new()
     {
-        [typeof(int)] = (BsonType.Int32, (DirectRead<int>)((IBsonReader r, out int v, out object? o) =>
-        {
-            (v, o) = (r.ReadInt32(), null);
-            return true;
-        })),
-        [typeof(long)] = (BsonType.Int64, (DirectRead<long>)((IBsonReader r, out long v, out object? o) =>
-        {
-            (v, o) = (r.ReadInt64(), null);
-            return true;
-        })),
-        [typeof(double)] = (BsonType.Double, (DirectRead<double>)((IBsonReader r, out double v, out object? o) =>
-        {
-            (v, o) = (r.ReadDouble(), null);
-            return true;
-        })),
-        [typeof(bool)] = (BsonType.Boolean, (DirectRead<bool>)((IBsonReader r, out bool v, out object? o) =>
-        {
-            (v, o) = (r.ReadBoolean(), null);
-            return true;
-        })),
+        [typeof(int)] = Always<int>(BsonType.Int32, static r => r.ReadInt32()),
+        [typeof(long)] = Always<long>(BsonType.Int64, static r => r.ReadInt64()),
+        [typeof(double)] = Always<double>(BsonType.Double, static r => r.ReadDouble()),
+        [typeof(bool)] = Always<bool>(BsonType.Boolean, static r => r.ReadBoolean()),
         // As BsonDateTime.ToUniversalTime: milliseconds since the epoch, clamped to DateTime's range.
-        [typeof(DateTime)] = (BsonType.DateTime, (DirectRead<DateTime>)((IBsonReader r, out DateTime v, out object? o) =>
-        {
-            (v, o) = (BsonUtils.ToDateTimeFromMillisecondsSinceEpoch(r.ReadDateTime()), null);
-            return true;
-        })),
-        [typeof(ObjectId)] = (BsonType.ObjectId, (DirectRead<ObjectId>)((IBsonReader r, out ObjectId v, out object? o) =>
-        {
-            (v, o) = (r.ReadObjectId(), null);
-            return true;
-        })),
-        [typeof(decimal)] = (BsonType.Decimal128, (DirectRead<decimal>)((IBsonReader r, out decimal v, out object? o) =>
-        {
-            (v, o) = (Decimal128.ToDecimal(r.ReadDecimal128()), null);
-            return true;
-        })),
+        [typeof(DateTime)] = Always<DateTime>(BsonType.DateTime, static r => ReadDateTime(r)),
+        [typeof(ObjectId)] = Always<ObjectId>(BsonType.ObjectId, static r => r.ReadObjectId()),
+        [typeof(decimal)] = Always<decimal>(BsonType.Decimal128, static r => Decimal128.ToDecimal(r.ReadDecimal128())),
         [typeof(Guid)] = (BsonType.Binary, (DirectRead<Guid>)((IBsonReader r, out Guid v, out object? o) =>
         {
             var binary = r.ReadBinaryData();
@@ -141,18 +113,10 @@ internal abstract class WireTypedReader(int offset, int size, Type storeType)
             return false;
         })),
         // A converter's provider type (an enum stored as its name): the string is read, the model value is not boxed.
-        [typeof(string)] = (BsonType.String, (DirectRead<string>)((IBsonReader r, out string v, out object? o) =>
-        {
-            (v, o) = (r.ReadString(), null);
-            return true;
-        })),
+        [typeof(string)] = Always<string>(BsonType.String, static r => r.ReadString()),
         // The types the provider stores as another BSON type (BsonValueMapper.ToBson), read as BsonValueMapper.FromBson
         // reads them; a stored value out of the type's range is the same error as on the document path.
-        [typeof(float)] = (BsonType.Double, (DirectRead<float>)((IBsonReader r, out float v, out object? o) =>
-        {
-            (v, o) = ((float)r.ReadDouble(), null);
-            return true;
-        })),
+        [typeof(float)] = Always<float>(BsonType.Double, static r => (float)r.ReadDouble()),
         [typeof(short)] = Narrow<short>(BsonType.Int32, short.MinValue, short.MaxValue, static n => (short)n),
         [typeof(ushort)] = Narrow<ushort>(BsonType.Int32, ushort.MinValue, ushort.MaxValue, static n => (ushort)n),
         [typeof(byte)] = Narrow<byte>(BsonType.Int32, byte.MinValue, byte.MaxValue, static n => (byte)n),
@@ -160,11 +124,7 @@ internal abstract class WireTypedReader(int offset, int size, Type storeType)
         [typeof(uint)] = Narrow<uint>(BsonType.Int64, uint.MinValue, uint.MaxValue, static n => (uint)n),
         [typeof(TimeSpan)] = Narrow<TimeSpan>(BsonType.Int64, long.MinValue, long.MaxValue, static n => new TimeSpan(n)),
         [typeof(TimeOnly)] = Narrow<TimeOnly>(BsonType.Int64, 0, TimeOnly.MaxValue.Ticks, static n => new TimeOnly(n)),
-        [typeof(DateOnly)] = (BsonType.DateTime, (DirectRead<DateOnly>)((IBsonReader r, out DateOnly v, out object? o) =>
-        {
-            (v, o) = (DateOnly.FromDateTime(BsonUtils.ToDateTimeFromMillisecondsSinceEpoch(r.ReadDateTime())), null);
-            return true;
-        })),
+        [typeof(DateOnly)] = Always<DateOnly>(BsonType.DateTime, static r => DateOnly.FromDateTime(ReadDateTime(r))),
         [typeof(char)] = (BsonType.String, (DirectRead<char>)((IBsonReader r, out char v, out object? o) =>
         {
             var text = r.ReadString();
@@ -178,6 +138,16 @@ internal abstract class WireTypedReader(int offset, int size, Type storeType)
             return true;
         })),
     };
+
+    private static DateTime ReadDateTime(IBsonReader reader) => BsonUtils.ToDateTimeFromMillisecondsSinceEpoch(reader.ReadDateTime());
+
+    // A typed read that always gives its type once the BSON type matches.
+    private static (BsonType, Delegate) Always<T>(BsonType bsonType, Func<IBsonReader, T> read) =>
+        (bsonType, (DirectRead<T>)((IBsonReader r, out T v, out object? o) =>
+        {
+            (v, o) = (read(r), null);
+            return true;
+        }));
 
     // An integer element read as a narrower type: out of range, the document path's conversion gives its error.
     private static (BsonType, Delegate) Narrow<T>(BsonType bsonType, long min, long max, Func<long, T> cast) =>
